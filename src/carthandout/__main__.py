@@ -1,0 +1,3 @@
+from carthandout.cli import main
+
+main()

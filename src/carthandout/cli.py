@@ -1,0 +1,129 @@
+"""The command line: parses arguments, calls the pipeline, reports. No layout or business logic."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from carthandout import __version__
+from carthandout.checks import run_checks
+from carthandout.content import available_documents, available_languages
+from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
+from carthandout.errors import CarthandoutError
+from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
+from carthandout.models import parse_patient
+from carthandout.output import write_manifest
+from carthandout.options import RenderOptions
+from carthandout.pipeline import check_documents, prepare, render_documents, write_documents
+
+EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
+
+PATIENT_OPTIONS = (
+    ("--name", "name", "Patient's name."),
+    ("--infusion-date", "infusion_date", "Infusion date, YYYY-MM-DD (day 0)."),
+    ("--caregiver", "caregiver", "Caregiver's name."),
+    ("--caregiver-phone", "caregiver_phone", "Caregiver's phone."),
+    ("--mrn", "mrn", "Medical record number."),
+    ("--date-of-birth", "date_of_birth", "Date of birth, YYYY-MM-DD."),
+    ("--center", "center", "Treating center (overrides the clinic's name)."),
+    ("--physician", "physician", "Treating physician."),
+    ("--language", "language", "Language code of the documents (en)."),
+    ("--weight-kg", "weight_kg", "Body weight in kg (for the staff dose line)."),
+)
+
+
+def patient_options(command: Any) -> Any:
+    for flag, dest, help_text in reversed(PATIENT_OPTIONS):
+        command = click.option(flag, dest, default=None, help=help_text)(command)
+    return command
+
+
+def fail(error: CarthandoutError, show_values: bool = False) -> None:
+    click.echo(f"error: {error.line(show_values)}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="carthandout")
+def cli() -> None:
+    """Personalised PDFs for patients receiving CAR T-cell therapy and their caregivers."""
+
+
+@cli.command()
+@patient_options
+@click.option("--patient", "patient_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Patient fields as YAML (flags win over the file).")
+@click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Clinic profile (YAML). Default: the bundled example clinic.")
+@click.option("--doc", "documents", multiple=True, help=f"Document to make (repeatable). Default: all.")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None, help="Paper size (default: the clinic's).")
+@click.option("--large-print", is_flag=True, default=None, help="Large print: 18 pt body text.")
+@click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
+@click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the PDFs and manifest.csv.")
+def generate(patient_file: Path | None, clinic_file: Path | None, documents: tuple[str, ...], paper: str | None,
+             large_print: bool | None, show_values: bool, output_dir: Path, **fields: str | None) -> None:
+    """Make one patient's documents."""
+    try:
+        raw = load_patient_file(patient_file) if patient_file else {}
+        raw.update({key: value for key, value in fields.items() if value is not None})
+        patient = parse_patient(raw)
+        clinic = load_clinic(clinic_file)
+        options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, None, large_print or None)
+        ctx = prepare(patient, clinic, options)
+        rendered = render_documents(ctx, options)
+    except CarthandoutError as error:
+        fail(error, show_values)
+    rows = write_documents(output_dir, "", "1", rendered)
+    write_manifest(output_dir, rows)
+    for row in rows:
+        click.echo(f"wrote {output_dir / row.file} ({row.pages} pages)")
+
+
+@cli.command()
+@click.option("-o", "--output", "output_dir", default="carthandout-demo", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path))
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None)
+@click.pass_context
+def demo(ctx: click.Context, output_dir: Path, paper: str | None) -> None:
+    """Make every document for the bundled example patient and clinic."""
+    ctx.invoke(generate, patient_file=example_path(EXAMPLE_PATIENT), clinic_file=None, documents=(),
+               paper=paper, large_print=None, show_values=False, output_dir=output_dir,
+               **{dest: None for _, dest, _ in PATIENT_OPTIONS})
+
+
+@cli.command()
+@click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path))
+def check(clinic_file: Path | None) -> None:
+    """Validate every content pack, policy profile and the clinic file."""
+    problems = run_checks(clinic_file)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(EXIT_PARTIAL)
+    click.echo("all content packs, policy profiles and the clinic profile are valid")
+
+
+@cli.command(name="docs")
+def list_documents() -> None:
+    """List the documents and the languages they are available in."""
+    languages = available_languages()
+    for document in DOCUMENTS:
+        have = [lang for lang in languages if document in available_documents(lang)]
+        click.echo(f"{document:<16} {', '.join(have)}")
+
+
+def main() -> None:
+    try:
+        cli(prog_name="carthandout")
+    except CarthandoutError as error:
+        fail(error)
+    except Exception as error:  # a bug: one line, no patient data, details only when asked
+        if os.environ.get("CARTHANDOUT_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(error).__name__} (set CARTHANDOUT_DEBUG=1 for details)", err=True)
+        sys.exit(70)

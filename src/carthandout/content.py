@@ -1,0 +1,209 @@
+"""Content packs: load and check the words under handouts/, and fill in a patient's fields safely.
+
+Authored text knows one piece of markup, ``**bold**``. Everything else, and every filled-in
+value, is escaped: a value is inserted as text after the template is parsed, so it is never read
+as markup or as a template.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterator, Mapping
+from xml.sax.saxutils import escape
+
+from carthandout.errors import ContentError
+from carthandout.typefaces import Rich
+from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
+from carthandout.resources import package_dir, read_yaml_text
+
+_TOKEN = re.compile(r"\{([^{}]*)\}")
+_VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
+REQUIRED_TEXT_KEYS = ("id", "language", "title", "version", "reviewed")
+
+
+@dataclass(frozen=True)
+class ContentPack:
+    id: str
+    language: str
+    title: str
+    version: str
+    reviewed: str
+    sources: Mapping[str, str]
+    labels: Mapping[str, str]
+    data: Mapping[str, Any] = field(repr=False)
+    origin: str = ""
+
+    def label(self, key: str) -> str:
+        try:
+            return self.labels[key]
+        except KeyError:
+            raise ContentError(f"{self.origin}: labels.{key} is missing") from None
+
+
+@dataclass(frozen=True)
+class CommonWords:
+    locale: str
+    units: Mapping[str, str]
+    labels: Mapping[str, str]
+
+
+def available_languages() -> list[str]:
+    return sorted(p.name for p in package_dir("handouts").iterdir() if p.is_dir() and len(p.name) == 2)
+
+
+def available_documents(language: str) -> list[str]:
+    folder = package_dir("handouts") / language
+    if not folder.is_dir():
+        return []
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml") and p.name != "common.yaml")
+
+
+def _pack_text(document: str, language: str) -> tuple[str, str]:
+    origin = f"handouts/{language}/{document}.yaml"
+    node = package_dir("handouts") / language / f"{document}.yaml"
+    if language not in available_languages() or not node.is_file():
+        raise ContentError(f"{origin}: no content for document {document!r} in language {language!r}")
+    return node.read_text(encoding="utf-8"), origin
+
+
+@lru_cache(maxsize=None)
+def load_pack(document: str, language: str) -> ContentPack:
+    """Load and check one content pack; errors name the file (and the line for placeholders)."""
+    text, origin = _pack_text(document, language)
+    return parse_pack(text, origin, document, language)
+
+
+def parse_pack(text: str, origin: str, document: str, language: str) -> ContentPack:
+    raw = read_yaml_text(text, origin)
+    if not isinstance(raw, Mapping):
+        raise ContentError(f"{origin}: must be a mapping")
+    for key in REQUIRED_TEXT_KEYS:
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise ContentError(f"{origin}: {key} is required and must be quoted text")
+    if raw["id"] != document or raw["language"] != language:
+        raise ContentError(f"{origin}: id and language must be {document!r} and {language!r}")
+    if not _VERSION.match(raw["version"]):
+        raise ContentError(f"{origin}: version must look like 1.0.0")
+    try:
+        dt.date.fromisoformat(raw["reviewed"])
+    except ValueError:
+        raise ContentError(f"{origin}: reviewed must be a date YYYY-MM-DD") from None
+    sources = _string_map(raw.get("sources", {}), f"{origin}: sources")
+    labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
+    check_placeholders(raw, text, origin)
+    check_source_references(raw, sources, origin)
+    return ContentPack(raw["id"], language, raw["title"], raw["version"], raw["reviewed"], sources, labels, raw, origin)
+
+
+def _string_map(raw: Any, where: str) -> dict[str, str]:
+    if not isinstance(raw, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise ContentError(f"{where} must map names to quoted text")
+    return dict(raw)
+
+
+def iter_strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, Mapping):
+        for value in node.values():
+            yield from iter_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from iter_strings(value)
+
+
+def check_placeholders(raw: Any, text: str, origin: str) -> None:
+    for string in iter_strings(raw):
+        for token in _TOKEN.findall(string):
+            if token not in KNOWN_PLACEHOLDERS and token not in LAYOUT_TOKENS:
+                raise ContentError(f"{origin}:{_line_of(text, '{' + token + '}')}: unknown placeholder {{{token}}}")
+
+
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    return 1
+
+
+def check_source_references(raw: Mapping[str, Any], sources: Mapping[str, str], origin: str) -> None:
+    """Every item that carries ``sources:`` must name keys the file declares."""
+    for item in _items_with_sources(raw):
+        refs = item.get("sources")
+        label = item.get("id", "?")
+        if not isinstance(refs, list) or not refs:
+            raise ContentError(f"{origin}: {label}: sources must list at least one source key")
+        unknown = [r for r in refs if r not in sources]
+        if unknown:
+            raise ContentError(f"{origin}: {label}: unknown source {unknown[0]!r} (declared: {', '.join(sources)})")
+
+
+def _items_with_sources(node: Any, top: bool = True) -> Iterator[Mapping[str, Any]]:
+    """Sections and items (mappings with an id below the top level) that cite sources."""
+    if isinstance(node, Mapping):
+        if not top and "sources" in node and "id" in node:
+            yield node
+        for key, value in node.items():
+            if key != "sources":
+                yield from _items_with_sources(value, top=False)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _items_with_sources(value, top=False)
+
+
+@lru_cache(maxsize=None)
+def load_common(language: str) -> CommonWords:
+    text, origin = _pack_text("common", language)
+    raw = read_yaml_text(text, origin)
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("locale"), str):
+        raise ContentError(f"{origin}: locale is required")
+    units = _string_map(raw.get("units", {}), f"{origin}: units")
+    for key in ("day", "days", "week", "weeks", "range", "temperature"):
+        if key not in units:
+            raise ContentError(f"{origin}: units.{key} is missing")
+    return CommonWords(raw["locale"], units, _string_map(raw.get("labels", {}), f"{origin}: labels"))
+
+
+def fill(template: str, fields: Mapping[str, Rich], tokens: Mapping[str, str] | None = None) -> Rich:
+    """Authored ``template`` with placeholders replaced by the (already safe) field markup.
+
+    ``tokens`` fills layout tokens such as ``{page}``; their values are escaped too.
+    """
+    result = Rich("")
+    bold = False
+    position = 0
+    for match in _TOKEN.finditer(template):
+        literal_markup, bold = _authored(template[position:match.start()], bold)
+        result = result + Rich(literal_markup)
+        result = result + _token_value(match.group(1), fields, tokens or {})
+        position = match.end()
+    literal_markup, bold = _authored(template[position:], bold)
+    result = result + Rich(literal_markup + ("</b>" if bold else ""))
+    return result
+
+
+def _token_value(token: str, fields: Mapping[str, Rich], tokens: Mapping[str, str]) -> Rich:
+    if token in fields:
+        return fields[token]
+    if token in tokens:
+        return Rich(escape(tokens[token]))
+    raise ContentError(f"placeholder {{{token}}} has no value here")
+
+
+def _authored(text: str, bold: bool) -> tuple[str, bool]:
+    """Escape authored text and turn ``**`` markers into bold tags; returns the bold state after."""
+    parts = text.split("**")
+    out = []
+    for index, part in enumerate(parts):
+        if index:
+            bold = not bold
+            out.append("<b>" if bold else "</b>")
+        out.append(escape(part))
+    return "".join(out), bold
+
+
+def plain(template: str, values: Mapping[str, str]) -> str:
+    """The template as plain text (for metadata and readability scoring)."""
+    return _TOKEN.sub(lambda m: values.get(m.group(1), m.group(0)), template).replace("**", "")

@@ -1,0 +1,113 @@
+"""One patient's document context: the validated inputs, their dates, and every field as text.
+
+This is the step between the computed schedule and the content: it turns the patient, the
+clinic, the policy and the schedule into the flat ``{namespace.name}`` values that content packs
+use, formatted for the document's language, each already checked against the bundled fonts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Mapping
+
+from carthandout.content import load_common
+from carthandout.typefaces import Rich, rich_value
+from carthandout.formatting import Formatter, check_date_format
+from carthandout.models import Clinic, Patient
+from carthandout.policy import Policy, load_policy, with_overrides
+from carthandout.schedule import SCHEDULE_DATE_NAMES, Schedule, compute_schedule
+
+@dataclass(frozen=True)
+class DocumentContext:
+    patient: Patient
+    clinic: Clinic
+    policy: Policy
+    schedule: Schedule
+    language: str
+    formatter: Formatter
+    values: Mapping[str, str]
+    rich: Mapping[str, Rich]
+
+    @property
+    def center_name(self) -> str:
+        return self.values["clinic.name"]
+
+    @property
+    def physician(self) -> str:
+        return self.values["patient.physician"]
+
+
+@lru_cache(maxsize=64)
+def effective_policy(clinic: Clinic) -> Policy:
+    return with_overrides(load_policy(clinic.policy), dict(clinic.policy_overrides))
+
+
+def build_context(patient: Patient, clinic: Clinic, language: str | None = None) -> DocumentContext:
+    """Everything one patient's documents need; raises InputError naming a field it cannot print."""
+    lang = language or patient.language or clinic.language
+    policy = effective_policy(clinic)
+    schedule = compute_schedule(patient.infusion_date, policy)
+    formatter = _formatter(lang, check_date_format(clinic.date_format))
+    values = {
+        **_patient_values(patient, clinic, formatter),
+        **_clinic_values(patient, clinic),
+        **_date_values(schedule, formatter),
+        **_policy_values(policy, formatter),
+    }
+    rich = {key: rich_value(text, _field_of(key)) for key, text in values.items()}
+    return DocumentContext(patient, clinic, policy, schedule, lang, formatter, values, rich)
+
+
+@lru_cache(maxsize=16)
+def _formatter(language: str, date_format: str) -> Formatter:
+    common = load_common(language)
+    return Formatter(locale=common.locale, date_format=date_format, units=common.units)
+
+
+def _field_of(key: str) -> str:
+    """Error messages name the input field: ``patient.name`` -> ``name``."""
+    namespace, name = key.split(".", 1)
+    return name if namespace == "patient" else key
+
+
+def _patient_values(patient: Patient, clinic: Clinic, fmt: Formatter) -> dict[str, str]:
+    return {
+        "patient.name": patient.name,
+        "patient.caregiver": patient.caregiver,
+        "patient.caregiver_phone": patient.caregiver_phone,
+        "patient.mrn": patient.mrn,
+        "patient.physician": patient.physician or clinic.physician,
+        "patient.date_of_birth": fmt.date(patient.date_of_birth),
+        "patient.infusion_date": fmt.date(patient.infusion_date),
+    }
+
+
+def _clinic_values(patient: Patient, clinic: Clinic) -> dict[str, str]:
+    return {
+        "clinic.name": patient.center or clinic.name,
+        "clinic.phone": clinic.phone or clinic.phone_24h,
+        "clinic.phone_24h": clinic.phone_24h,
+        "clinic.address": ", ".join(clinic.address),
+    }
+
+
+def _date_values(schedule: Schedule, fmt: Formatter) -> dict[str, str]:
+    named = schedule.named_dates()
+    return {f"dates.{name}": fmt.date(named.get(name)) for name in SCHEDULE_DATE_NAMES}
+
+
+def _policy_values(policy: Policy, fmt: Formatter) -> dict[str, str]:
+    return {
+        "policy.daily_monitoring_period": fmt.days(policy.daily_monitoring_days),
+        "policy.monitoring_period": fmt.days(policy.monitoring_days),
+        "policy.stay_near_period": fmt.days(policy.stay_near_days),
+        "policy.no_driving_period": fmt.days(policy.no_driving_days),
+        "policy.caregiver_period": fmt.days(policy.caregiver_days),
+        "policy.manufacturing_period": fmt.day_range(policy.manufacturing_days_min, policy.manufacturing_days_max),
+        "policy.stay_near_travel_hours": str(policy.stay_near_travel_hours),
+        "policy.fever_threshold": fmt.temperature(policy.fever_threshold_f, policy.fever_threshold_c),
+        "policy.fever_threshold_f": fmt.number(policy.fever_threshold_f),
+        "policy.fever_threshold_c": fmt.number(policy.fever_threshold_c),
+        "policy.live_vaccine_period": fmt.days(policy.live_vaccine_weeks * 7),
+        "policy.conditioning_day_count": str(len(policy.conditioning_days)),
+    }

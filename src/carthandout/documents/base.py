@@ -1,0 +1,153 @@
+"""What every document shares: the rendered result, paragraphs, page furniture, PDF metadata."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.lib.styles import ParagraphStyle
+
+from carthandout import __version__
+from carthandout.content import ContentPack, fill, load_common
+from carthandout.context import DocumentContext
+from carthandout.typefaces import Rich, text_font
+from carthandout.theme import Theme
+
+DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """One finished PDF in memory, with what the manifest records about it."""
+
+    document: str
+    data: bytes
+    pages: int
+    version: str
+    reviewed: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    author: str
+    subject: str
+    language: str
+
+
+def metadata_for(ctx: DocumentContext, pack: ContentPack) -> Metadata:
+    """Title without the patient's name unless the clinic opted in (PHI travels with metadata)."""
+    title = pack.title
+    if ctx.clinic.name_in_metadata:
+        title = f"{title}: {ctx.patient.name}"
+    return Metadata(title=title, author=ctx.center_name, subject=DRUG_SUBJECT, language=ctx.language)
+
+
+def paragraph(rich: Rich, style: ParagraphStyle, **kwargs: object) -> Paragraph:
+    """A Paragraph from safe markup; shaping only when the text needs it (it costs time)."""
+    if rich.shaping and not style.shaping:
+        style = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+    return Paragraph(rich.markup, style, **kwargs)
+
+
+def filled(ctx: DocumentContext, template: str, style: ParagraphStyle, **tokens: str) -> Paragraph:
+    return paragraph(fill(template, ctx.rich, tokens), style)
+
+
+@lru_cache(maxsize=8)
+def logo_reader(path: Path) -> ImageReader:
+    return ImageReader(str(path))
+
+
+FooterPainter = Callable[[Canvas, int, int], None]
+
+
+class _PageCounter:
+    """Remembers how many pages the last build produced."""
+
+    pages = 0
+
+
+def numbered_canvas(paint_footer: FooterPainter, counter: _PageCounter) -> type[Canvas]:
+    """A canvas that holds its pages until the end so each footer can say "page x of y"."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self._held_pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+            self._held_pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._held_pages)
+            counter.pages = total
+            for number, state in enumerate(self._held_pages, start=1):
+                self.__dict__.update(state)
+                paint_footer(self, number, total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+    return NumberedCanvas
+
+
+def build_pdf(
+    story: Sequence[Flowable],
+    theme: Theme,
+    meta: Metadata,
+    paint_page: Callable[[Canvas, BaseDocTemplate], None],
+    paint_footer: FooterPainter,
+    top_margin: float,
+    bottom_margin: float,
+) -> tuple[bytes, int]:
+    """Lay out ``story`` on the theme's pages; returns the PDF bytes and the page count."""
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer, pagesize=theme.page_size, leftMargin=theme.margin, rightMargin=theme.margin,
+        topMargin=top_margin, bottomMargin=bottom_margin, title=meta.title, author=meta.author,
+        subject=meta.subject, creator=f"carthandout {__version__}", producer=f"carthandout {__version__}",
+        lang=meta.language, displayDocTitle=1, invariant=1, initialFontName=text_font(),
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=paint_page)])
+    counter = _PageCounter()
+    doc.build(list(story), canvasmaker=numbered_canvas(paint_footer, counter))
+    return buffer.getvalue(), counter.pages
+
+
+def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> FooterPainter:
+    """Footer on every page: who the page belongs to, page x of y, the content version."""
+    common = load_common(ctx.language).labels
+    style = theme.style("footer")
+    who = ctx.rich["patient.name"]
+    if ctx.patient.mrn:
+        who = who + Rich(" · ") + fill(common["footer_mrn"], {}, {"mrn": ctx.patient.mrn})
+    version = fill(common["footer_content"], {}, {"version": pack.version, "reviewed": pack.reviewed})
+    width = theme.frame_width
+    left = theme.margin
+
+    def paint(canvas: Canvas, page: int, pages: int) -> None:
+        number = fill(common["footer_page"], {}, {"page": str(page), "pages": str(pages)})
+        canvas.saveState()
+        canvas.setStrokeColor(theme.primary)
+        canvas.setLineWidth(0.75)
+        canvas.line(left, theme.margin * 0.5 + 30, left + width, theme.margin * 0.5 + 30)
+        _draw_line(canvas, who + Rich(f"  ·  <b>{number.markup}</b>"), style, left, theme.margin * 0.5 + 14, width)
+        _draw_line(canvas, version, style, left, theme.margin * 0.5, width)
+        canvas.restoreState()
+
+    return paint
+
+
+def _draw_line(canvas: Canvas, rich: Rich, style: ParagraphStyle, x: float, y: float, width: float) -> None:
+    para = paragraph(rich, style)
+    _, height = para.wrap(width, 200)
+    para.drawOn(canvas, x, y + style.leading - height)

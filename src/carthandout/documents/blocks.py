@@ -1,0 +1,189 @@
+"""Content blocks (text, bullets, callouts, timelines, contacts) as flowables, for any document."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Mapping
+
+from reportlab.lib.colors import HexColor
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+
+from carthandout.content import ContentPack, fill
+from carthandout.context import DocumentContext
+from carthandout.errors import ContentError
+from carthandout.typefaces import Rich, literal, rich_value, text_font
+from carthandout.documents.base import paragraph
+from carthandout.theme import Theme, tint
+
+BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts")
+SECTION_ROLES = ("normal", "call-box", "disclaimer")
+
+
+def validate_sections(pack: ContentPack) -> list[str]:
+    """Problems in a pack's ``sections`` (structure only; placeholders are checked at load)."""
+    problems: list[str] = []
+    sections = pack.data.get("sections")
+    if not isinstance(sections, list) or not sections:
+        return [f"{pack.origin}: sections must be a non-empty list"]
+    seen: set[str] = set()
+    for index, section in enumerate(sections, start=1):
+        where = f"{pack.origin}: sections[{index}]"
+        if not isinstance(section, Mapping) or not isinstance(section.get("id"), str):
+            problems.append(f"{where}: needs an id")
+            continue
+        if section["id"] in seen:
+            problems.append(f"{where}: duplicate id {section['id']!r}")
+        seen.add(section["id"])
+        if section.get("role", "normal") not in SECTION_ROLES:
+            problems.append(f"{where}: role must be one of {', '.join(SECTION_ROLES)}")
+        if not isinstance(section.get("heading"), str):
+            problems.append(f"{where}: needs a heading")
+        problems.extend(_block_problems(section.get("blocks"), f"{where} ({section['id']})"))
+    return problems
+
+
+def _block_problems(blocks: Any, where: str) -> list[str]:
+    if not isinstance(blocks, list) or not blocks:
+        return [f"{where}: blocks must be a non-empty list"]
+    problems = []
+    for number, block in enumerate(blocks, start=1):
+        kinds = [k for k in BLOCK_KINDS if isinstance(block, Mapping) and k in block]
+        if len(kinds) != 1:
+            problems.append(f"{where}: block {number} needs exactly one of {', '.join(BLOCK_KINDS)}")
+    return problems
+
+
+def section_by_role(pack: ContentPack, role: str) -> list[Mapping[str, Any]]:
+    return [s for s in pack.data["sections"] if s.get("role", "normal") == role]
+
+
+def _shown(block: Mapping[str, Any], ctx: DocumentContext) -> bool:
+    if "when" in block and not ctx.values.get(block["when"]):
+        return False
+    if "unless" in block and ctx.values.get(block["unless"]):
+        return False
+    return True
+
+
+class BlockRenderer:
+    """Turns content blocks into flowables for one patient and one theme."""
+
+    def __init__(self, ctx: DocumentContext, pack: ContentPack, theme: Theme):
+        self.ctx, self.pack, self.theme = ctx, pack, theme
+        self._kinds: dict[str, Callable[[Any], list[Flowable]]] = {
+            "text": self._text, "bullets": self._bullets, "subheading": self._subheading,
+            "callout": self._callout, "timeline": self._timeline, "contacts": self._contacts,
+        }
+
+    def rich(self, template: str) -> Rich:
+        return fill(template, self.ctx.rich)
+
+    def para(self, template: str, style: str) -> Paragraph:
+        return paragraph(self.rich(template), self.theme.style(style))
+
+    def section(self, section: Mapping[str, Any], with_heading: bool = True) -> list[Flowable]:
+        flowables: list[Flowable] = [self.para(section["heading"], "heading")] if with_heading else []
+        flowables.extend(self.blocks(section["blocks"]))
+        return flowables
+
+    def blocks(self, blocks: Iterable[Mapping[str, Any]]) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in blocks:
+            if _shown(block, self.ctx):
+                kind = next(k for k in BLOCK_KINDS if k in block)
+                out.extend(self._kinds[kind](block[kind]))
+        return out
+
+    def _text(self, text: str) -> list[Flowable]:
+        return [self.para(text, "body")]
+
+    def _subheading(self, text: str) -> list[Flowable]:
+        return [self.para(text, "subheading")]
+
+    def _bullets(self, items: list[str]) -> list[Flowable]:
+        style = self.theme.style("bullet")
+        out: list[Flowable] = [paragraph(self.rich(item), style, bulletText="•") for item in items]
+        return out + [Spacer(1, style.fontSize * 0.3)]
+
+    def _callout(self, callout: Mapping[str, Any]) -> list[Flowable]:
+        inner: list[Flowable] = []
+        if callout.get("title"):
+            inner.append(self.para(callout["title"], "subheading"))
+        if callout.get("text"):
+            inner.append(self.para(callout["text"], "body"))
+        if callout.get("bullets"):
+            inner.extend(self._bullets(callout["bullets"]))
+        return [boxed(inner, self.theme, border=self.theme.primary, background=self.theme.panel, width=1.5),
+                Spacer(1, self.theme.type.body * 0.6)]
+
+    def _timeline(self, rows: list[Mapping[str, str]]) -> list[Flowable]:
+        labels = self.pack.labels
+        header = [self.para(labels.get("timeline_date", ""), "cell_bold"),
+                  self.para(labels.get("timeline_step", ""), "cell_bold")]
+        body = []
+        for row in rows:
+            day = self.ctx.schedule.named_dates().get(row["date"].removeprefix("dates."))
+            if day is None:
+                continue
+            when = paragraph(literal(self.ctx.formatter.weekday_date(day)), self.theme.style("cell_bold"))
+            what = [self.para(row["label"], "cell_bold")]
+            if row.get("detail"):
+                what.append(self.para(row["detail"], "cell"))
+            body.append([when, what])
+        return [data_table([header, *body], self.theme, (0.36, 0.64), header=True),
+                Spacer(1, self.theme.type.body * 0.8)]
+
+    def _contacts(self, _: Any) -> list[Flowable]:
+        return [data_table(contact_rows(self), self.theme, (0.36, 0.64)),
+                Spacer(1, self.theme.type.body * 0.8)]
+
+
+def contact_rows(renderer: BlockRenderer) -> list[list[Flowable]]:
+    ctx, labels = renderer.ctx, renderer.pack.labels
+    rows = [
+        (labels.get("contact_24h", ""), "{clinic.phone_24h}"),
+        (labels.get("contact_main", ""), "{clinic.phone}"),
+        (labels.get("contact_address", ""), "{clinic.address}" if ctx.values["clinic.address"] else ""),
+        (labels.get("physician", ""), "{patient.physician}" if ctx.physician else ""),
+        (labels.get("caregiver", ""), "{patient.caregiver}  {patient.caregiver_phone}" if ctx.patient.caregiver else ""),
+    ]
+    out = [[renderer.para(label, "cell_bold"), renderer.para(value, "cell")] for label, value in rows if value]
+    for member in ctx.clinic.team:
+        text = member.name + (f"  {member.phone}" if member.phone else "")
+        out.append([paragraph(rich_value(member.role, "clinic.team"), renderer.theme.style("cell_bold")),
+                    paragraph(rich_value(text, "clinic.team"), renderer.theme.style("cell"))])
+    return out
+
+
+def data_table(rows: list[list[Any]], theme: Theme, fractions: tuple[float, ...], header: bool = False) -> Table:
+    widths = [theme.frame_width * f for f in fractions]
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    pad = theme.type.body * 0.45
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), text_font()),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor("#9A9A9A")),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+    ]
+    if header:
+        style += [("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.12)),
+                  ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary)]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def boxed(inner: list[Flowable], theme: Theme, border: Any, background: Any, width: float = 2.0) -> Table:
+    """Flowables in a bordered, tinted box that keeps together on one page."""
+    pad = theme.type.body * 0.8
+    table = Table([[inner]], colWidths=[theme.frame_width], hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), text_font()),
+        ("BOX", (0, 0), (-1, -1), width, border),
+        ("BACKGROUND", (0, 0), (-1, -1), background),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
+    ]))
+    return table

@@ -1,0 +1,132 @@
+"""The patient & caregiver handout: header, patient block, the call-right-away box, sections."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from carthandout.content import ContentPack, load_pack
+from carthandout.context import DocumentContext
+from carthandout.documents.base import (
+    RenderedDocument, build_pdf, footer_painter, logo_reader, metadata_for, paragraph,
+)
+from carthandout.documents.blocks import BlockRenderer, boxed, section_by_role, validate_sections
+from carthandout.typefaces import Rich, text_font
+from carthandout.options import RenderOptions
+from carthandout.theme import Theme, tint
+
+DOCUMENT_ID = "handout"
+REQUIRED_LABELS = (
+    "patient_block_title", "patient_name", "infusion_date", "center", "caregiver", "physician", "mrn",
+    "timeline_date", "timeline_step", "contact_main", "contact_24h", "contact_address", "call_24h",
+)
+HEADER_HEIGHT = 0.95 * inch
+
+
+def validate(pack: ContentPack) -> list[str]:
+    problems = validate_sections(pack)
+    problems += [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS if key not in pack.labels]
+    if len(section_by_role(pack, "call-box")) != 1:
+        problems.append(f"{pack.origin}: exactly one section needs role: call-box")
+    return problems
+
+
+def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:
+    pack = load_pack(DOCUMENT_ID, ctx.language)
+    blocks = BlockRenderer(ctx, pack, theme)
+    story = _story(blocks)
+    data, pages = build_pdf(
+        story, theme, metadata_for(ctx, pack), _page_painter(ctx, theme), footer_painter(ctx, pack, theme),
+        top_margin=theme.margin * 0.5 + HEADER_HEIGHT, bottom_margin=theme.margin * 0.5 + 48,
+    )
+    return RenderedDocument(DOCUMENT_ID, data, pages, pack.version, pack.reviewed, ctx.language)
+
+
+def _story(blocks: BlockRenderer) -> list[Flowable]:
+    pack, theme = blocks.pack, blocks.theme
+    story: list[Flowable] = [
+        blocks.para(pack.title, "title"),
+        _patient_block(blocks),
+        Spacer(1, theme.type.body * 0.9),
+        _call_box(blocks, section_by_role(pack, "call-box")[0]),
+    ]
+    for section in pack.data["sections"]:
+        role = section.get("role", "normal")
+        if role == "call-box":
+            continue
+        flowables = blocks.section(section)
+        # A heading never ends a page alone: keep it with its first block.
+        story.append(KeepTogether(flowables[:2]))
+        story.extend(flowables[2:])
+    return story
+
+
+def _patient_block(blocks: BlockRenderer) -> Flowable:
+    ctx, labels, theme = blocks.ctx, blocks.pack.labels, blocks.theme
+    pairs = [
+        (labels["patient_name"], "{patient.name}"),
+        (labels["infusion_date"], "{patient.infusion_date}"),
+        (labels["center"], "{clinic.name}"),
+        (labels["caregiver"], "{patient.caregiver}" if ctx.patient.caregiver else ""),
+        (labels["physician"], "{patient.physician}" if ctx.physician else ""),
+        (labels["mrn"], "{patient.mrn}" if ctx.patient.mrn else ""),
+    ]
+    cells = [[blocks.para(label, "label"), blocks.para(value, "cell_bold")] for label, value in pairs if value]
+    if theme.large_print:  # one pair a row: large print is a single column
+        rows = cells
+    else:
+        rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
+    width = theme.frame_width
+    fractions = (0.22, 0.78) if theme.large_print else (0.16, 0.34, 0.16, 0.34)
+    table = Table(rows, colWidths=[width * f for f in fractions], hAlign="LEFT")
+    pad = theme.type.body * 0.4
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), text_font()),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, -1), theme.panel),
+        ("BOX", (0, 0), (-1, -1), 0.75, theme.primary),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+    ]))
+    return table
+
+
+def _call_box(blocks: BlockRenderer, section: Mapping[str, Any]) -> Flowable:
+    theme = blocks.theme
+    inner: list[Flowable] = [blocks.para(section["heading"], "box_title")]
+    inner += blocks.blocks(section["blocks"])
+    inner.append(blocks.para(blocks.pack.labels["call_24h"], "call_number"))
+    box = boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.06), width=3)
+    return KeepTogether([box, Spacer(1, theme.type.body * 0.4)])
+
+
+def _page_painter(ctx: DocumentContext, theme: Theme):
+    """Brand header on every page: logo and center name, with a rule in the brand color."""
+    name_style = theme.style("header")
+    top = theme.page_size[1] - theme.margin * 0.5
+    left = theme.margin
+
+    def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        text_left = left
+        if theme.logo is not None:
+            reader = logo_reader(theme.logo)
+            width, height = reader.getSize()
+            draw_h = 0.6 * inch
+            draw_w = min(draw_h * width / height, 2.2 * inch)
+            draw_h = draw_w * height / width
+            canvas.drawImage(reader, left, top - draw_h, draw_w, draw_h, mask="auto")
+            text_left = left + draw_w + 0.2 * inch
+        name = paragraph(ctx.rich["clinic.name"], name_style)
+        _, used = name.wrap(theme.page_size[0] - theme.margin - text_left, 60)
+        name.drawOn(canvas, text_left, top - 0.3 * inch - used / 2)
+        rule_y = top - HEADER_HEIGHT + 0.2 * inch
+        canvas.setStrokeColor(theme.primary)
+        canvas.setLineWidth(2)
+        canvas.line(left, rule_y, theme.page_size[0] - theme.margin, rule_y)
+        canvas.restoreState()
+
+    return paint

@@ -1,0 +1,35 @@
+"""Errors that reach the user as one clear line, never as a traceback."""
+from __future__ import annotations
+
+
+class CarthandoutError(Exception):
+    """Base class for every error the CLI reports as one line."""
+
+    def line(self, show_values: bool = False) -> str:
+        return str(self)
+
+
+class InputError(CarthandoutError):
+    """A bad input value: names the field, and the value only when asked to.
+
+    ``problem`` may contain ``{value}``; without ``show_values`` the value is left out so that
+    patient data never reaches a log by default.
+    """
+
+    def __init__(self, field: str, problem: str, value: object = None, sensitive: bool = True):
+        self.field = field
+        self.problem = problem
+        self.value = value
+        self.sensitive = sensitive
+        super().__init__(self.line(show_values=not sensitive))
+
+    def line(self, show_values: bool = False) -> str:
+        if "{value}" not in self.problem:
+            return f"{self.field}: {self.problem}"
+        if show_values or not self.sensitive:
+            return f"{self.field}: " + self.problem.replace("{value}", str(self.value))
+        return f"{self.field}: " + self.problem.replace("{value}", "the value")
+
+
+class ContentError(CarthandoutError):
+    """A problem in a content pack, policy profile or clinic file (not patient data)."""

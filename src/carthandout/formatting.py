@@ -1,0 +1,73 @@
+"""Dates, numbers and durations as words, in the document's language (babel for locale data)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+from carthandout.errors import InputError
+
+NAMED_DATE_FORMATS = ("short", "medium", "long", "full", "iso")
+# CLDR pattern letters that a date alone can fill: day, month, year, weekday.
+_PATTERN_LETTERS = set("dMyEL")
+
+
+def check_date_format(pattern: str) -> str:
+    """Accept a named format or a CLDR date pattern such as ``d MMM y``."""
+    if pattern in NAMED_DATE_FORMATS:
+        return pattern
+    unquoted = re.sub(r"'[^']*'", "", pattern)
+    letters = {ch for ch in unquoted if ch.isascii() and ch.isalpha()}
+    if not letters or letters - _PATTERN_LETTERS:
+        raise InputError(
+            "clinic.date_format",
+            "{value} is not short, medium, long, full, iso or a date pattern of d, M, y and E (such as 'd MMM y')",
+            pattern, sensitive=False,
+        )
+    return pattern
+
+
+@dataclass(frozen=True)
+class Formatter:
+    locale: str
+    date_format: str
+    units: Mapping[str, str]
+
+    def date(self, value: dt.date | None) -> str:
+        if value is None:
+            return ""
+        if self.date_format == "iso":
+            return value.isoformat()
+        return babel_format_date(value, self.date_format, locale=self.locale)
+
+    def weekday_date(self, value: dt.date) -> str:
+        """"Friday, March 5, 2027": the weekday helps patients place a date."""
+        weekday = babel_format_date(value, "EEEE", locale=self.locale)
+        return f"{weekday}, {self.date(value)}"
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def days(self, count: int) -> str:
+        """7 -> "7 days", 14 -> "2 weeks", 56 -> "8 weeks", 30 -> "30 days"."""
+        if count >= 14 and count % 7 == 0:
+            weeks = count // 7
+            return f"{weeks} {self.units['week'] if weeks == 1 else self.units['weeks']}"
+        return f"{count} {self.units['day'] if count == 1 else self.units['days']}"
+
+    def day_range(self, low: int, high: int) -> str:
+        if low == high:
+            return self.days(low)
+        if low % 7 == 0 and high % 7 == 0 and low >= 7:
+            weeks = self.units["weeks"]
+            return self.units["range"].format(low=low // 7, high=f"{high // 7} {weeks}")
+        return self.units["range"].format(low=low, high=self.days(high))
+
+    def temperature(self, fahrenheit: float, celsius: float) -> str:
+        return self.units["temperature"].format(
+            fahrenheit=self.number(fahrenheit), celsius=self.number(celsius)
+        )

@@ -1,0 +1,274 @@
+"""Validated inputs: the patient and the clinic. Parsing turns raw values into frozen models."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+from carthandout.errors import InputError
+from carthandout.textnorm import normalise_text
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_LANGUAGE = re.compile(r"^[a-z]{2}$")
+MAX_TEXT_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class Patient:
+    name: str
+    infusion_date: dt.date
+    caregiver: str = ""
+    caregiver_phone: str = ""
+    mrn: str = ""
+    date_of_birth: dt.date | None = None
+    center: str = ""
+    physician: str = ""
+    language: str = ""
+    weight_kg: float | None = None
+    large_print: bool = False
+
+
+PATIENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Patient))
+REQUIRED_PATIENT_FIELDS = ("name", "infusion_date")
+
+
+def parse_text(field_name: str, raw: Any, max_length: int = MAX_TEXT_LENGTH, sensitive: bool = True) -> str:
+    """Check that ``raw`` is text (not a YAML number or boolean) and normalise it."""
+    if raw is None:
+        return ""
+    if isinstance(raw, bool) or not isinstance(raw, str):
+        kind = "true/false" if isinstance(raw, bool) else type(raw).__name__
+        raise InputError(field_name, f"must be text, got {kind} (quote it in YAML)", raw, sensitive)
+    try:
+        text = normalise_text(raw)
+    except ValueError as exc:
+        raise InputError(field_name, str(exc), raw, sensitive) from None
+    if len(text) > max_length:
+        raise InputError(field_name, f"is too long ({len(text)} characters, at most {max_length})", raw, sensitive)
+    return text
+
+
+def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | None:
+    """Accept a ``datetime.date`` (YAML) or a strict ``YYYY-MM-DD`` string."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, dt.datetime):
+        raise InputError(field_name, "{value} must be a date (YYYY-MM-DD), not a date and time", raw, sensitive)
+    if isinstance(raw, dt.date):
+        return raw
+    if not isinstance(raw, str):
+        raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD", raw, sensitive)
+    match = _ISO_DATE.match(raw.strip())
+    if not match:
+        raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD", raw, sensitive)
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise InputError(field_name, "{value} is not a real date", raw, sensitive) from None
+
+
+def parse_weight(raw: Any) -> float | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        raise InputError("weight_kg", "must be a number of kilograms", raw)
+    try:
+        weight = float(str(raw).strip())
+    except ValueError:
+        raise InputError("weight_kg", "{value} is not a number of kilograms", raw) from None
+    if not 1 <= weight <= 400:
+        raise InputError("weight_kg", "{value} is outside 1 to 400 kg", raw)
+    return weight
+
+
+def parse_flag(field_name: str, raw: Any) -> bool:
+    if raw is None or raw == "":
+        return False
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "yes", "y", "true", "x"):
+        return True
+    if text in ("0", "no", "n", "false"):
+        return False
+    raise InputError(field_name, "must be yes or no", raw, sensitive=False)
+
+
+def parse_language(raw: Any) -> str:
+    text = parse_text("language", raw, max_length=5, sensitive=False).lower()
+    if text and not _LANGUAGE.match(text):
+        raise InputError("language", "{value} is not a two-letter language code (en, es)", raw, sensitive=False)
+    return text
+
+
+def parse_patient(raw: Mapping[str, Any]) -> Patient:
+    """Validate one patient's raw fields (from flags, a YAML file or a roster row)."""
+    unknown = sorted(set(raw) - set(PATIENT_FIELDS))
+    if unknown:
+        raise InputError(unknown[0], f"unknown patient field (known: {', '.join(PATIENT_FIELDS)})", sensitive=False)
+    for name in REQUIRED_PATIENT_FIELDS:
+        if raw.get(name) in (None, ""):
+            raise InputError(name, "is required")
+    name = parse_text("name", raw.get("name"), max_length=120)
+    if not name:
+        raise InputError("name", "is required")
+    return Patient(
+        name=name,
+        infusion_date=parse_date("infusion_date", raw.get("infusion_date")),
+        caregiver=parse_text("caregiver", raw.get("caregiver"), max_length=120),
+        caregiver_phone=parse_phone("caregiver_phone", raw.get("caregiver_phone")),
+        mrn=parse_text("mrn", raw.get("mrn"), max_length=40),
+        date_of_birth=parse_date("date_of_birth", raw.get("date_of_birth")),
+        center=parse_text("center", raw.get("center"), max_length=120),
+        physician=parse_text("physician", raw.get("physician"), max_length=120),
+        language=parse_language(raw.get("language")),
+        weight_kg=parse_weight(raw.get("weight_kg")),
+        large_print=parse_flag("large_print", raw.get("large_print")),
+    )
+
+
+def parse_phone(field_name: str, raw: Any, sensitive: bool = True) -> str:
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raise InputError(field_name, "must be quoted text in YAML (a phone number read as a number loses digits)", raw, sensitive)
+    phone = parse_text(field_name, raw, max_length=40, sensitive=sensitive)
+    if phone and not any(ch.isdigit() for ch in phone):
+        raise InputError(field_name, "{value} has no digits", raw, sensitive)
+    return phone
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    role: str
+    name: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: str
+    phone_24h: str
+    phone: str = ""
+    address: tuple[str, ...] = ()
+    team: tuple[TeamMember, ...] = ()
+    logo: Path | None = None
+    primary_color: str = "#1F4E79"
+    accent_color: str = "#C8102E"
+    paper: str = "letter"
+    date_format: str = "long"
+    policy: str = "source-document"
+    policy_overrides: tuple[tuple[str, Any], ...] = ()
+    physician: str = ""
+    language: str = "en"
+    name_in_metadata: bool = False
+    extras: tuple[tuple[str, Any], ...] = field(default=())
+
+    def extra(self, key: str, default: Any = None) -> Any:
+        return dict(self.extras).get(key, default)
+
+
+CLINIC_KEYS = {
+    "name", "phone_24h", "phone", "address", "team", "logo", "colors", "paper", "date_format",
+    "policy", "overrides", "physician", "language", "name_in_metadata",
+}
+# Sections of the clinic file owned by single documents (validated where they are used).
+CLINIC_EXTRA_KEYS: set[str] = {"checklist", "wallet_card", "readability"}
+PAPER_SIZES = ("letter", "a4")
+
+
+def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
+    """Validate a clinic profile; relative paths (the logo) are read from ``base_dir``."""
+    if not isinstance(raw, Mapping):
+        raise InputError("clinic", "the clinic file must be a mapping of fields", sensitive=False)
+    unknown = sorted(set(raw) - CLINIC_KEYS - CLINIC_EXTRA_KEYS)
+    if unknown:
+        raise InputError(f"clinic.{unknown[0]}", "unknown clinic field", sensitive=False)
+
+    def text(key: str, required: bool = False) -> str:
+        value = parse_text(f"clinic.{key}", raw.get(key), sensitive=False)
+        if required and not value:
+            raise InputError(f"clinic.{key}", "is required", sensitive=False)
+        return value
+
+    colors = raw.get("colors") or {}
+    if not isinstance(colors, Mapping):
+        raise InputError("clinic.colors", "must map primary/accent to #RRGGBB colors", sensitive=False)
+    for key, value in colors.items():
+        if key not in ("primary", "accent"):
+            raise InputError(f"clinic.colors.{key}", "unknown color (use primary, accent)", sensitive=False)
+        if not isinstance(value, str) or not _HEX_COLOR.match(value):
+            raise InputError(f"clinic.colors.{key}", "{value} is not a #RRGGBB color", value, sensitive=False)
+    paper = text("paper").lower() or "letter"
+    if paper not in PAPER_SIZES:
+        raise InputError("clinic.paper", "{value} is not letter or a4", paper, sensitive=False)
+    overrides = raw.get("overrides") or {}
+    if not isinstance(overrides, Mapping):
+        raise InputError("clinic.overrides", "must map policy value names to values", sensitive=False)
+    return Clinic(
+        name=text("name", required=True),
+        phone_24h=parse_phone("clinic.phone_24h", raw.get("phone_24h"), sensitive=False) or _required("clinic.phone_24h"),
+        phone=parse_phone("clinic.phone", raw.get("phone"), sensitive=False),
+        address=_parse_address(raw.get("address")),
+        team=_parse_team(raw.get("team")),
+        logo=_parse_logo(raw.get("logo"), base_dir),
+        primary_color=colors.get("primary", Clinic.primary_color),
+        accent_color=colors.get("accent", Clinic.accent_color),
+        paper=paper,
+        date_format=text("date_format") or "long",
+        policy=text("policy") or "source-document",
+        policy_overrides=tuple(sorted(overrides.items())),
+        physician=text("physician"),
+        language=parse_language(raw.get("language")) or "en",
+        name_in_metadata=parse_flag("clinic.name_in_metadata", raw.get("name_in_metadata")),
+        extras=tuple(sorted((k, raw[k]) for k in CLINIC_EXTRA_KEYS if k in raw)),
+    )
+
+
+def _required(field_name: str) -> str:
+    raise InputError(field_name, "is required", sensitive=False)
+
+
+def _parse_address(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    lines = raw if isinstance(raw, list) else str(raw).splitlines() if isinstance(raw, str) else None
+    if lines is None:
+        raise InputError("clinic.address", "must be text or a list of lines", sensitive=False)
+    return tuple(t for t in (parse_text("clinic.address", line, sensitive=False) for line in lines) if t)
+
+
+def _parse_team(raw: Any) -> tuple[TeamMember, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InputError("clinic.team", "must be a list of {role, name, phone}", sensitive=False)
+    members = []
+    for index, item in enumerate(raw, start=1):
+        where = f"clinic.team[{index}]"
+        if not isinstance(item, Mapping) or set(item) - {"role", "name", "phone"}:
+            raise InputError(where, "must have only role, name and phone", sensitive=False)
+        members.append(TeamMember(
+            role=parse_text(f"{where}.role", item.get("role"), sensitive=False),
+            name=parse_text(f"{where}.name", item.get("name"), sensitive=False),
+            phone=parse_phone(f"{where}.phone", item.get("phone"), sensitive=False),
+        ))
+    return tuple(members)
+
+
+def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
+    if raw in (None, ""):
+        return None
+    if not isinstance(raw, str):
+        raise InputError("clinic.logo", "must be a file path", sensitive=False)
+    path = (base_dir / raw).resolve()
+    if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        raise InputError("clinic.logo", "{value} must be a PNG or JPEG file", raw, sensitive=False)
+    if not path.is_file():
+        raise InputError("clinic.logo", "{value} does not exist", raw, sensitive=False)
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
+        raise InputError("clinic.logo", "{value} is not a PNG or JPEG image", raw, sensitive=False)
+    return path

@@ -1,0 +1,45 @@
+"""One patient through the whole flow: validated inputs -> context -> rendered documents -> files."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from carthandout.context import DocumentContext, build_context
+from carthandout.documents import DOCUMENTS
+from carthandout.documents.base import RenderedDocument
+from carthandout.errors import InputError
+from carthandout.models import Clinic, Patient
+from carthandout.options import RenderOptions
+from carthandout.output import ManifestRow, sha256_hex, write_atomic
+from carthandout.theme import build_theme
+
+
+def check_documents(names: Sequence[str]) -> tuple[str, ...]:
+    for name in names:
+        if name not in DOCUMENTS:
+            raise InputError("--doc", f"unknown document {name!r} (available: {', '.join(DOCUMENTS)})", sensitive=False)
+    return tuple(dict.fromkeys(names))
+
+
+def prepare(patient: Patient, clinic: Clinic, options: RenderOptions) -> DocumentContext:
+    """Everything but the layout: raises InputError before any page is drawn."""
+    return build_context(patient, clinic, options.language)
+
+
+def render_documents(ctx: DocumentContext, options: RenderOptions) -> list[RenderedDocument]:
+    large_print = ctx.patient.large_print if options.large_print is None else options.large_print
+    theme = build_theme(ctx.clinic, options.paper, large_print)
+    return [DOCUMENTS[name].render(ctx, theme, options) for name in options.documents]
+
+
+def write_documents(
+    directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = ""
+) -> list[ManifestRow]:
+    """Write each PDF atomically as ``<prefix><document>.pdf``; returns their manifest rows."""
+    rows = []
+    for doc in documents:
+        relative = f"{prefix}{doc.document}.pdf"
+        write_atomic(directory / relative, doc.data)
+        rows.append(ManifestRow(record, doc.document, relative, doc.pages, sha256_hex(doc.data),
+                                doc.language, doc.version, doc.reviewed, row))
+    return rows

@@ -1,0 +1,20 @@
+"""The placeholder names content packs may use, and the tokens the layout fills in labels."""
+from __future__ import annotations
+
+from carthandout.schedule import SCHEDULE_DATE_NAMES
+
+PATIENT_PLACEHOLDERS = ("name", "caregiver", "caregiver_phone", "mrn", "physician", "date_of_birth", "infusion_date")
+CLINIC_PLACEHOLDERS = ("name", "phone", "phone_24h", "address")
+POLICY_PLACEHOLDERS = (
+    "daily_monitoring_period", "monitoring_period", "stay_near_period", "no_driving_period", "caregiver_period",
+    "manufacturing_period", "stay_near_travel_hours", "fever_threshold", "fever_threshold_f", "fever_threshold_c",
+    "live_vaccine_period", "conditioning_day_count",
+)
+KNOWN_PLACEHOLDERS: frozenset[str] = frozenset(
+    [f"patient.{n}" for n in PATIENT_PLACEHOLDERS]
+    + [f"clinic.{n}" for n in CLINIC_PLACEHOLDERS]
+    + [f"dates.{n}" for n in SCHEDULE_DATE_NAMES]
+    + [f"policy.{n}" for n in POLICY_PLACEHOLDERS]
+)
+# Tokens without a namespace are filled by the layout itself (page numbers, versions, units).
+LAYOUT_TOKENS = frozenset({"page", "pages", "version", "reviewed", "mrn", "low", "high", "fahrenheit", "celsius"})

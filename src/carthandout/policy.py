@@ -1,0 +1,105 @@
+"""Policy profiles: every duration and threshold the documents state, with its source."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+from typing import Any, Mapping
+
+from carthandout.errors import ContentError
+from carthandout.resources import package_dir, read_yaml_text
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    title: str
+    source: str
+    date: str
+    conditioning_days: tuple[int, ...]
+    manufacturing_days_min: int
+    manufacturing_days_max: int
+    daily_monitoring_days: int
+    monitoring_days: int
+    stay_near_days: int
+    stay_near_travel_hours: int
+    no_driving_days: int
+    caregiver_days: int
+    fever_threshold_f: float
+    fever_threshold_c: float
+    live_vaccine_weeks: int
+
+
+_META = ("name", "title", "source", "date")
+VALUE_NAMES = tuple(f.name for f in fields(Policy) if f.name not in _META)
+_DAY_COUNTS = {"manufacturing_days_min", "manufacturing_days_max", "daily_monitoring_days", "monitoring_days",
+               "stay_near_days", "no_driving_days", "caregiver_days"}
+
+
+def _check_value(name: str, value: Any, where: str) -> Any:
+    if name == "conditioning_days":
+        ok = isinstance(value, list) and value and all(isinstance(d, int) and not isinstance(d, bool) and d < 0 for d in value)
+        if not ok:
+            raise ContentError(f"{where}: conditioning_days must be a list of negative day numbers, such as [-5, -4, -3]")
+        return tuple(sorted(value))
+    if name.startswith("fever_threshold"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 30 <= value <= 110:
+            raise ContentError(f"{where}: {name} must be a temperature")
+        return float(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (name in _DAY_COUNTS and value > 3650):
+        raise ContentError(f"{where}: {name} must be a whole number of {'hours' if 'hours' in name else 'days or weeks'}")
+    return value
+
+
+def policy_from_mapping(raw: Any, where: str) -> Policy:
+    if not isinstance(raw, Mapping):
+        raise ContentError(f"{where}: must be a mapping")
+    for key in _META:
+        if not isinstance(raw.get(key), str) or not raw[key]:
+            raise ContentError(f"{where}: {key} is required (quoted text)")
+    values = raw.get("values")
+    if not isinstance(values, Mapping):
+        raise ContentError(f"{where}: values is required")
+    missing = [n for n in VALUE_NAMES if n not in values]
+    unknown = sorted(set(values) - set(VALUE_NAMES))
+    if missing or unknown:
+        raise ContentError(f"{where}: " + (f"missing value {missing[0]}" if missing else f"unknown value {unknown[0]}"))
+    checked = {n: _check_value(n, values[n], where) for n in VALUE_NAMES}
+    policy = Policy(**{k: raw[k] for k in _META}, **checked)
+    return _check_consistency(policy, where)
+
+
+def _check_consistency(policy: Policy, where: str) -> Policy:
+    if policy.manufacturing_days_min > policy.manufacturing_days_max:
+        raise ContentError(f"{where}: manufacturing_days_min is above manufacturing_days_max")
+    if policy.daily_monitoring_days > policy.monitoring_days:
+        raise ContentError(f"{where}: daily_monitoring_days is above monitoring_days")
+    return policy
+
+
+def available_policies() -> list[str]:
+    return sorted(p.name[:-5] for p in package_dir("policies").iterdir() if p.name.endswith(".yaml"))
+
+
+@lru_cache(maxsize=None)
+def load_policy(name: str) -> Policy:
+    if name not in available_policies():
+        raise ContentError(f"clinic.policy: unknown policy profile {name!r} (available: {', '.join(available_policies())})")
+    where = f"policies/{name}.yaml"
+    raw = read_yaml_text((package_dir("policies") / f"{name}.yaml").read_text(encoding="utf-8"), where)
+    policy = policy_from_mapping(raw, where)
+    if policy.name != name:
+        raise ContentError(f"{where}: name must be {name!r}")
+    return policy
+
+
+def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
+    """Apply a clinic's single-value overrides; the result names both sources."""
+    if not overrides:
+        return policy
+    for key in overrides:
+        if key not in VALUE_NAMES:
+            raise ContentError(f"clinic.overrides.{key}: unknown policy value (known: {', '.join(VALUE_NAMES)})")
+    checked = {k: _check_value(k, v, f"clinic.overrides.{k}") for k, v in overrides.items()}
+    changed = ", ".join(sorted(checked))
+    updated = replace(policy, **checked, title=f"{policy.title}, with clinic overrides ({changed})")
+    return _check_consistency(updated, "clinic.overrides")

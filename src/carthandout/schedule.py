@@ -1,0 +1,64 @@
+"""The patient's milestone dates, computed from the infusion date and the policy (pure)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from carthandout.policy import Policy
+
+
+@dataclass(frozen=True)
+class Schedule:
+    conditioning: tuple[dt.date, ...]
+    infusion: dt.date
+    daily_monitoring_until: dt.date
+    monitoring_until: dt.date
+    stay_near_until: dt.date
+    no_driving_until: dt.date
+    caregiver_until: dt.date
+
+    @property
+    def conditioning_start(self) -> dt.date:
+        return self.conditioning[0]
+
+    @property
+    def conditioning_end(self) -> dt.date:
+        return self.conditioning[-1]
+
+    def named_dates(self) -> dict[str, dt.date]:
+        """Every milestone by its placeholder name (``dates.<name>``)."""
+        named = {
+            "conditioning_start": self.conditioning_start,
+            "conditioning_end": self.conditioning_end,
+            "infusion": self.infusion,
+            "daily_monitoring_until": self.daily_monitoring_until,
+            "monitoring_until": self.monitoring_until,
+            "stay_near_until": self.stay_near_until,
+            "no_driving_until": self.no_driving_until,
+            "caregiver_until": self.caregiver_until,
+        }
+        for index, day in enumerate(self.conditioning[1:-1], start=2):
+            named[f"conditioning_day_{index}"] = day
+        return named
+
+
+def compute_schedule(infusion: dt.date, policy: Policy) -> Schedule:
+    """Day 0 is the infusion; a period of N days ends N days later (day N)."""
+    def day(offset: int) -> dt.date:
+        return infusion + dt.timedelta(days=offset)
+
+    return Schedule(
+        conditioning=tuple(day(offset) for offset in policy.conditioning_days),
+        infusion=infusion,
+        daily_monitoring_until=day(policy.daily_monitoring_days),
+        monitoring_until=day(policy.monitoring_days),
+        stay_near_until=day(policy.stay_near_days),
+        no_driving_until=day(policy.no_driving_days),
+        caregiver_until=day(policy.caregiver_days),
+    )
+
+
+SCHEDULE_DATE_NAMES = (
+    "conditioning_start", "conditioning_day_2", "conditioning_end", "infusion", "daily_monitoring_until",
+    "monitoring_until", "stay_near_until", "no_driving_until", "caregiver_until",
+)
