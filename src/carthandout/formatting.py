@@ -44,10 +44,9 @@ class Formatter:
             return value.isoformat()
         return babel_format_date(value, self.date_format, locale=self.locale)
 
-    def weekday_date(self, value: dt.date) -> str:
-        """"Friday, March 5, 2027": the weekday helps patients place a date."""
-        weekday = babel_format_date(value, "EEEE", locale=self.locale)
-        return f"{weekday}, {self.date(value)}"
+    def weekday(self, value: dt.date) -> str:
+        """"Friday": printed beside dates, it helps patients place them."""
+        return babel_format_date(value, "EEEE", locale=self.locale)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)

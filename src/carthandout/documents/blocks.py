@@ -123,7 +123,8 @@ class BlockRenderer:
             day = self.ctx.schedule.named_dates().get(row["date"].removeprefix("dates."))
             if day is None:
                 continue
-            when = paragraph(literal(self.ctx.formatter.weekday_date(day)), self.theme.style("cell_bold"))
+            when = [paragraph(literal(self.ctx.formatter.date(day)), self.theme.style("cell_bold")),
+                    paragraph(literal(self.ctx.formatter.weekday(day)), self.theme.style("cell"))]
             what = [self.para(row["label"], "cell_bold")]
             if row.get("detail"):
                 what.append(self.para(row["detail"], "cell"))

@@ -1,0 +1,100 @@
+"""The handout PDF read back: fields, dates, footer, size, metadata, determinism."""
+import pypdf
+import pytest
+
+from conftest import page_texts, pdf_text, run_cli
+
+LETTER = (612, 792)
+A4 = (595.28, 841.89)
+
+
+@pytest.fixture(scope="module")
+def handout(tmp_path_factory):
+    out = tmp_path_factory.mktemp("handout")
+    result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", "2028-02-27", "--caregiver", "Luis Quiñones",
+                     "--caregiver-phone", "555-0100", "--mrn", "MRN-77", "--doc", "handout", "-o", out)
+    assert result.exit_code == 0, result.output
+    return out / "handout.pdf"
+
+
+def test_text_holds_patient_fields_and_computed_dates(handout):
+    text = pdf_text(handout)
+    for expected in ["Ana Quiñones", "Luis Quiñones", "MRN-77", "Riverside Cancer Center", "(217) 555-0199",
+                     "February 27, 2028",  # infusion
+                     "February 22, 2028",  # conditioning day -5
+                     "February 24, 2028",  # conditioning day -3
+                     "March 5, 2028",  # 7 days later, across Feb 29
+                     "April 23, 2028"]:  # no driving, 8 weeks (source-document profile)
+        assert expected in text, expected
+
+
+def test_every_page_has_the_footer(handout):
+    pages = page_texts(handout)
+    assert len(pages) >= 3
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Ana Quiñones" in text and "MRN MRN-77" in text
+        assert "Content 1.0.0" in text
+
+
+def test_call_box_with_24h_number_is_on_page_one(handout):
+    first = page_texts(handout)[0]
+    assert "Call right away" in first
+    assert "Day or night, call (217) 555-0199" in first
+
+
+def test_page_size_and_metadata(handout):
+    reader = pypdf.PdfReader(handout)
+    assert all((float(p.mediabox.width), float(p.mediabox.height)) == LETTER for p in reader.pages)
+    meta = reader.metadata
+    assert meta.title.startswith("Your CAR T-cell therapy")
+    assert "Ana" not in meta.title  # no patient name unless the clinic opts in
+    assert meta.author == "Riverside Cancer Center"
+    assert "axicabtagene ciloleucel" in meta.subject
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_all_fonts_are_embedded_and_bundled(handout):
+    reader = pypdf.PdfReader(handout)
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            assert "Helvetica" not in font["/BaseFont"]
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, font["/BaseFont"]
+
+
+def test_a4_paper(tmp_path):
+    result = run_cli("generate", "--name", "A", "--infusion-date", "2027-01-01", "--paper", "a4", "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0
+    page = pypdf.PdfReader(tmp_path / "handout.pdf").pages[0]
+    assert (round(float(page.mediabox.width), 2), round(float(page.mediabox.height), 2)) == A4
+
+
+def test_same_input_same_bytes(tmp_path):
+    args = ["--name", "Same", "--infusion-date", "2027-06-01", "--doc", "handout"]
+    run_cli("generate", *args, "-o", tmp_path / "a")
+    run_cli("generate", *args, "-o", tmp_path / "b")
+    assert (tmp_path / "a/handout.pdf").read_bytes() == (tmp_path / "b/handout.pdf").read_bytes()
+
+
+def test_hostile_name_prints_literally(tmp_path):
+    name = "Robert <b>Bold</b> & Sons {clinic.phone}"
+    result = run_cli("generate", "--name", name, "--infusion-date", "2027-06-01", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "handout.pdf")
+    assert name in text
+
+
+def test_label_policy_changes_prose_and_dates(tmp_path, write_yaml, example_clinic):
+    clinic = example_clinic.read_text().replace("policy: source-document", "policy: us-label-2025")
+    clinic = clinic.replace('logo: "logo.png"', f'logo: "{example_clinic.parent / "logo.png"}"')
+    path = write_yaml("clinic.yaml", clinic)
+    result = run_cli("generate", "--name", "A", "--infusion-date", "2027-01-10", "--clinic", path, "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "handout.pdf")
+    assert "2 weeks" in text and "8 weeks" not in text
+    assert "January 24, 2027" in text
