@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
+from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
@@ -19,6 +20,8 @@ from carthandout.typefaces import Rich, text_font
 from carthandout.theme import Theme
 
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"
+HEADER_HEIGHT = 0.95 * inch
+FOOTER_HEIGHT = 48.0
 
 
 @dataclass(frozen=True)
@@ -151,3 +154,43 @@ def _draw_line(canvas: Canvas, rich: Rich, style: ParagraphStyle, x: float, y: f
     para = paragraph(rich, style)
     _, height = para.wrap(width, 200)
     para.drawOn(canvas, x, y + style.leading - height)
+
+
+def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas, BaseDocTemplate], None]:
+    """Brand header on every page: logo and center name, with a rule in the brand color."""
+    name_style = theme.style("header")
+    top = theme.page_size[1] - theme.margin * 0.5
+    left = theme.margin
+
+    def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        text_left = left
+        if theme.logo is not None:
+            reader = logo_reader(theme.logo)
+            width, height = reader.getSize()
+            draw_h = 0.6 * inch
+            draw_w = min(draw_h * width / height, 2.2 * inch)
+            draw_h = draw_w * height / width
+            canvas.drawImage(reader, left, top - draw_h, draw_w, draw_h, mask="auto")
+            text_left = left + draw_w + 0.2 * inch
+        name = paragraph(ctx.rich["clinic.name"], name_style)
+        _, used = name.wrap(theme.page_size[0] - theme.margin - text_left, 60)
+        name.drawOn(canvas, text_left, top - 0.3 * inch - used / 2)
+        rule_y = top - HEADER_HEIGHT + 0.2 * inch
+        canvas.setStrokeColor(theme.primary)
+        canvas.setLineWidth(2)
+        canvas.line(left, rule_y, theme.page_size[0] - theme.margin, rule_y)
+        canvas.restoreState()
+
+    return paint
+
+
+def build_branded_pdf(
+    story: Sequence[Flowable], ctx: DocumentContext, pack: ContentPack, theme: Theme,
+) -> RenderedDocument:
+    """A full-page document with the brand header and the standard footer on every page."""
+    data, pages = build_pdf(
+        story, theme, metadata_for(ctx, pack), brand_header_painter(ctx, theme), footer_painter(ctx, pack, theme),
+        top_margin=theme.margin * 0.5 + HEADER_HEIGHT, bottom_margin=theme.margin * 0.5 + FOOTER_HEIGHT,
+    )
+    return RenderedDocument(pack.id, data, pages, pack.version, pack.reviewed, ctx.language)

@@ -3,18 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from reportlab.lib.colors import HexColor
-from reportlab.lib.units import inch
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
-from carthandout.documents.base import (
-    RenderedDocument, build_pdf, footer_painter, logo_reader, metadata_for, paragraph,
-)
+from carthandout.documents.base import RenderedDocument, build_branded_pdf
 from carthandout.documents.blocks import BlockRenderer, boxed, section_by_role, validate_sections
-from carthandout.typefaces import Rich, text_font
+from carthandout.typefaces import text_font
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme, tint
 
@@ -23,7 +18,6 @@ REQUIRED_LABELS = (
     "patient_block_title", "patient_name", "infusion_date", "center", "caregiver", "physician", "mrn",
     "timeline_date", "timeline_step", "contact_main", "contact_24h", "contact_address", "call_24h",
 )
-HEADER_HEIGHT = 0.95 * inch
 
 
 def validate(pack: ContentPack) -> list[str]:
@@ -38,11 +32,7 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
     pack = load_pack(DOCUMENT_ID, ctx.language)
     blocks = BlockRenderer(ctx, pack, theme)
     story = _story(blocks)
-    data, pages = build_pdf(
-        story, theme, metadata_for(ctx, pack), _page_painter(ctx, theme), footer_painter(ctx, pack, theme),
-        top_margin=theme.margin * 0.5 + HEADER_HEIGHT, bottom_margin=theme.margin * 0.5 + 48,
-    )
-    return RenderedDocument(DOCUMENT_ID, data, pages, pack.version, pack.reviewed, ctx.language)
+    return build_branded_pdf(story, ctx, pack, theme)
 
 
 def _story(blocks: BlockRenderer) -> list[Flowable]:
@@ -101,32 +91,3 @@ def _call_box(blocks: BlockRenderer, section: Mapping[str, Any]) -> Flowable:
     inner.append(blocks.para(blocks.pack.labels["call_24h"], "call_number"))
     box = boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.06), width=3)
     return KeepTogether([box, Spacer(1, theme.type.body * 0.4)])
-
-
-def _page_painter(ctx: DocumentContext, theme: Theme):
-    """Brand header on every page: logo and center name, with a rule in the brand color."""
-    name_style = theme.style("header")
-    top = theme.page_size[1] - theme.margin * 0.5
-    left = theme.margin
-
-    def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
-        canvas.saveState()
-        text_left = left
-        if theme.logo is not None:
-            reader = logo_reader(theme.logo)
-            width, height = reader.getSize()
-            draw_h = 0.6 * inch
-            draw_w = min(draw_h * width / height, 2.2 * inch)
-            draw_h = draw_w * height / width
-            canvas.drawImage(reader, left, top - draw_h, draw_w, draw_h, mask="auto")
-            text_left = left + draw_w + 0.2 * inch
-        name = paragraph(ctx.rich["clinic.name"], name_style)
-        _, used = name.wrap(theme.page_size[0] - theme.margin - text_left, 60)
-        name.drawOn(canvas, text_left, top - 0.3 * inch - used / 2)
-        rule_y = top - HEADER_HEIGHT + 0.2 * inch
-        canvas.setStrokeColor(theme.primary)
-        canvas.setLineWidth(2)
-        canvas.line(left, rule_y, theme.page_size[0] - theme.margin, rule_y)
-        canvas.restoreState()
-
-    return paint
