@@ -89,6 +89,8 @@ class BlockRenderer:
         for block in blocks:
             if _shown(block, self.ctx):
                 kind = next(k for k in BLOCK_KINDS if k in block)
+                if kind == "timeline" and out and isinstance(out[-1], Paragraph):
+                    out[-1].keepWithNext = 1  # "Here are your dates:" stays with its table
                 out.extend(self._kinds[kind](block[kind]))
         return out
 
@@ -119,10 +121,10 @@ class BlockRenderer:
         header = [self.para(labels.get("timeline_date", ""), "cell_bold"),
                   self.para(labels.get("timeline_step", ""), "cell_bold")]
         body = []
-        for row in rows:
-            day = self.ctx.schedule.named_dates().get(row["date"].removeprefix("dates."))
-            if day is None:
-                continue
+        named = self.ctx.schedule.named_dates()
+        dated = [(named[row["date"].removeprefix("dates.")], row) for row in rows
+                 if row["date"].removeprefix("dates.") in named]
+        for day, row in sorted(dated, key=lambda pair: pair[0]):
             when = [paragraph(literal(self.ctx.formatter.date(day)), self.theme.style("cell_bold")),
                     paragraph(literal(self.ctx.formatter.weekday(day)), self.theme.style("cell"))]
             what = [self.para(row["label"], "cell_bold")]
