@@ -17,7 +17,7 @@ from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic, load_
 from carthandout.models import parse_patient
 from carthandout.output import write_manifest
 from carthandout.options import RenderOptions
-from carthandout.pipeline import check_documents, prepare, render_documents, write_documents
+from carthandout.pipeline import check_documents, prepare, write_patient_files
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -74,10 +74,9 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         clinic = load_clinic(clinic_file)
         options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, None, large_print or None)
         ctx = prepare(patient, clinic, options)
-        rendered = render_documents(ctx, options)
+        rows = write_patient_files(output_dir, ctx, options)
     except CarthandoutError as error:
         fail(error, show_values)
-    rows = write_documents(output_dir, "", "1", rendered)
     write_manifest(output_dir, rows)
     for row in rows:
         click.echo(f"wrote {output_dir / row.file} ({row.pages} pages)")

@@ -32,6 +32,13 @@ def render_documents(ctx: DocumentContext, options: RenderOptions) -> list[Rende
     return [DOCUMENTS[name].render(ctx, theme, options) for name in options.documents]
 
 
+def write_patient_files(
+    directory: Path, ctx: DocumentContext, options: RenderOptions, prefix: str = "", record: str = "1", row: str = ""
+) -> list[ManifestRow]:
+    """Render and write one patient's files: the single path that ``generate`` and ``batch`` share."""
+    return write_documents(directory, prefix, record, render_documents(ctx, options), row)
+
+
 def write_documents(
     directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = ""
 ) -> list[ManifestRow]:
