@@ -27,10 +27,13 @@ class Policy:
     fever_threshold_f: float
     fever_threshold_c: float
     live_vaccine_weeks: int
+    dose_cells_per_kg: int  # the label's target dose: CAR-positive viable T cells per kg body weight
+    dose_max_cells: int  # the label's maximum dose in CAR-positive viable T cells
 
 
 _META = ("name", "title", "source", "date")
 VALUE_NAMES = tuple(f.name for f in fields(Policy) if f.name not in _META)
+_CELL_COUNTS = {"dose_cells_per_kg", "dose_max_cells"}
 _DAY_COUNTS = {"manufacturing_days_min", "manufacturing_days_max", "daily_monitoring_days", "monitoring_days",
                "stay_near_days", "no_driving_days", "caregiver_days"}
 
@@ -45,6 +48,10 @@ def _check_value(name: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 30 <= value <= 110:
             raise ContentError(f"{where}: {name} must be a temperature")
         return float(value)
+    if name in _CELL_COUNTS:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ContentError(f"{where}: {name} must be a whole, positive number of cells (such as 2000000)")
+        return value
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (name in _DAY_COUNTS and value > 3650):
         raise ContentError(f"{where}: {name} must be a whole number of {'hours' if 'hours' in name else 'days or weeks'}")
     return value
