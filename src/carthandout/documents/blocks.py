@@ -1,10 +1,11 @@
 """Content blocks (text, bullets, callouts, timelines, contacts) as flowables, for any document."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Callable, Iterable, Mapping
 
 from reportlab.lib.colors import HexColor
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, fill
 from carthandout.context import DocumentContext
@@ -79,6 +80,11 @@ class BlockRenderer:
     def para(self, template: str, style: str) -> Paragraph:
         return paragraph(self.rich(template), self.theme.style(style))
 
+    def date_cell(self, day: dt.date) -> list[Flowable]:
+        """A table cell with the date in bold and its weekday below."""
+        return [paragraph(literal(self.ctx.formatter.date(day)), self.theme.style("cell_bold")),
+                paragraph(literal(self.ctx.formatter.weekday(day)), self.theme.style("cell"))]
+
     def section(self, section: Mapping[str, Any], with_heading: bool = True) -> list[Flowable]:
         flowables: list[Flowable] = [self.para(section["heading"], "heading")] if with_heading else []
         flowables.extend(self.blocks(section["blocks"]))
@@ -125,8 +131,7 @@ class BlockRenderer:
         dated = [(named[row["date"].removeprefix("dates.")], row) for row in rows
                  if row["date"].removeprefix("dates.") in named]
         for day, row in sorted(dated, key=lambda pair: pair[0]):
-            when = [paragraph(literal(self.ctx.formatter.date(day)), self.theme.style("cell_bold")),
-                    paragraph(literal(self.ctx.formatter.weekday(day)), self.theme.style("cell"))]
+            when = self.date_cell(day)
             what = [self.para(row["label"], "cell_bold")]
             if row.get("detail"):
                 what.append(self.para(row["detail"], "cell"))
@@ -190,3 +195,14 @@ def boxed(inner: list[Flowable], theme: Theme, border: Any, background: Any, wid
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.6),
     ]))
     return table
+
+
+def call_box(renderer: BlockRenderer, section: Mapping[str, Any]) -> Flowable:
+    """The "call right away" section in a heavy accent-colored box, ending with the 24-hour line."""
+    theme = renderer.theme
+    inner: list[Flowable] = [renderer.para(section["heading"], "box_title")]
+    inner += renderer.blocks(section["blocks"])
+    if "call_24h" in renderer.pack.labels:
+        inner.append(renderer.para(renderer.pack.labels["call_24h"], "call_number"))
+    box = boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.06), width=3)
+    return KeepTogether([box, Spacer(1, theme.type.body * 0.4)])

@@ -1,17 +1,15 @@
 """The patient & caregiver handout: header, patient block, the call-right-away box, sections."""
 from __future__ import annotations
 
-from typing import Any, Mapping
-
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf
-from carthandout.documents.blocks import BlockRenderer, boxed, section_by_role, validate_sections
+from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_sections
 from carthandout.typefaces import text_font
 from carthandout.options import RenderOptions
-from carthandout.theme import Theme, tint
+from carthandout.theme import Theme
 
 DOCUMENT_ID = "handout"
 REQUIRED_LABELS = (
@@ -37,12 +35,11 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
 
 def _story(blocks: BlockRenderer) -> list[Flowable]:
     pack, theme = blocks.pack, blocks.theme
-    story: list[Flowable] = [
-        blocks.para(pack.title, "title"),
-        _patient_block(blocks),
-        Spacer(1, theme.type.body * 0.9),
-        _call_box(blocks, section_by_role(pack, "call-box")[0]),
-    ]
+    patient = [KeepTogether([_patient_block(blocks), Spacer(1, theme.type.body * 0.9)])]
+    call = [call_box(blocks, section_by_role(pack, "call-box")[0])]
+    # In large print the patient block and the call box do not both fit on page 1: the call box
+    # (the most important action) keeps its place at the top.
+    story: list[Flowable] = [blocks.para(pack.title, "title"), *(call + patient if theme.large_print else patient + call)]
     for section in pack.data["sections"]:
         role = section.get("role", "normal")
         if role == "call-box":
@@ -82,12 +79,3 @@ def _patient_block(blocks: BlockRenderer) -> Flowable:
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
     ]))
     return table
-
-
-def _call_box(blocks: BlockRenderer, section: Mapping[str, Any]) -> Flowable:
-    theme = blocks.theme
-    inner: list[Flowable] = [blocks.para(section["heading"], "box_title")]
-    inner += blocks.blocks(section["blocks"])
-    inner.append(blocks.para(blocks.pack.labels["call_24h"], "call_number"))
-    box = boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.06), width=3)
-    return KeepTogether([box, Spacer(1, theme.type.body * 0.4)])
