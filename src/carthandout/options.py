@@ -10,3 +10,8 @@ class RenderOptions:
     paper: str | None = None
     language: str | None = None
     large_print: bool | None = None
+    # Wallet card imposition (see imposition.py and docs/wallet-card.md).
+    card_layout: str = "single"
+    duplex: str = "long"
+    back_offset_mm: tuple[float, float] = (0.0, 0.0)
+    copies: int = 1
