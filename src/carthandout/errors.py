@@ -24,11 +24,15 @@ class InputError(CarthandoutError):
         super().__init__(self.line(show_values=not sensitive))
 
     def line(self, show_values: bool = False) -> str:
+        return f"{self.field}: {self.problem_text(show_values)}"
+
+    def problem_text(self, show_values: bool = False) -> str:
+        """What is wrong, without the field name (for tables that have a field column)."""
         if "{value}" not in self.problem:
-            return f"{self.field}: {self.problem}"
+            return self.problem
         if show_values or not self.sensitive:
-            return f"{self.field}: " + self.problem.replace("{value}", str(self.value))
-        return f"{self.field}: " + self.problem.replace("{value}", "the value")
+            return self.problem.replace("{value}", str(self.value))
+        return self.problem.replace("{value}", "the value")
 
 
 class ContentError(CarthandoutError):
