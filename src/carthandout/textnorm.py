@@ -1,4 +1,4 @@
-"""Normalise free text typed by staff: NFC, tidy whitespace, refuse invisible or control characters."""
+"""Normalise free text typed by staff: NFC, tidy whitespace, refuse what cannot be printed faithfully."""
 from __future__ import annotations
 
 import re
@@ -6,19 +6,48 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 # Zero-width and direction-override characters are invisible on paper and can hide or reorder text.
-# ZWJ and ZWNJ (U+200D, U+200C) stay: several scripts need them to spell words right.
-_INVISIBLE = {"\u200b", "\u2060", "\ufeff", "\u00ad", "\u180e"}
+_INVISIBLE = {"\u200b", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f"}
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+# ZWNJ and ZWJ spell words right in joining and Indic scripts (they steer shaping); after any other
+# letter they do nothing but could draw as a box, so they are dropped there.
+_JOINERS = {"\u200c", "\u200d"}
+_SHAPED_SCRIPT = re.compile("[\u0590-\u08ff\u0900-\u0dff\u1000-\u109f\u1780-\u17ff\ua8e0-\ua8ff\ufb1d-\ufeff]")
+_REFUSED_CATEGORIES = {
+    "Cc": "a control character",
+    "Cf": "an invisible formatting character",
+    "Cs": "a broken surrogate",
+    "Co": "a private-use character",
+    "Cn": "an unassigned code point",
+}
 
 
 def normalise_text(value: str) -> str:
     """Return ``value`` as NFC with invisible characters dropped and whitespace collapsed.
 
-    Raises ``ValueError`` for control characters, which have no place in a printed document.
+    Raises ``ValueError`` naming the character (as U+XXXX, never the value) for characters that
+    have no place in a printed document: controls, private-use and unassigned code points,
+    formatting characters, and U+FFFD left behind by a wrong encoding.
     """
     text = unicodedata.normalize("NFC", value)
     text = "".join(ch for ch in text if ch not in _INVISIBLE and ch not in _BIDI_CONTROLS)
+    text = _keep_needed_joiners(text)
     for ch in text:
-        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and not ch.isspace():
-            raise ValueError(f"contains a control or unassigned character U+{ord(ch):04X}")
+        _check_printable(ch)
     return _SPACES.sub(" ", text).strip()
+
+
+def _keep_needed_joiners(text: str) -> str:
+    return "".join(
+        ch for index, ch in enumerate(text)
+        if ch not in _JOINERS or (index and _SHAPED_SCRIPT.match(text[index - 1]) is not None)
+    )
+
+
+def _check_printable(ch: str) -> None:
+    if ch.isspace() or ch in _JOINERS:
+        return
+    if ch == "\ufffd":
+        raise ValueError("contains U+FFFD (REPLACEMENT CHARACTER): the text was damaged by a wrong encoding")
+    kind = _REFUSED_CATEGORIES.get(unicodedata.category(ch))
+    if kind:
+        raise ValueError(f"contains {kind} U+{ord(ch):04X}, which cannot be printed")

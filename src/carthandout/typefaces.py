@@ -15,12 +15,15 @@ from functools import lru_cache
 from typing import NamedTuple
 from xml.sax.saxutils import escape
 
-from reportlab.lib.fonts import addMapping
+from reportlab.lib.fonts import addMapping, ps2tt, tt2ps
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from carthandout import shaping
 from carthandout.errors import InputError
 from carthandout.resources import packaged_path
+
+shaping.install()
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,9 @@ class FontFamily:
     bold: str
     italic: str | None = None
     bold_italic: str | None = None
+    # Characters this family is bundled for (a regex character class). A value with none of them
+    # never loads the family: the big script fonts stay unread for a plain Latin run.
+    serves: str = ""
 
     def faces(self) -> dict[tuple[int, int], str]:
         """(bold, italic) -> file name; missing styles reuse the nearest face."""
@@ -40,6 +46,9 @@ class FontFamily:
             (1, 1): self.bold_italic or self.bold,
         }
 
+    def may_print(self, text: str) -> bool:
+        return not self.serves or re.search(f"[{self.serves}]", text) is not None
+
 
 TEXT_FAMILY = FontFamily(
     "Atkinson",
@@ -48,17 +57,31 @@ TEXT_FAMILY = FontFamily(
     "AtkinsonHyperlegible-Italic.ttf",
     "AtkinsonHyperlegible-BoldItalic.ttf",
 )
-# Tried in order for text the text font cannot print.
+# Tried in order for text the text font cannot print (fonts/README.md says why these fonts).
 FALLBACK_FAMILIES: tuple[FontFamily, ...] = (
-    FontFamily("NotoSans", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),
+    FontFamily("NotoSans", "NotoSans-Regular.ttf", "NotoSans-Bold.ttf"),  # Latin Extended, Greek, Cyrillic
+    FontFamily("NotoSansArabic", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf",
+               serves="\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"),
+    FontFamily("NotoSansHebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf",
+               serves="\u0590-\u05ff\ufb1d-\ufb4f"),
+    FontFamily("NotoSansDevanagari", "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf",
+               serves="\u0900-\u097f\ua8e0-\ua8ff\u1cd0-\u1cff"),
+    # Chinese and Japanese; 4 MB, so one face (bold prints as regular).
+    FontFamily("DroidSansFallback", "DroidSansFallbackFull.ttf", "DroidSansFallbackFull.ttf",
+               serves="\u2e80-\u2fdf\u3000-\u30ff\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+                      "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"),
+    FontFamily("NanumSquare", "NanumSquareR.ttf", "NanumSquareB.ttf",  # Korean
+               serves="\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff"),
 )
 FAMILIES = {family.name: family for family in (TEXT_FAMILY, *FALLBACK_FAMILIES)}
 
 # Scripts whose letters change shape or direction: their text is set with shaping on.
 _NEEDS_SHAPING = re.compile(
     "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"  # Hebrew, Arabic, Syriac, Thaana, NKo and presentation forms
-    "\u0900-\u0dff\u1000-\u109f\u1780-\u17ff]"  # Indic scripts, Myanmar, Khmer
+    "\u0900-\u0dff\u1000-\u109f\u1780-\u17ff\ua8e0-\ua8ff\u1cd0-\u1cff]"  # Indic, Myanmar, Khmer
 )
+# Joiners steer shaping and take no glyph; every other character must be in the chosen font.
+_NO_GLYPH_NEEDED = {"\u200c", "\u200d"}
 
 
 def face_name(family: FontFamily, bold: bool = False, italic: bool = False) -> str:
@@ -86,25 +109,29 @@ def text_font(bold: bool = False, italic: bool = False) -> str:
 
 @lru_cache(maxsize=None)
 def coverage(name: str) -> frozenset[int]:
-    register_family(name)
-    font = pdfmetrics.getFont(face_name(FAMILIES[name]))
-    return frozenset(font.face.charToGlyph)
+    """Code points every face of the family has a glyph for (bold text must not box either)."""
+    family = register_family(name)
+    faces = {tt2ps(family.name, bold, italic) for bold, italic in family.faces()}
+    maps = [pdfmetrics.getFont(face).face.charToGlyph for face in faces]
+    return frozenset(code for code in maps[0] if all(code in other for other in maps[1:]))
 
 
-def _printable(ch: str) -> bool:
-    """Characters that need a glyph (spaces and joiners do not)."""
-    return not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Mn") or ch in "\u0640"
+def _needs_glyph(ch: str) -> bool:
+    return not ch.isspace() and ch not in _NO_GLYPH_NEEDED
 
 
-def _covered(text: str, family: str) -> bool:
-    cmap = coverage(family)
-    return all(ord(ch) in cmap for ch in text if _printable(ch))
+def covers(name: str, text: str) -> bool:
+    """True if the family ``name`` has a glyph for every character of ``text`` that needs one."""
+    if not FAMILIES[name].may_print(text):
+        return False
+    cmap = coverage(name)
+    return all(ord(ch) in cmap for ch in text if _needs_glyph(ch))
 
 
 def family_for(text: str) -> str | None:
     """The first family (text font first) that prints every character of ``text``."""
     for name in FAMILIES:
-        if _covered(text, name):
+        if covers(name, text):
             return name
     return None
 
@@ -158,9 +185,16 @@ def check_coverage(text: str, field: str) -> None:
 
 def _uncovered_message(word: str) -> str:
     for ch in word:
-        if _printable(ch) and not any(ord(ch) in coverage(name) for name in FAMILIES):
-            return f"character U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed')}) is not in any bundled font"
-    return "mixes scripts that no single bundled font covers within one word"
+        if _needs_glyph(ch) and family_for(ch) is None:
+            return f"character {_code(ch)} is not in any bundled font, so it cannot be printed"
+    first = family_for(word[0]) or TEXT_FAMILY.name
+    other = next(ch for ch in word if _needs_glyph(ch) and not covers(first, ch))
+    return (f"one word mixes {_code(word[0])} and {_code(other)}, which no single bundled font prints "
+            "together; separate them with a space")
+
+
+def _code(ch: str) -> str:
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed character')})"
 
 
 def _wrap(text: str, family: str) -> str:
@@ -168,3 +202,28 @@ def _wrap(text: str, family: str) -> str:
         return escape(text)
     register_family(family)
     return f'<font face="{family}">{escape(text)}</font>'
+
+
+_WEIGHT_TAGS = re.compile(r'(<b>|</b>|<font face="[^"]+">)')
+
+
+def with_inherited_weight(markup: str, style_font: str) -> str:
+    """Make fallback runs follow the surrounding weight.
+
+    reportlab's ``<font face="Family">`` resets bold to the face it names, so a name in a bold
+    cell would print regular. Each fallback tag is rewritten to the face of the weight in force.
+    """
+    try:
+        bold = ps2tt(style_font)[1]
+    except ValueError:  # a standard font such as Helvetica-Bold that no family mapping names
+        bold = int("bold" in style_font.lower())
+    out = []
+    for piece in _WEIGHT_TAGS.split(markup):
+        if piece == "<b>":
+            bold += 1
+        elif piece == "</b>":
+            bold -= 1
+        elif piece.startswith('<font face="') and piece[12:-2] in FAMILIES:
+            piece = f'<font face="{tt2ps(piece[12:-2], int(bold > 0), 0)}">'
+        out.append(piece)
+    return "".join(out)
