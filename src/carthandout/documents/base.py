@@ -16,7 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext
-from carthandout.typefaces import Rich, text_font
+from carthandout.typefaces import Rich, text_font, with_inherited_weight
 from carthandout.theme import Theme
 
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"
@@ -56,7 +56,7 @@ def paragraph(rich: Rich, style: ParagraphStyle, **kwargs: object) -> Paragraph:
     """A Paragraph from safe markup; shaping only when the text needs it (it costs time)."""
     if rich.shaping and not style.shaping:
         style = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
-    return Paragraph(rich.markup, style, **kwargs)
+    return Paragraph(with_inherited_weight(rich.markup, style.fontName), style, **kwargs)
 
 
 def filled(ctx: DocumentContext, template: str, style: ParagraphStyle, **tokens: str) -> Paragraph:
@@ -132,7 +132,7 @@ def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> Foo
     style = theme.style("footer")
     who = ctx.rich["patient.name"]
     if ctx.patient.mrn:
-        who = who + Rich(" · ") + fill(common["footer_mrn"], {}, {"mrn": ctx.patient.mrn})
+        who = who + Rich(" · ") + fill(common["footer_mrn"], {"mrn": ctx.rich["patient.mrn"]})
     version = fill(common["footer_content"], {}, {"version": pack.version, "reviewed": pack.reviewed})
     width = theme.frame_width
     left = theme.margin
