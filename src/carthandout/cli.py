@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic, load_
 from carthandout.models import parse_patient
 from carthandout.output import write_manifest
 from carthandout.options import RenderOptions
+from carthandout.protect import DEFAULT_PASSWORD_ENV, read_password
 from carthandout.pipeline import check_documents, prepare, write_patient_files
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -33,6 +35,14 @@ PATIENT_OPTIONS = (
     ("--language", "language", "Language code of the documents (en)."),
     ("--weight-kg", "weight_kg", "Body weight in kg (for the staff dose line)."),
 )
+
+
+def encrypt_options(command: Any) -> Any:
+    """``--encrypt`` and ``--password-env``, shared by the commands that write PDFs."""
+    command = click.option("--password-env", default=DEFAULT_PASSWORD_ENV, show_default=True, metavar="NAME",
+                           help="Environment variable holding the PDF password (else you are asked).")(command)
+    return click.option("--encrypt", is_flag=True,
+                        help="Encrypt every PDF with AES-256; the password never goes on the command line.")(command)
 
 
 def patient_options(command: Any) -> Any:
@@ -62,10 +72,12 @@ def cli() -> None:
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default=None, help="Paper size (default: the clinic's).")
 @click.option("--large-print", is_flag=True, default=None, help="Large print: 18 pt body text.")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
+@encrypt_options
 @click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the PDFs and manifest.csv.")
 def generate(patient_file: Path | None, clinic_file: Path | None, documents: tuple[str, ...], paper: str | None,
-             large_print: bool | None, show_values: bool, output_dir: Path, **fields: str | None) -> None:
+             large_print: bool | None, show_values: bool, output_dir: Path, encrypt: bool = False,
+             password_env: str = DEFAULT_PASSWORD_ENV, **fields: str | None) -> None:
     """Make one patient's documents."""
     try:
         raw = load_patient_file(patient_file) if patient_file else {}
@@ -74,6 +86,8 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         clinic = load_clinic(clinic_file)
         options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, None, large_print or None)
         ctx = prepare(patient, clinic, options)
+        if encrypt:
+            options = replace(options, pdf_password=read_password(password_env))
         rows = write_patient_files(output_dir, ctx, options)
     except CarthandoutError as error:
         fail(error, show_values)

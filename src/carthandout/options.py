@@ -1,7 +1,7 @@
 """How to render: the choices a run makes that are not patient or clinic data."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -15,3 +15,5 @@ class RenderOptions:
     duplex: str = "long"
     back_offset_mm: tuple[float, float] = (0.0, 0.0)
     copies: int = 1
+    # Set by --encrypt: every written PDF is AES-256 encrypted (protect.py). Never printed.
+    pdf_password: str | None = field(default=None, repr=False)

@@ -10,6 +10,7 @@ from carthandout.documents.base import RenderedDocument
 from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
 from carthandout.options import RenderOptions
+from carthandout.protect import protect_documents
 from carthandout.output import ManifestRow, sha256_hex, write_atomic
 from carthandout.theme import build_theme
 
@@ -36,7 +37,8 @@ def write_patient_files(
     directory: Path, ctx: DocumentContext, options: RenderOptions, prefix: str = "", record: str = "1", row: str = ""
 ) -> list[ManifestRow]:
     """Render and write one patient's files: the single path that ``generate`` and ``batch`` share."""
-    return write_documents(directory, prefix, record, render_documents(ctx, options), row)
+    documents = protect_documents(render_documents(ctx, options), options.pdf_password)
+    return write_documents(directory, prefix, record, documents, row)
 
 
 def write_documents(

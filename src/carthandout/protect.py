@@ -1,0 +1,51 @@
+"""Encrypting PDFs that leave the building: AES-256 through pypdf, the password never on the command line.
+
+pypdf's AES needs the ``cryptography`` package. Encrypted files differ on every run (random
+salts): the manifest's checksum is of the encrypted file as written.
+"""
+from __future__ import annotations
+
+import io
+import os
+import sys
+from dataclasses import replace
+from typing import Sequence
+
+import click
+from pypdf import PdfReader, PdfWriter
+
+from carthandout.documents.base import RenderedDocument
+from carthandout.errors import InputError
+
+DEFAULT_PASSWORD_ENV = "CARTHANDOUT_PDF_PASSWORD"
+MIN_PASSWORD_LENGTH = 8
+
+
+def read_password(env_name: str = DEFAULT_PASSWORD_ENV) -> str:
+    """The password from the environment variable ``env_name``, else a hidden prompt on a terminal."""
+    password = os.environ.get(env_name, "")
+    if not password and sys.stdin.isatty():
+        password = click.prompt("PDF password", hide_input=True, confirmation_prompt=True, err=True)
+    if not password:
+        raise InputError("--encrypt", f"needs a password: set the environment variable {env_name} "
+                         "(or run in a terminal to be asked)", sensitive=False)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InputError("--encrypt", f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+                         sensitive=False)
+    return password
+
+
+def encrypt_pdf(data: bytes, password: str) -> bytes:
+    """``data`` (a whole PDF) encrypted with AES-256; opening it needs ``password``."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def protect_documents(documents: Sequence[RenderedDocument], password: str | None) -> list[RenderedDocument]:
+    """Each rendered document encrypted with ``password``; unchanged when there is none."""
+    if not password:
+        return list(documents)
+    return [replace(doc, data=encrypt_pdf(doc.data, password)) for doc in documents]
