@@ -17,4 +17,8 @@ KNOWN_PLACEHOLDERS: frozenset[str] = frozenset(
     + [f"policy.{n}" for n in POLICY_PLACEHOLDERS]
 )
 # Tokens without a namespace are filled by the layout itself (page numbers, versions, units).
-LAYOUT_TOKENS = frozenset({"page", "pages", "version", "reviewed", "mrn", "low", "high", "fahrenheit", "celsius"})
+LAYOUT_TOKENS = frozenset({"page", "pages", "version", "reviewed", "mrn", "low", "high", "fahrenheit", "celsius"}
+                          # the checklist: chemotherapy day number, the staff dose line
+                          | {"day", "weight", "dose", "dose_per_kg", "weight_dose"}
+                          # the calendar: a month's name
+                          | {"month"})

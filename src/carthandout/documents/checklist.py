@@ -1,0 +1,419 @@
+"""The pre-treatment test checklist: tests and treatment steps to tick by pen or in the PDF form.
+
+Items come from the content pack; a clinic adds, removes and renames items in its profile
+(``checklist:``). Every item has a printed box with a form checkbox over it, its due or planned
+date, and fields for the date done and staff initials; staff sign at the end. When the weight is
+known, a staff-only box shows the label's target dose.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, Mapping, Sequence
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from carthandout.content import ContentPack, fill, load_pack, plain
+from carthandout.context import DocumentContext
+from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
+from carthandout.documents.blocks import BlockRenderer, boxed
+from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key
+from carthandout.dose import scientific, target_dose
+from carthandout.errors import InputError
+from carthandout.models import parse_text
+from carthandout.options import RenderOptions
+from carthandout.schedule import SCHEDULE_DATE_NAMES
+from carthandout.theme import Theme, tint
+from carthandout.typefaces import Rich, literal, rich_value, text_font
+
+DOCUMENT_ID = "checklist"
+REQUIRED_LABELS = (
+    "patient_name", "mrn", "date_of_birth", "infusion_date", "physician", "how_to_use", "column_done",
+    "column_item", "column_date_done", "column_initials", "sign_off_title", "staff_signature", "staff_name",
+    "signed_on",
+)
+DATE_LABELS = ("due_by", "planned", "planned_until")
+REPEATS = ("conditioning_days",)
+ITEM_KEYS = {"id", "text", "sources", "date", "date_label", "repeat"}
+CLINIC_SETTINGS = ("add", "remove", "rename")
+CLINIC_ITEM_KEYS = ("id", "group", "text", "date", "date_label")
+_ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# Column widths as parts of the frame: tick box, item and its date, date done, initials.
+COLUMNS = (0.08, 0.56, 0.22, 0.14)
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    group: str
+    text: Rich
+    plain_text: str
+    day: dt.date | None = None
+    date_label: str = ""
+    repeat_of: str = ""
+
+
+# --- the content pack -----------------------------------------------------------------------
+
+def validate(pack: ContentPack) -> list[str]:
+    problems = [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS + DATE_LABELS
+                if key not in pack.labels]
+    groups = pack.data.get("groups")
+    if not isinstance(groups, list) or not groups:
+        return problems + [f"{pack.origin}: groups must be a non-empty list"]
+    seen: set[str] = set()
+    for number, group in enumerate(groups, start=1):
+        where = f"{pack.origin}: groups[{number}]"
+        if not isinstance(group, Mapping) or not isinstance(group.get("id"), str) or not isinstance(group.get("heading"), str):
+            problems.append(f"{where}: needs an id and a heading")
+            continue
+        items = group.get("items")
+        if not isinstance(items, list) or not items:
+            problems.append(f"{where}: items must be a non-empty list")
+            continue
+        for item in items:
+            problems += _item_problems(item, f"{where} ({group['id']})", seen, pack.labels)
+    dose = pack.data.get("staff_dose")
+    if not isinstance(dose, Mapping) or not all(isinstance(dose.get(k), str) for k in ("title", "text", "capped_text", "caution")):
+        problems.append(f"{pack.origin}: staff_dose needs title, text, capped_text and caution")
+    return problems
+
+
+def _item_problems(item: Any, where: str, seen: set[str], labels: Mapping[str, str]) -> list[str]:
+    if not isinstance(item, Mapping) or not isinstance(item.get("id"), str) or not isinstance(item.get("text"), str):
+        return [f"{where}: every item needs an id and a text"]
+    where = f"{where}: item {item['id']}"
+    problems = []
+    if not _ITEM_ID.match(item["id"]):
+        problems.append(f"{where}: id must be lowercase letters, digits and hyphens")
+    if item["id"] in seen:
+        problems.append(f"{where}: duplicate id")
+    seen.add(item["id"])
+    unknown = sorted(set(item) - ITEM_KEYS)
+    if unknown:
+        problems.append(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(ITEM_KEYS))})")
+    if "date" in item and _date_name(item["date"]) is None:
+        problems.append(f"{where}: date must be one of {', '.join('dates.' + n for n in SCHEDULE_DATE_NAMES)}")
+    if "repeat" in item and item["repeat"] not in REPEATS:
+        problems.append(f"{where}: repeat must be one of {', '.join(REPEATS)}")
+    if ("date" in item or "repeat" in item) and item.get("date_label") not in DATE_LABELS:
+        problems.append(f"{where}: a dated item needs date_label, one of {', '.join(DATE_LABELS)}")
+    if "date_label" in item and item["date_label"] not in labels:
+        problems.append(f"{where}: labels.{item['date_label']} is missing")
+    return problems
+
+
+def _date_name(value: Any) -> str | None:
+    """``dates.infusion`` -> ``infusion``; None for anything that is not a schedule date."""
+    if isinstance(value, str) and value.startswith("dates.") and value[6:] in SCHEDULE_DATE_NAMES:
+        return value[6:]
+    return None
+
+
+# --- the items for one patient --------------------------------------------------------------
+
+def checklist_items(ctx: DocumentContext, pack: ContentPack) -> list[ChecklistItem]:
+    """The pack's items for this patient, with the clinic's additions, removals and new texts."""
+    items = [item for group in pack.data["groups"] for raw in group["items"]
+             for item in _expand(ctx, pack, group["id"], raw)]
+    return apply_clinic_settings(items, ctx.clinic.extra("checklist"), ctx, pack)
+
+
+def _expand(ctx: DocumentContext, pack: ContentPack, group: str, raw: Mapping[str, Any]) -> list[ChecklistItem]:
+    if raw.get("repeat") == "conditioning_days":
+        days = ctx.schedule.conditioning
+        return [
+            ChecklistItem(
+                id=f"{raw['id']}-{number}", group=group,
+                text=fill(raw["text"], ctx.rich, {"day": str(number)}),
+                plain_text=plain(raw["text"].replace("{day}", str(number)), ctx.values),
+                day=day, date_label=pack.labels[raw["date_label"]], repeat_of=raw["id"],
+            )
+            for number, day in enumerate(days, start=1)
+        ]
+    name = _date_name(raw.get("date"))
+    day = ctx.schedule.named_dates().get(name) if name else None
+    return [ChecklistItem(
+        id=raw["id"], group=group, text=fill(raw["text"], ctx.rich), plain_text=plain(raw["text"], ctx.values),
+        day=day, date_label=pack.labels[raw["date_label"]] if day else "",
+    )]
+
+
+def apply_clinic_settings(
+    items: list[ChecklistItem], raw: Any, ctx: DocumentContext, pack: ContentPack
+) -> list[ChecklistItem]:
+    """Apply ``checklist: {remove, rename, add}`` from the clinic profile; InputError names the setting."""
+    if raw is None:
+        return items
+    if not isinstance(raw, Mapping):
+        raise InputError("clinic.checklist", "must map add, remove and rename to their items", sensitive=False)
+    for key in raw:
+        if key not in CLINIC_SETTINGS:
+            raise InputError(f"clinic.checklist.{key}", "unknown setting (use add, remove, rename)", sensitive=False)
+    known = [item.id for item in items]
+    removed = _removed_ids(raw.get("remove"), known, {item.repeat_of for item in items if item.repeat_of})
+    renamed = _new_texts(raw.get("rename"), known)
+    kept = [item for item in items if item.id not in removed and item.repeat_of not in removed]
+    kept = [replace(item, text=renamed[item.id][0], plain_text=renamed[item.id][1]) if item.id in renamed else item
+            for item in kept]
+    added = _added_items(raw.get("add"), set(known), ctx, pack)
+    groups = [group["id"] for group in pack.data["groups"]]
+    return sorted(kept + added, key=lambda item: groups.index(item.group))  # stable: added last in their group
+
+
+def _removed_ids(raw: Any, known: Sequence[str], repeated: set[str]) -> set[str]:
+    if raw is None:
+        return set()
+    if not isinstance(raw, list):
+        raise InputError("clinic.checklist.remove", "must be a list of item ids", sensitive=False)
+    for number, item_id in enumerate(raw, start=1):
+        if item_id not in known and item_id not in repeated:
+            raise InputError(f"clinic.checklist.remove[{number}]", _unknown_id(known), item_id, sensitive=False)
+    return set(raw)
+
+
+def _new_texts(raw: Any, known: Sequence[str]) -> dict[str, tuple[Rich, str]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InputError("clinic.checklist.rename", "must map item ids to their new text", sensitive=False)
+    texts = {}
+    for item_id, text in raw.items():
+        field = f"clinic.checklist.rename.{item_id}"
+        if item_id not in known:
+            raise InputError(field, _unknown_id(known), item_id, sensitive=False)
+        texts[item_id] = _clinic_text(field, text)
+    return texts
+
+
+def _added_items(raw: Any, taken: set[str], ctx: DocumentContext, pack: ContentPack) -> list[ChecklistItem]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise InputError("clinic.checklist.add", "must be a list of items with id, group and text", sensitive=False)
+    groups = [group["id"] for group in pack.data["groups"]]
+    added = []
+    for number, entry in enumerate(raw, start=1):
+        where = f"clinic.checklist.add[{number}]"
+        if not isinstance(entry, Mapping):
+            raise InputError(where, f"must be an item with {', '.join(CLINIC_ITEM_KEYS)}", sensitive=False)
+        unknown = sorted(set(entry) - set(CLINIC_ITEM_KEYS))
+        if unknown:
+            raise InputError(f"{where}.{unknown[0]}", f"unknown key (use {', '.join(CLINIC_ITEM_KEYS)})", sensitive=False)
+        item_id = entry.get("id")
+        if not isinstance(item_id, str) or not _ITEM_ID.match(item_id):
+            raise InputError(f"{where}.id", "{value} is not an id of lowercase letters, digits and hyphens",
+                             item_id, sensitive=False)
+        if item_id in taken:
+            raise InputError(f"{where}.id", "{value} is already an item id", item_id, sensitive=False)
+        taken.add(item_id)
+        if entry.get("group") not in groups:
+            raise InputError(f"{where}.group", f"{{value}} is not a group (use {', '.join(groups)})",
+                             entry.get("group"), sensitive=False)
+        if entry.get("text") in (None, ""):
+            raise InputError(f"{where}.text", "is required", sensitive=False)
+        text, plain_text = _clinic_text(f"{where}.text", entry["text"])
+        day, label = _clinic_date(entry, where, ctx, pack)
+        added.append(ChecklistItem(item_id, entry["group"], text, plain_text, day, label))
+    return added
+
+
+def _clinic_date(entry: Mapping[str, Any], where: str, ctx: DocumentContext, pack: ContentPack) -> tuple[dt.date | None, str]:
+    if entry.get("date") in (None, ""):
+        if "date_label" in entry:
+            raise InputError(f"{where}.date_label", "needs a date", sensitive=False)
+        return None, ""
+    name = _date_name(entry["date"])
+    if name is None:
+        raise InputError(f"{where}.date", f"{{value}} is not a schedule date (use one of "
+                         f"{', '.join('dates.' + n for n in SCHEDULE_DATE_NAMES)})", entry["date"], sensitive=False)
+    label = entry.get("date_label", "due_by")
+    if label not in DATE_LABELS:
+        raise InputError(f"{where}.date_label", f"{{value}} is not one of {', '.join(DATE_LABELS)}", label, sensitive=False)
+    day = ctx.schedule.named_dates().get(name)
+    return day, pack.labels[label] if day else ""
+
+
+def _clinic_text(field: str, raw: Any) -> tuple[Rich, str]:
+    """Clinic text is printed literally (never markup or a template), in a font that covers it."""
+    text = parse_text(field, raw, sensitive=False)
+    if not text:
+        raise InputError(field, "is required", sensitive=False)
+    return rich_value(text, field), text
+
+
+def _unknown_id(known: Sequence[str]) -> str:
+    return f"{{value}} is not a checklist item (items: {', '.join(known)})"
+
+
+# --- the page -------------------------------------------------------------------------------
+
+def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:
+    pack = load_pack(DOCUMENT_ID, ctx.language)
+    blocks = BlockRenderer(ctx, pack, theme)
+    items = checklist_items(ctx, pack)
+    prefix = "ck" + form_key(ctx.patient.name, ctx.patient.mrn, ctx.patient.infusion_date)
+    story: list[Flowable] = [blocks.para(pack.title, "title"), _patient_block(blocks),
+                             Spacer(1, theme.type.body * 0.6), blocks.para(pack.labels["how_to_use"], "body")]
+    for group in pack.data["groups"]:
+        rows = [item for item in items if item.group == group["id"]]
+        if rows:
+            story += _group_heading(blocks, group["heading"])
+            story.append(_item_table(blocks, rows, prefix))
+    if ctx.patient.weight_kg is not None:
+        story.append(_dose_box(blocks))
+    story.append(_sign_off(blocks, prefix))
+    return build_branded_pdf(story, ctx, pack, theme)
+
+
+def _group_heading(blocks: BlockRenderer, heading: str) -> list[Flowable]:
+    """The heading moves to a new page only with room for the table header and a first item or two below it.
+
+    (The theme's heading keeps with the whole next flowable, which would push a long table to the next page.)
+    """
+    theme = blocks.theme
+    style = ParagraphStyle("checklist-heading", parent=theme.style("heading"), keepWithNext=0)
+    return [CondPageBreak(theme.type.body * 13), paragraph(blocks.rich(heading), style)]
+
+
+def _patient_block(blocks: BlockRenderer) -> Flowable:
+    ctx, labels, theme = blocks.ctx, blocks.pack.labels, blocks.theme
+    pairs = [
+        (labels["patient_name"], "{patient.name}"),
+        (labels["mrn"], "{patient.mrn}" if ctx.patient.mrn else ""),
+        (labels["date_of_birth"], "{patient.date_of_birth}" if ctx.patient.date_of_birth else ""),
+        (labels["infusion_date"], "{patient.infusion_date}"),
+        (labels["physician"], "{patient.physician}" if ctx.physician else ""),
+    ]
+    cells = [[blocks.para(label, "label"), blocks.para(value, "cell_bold")] for label, value in pairs if value]
+    if theme.large_print:
+        rows, fractions = cells, (0.3, 0.7)
+    else:
+        rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
+        fractions = (0.17, 0.33, 0.17, 0.33)
+    pad = theme.type.body * 0.4
+    return _table(rows, theme, fractions, [
+        ("BACKGROUND", (0, 0), (-1, -1), theme.panel),
+        ("BOX", (0, 0), (-1, -1), 0.75, theme.primary),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+    ])
+
+
+def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: str) -> Table:
+    theme, labels = blocks.theme, blocks.pack.labels
+    widths = [theme.frame_width * part for part in COLUMNS]
+    field_height = _field_font(theme) * 2
+    header = [blocks.para(labels[key], "cell_bold")
+              for key in ("column_done", "column_item", "column_date_done", "column_initials")]
+    rows: list[list[Any]] = [header]
+    for item in items:
+        name = f"{prefix}_{item.id}"
+        rows.append([
+            TickBox(theme.type.body * 1.4, f"{name}_done", f"{labels['column_done']}: {item.plain_text}"),
+            [paragraph(item.text, theme.style("cell")), *_when(blocks, item, name, widths[1])],
+            TextField(widths[2] - 12, field_height, f"{name}_date", f"{labels['column_date_done']}: {item.plain_text}",
+                      font_size=_field_font(theme)),
+            TextField(widths[3] - 12, field_height, f"{name}_initials", f"{labels['column_initials']}: {item.plain_text}",
+                      font_size=_field_font(theme)),
+        ])
+    pad = theme.type.body * 0.45
+    return _table(rows, theme, COLUMNS, [
+        ("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.12)),
+        ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.5, blocks.theme.primary),
+        ("TOPPADDING", (0, 0), (-1, -1), pad),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ], repeat_header=True)
+
+
+def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -> list[Flowable]:
+    """The due or planned date: a pre-filled, editable form field, or printed text the form cannot hold."""
+    if item.day is None:
+        return []
+    theme = blocks.theme
+    label = paragraph(literal(item.date_label), theme.style("cell_bold"))
+    date_text = blocks.ctx.formatter.date(item.day)
+    if not form_can_encode(date_text):
+        printed = Rich(f"<b>{literal(item.date_label).markup}</b> ") + rich_value(date_text, "clinic.date_format")
+        return [Spacer(1, 3), paragraph(printed, theme.style("cell"))]
+    label_style = theme.style("cell_bold")
+    label_width = stringWidth(item.date_label, label_style.fontName, label_style.fontSize) + 10
+    font = _field_font(theme)
+    field = TextField(min(width - label_width - 12, font * 11), font * 1.6, f"{name}_when",
+                      f"{item.date_label}: {item.plain_text}", value=date_text, font_size=font, boxed=False)
+    line = Table([[label, field]], colWidths=[label_width, None], hAlign="LEFT")
+    line.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), text_font()), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                              *[(side, (0, 0), (-1, -1), 0) for side in
+                                ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")]]))
+    return [Spacer(1, 3), line]
+
+
+def _field_font(theme: Theme) -> float:
+    return theme.type.small
+
+
+def _dose_box(blocks: BlockRenderer) -> Flowable:
+    """Staff only: the label's target dose for the patient's weight, exact at and above the cap."""
+    ctx, theme = blocks.ctx, blocks.theme
+    words = blocks.pack.data["staff_dose"]
+    dose = target_dose(ctx.patient.weight_kg, ctx.policy.dose_cells_per_kg, ctx.policy.dose_max_cells)
+    fields = {
+        **ctx.rich,
+        "dose_per_kg": _cells(blocks, ctx.policy.dose_cells_per_kg, exact=False),
+        "weight": literal(ctx.formatter.number(dose.weight_kg)),
+        "dose": _cells(blocks, dose.cells),
+        "weight_dose": _cells(blocks, dose.weight_based_cells),
+    }
+    template = words["capped_text"] if dose.capped else words["text"]
+    inner = [paragraph(fill(words["title"], fields), theme.style("box_title")),
+             paragraph(fill(template, fields), theme.style("body")),
+             paragraph(fill(f"**{words['caution']}**", fields), theme.style("cell"))]
+    box = boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.05), width=2)
+    return KeepTogether([Spacer(1, theme.type.body), box])
+
+
+def _cells(blocks: BlockRenderer, count: int, exact: bool = True) -> Rich:
+    """``2 × 10⁸ (200,000,000)``: powers of ten as superscripts, the exact count beside them."""
+    mantissa, exponent = scientific(count)
+    number = blocks.ctx.formatter.number
+    text = Rich(f"{literal(number(mantissa)).markup} × 10<super>{exponent}</super>")
+    if exact:
+        text = text + literal(f" ({number(Decimal(count))})")
+    return text
+
+
+def _sign_off(blocks: BlockRenderer, prefix: str) -> Flowable:
+    theme, labels = blocks.theme, blocks.pack.labels
+    font = _field_font(theme)
+    width = theme.frame_width
+    label_part = 0.28
+    field_width = width * (1 - label_part) - 12
+    rows = [
+        [blocks.para(labels["staff_signature"], "cell_bold"), SignatureLine(field_width, font * 2.6)],
+        [blocks.para(labels["staff_name"], "cell_bold"),
+         TextField(field_width, font * 2, f"{prefix}_staff_name", labels["staff_name"], font_size=font)],
+        [blocks.para(labels["signed_on"], "cell_bold"),
+         TextField(min(field_width, font * 12), font * 2, f"{prefix}_signed_on", labels["signed_on"], font_size=font)],
+    ]
+    table = _table(rows, theme, (label_part, 1 - label_part), [
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+        ("TOPPADDING", (0, 0), (-1, -1), theme.type.body * 0.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), theme.type.body * 0.3),
+    ])
+    return KeepTogether([blocks.para(labels["sign_off_title"], "heading"), table])
+
+
+def _table(rows: list[list[Any]], theme: Theme, fractions: Sequence[float], style: list[tuple],
+           repeat_header: bool = False) -> Table:
+    table = Table(rows, colWidths=[theme.frame_width * part for part in fractions], hAlign="LEFT",
+                  repeatRows=1 if repeat_header else 0)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), text_font()), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               *style]))
+    return table
