@@ -163,7 +163,8 @@ class Clinic:
     physician: str = ""
     language: str = "en"
     name_in_metadata: bool = False
-    extras: tuple[tuple[str, Any], ...] = field(default=())
+    # Raw YAML sections (dicts): compared but not hashed, so a Clinic stays usable as a cache key.
+    extras: tuple[tuple[str, Any], ...] = field(default=(), hash=False)
 
     def extra(self, key: str, default: Any = None) -> Any:
         return dict(self.extras).get(key, default)
