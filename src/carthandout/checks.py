@@ -10,6 +10,8 @@ from carthandout.errors import CarthandoutError
 from carthandout.formatting import check_date_format
 from carthandout.inputs import load_clinic
 from carthandout.policy import available_policies, load_policy
+from carthandout.completeness import check_completeness
+from carthandout.readability import DEFAULT_MAX_GRADE, SectionScore, format_table, max_grade_from, score_pack
 
 
 def run_checks(clinic_file: Path | None) -> list[str]:
@@ -17,6 +19,8 @@ def run_checks(clinic_file: Path | None) -> list[str]:
     problems += _check_policies()
     problems += _check_content()
     problems += _check_clinic(clinic_file)
+    problems += check_completeness()
+    problems += readability_problems(clinic_file)
     return problems
 
 
@@ -56,3 +60,49 @@ def _check_clinic(clinic_file: Path | None) -> list[str]:
     except CarthandoutError as error:
         return [error.line(show_values=True)]
     return []
+
+
+def readability_table(clinic_file: Path | None) -> list[str]:
+    """The reading level of every section of every pack, one block of lines per document."""
+    scores, _ = _readability(_max_grade(clinic_file))
+    return format_table(scores)
+
+
+def readability_problems(clinic_file: Path | None) -> list[str]:
+    try:
+        max_grade = max_grade_from(_clinic_readability(clinic_file))
+    except CarthandoutError as error:
+        return [error.line(show_values=True)]
+    scores, problems = _readability(max_grade)
+    return problems + [score.problem() for score in scores if not score.passed]
+
+
+def _max_grade(clinic_file: Path | None) -> float:
+    try:
+        return max_grade_from(_clinic_readability(clinic_file))
+    except CarthandoutError:
+        return DEFAULT_MAX_GRADE  # readability_problems reports it
+
+
+def _clinic_readability(clinic_file: Path | None) -> object:
+    try:
+        clinic = load_clinic(clinic_file)
+    except CarthandoutError:
+        return None  # _check_clinic reports it
+    return clinic.extra("readability")
+
+
+def _readability(max_grade: float) -> tuple[list[SectionScore], list[str]]:
+    scores: list[SectionScore] = []
+    problems: list[str] = []
+    for language in available_languages():
+        for document in available_documents(language):
+            try:
+                pack = load_pack(document, language)
+            except CarthandoutError:
+                continue  # _check_content reports it
+            try:
+                scores += score_pack(pack, max_grade)
+            except CarthandoutError as error:
+                problems.append(f"{pack.origin}: {error.line(show_values=True)}")
+    return scores, problems

@@ -5,21 +5,25 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import click
 
 from carthandout import __version__
-from carthandout.checks import run_checks
+from carthandout.checks import readability_table, run_checks
+from carthandout.batch import DEFAULT_PART_SIZE, BatchSettings, default_jobs, run_batch, validate_roster
 from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.errors import CarthandoutError
 from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
 from carthandout.models import parse_patient
+from carthandout.naming import check_template
 from carthandout.output import write_manifest
 from carthandout.options import RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, read_password
 from carthandout.pipeline import check_documents, prepare, write_patient_files
+from carthandout.roster import open_roster
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -111,14 +115,73 @@ def demo(ctx: click.Context, output_dir: Path, paper: str | None) -> None:
 @cli.command()
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path))
 def check(clinic_file: Path | None) -> None:
-    """Validate every content pack, policy profile and the clinic file."""
+    """Validate every content pack, policy profile and the clinic file; print each section's reading level."""
     problems = run_checks(clinic_file)
+    for line in readability_table(clinic_file):
+        click.echo(line)
     for problem in problems:
         click.echo(problem)
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(EXIT_PARTIAL)
-    click.echo("all content packs, policy profiles and the clinic profile are valid")
+    click.echo("all content packs, policy profiles and the clinic profile are valid, complete and readable")
+
+
+@cli.command()
+@click.argument("roster_file", metavar="ROSTER", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the patients' folders, print/, manifest.csv and errors.csv.")
+@click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Clinic profile (YAML). Default: the bundled example clinic.")
+@click.option("--doc", "documents", multiple=True, help="Document to make (repeatable). Default: all.")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None, help="Paper size (default: the clinic's).")
+@click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: one per core).")
+@click.option("--check", "check_only", is_flag=True, help="Validate every row, render nothing.")
+@click.option("--print-part-size", "part_size", type=click.IntRange(1), default=DEFAULT_PART_SIZE, show_default=True,
+              help="Patients per print file.")
+@click.option("--no-names-in-filenames", "no_names", is_flag=True, help="Name folders patient-<row> (no name, no MRN).")
+@click.option("--name-template", default=None, help="Folder name from {row}, {mrn}, {name} (default: MRN, else name-row).")
+@click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
+def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, documents: tuple[str, ...],
+          paper: str | None, jobs: int | None, check_only: bool, part_size: int, no_names: bool,
+          name_template: str | None, show_values: bool) -> None:
+    """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
+    if output_dir is None and not check_only:
+        raise click.UsageError("Missing option '-o' / '--output'.")
+    try:
+        template = check_template(name_template, no_names) if name_template else None
+        settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
+                                 show_values)
+        roster, clinic = open_roster(roster_file), load_clinic(clinic_file)
+        options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper)
+        patients, problems = validate_roster(roster, clinic, options, settings)
+    except CarthandoutError as error:
+        fail(error, show_values)
+    except KeyboardInterrupt:
+        click.echo("interrupted while checking the roster: nothing was written", err=True)
+        sys.exit(130)
+    for problem in problems:
+        click.echo(problem.line(), err=True)
+    if check_only:
+        click.echo(f"checked: {len(patients)} patients ready, {len({p.row for p in problems})} rows with problems")
+        sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
+    with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
+        result = run_batch(patients, problems, clinic, options, settings, advance)
+    for problem in result.problems[len(problems):]:
+        click.echo(problem.line(), err=True)
+    click.echo(result.summary())
+    sys.exit(result.exit_code)
+
+
+@contextmanager
+def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr, only when stderr is a terminal; labels never carry patient data."""
+    stream = click.get_text_stream("stderr")
+    if not stream.isatty():
+        yield lambda steps: None
+        return
+    with click.progressbar(length=length, label=label, file=stream) as bar:
+        yield bar.update
 
 
 @cli.command(name="docs")

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
-from carthandout.content import load_common
+from carthandout.content import available_languages, load_common
+from carthandout.errors import InputError
 from carthandout.typefaces import Rich, rich_value
 from carthandout.formatting import Formatter, check_date_format
 from carthandout.models import Clinic, Patient
@@ -45,6 +46,7 @@ def effective_policy(clinic: Clinic) -> Policy:
 def build_context(patient: Patient, clinic: Clinic, language: str | None = None) -> DocumentContext:
     """Everything one patient's documents need; raises InputError naming a field it cannot print."""
     lang = language or patient.language or clinic.language
+    _check_language(lang, "language" if language or patient.language else "clinic.language")
     policy = effective_policy(clinic)
     schedule = compute_schedule(patient.infusion_date, policy)
     formatter = _formatter(lang, check_date_format(clinic.date_format))
@@ -56,6 +58,13 @@ def build_context(patient: Patient, clinic: Clinic, language: str | None = None)
     }
     rich = {key: rich_value(text, _field_of(key)) for key, text in values.items()}
     return DocumentContext(patient, clinic, policy, schedule, lang, formatter, values, rich)
+
+
+def _check_language(language: str, field: str) -> None:
+    available = available_languages()
+    if language not in available:
+        raise InputError(field, f"{{value}} is not an available language (available: {', '.join(available)})",
+                         language, sensitive=False)
 
 
 @lru_cache(maxsize=16)

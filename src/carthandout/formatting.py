@@ -45,8 +45,12 @@ class Formatter:
         return babel_format_date(value, self.date_format, locale=self.locale)
 
     def weekday(self, value: dt.date) -> str:
-        """"Friday": printed beside dates, it helps patients place them."""
-        return babel_format_date(value, "EEEE", locale=self.locale)
+        """"Friday": printed beside dates, it helps patients place them.
+
+        Capitalised because it stands alone on its line (Spanish and French write "viernes" in a sentence).
+        """
+        name = babel_format_date(value, "EEEE", locale=self.locale)
+        return name[:1].upper() + name[1:]
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)

@@ -1,0 +1,167 @@
+"""Every language has what English has: the documents, their sections and items, labels and placeholders.
+
+English is the reference. A translation must carry the same version and review date (a newer English
+text means the translation is out of date), the same source keys, the same label keys with the same
+placeholders, and the same ids (sections, and items inside them) with the same placeholders and
+sources in each. Texts differ freely; structure and the patient's facts do not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from carthandout.content import ContentPack, available_documents, available_languages, load_pack
+from carthandout.errors import CarthandoutError
+from carthandout.placeholders import KNOWN_PLACEHOLDERS
+from carthandout.resources import package_dir, read_yaml_text
+
+REFERENCE_LANGUAGE = "en"
+_TOKEN = re.compile(r"\{([^{}]*)\}")
+PACK_METADATA_KEYS = frozenset({"id", "language", "title", "version", "reviewed", "sources", "labels"})
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One part of a pack with an id (a section, an item), what it fills in and what it cites."""
+
+    placeholders: frozenset[str]
+    sources: frozenset[str]
+
+
+def check_completeness() -> list[str]:
+    """Problems in every language other than English, compared with English."""
+    problems: list[str] = []
+    reference_documents = available_documents(REFERENCE_LANGUAGE)
+    for language in available_languages():
+        if language == REFERENCE_LANGUAGE:
+            continue
+        problems += compare_common(language)
+        documents = available_documents(language)
+        for document in reference_documents:
+            if document not in documents:
+                problems.append(f"handouts/{language}/{document}.yaml: missing (handouts/en/{document}.yaml exists)")
+                continue
+            try:
+                problems += compare_packs(load_pack(document, REFERENCE_LANGUAGE), load_pack(document, language))
+            except CarthandoutError:
+                continue  # the pack does not load: the content check reports why
+        problems += [f"handouts/{language}/{d}.yaml: no English original (handouts/en/{d}.yaml)"
+                     for d in documents if d not in reference_documents]
+    return problems
+
+
+def compare_packs(reference: ContentPack, other: ContentPack) -> list[str]:
+    where = other.origin
+    problems = [f"{where}: {key} is {getattr(other, key)!r}, English has {getattr(reference, key)!r}"
+                for key in ("version", "reviewed") if getattr(other, key) != getattr(reference, key)]
+    problems += _key_differences(where, "sources", reference.sources, other.sources)
+    problems += _key_differences(where, "labels", reference.labels, other.labels)
+    problems += _placeholder_differences(where, "labels", _label_tokens(reference.labels), _label_tokens(other.labels))
+    problems += compare_units(where, pack_units(reference.data), pack_units(other.data))
+    return problems
+
+
+def compare_units(where: str, reference: Mapping[str, Unit], other: Mapping[str, Unit]) -> list[str]:
+    problems = [f"{where}: {path} is missing" for path in reference if path not in other]
+    problems += [f"{where}: {path} is not in English" for path in other if path not in reference]
+    for path in (p for p in reference if p in other):
+        problems += _placeholder_differences(where, path, {path: reference[path].placeholders},
+                                             {path: other[path].placeholders})
+        if reference[path].sources != other[path].sources:
+            problems.append(f"{where}: {path}: sources {sorted(other[path].sources)}, "
+                            f"English has {sorted(reference[path].sources)}")
+    return problems
+
+
+def compare_common(language: str) -> list[str]:
+    """common.yaml: the same units and labels as English (each with the same tokens)."""
+    reference, other = _common_raw(REFERENCE_LANGUAGE), _common_raw(language)
+    if reference is None or other is None:
+        return []  # does not load: the content check reports why
+    where = f"handouts/{language}/common.yaml"
+    problems = []
+    for group in ("units", "labels"):
+        ours, theirs = reference.get(group) or {}, other.get(group) or {}
+        problems += _key_differences(where, group, ours, theirs)
+        problems += _placeholder_differences(where, group, _label_tokens(ours), _label_tokens(theirs))
+    return problems
+
+
+def _common_raw(language: str) -> Mapping[str, Any] | None:
+    try:
+        node = package_dir("handouts") / language / "common.yaml"
+        raw = read_yaml_text(node.read_text(encoding="utf-8"), f"handouts/{language}/common.yaml")
+    except (CarthandoutError, OSError):
+        return None
+    return raw if isinstance(raw, Mapping) else None
+
+
+def pack_units(data: Mapping[str, Any]) -> dict[str, Unit]:
+    """Every mapping with an id, by path ("sections/caregiver", "groups/before/hiv"); a top-level part
+    without ids (a card's front) is one unit named by its key."""
+    units: dict[str, Unit] = {}
+    for key, value in data.items():
+        if key in PACK_METADATA_KEYS:
+            continue
+        nested = dict(_units_in(value, key))
+        units.update(nested or {key: Unit(frozenset(_placeholders(value)), frozenset())})
+    return units
+
+
+def _units_in(node: Any, path: str) -> Iterator[tuple[str, Unit]]:
+    if isinstance(node, list):
+        for value in node:
+            yield from _units_in(value, path)
+    elif isinstance(node, Mapping):
+        if isinstance(node.get("id"), str):
+            path = f"{path}/{node['id']}"
+            yield path, Unit(frozenset(_placeholders(node)), frozenset(_source_list(node)))
+        for key, value in node.items():
+            if key != "sources":
+                yield from _units_in(value, path)
+
+
+def _placeholders(node: Any) -> Iterator[str]:
+    """Braced tokens in text, and bare field names used as values (``when: patient.caregiver``)."""
+    if isinstance(node, str):
+        yield from _TOKEN.findall(node)
+        if node in KNOWN_PLACEHOLDERS:
+            yield node
+    elif isinstance(node, Mapping):
+        for value in node.values():
+            yield from _placeholders(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _placeholders(value)
+
+
+def _source_list(node: Mapping[str, Any]) -> list[str]:
+    sources = node.get("sources")
+    return [s for s in sources if isinstance(s, str)] if isinstance(sources, list) else []
+
+
+def _label_tokens(labels: Mapping[str, Any]) -> dict[str, frozenset[str]]:
+    return {key: frozenset(_placeholders(value)) for key, value in labels.items()}
+
+
+def _key_differences(where: str, group: str, reference: Mapping[str, Any], other: Mapping[str, Any]) -> list[str]:
+    problems = [f"{where}: {group}.{key} is missing" for key in reference if key not in other]
+    return problems + [f"{where}: {group}.{key} is not in English" for key in other if key not in reference]
+
+
+def _placeholder_differences(where: str, group: str, reference: Mapping[str, frozenset[str]],
+                             other: Mapping[str, frozenset[str]]) -> list[str]:
+    problems = []
+    for key in (k for k in reference if k in other):
+        name = key if key.startswith(group) else f"{group}.{key}"
+        missing, extra = reference[key] - other[key], other[key] - reference[key]
+        if missing:
+            problems.append(f"{where}: {name}: placeholder {_braced(missing)} missing")
+        if extra:
+            problems.append(f"{where}: {name}: placeholder {_braced(extra)} not in English")
+    return problems
+
+
+def _braced(tokens: frozenset[str]) -> str:
+    return ", ".join("{" + token + "}" for token in sorted(tokens))
