@@ -1,0 +1,494 @@
+"""The wallet warning card: front and back laid out once per patient, then placed by a layout.
+
+Two steps. ``lay_out_card`` fits the card's words into the card's safe zone (text shrinks in small
+steps, never below its minimum; a field that still does not fit is an InputError naming it) and
+returns finished faces. ``render_sheets`` places faces on pages in the layout chosen with
+``--card-layout`` (geometry in ``carthandout.imposition``): one card a page, ten a sheet with a
+matching back sheet for duplex printing, or fold-over pairs.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping, Sequence
+
+from reportlab.graphics.barcode import qrencoder
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
+
+from carthandout import __version__
+from carthandout.content import ContentPack, fill, load_pack
+from carthandout.context import DocumentContext
+from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument, metadata_for, paragraph
+from carthandout.errors import ContentError, InputError
+from carthandout.imposition import (
+    CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
+)
+from carthandout.options import RenderOptions
+from carthandout.theme import INK, Theme
+from carthandout.typefaces import Rich, text_font
+
+DOCUMENT_ID = "wallet-card"
+REQUIRED_LABELS = ("name", "infusion_date", "center", "doctor", "caregiver", "phone")
+FRONT_KEYS = ("headline", "drug", "signs_heading", "signs", "call_line")
+BACK_KEYS = ("heading", "note")
+
+SAFE_ZONE = 3 * mm            # printers register duplex sheets to about 1-2 mm
+CORNER_RADIUS = 3.18 * mm     # ID-1
+QR_SIDE = 13 * mm
+QR_QUIET_MODULES = 2          # plus the white space around it inside the safe zone
+QR_GAP = 2 * mm
+GROUP_GAP = 4.0               # points between the top and bottom groups of a face
+LEADING = 1.17
+SIZE_STEP = 0.25
+SIGN_SEPARATOR = "\u00a0\u2022 "  # the bullet stays on the line of the sign before it
+GUIDE_GRAY = HexColor("#9A9A9A")
+
+HEADLINE_MIN, WARNING_MIN, TEXT_MIN = 12.0, 9.0, 7.0
+WALLET_CARD_SETTINGS = ("qr",)
+
+
+def validate(pack: ContentPack) -> list[str]:
+    problems = [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS if key not in pack.labels]
+    for side, keys in (("front", FRONT_KEYS), ("back", BACK_KEYS)):
+        section = pack.data.get(side)
+        if not isinstance(section, Mapping):
+            problems.append(f"{pack.origin}: {side} must be a mapping")
+            continue
+        for key in keys:
+            value = section.get(key)
+            wanted_list = key == "signs"
+            if wanted_list and not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+                problems.append(f"{pack.origin}: {side}.{key} must be a non-empty list of text")
+            elif not wanted_list and not (isinstance(value, str) and value.strip()):
+                problems.append(f"{pack.origin}: {side}.{key} must be text")
+    return problems
+
+
+# ---------------------------------------------------------------- fitting text into the card
+
+@dataclass(frozen=True)
+class CardText:
+    """One paragraph of a card face and how far it may shrink."""
+
+    rich: Rich
+    preferred: float
+    minimum: float
+    max_lines: int
+    field: str                 # what an error names: an input field, or the pack key for authored text
+    from_input: bool = True    # False: authored words (a too-long text is a content problem)
+    bold: bool = False
+    color: Color = INK
+    space_before: float = 0.0
+    write_in: bool = False     # an empty value: draw a line after the label to write on
+
+
+@dataclass(frozen=True)
+class FittedText:
+    text: CardText
+    para: Paragraph
+    size: float
+    height: float
+
+    @property
+    def lines(self) -> int:
+        return len(self.para.blPara.lines)
+
+
+@lru_cache(maxsize=256)
+def _style(size: float, bold: bool, color: str) -> ParagraphStyle:
+    return ParagraphStyle(
+        f"card-{size}-{int(bold)}-{color}", fontName=text_font(bold), fontSize=size, leading=size * LEADING,
+        textColor=HexColor(color), spaceBefore=0, spaceAfter=0, splitLongWords=0,
+    )
+
+
+def _set(text: CardText, width: float, size: float) -> FittedText | None:
+    """``text`` at ``size`` if it keeps within its lines and no word is wider than ``width``."""
+    para = paragraph(text.rich, _style(size, text.bold, text.color.hexval()))
+    _, height = para.wrap(width, 10_000)
+    if len(para.blPara.lines) > text.max_lines or para.minWidth() > width + 0.01:
+        return None
+    return FittedText(text, para, size, height)
+
+
+def _sizes(preferred: float, minimum: float) -> list[float]:
+    count = int(round((preferred - minimum) / SIZE_STEP))
+    return [preferred - i * SIZE_STEP for i in range(count)] + [minimum]
+
+
+def _largest_fit(text: CardText, width: float) -> FittedText:
+    for size in _sizes(text.preferred, text.minimum):
+        fitted = _set(text, width, size)
+        if fitted is not None:
+            return fitted
+    raise _too_long(text, f"does not fit in {text.max_lines} line(s) even at {text.minimum:g} pt")
+
+
+def _too_long(text: CardText, why: str) -> Exception:
+    if text.from_input:
+        return InputError(text.field, f"is too long for the wallet card: it {why}")
+    return ContentError(f"{text.field}: too long for the wallet card: it {why}")
+
+
+def _group_height(group: Sequence[FittedText]) -> float:
+    return sum(f.height + (f.text.space_before if i else 0) for i, f in enumerate(group))
+
+
+def fit_face(top: Sequence[CardText], bottom: Sequence[CardText], widths: tuple[float, float],
+             height: float, beside_bottom: float = 0.0) -> tuple[list[FittedText], list[FittedText]]:
+    """Fit two groups of texts into ``height``: the top group from the top, the bottom one from the bottom.
+
+    Each text first takes the largest size at which it keeps within its own line limit. If the
+    face is still too tall, every text shrinks together, each stopping at its minimum; if even
+    that is too tall, the longest filled-in value is named in the error.
+    """
+    first_top = [_largest_fit(t, widths[0]) for t in top]
+    first_bottom = [_largest_fit(t, widths[1]) for t in bottom]
+
+    def total(t: list[FittedText], b: list[FittedText]) -> float:
+        return _group_height(t) + GROUP_GAP + max(_group_height(b), beside_bottom)
+
+    fitted = (first_top, first_bottom)
+    scale = 1.0
+    while total(*fitted) > height + 0.01:
+        at_minimum = all(f.size <= f.text.minimum for f in fitted[0] + fitted[1])
+        if at_minimum:
+            raise _overfull(fitted[0] + fitted[1])
+        scale -= 0.03
+        fitted = (_scaled(first_top, widths[0], scale), _scaled(first_bottom, widths[1], scale))
+    return fitted
+
+
+def _scaled(group: list[FittedText], width: float, scale: float) -> list[FittedText]:
+    out = []
+    for fitted in group:
+        size = max(fitted.text.minimum, round(fitted.size * scale / SIZE_STEP) * SIZE_STEP)
+        # Fewer lines at a smaller size is the rule; keep the larger fit if a smaller one breaks it.
+        out.append(_set(fitted.text, width, size) or fitted)
+    return out
+
+
+def _overfull(fitted: list[FittedText]) -> Exception:
+    from_input = [f for f in fitted if f.text.from_input and f.lines > 1]
+    if from_input:
+        culprit = max(from_input, key=lambda f: f.lines)
+        return _too_long(culprit.text, "leaves no room for the rest of the card even at the smallest sizes")
+    authored = max(fitted, key=lambda f: f.lines)
+    return _too_long(authored.text, "leaves no room for the rest of the card even at the smallest sizes")
+
+
+# ---------------------------------------------------------------- card faces
+
+@dataclass(frozen=True)
+class CardFace:
+    """One side of one card, laid out relative to the card's bottom-left corner."""
+
+    size: Size
+    texts: tuple[tuple[Paragraph, float, float], ...]
+    rules: tuple[tuple[Line, Color, float], ...]   # (line, color, width)
+    qr: tuple[str, Rect] | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    front: CardFace
+    back: CardFace
+
+
+def lay_out_card(ctx: DocumentContext, theme: Theme, card_size: Size) -> Card:
+    """Both faces of one patient's card; raises InputError naming a field that cannot fit."""
+    pack = load_pack(DOCUMENT_ID, ctx.language)
+    qr_data = tel_uri(ctx.values["clinic.phone_24h"]) if wallet_card_settings(ctx)["qr"] else None
+    front_top, front_bottom = _front_texts(ctx, pack, theme)
+    back_top, back_bottom = _back_texts(ctx, pack, theme)
+    return Card(
+        front=_face(card_size, front_top, front_bottom, theme, qr_data),
+        back=_face(card_size, back_top, back_bottom, theme),
+    )
+
+
+def _front_texts(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> tuple[list[CardText], list[CardText]]:
+    words, labels, origin = pack.data["front"], pack.labels, f"{pack.origin}: front"
+    authored = _authored_maker(ctx, origin)
+    signs = SIGN_SEPARATOR.join(words["signs"])
+    top = [
+        authored("headline", words["headline"], 14, HEADLINE_MIN, 2, bold=True, color=theme.primary),
+        authored("drug", words["drug"], 9.5, 8, 2, bold=True, space_before=1),
+        _row(ctx, labels["name"], "patient.name", "name", 10, 2, space_before=3),
+        _row(ctx, labels["infusion_date"], "patient.infusion_date", "infusion_date", 9.5, 1, space_before=1),
+    ]
+    bottom = [
+        authored("signs_heading", words["signs_heading"], 9.5, WARNING_MIN, 2, bold=True, color=theme.accent),
+        authored("signs", signs, 9.5, WARNING_MIN, 5, bold=True, space_before=1),
+        CardText(fill(words["call_line"], ctx.rich), 11, WARNING_MIN, 2, "clinic.phone_24h", bold=True,
+                 space_before=3),
+    ]
+    return top, bottom
+
+
+def _back_texts(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> tuple[list[CardText], list[CardText]]:
+    words, labels = pack.data["back"], pack.labels
+    authored = _authored_maker(ctx, f"{pack.origin}: back")
+    top = [
+        authored("heading", words["heading"], 11, WARNING_MIN, 2, bold=True, color=theme.primary),
+        # The note names the 24-hour number: a too-long note is usually a too-long number.
+        CardText(fill(words["note"], ctx.rich), 9, TEXT_MIN, 7, "clinic.phone_24h", space_before=2),
+    ]
+    center_field = "center" if ctx.patient.center else "clinic.name"
+    physician_field = "physician" if ctx.patient.physician else "clinic.physician"
+    bottom = [
+        _row(ctx, labels["center"], "clinic.name", center_field, 8.5, 2),
+        _row(ctx, labels["doctor"], "patient.physician", physician_field, 8.5, 2, space_before=1.5),
+        _row(ctx, labels["caregiver"], "patient.caregiver", "caregiver", 8.5, 2, space_before=1.5),
+        _row(ctx, labels["phone"], "patient.caregiver_phone", "caregiver_phone", 8.5, 1, space_before=1.5),
+    ]
+    return top, bottom
+
+
+def _authored_maker(ctx: DocumentContext, origin: str):
+    def authored(key: str, template: str, preferred: float, minimum: float, max_lines: int, **style: Any) -> CardText:
+        return CardText(fill(template, ctx.rich), preferred, minimum, max_lines, f"{origin}.{key}",
+                        from_input=False, **style)
+    return authored
+
+
+def _row(ctx: DocumentContext, label: str, key: str, field: str, preferred: float, max_lines: int,
+         space_before: float = 0.0) -> CardText:
+    """``Label: value`` with the value bold; an empty value leaves a line to write on by hand."""
+    if not ctx.values.get(key):
+        return CardText(fill(label, ctx.rich), preferred, TEXT_MIN, 1, field, space_before=space_before,
+                        write_in=True)
+    return CardText(fill(label + " **{" + key + "}**", ctx.rich), preferred, TEXT_MIN, max_lines, field,
+                    space_before=space_before)
+
+
+def _face(size: Size, top: list[CardText], bottom: list[CardText], theme: Theme,
+          qr_data: str | None = None) -> CardFace:
+    inner = Rect(SAFE_ZONE, SAFE_ZONE, size[0] - 2 * SAFE_ZONE, size[1] - 2 * SAFE_ZONE)
+    qr_room = QR_SIDE + QR_GAP if qr_data else 0.0
+    top_fit, bottom_fit = fit_face(top, bottom, (inner.width, inner.width - qr_room), inner.height,
+                                   beside_bottom=QR_SIDE if qr_data else 0.0)
+    texts: list[tuple[Paragraph, float, float]] = []
+    rules: list[tuple[Line, Color, float]] = []
+    y = inner.top
+    for index, fitted in enumerate(top_fit):
+        y -= fitted.height + (fitted.text.space_before if index else 0)
+        texts.append((fitted.para, inner.x, y))
+        rules += _write_in_line(fitted, inner, y)
+    bottom_height = _group_height(bottom_fit)
+    y = inner.y + bottom_height
+    rule_y = inner.y + max(bottom_height, QR_SIDE if qr_data else 0.0) + GROUP_GAP / 2
+    rules.append(((inner.x, rule_y, inner.right, rule_y), theme.accent, 0.75))
+    for index, fitted in enumerate(bottom_fit):
+        if index:
+            y -= fitted.text.space_before
+        y -= fitted.height
+        texts.append((fitted.para, inner.x, y))
+        rules += _write_in_line(fitted, inner, y)
+    qr = (qr_data, Rect(inner.right - QR_SIDE, inner.y, QR_SIDE, QR_SIDE)) if qr_data else None
+    return CardFace(size, tuple(texts), tuple(rules), qr)
+
+
+def _write_in_line(fitted: FittedText, inner: Rect, y: float) -> list[tuple[Line, Color, float]]:
+    if not fitted.text.write_in:
+        return []
+    label_width = max(fitted.para.getActualLineWidths0())
+    baseline = y + fitted.height - fitted.size - 1
+    return [((inner.x + label_width + 3, baseline, inner.right, baseline), GUIDE_GRAY, 0.5)]
+
+
+def draw_face(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
+    """Draw one card face with its bottom-left corner at (x, y); every layout uses this."""
+    canvas.saveState()
+    canvas.translate(x, y)
+    for para, px, py in face.texts:
+        para.drawOn(canvas, px, py)
+    for (x1, y1, x2, y2), color, width in face.rules:
+        canvas.setStrokeColor(color)
+        canvas.setLineWidth(width)
+        canvas.line(x1, y1, x2, y2)
+    if face.qr:
+        draw_qr(canvas, *face.qr)
+    canvas.restoreState()
+
+
+# ---------------------------------------------------------------- the QR code
+
+_TEL_ALLOWED = re.compile(r"^\+?[\d\s().\-/]+$")
+
+
+def tel_uri(phone: str) -> str:
+    """``(217) 555-0199`` -> ``tel:2175550199``; a number with letters or extensions is refused."""
+    if not _TEL_ALLOWED.match(phone):
+        raise InputError("clinic.phone_24h", "{value} cannot go into the wallet card's QR code: use only digits, "
+                         "spaces, + ( ) - . /", phone, sensitive=False)
+    return "tel:" + ("+" if phone.lstrip().startswith("+") else "") + re.sub(r"\D", "", phone)
+
+
+@lru_cache(maxsize=64)
+def qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """The QR symbol for ``data`` as (module count, dark runs (row, column, length)); built once.
+
+    Building the symbol is the slow part of a card (about 5 ms of reportlab's 16): every card
+    with the same number reuses it.
+    """
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(data)
+    code.make()
+    count = code.getModuleCount()
+    runs = []
+    for row in range(count):
+        column = 0
+        while column < count:
+            if code.isDark(row, column):
+                start = column
+                while column < count and code.isDark(row, column):
+                    column += 1
+                runs.append((row, start, column - start))
+            else:
+                column += 1
+    return count, tuple(runs)
+
+
+def draw_qr(canvas: Canvas, data: str, box: Rect) -> None:
+    count, runs = qr_runs(data)
+    module = box.width / (count + 2 * QR_QUIET_MODULES)
+    left, top = box.x + QR_QUIET_MODULES * module, box.top - QR_QUIET_MODULES * module
+    canvas.saveState()
+    canvas.setFillColor(HexColor("#000000"))
+    path = canvas.beginPath()
+    for row, column, length in runs:
+        path.rect(left + column * module, top - (row + 1) * module, length * module, module)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def wallet_card_settings(ctx: DocumentContext) -> dict[str, bool]:
+    """The clinic profile's ``wallet_card:`` section, checked (``qr: true`` adds the QR code)."""
+    raw = ctx.clinic.extra("wallet_card") or {}
+    if not isinstance(raw, Mapping):
+        raise InputError("clinic.wallet_card", "must be a mapping such as {qr: true}", sensitive=False)
+    unknown = sorted(set(raw) - set(WALLET_CARD_SETTINGS))
+    if unknown:
+        raise InputError(f"clinic.wallet_card.{unknown[0]}", f"unknown setting (known: {', '.join(WALLET_CARD_SETTINGS)})",
+                         sensitive=False)
+    qr = raw.get("qr", False)
+    if not isinstance(qr, bool):
+        raise InputError("clinic.wallet_card.qr", "must be true or false", qr, sensitive=False)
+    return {"qr": qr}
+
+
+# ---------------------------------------------------------------- pages
+
+def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:
+    """One patient's card, ``options.copies`` times, in the chosen layout."""
+    if options.copies < 1:
+        raise InputError("--copies", "must be 1 or more", options.copies, sensitive=False)
+    return render_sheets([ctx] * options.copies, theme, options)
+
+
+def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: RenderOptions) -> RenderedDocument:
+    """Many cards, one per context and in order, over as many sheets as needed, backs matched for duplex.
+
+    Raises InputError (naming the field, not the record: the caller knows which record it was)
+    for the first card that cannot fit.
+    """
+    if not contexts:
+        raise ValueError("render_sheets needs at least one card")
+    layout = layout_for(options.card_layout, theme.page_size)
+    _check_back_offset(layout, options)
+    laid_out: dict[int, Card] = {}
+    for ctx in contexts:
+        if id(ctx) not in laid_out:
+            laid_out[id(ctx)] = lay_out_card(ctx, theme, layout.card_size)
+    cards = [laid_out[id(ctx)] for ctx in contexts]
+    pack = load_pack(DOCUMENT_ID, contexts[0].language)
+    buffer = io.BytesIO()
+    canvas = card_canvas(buffer, layout.page_size, _metadata(contexts, pack))
+    backs = back_positions(layout, options.duplex, options.back_offset_mm)
+    pages = 0
+    for sheet in chunks(len(cards), layout.capacity):
+        on_sheet = [cards[i] for i in sheet]
+        pages += _draw_front_sheet(canvas, layout, on_sheet)
+        if layout.back_page:
+            pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)])
+    canvas.save()
+    return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, contexts[0].language)
+
+
+def _check_back_offset(layout: CardLayout, options: RenderOptions) -> None:
+    if options.back_offset_mm != (0.0, 0.0) and not layout.duplex:
+        raise InputError("--back-offset", f"applies only to duplex sheet layouts, not {layout.name}", sensitive=False)
+
+
+def _metadata(contexts: Sequence[DocumentContext], pack: ContentPack) -> Metadata:
+    if len({id(ctx) for ctx in contexts}) == 1:
+        return metadata_for(contexts[0], pack)
+    return Metadata(pack.title, contexts[0].center_name, DRUG_SUBJECT, contexts[0].language)
+
+
+def card_canvas(buffer: io.BytesIO, page_size: Size, meta: Metadata) -> Canvas:
+    """A deterministic canvas with the document's metadata, starting in the bundled text font."""
+    canvas = Canvas(buffer, pagesize=page_size, invariant=1, initialFontName=text_font(), lang=meta.language)
+    canvas.setTitle(meta.title)
+    canvas.setAuthor(meta.author)
+    canvas.setSubject(meta.subject)
+    canvas.setCreator(f"carthandout {__version__}")
+    canvas.setProducer(f"carthandout {__version__}")
+    canvas.setViewerPreference("DisplayDocTitle", "true")
+    return canvas
+
+
+def _draw_front_sheet(canvas: Canvas, layout: CardLayout, cards: list[Card]) -> int:
+    fronts = layout.fronts[: len(cards)]
+    folds = layout.fold_backs[: len(cards)]
+    for card, rect in zip(cards, fronts):
+        draw_face(canvas, card.front, rect.x, rect.y)
+    for card, rect in zip(cards, folds):
+        draw_face(canvas, card.back, rect.x, rect.y)
+        _fold_line(canvas, rect)
+    # What is cut out: a card, or a fold-over card's front and back together.
+    pieces = tuple(bounding_box((front, back)) for front, back in zip(fronts, folds)) if folds else fronts
+    _finish_page(canvas, layout, pieces)
+    return 1
+
+
+def _draw_back_sheet(canvas: Canvas, layout: CardLayout, cards: list[Card], backs: Sequence[Rect]) -> int:
+    for card, rect in zip(cards, backs):
+        draw_face(canvas, card.back, rect.x, rect.y)
+    # No crop marks on the back: a misregistered second set would only confuse the cutting.
+    _finish_page(canvas, layout, tuple(backs), marks=False)
+    return 1
+
+
+def _finish_page(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], marks: bool = True) -> None:
+    canvas.saveState()
+    if layout.outline:
+        canvas.setStrokeColor(GUIDE_GRAY)
+        canvas.setLineWidth(0.35)
+        for rect in rects:
+            canvas.roundRect(rect.x, rect.y, rect.width, rect.height, CORNER_RADIUS, stroke=1, fill=0)
+    if layout.crop_marks and marks:
+        canvas.setStrokeColor(HexColor("#000000"))
+        canvas.setLineWidth(0.3)
+        canvas.lines(crop_marks(rects))
+    canvas.restoreState()
+    box = bounding_box(rects)
+    canvas.setTrimBox((box.x, box.y, box.right, box.top))
+    canvas.showPage()
+
+
+def _fold_line(canvas: Canvas, back: Rect) -> None:
+    """The fold between a fold-over card's front (left) and back (right)."""
+    canvas.saveState()
+    canvas.setStrokeColor(GUIDE_GRAY)
+    canvas.setLineWidth(0.5)
+    canvas.setDash(3, 2)
+    canvas.line(back.x, back.y, back.x, back.top)
+    canvas.restoreState()
