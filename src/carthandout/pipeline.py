@@ -10,6 +10,7 @@ from carthandout.documents.base import RenderedDocument
 from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
 from carthandout.options import RenderOptions
+from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.protect import protect_documents
 from carthandout.output import ManifestRow, sha256_hex, write_atomic
 from carthandout.theme import build_theme
@@ -36,18 +37,19 @@ def render_documents(ctx: DocumentContext, options: RenderOptions) -> list[Rende
 def write_patient_files(
     directory: Path, ctx: DocumentContext, options: RenderOptions, prefix: str = "", record: str = "1", row: str = ""
 ) -> list[ManifestRow]:
-    """Render and write one patient's files: the single path that ``generate`` and ``batch`` share."""
-    documents = protect_documents(render_documents(ctx, options), options.pdf_password)
+    """Render and write one patient's files and their record packet: the path ``generate`` and ``batch`` share."""
+    rendered = render_documents(ctx, options)
+    documents = protect_documents([*rendered, build_packet(ctx, rendered)], options.pdf_password)
     return write_documents(directory, prefix, record, documents, row)
 
 
 def write_documents(
     directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = ""
 ) -> list[ManifestRow]:
-    """Write each PDF atomically as ``<prefix><document>.pdf``; returns their manifest rows."""
+    """Write each PDF atomically as ``<prefix><document>.pdf`` (the packet as ``record_packet.pdf``)."""
     rows = []
     for doc in documents:
-        relative = f"{prefix}{doc.document}.pdf"
+        relative = f"{prefix}{PACKET_FILE_STEM if doc.document == PACKET_DOCUMENT else doc.document}.pdf"
         write_atomic(directory / relative, doc.data)
         rows.append(ManifestRow(record, doc.document, relative, doc.pages, sha256_hex(doc.data),
                                 doc.language, doc.version, doc.reviewed, row))
