@@ -1,0 +1,83 @@
+"""PHI: --encrypt gives AES-256 files that open with the password only; metadata without the name."""
+from __future__ import annotations
+
+import shutil
+
+import pypdf
+import pytest
+
+from conftest import run_cli
+
+PASSWORD = "correct-horse-battery"
+ARGS = ("generate", "--name", "Ana Quiñones", "--infusion-date", "2028-02-27", "--doc", "handout", "--encrypt")
+
+
+@pytest.fixture(scope="module")
+def encrypted(tmp_path_factory):
+    out = tmp_path_factory.mktemp("encrypted")
+    result = run_cli(*ARGS, "-o", out, env={"CARTHANDOUT_PDF_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.output
+    return out / "handout.pdf"
+
+
+def test_opens_with_the_password_and_reads_back(encrypted):
+    reader = pypdf.PdfReader(encrypted)
+    assert reader.is_encrypted
+    assert reader.decrypt(PASSWORD) != pypdf.PasswordType.NOT_DECRYPTED
+    assert "Ana Quiñones" in reader.pages[0].extract_text()
+
+
+def test_does_not_open_without_the_password(encrypted):
+    reader = pypdf.PdfReader(encrypted)
+    assert reader.decrypt("") == pypdf.PasswordType.NOT_DECRYPTED
+    assert reader.decrypt("wrong-password") == pypdf.PasswordType.NOT_DECRYPTED
+    with pytest.raises(pypdf.errors.FileNotDecryptedError):
+        reader.pages[0].extract_text()
+
+
+def test_uses_aes_256(encrypted):
+    encrypt = pypdf.PdfReader(encrypted).trailer["/Encrypt"].get_object()
+    assert encrypt["/V"] == 5 and encrypt["/R"] == 6
+    assert encrypt["/CF"]["/StdCF"]["/CFM"] == "/AESV3"
+
+
+def test_password_from_a_named_environment_variable(tmp_path):
+    result = run_cli(*ARGS, "--password-env", "CLINIC_SECRET", "-o", tmp_path, env={"CLINIC_SECRET": PASSWORD})
+    assert result.exit_code == 0, result.output
+    assert pypdf.PdfReader(tmp_path / "handout.pdf").decrypt(PASSWORD) != pypdf.PasswordType.NOT_DECRYPTED
+
+
+def test_no_password_available_is_a_clear_error_and_writes_nothing(tmp_path):
+    result = run_cli(*ARGS, "-o", tmp_path / "out", env={"CARTHANDOUT_PDF_PASSWORD": ""})
+    assert result.exit_code == 2
+    assert "--encrypt" in result.stderr and "CARTHANDOUT_PDF_PASSWORD" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_short_password_is_refused_without_echoing_it(tmp_path):
+    result = run_cli(*ARGS, "-o", tmp_path, env={"CARTHANDOUT_PDF_PASSWORD": "abc12"})
+    assert result.exit_code == 2 and "at least 8" in result.stderr and "abc12" not in result.stderr
+
+
+def test_there_is_no_password_option():
+    result = run_cli(*ARGS, "--password", PASSWORD, "-o", "unused")
+    assert result.exit_code == 2 and "No such option" in result.stderr
+
+
+def test_without_encrypt_the_file_is_plain(tmp_path):
+    result = run_cli(*ARGS[:-1], "-o", tmp_path, env={"CARTHANDOUT_PDF_PASSWORD": PASSWORD})
+    assert result.exit_code == 0
+    assert not pypdf.PdfReader(tmp_path / "handout.pdf").is_encrypted
+
+
+@pytest.mark.parametrize("opt_in", [False, True])
+def test_metadata_names_the_patient_only_when_the_clinic_opts_in(tmp_path, example_clinic, opt_in):
+    clinic = tmp_path / "clinic.yaml"
+    shutil.copy(example_clinic.parent / "logo.png", tmp_path / "logo.png")
+    clinic.write_text(example_clinic.read_text(encoding="utf-8") + f"\nname_in_metadata: {'true' if opt_in else 'false'}\n",
+                      encoding="utf-8")
+    result = run_cli(*ARGS[:-1], "--clinic", clinic, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    metadata = pypdf.PdfReader(tmp_path / "out" / "handout.pdf").metadata
+    assert metadata.title.startswith("Your CAR T-cell therapy")
+    assert ("Quiñones" in " ".join(str(v) for v in metadata.values())) is opt_in

@@ -1,0 +1,125 @@
+"""Names in every script print with a real glyph and read back; uncovered characters are clear errors."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import unicodedata
+from collections import Counter
+
+import pypdf
+import pytest
+
+from carthandout.errors import InputError
+from carthandout.inputs import load_clinic
+from carthandout.models import parse_patient
+from carthandout.options import RenderOptions
+from carthandout.pipeline import prepare, render_documents
+from carthandout.typefaces import rich_value
+
+LEFT_TO_RIGHT = {
+    "Nguyễn Thị Minh Khai": "NotoSans",
+    "İsmail Yıldırım": "NotoSans",
+    "Łucja Wróbel": "AtkinsonHyperlegible",
+    "Γιώργος Παπαδόπουλος": "NotoSans",
+    "Анна Иванова": "NotoSans",
+    "王小明": "DroidSansFallback",
+    "山田太郎": "DroidSansFallback",
+    "김민준": "NanumSquare",
+}
+RIGHT_TO_LEFT = {"محمد عبد الله": "NotoSansArabic", "דוד כהן": "NotoSansHebrew"}
+DEVANAGARI = {"अमित शर्मा": "NotoSansDevanagari"}
+
+
+def render_handout(name: str, caregiver: str = "") -> pypdf.PdfReader:
+    patient = parse_patient({"name": name, "infusion_date": "2028-02-27", "caregiver": caregiver})
+    options = RenderOptions(("handout",))
+    [document] = render_documents(prepare(patient, load_clinic(None), options), options)
+    return pypdf.PdfReader(io.BytesIO(document.data))
+
+
+def render_first_page(name: str) -> tuple[str, set[str]]:
+    """Page 1 of the handout for a patient called ``name``: its text and its embedded font names."""
+    page = render_handout(name).pages[0]
+    fonts = {str(font["/BaseFont"]).split("+", 1)[-1] for font in page["/Resources"]["/Font"].values()}
+    return page.extract_text(), fonts
+
+
+def letters(text: str) -> Counter:
+    return Counter(ch for ch in unicodedata.normalize("NFKC", text) if ch.isalpha())
+
+
+@pytest.mark.parametrize("name", list(LEFT_TO_RIGHT))
+def test_left_to_right_names_print_in_a_covering_font_and_read_back(name):
+    text, fonts = render_first_page(name)
+    assert name in unicodedata.normalize("NFC", text)
+    assert any(font.startswith(LEFT_TO_RIGHT[name]) for font in fonts), fonts
+
+
+@pytest.mark.parametrize("name", list(RIGHT_TO_LEFT))
+def test_right_to_left_names_read_back_as_the_same_letters(name):
+    text, fonts = render_first_page(name)
+    # Extraction gives visual order (words reversed) and Arabic presentation forms: NFKC undoes those.
+    assert " ".join(reversed(name.split())) in unicodedata.normalize("NFKC", text)
+    assert not letters(name) - letters(text)
+    assert any(font.startswith(RIGHT_TO_LEFT[name]) for font in fonts), fonts
+
+
+def test_devanagari_prints_shaped_in_its_font_and_its_plain_letters_read_back():
+    name = "अमित शर्मा"
+    text, fonts = render_first_page(name)
+    assert any(font.startswith("NotoSansDevanagari") for font in fonts), fonts
+    # Conjuncts and vowel-sign variants extract as private-use characters or not at all (see
+    # fonts/README.md); every Devanagari letter that does come back is one of the name's, in order.
+    line = next(line for line in text.splitlines() if any("\u0900" <= ch <= "\u097f" for ch in line))
+    extracted = [ch for ch in line if "\u0900" <= ch <= "\u097f"]
+    remaining = iter(name)
+    assert all(ch in remaining for ch in extracted)
+    assert len(extracted) >= len(name.replace(" ", "")) // 2
+
+
+def test_a_value_touching_authored_punctuation_keeps_its_glyphs():
+    # The handout says "... is {patient.caregiver}." : the caregiver's last word and the full
+    # stop share one word with two fonts; shaping them together drew the wrong glyphs.
+    reader = render_handout("Ana Quiñones", caregiver="דוד כהן")
+    line = next(line for page in reader.pages for line in page.extract_text().splitlines() if "\u05d3" in line and "caregiver" in line)
+    assert "כהן דוד" in line and line.rstrip().endswith(".")
+
+
+@pytest.mark.parametrize("value, code", [("Ana 😀", "U+1F600"), ("Ana \u2603\ufe0f", "U+2603"), ("A山", "U+5C71")])
+def test_a_character_no_font_prints_is_an_error_naming_field_and_code(value, code):
+    with pytest.raises(InputError) as caught:
+        rich_value(value, "caregiver")
+    line = caught.value.line()
+    assert line.startswith("caregiver: ") and code in line and "Ana" not in line
+
+
+def test_uncovered_character_fails_generate_before_any_file_is_written(tmp_path):
+    from conftest import run_cli
+    result = run_cli("generate", "--name", "Ana 😀 Ruiz", "--infusion-date", "2028-02-27", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "name:" in result.stderr and "U+1F600" in result.stderr and "Ruiz" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_private_use_character_is_refused_with_its_code():
+    with pytest.raises(InputError) as caught:
+        parse_patient({"name": "Ana \ue000", "infusion_date": "2028-02-27"})
+    assert caught.value.field == "name" and "U+E000" in caught.value.line()
+
+
+def test_a_latin_run_never_loads_the_script_fonts():
+    script = (
+        "from reportlab.pdfbase import pdfmetrics\n"
+        "from carthandout.cli import cli\n"
+        "import sys, tempfile\n"
+        "from click.testing import CliRunner\n"
+        "out = tempfile.mkdtemp()\n"
+        "r = CliRunner().invoke(cli, ['generate', '--name', 'Łucja Wróbel', '--infusion-date', '2028-02-27', '-o', out])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "print(' '.join(sorted(pdfmetrics.getRegisteredFontNames())))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    for family in ("NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "DroidSansFallback", "NanumSquare"):
+        assert family not in loaded
+    assert "Atkinson" in loaded
