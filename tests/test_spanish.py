@@ -1,0 +1,94 @@
+"""Spanish documents: Spanish words, the patient's dates in Spanish, and the language choice."""
+import datetime as dt
+
+import pypdf
+import pytest
+from babel.dates import format_date
+
+from carthandout.content import available_documents, load_common, load_pack
+from carthandout.documents import DOCUMENTS
+from carthandout.context import build_context, effective_policy
+from carthandout.inputs import load_clinic
+from carthandout.models import parse_patient
+from carthandout.schedule import compute_schedule
+
+from conftest import pdf_text, run_cli
+
+INFUSION = "2027-03-05"
+SPANISH_DOCUMENTS = [d for d in available_documents("es") if d in DOCUMENTS]
+
+
+def spanish_date(day: dt.date) -> str:
+    return format_date(day, "long", locale=load_common("es").locale)
+
+
+@pytest.fixture(scope="module")
+def spanish_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("es")
+    result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", INFUSION, "--caregiver", "Luis Quiñones",
+                     "--language", "es", "-o", out, *[a for d in SPANISH_DOCUMENTS for a in ("--doc", d)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_spanish_handout_has_spanish_words_and_no_english_ones(spanish_out):
+    text = pdf_text(spanish_out / "handout.pdf")
+    for heading in (s["heading"] for s in load_pack("handout", "es").data["sections"]):
+        assert " ".join(heading.split()) in text
+    for english in ("Call right away", "Your caregiver", "Page 1 of", "Side effects"):
+        assert english not in text
+    assert "Página 1 de" in text
+
+
+def test_spanish_handout_prints_the_patients_dates_in_spanish(spanish_out):
+    text = pdf_text(spanish_out / "handout.pdf")
+    assert "5 de marzo de 2027" in text  # the infusion date as Spanish readers write it
+    schedule = compute_schedule(dt.date.fromisoformat(INFUSION), effective_policy(load_clinic(None)))
+    for day in (schedule.named_dates()["conditioning_start"], schedule.named_dates()["no_driving_until"],
+                schedule.named_dates()["caregiver_until"]):
+        assert spanish_date(day) in text
+    assert "Viernes" in text  # the infusion's weekday, in Spanish, standing alone in the timeline
+    assert "°F (38 °C)" in text and "Fiebre de 100" in text
+    assert "March" not in text and "Friday" not in text
+
+
+@pytest.mark.parametrize("document", SPANISH_DOCUMENTS)
+def test_every_spanish_document_is_spanish_and_tagged_es(spanish_out, document):
+    path = spanish_out / f"{document}.pdf"
+    reader = pypdf.PdfReader(path)
+    assert reader.trailer["/Root"].get("/Lang") == "es"
+    text = pdf_text(path)
+    english_title = load_pack(document, "en").title
+    assert english_title not in text
+    spanish_words = {"de", "la", "el", "su", "que", "y"}
+    words = [w.strip(".,:;()").lower() for w in text.split()]
+    assert sum(w in spanish_words for w in words) >= 5
+
+
+def test_patient_language_field_picks_spanish():
+    patient = parse_patient({"name": "Ana", "infusion_date": INFUSION, "language": "es"})
+    ctx = build_context(patient, load_clinic(None))
+    assert ctx.language == "es"
+    assert ctx.values["patient.infusion_date"] == "5 de marzo de 2027"
+    assert ctx.values["policy.caregiver_period"].endswith("días")
+
+
+def test_flag_wins_over_the_patient_field():
+    patient = parse_patient({"name": "Ana", "infusion_date": INFUSION, "language": "es"})
+    assert build_context(patient, load_clinic(None), "en").values["patient.infusion_date"] == "March 5, 2027"
+
+
+def test_unsupported_language_is_one_line_naming_language(tmp_path):
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", INFUSION, "--language", "fr", "-o", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: language: fr is not an available language (available: en, es)"]
+    assert not list(tmp_path.iterdir())
+
+
+def test_unsupported_clinic_language_names_the_clinic_field(write_yaml):
+    clinic = write_yaml("clinic.yaml", 'name: "C"\nphone_24h: "(217) 555-0199"\nlanguage: "de"\n')
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", INFUSION, "--clinic", clinic,
+                     "-o", clinic.parent / "out")
+    assert result.exit_code == 2
+    assert "clinic.language: de is not an available language" in result.stderr
