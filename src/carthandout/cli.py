@@ -16,10 +16,12 @@ from carthandout.batch import DEFAULT_PART_SIZE, BatchSettings, default_jobs, ru
 from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.errors import CarthandoutError
+from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
+from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
 from carthandout.models import parse_patient
 from carthandout.naming import check_template
-from carthandout.output import write_manifest
+from carthandout.output import write_atomic, write_manifest
 from carthandout.options import RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, read_password
 from carthandout.pipeline import check_documents, prepare, write_patient_files
@@ -47,6 +49,23 @@ def encrypt_options(command: Any) -> Any:
                            help="Environment variable holding the PDF password (else you are asked).")(command)
     return click.option("--encrypt", is_flag=True,
                         help="Encrypt every PDF with AES-256; the password never goes on the command line.")(command)
+
+
+def duplex_options(command: Any) -> Any:
+    """``--duplex`` and ``--back-offset``: how a card sheet's back lines up with its front."""
+    command = click.option("--back-offset", default=None, metavar="DX,DY",
+                           help="Shift the back sheet DX,DY mm to correct the printer (read off `carthandout calibrate`).")(command)
+    return click.option("--duplex", type=click.Choice(DUPLEX_FLIPS), default="long", show_default=True,
+                        help="How the printer turns the sheet for the back: over its long or its short edge.")(command)
+
+
+def card_options(command: Any) -> Any:
+    """``--card-layout``, ``--copies`` and the duplex options: how wallet cards go on paper."""
+    command = duplex_options(command)
+    command = click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True,
+                           help="Wallet cards per patient.")(command)
+    return click.option("--card-layout", type=click.Choice(CARD_LAYOUTS), default="single", show_default=True,
+                        help="Wallet card: one card a page, Avery 5371 sheet, A4 10-up sheet, or fold-over.")(command)
 
 
 def patient_options(command: Any) -> Any:
@@ -77,18 +96,22 @@ def cli() -> None:
 @click.option("--large-print", is_flag=True, default=None, help="Large print: 18 pt body text.")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
 @encrypt_options
+@card_options
 @click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the PDFs and manifest.csv.")
 def generate(patient_file: Path | None, clinic_file: Path | None, documents: tuple[str, ...], paper: str | None,
              large_print: bool | None, show_values: bool, output_dir: Path, encrypt: bool = False,
-             password_env: str = DEFAULT_PASSWORD_ENV, **fields: str | None) -> None:
+             password_env: str = DEFAULT_PASSWORD_ENV, card_layout: str = "single", copies: int = 1,
+             duplex: str = "long", back_offset: str | None = None, **fields: str | None) -> None:
     """Make one patient's documents."""
     try:
         raw = load_patient_file(patient_file) if patient_file else {}
         raw.update({key: value for key, value in fields.items() if value is not None})
         patient = parse_patient(raw)
         clinic = load_clinic(clinic_file)
-        options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, None, large_print or None)
+        options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, None, large_print or None,
+                                card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
+                                copies=copies)
         ctx = prepare(patient, clinic, options)
         if encrypt:
             options = replace(options, pdf_password=read_password(password_env))
@@ -110,6 +133,22 @@ def demo(ctx: click.Context, output_dir: Path, paper: str | None) -> None:
     ctx.invoke(generate, patient_file=example_path(EXAMPLE_PATIENT), clinic_file=None, documents=(),
                paper=paper, large_print=None, show_values=False, output_dir=output_dir,
                **{dest: None for _, dest, _ in PATIENT_OPTIONS})
+
+
+@cli.command()
+@click.option("--card-layout", type=click.Choice(SHEET_LAYOUTS), default=SHEET_LAYOUTS[0], show_default=True,
+              help="The card sheet to calibrate.")
+@duplex_options
+@click.option("-o", "--output", "output_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The test sheet PDF to write.")
+def calibrate(card_layout: str, duplex: str, back_offset: str | None, output_file: Path) -> None:
+    """Print a duplex test sheet to read a printer's --back-offset (see docs/wallet-card.md)."""
+    try:
+        data = calibration_sheet(card_layout, duplex, parse_back_offset(back_offset))
+    except CarthandoutError as error:
+        fail(error)
+    write_atomic(output_file, data)
+    click.echo(f"wrote {output_file} (front and back: print both sides at 100%)")
 
 
 @cli.command()

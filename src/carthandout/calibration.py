@@ -1,0 +1,129 @@
+"""``carthandout calibrate``: a duplex test sheet from which staff read a printer's ``--back-offset``.
+
+The front has a crosshair at the centre of every card position; the back has, at the matching
+(mirrored) position, a millimetre scale in x and y. Printed duplex and held up to the light, each
+front crosshair shows through at some reading of the back's scales. The scales count + to the
+right and up as seen on the back, so the reading is the correction itself: ``--back-offset X,Y``.
+Printing the sheet again with that offset should read 0,0.
+"""
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from carthandout.content import load_pack
+from carthandout.documents.base import Metadata, paragraph
+from carthandout.documents.wallet_card import DOCUMENT_ID, card_canvas
+from carthandout.errors import InputError
+from carthandout.imposition import CardLayout, Point, Rect, back_positions, bounding_box, layout_for
+from carthandout.theme import INK
+from carthandout.typefaces import literal, text_font
+
+SHEET_LAYOUTS = ("avery-5371", "a4-10up")
+SCALE_MM = 6            # each scale runs from -6 to +6 mm
+CROSSHAIR_ARM = 8 * mm
+GUIDE = HexColor("#9A9A9A")
+LABEL_SIZE = 6.0
+TITLE = "Wallet card duplex calibration"
+
+
+def calibration_sheet(layout_name: str, flip: str = "long", offset_mm: Point = (0.0, 0.0),
+                      language: str = "en") -> bytes:
+    """The two-page test sheet (front, back) for a duplex sheet layout."""
+    if layout_name not in SHEET_LAYOUTS:
+        raise InputError("--card-layout", f"calibration is for the duplex sheet layouts ({', '.join(SHEET_LAYOUTS)})",
+                         layout_name, sensitive=False)
+    layout = layout_for(layout_name)
+    words = load_pack(DOCUMENT_ID, language).data["calibration"]
+    buffer = io.BytesIO()
+    canvas = card_canvas(buffer, layout.page_size, Metadata(TITLE, "carthandout", TITLE, language))
+    _front(canvas, layout, words["front"])
+    _back(canvas, layout, back_positions(layout, flip, offset_mm), words["back"])
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _front(canvas: Canvas, layout: CardLayout, instructions: str) -> None:
+    _instructions(canvas, layout, layout.fronts, instructions)
+    for number, rect in enumerate(layout.fronts, start=1):
+        _card_frame(canvas, rect, number)
+        _crosshair(canvas, *rect.center)
+    canvas.showPage()
+
+
+def _back(canvas: Canvas, layout: CardLayout, backs: tuple[Rect, ...], instructions: str) -> None:
+    _instructions(canvas, layout, backs, instructions)
+    for number, rect in enumerate(backs, start=1):
+        _card_frame(canvas, rect, number, dashed=True)
+        _scales(canvas, *rect.center)
+    canvas.showPage()
+
+
+def _instructions(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], text: str) -> None:
+    """The how-to in the margin above the cards."""
+    box = bounding_box(rects)
+    style = ParagraphStyle("calibration", fontName=text_font(), fontSize=7.5, leading=9, textColor=INK)
+    para = paragraph(literal(text), style)
+    _, height = para.wrap(box.width, 100)
+    para.drawOn(canvas, box.x, box.top + 1.5 * mm)
+
+
+def _card_frame(canvas: Canvas, rect: Rect, number: int, dashed: bool = False) -> None:
+    canvas.saveState()
+    canvas.setStrokeColor(GUIDE)
+    canvas.setLineWidth(0.4)
+    if dashed:
+        canvas.setDash(2, 2)
+    canvas.rect(rect.x, rect.y, rect.width, rect.height, stroke=1, fill=0)
+    canvas.setFillColor(INK)
+    canvas.setFont(text_font(bold=True), 9)
+    canvas.drawString(rect.x + 3 * mm, rect.top - 3 * mm - 9, str(number))
+    canvas.restoreState()
+
+
+def _crosshair(canvas: Canvas, x: float, y: float) -> None:
+    canvas.saveState()
+    canvas.setStrokeColor(INK)
+    canvas.setLineWidth(0.3)
+    canvas.lines([(x - CROSSHAIR_ARM, y, x + CROSSHAIR_ARM, y), (x, y - CROSSHAIR_ARM, x, y + CROSSHAIR_ARM)])
+    canvas.circle(x, y, 2 * mm, stroke=1, fill=0)
+    canvas.restoreState()
+
+
+def _scales(canvas: Canvas, x: float, y: float) -> None:
+    """Two millimetre scales crossing at (x, y): ticks every 0.5 mm, numbers every 2 mm.
+
+    Neighbouring numbers alternate sides of the scale so that signed numbers 2 mm apart never touch.
+    """
+    canvas.saveState()
+    canvas.setStrokeColor(INK)
+    canvas.setFillColor(INK)
+    canvas.setLineWidth(0.25)
+    canvas.setFont(text_font(), LABEL_SIZE)
+    reach = SCALE_MM * mm
+    canvas.lines([(x - reach, y, x + reach, y), (x, y - reach, x, y + reach)])
+    for half_mm in range(-2 * SCALE_MM, 2 * SCALE_MM + 1):
+        value = half_mm / 2
+        length = (2.6 if value % 2 == 0 else 1.8 if value.is_integer() else 1.0) * mm
+        at = value * mm
+        canvas.line(x + at, y - length / 2, x + at, y + length / 2)   # x scale
+        canvas.line(x - length / 2, y + at, x + length / 2, y + at)   # y scale
+        if value % 2 == 0 and value:
+            _scale_numbers(canvas, x, y, int(value))
+    canvas.restoreState()
+
+
+def _scale_numbers(canvas: Canvas, x: float, y: float, value: int) -> None:
+    label = f"{value:+d}".replace("-", "\u2212")
+    above = (value // 2) % 2 == 1
+    at = value * mm
+    # x scale: numbers above or below the line; y scale: right or left of it.
+    canvas.drawCentredString(x + at, y + 2 * mm if above else y - 2 * mm - LABEL_SIZE * 0.75, label)
+    if above:
+        canvas.drawString(x + 2 * mm, y + at - LABEL_SIZE * 0.35, label)
+    else:
+        canvas.drawRightString(x - 2 * mm, y + at - LABEL_SIZE * 0.35, label)
