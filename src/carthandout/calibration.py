@@ -25,7 +25,8 @@ from carthandout.typefaces import literal, text_font
 
 SHEET_LAYOUTS = ("avery-5371", "a4-10up")
 SCALE_MM = 6            # each scale runs from -6 to +6 mm
-CROSSHAIR_ARM = 8 * mm
+SCALE_DISTANCE = 9 * mm  # the scales sit this far below and beside the target
+CROSSHAIR_ARM = 14 * mm
 GUIDE = HexColor("#9A9A9A")
 LABEL_SIZE = 6.0
 TITLE = "Wallet card duplex calibration"
@@ -95,35 +96,38 @@ def _crosshair(canvas: Canvas, x: float, y: float) -> None:
 
 
 def _scales(canvas: Canvas, x: float, y: float) -> None:
-    """Two millimetre scales crossing at (x, y): ticks every 0.5 mm, numbers every 2 mm.
+    """A millimetre scale for x below the target and one for y beside it; ticks every 0.5 mm.
 
-    Neighbouring numbers alternate sides of the scale so that signed numbers 2 mm apart never touch.
+    The front crosshair's arms reach across both scales. Numbers every 2 mm alternate sides of
+    the scale so that neighbouring signed numbers never touch.
     """
     canvas.saveState()
     canvas.setStrokeColor(INK)
     canvas.setFillColor(INK)
     canvas.setLineWidth(0.25)
     canvas.setFont(text_font(), LABEL_SIZE)
-    reach = SCALE_MM * mm
-    canvas.lines([(x - reach, y, x + reach, y), (x, y - reach, x, y + reach)])
+    canvas.circle(x, y, 2 * mm, stroke=1, fill=0)
+    reach, x_scale_y, y_scale_x = SCALE_MM * mm, y - SCALE_DISTANCE, x + SCALE_DISTANCE
+    canvas.lines([(x - reach, x_scale_y, x + reach, x_scale_y), (y_scale_x, y - reach, y_scale_x, y + reach)])
     for half_mm in range(-2 * SCALE_MM, 2 * SCALE_MM + 1):
         value = half_mm / 2
         length = (2.6 if value % 2 == 0 else 1.8 if value.is_integer() else 1.0) * mm
         at = value * mm
-        canvas.line(x + at, y - length / 2, x + at, y + length / 2)   # x scale
-        canvas.line(x - length / 2, y + at, x + length / 2, y + at)   # y scale
-        if value % 2 == 0 and value:
-            _scale_numbers(canvas, x, y, int(value))
+        canvas.line(x + at, x_scale_y - length / 2, x + at, x_scale_y + length / 2)
+        canvas.line(y_scale_x - length / 2, y + at, y_scale_x + length / 2, y + at)
+        if value % 2 == 0:
+            _scale_numbers(canvas, x + at, x_scale_y, y_scale_x, y + at, int(value))
+    canvas.setFont(text_font(bold=True), LABEL_SIZE + 1)
+    canvas.drawRightString(x - reach - 2 * mm, x_scale_y - LABEL_SIZE * 0.35, "X mm")
+    canvas.drawCentredString(y_scale_x, y + reach + 2 * mm, "Y mm")
     canvas.restoreState()
 
 
-def _scale_numbers(canvas: Canvas, x: float, y: float, value: int) -> None:
-    label = f"{value:+d}".replace("-", "\u2212")
-    above = (value // 2) % 2 == 1
-    at = value * mm
-    # x scale: numbers above or below the line; y scale: right or left of it.
-    canvas.drawCentredString(x + at, y + 2 * mm if above else y - 2 * mm - LABEL_SIZE * 0.75, label)
-    if above:
-        canvas.drawString(x + 2 * mm, y + at - LABEL_SIZE * 0.35, label)
-    else:
-        canvas.drawRightString(x - 2 * mm, y + at - LABEL_SIZE * 0.35, label)
+def _scale_numbers(canvas: Canvas, x_at: float, x_scale_y: float, y_scale_x: float, y_at: float, value: int) -> None:
+    """Numbers below the x scale and right of the y scale, in two staggered rows (away from the corner)."""
+    label = f"{value:+d}".replace("-", "\u2212") if value else "0"
+    far_row = (value // 2) % 2 == 1
+    below = 1.8 * mm + LABEL_SIZE * (0.75 + (1.1 if far_row else 0))
+    beside = 1.8 * mm + (4 * mm if far_row else 0)
+    canvas.drawCentredString(x_at, x_scale_y - below, label)
+    canvas.drawString(y_scale_x + beside, y_at - LABEL_SIZE * 0.35, label)
