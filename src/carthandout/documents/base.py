@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
 
+from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -194,3 +195,10 @@ def build_branded_pdf(
         top_margin=theme.margin * 0.5 + HEADER_HEIGHT, bottom_margin=theme.margin * 0.5 + FOOTER_HEIGHT,
     )
     return RenderedDocument(pack.id, data, pages, pack.version, pack.reviewed, ctx.language)
+
+
+def wide_for_large_print(theme: Theme) -> Theme:
+    """Landscape pages for wide tables and grids in large print, so 18 pt text still fits a column."""
+    if not theme.large_print:
+        return theme
+    return replace(theme, page_size=landscape(theme.page_size))

@@ -161,9 +161,13 @@ def contact_rows(renderer: BlockRenderer) -> list[list[Flowable]]:
     return out
 
 
-def data_table(rows: list[list[Any]], theme: Theme, fractions: tuple[float, ...], header: bool = False) -> Table:
+def data_table(
+    rows: list[list[Any]], theme: Theme, fractions: tuple[float, ...], header: bool | int = False, grid: bool = False,
+) -> Table:
+    """A full-width table; the first ``header`` rows (True: one) repeat on every page, ``grid`` boxes every cell."""
     widths = [theme.frame_width * f for f in fractions]
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    header_rows = int(header)
+    table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
     pad = theme.type.body * 0.45
     style = [
         ("FONTNAME", (0, 0), (-1, -1), text_font()),
@@ -174,9 +178,12 @@ def data_table(rows: list[list[Any]], theme: Theme, fractions: tuple[float, ...]
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
         ("RIGHTPADDING", (0, 0), (-1, -1), pad),
     ]
-    if header:
-        style += [("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.12)),
-                  ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary)]
+    if header_rows:
+        last = header_rows - 1
+        style += [("BACKGROUND", (0, 0), (-1, last), tint(theme.primary, 0.12)),
+                  ("LINEBELOW", (0, last), (-1, last), 1.2, theme.primary)]
+    if grid:
+        style.append(("GRID", (0, 0), (-1, -1), 0.75, HexColor("#6E6E6E")))
     table.setStyle(TableStyle(style))
     return table
 

@@ -1,0 +1,55 @@
+"""Caregiver guide: brain and nerve warning signs, what to do, and a daily handwriting check."""
+from __future__ import annotations
+
+from reportlab.lib.units import inch
+from reportlab.platypus import Flowable, KeepTogether, Spacer
+
+from carthandout.content import ContentPack, load_pack
+from carthandout.context import DocumentContext
+from carthandout.documents.base import RenderedDocument, build_branded_pdf
+from carthandout.documents.blocks import BlockRenderer, call_box, data_table, section_by_role, validate_sections
+from carthandout.documents.temperature_log import caregiver_period_days
+from carthandout.options import RenderOptions
+from carthandout.theme import Theme
+
+DOCUMENT_ID = "caregiver-guide"
+REQUIRED_LABELS = ("call_24h", "handwriting_date", "handwriting_copy", "handwriting_sentence")
+# Two lines of handwriting at a comfortable size.
+HANDWRITING_HEIGHT = 0.8 * inch
+
+
+def validate(pack: ContentPack) -> list[str]:
+    problems = validate_sections(pack)
+    problems += [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS if key not in pack.labels]
+    if len(section_by_role(pack, "call-box")) != 1:
+        problems.append(f"{pack.origin}: exactly one section needs role: call-box")
+    return problems
+
+
+def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:
+    pack = load_pack(DOCUMENT_ID, ctx.language)
+    blocks = BlockRenderer(ctx, pack, theme)
+    return build_branded_pdf(_story(blocks), ctx, pack, theme)
+
+
+def _story(blocks: BlockRenderer) -> list[Flowable]:
+    pack = blocks.pack
+    story: list[Flowable] = [blocks.para(pack.title, "title"), call_box(blocks, section_by_role(pack, "call-box")[0])]
+    for section in pack.data["sections"]:
+        if section.get("role", "normal") != "normal":
+            continue
+        flowables = blocks.section(section)
+        # A heading never ends a page alone: keep it with its first block.
+        story.append(KeepTogether(flowables[:2]))
+        story.extend(flowables[2:])
+    story += [Spacer(1, blocks.theme.type.body * 0.4), _handwriting_table(blocks)]
+    return story
+
+
+def _handwriting_table(blocks: BlockRenderer) -> Flowable:
+    """One box a day for the caregiver period; the sentence to copy heads every page."""
+    labels = blocks.pack.labels
+    header = [blocks.para(labels["handwriting_date"], "cell_bold"),
+              [blocks.para(labels["handwriting_copy"], "cell"), blocks.para(labels["handwriting_sentence"], "cell_bold")]]
+    rows = [[blocks.date_cell(day), Spacer(1, HANDWRITING_HEIGHT)] for day in caregiver_period_days(blocks.ctx)]
+    return data_table([header, *rows], blocks.theme, (0.25, 0.75), header=True, grid=True)

@@ -1,0 +1,192 @@
+"""Calendar: one month grid a page, from the first chemo day to the last milestone, each
+milestone marked in its day cell with words and a heavy border (never by color alone), and
+listed in full under the month."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from babel import Locale
+from babel.dates import format_skeleton, get_day_names
+from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
+
+from carthandout.content import ContentPack, load_pack
+from carthandout.context import DocumentContext
+from carthandout.documents.base import RenderedDocument, build_branded_pdf, filled, paragraph, wide_for_large_print
+from carthandout.documents.blocks import BlockRenderer, data_table, validate_sections
+from carthandout.options import RenderOptions
+from carthandout.schedule import SCHEDULE_DATE_NAMES
+from carthandout.theme import Theme, tint
+from carthandout.typefaces import rich_value, text_font
+
+DOCUMENT_ID = "calendar"
+REQUIRED_LABELS = ("month_dates",)
+ALL_CONDITIONING_DAYS = "conditioning"
+GRID_LINE = HexColor("#6E6E6E")
+OUTSIDE_MONTH = HexColor("#EFEFEF")
+
+
+@dataclass(frozen=True)
+class Mark:
+    day: dt.date
+    short: str
+    long: str
+
+
+def validate(pack: ContentPack) -> list[str]:
+    problems = validate_sections(pack)
+    problems += [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS if key not in pack.labels]
+    milestones = pack.data.get("milestones")
+    marks = milestones.get("marks") if isinstance(milestones, Mapping) else None
+    if not isinstance(marks, list) or not marks:
+        return problems + [f"{pack.origin}: milestones.marks must be a non-empty list"]
+    known = {ALL_CONDITIONING_DAYS, *SCHEDULE_DATE_NAMES}
+    for number, mark in enumerate(marks, start=1):
+        where = f"{pack.origin}: milestones.marks[{number}]"
+        if not isinstance(mark, Mapping) or mark.get("date") not in known:
+            problems.append(f"{where}: date must be one of {', '.join(sorted(known))}")
+        elif not all(isinstance(mark.get(key), str) and mark[key].strip() for key in ("short", "long")):
+            problems.append(f"{where}: needs short and long text")
+    return problems
+
+
+def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:
+    pack = load_pack(DOCUMENT_ID, ctx.language)
+    theme = wide_for_large_print(theme)
+    blocks = BlockRenderer(ctx, pack, theme)
+    return build_branded_pdf(_story(blocks), ctx, pack, theme)
+
+
+def patient_marks(ctx: DocumentContext, pack: ContentPack) -> list[Mark]:
+    """The pack's milestones on the patient's dates, in date order."""
+    named = ctx.schedule.named_dates()
+    marks = []
+    for entry in pack.data["milestones"]["marks"]:
+        days = ctx.schedule.conditioning if entry["date"] == ALL_CONDITIONING_DAYS else (named[entry["date"]],)
+        marks += [Mark(day, entry["short"], entry["long"]) for day in days]
+    return sorted(marks, key=lambda mark: mark.day)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+    """(year, month) for every month from ``first`` to ``last``, both included."""
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _story(blocks: BlockRenderer) -> list[Flowable]:
+    marks = patient_marks(blocks.ctx, blocks.pack)
+    story: list[Flowable] = [blocks.para(blocks.pack.title, "title")]
+    for section in blocks.pack.data["sections"]:
+        story += blocks.section(section)
+    for year, month in months_between(marks[0].day, marks[-1].day):
+        story += _month(blocks, year, month, [m for m in marks if (m.day.year, m.day.month) == (year, month)])
+    return story
+
+
+def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> list[Flowable]:
+    """The month's grid (starting a page unless it fits whole), then its marked dates in full."""
+    name = format_skeleton("yMMMM", dt.date(year, month, 1), locale=blocks.ctx.formatter.locale)
+    grid = _month_grid(blocks, name[:1].upper() + name[1:], year, month, marks)
+    listing_title = filled(blocks.ctx, blocks.pack.labels["month_dates"], blocks.theme.style("cell_bold"), month=name)
+    by_day = _marks_by_day(marks)
+    rows = [[blocks.date_cell(day), [blocks.para(mark.long, "cell") for mark in day_marks]]
+            for day, day_marks in by_day.items()]
+    listing: list[Flowable] = []
+    if rows:  # the title is a header row: it repeats if the list runs onto the next page
+        listing.append(data_table([[listing_title, ""], *rows], blocks.theme, (0.36, 0.64), header=True))
+        listing[0].setStyle(TableStyle([("SPAN", (0, 0), (-1, 0))]))
+    grid_height = grid.wrap(blocks.theme.frame_width, 100_000)[1]
+    return [CondPageBreak(grid_height + blocks.theme.type.body), grid, Spacer(1, blocks.theme.type.body), *listing]
+
+
+def _month_grid(blocks: BlockRenderer, title: str, year: int, month: int, marks: list[Mark]) -> Table:
+    """Month title and weekday names on top (both repeat if a tall month runs onto a second page)."""
+    theme, locale = blocks.theme, blocks.ctx.formatter.locale
+    first_weekday = Locale.parse(locale).first_week_day
+    weeks = calendar.Calendar(firstweekday=first_weekday).monthdatescalendar(year, month)
+    column = theme.frame_width / 7
+    pad = theme.type.body * 0.35
+    styles = _cell_styles(theme)
+    title_row = [paragraph(rich_value(title, "language"), styles["month"]), *([""] * 6)]
+    weekday_row = [paragraph(rich_value(name, "language"), styles["weekday"])
+                   for name in _weekday_names(locale, first_weekday, styles["weekday"], column - 2 * pad)]
+    by_day = _marks_by_day(marks)
+    body = [[_day_cell(blocks, day, month, by_day.get(day, []), styles) for day in week] for week in weeks]
+    min_height = theme.type.body * (2.5 if theme.large_print else 4.2)
+    heights = [None, None] + [max(min_height, max(_cell_height(cell, column - 2 * pad) for cell in row) + 2 * pad)
+                              for row in body]
+    table = Table([title_row, weekday_row, *body], colWidths=[column] * 7, rowHeights=heights, repeatRows=2,
+                  hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [
+        ("FONTNAME", (0, 0), (-1, -1), text_font()),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("SPAN", (0, 0), (-1, 0)),
+        ("GRID", (0, 1), (-1, -1), 0.75, GRID_LINE),
+        ("BACKGROUND", (0, 1), (-1, 1), tint(theme.primary, 0.12)),
+        ("LINEBELOW", (0, 1), (-1, 1), 1.2, theme.primary),
+        *((side, (0, 0), (-1, -1), pad) for side in ("TOPPADDING", "BOTTOMPADDING", "LEFTPADDING", "RIGHTPADDING")),
+        ("LEFTPADDING", (0, 0), (0, 0), 0),
+    ]
+    for row_index, week in enumerate(weeks, start=2):
+        for col_index, day in enumerate(week):
+            cell = (col_index, row_index)
+            if day.month != month:
+                commands.append(("BACKGROUND", cell, cell, OUTSIDE_MONTH))
+            elif day in by_day:
+                commands += [("BACKGROUND", cell, cell, tint(theme.primary, 0.10)),
+                             ("BOX", cell, cell, 3, theme.primary)]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _marks_by_day(marks: list[Mark]) -> dict[dt.date, list[Mark]]:
+    by_day: dict[dt.date, list[Mark]] = {}
+    for mark in marks:
+        by_day.setdefault(mark.day, []).append(mark)
+    return by_day
+
+
+def _day_cell(blocks: BlockRenderer, day: dt.date, month: int, marks: list[Mark],
+              styles: Mapping[str, ParagraphStyle]) -> list[Flowable]:
+    if day.month != month:
+        return []
+    number = paragraph(rich_value(blocks.ctx.formatter.number(day.day), "language"),
+                       styles["marked_number" if marks else "number"])
+    return [number, *(paragraph(blocks.rich(mark.short), styles["mark"]) for mark in marks)]
+
+
+def _cell_height(cell: list[Flowable], width: float) -> float:
+    return sum(flowable.getSpaceBefore() + flowable.wrap(width, 10_000)[1] + flowable.getSpaceAfter() for flowable in cell)
+
+
+def _weekday_names(locale: str, first_weekday: int, style: ParagraphStyle, width: float) -> list[str]:
+    """Full weekday names when they all fit a column, else the abbreviated ones."""
+    order = [(first_weekday + offset) % 7 for offset in range(7)]
+    for form in ("wide", "abbreviated"):
+        names = get_day_names(form, locale=locale)
+        candidates = [names[day] for day in order]
+        if all(stringWidth(name, style.fontName, style.fontSize) <= width for name in candidates):
+            return candidates
+    return candidates
+
+
+def _cell_styles(theme: Theme) -> dict[str, ParagraphStyle]:
+    cell, bold = theme.style("cell"), theme.style("cell_bold")
+    small = theme.type.small
+    return {
+        "month": ParagraphStyle("calendar-month", parent=theme.style("heading"), spaceBefore=0, spaceAfter=0),
+        "weekday": ParagraphStyle("calendar-weekday", parent=bold, fontSize=small, leading=small * 1.2),
+        "number": ParagraphStyle("calendar-number", parent=cell),
+        "marked_number": ParagraphStyle("calendar-marked-number", parent=bold),
+        "mark": ParagraphStyle("calendar-mark", parent=bold, fontSize=small, leading=small * 1.15,
+                               spaceBefore=small * 0.2),
+    }

@@ -1,0 +1,66 @@
+"""Temperature and symptom log: one row a day from the infusion to the end of the caregiver period."""
+from __future__ import annotations
+
+import datetime as dt
+
+from reportlab.lib.units import inch
+from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
+
+from carthandout.content import ContentPack, load_pack
+from carthandout.context import DocumentContext
+from carthandout.documents.base import RenderedDocument, build_branded_pdf, wide_for_large_print
+from carthandout.documents.blocks import BlockRenderer, call_box, data_table, section_by_role, validate_sections
+from carthandout.options import RenderOptions
+from carthandout.theme import Theme
+
+DOCUMENT_ID = "temperature-log"
+COLUMN_FRACTIONS = (0.25, 0.15, 0.15, 0.25, 0.2)
+REQUIRED_LABELS = ("date", "temperature", "temperature_call", "morning", "evening", "symptoms", "called", "call_24h")
+# Room to write a temperature or a few words by hand, whatever the type size.
+WRITE_IN_HEIGHT = 0.45 * inch
+
+
+def validate(pack: ContentPack) -> list[str]:
+    problems = validate_sections(pack)
+    problems += [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS if key not in pack.labels]
+    if len(section_by_role(pack, "call-box")) != 1:
+        problems.append(f"{pack.origin}: exactly one section needs role: call-box")
+    return problems
+
+
+def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:
+    pack = load_pack(DOCUMENT_ID, ctx.language)
+    theme = wide_for_large_print(theme)
+    blocks = BlockRenderer(ctx, pack, theme)
+    return build_branded_pdf(_story(blocks), ctx, pack, theme)
+
+
+def caregiver_period_days(ctx: DocumentContext) -> list[dt.date]:
+    """Every day from the infusion to the last day of the caregiver period, both included."""
+    first, last = ctx.schedule.infusion, ctx.schedule.caregiver_until
+    return [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def _story(blocks: BlockRenderer) -> list[Flowable]:
+    pack = blocks.pack
+    story: list[Flowable] = [blocks.para(pack.title, "title"), call_box(blocks, section_by_role(pack, "call-box")[0])]
+    for section in pack.data["sections"]:
+        if section.get("role", "normal") == "normal":
+            story.append(KeepTogether(blocks.section(section)))
+    story += [Spacer(1, blocks.theme.type.body * 0.4), _log_table(blocks)]
+    return story
+
+
+def _log_table(blocks: BlockRenderer) -> Flowable:
+    """Two header rows: "Temperature" spans its morning and evening columns; both repeat on every page."""
+    labels = blocks.pack.labels
+    top = [blocks.para(labels[key], "cell_bold") if key else "" for key in ("date", "temperature", None, "symptoms", "called")]
+    # The threshold repeats with the header, so every page says when to call.
+    top[1] = [top[1], blocks.para(labels["temperature_call"], "cell")]
+    second = ["", blocks.para(labels["morning"], "cell_bold"), blocks.para(labels["evening"], "cell_bold"), "", ""]
+    rows = [[blocks.date_cell(day), *(Spacer(1, WRITE_IN_HEIGHT) for _ in range(4))]
+            for day in caregiver_period_days(blocks.ctx)]
+    table = data_table([top, second, *rows], blocks.theme, COLUMN_FRACTIONS, header=2, grid=True)
+    table.setStyle(TableStyle([("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (2, 0)),
+                               ("SPAN", (3, 0), (3, 1)), ("SPAN", (4, 0), (4, 1))]))
+    return table
