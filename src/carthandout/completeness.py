@@ -27,6 +27,7 @@ class Unit:
 
     placeholders: frozenset[str]
     sources: frozenset[str]
+    audience: str = "patient"
 
 
 def check_completeness() -> list[str]:
@@ -71,6 +72,8 @@ def compare_units(where: str, reference: Mapping[str, Unit], other: Mapping[str,
         if reference[path].sources != other[path].sources:
             problems.append(f"{where}: {path}: sources {sorted(other[path].sources)}, "
                             f"English has {sorted(reference[path].sources)}")
+        if reference[path].audience != other[path].audience:
+            problems.append(f"{where}: {path}: audience {other[path].audience}, English has {reference[path].audience}")
     return problems
 
 
@@ -105,7 +108,7 @@ def pack_units(data: Mapping[str, Any]) -> dict[str, Unit]:
         if key in PACK_METADATA_KEYS:
             continue
         nested = dict(_units_in(value, key))
-        units.update(nested or {key: Unit(frozenset(_placeholders(value)), frozenset())})
+        units.update(nested or {key: Unit(frozenset(_placeholders(value)), frozenset(), _audience(value))})
     return units
 
 
@@ -116,7 +119,7 @@ def _units_in(node: Any, path: str) -> Iterator[tuple[str, Unit]]:
     elif isinstance(node, Mapping):
         if isinstance(node.get("id"), str):
             path = f"{path}/{node['id']}"
-            yield path, Unit(frozenset(_placeholders(node)), frozenset(_source_list(node)))
+            yield path, Unit(frozenset(_placeholders(node)), frozenset(_source_list(node)), _audience(node))
         for key, value in node.items():
             if key != "sources":
                 yield from _units_in(value, path)
@@ -134,6 +137,10 @@ def _placeholders(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for value in node:
             yield from _placeholders(value)
+
+
+def _audience(node: Any) -> str:
+    return str(node.get("audience", "patient")) if isinstance(node, Mapping) else "patient"
 
 
 def _source_list(node: Mapping[str, Any]) -> list[str]:
