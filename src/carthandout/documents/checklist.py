@@ -42,6 +42,7 @@ ITEM_KEYS = {"id", "text", "sources", "date", "date_label", "repeat"}
 CLINIC_SETTINGS = ("add", "remove", "rename")
 CLINIC_ITEM_KEYS = ("id", "group", "text", "date", "date_label")
 _ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # Column widths as parts of the frame: tick box, item and its date, date done, initials.
 COLUMNS = (0.08, 0.56, 0.22, 0.14)
 
@@ -380,10 +381,15 @@ def _dose_box(blocks: BlockRenderer) -> Flowable:
 
 
 def _cells(blocks: BlockRenderer, count: int, exact: bool = True) -> Rich:
-    """``2 × 10⁸ (200,000,000)``: powers of ten as superscripts, the exact count beside them."""
+    """``2 × 10⁸ (200,000,000)``, the exact count beside the power of ten.
+
+    Superscript digits are characters, not raised text, so copied or extracted text still reads
+    ``10⁸`` and never ``108``.
+    """
     mantissa, exponent = scientific(count)
     number = blocks.ctx.formatter.number
-    text = Rich(f"{literal(number(mantissa)).markup} × 10<super>{exponent}</super>")
+    power = rich_value("10" + str(exponent).translate(_SUPERSCRIPT_DIGITS), "policy.dose")
+    text = literal(f"{number(mantissa)} × ") + power
     if exact:
         text = text + literal(f" ({number(Decimal(count))})")
     return text

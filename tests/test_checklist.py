@@ -1,0 +1,272 @@
+"""The pre-treatment checklist: form fields, per-patient names, clinic items, the staff dose line."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+
+from carthandout.content import load_pack, parse_pack
+from carthandout.context import build_context
+from carthandout.documents import checklist
+from carthandout.documents.forms import TextField, form_can_encode
+from carthandout.dose import scientific, target_dose
+from carthandout.errors import InputError
+from carthandout.inputs import EXAMPLE_CLINIC, example_path, load_clinic
+from carthandout.models import parse_clinic, parse_patient
+from carthandout.options import RenderOptions
+from carthandout.theme import build_theme
+
+OPTIONS = RenderOptions(("checklist",))
+PACK_ITEM_IDS = [
+    "pet-ct", "echocardiogram", "lung-function", "hiv", "hepatitis-b", "hepatitis-c", "pregnancy",
+    "infection-check", "vaccination-history", "leukapheresis", "manufacturing", "conditioning-1",
+    "conditioning-2", "conditioning-3", "infusion", "monitoring",
+]
+
+
+def _patient(**fields):
+    raw = {"name": "Rosa María Delgado", "infusion_date": "2027-03-05", "mrn": "RCC-004417", "weight_kg": "72"}
+    raw.update(fields)
+    return parse_patient({k: v for k, v in raw.items() if v is not None})
+
+
+def _clinic(**extra):
+    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
+    raw.pop("logo", None)
+    raw.update(extra)
+    return parse_clinic(raw, Path("."))
+
+
+def _render(patient=None, clinic=None) -> pypdf.PdfReader:
+    ctx = build_context(patient or _patient(), clinic or _clinic())
+    theme = build_theme(ctx.clinic)
+    return pypdf.PdfReader(io.BytesIO(checklist.render(ctx, theme, OPTIONS).data))
+
+
+def _text(reader: pypdf.PdfReader) -> str:
+    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def example() -> pypdf.PdfReader:
+    return _render()
+
+
+def _item_ids(fields: dict, suffix: str) -> list[str]:
+    """Item ids of the fields ending in ``_<suffix>``, in the file's order."""
+    return [name.split("_", 1)[1].rsplit("_", 1)[0] for name in fields if name.endswith("_" + suffix)]
+
+
+def test_every_item_has_a_checkbox_and_date_and_initials_fields(example):
+    fields = example.get_fields()
+    assert _item_ids(fields, "done") == PACK_ITEM_IDS
+    assert _item_ids(fields, "date") == PACK_ITEM_IDS
+    assert _item_ids(fields, "initials") == PACK_ITEM_IDS
+    prefixes = {name.split("_", 1)[0] for name in fields}
+    assert len(prefixes) == 1 and prefixes.pop().startswith("ck")
+    assert all(fields[n]["/FT"] == "/Btn" for n in fields if n.endswith("_done"))
+    assert all(fields[n]["/FT"] == "/Tx" for n in fields if n.endswith(("_date", "_initials")))
+    assert any(n.endswith("_staff_name") for n in fields) and any(n.endswith("_signed_on") for n in fields)
+
+
+def test_field_names_are_unique_widgets(example):
+    names = [annot.get_object()["/T"] for page in example.pages for annot in page.get("/Annots", [])]
+    assert len(names) == len(set(names)) == len(example.get_fields())
+
+
+def test_due_and_planned_dates_are_prefilled_fields(example):
+    fields = example.get_fields()
+    when = {name.split("_", 1)[1].rsplit("_", 1)[0]: field.get("/V") for name, field in fields.items()
+            if name.endswith("_when")}
+    assert when["infusion"] == "March 5, 2027"
+    assert when["conditioning-1"] == "February 28, 2027"  # day -5
+    assert when["conditioning-3"] == "March 2, 2027"  # day -3
+    assert when["pet-ct"] == "February 28, 2027"  # due by the start of chemotherapy
+    assert when["monitoring"] == "March 12, 2027"  # source-document policy: 7 days
+    assert "leukapheresis" not in when and "vaccination-history" not in when
+    text = _text(example)
+    assert "Due by" in text and "Planned until" in text
+    assert "no live vaccines in the 6 weeks before chemotherapy" in text  # policy value filled
+
+
+def test_field_prefix_is_per_patient_and_hides_the_name():
+    first = _render(_patient()).get_fields()
+    second = _render(_patient(name="Ana Ruiz", mrn="RCC-000001")).get_fields()
+    assert set(first).isdisjoint(second)
+    assert all("Rosa" not in name and "RCC" not in name for name in first)
+    assert set(_render(_patient()).get_fields()) == set(first)  # stable for the same patient
+
+
+def test_two_patients_merged_keep_every_field():
+    writer = pypdf.PdfWriter()
+    for patient in (_patient(), _patient(name="Ana Ruiz", mrn="RCC-000001")):
+        ctx = build_context(patient, _clinic())
+        writer.append(io.BytesIO(checklist.render(ctx, build_theme(ctx.clinic), OPTIONS).data))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    merged = pypdf.PdfReader(buffer).get_fields()
+    assert len(merged) == 2 * len(_render().get_fields())
+
+
+def test_a_date_the_form_font_cannot_encode_is_printed_instead():
+    reader = _render(clinic=_clinic(date_format="d MMM y 'ł'"))
+    fields = reader.get_fields()
+    assert not [name for name in fields if name.endswith("_when")]
+    assert "5 Mar 2027 ł" in _text(reader)
+
+
+def test_form_can_encode_matches_reportlab():
+    assert form_can_encode("March 5, 2027") and form_can_encode("5 févr. 2027")
+    assert not form_can_encode("5 mar 2027 ł") and not form_can_encode("€")
+    with pytest.raises(ValueError):
+        TextField(100, 20, "x", "tip", value="ł")
+
+
+# --- clinic customisation -------------------------------------------------------------------
+
+CUSTOM = {
+    "add": [
+        {"id": "dental-check", "group": "tests", "text": "Dental check <b>before</b> {patient.name}",
+         "date": "dates.conditioning_start", "date_label": "due_by"},
+        {"id": "wallet-card-given", "group": "steps", "text": "Wallet card given to the patient"},
+    ],
+    "remove": ["pregnancy", "conditioning"],
+    "rename": {"echocardiogram": "Echocardiogram or MUGA scan"},
+}
+
+
+def test_clinic_adds_removes_and_renames_items():
+    reader = _render(clinic=_clinic(checklist=CUSTOM))
+    fields, text = reader.get_fields(), _text(reader)
+    ids = _item_ids(fields, "done")
+    assert "pregnancy" not in ids and not [i for i in ids if i.startswith("conditioning")]
+    assert ids.index("dental-check") == ids.index("vaccination-history") + 1  # last of its group
+    assert ids[-1] == "wallet-card-given"
+    assert "Pregnancy test" not in text and "Conditioning chemotherapy" not in text
+    assert "Echocardiogram or MUGA scan" in text and "Echocardiogram (heart test)" not in text
+    # clinic text is literal: no markup, no template
+    assert "Dental check <b>before</b> {patient.name}" in text
+    assert "Wallet card given to the patient" in text
+    when = [n for n in fields if n.endswith("dental-check_when")]
+    assert when and fields[when[0]]["/V"] == "February 28, 2027"
+
+
+@pytest.mark.parametrize("settings, field", [
+    ("not a mapping", "clinic.checklist"),
+    ({"hide": ["hiv"]}, "clinic.checklist.hide"),
+    ({"remove": ["no-such-item"]}, "clinic.checklist.remove[1]"),
+    ({"remove": "hiv"}, "clinic.checklist.remove"),
+    ({"rename": {"nope": "x"}}, "clinic.checklist.rename.nope"),
+    ({"rename": {"hiv": 5}}, "clinic.checklist.rename.hiv"),
+    ({"add": [{"id": "hiv", "group": "tests", "text": "x"}]}, "clinic.checklist.add[1].id"),
+    ({"add": [{"id": "Bad Id", "group": "tests", "text": "x"}]}, "clinic.checklist.add[1].id"),
+    ({"add": [{"id": "x", "group": "other", "text": "x"}]}, "clinic.checklist.add[1].group"),
+    ({"add": [{"id": "x", "group": "tests"}]}, "clinic.checklist.add[1].text"),
+    ({"add": [{"id": "x", "group": "tests", "text": "x", "date": "tomorrow"}]}, "clinic.checklist.add[1].date"),
+    ({"add": [{"id": "x", "group": "tests", "text": "x", "date": "dates.infusion", "date_label": "soon"}]},
+     "clinic.checklist.add[1].date_label"),
+    ({"add": [{"id": "x", "group": "tests", "text": "x", "colour": "red"}]}, "clinic.checklist.add[1].colour"),
+])
+def test_bad_clinic_settings_name_the_setting(settings, field):
+    ctx = build_context(_patient(), _clinic(checklist=settings))
+    pack = load_pack("checklist", "en")
+    with pytest.raises(InputError) as caught:
+        checklist.checklist_items(ctx, pack)
+    assert caught.value.field == field
+
+
+def test_bad_clinic_setting_is_a_one_line_cli_error(tmp_path, example_patient):
+    from conftest import run_cli
+    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
+    raw.pop("logo")
+    raw["checklist"] = {"remove": ["nope"]}
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    result = run_cli("generate", "--patient", example_patient, "--clinic", clinic, "--doc", "checklist",
+                     "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: clinic.checklist.remove[1]: nope is not a checklist item (items: pet-ct,")
+    assert result.stderr.count("\n") == 1
+
+
+def test_shipped_pack_is_valid_and_broken_packs_are_reported():
+    pack = load_pack("checklist", "en")
+    assert checklist.validate(pack) == []
+    text = (Path(checklist.__file__).parents[3] / "handouts/en/checklist.yaml").read_text(encoding="utf-8")
+    broken = text.replace("date: dates.infusion", "date: dates.someday").replace("- id: hiv", "- id: pet-ct")
+    problems = checklist.validate(parse_pack(broken, "broken.yaml", "checklist", "en"))
+    assert any("item infusion: date must be one of" in p for p in problems)
+    assert any("item pet-ct: duplicate id" in p for p in problems)
+
+
+# --- the staff dose line --------------------------------------------------------------------
+
+LABEL = {"cells_per_kg": 2_000_000, "max_cells": 200_000_000}
+
+
+@pytest.mark.parametrize("weight, cells, capped", [
+    (72, 144_000_000, False),
+    (99.99, 199_980_000, False),
+    (100, 200_000_000, False),  # exactly at the maximum: the weight-based dose, not capped
+    (100.0, 200_000_000, False),
+    (100.01, 200_000_000, True),
+    (150, 200_000_000, True),
+    (70.3, 140_600_000, False),  # float arithmetic would give 140599999.99999997
+    ("0.5", 1_000_000, False),
+])
+def test_target_dose_is_exact_at_and_above_the_cap(weight, cells, capped):
+    dose = target_dose(weight, **LABEL)
+    assert dose.cells == cells and dose.capped is capped
+    assert isinstance(dose.cells, int)
+    assert dose.weight_based_cells == (Decimal(str(weight)) * 2_000_000).to_integral_value()
+
+
+def test_scientific_never_rounds_up():
+    assert scientific(200_000_000) == (Decimal("2"), 8)
+    assert scientific(199_980_000) == (Decimal("1.99"), 8)
+    assert scientific(2_000_000) == (Decimal("2"), 6)
+
+
+def test_dose_policy_values_are_the_labels_in_both_profiles():
+    from carthandout.policy import available_policies, load_policy
+    for name in available_policies():
+        policy = load_policy(name)
+        assert (policy.dose_cells_per_kg, policy.dose_max_cells) == (2_000_000, 200_000_000)
+
+
+@pytest.mark.parametrize("weight, expected, absent", [
+    ("72", ["2 × 10⁶ CAR-positive viable T cells per kg × 72 kg = 1.44 × 10⁸ (144,000,000) CAR-positive viable T cells"], ["maximum"]),
+    ("100", ["× 100 kg = 2 × 10⁸ (200,000,000) CAR-positive viable T cells"], ["maximum"]),
+    ("150", ["× 150 kg would be 3 × 10⁸ (300,000,000), above the maximum",
+             "Target dose: 2 × 10⁸ (200,000,000) CAR-positive viable T cells (the maximum)"], []),
+])
+def test_dose_line_is_staff_only_and_exact(weight, expected, absent):
+    text = _text(_render(_patient(weight_kg=weight)))
+    assert "For staff only: target dose" in text
+    assert "Per label; verify against the product's certificate of analysis." in text
+    for phrase in expected:
+        assert phrase in text
+    for phrase in absent:
+        assert phrase not in text
+
+
+def test_no_dose_line_without_a_weight():
+    text = _text(_render(_patient(weight_kg=None)))
+    assert "For staff only" not in text and "CAR-positive viable T cells per kg" not in text
+
+
+def test_same_input_same_bytes():
+    ctx = build_context(_patient(), _clinic())
+    theme = build_theme(ctx.clinic)
+    assert checklist.render(ctx, theme, OPTIONS).data == checklist.render(ctx, theme, OPTIONS).data
+
+
+def test_large_print_keeps_every_item(tmp_path):
+    ctx = build_context(_patient(), _clinic())
+    reader = pypdf.PdfReader(io.BytesIO(checklist.render(ctx, build_theme(ctx.clinic, large_print=True), OPTIONS).data))
+    assert _item_ids(reader.get_fields(), "done") == PACK_ITEM_IDS

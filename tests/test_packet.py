@@ -1,0 +1,128 @@
+"""record_packet.pdf: every document of the run, bookmarks, page labels, metadata, working form fields."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+import pypdf
+import pytest
+
+from carthandout.context import build_context
+from carthandout.inputs import load_clinic
+from carthandout.models import parse_patient
+from carthandout.options import RenderOptions
+from carthandout.packet import build_packet, page_prefix
+from carthandout.pipeline import render_documents
+from conftest import run_cli
+
+DOCS = ("handout", "checklist")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    from carthandout.inputs import EXAMPLE_PATIENT, example_path
+    out = tmp_path_factory.mktemp("packet")
+    args = ["generate", "--patient", example_path(EXAMPLE_PATIENT), "-o", out]
+    for doc in DOCS:
+        args += ["--doc", doc]
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _manifest(folder):
+    return {row["document"]: row for row in csv.DictReader((folder / "manifest.csv").open(encoding="utf-8"))}
+
+
+def test_packet_is_written_and_listed_in_the_manifest(generated):
+    rows = _manifest(generated)
+    assert set(rows) == {*DOCS, "packet"}
+    packet = rows["packet"]
+    assert packet["file"] == "record_packet.pdf"
+    data = (generated / "record_packet.pdf").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == packet["sha256"]
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert int(packet["pages"]) == len(reader.pages) == sum(int(rows[d]["pages"]) for d in DOCS)
+    assert packet["language"] == "en"
+    assert packet["version"] == "; ".join(f"{d} {rows[d]['version']}" for d in DOCS)
+
+
+def test_packet_pages_are_the_documents_pages_in_order(generated):
+    packet = pypdf.PdfReader(generated / "record_packet.pdf")
+    expected = [page.extract_text() for d in DOCS for page in pypdf.PdfReader(generated / f"{d}.pdf").pages]
+    assert [page.extract_text() for page in packet.pages] == expected
+
+
+def test_a_bookmark_and_page_labels_per_document(generated):
+    packet = pypdf.PdfReader(generated / "record_packet.pdf")
+    readers = [pypdf.PdfReader(generated / f"{d}.pdf") for d in DOCS]
+    assert [item["/Title"] for item in packet.outline] == [r.metadata.title for r in readers]
+    starts = [packet.get_destination_page_number(item) for item in packet.outline]
+    assert starts == [0, len(readers[0].pages)]
+    handout_pages, checklist_pages = (len(r.pages) for r in readers)
+    assert packet.page_labels == ([f"Handout {n}" for n in range(1, handout_pages + 1)]
+                                  + [f"Checklist {n}" for n in range(1, checklist_pages + 1)])
+    assert packet.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+def test_packet_metadata_is_like_the_documents(generated):
+    packet = pypdf.PdfReader(generated / "record_packet.pdf")
+    handout = pypdf.PdfReader(generated / "handout.pdf")
+    assert packet.metadata.title == "CAR T-cell therapy: documents for the health record"
+    assert packet.metadata.author == handout.metadata.author == "Riverside Cancer Center"
+    assert packet.metadata.subject == handout.metadata.subject
+    assert packet.trailer["/Root"]["/Lang"] == "en"
+    assert "Rosa" not in str(packet.metadata)  # the name only when the clinic opts in
+
+
+def test_checklist_form_fields_keep_working_in_the_packet(generated):
+    packet = pypdf.PdfReader(generated / "record_packet.pdf").get_fields()
+    alone = pypdf.PdfReader(generated / "checklist.pdf").get_fields()
+    assert set(packet) == set(alone) and len(alone) > 40
+    assert {n: f.get("/V") for n, f in packet.items()} == {n: f.get("/V") for n, f in alone.items()}
+    # filling a field in the packet works and reads back
+    writer = pypdf.PdfWriter(clone_from=generated / "record_packet.pdf")
+    name = next(n for n in packet if n.endswith("_hiv_initials"))
+    page = next(i for i, p in enumerate(writer.pages)
+                if any(a.get_object().get("/T") == name for a in p.get("/Annots", [])))
+    writer.update_page_form_field_values(writer.pages[page], {name: "JL"}, auto_regenerate=False)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert pypdf.PdfReader(buffer).get_fields()[name]["/V"] == "JL"
+
+
+def test_same_input_same_bytes(tmp_path, generated):
+    from carthandout.inputs import EXAMPLE_PATIENT, example_path
+    args = ["generate", "--patient", example_path(EXAMPLE_PATIENT), "-o", tmp_path]
+    for doc in DOCS:
+        args += ["--doc", doc]
+    assert run_cli(*args).exit_code == 0
+    assert (tmp_path / "record_packet.pdf").read_bytes() == (generated / "record_packet.pdf").read_bytes()
+    assert (tmp_path / "manifest.csv").read_bytes() == (generated / "manifest.csv").read_bytes()
+    trailer_id = pypdf.PdfReader(tmp_path / "record_packet.pdf").trailer["/ID"]
+    assert trailer_id[0] == trailer_id[1] and len(trailer_id[0]) == 16
+
+
+def test_one_document_makes_a_one_bookmark_packet(tmp_path):
+    patient = parse_patient({"name": "Ann Lee", "infusion_date": "2027-03-05"})
+    ctx = build_context(patient, load_clinic(None))
+    documents = render_documents(ctx, RenderOptions(("checklist",)))
+    packet = build_packet(ctx, documents)
+    reader = pypdf.PdfReader(io.BytesIO(packet.data))
+    assert packet.document == "packet" and packet.pages == documents[0].pages == len(reader.pages)
+    assert len(reader.outline) == 1
+    assert reader.page_labels[0] == "Checklist 1"
+
+
+def test_packet_title_names_the_patient_only_when_the_clinic_opts_in():
+    from dataclasses import replace
+    patient = parse_patient({"name": "Ann Lee", "infusion_date": "2027-03-05"})
+    ctx = build_context(patient, replace(load_clinic(None), name_in_metadata=True))
+    packet = build_packet(ctx, render_documents(ctx, RenderOptions(("checklist",))))
+    assert pypdf.PdfReader(io.BytesIO(packet.data)).metadata.title.endswith(": Ann Lee")
+
+
+def test_page_prefix_falls_back_to_the_document_id():
+    assert page_prefix({"packet_prefix_handout": "Handout"}, "handout") == "Handout "
+    assert page_prefix({}, "temperature-log") == "Temperature log "
