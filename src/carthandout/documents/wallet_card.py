@@ -25,6 +25,7 @@ from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument, metadata_for, paragraph
+from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
     CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
@@ -127,7 +128,10 @@ def _largest_fit(text: CardText, width: float) -> FittedText:
         fitted = _set(text, width, size)
         if fitted is not None:
             return fitted
-    raise _too_long(text, f"does not fit in {text.max_lines} line(s) even at {text.minimum:g} pt")
+    smallest = paragraph(text.rich, _style(text.minimum, text.bold, text.color.hexval()))
+    if smallest.minWidth() > width:
+        raise _too_long(text, f"has a word wider than the card even at {text.minimum:g} pt")
+    raise _too_long(text, f"needs more than {text.max_lines} line(s) even at {text.minimum:g} pt")
 
 
 def _too_long(text: CardText, why: str) -> Exception:
@@ -418,6 +422,9 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
         pages += _draw_front_sheet(canvas, layout, on_sheet)
         if layout.back_page:
             pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)])
+    if theme.large_print:  # a card cannot hold 18 pt text: its words again on a full page per patient
+        for ctx in {id(ctx): ctx for ctx in contexts}.values():
+            pages += draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), theme)
     canvas.save()
     return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, contexts[0].language)
 

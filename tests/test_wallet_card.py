@@ -1,0 +1,333 @@
+"""The wallet card read back: card size, sheet positions, duplex backs, text fitting, QR, calibration."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+
+import pypdf
+import pytest
+from reportlab.lib.pagesizes import A4, LETTER
+
+from conftest import run_cli
+from carthandout.calibration import calibration_sheet
+from carthandout.context import build_context
+from carthandout.documents import wallet_card
+from carthandout.errors import InputError
+from carthandout.imposition import (
+    ID1_CARD, BUSINESS_CARD, CARD_LAYOUTS, Rect, back_positions, crop_marks, layout_for, mirrored, parse_back_offset,
+)
+from carthandout.inputs import load_clinic
+from carthandout.models import parse_patient
+from carthandout.options import RenderOptions
+from carthandout.theme import build_theme
+
+MM = 72 / 25.4
+PATIENT = {"name": "Ana Quiñones", "infusion_date": "2028-02-27", "caregiver": "Luis Quiñones",
+           "caregiver_phone": "555-0100", "physician": "Dr. Lee"}
+
+
+def make_ctx(clinic_extras: dict | None = None, **fields: str):
+    clinic = load_clinic(None)
+    if clinic_extras is not None:
+        clinic = dataclasses.replace(clinic, extras=tuple(sorted(clinic_extras.items())))
+    return build_context(parse_patient({**PATIENT, **fields}), clinic)
+
+
+def render(ctx=None, contexts=None, **options):
+    ctx = ctx or make_ctx()
+    opts = RenderOptions(("wallet-card",), **options)
+    theme = build_theme(ctx.clinic)
+    if contexts is not None:
+        return wallet_card.render_sheets(contexts, theme, opts)
+    return wallet_card.render(ctx, theme, opts)
+
+
+def reader(doc) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(doc.data))
+
+
+def box(page, name: str = "/TrimBox") -> tuple[float, ...]:
+    return tuple(round(float(v), 2) for v in page[name])
+
+
+# ---------------------------------------------------------------- geometry (pure)
+
+def test_id1_card_pages_measure_85_60_by_53_98_mm():
+    pages = reader(render()).pages
+    assert len(pages) == 2  # front, back
+    for page in pages:
+        assert float(page.mediabox.width) / MM == pytest.approx(85.60, abs=0.05)
+        assert float(page.mediabox.height) / MM == pytest.approx(53.98, abs=0.05)
+        assert box(page) == box(page, "/MediaBox")
+
+
+def test_avery_5371_cells_are_the_stock_positions():
+    layout = layout_for("avery-5371")
+    assert layout.page_size == LETTER and layout.card_size == BUSINESS_CARD
+    for index, rect in enumerate(layout.fronts):
+        row, column = divmod(index, 2)
+        assert rect.x == pytest.approx(0.75 * 72 + column * 3.5 * 72)
+        assert LETTER[1] - rect.top == pytest.approx(0.5 * 72 + row * 2 * 72)
+        assert (rect.width, rect.height) == pytest.approx((3.5 * 72, 2 * 72))
+
+
+def test_a4_10up_holds_ten_id1_cards_centered():
+    layout = layout_for("a4-10up")
+    block = layout.trim_box
+    assert layout.capacity == 10 and layout.card_size == ID1_CARD
+    assert block.x == pytest.approx(A4[0] - block.right)
+    assert block.y == pytest.approx(A4[1] - block.top)
+    assert (block.width / MM, block.height / MM) == pytest.approx((2 * 85.60, 5 * 53.98))
+
+
+def test_foldover_backs_sit_right_of_their_fronts():
+    layout = layout_for("foldover", A4)
+    for front, back in zip(layout.fronts, layout.fold_backs):
+        assert back.x == pytest.approx(front.right) and back.y == front.y
+
+
+def _physical(rect: Rect, page: tuple[float, float], flip: str) -> Rect:
+    """Where a rectangle on the back page ends up, in front-page coordinates, after the printer's flip."""
+    if flip == "long":  # turned over the vertical axis: x is mirrored
+        return Rect(page[0] - rect.right, rect.y, rect.width, rect.height)
+    return Rect(rect.x, page[1] - rect.top, rect.width, rect.height)
+
+
+@pytest.mark.parametrize("layout_name", ["avery-5371", "a4-10up"])
+@pytest.mark.parametrize("flip", ["long", "short"])
+def test_each_back_lands_behind_its_own_front(layout_name, flip):
+    layout = layout_for(layout_name)
+    backs = back_positions(layout, flip)
+    for front, back in zip(layout.fronts, backs):
+        landed = _physical(back, layout.page_size, flip)
+        assert (landed.x, landed.y) == pytest.approx((front.x, front.y))
+    # The flip really moves cards: long swaps columns, short swaps rows.
+    swapped = layout.fronts[1] if flip == "long" else layout.fronts[-2]
+    assert (backs[0].x, backs[0].y) == pytest.approx((swapped.x, swapped.y))
+
+
+def test_back_offset_shifts_every_back_by_millimetres():
+    layout = layout_for("a4-10up")
+    plain, shifted = back_positions(layout, "long"), back_positions(layout, "long", (1.5, -0.5))
+    for a, b in zip(plain, shifted):
+        assert ((b.x - a.x) / MM, (b.y - a.y) / MM) == pytest.approx((1.5, -0.5))
+
+
+def test_crop_marks_stay_outside_every_card():
+    layout = layout_for("avery-5371")
+    cards = layout.fronts
+    for x1, y1, x2, y2 in crop_marks(cards):
+        for card in cards:
+            inside_x = card.x < (x1 + x2) / 2 < card.right
+            inside_y = card.y < (y1 + y2) / 2 < card.top
+            assert not (inside_x and inside_y)
+
+
+@pytest.mark.parametrize("text", ["1,2,3", "1;2", "a,b", "", "20,0"])
+def test_back_offset_format_is_checked(text):
+    if text == "":
+        assert parse_back_offset(text) == (0.0, 0.0)
+        return
+    with pytest.raises(InputError) as error:
+        parse_back_offset(text)
+    assert error.value.field == "--back-offset"
+
+
+def test_back_offset_reads_signed_decimals():
+    assert parse_back_offset(" -1.5 , +0.25 ") == (-1.5, 0.25)
+
+
+# ---------------------------------------------------------------- rendered sheets
+
+@pytest.mark.parametrize("flip", ["long", "short"])
+def test_sheet_pdf_places_cards_and_backs_for_the_flip(flip):
+    contexts = [make_ctx(name=f"Patient {n}") for n in range(12)]
+    pages = reader(render(contexts=contexts, card_layout="a4-10up", duplex=flip, back_offset_mm=(1.0, 0.5))).pages
+    assert len(pages) == 4  # 10 cards, then 2: each sheet with its back
+    layout = layout_for("a4-10up")
+    for page in pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4, abs=0.01)
+    assert box(pages[0]) == pytest.approx(_edges(layout.trim_box), abs=0.01)
+    backs = back_positions(layout, flip, (1.0, 0.5))
+    from carthandout.imposition import bounding_box
+    assert box(pages[1]) == pytest.approx(_edges(bounding_box(backs)), abs=0.01)
+    assert box(pages[3]) == pytest.approx(_edges(bounding_box(backs[:2])), abs=0.01)
+    # Patient 10 and 11 are on the second sheet, front and back.
+    assert "Patient 10" in pages[2].extract_text() and "Patient 11" in pages[2].extract_text()
+    assert "Patient 10" not in pages[0].extract_text()
+
+
+def _edges(rect: Rect) -> tuple[float, ...]:
+    return tuple(round(v, 2) for v in (rect.x, rect.y, rect.right, rect.top))
+
+
+def test_card_faces_are_drawn_where_the_layout_says(tmp_path):
+    """The headline of card i is drawn inside front position i; the clinician note inside back position i."""
+    contexts = [make_ctx(name=f"Patient {n}") for n in range(3)]
+    doc = render(contexts=contexts, card_layout="avery-5371", duplex="long")
+    layout = layout_for("avery-5371")
+    pages = reader(doc).pages
+    fronts = _text_positions(pages[0], "Patient ")
+    backs = _text_positions(pages[1], "To doctors")
+    for index, (x, y) in enumerate(fronts):
+        assert _inside(layout.fronts[index], x, y)
+    back_rects = back_positions(layout, "long")
+    for x, y in backs:
+        assert any(_inside(back_rects[i], x, y) for i in range(3))
+    assert len(backs) == 3 and not any(_inside(back_rects[i], x, y) for i in range(3, 10) for x, y in backs)
+
+
+def _text_positions(page, prefix: str) -> list[tuple[float, float]]:
+    found: list[tuple[float, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.startswith(prefix):
+            found.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def _inside(rect: Rect, x: float, y: float) -> bool:
+    return rect.x <= x <= rect.right and rect.y <= y <= rect.top
+
+
+def test_copies_fill_a_sheet_with_one_patients_card():
+    doc = render(card_layout="avery-5371", copies=3)
+    pages = reader(doc).pages
+    assert doc.pages == len(pages) == 2
+    assert pages[0].extract_text().count("Ana Quiñones") == 3
+
+
+def test_text_holds_name_date_and_number():
+    pages = reader(render()).pages
+    front = " ".join(pages[0].extract_text().split())
+    back = " ".join(pages[1].extract_text().split())
+    for expected in ["I received CAR T-cell therapy", "YESCARTA (axicabtagene ciloleucel)", "Ana Quiñones",
+                     "February 27, 2028", "(217) 555-0199", "100.4 °F (38 °C)"]:
+        assert expected in front, expected
+    for expected in ["cytokine release syndrome", "neurologic toxicity", "start late", "before treating",
+                     "Riverside Cancer Center", "Dr. Lee", "Luis Quiñones", "555-0100"]:
+        assert expected in back, expected
+
+
+def test_empty_caregiver_leaves_a_line_to_write_on():
+    ctx = make_ctx(caregiver="", caregiver_phone="")
+    back = reader(render(ctx)).pages[1].extract_text()
+    assert "Caregiver:" in back and "Luis" not in back
+
+
+def test_long_name_shrinks_but_stays_whole():
+    name = "Maria Fernanda de los Santos Quiñones-Villalobos"
+    text = " ".join(reader(render(make_ctx(name=name))).pages[0].extract_text().split())
+    assert name in text
+
+
+def test_too_long_name_is_an_error_naming_the_field():
+    with pytest.raises(InputError) as error:
+        render(make_ctx(name="Bartholomew " * 10))
+    assert error.value.field == "name"
+    assert "wallet card" in error.value.line()
+    assert "Bartholomew" not in error.value.line()  # patient values only with --show-values
+
+
+def test_too_long_center_is_an_error_naming_center():
+    with pytest.raises(InputError) as error:
+        render(make_ctx(center="COMPREHENSIVE CANCER AND CELLULAR IMMUNOTHERAPY CENTER OF THE GREATER "
+                                "METROPOLITAN AREA AT THE UNIVERSITY MEDICAL CAMPUS"))
+    assert error.value.field == "center" and "more than 2 line(s)" in error.value.line()
+
+
+def test_word_wider_than_the_card_is_an_error_not_clipped():
+    with pytest.raises(InputError) as error:
+        render(make_ctx(physician="Dr." + "X" * 70))
+    assert error.value.field == "physician" and "word wider than the card" in error.value.line()
+
+
+def test_no_text_under_7_pt_and_warning_lines_at_least_9_pt_bold():
+    doc = render(make_ctx(name="Maria Fernanda de los Santos Quiñones-Villalobos", center="A" + " long name" * 9))
+    sizes: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            sizes[text.strip()] = size * tm[0]
+
+    for page in reader(doc).pages:
+        page.extract_text(visitor_text=visit)
+    assert min(sizes.values()) >= 7 - 0.01
+    headline = next(v for k, v in sizes.items() if k.startswith("I received"))
+    call = next(v for k, v in sizes.items() if k.startswith("24-hour line"))
+    assert headline >= 12 and call >= 9
+
+
+def test_qr_code_from_the_clinic_profile_and_number_still_printed():
+    plain = render()
+    with_qr = render(make_ctx({"wallet_card": {"qr": True}}))
+    assert len(with_qr.data) > len(plain.data)
+    assert "(217) 555-0199" in reader(with_qr).pages[0].extract_text()
+    assert wallet_card.tel_uri("(217) 555-0199") == "tel:2175550199"
+    assert wallet_card.tel_uri("+1 217 555 0199") == "tel:+12175550199"
+
+
+def test_qr_symbol_is_built_once_per_number():
+    wallet_card.qr_runs.cache_clear()
+    ctx = make_ctx({"wallet_card": {"qr": True}})
+    render(contexts=[ctx, make_ctx({"wallet_card": {"qr": True}}, name="B")], card_layout="a4-10up")
+    assert wallet_card.qr_runs.cache_info().misses == 1
+
+
+@pytest.mark.parametrize("setting, field", [({"qr": "yes"}, "clinic.wallet_card.qr"),
+                                            ({"colour": 1}, "clinic.wallet_card.colour"),
+                                            (["qr"], "clinic.wallet_card")])
+def test_wallet_card_clinic_settings_are_checked(setting, field):
+    with pytest.raises(InputError) as error:
+        render(make_ctx({"wallet_card": setting}))
+    assert error.value.field == field
+
+
+def test_back_offset_without_a_duplex_sheet_is_refused():
+    with pytest.raises(InputError) as error:
+        render(back_offset_mm=(1.0, 0.0))
+    assert error.value.field == "--back-offset"
+
+
+@pytest.mark.parametrize("layout_name", CARD_LAYOUTS)
+def test_same_input_same_bytes(layout_name):
+    assert render(card_layout=layout_name).data == render(card_layout=layout_name).data
+
+
+# ---------------------------------------------------------------- command line
+
+def test_generate_with_sheet_layout_and_bad_offset(tmp_path):
+    ok = run_cli("generate", "--name", "Ana", "--infusion-date", "2028-01-02", "--doc", "wallet-card",
+                 "--card-layout", "avery-5371", "--duplex", "short", "--back-offset", "0.5,-1", "-o", tmp_path)
+    assert ok.exit_code == 0, ok.output
+    pages = pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages
+    assert (float(pages[0].mediabox.width), float(pages[0].mediabox.height)) == LETTER
+    bad = run_cli("generate", "--name", "Ana", "--infusion-date", "2028-01-02", "--doc", "wallet-card",
+                  "--card-layout", "avery-5371", "--back-offset", "half a mm", "-o", tmp_path)
+    assert bad.exit_code == 2 and "--back-offset" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_calibrate_writes_front_targets_and_back_scales(tmp_path):
+    result = run_cli("calibrate", "--card-layout", "a4-10up", "--duplex", "long", "-o", tmp_path / "cal.pdf")
+    assert result.exit_code == 0, result.output
+    pages = pypdf.PdfReader(tmp_path / "cal.pdf").pages
+    assert len(pages) == 2
+    assert "front" in pages[0].extract_text() and "--back-offset" in pages[1].extract_text()
+    assert re.search(r"X mm", pages[1].extract_text())
+    assert calibration_sheet("a4-10up") == calibration_sheet("a4-10up")
+    with pytest.raises(InputError):
+        calibration_sheet("single")
+
+
+def test_face_too_full_names_the_longest_filled_in_value():
+    ctx = make_ctx(name="Maria Fernanda de los Santos Quiñones-Villalobos y Echeverría")
+    rich = ctx.rich
+    texts = [wallet_card.CardText(rich["patient.name"], 10, 7, 3, "name"),
+             wallet_card.CardText(rich["clinic.name"], 10, 7, 3, "clinic.name")]
+    wallet_card.fit_face(texts, [], (100.0, 100.0), height=200)  # roomy: fits
+    with pytest.raises(InputError) as error:
+        wallet_card.fit_face(texts, [], (100.0, 100.0), height=30)
+    assert error.value.field == "name"
