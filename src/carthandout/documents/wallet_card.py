@@ -422,7 +422,7 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
         pages += _draw_front_sheet(canvas, layout, on_sheet)
         if layout.back_page:
             pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)])
-    if theme.large_print:  # a card cannot hold 18 pt text: its words again on a full page per patient
+    if theme.large_print:  # a card cannot hold 18 pt text: its words again on paper-size pages (front, back)
         for ctx in {id(ctx): ctx for ctx in contexts}.values():
             pages += draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), theme)
     canvas.save()
