@@ -45,6 +45,8 @@ _ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # Column widths as parts of the frame: tick box, item and its date, date done, initials.
 COLUMNS = (0.08, 0.56, 0.22, 0.14)
+ITEM_COLUMN = 1
+CELL_PADDING = 6.0
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,7 @@ def _patient_block(blocks: BlockRenderer) -> Flowable:
         rows, fractions = cells, (0.3, 0.7)
     else:
         rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
-        fractions = (0.17, 0.33, 0.17, 0.33)
+        fractions = (0.2, 0.3, 0.2, 0.3)
     pad = theme.type.body * 0.4
     return _table(rows, theme, fractions, [
         ("BACKGROUND", (0, 0), (-1, -1), theme.panel),
@@ -307,31 +309,47 @@ def _patient_block(blocks: BlockRenderer) -> Flowable:
 
 def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: str) -> Table:
     theme, labels = blocks.theme, blocks.pack.labels
-    widths = [theme.frame_width * part for part in COLUMNS]
-    field_height = _field_font(theme) * 2
-    header = [blocks.para(labels[key], "cell_bold")
-              for key in ("column_done", "column_item", "column_date_done", "column_initials")]
-    rows: list[list[Any]] = [header]
+    headings = [labels[key] for key in ("column_done", "column_item", "column_date_done", "column_initials")]
+    columns = _columns(theme, headings)
+    widths = [theme.frame_width * part for part in columns]
+    rows: list[list[Any]] = [[blocks.para(heading, "cell_bold") for heading in headings]]
     for item in items:
         name = f"{prefix}_{item.id}"
         rows.append([
-            TickBox(theme.type.body * 1.4, f"{name}_done", f"{labels['column_done']}: {item.plain_text}"),
+            TickBox(theme.type.body * 1.4, f"{name}_done", f"{headings[0]}: {item.plain_text}"),
             [paragraph(item.text, theme.style("cell")), *_when(blocks, item, name, widths[1])],
-            TextField(widths[2] - 12, field_height, f"{name}_date", f"{labels['column_date_done']}: {item.plain_text}",
-                      font_size=_field_font(theme)),
-            TextField(widths[3] - 12, field_height, f"{name}_initials", f"{labels['column_initials']}: {item.plain_text}",
-                      font_size=_field_font(theme)),
+            _cell_field(theme, widths[2], f"{name}_date", f"{headings[2]}: {item.plain_text}"),
+            _cell_field(theme, widths[3], f"{name}_initials", f"{headings[3]}: {item.plain_text}"),
         ])
     pad = theme.type.body * 0.45
-    return _table(rows, theme, COLUMNS, [
+    return _table(rows, theme, columns, [
         ("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.12)),
         ("LINEBELOW", (0, 0), (-1, 0), 1.2, theme.primary),
         ("LINEBELOW", (0, 1), (-1, -1), 0.5, blocks.theme.primary),
         ("TOPPADDING", (0, 0), (-1, -1), pad),
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ], repeat_header=True)
+
+
+def _cell_field(theme: Theme, column_width: float, name: str, tooltip: str) -> TextField:
+    font = _field_font(theme)
+    return TextField(column_width - 2 * CELL_PADDING, font * 2, name, tooltip, font_size=font)
+
+
+def _columns(theme: Theme, headings: Sequence[str]) -> tuple[float, ...]:
+    """COLUMNS, with the narrow columns widened to their headings (large print); the item column gives way."""
+    style = theme.style("cell_bold")
+    columns = list(COLUMNS)
+    for index, heading in enumerate(headings):
+        if index == ITEM_COLUMN:
+            continue
+        needed = (stringWidth(heading, style.fontName, style.fontSize) + 2 * CELL_PADDING + 1) / theme.frame_width
+        extra = max(0.0, needed - columns[index])
+        columns[index] += extra
+        columns[ITEM_COLUMN] -= extra
+    return tuple(columns)
 
 
 def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -> list[Flowable]:
@@ -347,7 +365,7 @@ def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -
     label_style = theme.style("cell_bold")
     label_width = stringWidth(item.date_label, label_style.fontName, label_style.fontSize) + 10
     font = _field_font(theme)
-    field = TextField(min(width - label_width - 12, font * 11), font * 1.6, f"{name}_when",
+    field = TextField(min(width - label_width - 2 * CELL_PADDING, font * 11), font * 1.6, f"{name}_when",
                       f"{item.date_label}: {item.plain_text}", value=date_text, font_size=font, boxed=False)
     line = Table([[label, field]], colWidths=[label_width, None], hAlign="LEFT")
     line.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), text_font()), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -400,7 +418,7 @@ def _sign_off(blocks: BlockRenderer, prefix: str) -> Flowable:
     font = _field_font(theme)
     width = theme.frame_width
     label_part = 0.28
-    field_width = width * (1 - label_part) - 12
+    field_width = width * (1 - label_part) - 2 * CELL_PADDING
     rows = [
         [blocks.para(labels["staff_signature"], "cell_bold"), SignatureLine(field_width, font * 2.6)],
         [blocks.para(labels["staff_name"], "cell_bold"),
