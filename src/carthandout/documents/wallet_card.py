@@ -111,11 +111,24 @@ def _style(size: float, bold: bool, color: str) -> ParagraphStyle:
 
 def _set(text: CardText, width: float, size: float) -> FittedText | None:
     """``text`` at ``size`` if it keeps within its lines and no word is wider than ``width``."""
-    para = paragraph(text.rich, _style(size, text.bold, text.color.hexval()))
-    _, height = para.wrap(width, 10_000)
-    if len(para.blPara.lines) > text.max_lines or para.minWidth() > width + 0.01:
+    wrapped = _wrapped(text.rich, size, text.bold, text.color.hexval(), width)
+    if wrapped is None or len(wrapped[0].blPara.lines) > text.max_lines:
         return None
-    return FittedText(text, para, size, height)
+    return FittedText(text, wrapped[0], size, wrapped[1])
+
+
+@lru_cache(maxsize=2048)
+def _wrapped(rich: Rich, size: float, bold: bool, color: str, width: float) -> tuple[Paragraph, float] | None:
+    """A wrapped paragraph and its height, or None when a word is wider than ``width``.
+
+    Cached: the authored lines are the same on every patient's card, and a wrapped paragraph can
+    be drawn any number of times.
+    """
+    para = paragraph(rich, _style(size, bold, color))
+    _, height = para.wrap(width, 10_000)
+    if para.minWidth() > width + 0.01:
+        return None
+    return para, height
 
 
 def _sizes(preferred: float, minimum: float) -> list[float]:
