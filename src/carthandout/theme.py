@@ -107,7 +107,7 @@ def _styles(scale: TypeScale, primary: str, accent: str) -> dict[str, ParagraphS
     return {
         "body": body,
         "bullet": derived("bullet", leftIndent=scale.body * 1.4, bulletIndent=scale.body * 0.3,
-                          spaceAfter=scale.body * 0.3, bulletFontName=regular),
+                          spaceAfter=scale.body * 0.3, bulletFontName=regular, bulletFontSize=scale.body),
         "title": derived("title", fontName=bold, fontSize=scale.title, leading=scale.title * 1.2,
                          textColor=HexColor(primary), spaceAfter=scale.body * 0.3),
         "subtitle": derived("subtitle", fontSize=scale.body, spaceAfter=scale.body * 0.8),

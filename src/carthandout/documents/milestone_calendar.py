@@ -98,8 +98,7 @@ def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> l
     grid = _month_grid(blocks, name[:1].upper() + name[1:], year, month, marks)
     listing_title = filled(blocks.ctx, blocks.pack.labels["month_dates"], blocks.theme.style("cell_bold"), month=name)
     by_day = _marks_by_day(marks)
-    rows = [[blocks.date_cell(day), [blocks.para(mark.long, "cell") for mark in day_marks]]
-            for day, day_marks in by_day.items()]
+    rows = [[blocks.date_cell(day), _long_labels(blocks, day_marks)] for day, day_marks in by_day.items()]
     listing: list[Flowable] = []
     if rows:  # the title is a header row: it repeats if the list runs onto the next page
         listing.append(data_table([[listing_title, ""], *rows], blocks.theme, (0.36, 0.64), header=True))
@@ -148,6 +147,13 @@ def _month_grid(blocks: BlockRenderer, title: str, year: int, month: int, marks:
     return table
 
 
+def _long_labels(blocks: BlockRenderer, marks: list[Mark]) -> list[Flowable]:
+    """One mark as a line; several on the same day as bullets, so each stands apart."""
+    if len(marks) == 1:
+        return [blocks.para(marks[0].long, "cell")]
+    return [paragraph(blocks.rich(mark.long), blocks.theme.style("bullet"), bulletText="•") for mark in marks]
+
+
 def _marks_by_day(marks: list[Mark]) -> dict[dt.date, list[Mark]]:
     by_day: dict[dt.date, list[Mark]] = {}
     for mark in marks:
@@ -181,7 +187,8 @@ def _weekday_names(locale: str, first_weekday: int, style: ParagraphStyle, width
 
 def _cell_styles(theme: Theme) -> dict[str, ParagraphStyle]:
     cell, bold = theme.style("cell"), theme.style("cell_bold")
-    small = theme.type.small
+    # Grid words are labels: a step smaller in normal print, but never under the body size in large print.
+    small = theme.type.body if theme.large_print else theme.type.small
     return {
         "month": ParagraphStyle("calendar-month", parent=theme.style("heading"), spaceBefore=0, spaceAfter=0),
         "weekday": ParagraphStyle("calendar-weekday", parent=bold, fontSize=small, leading=small * 1.2),
