@@ -38,7 +38,7 @@ PATIENT_OPTIONS = (
     ("--date-of-birth", "date_of_birth", "Date of birth, YYYY-MM-DD."),
     ("--center", "center", "Treating center (overrides the clinic's name)."),
     ("--physician", "physician", "Treating physician."),
-    ("--language", "language", "Language code of the documents (en)."),
+    ("--language", "language", "Language of the documents: en or es (default: the patient's, then the clinic's)."),
     ("--weight-kg", "weight_kg", "Body weight in kg (for the staff dose line)."),
 )
 
