@@ -1,0 +1,223 @@
+"""The caregiver's tools: temperature log, caregiver guide and calendar, read back from the PDFs."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+from babel.dates import format_date
+
+from carthandout.content import load_pack, parse_pack
+from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
+from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path
+from carthandout.policy import load_policy
+from conftest import page_texts, pdf_text, run_cli
+
+INFUSION = dt.date(2027, 3, 5)  # the example patient's infusion date
+TOOLS = ("temperature-log", "caregiver-guide", "calendar")
+WEEKDAYS = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+# A table row's date cell: the date, then its weekday on the next line.
+DATE_CELL = re.compile(rf"([A-Z][a-z]+ \d{{1,2}}, \d{{4}})\n({WEEKDAYS})")
+# (policy profile, clinic overrides): both profiles, and a clinic's own caregiver period and threshold.
+PROFILES = [
+    ("source-document", {}),
+    ("us-label-2025", {}),
+    ("us-label-2025", {"caregiver_days": 21, "fever_threshold_f": 100.0, "fever_threshold_c": 37.8}),
+]
+
+
+def long_date(day: dt.date) -> str:
+    return format_date(day, "long", locale="en_US")
+
+
+def clinic_file(tmp_path: Path, policy: str, overrides: dict) -> Path:
+    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
+    raw.update(policy=policy, overrides=overrides, logo=str(example_path(EXAMPLE_CLINIC).parent / raw["logo"]))
+    path = tmp_path / f"clinic-{policy}-{len(overrides)}.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def policy_value(policy: str, overrides: dict, name: str):
+    return overrides.get(name, getattr(load_policy(policy), name))
+
+
+@pytest.fixture(scope="module", params=PROFILES, ids=["source-document", "us-label-2025", "clinic-override"])
+def rendered(request, tmp_path_factory) -> tuple[Path, str, dict]:
+    policy, overrides = request.param
+    tmp_path = tmp_path_factory.mktemp("tools")
+    out = tmp_path / "out"
+    args = ["generate", "--patient", example_path(EXAMPLE_PATIENT), "--clinic", clinic_file(tmp_path, policy, overrides),
+            "-o", out]
+    for doc in TOOLS:
+        args += ["--doc", doc]
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    return out, policy, overrides
+
+
+def table_dates(path: Path) -> list[dt.date]:
+    """The dates of the table rows (date cells: a date with its weekday below), checking each weekday."""
+    found = []
+    for text in page_texts(path):
+        for date_text, weekday in DATE_CELL.findall(text):
+            day = dt.datetime.strptime(date_text, "%B %d, %Y").date()
+            assert weekday == format_date(day, "EEEE", locale="en_US")
+            found.append(day)
+    return found
+
+
+def caregiver_period(policy: str, overrides: dict) -> list[dt.date]:
+    days = policy_value(policy, overrides, "caregiver_days")
+    return [INFUSION + dt.timedelta(days=offset) for offset in range(days + 1)]
+
+
+def test_log_rows_cover_exactly_the_caregiver_period(rendered):
+    out, policy, overrides = rendered
+    rows = table_dates(out / "temperature-log.pdf")
+    expected = caregiver_period(policy, overrides)
+    assert rows[0] == INFUSION
+    assert rows[-1] == INFUSION + dt.timedelta(days=policy_value(policy, overrides, "caregiver_days"))
+    assert rows == expected  # one row a day, none missing, none repeated
+
+
+def test_log_prints_the_threshold_in_f_and_c_with_the_24_hour_number(rendered):
+    out, policy, overrides = rendered
+    fahrenheit = f"{policy_value(policy, overrides, 'fever_threshold_f'):g} °F"
+    celsius = f"{policy_value(policy, overrides, 'fever_threshold_c'):g} °C"
+    pages = [" ".join(text.split()) for text in page_texts(out / "temperature-log.pdf")]
+    assert f"Call right away for a fever of {fahrenheit} ({celsius}) or higher" in pages[0]
+    assert "(217) 555-0199" in pages[0]
+    # The threshold repeats in the table header on every page.
+    assert all(fahrenheit in text and celsius in text for text in pages)
+
+
+def test_log_header_repeats_on_every_page(rendered):
+    out, _, _ = rendered
+    texts = page_texts(out / "temperature-log.pdf")
+    assert len(texts) > 1
+    for text in texts:
+        for label in ("Date", "Temperature", "Morning", "Evening", "Symptoms", "Who was"):
+            assert label in text
+
+
+def test_guide_has_warning_signs_what_to_do_and_a_handwriting_box_a_day(rendered):
+    out, policy, overrides = rendered
+    path = out / "caregiver-guide.pdf"
+    text = pdf_text(path)
+    pack = load_pack("caregiver-guide", "en")
+    signs = next(s for s in pack.data["sections"] if s["id"] == "brain-and-nerve-signs")["blocks"][1]["bullets"]
+    for sign in signs:
+        assert sign in text
+    assert "Call (217) 555-0199 right away, day or night" in text
+    assert "Say that Rosa María Delgado had CAR T-cell therapy." in text
+    assert table_dates(path) == caregiver_period(policy, overrides)
+    sentence = pack.labels["handwriting_sentence"]
+    pages_with_boxes = [t for t in page_texts(path) if DATE_CELL.search(t)]
+    assert all(sentence in " ".join(t.split()) for t in pages_with_boxes)
+
+
+def calendar_marks(path: Path) -> dict[dt.date, str]:
+    """Each grid day's words: the text after the day number until the next number, per month grid."""
+    month_title = re.compile(r"^([A-Z][a-z]+) (\d{4})$")
+    marks: dict[dt.date, str] = {}
+    for text in page_texts(path):
+        month = day = None
+        for line in text.splitlines():
+            line = line.strip()
+            if match := month_title.match(line):
+                month = dt.datetime.strptime(line, "%B %Y").date()
+                day = None
+            elif month and line.isdigit():
+                day = month.replace(day=int(line))
+            elif month and day and not line.startswith("Your dates"):
+                marks[day] = f"{marks.get(day, '')} {line}".strip()
+            elif line.startswith("Your dates"):
+                month = day = None
+    return marks
+
+
+def test_calendar_marks_each_milestone_on_its_day(rendered):
+    out, policy, overrides = rendered
+    value = lambda name: policy_value(policy, overrides, name)  # noqa: E731
+    expected_days = {
+        "conditioning": [INFUSION + dt.timedelta(days=offset) for offset in value("conditioning_days")],
+        "infusion": [INFUSION],
+        "monitoring_until": [INFUSION + dt.timedelta(days=value("monitoring_days"))],
+        "stay_near_until": [INFUSION + dt.timedelta(days=value("stay_near_days"))],
+        "no_driving_until": [INFUSION + dt.timedelta(days=value("no_driving_days"))],
+        "caregiver_until": [INFUSION + dt.timedelta(days=value("caregiver_days"))],
+    }
+    marks = calendar_marks(out / "calendar.pdf")
+    pack_marks = load_pack("calendar", "en").data["milestones"]["marks"]
+    assert {mark["date"] for mark in pack_marks} == set(expected_days)
+    expected_words: dict[dt.date, list[str]] = {}
+    for mark in pack_marks:
+        for day in expected_days[mark["date"]]:
+            expected_words.setdefault(day, []).append(mark["short"])
+    for day, words in expected_words.items():
+        for word in words:
+            assert word in marks.get(day, ""), f"{word!r} is not marked on {day}"
+    # Every other day of every month shown carries no words.
+    assert {day for day, words in marks.items() if words} == set(expected_words)
+    # Each marked day is listed in full under its month.
+    text = pdf_text(out / "calendar.pdf")
+    for day in expected_words:
+        assert long_date(day) in text
+
+
+def test_calendar_covers_every_month_from_chemo_to_the_last_milestone(rendered):
+    out, policy, overrides = rendered
+    first = INFUSION + dt.timedelta(days=policy_value(policy, overrides, "conditioning_days")[0])
+    last = INFUSION + dt.timedelta(days=max(policy_value(policy, overrides, name) for name in (
+        "monitoring_days", "stay_near_days", "no_driving_days", "caregiver_days")))
+    text = pdf_text(out / "calendar.pdf")
+    month = first.replace(day=1)
+    while month <= last:
+        assert format_date(month, "MMMM y", locale="en_US") in text
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    assert format_date(month, "MMMM y", locale="en_US") not in text
+
+
+def test_calendar_weeks_start_on_the_locales_first_day(rendered):
+    out, _, _ = rendered
+    lines = page_texts(out / "calendar.pdf")[0].splitlines()
+    title = next(i for i, line in enumerate(lines) if re.fullmatch(r"[A-Z][a-z]+ \d{4}", line.strip()))
+    header = [line.strip() for line in lines[title + 1:title + 8]]
+    sunday_first = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    assert header in (sunday_first, [name[:3] for name in sunday_first])  # en_US weeks start on Sunday
+
+
+def test_tools_are_default_documents_listed_by_docs_and_written_by_generate(tmp_path):
+    for doc_id in TOOLS:
+        assert doc_id in DEFAULT_DOCUMENTS
+    listing = run_cli("docs")
+    assert listing.exit_code == 0
+    for doc_id in TOOLS:
+        assert re.search(rf"^{doc_id}\s+en", listing.output, re.M)
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for doc_id in TOOLS:
+        reader = pypdf.PdfReader(tmp_path / f"{doc_id}.pdf")
+        assert reader.metadata.title == load_pack(doc_id, "en").title
+        assert doc_id in (tmp_path / "manifest.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("doc_id, edit, problem", [
+    ("temperature-log", ('  temperature_call: "Call at {policy.fever_threshold} or higher"\n', ""),
+     "labels.temperature_call is missing"),
+    ("caregiver-guide", ('  handwriting_sentence: "Today is a good day to take a walk in the sun."\n', ""),
+     "labels.handwriting_sentence is missing"),
+    ("calendar", ("{date: infusion,", "{date: infusion_day,"), "date must be one of"),
+])
+def test_validate_names_a_broken_pack(doc_id, edit, problem):
+    from carthandout.resources import package_dir
+    text = (package_dir("handouts") / "en" / f"{doc_id}.yaml").read_text(encoding="utf-8")
+    assert edit[0] in text
+    pack = parse_pack(text.replace(edit[0], edit[1]), f"handouts/en/{doc_id}.yaml", doc_id, "en")
+    problems = DOCUMENTS[doc_id].validate(pack)
+    assert any(problem in line for line in problems), problems
+    assert DOCUMENTS[doc_id].validate(load_pack(doc_id, "en")) == []
