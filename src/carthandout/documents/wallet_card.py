@@ -502,6 +502,7 @@ def _finish_page(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], ma
     box = bounding_box(rects)
     canvas.setTrimBox((box.x, box.y, box.right, box.top))
     canvas.showPage()
+    canvas.setTrimBox(None)  # reportlab keeps a box for later pages; each page sets its own
 
 
 def _fold_line(canvas: Canvas, back: Rect) -> None:
