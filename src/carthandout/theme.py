@@ -55,7 +55,7 @@ class TypeScale:
 
 
 NORMAL_TYPE = TypeScale(body=13, small=12, heading=17, title=22)
-LARGE_TYPE = TypeScale(body=18, small=16, heading=22, title=26)
+LARGE_TYPE = TypeScale(body=18, small=18, heading=22, title=26)  # large print: nothing but the footer under 18 pt
 
 
 @dataclass(frozen=True)

@@ -187,8 +187,7 @@ def _weekday_names(locale: str, first_weekday: int, style: ParagraphStyle, width
 
 def _cell_styles(theme: Theme) -> dict[str, ParagraphStyle]:
     cell, bold = theme.style("cell"), theme.style("cell_bold")
-    # Grid words are labels: a step smaller in normal print, but never under the body size in large print.
-    small = theme.type.body if theme.large_print else theme.type.small
+    small = theme.type.small  # grid words are labels: a step smaller than the body in normal print
     return {
         "month": ParagraphStyle("calendar-month", parent=theme.style("heading"), spaceBefore=0, spaceAfter=0),
         "weekday": ParagraphStyle("calendar-weekday", parent=bold, fontSize=small, leading=small * 1.2),

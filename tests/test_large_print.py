@@ -1,0 +1,142 @@
+"""Large print: 18 pt body and 22 pt headings measured in the PDFs, reflowed onto more pages."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+
+from carthandout.content import load_pack
+from carthandout.inputs import EXAMPLE_PATIENT, example_path
+from carthandout.theme import LARGE_TYPE, NORMAL_TYPE
+from conftest import run_cli
+
+FLOWING = ("handout", "checklist", "temperature-log", "caregiver-guide", "calendar")
+# A heading from each pack that has sections (normal role, no placeholders).
+HEADED = ("handout", "temperature-log", "caregiver-guide", "calendar")
+
+
+def text_runs(path: Path) -> list[tuple[str, float, int]]:
+    """(text, font size in points, page number) of every text run, from the text operators."""
+    runs = []
+    for number, page in enumerate(pypdf.PdfReader(path).pages, start=1):
+        def visit(text, cm, tm, font, size, number=number):
+            scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+            if text.strip():
+                runs.append((text.strip(), round(size * scale, 2), number))
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def body_size(path: Path) -> float:
+    """The size most of the characters are set in."""
+    counts: Counter[float] = Counter()
+    for text, size, _ in text_runs(path):
+        counts[size] += len(text)
+    return counts.most_common(1)[0][0]
+
+
+def sizes_of(path: Path, phrase: str) -> set[float]:
+    return {size for text, size, _ in text_runs(path) if phrase in text}
+
+
+def a_heading(doc_id: str) -> str:
+    sections = load_pack(doc_id, "en").data["sections"]
+    return next(s["heading"] for s in sections if s.get("role", "normal") == "normal" and "{" not in s["heading"])
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> dict[str, Path]:
+    folders = {}
+    for mode in ("normal", "large"):
+        out = tmp_path_factory.mktemp(mode)
+        flags = ["--large-print"] if mode == "large" else []
+        result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), *flags, "-o", out)
+        assert result.exit_code == 0, result.output
+        folders[mode] = out
+    return folders
+
+
+@pytest.mark.parametrize("doc_id", FLOWING)
+def test_body_text_measures_18_pt_in_large_print(outputs, doc_id):
+    assert LARGE_TYPE.body == 18 and NORMAL_TYPE.body == 13
+    assert body_size(outputs["normal"] / f"{doc_id}.pdf") == NORMAL_TYPE.body
+    assert body_size(outputs["large"] / f"{doc_id}.pdf") == 18
+
+
+@pytest.mark.parametrize("doc_id", HEADED)
+def test_headings_measure_22_pt_in_large_print(outputs, doc_id):
+    heading = a_heading(doc_id)
+    assert sizes_of(outputs["large"] / f"{doc_id}.pdf", heading) == {22}
+    assert sizes_of(outputs["normal"] / f"{doc_id}.pdf", heading) == {NORMAL_TYPE.heading}
+
+
+def test_no_patient_text_under_the_body_size_in_large_print(outputs):
+    """Only the page footer (page x of y, content version) may be smaller than 18 pt."""
+    for doc_id in FLOWING:
+        for text, size, _ in text_runs(outputs["large"] / f"{doc_id}.pdf"):
+            if size < 18:
+                assert "Page " in text or text.startswith(("Content ", "Rosa María Delgado", "·", "MRN")), \
+                    f"{doc_id}: {text!r} at {size} pt"
+
+
+def page_words(path: Path) -> Counter[str]:
+    """The words of every page without the repeated page furniture (header line, two footer lines)."""
+    words: Counter[str] = Counter()
+    for page in pypdf.PdfReader(path).pages:
+        lines = page.extract_text().splitlines()
+        words.update(" ".join(lines[1:-2]).split())
+    return words
+
+
+def test_large_print_reflows_the_same_words_onto_more_pages_of_the_same_paper(outputs):
+    normal, large = outputs["normal"] / "handout.pdf", outputs["large"] / "handout.pdf"
+    normal_reader, large_reader = pypdf.PdfReader(normal), pypdf.PdfReader(large)
+    assert len(large_reader.pages) > len(normal_reader.pages)
+    paper = {(round(p.mediabox.width), round(p.mediabox.height)) for p in normal_reader.pages}
+    assert {(round(p.mediabox.width), round(p.mediabox.height)) for p in large_reader.pages} == paper
+    large_words, normal_words = page_words(large), page_words(normal)
+    assert not normal_words - large_words  # every word is still there
+    # Only table header rows repeated on the extra pages add words.
+    pack = load_pack("handout", "en")
+    header_words = set(f"{pack.labels['timeline_date']} {pack.labels['timeline_step']}".split())
+    assert set(large_words - normal_words) <= header_words
+
+
+def test_wide_tables_turn_landscape_in_large_print(outputs):
+    for doc_id in ("temperature-log", "calendar"):
+        for mode, landscape in (("normal", False), ("large", True)):
+            for page in pypdf.PdfReader(outputs[mode] / f"{doc_id}.pdf").pages:
+                assert (page.mediabox.width > page.mediabox.height) is landscape
+
+
+def test_wallet_card_gains_large_print_pages_on_the_paper_size(outputs):
+    normal = pypdf.PdfReader(outputs["normal"] / "wallet-card.pdf")
+    large = pypdf.PdfReader(outputs["large"] / "wallet-card.pdf")
+    assert len(large.pages) == len(normal.pages) + 2  # the card's front, then its back
+    for card_page, same in zip(normal.pages, large.pages):
+        assert card_page.mediabox == same.mediabox  # the card itself is unchanged
+    companion = large.pages[len(normal.pages):]
+    for page in companion:
+        assert (round(page.mediabox.width), round(page.mediabox.height)) == (612, 792)  # the clinic's letter paper
+    pack = load_pack("wallet-card", "en")
+    path = outputs["large"] / "wallet-card.pdf"
+    first_companion = len(normal.pages) + 1
+    runs = [(text, size) for text, size, page in text_runs(path) if page >= first_companion]
+    for sign in pack.data["front"]["signs"][1:]:
+        assert (sign, 18) in runs
+    assert any("Rosa María Delgado" in text and size == 18 for text, size in runs)
+    assert any(text.startswith("This patient received CAR T-cell therapy") and size == 18 for text, size in runs)
+
+
+def test_the_patient_field_turns_large_print_on_like_the_flag(outputs, tmp_path):
+    raw = yaml.safe_load(example_path(EXAMPLE_PATIENT).read_text(encoding="utf-8"))
+    patient = tmp_path / "patient.yaml"
+    patient.write_text(yaml.safe_dump({**raw, "large_print": "yes"}, allow_unicode=True), encoding="utf-8")
+    result = run_cli("generate", "--patient", patient, "--doc", "handout", "--doc", "temperature-log",
+                     "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    for doc_id in ("handout", "temperature-log"):
+        assert (tmp_path / "out" / f"{doc_id}.pdf").read_bytes() == (outputs["large"] / f"{doc_id}.pdf").read_bytes()
