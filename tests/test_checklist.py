@@ -270,3 +270,13 @@ def test_large_print_keeps_every_item(tmp_path):
     ctx = build_context(_patient(), _clinic())
     reader = pypdf.PdfReader(io.BytesIO(checklist.render(ctx, build_theme(ctx.clinic, large_print=True), OPTIONS).data))
     assert _item_ids(reader.get_fields(), "done") == PACK_ITEM_IDS
+
+
+def test_check_reports_a_bad_clinic_checklist(tmp_path):
+    from carthandout.checks import run_checks
+    good = tmp_path / "good.yaml"
+    good.write_text('name: "X"\nphone_24h: "555-0199"\nchecklist: {remove: [hiv]}\n', encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text('name: "X"\nphone_24h: "555-0199"\nchecklist: {remove: [nope]}\n', encoding="utf-8")
+    assert not [p for p in run_checks(good) if "clinic.checklist" in p]
+    assert [p for p in run_checks(bad) if p.startswith("clinic.checklist.remove[1]: nope is not a checklist item")]

@@ -57,6 +57,9 @@ def _check_clinic(clinic_file: Path | None) -> list[str]:
         clinic = load_clinic(clinic_file)
         check_date_format(clinic.date_format)
         effective_policy(clinic)
+        for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
+            if hasattr(module, "check_clinic"):
+                module.check_clinic(clinic)
     except CarthandoutError as error:
         return [error.line(show_values=True)]
     return []

@@ -18,13 +18,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, fill, load_pack, plain
-from carthandout.context import DocumentContext
+from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
 from carthandout.documents.blocks import BlockRenderer, boxed
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import InputError
-from carthandout.models import parse_text
+from carthandout.models import Clinic, parse_patient, parse_text
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -124,6 +124,15 @@ def checklist_items(ctx: DocumentContext, pack: ContentPack) -> list[ChecklistIt
     items = [item for group in pack.data["groups"] for raw in group["items"]
              for item in _expand(ctx, pack, group["id"], raw)]
     return apply_clinic_settings(items, ctx.clinic.extra("checklist"), ctx, pack)
+
+
+def check_clinic(clinic: Clinic) -> None:
+    """``carthandout check --clinic``: raise InputError for a bad ``checklist:`` section."""
+    if clinic.extra("checklist") is None:
+        return
+    sample = parse_patient({"name": "Sample", "infusion_date": "2000-01-01"})
+    ctx = build_context(sample, clinic)
+    checklist_items(ctx, load_pack(DOCUMENT_ID, ctx.language))
 
 
 def _expand(ctx: DocumentContext, pack: ContentPack, group: str, raw: Mapping[str, Any]) -> list[ChecklistItem]:
