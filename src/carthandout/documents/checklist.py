@@ -21,7 +21,7 @@ from carthandout.content import ContentPack, fill, load_pack, plain
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
 from carthandout.documents.blocks import BlockRenderer, boxed
-from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key
+from carthandout.documents.forms import FORM_FONT, SignatureLine, TextField, TickBox, form_can_encode, form_key
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import InputError
 from carthandout.models import Clinic, parse_patient, parse_text
@@ -374,8 +374,13 @@ def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -
     label_style = theme.style("cell_bold")
     label_width = stringWidth(item.date_label, label_style.fontName, label_style.fontSize) + 10
     font = _field_font(theme)
-    field = TextField(min(width - label_width - 2 * CELL_PADDING, font * 11), font * 1.6, f"{name}_when",
-                      f"{item.date_label}: {item.plain_text}", value=date_text, font_size=font, boxed=False)
+    available = width - 2 * CELL_PADDING
+    # the field holds the whole date: reportlab's field appearance clips, it never shrinks
+    field_width = min(available, stringWidth(date_text, FORM_FONT, font) + font * 1.5)
+    field = TextField(field_width, font * 1.6, f"{name}_when", f"{item.date_label}: {item.plain_text}",
+                      value=date_text, font_size=font, boxed=False)
+    if label_width + field_width > available:  # large print: the date goes below its label
+        return [Spacer(1, 3), label, field]
     line = Table([[label, field]], colWidths=[label_width, None], hAlign="LEFT")
     line.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), text_font()), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                               *[(side, (0, 0), (-1, -1), 0) for side in
