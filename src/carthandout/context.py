@@ -56,7 +56,7 @@ def build_context(patient: Patient, clinic: Clinic, language: str | None = None)
         **_date_values(schedule, formatter),
         **_policy_values(policy, formatter),
     }
-    rich = {key: rich_value(text, _field_of(key)) for key, text in values.items()}
+    rich = {key: rich_value(text, _field_of(key, patient)) for key, text in values.items()}
     return DocumentContext(patient, clinic, policy, schedule, lang, formatter, values, rich)
 
 
@@ -73,8 +73,10 @@ def _formatter(language: str, date_format: str) -> Formatter:
     return Formatter(locale=common.locale, date_format=date_format, units=common.units)
 
 
-def _field_of(key: str) -> str:
-    """Error messages name the input field: ``patient.name`` -> ``name``."""
+def _field_of(key: str, patient: Patient) -> str:
+    """Error messages name the input field: ``patient.name`` -> ``name``, a patient's center -> ``center``."""
+    if key == "clinic.name" and patient.center:
+        return "center"
     namespace, name = key.split(".", 1)
     return name if namespace == "patient" else key
 
