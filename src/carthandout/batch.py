@@ -1,0 +1,341 @@
+"""A cohort in one run: roster -> validated rows -> per-patient files (in worker processes) -> print files.
+
+Layout of the output folder::
+
+    DIR/<patient>/<document>.pdf     the same files ``generate`` writes, one folder per patient
+    DIR/print/handouts-part-001.pdf  the part's patients' documents, each patient on a fresh sheet
+    DIR/print/wallet-cards-part-001.pdf  the part's wallet cards imposed across sheets
+    DIR/manifest.csv                 every file, in roster order, with row, content version, review date
+    DIR/errors.csv                   row,field,problem for every row that could not be made
+
+Every row is validated before the first page is drawn. Workers render and write whole patients;
+the parent only collects manifest rows (in roster order, so the bytes do not depend on ``--jobs``)
+and builds nothing large itself. Print files are assembled part by part from the files already
+written, so memory does not grow with the cohort.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+import signal
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from carthandout.errors import CarthandoutError, InputError
+from carthandout.models import Clinic, Patient, REQUIRED_PATIENT_FIELDS, parse_patient
+from carthandout.naming import UniqueNames, inside, patient_stem
+from carthandout.options import RenderOptions
+from carthandout.output import ManifestRow, write_atomic, write_manifest
+from carthandout.pipeline import prepare, write_patient_files
+from carthandout.printfiles import PRINT_DIR, PrintPart, PrintPatient, make_print_part, remove_stale_parts
+from carthandout.roster import Roster
+
+DEFAULT_PART_SIZE = 100
+ERRORS_FILE = "errors.csv"
+RESERVED_NAMES = (PRINT_DIR, "manifest.csv", ERRORS_FILE)
+EXIT_SIGNALS = {signal.SIGINT: 130, signal.SIGTERM: 143}
+# Valid stand-ins for the required fields, so that each other field can be checked on its own.
+_PROBE_BASE = {"name": "A", "infusion_date": "2000-01-01"}
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    output_dir: Path
+    jobs: int = 1
+    part_size: int = DEFAULT_PART_SIZE
+    name_template: str | None = None
+    no_names: bool = False
+    show_values: bool = False
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    field: str
+    problem: str
+
+    def line(self) -> str:
+        return f"row {self.row}: {self.field}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class PatientJob:
+    row: int
+    folder: str
+    patient: Patient
+
+
+@dataclass(frozen=True)
+class PatientResult:
+    row: int
+    folder: str
+    files: tuple[ManifestRow, ...] = ()
+    problem: RowProblem | None = None
+
+
+@dataclass
+class BatchResult:
+    done: int = 0
+    failed: int = 0
+    files: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    interrupted_by: int | None = None
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        stopped = " (interrupted: the files listed in manifest.csv are complete)" if self.interrupted_by else ""
+        return (f"{self.done} patients done, {self.failed} failed, {self.files} files, "
+                f"{self.seconds:.1f} s{stopped}")
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted_by is not None:
+            return EXIT_SIGNALS[self.interrupted_by]
+        return 1 if self.failed else 0
+
+
+# --- validation ------------------------------------------------------------------------------
+
+def validate_roster(
+    roster: Roster, clinic: Clinic, options: RenderOptions, settings: BatchSettings
+) -> tuple[list[PatientJob], list[RowProblem]]:
+    """Every row checked (fields, then font coverage) and named, before anything is rendered."""
+    jobs: list[PatientJob] = []
+    problems: list[RowProblem] = []
+    names = UniqueNames(RESERVED_NAMES)
+    for row in roster.rows():
+        if row.problem is not None:
+            problems.append(_row_problem(row.number, row.problem, settings.show_values))
+            continue
+        row_problems, patient = check_row(row.fields, clinic, options)
+        if patient is None:
+            problems += [_row_problem(row.number, error, settings.show_values) for error in row_problems]
+            continue
+        stem = patient_stem({"name": patient.name, "mrn": patient.mrn}, row.number,
+                            settings.name_template, settings.no_names)
+        folder = names.claim(stem)
+        inside(settings.output_dir, folder)
+        jobs.append(PatientJob(row.number, folder, patient))
+    return jobs, problems
+
+
+def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) -> tuple[list[CarthandoutError], Patient | None]:
+    """The patient, or every problem of the row (not just the first) so staff fix it in one go."""
+    try:
+        patient = parse_patient(fields)
+    except InputError:
+        return field_problems(fields), None
+    try:
+        prepare(patient, clinic, options)
+    except CarthandoutError as error:
+        return [error], None
+    return [], patient
+
+
+def field_problems(fields: dict[str, Any]) -> list[CarthandoutError]:
+    """Each field checked on its own, with valid stand-ins for the other required fields."""
+    problems: list[CarthandoutError] = []
+    for name in REQUIRED_PATIENT_FIELDS:
+        if fields.get(name) in (None, ""):
+            problems.append(InputError(name, "is required"))
+    for name, value in fields.items():
+        try:
+            parse_patient({**_PROBE_BASE, name: value})
+        except InputError as error:
+            problems.append(error)
+    return problems
+
+
+def _row_problem(row: int, error: CarthandoutError, show_values: bool) -> RowProblem:
+    if isinstance(error, InputError):
+        return RowProblem(row, error.field, error.problem_text(show_values))
+    return RowProblem(row, "content", error.line(show_values))
+
+
+# --- rendering in workers --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WorkerState:
+    output_dir: Path
+    clinic: Clinic
+    options: RenderOptions
+
+
+_state: WorkerState | None = None
+
+
+def _init_worker(state: WorkerState) -> None:
+    """Each worker: leave Ctrl-C to the parent; on SIGTERM unwind, so a file being written is removed."""
+    global _state
+    _state = state
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def render_patient(job: PatientJob) -> PatientResult:
+    """Render and write one patient's files; a failure is this row's problem, never the run's."""
+    assert _state is not None, "worker not initialised"
+    try:
+        ctx = prepare(job.patient, _state.clinic, _state.options)
+        files = write_patient_files(_state.output_dir, ctx, _state.options, prefix=f"{job.folder}/",
+                                    record=job.folder, row=str(job.row))
+    except CarthandoutError as error:
+        return PatientResult(job.row, job.folder, problem=_row_problem(job.row, error, False))
+    except OSError as error:
+        return PatientResult(job.row, job.folder, problem=RowProblem(job.row, "output", f"cannot be written ({error.strerror})"))
+    return PatientResult(job.row, job.folder, tuple(files))
+
+
+def build_part(part: PrintPart) -> list[ManifestRow]:
+    assert _state is not None, "worker not initialised"
+    return make_print_part(_state.output_dir, part, _state.clinic, _state.options)
+
+
+class _InProcessPool:
+    """The pool interface for ``--jobs 1``: no processes to start, same code path."""
+
+    def imap(self, function: Callable, items: Iterable, chunksize: int = 1) -> Iterator:
+        return map(function, items)
+
+    def apply_async(self, function: Callable, args: tuple) -> "_Done":
+        return _Done(function(*args))
+
+
+@dataclass
+class _Done:
+    value: Any
+
+    def get(self) -> Any:
+        return self.value
+
+
+@contextmanager
+def worker_pool(jobs: int, state: WorkerState) -> Iterator[Any]:
+    global _state
+    if jobs <= 1:
+        previous, _state = _state, state
+        try:
+            yield _InProcessPool()
+        finally:
+            _state = previous
+        return
+    with multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(state,)) as pool:
+        yield pool  # leaving the block (also by Ctrl-C) terminates the workers
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+class Terminated(BaseException):
+    """SIGTERM in the parent, raised like KeyboardInterrupt so the same clean-up runs."""
+
+
+@contextmanager
+def sigterm_raises() -> Iterator[None]:
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_batch(
+    jobs: Sequence[PatientJob],
+    problems: list[RowProblem],
+    clinic: Clinic,
+    options: RenderOptions,
+    settings: BatchSettings,
+    progress: Callable[[int], None] = lambda steps: None,
+) -> BatchResult:
+    """Render every job and the print files; always writes manifest.csv and errors.csv."""
+    started = time.perf_counter()
+    result = BatchResult(problems=list(problems))
+    manifest: list[ManifestRow] = []
+    print_rows: list[ManifestRow] = []
+    state = WorkerState(settings.output_dir, clinic, options)
+    try:
+        with sigterm_raises(), worker_pool(settings.jobs, state) as pool:
+            parts = _render_patients(pool, jobs, settings, result, manifest, progress)
+            for pending in parts:
+                print_rows += pending.get()
+                progress(1)
+            remove_stale_parts(settings.output_dir, {row.file for row in print_rows})
+    except KeyboardInterrupt:
+        result.interrupted_by = signal.SIGINT
+    except Terminated:
+        result.interrupted_by = signal.SIGTERM
+    if result.interrupted_by is not None:
+        _remove_partial_files(settings.output_dir, jobs)
+    _write_reports(settings.output_dir, manifest + print_rows, result.problems)
+    result.failed = len({problem.row for problem in result.problems})
+    result.files = len(manifest) + len(print_rows)
+    result.pages = sum(row.pages for row in manifest)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _render_patients(
+    pool: Any, jobs: Sequence[PatientJob], settings: BatchSettings, result: BatchResult,
+    manifest: list[ManifestRow], progress: Callable[[int], None],
+) -> list[Any]:
+    """Patients in roster order; each print part is started as soon as its patients are written."""
+    chunk = max(1, min(8, len(jobs) // (settings.jobs * 8)))
+    patients = {job.row: job.patient for job in jobs}
+    part: list[PrintPatient] = []
+    parts: list[Any] = []
+
+    def start_part() -> None:
+        parts.append(pool.apply_async(build_part, (PrintPart(len(parts) + 1, tuple(part)),)))
+        part.clear()
+
+    for outcome in pool.imap(render_patient, jobs, chunksize=chunk):
+        progress(1)
+        if outcome.problem is not None:
+            result.problems.append(outcome.problem)
+            continue
+        result.done += 1
+        manifest.extend(outcome.files)
+        part.append(PrintPatient(outcome.folder, outcome.files, patients[outcome.row]))
+        if len(part) == settings.part_size:
+            start_part()
+    if part:
+        start_part()
+    return parts
+
+
+def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob]) -> None:
+    """Temporary files a killed worker could not remove (write_atomic names them ``.<name>.*.part``)."""
+    for folder in {job.folder for job in jobs} | {PRINT_DIR}:
+        for leftover in (output_dir / folder).glob(".*.part"):
+            leftover.unlink(missing_ok=True)
+
+
+def _write_reports(output_dir: Path, manifest: list[ManifestRow], problems: list[RowProblem]) -> None:
+    problems = sorted(problems, key=lambda problem: problem.row)
+    write_manifest(output_dir, manifest)
+    write_atomic(output_dir / ERRORS_FILE, errors_csv(problems))
+
+
+def errors_csv(problems: Iterable[RowProblem]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("row", "field", "problem"))
+    for problem in problems:
+        writer.writerow((problem.row, problem.field, problem.problem))
+    return buffer.getvalue().encode("utf-8")
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,112 @@
+"""Safe, unique output names for a cohort: one folder per patient inside the batch folder.
+
+Pure functions, no file system access except ``inside`` (which resolves paths). A name is built
+from a template, reduced to portable ASCII (no separators, no ``..``, no reserved Windows device
+names, bounded length) and made unique case-insensitively, because Windows and macOS file
+systems do not tell ``ABC`` from ``abc``.
+"""
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from pathlib import Path
+from typing import Mapping
+
+from carthandout.errors import InputError
+
+# Fields a template may use; ``name`` and ``mrn`` identify the patient.
+TEMPLATE_FIELDS = ("row", "mrn", "name")
+IDENTIFYING_FIELDS = ("mrn", "name")
+NO_NAMES_TEMPLATE = "patient-{row}"
+MAX_STEM_LENGTH = 60
+MAX_FIELD_LENGTH = 40
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_RUNS = re.compile(r"([-_.])[-_.]+")
+
+
+def check_template(template: str, no_names: bool) -> str:
+    """A usable name template: only known ``{field}`` slots, no format specs or attribute access."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise InputError("--name-template", f"is not a valid template ({exc})", sensitive=False) from None
+    used = [field for _, field, spec, conversion in parts if field is not None]
+    for _, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if field not in TEMPLATE_FIELDS or spec or conversion:
+            raise InputError("--name-template", "{value} is not one of {row}, {mrn}, {name}", f"{{{field}}}", sensitive=False)
+    if not used:
+        raise InputError("--name-template", "must contain {row}, {mrn} or {name}", sensitive=False)
+    if no_names and any(field in IDENTIFYING_FIELDS for field in used):
+        raise InputError("--name-template", "uses {mrn} or {name}, which --no-names-in-filenames forbids", sensitive=False)
+    return template
+
+
+def ascii_slug(text: str) -> str:
+    """Portable ASCII: accents dropped (é -> e), anything else unsafe becomes one hyphen."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
+    return _RUNS.sub(r"\1", _UNSAFE.sub("-", ascii_text)).strip("-_.")
+
+
+def safe_stem(text: str, fallback: str) -> str:
+    """``text`` as a file or folder name that is safe on every system; ``fallback`` if nothing is left."""
+    stem = ascii_slug(text)[:MAX_STEM_LENGTH].strip("-_.")
+    if not stem:
+        stem = fallback
+    if stem.split(".", 1)[0].lower() in _WINDOWS_DEVICES:
+        stem = f"_{stem}"
+    return stem
+
+
+def patient_stem(fields: Mapping[str, str], row: int, template: str | None, no_names: bool) -> str:
+    """The (not yet unique) name for one patient.
+
+    Default: the MRN when there is one, else the name and the row number; with ``no_names``
+    only the row number. Each value is reduced to ASCII and shortened on its own so that the
+    row number survives a very long name.
+    """
+    values = {
+        "row": str(row),
+        "mrn": ascii_slug(fields.get("mrn", ""))[:MAX_FIELD_LENGTH],
+        "name": ascii_slug(fields.get("name", ""))[:MAX_FIELD_LENGTH],
+    }
+    if template is None:
+        template = default_template(values, no_names)
+    return safe_stem(template.format(**values), NO_NAMES_TEMPLATE.format(row=row))
+
+
+def default_template(values: Mapping[str, str], no_names: bool) -> str:
+    if no_names:
+        return NO_NAMES_TEMPLATE
+    if values["mrn"]:
+        return "{mrn}"
+    return "{name}-{row}" if values["name"] else NO_NAMES_TEMPLATE
+
+
+class UniqueNames:
+    """Hands out names that never collide (case-insensitively), in the order asked: a, a-2, a-3."""
+
+    def __init__(self, reserved: tuple[str, ...] = ()) -> None:
+        self._taken = {name.lower() for name in reserved}
+
+    def claim(self, stem: str) -> str:
+        candidate, number = stem, 1
+        while candidate.lower() in self._taken:
+            number += 1
+            suffix = f"-{number}"
+            candidate = stem[: MAX_STEM_LENGTH - len(suffix)] + suffix
+        self._taken.add(candidate.lower())
+        return candidate
+
+
+def inside(directory: Path, relative: str) -> Path:
+    """``directory / relative``, refusing anything that resolves outside ``directory`` (e.g. a symlink)."""
+    root = directory.resolve()
+    target = (root / relative).resolve()
+    if target == root or root not in target.parents:
+        raise InputError("output", "{value} would be written outside the output folder", relative)
+    return target

@@ -1,0 +1,125 @@
+"""Print files for a cohort, one part (a few dozen patients) at a time.
+
+Handouts: the part's patients' documents, read back from the files already written and joined
+with pypdf; after a patient with an odd page count comes a blank page, so that printed duplex
+every patient starts on a fresh sheet. Wallet cards: every patient of the part imposed across
+sheets by ``documents.wallet_card.render_sheets`` (fronts and backs matched for duplex).
+Building parts keeps memory bounded: one part's pages are held, never the cohort's.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from pypdf import PdfWriter
+
+from carthandout import __version__
+from carthandout.documents import DOCUMENTS
+from carthandout.models import Clinic, Patient
+from carthandout.options import RenderOptions
+from carthandout.output import ManifestRow, sha256_hex, write_atomic
+from carthandout.pipeline import prepare
+from carthandout.theme import build_theme
+
+PRINT_DIR = "print"
+HANDOUTS_DOCUMENT = "print-handouts"
+CARDS_DOCUMENT = "print-wallet-cards"
+CARD_DOCUMENT_ID = "wallet_card"
+# Not part of the handouts print file: cards are imposed in their own file, and the packet
+# repeats the patient's other documents.
+NOT_IN_HANDOUTS = frozenset({CARD_DOCUMENT_ID, "packet"})
+_PART_FILE = re.compile(r"^(handouts|wallet-cards)-part-\d{3,}\.pdf$")
+
+
+@dataclass(frozen=True)
+class PrintPatient:
+    folder: str
+    files: tuple[ManifestRow, ...]
+    patient: Patient
+
+
+@dataclass(frozen=True)
+class PrintPart:
+    number: int
+    patients: tuple[PrintPatient, ...]
+
+    @property
+    def record(self) -> str:
+        return f"part-{self.number:03d}"
+
+
+def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> list[ManifestRow]:
+    """Write the part's print files; returns their manifest rows."""
+    rows = [_write_handouts(output_dir, part)]
+    if CARD_DOCUMENT_ID in options.documents and hasattr(DOCUMENTS.get(CARD_DOCUMENT_ID), "render_sheets"):
+        rows.append(_write_cards(output_dir, part, clinic, options))
+    return [row for row in rows if row is not None]
+
+
+def part_file(kind: str, number: int) -> str:
+    return f"{PRINT_DIR}/{kind}-part-{number:03d}.pdf"
+
+
+def _write_handouts(output_dir: Path, part: PrintPart) -> ManifestRow | None:
+    writer = PdfWriter()
+    sources: list[ManifestRow] = []
+    for entry in part.patients:
+        first_page = len(writer.pages)
+        for row in entry.files:
+            if row.document not in NOT_IN_HANDOUTS:
+                writer.append(output_dir / row.file, import_outline=False)
+                sources.append(row)
+        if len(writer.pages) == first_page:
+            continue
+        if (len(writer.pages) - first_page) % 2:
+            last = writer.pages[-1].mediabox
+            writer.add_blank_page(last.width, last.height)
+        writer.add_outline_item(entry.folder, first_page)
+    if not sources:
+        return None
+    writer.add_metadata({
+        "/Title": f"Handouts for printing, {part.record}",
+        "/Creator": f"carthandout {__version__}",
+        "/Producer": f"carthandout {__version__}",
+    })
+    return _write_pdf(output_dir, part_file("handouts", part.number), part.record, HANDOUTS_DOCUMENT, writer, sources)
+
+
+def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow:
+    contexts = [prepare(entry.patient, clinic, options) for entry in part.patients]
+    theme = build_theme(clinic, options.paper, bool(options.large_print))
+    sheets = DOCUMENTS[CARD_DOCUMENT_ID].render_sheets(contexts, theme, options)
+    relative = part_file("wallet-cards", part.number)
+    write_atomic(output_dir / relative, sheets.data)
+    return ManifestRow(part.record, CARDS_DOCUMENT, relative, sheets.pages, sha256_hex(sheets.data),
+                       sheets.language, sheets.version, sheets.reviewed, "")
+
+
+def _write_pdf(
+    output_dir: Path, relative: str, record: str, document: str, writer: PdfWriter, sources: Sequence[ManifestRow]
+) -> ManifestRow:
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    write_atomic(output_dir / relative, data)
+    return ManifestRow(record, document, relative, len(writer.pages), sha256_hex(data),
+                       _joined(row.language for row in sources), _joined(row.version for row in sources),
+                       _joined(row.reviewed for row in sources), "")
+
+
+def _joined(values: object) -> str:
+    """One value when the sources agree, else each distinct value once, in order."""
+    return ";".join(dict.fromkeys(values))  # type: ignore[arg-type]
+
+
+def remove_stale_parts(output_dir: Path, written: set[str]) -> None:
+    """Part files an earlier, larger run left behind: printing them would repeat old patients."""
+    folder = output_dir / PRINT_DIR
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        if _PART_FILE.match(path.name) and f"{PRINT_DIR}/{path.name}" not in written:
+            path.unlink()

@@ -1,0 +1,225 @@
+"""Reading a cohort roster: CSV, YAML or Excel (.xlsx), one patient a row, streamed.
+
+Column headers are patient field names, matched ignoring case, spaces, hyphens and
+underscores ("Infusion Date" is ``infusion_date``). The header is checked when the roster is
+opened, so an unknown column stops the run before anything is rendered. Rows are numbered as a
+spreadsheet user counts them: the header is row 1, the first patient row 2 (in YAML, the item
+number). Empty rows are skipped but still counted. Values stay raw: ``models.parse_patient``
+validates them.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from carthandout.errors import ContentError, InputError
+from carthandout.models import PATIENT_FIELDS
+from carthandout.resources import load_yaml_file
+
+ROSTER = "roster"
+CSV_DELIMITERS = (",", ";", "\t")
+_SEPARATORS = re.compile(r"[\s_-]+")
+_ZERO_PADDED = re.compile(r"^0+$")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One patient's raw fields; ``problem`` is set when the row itself is malformed."""
+
+    number: int
+    fields: dict[str, Any]
+    problem: InputError | None = None
+
+
+def field_for_header(header: str) -> str | None:
+    """The patient field a column header names, or None."""
+    key = _SEPARATORS.sub("", header).lower()
+    return _FIELD_KEYS.get(key)
+
+
+_FIELD_KEYS = {_SEPARATORS.sub("", name).lower(): name for name in PATIENT_FIELDS}
+
+
+class Roster:
+    """An opened roster: its columns are known to be patient fields; ``rows()`` streams the patients."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.kind = roster_kind(path)
+        if self.kind == "yaml":
+            self._items = _load_yaml_items(path)
+            unknown_columns(str(key) for item in self._items if isinstance(item, Mapping) for key in item)
+        else:
+            self.columns = column_fields(self._header())
+
+    def rows(self) -> Iterator[RosterRow]:
+        if self.kind == "yaml":
+            return _yaml_rows(self._items)
+        return _table_rows(self.columns, self._data_rows())
+
+    def _header(self) -> list[Any]:
+        rows = self._raw_rows()
+        try:
+            first = next(rows, None)
+        finally:
+            rows.close()
+        if first is None or not any(_present(cell) for cell in first[1]):
+            raise InputError(ROSTER, "row 1 must hold the column names (patient fields)", sensitive=False)
+        return list(first[1])
+
+    def _data_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        rows = self._raw_rows()
+        next(rows, None)
+        yield from rows
+
+    def _raw_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        return _csv_rows(self.path) if self.kind == "csv" else _xlsx_rows(self.path)
+
+
+def open_roster(path: Path) -> Roster:
+    """Open and check a roster; raises InputError (exit 2) for an unreadable file or unknown column."""
+    return Roster(path)
+
+
+def roster_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix == ".xlsx":
+        return "xlsx"
+    raise InputError(ROSTER, "{value}: use a .csv, .yaml or .xlsx file", path.name, sensitive=False)
+
+
+def column_fields(header: Iterable[Any]) -> list[str | None]:
+    """The patient field of each column (None for a column without a header)."""
+    titles = ["" if cell is None else str(cell).strip() for cell in header]
+    unknown_columns([title for title in titles if title])
+    columns = [field_for_header(title) if title else None for title in titles]
+    named = [column for column in columns if column]
+    for column in named:
+        if named.count(column) > 1:
+            raise InputError(ROSTER, f"two columns name the field {column}", sensitive=False)
+    return columns
+
+
+def unknown_columns(titles: Iterable[str]) -> None:
+    """Raise InputError naming every title that is not a patient field."""
+    unknown = [title for title in dict.fromkeys(titles) if field_for_header(title) is None]
+    if unknown:
+        raise InputError(
+            ROSTER, f"unknown column {{value}} (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown), sensitive=False
+        )
+
+
+def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]) -> Iterator[RosterRow]:
+    for number, cells in rows:
+        if not any(_present(cell) for cell in cells):
+            continue
+        problem = None
+        if any(_present(cell) for cell in cells[len(columns):]):
+            problem = InputError(ROSTER, "the row has more cells than there are columns")
+        elif any(column is None and _present(cell) for column, cell in zip(columns, cells)):
+            problem = InputError(ROSTER, "a value sits in a column without a header")
+        values = {column: cell for column, cell in zip(columns, cells) if column and _present(cell)}
+        yield RosterRow(number, values, problem)
+
+
+def _present(cell: Any) -> bool:
+    return cell is not None and not (isinstance(cell, str) and not cell.strip())
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """Rows of a UTF-8 CSV (a byte order mark is fine), numbered from 1; the delimiter is sniffed."""
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as stream:
+            delimiter = _sniff_delimiter(stream.readline())
+            stream.seek(0)
+            for number, cells in enumerate(csv.reader(stream, delimiter=delimiter), start=1):
+                yield number, cells
+    except OSError as exc:
+        raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
+    except UnicodeDecodeError:
+        raise InputError(ROSTER, "is not UTF-8 text (save it as \"CSV UTF-8\")", sensitive=False) from None
+    except csv.Error as exc:
+        raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """The delimiter the header line uses most: spreadsheets export , or ; (by locale) or tabs."""
+    counts = {delimiter: header_line.count(delimiter) for delimiter in CSV_DELIMITERS}
+    best = max(CSV_DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    """Rows of the first sheet, numbered as Excel shows them, with cells as plain values."""
+    from openpyxl import load_workbook  # only when an .xlsx roster is read: it costs import time
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except OSError as exc:
+        raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
+    except Exception:  # zipfile/openpyxl raise many types for a file that is not a workbook
+        raise InputError(ROSTER, "is not an Excel .xlsx workbook", sensitive=False) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
+            yield number, [_cell_value(cell) for cell in cells]
+    finally:
+        workbook.close()
+
+
+def _cell_value(cell: Any) -> Any:
+    value = cell.value
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+        return value.date()  # Excel stores every date as a date and time
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _number_text(value, getattr(cell, "number_format", "General"))
+    return value
+
+
+def _number_text(value: int | float, number_format: str) -> int | float | str:
+    """Numbers as text where a field wants text: an MRN of 004417 formatted "000000" keeps its zeros.
+
+    Whether a field wants text is decided later; here integral numbers become their digits, padded
+    when the cell format pads them, and other numbers stay numbers (a weight of 72.5).
+    """
+    if float(value).is_integer():
+        digits = str(int(value))
+        if _ZERO_PADDED.match(number_format or ""):
+            digits = digits.zfill(len(number_format))
+        return digits
+    return value
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+def _load_yaml_items(path: Path) -> list[Any]:
+    try:
+        items = load_yaml_file(path)
+    except ContentError as exc:
+        raise InputError(ROSTER, str(exc), sensitive=False) from None
+    if not isinstance(items, list):
+        raise InputError(ROSTER, "a YAML roster must be a list of patients (- name: ...)", sensitive=False)
+    return items
+
+
+def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
+    for number, item in enumerate(items, start=1):
+        if item is None:
+            continue
+        if not isinstance(item, Mapping):
+            yield RosterRow(number, {}, InputError(ROSTER, "the item is not a mapping of field: value"))
+            continue
+        values = {field_for_header(str(key)): value for key, value in item.items()}
+        yield RosterRow(number, {key: value for key, value in values.items() if _present(value)})
