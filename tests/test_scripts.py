@@ -86,12 +86,19 @@ def test_a_value_touching_authored_punctuation_keeps_its_glyphs():
     assert "כהן דוד" in line and line.rstrip().endswith(".")
 
 
-@pytest.mark.parametrize("value, code", [("Ana 😀", "U+1F600"), ("Ana \u2603\ufe0f", "U+2603"), ("A山", "U+5C71")])
+@pytest.mark.parametrize("value, code", [("Ana 😀", "U+1F600"), ("Ana \u2603\ufe0f", "U+2603"), ("Anaדוד", "U+05D3")])
 def test_a_character_no_font_prints_is_an_error_naming_field_and_code(value, code):
     with pytest.raises(InputError) as caught:
         rich_value(value, "caregiver")
     line = caught.value.line()
     assert line.startswith("caregiver: ") and code in line and "Ana" not in line
+
+
+def test_an_unshaped_word_may_change_font_between_characters():
+    # Droid Sans Fallback has no Latin: the hyphen and digit come from the text font.
+    text, fonts = render_first_page("王小明-7 山田")
+    assert "王小明-7 山田" in text
+    assert any(font.startswith("DroidSansFallback") for font in fonts)
 
 
 def test_uncovered_character_fails_generate_before_any_file_is_written(tmp_path):

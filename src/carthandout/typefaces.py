@@ -166,16 +166,49 @@ def rich_value(text: str, field: str) -> Rich:
         return Rich(_wrap(text, whole), shaping)
     runs: list[tuple[str, str]] = []
     for word in re.split(r"(\s+)", text):
-        if not word:
-            continue
-        family = runs[-1][0] if word.isspace() and runs else family_for(word)
-        if family is None:
-            raise InputError(field, _uncovered_message(word), sensitive=True)
-        if runs and runs[-1][0] == family:
-            runs[-1] = (family, runs[-1][1] + word)
-        else:
-            runs.append((family, word))
+        if word.isspace() and runs:
+            runs[-1] = (runs[-1][0], runs[-1][1] + word)
+        elif word:
+            for family, chunk in _word_runs(word, field):
+                if runs and runs[-1][0] == family:
+                    runs[-1] = (family, runs[-1][1] + chunk)
+                else:
+                    runs.append((family, chunk))
     return Rich("".join(_wrap(chunk, family) for family, chunk in runs), shaping)
+
+
+def _word_runs(word: str, field: str) -> list[tuple[str, str]]:
+    """One word as (family, text) runs: one family if any prints it all.
+
+    A word that is not shaped may change font between characters (a CJK name joined to a
+    hyphen or digits: Droid Sans Fallback has no Latin); a shaped word never does.
+    """
+    family = family_for(word)
+    if family is not None:
+        return [(family, word)]
+    if needs_shaping(word):
+        raise InputError(field, _uncovered_message(word), sensitive=True)
+    runs: list[tuple[str, str]] = []
+    for cluster in _clusters(word):
+        family = family_for(cluster)
+        if family is None:
+            raise InputError(field, _uncovered_message(cluster), sensitive=True)
+        if runs and runs[-1][0] == family:
+            runs[-1] = (family, runs[-1][1] + cluster)
+        else:
+            runs.append((family, cluster))
+    return runs
+
+
+def _clusters(word: str) -> list[str]:
+    """Characters with the combining marks and joiners that follow them (they share a font)."""
+    clusters: list[str] = []
+    for ch in word:
+        if clusters and (unicodedata.category(ch).startswith("M") or ch in _NO_GLYPH_NEEDED):
+            clusters[-1] += ch
+        else:
+            clusters.append(ch)
+    return clusters
 
 
 def check_coverage(text: str, field: str) -> None:
