@@ -3,8 +3,8 @@
 reportlab draws a missing glyph as an empty box without a word of warning, so every filled-in
 value is checked against the real character maps of the bundled fonts. The text font is
 Atkinson Hyperlegible; values it cannot print fall back, per field (or per word when no single
-font covers the field), to the first font of the chain that covers them. Fonts never switch
-inside a word: shaping would break.
+font covers the field), to the first font of the chain that covers them. A shaped word
+(Arabic, Hebrew, Indic) never switches font inside itself: shaping would break.
 """
 from __future__ import annotations
 
