@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
 import os
 import signal
 import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,10 +36,10 @@ from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PRINT_DIR, PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
 
-DEFAULT_PART_SIZE = 100
+DEFAULT_PART_SIZE = 25  # about 640 pages with the default documents: one print job, bounded memory
 ERRORS_FILE = "errors.csv"
 RESERVED_NAMES = (PRINT_DIR, "manifest.csv", ERRORS_FILE)
-EXIT_SIGNALS = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "worker": 70}
 # Valid stand-ins for the required fields, so that each other field can be checked on its own.
 _PROBE_BASE = {"name": "A", "infusion_date": "2000-01-01"}
 
@@ -85,18 +86,21 @@ class BatchResult:
     files: int = 0
     pages: int = 0
     seconds: float = 0.0
-    interrupted_by: int | None = None
+    stopped_by: str | None = None  # "SIGINT", "SIGTERM" or "worker": the run did not finish
     problems: list[RowProblem] = field(default_factory=list)
 
     def summary(self) -> str:
-        stopped = " (interrupted: the files listed in manifest.csv are complete)" if self.interrupted_by else ""
-        return (f"{self.done} patients done, {self.failed} failed, {self.files} files, "
-                f"{self.seconds:.1f} s{stopped}")
+        line = f"{self.done} patients done, {self.failed} failed, {self.files} files, {self.seconds:.1f} s"
+        if self.stopped_by == "worker":
+            return line + " (stopped: a worker process died, e.g. out of memory; manifest.csv lists what is complete)"
+        if self.stopped_by:
+            return line + f" (interrupted by {self.stopped_by}; manifest.csv lists what is complete)"
+        return line
 
     @property
     def exit_code(self) -> int:
-        if self.interrupted_by is not None:
-            return EXIT_SIGNALS[self.interrupted_by]
+        if self.stopped_by:
+            return EXIT_STOPPED[self.stopped_by]
         return 1 if self.failed else 0
 
 
@@ -193,6 +197,8 @@ def render_patient(job: PatientJob) -> PatientResult:
         return PatientResult(job.row, job.folder, problem=_row_problem(job.row, error, False))
     except OSError as error:
         return PatientResult(job.row, job.folder, problem=RowProblem(job.row, "output", f"cannot be written ({error.strerror})"))
+    except Exception as error:  # a bug one row's data triggers must not stop the cohort; no values in the line
+        return PatientResult(job.row, job.folder, problem=RowProblem(job.row, "internal", f"internal error: {type(error).__name__}"))
     return PatientResult(job.row, job.folder, tuple(files))
 
 
@@ -201,36 +207,45 @@ def build_part(part: PrintPart) -> list[ManifestRow]:
     return make_print_part(_state.output_dir, part, _state.clinic, _state.options)
 
 
-class _InProcessPool:
-    """The pool interface for ``--jobs 1``: no processes to start, same code path."""
+class _InProcessExecutor:
+    """The executor interface for ``--jobs 1``: no processes to start, the same code path."""
 
-    def imap(self, function: Callable, items: Iterable, chunksize: int = 1) -> Iterator:
+    def map(self, function: Callable, items: Iterable, chunksize: int = 1) -> Iterator:
         return map(function, items)
 
-    def apply_async(self, function: Callable, args: tuple) -> "_Done":
-        return _Done(function(*args))
-
-
-@dataclass
-class _Done:
-    value: Any
-
-    def get(self) -> Any:
-        return self.value
+    def submit(self, function: Callable, *args: Any) -> Future:
+        done: Future = Future()
+        done.set_result(function(*args))
+        return done
 
 
 @contextmanager
 def worker_pool(jobs: int, state: WorkerState) -> Iterator[Any]:
+    """Worker processes (a dead worker raises BrokenProcessPool rather than hanging the run)."""
     global _state
     if jobs <= 1:
         previous, _state = _state, state
         try:
-            yield _InProcessPool()
+            yield _InProcessExecutor()
         finally:
             _state = previous
         return
-    with multiprocessing.Pool(jobs, initializer=_init_worker, initargs=(state,)) as pool:
-        yield pool  # leaving the block (also by Ctrl-C) terminates the workers
+    executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(state,))
+    try:
+        yield executor
+    except BaseException:
+        _stop_workers(executor)
+        raise
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(executor: ProcessPoolExecutor) -> None:
+    """Interrupted: end the workers now (SIGTERM; each removes the file it was writing)."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(executor, "_processes", None) or {}).values()):  # no public API before 3.14
+        if process.is_alive():
+            process.terminate()
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -269,14 +284,16 @@ def run_batch(
         with sigterm_raises(), worker_pool(settings.jobs, state) as pool:
             parts = _render_patients(pool, jobs, settings, result, manifest, progress)
             for pending in parts:
-                print_rows += pending.get()
+                print_rows += pending.result()
                 progress(1)
             remove_stale_parts(settings.output_dir, {row.file for row in print_rows})
     except KeyboardInterrupt:
-        result.interrupted_by = signal.SIGINT
+        result.stopped_by = "SIGINT"
     except Terminated:
-        result.interrupted_by = signal.SIGTERM
-    if result.interrupted_by is not None:
+        result.stopped_by = "SIGTERM"
+    except BrokenProcessPool:
+        result.stopped_by = "worker"
+    if result.stopped_by:
         _remove_partial_files(settings.output_dir, jobs)
     _write_reports(settings.output_dir, manifest + print_rows, result.problems)
     result.failed = len({problem.row for problem in result.problems})
@@ -297,10 +314,10 @@ def _render_patients(
     parts: list[Any] = []
 
     def start_part() -> None:
-        parts.append(pool.apply_async(build_part, (PrintPart(len(parts) + 1, tuple(part)),)))
+        parts.append(pool.submit(build_part, PrintPart(len(parts) + 1, tuple(part))))
         part.clear()
 
-    for outcome in pool.imap(render_patient, jobs, chunksize=chunk):
+    for outcome in pool.map(render_patient, jobs, chunksize=chunk):
         progress(1)
         if outcome.problem is not None:
             result.problems.append(outcome.problem)

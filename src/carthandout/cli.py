@@ -181,9 +181,11 @@ def check(clinic_file: Path | None) -> None:
 @click.option("--no-names-in-filenames", "no_names", is_flag=True, help="Name folders patient-<row> (no name, no MRN).")
 @click.option("--name-template", default=None, help="Folder name from {row}, {mrn}, {name} (default: MRN, else name-row).")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
+@card_options
 def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, documents: tuple[str, ...],
           paper: str | None, jobs: int | None, check_only: bool, part_size: int, no_names: bool,
-          name_template: str | None, show_values: bool) -> None:
+          name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
+          back_offset: str | None) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     if output_dir is None and not check_only:
         raise click.UsageError("Missing option '-o' / '--output'.")
@@ -192,7 +194,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
                                  show_values)
         roster, clinic = open_roster(roster_file), load_clinic(clinic_file)
-        options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper)
+        options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, card_layout=card_layout,
+                                duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         patients, problems = validate_roster(roster, clinic, options, settings)
     except CarthandoutError as error:
         fail(error, show_values)

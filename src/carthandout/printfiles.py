@@ -17,20 +17,20 @@ from typing import Sequence
 from pypdf import PdfWriter
 
 from carthandout import __version__
-from carthandout.documents import DOCUMENTS
+from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_sheets
 from carthandout.models import Clinic, Patient
 from carthandout.options import RenderOptions
 from carthandout.output import ManifestRow, sha256_hex, write_atomic
+from carthandout.packet import PACKET_DOCUMENT
 from carthandout.pipeline import prepare
 from carthandout.theme import build_theme
 
 PRINT_DIR = "print"
 HANDOUTS_DOCUMENT = "print-handouts"
 CARDS_DOCUMENT = "print-wallet-cards"
-CARD_DOCUMENT_ID = "wallet_card"
 # Not part of the handouts print file: cards are imposed in their own file, and the packet
 # repeats the patient's other documents.
-NOT_IN_HANDOUTS = frozenset({CARD_DOCUMENT_ID, "packet"})
+NOT_IN_HANDOUTS = frozenset({CARD_DOCUMENT_ID, PACKET_DOCUMENT})
 _PART_FILE = re.compile(r"^(handouts|wallet-cards)-part-\d{3,}\.pdf$")
 
 
@@ -54,7 +54,7 @@ class PrintPart:
 def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> list[ManifestRow]:
     """Write the part's print files; returns their manifest rows."""
     rows = [_write_handouts(output_dir, part)]
-    if CARD_DOCUMENT_ID in options.documents and hasattr(DOCUMENTS.get(CARD_DOCUMENT_ID), "render_sheets"):
+    if CARD_DOCUMENT_ID in options.documents:
         rows.append(_write_cards(output_dir, part, clinic, options))
     return [row for row in rows if row is not None]
 
@@ -91,7 +91,7 @@ def _write_handouts(output_dir: Path, part: PrintPart) -> ManifestRow | None:
 def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow:
     contexts = [prepare(entry.patient, clinic, options) for entry in part.patients]
     theme = build_theme(clinic, options.paper, bool(options.large_print))
-    sheets = DOCUMENTS[CARD_DOCUMENT_ID].render_sheets(contexts, theme, options)
+    sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options)
     relative = part_file("wallet-cards", part.number)
     write_atomic(output_dir / relative, sheets.data)
     return ManifestRow(part.record, CARDS_DOCUMENT, relative, sheets.pages, sha256_hex(sheets.data),
