@@ -77,7 +77,7 @@ def _write_handouts(output_dir: Path, part: PrintPart) -> ManifestRow | None:
         if (len(writer.pages) - first_page) % 2:
             last = writer.pages[-1].mediabox
             writer.add_blank_page(last.width, last.height)
-        writer.add_outline_item(entry.folder, first_page)
+        writer.add_outline_item(title=entry.folder, page_number=first_page)
     if not sources:
         return None
     writer.add_metadata({

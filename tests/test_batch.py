@@ -1,0 +1,268 @@
+"""carthandout batch: rosters in three formats, bad rows, safe names, print files, jobs, interruption."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+
+from carthandout.imposition import layout_for
+from carthandout.naming import UniqueNames, check_template, patient_stem
+from carthandout.errors import InputError
+from conftest import run_cli
+
+FAST_DOCS = ("--doc", "handout", "--doc", "wallet-card")
+GOOD = [
+    {"name": "Rosa María Delgado", "infusion_date": "2027-03-05", "mrn": "004417", "caregiver_phone": "(217) 555-0123"},
+    {"name": "Chen Wei", "infusion_date": "2027-03-09", "mrn": "", "caregiver_phone": ""},
+    {"name": "Amara Okafor", "infusion_date": "2027-04-01", "mrn": "RCC-9", "caregiver_phone": "217 555 0199"},
+]
+HEADERS = {"name": "Name", "infusion_date": "Infusion Date", "mrn": "MRN", "caregiver_phone": "caregiver-phone"}
+
+
+def write_csv(path: Path, rows: list[dict], delimiter: str = ",", bom: bool = False) -> Path:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as stream:
+        writer = csv.writer(stream, delimiter=delimiter)
+        writer.writerow([HEADERS[key] for key in HEADERS])
+        for row in rows:
+            writer.writerow([row.get(key, "") for key in HEADERS])
+    return path
+
+
+def batch(roster: Path, out: Path, *args: str):
+    return run_cli("batch", roster, "-o", out, *FAST_DOCS, "--jobs", "1", *args)
+
+
+def manifest(out: Path) -> list[dict]:
+    with (out / "manifest.csv").open(encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))
+
+
+def errors(out: Path) -> list[dict]:
+    with (out / "errors.csv").open(encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))
+
+
+def all_files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_bad_rows_are_reported_and_every_other_patient_is_complete(tmp_path):
+    rows = [GOOD[0], {"name": "Bad Date", "infusion_date": "2027-02-30"}, {"infusion_date": "2027-03-05"},
+            {"name": "No Infusion Date"}, GOOD[1]]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "roster.csv", rows), out)
+    assert result.exit_code == 1
+    assert [(e["row"], e["field"]) for e in errors(out)] == [("3", "infusion_date"), ("4", "name"), ("5", "infusion_date")]
+    assert "row 3: infusion_date: the value is not a real date" in result.stderr
+    assert "2027-02-30" not in result.stderr + (out / "errors.csv").read_text()  # values only with --show-values
+    assert "2 patients done, 3 failed" in result.stdout
+    listed = manifest(out)
+    assert {r["row"] for r in listed if r["row"]} == {"2", "6"}
+    for row in listed:
+        data = (out / row["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == row["sha256"]
+        assert len(pypdf.PdfReader(out / row["file"]).pages) == int(row["pages"])
+        assert row["version"] and row["reviewed"]
+    patient_docs = {(r["row"], r["document"]) for r in listed if r["row"]}
+    assert patient_docs == {(row, doc) for row in ("2", "6") for doc in ("handout", "wallet-card", "packet")}
+
+
+def test_show_values_puts_the_value_in_errors(tmp_path):
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "r.csv", [{"name": "X", "infusion_date": "2027-02-30"}]), out, "--show-values")
+    assert result.exit_code == 1
+    assert "2027-02-30" in errors(out)[0]["problem"]
+
+
+def test_every_problem_of_a_row_is_listed(tmp_path):
+    out = tmp_path / "out"
+    rows = [{"infusion_date": "soon", "caregiver_phone": "none"}]
+    result = run_cli("batch", write_csv(tmp_path / "r.csv", rows), "--check", "-o", out)
+    assert result.exit_code == 1
+    assert {e for e in ("name", "infusion_date", "caregiver_phone") if f"row 2: {e}:" in result.stderr} == {
+        "name", "infusion_date", "caregiver_phone"}
+    assert not out.exists()  # --check writes nothing
+
+
+def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("Name,Infusion Date,Birthday\nA,2027-03-05,x\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out")
+    assert result.exit_code == 2
+    assert "unknown column Birthday" in result.stderr and result.stderr.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_csv_yaml_and_xlsx_rosters_give_the_same_bytes(tmp_path):
+    """Same PDFs; only the manifest's row column differs (a YAML roster counts items from 1)."""
+    from openpyxl import Workbook
+
+    cohort = [{**row, "mrn": row["mrn"] or "M-2"} for row in GOOD]  # folders named by MRN, not by row
+    csv_roster = write_csv(tmp_path / "r.csv", cohort, delimiter=";", bom=True)
+    yaml_roster = tmp_path / "r.yaml"
+    yaml_roster.write_text(yaml.safe_dump([{HEADERS[k]: v for k, v in row.items() if v} for row in cohort],
+                                          allow_unicode=True), encoding="utf-8")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(HEADERS.values()))
+    for row in cohort:
+        sheet.append([row["name"], dt.datetime.fromisoformat(row["infusion_date"]), row["mrn"] or None,
+                      row["caregiver_phone"] or None])
+    sheet.append([])  # an empty row is skipped
+    sheet["C2"] = 4417  # an MRN typed as a number, formatted with leading zeros, keeps them
+    sheet["C2"].number_format = "000000"
+    xlsx_roster = tmp_path / "r.xlsx"
+    workbook.save(xlsx_roster)
+
+    outputs = []
+    for roster in (csv_roster, yaml_roster, xlsx_roster):
+        out = tmp_path / roster.suffix[1:]
+        assert batch(roster, out).exit_code == 0
+        files = all_files(out)
+        files["manifest.csv"] = [{k: v for k, v in row.items() if k != "row"} for row in manifest(out)]
+        outputs.append(files)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert "004417/handout.pdf" in outputs[0]
+
+
+def test_jobs_1_and_2_give_identical_bytes(tmp_path):
+    roster = write_csv(tmp_path / "r.csv", GOOD * 2)
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert batch(roster, one, "--print-part-size", "4").exit_code == 0
+    assert run_cli("batch", roster, "-o", two, *FAST_DOCS, "--jobs", "2", "--print-part-size", "4").exit_code == 0
+    assert all_files(one) == all_files(two)
+
+
+@pytest.mark.parametrize("no_names", [False, True])
+def test_hostile_names_stay_inside_the_output_folder(tmp_path, no_names):
+    hostile = ["../../etc/passwd", "CON", "a/b\\c", "Ｎame " + " ".join(["Longname"] * 12), "..", "nul.txt"]
+    rows = [{"name": name, "infusion_date": "2027-03-05"} for name in hostile]
+    rows += [{"name": "Same MRN", "infusion_date": "2027-03-05", "mrn": mrn} for mrn in ("../up", "AB1", "ab1")]
+    out = tmp_path / "out"
+    result = run_cli("batch", write_csv(tmp_path / "r.csv", rows), "-o", out, "--doc", "handout", "--jobs", "1",
+                     *(["--no-names-in-filenames"] if no_names else []))
+    assert result.exit_code == 0, result.stderr
+    folders = sorted(p.name for p in out.iterdir() if p.is_dir() and p.name != "print")
+    assert len({f.lower() for f in folders}) == len(rows)  # unique, even on case-insensitive disks
+    for folder in folders:
+        assert len(folder) <= 60 and not folder.startswith(".")
+        assert folder.split(".")[0].lower() not in {"con", "nul", "prn", "aux"}
+    assert {p.parent for p in out.rglob("*.pdf")} <= {out / f for f in folders} | {out / "print"}
+    assert not (tmp_path / "etc").exists()
+    if no_names:
+        assert folders == sorted(f"patient-{n}" for n in range(2, 2 + len(rows)))
+        assert "Longname" not in (out / "manifest.csv").read_text() and "AB1" not in (out / "manifest.csv").read_text()
+
+
+def test_a_row_that_fails_while_rendering_fails_alone(tmp_path):
+    """The wallet card finds a name too long only when it lays it out: that row fails, not the run."""
+    rows = [GOOD[0], {"name": " ".join(["Longname"] * 13), "infusion_date": "2027-03-05"}, GOOD[2]]
+    out = tmp_path / "out"
+    result = run_cli("batch", write_csv(tmp_path / "r.csv", rows), "-o", out, *FAST_DOCS, "--jobs", "2")
+    assert result.exit_code == 1
+    assert [(e["row"], e["field"]) for e in errors(out)] == [("3", "name")]
+    assert "row 3: name: is too long for the wallet card" in result.stderr
+    assert {r["row"] for r in manifest(out) if r["row"]} == {"2", "4"}
+    assert not (out / "Longname").exists()
+
+
+def test_print_files_start_each_patient_on_a_fresh_sheet_and_place_the_cards(tmp_path):
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "2", "--card-layout", "avery-5371")
+    assert result.exit_code == 0
+    rows = manifest(out)
+    parts = [r for r in rows if r["document"] == "print-handouts"]
+    assert [r["record"] for r in parts] == ["part-001", "part-002"]
+    handout_pages = [int(r["pages"]) for r in rows if r["document"] == "handout"]
+    assert any(pages % 2 for pages in handout_pages)  # else the test proves nothing about padding
+    evened = [pages + pages % 2 for pages in handout_pages]
+    first = pypdf.PdfReader(out / parts[0]["file"])
+    assert len(first.pages) == evened[0] + evened[1]
+    assert len(pypdf.PdfReader(out / parts[1]["file"]).pages) == evened[2]
+    # Each patient's pages start on an odd page (a sheet's front) and a blank page closes an odd count.
+    for start, pages in ((0, handout_pages[0]), (evened[0], handout_pages[1])):
+        assert GOOD[0 if start == 0 else 1]["name"].split()[0] in first.pages[start].extract_text()
+        if pages % 2:
+            assert first.pages[start + pages].extract_text().strip() == ""
+    assert [o.title for o in first.outline] == ["004417", "Chen-Wei-3"]
+
+    cards = pypdf.PdfReader(out / "print/wallet-cards-part-001.pdf")
+    assert len(cards.pages) == 2  # one duplex sheet: fronts, then backs
+    layout = layout_for("avery-5371", tuple(float(v) for v in cards.pages[0].mediabox[2:]))
+    for index, patient in enumerate(GOOD[:2]):
+        x, y = text_position(cards.pages[0], patient["name"].split()[-1])
+        slot = layout.fronts[index]
+        assert slot.x <= x <= slot.x + slot.width and slot.y <= y <= slot.y + slot.height
+
+
+def text_position(page: pypdf.PageObject, word: str) -> tuple[float, float]:
+    found: list[tuple[float, float]] = []
+
+    def visit(text, cm, tm, font, size):
+        if word in text:
+            found.append((cm[4] + tm[4] * cm[0], cm[5] + tm[5] * cm[3]))
+
+    page.extract_text(visitor_text=visit)
+    assert found, f"{word} not on the page"
+    return found[0]
+
+
+def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "1").exit_code == 0
+    assert (out / "print/handouts-part-003.pdf").exists()
+    assert batch(write_csv(tmp_path / "r.csv", GOOD[:1]), out, "--print-part-size", "1").exit_code == 0
+    assert sorted(p.name for p in (out / "print").iterdir()) == ["handouts-part-001.pdf", "wallet-cards-part-001.pdf"]
+    assert errors(out) == []
+
+
+def test_sigterm_leaves_only_complete_files(tmp_path):
+    rows = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "carthandout", "batch", str(write_csv(tmp_path / "r.csv", rows)), "-o", str(out),
+         "--doc", "handout", "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while len(list(out.glob("*/handout.pdf"))) < 6 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    stdout, _ = process.communicate(timeout=30)
+    assert process.returncode == 143, stdout
+    assert b"interrupted" in stdout
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+    listed = manifest(out)
+    assert len(listed) < len(rows) * 2  # stopped early; what it lists is whole
+    for row in listed:
+        assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
+    for pdf in out.rglob("*.pdf"):  # and so is every file on disk
+        assert len(pypdf.PdfReader(pdf, strict=True).pages) > 0
+
+
+# --- naming, unit level ----------------------------------------------------------------------
+
+def test_unique_names_are_case_insensitive_and_deterministic():
+    names = UniqueNames(("print",))
+    assert [names.claim(s) for s in ("a", "A", "a", "a-2", "Print")] == ["a", "A-2", "a-3", "a-2-2", "Print-2"]
+
+
+def test_default_stem_prefers_the_mrn_and_keeps_the_row_for_long_names():
+    assert patient_stem({"name": "Rosa", "mrn": "RCC/44"}, 7, None, False) == "RCC-44"
+    assert patient_stem({"name": "é" * 500}, 7, None, False).endswith("-7")
+    assert patient_stem({"name": "Rosa", "mrn": "RCC"}, 7, None, True) == "patient-7"
+    assert patient_stem({"name": "李小龙"}, 7, None, False) == "patient-7"
+
+
+@pytest.mark.parametrize("template", ["{name.__class__}", "{value}", "{row:>99}", "plain", "{name}"])
+def test_templates_are_refused_unless_safe(template):
+    with pytest.raises(InputError):
+        check_template(template, no_names=template == "{name}")
