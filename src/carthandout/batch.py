@@ -22,6 +22,7 @@ import signal
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,8 +134,8 @@ def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) ->
     """The patient, or every problem of the row (not just the first) so staff fix it in one go."""
     try:
         patient = parse_patient(fields)
-    except InputError:
-        return field_problems(fields), None
+    except InputError as error:
+        return field_problems(fields) or [error], None
     try:
         prepare(patient, clinic, options)
     except CarthandoutError as error:
@@ -169,6 +170,7 @@ class WorkerState:
     output_dir: Path
     clinic: Clinic
     options: RenderOptions
+    show_values: bool = False
 
 
 _state: WorkerState | None = None
@@ -194,7 +196,7 @@ def render_patient(job: PatientJob) -> PatientResult:
         files = write_patient_files(_state.output_dir, ctx, _state.options, prefix=f"{job.folder}/",
                                     record=job.folder, row=str(job.row))
     except CarthandoutError as error:
-        return PatientResult(job.row, job.folder, problem=_row_problem(job.row, error, False))
+        return PatientResult(job.row, job.folder, problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:
         return PatientResult(job.row, job.folder, problem=RowProblem(job.row, "output", f"cannot be written ({error.strerror})"))
     except Exception as error:  # a bug one row's data triggers must not stop the cohort; no values in the line
@@ -209,9 +211,6 @@ def build_part(part: PrintPart) -> list[ManifestRow]:
 
 class _InProcessExecutor:
     """The executor interface for ``--jobs 1``: no processes to start, the same code path."""
-
-    def map(self, function: Callable, items: Iterable, chunksize: int = 1) -> Iterator:
-        return map(function, items)
 
     def submit(self, function: Callable, *args: Any) -> Future:
         done: Future = Future()
@@ -278,15 +277,14 @@ def run_batch(
     started = time.perf_counter()
     result = BatchResult(problems=list(problems))
     manifest: list[ManifestRow] = []
-    print_rows: list[ManifestRow] = []
-    state = WorkerState(settings.output_dir, clinic, options)
+    parts = PrintParts(progress)
+    state = WorkerState(settings.output_dir, clinic, options, settings.show_values)
     try:
         with sigterm_raises(), worker_pool(settings.jobs, state) as pool:
-            parts = _render_patients(pool, jobs, settings, result, manifest, progress)
-            for pending in parts:
-                print_rows += pending.result()
-                progress(1)
-            remove_stale_parts(settings.output_dir, {row.file for row in print_rows})
+            parts.pool = pool
+            _render_patients(pool, jobs, settings, result, manifest, parts, progress)
+            parts.finish()
+            remove_stale_parts(settings.output_dir, {row.file for row in parts.rows})
     except KeyboardInterrupt:
         result.stopped_by = "SIGINT"
     except Terminated:
@@ -295,9 +293,9 @@ def run_batch(
         result.stopped_by = "worker"
     if result.stopped_by:
         _remove_partial_files(settings.output_dir, jobs)
-    _write_reports(settings.output_dir, manifest + print_rows, result.problems)
+    _write_reports(settings.output_dir, manifest + parts.rows, result.problems)
     result.failed = len({problem.row for problem in result.problems})
-    result.files = len(manifest) + len(print_rows)
+    result.files = len(manifest) + len(parts.rows)
     result.pages = sum(row.pages for row in manifest)
     result.seconds = time.perf_counter() - started
     return result
@@ -305,19 +303,12 @@ def run_batch(
 
 def _render_patients(
     pool: Any, jobs: Sequence[PatientJob], settings: BatchSettings, result: BatchResult,
-    manifest: list[ManifestRow], progress: Callable[[int], None],
-) -> list[Any]:
-    """Patients in roster order; each print part is started as soon as its patients are written."""
-    chunk = max(1, min(8, len(jobs) // (settings.jobs * 8)))
+    manifest: list[ManifestRow], parts: "PrintParts", progress: Callable[[int], None],
+) -> None:
+    """Patients in roster order; each print part is queued as soon as its patients are written."""
     patients = {job.row: job.patient for job in jobs}
     part: list[PrintPatient] = []
-    parts: list[Any] = []
-
-    def start_part() -> None:
-        parts.append(pool.submit(build_part, PrintPart(len(parts) + 1, tuple(part))))
-        part.clear()
-
-    for outcome in pool.map(render_patient, jobs, chunksize=chunk):
+    for outcome in _rendered_in_order(pool, jobs, settings.jobs):
         progress(1)
         if outcome.problem is not None:
             result.problems.append(outcome.problem)
@@ -326,10 +317,63 @@ def _render_patients(
         manifest.extend(outcome.files)
         part.append(PrintPatient(outcome.folder, outcome.files, patients[outcome.row]))
         if len(part) == settings.part_size:
-            start_part()
+            parts.add(part)
+            part = []
+        parts.poll()
     if part:
-        start_part()
-    return parts
+        parts.add(part)
+
+
+def _rendered_in_order(pool: Any, jobs: Sequence[PatientJob], workers: int) -> Iterator[PatientResult]:
+    """Results in roster order, with only a few chunks queued ahead: a print part submitted now
+    runs soon, not after every patient (the executor runs work in the order it was submitted)."""
+    size = max(1, min(8, len(jobs) // (workers * 8)))
+    window: deque[Future] = deque()
+    for start in range(0, len(jobs), size):
+        window.append(pool.submit(render_chunk, tuple(jobs[start:start + size])))
+        if len(window) > 2 * workers:
+            yield from window.popleft().result()
+    while window:
+        yield from window.popleft().result()
+
+
+def render_chunk(jobs: tuple[PatientJob, ...]) -> list[PatientResult]:
+    return [render_patient(job) for job in jobs]
+
+
+class PrintParts:
+    """Print parts built one at a time and in order, alongside the rendering.
+
+    One at a time because building a part holds all its pages (pypdf): two at once would double
+    the peak memory of the process tree.
+    """
+
+    def __init__(self, progress: Callable[[int], None]) -> None:
+        self.pool: Any = None
+        self.progress = progress
+        self.waiting: deque[PrintPart] = deque()
+        self.running: Future | None = None
+        self.rows: list[ManifestRow] = []
+        self.count = 0
+
+    def add(self, patients: list[PrintPatient]) -> None:
+        self.count += 1
+        self.waiting.append(PrintPart(self.count, tuple(patients)))
+        self.poll()
+
+    def poll(self) -> None:
+        if self.running is not None and self.running.done():
+            self.rows += self.running.result()
+            self.running = None
+            self.progress(1)
+        if self.running is None and self.waiting:
+            self.running = self.pool.submit(build_part, self.waiting.popleft())
+
+    def finish(self) -> None:
+        while self.running is not None or self.waiting:
+            if self.running is not None:
+                self.running.result()  # wait for it
+            self.poll()
 
 
 def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob]) -> None:
