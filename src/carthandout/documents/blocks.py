@@ -41,6 +41,18 @@ def validate_sections(pack: ContentPack) -> list[str]:
     return problems
 
 
+def missing_labels(pack: ContentPack, required: Iterable[str]) -> list[str]:
+    return [f"{pack.origin}: labels.{key} is missing" for key in required if key not in pack.labels]
+
+
+def validate_section_pack(pack: ContentPack, required_labels: Iterable[str], call_box: bool = True) -> list[str]:
+    """The checks every section-based document shares: sections, labels, and one call box."""
+    problems = validate_sections(pack) + missing_labels(pack, required_labels)
+    if call_box and len(section_by_role(pack, "call-box")) != 1:
+        problems.append(f"{pack.origin}: exactly one section needs role: call-box")
+    return problems
+
+
 def _block_problems(blocks: Any, where: str) -> list[str]:
     if not isinstance(blocks, list) or not blocks:
         return [f"{where}: blocks must be a non-empty list"]

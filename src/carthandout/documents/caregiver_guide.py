@@ -7,7 +7,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf
-from carthandout.documents.blocks import BlockRenderer, call_box, data_table, section_by_role, validate_sections
+from carthandout.documents.blocks import BlockRenderer, call_box, data_table, section_by_role, validate_section_pack
 from carthandout.documents.temperature_log import caregiver_period_days
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme
@@ -19,11 +19,7 @@ HANDWRITING_HEIGHT = 0.8 * inch
 
 
 def validate(pack: ContentPack) -> list[str]:
-    problems = validate_sections(pack)
-    problems += [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS if key not in pack.labels]
-    if len(section_by_role(pack, "call-box")) != 1:
-        problems.append(f"{pack.origin}: exactly one section needs role: call-box")
-    return problems
+    return validate_section_pack(pack, REQUIRED_LABELS)
 
 
 def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:

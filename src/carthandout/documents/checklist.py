@@ -20,7 +20,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from carthandout.content import ContentPack, fill, load_pack, plain
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
-from carthandout.documents.blocks import BlockRenderer, boxed
+from carthandout.documents.blocks import BlockRenderer, boxed, missing_labels
 from carthandout.documents.forms import FORM_FONT, SignatureLine, TextField, TickBox, form_can_encode, form_key
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import InputError
@@ -63,8 +63,7 @@ class ChecklistItem:
 # --- the content pack -----------------------------------------------------------------------
 
 def validate(pack: ContentPack) -> list[str]:
-    problems = [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS + DATE_LABELS
-                if key not in pack.labels]
+    problems = missing_labels(pack, REQUIRED_LABELS + DATE_LABELS)
     groups = pack.data.get("groups")
     if not isinstance(groups, list) or not groups:
         return problems + [f"{pack.origin}: groups must be a non-empty list"]

@@ -18,7 +18,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyl
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, filled, paragraph, wide_for_large_print
-from carthandout.documents.blocks import BlockRenderer, data_table, validate_sections
+from carthandout.documents.blocks import BlockRenderer, data_table, validate_section_pack
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -39,8 +39,7 @@ class Mark:
 
 
 def validate(pack: ContentPack) -> list[str]:
-    problems = validate_sections(pack)
-    problems += [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS if key not in pack.labels]
+    problems = validate_section_pack(pack, REQUIRED_LABELS, call_box=False)
     milestones = pack.data.get("milestones")
     marks = milestones.get("marks") if isinstance(milestones, Mapping) else None
     if not isinstance(marks, list) or not marks:

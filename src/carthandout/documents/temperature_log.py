@@ -9,7 +9,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, wide_for_large_print
-from carthandout.documents.blocks import BlockRenderer, call_box, data_table, section_by_role, validate_sections
+from carthandout.documents.blocks import BlockRenderer, call_box, data_table, section_by_role, validate_section_pack
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme
 
@@ -21,11 +21,7 @@ WRITE_IN_HEIGHT = 0.45 * inch
 
 
 def validate(pack: ContentPack) -> list[str]:
-    problems = validate_sections(pack)
-    problems += [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS if key not in pack.labels]
-    if len(section_by_role(pack, "call-box")) != 1:
-        problems.append(f"{pack.origin}: exactly one section needs role: call-box")
-    return problems
+    return validate_section_pack(pack, REQUIRED_LABELS)
 
 
 def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:

@@ -25,6 +25,7 @@ from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument, metadata_for, paragraph
+from carthandout.documents.blocks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
@@ -55,7 +56,7 @@ WALLET_CARD_SETTINGS = ("qr",)
 
 
 def validate(pack: ContentPack) -> list[str]:
-    problems = [f"{pack.origin}: labels.{key} is missing" for key in REQUIRED_LABELS if key not in pack.labels]
+    problems = missing_labels(pack, REQUIRED_LABELS)
     for side, keys in (("front", FRONT_KEYS), ("back", BACK_KEYS)):
         section = pack.data.get(side)
         if not isinstance(section, Mapping):
