@@ -91,3 +91,10 @@ def test_demo_needs_no_input(tmp_path):
     result = run_cli("demo", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     assert "Rosa María Delgado" in pdf_text(tmp_path / "handout.pdf")
+
+
+def test_lang_is_a_short_form_of_language(tmp_path):
+    result = run_cli("generate", "--lang", "es", "--name", "Ana", "--infusion-date", "2027-03-05", "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "5 de marzo de 2027" in pdf_text(tmp_path / "handout.pdf")

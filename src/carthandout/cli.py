@@ -38,7 +38,7 @@ PATIENT_OPTIONS = (
     ("--date-of-birth", "date_of_birth", "Date of birth, YYYY-MM-DD."),
     ("--center", "center", "Treating center (overrides the clinic's name)."),
     ("--physician", "physician", "Treating physician."),
-    ("--language", "language", "Language of the documents: en or es (default: the patient's, then the clinic's)."),
+    ("--language --lang", "language", "Language of the documents: en or es (default: the patient's, then the clinic's)."),
     ("--weight-kg", "weight_kg", "Body weight in kg (for the staff dose line)."),
 )
 
@@ -69,8 +69,8 @@ def card_options(command: Any) -> Any:
 
 
 def patient_options(command: Any) -> Any:
-    for flag, dest, help_text in reversed(PATIENT_OPTIONS):
-        command = click.option(flag, dest, default=None, help=help_text)(command)
+    for flags, dest, help_text in reversed(PATIENT_OPTIONS):
+        command = click.option(*flags.split(), dest, default=None, help=help_text)(command)
     return command
 
 
