@@ -48,3 +48,19 @@ def test_shipped_handout_cites_sources_for_every_section():
     for section in pack.data["sections"]:
         assert section["sources"], section["id"]
         assert set(section["sources"]) <= set(pack.sources)
+
+
+DURATION_LITERAL = r"\b\d+(\.\d+)?\s*(°|days?|weeks?|hours?|months?|días?|semanas?|horas?|meses?)\b"
+
+
+def test_durations_and_thresholds_in_prose_come_from_the_policy():
+    import re
+
+    from carthandout.content import available_documents, available_languages, iter_strings
+
+    for language in available_languages():
+        for document in available_documents(language):
+            pack = load_pack(document, language)
+            for text in iter_strings({k: v for k, v in pack.data.items() if k not in ("sources", "reviewed")}):
+                text = re.sub(r"\b24[ -](hour|horas)", "", text)  # the 24-hour line is a phone service, not a policy
+                assert not re.search(DURATION_LITERAL, text, re.IGNORECASE), f"{pack.origin}: {text!r}"
