@@ -1,4 +1,4 @@
-"""Per-document layout time, warm, in one process: what one patient costs a batch worker.
+"""Per-document layout time (CPU ms), warm, in one process: what one patient costs a batch worker.
 
     python benchmarks/bench_render.py                  # 20 patients after one warm-up, ms per document
     python benchmarks/bench_render.py --profile 30     # cProfile the loop, top 30 by cumulative time
@@ -61,10 +61,10 @@ def render_all(raw: dict[str, Any], clinic: Any, options: RenderOptions, timings
     theme = build_theme(ctx.clinic, options.paper, large_print)
     out = {}
     for name in options.documents:
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: steadier than wall time on a shared machine
         out[name] = DOCUMENTS[name].render(ctx, theme, options).data
         if timings is not None:
-            timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
+            timings[name] = timings.get(name, 0.0) + time.process_time() - start
     return out
 
 

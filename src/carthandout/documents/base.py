@@ -163,19 +163,24 @@ def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas
     top = theme.page_size[1] - theme.margin * 0.5
     left = theme.margin
 
+    text_left = left
+    logo_size = (0.0, 0.0)
+    if theme.logo is not None:
+        width, height = logo_reader(theme.logo).getSize()
+        draw_w = min(0.6 * inch * width / height, 2.2 * inch)
+        logo_size = (draw_w, draw_w * height / width)
+        text_left = left + draw_w + 0.2 * inch
+    # The same on every page: parsed and wrapped once per document.
+    name = paragraph(ctx.rich["clinic.name"], name_style)
+    _, used = name.wrap(theme.page_size[0] - theme.margin - text_left, 60)
+
     def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
-        text_left = left
         if theme.logo is not None:
-            reader = logo_reader(theme.logo)
-            width, height = reader.getSize()
-            draw_h = 0.6 * inch
-            draw_w = min(draw_h * width / height, 2.2 * inch)
-            draw_h = draw_w * height / width
-            canvas.drawImage(reader, left, top - draw_h, draw_w, draw_h, mask="auto")
-            text_left = left + draw_w + 0.2 * inch
-        name = paragraph(ctx.rich["clinic.name"], name_style)
-        _, used = name.wrap(theme.page_size[0] - theme.margin - text_left, 60)
+            draw_w, draw_h = logo_size
+            canvas.translate(left, top - draw_h)
+            _draw_logo(canvas, theme.logo, draw_w, draw_h)
+            canvas.translate(-left, draw_h - top)
         name.drawOn(canvas, text_left, top - 0.3 * inch - used / 2)
         rule_y = top - HEADER_HEIGHT + 0.2 * inch
         canvas.setStrokeColor(theme.primary)
@@ -184,6 +189,22 @@ def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas
         canvas.restoreState()
 
     return paint
+
+
+LOGO_FORM = "carthandout-logo"
+
+
+def _draw_logo(canvas: Canvas, path: Path, width: float, height: float) -> None:
+    """The logo at the origin, stored once per PDF as a form that every page shows.
+
+    ``drawImage`` hashes the whole decoded image on every call to find it in the PDF (for a
+    480x160 logo that is most of the header's time); a form is looked up by name.
+    """
+    if not canvas.hasForm(LOGO_FORM):
+        canvas.beginForm(LOGO_FORM)
+        canvas.drawImage(logo_reader(path), 0, 0, width, height, mask="auto")
+        canvas.endForm()
+    canvas.doForm(LOGO_FORM)
 
 
 def build_branded_pdf(
