@@ -205,6 +205,20 @@ def test_print_files_start_each_patient_on_a_fresh_sheet_and_place_the_cards(tmp
         assert slot.x <= x <= slot.x + slot.width and slot.y <= y <= slot.y + slot.height
 
 
+def test_print_file_prints_the_checklist_fields_as_they_look(tmp_path):
+    """Pre-filled dates are form fields: the print file flattens them into the page, with no widgets left."""
+    out = tmp_path / "out"
+    assert run_cli("batch", write_csv(tmp_path / "r.csv", GOOD[:1]), "-o", out, "--doc", "checklist",
+                   "--jobs", "1").exit_code == 0
+    fields = pypdf.PdfReader(out / "004417/checklist.pdf").get_fields()
+    values = {str(f["/V"]) for f in fields.values() if f.get("/FT") == "/Tx" and f.get("/V")}
+    assert values  # else the test proves nothing
+    printed = pypdf.PdfReader(out / "print/handouts-part-001.pdf")
+    text = "".join(page.extract_text() for page in printed.pages)
+    assert {value for value in values if value not in text} == set()
+    assert not any("/Annots" in page for page in printed.pages) and "/AcroForm" not in printed.trailer["/Root"]
+
+
 def text_position(page: pypdf.PageObject, word: str) -> tuple[float, float]:
     found: list[tuple[float, float]] = []
 

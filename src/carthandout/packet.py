@@ -1,22 +1,22 @@
-"""The record packet: one patient's documents merged into one PDF for the health record (pypdf).
+"""The record packet: one patient's documents merged into one PDF for the health record (pikepdf).
 
 A bookmark and page labels ("Handout 1", "Checklist 2") per document, metadata as for the
 documents themselves, and the checklist's form fields still working (their names are unique per
-patient). Same documents in, same bytes out: the file identifier is derived from the content.
+patient). Same documents in, same bytes out: the file identifier is derived from the content. Font
+programs and images the documents repeat are stored once.
 """
 from __future__ import annotations
 
-import hashlib
-import io
 from typing import Mapping, Sequence
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
+import pikepdf
+from pikepdf import Array, Dictionary, Name, OutlineItem, String
 
 from carthandout import __version__
 from carthandout.content import load_common
 from carthandout.context import DocumentContext
 from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument
+from carthandout.pdfjoin import append_pages, open_pdf, pdf_bytes, set_info, share_identical_streams
 
 PACKET_DOCUMENT = "packet"
 PACKET_FILE_STEM = "record_packet"
@@ -27,25 +27,20 @@ def build_packet(ctx: DocumentContext, documents: Sequence[RenderedDocument]) ->
     if not documents:
         raise ValueError("a packet needs at least one document")
     labels = load_common(ctx.language).labels
-    writer = PdfWriter()
-    titles = []
+    packet = pikepdf.new()
+    starts, titles, page_labels = [], [], Array()
     for doc in documents:
-        reader = PdfReader(io.BytesIO(doc.data))
-        title = _title(reader, doc)
-        titles.append(title)
-        first = len(writer.pages)
-        writer.append(reader, outline_item=title, import_outline=False)
-        writer.set_page_label(first, len(writer.pages) - 1, style="/D", prefix=page_prefix(labels, doc.document), start=1)
-    meta = packet_metadata(ctx, labels.get("packet_title") or titles[0])
-    _set_metadata(writer, meta)
-    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-    # pypdf writes no /ID by default; a content-derived one keeps the bytes reproducible.
-    identifier = ByteStringObject(hashlib.sha256(b"".join(d.data for d in documents)).digest()[:16])
-    writer._ID = ArrayObject([identifier, identifier])  # no public setter in pypdf
-    buffer = io.BytesIO()
-    writer.write(buffer)
+        source = open_pdf(doc.data)
+        titles.append(_title(source, doc))
+        starts.append(append_pages(packet, source, keep_forms=True))
+        page_labels.extend([starts[-1], Dictionary(S=Name.D, P=String(page_prefix(labels, doc.document)), St=1)])
+    with packet.open_outline() as outline:
+        outline.root.extend(OutlineItem(title, start) for title, start in zip(titles, starts))
+    packet.Root.PageLabels = Dictionary(Nums=page_labels)
+    _set_metadata(packet, packet_metadata(ctx, labels.get("packet_title") or titles[0]))
+    share_identical_streams(packet)
     return RenderedDocument(
-        document=PACKET_DOCUMENT, data=buffer.getvalue(), pages=len(writer.pages),
+        document=PACKET_DOCUMENT, data=pdf_bytes(packet), pages=len(packet.pages),
         version="; ".join(f"{doc.document} {doc.version}" for doc in documents),
         reviewed=min(doc.reviewed for doc in documents), language=ctx.language,
     )
@@ -64,15 +59,13 @@ def packet_metadata(ctx: DocumentContext, title: str) -> Metadata:
     return Metadata(title=title, author=ctx.center_name, subject=DRUG_SUBJECT, language=ctx.language)
 
 
-def _title(reader: PdfReader, doc: RenderedDocument) -> str:
-    info = reader.metadata
-    return (info.title if info and info.title else "") or doc.document
+def _title(source: pikepdf.Pdf, doc: RenderedDocument) -> str:
+    return str(source.docinfo.get(Name.Title, "")) or doc.document
 
 
-def _set_metadata(writer: PdfWriter, meta: Metadata) -> None:
+def _set_metadata(packet: pikepdf.Pdf, meta: Metadata) -> None:
     producer = f"carthandout {__version__}"
-    writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Subject": meta.subject,
-                         "/Creator": producer, "/Producer": producer})
-    writer.root_object[NameObject("/Lang")] = TextStringObject(meta.language)
-    writer.create_viewer_preferences().display_doctitle = True
-    writer.page_mode = "/UseOutlines"
+    set_info(packet, Title=meta.title, Author=meta.author, Subject=meta.subject, Creator=producer, Producer=producer)
+    packet.Root.Lang = String(meta.language)
+    packet.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
+    packet.Root.PageMode = Name.UseOutlines

@@ -1,20 +1,21 @@
 """Print files for a cohort, one part (a few dozen patients) at a time.
 
 Handouts: the part's patients' documents, read back from the files already written and joined
-with pypdf; after a patient with an odd page count comes a blank page, so that printed duplex
-every patient starts on a fresh sheet. Wallet cards: every patient of the part imposed across
-sheets by ``documents.wallet_card.render_sheets`` (fronts and backs matched for duplex).
+by qpdf (pikepdf) with their form widgets flattened (printed as they look; a print file is not
+filled in on screen); after a patient with an odd page count comes a blank page,
+so that printed duplex every patient starts on a fresh sheet. Wallet cards: every patient of the
+part imposed across sheets by ``documents.wallet_card.render_sheets`` (fronts and backs matched for duplex).
 Building parts keeps memory bounded: one part's pages are held, never the cohort's.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from pypdf import PdfWriter
+import pikepdf
+from pikepdf import OutlineItem
 
 from carthandout import __version__
 from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_sheets
@@ -22,6 +23,7 @@ from carthandout.models import Clinic, Patient
 from carthandout.options import RenderOptions
 from carthandout.output import ManifestRow, sha256_hex, write_atomic
 from carthandout.packet import PACKET_DOCUMENT
+from carthandout.pdfjoin import append_pages, open_pdf, pdf_bytes, set_info, share_identical_streams
 from carthandout.pipeline import prepare
 from carthandout.theme import build_theme
 
@@ -64,28 +66,29 @@ def part_file(kind: str, number: int) -> str:
 
 
 def _write_handouts(output_dir: Path, part: PrintPart) -> ManifestRow | None:
-    writer = PdfWriter()
+    handouts = pikepdf.new()
     sources: list[ManifestRow] = []
+    bookmarks: list[OutlineItem] = []
     for entry in part.patients:
-        first_page = len(writer.pages)
+        first_page = len(handouts.pages)
         for row in entry.files:
             if row.document not in NOT_IN_HANDOUTS:
-                writer.append(output_dir / row.file, import_outline=False)
+                append_pages(handouts, open_pdf(output_dir / row.file), keep_forms=False)
                 sources.append(row)
-        if len(writer.pages) == first_page:
+        if len(handouts.pages) == first_page:
             continue
-        if (len(writer.pages) - first_page) % 2:
-            last = writer.pages[-1].mediabox
-            writer.add_blank_page(last.width, last.height)
-        writer.add_outline_item(title=entry.folder, page_number=first_page)
+        if (len(handouts.pages) - first_page) % 2:
+            last = handouts.pages[-1].mediabox
+            handouts.add_blank_page(page_size=(last[2] - last[0], last[3] - last[1]))
+        bookmarks.append(OutlineItem(entry.folder, first_page))
     if not sources:
         return None
-    writer.add_metadata({
-        "/Title": f"Handouts for printing, {part.record}",
-        "/Creator": f"carthandout {__version__}",
-        "/Producer": f"carthandout {__version__}",
-    })
-    return _write_pdf(output_dir, part_file("handouts", part.number), part.record, HANDOUTS_DOCUMENT, writer, sources)
+    with handouts.open_outline() as outline:
+        outline.root.extend(bookmarks)
+    producer = f"carthandout {__version__}"
+    set_info(handouts, Title=f"Handouts for printing, {part.record}", Creator=producer, Producer=producer)
+    share_identical_streams(handouts)  # the logo and many font subsets repeat for every patient
+    return _write_pdf(output_dir, part_file("handouts", part.number), part.record, HANDOUTS_DOCUMENT, handouts, sources)
 
 
 def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow:
@@ -99,13 +102,11 @@ def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: Ren
 
 
 def _write_pdf(
-    output_dir: Path, relative: str, record: str, document: str, writer: PdfWriter, sources: Sequence[ManifestRow]
+    output_dir: Path, relative: str, record: str, document: str, pdf: pikepdf.Pdf, sources: Sequence[ManifestRow]
 ) -> ManifestRow:
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    data = buffer.getvalue()
+    data = pdf_bytes(pdf)
     write_atomic(output_dir / relative, data)
-    return ManifestRow(record, document, relative, len(writer.pages), sha256_hex(data),
+    return ManifestRow(record, document, relative, len(pdf.pages), sha256_hex(data),
                        _joined(row.language for row in sources), _joined(row.version for row in sources),
                        _joined(row.reviewed for row in sources), "")
 
