@@ -17,6 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext
+from carthandout.documents.shared_layout import SharedLayoutParagraph
 from carthandout.typefaces import Rich, text_font, with_inherited_weight
 from carthandout.theme import Theme
 
@@ -56,8 +57,14 @@ def metadata_for(ctx: DocumentContext, pack: ContentPack) -> Metadata:
 def paragraph(rich: Rich, style: ParagraphStyle, **kwargs: object) -> Paragraph:
     """A Paragraph from safe markup; shaping only when the text needs it (it costs time)."""
     if rich.shaping and not style.shaping:
-        style = ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
-    return Paragraph(with_inherited_weight(rich.markup, style.fontName), style, **kwargs)
+        style = _shaped(style)
+    return SharedLayoutParagraph(with_inherited_weight(rich.markup, style.fontName), style, **kwargs)
+
+
+@lru_cache(maxsize=64)
+def _shaped(style: ParagraphStyle) -> ParagraphStyle:
+    """The style with shaping on; one object per style, so shaped paragraphs share their layout too."""
+    return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
 
 
 def filled(ctx: DocumentContext, template: str, style: ParagraphStyle, **tokens: str) -> Paragraph:

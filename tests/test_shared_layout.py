@@ -1,0 +1,45 @@
+"""Shared paragraph layout: a document comes out byte for byte the same whatever the process rendered before."""
+from __future__ import annotations
+
+from carthandout.documents import DOCUMENTS
+from carthandout.documents.base import paragraph
+from carthandout.documents.shared_layout import clear_caches
+from carthandout.inputs import load_clinic
+from carthandout.models import parse_patient
+from carthandout.options import RenderOptions
+from carthandout.pipeline import prepare
+from carthandout.theme import build_theme
+from carthandout.typefaces import literal, rich_value
+
+OPTIONS = RenderOptions(documents=("handout", "caregiver-guide"))
+PATIENT = {"name": "محمد حداد", "infusion_date": "2027-02-01", "caregiver": "Layla Haddad", "mrn": "AR-77"}
+OTHERS = (
+    {"name": "Ana Quiñones", "infusion_date": "2027-06-30", "language": "es"},
+    {"name": "Olga Kowalski", "infusion_date": "2027-12-28", "large_print": "yes"},
+    {"name": "Noah Brown", "infusion_date": "2027-08-15", "caregiver": "王小明"},
+)
+
+
+def render(raw: dict) -> list[bytes]:
+    ctx = prepare(parse_patient(raw), load_clinic(None), OPTIONS)
+    theme = build_theme(ctx.clinic, None, ctx.patient.large_print)
+    return [DOCUMENTS[name].render(ctx, theme, OPTIONS).data for name in OPTIONS.documents]
+
+
+def test_same_bytes_cold_and_after_other_patients():
+    clear_caches()
+    cold = render(PATIENT)
+    for raw in OTHERS:
+        render(raw)
+    assert render(PATIENT) == cold
+
+
+def test_same_markup_and_style_share_one_parse_and_one_line_breaking():
+    style = build_theme(load_clinic(None)).style("body")
+    first, second = (paragraph(literal("Call the clinic right away if you have a fever."), style) for _ in range(2))
+    assert first.frags is second.frags
+    first.wrap(120, 1000)
+    second.wrap(120, 1000)
+    assert second.blPara is first.blPara and len(first.blPara.lines) > 1
+    other = paragraph(rich_value("Call the clinic right away if you have a fever!", "name"), style)
+    assert other.frags is not first.frags
