@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 from babel import Locale
@@ -184,6 +185,7 @@ def _weekday_names(locale: str, first_weekday: int, style: ParagraphStyle, width
     return candidates
 
 
+@lru_cache(maxsize=16)  # one set of style objects per theme, so day cells share their layout (shared_layout.py)
 def _cell_styles(theme: Theme) -> dict[str, ParagraphStyle]:
     cell, bold = theme.style("cell"), theme.style("cell_bold")
     small = theme.type.small  # grid words are labels: a step smaller than the body in normal print
