@@ -71,20 +71,21 @@ class TreeMemory:
 
 
 def tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry))
+    """``root`` and its descendants, from /proc/<pid>/task/<tid>/children (a few small reads,
+    where scanning all of /proc every 20 ms took a fifth of a core from the run it measures)."""
     found, todo = [], [root]
     while todo:
         pid = todo.pop()
         found.append(pid)
-        todo.extend(children.get(pid, ()))
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                todo.extend(int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split())
+            except OSError:
+                pass
     return found
 
 
