@@ -21,8 +21,8 @@ from reportlab.platypus import Paragraph
 
 # Enough for every static paragraph of all documents in both print sizes and languages; a
 # patient's own paragraphs (dates, names) pass through and are evicted.
-PARSED_ENTRIES = 4096
-WRAPPED_ENTRIES = 8192
+PARSED_ENTRIES = 1024
+WRAPPED_ENTRIES = 2048
 _MIN_WIDTH = 1e-8  # reportlab's _FUZZ: narrower than this, wrap answers "does not fit" itself
 
 
