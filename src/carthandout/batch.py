@@ -344,8 +344,8 @@ def render_chunk(jobs: tuple[PatientJob, ...]) -> list[PatientResult]:
 class PrintParts:
     """Print parts built one at a time and in order, alongside the rendering.
 
-    One at a time because building a part holds all its pages (pypdf): two at once would double
-    the peak memory of the process tree.
+    One at a time and in order, so parts finish in roster order and never crowd out the rendering
+    (a part takes a few MB with qpdf, so memory no longer needs it).
     """
 
     def __init__(self, progress: Callable[[int], None]) -> None:
