@@ -81,3 +81,30 @@ def test_metadata_names_the_patient_only_when_the_clinic_opts_in(tmp_path, examp
     metadata = pypdf.PdfReader(tmp_path / "out" / "handout.pdf").metadata
     assert metadata.title.startswith("Your CAR T-cell therapy")
     assert ("Quiñones" in " ".join(str(v) for v in metadata.values())) is opt_in
+
+
+def test_batch_encrypts_every_file_including_the_print_files(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,infusion_date,mrn\nAna Silva,2027-03-05,A1\nBo Chen,2027-03-06,B2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("batch", roster, "-o", out, "--doc", "handout", "--doc", "wallet-card", "--jobs", "1",
+                     "--encrypt", env={"CARTHANDOUT_PDF_PASSWORD": PASSWORD})
+    assert result.exit_code == 0, result.output
+    pdfs = sorted(out.rglob("*.pdf"))
+    assert {p.parent.name for p in pdfs} == {"A1", "B2", "print"}
+    for path in pdfs:
+        reader = pypdf.PdfReader(path)
+        assert reader.is_encrypted, path
+        assert reader.decrypt(PASSWORD) != pypdf.PasswordType.NOT_DECRYPTED
+        assert reader.pages[0].extract_text()
+    handouts = pypdf.PdfReader(out / "print/handouts-part-001.pdf")
+    handouts.decrypt(PASSWORD)
+    assert "Bo Chen" in " ".join(page.extract_text() for page in handouts.pages)
+
+
+def test_batch_without_a_password_is_bad_input(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,infusion_date\nAna,2027-03-05\n", encoding="utf-8")
+    result = run_cli("batch", roster, "-o", tmp_path / "out", "--encrypt", env={"CARTHANDOUT_PDF_PASSWORD": ""})
+    assert result.exit_code == 2 and "--encrypt" in result.stderr
+    assert not (tmp_path / "out").exists()

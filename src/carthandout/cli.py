@@ -182,10 +182,11 @@ def check(clinic_file: Path | None) -> None:
 @click.option("--name-template", default=None, help="Folder name from {row}, {mrn}, {name} (default: MRN, else name-row).")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
 @card_options
+@encrypt_options
 def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, documents: tuple[str, ...],
           paper: str | None, jobs: int | None, check_only: bool, part_size: int, no_names: bool,
           name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
-          back_offset: str | None) -> None:
+          back_offset: str | None, encrypt: bool = False, password_env: str = DEFAULT_PASSWORD_ENV) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     if output_dir is None and not check_only:
         raise click.UsageError("Missing option '-o' / '--output'.")
@@ -196,6 +197,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         roster, clinic = open_roster(roster_file), load_clinic(clinic_file)
         options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
+        if encrypt and not check_only:
+            options = replace(options, pdf_password=read_password(password_env))
         patients, problems = validate_roster(roster, clinic, options, settings)
     except CarthandoutError as error:
         fail(error, show_values)

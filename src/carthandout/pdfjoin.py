@@ -18,11 +18,11 @@ from pikepdf import Array, Name, String
 Source = Union[bytes, Path]
 
 
-def open_pdf(source: Source) -> pikepdf.Pdf:
-    """A PDF from its bytes (as rendered) or from a file already written."""
+def open_pdf(source: Source, password: str = "") -> pikepdf.Pdf:
+    """A PDF from its bytes (as rendered) or from a file already written (encrypted with ``password``)."""
     if isinstance(source, (bytes, bytearray)):
-        return pikepdf.open(io.BytesIO(source))
-    return pikepdf.open(source)
+        return pikepdf.open(io.BytesIO(source), password=password)
+    return pikepdf.open(source, password=password)
 
 
 def append_pages(target: pikepdf.Pdf, source: pikepdf.Pdf, keep_forms: bool) -> int:

@@ -23,6 +23,7 @@ from carthandout.models import Clinic, Patient
 from carthandout.options import RenderOptions
 from carthandout.output import ManifestRow, sha256_hex, write_atomic
 from carthandout.packet import PACKET_DOCUMENT
+from carthandout.protect import encrypt_pdf, protect_documents
 from carthandout.pdfjoin import append_pages, open_pdf, pdf_bytes, set_info, share_identical_streams
 from carthandout.pipeline import prepare
 from carthandout.theme import build_theme
@@ -55,7 +56,7 @@ class PrintPart:
 
 def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> list[ManifestRow]:
     """Write the part's print files; returns their manifest rows."""
-    rows = [_write_handouts(output_dir, part)]
+    rows = [_write_handouts(output_dir, part, options.pdf_password or "")]
     if CARD_DOCUMENT_ID in options.documents:
         rows.append(_write_cards(output_dir, part, clinic, options))
     return [row for row in rows if row is not None]
@@ -65,7 +66,7 @@ def part_file(kind: str, number: int) -> str:
     return f"{PRINT_DIR}/{kind}-part-{number:03d}.pdf"
 
 
-def _write_handouts(output_dir: Path, part: PrintPart) -> ManifestRow | None:
+def _write_handouts(output_dir: Path, part: PrintPart, password: str) -> ManifestRow | None:
     handouts = pikepdf.new()
     sources: list[ManifestRow] = []
     bookmarks: list[OutlineItem] = []
@@ -73,7 +74,7 @@ def _write_handouts(output_dir: Path, part: PrintPart) -> ManifestRow | None:
         first_page = len(handouts.pages)
         for row in entry.files:
             if row.document not in NOT_IN_HANDOUTS:
-                append_pages(handouts, open_pdf(output_dir / row.file), keep_forms=False)
+                append_pages(handouts, open_pdf(output_dir / row.file, password), keep_forms=False)
                 sources.append(row)
         if len(handouts.pages) == first_page:
             continue
@@ -88,13 +89,15 @@ def _write_handouts(output_dir: Path, part: PrintPart) -> ManifestRow | None:
     producer = f"carthandout {__version__}"
     set_info(handouts, Title=f"Handouts for printing, {part.record}", Creator=producer, Producer=producer)
     share_identical_streams(handouts)  # the logo and many font subsets repeat for every patient
-    return _write_pdf(output_dir, part_file("handouts", part.number), part.record, HANDOUTS_DOCUMENT, handouts, sources)
+    return _write_pdf(output_dir, part_file("handouts", part.number), part.record, HANDOUTS_DOCUMENT, handouts, sources,
+                      password)
 
 
 def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow:
     contexts = [prepare(entry.patient, clinic, options) for entry in part.patients]
     theme = build_theme(clinic, options.paper, bool(options.large_print))
     sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options)
+    [sheets] = protect_documents([sheets], options.pdf_password)
     relative = part_file("wallet-cards", part.number)
     write_atomic(output_dir / relative, sheets.data)
     return ManifestRow(part.record, CARDS_DOCUMENT, relative, sheets.pages, sha256_hex(sheets.data),
@@ -102,9 +105,10 @@ def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: Ren
 
 
 def _write_pdf(
-    output_dir: Path, relative: str, record: str, document: str, pdf: pikepdf.Pdf, sources: Sequence[ManifestRow]
+    output_dir: Path, relative: str, record: str, document: str, pdf: pikepdf.Pdf, sources: Sequence[ManifestRow],
+    password: str,
 ) -> ManifestRow:
-    data = pdf_bytes(pdf)
+    data = encrypt_pdf(pdf_bytes(pdf), password) if password else pdf_bytes(pdf)
     write_atomic(output_dir / relative, data)
     return ManifestRow(record, document, relative, len(pdf.pages), sha256_hex(data),
                        _joined(row.language for row in sources), _joined(row.version for row in sources),
