@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-from carthandout.content import ContentPack, available_documents, available_languages, load_pack
+from carthandout.content import ContentPack, available_documents, available_languages, iter_strings, load_pack
 from carthandout.errors import CarthandoutError
 from carthandout.placeholders import KNOWN_PLACEHOLDERS
 from carthandout.resources import package_dir, read_yaml_text
@@ -127,16 +127,10 @@ def _units_in(node: Any, path: str) -> Iterator[tuple[str, Unit]]:
 
 def _placeholders(node: Any) -> Iterator[str]:
     """Braced tokens in text, and bare field names used as values (``when: patient.caregiver``)."""
-    if isinstance(node, str):
-        yield from _TOKEN.findall(node)
-        if node in KNOWN_PLACEHOLDERS:
-            yield node
-    elif isinstance(node, Mapping):
-        for value in node.values():
-            yield from _placeholders(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _placeholders(value)
+    for text in iter_strings(node):
+        yield from _TOKEN.findall(text)
+        if text in KNOWN_PLACEHOLDERS:
+            yield text
 
 
 def _audience(node: Any) -> str:
