@@ -16,6 +16,8 @@ written, so memory does not grow with the cohort.
 from __future__ import annotations
 
 import csv
+import ctypes
+import gc
 import io
 import os
 import signal
@@ -206,7 +208,23 @@ def render_patient(job: PatientJob) -> PatientResult:
 
 def build_part(part: PrintPart) -> list[ManifestRow]:
     assert _state is not None, "worker not initialised"
-    return make_print_part(_state.output_dir, part, _state.clinic, _state.options)
+    try:
+        return make_print_part(_state.output_dir, part, _state.clinic, _state.options)
+    finally:
+        release_freed_memory()
+
+
+def release_freed_memory() -> None:
+    """Hand the memory a print part freed back to the system.
+
+    Without this a worker keeps the high-water mark of the biggest part it built (glibc keeps freed
+    heap pages), and the process tree grows with the cohort. Elsewhere than glibc this is a no-op.
+    """
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class _InProcessExecutor:
