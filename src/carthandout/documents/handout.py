@@ -63,7 +63,7 @@ def _patient_block(blocks: BlockRenderer) -> Flowable:
     else:
         rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
     width = theme.frame_width
-    fractions = (0.22, 0.78) if theme.large_print else (0.16, 0.34, 0.16, 0.34)
+    fractions = (0.22, 0.78) if theme.large_print else (0.17, 0.36, 0.17, 0.30)
     table = Table(rows, colWidths=[width * f for f in fractions], hAlign="LEFT")
     pad = theme.type.body * 0.4
     table.setStyle(TableStyle([
