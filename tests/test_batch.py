@@ -280,3 +280,17 @@ def test_default_stem_prefers_the_mrn_and_keeps_the_row_for_long_names():
 def test_templates_are_refused_unless_safe(template):
     with pytest.raises(InputError):
         check_template(template, no_names=template == "{name}")
+
+
+def test_a_roster_without_its_header_row_does_not_print_the_patient(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_text("Rosa María Delgado,2027-03-05,RCC-004417\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out")
+    assert result.exit_code == 2 and "header row missing" in result.stderr
+    assert "Rosa" not in result.stderr and "RCC-004417" not in result.stderr
+
+
+def test_folder_names_keep_letters_without_a_decomposition():
+    from carthandout.naming import ascii_slug
+
+    assert ascii_slug("Łucja Wróbel Øystein Straße") == "Lucja-Wrobel-Oystein-Strasse"

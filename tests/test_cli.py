@@ -98,3 +98,55 @@ def test_lang_is_a_short_form_of_language(tmp_path):
                      "-o", tmp_path)
     assert result.exit_code == 0, result.output
     assert "5 de marzo de 2027" in pdf_text(tmp_path / "handout.pdf")
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--infusion-date", "9999-12-30"], "infusion_date: the value is outside the years"),
+    (["--infusion-date", "2027-03-05", "--date-of-birth", "2030-01-01"], "date_of_birth: the value is after the infusion"),
+])
+def test_implausible_dates_are_bad_input(tmp_path, args, expected):
+    result = run_cli("generate", "--name", "A", *args, "-o", tmp_path)
+    assert result.exit_code == 2 and expected in result.stderr
+
+
+def clinic_with(write_yaml, extra: str):
+    return write_yaml("c.yaml", f"name: X\nphone_24h: '555-0100'\n{extra}\n")
+
+
+def test_conditioning_days_override_moves_the_chemo_dates(tmp_path, write_yaml):
+    clinic = clinic_with(write_yaml, "overrides: {conditioning_days: [-6, -5, -4]}")
+    result = run_cli("generate", "--clinic", clinic, "--name", "A", "--infusion-date", "2027-03-10", "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "handout.pdf")
+    assert "March 4, 2027" in text and "March 6, 2027" in text and "March 7, 2027" not in text
+
+
+def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
+    clinic = clinic_with(write_yaml, "overrides: {fever_threshold_f: 101}")
+    result = run_cli("generate", "--clinic", clinic, "--name", "A", "--infusion-date", "2027-03-10",
+                     "--doc", "wallet-card", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "101 °F (38.3 °C)" in pdf_text(tmp_path / "wallet-card.pdf")
+
+
+@pytest.mark.parametrize("extra, field", [
+    ("overrides: {fever_threshold_c: 100.4}", "clinic.overrides.fever_threshold_c"),
+    ("overrides: {caregiver_days: 0}", "clinic.overrides.caregiver_days"),
+    ("overrides: {caregiver_days: {a: 1}}", "clinic.overrides.caregiver_days"),
+    ("overrides: {1: 2}", "clinic.overrides"),
+    ("logo: corrupt.png", "clinic.logo"),
+])
+def test_bad_clinic_values_are_one_line(tmp_path, write_yaml, extra, field):
+    (tmp_path / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\ngarbage")
+    clinic = clinic_with(write_yaml, extra)
+    result = run_cli("generate", "--clinic", clinic, "--name", "A", "--infusion-date", "2027-03-10", "-o", tmp_path / "o")
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {field}")
+
+
+def test_something_in_the_way_of_an_output_file_is_one_line(tmp_path):
+    (tmp_path / "handout.pdf").mkdir()
+    completed = subprocess.run([sys.executable, "-m", "carthandout", "generate", "--name", "A", "--infusion-date",
+                                "2027-03-10", "--doc", "handout", "-o", str(tmp_path)], capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == "error: output: cannot write handout.pdf (Is a directory)"

@@ -243,6 +243,11 @@ def main() -> None:
         cli(prog_name="carthandout")
     except CarthandoutError as error:
         fail(error)
+    except OSError as error:  # the output folder holds something in the way, or is not writable
+        target = error.filename2 or error.filename  # os.replace names the temporary file first
+        name = Path(target).name if target else "a file"
+        click.echo(f"error: output: cannot write {name} ({error.strerror})", err=True)
+        sys.exit(EXIT_BAD_INPUT)
     except Exception as error:  # a bug: one line, no patient data, details only when asked
         if os.environ.get("CARTHANDOUT_DEBUG"):
             raise

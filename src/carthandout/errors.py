@@ -16,11 +16,13 @@ class InputError(CarthandoutError):
     patient data never reaches a log by default.
     """
 
-    def __init__(self, field: str, problem: str, value: object = None, sensitive: bool = True):
+    def __init__(self, field: str, problem: str, value: object = None, sensitive: bool = True,
+                 hidden: str = "the value"):
         self.field = field
         self.problem = problem
         self.value = value
         self.sensitive = sensitive
+        self.hidden = hidden
         super().__init__(self.line(show_values=not sensitive))
 
     def line(self, show_values: bool = False) -> str:
@@ -32,7 +34,7 @@ class InputError(CarthandoutError):
             return self.problem
         if show_values or not self.sensitive:
             return self.problem.replace("{value}", str(self.value))
-        return self.problem.replace("{value}", "the value")
+        return self.problem.replace("{value}", self.hidden)
 
 
 class ContentError(CarthandoutError):

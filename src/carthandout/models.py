@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
+from PIL import Image
+
 from carthandout.errors import InputError
 from carthandout.textnorm import normalise_text
 
@@ -70,6 +72,18 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
         raise InputError(field_name, "{value} is not a real date", raw, sensitive) from None
 
 
+# Plausible years: a typo such as 9999 is caught here, not as an overflow when dates are computed.
+INFUSION_YEARS = (2000, 2099)
+BIRTH_YEARS = (1900, 2099)
+
+
+def parse_date_between(field_name: str, raw: Any, first_year: int, last_year: int) -> dt.date | None:
+    value = parse_date(field_name, raw)
+    if value is not None and not first_year <= value.year <= last_year:
+        raise InputError(field_name, f"{{value}} is outside the years {first_year} to {last_year}", raw)
+    return value
+
+
 def parse_weight(raw: Any) -> float | None:
     if raw is None or raw == "":
         return None
@@ -115,13 +129,17 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
     name = parse_text("name", raw.get("name"), max_length=120)
     if not name:
         raise InputError("name", "is required")
+    infusion_date = parse_date_between("infusion_date", raw.get("infusion_date"), *INFUSION_YEARS)
+    date_of_birth = parse_date_between("date_of_birth", raw.get("date_of_birth"), *BIRTH_YEARS)
+    if date_of_birth and date_of_birth > infusion_date:
+        raise InputError("date_of_birth", "{value} is after the infusion date", date_of_birth)
     return Patient(
         name=name,
-        infusion_date=parse_date("infusion_date", raw.get("infusion_date")),
+        infusion_date=infusion_date,
         caregiver=parse_text("caregiver", raw.get("caregiver"), max_length=120),
         caregiver_phone=parse_phone("caregiver_phone", raw.get("caregiver_phone")),
         mrn=parse_text("mrn", raw.get("mrn"), max_length=40),
-        date_of_birth=parse_date("date_of_birth", raw.get("date_of_birth")),
+        date_of_birth=date_of_birth,
         center=parse_text("center", raw.get("center"), max_length=120),
         physician=parse_text("physician", raw.get("physician"), max_length=120),
         language=parse_language(raw.get("language")),
@@ -205,7 +223,7 @@ def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
     if paper not in PAPER_SIZES:
         raise InputError("clinic.paper", "{value} is not letter or a4", paper, sensitive=False)
     overrides = raw.get("overrides") or {}
-    if not isinstance(overrides, Mapping):
+    if not isinstance(overrides, Mapping) or not all(isinstance(key, str) for key in overrides):
         raise InputError("clinic.overrides", "must map policy value names to values", sensitive=False)
     return Clinic(
         name=text("name", required=True),
@@ -219,12 +237,24 @@ def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
         paper=paper,
         date_format=text("date_format") or "long",
         policy=text("policy") or "source-document",
-        policy_overrides=tuple(sorted(overrides.items())),
+        policy_overrides=_parse_overrides(overrides),
         physician=text("physician"),
         language=parse_language(raw.get("language")) or "en",
         name_in_metadata=parse_flag("clinic.name_in_metadata", raw.get("name_in_metadata")),
         extras=tuple(sorted((k, raw[k]) for k in CLINIC_EXTRA_KEYS if k in raw)),
     )
+
+
+def _parse_overrides(overrides: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """Single policy values as hashable pairs; the policy module checks names and ranges."""
+    pairs = []
+    for key, value in sorted(overrides.items()):
+        if isinstance(value, list) and all(isinstance(item, int) for item in value):
+            value = tuple(value)
+        elif not isinstance(value, (int, float)):
+            raise InputError(f"clinic.overrides.{key}", "must be a number (or a list of day numbers)", sensitive=False)
+        pairs.append((key, value))
+    return tuple(pairs)
 
 
 def _required(field_name: str) -> str:
@@ -272,4 +302,9 @@ def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
         head = handle.read(8)
     if not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
         raise InputError("clinic.logo", "{value} is not a PNG or JPEG image", raw, sensitive=False)
+    try:
+        with Image.open(path) as image:  # Pillow, which reportlab draws images with
+            image.load()
+    except Exception:  # Pillow raises many kinds for a damaged file; any of them means the same
+        raise InputError("clinic.logo", "{value} cannot be read as an image (damaged file?)", raw, sensitive=False) from None
     return path

@@ -45,9 +45,16 @@ def check_template(template: str, no_names: bool) -> str:
     return template
 
 
+# Latin letters with no decomposition to a base letter: without these they would vanish.
+_NO_DECOMPOSITION = str.maketrans({
+    "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i",
+    "ß": "ss", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "Ð": "D", "ð": "d",
+})
+
+
 def ascii_slug(text: str) -> str:
     """Portable ASCII: accents dropped (é -> e), anything else unsafe becomes one hyphen."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_NO_DECOMPOSITION))
     ascii_text = decomposed.encode("ascii", "ignore").decode("ascii")
     return _RUNS.sub(r"\1", _UNSAFE.sub("-", ascii_text)).strip("-_.")
 

@@ -34,26 +34,38 @@ class Policy:
 _META = ("name", "title", "source", "date")
 VALUE_NAMES = tuple(f.name for f in fields(Policy) if f.name not in _META)
 _CELL_COUNTS = {"dose_cells_per_kg", "dose_max_cells"}
-_DAY_COUNTS = {"manufacturing_days_min", "manufacturing_days_max", "daily_monitoring_days", "monitoring_days",
-               "stay_near_days", "no_driving_days", "caregiver_days"}
+
+
+FEVER_RANGES = {"fever_threshold_f": (95.0, 110.0), "fever_threshold_c": (35.0, 43.5)}
+MAX_PERIOD = {"stay_near_travel_hours": 24, "live_vaccine_weeks": 52}
+
+
+def _celsius(fahrenheit: float) -> float:
+    return round((fahrenheit - 32) * 5 / 9, 1)
+
+
+def _fahrenheit(celsius: float) -> float:
+    return round(celsius * 9 / 5 + 32, 1)
 
 
 def _check_value(name: str, value: Any, where: str) -> Any:
     if name == "conditioning_days":
-        ok = isinstance(value, list) and value and all(isinstance(d, int) and not isinstance(d, bool) and d < 0 for d in value)
+        ok = isinstance(value, (list, tuple)) and value and all(isinstance(d, int) and not isinstance(d, bool) and d < 0 for d in value)
         if not ok:
             raise ContentError(f"{where}: conditioning_days must be a list of negative day numbers, such as [-5, -4, -3]")
         return tuple(sorted(value))
     if name.startswith("fever_threshold"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 30 <= value <= 110:
-            raise ContentError(f"{where}: {name} must be a temperature")
+        low, high = FEVER_RANGES[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ContentError(f"{where}: {name} must be a temperature from {low} to {high}")
         return float(value)
     if name in _CELL_COUNTS:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ContentError(f"{where}: {name} must be a whole, positive number of cells (such as 2000000)")
         return value
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (name in _DAY_COUNTS and value > 3650):
-        raise ContentError(f"{where}: {name} must be a whole number of {'hours' if 'hours' in name else 'days or weeks'}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PERIOD.get(name, 365):
+        unit = "hours" if "hours" in name else "weeks" if "weeks" in name else "days"
+        raise ContentError(f"{where}: {name} must be a whole number of {unit} from 1 to {MAX_PERIOD.get(name, 365)}")
     return value
 
 
@@ -78,6 +90,8 @@ def policy_from_mapping(raw: Any, where: str) -> Policy:
 def _check_consistency(policy: Policy, where: str) -> Policy:
     if policy.manufacturing_days_min > policy.manufacturing_days_max:
         raise ContentError(f"{where}: manufacturing_days_min is above manufacturing_days_max")
+    if abs(_celsius(policy.fever_threshold_f) - policy.fever_threshold_c) > 0.15:
+        raise ContentError(f"{where}: fever_threshold_f and fever_threshold_c are not the same temperature")
     if policy.daily_monitoring_days > policy.monitoring_days:
         raise ContentError(f"{where}: daily_monitoring_days is above monitoring_days")
     return policy
@@ -107,6 +121,11 @@ def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
         if key not in VALUE_NAMES:
             raise ContentError(f"clinic.overrides.{key}: unknown policy value (known: {', '.join(VALUE_NAMES)})")
     checked = {k: _check_value(k, v, f"clinic.overrides.{k}") for k, v in overrides.items()}
+    # One scale overridden: the other follows, so the papers never print two different thresholds.
+    if "fever_threshold_f" in checked and "fever_threshold_c" not in checked:
+        checked["fever_threshold_c"] = _celsius(checked["fever_threshold_f"])
+    if "fever_threshold_c" in checked and "fever_threshold_f" not in checked:
+        checked["fever_threshold_f"] = _fahrenheit(checked["fever_threshold_c"])
     changed = ", ".join(sorted(checked))
     updated = replace(policy, **checked, title=f"{policy.title}, with clinic overrides ({changed})")
     return _check_consistency(updated, "clinic.overrides")

@@ -110,10 +110,17 @@ def column_fields(header: Iterable[Any]) -> list[str | None]:
 
 def unknown_columns(titles: Iterable[str]) -> None:
     """Raise InputError naming every title that is not a patient field."""
+    titles = list(titles)
     unknown = [title for title in dict.fromkeys(titles) if field_for_header(title) is None]
     if unknown:
+        # A roster saved without its header row makes a patient's details the "titles" (the
+        # infusion date gives it away: headers have no digits): then the titles are hidden.
+        looks_like_data = any(ch.isdigit() for title in titles for ch in title)
+        positions = ", ".join(str(titles.index(title) + 1) for title in unknown)
         raise InputError(
-            ROSTER, f"unknown column {{value}} (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown), sensitive=False
+            ROSTER, f"unknown column {{value}} (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown),
+            sensitive=looks_like_data,
+            hidden=f"number {positions} (the first row looks like patient data: is the header row missing?)",
         )
 
 
