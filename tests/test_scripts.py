@@ -130,3 +130,12 @@ def test_a_latin_run_never_loads_the_script_fonts():
     for family in ("NotoSansArabic", "NotoSansHebrew", "NotoSansDevanagari", "DroidSansFallback", "NanumSquare"):
         assert family not in loaded
     assert "Atkinson" in loaded
+
+
+def test_accents_without_a_precomposed_letter_are_shaped_in_the_fallback_font():
+    from carthandout.typefaces import family_for, rich_value
+
+    name = "Bą́ą́h"  # a + ogonek + acute: NFC leaves the acute as a combining mark
+    assert family_for(name) != "Atkinson"
+    assert rich_value(name, "name").shaping
+    assert not rich_value("Bąah", "name").shaping  # precomposed letters need no shaping

@@ -129,15 +129,23 @@ def covers(name: str, text: str) -> bool:
 
 
 def family_for(text: str) -> str | None:
-    """The first family (text font first) that prints every character of ``text``."""
+    """The first family (text font first) that prints every character of ``text``.
+
+    Combining accents that NFC could not join to their letter (Ğ̈, ą́) need marks drawn without
+    advancing: the text font's marks advance like letters, the fallback's do not.
+    """
+    loose_marks = any(unicodedata.category(ch) == "Mn" for ch in text)
     for name in FAMILIES:
+        if loose_marks and name == TEXT_FAMILY.name:
+            continue
         if covers(name, text):
             return name
     return None
 
 
 def needs_shaping(text: str) -> bool:
-    return bool(_NEEDS_SHAPING.search(text))
+    """Scripts whose letters join or reorder, and accents that must be placed on their letter."""
+    return bool(_NEEDS_SHAPING.search(text)) or any(unicodedata.category(ch) == "Mn" for ch in text)
 
 
 class Rich(NamedTuple):
