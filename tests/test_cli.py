@@ -150,3 +150,11 @@ def test_something_in_the_way_of_an_output_file_is_one_line(tmp_path):
                                 "2027-03-10", "--doc", "handout", "-o", str(tmp_path)], capture_output=True, text=True)
     assert completed.returncode == 2
     assert completed.stderr.strip() == "error: output: cannot write handout.pdf (Is a directory)"
+
+
+def test_a_rerun_leaves_no_stale_document_of_an_earlier_run(tmp_path):
+    run_cli("generate", "--name", "First", "--infusion-date", "2027-03-05", "--doc", "wallet-card", "-o", tmp_path)
+    assert (tmp_path / "wallet-card.pdf").exists()
+    result = run_cli("generate", "--name", "Second", "--infusion-date", "2027-04-05", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["handout.pdf", "record_packet.pdf"]

@@ -40,7 +40,21 @@ def write_patient_files(
     """Render and write one patient's files and their record packet: the path ``generate`` and ``batch`` share."""
     rendered = render_documents(ctx, options)
     documents = protect_documents([*rendered, build_packet(ctx, rendered)], options.pdf_password)
-    return write_documents(directory, prefix, record, documents, row)
+    rows = write_documents(directory, prefix, record, documents, row)
+    remove_stale_documents(directory, prefix, {row.file for row in rows})
+    return rows
+
+
+def document_file(prefix: str, document: str) -> str:
+    return f"{prefix}{PACKET_FILE_STEM if document == PACKET_DOCUMENT else document}.pdf"
+
+
+def remove_stale_documents(directory: Path, prefix: str, written: set[str]) -> None:
+    """Documents an earlier run left beside these (another patient's, or an older date): gone."""
+    for document in (*DOCUMENTS, PACKET_DOCUMENT):
+        relative = document_file(prefix, document)
+        if relative not in written:
+            (directory / relative).unlink(missing_ok=True)
 
 
 def write_documents(
@@ -49,7 +63,7 @@ def write_documents(
     """Write each PDF atomically as ``<prefix><document>.pdf`` (the packet as ``record_packet.pdf``)."""
     rows = []
     for doc in documents:
-        relative = f"{prefix}{PACKET_FILE_STEM if doc.document == PACKET_DOCUMENT else doc.document}.pdf"
+        relative = document_file(prefix, doc.document)
         write_atomic(directory / relative, doc.data)
         rows.append(ManifestRow(record, doc.document, relative, doc.pages, sha256_hex(doc.data),
                                 doc.language, doc.version, doc.reviewed, row))
