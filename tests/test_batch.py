@@ -294,3 +294,11 @@ def test_folder_names_keep_letters_without_a_decomposition():
     from carthandout.naming import ascii_slug
 
     assert ascii_slug("Łucja Wróbel Øystein Straße") == "Lucja-Wrobel-Oystein-Strasse"
+
+
+def test_excel_separator_hint_line(tmp_path):
+    roster = tmp_path / "r.csv"
+    roster.write_bytes(b"sep=;\r\nname;infusion_date\r\nA;2027-03-05\r\n;2027-03-06\r\n")
+    result = batch(roster, tmp_path / "out", "--check")
+    assert result.exit_code == 1
+    assert "row 3: name: is required" in result.stderr

@@ -147,8 +147,11 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     """Rows of a UTF-8 CSV (a byte order mark is fine), numbered from 1; the delimiter is sniffed."""
     try:
         with path.open("r", encoding="utf-8-sig", newline="") as stream:
-            delimiter = _sniff_delimiter(stream.readline())
-            stream.seek(0)
+            first_line = stream.readline()
+            delimiter = _separator_hint(first_line)
+            if delimiter is None:  # no hint: the first line is the header, read it again
+                delimiter = _sniff_delimiter(first_line)
+                stream.seek(0)
             for number, cells in enumerate(csv.reader(stream, delimiter=delimiter), start=1):
                 yield number, cells
     except OSError as exc:
@@ -157,6 +160,12 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise InputError(ROSTER, "is not UTF-8 text (save it as \"CSV UTF-8\")", sensitive=False) from None
     except csv.Error as exc:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
+
+
+def _separator_hint(line: str) -> str | None:
+    """Excel's ``sep=;`` first line names the delimiter; Excel hides it, so rows count after it."""
+    text = line.rstrip("\r\n")
+    return text[4] if text.startswith("sep=") and len(text) == 5 else None
 
 
 def _sniff_delimiter(header_line: str) -> str:
