@@ -158,3 +158,9 @@ def test_a_rerun_leaves_no_stale_document_of_an_earlier_run(tmp_path):
     result = run_cli("generate", "--name", "Second", "--infusion-date", "2027-04-05", "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["handout.pdf", "record_packet.pdf"]
+
+
+def test_a_field_given_twice_in_the_patient_file_is_bad_input(tmp_path, write_yaml):
+    path = write_yaml("p.yaml", "name: Ann\nname: Bob\ninfusion_date: 2027-03-05\n")
+    result = run_cli("generate", "--patient", path, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and "'name' is given twice" in result.stderr

@@ -237,5 +237,10 @@ def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
         if not isinstance(item, Mapping):
             yield RosterRow(number, {}, InputError(ROSTER, "the item is not a mapping of field: value"))
             continue
-        values = {field_for_header(str(key)): value for key, value in item.items()}
+        fields = [field_for_header(str(key)) for key in item]
+        twice = next((name for name in fields if fields.count(name) > 1), None)
+        if twice:
+            yield RosterRow(number, {}, InputError(twice, "is given twice in this item", sensitive=False))
+            continue
+        values = dict(zip(fields, item.values()))
         yield RosterRow(number, {key: value for key, value in values.items() if _present(value)})
