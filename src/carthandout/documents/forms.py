@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
+
+from typing import Callable
 
 from reportlab.lib.colors import Color, HexColor
+from reportlab.pdfbase.pdfdoc import (NoEncryption, PDFArray, PDFDictionary, PDFObject, PDFStream, PDFString,
+                                      format as pdf_format)
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 FORM_FONT = "Helvetica"
@@ -30,6 +36,76 @@ def form_key(name: str, mrn: str, infusion_date: dt.date) -> str:
     return digest.hexdigest()[:10]
 
 
+# Entries that differ between two widgets of the same kind; every other entry is shared.
+_OWN_ENTRIES = ("P", "Rect", "T", "TU")
+
+
+class _SharedEntries(PDFObject):
+    """Widget entries shared by many fields (flags, colours, appearances), formatted once per PDF."""
+
+    def __init__(self, entries: dict):
+        self.dictionary = PDFDictionary(entries)
+        self.formatted: bytes | None = None
+
+    def format(self, document) -> bytes:
+        if not isinstance(document.encrypt, NoEncryption):  # strings are encrypted per object: no sharing
+            return self.dictionary.format(document)[3:-3]
+        if self.formatted is None:
+            self.formatted = self.dictionary.format(document)[3:-3]  # the entries, without << >>
+        return self.formatted
+
+
+class _Widget(PDFObject):
+    """A field widget: its own entries (position, name, tooltip, page...) and those shared with its kind."""
+
+    def __init__(self, shared: _SharedEntries, own: dict):
+        self.shared, self.own = shared, own
+
+    def format(self, document) -> bytes:
+        own = b" ".join(b"/" + key.encode("ascii") + b" " + pdf_format(value, document)
+                        for key, value in self.own.items())
+        return b"<<\n" + self.shared.format(document) + b"\n " + own + b"\n>>"
+
+
+@dataclass(frozen=True)
+class _FieldTemplate:
+    shared: _SharedEntries
+    appearance: PDFStream | None  # a text field's, copied: a filling tool rewrites it in place
+
+
+def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, float], name: str, tooltip: str,
+               make_first: Callable[[], None], own_appearance: bool = False) -> None:
+    """Add a form field; reportlab makes the first of each ``kind``, later ones reuse its entries.
+
+    reportlab builds every appearance stream and dictionary again for each field, and formats them
+    again when saving: the checklist's fields cost more than the rest of its page. Widgets of one
+    kind (same size, style and value) differ only in position, name, tooltip and page. Checkboxes
+    share their appearance streams (a viewer only switches /AS); a text field gets its own copy,
+    because filling it (pypdf, viewers) rewrites the stream it has.
+    """
+    templates = canvas.__dict__.setdefault("_carthandout_field_templates", {})
+    form, doc = canvas.acroForm, canvas._doc
+    if kind not in templates:
+        make_first()
+        first = doc.idToObject[form.fields[-1].name].dict
+        own = _OWN_ENTRIES + (("AP",) if own_appearance else ())
+        appearance = doc.idToObject[first["AP"].dict["N"].name] if own_appearance else None
+        templates[kind] = _FieldTemplate(_SharedEntries({k: v for k, v in first.items() if k not in own}), appearance)
+        return
+    template = templates[kind]
+    x, y = canvas.absolutePosition(rect[0], rect[1])
+    entries = {"P": doc.thisPageRef(), "Rect": PDFArray((x, y, x + rect[2], y + rect[3])), "T": PDFString(name)}
+    if tooltip:
+        entries["TU"] = PDFString(tooltip)
+    if template.appearance is not None:
+        stream = template.appearance
+        copy = PDFStream(stream.dictionary, stream.content, filters=stream.filters)
+        entries["AP"] = PDFDictionary({"N": doc.Reference(copy)})
+    widget = _Widget(template.shared, entries)
+    canvas._addAnnotation(widget)
+    form.fields.append(doc.Reference(widget))
+
+
 class TickBox(Flowable):
     """A square to tick by pen, with a form checkbox of the same size over it to tick on screen."""
 
@@ -46,11 +122,12 @@ class TickBox(Flowable):
         inset = self.line_width / 2
         canvas.rect(inset, inset, self.width - self.line_width, self.height - self.line_width)
         canvas.restoreState()
-        canvas.acroForm.checkbox(
-            name=self.name, tooltip=self.tooltip, x=0, y=0, size=self.width, relative=True,
-            buttonStyle="check", borderWidth=0, borderColor=None, fillColor=None, textColor=BOX_INK,
-            fieldFlags="",
-        )
+        _add_field(canvas, ("checkbox", self.width), (0, 0, self.width, self.height), self.name, self.tooltip,
+                   lambda: canvas.acroForm.checkbox(
+                       name=self.name, tooltip=self.tooltip, x=0, y=0, size=self.width, relative=True,
+                       buttonStyle="check", borderWidth=0, borderColor=None, fillColor=None, textColor=BOX_INK,
+                       fieldFlags="",
+                   ))
 
 
 class TextField(Flowable):
@@ -73,11 +150,13 @@ class TextField(Flowable):
             canvas.setLineWidth(0.75)
             canvas.rect(0, 0, self.width, self.height)
             canvas.restoreState()
-        canvas.acroForm.textfield(
-            name=self.name, tooltip=self.tooltip, value=self.value, x=0, y=0, width=self.width,
-            height=self.height, relative=True, fontName=FORM_FONT, fontSize=self.font_size,
-            borderWidth=0, borderColor=None, fillColor=None, textColor=BOX_INK, maxlen=200,
-        )
+        kind = ("text", self.width, self.height, self.font_size, self.value)
+        _add_field(canvas, kind, (0, 0, self.width, self.height), self.name, self.tooltip,
+                   lambda: canvas.acroForm.textfield(
+                       name=self.name, tooltip=self.tooltip, value=self.value, x=0, y=0, width=self.width,
+                       height=self.height, relative=True, fontName=FORM_FONT, fontSize=self.font_size,
+                       borderWidth=0, borderColor=None, fillColor=None, textColor=BOX_INK, maxlen=200,
+                   ), own_appearance=True)
 
 
 class SignatureLine(Flowable):
