@@ -16,6 +16,10 @@ from carthandout.theme import Theme, tint
 
 BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts")
 SECTION_ROLES = ("normal", "call-box", "disclaimer")
+GRID_WIDTH = 0.75
+ROW_RULE_WIDTH = 0.5
+ROW_RULE_COLOR = HexColor("#9A9A9A")
+GRID_COLOR = HexColor("#6E6E6E")
 
 
 def validate_sections(pack: ContentPack) -> list[str]:
@@ -180,11 +184,11 @@ def data_table(
     widths = [theme.frame_width * f for f in fractions]
     header_rows = int(header)
     table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
-    pad = theme.type.body * 0.45
+    pad = table_padding(theme)
     style = [
         ("FONTNAME", (0, 0), (-1, -1), text_font()),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor("#9A9A9A")),
+        ("LINEBELOW", (0, 0), (-1, -1), ROW_RULE_WIDTH, ROW_RULE_COLOR),
         ("TOPPADDING", (0, 0), (-1, -1), pad),
         ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
         ("LEFTPADDING", (0, 0), (-1, -1), pad),
@@ -195,9 +199,14 @@ def data_table(
         style += [("BACKGROUND", (0, 0), (-1, last), tint(theme.primary, 0.12)),
                   ("LINEBELOW", (0, last), (-1, last), 1.2, theme.primary)]
     if grid:
-        style.append(("GRID", (0, 0), (-1, -1), 0.75, HexColor("#6E6E6E")))
+        style.append(("GRID", (0, 0), (-1, -1), GRID_WIDTH, GRID_COLOR))
     table.setStyle(TableStyle(style))
     return table
+
+
+def table_padding(theme: Theme) -> float:
+    """The padding on every side of a ``data_table`` cell."""
+    return theme.type.body * 0.45
 
 
 def boxed(inner: list[Flowable], theme: Theme, border: Any, background: Any, width: float = 2.0) -> Table:

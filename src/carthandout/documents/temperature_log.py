@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, wide_for_large_print
-from carthandout.documents.blocks import BlockRenderer, call_box, data_table, section_by_role, validate_section_pack
+from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_section_pack
+from carthandout.documents.row_grid import GridRow, date_cell, write_in_grid
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme
 
@@ -54,9 +55,7 @@ def _log_table(blocks: BlockRenderer) -> Flowable:
     # The threshold repeats with the header, so every page says when to call.
     top[1] = [top[1], blocks.para(labels["temperature_call"], "cell")]
     second = ["", blocks.para(labels["morning"], "cell_bold"), blocks.para(labels["evening"], "cell_bold"), "", ""]
-    rows = [[blocks.date_cell(day), *(Spacer(1, WRITE_IN_HEIGHT) for _ in range(4))]
+    rows = [GridRow([date_cell(blocks.ctx, blocks.theme, day), [], [], [], []], min_content_height=WRITE_IN_HEIGHT)
             for day in caregiver_period_days(blocks.ctx)]
-    table = data_table([top, second, *rows], blocks.theme, COLUMN_FRACTIONS, header=2, grid=True)
-    table.setStyle(TableStyle([("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (2, 0)),
-                               ("SPAN", (3, 0), (3, 1)), ("SPAN", (4, 0), (4, 1))]))
-    return table
+    spans = [("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (2, 0)), ("SPAN", (3, 0), (3, 1)), ("SPAN", (4, 0), (4, 1))]
+    return write_in_grid([top, second], rows, blocks.theme, COLUMN_FRACTIONS, spans)

@@ -1,0 +1,244 @@
+"""A long boxed grid (a row a day) drawn straight on the canvas instead of through a platypus Table.
+
+A reportlab Table wraps every cell several times, merges its style commands per cell and draws
+each cell through a general path; for the write-in logs (a row a day, most cells empty boxes)
+that was most of their render time. ``RowGrid`` draws the same picture directly: the header rows
+stay a real Table (laid out once, drawn again at the top of every page), the body rows are
+measured once and drawn with the Table's own geometry (top-aligned cells, equal padding, the
+grid lines drawn last), and the grid splits between whole rows like a Table with repeated header
+rows does.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Sequence
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Table, TableStyle
+
+from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, ROW_RULE_COLOR, ROW_RULE_WIDTH, data_table,
+                                         table_padding)
+from carthandout.context import DocumentContext
+from carthandout.documents.base import paragraph
+from carthandout.formatting import Formatter
+from carthandout.theme import Theme
+from carthandout.typefaces import TEXT_FAMILY, family_for, literal, needs_shaping
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One body row: each cell's flowables (top-aligned) and the least content height of the row."""
+
+    cells: Sequence[Sequence[Flowable]]
+    min_content_height: float = 0.0
+
+
+@dataclass(frozen=True)
+class GridLines:
+    width: float
+    color: Any
+
+
+class TextLine(Flowable):
+    """Plain text that fits one line, drawn where a Paragraph would put it, without its layout machinery.
+
+    Only for text the text font covers with no shaping and no whitespace a Paragraph would
+    collapse (``plain_text`` checks); when the line does not fit the width offered it becomes
+    the Paragraph it stands for.
+    """
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text, self.style = text, style
+        self._text_width = _text_width(text, style.fontName, style.fontSize)
+        self._wrapped: Flowable | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._text_width > availWidth:
+            self._wrapped = self._wrapped or paragraph(literal(self.text), self.style)
+            return self._wrapped.wrap(availWidth, availHeight)
+        self._wrapped = None
+        return self._text_width, self.style.leading
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab's name)
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self) -> float:  # noqa: N802
+        return self.style.spaceAfter
+
+    def draw(self) -> None:
+        if self._wrapped is not None:
+            self._wrapped.drawOn(self.canv, 0, 0)
+            return
+        text = self.canv.beginText()
+        self.add_to(text, 0, 0)
+        self.canv.drawText(text)
+
+    def add_to(self, text: Any, x: float, y: float) -> bool:
+        """Adds the line at (x, y) to a text object (one per page is cheaper than one per line); False if it wrapped."""
+        if self._wrapped is not None:
+            return False
+        style = self.style
+        text.setFont(style.fontName, style.fontSize, style.leading)
+        text.setFillColor(style.textColor)
+        text.setTextOrigin(x, y + style.leading - style.fontSize)  # a Paragraph's first baseline
+        text.textOut(self.text)
+        return True
+
+
+def plain_text(text: str, style: ParagraphStyle) -> Flowable:
+    """Authored or formatted text (a date, a weekday) as a cheap ``TextLine`` when that draws the same, else a Paragraph."""
+    return TextLine(text, style) if _is_plain(text) else paragraph(literal(text), style)
+
+
+@lru_cache(maxsize=4096)
+def _is_plain(text: str) -> bool:
+    """Text a Paragraph would draw as it is: no whitespace to collapse, no shaping, all in the text font."""
+    collapses = text != text.strip() or "  " in text or any(ch in text for ch in "\t\n\r")
+    return not collapses and not needs_shaping(text) and family_for(text) == TEXT_FAMILY.name
+
+
+@lru_cache(maxsize=4096)
+def _text_width(text: str, font_name: str, font_size: float) -> float:
+    return stringWidth(text, font_name, font_size)
+
+
+_DATE_TEXTS: dict[tuple[str, str, dt.date], tuple[str, str]] = {}
+_DATE_TEXTS_SIZE = 4096
+
+
+def _date_and_weekday(formatter: Formatter, day: dt.date) -> tuple[str, str]:
+    """Both texts depend only on the locale and the date format: a cohort's days repeat, and babel is slow."""
+    key = (formatter.locale, formatter.date_format, day)
+    texts = _DATE_TEXTS.get(key)
+    if texts is None:
+        if len(_DATE_TEXTS) >= _DATE_TEXTS_SIZE:
+            _DATE_TEXTS.clear()
+        texts = _DATE_TEXTS[key] = (formatter.date(day), formatter.weekday(day))
+    return texts
+
+
+def date_cell(ctx: DocumentContext, theme: Theme, day: dt.date) -> list[Flowable]:
+    """``BlockRenderer.date_cell`` (the date in bold, its weekday below) as plain text lines."""
+    date, weekday = _date_and_weekday(ctx.formatter, day)
+    return [plain_text(date, theme.style("cell_bold")), plain_text(weekday, theme.style("cell"))]
+
+
+def write_in_grid(header_rows: list[list[Any]], rows: Sequence[GridRow], theme: Theme, fractions: tuple[float, ...],
+                  header_spans: Sequence[tuple[Any, ...]] = ()) -> RowGrid:
+    """What ``data_table(header_rows + rows, header=len(header_rows), grid=True)`` draws, at a fraction of the cost."""
+    header = data_table(header_rows, theme, fractions, header=len(header_rows), grid=True)
+    if header_spans:
+        header.setStyle(TableStyle(list(header_spans)))
+    widths = [theme.frame_width * fraction for fraction in fractions]
+    return RowGrid(header, widths, rows, table_padding(theme), GridLines(GRID_WIDTH, GRID_COLOR),
+                   row_rule=GridLines(ROW_RULE_WIDTH, ROW_RULE_COLOR))
+
+
+class RowGrid(Flowable):
+    """Header rows (a Table, repeated on every page) above body rows that split between rows.
+
+    ``lines`` box every cell; ``row_rule`` (if any) is drawn under each row first, as a Table
+    draws its commands in order: the grid covers it, but rasterizers can still let it show.
+    """
+
+    def __init__(self, header: Table, column_widths: Sequence[float], rows: Sequence[GridRow], padding: float,
+                 lines: GridLines, row_rule: GridLines | None = None, _heights: Sequence[float] | None = None) -> None:
+        super().__init__()
+        self.header, self.column_widths, self.rows = header, list(column_widths), list(rows)
+        self.padding, self.lines, self.row_rule = padding, lines, row_rule
+        self.hAlign = "LEFT"
+        self._heights = list(_heights) if _heights is not None else None
+        self._header_height: float | None = None
+
+    def _measure(self, width: float) -> None:
+        if self._header_height is None:
+            self._header_height = self.header.wrap(width, 1e9)[1]
+        if self._heights is None:
+            self._heights = [self._row_height(row) for row in self.rows]
+
+    def _row_height(self, row: GridRow) -> float:
+        inner = [width - 2 * self.padding for width in self.column_widths]
+        content = max([row.min_content_height] + [_stack_height(cell, w) for cell, w in zip(row.cells, inner)])
+        return content + 2 * self.padding
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        self._measure(availWidth)
+        self.width = sum(self.column_widths)
+        self.height = self._header_height + sum(self._heights)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        self._measure(availWidth)
+        used, fitting = self._header_height, 0
+        for height in self._heights:
+            if used + height > availHeight:
+                break
+            used += height
+            fitting += 1
+        if fitting == 0:
+            return []
+        if fitting == len(self.rows):
+            return [self]
+        return [self._part(0, fitting), self._part(fitting, len(self.rows))]
+
+    def _part(self, start: int, end: int) -> RowGrid:
+        part = RowGrid(self.header, self.column_widths, self.rows[start:end], self.padding, self.lines,
+                       self.row_rule, self._heights[start:end])
+        part._header_height = self._header_height
+        return part
+
+    def draw(self) -> None:
+        canvas = self.canv
+        top = self.height - self._header_height
+        self.header.drawOn(canvas, 0, top)
+        columns = [0.0]
+        for width in self.column_widths:
+            columns.append(columns[-1] + width)
+        boundaries = [top]
+        text = canvas.beginText()
+        for row, height in zip(self.rows, self._heights):
+            for cell, left, right in zip(row.cells, columns, columns[1:]):
+                _draw_stack(canvas, text, cell, left + self.padding, boundaries[-1] - self.padding,
+                            right - left - 2 * self.padding)
+            boundaries.append(boundaries[-1] - height)
+        canvas.drawText(text)
+        canvas.saveState()
+        canvas.setLineCap(1)  # what a Table's line commands use
+        canvas.setLineJoin(1)
+        if self.row_rule is not None:
+            canvas.setStrokeColor(self.row_rule.color)
+            canvas.setLineWidth(self.row_rule.width)
+            for y in boundaries[1:]:
+                canvas.line(columns[0], y, columns[-1], y)
+        canvas.setStrokeColor(self.lines.color)
+        canvas.setLineWidth(self.lines.width)
+        for y in boundaries[1:]:
+            canvas.line(columns[0], y, columns[-1], y)
+        for x in columns:
+            canvas.line(x, boundaries[0], x, boundaries[-1])
+        canvas.restoreState()
+
+
+def _stack_height(cell: Sequence[Flowable], width: float) -> float:
+    """A Table cell's content height: every flowable's space around it except before the first and after the last."""
+    if not cell:
+        return 0.0
+    total = 0.0
+    for flowable in cell:
+        total += flowable.wrap(width, 1e9)[1] + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total - cell[0].getSpaceBefore() - cell[-1].getSpaceAfter()
+
+
+def _draw_stack(canvas: Any, text: Any, cell: Sequence[Flowable], x: float, top: float, width: float) -> None:
+    """The flowables of a top-aligned cell, placed as a Table places them; text lines go into ``text``."""
+    y = top + (cell[0].getSpaceBefore() if cell else 0.0)
+    for flowable in cell:
+        height = flowable.wrap(width, 1e9)[1]
+        y -= flowable.getSpaceBefore() + height
+        if not (isinstance(flowable, TextLine) and flowable.add_to(text, x, y)):
+            flowable.drawOn(canvas, x, y)
+        y -= flowable.getSpaceAfter()
