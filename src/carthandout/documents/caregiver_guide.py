@@ -7,7 +7,8 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf
-from carthandout.documents.blocks import BlockRenderer, call_box, data_table, section_by_role, validate_section_pack
+from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_section_pack
+from carthandout.documents.row_grid import GridRow, date_cell, write_in_grid
 from carthandout.documents.temperature_log import caregiver_period_days
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme
@@ -47,5 +48,6 @@ def _handwriting_table(blocks: BlockRenderer) -> Flowable:
     labels = blocks.pack.labels
     header = [blocks.para(labels["handwriting_date"], "cell_bold"),
               [blocks.para(labels["handwriting_copy"], "cell"), blocks.para(labels["handwriting_sentence"], "cell_bold")]]
-    rows = [[blocks.date_cell(day), Spacer(1, HANDWRITING_HEIGHT)] for day in caregiver_period_days(blocks.ctx)]
-    return data_table([header, *rows], blocks.theme, (0.25, 0.75), header=True, grid=True)
+    rows = [GridRow([date_cell(blocks.ctx, blocks.theme, day), []], min_content_height=HANDWRITING_HEIGHT)
+            for day in caregiver_period_days(blocks.ctx)]
+    return write_in_grid([header], rows, blocks.theme, (0.25, 0.75))
