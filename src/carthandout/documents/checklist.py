@@ -380,11 +380,25 @@ def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -
                       value=date_text, font_size=font, boxed=False)
     if label_width + field_width > available:  # large print: the date goes below its label
         return [Spacer(1, 3), label, field]
-    line = Table([[label, field]], colWidths=[label_width, None], hAlign="LEFT")
-    line.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), text_font()), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                              *[(side, (0, 0), (-1, -1), 0) for side in
-                                ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")]]))
-    return [Spacer(1, 3), line]
+    return [Spacer(1, 3), _LabelledField(label, label_width, field)]
+
+
+class _LabelledField(Flowable):
+    """A label and a form field beside it, centred on each other (a one-row table without its layout cost)."""
+
+    def __init__(self, label: Flowable, label_width: float, field: Flowable):
+        super().__init__()
+        self.label, self.label_width, self.field = label, label_width, field
+        self.label_height = 0.0
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        _, self.label_height = self.label.wrapOn(self.canv, self.label_width, available_height)
+        self.width, self.height = available_width, max(self.label_height, self.field.height)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.label.drawOn(self.canv, 0, (self.height - self.label_height) / 2)
+        self.field.drawOn(self.canv, self.label_width, (self.height - self.field.height) / 2)
 
 
 def _field_font(theme: Theme) -> float:

@@ -67,10 +67,39 @@ class _Widget(PDFObject):
         return b"<<\n" + self.shared.format(document) + b"\n " + own + b"\n>>"
 
 
+class _SharedStream(PDFObject):
+    """One appearance stream written as several identical objects, formatted (and compressed) once per PDF."""
+
+    __RefOnly__ = 1  # a stream is always an indirect object
+
+    def __init__(self, stream: PDFStream):
+        self.stream = stream
+        self.formatted: bytes | None = None
+
+    def format(self, document) -> bytes:
+        if not isinstance(document.encrypt, NoEncryption):  # streams are encrypted per object: no sharing
+            return self.stream.format(document)
+        if self.formatted is None:
+            self.formatted = self.stream.format(document)
+        return self.formatted
+
+
+class _StreamCopy(PDFObject):
+    """An object of its own with the content of a ``_SharedStream``."""
+
+    __RefOnly__ = 1
+
+    def __init__(self, shared: _SharedStream):
+        self.shared = shared
+
+    def format(self, document) -> bytes:
+        return self.shared.format(document)
+
+
 @dataclass(frozen=True)
 class _FieldTemplate:
     shared: _SharedEntries
-    appearance: PDFStream | None  # a text field's, copied: a filling tool rewrites it in place
+    appearance: _SharedStream | None  # a text field's, copied: a filling tool rewrites it in place
 
 
 def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, float], name: str, tooltip: str,
@@ -89,7 +118,7 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
         make_first()
         first = doc.idToObject[form.fields[-1].name].dict
         own = _OWN_ENTRIES + (("AP",) if own_appearance else ())
-        appearance = doc.idToObject[first["AP"].dict["N"].name] if own_appearance else None
+        appearance = _SharedStream(doc.idToObject[first["AP"].dict["N"].name]) if own_appearance else None
         templates[kind] = _FieldTemplate(_SharedEntries({k: v for k, v in first.items() if k not in own}), appearance)
         return
     template = templates[kind]
@@ -98,9 +127,7 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
     if tooltip:
         entries["TU"] = PDFString(tooltip)
     if template.appearance is not None:
-        stream = template.appearance
-        copy = PDFStream(stream.dictionary, stream.content, filters=stream.filters)
-        entries["AP"] = PDFDictionary({"N": doc.Reference(copy)})
+        entries["AP"] = PDFDictionary({"N": doc.Reference(_StreamCopy(template.appearance))})
     widget = _Widget(template.shared, entries)
     canvas._addAnnotation(widget)
     form.fields.append(doc.Reference(widget))
