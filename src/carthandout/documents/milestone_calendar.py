@@ -20,6 +20,8 @@ from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, filled, paragraph, wide_for_large_print
 from carthandout.documents.blocks import BlockRenderer, data_table, validate_section_pack
+from carthandout.documents.row_grid import date_cell, plain_text
+from carthandout.formatting import Formatter
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -98,7 +100,7 @@ def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> l
     grid = _month_grid(blocks, name[:1].upper() + name[1:], year, month, marks)
     listing_title = filled(blocks.ctx, blocks.pack.labels["month_dates"], blocks.theme.style("cell_bold"), month=name)
     by_day = _marks_by_day(marks)
-    rows = [[blocks.date_cell(day), _long_labels(blocks, day_marks)] for day, day_marks in by_day.items()]
+    rows = [[date_cell(blocks.ctx, blocks.theme, day), _long_labels(blocks, day_marks)] for day, day_marks in by_day.items()]
     listing: list[Flowable] = []
     if rows:  # the title is a header row: it repeats if the list runs onto the next page
         listing.append(data_table([[listing_title, ""], *rows], blocks.theme, (0.36, 0.64), header=True))
@@ -165,9 +167,20 @@ def _day_cell(blocks: BlockRenderer, day: dt.date, month: int, marks: list[Mark]
               styles: Mapping[str, ParagraphStyle]) -> list[Flowable]:
     if day.month != month:
         return []
-    number = paragraph(rich_value(blocks.ctx.formatter.number(day.day), "language"),
-                       styles["marked_number" if marks else "number"])
+    # Day numbers are most of the grid's words: a plain text line draws them at a fraction of a Paragraph's cost.
+    number = plain_text(_day_number(blocks.ctx.formatter, day.day), styles["marked_number" if marks else "number"])
     return [number, *(paragraph(blocks.rich(mark.short), styles["mark"]) for mark in marks)]
+
+
+_DAY_NUMBERS: dict[tuple[str, int], str] = {}
+
+
+def _day_number(formatter: Formatter, day: int) -> str:
+    """The day of the month in the locale's digits (cached: babel is slow, and there are 31 per locale)."""
+    key = (formatter.locale, day)
+    if key not in _DAY_NUMBERS:
+        _DAY_NUMBERS[key] = formatter.number(day)
+    return _DAY_NUMBERS[key]
 
 
 def _cell_height(cell: list[Flowable], width: float) -> float:
