@@ -85,7 +85,7 @@ class TextLine(Flowable):
         text.setFont(style.fontName, style.fontSize, style.leading)
         text.setFillColor(style.textColor)
         text.setTextOrigin(x, y + style.leading - style.fontSize)  # a Paragraph's first baseline
-        text.textOut(self.text)
+        text.textLine(self.text)  # ends with T* like a Paragraph's line, so text extraction sees a line break
         return True
 
 
@@ -202,8 +202,8 @@ class RowGrid(Flowable):
         text = canvas.beginText()
         for row, height in zip(self.rows, self._heights):
             for cell, left, right in zip(row.cells, columns, columns[1:]):
-                _draw_stack(canvas, text, cell, left + self.padding, boundaries[-1] - self.padding,
-                            right - left - 2 * self.padding)
+                text = _draw_stack(canvas, text, cell, left + self.padding, boundaries[-1] - self.padding,
+                                   right - left - 2 * self.padding)
             boundaries.append(boundaries[-1] - height)
         canvas.drawText(text)
         canvas.saveState()
@@ -233,12 +233,19 @@ def _stack_height(cell: Sequence[Flowable], width: float) -> float:
     return total - cell[0].getSpaceBefore() - cell[-1].getSpaceAfter()
 
 
-def _draw_stack(canvas: Any, text: Any, cell: Sequence[Flowable], x: float, top: float, width: float) -> None:
-    """The flowables of a top-aligned cell, placed as a Table places them; text lines go into ``text``."""
+def _draw_stack(canvas: Any, text: Any, cell: Sequence[Flowable], x: float, top: float, width: float) -> Any:
+    """The flowables of a top-aligned cell, placed as a Table places them; text lines go into ``text``.
+
+    Anything else is drawn at once, after the lines gathered so far, so the page's text stays in
+    reading order (text extraction and screen readers follow it). Returns the text object to go on with.
+    """
     y = top + (cell[0].getSpaceBefore() if cell else 0.0)
     for flowable in cell:
         height = flowable.wrap(width, 1e9)[1]
         y -= flowable.getSpaceBefore() + height
         if not (isinstance(flowable, TextLine) and flowable.add_to(text, x, y)):
+            canvas.drawText(text)
+            text = canvas.beginText()
             flowable.drawOn(canvas, x, y)
         y -= flowable.getSpaceAfter()
+    return text
