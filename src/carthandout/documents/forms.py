@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from reportlab.lib.colors import Color, HexColor
-from reportlab.pdfbase.pdfdoc import (NoEncryption, PDFArray, PDFDictionary, PDFObject, PDFStream, PDFString,
-                                      format as pdf_format)
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfdoc import NoEncryption, PDFDictionary, PDFObject, PDFStream, PDFString
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
@@ -55,16 +55,25 @@ class _SharedEntries(PDFObject):
         return self.formatted
 
 
+def _format_value(value: PDFObject, document) -> bytes:
+    """``value.format``, with a shortcut for printable ASCII strings (field names, most tooltips)."""
+    if isinstance(value, PDFString) and isinstance(document.encrypt, NoEncryption):
+        text = value.s
+        if isinstance(text, str) and text.isascii() and text.isprintable():
+            return b"(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("ascii") + b")"
+    return value.format(document)
+
+
 class _Widget(PDFObject):
     """A field widget: its own entries (position, name, tooltip, page...) and those shared with its kind."""
 
-    def __init__(self, shared: _SharedEntries, own: dict):
-        self.shared, self.own = shared, own
+    def __init__(self, shared: _SharedEntries, rect: tuple[float, float, float, float], own: dict[bytes, PDFObject]):
+        self.shared, self.rect, self.own = shared, rect, own
 
     def format(self, document) -> bytes:
-        own = b" ".join(b"/" + key.encode("ascii") + b" " + pdf_format(value, document)
-                        for key, value in self.own.items())
-        return b"<<\n" + self.shared.format(document) + b"\n " + own + b"\n>>"
+        own = b" ".join(key + b" " + _format_value(value, document) for key, value in self.own.items())
+        rect = b"/Rect [ " + fp_str(*self.rect).encode("ascii") + b" ]"
+        return b"<<\n" + self.shared.format(document) + b"\n " + rect + b" " + own + b"\n>>"
 
 
 class _SharedStream(PDFObject):
@@ -123,12 +132,12 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
         return
     template = templates[kind]
     x, y = canvas.absolutePosition(rect[0], rect[1])
-    entries = {"P": doc.thisPageRef(), "Rect": PDFArray((x, y, x + rect[2], y + rect[3])), "T": PDFString(name)}
+    entries: dict[bytes, PDFObject] = {b"/P": doc.thisPageRef(), b"/T": PDFString(name)}
     if tooltip:
-        entries["TU"] = PDFString(tooltip)
+        entries[b"/TU"] = PDFString(tooltip)
     if template.appearance is not None:
-        entries["AP"] = PDFDictionary({"N": doc.Reference(_StreamCopy(template.appearance))})
-    widget = _Widget(template.shared, entries)
+        entries[b"/AP"] = PDFDictionary({"N": doc.Reference(_StreamCopy(template.appearance))})
+    widget = _Widget(template.shared, (x, y, x + rect[2], y + rect[3]), entries)
     canvas._addAnnotation(widget)
     form.fields.append(doc.Reference(widget))
 
