@@ -7,7 +7,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Mapping
 
 from babel import Locale
 from babel.dates import format_skeleton, get_day_names
@@ -20,7 +20,7 @@ from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, filled, paragraph, wide_for_large_print
 from carthandout.documents.blocks import BlockRenderer, data_table, validate_section_pack
-from carthandout.documents.row_grid import date_cell, plain_text
+from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, date_cell, plain_text
 from carthandout.formatting import Formatter
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
@@ -31,6 +31,8 @@ DOCUMENT_ID = "calendar"
 REQUIRED_LABELS = ("month_dates",)
 ALL_CONDITIONING_DAYS = "conditioning"
 GRID_LINE = HexColor("#6E6E6E")
+GRID_WIDTH = 0.75
+HEADER_RULE_WIDTH = 1.2
 OUTSIDE_MONTH = HexColor("#EFEFEF")
 
 
@@ -109,8 +111,12 @@ def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> l
     return [CondPageBreak(grid_height + blocks.theme.type.body), grid, Spacer(1, blocks.theme.type.body), *listing]
 
 
-def _month_grid(blocks: BlockRenderer, title: str, year: int, month: int, marks: list[Mark]) -> Table:
-    """Month title and weekday names on top (both repeat if a tall month runs onto a second page)."""
+def _month_grid(blocks: BlockRenderer, title: str, year: int, month: int, marks: list[Mark]) -> RowGrid:
+    """Month title and weekday names on top (both repeat if a tall month runs onto a second page).
+
+    The two header rows are a Table; the weeks are drawn by RowGrid with the same geometry, colors
+    and line order (grid, then the rule under the weekdays, then each milestone's heavy border).
+    """
     theme, locale = blocks.theme, blocks.ctx.formatter.locale
     first_weekday = Locale.parse(locale).first_week_day
     weeks = calendar.Calendar(firstweekday=first_weekday).monthdatescalendar(year, month)
@@ -125,28 +131,24 @@ def _month_grid(blocks: BlockRenderer, title: str, year: int, month: int, marks:
     min_height = theme.type.body * (2.5 if theme.large_print else 4.2)
     heights = [None, None] + [max(min_height, max(_cell_height(cell, column - 2 * pad) for cell in row) + 2 * pad)
                               for row in body]
-    table = Table([title_row, weekday_row, *body], colWidths=[column] * 7, rowHeights=heights, repeatRows=2,
-                  hAlign="LEFT")
-    commands: list[tuple[Any, ...]] = [
+    header = Table([title_row, weekday_row], colWidths=[column] * 7, repeatRows=2, hAlign="LEFT")
+    header.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), text_font()),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("SPAN", (0, 0), (-1, 0)),
-        ("GRID", (0, 1), (-1, -1), 0.75, GRID_LINE),
+        ("GRID", (0, 1), (-1, -1), GRID_WIDTH, GRID_LINE),
         ("BACKGROUND", (0, 1), (-1, 1), tint(theme.primary, 0.12)),
-        ("LINEBELOW", (0, 1), (-1, 1), 1.2, theme.primary),
+        ("LINEBELOW", (0, 1), (-1, 1), HEADER_RULE_WIDTH, theme.primary),
         *((side, (0, 0), (-1, -1), pad) for side in ("TOPPADDING", "BOTTOMPADDING", "LEFTPADDING", "RIGHTPADDING")),
         ("LEFTPADDING", (0, 0), (0, 0), 0),
-    ]
-    for row_index, week in enumerate(weeks, start=2):
-        for col_index, day in enumerate(week):
-            cell = (col_index, row_index)
-            if day.month != month:
-                commands.append(("BACKGROUND", cell, cell, OUTSIDE_MONTH))
-            elif day in by_day:
-                commands += [("BACKGROUND", cell, cell, tint(theme.primary, 0.10)),
-                             ("BOX", cell, cell, 3, theme.primary)]
-    table.setStyle(TableStyle(commands))
-    return table
+    ]))
+    marked_fill = tint(theme.primary, 0.10)
+    rows = [GridRow(cells, height=height,
+                    fills=[OUTSIDE_MONTH if day.month != month else marked_fill if day in by_day else None for day in week],
+                    boxed=[day.month == month and day in by_day for day in week])
+            for week, cells, height in zip(weeks, body, heights[2:])]
+    return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_LINE),
+                   header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary), cell_box=GridLines(3, theme.primary))
 
 
 def _long_labels(blocks: BlockRenderer, marks: list[Mark]) -> list[Flowable]:

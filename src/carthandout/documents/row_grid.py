@@ -30,10 +30,17 @@ from carthandout.typefaces import TEXT_FAMILY, family_for, literal, needs_shapin
 
 @dataclass(frozen=True)
 class GridRow:
-    """One body row: each cell's flowables (top-aligned) and the least content height of the row."""
+    """One body row: each cell's flowables (top-aligned) and the least content height of the row.
+
+    ``height`` fixes the row's height instead; ``fills`` gives a cell's background color (None: none)
+    and ``boxed`` marks the cells framed with the grid's ``cell_box`` line.
+    """
 
     cells: Sequence[Sequence[Flowable]]
     min_content_height: float = 0.0
+    height: float | None = None
+    fills: Sequence[Any] = ()
+    boxed: Sequence[bool] = ()
 
 
 @dataclass(frozen=True)
@@ -146,12 +153,15 @@ class RowGrid(Flowable):
     """
 
     def __init__(self, header: Table, column_widths: Sequence[float], rows: Sequence[GridRow], padding: float,
-                 lines: GridLines, row_rule: GridLines | None = None, _heights: Sequence[float] | None = None) -> None:
+                 lines: GridLines, row_rule: GridLines | None = None, header_rule: GridLines | None = None,
+                 cell_box: GridLines | None = None) -> None:
         super().__init__()
         self.header, self.column_widths, self.rows = header, list(column_widths), list(rows)
         self.padding, self.lines, self.row_rule = padding, lines, row_rule
+        # Drawn after the grid, as a Table draws later line commands over earlier ones.
+        self.header_rule, self.cell_box = header_rule, cell_box
         self.hAlign = "LEFT"
-        self._heights = list(_heights) if _heights is not None else None
+        self._heights: list[float] | None = None
         self._header_height: float | None = None
 
     def _measure(self, width: float) -> None:
@@ -161,6 +171,8 @@ class RowGrid(Flowable):
             self._heights = [self._row_height(row) for row in self.rows]
 
     def _row_height(self, row: GridRow) -> float:
+        if row.height is not None:
+            return row.height
         inner = [width - 2 * self.padding for width in self.column_widths]
         content = max([row.min_content_height] + [_stack_height(cell, w) for cell, w in zip(row.cells, inner)])
         return content + 2 * self.padding
@@ -186,9 +198,10 @@ class RowGrid(Flowable):
         return [self._part(0, fitting), self._part(fitting, len(self.rows))]
 
     def _part(self, start: int, end: int) -> RowGrid:
+        # A new object, not a copy: the document template marks flowables it has postponed.
         part = RowGrid(self.header, self.column_widths, self.rows[start:end], self.padding, self.lines,
-                       self.row_rule, self._heights[start:end])
-        part._header_height = self._header_height
+                       self.row_rule, self.header_rule, self.cell_box)
+        part._heights, part._header_height = self._heights[start:end], self._header_height
         return part
 
     def draw(self) -> None:
@@ -199,12 +212,14 @@ class RowGrid(Flowable):
         for width in self.column_widths:
             columns.append(columns[-1] + width)
         boundaries = [top]
-        text = canvas.beginText()
-        for row, height in zip(self.rows, self._heights):
-            for cell, left, right in zip(row.cells, columns, columns[1:]):
-                text = _draw_stack(canvas, text, cell, left + self.padding, boundaries[-1] - self.padding,
-                                   right - left - 2 * self.padding)
+        for height in self._heights:
             boundaries.append(boundaries[-1] - height)
+        self._fill_cells(columns, boundaries)
+        text = canvas.beginText()
+        for row, row_top in zip(self.rows, boundaries):
+            for cell, left, right in zip(row.cells, columns, columns[1:]):
+                text = _draw_stack(canvas, text, cell, left + self.padding, row_top - self.padding,
+                                   right - left - 2 * self.padding)
         canvas.drawText(text)
         canvas.saveState()
         canvas.setLineCap(1)  # what a Table's line commands use
@@ -220,7 +235,34 @@ class RowGrid(Flowable):
             canvas.line(columns[0], y, columns[-1], y)
         for x in columns:
             canvas.line(x, boundaries[0], x, boundaries[-1])
+        if self.header_rule is not None:
+            canvas.setStrokeColor(self.header_rule.color)
+            canvas.setLineWidth(self.header_rule.width)
+            canvas.line(columns[0], boundaries[0], columns[-1], boundaries[0])
+        if self.cell_box is not None:
+            self._box_cells(columns, boundaries)
         canvas.restoreState()
+
+    def _fill_cells(self, columns: list[float], boundaries: list[float]) -> None:
+        canvas = self.canv
+        for row, top, bottom in zip(self.rows, boundaries, boundaries[1:]):
+            for fill, left, right in zip(row.fills, columns, columns[1:]):
+                if fill is not None:
+                    canvas.setFillColor(fill)
+                    canvas.rect(left, bottom, right - left, top - bottom, stroke=0, fill=1)
+
+    def _box_cells(self, columns: list[float], boundaries: list[float]) -> None:
+        """Each boxed cell's top, bottom, left and right sides, in a Table's BOX order."""
+        canvas = self.canv
+        canvas.setStrokeColor(self.cell_box.color)
+        canvas.setLineWidth(self.cell_box.width)
+        for row, top, bottom in zip(self.rows, boundaries, boundaries[1:]):
+            for boxed, left, right in zip(row.boxed, columns, columns[1:]):
+                if boxed:
+                    canvas.line(left, top, right, top)
+                    canvas.line(left, bottom, right, bottom)
+                    canvas.line(left, bottom, left, top)
+                    canvas.line(right, bottom, right, top)
 
 
 def _stack_height(cell: Sequence[Flowable], width: float) -> float:
