@@ -33,13 +33,12 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.models import Clinic, Patient, REQUIRED_PATIENT_FIELDS, parse_patient
 from carthandout.naming import UniqueNames, inside, patient_stem
-from carthandout.options import RenderOptions
+from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import ManifestRow, write_atomic, write_manifest
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PRINT_DIR, PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
 
-DEFAULT_PART_SIZE = 25  # about 640 pages with the default documents: one print job, bounded memory
 ERRORS_FILE = "errors.csv"
 RESERVED_NAMES = (PRINT_DIR, "manifest.csv", ERRORS_FILE)
 EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "worker": 70}

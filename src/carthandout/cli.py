@@ -11,8 +11,6 @@ from typing import Any, Callable, Iterator
 import click
 
 from carthandout import __version__
-from carthandout.checks import readability_table, run_checks
-from carthandout.batch import DEFAULT_PART_SIZE, BatchSettings, default_jobs, run_batch, validate_roster
 from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.errors import CarthandoutError
@@ -20,12 +18,10 @@ from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
 from carthandout.models import parse_patient
-from carthandout.naming import check_template
 from carthandout.output import write_atomic, write_manifest
-from carthandout.options import RenderOptions
+from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, read_password
 from carthandout.pipeline import check_documents, prepare, write_patient_files
-from carthandout.roster import open_roster
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -155,6 +151,8 @@ def calibrate(card_layout: str, duplex: str, back_offset: str | None, output_fil
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path))
 def check(clinic_file: Path | None) -> None:
     """Validate every content pack, policy profile and the clinic file; print each section's reading level."""
+    from carthandout.checks import readability_table, run_checks  # here: other commands start faster
+
     problems = run_checks(clinic_file)
     for line in readability_table(clinic_file):
         click.echo(line)
@@ -188,6 +186,10 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
           name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
           back_offset: str | None, encrypt: bool = False, password_env: str = DEFAULT_PASSWORD_ENV) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
+    from carthandout.batch import BatchSettings, default_jobs, run_batch, validate_roster  # here: other commands start faster
+    from carthandout.naming import check_template
+    from carthandout.roster import open_roster
+
     if output_dir is None and not check_only:
         raise click.UsageError("Missing option '-o' / '--output'.")
     try:

@@ -11,10 +11,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Iterator, Mapping
-from xml.sax.saxutils import escape
 
 from carthandout.errors import ContentError
-from carthandout.typefaces import Rich
+from carthandout.typefaces import Rich, escape
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
 from carthandout.resources import package_dir, read_yaml_text
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+DEFAULT_PART_SIZE = 25  # patients per print part: about 640 pages with the default documents, one print job
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     documents: tuple[str, ...]

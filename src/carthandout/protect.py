@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import Sequence
 
 import click
-from pypdf import PdfReader, PdfWriter
 
 from carthandout.documents.base import RenderedDocument
 from carthandout.errors import InputError
@@ -37,6 +36,8 @@ def read_password(env_name: str = DEFAULT_PASSWORD_ENV) -> str:
 
 def encrypt_pdf(data: bytes, password: str) -> bytes:
     """``data`` (a whole PDF) encrypted with AES-256; opening it needs ``password``."""
+    from pypdf import PdfReader, PdfWriter  # only runs that encrypt pay for importing pypdf
+
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
     buffer = io.BytesIO()
