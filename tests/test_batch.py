@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import os
 import signal
 import subprocess
 import sys

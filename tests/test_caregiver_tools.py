@@ -128,7 +128,7 @@ def calendar_marks(path: Path) -> dict[dt.date, str]:
         month = day = None
         for line in text.splitlines():
             line = line.strip()
-            if match := month_title.match(line):
+            if month_title.match(line):
                 month = dt.datetime.strptime(line, "%B %Y").date()
                 day = None
             elif month and line.isdigit():

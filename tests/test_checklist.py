@@ -1,7 +1,6 @@
 """The pre-treatment checklist: form fields, per-patient names, clinic items, the staff dose line."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,7 @@ from carthandout.documents import checklist
 from carthandout.documents.forms import TextField, form_can_encode
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import InputError
-from carthandout.inputs import EXAMPLE_CLINIC, example_path, load_clinic
+from carthandout.inputs import EXAMPLE_CLINIC, example_path
 from carthandout.models import parse_clinic, parse_patient
 from carthandout.options import RenderOptions
 from carthandout.theme import build_theme

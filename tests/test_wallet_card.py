@@ -15,7 +15,7 @@ from carthandout.context import build_context
 from carthandout.documents import wallet_card
 from carthandout.errors import InputError
 from carthandout.imposition import (
-    ID1_CARD, BUSINESS_CARD, CARD_LAYOUTS, Rect, back_positions, crop_marks, layout_for, mirrored, parse_back_offset,
+    ID1_CARD, BUSINESS_CARD, CARD_LAYOUTS, Rect, back_positions, crop_marks, layout_for, parse_back_offset,
 )
 from carthandout.inputs import load_clinic
 from carthandout.models import parse_patient

@@ -87,7 +87,7 @@ def cli() -> None:
               help="Patient fields as YAML (flags win over the file).")
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: the bundled example clinic.")
-@click.option("--doc", "documents", multiple=True, help=f"Document to make (repeatable). Default: all.")
+@click.option("--doc", "documents", multiple=True, help="Document to make (repeatable). Default: all.")
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default=None, help="Paper size (default: the clinic's).")
 @click.option("--large-print", is_flag=True, default=None, help="Large print: 18 pt body text.")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")

@@ -141,10 +141,6 @@ def back_positions(layout: CardLayout, flip: str = "long", offset_mm: Point = (0
     return tuple(mirrored(rect, layout.page_size, flip).shifted(dx, dy) for rect in layout.fronts)
 
 
-def back_trim_box(layout: CardLayout, flip: str = "long", offset_mm: Point = (0.0, 0.0)) -> Rect:
-    return bounding_box(back_positions(layout, flip, offset_mm))
-
-
 def bounding_box(rects: tuple[Rect, ...]) -> Rect:
     left, bottom = min(r.x for r in rects), min(r.y for r in rects)
     return Rect(left, bottom, max(r.right for r in rects) - left, max(r.top for r in rects) - bottom)

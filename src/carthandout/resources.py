@@ -1,7 +1,6 @@
 """Access to the data shipped inside the package: content packs, fonts, policies, examples."""
 from __future__ import annotations
 
-from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -52,14 +51,6 @@ def load_yaml_file(path: Path) -> Any:
     except UnicodeDecodeError:
         raise ContentError(f"{path}: is not UTF-8 text") from None
     return read_yaml_text(text, str(path))
-
-
-@lru_cache(maxsize=None)
-def packaged_text(folder: str, relative: str) -> str:
-    node = package_dir(folder)
-    for part in relative.split("/"):
-        node = node / part
-    return node.read_text(encoding="utf-8")
 
 
 def packaged_path(folder: str, relative: str) -> Path:

@@ -228,11 +228,6 @@ def _clusters(word: str) -> list[str]:
     return clusters
 
 
-def check_coverage(text: str, field: str) -> None:
-    """Raise ``InputError`` if any character of ``text`` is in no bundled font."""
-    rich_value(text, field)
-
-
 def _uncovered_message(word: str) -> str:
     for ch in word:
         if _needs_glyph(ch) and family_for(ch) is None:

@@ -9,7 +9,6 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from carthandout.content import ContentPack, fill
 from carthandout.context import DocumentContext
-from carthandout.errors import ContentError
 from carthandout.typefaces import Rich, literal, rich_value, text_font
 from carthandout.documents.base import paragraph
 from carthandout.theme import Theme, tint
