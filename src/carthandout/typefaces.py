@@ -19,11 +19,12 @@ from reportlab.lib.fonts import addMapping, ps2tt, tt2ps
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from carthandout import shaping
+from carthandout import reportlab_reuse, shaping
 from carthandout.errors import InputError
 from carthandout.resources import packaged_path
 
 shaping.install()
+reportlab_reuse.install()
 
 
 def escape(text: str) -> str:

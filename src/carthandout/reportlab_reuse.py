@@ -1,0 +1,106 @@
+"""Work reportlab repeats for every PDF although its result is the same: done once per process.
+
+Every document embeds subsets of the same fonts and the same logo. reportlab builds each font
+subset again from the font file, and deflates every stream again, for every PDF it writes:
+about a fifth of a batch's time, nearly all of it on bytes identical to the previous patient's.
+``install()`` puts two bounded caches in front of that work:
+
+- font subsets, keyed by the font file and the characters of the subset (a font file does not
+  change while the process runs);
+- deflated streams, keyed by the exact bytes deflated (font programs, character maps, the logo;
+  a page's own content stream is new every time and simply passes through).
+
+Both give back exactly the bytes reportlab would have computed, so output stays byte-identical
+whatever was rendered before in the process.
+"""
+from __future__ import annotations
+
+import types
+import zlib
+from collections import OrderedDict
+from typing import Any
+
+from reportlab.pdfbase import pdfdoc, ttfonts
+
+SUBSET_ENTRIES = 128
+DEFLATED_BYTES = 8 * 1024 * 1024  # inputs and outputs held, per process
+DEFLATE_MIN_SIZE = 1024  # smaller streams deflate faster than they hash and store
+
+_make_subset = ttfonts.TTFontFile.makeSubset
+
+
+class _BoundedCache:
+    """Least recently used entries go first once the total ``cost`` exceeds ``budget``."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.spent = 0
+        self._entries: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+
+    def get(self, key: Any) -> Any:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        self._entries.move_to_end(key)
+        return entry[0]
+
+    def put(self, key: Any, value: Any, cost: int = 1) -> None:
+        if cost > self.budget:
+            return
+        self._entries[key] = (value, cost)
+        self.spent += cost
+        while self.spent > self.budget:
+            _, (_, freed) = self._entries.popitem(last=False)
+            self.spent -= freed
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self.spent = 0
+
+
+_subsets = _BoundedCache(SUBSET_ENTRIES)
+_deflated = _BoundedCache(DEFLATED_BYTES)
+
+
+def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
+    """``TTFontFile.makeSubset``, once per font file and set of characters."""
+    key = (font.filename, getattr(font, "subfontNameX", b""), tuple(subset))
+    data = _subsets.get(key)
+    if data is None:
+        data = _make_subset(font, subset)
+        _subsets.put(key, data)
+    return data
+
+
+def deflate(data: bytes, *args: Any) -> bytes:
+    """``zlib.compress``, once per distinct input of some size."""
+    if len(data) < DEFLATE_MIN_SIZE or args:
+        return zlib.compress(data, *args)
+    key = bytes(data)
+    compressed = _deflated.get(key)
+    if compressed is None:
+        compressed = zlib.compress(key)
+        _deflated.put(key, compressed, len(key) + len(compressed))
+    return compressed
+
+
+def install() -> None:
+    """Route reportlab's subsetting and deflating through the caches (idempotent)."""
+    ttfonts.TTFontFile.makeSubset = make_subset
+    if not isinstance(pdfdoc.zlib, _ZlibWithCache):
+        pdfdoc.zlib = _ZlibWithCache()
+
+
+class _ZlibWithCache(types.SimpleNamespace):
+    """Stands in for the ``zlib`` module inside reportlab's pdfdoc: ``compress`` is cached."""
+
+    compress = staticmethod(deflate)
+    decompress = staticmethod(zlib.decompress)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(zlib, name)
+
+
+def clear_caches() -> None:
+    _subsets.clear()
+    _deflated.clear()
