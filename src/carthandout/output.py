@@ -11,6 +11,23 @@ from pathlib import Path
 from typing import Iterable
 
 
+# A batch writes thousands of files: flushing each to disk on its own was a tenth of its time.
+# It turns this off and calls ``flush_to_disk`` once before it writes its manifest instead;
+# the rename stays atomic either way (a killed process leaves the old file or the new one).
+_flush_each_file = True
+
+
+def flush_each_file(enabled: bool) -> None:
+    global _flush_each_file
+    _flush_each_file = enabled
+
+
+def flush_to_disk() -> None:
+    """Everything written so far, on disk (for files written while ``flush_each_file(False)``)."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -18,8 +35,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if _flush_each_file:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
