@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import paragraph
+from carthandout import reportlab_reuse
 from carthandout.documents.shared_layout import clear_caches
 from carthandout.inputs import load_clinic
 from carthandout.models import parse_patient
@@ -28,6 +29,7 @@ def render(raw: dict) -> list[bytes]:
 
 def test_same_bytes_cold_and_after_other_patients():
     clear_caches()
+    reportlab_reuse.clear_caches()
     cold = render(PATIENT)
     for raw in OTHERS:
         render(raw)

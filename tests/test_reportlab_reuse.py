@@ -1,0 +1,34 @@
+"""The caches in front of reportlab's font subsetting and deflating give back what reportlab computes."""
+from __future__ import annotations
+
+import os
+import zlib
+
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+
+from carthandout import reportlab_reuse
+from carthandout.typefaces import text_font
+
+
+def test_deflate_equals_zlib_and_reuses_the_result():
+    data = os.urandom(600) * 8
+    first = reportlab_reuse.deflate(data)
+    assert first == zlib.compress(data)
+    assert reportlab_reuse.deflate(bytes(data)) is first
+    assert zlib.decompress(pdfdoc.PDFZCompress.encode(data)) == data  # reportlab goes through the cache
+
+
+def test_deflate_cache_stays_within_its_budget():
+    cache = reportlab_reuse._BoundedCache(10_000)
+    for number in range(50):
+        cache.put(number, b"x", 1_000)
+    assert cache.spent <= 10_000 and cache.get(49) == b"x" and cache.get(0) is None
+
+
+def test_subset_is_the_same_bytes_cold_and_cached():
+    face = pdfmetrics.getFont(text_font()).face
+    subset = [0] + [ord(c) for c in "Fever 38°C"]
+    reportlab_reuse.clear_caches()
+    cold = reportlab_reuse.make_subset(face, subset)
+    assert cold == reportlab_reuse._make_subset(face, subset)
+    assert reportlab_reuse.make_subset(face, subset) is cold
