@@ -1,10 +1,12 @@
 """Shared paragraph layout: a document comes out byte for byte the same whatever the process rendered before."""
 from __future__ import annotations
 
+import io
+
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import paragraph
 from carthandout import reportlab_reuse
-from carthandout.documents.shared_layout import clear_caches
+from carthandout.documents.shared_layout import SharedLayoutParagraph, clear_caches
 from carthandout.inputs import load_clinic
 from carthandout.models import parse_patient
 from carthandout.options import RenderOptions
@@ -12,7 +14,7 @@ from carthandout.pipeline import prepare
 from carthandout.theme import build_theme
 from carthandout.typefaces import literal, rich_value
 
-OPTIONS = RenderOptions(documents=("handout", "caregiver-guide"))
+OPTIONS = RenderOptions(documents=("handout", "caregiver-guide", "checklist", "calendar"))
 PATIENT = {"name": "محمد حداد", "infusion_date": "2027-02-01", "caregiver": "Layla Haddad", "mrn": "AR-77"}
 OTHERS = (
     {"name": "Ana Quiñones", "infusion_date": "2027-06-30", "language": "es"},
@@ -45,3 +47,29 @@ def test_same_markup_and_style_share_one_parse_and_one_line_breaking():
     assert second.blPara is first.blPara and len(first.blPara.lines) > 1
     other = paragraph(rich_value("Call the clinic right away if you have a fever!", "name"), style)
     assert other.frags is not first.frags
+
+
+def test_a_paragraph_drawn_again_in_a_document_replays_its_operators(monkeypatch):
+    """The second drawing, once the document has coded the paragraph's characters, is a replay;
+    the PDF is the same bytes as drawing every time."""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph
+
+    style = build_theme(load_clinic(None)).style("body")
+    drawn: list[int] = []
+    real = Paragraph.drawPara
+    monkeypatch.setattr(Paragraph, "drawPara", lambda self, debug=0: drawn.append(1) or real(self, debug))
+
+    def pdf() -> bytes:
+        canvas = Canvas(io.BytesIO(), invariant=1)
+        for y in (500, 300):
+            para = paragraph(literal("Fever of 38 °C – call us · día"), style)
+            para.wrap(300, 100)
+            para.drawOn(canvas, 72, y)
+        return canvas.getpdfdata()
+
+    clear_caches()
+    replayed = pdf()
+    assert len(drawn) == 1
+    monkeypatch.setattr(SharedLayoutParagraph, "draw", Paragraph.draw)
+    assert pdf() == replayed and len(drawn) == 3

@@ -4,7 +4,9 @@ Most of every document is the same words for every patient: headings, labels, in
 column heads, day numbers. reportlab parses a Paragraph's markup when it is made and breaks its
 lines again on every ``wrap`` (a table wraps each cell several times), which was about a third of
 the render time. ``SharedLayoutParagraph`` looks both up in per-process caches keyed by the
-markup, the style object and the width.
+markup, the style object and the width. Drawing the same lines again produces the same PDF
+operators, provided the document codes the characters the same way in its font subsets (checked
+on every replay), so they are recorded once and replayed.
 
 Why sharing is safe: reportlab never changes parsed fragments or a finished line list in place
 for the styles used here (left-aligned, no hyphenation, no right-to-left word order): wrapping
@@ -15,14 +17,19 @@ would have computed itself, whatever the process rendered before (same input, sa
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable, Hashable
+from contextlib import contextmanager
+from typing import Any, Callable, Hashable, Iterator
 
+from reportlab.pdfbase.pdfdoc import PDFDocument
+from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
 
 # Enough for every static paragraph of all documents in both print sizes and languages; a
 # patient's own paragraphs (dates, names) pass through and are evicted.
 PARSED_ENTRIES = 1024
 WRAPPED_ENTRIES = 2048
+DRAWN_ENTRIES = 2048
 _MIN_WIDTH = 1e-8  # reportlab's _FUZZ: narrower than this, wrap answers "does not fit" itself
 
 
@@ -50,6 +57,7 @@ class _LeastRecentlyUsed:
 
 _parsed = _LeastRecentlyUsed(PARSED_ENTRIES)
 _wrapped = _LeastRecentlyUsed(WRAPPED_ENTRIES)
+_drawn = _LeastRecentlyUsed(DRAWN_ENTRIES)
 
 
 class SharedLayoutParagraph(Paragraph):
@@ -91,8 +99,90 @@ class SharedLayoutParagraph(Paragraph):
         self.__dict__.update(state)
         return self.width, self.height
 
+    def draw(self) -> None:
+        """Shared lines are drawn once per process; later the same PDF operators are replayed.
+
+        The operators name font subsets and character codes that each document assigns in the
+        order it first meets them. A replay is exact only where this document already has the
+        very names and codes the recorded drawing used: checked every time, else drawn anew.
+        """
+        lines = self.__dict__.get("blPara")
+        if lines is None or self.frags is not self._parsed_frags or self.style.shaping:
+            return super().draw()
+        canvas, key = self.canv, id(lines)
+        recorded = _drawn.get(key)
+        if recorded is not None and recorded[0] is lines:
+            _, code, fonts, codes = recorded
+            if fonts is not None and codes == _font_codes(fonts, canvas._doc):
+                canvas._code.extend(code)
+                return None
+        start = len(canvas._code)
+        with _fonts_used() as used:
+            super().draw()
+        code = canvas._code[start:]
+        fonts = _replayable_fonts(used, code, self.frags)
+        _drawn.put(key, (lines, code, fonts, None if fonts is None else _font_codes(fonts, canvas._doc)))
+        return None
+
 
 def clear_caches() -> None:
-    """Forget every shared parse and line break (tests that compare a cold render use this)."""
+    """Forget every shared parse, line break and drawing (tests that compare a cold render use this)."""
     _parsed.clear()
     _wrapped.clear()
+    _drawn.clear()
+
+
+_fonts_touched: list[tuple[str, str]] | None = None
+_split_string = TTFont.splitString
+_internal_font_name = PDFDocument.getInternalFontName
+
+
+def _recording_split_string(font: TTFont, text: str, doc: Any, *args: Any) -> Any:
+    if _fonts_touched is not None:
+        _fonts_touched.append((font.fontName, text))
+    return _split_string(font, text, doc, *args)
+
+
+def _recording_internal_font_name(doc: PDFDocument, name: str) -> Any:
+    if _fonts_touched is not None:
+        _fonts_touched.append((name, ""))
+    return _internal_font_name(doc, name)
+
+
+TTFont.splitString = _recording_split_string
+PDFDocument.getInternalFontName = _recording_internal_font_name
+
+
+@contextmanager
+def _fonts_used() -> Iterator[list[tuple[str, str]]]:
+    """(font name, text) for every font and text a drawing asks the document to encode."""
+    global _fonts_touched
+    outer, _fonts_touched = _fonts_touched, []
+    used = _fonts_touched
+    try:
+        yield used
+    finally:
+        _fonts_touched = outer
+        if outer is not None:
+            outer.extend(used)
+
+
+def _replayable_fonts(used: list[tuple[str, str]], code: list[str], frags: list) -> dict[str, tuple[int, ...]] | None:
+    """Font name -> the characters encoded in it; None when a replay could not be exact
+    (links or images, whose objects the document must hold; graphics states, likewise)."""
+    if any(getattr(frag, "link", None) or hasattr(frag, "cbDefn") for frag in frags) or any(" gs" in op for op in code):
+        return None
+    chars: dict[str, set[int]] = {}
+    for name, text in used:
+        chars.setdefault(name, set()).update(32 if c == 0xA0 else c for c in map(ord, text))
+    return {name: tuple(sorted(codes)) for name, codes in chars.items()}
+
+
+def _font_codes(fonts: dict[str, tuple[int, ...]], doc: PDFDocument) -> tuple:
+    """How ``doc`` names those fonts and codes those characters now."""
+    result = []
+    for name, chars in fonts.items():
+        font = getFont(name)
+        state = font.state.get(doc) if getattr(font, "_dynamicFont", 0) else None
+        result.append((doc.fontMapping.get(name), state and tuple(map(state.assignments.get, chars))))
+    return tuple(result)
