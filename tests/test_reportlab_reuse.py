@@ -32,3 +32,13 @@ def test_subset_is_the_same_bytes_cold_and_cached():
     cold = reportlab_reuse.make_subset(face, subset)
     assert cold == reportlab_reuse._make_subset(face, subset)
     assert reportlab_reuse.make_subset(face, subset) is cold
+
+
+def test_object_writer_shortcut_writes_what_reportlab_writes():
+    document = pdfdoc.PDFDocument(invariant=1)
+    values = [0, -3, 1.5, -0.0, 1e-7, 123456.789, "/Widget", "Name with space", b"raw", True,
+              pdfdoc.PDFString("día"), pdfdoc.PDFArray([1, 2.25, "/A"])]
+    for value in values:
+        assert reportlab_reuse.format_element(value, document) == reportlab_reuse._format(value, document)
+    for key in ("Rect", "Type", "Odd#Name (x)"):
+        assert reportlab_reuse.pdf_name(key) == reportlab_reuse._pdf_name(key)
