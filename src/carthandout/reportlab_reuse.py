@@ -31,6 +31,7 @@ from reportlab.pdfbase import pdfdoc, ttfonts
 SUBSET_ENTRIES = 128
 DEFLATED_BYTES = 8 * 1024 * 1024  # inputs and outputs held, per process
 DEFLATE_MIN_SIZE = 1024  # smaller streams deflate faster than they hash and store
+SHORT_TEXT = 64
 
 _make_subset = ttfonts.TTFontFile.makeSubset
 _format = pdfdoc.format
@@ -97,19 +98,19 @@ def format_element(element: Any, document: Any, toplevel: int = 0) -> bytes:
     kind = type(element)
     if kind is float or kind is int:
         return fp_str(element).encode("latin-1")  # digits, sign and point: the same in PDFDocEncoding
-    if kind is str:
-        return _encoded(element)
+    if kind is str:  # names and operators repeat; longer text (encoded streams) does not
+        return _encoded(element) if len(element) <= SHORT_TEXT else element.encode("extpdfdoc")
     if kind is bytes:
         return element
     return _format(element, document, toplevel)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _encoded(text: str) -> bytes:
     return text.encode("extpdfdoc")
 
 
-pdf_name = lru_cache(maxsize=4096)(_pdf_name)
+pdf_name = lru_cache(maxsize=2048)(_pdf_name)
 
 
 def install() -> None:

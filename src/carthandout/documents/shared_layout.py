@@ -65,6 +65,7 @@ class SharedLayoutParagraph(Paragraph):
 
     _parse_key: tuple | None = None
     _parsed_frags: list | None = None
+    _lines_shared = False  # True once its line breaks came from the cache: the same text seen before
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Callable) -> None:  # noqa: N803
         if frags is not None:  # the two halves of a split paragraph get their fragments handed over
@@ -97,6 +98,7 @@ class SharedLayoutParagraph(Paragraph):
             _wrapped.put(key, state)
             return result
         self.__dict__.update(state)
+        self._lines_shared = True
         return self.width, self.height
 
     def draw(self) -> None:
@@ -106,8 +108,10 @@ class SharedLayoutParagraph(Paragraph):
         order it first meets them. A replay is exact only where this document already has the
         very names and codes the recorded drawing used: checked every time, else drawn anew.
         """
+        # Only lines already met once are recorded: a patient's own words (met once) would
+        # crowd the cache out.
         lines = self.__dict__.get("blPara")
-        if lines is None or self.frags is not self._parsed_frags or self.style.shaping:
+        if not self._lines_shared or lines is None or self.frags is not self._parsed_frags or self.style.shaping:
             return super().draw()
         canvas, key = self.canv, id(lines)
         recorded = _drawn.get(key)
