@@ -29,7 +29,7 @@ from reportlab.platypus import Paragraph
 # patient's own paragraphs (dates, names) pass through and are evicted.
 PARSED_ENTRIES = 1024
 WRAPPED_ENTRIES = 2048
-DRAWN_ENTRIES = 2048
+DRAWN_ENTRIES = 1024  # every repeated line of a one-language cohort; most of a mixed one
 _MIN_WIDTH = 1e-8  # reportlab's _FUZZ: narrower than this, wrap answers "does not fit" itself
 
 
