@@ -98,3 +98,26 @@ def test_label_policy_changes_prose_and_dates(tmp_path, write_yaml, example_clin
     text = pdf_text(tmp_path / "handout.pdf")
     assert "2 weeks" in text and "8 weeks" not in text
     assert "January 24, 2027" in text
+
+
+@pytest.mark.parametrize("name", ["Ana Quiñones", "Maximiliana Gertrudis Wolfeschlegelsteinhausenbergerdorff-Ó'Connell "
+                                  "y de la Santísima Trinidad Xochiquetzal Papadopoulou"])
+@pytest.mark.parametrize("large_print", [False, True])
+def test_footer_keeps_name_page_and_version_apart_and_inside_the_page(tmp_path, name, large_print):
+    """Short names: the page number right after the name; a name too long for that: the number
+    on the version line and the name wrapping upward. Every word there, no two on one spot."""
+    result = run_cli("generate", "--name", name, "--mrn", "MRN-7777777777777777777777777", "--infusion-date",
+                     "2027-06-01", "--doc", "handout", "-o", tmp_path, *(["--large-print"] if large_print else []))
+    assert result.exit_code == 0, result.output
+    reader = pypdf.PdfReader(tmp_path / "handout.pdf")
+    for number, page in enumerate(reader.pages, start=1):
+        spans: list[tuple[str, float, float]] = []
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: text.strip() and spans.append(
+            (text, cm[4] + tm[4], round(cm[5] + tm[5], 1))))
+        footer = [span for span in spans if span[2] < 60]
+        words = " ".join(" ".join(text for text, _, _ in footer).split())
+        assert f"Page {number} of {len(reader.pages)}" in words and "MRN-7777777777777777777777777" in words
+        assert name.split()[-1] in words and all(x < float(page.mediabox.width) for _, x, _ in footer)
+        version_y = {y for text, _, y in footer if text.startswith("Content")}
+        name_y = {y for text, _, y in footer if name.split()[0] in text or name.split()[-1] in text}
+        assert len(version_y) == 1 and not version_y & name_y

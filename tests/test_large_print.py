@@ -1,6 +1,7 @@
 """Large print: 18 pt body and 22 pt headings measured in the PDFs, reflowed onto more pages."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -82,12 +83,17 @@ def test_no_patient_text_under_the_body_size_in_large_print(outputs):
                     f"{doc_id}: {text!r} at {size} pt"
 
 
+FOOTER_LINE = re.compile(r"(Page \d+ of \d+|Content \S+, reviewed \S+|·)$")
+
+
 def page_words(path: Path) -> Counter[str]:
-    """The words of every page without the repeated page furniture (header line, two footer lines)."""
+    """The words of every page without the repeated page furniture (header line, footer lines)."""
     words: Counter[str] = Counter()
     for page in pypdf.PdfReader(path).pages:
-        lines = page.extract_text().splitlines()
-        words.update(" ".join(lines[1:-2]).split())
+        body = page.extract_text().splitlines()[1:]
+        while body and FOOTER_LINE.search(body[-1]):
+            body.pop()
+        words.update(" ".join(body).split())
     return words
 
 

@@ -9,6 +9,7 @@ from typing import Callable, Sequence
 
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import inch
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
@@ -134,28 +135,82 @@ def build_pdf(
     return buffer.getvalue(), counter.pages
 
 
+FOOTER_RULE = 30.0  # above the footer's bottom line; the body's frame ends FOOTER_HEIGHT above it
+FOOTER_MAX_OWNER_LINES = 2  # the patient's line, when it wraps, grows up to the rule's place
+
+
 def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> FooterPainter:
     """Footer on every page: who the page belongs to, page x of y, the content version."""
     common = load_common(ctx.language).labels
     style = theme.style("footer")
-    who = ctx.rich["patient.name"]
+    owner = ctx.rich["patient.name"]
     if ctx.patient.mrn:
-        who = who + Rich(" · ") + fill(common["footer_mrn"], {"mrn": ctx.rich["patient.mrn"]})
+        owner = owner + Rich(" · ") + fill(common["footer_mrn"], {"mrn": ctx.rich["patient.mrn"]})
     version = fill(common["footer_content"], {}, {"version": pack.version, "reviewed": pack.reviewed})
-    width = theme.frame_width
-    left = theme.margin
+    lines = _FooterLines(theme.margin, theme.margin * 0.5, theme.frame_width, style)
 
     def paint(canvas: Canvas, page: int, pages: int) -> None:
         number = fill(common["footer_page"], {}, {"page": str(page), "pages": str(pages)})
         canvas.saveState()
-        canvas.setStrokeColor(theme.primary)
-        canvas.setLineWidth(0.75)
-        canvas.line(left, theme.margin * 0.5 + 30, left + width, theme.margin * 0.5 + 30)
-        _draw_line(canvas, who + Rich(f"  ·  <b>{number.markup}</b>"), style, left, theme.margin * 0.5 + 14, width)
-        _draw_line(canvas, version, style, left, theme.margin * 0.5, width)
+        lines.draw(canvas, owner, Rich(f"<b>{number.markup}</b>"), version, theme.primary)
         canvas.restoreState()
 
     return paint
+
+
+class _FooterLines:
+    """Two lines under a rule: "name · MRN · Page x of y", then the content version.
+
+    Each part repeats (the patient's line on every page, "Page 2 of 7" for every patient), so
+    each is its own paragraph, laid out once and its drawing replayed. A patient's line too long
+    to share its line with the page number moves the number to the version line, and wraps
+    upward (smaller, if it needs more than two lines), never into the version line.
+    """
+
+    def __init__(self, left: float, bottom: float, width: float, style: ParagraphStyle) -> None:
+        self.left, self.bottom, self.width, self.style = left, bottom, width, style
+        self.space = stringWidth(" ", style.fontName, style.fontSize)
+
+    def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object) -> None:
+        top_line = self.bottom + self.style.leading
+        shared = paragraph(owner + Rich("  ·"), self.style)
+        page = paragraph(number, self.style)
+        shared_width, page_width = self._one_line_width(shared), self._one_line_width(page)
+        if shared_width is not None and page_width is not None and shared_width + self.space + page_width <= self.width:
+            shared.drawOn(canvas, self.left, top_line)
+            page.drawOn(canvas, self.left + shared_width + self.space, top_line)
+            owner_top = top_line + self.style.leading
+        else:
+            alone = self._fitted(owner)
+            alone.drawOn(canvas, self.left, top_line)
+            owner_top = top_line + alone.height
+            page.wrap(self.width, 200)
+            page.drawOn(canvas, self.left + self.width - max(page.getActualLineWidths0()), self.bottom)
+        canvas.setStrokeColor(rule_color)
+        canvas.setLineWidth(0.75)
+        rule_y = max(self.bottom + FOOTER_RULE, owner_top + 2)
+        canvas.line(self.left, rule_y, self.left + self.width, rule_y)
+        _draw_line(canvas, version, self.style, self.left, self.bottom, self.width)
+
+    def _one_line_width(self, para: Paragraph) -> float | None:
+        _, height = para.wrap(self.width, 200)
+        return max(para.getActualLineWidths0()) if height <= self.style.leading else None
+
+    def _fitted(self, owner: Rich) -> Paragraph:
+        """The patient's line on at most two lines, the font made smaller only if it must."""
+        style = self.style
+        while True:
+            para = paragraph(owner, style)
+            _, height = para.wrap(self.width, 400)
+            if height <= FOOTER_MAX_OWNER_LINES * style.leading or style.fontSize <= 6:
+                return para
+            style = _smaller(style)
+
+
+@lru_cache(maxsize=64)
+def _smaller(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-{style.fontSize - 1:g}", parent=style, fontSize=style.fontSize - 1,
+                          leading=min(style.leading, (style.fontSize - 1) * 1.2))
 
 
 def _draw_line(canvas: Canvas, rich: Rich, style: ParagraphStyle, x: float, y: float, width: float) -> None:
