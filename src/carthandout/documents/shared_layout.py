@@ -20,6 +20,7 @@ from collections import OrderedDict
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator
 
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont
@@ -101,32 +102,55 @@ class SharedLayoutParagraph(Paragraph):
         self._lines_shared = True
         return self.width, self.height
 
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
+        """Replayed lines go straight into the page: the same ``q``, ``cm`` and ``Q`` as
+        ``Flowable.drawOn`` writes around them, without its save and restore of canvas state."""
+        code = self._recorded_code(canvas._doc)
+        if code is None or getattr(self, "_showBoundary", 0):
+            super().drawOn(canvas, x, y, _sW)
+            return
+        x = self._hAlignAdjust(x, _sW)
+        canvas._code.append("q")
+        canvas._code.append(f"{fp_str(1, 0, 0, 1, x, y)} cm")
+        canvas._code.extend(code)
+        canvas._code.append("Q")
+
     def draw(self) -> None:
-        """Shared lines are drawn once per process; later the same PDF operators are replayed.
+        """Shared lines are drawn once per process and their PDF operators recorded for replay.
 
         The operators name font subsets and character codes that each document assigns in the
         order it first meets them. A replay is exact only where this document already has the
         very names and codes the recorded drawing used: checked every time, else drawn anew.
         """
-        # Only lines already met once are recorded: a patient's own words (met once) would
-        # crowd the cache out.
-        lines = self.__dict__.get("blPara")
-        if not self._lines_shared or lines is None or self.frags is not self._parsed_frags or self.style.shaping:
+        if not self._may_replay():
             return super().draw()
-        canvas, key = self.canv, id(lines)
-        recorded = _drawn.get(key)
-        if recorded is not None and recorded[0] is lines:
-            _, code, fonts, codes = recorded
-            if fonts is not None and codes == _font_codes(fonts, canvas._doc):
-                canvas._code.extend(code)
-                return None
+        canvas = self.canv
+        code = self._recorded_code(canvas._doc)
+        if code is not None:
+            canvas._code.extend(code)
+            return None
         start = len(canvas._code)
         with _fonts_used() as used:
             super().draw()
         code = canvas._code[start:]
         fonts = _replayable_fonts(used, code, self.frags)
-        _drawn.put(key, (lines, code, fonts, None if fonts is None else _font_codes(fonts, canvas._doc)))
+        _drawn.put(id(self.blPara), (self.blPara, code, fonts, None if fonts is None else _font_codes(fonts, canvas._doc)))
         return None
+
+    def _may_replay(self) -> bool:
+        # Only lines already met once are recorded: a patient's own words (met once) would
+        # crowd the cache out.
+        return (self._lines_shared and "blPara" in self.__dict__ and self.frags is self._parsed_frags
+                and not self.style.shaping)
+
+    def _recorded_code(self, doc: PDFDocument) -> list[str] | None:
+        if not self._may_replay():
+            return None
+        recorded = _drawn.get(id(self.blPara))
+        if recorded is None or recorded[0] is not self.blPara:
+            return None
+        _, code, fonts, codes = recorded
+        return code if fonts is not None and codes == _font_codes(fonts, doc) else None
 
 
 def clear_caches() -> None:
