@@ -37,7 +37,8 @@ def test_subset_is_the_same_bytes_cold_and_cached():
 def test_object_writer_shortcut_writes_what_reportlab_writes():
     document = pdfdoc.PDFDocument(invariant=1)
     values = [0, -3, 1.5, -0.0, 1e-7, 123456.789, "/Widget", "Name with space", b"raw", True,
-              pdfdoc.PDFString("día"), pdfdoc.PDFArray([1, 2.25, "/A"])]
+              pdfdoc.PDFString("día"), pdfdoc.PDFArray([1, 2.25, "/A"]), pdfdoc.PDFArray([0, -0.0, 1.0, 612, 1e-9]),
+              pdfdoc.PDFArray(list(range(30)))]
     for value in values:
         assert reportlab_reuse.format_element(value, document) == reportlab_reuse._format(value, document)
     for key in ("Rect", "Type", "Odd#Name (x)"):

@@ -102,7 +102,19 @@ def format_element(element: Any, document: Any, toplevel: int = 0) -> bytes:
         return _encoded(element) if len(element) <= SHORT_TEXT else element.encode("extpdfdoc")
     if kind is bytes:
         return element
+    if kind is pdfdoc.PDFArray and all(type(item) in _NUMBERS for item in element.sequence):
+        return _number_array(tuple(element.sequence), element.multiline)  # font widths, rectangles
     return _format(element, document, toplevel)
+
+
+_NUMBERS = (int, float)
+
+
+@lru_cache(maxsize=1024)
+def _number_array(numbers: tuple[float, ...], multiline: Any) -> bytes:
+    array = pdfdoc.PDFArray(numbers)
+    array.multiline = multiline
+    return array.format(None)
 
 
 @lru_cache(maxsize=2048)
