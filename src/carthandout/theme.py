@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from reportlab.lib.colors import Color, HexColor
@@ -74,7 +74,12 @@ class Theme:
         return self.page_size[0] - 2 * self.margin
 
     def style(self, name: str) -> ParagraphStyle:
-        return _styles(self.type, self.primary.hexval(), self.accent.hexval())[name]
+        return self._style_sheet[name]
+
+    @cached_property
+    def _style_sheet(self) -> dict[str, ParagraphStyle]:
+        # Looked up thousands of times a patient: the colors' hex spelling only once per theme.
+        return _styles(self.type, self.primary.hexval(), self.accent.hexval())
 
 
 def build_theme(clinic: Clinic, paper: str | None = None, large_print: bool = False) -> Theme:
