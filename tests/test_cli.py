@@ -164,3 +164,18 @@ def test_a_field_given_twice_in_the_patient_file_is_bad_input(tmp_path, write_ya
     path = write_yaml("p.yaml", "name: Ann\nname: Bob\ninfusion_date: 2027-03-05\n")
     result = run_cli("generate", "--patient", path, "-o", tmp_path / "out")
     assert result.exit_code == 2 and "'name' is given twice" in result.stderr
+
+
+def test_generate_flushes_each_file_once_then_the_manifest(tmp_path, monkeypatch):
+    import carthandout.output as output
+
+    flushed: list[str] = []
+    real_flush_file = output._flush_file
+    monkeypatch.setattr(output, "_flush_file", lambda path: flushed.append(path.name) or real_flush_file(path))
+    fsyncs: list[int] = []
+    monkeypatch.setattr(output.os, "fsync", lambda fd: fsyncs.append(fd))
+    result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", "2027-06-01", "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(flushed) == ["handout.pdf", "record_packet.pdf"]
+    assert len(fsyncs) == 3  # the two PDFs together, then manifest.csv as it is written
