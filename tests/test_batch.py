@@ -306,20 +306,20 @@ def test_excel_separator_hint_line(tmp_path):
 def test_batch_flushes_its_files_together_before_the_manifest(tmp_path, monkeypatch):
     """No fsync while rendering (a tenth of the run); every written file flushed, then the
     manifest and errors.csv, each flushed as it is written."""
-    import carthandout.batch as batch_module
     import carthandout.output as output
 
     events: list[str] = []
     monkeypatch.setattr(output.os, "fsync", lambda fd: events.append("fsync"))
 
+    real_flush_files = output.flush_files
+
     def flush_files(paths):
         events.append("flush files")
-        output.flush_files(paths)
+        real_flush_files(paths)
         events.append("flushed")
 
-    monkeypatch.setattr(batch_module, "flush_files", flush_files)
+    monkeypatch.setattr(output, "flush_files", flush_files)
     rows = [{"name": f"Patient {n}", "infusion_date": "2027-03-01"} for n in range(3)]
     assert batch(write_csv(tmp_path / "r.csv", rows), tmp_path / "out").exit_code == 0
     files = len(manifest(tmp_path / "out"))
     assert files > 3 and events == ["flush files", *["fsync"] * files, "flushed", "fsync", "fsync"]
-    assert output._flush_each_file and output._written_together is None

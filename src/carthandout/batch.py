@@ -34,7 +34,7 @@ from carthandout.errors import CarthandoutError, InputError
 from carthandout.models import Clinic, Patient, REQUIRED_PATIENT_FIELDS, parse_patient
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
-from carthandout.output import ManifestRow, flush_each_file, flush_files, write_atomic, write_manifest
+from carthandout.output import ManifestRow, write_atomic, write_manifest
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PRINT_DIR, PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
@@ -181,7 +181,6 @@ def _init_worker(state: WorkerState) -> None:
     """Each worker: leave Ctrl-C to the parent; on SIGTERM unwind, so a file being written is removed."""
     global _state
     _state = state
-    flush_each_file(False)  # the parent flushes every file together, before the manifest
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_signal)
 
@@ -242,12 +241,10 @@ def worker_pool(jobs: int, state: WorkerState) -> Iterator[Any]:
     global _state
     if jobs <= 1:
         previous, _state = _state, state
-        flush_each_file(False)
         try:
             yield _InProcessExecutor()
         finally:
             _state = previous
-            flush_each_file(True)
         return
     executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(state,))
     try:
@@ -313,7 +310,6 @@ def run_batch(
         result.stopped_by = "worker"
     if result.stopped_by:
         _remove_partial_files(settings.output_dir, jobs)
-    flush_files(settings.output_dir / row.file for row in manifest + parts.rows)  # listed means on disk
     _write_reports(settings.output_dir, manifest + parts.rows, result.problems)
     result.failed = len({problem.row for problem in result.problems})
     result.files = len(manifest) + len(parts.rows)

@@ -18,7 +18,7 @@ from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
 from carthandout.models import parse_patient
-from carthandout.output import flushed_together, write_atomic, write_manifest
+from carthandout.output import write_atomic, write_manifest
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, read_password
 from carthandout.pipeline import check_documents, prepare, write_patient_files
@@ -111,8 +111,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         ctx = prepare(patient, clinic, options)
         if encrypt:
             options = replace(options, pdf_password=read_password(password_env))
-        with flushed_together():
-            rows = write_patient_files(output_dir, ctx, options)
+        rows = write_patient_files(output_dir, ctx, options)
     except CarthandoutError as error:
         fail(error, show_values)
     write_manifest(output_dir, rows)

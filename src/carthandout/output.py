@@ -7,24 +7,18 @@ import io
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable
 
 
-# Flushing each file to disk as it is written (an fsync each, one after the other) was a tenth
-# of a batch's time and a fifth of a single ``generate``. Both defer it and flush their files
-# together, just before writing their manifest: the disk commits concurrent flushes together,
-# and only these files are flushed (``os.sync`` would also wait for every other program's
-# writes). The rename stays atomic either way: a killed process leaves the old file or the new.
-_flush_each_file = True
+# PDFs are written without flushing each to disk on its own (an fsync each, one after the other,
+# was a tenth of a batch's time and a fifth of a single ``generate``). ``write_manifest`` flushes
+# the files it lists together, then writes itself: what the manifest lists is on disk. The disk
+# commits concurrent flushes together, and only these files are flushed (``os.sync`` would also
+# wait for every other program's writes). The rename is atomic either way: a killed process
+# leaves the old file or the new one.
 FLUSH_THREADS = 8
-
-
-def flush_each_file(enabled: bool) -> None:
-    global _flush_each_file
-    _flush_each_file = enabled
 
 
 def flush_files(paths: Iterable[Path]) -> None:
@@ -45,37 +39,21 @@ def _flush_file(path: Path) -> None:
         os.close(handle)
 
 
-@contextmanager
-def flushed_together() -> Iterator[None]:
-    """Files written inside are flushed to disk together when it ends."""
-    global _written_together
-    flush_each_file(False)
-    _written_together = []
-    try:
-        yield
-    finally:
-        written, _written_together = _written_together, None
-        flush_each_file(True)
-        flush_files(written)
+def write_atomic(path: Path, data: bytes, flush: bool = True) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
 
-
-_written_together: list[Path] | None = None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part."""
+    ``flush=False``: the data reaches the disk later, when ``write_manifest`` lists the file.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            if _flush_each_file:
+            if flush:
                 stream.flush()
                 os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
-        if _written_together is not None:
-            _written_together.append(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -111,6 +89,9 @@ def manifest_bytes(rows: Iterable[ManifestRow]) -> bytes:
 
 
 def write_manifest(directory: Path, rows: Iterable[ManifestRow]) -> Path:
+    """The files of ``rows`` flushed to disk, then ``manifest.csv`` listing them."""
+    rows = list(rows)
+    flush_files(directory / row.file for row in rows)
     path = directory / "manifest.csv"
     write_atomic(path, manifest_bytes(rows))
     return path

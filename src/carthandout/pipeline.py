@@ -61,10 +61,11 @@ def write_documents(
     directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = ""
 ) -> list[ManifestRow]:
     """Write each PDF atomically as ``<prefix><document>.pdf`` (the packet as ``record_packet.pdf``)."""
-    rows = []
-    for doc in documents:
-        relative = document_file(prefix, doc.document)
-        write_atomic(directory / relative, doc.data)
-        rows.append(ManifestRow(record, doc.document, relative, doc.pages, sha256_hex(doc.data),
-                                doc.language, doc.version, doc.reviewed, row))
-    return rows
+    return [write_document(directory, document_file(prefix, doc.document), record, doc, row) for doc in documents]
+
+
+def write_document(directory: Path, relative: str, record: str, doc: RenderedDocument, row: str = "") -> ManifestRow:
+    """One PDF written atomically (flushed to disk when the manifest lists it), and its manifest row."""
+    write_atomic(directory / relative, doc.data, flush=False)
+    return ManifestRow(record, doc.document, relative, doc.pages, sha256_hex(doc.data),
+                       doc.language, doc.version, doc.reviewed, row)

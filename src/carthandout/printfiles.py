@@ -10,7 +10,7 @@ Building parts keeps memory bounded: one part's pages are held, never the cohort
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -25,7 +25,7 @@ from carthandout.output import ManifestRow, sha256_hex, write_atomic
 from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import encrypt_pdf, protect_documents
 from carthandout.pdfjoin import append_pages, open_pdf, pdf_bytes, set_info, share_identical_streams
-from carthandout.pipeline import prepare
+from carthandout.pipeline import prepare, write_document
 from carthandout.theme import build_theme
 
 PRINT_DIR = "print"
@@ -98,10 +98,8 @@ def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: Ren
     theme = build_theme(clinic, options.paper, bool(options.large_print))
     sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options)
     [sheets] = protect_documents([sheets], options.pdf_password)
-    relative = part_file("wallet-cards", part.number)
-    write_atomic(output_dir / relative, sheets.data)
-    return ManifestRow(part.record, CARDS_DOCUMENT, relative, sheets.pages, sha256_hex(sheets.data),
-                       sheets.language, sheets.version, sheets.reviewed, "")
+    return write_document(output_dir, part_file("wallet-cards", part.number), part.record,
+                          replace(sheets, document=CARDS_DOCUMENT))
 
 
 def _write_pdf(
@@ -109,7 +107,7 @@ def _write_pdf(
     password: str,
 ) -> ManifestRow:
     data = encrypt_pdf(pdf_bytes(pdf), password) if password else pdf_bytes(pdf)
-    write_atomic(output_dir / relative, data)
+    write_atomic(output_dir / relative, data, flush=False)  # flushed when the manifest lists it
     return ManifestRow(record, document, relative, len(pdf.pages), sha256_hex(data),
                        _joined(row.language for row in sources), _joined(row.version for row in sources),
                        _joined(row.reviewed for row in sources), "")
