@@ -75,8 +75,6 @@ class PatientJob:
 
 @dataclass(frozen=True)
 class PatientResult:
-    row: int
-    folder: str
     files: tuple[ManifestRow, ...] = ()
     problem: RowProblem | None = None
 
@@ -86,7 +84,6 @@ class BatchResult:
     done: int = 0
     failed: int = 0
     files: int = 0
-    pages: int = 0
     seconds: float = 0.0
     stopped_by: str | None = None  # "SIGINT", "SIGTERM" or "worker": the run did not finish
     problems: list[RowProblem] = field(default_factory=list)
@@ -197,12 +194,12 @@ def render_patient(job: PatientJob) -> PatientResult:
         files = write_patient_files(_state.output_dir, ctx, _state.options, prefix=f"{job.folder}/",
                                     record=job.folder, row=str(job.row))
     except CarthandoutError as error:
-        return PatientResult(job.row, job.folder, problem=_row_problem(job.row, error, _state.show_values))
+        return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:
-        return PatientResult(job.row, job.folder, problem=RowProblem(job.row, "output", f"cannot be written ({error.strerror})"))
+        return PatientResult(problem=RowProblem(job.row, "output", f"cannot be written ({error.strerror})"))
     except Exception as error:  # a bug one row's data triggers must not stop the cohort; no values in the line
-        return PatientResult(job.row, job.folder, problem=RowProblem(job.row, "internal", f"internal error: {type(error).__name__}"))
-    return PatientResult(job.row, job.folder, tuple(files))
+        return PatientResult(problem=RowProblem(job.row, "internal", f"internal error: {type(error).__name__}"))
+    return PatientResult(tuple(files))
 
 
 def build_part(part: PrintPart) -> list[ManifestRow]:
@@ -313,7 +310,6 @@ def run_batch(
     _write_reports(settings.output_dir, manifest + parts.rows, result.problems)
     result.failed = len({problem.row for problem in result.problems})
     result.files = len(manifest) + len(parts.rows)
-    result.pages = sum(row.pages for row in manifest)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -323,16 +319,15 @@ def _render_patients(
     manifest: list[ManifestRow], parts: "PrintParts", progress: Callable[[int], None],
 ) -> None:
     """Patients in roster order; each print part is queued as soon as its patients are written."""
-    patients = {job.row: job.patient for job in jobs}
     part: list[PrintPatient] = []
-    for outcome in _rendered_in_order(pool, jobs, settings.jobs):
+    for job, outcome in zip(jobs, _rendered_in_order(pool, jobs, settings.jobs)):
         progress(1)
         if outcome.problem is not None:
             result.problems.append(outcome.problem)
             continue
         result.done += 1
         manifest.extend(outcome.files)
-        part.append(PrintPatient(outcome.folder, outcome.files, patients[outcome.row]))
+        part.append(PrintPatient(job.folder, outcome.files, job.patient))
         if len(part) == settings.part_size:
             parts.add(part)
             part = []
@@ -342,7 +337,7 @@ def _render_patients(
 
 
 def _rendered_in_order(pool: Any, jobs: Sequence[PatientJob], workers: int) -> Iterator[PatientResult]:
-    """Results in roster order, with only a few chunks queued ahead: a print part submitted now
+    """Results in roster order (the order of ``jobs``), with only a few chunks queued ahead: a print part submitted now
     runs soon, not after every patient (the executor runs work in the order it was submitted)."""
     size = max(1, min(8, len(jobs) // (workers * 8)))
     window: deque[Future] = deque()
