@@ -7,6 +7,7 @@ import zlib
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 
 from carthandout import reportlab_reuse
+from carthandout.bounded_cache import BoundedCache
 from carthandout.typefaces import text_font
 
 
@@ -19,7 +20,7 @@ def test_deflate_equals_zlib_and_reuses_the_result():
 
 
 def test_deflate_cache_stays_within_its_budget():
-    cache = reportlab_reuse._BoundedCache(10_000)
+    cache = BoundedCache(10_000)
     for number in range(50):
         cache.put(number, b"x", 1_000)
     assert cache.spent <= 10_000 and cache.get(49) == b"x" and cache.get(0) is None
@@ -43,3 +44,11 @@ def test_object_writer_shortcut_writes_what_reportlab_writes():
         assert reportlab_reuse.format_element(value, document) == reportlab_reuse._format(value, document)
     for key in ("Rect", "Type", "Odd#Name (x)"):
         assert reportlab_reuse.pdf_name(key) == reportlab_reuse._pdf_name(key)
+
+
+def test_bounded_cache_counts_a_replaced_entry_once():
+    cache = BoundedCache(3)
+    for _ in range(3):
+        cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.spent == 2 and cache.get("a") == 1 and cache.get("b") == 2

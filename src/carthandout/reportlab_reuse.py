@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import types
 import zlib
-from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, ttfonts
+
+from carthandout.bounded_cache import BoundedCache
 
 SUBSET_ENTRIES = 128
 DEFLATED_BYTES = 8 * 1024 * 1024  # inputs and outputs held, per process
@@ -38,37 +39,8 @@ _format = pdfdoc.format
 _pdf_name = pdfdoc.PDFName
 
 
-class _BoundedCache:
-    """Least recently used entries go first once the total ``cost`` exceeds ``budget``."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.spent = 0
-        self._entries: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
-
-    def get(self, key: Any) -> Any:
-        entry = self._entries.get(key)
-        if entry is None:
-            return None
-        self._entries.move_to_end(key)
-        return entry[0]
-
-    def put(self, key: Any, value: Any, cost: int = 1) -> None:
-        if cost > self.budget:
-            return
-        self._entries[key] = (value, cost)
-        self.spent += cost
-        while self.spent > self.budget:
-            _, (_, freed) = self._entries.popitem(last=False)
-            self.spent -= freed
-
-    def clear(self) -> None:
-        self._entries.clear()
-        self.spent = 0
-
-
-_subsets = _BoundedCache(SUBSET_ENTRIES)
-_deflated = _BoundedCache(DEFLATED_BYTES)
+_subsets = BoundedCache(SUBSET_ENTRIES)
+_deflated = BoundedCache(DEFLATED_BYTES)
 
 
 def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:

@@ -16,15 +16,16 @@ would have computed itself, whatever the process rendered before (same input, sa
 """
 from __future__ import annotations
 
-from collections import OrderedDict
 from contextlib import contextmanager
-from typing import Any, Callable, Hashable, Iterator
+from typing import Any, Callable, Iterator
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
+
+from carthandout.bounded_cache import BoundedCache
 
 # Enough for every static paragraph of all documents in both print sizes and languages; a
 # patient's own paragraphs (dates, names) pass through and are evicted.
@@ -34,31 +35,9 @@ DRAWN_ENTRIES = 1024  # every repeated line of a one-language cohort; most of a 
 _MIN_WIDTH = 1e-8  # reportlab's _FUZZ: narrower than this, wrap answers "does not fit" itself
 
 
-class _LeastRecentlyUsed:
-    """A bounded dict that forgets the entry used least recently."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def get(self, key: Hashable) -> Any:
-        value = self._entries.get(key)
-        if value is not None:
-            self._entries.move_to_end(key)
-        return value
-
-    def put(self, key: Hashable, value: Any) -> None:
-        self._entries[key] = value
-        if len(self._entries) > self.size:
-            self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-
-_parsed = _LeastRecentlyUsed(PARSED_ENTRIES)
-_wrapped = _LeastRecentlyUsed(WRAPPED_ENTRIES)
-_drawn = _LeastRecentlyUsed(DRAWN_ENTRIES)
+_parsed = BoundedCache(PARSED_ENTRIES)
+_wrapped = BoundedCache(WRAPPED_ENTRIES)
+_drawn = BoundedCache(DRAWN_ENTRIES)
 
 
 class SharedLayoutParagraph(Paragraph):
