@@ -78,8 +78,8 @@ class Theme:
 
     @cached_property
     def _style_sheet(self) -> dict[str, ParagraphStyle]:
-        # Looked up thousands of times a patient: the colors' hex spelling only once per theme.
-        return _styles(self.type, self.primary.hexval(), self.accent.hexval())
+        # Looked up thousands of times a patient: the color's hex spelling only once per theme.
+        return _styles(self.type, self.primary.hexval())
 
 
 def build_theme(clinic: Clinic, paper: str | None = None, large_print: bool = False) -> Theme:
@@ -98,7 +98,7 @@ def build_theme(clinic: Clinic, paper: str | None = None, large_print: bool = Fa
 
 
 @lru_cache(maxsize=32)
-def _styles(scale: TypeScale, primary: str, accent: str) -> dict[str, ParagraphStyle]:
+def _styles(scale: TypeScale, primary: str) -> dict[str, ParagraphStyle]:
     regular, bold = text_font(), text_font(bold=True)
     body = ParagraphStyle(
         "body", fontName=regular, fontSize=scale.body, leading=scale.body * scale.leading,

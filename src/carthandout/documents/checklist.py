@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -287,8 +288,13 @@ def _group_heading(blocks: BlockRenderer, heading: str) -> list[Flowable]:
     (The theme's heading keeps with the whole next flowable, which would push a long table to the next page.)
     """
     theme = blocks.theme
-    style = ParagraphStyle("checklist-heading", parent=theme.style("heading"), keepWithNext=0)
-    return [CondPageBreak(theme.type.body * 13), paragraph(blocks.rich(heading), style)]
+    return [CondPageBreak(theme.type.body * 13), paragraph(blocks.rich(heading), _heading_style(theme.style("heading")))]
+
+
+@lru_cache(maxsize=8)
+def _heading_style(heading: ParagraphStyle) -> ParagraphStyle:
+    """One object per theme style: the shared layout caches are keyed by the style object."""
+    return ParagraphStyle("checklist-heading", parent=heading, keepWithNext=0)
 
 
 def _patient_block(blocks: BlockRenderer) -> Flowable:
