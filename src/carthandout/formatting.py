@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping
 
 from babel.dates import format_date as babel_format_date
@@ -31,6 +32,18 @@ def check_date_format(pattern: str) -> str:
     return pattern
 
 
+# babel takes tens of microseconds a call; a cohort's documents print the same days and
+# numbers thousands of times.
+@lru_cache(maxsize=4096)
+def _babel_date(value: dt.date, pattern: str, locale: str) -> str:
+    return babel_format_date(value, pattern, locale=locale)
+
+
+@lru_cache(maxsize=1024)
+def _babel_integer(value: int, locale: str) -> str:
+    return format_decimal(value, locale=locale)
+
+
 @dataclass(frozen=True)
 class Formatter:
     locale: str
@@ -42,17 +55,19 @@ class Formatter:
             return ""
         if self.date_format == "iso":
             return value.isoformat()
-        return babel_format_date(value, self.date_format, locale=self.locale)
+        return _babel_date(value, self.date_format, self.locale)
 
     def weekday(self, value: dt.date) -> str:
         """"Friday": printed beside dates, it helps patients place them.
 
         Capitalised because it stands alone on its line (Spanish and French write "viernes" in a sentence).
         """
-        name = babel_format_date(value, "EEEE", locale=self.locale)
+        name = _babel_date(value, "EEEE", self.locale)
         return name[:1].upper() + name[1:]
 
     def number(self, value: float) -> str:
+        if type(value) is int:  # day numbers, weights: they repeat
+            return _babel_integer(value, self.locale)
         return format_decimal(value, locale=self.locale)
 
     def days(self, count: int) -> str:

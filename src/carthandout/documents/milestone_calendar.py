@@ -21,7 +21,6 @@ from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, filled, paragraph, wide_for_large_print
 from carthandout.documents.blocks import BlockRenderer, data_table, validate_section_pack
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, date_cell, plain_text
-from carthandout.formatting import Formatter
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -170,19 +169,8 @@ def _day_cell(blocks: BlockRenderer, day: dt.date, month: int, marks: list[Mark]
     if day.month != month:
         return []
     # Day numbers are most of the grid's words: a plain text line draws them at a fraction of a Paragraph's cost.
-    number = plain_text(_day_number(blocks.ctx.formatter, day.day), styles["marked_number" if marks else "number"])
+    number = plain_text(blocks.ctx.formatter.number(day.day), styles["marked_number" if marks else "number"])
     return [number, *(paragraph(blocks.rich(mark.short), styles["mark"]) for mark in marks)]
-
-
-_DAY_NUMBERS: dict[tuple[str, int], str] = {}
-
-
-def _day_number(formatter: Formatter, day: int) -> str:
-    """The day of the month in the locale's digits (cached: babel is slow, and there are 31 per locale)."""
-    key = (formatter.locale, day)
-    if key not in _DAY_NUMBERS:
-        _DAY_NUMBERS[key] = formatter.number(day)
-    return _DAY_NUMBERS[key]
 
 
 def _cell_height(cell: list[Flowable], width: float) -> float:

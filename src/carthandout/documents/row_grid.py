@@ -23,7 +23,6 @@ from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, ROW_RULE_COLOR
                                          table_padding)
 from carthandout.context import DocumentContext
 from carthandout.documents.base import paragraph
-from carthandout.formatting import Formatter
 from carthandout.theme import Theme
 from carthandout.typefaces import TEXT_FAMILY, family_for, literal, needs_shaping
 
@@ -113,25 +112,10 @@ def _text_width(text: str, font_name: str, font_size: float) -> float:
     return stringWidth(text, font_name, font_size)
 
 
-_DATE_TEXTS: dict[tuple[str, str, dt.date], tuple[str, str]] = {}
-_DATE_TEXTS_SIZE = 4096
-
-
-def _date_and_weekday(formatter: Formatter, day: dt.date) -> tuple[str, str]:
-    """Both texts depend only on the locale and the date format: a cohort's days repeat, and babel is slow."""
-    key = (formatter.locale, formatter.date_format, day)
-    texts = _DATE_TEXTS.get(key)
-    if texts is None:
-        if len(_DATE_TEXTS) >= _DATE_TEXTS_SIZE:
-            _DATE_TEXTS.clear()
-        texts = _DATE_TEXTS[key] = (formatter.date(day), formatter.weekday(day))
-    return texts
-
-
 def date_cell(ctx: DocumentContext, theme: Theme, day: dt.date) -> list[Flowable]:
     """``BlockRenderer.date_cell`` (the date in bold, its weekday below) as plain text lines."""
-    date, weekday = _date_and_weekday(ctx.formatter, day)
-    return [plain_text(date, theme.style("cell_bold")), plain_text(weekday, theme.style("cell"))]
+    return [plain_text(ctx.formatter.date(day), theme.style("cell_bold")),
+            plain_text(ctx.formatter.weekday(day), theme.style("cell"))]
 
 
 def write_in_grid(header_rows: list[list[Any]], rows: Sequence[GridRow], theme: Theme, fractions: tuple[float, ...],
