@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
@@ -104,6 +104,33 @@ class BlockRenderer:
         flowables: list[Flowable] = [self.para(section["heading"], "heading")] if with_heading else []
         flowables.extend(self.blocks(section["blocks"]))
         return flowables
+
+    def kept_section(self, section: Mapping[str, Any]) -> list[Flowable]:
+        """The section, its heading kept with its first block: a heading never ends a page alone."""
+        flowables = self.section(section)
+        return [KeepTogether(flowables[:2]), *flowables[2:]]
+
+    def patient_block(self, pairs: Sequence[tuple[str, str]], single: tuple[float, float],
+                      double: tuple[float, float, float, float]) -> Table:
+        """The boxed label/value block at the top of a document: two pairs a row (one in large
+        print, ``single`` column widths); pairs without a value template are left out."""
+        cells = [[self.para(label, "label"), self.para(value, "cell_bold")] for label, value in pairs if value]
+        if self.theme.large_print:
+            rows, fractions = cells, single
+        else:
+            rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
+            fractions = double
+        table = Table(rows, colWidths=[self.theme.frame_width * f for f in fractions], hAlign="LEFT")
+        pad = self.theme.type.body * 0.4
+        table.setStyle(TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), text_font()),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (-1, -1), self.theme.panel),
+            ("BOX", (0, 0), (-1, -1), 0.75, self.theme.primary),
+            ("TOPPADDING", (0, 0), (-1, -1), pad),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+        ]))
+        return table
 
     def blocks(self, blocks: Iterable[Mapping[str, Any]]) -> list[Flowable]:
         out: list[Flowable] = []

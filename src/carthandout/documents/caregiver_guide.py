@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
@@ -35,10 +35,7 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
     for section in pack.data["sections"]:
         if section.get("role", "normal") != "normal":
             continue
-        flowables = blocks.section(section)
-        # A heading never ends a page alone: keep it with its first block.
-        story.append(KeepTogether(flowables[:2]))
-        story.extend(flowables[2:])
+        story.extend(blocks.kept_section(section))
     story += [Spacer(1, blocks.theme.type.body * 0.4), _handwriting_table(blocks)]
     return story
 

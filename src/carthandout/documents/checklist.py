@@ -298,7 +298,7 @@ def _heading_style(heading: ParagraphStyle) -> ParagraphStyle:
 
 
 def _patient_block(blocks: BlockRenderer) -> Flowable:
-    ctx, labels, theme = blocks.ctx, blocks.pack.labels, blocks.theme
+    ctx, labels = blocks.ctx, blocks.pack.labels
     pairs = [
         (labels["patient_name"], "{patient.name}"),
         (labels["mrn"], "{patient.mrn}" if ctx.patient.mrn else ""),
@@ -306,19 +306,7 @@ def _patient_block(blocks: BlockRenderer) -> Flowable:
         (labels["infusion_date"], "{patient.infusion_date}"),
         (labels["physician"], "{patient.physician}" if ctx.physician else ""),
     ]
-    cells = [[blocks.para(label, "label"), blocks.para(value, "cell_bold")] for label, value in pairs if value]
-    if theme.large_print:
-        rows, fractions = cells, (0.3, 0.7)
-    else:
-        rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
-        fractions = (0.2, 0.3, 0.2, 0.3)
-    pad = theme.type.body * 0.4
-    return _table(rows, theme, fractions, [
-        ("BACKGROUND", (0, 0), (-1, -1), theme.panel),
-        ("BOX", (0, 0), (-1, -1), 0.75, theme.primary),
-        ("TOPPADDING", (0, 0), (-1, -1), pad),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-    ])
+    return blocks.patient_block(pairs, single=(0.3, 0.7), double=(0.2, 0.3, 0.2, 0.3))
 
 
 def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: str) -> Table:

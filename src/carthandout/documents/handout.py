@@ -1,13 +1,12 @@
 """The patient & caregiver handout: header, patient block, the call-right-away box, sections."""
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf
 from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_section_pack
-from carthandout.typefaces import text_font
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme
 
@@ -40,15 +39,12 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
         role = section.get("role", "normal")
         if role == "call-box":
             continue
-        flowables = blocks.section(section)
-        # A heading never ends a page alone: keep it with its first block.
-        story.append(KeepTogether(flowables[:2]))
-        story.extend(flowables[2:])
+        story.extend(blocks.kept_section(section))
     return story
 
 
 def _patient_block(blocks: BlockRenderer) -> Flowable:
-    ctx, labels, theme = blocks.ctx, blocks.pack.labels, blocks.theme
+    ctx, labels = blocks.ctx, blocks.pack.labels
     pairs = [
         (labels["patient_name"], "{patient.name}"),
         (labels["infusion_date"], "{patient.infusion_date}"),
@@ -57,21 +53,4 @@ def _patient_block(blocks: BlockRenderer) -> Flowable:
         (labels["physician"], "{patient.physician}" if ctx.physician else ""),
         (labels["mrn"], "{patient.mrn}" if ctx.patient.mrn else ""),
     ]
-    cells = [[blocks.para(label, "label"), blocks.para(value, "cell_bold")] for label, value in pairs if value]
-    if theme.large_print:  # one pair a row: large print is a single column
-        rows = cells
-    else:
-        rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
-    width = theme.frame_width
-    fractions = (0.22, 0.78) if theme.large_print else (0.17, 0.36, 0.17, 0.30)
-    table = Table(rows, colWidths=[width * f for f in fractions], hAlign="LEFT")
-    pad = theme.type.body * 0.4
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), text_font()),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, -1), theme.panel),
-        ("BOX", (0, 0), (-1, -1), 0.75, theme.primary),
-        ("TOPPADDING", (0, 0), (-1, -1), pad),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-    ]))
-    return table
+    return blocks.patient_block(pairs, single=(0.22, 0.78), double=(0.17, 0.36, 0.17, 0.30))
