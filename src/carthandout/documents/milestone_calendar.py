@@ -19,8 +19,8 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyl
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, filled, paragraph, wide_for_large_print
-from carthandout.documents.blocks import BlockRenderer, data_table, validate_section_pack
-from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, date_cell, plain_text
+from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, BlockRenderer, data_table, validate_section_pack
+from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height, date_cell, plain_text
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -29,8 +29,6 @@ from carthandout.typefaces import rich_value, text_font
 DOCUMENT_ID = "calendar"
 REQUIRED_LABELS = ("month_dates",)
 ALL_CONDITIONING_DAYS = "conditioning"
-GRID_LINE = HexColor("#6E6E6E")
-GRID_WIDTH = 0.75
 HEADER_RULE_WIDTH = 1.2
 OUTSIDE_MONTH = HexColor("#EFEFEF")
 
@@ -98,9 +96,9 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
 def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> list[Flowable]:
     """The month's grid (starting a page unless it fits whole), then its marked dates in full."""
     name = format_skeleton("yMMMM", dt.date(year, month, 1), locale=blocks.ctx.formatter.locale)
-    grid = _month_grid(blocks, name[:1].upper() + name[1:], year, month, marks)
-    listing_title = filled(blocks.ctx, blocks.pack.labels["month_dates"], blocks.theme.style("cell_bold"), month=name)
     by_day = _marks_by_day(marks)
+    grid = _month_grid(blocks, name[:1].upper() + name[1:], year, month, by_day)
+    listing_title = filled(blocks.ctx, blocks.pack.labels["month_dates"], blocks.theme.style("cell_bold"), month=name)
     rows = [[date_cell(blocks.ctx, blocks.theme, day), _long_labels(blocks, day_marks)] for day, day_marks in by_day.items()]
     listing: list[Flowable] = []
     if rows:  # the title is a header row: it repeats if the list runs onto the next page
@@ -110,7 +108,9 @@ def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> l
     return [CondPageBreak(grid_height + blocks.theme.type.body), grid, Spacer(1, blocks.theme.type.body), *listing]
 
 
-def _month_grid(blocks: BlockRenderer, title: str, year: int, month: int, marks: list[Mark]) -> RowGrid:
+def _month_grid(
+    blocks: BlockRenderer, title: str, year: int, month: int, by_day: Mapping[dt.date, list[Mark]],
+) -> RowGrid:
     """Month title and weekday names on top (both repeat if a tall month runs onto a second page).
 
     The two header rows are a Table; the weeks are drawn by RowGrid with the same geometry, colors
@@ -125,17 +125,15 @@ def _month_grid(blocks: BlockRenderer, title: str, year: int, month: int, marks:
     title_row = [paragraph(rich_value(title, "language"), styles["month"]), *([""] * 6)]
     weekday_row = [paragraph(rich_value(name, "language"), styles["weekday"])
                    for name in _weekday_names(locale, first_weekday, styles["weekday"], column - 2 * pad)]
-    by_day = _marks_by_day(marks)
     body = [[_day_cell(blocks, day, month, by_day.get(day, []), styles) for day in week] for week in weeks]
     min_height = theme.type.body * (2.5 if theme.large_print else 4.2)
-    heights = [None, None] + [max(min_height, max(_cell_height(cell, column - 2 * pad) for cell in row) + 2 * pad)
-                              for row in body]
+    heights = [max(min_height, max(stack_height(cell, column - 2 * pad) for cell in row) + 2 * pad) for row in body]
     header = Table([title_row, weekday_row], colWidths=[column] * 7, repeatRows=2, hAlign="LEFT")
     header.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), text_font()),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("SPAN", (0, 0), (-1, 0)),
-        ("GRID", (0, 1), (-1, -1), GRID_WIDTH, GRID_LINE),
+        ("GRID", (0, 1), (-1, -1), GRID_WIDTH, GRID_COLOR),
         ("BACKGROUND", (0, 1), (-1, 1), tint(theme.primary, 0.12)),
         ("LINEBELOW", (0, 1), (-1, 1), HEADER_RULE_WIDTH, theme.primary),
         *((side, (0, 0), (-1, -1), pad) for side in ("TOPPADDING", "BOTTOMPADDING", "LEFTPADDING", "RIGHTPADDING")),
@@ -145,8 +143,8 @@ def _month_grid(blocks: BlockRenderer, title: str, year: int, month: int, marks:
     rows = [GridRow(cells, height=height,
                     fills=[OUTSIDE_MONTH if day.month != month else marked_fill if day in by_day else None for day in week],
                     boxed=[day.month == month and day in by_day for day in week])
-            for week, cells, height in zip(weeks, body, heights[2:])]
-    return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_LINE),
+            for week, cells, height in zip(weeks, body, heights)]
+    return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_COLOR),
                    header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary), cell_box=GridLines(3, theme.primary))
 
 
@@ -171,10 +169,6 @@ def _day_cell(blocks: BlockRenderer, day: dt.date, month: int, marks: list[Mark]
     # Day numbers are most of the grid's words: a plain text line draws them at a fraction of a Paragraph's cost.
     number = plain_text(blocks.ctx.formatter.number(day.day), styles["marked_number" if marks else "number"])
     return [number, *(paragraph(blocks.rich(mark.short), styles["mark"]) for mark in marks)]
-
-
-def _cell_height(cell: list[Flowable], width: float) -> float:
-    return sum(flowable.getSpaceBefore() + flowable.wrap(width, 10_000)[1] + flowable.getSpaceAfter() for flowable in cell)
 
 
 def _weekday_names(locale: str, first_weekday: int, style: ParagraphStyle, width: float) -> list[str]:

@@ -158,7 +158,7 @@ class RowGrid(Flowable):
         if row.height is not None:
             return row.height
         inner = [width - 2 * self.padding for width in self.column_widths]
-        content = max([row.min_content_height] + [_stack_height(cell, w) for cell, w in zip(row.cells, inner)])
+        content = max([row.min_content_height] + [stack_height(cell, w) for cell, w in zip(row.cells, inner)])
         return content + 2 * self.padding
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -249,7 +249,7 @@ class RowGrid(Flowable):
                     canvas.line(right, bottom, right, top)
 
 
-def _stack_height(cell: Sequence[Flowable], width: float) -> float:
+def stack_height(cell: Sequence[Flowable], width: float) -> float:
     """A Table cell's content height: every flowable's space around it except before the first and after the last."""
     if not cell:
         return 0.0
