@@ -7,18 +7,16 @@ sources in each. Texts differ freely; structure and the patient's facts do not.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-from carthandout.content import ContentPack, available_documents, available_languages, iter_strings, load_pack
+from carthandout.content import (PACK_METADATA_KEYS, PLACEHOLDER, ContentPack, available_documents, available_languages,
+                                 iter_strings, load_pack)
 from carthandout.errors import CarthandoutError
 from carthandout.placeholders import KNOWN_PLACEHOLDERS
 from carthandout.resources import package_dir, read_yaml_text
 
 REFERENCE_LANGUAGE = "en"
-_TOKEN = re.compile(r"\{([^{}]*)\}")
-PACK_METADATA_KEYS = frozenset({"id", "language", "title", "version", "reviewed", "sources", "labels"})
 
 
 @dataclass(frozen=True)
@@ -128,7 +126,7 @@ def _units_in(node: Any, path: str) -> Iterator[tuple[str, Unit]]:
 def _placeholders(node: Any) -> Iterator[str]:
     """Braced tokens in text, and bare field names used as values (``when: patient.caregiver``)."""
     for text in iter_strings(node):
-        yield from _TOKEN.findall(text)
+        yield from PLACEHOLDER.findall(text)
         if text in KNOWN_PLACEHOLDERS:
             yield text
 

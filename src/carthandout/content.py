@@ -17,7 +17,9 @@ from carthandout.typefaces import Rich, escape
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
 from carthandout.resources import package_dir, read_yaml_text
 
-_TOKEN = re.compile(r"\{([^{}]*)\}")
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Keys of a content pack that describe it rather than hold its words.
+PACK_METADATA_KEYS = frozenset({"id", "language", "title", "version", "reviewed", "sources", "labels"})
 _VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
 REQUIRED_TEXT_KEYS = ("id", "language", "title", "version", "reviewed")
 
@@ -115,7 +117,7 @@ def iter_strings(node: Any) -> Iterator[str]:
 
 def check_placeholders(raw: Any, text: str, origin: str) -> None:
     for string in iter_strings(raw):
-        for token in _TOKEN.findall(string):
+        for token in PLACEHOLDER.findall(string):
             if token not in KNOWN_PLACEHOLDERS and token not in LAYOUT_TOKENS:
                 raise ContentError(f"{origin}:{_line_of(text, '{' + token + '}')}: unknown placeholder {{{token}}}")
 
@@ -173,7 +175,7 @@ def fill(template: str, fields: Mapping[str, Rich], tokens: Mapping[str, str] | 
     result = Rich("")
     bold = False
     position = 0
-    for match in _TOKEN.finditer(template):
+    for match in PLACEHOLDER.finditer(template):
         literal_markup, bold = _authored(template[position:match.start()], bold)
         result = result + Rich(literal_markup)
         result = result + _token_value(match.group(1), fields, tokens or {})
@@ -205,4 +207,4 @@ def _authored(text: str, bold: bool) -> tuple[str, bool]:
 
 def plain(template: str, values: Mapping[str, str]) -> str:
     """The template as plain text (for metadata and readability scoring)."""
-    return _TOKEN.sub(lambda m: values.get(m.group(1), m.group(0)), template).replace("**", "")
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template).replace("**", "")

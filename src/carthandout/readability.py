@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
 
-from carthandout.content import ContentPack, plain
+from carthandout.content import PACK_METADATA_KEYS, ContentPack, plain
 from carthandout.errors import InputError
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
 
@@ -35,7 +35,6 @@ SKIPPED_KEYS = frozenset({
 })
 # A unit marked ``audience: staff`` (a dose box, a calibration sheet) is listed but not scored:
 # the gate is for what patients and caregivers read.
-PACK_METADATA_KEYS = frozenset({"id", "language", "title", "version", "reviewed", "sources", "labels"})
 # Fernández Huerta (1959): reading ease at or above the bound -> school grade (upper end of the band).
 FERNANDEZ_HUERTA_GRADES = ((90.0, 4.0), (80.0, 5.0), (70.0, 6.0), (60.0, 8.0), (50.0, 12.0), (30.0, 14.0))
 FERNANDEZ_HUERTA_BELOW_30_GRADE = 17.0

@@ -10,7 +10,7 @@ _INVISIBLE = {"\u200b", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f"}
 _BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
 # ZWNJ and ZWJ spell words right in joining and Indic scripts (they steer shaping); after any other
 # letter they do nothing but could draw as a box, so they are dropped there.
-_JOINERS = {"\u200c", "\u200d"}
+JOINERS = frozenset({"\u200c", "\u200d"})  # zero-width (non-)joiners: shaping controls, no glyph
 _SHAPED_SCRIPT = re.compile("[\u0590-\u08ff\u0900-\u0dff\u1000-\u109f\u1780-\u17ff\ua8e0-\ua8ff\ufb1d-\ufeff]")
 _REFUSED_CATEGORIES = {
     "Cc": "a control character",
@@ -39,12 +39,12 @@ def normalise_text(value: str) -> str:
 def _keep_needed_joiners(text: str) -> str:
     return "".join(
         ch for index, ch in enumerate(text)
-        if ch not in _JOINERS or (index and _SHAPED_SCRIPT.match(text[index - 1]) is not None)
+        if ch not in JOINERS or (index and _SHAPED_SCRIPT.match(text[index - 1]) is not None)
     )
 
 
 def _check_printable(ch: str) -> None:
-    if ch.isspace() or ch in _JOINERS:
+    if ch.isspace() or ch in JOINERS:
         return
     if ch == "\ufffd":
         raise ValueError("contains U+FFFD (REPLACEMENT CHARACTER): the text was damaged by a wrong encoding")

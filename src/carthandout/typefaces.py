@@ -22,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from carthandout import reportlab_reuse, shaping
 from carthandout.errors import InputError
 from carthandout.resources import packaged_path
+from carthandout.textnorm import JOINERS
 
 shaping.install()
 reportlab_reuse.install()
@@ -90,8 +91,6 @@ _NEEDS_SHAPING = re.compile(
     "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"  # Hebrew, Arabic, Syriac, Thaana, NKo and presentation forms
     "\u0900-\u0dff\u1000-\u109f\u1780-\u17ff\ua8e0-\ua8ff\u1cd0-\u1cff]"  # Indic, Myanmar, Khmer
 )
-# Joiners steer shaping and take no glyph; every other character must be in the chosen font.
-_NO_GLYPH_NEEDED = {"\u200c", "\u200d"}
 
 
 def face_name(family: FontFamily, bold: bool = False, italic: bool = False) -> str:
@@ -127,7 +126,8 @@ def coverage(name: str) -> frozenset[int]:
 
 
 def _needs_glyph(ch: str) -> bool:
-    return not ch.isspace() and ch not in _NO_GLYPH_NEEDED
+    """Joiners steer shaping and take no glyph; every other character must be in the chosen font."""
+    return not ch.isspace() and ch not in JOINERS
 
 
 def covers(name: str, text: str) -> bool:
@@ -222,7 +222,7 @@ def _clusters(word: str) -> list[str]:
     """Characters with the combining marks and joiners that follow them (they share a font)."""
     clusters: list[str] = []
     for ch in word:
-        if clusters and (unicodedata.category(ch).startswith("M") or ch in _NO_GLYPH_NEEDED):
+        if clusters and (unicodedata.category(ch).startswith("M") or ch in JOINERS):
             clusters[-1] += ch
         else:
             clusters.append(ch)
