@@ -19,7 +19,6 @@ names and bytes, and remembers the spelling of each dictionary key; same bytes a
 """
 from __future__ import annotations
 
-import types
 import zlib
 from functools import lru_cache
 from typing import Any
@@ -29,7 +28,7 @@ from reportlab.pdfbase import pdfdoc, ttfonts
 
 from carthandout.bounded_cache import BoundedCache
 
-SUBSET_ENTRIES = 128
+SUBSET_BYTES = 8 * 1024 * 1024  # subsets held, per process (a CJK fallback subset can be large)
 DEFLATED_BYTES = 8 * 1024 * 1024  # inputs and outputs held, per process
 DEFLATE_MIN_SIZE = 1024  # smaller streams deflate faster than they hash and store
 SHORT_TEXT = 64
@@ -39,7 +38,7 @@ _format = pdfdoc.format
 _pdf_name = pdfdoc.PDFName
 
 
-_subsets = BoundedCache(SUBSET_ENTRIES)
+_subsets = BoundedCache(SUBSET_BYTES)
 _deflated = BoundedCache(DEFLATED_BYTES)
 
 
@@ -49,7 +48,7 @@ def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
     data = _subsets.get(key)
     if data is None:
         data = _make_subset(font, subset)
-        _subsets.put(key, data)
+        _subsets.put(key, data, len(data))
     return data
 
 
@@ -106,11 +105,10 @@ def install() -> None:
         pdfdoc.zlib = _ZlibWithCache()
 
 
-class _ZlibWithCache(types.SimpleNamespace):
+class _ZlibWithCache:
     """Stands in for the ``zlib`` module inside reportlab's pdfdoc: ``compress`` is cached."""
 
     compress = staticmethod(deflate)
-    decompress = staticmethod(zlib.decompress)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(zlib, name)
