@@ -121,3 +121,15 @@ def test_footer_keeps_name_page_and_version_apart_and_inside_the_page(tmp_path, 
         version_y = {y for text, _, y in footer if text.startswith("Content")}
         name_y = {y for text, _, y in footer if name.split()[0] in text or name.split()[-1] in text}
         assert len(version_y) == 1 and not version_y & name_y
+
+
+def test_contacts_stay_whole_with_their_heading(tmp_path):
+    """A contact list that would have broken over a page moves whole, heading included: a phone
+    number alone at the top of the next page is easily missed."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-01-04", "--mrn", "BM-000001",
+                     "--caregiver", "Tomás Delgado", "--caregiver-phone", "(217) 555-0000", "--date-of-birth",
+                     "1950-01-01", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = page_texts(tmp_path / "handout.pdf")
+    first = next(n for n, text in enumerate(pages) if "How to reach us" in text)
+    assert all(word in pages[first] for word in ("24-hour line", "Tomás Delgado (217) 555-0000", "Sam Patel"))

@@ -139,7 +139,11 @@ class BlockRenderer:
                 kind = next(k for k in BLOCK_KINDS if k in block)
                 if kind == "timeline" and out and isinstance(out[-1], Paragraph):
                     out[-1].keepWithNext = 1  # "Here are your dates:" stays with its table
-                out.extend(self._kinds[kind](block[kind]))
+                made = self._kinds[kind](block[kind])
+                if kind == "contacts":  # whole, with its opening sentence: a number alone on the next page is missed
+                    opening = [out.pop()] if out and isinstance(out[-1], Paragraph) else []
+                    made = [KeepTogether([*opening, *made])]
+                out.extend(made)
         return out
 
     def _text(self, text: str) -> list[Flowable]:
