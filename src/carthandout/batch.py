@@ -357,7 +357,7 @@ class PrintParts:
     """Print parts built one at a time and in order, alongside the rendering.
 
     One at a time and in order, so parts finish in roster order and never crowd out the rendering
-    (a part takes a few MB with qpdf, so memory no longer needs it).
+    (a part takes a few MB: raw object bytes, streams never decoded).
     """
 
     def __init__(self, progress: Callable[[int], None]) -> None:

@@ -1,4 +1,4 @@
-"""The record packet: one patient's documents merged into one PDF for the health record (pikepdf).
+"""The record packet: one patient's documents merged into one PDF for the health record (``pdfjoin``).
 
 A bookmark and page labels ("Handout 1", "Checklist 2") per document, metadata as for the
 documents themselves, and the checklist's form fields still working (their names are unique per
@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-import pikepdf
-from pikepdf import Array, Dictionary, Name, OutlineItem, String
-
 from carthandout import __version__
 from carthandout.content import load_common
 from carthandout.context import DocumentContext
 from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument
-from carthandout.pdfjoin import append_pages, open_pdf, pdf_bytes, set_info, share_identical_streams
+from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf, text_string
 
 PACKET_DOCUMENT = "packet"
 PACKET_FILE_STEM = "record_packet"
@@ -27,20 +24,24 @@ def build_packet(ctx: DocumentContext, documents: Sequence[RenderedDocument]) ->
     if not documents:
         raise ValueError("a packet needs at least one document")
     labels = load_common(ctx.language).labels
-    packet = pikepdf.new()
-    starts, titles, page_labels = [], [], Array()
+    packet = PdfJoiner()
+    starts, titles, page_labels = [], [], []
     for doc in documents:
         source = open_pdf(doc.data)
         titles.append(_title(source, doc))
-        starts.append(append_pages(packet, source, keep_forms=True))
-        page_labels.extend([starts[-1], Dictionary(S=Name.D, P=String(page_prefix(labels, doc.document)), St=1)])
-    with packet.open_outline() as outline:
-        outline.root.extend(OutlineItem(title, start) for title, start in zip(titles, starts))
-    packet.Root.PageLabels = Dictionary(Nums=page_labels)
-    _set_metadata(packet, packet_metadata(ctx, labels.get("packet_title") or titles[0]))
-    share_identical_streams(packet)
+        starts.append(packet.append(source, keep_forms=True))
+        page_labels.extend([b"%d" % starts[-1], {b"/S": b"/D", b"/P": text_string(page_prefix(labels, doc.document)),
+                                                b"/St": b"1"}])
+    meta = packet_metadata(ctx, labels.get("packet_title") or titles[0])
+    producer = f"carthandout {__version__}"
+    data = packet.to_bytes(
+        info=dict(Title=meta.title, Author=meta.author, Subject=meta.subject, Creator=producer, Producer=producer),
+        catalog={b"/PageLabels": {b"/Nums": page_labels}, b"/Lang": text_string(meta.language),
+                 b"/ViewerPreferences": {b"/DisplayDocTitle": b"true"}, b"/PageMode": b"/UseOutlines"},
+        outline=list(zip(titles, starts)),
+    )
     return RenderedDocument(
-        document=PACKET_DOCUMENT, data=pdf_bytes(packet), pages=len(packet.pages),
+        document=PACKET_DOCUMENT, data=data, pages=len(packet.page_numbers),
         version="; ".join(f"{doc.document} {doc.version}" for doc in documents),
         reviewed=min(doc.reviewed for doc in documents), language=ctx.language,
     )
@@ -59,13 +60,5 @@ def packet_metadata(ctx: DocumentContext, title: str) -> Metadata:
     return Metadata(title=title, author=ctx.center_name, subject=DRUG_SUBJECT, language=ctx.language)
 
 
-def _title(source: pikepdf.Pdf, doc: RenderedDocument) -> str:
-    return str(source.docinfo.get(Name.Title, "")) or doc.document
-
-
-def _set_metadata(packet: pikepdf.Pdf, meta: Metadata) -> None:
-    producer = f"carthandout {__version__}"
-    set_info(packet, Title=meta.title, Author=meta.author, Subject=meta.subject, Creator=producer, Producer=producer)
-    packet.Root.Lang = String(meta.language)
-    packet.Root.ViewerPreferences = Dictionary(DisplayDocTitle=True)
-    packet.Root.PageMode = Name.UseOutlines
+def _title(source: SourcePdf, doc: RenderedDocument) -> str:
+    return source.info_text(b"/Title") or doc.document

@@ -1,7 +1,7 @@
 """Print files for a cohort, one part (a few dozen patients) at a time.
 
 Handouts: the part's patients' documents, read back from the files already written and joined
-by qpdf (pikepdf) with their form widgets flattened (printed as they look; a print file is not
+(``pdfjoin``) with their form widgets flattened (printed as they look; a print file is not
 filled in on screen); after a patient with an odd page count comes a blank page,
 so that printed duplex every patient starts on a fresh sheet. Wallet cards: every patient of the
 part imposed across sheets by ``documents.wallet_card.render_sheets`` (fronts and backs matched for duplex).
@@ -14,9 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
-import pikepdf
-from pikepdf import OutlineItem
-
 from carthandout import __version__
 from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_sheets
 from carthandout.models import Clinic, Patient
@@ -24,7 +21,7 @@ from carthandout.options import RenderOptions
 from carthandout.output import ManifestRow, sha256_hex, write_atomic
 from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import encrypt_pdf, protect_documents
-from carthandout.pdfjoin import append_pages, open_pdf, pdf_bytes, set_info, share_identical_streams
+from carthandout.pdfjoin import PdfJoiner, open_pdf
 from carthandout.pipeline import prepare, write_document
 from carthandout.theme import build_theme
 
@@ -67,30 +64,28 @@ def part_file(kind: str, number: int) -> str:
 
 
 def _write_handouts(output_dir: Path, part: PrintPart, password: str) -> ManifestRow | None:
-    handouts = pikepdf.new()
+    handouts = PdfJoiner()
     sources: list[ManifestRow] = []
-    bookmarks: list[OutlineItem] = []
+    bookmarks: list[tuple[str, int]] = []
     for entry in part.patients:
-        first_page = len(handouts.pages)
+        first_page = len(handouts.page_numbers)
         for row in entry.files:
             if row.document not in NOT_IN_HANDOUTS:
-                append_pages(handouts, open_pdf(output_dir / row.file, password), keep_forms=False)
+                handouts.append(open_pdf(output_dir / row.file, password), keep_forms=False)
                 sources.append(row)
-        if len(handouts.pages) == first_page:
+        if len(handouts.page_numbers) == first_page:
             continue
-        if (len(handouts.pages) - first_page) % 2:
-            last = handouts.pages[-1].mediabox
-            handouts.add_blank_page(page_size=(last[2] - last[0], last[3] - last[1]))
-        bookmarks.append(OutlineItem(entry.folder, first_page))
+        if (len(handouts.page_numbers) - first_page) % 2:
+            handouts.add_blank_page(*handouts.page_sizes[-1])
+        bookmarks.append((entry.folder, first_page))
     if not sources:
         return None
-    with handouts.open_outline() as outline:
-        outline.root.extend(bookmarks)
     producer = f"carthandout {__version__}"
-    set_info(handouts, Title=f"Handouts for printing, {part.record}", Creator=producer, Producer=producer)
-    share_identical_streams(handouts)  # the logo and many font subsets repeat for every patient
-    return _write_pdf(output_dir, part_file("handouts", part.number), part.record, HANDOUTS_DOCUMENT, handouts, sources,
-                      password)
+    data = handouts.to_bytes(info=dict(Title=f"Handouts for printing, {part.record}", Creator=producer,
+                                       Producer=producer),
+                             catalog={b"/PageMode": b"/UseOutlines"}, outline=bookmarks)
+    return _write_pdf(output_dir, part_file("handouts", part.number), part.record, HANDOUTS_DOCUMENT, data,
+                      len(handouts.page_numbers), sources, password)
 
 
 def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow:
@@ -103,12 +98,12 @@ def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: Ren
 
 
 def _write_pdf(
-    output_dir: Path, relative: str, record: str, document: str, pdf: pikepdf.Pdf, sources: Sequence[ManifestRow],
-    password: str,
+    output_dir: Path, relative: str, record: str, document: str, data: bytes, pages: int,
+    sources: Sequence[ManifestRow], password: str,
 ) -> ManifestRow:
-    data = encrypt_pdf(pdf_bytes(pdf), password) if password else pdf_bytes(pdf)
+    data = encrypt_pdf(data, password) if password else data
     write_atomic(output_dir / relative, data, flush=False)  # flushed when the manifest lists it
-    return ManifestRow(record, document, relative, len(pdf.pages), sha256_hex(data),
+    return ManifestRow(record, document, relative, pages, sha256_hex(data),
                        _joined(row.language for row in sources), _joined(row.version for row in sources),
                        _joined(row.reviewed for row in sources), "")
 

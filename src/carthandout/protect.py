@@ -5,11 +5,13 @@ salts): the manifest's checksum is of the encrypted file as written.
 """
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import os
 import sys
 from dataclasses import replace
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import click
 
@@ -38,11 +40,23 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
     """``data`` (a whole PDF) encrypted with AES-256; opening it needs ``password``."""
     from pypdf import PdfReader, PdfWriter  # only runs that encrypt pay for importing pypdf
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    with _quiet_pypdf():  # cloning renumbers objects and warns that there are more than /Size said
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
     writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def protect_documents(documents: Sequence[RenderedDocument], password: str | None) -> list[RenderedDocument]:
