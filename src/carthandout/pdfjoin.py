@@ -47,13 +47,17 @@ _XREF_SECTION = re.compile(rb"(\d+)\s+(\d+)[ \t]*\r?\n")
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
 _TRAILER = re.compile(rb"\s*trailer\s*")
 _OBJECT_HEADER = re.compile(rb"\d+\s+\d+\s+obj\s*")
-# In an object's bytes: a literal string (skipped: text is not a reference), a hex string (the
-# lookarounds keep "<<" and "<< >>" from reading as one), a reference, or the start of stream data.
-_SCAN = re.compile(rb"\(|(?<!<)<(?!<)[0-9A-Fa-f\s]*>|(?<![\w.])(\d+)\s+(\d+)\s+R\b|>>\s*stream\r?\n")
+# A literal string without unescaped nested parentheses (how reportlab and pypdf write them all);
+# "(" alone starts one that has them, read by _string_end.
+_PLAIN_STRING = rb"\([^()\\]*+(?:\\.[^()\\]*+)*+\)"
+# In an object's bytes: a string (skipped: text is not a reference), a reference, or the start of
+# stream data. A hex string can hold neither parentheses nor an R, so it needs no case of its own.
+_SCAN = re.compile(rb"(" + _PLAIN_STRING + rb")|(\()|(?<!\d)(\d++)\s++\d++\s++R\b|>>\s*stream\r?\n", re.S)
+_SCAN_NESTED_STRING, _SCAN_REFERENCE = 2, 3
 _STRING_SPECIAL = re.compile(rb"[()\\]")
-_SPACE = rb"(?:\s|%[^\r\n]*)*"
-_TOKEN = re.compile(_SPACE + rb"(?:(<<)|(\[)|(>>|\])|(\((?:[^()\\]|\\.)*\))|(\()|(\d+)\s+\d+\s+R\b"
-                    rb"|(/[^\s/\[\]()<>{}%]*|(?<!<)<(?!<)[0-9A-Fa-f\s]*>|[-+.\d]+|true|false|null))", re.S)
+_SPACE = rb"\s*(?:%[^\r\n]*\s*)*"  # white space and comments (reportlab comments its trailer)
+_TOKEN = re.compile(_SPACE + rb"(?:(<<)|(\[)|(>>|\])|(" + _PLAIN_STRING + rb")|(\()|(\d+)\s+\d+\s+R\b"
+                    rb"|(/[^\s/\[\]()<>{}%]*|<[0-9A-Fa-f\s]*>|[-+.\d]+|true|false|null))", re.S)
 _OPEN_DICT, _OPEN_ARRAY, _CLOSE, _STRING, _NESTED_STRING, _REFERENCE, _ATOM = range(1, 8)
 _REF_ARRAY = re.compile(rb"((?:\s*\d+\s+\d+\s+R\b)*)\s*\]")
 _REF_NUMBER = re.compile(rb"(\d+)\s+\d+\s+R")
@@ -221,12 +225,12 @@ def renumbered(body: bytes, new_number: Callable[[int], int]) -> bytes:
     parts, copied_to, position = [], 0, 0
     while (found := _SCAN.search(body, position)) is not None:
         position = found.end()
-        if found.group() == b"(":
+        if found.lastindex == _SCAN_NESTED_STRING:
             position = _string_end(body, found.start())
-        elif found.group(1) is not None:
-            parts += [body[copied_to:found.start()], b"%d 0 R" % new_number(int(found.group(1)))]
+        elif found.lastindex == _SCAN_REFERENCE:
+            parts += [body[copied_to:found.start()], b"%d 0 R" % new_number(int(found.group(_SCAN_REFERENCE)))]
             copied_to = position
-        elif found.group().startswith(b">>"):
+        elif found.lastindex is None:
             break  # stream data follows: never read as syntax
     parts.append(body[copied_to:])
     return b"".join(parts)
