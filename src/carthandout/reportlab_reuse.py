@@ -7,8 +7,9 @@ about a fifth of a batch's time, nearly all of it on bytes identical to the prev
 
 - font subsets, keyed by the font file and the characters of the subset (a font file does not
   change while the process runs);
-- deflated streams, keyed by the exact bytes deflated (font programs, character maps, the logo;
-  a page's own content stream is new every time and simply passes through).
+- deflated streams, keyed by the exact bytes deflated (font programs, character maps, the logo),
+  kept once they come back a second time (a page's own content stream, new every time, passes
+  through).
 
 Both give back exactly the bytes reportlab would have computed, so output stays byte-identical
 whatever was rendered before in the process.
@@ -30,6 +31,7 @@ from carthandout.bounded_cache import BoundedCache
 
 SUBSET_BYTES = 8 * 1024 * 1024  # subsets held, per process (a CJK fallback subset can be large)
 DEFLATED_BYTES = 8 * 1024 * 1024  # inputs and outputs held, per process
+SEEN_ONCE_ENTRIES = 4096
 DEFLATE_MIN_SIZE = 1024  # smaller streams deflate faster than they hash and store
 SHORT_TEXT = 64
 
@@ -40,6 +42,7 @@ _pdf_name = pdfdoc.PDFName
 
 _subsets = BoundedCache(SUBSET_BYTES)
 _deflated = BoundedCache(DEFLATED_BYTES)
+_seen_once = BoundedCache(SEEN_ONCE_ENTRIES)  # hashes of inputs deflated once, not yet kept
 
 
 def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
@@ -53,14 +56,22 @@ def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
 
 
 def deflate(data: bytes, *args: Any) -> bytes:
-    """``zlib.compress``, once per distinct input of some size."""
+    """``zlib.compress``, once per distinct input of some size that comes back.
+
+    An input is kept only the second time it is seen: a page's content stream, new for every
+    patient, would otherwise fill the cache with bytes never asked for again and push out the
+    fonts and the logo.
+    """
     if len(data) < DEFLATE_MIN_SIZE or args:
         return zlib.compress(data, *args)
     key = bytes(data)
     compressed = _deflated.get(key)
     if compressed is None:
         compressed = zlib.compress(key)
-        _deflated.put(key, compressed, len(key) + len(compressed))
+        if _seen_once.get(hash(key)):
+            _deflated.put(key, compressed, len(key) + len(compressed))
+        else:
+            _seen_once.put(hash(key), True)
     return compressed
 
 
@@ -117,3 +128,4 @@ class _ZlibWithCache:
 def clear_caches() -> None:
     _subsets.clear()
     _deflated.clear()
+    _seen_once.clear()

@@ -118,12 +118,14 @@ def _set(text: CardText, width: float, size: float) -> FittedText | None:
     return FittedText(text, wrapped[0], size, wrapped[1])
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=256)
 def _wrapped(rich: Rich, size: float, bold: bool, color: str, width: float) -> tuple[Paragraph, float] | None:
     """A wrapped paragraph and its height, or None when a word is wider than ``width``.
 
     Cached: the authored lines are the same on every patient's card, and a wrapped paragraph can
-    be drawn any number of times.
+    be drawn any number of times. A card has about a dozen; the patient's own two or three are
+    new each time, so a small cache keeps every authored line while a large one only filled up
+    with names (2,048 entries took about 1,000 patients to fill: memory that grew with the cohort).
     """
     para = paragraph(rich, _style(size, bold, color))
     _, height = para.wrap(width, 10_000)
