@@ -230,6 +230,20 @@ def text_position(page: pypdf.PageObject, word: str) -> tuple[float, float]:
     return found[0]
 
 
+def test_a_large_print_patient_gets_the_large_print_card_pages_in_the_print_file(tmp_path):
+    """As in the patient's own wallet-card.pdf: after the imposed sheets, the card's words at 18 pt."""
+    roster = tmp_path / "r.yaml"
+    roster.write_text(yaml.safe_dump([{**GOOD[0], "large_print": "yes"}, GOOD[2]]), encoding="utf-8")
+    out = tmp_path / "out"
+    assert batch(roster, out).exit_code == 0
+    own = pypdf.PdfReader(out / "004417/wallet-card.pdf")
+    cards = pypdf.PdfReader(out / "print/wallet-cards-part-001.pdf")
+    own_extra = [page.extract_text() for page in own.pages[2:]]  # the card, front and back, then large print
+    assert own_extra and "Amara" not in "".join(own_extra)
+    assert [page.extract_text() for page in cards.pages[-len(own_extra):]] == own_extra
+    assert len(cards.pages) == 4 + len(own_extra)  # two cards, fronts and backs, then one patient's pages
+
+
 def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):
     out = tmp_path / "out"
     assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "1").exit_code == 0

@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from carthandout.models import Patient
 
 
 DEFAULT_PART_SIZE = 25  # patients per print part: about 640 pages with the default documents, one print job
@@ -20,3 +24,7 @@ class RenderOptions:
     copies: int = 1
     # Set by --encrypt: every written PDF is AES-256 encrypted (protect.py). Never printed.
     pdf_password: str | None = field(default=None, repr=False)
+
+    def large_print_for(self, patient: Patient) -> bool:
+        """Whether ``patient``'s documents are in large print: the run's choice, else the patient's own."""
+        return patient.large_print if self.large_print is None else self.large_print

@@ -29,8 +29,7 @@ def prepare(patient: Patient, clinic: Clinic, options: RenderOptions) -> Documen
 
 
 def render_documents(ctx: DocumentContext, options: RenderOptions) -> list[RenderedDocument]:
-    large_print = ctx.patient.large_print if options.large_print is None else options.large_print
-    theme = build_theme(ctx.clinic, options.paper, large_print)
+    theme = build_theme(ctx.clinic, options.paper, options.large_print_for(ctx.patient))
     return [DOCUMENTS[name].render(ctx, theme, options) for name in options.documents]
 
 

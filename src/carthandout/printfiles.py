@@ -90,7 +90,7 @@ def _write_handouts(output_dir: Path, part: PrintPart, password: str) -> Manifes
 
 def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow:
     contexts = [prepare(entry.patient, clinic, options) for entry in part.patients]
-    theme = build_theme(clinic, options.paper, bool(options.large_print))
+    theme = build_theme(clinic, options.paper)  # card-size text for everyone; large print adds pages
     sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options)
     [sheets] = protect_documents([sheets], options.pdf_password)
     return write_document(output_dir, part_file("wallet-cards", part.number), part.record,

@@ -32,7 +32,7 @@ from carthandout.imposition import (
     CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
 )
 from carthandout.options import RenderOptions
-from carthandout.theme import INK, Theme
+from carthandout.theme import INK, Theme, build_theme
 from carthandout.typefaces import Rich, text_font
 
 DOCUMENT_ID = "wallet-card"
@@ -438,9 +438,11 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
         pages += _draw_front_sheet(canvas, layout, on_sheet)
         if layout.back_page:
             pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)])
-    if theme.large_print:  # a card cannot hold 18 pt text: its words again on paper-size pages (front, back)
-        for ctx in {id(ctx): ctx for ctx in contexts}.values():
-            pages += draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), theme)
+    # A card cannot hold 18 pt text: a large-print patient's card words again on paper-size pages.
+    for ctx in {id(ctx): ctx for ctx in contexts}.values():
+        if options.large_print_for(ctx.patient):
+            large = build_theme(ctx.clinic, options.paper, large_print=True)
+            pages += draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), large)
     canvas.save()
     return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, contexts[0].language)
 
