@@ -50,6 +50,15 @@ def test_text_strings_round_trip():
         assert decode_text(text_string(text)) == text
 
 
+def test_titles_reportlab_writes_in_pdfdocencoding_read_back():
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=True)
+    canvas.setTitle("Don’t wait • “call” — día")
+    canvas.showPage()
+    canvas.save()
+    assert open_pdf(buffer.getvalue()).info_text(b"/Title") == "Don’t wait • “call” — día"
+
+
 def test_fit_maps_the_transformed_box_onto_the_rectangle():
     # a 100 x 20 appearance rotated a quarter turn, placed in a 40 x 200 rectangle at (10, 30)
     matrix = _fit([0, 0, 100, 20], [0, 1, -1, 0, 0, 0], [10, 30, 50, 230])

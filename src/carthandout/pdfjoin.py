@@ -19,6 +19,8 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple, Sequence, Union
 
+from reportlab.pdfbase import pdfmetrics  # noqa: F401  registers reportlab's codecs, PDFDocEncoding among them
+
 from carthandout.errors import CarthandoutError
 
 Source = Union[bytes, Path]
@@ -257,7 +259,7 @@ def decode_text(token: bytes) -> str:
         raw = re.sub(rb"\\([0-7]{1,3}|\r\n|.)", _unescape, token[1:-1], flags=re.S)
     if raw.startswith(b"\xfe\xff"):
         return raw[2:].decode("utf-16-be")
-    return raw.decode("latin-1")
+    return raw.decode("extpdfdoc")  # PDFDocEncoding: reportlab writes "’" as 0x90, "•" as 0x80
 
 
 def _unescape(match: re.Match) -> bytes:
