@@ -172,17 +172,30 @@ def fill(template: str, fields: Mapping[str, Rich], tokens: Mapping[str, str] | 
 
     ``tokens`` fills layout tokens such as ``{page}``; their values are escaped too.
     """
-    result = Rich("")
+    markups, names = _template_parts(template)
+    parts = [Rich(markups[0])]
+    for name, markup in zip(names, markups[1:]):
+        parts += [_token_value(name, fields, tokens or {}), Rich(markup)]
+    return Rich("".join(part.markup for part in parts), any(part.shaping for part in parts))
+
+
+@lru_cache(maxsize=4096)
+def _template_parts(template: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The authored markup around the placeholders (escaped, ``**`` as bold tags) and the placeholders' names.
+
+    Cached: the same templates are filled for every patient.
+    """
+    markups, names = [], []
     bold = False
     position = 0
     for match in PLACEHOLDER.finditer(template):
-        literal_markup, bold = _authored(template[position:match.start()], bold)
-        result = result + Rich(literal_markup)
-        result = result + _token_value(match.group(1), fields, tokens or {})
+        markup, bold = _authored(template[position:match.start()], bold)
+        markups.append(markup)
+        names.append(match.group(1))
         position = match.end()
-    literal_markup, bold = _authored(template[position:], bold)
-    result = result + Rich(literal_markup + ("</b>" if bold else ""))
-    return result
+    markup, bold = _authored(template[position:], bold)
+    markups.append(markup + ("</b>" if bold else ""))
+    return tuple(markups), tuple(names)
 
 
 def _token_value(token: str, fields: Mapping[str, Rich], tokens: Mapping[str, str]) -> Rich:
