@@ -12,15 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
 
 from carthandout import __version__
+from carthandout.documents.base import RenderedDocument
 from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_sheets
 from carthandout.models import Clinic, Patient
 from carthandout.options import RenderOptions
-from carthandout.output import ManifestRow, sha256_hex, write_atomic
+from carthandout.output import ManifestRow
 from carthandout.packet import PACKET_DOCUMENT
-from carthandout.protect import encrypt_pdf, protect_documents
+from carthandout.protect import protect_documents
 from carthandout.pdfjoin import PdfJoiner, open_pdf
 from carthandout.pipeline import prepare, write_document
 from carthandout.theme import build_theme
@@ -84,8 +84,11 @@ def _write_handouts(output_dir: Path, part: PrintPart, password: str) -> Manifes
     data = handouts.to_bytes(info=dict(Title=f"Handouts for printing, {part.record}", Creator=producer,
                                        Producer=producer),
                              catalog={b"/PageMode": b"/UseOutlines"}, outline=bookmarks)
-    return _write_pdf(output_dir, part_file("handouts", part.number), part.record, HANDOUTS_DOCUMENT, data,
-                      len(handouts.page_numbers), sources, password)
+    handouts_file = RenderedDocument(HANDOUTS_DOCUMENT, data, len(handouts.page_numbers),
+                                     _joined(row.version for row in sources), _joined(row.reviewed for row in sources),
+                                     _joined(row.language for row in sources))
+    [handouts_file] = protect_documents([handouts_file], password)
+    return write_document(output_dir, part_file("handouts", part.number), part.record, handouts_file)
 
 
 def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow:
@@ -95,17 +98,6 @@ def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: Ren
     [sheets] = protect_documents([sheets], options.pdf_password)
     return write_document(output_dir, part_file("wallet-cards", part.number), part.record,
                           replace(sheets, document=CARDS_DOCUMENT))
-
-
-def _write_pdf(
-    output_dir: Path, relative: str, record: str, document: str, data: bytes, pages: int,
-    sources: Sequence[ManifestRow], password: str,
-) -> ManifestRow:
-    data = encrypt_pdf(data, password) if password else data
-    write_atomic(output_dir / relative, data, flush=False)  # flushed when the manifest lists it
-    return ManifestRow(record, document, relative, pages, sha256_hex(data),
-                       _joined(row.language for row in sources), _joined(row.version for row in sources),
-                       _joined(row.reviewed for row in sources), "")
 
 
 def _joined(values: object) -> str:
