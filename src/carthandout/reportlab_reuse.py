@@ -68,10 +68,11 @@ def deflate(data: bytes, *args: Any) -> bytes:
     compressed = _deflated.get(key)
     if compressed is None:
         compressed = zlib.compress(key)
-        if _seen_once.get(hash(key)):
+        marker = hash(key)
+        if _seen_once.get(marker):
             _deflated.put(key, compressed, len(key) + len(compressed))
         else:
-            _seen_once.put(hash(key), True)
+            _seen_once.put(marker, True)
     return compressed
 
 
