@@ -1,7 +1,6 @@
 """Content blocks (text, bullets, callouts, timelines, contacts) as flowables, for any document."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from reportlab.lib.colors import HexColor
@@ -9,8 +8,9 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 
 from carthandout.content import ContentPack, fill
 from carthandout.context import DocumentContext
-from carthandout.typefaces import Rich, literal, rich_value, text_font
+from carthandout.typefaces import Rich, rich_value, text_font
 from carthandout.documents.base import paragraph
+from carthandout.documents.text_line import date_cell
 from carthandout.theme import Theme, tint
 
 BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts")
@@ -95,11 +95,6 @@ class BlockRenderer:
     def para(self, template: str, style: str) -> Paragraph:
         return paragraph(self.rich(template), self.theme.style(style))
 
-    def date_cell(self, day: dt.date) -> list[Flowable]:
-        """A table cell with the date in bold and its weekday below."""
-        return [paragraph(literal(self.ctx.formatter.date(day)), self.theme.style("cell_bold")),
-                paragraph(literal(self.ctx.formatter.weekday(day)), self.theme.style("cell"))]
-
     def section(self, section: Mapping[str, Any], with_heading: bool = True) -> list[Flowable]:
         flowables: list[Flowable] = [self.para(section["heading"], "heading")] if with_heading else []
         flowables.extend(self.blocks(section["blocks"]))
@@ -177,7 +172,7 @@ class BlockRenderer:
         dated = [(named[row["date"].removeprefix("dates.")], row) for row in rows
                  if row["date"].removeprefix("dates.") in named]
         for day, row in sorted(dated, key=lambda pair: pair[0]):
-            when = self.date_cell(day)
+            when = date_cell(self.ctx, self.theme, day)
             what = [self.para(row["label"], "cell_bold")]
             if row.get("detail"):
                 what.append(self.para(row["detail"], "cell"))

@@ -8,7 +8,8 @@ from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf
 from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_section_pack
-from carthandout.documents.row_grid import GridRow, date_cell, write_in_grid
+from carthandout.documents.row_grid import GridRow, write_in_grid
+from carthandout.documents.text_line import date_cell
 from carthandout.documents.temperature_log import caregiver_period_days
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme

@@ -20,7 +20,8 @@ from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, filled, paragraph, wide_for_large_print
 from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, BlockRenderer, data_table, validate_section_pack
-from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height, date_cell, plain_text
+from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
+from carthandout.documents.text_line import date_cell, plain_text
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint

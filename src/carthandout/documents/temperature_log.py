@@ -10,7 +10,8 @@ from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, wide_for_large_print
 from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_section_pack
-from carthandout.documents.row_grid import GridRow, date_cell, write_in_grid
+from carthandout.documents.row_grid import GridRow, write_in_grid
+from carthandout.documents.text_line import date_cell
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme
 

@@ -1,0 +1,89 @@
+"""Text that fits one line, drawn without a Paragraph's layout machinery, and the date cells made of it.
+
+Dates, weekdays and day numbers are most of the words of the logs, the calendar and the
+timeline: drawn as ``TextLine`` they cost a fraction of a Paragraph and look the same.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable
+
+from carthandout.context import DocumentContext
+from carthandout.documents.base import paragraph
+from carthandout.theme import Theme
+from carthandout.typefaces import TEXT_FAMILY, family_for, literal, needs_shaping
+
+
+class TextLine(Flowable):
+    """Plain text that fits one line, drawn where a Paragraph would put it, without its layout machinery.
+
+    Only for text the text font covers with no shaping and no whitespace a Paragraph would
+    collapse (``plain_text`` checks); when the line does not fit the width offered it becomes
+    the Paragraph it stands for.
+    """
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        super().__init__()
+        self.text, self.style = text, style
+        self._text_width = _text_width(text, style.fontName, style.fontSize)
+        self._wrapped: Flowable | None = None
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._text_width > availWidth:
+            self._wrapped = self._wrapped or paragraph(literal(self.text), self.style)
+            return self._wrapped.wrap(availWidth, availHeight)
+        self._wrapped = None
+        return self._text_width, self.style.leading
+
+    def getSpaceBefore(self) -> float:  # noqa: N802 (reportlab's name)
+        return self.style.spaceBefore
+
+    def getSpaceAfter(self) -> float:  # noqa: N802
+        return self.style.spaceAfter
+
+    def draw(self) -> None:
+        if self._wrapped is not None:
+            self._wrapped.drawOn(self.canv, 0, 0)
+            return
+        text = self.canv.beginText()
+        self.add_to(text, 0, 0)
+        self.canv.drawText(text)
+
+    def add_to(self, text: Any, x: float, y: float) -> bool:
+        """Adds the line at (x, y) to a text object (one per page is cheaper than one per line); False if it wrapped."""
+        if self._wrapped is not None:
+            return False
+        style = self.style
+        text.setFont(style.fontName, style.fontSize, style.leading)
+        text.setFillColor(style.textColor)
+        text.setTextOrigin(x, y + style.leading - style.fontSize)  # a Paragraph's first baseline
+        text.textLine(self.text)  # ends with T* like a Paragraph's line, so text extraction sees a line break
+        return True
+
+
+def plain_text(text: str, style: ParagraphStyle) -> Flowable:
+    """Authored or formatted text (a date, a weekday) as a cheap ``TextLine`` when that draws the same, else a Paragraph."""
+    return TextLine(text, style) if _is_plain(text) else paragraph(literal(text), style)
+
+
+@lru_cache(maxsize=4096)
+def _is_plain(text: str) -> bool:
+    """Text a Paragraph would draw as it is: no whitespace to collapse, no shaping, all in the text font."""
+    collapses = text != text.strip() or "  " in text or any(ch in text for ch in "\t\n\r")
+    return not collapses and not needs_shaping(text) and family_for(text) == TEXT_FAMILY.name
+
+
+@lru_cache(maxsize=4096)
+def _text_width(text: str, font_name: str, font_size: float) -> float:
+    return stringWidth(text, font_name, font_size)
+
+
+def date_cell(ctx: DocumentContext, theme: Theme, day: dt.date) -> list[Flowable]:
+    """A table cell with the date in bold and its weekday below."""
+    return [plain_text(ctx.formatter.date(day), theme.style("cell_bold")),
+            plain_text(ctx.formatter.weekday(day), theme.style("cell"))]
