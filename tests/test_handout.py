@@ -133,3 +133,32 @@ def test_contacts_stay_whole_with_their_heading(tmp_path):
     pages = page_texts(tmp_path / "handout.pdf")
     first = next(n for n, text in enumerate(pages) if "How to reach us" in text)
     assert all(word in pages[first] for word in ("24-hour line", "Tomás Delgado (217) 555-0000", "Sam Patel"))
+
+
+def test_a_kept_group_inside_a_kept_group_does_not_force_a_new_page(tmp_path):
+    """reportlab's KeepTogether reports itself infinitely tall to its parent, so nesting one
+    always started a new page (the handout's contacts used to leave half a page empty)."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate
+
+    from carthandout.documents.blocks import keep_together
+
+    style = getSampleStyleSheet()["Normal"]
+
+    def pages(group_of):
+        path = tmp_path / f"{group_of.__name__}.pdf"
+        story = [Paragraph("Section before", style),
+                 group_of([Paragraph("Heading", style), KeepTogether([Paragraph("Opening", style), Paragraph("Table", style)])])]
+        SimpleDocTemplate(str(path)).build(story)
+        return len(pypdf.PdfReader(path).pages)
+
+    assert pages(KeepTogether) == 2  # the reportlab behaviour worked around
+    assert pages(keep_together) == 1
+
+
+def test_contacts_share_a_page_with_the_section_before_when_they_fit(tmp_path):
+    result = run_cli("demo", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = page_texts(tmp_path / "handout.pdf")
+    contacts = next(n for n, text in enumerate(pages) if "How to reach us" in text)
+    assert "In the months and years after" in pages[contacts]

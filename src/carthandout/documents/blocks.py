@@ -103,7 +103,7 @@ class BlockRenderer:
     def kept_section(self, section: Mapping[str, Any]) -> list[Flowable]:
         """The section, its heading kept with its first block: a heading never ends a page alone."""
         flowables = self.section(section)
-        return [KeepTogether(flowables[:2]), *flowables[2:]]
+        return [keep_together(flowables[:2]), *flowables[2:]]
 
     def patient_block(self, pairs: Sequence[tuple[str, str]], single: tuple[float, float],
                       double: tuple[float, float, float, float]) -> Table:
@@ -137,7 +137,7 @@ class BlockRenderer:
                 made = self._kinds[kind](block[kind])
                 if kind == "contacts":  # whole, with its opening sentence: a number alone on the next page is missed
                     opening = [out.pop()] if out and isinstance(out[-1], Paragraph) else []
-                    made = [KeepTogether([*opening, *made])]
+                    made = [keep_together([*opening, *made])]
                 out.extend(made)
         return out
 
@@ -227,6 +227,19 @@ def data_table(
         style.append(("GRID", (0, 0), (-1, -1), GRID_WIDTH, GRID_COLOR))
     table.setStyle(TableStyle(style))
     return table
+
+
+def keep_together(flowables: Sequence[Flowable]) -> KeepTogether:
+    """The flowables on one page when they fit there, else all moved to the next.
+
+    A KeepTogether inside another is taken apart into it: reportlab's KeepTogether tells its
+    parent it is infinitely tall (to be asked to split), so a nested one always forced a new
+    page, even with room to spare.
+    """
+    content: list[Flowable] = []
+    for flowable in flowables:
+        content.extend(flowable._content if isinstance(flowable, KeepTogether) else [flowable])
+    return KeepTogether(content)
 
 
 def table_padding(theme: Theme) -> float:

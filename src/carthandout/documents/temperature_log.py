@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, wide_for_large_print
-from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_section_pack
+from carthandout.documents.blocks import BlockRenderer, call_box, keep_together, section_by_role, validate_section_pack
 from carthandout.documents.row_grid import GridRow, write_in_grid
 from carthandout.documents.text_line import date_cell
 from carthandout.options import RenderOptions
@@ -44,7 +44,7 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
     story: list[Flowable] = [blocks.para(pack.title, "title"), call_box(blocks, section_by_role(pack, "call-box")[0])]
     for section in pack.data["sections"]:
         if section.get("role", "normal") == "normal":
-            story.append(KeepTogether(blocks.section(section)))
+            story.append(keep_together(blocks.section(section)))
     story += [Spacer(1, blocks.theme.type.body * 0.4), _log_table(blocks)]
     return story
 
