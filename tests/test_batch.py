@@ -273,6 +273,8 @@ def test_sigterm_leaves_only_complete_files(tmp_path):
         assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
     for pdf in out.rglob("*.pdf"):  # and so is every file on disk
         assert len(pypdf.PdfReader(pdf, strict=True).pages) > 0
+    finished = {folder.name for folder in out.iterdir() if (folder / "record_packet.pdf").exists()}
+    assert finished - {Path(row["file"]).parent.name for row in listed} == set()  # every finished patient is reported
 
 
 # --- naming, unit level ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ import gc
 import io
 import os
 import signal
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -42,6 +43,7 @@ from carthandout.roster import Roster
 ERRORS_FILE = "errors.csv"
 RESERVED_NAMES = (PRINT_DIR, "manifest.csv", ERRORS_FILE)
 EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "worker": 70}
+STOP_GRACE_SECONDS = 20.0  # for a worker to finish the patient in hand (well under a second)
 # Valid stand-ins for the required fields, so that each other field can be checked on its own.
 _PROBE_BASE = {"name": "A", "infusion_date": "2000-01-01"}
 
@@ -174,16 +176,20 @@ class WorkerState:
 _state: WorkerState | None = None
 
 
+_stop_requested = False
+
+
 def _init_worker(state: WorkerState) -> None:
-    """Each worker: leave Ctrl-C to the parent; on SIGTERM unwind, so a file being written is removed."""
+    """Each worker: leave Ctrl-C to the parent; on SIGTERM finish the patient in hand, then stop."""
     global _state
     _state = state
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGTERM, _request_stop)
 
 
-def _exit_on_signal(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+def _request_stop(signum: int, frame: object) -> None:
+    global _stop_requested
+    _stop_requested = True
 
 
 def render_patient(job: PatientJob) -> PatientResult:
@@ -204,6 +210,8 @@ def render_patient(job: PatientJob) -> PatientResult:
 
 def build_part(part: PrintPart) -> list[ManifestRow]:
     assert _state is not None, "worker not initialised"
+    if _stop_requested:
+        return []
     try:
         return make_print_part(_state.output_dir, part, _state.clinic, _state.options)
     finally:
@@ -254,11 +262,25 @@ def worker_pool(jobs: int, state: WorkerState) -> Iterator[Any]:
 
 
 def _stop_workers(executor: ProcessPoolExecutor) -> None:
-    """Interrupted: end the workers now (SIGTERM; each removes the file it was writing)."""
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(executor, "_processes", None) or {}).values()):  # no public API before 3.14
-        if process.is_alive():
-            process.terminate()
+    """Interrupted: queued work is dropped and each worker finishes the patient in hand, then
+    ends (SIGTERM), so what it finished is reported and nothing is left half-written. A worker
+    still busy after ``STOP_GRACE_SECONDS``, or a second interruption, ends it at once."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())  # no public API before 3.14
+    for process in processes:
+        process.terminate()
+    deadline = threading.Timer(STOP_GRACE_SECONDS, _kill, (processes,))
+    deadline.start()
+    try:
+        executor.shutdown(wait=True, cancel_futures=True)  # results of finished work are delivered
+    except (KeyboardInterrupt, Terminated):
+        _kill(processes)
+    finally:
+        deadline.cancel()
+
+
+def _kill(processes: Sequence[Any]) -> None:
+    for process in processes:
+        process.kill()
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -293,10 +315,11 @@ def run_batch(
     manifest: list[ManifestRow] = []
     parts = PrintParts(progress)
     state = WorkerState(settings.output_dir, clinic, options, settings.show_values)
+    rendered = RenderedInOrder(jobs, settings.jobs)
     try:
         with sigterm_raises(), worker_pool(settings.jobs, state) as pool:
             parts.pool = pool
-            _render_patients(pool, jobs, settings, result, manifest, parts, progress)
+            _render_patients(pool, rendered, settings, result, manifest, parts, progress)
             parts.finish()
             remove_stale_parts(settings.output_dir, {row.file for row in parts.rows})
     except KeyboardInterrupt:
@@ -305,7 +328,10 @@ def run_batch(
         result.stopped_by = "SIGTERM"
     except BrokenProcessPool:
         result.stopped_by = "worker"
-    if result.stopped_by:
+    if result.stopped_by:  # what the workers finished before they were stopped is reported too
+        for _, outcome in rendered.finished_ahead():
+            _record(outcome, result, manifest)
+        parts.collect_finished()
         _remove_partial_files(settings.output_dir, jobs)
     _write_reports(settings.output_dir, manifest + parts.rows, result.problems)
     result.failed = len({problem.row for problem in result.problems})
@@ -315,18 +341,15 @@ def run_batch(
 
 
 def _render_patients(
-    pool: Any, jobs: Sequence[PatientJob], settings: BatchSettings, result: BatchResult,
+    pool: Any, rendered: "RenderedInOrder", settings: BatchSettings, result: BatchResult,
     manifest: list[ManifestRow], parts: "PrintParts", progress: Callable[[int], None],
 ) -> None:
     """Patients in roster order; each print part is queued as soon as its patients are written."""
     part: list[PrintPatient] = []
-    for job, outcome in zip(jobs, _rendered_in_order(pool, jobs, settings.jobs)):
+    for job, outcome in rendered.results(pool):
         progress(1)
-        if outcome.problem is not None:
-            result.problems.append(outcome.problem)
+        if not _record(outcome, result, manifest):
             continue
-        result.done += 1
-        manifest.extend(outcome.files)
         part.append(PrintPatient(job.folder, outcome.files, job.patient))
         if len(part) == settings.part_size:
             parts.add(part)
@@ -336,21 +359,64 @@ def _render_patients(
         parts.add(part)
 
 
-def _rendered_in_order(pool: Any, jobs: Sequence[PatientJob], workers: int) -> Iterator[PatientResult]:
-    """Results in roster order (the order of ``jobs``), with only a few chunks queued ahead: a print part submitted now
-    runs soon, not after every patient (the executor runs work in the order it was submitted)."""
-    size = max(1, min(8, len(jobs) // (workers * 8)))
-    window: deque[Future] = deque()
-    for start in range(0, len(jobs), size):
-        window.append(pool.submit(render_chunk, tuple(jobs[start:start + size])))
-        if len(window) > 2 * workers:
-            yield from window.popleft().result()
-    while window:
-        yield from window.popleft().result()
+def _record(outcome: PatientResult, result: BatchResult, manifest: list[ManifestRow]) -> bool:
+    """The patient's files into the manifest, or its problem into the report; True when done."""
+    if outcome.problem is not None:
+        result.problems.append(outcome.problem)
+        return False
+    result.done += 1
+    manifest.extend(outcome.files)
+    return True
+
+
+class RenderedInOrder:
+    """Patients rendered in chunks by the pool, their results handed on in roster order.
+
+    Only a few chunks are queued ahead, so a print part submitted now runs soon, not after every
+    patient (the executor runs work in the order it was submitted).
+    """
+
+    def __init__(self, jobs: Sequence[PatientJob], workers: int) -> None:
+        self.jobs = jobs
+        self.workers = workers
+        self.size = max(1, min(8, len(jobs) // (workers * 8)))
+        self.window: deque[tuple[tuple[PatientJob, ...], Future]] = deque()
+        self.ready: deque[tuple[PatientJob, PatientResult]] = deque()  # a chunk's results not yet handed on
+
+    def results(self, pool: Any) -> Iterator[tuple[PatientJob, PatientResult]]:
+        for start in range(0, len(self.jobs), self.size):
+            chunk = tuple(self.jobs[start:start + self.size])
+            self.window.append((chunk, pool.submit(render_chunk, chunk)))
+            if len(self.window) > 2 * self.workers:
+                yield from self._next_chunk()
+        while self.window:
+            yield from self._next_chunk()
+
+    def _next_chunk(self) -> Iterator[tuple[PatientJob, PatientResult]]:
+        chunk, future = self.window[0]
+        self.ready.extend(zip(chunk, future.result()))
+        self.window.popleft()
+        while self.ready:
+            yield self.ready.popleft()
+
+    def finished_ahead(self) -> Iterator[tuple[PatientJob, PatientResult]]:
+        """After an interruption: the results that were complete though not yet handed on."""
+        yield from self.ready
+        self.ready.clear()
+        for chunk, future in self.window:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                yield from zip(chunk, future.result())
+        self.window.clear()
 
 
 def render_chunk(jobs: tuple[PatientJob, ...]) -> list[PatientResult]:
-    return [render_patient(job) for job in jobs]
+    """The chunk's patients in order; after a stop request, only those already finished."""
+    results = []
+    for job in jobs:
+        if _stop_requested:
+            break
+        results.append(render_patient(job))
+    return results
 
 
 class PrintParts:
@@ -380,6 +446,13 @@ class PrintParts:
             self.progress(1)
         if self.running is None and self.waiting:
             self.running = self.pool.submit(build_part, self.waiting.popleft())
+
+    def collect_finished(self) -> None:
+        """After an interruption: the rows of a part that was finished, without starting another."""
+        if self.running is not None and self.running.done() and not self.running.cancelled() \
+                and self.running.exception() is None:
+            self.rows += self.running.result()
+        self.running = None
 
     def finish(self) -> None:
         while self.running is not None or self.waiting:
