@@ -125,3 +125,25 @@ def test_encrypted_files_are_read_with_their_password():
 def test_a_file_that_is_not_ours_is_a_clear_error():
     with pytest.raises(PdfFormatError, match="cross-reference"):
         open_pdf(b"%PDF-1.4\nnot really a PDF")
+
+
+def test_objects_shared_between_sources_give_the_bytes_of_a_cold_join():
+    """Parses and reference splits are shared between the PDFs a process reads (a cohort's
+    documents repeat their small objects byte for byte); a join must not depend on what was read before."""
+    from carthandout import pdfjoin
+
+    first, second = canvas_pdf(["One", "Two"], field_value="a"), canvas_pdf(["One", "Three"], field_value="b")
+
+    def joined(keep_forms: bool) -> bytes:
+        joiner = PdfJoiner()
+        for data in (first, second, first):
+            joiner.append(open_pdf(data), keep_forms=keep_forms)
+        return joiner.to_bytes(info={"Title": "t"}, catalog={})
+
+    for keep_forms in (True, False):
+        pdfjoin.clear_caches()
+        cold = joined(keep_forms)
+        assert joined(keep_forms) == cold
+        assert pdfjoin._shared_parses.spent and pdfjoin._shared_splits.spent
+    body = b"<< /Type /Annot /P 3 0 R /Rect [ 1 2 3 4 ] >>"
+    assert pdfjoin.parsed_body(body) is pdfjoin.parsed_body(bytes(body))

@@ -21,6 +21,7 @@ from typing import Callable, Iterator, NamedTuple, Sequence, Union
 
 from reportlab.pdfbase import pdfmetrics  # noqa: F401  registers reportlab's codecs, PDFDocEncoding among them
 
+from carthandout.bounded_cache import BoundedCache
 from carthandout.errors import CarthandoutError
 
 Source = Union[bytes, Path]
@@ -100,9 +101,10 @@ class SourcePdf:
 
     def get(self, number: int) -> PdfValue:
         """The object parsed (for a stream, its dictionary); callers copy before changing it."""
-        if number not in self._parsed:
-            self._parsed[number], _ = parse_value(self.body(number), 0)
-        return self._parsed[number]
+        parsed = self._parsed.get(number)
+        if parsed is None:
+            parsed = self._parsed[number] = parsed_body(self.body(number))
+        return parsed
 
     def resolve(self, value: PdfValue) -> PdfValue:
         return self.get(value.number) if isinstance(value, Ref) else value
@@ -159,6 +161,32 @@ def _read_xref(data: bytes, xref_at: int) -> tuple[dict[int, tuple[int, int]], i
     starts = sorted(offsets.values()) + [xref_at]
     ends = dict(zip(starts, starts[1:]))
     return {number: (offset, ends[offset]) for number, offset in offsets.items()}, trailer.end()
+
+
+# Parsed objects shared between the PDFs a process reads: each patient's documents repeat most of
+# their small objects byte for byte (form widgets and their appearances, font dictionaries, page
+# tree nodes), so the print files' flattening, which reads every widget, parses each shape once.
+SHARED_PARSE_MAX_BYTES = 2048
+SHARED_PARSE_BUDGET = 8 * 1024 * 1024  # counted as ten times the object's bytes: the parsed form is bigger
+_shared_parses = BoundedCache(SHARED_PARSE_BUDGET)
+_shared_splits = BoundedCache(SHARED_PARSE_BUDGET // 2)
+
+
+def clear_caches() -> None:
+    """Forget the shared parses (tests that compare a cold join use this)."""
+    _shared_parses.clear()
+    _shared_splits.clear()
+
+
+def parsed_body(body: bytes) -> PdfValue:
+    """``parse_value`` of an object's bytes, shared between sources (never changed in place)."""
+    if len(body) > SHARED_PARSE_MAX_BYTES:
+        return parse_value(body, 0)[0]
+    parsed = _shared_parses.get(body)
+    if parsed is None:
+        parsed = parse_value(body, 0)[0]
+        _shared_parses.put(body, parsed, 10 * len(body))
+    return parsed
 
 
 def parse_value(data: bytes, position: int) -> tuple[PdfValue, int]:
@@ -224,18 +252,40 @@ def _string_end(data: bytes, start: int) -> int:
 
 def renumbered(body: bytes, new_number: Callable[[int], int]) -> bytes:
     """``body`` with every reference outside strings and stream data replaced through ``new_number``."""
-    parts, copied_to, position = [], 0, 0
+    chunks, numbers = _split_at_references(body)
+    if not numbers:
+        return body
+    parts = [chunks[0]]
+    for number, chunk in zip(numbers, chunks[1:]):
+        parts += [b"%d 0 R" % new_number(number), chunk]
+    return b"".join(parts)
+
+
+def _split_at_references(body: bytes) -> tuple[tuple[bytes, ...], tuple[int, ...]]:
+    """The bytes around each reference, and the referenced numbers; shared like ``parsed_body``."""
+    if len(body) > SHARED_PARSE_MAX_BYTES:
+        return _scan_references(body)
+    split = _shared_splits.get(body)
+    if split is None:
+        split = _scan_references(body)
+        _shared_splits.put(body, split, 2 * len(body))
+    return split
+
+
+def _scan_references(body: bytes) -> tuple[tuple[bytes, ...], tuple[int, ...]]:
+    chunks, numbers, copied_to, position = [], [], 0, 0
     while (found := _SCAN.search(body, position)) is not None:
         position = found.end()
         if found.lastindex == _SCAN_NESTED_STRING:
             position = _string_end(body, found.start())
         elif found.lastindex == _SCAN_REFERENCE:
-            parts += [body[copied_to:found.start()], b"%d 0 R" % new_number(int(found.group(_SCAN_REFERENCE)))]
+            chunks.append(body[copied_to:found.start()])
+            numbers.append(int(found.group(_SCAN_REFERENCE)))
             copied_to = position
         elif found.lastindex is None:
             break  # stream data follows: never read as syntax
-    parts.append(body[copied_to:])
-    return b"".join(parts)
+    chunks.append(body[copied_to:])
+    return tuple(chunks), tuple(numbers)
 
 
 def serialized(value: PdfValue, new_number: Callable[[int], int]) -> bytes:
