@@ -167,7 +167,7 @@ def _read_xref(data: bytes, xref_at: int) -> tuple[dict[int, tuple[int, int]], i
 # their small objects byte for byte (form widgets and their appearances, font dictionaries, page
 # tree nodes), so the print files' flattening, which reads every widget, parses each shape once.
 SHARED_PARSE_MAX_BYTES = 2048
-SHARED_PARSE_BUDGET = 8 * 1024 * 1024  # counted as ten times the object's bytes: the parsed form is bigger
+SHARED_PARSE_BUDGET = 1024 * 1024  # counted as ten times the object's bytes (about what the parsed form takes); a patient's repeats fit
 _shared_parses = BoundedCache(SHARED_PARSE_BUDGET)
 _shared_splits = BoundedCache(SHARED_PARSE_BUDGET // 2)
 
