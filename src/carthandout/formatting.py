@@ -39,8 +39,8 @@ def _babel_date(value: dt.date, pattern: str, locale: str) -> str:
     return babel_format_date(value, pattern, locale=locale)
 
 
-@lru_cache(maxsize=1024)
-def _babel_integer(value: int, locale: str) -> str:
+@lru_cache(maxsize=1024, typed=True)  # day numbers, weights, thresholds: they repeat
+def _babel_number(value: float, locale: str) -> str:
     return format_decimal(value, locale=locale)
 
 
@@ -66,9 +66,7 @@ class Formatter:
         return name[:1].upper() + name[1:]
 
     def number(self, value: float) -> str:
-        if type(value) is int:  # day numbers, weights: they repeat
-            return _babel_integer(value, self.locale)
-        return format_decimal(value, locale=self.locale)
+        return _babel_number(value, self.locale)
 
     def days(self, count: int) -> str:
         """7 -> "7 days", 14 -> "2 weeks", 56 -> "8 weeks", 30 -> "30 days"."""
