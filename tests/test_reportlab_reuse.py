@@ -16,8 +16,10 @@ def test_deflate_equals_zlib_and_keeps_only_what_comes_back():
     first = reportlab_reuse.deflate(data)
     assert first == zlib.compress(data)
     assert reportlab_reuse._deflated.get(data) is None  # seen once: a page's content, say
-    second = reportlab_reuse.deflate(bytes(data))
-    assert second == first and reportlab_reuse.deflate(bytes(data)) is second
+    assert reportlab_reuse.deflate(bytes(data)) == first
+    assert reportlab_reuse._deflated.get(data) is None  # twice: a wallet card's face, its PDF and the card sheets
+    third = reportlab_reuse.deflate(bytes(data))
+    assert third == first and reportlab_reuse.deflate(bytes(data)) is third
     assert zlib.decompress(pdfdoc.PDFZCompress.encode(data)) == data  # reportlab goes through the cache
 
 

@@ -8,8 +8,8 @@ about a fifth of a batch's time, nearly all of it on bytes identical to the prev
 - font subsets, keyed by the font file and the characters of the subset (a font file does not
   change while the process runs);
 - deflated streams, keyed by the exact bytes deflated (font programs, character maps, the logo),
-  kept once they come back a second time (a page's own content stream, new every time, passes
-  through).
+  kept once they come back a third time (a page's own content stream, new every time, passes
+  through; a wallet card's face, drawn again on the cohort's card sheets, too).
 
 Both give back exactly the bytes reportlab would have computed, so output stays byte-identical
 whatever was rendered before in the process.
@@ -31,7 +31,8 @@ from carthandout.bounded_cache import BoundedCache
 
 SUBSET_BYTES = 8 * 1024 * 1024  # subsets held, per process (a CJK fallback subset can be large)
 DEFLATED_BYTES = 8 * 1024 * 1024  # inputs and outputs held, per process
-SEEN_ONCE_ENTRIES = 4096
+SIGHTINGS_ENTRIES = 4096
+KEEP_AFTER_SIGHTINGS = 2
 DEFLATE_MIN_SIZE = 1024  # smaller streams deflate faster than they hash and store
 SHORT_TEXT = 64
 
@@ -42,7 +43,7 @@ _pdf_name = pdfdoc.PDFName
 
 _subsets = BoundedCache(SUBSET_BYTES)
 _deflated = BoundedCache(DEFLATED_BYTES)
-_seen_once = BoundedCache(SEEN_ONCE_ENTRIES)  # hashes of inputs deflated once, not yet kept
+_sightings = BoundedCache(SIGHTINGS_ENTRIES)  # hash of an input deflated but not kept -> times seen
 
 
 def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
@@ -58,9 +59,11 @@ def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
 def deflate(data: bytes, *args: Any) -> bytes:
     """``zlib.compress``, once per distinct input of some size that comes back.
 
-    An input is kept only the second time it is seen: a page's content stream, new for every
-    patient, would otherwise fill the cache with bytes never asked for again and push out the
-    fonts and the logo.
+    An input is kept only the third time it is seen: a page's content stream, new for every
+    patient, or a wallet card's face, drawn twice for a patient in a batch (its own PDF and the
+    cohort's card sheets), would otherwise fill the cache with bytes never asked for again: the
+    cache grew with the cohort and pushed out the fonts and the logo, which come back in every
+    document.
     """
     if len(data) < DEFLATE_MIN_SIZE or args:
         return zlib.compress(data, *args)
@@ -69,10 +72,11 @@ def deflate(data: bytes, *args: Any) -> bytes:
     if compressed is None:
         compressed = zlib.compress(key)
         marker = hash(key)
-        if _seen_once.get(marker):
+        seen = _sightings.get(marker) or 0
+        if seen >= KEEP_AFTER_SIGHTINGS:
             _deflated.put(key, compressed, len(key) + len(compressed))
         else:
-            _seen_once.put(marker, True)
+            _sightings.put(marker, seen + 1)
     return compressed
 
 
@@ -129,4 +133,4 @@ class _ZlibWithCache:
 def clear_caches() -> None:
     _subsets.clear()
     _deflated.clear()
-    _seen_once.clear()
+    _sightings.clear()

@@ -173,7 +173,7 @@ def literal(text: str) -> Rich:
     return Rich(escape(text))
 
 
-@lru_cache(maxsize=4096)  # a cohort's clinic, policy and date values repeat for every patient
+@lru_cache(maxsize=512)  # a cohort's clinic and policy values repeat for every patient, dates for many
 def rich_value(text: str, field: str) -> Rich:
     """A filled-in value as safe markup: escaped, and in a font that covers every character.
 
