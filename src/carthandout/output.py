@@ -7,7 +7,8 @@ import io
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
+from itertools import islice
 from pathlib import Path
 from typing import Iterable
 
@@ -21,11 +22,16 @@ from typing import Iterable
 FLUSH_THREADS = 8
 
 
+FLUSH_BATCH = 256  # files handed to the threads at a time: a cohort's 7,000 at once held 10 MB of futures
+
+
 def flush_files(paths: Iterable[Path]) -> None:
     """The data of every file in ``paths`` on disk, many flushed at once."""
+    paths = iter(paths)
     with ThreadPoolExecutor(FLUSH_THREADS) as pool:
-        for _ in pool.map(_flush_file, paths):
-            pass
+        while batch := list(islice(paths, FLUSH_BATCH)):
+            for _ in pool.map(_flush_file, batch):
+                pass
 
 
 def _flush_file(path: Path) -> None:
@@ -81,10 +87,9 @@ MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
 
 def manifest_bytes(rows: Iterable[ManifestRow]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(asdict(row))
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    writer.writerows([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
