@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
 import signal
 import subprocess
 import sys
@@ -275,6 +276,40 @@ def test_sigterm_leaves_only_complete_files(tmp_path):
         assert len(pypdf.PdfReader(pdf, strict=True).pages) > 0
     finished = {folder.name for folder in out.iterdir() if (folder / "record_packet.pdf").exists()}
     assert finished - {Path(row["file"]).parent.name for row in listed} == set()  # every finished patient is reported
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
+def test_a_worker_stopped_on_its_own_stops_the_run_instead_of_skipping_patients(tmp_path):
+    rows = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "carthandout", "batch", str(write_csv(tmp_path / "r.csv", rows)), "-o", str(out),
+         "--doc", "handout", "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while len(list(out.glob("*/handout.pdf"))) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    workers = children_of(process.pid)
+    assert workers
+    os.kill(workers[-1], signal.SIGTERM)
+    stdout, _ = process.communicate(timeout=60)
+    if process.returncode == 0:  # the run ended before the signal landed: nothing was skipped
+        assert len(manifest(out)) >= len(rows) * 2
+        return
+    assert process.returncode == 70, stdout
+    finished = {folder.name for folder in out.iterdir() if (folder / "record_packet.pdf").exists()}
+    assert finished - {Path(row["file"]).parent.name for row in manifest(out)} == set()
 
 
 # --- naming, unit level ----------------------------------------------------------------------

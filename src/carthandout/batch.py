@@ -93,7 +93,8 @@ class BatchResult:
     def summary(self) -> str:
         line = f"{self.done} patients done, {self.failed} failed, {self.files} files, {self.seconds:.1f} s"
         if self.stopped_by == "worker":
-            return line + " (stopped: a worker process died, e.g. out of memory; manifest.csv lists what is complete)"
+            return line + (" (stopped: a worker process died or was stopped, e.g. out of memory;"
+                           " manifest.csv lists what is complete)")
         if self.stopped_by:
             return line + f" (interrupted by {self.stopped_by}; manifest.csv lists what is complete)"
         return line
@@ -208,10 +209,11 @@ def render_patient(job: PatientJob) -> PatientResult:
     return PatientResult(tuple(files))
 
 
-def build_part(part: PrintPart) -> list[ManifestRow]:
+def build_part(part: PrintPart) -> list[ManifestRow] | None:
+    """The part's print files; None when this worker was told to stop before it began."""
     assert _state is not None, "worker not initialised"
     if _stop_requested:
-        return []
+        return None
     try:
         return make_print_part(_state.output_dir, part, _state.clinic, _state.options)
     finally:
@@ -284,6 +286,10 @@ def _kill(processes: Sequence[Any]) -> None:
 
 
 # --- the run ---------------------------------------------------------------------------------
+
+class WorkerStopped(BrokenProcessPool):
+    """A worker was sent SIGTERM on its own: it stopped taking patients, so the run stops too."""
+
 
 class Terminated(BaseException):
     """SIGTERM in the parent, raised like KeyboardInterrupt so the same clean-up runs."""
@@ -394,8 +400,11 @@ class RenderedInOrder:
 
     def _next_chunk(self) -> Iterator[tuple[PatientJob, PatientResult]]:
         chunk, future = self.window[0]
-        self.ready.extend(zip(chunk, future.result()))
+        outcomes = future.result()
+        self.ready.extend(zip(chunk, outcomes))
         self.window.popleft()
+        if len(outcomes) < len(chunk):  # the worker was told to stop (SIGTERM) though the run was not
+            raise WorkerStopped()
         while self.ready:
             yield self.ready.popleft()
 
@@ -441,7 +450,10 @@ class PrintParts:
 
     def poll(self) -> None:
         if self.running is not None and self.running.done():
-            self.rows += self.running.result()
+            rows = self.running.result()
+            if rows is None:
+                raise WorkerStopped()
+            self.rows += rows
             self.running = None
             self.progress(1)
         if self.running is None and self.waiting:
@@ -451,7 +463,7 @@ class PrintParts:
         """After an interruption: the rows of a part that was finished, without starting another."""
         if self.running is not None and self.running.done() and not self.running.cancelled() \
                 and self.running.exception() is None:
-            self.rows += self.running.result()
+            self.rows += self.running.result() or []
         self.running = None
 
     def finish(self) -> None:
