@@ -254,28 +254,41 @@ def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):
     assert errors(out) == []
 
 
-def test_sigterm_leaves_only_complete_files(tmp_path):
-    rows = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]
+FORTY = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]
+
+
+def batch_under_way(tmp_path: Path, handouts_written: int) -> tuple[subprocess.Popen, Path]:
+    """A 40-patient batch in its own process, once it has written some handouts."""
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "carthandout", "batch", str(write_csv(tmp_path / "r.csv", rows)), "-o", str(out),
+        [sys.executable, "-m", "carthandout", "batch", str(write_csv(tmp_path / "r.csv", FORTY)), "-o", str(out),
          "--doc", "handout", "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
-    while len(list(out.glob("*/handout.pdf"))) < 6 and time.monotonic() < deadline:
+    while len(list(out.glob("*/handout.pdf"))) < handouts_written and time.monotonic() < deadline:
         time.sleep(0.02)
+    return process, out
+
+
+def unreported_patients(out: Path) -> set[str]:
+    """Patients whose files were all written but whom the manifest does not list."""
+    finished = {folder.name for folder in out.iterdir() if (folder / "record_packet.pdf").exists()}
+    return finished - {Path(row["file"]).parent.name for row in manifest(out)}
+
+
+def test_sigterm_leaves_only_complete_files(tmp_path):
+    process, out = batch_under_way(tmp_path, handouts_written=6)
     process.send_signal(signal.SIGTERM)
     stdout, _ = process.communicate(timeout=30)
     assert process.returncode == 143, stdout
     assert b"interrupted" in stdout
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
     listed = manifest(out)
-    assert len(listed) < len(rows) * 2  # stopped early; what it lists is whole
+    assert len(listed) < len(FORTY) * 2  # stopped early; what it lists is whole
     for row in listed:
         assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
     for pdf in out.rglob("*.pdf"):  # and so is every file on disk
         assert len(pypdf.PdfReader(pdf, strict=True).pages) > 0
-    finished = {folder.name for folder in out.iterdir() if (folder / "record_packet.pdf").exists()}
-    assert finished - {Path(row["file"]).parent.name for row in listed} == set()  # every finished patient is reported
+    assert unreported_patients(out) == set()
 
 
 def children_of(pid: int) -> list[int]:
@@ -292,24 +305,16 @@ def children_of(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
 def test_a_worker_stopped_on_its_own_stops_the_run_instead_of_skipping_patients(tmp_path):
-    rows = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]
-    out = tmp_path / "out"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "carthandout", "batch", str(write_csv(tmp_path / "r.csv", rows)), "-o", str(out),
-         "--doc", "handout", "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while len(list(out.glob("*/handout.pdf"))) < 4 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    process, out = batch_under_way(tmp_path, handouts_written=4)
     workers = children_of(process.pid)
     assert workers
     os.kill(workers[-1], signal.SIGTERM)
     stdout, _ = process.communicate(timeout=60)
     if process.returncode == 0:  # the run ended before the signal landed: nothing was skipped
-        assert len(manifest(out)) >= len(rows) * 2
+        assert len(manifest(out)) >= len(FORTY) * 2
         return
     assert process.returncode == 70, stdout
-    finished = {folder.name for folder in out.iterdir() if (folder / "record_packet.pdf").exists()}
-    assert finished - {Path(row["file"]).parent.name for row in manifest(out)} == set()
+    assert unreported_patients(out) == set()
 
 
 # --- naming, unit level ----------------------------------------------------------------------
