@@ -56,3 +56,30 @@ def test_bounded_cache_counts_a_replaced_entry_once():
         cache.put("a", 1)
     cache.put("b", 2)
     assert cache.spent == 2 and cache.get("a") == 1 and cache.get("b") == 2
+
+
+def test_a_prepared_image_draws_the_bytes_drawimage_draws(tmp_path):
+    """The logo's image objects are made once per process and registered from copies: every
+    document comes out as ``drawImage`` would have made it, with or without an alpha channel."""
+    import io
+
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen.canvas import Canvas
+
+    def pdf(draw) -> bytes:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, invariant=True)
+        draw(canvas, 10, 20)
+        draw(canvas, 200, 300)  # the same image twice on a page: registered once
+        canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+
+    for mode in ("RGB", "RGBA"):
+        path = tmp_path / f"{mode}.png"
+        Image.new(mode, (40, 20), (200, 30, 60, 128)[:len(mode)]).save(path)
+        expected = pdf(lambda canvas, x, y: canvas.drawImage(ImageReader(str(path)), x, y, 80, 40, mask="auto"))
+        prepared = reportlab_reuse.prepared_image(path)
+        for _ in range(2):  # the prepared objects are not changed by a document that uses them
+            assert pdf(lambda canvas, x, y: reportlab_reuse.draw_prepared_image(canvas, prepared, x, y, 80, 40)) == expected

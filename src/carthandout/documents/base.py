@@ -19,6 +19,7 @@ from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext
 from carthandout.documents.shared_layout import SharedLayoutParagraph
+from carthandout.reportlab_reuse import draw_prepared_image, prepared_image
 from carthandout.typefaces import Rich, text_font, with_inherited_weight
 from carthandout.theme import Theme
 
@@ -260,11 +261,12 @@ def _draw_logo(canvas: Canvas, path: Path, width: float, height: float) -> None:
     """The logo at the origin, stored once per PDF as a form that every page shows.
 
     ``drawImage`` hashes the whole decoded image on every call to find it in the PDF (for a
-    480x160 logo that is most of the header's time); a form is looked up by name.
+    480x160 logo that is most of the header's time); a form is looked up by name, and the image
+    objects are prepared once per process.
     """
     if not canvas.hasForm(LOGO_FORM):
         canvas.beginForm(LOGO_FORM)
-        canvas.drawImage(logo_reader(path), 0, 0, width, height, mask="auto")
+        draw_prepared_image(canvas, prepared_image(path), 0, 0, width, height)
         canvas.endForm()
     canvas.doForm(LOGO_FORM)
 
