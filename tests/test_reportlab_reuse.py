@@ -83,3 +83,9 @@ def test_a_prepared_image_draws_the_bytes_drawimage_draws(tmp_path):
         prepared = reportlab_reuse.prepared_image(path)
         for _ in range(2):  # the prepared objects are not changed by a document that uses them
             assert pdf(lambda canvas, x, y: reportlab_reuse.draw_prepared_image(canvas, prepared, x, y, 80, 40)) == expected
+
+
+def test_to_unicode_cmap_is_reportlabs():
+    subset = [0, 32, 65, 0xE9, 0x2019]
+    assert reportlab_reuse.to_unicode_cmap("AAAAAA+Font", subset) == reportlab_reuse._make_to_unicode_cmap("AAAAAA+Font", subset)
+    assert reportlab_reuse.to_unicode_cmap("AAAAAA+Font", subset + [66]) != reportlab_reuse.to_unicode_cmap("AAAAAA+Font", subset)

@@ -45,6 +45,7 @@ DEFLATE_MIN_SIZE = 1024  # smaller streams deflate faster than they hash and sto
 SHORT_TEXT = 64
 
 _make_subset = ttfonts.TTFontFile.makeSubset
+_make_to_unicode_cmap = ttfonts.makeToUnicodeCMap
 _format = pdfdoc.format
 _pdf_name = pdfdoc.PDFName
 
@@ -62,6 +63,16 @@ def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
         data = _make_subset(font, subset)
         _subsets.put(key, data, len(data))
     return data
+
+
+def to_unicode_cmap(font_name: str, subset: list[int]) -> str:
+    """``ttfonts.makeToUnicodeCMap``, once per subset (every document embeds the same ones)."""
+    return _cached_to_unicode_cmap(font_name, tuple(subset))
+
+
+@lru_cache(maxsize=256)
+def _cached_to_unicode_cmap(font_name: str, subset: tuple[int, ...]) -> str:
+    return _make_to_unicode_cmap(font_name, list(subset))
 
 
 def deflate(data: bytes, *args: Any) -> bytes:
@@ -170,6 +181,7 @@ def draw_prepared_image(canvas: Canvas, prepared: PreparedImage, x: float, y: fl
 def install() -> None:
     """Route reportlab's subsetting, deflating and object writing through the shortcuts (idempotent)."""
     ttfonts.TTFontFile.makeSubset = make_subset
+    ttfonts.makeToUnicodeCMap = to_unicode_cmap
     pdfdoc.format = format_element
     pdfdoc.PDFName = pdf_name
     if not isinstance(pdfdoc.zlib, _ZlibWithCache):
