@@ -319,7 +319,7 @@ def run_batch(
     started = time.perf_counter()
     result = BatchResult(problems=list(problems))
     manifest: list[ManifestRow] = []
-    parts = PrintParts(progress)
+    parts = PrintParts(progress, settings.jobs)
     state = WorkerState(settings.output_dir, clinic, options, settings.show_values)
     rendered = RenderedInOrder(jobs, settings.jobs)
     try:
@@ -429,17 +429,20 @@ def render_chunk(jobs: tuple[PatientJob, ...]) -> list[PatientResult]:
 
 
 class PrintParts:
-    """Print parts built one at a time and in order, alongside the rendering.
+    """Print parts built alongside the rendering, each queued as soon as its patients are written.
 
-    One at a time and in order, so parts finish in roster order and never crowd out the rendering
-    (a part takes a few MB: raw object bytes, streams never decoded).
+    Up to one part per worker is queued or being built: parts keep pace with the rendering (one
+    at a time, they fell behind and a tenth of a cohort's run was spent building the backlog at
+    the end) and a worker still holds one part at most (a few MB: raw object bytes, streams never
+    decoded). Their manifest rows are collected in part order.
     """
 
-    def __init__(self, progress: Callable[[int], None]) -> None:
+    def __init__(self, progress: Callable[[int], None], workers: int) -> None:
         self.pool: Any = None
         self.progress = progress
+        self.limit = max(1, workers)
         self.waiting: deque[PrintPart] = deque()
-        self.running: Future | None = None
+        self.running: deque[Future] = deque()
         self.rows: list[ManifestRow] = []
         self.count = 0
 
@@ -449,27 +452,26 @@ class PrintParts:
         self.poll()
 
     def poll(self) -> None:
-        if self.running is not None and self.running.done():
-            rows = self.running.result()
+        while self.running and self.running[0].done():
+            rows = self.running.popleft().result()
             if rows is None:
                 raise WorkerStopped()
             self.rows += rows
-            self.running = None
             self.progress(1)
-        if self.running is None and self.waiting:
-            self.running = self.pool.submit(build_part, self.waiting.popleft())
+        while self.waiting and len(self.running) < self.limit:
+            self.running.append(self.pool.submit(build_part, self.waiting.popleft()))
 
     def collect_finished(self) -> None:
-        """After an interruption: the rows of a part that was finished, without starting another."""
-        if self.running is not None and self.running.done() and not self.running.cancelled() \
-                and self.running.exception() is None:
-            self.rows += self.running.result() or []
-        self.running = None
+        """After an interruption: the rows of the parts that were finished, without starting another."""
+        for future in self.running:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                self.rows += future.result() or []
+        self.running.clear()
 
     def finish(self) -> None:
-        while self.running is not None or self.waiting:
-            if self.running is not None:
-                self.running.result()  # wait for it
+        while self.running or self.waiting:
+            if self.running:
+                self.running[0].result()  # wait for it
             self.poll()
 
 
