@@ -35,7 +35,7 @@ from carthandout.errors import CarthandoutError, InputError
 from carthandout.models import Clinic, Patient, REQUIRED_PATIENT_FIELDS, parse_patient
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
-from carthandout.output import ManifestRow, write_atomic, write_manifest
+from carthandout.output import FileFlusher, ManifestRow, write_atomic, write_manifest
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PRINT_DIR, PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
@@ -318,8 +318,34 @@ def run_batch(
     """Render every job and the print files; always writes manifest.csv and errors.csv."""
     started = time.perf_counter()
     result = BatchResult(problems=list(problems))
-    manifest: list[ManifestRow] = []
-    parts = PrintParts(progress, settings.jobs)
+    with FileFlusher() as flusher:
+        manifest = RunManifest(settings.output_dir, flusher)
+        parts = PrintParts(progress, settings.jobs)
+        _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
+        _write_reports(settings.output_dir, manifest.rows + parts.rows, result.problems, flusher)
+    result.failed = len({problem.row for problem in result.problems})
+    result.files = len(manifest.rows) + len(parts.rows)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class RunManifest:
+    """The run's manifest rows in roster order; each file starts flushing to disk as it is listed."""
+
+    def __init__(self, output_dir: Path, flusher: FileFlusher) -> None:
+        self.output_dir, self.flusher = output_dir, flusher
+        self.rows: list[ManifestRow] = []
+
+    def extend(self, rows: Sequence[ManifestRow]) -> None:
+        self.rows.extend(rows)
+        self.flusher.add(self.output_dir / row.file for row in rows)
+
+
+def _run_workers(
+    jobs: Sequence[PatientJob], clinic: Clinic, options: RenderOptions, settings: BatchSettings,
+    result: BatchResult, manifest: RunManifest, parts: "PrintParts", progress: Callable[[int], None],
+) -> None:
+    """Every patient and print part through the workers; an interruption ends it cleanly."""
     state = WorkerState(settings.output_dir, clinic, options, settings.show_values)
     rendered = RenderedInOrder(jobs, settings.jobs)
     try:
@@ -339,16 +365,11 @@ def run_batch(
             _record(outcome, result, manifest)
         parts.collect_finished()
         _remove_partial_files(settings.output_dir, jobs)
-    _write_reports(settings.output_dir, manifest + parts.rows, result.problems)
-    result.failed = len({problem.row for problem in result.problems})
-    result.files = len(manifest) + len(parts.rows)
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def _render_patients(
     pool: Any, rendered: "RenderedInOrder", settings: BatchSettings, result: BatchResult,
-    manifest: list[ManifestRow], parts: "PrintParts", progress: Callable[[int], None],
+    manifest: RunManifest, parts: "PrintParts", progress: Callable[[int], None],
 ) -> None:
     """Patients in roster order; each print part is queued as soon as its patients are written."""
     part: list[PrintPatient] = []
@@ -365,7 +386,7 @@ def _render_patients(
         parts.add(part)
 
 
-def _record(outcome: PatientResult, result: BatchResult, manifest: list[ManifestRow]) -> bool:
+def _record(outcome: PatientResult, result: BatchResult, manifest: RunManifest) -> bool:
     """The patient's files into the manifest, or its problem into the report; True when done."""
     if outcome.problem is not None:
         result.problems.append(outcome.problem)
@@ -482,9 +503,10 @@ def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob]) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _write_reports(output_dir: Path, manifest: list[ManifestRow], problems: list[RowProblem]) -> None:
+def _write_reports(output_dir: Path, manifest: list[ManifestRow], problems: list[RowProblem],
+                   flusher: FileFlusher) -> None:
     problems = sorted(problems, key=lambda problem: problem.row)
-    write_manifest(output_dir, manifest)
+    write_manifest(output_dir, manifest, flusher)
     write_atomic(output_dir / ERRORS_FILE, errors_csv(problems))
 
 
