@@ -46,6 +46,7 @@ class SharedLayoutParagraph(Paragraph):
     _parse_key: tuple | None = None
     _parsed_frags: list | None = None
     _lines_shared = False  # True once its line breaks came from the cache: the same text seen before
+    _last_shared_wrap: tuple[float, tuple[float, float]] | None = None  # (width, size) of its last shared wrap
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Callable) -> None:  # noqa: N803
         if frags is not None:  # the two halves of a split paragraph get their fragments handed over
@@ -69,6 +70,15 @@ class SharedLayoutParagraph(Paragraph):
         # wrapped once, reportlab wraps its word list instead, and that result is not reused.
         if self._parse_key is None or self.frags is not self._parsed_frags or availWidth < _MIN_WIDTH:
             return super().wrap(availWidth, availHeight)
+        last = self._last_shared_wrap
+        # A table wraps each cell again to draw it. A split that found no room drops blPara: wrap anew.
+        if last is not None and last[0] == availWidth and "blPara" in self.__dict__:
+            return last[1]
+        size = self._shared_wrap(availWidth, availHeight)
+        self._last_shared_wrap = (availWidth, size)
+        return size
+
+    def _shared_wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         key = (self._parse_key, availWidth)  # line breaks do not depend on the height offered
         state = _wrapped.get(key)
         if state is None:
