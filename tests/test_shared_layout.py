@@ -39,12 +39,16 @@ def test_same_bytes_cold_and_after_other_patients():
 
 
 def test_same_markup_and_style_share_one_parse_and_one_line_breaking():
+    """The parse is shared from the second paragraph on, the line breaks from the third: text
+    met only once (a patient's name) never takes a line-break entry."""
+    clear_caches()
     style = build_theme(load_clinic(None)).style("body")
-    first, second = (paragraph(literal("Call the clinic right away if you have a fever."), style) for _ in range(2))
-    assert first.frags is second.frags
-    first.wrap(120, 1000)
-    second.wrap(120, 1000)
-    assert second.blPara is first.blPara and len(first.blPara.lines) > 1
+    first, second, third = (paragraph(literal("Call the clinic right away if you have a fever."), style) for _ in range(3))
+    assert first.frags is second.frags is third.frags
+    for para in (first, second, third):
+        para.wrap(120, 1000)
+    assert third.blPara is second.blPara and len(second.blPara.lines) > 1
+    assert first.blPara is not second.blPara and len(first.blPara.lines) == len(second.blPara.lines)
     other = paragraph(rich_value("Call the clinic right away if you have a fever!", "name"), style)
     assert other.frags is not first.frags
 
@@ -62,7 +66,7 @@ def test_a_paragraph_drawn_again_in_a_document_replays_its_operators(monkeypatch
 
     def pdf() -> bytes:
         canvas = Canvas(io.BytesIO(), invariant=1)
-        for y in (600, 400, 200):
+        for y in (700, 500, 300, 100):
             para = paragraph(literal("Fever of 38 °C – call us · día"), style)
             para.wrap(300, 100)
             para.drawOn(canvas, 72, y)
@@ -70,6 +74,6 @@ def test_a_paragraph_drawn_again_in_a_document_replays_its_operators(monkeypatch
 
     clear_caches()
     replayed = pdf()
-    assert len(drawn) == 2  # first met (not recorded), recorded, replayed
+    assert len(drawn) == 3  # first met, lines shared, recorded, replayed
     monkeypatch.setattr(SharedLayoutParagraph, "_may_replay", lambda self: False)
-    assert pdf() == replayed and len(drawn) == 5
+    assert pdf() == replayed and len(drawn) == 7

@@ -28,9 +28,11 @@ from reportlab.platypus import Paragraph
 from carthandout.bounded_cache import BoundedCache
 
 # Enough for every static paragraph of all documents in both print sizes and languages; a
-# patient's own paragraphs (dates, names) pass through and are evicted.
+# patient's own paragraphs (dates, names) pass through and are evicted. Line breaks are kept
+# only for text met before (its parse came from the cache): a name met once never takes one of
+# their entries, which are the biggest (about 2.4 KB).
 PARSED_ENTRIES = 1024
-WRAPPED_ENTRIES = 2048
+WRAPPED_ENTRIES = 1024
 DRAWN_ENTRIES = 1024  # every repeated line of a one-language cohort; most of a mixed one
 _MIN_WIDTH = 1e-8  # reportlab's _FUZZ: narrower than this, wrap answers "does not fit" itself
 
@@ -46,6 +48,7 @@ class SharedLayoutParagraph(Paragraph):
     _parse_key: tuple | None = None
     _parsed_frags: list | None = None
     _lines_shared = False  # True once its line breaks came from the cache: the same text seen before
+    _met_before = False  # its parse came from the cache
     _last_shared_wrap: tuple[float, tuple[float, float]] | None = None  # (width, size) of its last shared wrap
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Callable) -> None:  # noqa: N803
@@ -63,6 +66,7 @@ class SharedLayoutParagraph(Paragraph):
         else:
             self.text, self.frags, self.style, self.bulletText = parsed
             self.debug = 0
+            self._met_before = True
         self._parse_key, self._parsed_frags = key, parsed[1]
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -82,6 +86,8 @@ class SharedLayoutParagraph(Paragraph):
         key = (self._parse_key, availWidth)  # line breaks do not depend on the height offered
         state = _wrapped.get(key)
         if state is None:
+            if not self._met_before:
+                return super().wrap(availWidth, availHeight)
             before = dict(self.__dict__)
             result = super().wrap(availWidth, availHeight)
             state = {name: value for name, value in self.__dict__.items() if before.get(name, _wrapped) is not value}
