@@ -35,13 +35,13 @@ from carthandout.errors import CarthandoutError, InputError
 from carthandout.models import Clinic, Patient, REQUIRED_PATIENT_FIELDS, parse_patient
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
-from carthandout.output import FileFlusher, ManifestRow, write_atomic, write_manifest
+from carthandout.output import MANIFEST_FILE, ManifestRow, ManifestStream, write_atomic
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PRINT_DIR, PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
 
 ERRORS_FILE = "errors.csv"
-RESERVED_NAMES = (PRINT_DIR, "manifest.csv", ERRORS_FILE)
+RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
 EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "worker": 70}
 STOP_GRACE_SECONDS = 20.0  # for a worker to finish the patient in hand (well under a second)
 # Valid stand-ins for the required fields, so that each other field can be checked on its own.
@@ -318,32 +318,21 @@ def run_batch(
     """Render every job and the print files; always writes manifest.csv and errors.csv."""
     started = time.perf_counter()
     result = BatchResult(problems=list(problems))
-    with FileFlusher() as flusher:
-        manifest = RunManifest(settings.output_dir, flusher)
+    with ManifestStream(settings.output_dir) as manifest:
         parts = PrintParts(progress, settings.jobs)
         _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
-        _write_reports(settings.output_dir, manifest.rows + parts.rows, result.problems, flusher)
+        manifest.extend(parts.rows)  # print files last
+        manifest.commit()
+    write_atomic(settings.output_dir / ERRORS_FILE, errors_csv(sorted(result.problems, key=lambda problem: problem.row)))
     result.failed = len({problem.row for problem in result.problems})
-    result.files = len(manifest.rows) + len(parts.rows)
+    result.files = manifest.count
     result.seconds = time.perf_counter() - started
     return result
 
 
-class RunManifest:
-    """The run's manifest rows in roster order; each file starts flushing to disk as it is listed."""
-
-    def __init__(self, output_dir: Path, flusher: FileFlusher) -> None:
-        self.output_dir, self.flusher = output_dir, flusher
-        self.rows: list[ManifestRow] = []
-
-    def extend(self, rows: Sequence[ManifestRow]) -> None:
-        self.rows.extend(rows)
-        self.flusher.add(self.output_dir / row.file for row in rows)
-
-
 def _run_workers(
     jobs: Sequence[PatientJob], clinic: Clinic, options: RenderOptions, settings: BatchSettings,
-    result: BatchResult, manifest: RunManifest, parts: "PrintParts", progress: Callable[[int], None],
+    result: BatchResult, manifest: ManifestStream, parts: "PrintParts", progress: Callable[[int], None],
 ) -> None:
     """Every patient and print part through the workers; an interruption ends it cleanly."""
     state = WorkerState(settings.output_dir, clinic, options, settings.show_values)
@@ -369,7 +358,7 @@ def _run_workers(
 
 def _render_patients(
     pool: Any, rendered: "RenderedInOrder", settings: BatchSettings, result: BatchResult,
-    manifest: RunManifest, parts: "PrintParts", progress: Callable[[int], None],
+    manifest: ManifestStream, parts: "PrintParts", progress: Callable[[int], None],
 ) -> None:
     """Patients in roster order; each print part is queued as soon as its patients are written."""
     part: list[PrintPatient] = []
@@ -386,7 +375,7 @@ def _render_patients(
         parts.add(part)
 
 
-def _record(outcome: PatientResult, result: BatchResult, manifest: RunManifest) -> bool:
+def _record(outcome: PatientResult, result: BatchResult, manifest: ManifestStream) -> bool:
     """The patient's files into the manifest, or its problem into the report; True when done."""
     if outcome.problem is not None:
         result.problems.append(outcome.problem)
@@ -501,13 +490,6 @@ def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob]) -> None:
     for folder in {job.folder for job in jobs} | {PRINT_DIR}:
         for leftover in (output_dir / folder).glob(".*.part"):
             leftover.unlink(missing_ok=True)
-
-
-def _write_reports(output_dir: Path, manifest: list[ManifestRow], problems: list[RowProblem],
-                   flusher: FileFlusher) -> None:
-    problems = sorted(problems, key=lambda problem: problem.row)
-    write_manifest(output_dir, manifest, flusher)
-    write_atomic(output_dir / ERRORS_FILE, errors_csv(problems))
 
 
 def errors_csv(problems: Iterable[RowProblem]) -> bytes:

@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from itertools import islice
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable, Sequence
 
 
 # PDFs are written without flushing each to disk on its own (an fsync each, one after the other,
@@ -42,20 +42,13 @@ class FileFlusher:
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(FLUSH_THREADS)
         self._running: deque[Future] = deque()
-        self._handed: set[str] = set()  # str, not Path: a cohort's 7,000 paths took 2 MB as Paths
 
-    def __enter__(self) -> "FileFlusher":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def add(self, paths: Iterable[Path]) -> None:
         for path in paths:
-            name = str(path)
-            if name not in self._handed:
-                self._handed.add(name)
-                self._running.append(self._pool.submit(_flush_file, path))
+            self._running.append(self._pool.submit(_flush_file, path))
         while self._running and self._running[0].done():  # only what is still running is held
             self._running.popleft().result()
 
@@ -116,23 +109,66 @@ class ManifestRow:
 MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
 
 
+MANIFEST_FILE = "manifest.csv"
+
+
 def manifest_bytes(rows: Iterable[ManifestRow]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(MANIFEST_COLUMNS)
-    writer.writerows([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows)
+    _write_manifest_rows(csv.writer(buffer, lineterminator="\n"), rows, header=True)
     return buffer.getvalue().encode("utf-8")
 
 
-def write_manifest(directory: Path, rows: Iterable[ManifestRow], flusher: FileFlusher | None = None) -> Path:
-    """The files of ``rows`` flushed to disk (by ``flusher`` when it has been flushing them
-    already), then ``manifest.csv`` listing them."""
+def _write_manifest_rows(writer: Any, rows: Iterable[ManifestRow], header: bool = False) -> None:
+    if header:
+        writer.writerow(MANIFEST_COLUMNS)
+    writer.writerows([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows)
+
+
+def write_manifest(directory: Path, rows: Iterable[ManifestRow]) -> Path:
+    """The files of ``rows`` flushed to disk, then ``manifest.csv`` listing them."""
     rows = list(rows)
-    if flusher is None:
-        flush_files(directory / row.file for row in rows)
-    else:
-        flusher.add(directory / row.file for row in rows)
-        flusher.wait()
-    path = directory / "manifest.csv"
+    flush_files(directory / row.file for row in rows)
+    path = directory / MANIFEST_FILE
     write_atomic(path, manifest_bytes(rows))
     return path
+
+
+class ManifestStream:
+    """A batch's ``manifest.csv``, written row by row as patients finish (in roster order), so a
+    run never holds its cohort's rows. Each file listed starts flushing to disk at once, in
+    background threads; the manifest takes its name only once every file it lists is on disk
+    (``commit``). Left uncommitted, it is removed."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.count = 0
+        directory.mkdir(parents=True, exist_ok=True)
+        handle, self._temporary = tempfile.mkstemp(dir=directory, prefix=f".{MANIFEST_FILE}.", suffix=".part")
+        self._stream = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._stream, lineterminator="\n")
+        _write_manifest_rows(self._writer, (), header=True)
+        self._flusher = FileFlusher()
+
+    def __enter__(self) -> "ManifestStream":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._flusher.close()
+        if not self._stream.closed:
+            self._stream.close()
+            Path(self._temporary).unlink(missing_ok=True)
+
+    def extend(self, rows: Sequence[ManifestRow]) -> None:
+        _write_manifest_rows(self._writer, rows)
+        self._flusher.add(self.directory / row.file for row in rows)
+        self.count += len(rows)
+
+    def commit(self) -> Path:
+        self._flusher.wait()
+        self._stream.flush()
+        os.fsync(self._stream.fileno())
+        self._stream.close()
+        os.chmod(self._temporary, 0o644)
+        path = self.directory / MANIFEST_FILE
+        os.replace(self._temporary, path)
+        return path
