@@ -16,13 +16,12 @@ from typing import Any, Iterable, Sequence
 
 # PDFs are written without flushing each to disk on its own (an fsync each, one after the other,
 # was a tenth of a batch's time and a fifth of a single ``generate``). ``write_manifest`` flushes
-# the files it lists together, then writes itself: what the manifest lists is on disk. The disk
+# the files it lists together, then writes itself: what the manifest lists is on disk (a batch's
+# ``ManifestStream`` starts those flushes in background threads as files are listed). The disk
 # commits concurrent flushes together, and only these files are flushed (``os.sync`` would also
 # wait for every other program's writes). The rename is atomic either way: a killed process
 # leaves the old file or the new one.
 FLUSH_THREADS = 8
-
-
 FLUSH_BATCH = 256  # files handed to the threads at a time: a cohort's 7,000 at once held 10 MB of futures
 
 
