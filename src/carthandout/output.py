@@ -9,7 +9,6 @@ import tempfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from itertools import islice
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -22,16 +21,6 @@ from typing import Any, Iterable, Sequence
 # wait for every other program's writes). The rename is atomic either way: a killed process
 # leaves the old file or the new one.
 FLUSH_THREADS = 8
-FLUSH_BATCH = 256  # files handed to the threads at a time: a cohort's 7,000 at once held 10 MB of futures
-
-
-def flush_files(paths: Iterable[Path]) -> None:
-    """The data of every file in ``paths`` on disk, many flushed at once."""
-    paths = iter(paths)
-    with ThreadPoolExecutor(FLUSH_THREADS) as pool:
-        while batch := list(islice(paths, FLUSH_BATCH)):
-            for _ in pool.map(_flush_file, batch):
-                pass
 
 
 class FileFlusher:
@@ -41,6 +30,12 @@ class FileFlusher:
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(FLUSH_THREADS)
         self._running: deque[Future] = deque()
+
+    def __enter__(self) -> "FileFlusher":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -126,7 +121,9 @@ def _write_manifest_rows(writer: Any, rows: Iterable[ManifestRow], header: bool 
 def write_manifest(directory: Path, rows: Iterable[ManifestRow]) -> Path:
     """The files of ``rows`` flushed to disk, then ``manifest.csv`` listing them."""
     rows = list(rows)
-    flush_files(directory / row.file for row in rows)
+    with FileFlusher() as flusher:
+        flusher.add(directory / row.file for row in rows)
+        flusher.wait()
     path = directory / MANIFEST_FILE
     write_atomic(path, manifest_bytes(rows))
     return path
