@@ -423,9 +423,14 @@ class RenderedInOrder:
         yield from self.ready
         self.ready.clear()
         for chunk, future in self.window:
-            if future.done() and not future.cancelled() and future.exception() is None:
+            if _succeeded(future):
                 yield from zip(chunk, future.result())
         self.window.clear()
+
+
+def _succeeded(future: Future) -> bool:
+    """Finished with a result (not cancelled, not failed): what an interrupted run still reports."""
+    return future.done() and not future.cancelled() and future.exception() is None
 
 
 def render_chunk(jobs: tuple[PatientJob, ...]) -> list[PatientResult]:
@@ -474,7 +479,7 @@ class PrintParts:
     def collect_finished(self) -> None:
         """After an interruption: the rows of the parts that were finished, without starting another."""
         for future in self.running:
-            if future.done() and not future.cancelled() and future.exception() is None:
+            if _succeeded(future):
                 self.rows += future.result() or []
         self.running.clear()
 
