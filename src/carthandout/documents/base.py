@@ -10,7 +10,6 @@ from typing import Callable, Sequence
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 from reportlab.lib.styles import ParagraphStyle
@@ -71,11 +70,6 @@ def _shaped(style: ParagraphStyle) -> ParagraphStyle:
 
 def filled(ctx: DocumentContext, template: str, style: ParagraphStyle, **tokens: str) -> Paragraph:
     return paragraph(fill(template, ctx.rich, tokens), style)
-
-
-@lru_cache(maxsize=8)
-def logo_reader(path: Path) -> ImageReader:
-    return ImageReader(str(path))
 
 
 FooterPainter = Callable[[Canvas, int, int], None]
@@ -229,7 +223,8 @@ def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas
     text_left = left
     logo_size = (0.0, 0.0)
     if theme.logo is not None:
-        width, height = logo_reader(theme.logo).getSize()
+        logo = prepared_image(theme.logo).image  # decoded once per process, for drawing too
+        width, height = logo.width, logo.height
         draw_w = min(0.6 * inch * width / height, 2.2 * inch)
         logo_size = (draw_w, draw_w * height / width)
         text_left = left + draw_w + 0.2 * inch
