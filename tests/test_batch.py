@@ -77,6 +77,29 @@ def test_bad_rows_are_reported_and_every_other_patient_is_complete(tmp_path):
     assert patient_docs == {(row, doc) for row in ("2", "6") for doc in ("handout", "wallet-card", "packet")}
 
 
+def test_one_mrn_on_two_different_patients_refuses_both_rows(tmp_path):
+    rows = [GOOD[0], {**GOOD[2], "mrn": GOOD[0]["mrn"]}, GOOD[1]]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "roster.csv", rows), out)
+    assert result.exit_code == 1
+    assert [(e["row"], e["field"]) for e in errors(out)] == [("2", "mrn"), ("3", "mrn")]
+    assert "row 3: mrn: the same MRN as row 2, with another name or date of birth" in result.stderr
+    assert GOOD[0]["mrn"] not in result.stderr + (out / "errors.csv").read_text()
+    assert {r["row"] for r in manifest(out) if r["row"]} == {"4"}
+    assert "1 patient done, 2 failed" in result.stdout
+
+
+def test_the_same_patient_twice_is_made_twice_with_a_notice(tmp_path):
+    rows = [GOOD[1], {**GOOD[0], "name": GOOD[0]["name"].upper()}, GOOD[0], GOOD[1]]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "roster.csv", rows), out)
+    assert result.exit_code == 0
+    assert "row 4: the same patient as row 3; their documents are made twice" in result.stderr
+    assert "row 5: the same patient as row 2" in result.stderr  # no MRN: same name and dates
+    assert {r["row"] for r in manifest(out) if r["row"]} == {"2", "3", "4", "5"}
+    assert not errors(out)
+
+
 def test_show_values_puts_the_value_in_errors(tmp_path):
     out = tmp_path / "out"
     result = batch(write_csv(tmp_path / "r.csv", [{"name": "X", "infusion_date": "2027-02-30"}]), out, "--show-values")

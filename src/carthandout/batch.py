@@ -91,7 +91,8 @@ class BatchResult:
     problems: list[RowProblem] = field(default_factory=list)
 
     def summary(self) -> str:
-        line = f"{self.done} patients done, {self.failed} failed, {self.files} files, {self.seconds:.1f} s"
+        line = (f"{counted(self.done, 'patient')} done, {self.failed} failed, {counted(self.files, 'file')},"
+                f" {self.seconds:.1f} s")
         if self.stopped_by == "worker":
             return line + (" (stopped: a worker process died or was stopped, e.g. out of memory;"
                            " manifest.csv lists what is complete)")
@@ -106,15 +107,24 @@ class BatchResult:
         return 1 if self.failed else 0
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 patient``, ``2 patients``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 # --- validation ------------------------------------------------------------------------------
 
-def validate_roster(
-    roster: Roster, clinic: Clinic, options: RenderOptions, settings: BatchSettings
-) -> tuple[list[PatientJob], list[RowProblem]]:
-    """Every row checked (fields, then font coverage) and named, before anything is rendered."""
-    jobs: list[PatientJob] = []
+@dataclass(frozen=True)
+class RosterCheck:
+    jobs: list[PatientJob]
+    problems: list[RowProblem]
+    notices: list[str]  # worth a look but not wrong: the same patient on two rows
+
+
+def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, settings: BatchSettings) -> RosterCheck:
+    """Every row checked (fields, font coverage, MRNs shared between rows) and named, before anything is rendered."""
+    valid: list[tuple[int, Patient]] = []
     problems: list[RowProblem] = []
-    names = UniqueNames(RESERVED_NAMES)
     for row in roster.rows():
         if row.problem is not None:
             problems.append(_row_problem(row.number, row.problem, settings.show_values))
@@ -122,13 +132,51 @@ def validate_roster(
         row_problems, patient = check_row(row.fields, clinic, options)
         if patient is None:
             problems += [_row_problem(row.number, error, settings.show_values) for error in row_problems]
+        else:
+            valid.append((row.number, patient))
+    conflicts, notices = repeated_patients(valid)
+    problems = sorted(problems + conflicts, key=lambda problem: problem.row)
+    refused = {problem.row for problem in conflicts}
+    names = UniqueNames(RESERVED_NAMES)
+    jobs: list[PatientJob] = []
+    for number, patient in valid:
+        if number in refused:
             continue
-        stem = patient_stem({"name": patient.name, "mrn": patient.mrn}, row.number,
-                            settings.name_template, settings.no_names)
+        stem = patient_stem({"name": patient.name, "mrn": patient.mrn}, number, settings.name_template, settings.no_names)
         folder = names.claim(stem)
         inside(settings.output_dir, folder)
-        jobs.append(PatientJob(row.number, folder, patient))
-    return jobs, problems
+        jobs.append(PatientJob(number, folder, patient))
+    return RosterCheck(jobs, problems, notices)
+
+
+def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:
+    """Rows of one MRN (or, without MRN, one name, date of birth and infusion date).
+
+    When a name or date of birth differs between them, every one of those rows is a problem: one
+    of them is wrong, and a wallet card with another patient's MRN is dangerous. When they agree,
+    the same patient is on the roster twice: a notice. Row numbers only: no PHI.
+    """
+    groups: dict[tuple, list[tuple[int, Patient]]] = {}
+    for number, patient in rows:
+        key = (("mrn", patient.mrn.casefold()) if patient.mrn
+               else ("name", patient.name.casefold(), patient.date_of_birth, patient.infusion_date))
+        groups.setdefault(key, []).append((number, patient))
+    problems: list[RowProblem] = []
+    notices: list[str] = []
+    for (first, patient), *others in (group for group in groups.values() if len(group) > 1):
+        if all(_same_person(patient, other) for _, other in others):
+            notices += [f"row {number}: the same patient as row {first}; their documents are made twice"
+                        for number, _ in others]
+            continue
+        numbers = [first] + [number for number, _ in others]
+        problems += [RowProblem(number, "mrn", f"the same MRN as row {first if number != first else numbers[1]}, "
+                                "with another name or date of birth: check which is right") for number in numbers]
+    return problems, notices
+
+
+def _same_person(one: Patient, other: Patient) -> bool:
+    births_agree = one.date_of_birth is None or other.date_of_birth is None or one.date_of_birth == other.date_of_birth
+    return one.name.casefold() == other.name.casefold() and births_agree
 
 
 def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) -> tuple[list[CarthandoutError], Patient | None]:

@@ -186,7 +186,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
           name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
           back_offset: str | None, encrypt: bool = False, password_env: str = DEFAULT_PASSWORD_ENV) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
-    from carthandout.batch import BatchSettings, default_jobs, run_batch, validate_roster  # here: other commands start faster
+    from carthandout.batch import BatchSettings, counted, default_jobs, run_batch, validate_roster  # here: other commands start faster
     from carthandout.naming import check_template
     from carthandout.roster import open_roster
 
@@ -201,16 +201,18 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         if encrypt and not check_only:
             options = replace(options, pdf_password=read_password(password_env))
-        patients, problems = validate_roster(roster, clinic, options, settings)
+        checked = validate_roster(roster, clinic, options, settings)
     except CarthandoutError as error:
         fail(error, show_values)
     except KeyboardInterrupt:
         click.echo("interrupted while checking the roster: nothing was written", err=True)
         sys.exit(130)
-    for problem in problems:
-        click.echo(problem.line(), err=True)
+    patients, problems = checked.jobs, checked.problems
+    for line in [problem.line() for problem in problems] + checked.notices:
+        click.echo(line, err=True)
     if check_only:
-        click.echo(f"checked: {len(patients)} patients ready, {len({p.row for p in problems})} rows with problems")
+        click.echo(f"checked: {counted(len(patients), 'patient')} ready, "
+                   f"{counted(len({p.row for p in problems}), 'row')} with problems")
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
     with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
         result = run_batch(patients, problems, clinic, options, settings, advance)
