@@ -158,6 +158,34 @@ def test_csv_yaml_and_xlsx_rosters_give_the_same_bytes(tmp_path):
     assert "004417/handout.pdf" in outputs[0]
 
 
+def workbook_with_sheets(path: Path, sheets: dict[str, list[list]]) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_the_patient_sheet_of_a_workbook_is_found_or_chosen(tmp_path):
+    patients = [["Name", "Infusion Date", "Weight (kg)"], ["Ana Ruiz", dt.datetime(2027, 3, 5), 72.5]]
+    found = workbook_with_sheets(tmp_path / "a.xlsx", {"How to fill": [["Type one patient a row"]],
+                                                       "Patients": patients})
+    result = run_cli("batch", found, "--check")
+    assert result.exit_code == 0 and "1 patient ready" in result.stdout
+
+    two = workbook_with_sheets(tmp_path / "b.xlsx", {"March": patients, "April": patients + [["Bo Li", "2027-04-02"]]})
+    result = run_cli("batch", two, "--check")
+    assert result.exit_code == 2
+    assert "error: roster: sheets March, April all hold patients: choose one with --sheet" in result.stderr
+    assert "2 patients ready" in run_cli("batch", two, "--check", "--sheet", "April").stdout
+    assert "has no sheet 'May' (sheets: March, April)" in run_cli("batch", two, "--check", "--sheet", "May").stderr
+
+
 def test_jobs_1_and_2_give_identical_bytes(tmp_path):
     roster = write_csv(tmp_path / "r.csv", GOOD * 2)
     one, two = tmp_path / "one", tmp_path / "two"

@@ -179,12 +179,15 @@ def check(clinic_file: Path | None) -> None:
 @click.option("--no-names-in-filenames", "no_names", is_flag=True, help="Name folders patient-<row> (no name, no MRN).")
 @click.option("--name-template", default=None, help="Folder name from {row}, {mrn}, {name} (default: MRN, else name-row).")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
+@click.option("--sheet", default=None,
+              help="Worksheet of an .xlsx roster (default: the one whose first row names patient fields).")
 @card_options
 @encrypt_options
 def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, documents: tuple[str, ...],
           paper: str | None, jobs: int | None, check_only: bool, part_size: int, no_names: bool,
           name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
-          back_offset: str | None, encrypt: bool = False, password_env: str = DEFAULT_PASSWORD_ENV) -> None:
+          back_offset: str | None, sheet: str | None = None, encrypt: bool = False,
+          password_env: str = DEFAULT_PASSWORD_ENV) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import BatchSettings, counted, default_jobs, run_batch, validate_roster  # here: other commands start faster
     from carthandout.naming import check_template
@@ -196,7 +199,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         template = check_template(name_template, no_names) if name_template else None
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
                                  show_values)
-        roster, clinic = open_roster(roster_file), load_clinic(clinic_file)
+        roster, clinic = open_roster(roster_file, sheet), load_clinic(clinic_file)
         options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         if encrypt and not check_only:

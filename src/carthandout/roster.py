@@ -1,7 +1,7 @@
 """Reading a cohort roster: CSV, YAML or Excel (.xlsx), one patient a row, streamed.
 
-Column headers are patient field names, matched ignoring case, spaces, hyphens and
-underscores ("Infusion Date" is ``infusion_date``). The header is checked when the roster is
+Column headers are patient field names, matched ignoring case, spaces, punctuation and
+underscores ("Infusion Date" is ``infusion_date``, "Weight (kg)" ``weight_kg``). The header is checked when the roster is
 opened, so an unknown column stops the run before anything is rendered. Rows are numbered as a
 spreadsheet user counts them: the header is row 1, the first patient row 2 (in YAML, the item
 number). Empty rows are skipped but still counted. Values stay raw: ``models.parse_patient``
@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -22,7 +23,7 @@ from carthandout.resources import load_yaml_file
 
 ROSTER = "roster"
 CSV_DELIMITERS = (",", ";", "\t")
-_SEPARATORS = re.compile(r"[\s_-]+")
+_SEPARATORS = re.compile(r"[\W_]+")
 _ZERO_PADDED = re.compile(r"^0+$")
 
 
@@ -47,9 +48,12 @@ _FIELD_KEYS = {_SEPARATORS.sub("", name).lower(): name for name in PATIENT_FIELD
 class Roster:
     """An opened roster: its columns are known to be patient fields; ``rows()`` streams the patients."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, sheet: str | None = None) -> None:
         self.path = path
         self.kind = roster_kind(path)
+        if sheet is not None and self.kind != "xlsx":
+            raise InputError(ROSTER, "--sheet is for an Excel .xlsx roster", sensitive=False)
+        self.sheet = patient_sheet(path, sheet) if self.kind == "xlsx" else None
         if self.kind == "yaml":
             self._items = _load_yaml_items(path)
             unknown_columns(str(key) for item in self._items if isinstance(item, Mapping) for key in item)
@@ -77,12 +81,13 @@ class Roster:
         yield from rows
 
     def _raw_rows(self) -> Iterator[tuple[int, list[Any]]]:
-        return _csv_rows(self.path) if self.kind == "csv" else _xlsx_rows(self.path)
+        return _csv_rows(self.path) if self.sheet is None else _xlsx_rows(self.path, self.sheet)
 
 
-def open_roster(path: Path) -> Roster:
-    """Open and check a roster; raises InputError (exit 2) for an unreadable file or unknown column."""
-    return Roster(path)
+def open_roster(path: Path, sheet: str | None = None) -> Roster:
+    """Open and check a roster; raises InputError (exit 2) for an unreadable file or unknown column.
+    ``sheet`` names the worksheet of an .xlsx roster (default: the one whose header names patient fields)."""
+    return Roster(path, sheet)
 
 
 def roster_kind(path: Path) -> str:
@@ -177,8 +182,8 @@ def _sniff_delimiter(header_line: str) -> str:
 
 # --- Excel -----------------------------------------------------------------------------------
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    """Rows of the first sheet, numbered as Excel shows them, with cells as plain values."""
+@contextmanager
+def _workbook(path: Path) -> Iterator[Any]:
     from openpyxl import load_workbook  # only when an .xlsx roster is read: it costs import time
 
     try:
@@ -188,11 +193,40 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     except Exception:  # zipfile/openpyxl raise many types for a file that is not a workbook
         raise InputError(ROSTER, "is not an Excel .xlsx workbook", sensitive=False) from None
     try:
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
-            yield number, [_cell_value(cell) for cell in cells]
+        yield workbook
     finally:
         workbook.close()
+
+
+def patient_sheet(path: Path, wanted: str | None) -> str:
+    """The worksheet to read: ``wanted``, else the first (the only one, usually) unless another,
+    and only one, has a header of patient fields (a workbook with an instructions sheet first)."""
+    with _workbook(path) as workbook:
+        names = workbook.sheetnames
+        if wanted is not None:
+            if wanted not in names:
+                raise InputError(ROSTER, f"has no sheet {wanted!r} (sheets: {', '.join(names)})", sensitive=False)
+            return wanted
+        if len(names) == 1:
+            return names[0]
+        with_patients = [name for name in names if _names_patient_fields(workbook[name])]
+    if len(with_patients) > 1:
+        raise InputError(ROSTER, f"sheets {', '.join(with_patients)} all hold patients: choose one with --sheet",
+                         sensitive=False)
+    return with_patients[0] if with_patients else names[0]
+
+
+def _names_patient_fields(sheet: Any) -> bool:
+    header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    titles = [str(cell).strip() for cell in header if _present(cell)]
+    return bool(titles) and all(field_for_header(title) for title in titles)
+
+
+def _xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+    """Rows of the sheet, numbered as Excel shows them, with cells as plain values."""
+    with _workbook(path) as workbook:
+        for number, cells in enumerate(workbook[sheet].iter_rows(min_row=1), start=1):
+            yield number, [_cell_value(cell) for cell in cells]
 
 
 def _cell_value(cell: Any) -> Any:
