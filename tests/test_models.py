@@ -29,7 +29,9 @@ def test_yaml_date_object_is_accepted():
 
 @pytest.mark.parametrize("fields, expected", [
     ({"infusion_date": "2027-02-30"}, "infusion_date: 2027-02-30 is not a real date"),
-    ({"infusion_date": "03/05/2027"}, "infusion_date: 03/05/2027 is not a date in the form YYYY-MM-DD"),
+    ({"infusion_date": "03/05/2027"}, "infusion_date: 03/05/2027 is not a date in the form YYYY-MM-DD (day and month"),
+    ({"infusion_date": "5.3.27"}, "infusion_date: 5.3.27 is not a date in the form YYYY-MM-DD (day and month"),
+    ({"infusion_date": "March 5"}, "infusion_date: March 5 is not a date in the form YYYY-MM-DD"),
     ({"infusion_date": ""}, "infusion_date: is required"),
     ({"name": ""}, "name: is required"),
     ({"name": False}, "name: must be text, got true/false"),  # YAML 1.1: `no` -> False

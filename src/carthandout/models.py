@@ -13,6 +13,8 @@ from carthandout.errors import InputError
 from carthandout.textnorm import normalise_text
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# 3/5/2027 is March 5 in the US and 3 May elsewhere: such dates are refused, with a way out.
+_LOCAL_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 MAX_TEXT_LENGTH = 200
@@ -65,7 +67,9 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD", raw, sensitive)
     match = _ISO_DATE.match(raw.strip())
     if not match:
-        raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD", raw, sensitive)
+        hint = (" (day and month order differs between countries: format the column as yyyy-mm-dd,"
+                " e.g. 2027-03-05)") if _LOCAL_DATE.match(raw.strip()) else ""
+        raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD" + hint, raw, sensitive)
     try:
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError:
