@@ -277,5 +277,5 @@ def test_check_reports_a_bad_clinic_checklist(tmp_path):
     good.write_text('name: "X"\nphone_24h: "555-0199"\nchecklist: {remove: [hiv]}\n', encoding="utf-8")
     bad = tmp_path / "bad.yaml"
     bad.write_text('name: "X"\nphone_24h: "555-0199"\nchecklist: {remove: [nope]}\n', encoding="utf-8")
-    assert not [p for p in run_checks(good) if "clinic.checklist" in p]
-    assert [p for p in run_checks(bad) if p.startswith("clinic.checklist.remove[1]: nope is not a checklist item")]
+    assert not [p for p in run_checks(good).problems if "clinic.checklist" in p]
+    assert [p for p in run_checks(bad).problems if p.startswith("clinic.checklist.remove[1]: nope is not a checklist item")]

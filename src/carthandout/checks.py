@@ -1,6 +1,7 @@
 """``carthandout check``: every content pack, policy profile and the clinic file, all problems listed."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from carthandout.content import available_documents, available_languages, load_common, load_pack
@@ -9,19 +10,29 @@ from carthandout.documents import DOCUMENTS
 from carthandout.errors import CarthandoutError
 from carthandout.formatting import check_date_format
 from carthandout.inputs import load_clinic
+from carthandout.models import Clinic
 from carthandout.policy import available_policies, load_policy
 from carthandout.completeness import check_completeness
 from carthandout.readability import DEFAULT_MAX_GRADE, SectionScore, format_table, max_grade_from, score_pack
 
 
-def run_checks(clinic_file: Path | None) -> list[str]:
-    problems: list[str] = []
-    problems += _check_policies()
-    problems += _check_content()
-    problems += _check_clinic(clinic_file)
-    problems += check_completeness()
-    problems += readability_problems(clinic_file)
-    return problems
+@dataclass(frozen=True)
+class CheckReport:
+    problems: list[str]
+    readability: list[str]  # the reading level of every section, one block of lines per document
+
+
+def run_checks(clinic_file: Path | None) -> CheckReport:
+    """Every check, with the clinic file read once and every pack scored once."""
+    clinic, clinic_problems = _checked_clinic(clinic_file)
+    max_grade, grade_problems = _max_grade(clinic)
+    scores, score_problems = _readability(max_grade)
+    problems = _check_policies() + _check_content() + clinic_problems + check_completeness()
+    if grade_problems:
+        problems += grade_problems
+    else:
+        problems += score_problems + [score.problem() for score in scores if not score.passed]
+    return CheckReport(problems, format_table(scores))
 
 
 def _check_policies() -> list[str]:
@@ -52,47 +63,28 @@ def _check_content() -> list[str]:
     return problems
 
 
-def _check_clinic(clinic_file: Path | None) -> list[str]:
+def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, list[str]]:
+    """The clinic (None when it cannot be loaded) and its problems."""
     try:
         clinic = load_clinic(clinic_file)
+    except CarthandoutError as error:
+        return None, [error.line(show_values=True)]
+    try:
         check_date_format(clinic.date_format)
         effective_policy(clinic)
         for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
             if hasattr(module, "check_clinic"):
                 module.check_clinic(clinic)
     except CarthandoutError as error:
-        return [error.line(show_values=True)]
-    return []
+        return clinic, [error.line(show_values=True)]
+    return clinic, []
 
 
-def readability_table(clinic_file: Path | None) -> list[str]:
-    """The reading level of every section of every pack, one block of lines per document."""
-    scores, _ = _readability(_max_grade(clinic_file))
-    return format_table(scores)
-
-
-def readability_problems(clinic_file: Path | None) -> list[str]:
+def _max_grade(clinic: Clinic | None) -> tuple[float, list[str]]:
     try:
-        max_grade = max_grade_from(_clinic_readability(clinic_file))
+        return max_grade_from(clinic.extra("readability") if clinic else None), []
     except CarthandoutError as error:
-        return [error.line(show_values=True)]
-    scores, problems = _readability(max_grade)
-    return problems + [score.problem() for score in scores if not score.passed]
-
-
-def _max_grade(clinic_file: Path | None) -> float:
-    try:
-        return max_grade_from(_clinic_readability(clinic_file))
-    except CarthandoutError:
-        return DEFAULT_MAX_GRADE  # readability_problems reports it
-
-
-def _clinic_readability(clinic_file: Path | None) -> object:
-    try:
-        clinic = load_clinic(clinic_file)
-    except CarthandoutError:
-        return None  # _check_clinic reports it
-    return clinic.extra("readability")
+        return DEFAULT_MAX_GRADE, [error.line(show_values=True)]
 
 
 def _readability(max_grade: float) -> tuple[list[SectionScore], list[str]]:

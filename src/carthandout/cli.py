@@ -151,10 +151,11 @@ def calibrate(card_layout: str, duplex: str, back_offset: str | None, output_fil
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path))
 def check(clinic_file: Path | None) -> None:
     """Validate every content pack, policy profile and the clinic file; print each section's reading level."""
-    from carthandout.checks import readability_table, run_checks  # here: other commands start faster
+    from carthandout.checks import run_checks  # here: other commands start faster
 
-    problems = run_checks(clinic_file)
-    for line in readability_table(clinic_file):
+    report = run_checks(clinic_file)
+    problems = report.problems
+    for line in report.readability:
         click.echo(line)
     for problem in problems:
         click.echo(problem)
