@@ -57,6 +57,13 @@ def test_yaml_traps_in_patient_file(tmp_path, write_yaml):
     assert result.exit_code == 2 and "mrn: must be text" in result.stderr
 
 
+def test_a_roster_given_as_the_patient_file_points_to_batch(tmp_path, write_yaml):
+    path = write_yaml("cohort.yaml", "- name: Ann\n  infusion_date: '2027-03-05'\n")
+    result = run_cli("generate", "--patient", path, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == "error: patient: the file is a list of patients: make their documents with carthandout batch\n"
+
+
 def test_show_values_reveals_the_value(tmp_path):
     result = run_cli("generate", "--name", "A", "--infusion-date", "2027-02-30", "--show-values", "-o", tmp_path)
     assert "infusion_date: 2027-02-30 is not a real date" in result.stderr

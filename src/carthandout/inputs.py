@@ -32,6 +32,8 @@ def load_patient_file(path: Path) -> dict[str, Any]:
         raw = load_yaml_file(path)
     except ContentError as exc:
         raise InputError("patient", str(exc)) from None
+    if isinstance(raw, list):
+        raise InputError("patient", "the file is a list of patients: make their documents with carthandout batch")
     if not isinstance(raw, Mapping):
         raise InputError("patient", "the patient file must be a mapping of field: value")
     return {str(key): value for key, value in raw.items()}
