@@ -100,6 +100,14 @@ def test_the_same_patient_twice_is_made_twice_with_a_notice(tmp_path):
     assert not errors(out)
 
 
+def test_an_option_that_cannot_work_stops_the_batch_once_before_any_row(tmp_path):
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "roster.csv", GOOD), out, "--card-layout", "foldover", "--back-offset", "1,1")
+    assert result.exit_code == 2
+    assert result.stderr == "error: --back-offset: applies only to duplex sheet layouts, not foldover\n"
+    assert not out.exists()
+
+
 def test_show_values_puts_the_value_in_errors(tmp_path):
     out = tmp_path / "out"
     result = batch(write_csv(tmp_path / "r.csv", [{"name": "X", "infusion_date": "2027-02-30"}]), out, "--show-values")

@@ -173,6 +173,12 @@ def chunks(count: int, size: int) -> Iterator[range]:
 _OFFSET = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*,\s*([+-]?\d+(?:\.\d+)?)\s*$")
 
 
+def check_back_offset(layout: CardLayout, offset_mm: Point) -> None:
+    """A back offset moves the back sheet: a layout without one cannot take it."""
+    if offset_mm != (0.0, 0.0) and not layout.duplex:
+        raise InputError("--back-offset", f"applies only to duplex sheet layouts, not {layout.name}", sensitive=False)
+
+
 def parse_back_offset(text: str | None) -> Point:
     """``"DX,DY"`` in millimetres (for example ``1.5,-0.5``); empty means no offset."""
     if text is None or not text.strip():

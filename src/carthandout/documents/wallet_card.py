@@ -29,7 +29,7 @@ from carthandout.documents.blocks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
-    CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
+    CardLayout, Line, Rect, Size, back_positions, bounding_box, check_back_offset, chunks, crop_marks, layout_for,
 )
 from carthandout.options import RenderOptions
 from carthandout.theme import INK, Theme, build_theme
@@ -422,7 +422,7 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
     if not contexts:
         raise ValueError("render_sheets needs at least one card")
     layout = layout_for(options.card_layout, theme.page_size)
-    _check_back_offset(layout, options)
+    check_back_offset(layout, options.back_offset_mm)
     laid_out: dict[int, Card] = {}
     for ctx in contexts:
         if id(ctx) not in laid_out:
@@ -445,11 +445,6 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
             pages += draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), large)
     canvas.save()
     return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, contexts[0].language)
-
-
-def _check_back_offset(layout: CardLayout, options: RenderOptions) -> None:
-    if options.back_offset_mm != (0.0, 0.0) and not layout.duplex:
-        raise InputError("--back-offset", f"applies only to duplex sheet layouts, not {layout.name}", sensitive=False)
 
 
 def _metadata(contexts: Sequence[DocumentContext], pack: ContentPack) -> Metadata:
