@@ -108,6 +108,22 @@ def test_an_option_that_cannot_work_stops_the_batch_once_before_any_row(tmp_path
     assert not out.exists()
 
 
+@pytest.mark.parametrize("setting, error", [
+    ("policy: no-such-profile", "error: clinic.policy: unknown policy profile 'no-such-profile'"),
+    ("wallet_card: {qr: true, bogus: 1}", "error: clinic.wallet_card.bogus: unknown setting"),
+    ("checklist: {remove: [no-such-item]}", "error: clinic.checklist.remove[1]: no-such-item is not a checklist item"),
+    ("date_format: weird", "error: clinic.date_format: weird is not"),
+])
+def test_a_bad_clinic_setting_stops_the_batch_once_before_any_row(tmp_path, setting, error):
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(f"name: Test Center\nphone_24h: '(217) 555-0199'\n{setting}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "roster.csv", GOOD), out, "--clinic", str(clinic))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(error) and result.stderr.count("\n") == 1
+    assert not out.exists()
+
+
 def test_show_values_puts_the_value_in_errors(tmp_path):
     out = tmp_path / "out"
     result = batch(write_csv(tmp_path / "r.csv", [{"name": "X", "infusion_date": "2027-02-30"}]), out, "--show-values")

@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from carthandout.content import available_documents, available_languages, load_common, load_pack
-from carthandout.context import effective_policy
 from carthandout.documents import DOCUMENTS
 from carthandout.errors import CarthandoutError
-from carthandout.formatting import check_date_format
 from carthandout.inputs import load_clinic
+from carthandout.pipeline import check_clinic
 from carthandout.models import Clinic
 from carthandout.policy import available_policies, load_policy
 from carthandout.completeness import check_completeness
@@ -70,11 +69,7 @@ def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, list[str]]
     except CarthandoutError as error:
         return None, [error.line(show_values=True)]
     try:
-        check_date_format(clinic.date_format)
-        effective_policy(clinic)
-        for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
-            if hasattr(module, "check_clinic"):
-                module.check_clinic(clinic)
+        check_clinic(clinic)
     except CarthandoutError as error:
         return clinic, [error.line(show_values=True)]
     return clinic, []

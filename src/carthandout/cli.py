@@ -21,7 +21,7 @@ from carthandout.models import parse_patient
 from carthandout.output import write_atomic, write_manifest
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, read_password
-from carthandout.pipeline import check_documents, prepare, write_patient_files
+from carthandout.pipeline import check_clinic, check_documents, prepare, write_patient_files
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -104,7 +104,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         raw = load_patient_file(patient_file) if patient_file else {}
         raw.update({key: value for key, value in fields.items() if value is not None})
         patient = parse_patient(raw)
-        clinic = load_clinic(clinic_file)
+        clinic = check_clinic(load_clinic(clinic_file))
         options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, None, large_print or None,
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
@@ -201,7 +201,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         template = check_template(name_template, no_names) if name_template else None
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
                                  show_values)
-        roster, clinic = open_roster(roster_file, sheet), load_clinic(clinic_file)
+        roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file))
         options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         check_back_offset(layout_for(card_layout), options.back_offset_mm)

@@ -4,16 +4,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from carthandout.context import DocumentContext, build_context
+from carthandout.context import DocumentContext, build_context, effective_policy
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import RenderedDocument
 from carthandout.errors import InputError
+from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient
 from carthandout.options import RenderOptions
 from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.protect import protect_documents
 from carthandout.output import ManifestRow, sha256_hex, write_atomic
 from carthandout.theme import build_theme
+
+
+def check_clinic(clinic: Clinic) -> Clinic:
+    """The clinic settings every patient's documents read, checked once, before the first patient:
+    a bad one is one error, not one per row of a batch. Raises CarthandoutError."""
+    check_date_format(clinic.date_format)
+    effective_policy(clinic)
+    for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
+        if hasattr(module, "check_clinic"):
+            module.check_clinic(clinic)
+    return clinic
 
 
 def check_documents(names: Sequence[str]) -> tuple[str, ...]:

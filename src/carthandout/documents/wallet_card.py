@@ -31,6 +31,7 @@ from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
     CardLayout, Line, Rect, Size, back_positions, bounding_box, check_back_offset, chunks, crop_marks, layout_for,
 )
+from carthandout.models import Clinic
 from carthandout.options import RenderOptions
 from carthandout.theme import INK, Theme, build_theme
 from carthandout.typefaces import Rich, text_font
@@ -224,7 +225,7 @@ class Card:
 def lay_out_card(ctx: DocumentContext, theme: Theme, card_size: Size) -> Card:
     """Both faces of one patient's card; raises InputError naming a field that cannot fit."""
     pack = load_pack(DOCUMENT_ID, ctx.language)
-    qr_data = tel_uri(ctx.values["clinic.phone_24h"]) if wallet_card_settings(ctx)["qr"] else None
+    qr_data = tel_uri(ctx.values["clinic.phone_24h"]) if wallet_card_settings(ctx.clinic)["qr"] else None
     front_top, front_bottom = _front_texts(ctx, pack, theme)
     back_top, back_bottom = _back_texts(ctx, pack, theme)
     return Card(
@@ -389,9 +390,14 @@ def draw_qr(canvas: Canvas, data: str, box: Rect) -> None:
     canvas.restoreState()
 
 
-def wallet_card_settings(ctx: DocumentContext) -> dict[str, bool]:
+def check_clinic(clinic: Clinic) -> None:
+    """``carthandout check --clinic`` and every run: raise InputError for a bad ``wallet_card:`` section."""
+    wallet_card_settings(clinic)
+
+
+def wallet_card_settings(clinic: Clinic) -> dict[str, bool]:
     """The clinic profile's ``wallet_card:`` section, checked (``qr: true`` adds the QR code)."""
-    raw = ctx.clinic.extra("wallet_card") or {}
+    raw = clinic.extra("wallet_card") or {}
     if not isinstance(raw, Mapping):
         raise InputError("clinic.wallet_card", "must be a mapping such as {qr: true}", sensitive=False)
     unknown = sorted(set(raw) - set(WALLET_CARD_SETTINGS))
