@@ -53,27 +53,28 @@ class Roster:
         self.kind = roster_kind(path)
         if sheet is not None and self.kind != "xlsx":
             raise InputError(ROSTER, "--sheet is for an Excel .xlsx roster", sensitive=False)
-        self.sheet = patient_sheet(path, sheet) if self.kind == "xlsx" else None
+        self.sheet: str | None = None
         if self.kind == "yaml":
             self._items = _load_yaml_items(path)
             unknown_columns(str(key) for item in self._items if isinstance(item, Mapping) for key in item)
+        elif self.kind == "xlsx":
+            self.sheet, header = patient_sheet(path, sheet)
+            self.columns = column_fields(_checked_header(header))
         else:
-            self.columns = column_fields(self._header())
+            self.columns = column_fields(self._csv_header())
 
     def rows(self) -> Iterator[RosterRow]:
         if self.kind == "yaml":
             return _yaml_rows(self._items)
         return _table_rows(self.columns, self._data_rows())
 
-    def _header(self) -> list[Any]:
-        rows = self._raw_rows()
+    def _csv_header(self) -> list[Any]:
+        rows = _csv_rows(self.path)
         try:
             first = next(rows, None)
         finally:
             rows.close()
-        if first is None or not any(_present(cell) for cell in first[1]):
-            raise InputError(ROSTER, "row 1 must hold the column names (patient fields)", sensitive=False)
-        return list(first[1])
+        return _checked_header(first[1] if first else [])
 
     def _data_rows(self) -> Iterator[tuple[int, list[Any]]]:
         rows = self._raw_rows()
@@ -82,6 +83,12 @@ class Roster:
 
     def _raw_rows(self) -> Iterator[tuple[int, list[Any]]]:
         return _csv_rows(self.path) if self.sheet is None else _xlsx_rows(self.path, self.sheet)
+
+
+def _checked_header(cells: list[Any]) -> list[Any]:
+    if not any(_present(cell) for cell in cells):
+        raise InputError(ROSTER, "row 1 must hold the column names (patient fields)", sensitive=False)
+    return cells
 
 
 def open_roster(path: Path, sheet: str | None = None) -> Roster:
@@ -198,26 +205,27 @@ def _workbook(path: Path) -> Iterator[Any]:
         workbook.close()
 
 
-def patient_sheet(path: Path, wanted: str | None) -> str:
-    """The worksheet to read: ``wanted``, else the first (the only one, usually) unless another,
-    and only one, has a header of patient fields (a workbook with an instructions sheet first)."""
+def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any]]:
+    """The worksheet to read and its first row: ``wanted``, else the first (the only one, usually)
+    unless another, and only one, has a header of patient fields (an instructions sheet first)."""
     with _workbook(path) as workbook:
         names = workbook.sheetnames
-        if wanted is not None:
-            if wanted not in names:
-                raise InputError(ROSTER, f"has no sheet {wanted!r} (sheets: {', '.join(names)})", sensitive=False)
-            return wanted
-        if len(names) == 1:
-            return names[0]
-        with_patients = [name for name in names if _names_patient_fields(workbook[name])]
-    if len(with_patients) > 1:
+        if wanted is not None and wanted not in names:
+            raise InputError(ROSTER, f"has no sheet {wanted!r} (sheets: {', '.join(names)})", sensitive=False)
+        headers = {name: _first_row(workbook[name]) for name in ([wanted] if wanted else names)}
+    with_patients = [name for name, header in headers.items() if _names_patient_fields(header)]
+    if wanted is None and len(with_patients) > 1:
         raise InputError(ROSTER, f"sheets {', '.join(with_patients)} all hold patients: choose one with --sheet",
                          sensitive=False)
-    return with_patients[0] if with_patients else names[0]
+    chosen = wanted or (with_patients[0] if with_patients else names[0])
+    return chosen, headers[chosen]
 
 
-def _names_patient_fields(sheet: Any) -> bool:
-    header = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), ())
+def _first_row(sheet: Any) -> list[Any]:
+    return [_cell_value(cell) for cell in next(sheet.iter_rows(min_row=1, max_row=1), ())]
+
+
+def _names_patient_fields(header: list[Any]) -> bool:
     titles = [str(cell).strip() for cell in header if _present(cell)]
     return bool(titles) and all(field_for_header(title) for title in titles)
 
