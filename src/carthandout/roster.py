@@ -1,11 +1,11 @@
 """Reading a cohort roster: CSV, YAML or Excel (.xlsx), one patient a row, streamed.
 
 Column headers are patient field names, matched ignoring case, spaces, punctuation and
-underscores ("Infusion Date" is ``infusion_date``, "Weight (kg)" ``weight_kg``). The header is checked when the roster is
-opened, so an unknown column stops the run before anything is rendered. Rows are numbered as a
-spreadsheet user counts them: the header is row 1, the first patient row 2 (in YAML, the item
-number). Empty rows are skipped but still counted. Values stay raw: ``models.parse_patient``
-validates them.
+underscores ("Infusion Date" is ``infusion_date``, "Weight (kg)" ``weight_kg``). The header is
+checked when the roster is opened, so an unknown column stops the run before anything is
+rendered. Rows are numbered as a spreadsheet user counts them: the header is row 1, the first
+patient row 2 (in YAML, the item number). Empty rows are skipped but still counted. Values stay
+raw: ``models.parse_patient`` validates them.
 """
 from __future__ import annotations
 
@@ -209,7 +209,7 @@ def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any]]:
     """The worksheet to read and its first row: ``wanted``, else the first (the only one, usually)
     unless another, and only one, has a header of patient fields (an instructions sheet first)."""
     with _workbook(path) as workbook:
-        names = workbook.sheetnames
+        names = [sheet.title for sheet in workbook.worksheets]  # chart sheets hold no rows
         if wanted is not None and wanted not in names:
             raise InputError(ROSTER, f"has no sheet {wanted!r} (sheets: {', '.join(names)})", sensitive=False)
         headers = {name: _first_row(workbook[name]) for name in ([wanted] if wanted else names)}
