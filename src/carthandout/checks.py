@@ -8,8 +8,8 @@ from carthandout.content import available_documents, available_languages, load_c
 from carthandout.documents import DOCUMENTS
 from carthandout.errors import CarthandoutError
 from carthandout.inputs import load_clinic
-from carthandout.pipeline import check_clinic
 from carthandout.models import Clinic
+from carthandout.pipeline import check_clinic
 from carthandout.policy import available_policies, load_policy
 from carthandout.completeness import check_completeness
 from carthandout.readability import DEFAULT_MAX_GRADE, SectionScore, format_table, max_grade_from, score_pack
