@@ -15,7 +15,7 @@ from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.errors import CarthandoutError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
-from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, check_back_offset, layout_for, parse_back_offset
+from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
 from carthandout.models import parse_patient
 from carthandout.output import write_atomic, write_manifest
@@ -108,7 +108,6 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, None, large_print or None,
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
-        check_back_offset(layout_for(card_layout), options.back_offset_mm)
         ctx = prepare(patient, clinic, options)
         if encrypt:
             options = replace(options, pdf_password=read_password(password_env))
@@ -204,7 +203,6 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file))
         options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
-        check_back_offset(layout_for(card_layout), options.back_offset_mm)
         if encrypt and not check_only:
             options = replace(options, pdf_password=read_password(password_env))
         checked = validate_roster(roster, clinic, options, settings)

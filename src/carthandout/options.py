@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from carthandout.imposition import check_back_offset, layout_for
+
 if TYPE_CHECKING:
     from carthandout.models import Patient
 
@@ -24,6 +26,10 @@ class RenderOptions:
     copies: int = 1
     # Set by --encrypt: every written PDF is AES-256 encrypted (protect.py). Never printed.
     pdf_password: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        """Card choices that cannot work together are refused here, once, before any patient."""
+        check_back_offset(layout_for(self.card_layout), self.back_offset_mm)
 
     def large_print_for(self, patient: Patient) -> bool:
         """Whether ``patient``'s documents are in large print: the run's choice, else the patient's own."""

@@ -29,7 +29,7 @@ from carthandout.documents.blocks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
-    CardLayout, Line, Rect, Size, back_positions, bounding_box, check_back_offset, chunks, crop_marks, layout_for,
+    CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
 )
 from carthandout.models import Clinic
 from carthandout.options import RenderOptions
@@ -428,7 +428,6 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
     if not contexts:
         raise ValueError("render_sheets needs at least one card")
     layout = layout_for(options.card_layout, theme.page_size)
-    check_back_offset(layout, options.back_offset_mm)
     laid_out: dict[int, Card] = {}
     for ctx in contexts:
         if id(ctx) not in laid_out:
