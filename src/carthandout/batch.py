@@ -169,8 +169,10 @@ def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProb
                         for number, _ in others]
             continue
         numbers = [first] + [number for number, _ in others]
-        problems += [RowProblem(number, "mrn", f"the same MRN as row {first if number != first else numbers[1]}, "
-                                "with another name or date of birth: check which is right") for number in numbers]
+        for number in numbers:
+            other = numbers[1] if number == first else first
+            problems.append(RowProblem(number, "mrn", f"the same MRN as row {other}, with another name or date of"
+                                                      " birth: check which is right"))
     return problems, notices
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import os
 import tempfile
 from collections import deque
@@ -68,19 +67,31 @@ def write_atomic(path: Path, data: bytes, flush: bool = True) -> None:
 
     ``flush=False``: the data reaches the disk later, when ``write_manifest`` lists the file.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    stream, temporary = _temporary_beside(path, "wb")
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            if flush:
-                stream.flush()
-                os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        stream.write(data)
+        _publish(stream, temporary, path, flush)
     except BaseException:
+        stream.close()
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _temporary_beside(path: Path, mode: str, **open_args: Any) -> tuple[Any, str]:
+    """An open temporary file in ``path``'s folder (hidden, ``.part``), and its name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    return os.fdopen(handle, mode, **open_args), temporary
+
+
+def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:
+    """Close the temporary file (on disk first when ``flush``) and rename it to ``path``, atomically."""
+    if flush:
+        stream.flush()
+        os.fsync(stream.fileno())
+    stream.close()
+    os.chmod(temporary, 0o644)
+    os.replace(temporary, path)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -106,31 +117,15 @@ MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
 MANIFEST_FILE = "manifest.csv"
 
 
-def manifest_bytes(rows: Iterable[ManifestRow]) -> bytes:
-    buffer = io.StringIO()
-    _write_manifest_rows(csv.writer(buffer, lineterminator="\n"), rows, header=True)
-    return buffer.getvalue().encode("utf-8")
-
-
-def _write_manifest_rows(writer: Any, rows: Iterable[ManifestRow], header: bool = False) -> None:
-    if header:
-        writer.writerow(MANIFEST_COLUMNS)
-    writer.writerows([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows)
-
-
 def write_manifest(directory: Path, rows: Iterable[ManifestRow]) -> Path:
     """The files of ``rows`` flushed to disk, then ``manifest.csv`` listing them."""
-    rows = list(rows)
-    with FileFlusher() as flusher:
-        flusher.add(directory / row.file for row in rows)
-        flusher.wait()
-    path = directory / MANIFEST_FILE
-    write_atomic(path, manifest_bytes(rows))
-    return path
+    with ManifestStream(directory) as manifest:
+        manifest.extend(list(rows))
+        return manifest.commit()
 
 
 class ManifestStream:
-    """A batch's ``manifest.csv``, written row by row as patients finish (in roster order), so a
+    """``manifest.csv``, written row by row (a batch's as patients finish, in roster order), so a
     run never holds its cohort's rows. Each file listed starts flushing to disk at once, in
     background threads; the manifest takes its name only once every file it lists is on disk
     (``commit``). Left uncommitted, it is removed."""
@@ -138,11 +133,9 @@ class ManifestStream:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.count = 0
-        directory.mkdir(parents=True, exist_ok=True)
-        handle, self._temporary = tempfile.mkstemp(dir=directory, prefix=f".{MANIFEST_FILE}.", suffix=".part")
-        self._stream = os.fdopen(handle, "w", encoding="utf-8", newline="")
+        self._stream, self._temporary = _temporary_beside(directory / MANIFEST_FILE, "w", encoding="utf-8", newline="")
         self._writer = csv.writer(self._stream, lineterminator="\n")
-        _write_manifest_rows(self._writer, (), header=True)
+        self._writer.writerow(MANIFEST_COLUMNS)
         self._flusher = FileFlusher()
 
     def __enter__(self) -> "ManifestStream":
@@ -155,16 +148,12 @@ class ManifestStream:
             Path(self._temporary).unlink(missing_ok=True)
 
     def extend(self, rows: Sequence[ManifestRow]) -> None:
-        _write_manifest_rows(self._writer, rows)
+        self._writer.writerows([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows)
         self._flusher.add(self.directory / row.file for row in rows)
         self.count += len(rows)
 
     def commit(self) -> Path:
         self._flusher.wait()
-        self._stream.flush()
-        os.fsync(self._stream.fileno())
-        self._stream.close()
-        os.chmod(self._temporary, 0o644)
         path = self.directory / MANIFEST_FILE
-        os.replace(self._temporary, path)
+        _publish(self._stream, self._temporary, path, flush=True)
         return path
