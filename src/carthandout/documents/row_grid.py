@@ -56,16 +56,18 @@ def write_in_grid(header_rows: list[list[Any]], rows: Sequence[GridRow], theme: 
 class RowGrid(Flowable):
     """Header rows (a Table, repeated on every page) above body rows that split between rows.
 
-    ``lines`` box every cell; ``row_rule`` (if any) is drawn under each row first, as a Table
-    draws its commands in order: the grid covers it, but rasterizers can still let it show.
+    ``lines`` (if any) box every cell; ``row_rule`` (if any) is drawn under each row first, as a
+    Table draws its commands in order: the grid covers it, but rasterizers can still let it show.
     """
 
     def __init__(self, header: Table, column_widths: Sequence[float], rows: Sequence[GridRow], padding: float,
-                 lines: GridLines, row_rule: GridLines | None = None, header_rule: GridLines | None = None,
-                 cell_box: GridLines | None = None) -> None:
+                 lines: GridLines | None, row_rule: GridLines | None = None, header_rule: GridLines | None = None,
+                 cell_box: GridLines | None = None, side_padding: float | None = None) -> None:
         super().__init__()
         self.header, self.column_widths, self.rows = header, list(column_widths), list(rows)
         self.padding, self.lines, self.row_rule = padding, lines, row_rule
+        # left and right of a cell's content; above and below it is ``padding``
+        self.side_padding = padding if side_padding is None else side_padding
         # Drawn after the grid, as a Table draws later line commands over earlier ones.
         self.header_rule, self.cell_box = header_rule, cell_box
         self.hAlign = "LEFT"
@@ -81,7 +83,7 @@ class RowGrid(Flowable):
     def _row_height(self, row: GridRow) -> float:
         if row.height is not None:
             return row.height
-        inner = [width - 2 * self.padding for width in self.column_widths]
+        inner = [width - 2 * self.side_padding for width in self.column_widths]
         content = max([row.min_content_height] + [stack_height(cell, w) for cell, w in zip(row.cells, inner)])
         return content + 2 * self.padding
 
@@ -108,7 +110,7 @@ class RowGrid(Flowable):
     def _part(self, start: int, end: int) -> RowGrid:
         # A new object, not a copy: the document template marks flowables it has postponed.
         part = RowGrid(self.header, self.column_widths, self.rows[start:end], self.padding, self.lines,
-                       self.row_rule, self.header_rule, self.cell_box)
+                       self.row_rule, self.header_rule, self.cell_box, self.side_padding)
         part._heights, part._header_height = self._heights[start:end], self._header_height
         return part
 
@@ -126,8 +128,8 @@ class RowGrid(Flowable):
         text = canvas.beginText()
         for row, row_top in zip(self.rows, boundaries):
             for cell, left, right in zip(row.cells, columns, columns[1:]):
-                text = _draw_stack(canvas, text, cell, left + self.padding, row_top - self.padding,
-                                   right - left - 2 * self.padding)
+                text = _draw_stack(canvas, text, cell, left + self.side_padding, row_top - self.padding,
+                                   right - left - 2 * self.side_padding)
         canvas.drawText(text)
         canvas.saveState()
         canvas.setLineCap(1)  # what a Table's line commands use
@@ -137,12 +139,8 @@ class RowGrid(Flowable):
             canvas.setLineWidth(self.row_rule.width)
             for y in boundaries[1:]:
                 canvas.line(columns[0], y, columns[-1], y)
-        canvas.setStrokeColor(self.lines.color)
-        canvas.setLineWidth(self.lines.width)
-        for y in boundaries[1:]:
-            canvas.line(columns[0], y, columns[-1], y)
-        for x in columns:
-            canvas.line(x, boundaries[0], x, boundaries[-1])
+        if self.lines is not None:
+            self._draw_grid(columns, boundaries)
         if self.header_rule is not None:
             canvas.setStrokeColor(self.header_rule.color)
             canvas.setLineWidth(self.header_rule.width)
@@ -150,6 +148,15 @@ class RowGrid(Flowable):
         if self.cell_box is not None:
             self._box_cells(columns, boundaries)
         canvas.restoreState()
+
+    def _draw_grid(self, columns: list[float], boundaries: list[float]) -> None:
+        canvas = self.canv
+        canvas.setStrokeColor(self.lines.color)
+        canvas.setLineWidth(self.lines.width)
+        for y in boundaries[1:]:
+            canvas.line(columns[0], y, columns[-1], y)
+        for x in columns:
+            canvas.line(x, boundaries[0], x, boundaries[-1])
 
     def _fill_cells(self, columns: list[float], boundaries: list[float]) -> None:
         canvas = self.canv
