@@ -1,12 +1,12 @@
-"""A long boxed grid (a row a day) drawn straight on the canvas instead of through a platypus Table.
+"""Long tables of rows (a row a day, a checklist item a row) drawn straight on the canvas instead of through a platypus Table.
 
 A reportlab Table wraps every cell several times, merges its style commands per cell and draws
 each cell through a general path; for the write-in logs (a row a day, most cells empty boxes)
-that was most of their render time. ``RowGrid`` draws the same picture directly: the header rows
-stay a real Table (laid out once, drawn again at the top of every page), the body rows are
-measured once and drawn with the Table's own geometry (top-aligned cells, equal padding, the
-grid lines drawn last), and the grid splits between whole rows like a Table with repeated header
-rows does.
+and the checklist's items (four form fields a row) that was most of their render time.
+``RowGrid`` draws the same picture directly: the header rows stay a real Table (laid out once,
+drawn again at the top of every page), the body rows are measured once and drawn with the
+Table's own geometry (top-aligned cells, the same padding), the lines drawn last, and the grid
+splits between whole rows like a Table with repeated header rows does.
 """
 from __future__ import annotations
 
