@@ -434,6 +434,22 @@ def test_excel_separator_hint_line(tmp_path):
     assert "row 3: name: is required" in result.stderr
 
 
+def test_excel_unicode_text_export_is_read_and_utf16_without_its_mark_is_refused(tmp_path):
+    text = "Name\tInfusion Date\tMRN\r\nRosa María Delgado\t2027-03-05\tA-1\r\n\t2027-03-06\tA-2\r\n"
+    unicode_text = tmp_path / "cohort.txt"
+    unicode_text.write_bytes(text.encode("utf-16"))  # what Excel's "Unicode Text" writes: a mark, then UTF-16
+    result = batch(unicode_text, tmp_path / "out", "--check")
+    assert result.exit_code == 1
+    assert "1 patient ready" in result.stdout
+    assert "row 3: name: is required" in result.stderr
+
+    unmarked = tmp_path / "unmarked.csv"
+    unmarked.write_bytes(text.encode("utf-16-le"))
+    result = batch(unmarked, tmp_path / "out", "--check")
+    assert result.exit_code == 2
+    assert "roster: is not UTF-8 text" in result.stderr
+
+
 def test_batch_flushes_every_file_before_the_manifest_lists_it(tmp_path, monkeypatch):
     """Files are flushed in background threads as they are listed (never one fsync after another
     in the rendering), all of them before manifest.csv and errors.csv, each flushed as written."""

@@ -45,7 +45,8 @@ def parse_text(field_name: str, raw: Any, max_length: int = MAX_TEXT_LENGTH, sen
         return ""
     if isinstance(raw, bool) or not isinstance(raw, str):
         kind = "true/false" if isinstance(raw, bool) else type(raw).__name__
-        raise InputError(field_name, f"must be text, got {kind} (quote it in YAML)", raw, sensitive)
+        hint = "in YAML put it in quotes; in a spreadsheet format the column as text"
+        raise InputError(field_name, f"must be text, got {kind} ({hint})", raw, sensitive)
     try:
         text = normalise_text(raw)
     except ValueError as exc:

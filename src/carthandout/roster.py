@@ -9,6 +9,7 @@ raw: ``models.parse_patient`` validates them.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import re
@@ -156,9 +157,10 @@ def _present(cell: Any) -> bool:
 # --- CSV -------------------------------------------------------------------------------------
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    """Rows of a UTF-8 CSV (a byte order mark is fine), numbered from 1; the delimiter is sniffed."""
+    """Rows of a UTF-8 CSV (a byte order mark is fine), or of UTF-16 text with its byte order mark
+    (Excel's "Unicode Text" export), numbered from 1; the delimiter is sniffed."""
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as stream:
+        with path.open("r", encoding=_text_encoding(path), newline="") as stream:
             first_line = stream.readline()
             delimiter = _separator_hint(first_line)
             if delimiter is None:  # no hint: the first line is the header, read it again
@@ -172,6 +174,16 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise InputError(ROSTER, "is not UTF-8 text (save it as \"CSV UTF-8\")", sensitive=False) from None
     except csv.Error as exc:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
+
+
+def _text_encoding(path: Path) -> str:
+    with path.open("rb") as stream:
+        start = stream.read(4096)
+    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if b"\0" in start:  # UTF-16 without its byte order mark, or not text at all
+        raise UnicodeDecodeError("utf-8", start, start.index(b"\0"), start.index(b"\0") + 1, "NUL byte")
+    return "utf-8-sig"
 
 
 def _separator_hint(line: str) -> str | None:
