@@ -17,6 +17,7 @@ BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts
 SECTION_ROLES = ("normal", "call-box", "disclaimer")
 GRID_WIDTH = 0.75
 ROW_RULE_WIDTH = 0.5
+HEADER_RULE_WIDTH = 1.2  # under a table's header rows, in the brand color
 ROW_RULE_COLOR = HexColor("#9A9A9A")
 GRID_COLOR = HexColor("#6E6E6E")
 
@@ -222,7 +223,7 @@ def data_table(
     if header_rows:
         last = header_rows - 1
         style += [("BACKGROUND", (0, 0), (-1, last), tint(theme.primary, 0.12)),
-                  ("LINEBELOW", (0, last), (-1, last), 1.2, theme.primary)]
+                  ("LINEBELOW", (0, last), (-1, last), HEADER_RULE_WIDTH, theme.primary)]
     if grid:
         style.append(("GRID", (0, 0), (-1, -1), GRID_WIDTH, GRID_COLOR))
     table.setStyle(TableStyle(style))

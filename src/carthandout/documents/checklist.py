@@ -21,7 +21,8 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from carthandout.content import ContentPack, fill, load_pack, plain
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
-from carthandout.documents.blocks import BlockRenderer, boxed, missing_labels
+from carthandout.documents.blocks import (HEADER_RULE_WIDTH, ROW_RULE_WIDTH, BlockRenderer, boxed, missing_labels,
+                                         table_padding)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
 from carthandout.documents.forms import FORM_FONT, SignatureLine, TextField, TickBox, form_can_encode, form_key
 from carthandout.dose import scientific, target_dose
@@ -49,8 +50,6 @@ _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 COLUMNS = (0.08, 0.56, 0.22, 0.14)
 ITEM_COLUMN = 1
 CELL_PADDING = 6.0
-HEADER_RULE_WIDTH = 1.2
-ITEM_RULE_WIDTH = 0.5
 
 
 @dataclass(frozen=True)
@@ -315,8 +314,8 @@ def _patient_block(blocks: BlockRenderer) -> Flowable:
 def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: str) -> RowGrid:
     """The items under their column heads (repeated on every page), a rule under each item.
 
-    Drawn by RowGrid, not a Table: each row holds four form fields and a Table's general cell path
-    was half of the checklist's render time.
+    Drawn by RowGrid, not a Table: a Table wraps every cell again to draw it and saves and restores
+    the canvas around each of the four in a row.
     """
     theme, labels = blocks.theme, blocks.pack.labels
     headings = [labels[key] for key in ("column_done", "column_item", "column_date_done", "column_initials")]
@@ -331,7 +330,7 @@ def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: s
             [_cell_field(theme, widths[2], f"{name}_date", f"{headings[2]}: {item.plain_text}")],
             [_cell_field(theme, widths[3], f"{name}_initials", f"{headings[3]}: {item.plain_text}")],
         ]))
-    pad = theme.type.body * 0.45
+    pad = table_padding(theme)
     header = _table([[blocks.para(heading, "cell_bold") for heading in headings]], theme, columns, [
         ("BACKGROUND", (0, 0), (-1, 0), tint(theme.primary, 0.12)),
         ("LINEBELOW", (0, 0), (-1, 0), HEADER_RULE_WIDTH, theme.primary),
@@ -340,7 +339,7 @@ def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: s
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ])
-    return RowGrid(header, widths, rows, pad, lines=None, row_rule=GridLines(ITEM_RULE_WIDTH, theme.primary),
+    return RowGrid(header, widths, rows, pad, lines=None, row_rule=GridLines(ROW_RULE_WIDTH, theme.primary),
                    side_padding=CELL_PADDING)
 
 

@@ -19,7 +19,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyl
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, filled, paragraph, wide_for_large_print
-from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, BlockRenderer, data_table, validate_section_pack
+from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, validate_section_pack
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.text_line import date_cell, plain_text
 from carthandout.options import RenderOptions
@@ -30,7 +30,6 @@ from carthandout.typefaces import rich_value, text_font
 DOCUMENT_ID = "calendar"
 REQUIRED_LABELS = ("month_dates",)
 ALL_CONDITIONING_DAYS = "conditioning"
-HEADER_RULE_WIDTH = 1.2
 OUTSIDE_MONTH = HexColor("#EFEFEF")
 
 
