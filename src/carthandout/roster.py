@@ -171,7 +171,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
     except UnicodeDecodeError:
-        raise InputError(ROSTER, "is not UTF-8 text (save it as \"CSV UTF-8\")", sensitive=False) from None
+        raise _not_utf8() from None
     except csv.Error as exc:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
 
@@ -182,8 +182,12 @@ def _text_encoding(path: Path) -> str:
     if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return "utf-16"
     if b"\0" in start:  # UTF-16 without its byte order mark, or not text at all
-        raise UnicodeDecodeError("utf-8", start, start.index(b"\0"), start.index(b"\0") + 1, "NUL byte")
+        raise _not_utf8()
     return "utf-8-sig"
+
+
+def _not_utf8() -> InputError:
+    return InputError(ROSTER, "is not UTF-8 text (save it as \"CSV UTF-8\")", sensitive=False)
 
 
 def _separator_hint(line: str) -> str | None:
