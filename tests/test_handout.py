@@ -34,7 +34,7 @@ def test_every_page_has_the_footer(handout):
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in text
         assert "Ana Quiñones" in text and "MRN MRN-77" in text
-        assert "Content 1.0.0" in text
+        assert "Content 1.0.1" in text
 
 
 def test_call_box_with_24h_number_is_on_page_one(handout):
@@ -156,9 +156,25 @@ def test_a_kept_group_inside_a_kept_group_does_not_force_a_new_page(tmp_path):
     assert pages(keep_together) == 1
 
 
-def test_contacts_share_a_page_with_the_section_before_when_they_fit(tmp_path):
-    result = run_cli("demo", "-o", tmp_path)
+def test_contacts_share_a_page_with_the_sections_before_when_they_fit(tmp_path, write_yaml, example_clinic):
+    """Without team members the contact list is short enough to follow the note on the same page."""
+    clinic = example_clinic.read_text()
+    clinic = clinic[:clinic.index("team:")] + clinic[clinic.index("logo:"):]
+    clinic = clinic.replace('logo: "logo.png"', f'logo: "{example_clinic.parent / "logo.png"}"')
+    result = run_cli("generate", "--patient", example_clinic.parent / "patient.yaml", "--clinic",
+                     write_yaml("clinic.yaml", clinic), "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     pages = page_texts(tmp_path / "handout.pdf")
     contacts = next(n for n, text in enumerate(pages) if "How to reach us" in text)
-    assert "In the months and years after" in pages[contacts]
+    assert "In the months and years after" in pages[contacts] and "Please note" in pages[contacts]
+
+
+@pytest.mark.parametrize("options", [(), ("--large-print",), ("--lang", "es"), ("--lang", "es", "--large-print"),
+                                     ("--paper", "a4")])
+def test_the_last_page_holds_the_contacts(tmp_path, example_patient, example_clinic, options):
+    """The handout ends with how to reach the team: never a page holding only the note."""
+    result = run_cli("generate", "--patient", example_patient, "--clinic", example_clinic, "--doc", "handout",
+                     "-o", tmp_path, *options)
+    assert result.exit_code == 0, result.output
+    last = page_texts(tmp_path / "handout.pdf")[-1]
+    assert "(217) 555-0150" in last and "(217) 555-0199" in last
