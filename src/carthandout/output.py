@@ -30,12 +30,6 @@ class FileFlusher:
         self._pool = ThreadPoolExecutor(FLUSH_THREADS)
         self._running: deque[Future] = deque()
 
-    def __enter__(self) -> "FileFlusher":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
