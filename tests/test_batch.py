@@ -141,6 +141,16 @@ def test_every_problem_of_a_row_is_listed(tmp_path):
     assert not out.exists()  # --check writes nothing
 
 
+def test_a_yaml_roster_with_an_impossible_date_or_a_stray_item_fails_only_those_rows(tmp_path):
+    roster = tmp_path / "cohort.yaml"
+    roster.write_text("- name: Ann Lee\n  infusion_date: 2027-03-05\n- 42\n"
+                      "- name: Bo Ray\n  infusion_date: 2027-13-01\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert [(e["row"], e["field"]) for e in errors(tmp_path / "out")] == [("2", "roster"), ("3", "infusion_date")]
+    assert [m["row"] for m in manifest(tmp_path / "out") if m["row"].isdigit()] == ["1", "1", "1"]
+
+
 def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("Name,Infusion Date,Birthday\nA,2027-03-05,x\n", encoding="utf-8")

@@ -57,6 +57,13 @@ def test_yaml_traps_in_patient_file(tmp_path, write_yaml):
     assert result.exit_code == 2 and "mrn: must be text" in result.stderr
 
 
+def test_an_unquoted_impossible_date_in_the_patient_file_names_the_field(tmp_path, write_yaml):
+    path = write_yaml("p.yaml", "name: Ann\ninfusion_date: 2027-02-30\n")
+    result = run_cli("generate", "--patient", path, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == "error: infusion_date: the value is not a real date\n"
+
+
 def test_a_roster_given_as_the_patient_file_points_to_batch(tmp_path, write_yaml):
     path = write_yaml("cohort.yaml", "- name: Ann\n  infusion_date: '2027-03-05'\n")
     result = run_cli("generate", "--patient", path, "-o", tmp_path / "out")

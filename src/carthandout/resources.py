@@ -32,6 +32,20 @@ class _UniqueKeySafeLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep)
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date-shaped value that is no date (``2027-02-30``) stays text, for the field's own check.
+
+        PyYAML raises ``ValueError`` for it while reading the file: a roster would fail whole,
+        and the message would name neither the row nor the field.
+        """
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_UniqueKeySafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _UniqueKeySafeLoader.construct_yaml_timestamp)
+
 
 def read_yaml_text(text: str, origin: str) -> Any:
     try:
