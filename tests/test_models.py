@@ -23,6 +23,16 @@ def test_valid_patient_is_normalised():
     assert p.weight_kg == 72.5
 
 
+@pytest.mark.parametrize("raw, kilograms", [("72,5", 72.5), ("80,25", 80.25), (" 64 ", 64.0), (71, 71.0)])
+def test_weight_takes_a_decimal_comma(raw, kilograms):
+    assert patient(weight_kg=raw).weight_kg == kilograms
+
+
+@pytest.mark.parametrize("raw", ["es", "ES", "es-MX", "es_US", "es-419"])
+def test_a_language_tag_with_a_region_keeps_its_language(raw):
+    assert patient(language=raw).language == "es"
+
+
 def test_yaml_date_object_is_accepted():
     assert patient(infusion_date=dt.date(2027, 3, 5)).infusion_date == dt.date(2027, 3, 5)
 
@@ -40,6 +50,9 @@ def test_yaml_date_object_is_accepted():
     ({"date_of_birth": "1960-13-01"}, "date_of_birth: 1960-13-01 is not a real date"),
     ({"favourite_color": "blue"}, "favourite_color: unknown patient field"),
     ({"caregiver_phone": 2175550123}, "caregiver_phone: must be quoted text"),
+    ({"weight_kg": "1,000"}, "weight_kg: 1,000 is not a number"),  # a thousands comma, not a decimal one
+    ({"language": "Spanish"}, "language: Spanish is not a language code such as en, es or es-MX"),
+    ({"language": "es-"}, "language: es- is not a language code"),
 ])
 def test_bad_fields_name_the_field(fields, expected):
     assert error_line(**fields).startswith(expected)

@@ -16,7 +16,10 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # 3/5/2027 is March 5 in the US and 3 May elsewhere: such dates are refused, with a way out.
 _LOCAL_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-_LANGUAGE = re.compile(r"^[a-z]{2}$")
+# A language tag as health records write it: "es", "es-MX", "es_US", "es-419". Documents
+# exist per language, so only the language part is kept.
+_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_](?:[a-z]{2}|[0-9]{3}))?$")
+_DECIMAL_COMMA = re.compile(r"^[0-9]+,[0-9]{1,2}$")  # 72,5 as spreadsheets in many countries write it
 MAX_TEXT_LENGTH = 200
 
 
@@ -95,7 +98,8 @@ def parse_weight(raw: Any) -> float | None:
     if isinstance(raw, bool):
         raise InputError("weight_kg", "must be a number of kilograms", raw)
     try:
-        weight = float(str(raw).strip())
+        text = str(raw).strip()
+        weight = float(text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text)
     except ValueError:
         raise InputError("weight_kg", "{value} is not a number of kilograms", raw) from None
     if not 1 <= weight <= 400:
@@ -117,10 +121,13 @@ def parse_flag(field_name: str, raw: Any) -> bool:
 
 
 def parse_language(raw: Any) -> str:
-    text = parse_text("language", raw, max_length=5, sensitive=False).lower()
-    if text and not _LANGUAGE.match(text):
-        raise InputError("language", "{value} is not a two-letter language code (en, es)", raw, sensitive=False)
-    return text
+    text = parse_text("language", raw, max_length=35, sensitive=False).lower()
+    if not text:
+        return text
+    tag = _LANGUAGE.match(text)
+    if tag is None:
+        raise InputError("language", "{value} is not a language code such as en, es or es-MX", raw, sensitive=False)
+    return tag.group(1)
 
 
 def parse_patient(raw: Mapping[str, Any]) -> Patient:
