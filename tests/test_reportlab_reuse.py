@@ -1,6 +1,8 @@
 """The caches in front of reportlab's font subsetting and deflating give back what reportlab computes."""
 from __future__ import annotations
 
+import pytest
+
 import os
 import zlib
 
@@ -80,9 +82,36 @@ def test_a_prepared_image_draws_the_bytes_drawimage_draws(tmp_path):
         path = tmp_path / f"{mode}.png"
         Image.new(mode, (40, 20), (200, 30, 60, 128)[:len(mode)]).save(path)
         expected = pdf(lambda canvas, x, y: canvas.drawImage(ImageReader(str(path)), x, y, 80, 40, mask="auto"))
-        prepared = reportlab_reuse.prepared_image(path)
+        prepared = reportlab_reuse.prepared_image(path, (80, 40))
         for _ in range(2):  # the prepared objects are not changed by a document that uses them
             assert pdf(lambda canvas, x, y: reportlab_reuse.draw_prepared_image(canvas, prepared, x, y, 80, 40)) == expected
+
+
+@pytest.mark.parametrize("mode, suffix, alpha", [
+    ("RGB", "png", False), ("RGBA", "png", True), ("P", "png", True), ("L", "png", False),
+    ("RGB", "jpg", False), ("CMYK", "jpg", False),
+])
+def test_an_image_with_far_more_pixels_than_print_needs_is_scaled_down(tmp_path, mode, suffix, alpha):
+    from PIL import Image
+
+    path = tmp_path / f"big.{suffix}"
+    image = Image.new(mode, (3000, 1200), 0 if mode == "P" else None)
+    image.save(path, **({"transparency": 0} if mode == "P" else {}))
+    box = (2.2 * 72, 0.6 * 72)  # drawn at most 0.6 inch tall: 180 pixels at 300 dpi
+    prepared = reportlab_reuse.prepared_image(path, box)
+    assert (prepared.image.width, prepared.image.height) == (450, 180)
+    assert (prepared.soft_mask is not None) == alpha
+    if suffix == "jpg":
+        assert prepared.image._filters == ("DCTDecode",)  # still a JPEG: embedded compressed, no ASCII85 armour
+
+
+def test_an_image_near_print_resolution_is_embedded_as_it_is(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "logo.png"
+    Image.new("RGB", (200, 80), (10, 20, 30)).save(path)
+    prepared = reportlab_reuse.prepared_image(path, (2.2 * 72, 0.6 * 72))  # needs 450 x 180 at most
+    assert (prepared.image.width, prepared.image.height) == (200, 80)
 
 
 def test_to_unicode_cmap_is_reportlabs():

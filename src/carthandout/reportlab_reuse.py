@@ -25,11 +25,14 @@ names and bytes, and remembers the spelling of each dictionary key; same bytes a
 from __future__ import annotations
 
 import copy
+import io
 import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from PIL import Image
+from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import ImageReader, _digester
 from reportlab.pdfbase import pdfdoc, ttfonts
@@ -43,6 +46,9 @@ SIGHTINGS_ENTRIES = 4096
 KEEP_AFTER_SIGHTINGS = 2
 DEFLATE_MIN_SIZE = 1024  # smaller streams deflate faster than they hash and store
 SHORT_TEXT = 64
+PRINT_DPI = 300  # an image is never embedded with more pixels than this needs at its drawn size
+RESAMPLE_ABOVE = 1.25  # an image with less than this many times the pixels needed is kept as it is
+JPEG_QUALITY = 90
 
 _make_subset = ttfonts.TTFontFile.makeSubset
 _make_to_unicode_cmap = ttfonts.makeToUnicodeCMap
@@ -138,9 +144,14 @@ class PreparedImage(NamedTuple):
 
 
 @lru_cache(maxsize=8)
-def prepared_image(path: Path) -> PreparedImage:
-    """The image objects ``drawImage(ImageReader(path), ..., mask="auto")`` makes, made once."""
-    reader = ImageReader(str(path))
+def prepared_image(path: Path, box: tuple[float, float]) -> PreparedImage:
+    """The image objects ``drawImage(ImageReader(path), ..., mask="auto")`` makes, made once.
+
+    ``box`` (width, height in points) is the largest the image is drawn: an image with far more
+    pixels than that needs at PRINT_DPI is scaled down first. A 3000-pixel logo from a brand
+    kit otherwise made every PDF 6 MB, a cohort's files tens of gigabytes.
+    """
+    reader = ImageReader(_print_resolution(path, box))
     pixels = reader.getRGBData()  # also splits off the alpha channel, as _dataA
     alpha = reader._dataA
     name = _digester(pixels + (alpha.getRGBData() if alpha else b"auto"))
@@ -148,6 +159,29 @@ def prepared_image(path: Path) -> PreparedImage:
     image.name = name
     soft_mask = image.__dict__.pop("_smask", None)
     return PreparedImage(name, image, soft_mask)
+
+
+def _print_resolution(path: Path, box: tuple[float, float]) -> str | io.BytesIO | Image.Image:
+    """The image file, or the image scaled down to PRINT_DPI when drawn as large as ``box`` allows.
+
+    A JPEG stays a JPEG (embedded as it is, so small); anything else becomes RGB pixels, with
+    its transparency kept as an alpha channel.
+    """
+    with Image.open(path) as image:
+        width, height = image.size
+        points_per_pixel = min(box[0] / width, box[1] / height)
+        share_needed = points_per_pixel * PRINT_DPI / 72
+        if share_needed * RESAMPLE_ABOVE >= 1:
+            return str(path)
+        size = (max(1, round(width * share_needed)), max(1, round(height * share_needed)))
+        has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
+        scaled = image.convert("RGBA" if has_alpha else "RGB").resize(size, Image.LANCZOS)
+        if image.format != "JPEG":
+            return scaled
+    jpeg = io.BytesIO()
+    scaled.save(jpeg, format="JPEG", quality=JPEG_QUALITY)
+    jpeg.seek(0)
+    return jpeg
 
 
 def draw_prepared_image(canvas: Canvas, prepared: PreparedImage, x: float, y: float,
@@ -180,6 +214,10 @@ def draw_prepared_image(canvas: Canvas, prepared: PreparedImage, x: float, y: fl
 
 def install() -> None:
     """Route reportlab's subsetting, deflating and object writing through the shortcuts (idempotent)."""
+    # reportlab wraps page, form and image streams in ASCII85 by default, a 7-bit armour for mail
+    # transports of the 1990s: a quarter more bytes and an encoding pass for every page. The file
+    # is binary anyway (the font programs are).
+    rl_config.useA85 = 0
     ttfonts.TTFontFile.makeSubset = make_subset
     ttfonts.makeToUnicodeCMap = to_unicode_cmap
     pdfdoc.format = format_element

@@ -25,6 +25,7 @@ from carthandout.theme import Theme
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"
 HEADER_HEIGHT = 0.95 * inch
 FOOTER_HEIGHT = 48.0
+LOGO_BOX = (2.2 * inch, 0.6 * inch)  # the logo is drawn as large as fits: at most this wide and tall
 
 
 @dataclass(frozen=True)
@@ -223,9 +224,9 @@ def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas
     text_left = left
     logo_size = (0.0, 0.0)
     if theme.logo is not None:
-        logo = prepared_image(theme.logo).image  # decoded once per process, for drawing too
+        logo = prepared_image(theme.logo, LOGO_BOX).image  # decoded once per process, for drawing too
         width, height = logo.width, logo.height
-        draw_w = min(0.6 * inch * width / height, 2.2 * inch)
+        draw_w = min(LOGO_BOX[1] * width / height, LOGO_BOX[0])
         logo_size = (draw_w, draw_w * height / width)
         text_left = left + draw_w + 0.2 * inch
     # The same on every page: parsed and wrapped once per document.
@@ -261,7 +262,7 @@ def _draw_logo(canvas: Canvas, path: Path, width: float, height: float) -> None:
     """
     if not canvas.hasForm(LOGO_FORM):
         canvas.beginForm(LOGO_FORM)
-        draw_prepared_image(canvas, prepared_image(path), 0, 0, width, height)
+        draw_prepared_image(canvas, prepared_image(path, LOGO_BOX), 0, 0, width, height)
         canvas.endForm()
     canvas.doForm(LOGO_FORM)
 
