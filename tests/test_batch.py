@@ -151,6 +151,16 @@ def test_a_yaml_roster_with_an_impossible_date_or_a_stray_item_fails_only_those_
     assert [m["row"] for m in manifest(tmp_path / "out") if m["row"].isdigit()] == ["1", "1", "1"]
 
 
+@pytest.mark.parametrize("body", ["", ",\n,,\n"])
+def test_a_roster_without_patient_rows_is_an_error(tmp_path, body):
+    roster = tmp_path / "cohort.csv"
+    roster.write_text("Name,Infusion Date\n" + body, encoding="utf-8")
+    result = batch(roster, tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == "error: roster: no patient rows below the column names\n"
+    assert not (tmp_path / "out" / "manifest.csv").exists()
+
+
 def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("Name,Infusion Date,Birthday\nA,2027-03-05,x\n", encoding="utf-8")

@@ -134,6 +134,8 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             problems += [_row_problem(row.number, error, settings.show_values) for error in row_problems]
         else:
             valid.append((row.number, patient))
+    if not valid and not problems:  # a header alone, or the wrong sheet: nothing to print is a mistake
+        raise InputError("roster", "no patient rows below the column names", sensitive=False)
     conflicts, notices = repeated_patients(valid)
     problems = sorted(problems + conflicts, key=lambda problem: problem.row)
     refused = {problem.row for problem in conflicts}
