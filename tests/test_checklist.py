@@ -93,6 +93,25 @@ def test_due_and_planned_dates_are_prefilled_fields(example):
     assert "no live vaccines in the 6 weeks before chemotherapy" in text  # policy value filled
 
 
+def test_a_prefilled_date_shows_in_an_embedded_font_and_each_field_has_its_own_appearance(example):
+    """Helvetica is never embedded: where no font has its widths, "January" printed as "J anuary"."""
+    shown = {}
+    for page in example.pages:
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            if widget.get("/FT") != "/Tx" or not widget.get("/V"):
+                continue
+            appearance = widget["/AP"].raw_get("/N")
+            form = appearance.get_object()
+            font_name = form.get_data().split(b" Tf")[0].split(b"/")[-1].split()[0].decode()
+            font = form["/Resources"]["/Font"][f"/{font_name}"]
+            assert "/FontFile2" in font["/FontDescriptor"], font["/BaseFont"]
+            shown[appearance.idnum] = widget["/V"]
+    dates = [name for name in example.get_fields() if name.endswith("_when")]
+    assert len(shown) == len(dates)  # one appearance object per field: filling one rewrites only its own
+    assert len(set(shown.values())) < len(shown)  # though several show the same date
+
+
 def test_field_prefix_is_per_patient_and_hides_the_name():
     first = _render(_patient()).get_fields()
     second = _render(_patient(name="Ana Ruiz", mrn="RCC-000001")).get_fields()

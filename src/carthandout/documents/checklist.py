@@ -24,7 +24,7 @@ from carthandout.documents.base import RenderedDocument, build_branded_pdf, para
 from carthandout.documents.blocks import (HEADER_RULE_WIDTH, ROW_RULE_WIDTH, BlockRenderer, boxed, missing_labels,
                                          table_padding)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
-from carthandout.documents.forms import FORM_FONT, SignatureLine, TextField, TickBox, form_can_encode, form_key
+from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import InputError
 from carthandout.models import Clinic, parse_patient, parse_text
@@ -377,7 +377,7 @@ def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -
     font = _field_font(theme)
     available = width - 2 * CELL_PADDING
     # the field holds the whole date: reportlab's field appearance clips, it never shrinks
-    field_width = min(available, stringWidth(date_text, FORM_FONT, font) + font * 1.5)
+    field_width = min(available, value_width(date_text, font) + font * 1.5)
     field = TextField(field_width, font * 1.6, f"{name}_when", f"{item.date_label}: {item.plain_text}",
                       value=date_text, font_size=font, boxed=False)
     if label_width + field_width > available:  # large print: the date goes below its label

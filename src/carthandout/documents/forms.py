@@ -3,6 +3,10 @@
 reportlab's form fields use a standard-14 font (Helvetica here) and write their values in a
 single-byte encoding: a value outside it raises ``KeyError`` deep inside reportlab. So a field is
 pre-filled only with text that ``form_can_encode`` accepts; callers print anything else on the page.
+A pre-filled value is shown (and printed) in the document's own embedded text font: its
+appearance is drawn here, not by reportlab. Helvetica is never embedded, and where a system has no
+font with its widths (poppler with fontconfig's Noto Sans for it) "January" printed as "J anuary".
+Typing into the field makes the viewer draw the new value in Helvetica, as the field's /DA says.
 Field names must be unique in a PDF: merged documents with the same names share one value, so
 callers prefix every name with a per-patient key (``form_key``).
 """
@@ -16,9 +20,12 @@ from typing import Callable
 
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import NoEncryption, PDFDictionary, PDFObject, PDFStream, PDFString
+from reportlab.pdfbase.pdfdoc import NoEncryption, PDFDictionary, PDFObject, PDFObjectReference, PDFStream, PDFString
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
+
+from carthandout.typefaces import face_name, family_for, register_family, text_font
 
 FORM_FONT = "Helvetica"
 BOX_INK = HexColor("#1A1A1A")
@@ -36,8 +43,19 @@ def form_key(name: str, mrn: str, infusion_date: dt.date) -> str:
     return digest.hexdigest()[:10]
 
 
+def value_font(value: str) -> str:
+    """The embedded face a pre-filled value is shown in: the text font, or the first fallback that has every letter."""
+    family = family_for(value)
+    return face_name(register_family(family)) if family else text_font()
+
+
+def value_width(value: str, font_size: float) -> float:
+    return stringWidth(value, value_font(value), font_size)
+
+
 # Entries that differ between two widgets of the same kind; every other entry is shared.
 _OWN_ENTRIES = ("P", "Rect", "T", "TU")
+_OWN_TEXT_ENTRIES = _OWN_ENTRIES + ("V", "AP")
 
 
 class _SharedEntries(PDFObject):
@@ -108,38 +126,77 @@ class _StreamCopy(PDFObject):
 @dataclass(frozen=True)
 class _FieldTemplate:
     shared: _SharedEntries
-    appearance: _SharedStream | None  # a text field's, copied: a filling tool rewrites it in place
+    appearance: _SharedStream | None  # an empty text field's, copied: a filling tool rewrites it in place
 
 
 def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, float], name: str, tooltip: str,
-               make_first: Callable[[], None], own_appearance: bool = False) -> None:
+               make_first: Callable[[], None], text_value: str | None = None,
+               value_appearance: PDFObject | None = None) -> None:
     """Add a form field; reportlab makes the first of each ``kind``, later ones reuse its entries.
 
     reportlab builds every appearance stream and dictionary again for each field, and formats them
     again when saving: the checklist's fields cost more than the rest of its page. Widgets of one
-    kind (same size, style and value) differ only in position, name, tooltip and page. Checkboxes
-    share their appearance streams (a viewer only switches /AS); a text field gets its own copy,
-    because filling it (pypdf, viewers) rewrites the stream it has.
+    kind (same size and style) differ only in position, name, tooltip and page, and a text field
+    in its value and appearance. Checkboxes share their appearance streams (a viewer only switches
+    /AS); a text field gets its own appearance object, because filling it (pypdf, viewers)
+    rewrites the stream it has. ``text_value`` is None for a checkbox; ``value_appearance`` is the
+    drawn appearance of a pre-filled text field (``make_first`` makes an empty one).
     """
     templates = canvas.__dict__.setdefault("_carthandout_field_templates", {})
     form, doc = canvas.acroForm, canvas._doc
+    is_text = text_value is not None
     if kind not in templates:
         make_first()
         first = doc.idToObject[form.fields[-1].name].dict
-        own = _OWN_ENTRIES + (("AP",) if own_appearance else ())
-        appearance = _SharedStream(doc.idToObject[first["AP"].dict["N"].name]) if own_appearance else None
+        own = _OWN_TEXT_ENTRIES if is_text else _OWN_ENTRIES
+        appearance = _SharedStream(doc.idToObject[first["AP"].dict["N"].name]) if is_text else None
         templates[kind] = _FieldTemplate(_SharedEntries({k: v for k, v in first.items() if k not in own}), appearance)
+        if value_appearance is not None:
+            first["V"] = PDFString(text_value)
+            first["AP"] = PDFDictionary({"N": doc.Reference(value_appearance)})
         return
     template = templates[kind]
     x, y = canvas.absolutePosition(rect[0], rect[1])
     entries: dict[bytes, PDFObject] = {b"/P": doc.thisPageRef(), b"/T": PDFString(name)}
     if tooltip:
         entries[b"/TU"] = PDFString(tooltip)
-    if template.appearance is not None:
-        entries[b"/AP"] = PDFDictionary({"N": doc.Reference(_StreamCopy(template.appearance))})
+    if is_text:
+        entries[b"/V"] = PDFString(text_value)
+        appearance = value_appearance if value_appearance is not None else _StreamCopy(template.appearance)
+        entries[b"/AP"] = PDFDictionary({"N": doc.Reference(appearance)})
     widget = _Widget(template.shared, (x, y, x + rect[2], y + rect[3]), entries)
     canvas._addAnnotation(widget)
     form.fields.append(doc.Reference(widget))
+
+
+def _value_appearance(canvas: Canvas, width: float, height: float, font_size: float, value: str) -> PDFObject:
+    """A text field's normal appearance showing ``value`` in an embedded face: drawn once per PDF
+    and value, an object of its own for every field."""
+    drawn = canvas.__dict__.setdefault("_carthandout_value_appearances", {})
+    key = (width, height, font_size, value)
+    if key in drawn:
+        return _StreamCopy(drawn[key])
+    xobject = _draw_value_form(canvas, f"carthandout-value-{len(drawn)}", width, height, font_size, value)
+    drawn[key] = _SharedStream(canvas._doc.idToObject[xobject])
+    return PDFObjectReference(xobject)
+
+
+def _draw_value_form(canvas: Canvas, name: str, width: float, height: float, font_size: float, value: str) -> str:
+    """The value left-aligned and centred on the field's height, as viewers place a one-line value;
+    returns the form's object name."""
+    font = value_font(value)
+    face = getFont(font).face
+    baseline = (height - (face.ascent - face.descent) * font_size / 1000) / 2 - face.descent * font_size / 1000
+    canvas.beginForm(name, 0, 0, width, height)
+    canvas._code.append(f"/Tx BMC q 0 0 {fp_str(width, height)} re W n")
+    text = canvas.beginText(0, baseline)
+    text.setFont(font, font_size)
+    text.setFillColor(BOX_INK)
+    text.textOut(value)
+    canvas.drawText(text)
+    canvas._code.append("Q EMC")
+    canvas.endForm()
+    return canvas._doc.getXObjectName(name)
 
 
 class TickBox(Flowable):
@@ -186,13 +243,15 @@ class TextField(Flowable):
             canvas.setLineWidth(0.75)
             canvas.rect(0, 0, self.width, self.height)
             canvas.restoreState()
-        kind = ("text", self.width, self.height, self.font_size, self.value)
+        kind = ("text", self.width, self.height, self.font_size)
+        appearance = (_value_appearance(canvas, self.width, self.height, self.font_size, self.value)
+                      if self.value else None)
         _add_field(canvas, kind, (0, 0, self.width, self.height), self.name, self.tooltip,
                    lambda: canvas.acroForm.textfield(
-                       name=self.name, tooltip=self.tooltip, value=self.value, x=0, y=0, width=self.width,
+                       name=self.name, tooltip=self.tooltip, value="", x=0, y=0, width=self.width,
                        height=self.height, relative=True, fontName=FORM_FONT, fontSize=self.font_size,
                        borderWidth=0, borderColor=None, fillColor=None, textColor=BOX_INK, maxlen=200,
-                   ), own_appearance=True)
+                   ), text_value=self.value, value_appearance=appearance)
 
 
 class SignatureLine(Flowable):
