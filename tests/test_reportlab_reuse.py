@@ -52,6 +52,21 @@ def test_object_writer_shortcut_writes_what_reportlab_writes():
         assert reportlab_reuse.pdf_name(key) == reportlab_reuse._pdf_name(key)
 
 
+def test_dictionary_writer_shortcut_writes_what_reportlab_writes():
+    from collections import OrderedDict
+
+    document = pdfdoc.PDFDocument(invariant=1)
+    entries = {f"K{index}": index * 1.5 for index in range(14)}
+    entries.update({"Type": "/Annot", "Odd#Name (x)": pdfdoc.PDFString("día"),
+                    "Inner": pdfdoc.PDFDictionary({"B": 1, "A": pdfdoc.PDFArray([1, 2])})})
+    for multiline in (True, False, "forced"):
+        for mapping in (entries, OrderedDict(reversed(list(entries.items())))):
+            dictionary = pdfdoc.PDFDictionary()
+            dictionary.dict, dictionary.multiline = mapping, multiline
+            assert reportlab_reuse.format_dictionary(dictionary, document) == \
+                reportlab_reuse._format_dictionary(dictionary, document)
+
+
 def test_bounded_cache_counts_a_replaced_entry_once():
     cache = BoundedCache(3)
     for _ in range(3):

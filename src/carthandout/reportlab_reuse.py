@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import io
 import zlib
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -53,6 +54,7 @@ JPEG_QUALITY = 90
 _make_subset = ttfonts.TTFontFile.makeSubset
 _make_to_unicode_cmap = ttfonts.makeToUnicodeCMap
 _format = pdfdoc.format
+_format_dictionary = pdfdoc.PDFDictionary.format
 _pdf_name = pdfdoc.PDFName
 
 
@@ -135,6 +137,26 @@ def _encoded(text: str) -> bytes:
 
 
 pdf_name = lru_cache(maxsize=2048)(_pdf_name)
+
+
+@lru_cache(maxsize=2048)
+def _key(name: str) -> bytes:
+    """A dictionary key as ``PDFDictionary.format`` writes it, with the space after it."""
+    return _pdf_name(name).encode("extpdfdoc") + b" "
+
+
+def format_dictionary(dictionary: pdfdoc.PDFDictionary, document: Any, IND: bytes = b"\n ") -> bytes:  # noqa: N803
+    """``PDFDictionary.format``, with each key's spelling remembered: the same bytes."""
+    entries = dictionary.dict
+    keys = list(entries) if isinstance(entries, OrderedDict) else sorted(entries)
+    if not all(type(key) is str for key in keys):
+        return _format_dictionary(dictionary, document, IND)
+    lines = [_key(key) + format_element(entries[key], document) for key in keys]
+    if (dictionary.multiline and rl_config.pdfMultiLine) or dictionary.multiline == "forced":
+        return b"<<\n" + IND.join(lines) + b"\n>>"
+    for index in reversed(range(6, len(lines), 6)):  # a line break every six entries
+        lines.insert(index, b"\n ")
+    return b"<<\n" + b" ".join(lines) + b"\n>>"
 
 
 class PreparedImage(NamedTuple):
@@ -221,6 +243,7 @@ def install() -> None:
     ttfonts.TTFontFile.makeSubset = make_subset
     ttfonts.makeToUnicodeCMap = to_unicode_cmap
     pdfdoc.format = format_element
+    pdfdoc.PDFDictionary.format = format_dictionary
     pdfdoc.PDFName = pdf_name
     if not isinstance(pdfdoc.zlib, _ZlibWithCache):
         pdfdoc.zlib = _ZlibWithCache()
