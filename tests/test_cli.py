@@ -158,6 +158,22 @@ def test_bad_clinic_values_are_one_line(tmp_path, write_yaml, extra, field):
     assert result.exit_code == 2 and result.stderr.startswith(f"error: {field}")
 
 
+def test_a_brand_kit_logo_is_embedded_at_print_resolution(tmp_path, write_yaml):
+    """A 3000-pixel photographic logo made every PDF 6.5 MB; drawn 0.6 inch tall it needs 180 pixels."""
+    from PIL import Image
+
+    Image.effect_noise((3000, 1200), 60).convert("RGB").save(tmp_path / "brand.png")
+    clinic = clinic_with(write_yaml, "logo: brand.png")
+    result = run_cli("generate", "--clinic", clinic, "--name", "A", "--infusion-date", "2027-03-10",
+                     "--doc", "handout", "-o", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    images = [xobject for page in pypdf.PdfReader(tmp_path / "o" / "handout.pdf").pages
+              for form in page["/Resources"]["/XObject"].values()
+              for xobject in form.get_object()["/Resources"]["/XObject"].values()]
+    assert {(image["/Width"], image["/Height"]) for image in images} == {(450, 180)}
+    assert (tmp_path / "o" / "handout.pdf").stat().st_size < 300_000
+
+
 def test_something_in_the_way_of_an_output_file_is_one_line(tmp_path):
     (tmp_path / "handout.pdf").mkdir()
     completed = subprocess.run([sys.executable, "-m", "carthandout", "generate", "--name", "A", "--infusion-date",
