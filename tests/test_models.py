@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from carthandout.errors import InputError
+from carthandout.formatting import check_date_format
 from carthandout.models import parse_patient
 
 
@@ -63,3 +64,15 @@ def test_values_hidden_unless_asked():
         patient(infusion_date="2027-02-30")
     assert "2027-02-30" not in caught.value.line()
     assert caught.value.line().startswith("infusion_date:")
+
+
+@pytest.mark.parametrize("pattern", ["long", "iso", "d MMM y", "dd.MM.yyyy", "EEEE d 'de' MMMM y", "d LLLL y"])
+def test_a_date_format_with_day_month_and_year_is_accepted(pattern):
+    assert check_date_format(pattern) == pattern
+
+
+@pytest.mark.parametrize("pattern", ["yyyy", "MMMM y", "d MMM", "EEEE", "MMMMM d y", "d MMM y 'at' HH:mm", "weird", ""])
+def test_a_date_format_that_does_not_show_a_whole_date_is_refused(pattern):
+    with pytest.raises(InputError) as caught:
+        check_date_format(pattern)
+    assert caught.value.line().startswith(f"clinic.date_format: {pattern} is not short, medium, long, full, iso")

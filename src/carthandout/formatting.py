@@ -18,15 +18,22 @@ _PATTERN_LETTERS = set("dMyEL")
 
 
 def check_date_format(pattern: str) -> str:
-    """Accept a named format or a CLDR date pattern such as ``d MMM y``."""
+    """Accept a named format or a CLDR date pattern such as ``d MMM y``.
+
+    A pattern must show the day, the month and the year: a log row, a due date or a wallet card
+    that says "2027" or "March" alone is no date. A narrow month (``MMMMM``: "J" for January,
+    June and July) is refused for the same reason.
+    """
     if pattern in NAMED_DATE_FORMATS:
         return pattern
     unquoted = re.sub(r"'[^']*'", "", pattern)
     letters = {ch for ch in unquoted if ch.isascii() and ch.isalpha()}
-    if not letters or letters - _PATTERN_LETTERS:
+    complete = "d" in letters and "y" in letters and letters & {"M", "L"}
+    if not complete or letters - _PATTERN_LETTERS or re.search(r"M{5}|L{5}", unquoted):
         raise InputError(
             "clinic.date_format",
-            "{value} is not short, medium, long, full, iso or a date pattern of d, M, y and E (such as 'd MMM y')",
+            "{value} is not short, medium, long, full, iso or a date pattern with the day (d), month (M) and "
+            "year (y), such as 'd MMM y'",
             pattern, sensitive=False,
         )
     return pattern
