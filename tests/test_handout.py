@@ -178,3 +178,25 @@ def test_the_last_page_holds_the_contacts(tmp_path, example_patient, example_cli
     assert result.exit_code == 0, result.output
     last = page_texts(tmp_path / "handout.pdf")[-1]
     assert "(217) 555-0150" in last and "(217) 555-0199" in last
+
+def test_a_word_longer_than_its_cell_is_broken_inside_the_patient_box(tmp_path):
+    """A one-word surname too long for its column ran out of the box and off the page."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from carthandout.typefaces import text_font
+
+    surname = "Wolfeschlegelsteinhausenbergerdorff"
+    result = run_cli("generate", "--name", f"Hubert {surname}", "--infusion-date", "2027-09-30",
+                     "--caregiver", f"Anna-Katharina {surname}", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    page = pypdf.PdfReader(tmp_path / "handout.pdf").pages[0]
+    right_edges = []
+
+    def visit(text, cm, tm, font, size):
+        if font and any(piece in text for piece in ("schlegel", "dorff")):
+            face = text_font(bold="Bold" in font["/BaseFont"])
+            right_edges.append(cm[4] + tm[4] * cm[0] + stringWidth(text.strip(), face, size * cm[0]))
+
+    page.extract_text(visitor_text=visit)
+    assert len(right_edges) >= 4  # both names, each broken over lines
+    assert max(right_edges) <= float(page.mediabox.width) - 36  # inside the box, inside the margin

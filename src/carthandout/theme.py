@@ -102,7 +102,7 @@ def _styles(scale: TypeScale, primary: str) -> dict[str, ParagraphStyle]:
     regular, bold = text_font(), text_font(bold=True)
     body = ParagraphStyle(
         "body", fontName=regular, fontSize=scale.body, leading=scale.body * scale.leading,
-        alignment=TA_LEFT, textColor=INK, spaceAfter=scale.body * 0.55, splitLongWords=0,
+        alignment=TA_LEFT, textColor=INK, spaceAfter=scale.body * 0.55, splitLongWords=1,
         allowWidows=0, allowOrphans=0,
     )
 
