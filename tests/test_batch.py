@@ -18,7 +18,7 @@ import yaml
 from carthandout.imposition import layout_for
 from carthandout.naming import UniqueNames, check_template, patient_stem
 from carthandout.errors import InputError
-from conftest import run_cli
+from conftest import pdf_text, run_cli
 
 FAST_DOCS = ("--doc", "handout", "--doc", "wallet-card")
 GOOD = [
@@ -159,6 +159,23 @@ def test_a_roster_without_patient_rows_is_an_error(tmp_path, body):
     assert result.exit_code == 2
     assert result.stderr == "error: roster: no patient rows below the column names\n"
     assert not (tmp_path / "out" / "manifest.csv").exists()
+
+
+def test_a_yaml_roster_may_share_fields_through_a_merge_key(tmp_path):
+    roster = tmp_path / "cohort.yaml"
+    roster.write_text("- &base\n  name: Rosa Delgado\n  infusion_date: '2027-03-05'\n  caregiver: Luis Delgado\n"
+                      "- <<: *base\n  name: John Smith\n", encoding="utf-8")
+    result = run_cli("batch", roster, "-o", tmp_path / "out", "--doc", "handout", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert "Your caregiver is Luis Delgado" in " ".join(pdf_text(tmp_path / "out" / "John-Smith-2" / "handout.pdf").split())
+
+
+def test_a_yaml_key_that_is_a_list_is_a_one_line_error(tmp_path):
+    roster = tmp_path / "cohort.yaml"
+    roster.write_text("- ? [a, b]\n  : x\n  name: John Smith\n  infusion_date: '2027-03-06'\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: roster: {roster}:1: a key must be a field name, not a list or a mapping\n"
 
 
 def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
