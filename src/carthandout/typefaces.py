@@ -234,9 +234,15 @@ def _uncovered_message(word: str) -> str:
     for ch in word:
         if _needs_glyph(ch) and family_for(ch) is None:
             return f"character {_code(ch)} is not in any bundled font, so it cannot be printed"
-    first = family_for(word[0]) or TEXT_FAMILY.name
-    other = next(ch for ch in word if _needs_glyph(ch) and not covers(first, ch))
-    return (f"one word mixes {_code(word[0])} and {_code(other)}, which no single bundled font prints "
+    # Every character has a font, but no font has them all. A loose accent rules out the text
+    # font (family_for), so then the accent is one of the pair.
+    marks = [ch for ch in word if unicodedata.category(ch) == "Mn"]
+    anchor = marks[0] if marks else word[0]
+    family = family_for(anchor) or TEXT_FAMILY.name
+    other = next((ch for ch in word if _needs_glyph(ch) and not covers(family, ch)), None)
+    if other is None:
+        return "no single bundled font prints this word's characters together; separate them with a space"
+    return (f"one word mixes {_code(anchor)} and {_code(other)}, which no single bundled font prints "
             "together; separate them with a space")
 
 
