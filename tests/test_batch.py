@@ -141,6 +141,21 @@ def test_every_problem_of_a_row_is_listed(tmp_path):
     assert not out.exists()  # --check writes nothing
 
 
+@pytest.mark.parametrize("infusion, birth, birth_wrong", [
+    ("", "2001-06-01", False),  # no infusion date to compare with
+    ("soon", "2001-06-01", False),
+    ("2027-03-05", "2001-06-01", False),
+    ("2027-03-05", "2028-06-01", True),  # checked against the row's own infusion date
+])
+def test_a_birth_date_is_wrong_only_against_the_rows_own_infusion_date(tmp_path, infusion, birth, birth_wrong):
+    roster = tmp_path / "r.csv"
+    roster.write_text(f"name,infusion_date,date_of_birth,caregiver_phone\nAnn,{infusion},{birth},no digits\n",
+                      encoding="utf-8")
+    result = run_cli("batch", roster, "--check")
+    assert result.exit_code == 1 and "row 2: caregiver_phone:" in result.stderr
+    assert ("row 2: date_of_birth:" in result.stderr) == birth_wrong
+
+
 def test_a_yaml_roster_with_an_impossible_date_or_a_stray_item_fails_only_those_rows(tmp_path):
     roster = tmp_path / "cohort.yaml"
     roster.write_text("- name: Ann Lee\n  infusion_date: 2027-03-05\n- 42\n"

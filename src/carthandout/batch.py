@@ -16,6 +16,7 @@ written, so memory does not grow with the cohort.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import ctypes
 import gc
 import io
@@ -32,7 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from carthandout.errors import CarthandoutError, InputError
-from carthandout.models import Clinic, Patient, REQUIRED_PATIENT_FIELDS, parse_patient
+from carthandout.models import (INFUSION_YEARS, REQUIRED_PATIENT_FIELDS, Clinic, Patient, parse_date_between,
+                                parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import MANIFEST_FILE, ManifestRow, ManifestStream, write_atomic
@@ -45,7 +47,10 @@ RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
 EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "worker": 70}
 STOP_GRACE_SECONDS = 20.0  # for a worker to finish the patient in hand (well under a second)
 # Valid stand-ins for the required fields, so that each other field can be checked on its own.
-_PROBE_BASE = {"name": "A", "infusion_date": "2000-01-01"}
+_PROBE_NAME = "A"
+# With no usable infusion date of its own, a row's birth date is compared with the last one
+# allowed: never "after the infusion date" because another field is wrong.
+_PROBE_LAST_INFUSION = dt.date(INFUSION_YEARS[1], 12, 31)
 
 
 @dataclass(frozen=True)
@@ -197,17 +202,26 @@ def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) ->
 
 
 def field_problems(fields: dict[str, Any]) -> list[CarthandoutError]:
-    """Each field checked on its own, with valid stand-ins for the other required fields."""
+    """Each field checked on its own, with valid stand-ins for the other required fields (the
+    row's own infusion date when it is valid, so a birth date is still checked against it)."""
     problems: list[CarthandoutError] = []
     for name in REQUIRED_PATIENT_FIELDS:
         if fields.get(name) in (None, ""):
             problems.append(InputError(name, "is required"))
+    base = {"name": _PROBE_NAME, "infusion_date": _infusion_date_or_last(fields.get("infusion_date"))}
     for name, value in fields.items():
         try:
-            parse_patient({**_PROBE_BASE, name: value})
+            parse_patient({**base, name: value})
         except InputError as error:
             problems.append(error)
     return problems
+
+
+def _infusion_date_or_last(raw: Any) -> Any:
+    try:
+        return parse_date_between("infusion_date", raw, *INFUSION_YEARS) or _PROBE_LAST_INFUSION
+    except InputError:
+        return _PROBE_LAST_INFUSION
 
 
 def _row_problem(row: int, error: CarthandoutError, show_values: bool) -> RowProblem:
