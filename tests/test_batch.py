@@ -202,6 +202,52 @@ def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+def _patched_workbook(path: Path, substitutions: list[tuple[str, str]]) -> Path:
+    """A three-row workbook written by openpyxl, its sheet XML edited as another tool writes it."""
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["name", "infusion_date", "caregiver", "mrn"])
+    sheet.append(["Rosa Delgado", "2027-03-05", "Luis Delgado", "M1"])
+    sheet.append(["John Smith", "2027-03-06", "Jane Smith", "M2"])
+    plain = path.with_suffix(".plain.xlsx")
+    workbook.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                for pattern, replacement in substitutions:
+                    text = re.sub(pattern, replacement, text)
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return path
+
+
+def test_an_xlsx_that_states_a_stale_size_still_gives_every_row_and_column(tmp_path):
+    roster = _patched_workbook(tmp_path / "r.xlsx", [(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:B2"/>')])
+    result = batch(roster, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert sorted(row["record"] for row in manifest(tmp_path / "out") if row["row"].isdigit()) == ["M1"] * 3 + ["M2"] * 3
+
+
+def test_a_cell_showing_a_spreadsheet_error_fails_its_row(tmp_path):
+    roster = _patched_workbook(tmp_path / "r.xlsx", [
+        (r'<c r="C2"[^>]*>.*?</c>', '<c r="C2" t="e"><f>VLOOKUP(A2,X!A:B,2,0)</f><v>#N/A</v></c>'),
+        (r'<c r="A3"[^>]*>.*?</c>', '<c r="A3" t="e"><f>X!#REF!</f><v>#REF!</v></c>'),
+    ])
+    result = batch(roster, tmp_path / "out")
+    assert result.exit_code == 1
+    assert [(e["row"], e["field"], e["problem"]) for e in errors(tmp_path / "out")] == [
+        ("2", "caregiver", "the cell shows the spreadsheet error #N/A"),
+        ("3", "name", "the cell shows the spreadsheet error #REF!"),
+    ]
+
+
 def test_csv_yaml_and_xlsx_rosters_give_the_same_bytes(tmp_path):
     """Same PDFs; only the manifest's row column differs (a YAML roster counts items from 1)."""
     from openpyxl import Workbook

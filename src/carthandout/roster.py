@@ -146,6 +146,9 @@ def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]
             problem = InputError(ROSTER, "the row has more cells than there are columns")
         elif any(column is None and _present(cell) for column, cell in zip(columns, cells)):
             problem = InputError(ROSTER, "a value sits in a column without a header")
+        elif broken := next(((column, cell) for column, cell in zip(columns, cells)
+                             if column and isinstance(cell, SpreadsheetError)), None):
+            problem = InputError(broken[0], f"the cell shows the spreadsheet error {broken[1]}", sensitive=False)
         values = {column: cell for column, cell in zip(columns, cells) if column and _present(cell)}
         yield RosterRow(number, values, problem)
 
@@ -238,6 +241,7 @@ def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any]]:
 
 
 def _first_row(sheet: Any) -> list[Any]:
+    sheet.reset_dimensions()
     return [_cell_value(cell) for cell in next(sheet.iter_rows(min_row=1, max_row=1), ())]
 
 
@@ -249,12 +253,22 @@ def _names_patient_fields(header: list[Any]) -> bool:
 def _xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Any]]]:
     """Rows of the sheet, numbered as Excel shows them, with cells as plain values."""
     with _workbook(path) as workbook:
-        for number, cells in enumerate(workbook[sheet].iter_rows(min_row=1), start=1):
+        worksheet = workbook[sheet]
+        # In read-only mode openpyxl trusts the size the file states; a tool that wrote a stale
+        # one would make rows and columns vanish without a word.
+        worksheet.reset_dimensions()
+        for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
             yield number, [_cell_value(cell) for cell in cells]
+
+
+class SpreadsheetError(str):
+    """What a cell shows when its formula failed (#REF!, #N/A): never a patient's value."""
 
 
 def _cell_value(cell: Any) -> Any:
     value = cell.value
+    if getattr(cell, "data_type", None) == "e":
+        return SpreadsheetError(value)
     if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
         return value.date()  # Excel stores every date as a date and time
     if isinstance(value, (int, float)) and not isinstance(value, bool):
