@@ -337,6 +337,33 @@ def test_hostile_names_stay_inside_the_output_folder(tmp_path, no_names):
         assert "Longname" not in (out / "manifest.csv").read_text() and "AB1" not in (out / "manifest.csv").read_text()
 
 
+def test_a_patient_folder_linked_outside_fails_that_row_alone(tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "004417").symlink_to(elsewhere)  # the first patient's folder (named by MRN)
+    result = batch(write_csv(tmp_path / "r.csv", GOOD), out)
+    assert result.exit_code == 1
+    assert [(e["row"], e["field"]) for e in errors(out)] == [("2", "output")]
+    assert (out / "Chen-Wei-3" / "handout.pdf").exists() and not any(elsewhere.iterdir())
+
+
+@pytest.mark.parametrize("make_print", [
+    lambda out, elsewhere: (out / "print").symlink_to(elsewhere),
+    lambda out, elsewhere: (out / "print").write_text("not a folder"),
+])
+def test_a_print_folder_that_is_a_link_outside_or_a_file_stops_the_run_before_any_patient(tmp_path, make_print):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "handouts-part-007.pdf").write_bytes(b"an earlier part")
+    make_print(out, elsewhere)
+    result = batch(write_csv(tmp_path / "r.csv", GOOD), out)
+    assert result.exit_code == 2 and result.stderr.startswith("error: output: print ")
+    assert sorted(p.name for p in out.iterdir()) == ["print"]  # no patient made
+    assert [p.name for p in elsewhere.iterdir()] == ["handouts-part-007.pdf"]  # nothing written or removed there
+
+
 def test_a_row_that_fails_while_rendering_fails_alone(tmp_path):
     """The wallet card finds a name too long only when it lays it out: that row fails, not the run."""
     rows = [GOOD[0], {"name": " ".join(["Longname"] * 13), "infusion_date": "2027-03-05"}, GOOD[2]]

@@ -151,9 +151,13 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             continue
         stem = patient_stem({"name": patient.name, "mrn": patient.mrn}, number, settings.name_template, settings.no_names)
         folder = names.claim(stem)
-        inside(settings.output_dir, folder)
+        try:
+            inside(settings.output_dir, folder)
+        except InputError as error:  # a link in DIR pointing elsewhere: this patient fails, not the run
+            problems.append(_row_problem(number, error, settings.show_values))
+            continue
         jobs.append(PatientJob(number, folder, patient))
-    return RosterCheck(jobs, problems, notices)
+    return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row), notices)
 
 
 def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:

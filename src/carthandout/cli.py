@@ -192,6 +192,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import BatchSettings, counted, default_jobs, run_batch, validate_roster  # here: other commands start faster
     from carthandout.naming import check_template
+    from carthandout.printfiles import check_print_folder
     from carthandout.roster import open_roster
 
     if output_dir is None and not check_only:
@@ -206,6 +207,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         if encrypt and not check_only:
             options = replace(options, pdf_password=read_password(password_env))
         checked = validate_roster(roster, clinic, options, settings)
+        if not check_only:
+            check_print_folder(settings.output_dir)
     except CarthandoutError as error:
         fail(error, show_values)
     except KeyboardInterrupt:

@@ -16,7 +16,9 @@ from pathlib import Path
 from carthandout import __version__
 from carthandout.documents.base import RenderedDocument
 from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_sheets
+from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
+from carthandout.naming import inside
 from carthandout.options import RenderOptions
 from carthandout.output import ManifestRow
 from carthandout.packet import PACKET_DOCUMENT
@@ -103,6 +105,17 @@ def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: Ren
 def _joined(values: object) -> str:
     """One value when the sources agree, else each distinct value once, in order."""
     return ";".join(dict.fromkeys(values))  # type: ignore[arg-type]
+
+
+def check_print_folder(output_dir: Path) -> None:
+    """``DIR/print`` is a folder inside DIR, or not there yet: checked before any patient is made,
+    so a link pointing elsewhere never receives (or loses) print files."""
+    try:
+        folder = inside(output_dir, PRINT_DIR)
+    except InputError:
+        raise InputError("output", f"{PRINT_DIR} leads outside the output folder (a link?)", sensitive=False) from None
+    if folder.exists() and not folder.is_dir():
+        raise InputError("output", f"{PRINT_DIR} is in the output folder but is not a folder", sensitive=False)
 
 
 def remove_stale_parts(output_dir: Path, written: set[str]) -> None:
