@@ -59,6 +59,12 @@ def test_bad_fields_name_the_field(fields, expected):
     assert error_line(**fields).startswith(expected)
 
 
+def test_a_language_cell_holding_other_data_is_not_echoed():
+    with pytest.raises(InputError) as caught:
+        patient(language="Luis Delgado 555-0123")
+    assert caught.value.line() == "language: the value is not a language code such as en, es or es-MX"
+
+
 def test_values_hidden_unless_asked():
     with pytest.raises(InputError) as caught:
         patient(infusion_date="2027-02-30")

@@ -126,7 +126,8 @@ def parse_language(raw: Any) -> str:
         return text
     tag = _LANGUAGE.match(text)
     if tag is None:
-        raise InputError("language", "{value} is not a language code such as en, es or es-MX", raw, sensitive=False)
+        # sensitive: a column mapped wrongly can put a name or a phone number here
+        raise InputError("language", "{value} is not a language code such as en, es or es-MX", raw)
     return tag.group(1)
 
 
