@@ -445,6 +445,17 @@ def test_a_large_print_patient_gets_the_large_print_card_pages_in_the_print_file
     assert len(cards.pages) == 4 + len(own_extra)  # two cards, fronts and backs, then one patient's pages
 
 
+def test_a_print_part_in_two_languages_lists_both(tmp_path):
+    roster = tmp_path / "r.yaml"
+    roster.write_text(yaml.safe_dump([{**GOOD[0], "language": "es"}, GOOD[2]]), encoding="utf-8")
+    out = tmp_path / "out"
+    assert batch(roster, out).exit_code == 0
+    parts = {row["document"]: row for row in manifest(out) if row["record"] == "part-001"}
+    assert parts["print-wallet-cards"]["language"] == parts["print-handouts"]["language"] == "es;en"
+    title = pypdf.PdfReader(out / "print/wallet-cards-part-001.pdf").metadata.title
+    assert "Tarjeta" in title and "wallet card" in title
+
+
 def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):
     out = tmp_path / "out"
     assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "1").exit_code == 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from carthandout import __version__
-from carthandout.documents.base import RenderedDocument
+from carthandout.documents.base import RenderedDocument, joined
 from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_sheets
 from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
@@ -87,8 +87,8 @@ def _write_handouts(output_dir: Path, part: PrintPart, password: str) -> Manifes
                                        Producer=producer),
                              catalog={b"/PageMode": b"/UseOutlines"}, outline=bookmarks)
     handouts_file = RenderedDocument(HANDOUTS_DOCUMENT, data, len(handouts.page_numbers),
-                                     _joined(row.version for row in sources), _joined(row.reviewed for row in sources),
-                                     _joined(row.language for row in sources))
+                                     joined(row.version for row in sources), joined(row.reviewed for row in sources),
+                                     joined(row.language for row in sources))
     [handouts_file] = protect_documents([handouts_file], password)
     return write_document(output_dir, part_file("handouts", part.number), part.record, handouts_file)
 
@@ -100,11 +100,6 @@ def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: Ren
     [sheets] = protect_documents([sheets], options.pdf_password)
     return write_document(output_dir, part_file("wallet-cards", part.number), part.record,
                           replace(sheets, document=CARDS_DOCUMENT))
-
-
-def _joined(values: object) -> str:
-    """One value when the sources agree, else each distinct value once, in order."""
-    return ";".join(dict.fromkeys(values))  # type: ignore[arg-type]
 
 
 def check_print_folder(output_dir: Path) -> None:

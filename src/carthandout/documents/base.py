@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import inch
@@ -39,6 +39,12 @@ class RenderedDocument:
     version: str
     reviewed: str
     language: str
+
+
+def joined(values: Iterable[str]) -> str:
+    """What the manifest records for a file made from several sources: one value when they
+    agree, else each distinct value once, in order (``es;en``)."""
+    return ";".join(dict.fromkeys(values))
 
 
 @dataclass(frozen=True)

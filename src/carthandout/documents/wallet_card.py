@@ -24,7 +24,7 @@ from reportlab.platypus import Paragraph
 from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_pack
 from carthandout.context import DocumentContext
-from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument, metadata_for, paragraph
+from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument, joined, metadata_for, paragraph
 from carthandout.documents.blocks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
@@ -433,9 +433,9 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
         if id(ctx) not in laid_out:
             laid_out[id(ctx)] = lay_out_card(ctx, theme, layout.card_size)
     cards = [laid_out[id(ctx)] for ctx in contexts]
-    pack = load_pack(DOCUMENT_ID, contexts[0].language)
+    packs = [load_pack(DOCUMENT_ID, language) for language in dict.fromkeys(ctx.language for ctx in contexts)]
     buffer = io.BytesIO()
-    canvas = card_canvas(buffer, layout.page_size, _metadata(contexts, pack))
+    canvas = card_canvas(buffer, layout.page_size, _metadata(contexts, packs))
     backs = back_positions(layout, options.duplex, options.back_offset_mm)
     pages = 0
     for sheet in chunks(len(cards), layout.capacity):
@@ -449,13 +449,15 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
             large = build_theme(ctx.clinic, options.paper, large_print=True)
             pages += draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), large)
     canvas.save()
-    return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, contexts[0].language)
+    return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, joined(pack.version for pack in packs),
+                            joined(pack.reviewed for pack in packs), joined(pack.language for pack in packs))
 
 
-def _metadata(contexts: Sequence[DocumentContext], pack: ContentPack) -> Metadata:
+def _metadata(contexts: Sequence[DocumentContext], packs: Sequence[ContentPack]) -> Metadata:
+    """One patient's card: as for their other documents. A cohort's sheets: each language's title."""
     if len({id(ctx) for ctx in contexts}) == 1:
-        return metadata_for(contexts[0], pack)
-    return Metadata(pack.title, contexts[0].center_name, DRUG_SUBJECT, contexts[0].language)
+        return metadata_for(contexts[0], packs[0])
+    return Metadata(" / ".join(pack.title for pack in packs), contexts[0].center_name, DRUG_SUBJECT, contexts[0].language)
 
 
 def card_canvas(buffer: io.BytesIO, page_size: Size, meta: Metadata) -> Canvas:
