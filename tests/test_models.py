@@ -24,7 +24,8 @@ def test_valid_patient_is_normalised():
     assert p.weight_kg == 72.5
 
 
-@pytest.mark.parametrize("raw, kilograms", [("72,5", 72.5), ("80,25", 80.25), (" 64 ", 64.0), (71, 71.0)])
+@pytest.mark.parametrize("raw, kilograms", [("72,5", 72.5), ("80,25", 80.25), (" 64 ", 64.0), (71, 71.0), (72.5, 72.5),
+                                           ("72.125", 72.125)])
 def test_weight_takes_a_decimal_comma(raw, kilograms):
     assert patient(weight_kg=raw).weight_kg == kilograms
 
@@ -52,6 +53,9 @@ def test_yaml_date_object_is_accepted():
     ({"favourite_color": "blue"}, "favourite_color: unknown patient field"),
     ({"caregiver_phone": 2175550123}, "caregiver_phone: must be quoted text"),
     ({"weight_kg": "1,000"}, "weight_kg: 1,000 is not a number"),  # a thousands comma, not a decimal one
+    ({"weight_kg": "7_2"}, "weight_kg: 7_2 is not a number"),  # float() reads 72
+    ({"weight_kg": "1e2"}, "weight_kg: 1e2 is not a number"),  # float() reads 100
+    ({"weight_kg": "\u0667\u0662"}, "weight_kg: \u0667\u0662 is not a number"),  # Arabic-Indic 72
     ({"language": "Spanish"}, "language: Spanish is not a language code such as en, es or es-MX"),
     ({"language": "es-"}, "language: es- is not a language code"),
 ])

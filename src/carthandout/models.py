@@ -20,6 +20,9 @@ _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # exist per language, so only the language part is kept.
 _LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_](?:[a-z]{2}|[0-9]{3}))?$")
 _DECIMAL_COMMA = re.compile(r"^[0-9]+,[0-9]{1,2}$")  # 72,5 as spreadsheets in many countries write it
+# Digits and a decimal point only: float() also takes "7_2", "1e2" and other scripts' digits,
+# and a weight read wrongly feeds the staff dose line.
+_WEIGHT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
 MAX_TEXT_LENGTH = 200
 
 
@@ -97,11 +100,12 @@ def parse_weight(raw: Any) -> float | None:
         return None
     if isinstance(raw, bool):
         raise InputError("weight_kg", "must be a number of kilograms", raw)
-    try:
-        text = str(raw).strip()
-        weight = float(text.replace(",", ".") if _DECIMAL_COMMA.match(text) else text)
-    except ValueError:
-        raise InputError("weight_kg", "{value} is not a number of kilograms", raw) from None
+    text = str(raw).strip()
+    if _DECIMAL_COMMA.match(text):
+        text = text.replace(",", ".")
+    if not _WEIGHT.match(text):
+        raise InputError("weight_kg", "{value} is not a number of kilograms", raw)
+    weight = float(text)
     if not 1 <= weight <= 400:
         raise InputError("weight_kg", "{value} is outside 1 to 400 kg", raw)
     return weight
