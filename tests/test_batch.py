@@ -307,6 +307,11 @@ def test_the_patient_sheet_of_a_workbook_is_found_or_chosen(tmp_path):
     assert "2 patients ready" in run_cli("batch", two, "--check", "--sheet", "April").stdout
     assert "has no sheet 'May' (sheets: March, April)" in run_cli("batch", two, "--check", "--sheet", "May").stderr
 
+    unknown = workbook_with_sheets(tmp_path / "c.xlsx", {"How to fill": [["Type one patient a row"]],
+                                                         "Patients": [["Name", "Infusion Date", "Birthday"]]})
+    result = run_cli("batch", unknown, "--check")  # the error names the patient sheet's column
+    assert result.exit_code == 2 and result.stderr.startswith("error: roster: unknown column Birthday (known:")
+
 
 def test_jobs_1_and_2_give_identical_bytes(tmp_path):
     roster = write_csv(tmp_path / "r.csv", GOOD * 2)

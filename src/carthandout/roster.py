@@ -236,13 +236,19 @@ def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any]]:
     if wanted is None and len(with_patients) > 1:
         raise InputError(ROSTER, f"sheets {', '.join(with_patients)} all hold patients: choose one with --sheet",
                          sensitive=False)
-    chosen = wanted or (with_patients[0] if with_patients else names[0])
+    # No sheet names only patient fields: the one naming most of them is the roster with a column
+    # to fix (the error then names that column, not an instructions sheet's text).
+    chosen = wanted or (with_patients[0] if with_patients else max(names, key=lambda name: _patient_fields_named(headers[name])))
     return chosen, headers[chosen]
 
 
 def _first_row(sheet: Any) -> list[Any]:
     sheet.reset_dimensions()
     return [_cell_value(cell) for cell in next(sheet.iter_rows(min_row=1, max_row=1), ())]
+
+
+def _patient_fields_named(header: list[Any]) -> int:
+    return sum(1 for cell in header if _present(cell) and field_for_header(str(cell).strip()))
 
 
 def _names_patient_fields(header: list[Any]) -> bool:
