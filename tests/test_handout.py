@@ -123,6 +123,19 @@ def test_footer_keeps_name_page_and_version_apart_and_inside_the_page(tmp_path, 
         assert len(version_y) == 1 and not version_y & name_y
 
 
+def test_a_long_patient_line_shrinks_to_stay_on_one_line_before_it_wraps(tmp_path):
+    """Two lines pushed the footer's rule up against the page's last row."""
+    name = "Maximiliano Alejandro Fernández de la Cruz y Montenegro-Villalobos Santisteban Ortega Ruiz"
+    result = run_cli("generate", "--name", name, "--mrn", "1234567890123", "--infusion-date", "2027-12-28",
+                     "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    spans: list[tuple[str, float, float]] = []
+    pypdf.PdfReader(tmp_path / "handout.pdf").pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: text.strip() and spans.append((text, round(cm[5] + tm[5], 1), size)))
+    owner = [(y, size) for text, y, size in spans if y < 60 and ("Maximiliano" in text or "1234567890123" in text)]
+    assert len({y for y, _ in owner}) == 1 and 9 <= min(size for _, size in owner) < 12
+
+
 def test_contacts_stay_whole_with_their_heading(tmp_path):
     """A contact list that would have broken over a page moves whole, heading included: a phone
     number alone at the top of the next page is easily missed."""

@@ -160,6 +160,8 @@ def build_pdf(
 
 FOOTER_RULE = 30.0  # above the footer's bottom line; the body's frame ends FOOTER_HEIGHT above it
 FOOTER_MAX_OWNER_LINES = 2  # the patient's line, when it wraps, grows up to the rule's place
+FOOTER_ONE_LINE_SIZE = 9.0  # a long patient's line may shrink to this to stay on one line
+FOOTER_SMALLEST_SIZE = 6.0
 
 
 def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> FooterPainter:
@@ -220,13 +222,21 @@ class _FooterLines:
         return max(para.getActualLineWidths0()) if height <= self.style.leading else None
 
     def _fitted(self, owner: Rich) -> Paragraph:
-        """The patient's line on at most two lines, the font made smaller only if it must."""
+        """The patient's line on one line, the font made smaller down to FOOTER_ONE_LINE_SIZE if it
+        must (a second line pushed the rule up against the page's last row); else on two lines,
+        from the usual size, smaller only if it must."""
+        return (self._largest_fitting(owner, 1, FOOTER_ONE_LINE_SIZE)
+                or self._largest_fitting(owner, FOOTER_MAX_OWNER_LINES, FOOTER_SMALLEST_SIZE, last_resort=True))
+
+    def _largest_fitting(self, owner: Rich, lines: int, smallest: float, last_resort: bool = False) -> Paragraph | None:
         style = self.style
         while True:
             para = paragraph(owner, style)
             _, height = para.wrap(self.width, 400)
-            if height <= FOOTER_MAX_OWNER_LINES * style.leading or style.fontSize <= 6:
+            if height <= lines * style.leading:
                 return para
+            if style.fontSize <= smallest:
+                return para if last_resort else None
             style = _smaller(style)
 
 
