@@ -273,6 +273,18 @@ def test_dose_line_is_staff_only_and_exact(weight, expected, absent):
         assert phrase not in text
 
 
+def test_the_powers_of_ten_keep_the_text_fonts_digits():
+    """Only the superscript exponent comes from the fallback font (the text font has none)."""
+    reader = _render(_patient(weight_kg="130"))
+    fonts = []
+    reader.pages[-1].extract_text(visitor_text=lambda text, cm, tm, font, size: (
+        font and any(ch in text for ch in "10⁶⁸") and fonts.append((text, font["/BaseFont"]))))
+    exponents = {font for text, font in fonts if text.strip() in ("⁶", "⁸")}
+    tens = {font for text, font in fonts if text.strip().endswith("10")}
+    assert exponents and all("NotoSans" in font for font in exponents)
+    assert tens and all("Atkinson" in font for font in tens)
+
+
 def test_no_dose_line_without_a_weight():
     text = _text(_render(_patient(weight_kg=None)))
     assert "For staff only" not in text and "CAR-positive viable T cells per kg" not in text

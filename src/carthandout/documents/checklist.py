@@ -435,7 +435,9 @@ def _cells(blocks: BlockRenderer, count: int, exact: bool = True) -> Rich:
     """
     mantissa, exponent = scientific(count)
     number = blocks.ctx.formatter.number
-    power = rich_value("10" + str(exponent).translate(_SUPERSCRIPT_DIGITS), "policy.dose")
+    # "10" in the text font (its slashed zero, as in every other number), the exponent in the
+    # fallback: the text font has no superscript digits
+    power = literal("10") + rich_value(str(exponent).translate(_SUPERSCRIPT_DIGITS), "policy.dose")
     text = literal(f"{number(mantissa)} × ") + power
     if exact:
         text = text + literal(f" ({number(Decimal(count))})")
