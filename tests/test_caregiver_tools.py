@@ -221,3 +221,39 @@ def test_validate_names_a_broken_pack(doc_id, edit, problem):
     problems = DOCUMENTS[doc_id].validate(pack)
     assert any(problem in line for line in problems), problems
     assert DOCUMENTS[doc_id].validate(load_pack(doc_id, "en")) == []
+
+
+@pytest.mark.parametrize("fitting, total, kept", [
+    (5, 5, 5), (9, 5, 5),  # all fit
+    (0, 5, 0), (1, 5, 0),  # one row alone under the header at the page's foot: all move on
+    (4, 5, 3),  # one row alone at the top of the next page: one more goes with it
+    (3, 5, 3), (2, 5, 2),
+    (2, 3, 0),  # no way to keep two on each side: the table moves whole
+])
+def test_a_table_breaks_with_at_least_two_rows_on_each_side(fitting, total, kept):
+    from carthandout.documents.blocks import balanced_break
+
+    assert balanced_break(fitting, total) == kept
+
+
+def test_a_data_table_split_keeps_two_rows_on_each_side():
+    from reportlab.platypus import Paragraph
+
+    from carthandout.documents.blocks import data_table
+    from carthandout.theme import build_theme
+    from carthandout.inputs import load_clinic
+    from carthandout.pipeline import check_clinic
+
+    theme = build_theme(check_clinic(load_clinic(None)))
+    style = theme.style("cell")
+    table = data_table([[Paragraph(f"row {n}", style), ""] for n in range(6)], theme, (0.5, 0.5), header=True)
+    table.wrap(theme.frame_width, 10_000)
+    heights = table._rowHeights  # the header, then five rows
+
+    def rows_after_split(rows_that_fit: int) -> list[int]:
+        parts = table.split(theme.frame_width, sum(heights[:1 + rows_that_fit]) + 0.01)
+        return [len(part._cellvalues) - 1 for part in parts]
+
+    assert rows_after_split(1) == []  # the whole table moves on
+    assert rows_after_split(4) == [3, 2]  # one more row goes with the last
+    assert rows_after_split(3) == [3, 2]

@@ -203,13 +203,49 @@ def contact_rows(renderer: BlockRenderer) -> list[list[Flowable]]:
     return out
 
 
+MIN_ROWS_AT_BREAK = 2  # a table broken over pages keeps at least this many rows on each side
+
+
+def balanced_break(fitting: int, total: int, minimum: int = MIN_ROWS_AT_BREAK) -> int:
+    """How many of ``total`` rows to keep before a page break when ``fitting`` of them fit.
+
+    Never one row alone under its header at a page's foot, nor alone at the top of the next page:
+    it reads as a stray. 0 moves every row to the next page.
+    """
+    if fitting >= total:
+        return total
+    if fitting < minimum:
+        return 0
+    if total - fitting < minimum:
+        keep = total - minimum
+        return keep if keep >= minimum else 0
+    return fitting
+
+
+class BalancedTable(Table):
+    """A reportlab Table broken over pages as ``balanced_break`` says."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2:
+            return parts
+        header, total = self.repeatRows, len(self._cellvalues) - self.repeatRows
+        fitting = len(parts[0]._cellvalues) - header
+        keep = balanced_break(fitting, total)
+        if keep == fitting:
+            return parts
+        if keep == 0:
+            return []
+        return super().split(availWidth, sum(self._rowHeights[:header + keep]) + 1e-6)
+
+
 def data_table(
     rows: list[list[Any]], theme: Theme, fractions: tuple[float, ...], header: bool | int = False, grid: bool = False,
 ) -> Table:
     """A full-width table; the first ``header`` rows (True: one) repeat on every page, ``grid`` boxes every cell."""
     widths = [theme.frame_width * f for f in fractions]
     header_rows = int(header)
-    table = Table(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
+    table = BalancedTable(rows, colWidths=widths, repeatRows=header_rows, hAlign="LEFT")
     pad = table_padding(theme)
     style = [
         ("FONTNAME", (0, 0), (-1, -1), text_font()),

@@ -15,8 +15,8 @@ from typing import Any, Sequence
 
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, ROW_RULE_COLOR, ROW_RULE_WIDTH, data_table,
-                                         table_padding)
+from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, ROW_RULE_COLOR, ROW_RULE_WIDTH, balanced_break,
+                                         data_table, table_padding)
 from carthandout.documents.text_line import TextLine
 from carthandout.theme import Theme
 
@@ -101,11 +101,12 @@ class RowGrid(Flowable):
                 break
             used += height
             fitting += 1
-        if fitting == 0:
+        keep = balanced_break(fitting, len(self.rows))
+        if keep == 0:
             return []
-        if fitting == len(self.rows):
+        if keep == len(self.rows):
             return [self]
-        return [self._part(0, fitting), self._part(fitting, len(self.rows))]
+        return [self._part(0, keep), self._part(keep, len(self.rows))]
 
     def _part(self, start: int, end: int) -> RowGrid:
         # A new object, not a copy: the document template marks flowables it has postponed.
