@@ -12,7 +12,7 @@ import yaml
 from carthandout.content import load_pack
 from carthandout.inputs import EXAMPLE_PATIENT, example_path
 from carthandout.theme import LARGE_TYPE, NORMAL_TYPE
-from conftest import run_cli
+from conftest import page_texts, run_cli
 
 FLOWING = ("handout", "checklist", "temperature-log", "caregiver-guide", "calendar")
 # A heading from each pack that has sections (normal role, no placeholders).
@@ -146,3 +146,15 @@ def test_the_patient_field_turns_large_print_on_like_the_flag(outputs, tmp_path)
     assert result.exit_code == 0, result.output
     for doc_id in ("handout", "temperature-log"):
         assert (tmp_path / "out" / f"{doc_id}.pdf").read_bytes() == (outputs["large"] / f"{doc_id}.pdf").read_bytes()
+
+
+def test_dates_taller_than_a_page_start_where_the_text_before_them_ends(tmp_path):
+    """reportlab moved the whole dates table to a new page though no page could hold it: the page
+    before it held three lines. Now it starts below them, its header row repeated."""
+    result = run_cli("generate", "--name", "Maria Gonzalez", "--infusion-date", "2027-03-10", "--caregiver",
+                     "Luis Gonzalez", "--large-print", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = page_texts(tmp_path / "handout.pdf")
+    first = next(n for n, text in enumerate(pages) if "Here are your dates" in text)
+    assert "Close watch." in pages[first]  # the step before, on the same page
+    assert "What happens" in pages[first + 1]  # the table goes on, under its header

@@ -133,10 +133,10 @@ class BlockRenderer:
         for block in blocks:
             if _shown(block, self.ctx):
                 kind = next(k for k in BLOCK_KINDS if k in block)
-                if kind == "timeline" and out and isinstance(out[-1], Paragraph):
-                    out[-1].keepWithNext = 1  # "Here are your dates:" stays with its table
                 made = self._kinds[kind](block[kind])
-                if kind == "contacts":  # whole, with its opening sentence: a number alone on the next page is missed
+                # Whole, with the sentence that opens it ("Here are your dates:"): a phone number or
+                # a date alone on the next page is missed. Taller than a page, it flows from here.
+                if kind in ("timeline", "contacts"):
                     opening = [out.pop()] if out and isinstance(out[-1], Paragraph) else []
                     made = [keep_together([*opening, *made])]
                 out.extend(made)
@@ -276,7 +276,25 @@ def keep_together(flowables: Sequence[Flowable]) -> KeepTogether:
     content: list[Flowable] = []
     for flowable in flowables:
         content.extend(flowable._content if isinstance(flowable, KeepTogether) else [flowable])
-    return KeepTogether(content)
+    return KeepTogetherIfItFits(content)
+
+
+class KeepTogetherIfItFits(KeepTogether):
+    """reportlab's KeepTogether, except for content taller than a whole page.
+
+    reportlab moves content that does not fit to the next page even when no page can hold it and
+    it will be split anyway: in large print the patient's dates (taller than a page) left most of
+    the page before them empty. Such content flows from where it is; the tables in it break with
+    at least two rows on each side.
+    """
+
+    def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
+        if getattr(self, "_wrapInfo", None) != (aW, aH):
+            self.wrap(aW, aH)
+        frame = getattr(self, "_frame", None)
+        if frame is not None and self._H > frame._height:
+            return list(self._content)
+        return super().split(aW, aH)
 
 
 def table_padding(theme: Theme) -> float:
