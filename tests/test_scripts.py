@@ -65,6 +65,14 @@ def test_right_to_left_names_read_back_as_the_same_letters(name):
     assert any(font.startswith(RIGHT_TO_LEFT[name]) for font in fonts), fonts
 
 
+def test_a_name_is_shaped_without_discretionary_ligatures():
+    """With dlig on, Noto Sans Arabic drew محمد as one decorative glyph carrying vowel marks."""
+    text, _ = render_first_page("محمد عبد الرحمن")
+    assert "\ufdf4" not in text  # the MUHAMMAD ligature
+    assert not {"\u064e", "\u064f", "\u0651"} & set(unicodedata.normalize("NFKD", text))  # fatha, damma, shadda
+    assert "محمد" in unicodedata.normalize("NFKC", text)
+
+
 def test_devanagari_prints_shaped_in_its_font_and_its_plain_letters_read_back():
     name = "अमित शर्मा"
     text, fonts = render_first_page(name)

@@ -5,7 +5,7 @@ draws each glyph in the font of the character it came from. A filled-in value in
 that touches authored text, as in ``(محمد)`` or ``{patient.caregiver}.``, is one word with two
 fonts: the parenthesis or the full stop then comes out as a wrong glyph (or the name as empty
 boxes). ``install()`` makes reportlab shape each same-font run of a word on its own, which keeps
-every glyph in the font it was looked up in.
+every glyph in the font it was looked up in, and without discretionary ligatures.
 """
 from __future__ import annotations
 
@@ -16,7 +16,13 @@ from reportlab.pdfbase import ttfonts
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import paragraph as reportlab_paragraph
 
-_shape_single_font = ttfonts.shapeFragWord
+# reportlab turns on discretionary ligatures ("dlig"), which OpenType leaves off unless a reader
+# asks: Noto Sans Arabic then draws محمد as one decorative glyph with vowel marks the name never had.
+FEATURES = {"kern": True, "liga": True}
+
+
+def _shape_single_font(word: list[Any], features: Any = None, force: bool = False) -> list[Any]:
+    return ttfonts.shapeFragWord(word, features=FEATURES if features is None else features, force=force)
 
 
 def shape_per_font(word: list[Any], *args: Any, **kwargs: Any) -> list[Any]:
