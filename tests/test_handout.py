@@ -2,6 +2,7 @@
 import pypdf
 import pytest
 
+from carthandout.content import load_pack
 from conftest import page_texts, pdf_text, run_cli
 
 LETTER = (612, 792)
@@ -34,7 +35,7 @@ def test_every_page_has_the_footer(handout):
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {len(pages)}" in text
         assert "Ana Quiñones" in text and "MRN MRN-77" in text
-        assert "Content 1.0.1" in text
+        assert f"Content {load_pack('handout', 'en').version}" in text
 
 
 def test_call_box_with_24h_number_is_on_page_one(handout):
