@@ -53,6 +53,8 @@ def _check_value(name: str, value: Any, where: str) -> Any:
         ok = isinstance(value, (list, tuple)) and value and all(isinstance(d, int) and not isinstance(d, bool) and d < 0 for d in value)
         if not ok:
             raise ContentError(f"{where}: conditioning_days must be a list of negative day numbers, such as [-5, -4, -3]")
+        if len(set(value)) != len(value):  # [-5, -5, -3] printed "day 1" and "day 2" on one date
+            raise ContentError(f"{where}: conditioning_days names a day twice")
         return tuple(sorted(value))
     if name.startswith("fever_threshold"):
         low, high = FEVER_RANGES[name]

@@ -185,6 +185,8 @@ def _removed_ids(raw: Any, known: Sequence[str], repeated: set[str]) -> set[str]
     if not isinstance(raw, list):
         raise InputError("clinic.checklist.remove", "must be a list of item ids", sensitive=False)
     for number, item_id in enumerate(raw, start=1):
+        if not isinstance(item_id, str):
+            raise InputError(f"clinic.checklist.remove[{number}]", "must be an item id (text)", sensitive=False)
         if item_id not in known and item_id not in repeated:
             raise InputError(f"clinic.checklist.remove[{number}]", _unknown_id(known), item_id, sensitive=False)
     return set(raw)
