@@ -13,6 +13,7 @@ from carthandout.models import Clinic, Patient
 from carthandout.options import RenderOptions
 from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.protect import protect_documents
+from carthandout.readability import max_grade_from
 from carthandout.output import ManifestRow, sha256_hex, write_atomic
 from carthandout.theme import build_theme
 
@@ -22,6 +23,7 @@ def check_clinic(clinic: Clinic) -> Clinic:
     a bad one is one error, not one per row of a batch. Raises CarthandoutError."""
     check_date_format(clinic.date_format)
     effective_policy(clinic)
+    max_grade_from(clinic.extra("readability"))  # used by `check` only, but a bad one is a bad file
     for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
         if hasattr(module, "check_clinic"):
             module.check_clinic(clinic)
