@@ -268,6 +268,8 @@ def test_qr_code_from_the_clinic_profile_and_number_still_printed():
     assert "(217) 555-0199" in reader(with_qr).pages[0].extract_text()
     assert wallet_card.tel_uri("(217) 555-0199") == "tel:2175550199"
     assert wallet_card.tel_uri("+1 217 555 0199") == "tel:+12175550199"
+    assert wallet_card.tel_uri("２１７ ５５５ ０１９９") == "tel:2175550199"  # full-width digits: a phone dials ASCII
+    assert wallet_card.tel_uri("٢١٧٥٥٥٠١٩٩") == "tel:2175550199"  # Arabic-Indic
 
 
 def test_qr_symbol_is_built_once_per_number():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
@@ -349,7 +350,9 @@ def tel_uri(phone: str) -> str:
     if not _TEL_ALLOWED.match(phone):
         raise InputError("clinic.phone_24h", "{value} cannot go into the wallet card's QR code: use only digits, "
                          "spaces, + ( ) - . /", phone, sensitive=False)
-    return "tel:" + ("+" if phone.lstrip().startswith("+") else "") + re.sub(r"\D", "", phone)
+    # A phone dials ASCII digits: full-width or Arabic-Indic ones are read as the digits they are.
+    digits = "".join(str(unicodedata.digit(ch)) for ch in phone if ch.isdigit())
+    return "tel:" + ("+" if phone.lstrip().startswith("+") else "") + digits
 
 
 @lru_cache(maxsize=64)
