@@ -153,6 +153,7 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("overrides: {conditioning_days: [-5, -5, -3]}", "clinic.overrides.conditioning_days"),  # two chemo days on one date
     ("checklist: {remove: [{a: 1}]}", "clinic.checklist.remove[1]"),  # crashed with TypeError
     ("readability: {max_grade: eight}", "clinic.readability.max_grade"),
+    ("language: no", "clinic.language"),  # YAML 1.1 reads no as false; the error named the patient's field
 ])
 def test_bad_clinic_values_are_one_line(tmp_path, write_yaml, extra, field):
     (tmp_path / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\ngarbage")

@@ -124,14 +124,14 @@ def parse_flag(field_name: str, raw: Any) -> bool:
     raise InputError(field_name, "must be yes or no", raw, sensitive=False)
 
 
-def parse_language(raw: Any) -> str:
-    text = parse_text("language", raw, max_length=35, sensitive=False).lower()
+def parse_language(raw: Any, field_name: str = "language") -> str:
+    text = parse_text(field_name, raw, max_length=35, sensitive=False).lower()
     if not text:
         return text
     tag = _LANGUAGE.match(text)
     if tag is None:
         # sensitive: a column mapped wrongly can put a name or a phone number here
-        raise InputError("language", "{value} is not a language code such as en, es or es-MX", raw)
+        raise InputError(field_name, "{value} is not a language code such as en, es or es-MX", raw)
     return tag.group(1)
 
 
@@ -256,7 +256,7 @@ def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
         policy=text("policy") or "source-document",
         policy_overrides=_parse_overrides(overrides),
         physician=text("physician"),
-        language=parse_language(raw.get("language")) or "en",
+        language=parse_language(raw.get("language"), "clinic.language") or "en",
         name_in_metadata=parse_flag("clinic.name_in_metadata", raw.get("name_in_metadata")),
         extras=tuple(sorted((k, raw[k]) for k in CLINIC_EXTRA_KEYS if k in raw)),
     )
