@@ -64,6 +64,14 @@ def test_an_unquoted_impossible_date_in_the_patient_file_names_the_field(tmp_pat
     assert result.stderr == "error: infusion_date: the value is not a real date\n"
 
 
+@pytest.mark.parametrize("text", ["name: !Rosa Delgado\n", "name: *RosaDelgado\n"])
+def test_a_yaml_error_in_a_patient_file_does_not_repeat_its_words(tmp_path, write_yaml, text):
+    path = write_yaml("p.yaml", text)
+    result = run_cli("generate", "--patient", path, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and result.stderr.startswith("error: patient: ")
+    assert "Rosa" not in result.stderr
+
+
 def test_a_roster_given_as_the_patient_file_points_to_batch(tmp_path, write_yaml):
     path = write_yaml("cohort.yaml", "- name: Ann\n  infusion_date: '2027-03-05'\n")
     result = run_cli("generate", "--patient", path, "-o", tmp_path / "out")

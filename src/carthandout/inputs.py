@@ -29,7 +29,7 @@ def load_clinic(path: Path | None) -> Clinic:
 def load_patient_file(path: Path) -> dict[str, Any]:
     """Raw patient fields from a YAML file (validated later, together with any flags)."""
     try:
-        raw = load_yaml_file(path)
+        raw = load_yaml_file(path, private=True)
     except ContentError as exc:
         raise InputError("patient", str(exc)) from None
     if isinstance(raw, list):

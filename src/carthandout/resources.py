@@ -1,6 +1,7 @@
 """Access to the data shipped inside the package: content packs, fonts, policies, examples."""
 from __future__ import annotations
 
+import re
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -55,24 +56,31 @@ class _UniqueKeySafeLoader(yaml.SafeLoader):
 _UniqueKeySafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _UniqueKeySafeLoader.construct_yaml_timestamp)
 
 
-def read_yaml_text(text: str, origin: str) -> Any:
+def read_yaml_text(text: str, origin: str, private: bool = False) -> Any:
+    """The YAML document in ``text``; ContentError naming ``origin`` and the line when it is not valid.
+
+    ``private``: the text holds patient data, and PyYAML quotes what it could not read (a tag,
+    an alias, a key): the quoted parts are left out of the message.
+    """
     try:
         return yaml.load(text, Loader=_UniqueKeySafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark else origin
         problem = getattr(exc, "problem", None) or "is not valid YAML"
+        if private:
+            problem = re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem)
         raise ContentError(f"{where}: {problem}") from None
 
 
-def load_yaml_file(path: Path) -> Any:
+def load_yaml_file(path: Path, private: bool = False) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ContentError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise ContentError(f"{path}: is not UTF-8 text") from None
-    return read_yaml_text(text, str(path))
+    return read_yaml_text(text, str(path), private)
 
 
 def packaged_path(folder: str, relative: str) -> Path:

@@ -300,7 +300,7 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
 
 def _load_yaml_items(path: Path) -> list[Any]:
     try:
-        items = load_yaml_file(path)
+        items = load_yaml_file(path, private=True)
     except ContentError as exc:
         raise InputError(ROSTER, str(exc), sensitive=False) from None
     if not isinstance(items, list):
