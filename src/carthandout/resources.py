@@ -20,6 +20,10 @@ def package_dir(name: str) -> Traversable:
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
+class _KeyProblem(yaml.constructor.ConstructorError):
+    """A key given twice or not a field name: its message quotes a field name, never a value."""
+
+
 class _UniqueKeySafeLoader(yaml.SafeLoader):
     """``yaml.safe_load``, except that a key given twice in one mapping is an error.
 
@@ -33,11 +37,9 @@ class _UniqueKeySafeLoader(yaml.SafeLoader):
                 continue
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be a field name, not a list or a mapping", key_node.start_mark)
+                raise _KeyProblem(None, None, "a key must be a field name, not a list or a mapping", key_node.start_mark)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key {key!r} is given twice", key_node.start_mark)
+                raise _KeyProblem(None, None, f"the key {key!r} is given twice", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep)
 
@@ -68,7 +70,7 @@ def read_yaml_text(text: str, origin: str, private: bool = False) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark else origin
         problem = getattr(exc, "problem", None) or "is not valid YAML"
-        if private:
+        if private and not isinstance(exc, _KeyProblem):
             problem = re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem)
         raise ContentError(f"{where}: {problem}") from None
 
