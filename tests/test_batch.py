@@ -113,6 +113,9 @@ def test_an_option_that_cannot_work_stops_the_batch_once_before_any_row(tmp_path
     ("wallet_card: {qr: true, bogus: 1}", "error: clinic.wallet_card.bogus: unknown setting"),
     ("checklist: {remove: [no-such-item]}", "error: clinic.checklist.remove[1]: no-such-item is not a checklist item"),
     ("date_format: weird", "error: clinic.date_format: weird is not"),
+    ("language: fr", "error: clinic.language: fr is not an available language"),  # was an error on every row
+    ("date_format: \"d MMMM y 'and then words far too long to fit on any wallet card'\"",
+     "error: clinic.date_format: makes the infusion date too long for the wallet card"),
 ])
 def test_a_bad_clinic_setting_stops_the_batch_once_before_any_row(tmp_path, setting, error):
     clinic = tmp_path / "clinic.yaml"

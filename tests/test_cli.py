@@ -162,6 +162,8 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("checklist: {remove: [{a: 1}]}", "clinic.checklist.remove[1]"),  # crashed with TypeError
     ("readability: {max_grade: eight}", "clinic.readability.max_grade"),
     ("language: no", "clinic.language"),  # YAML 1.1 reads no as false; the error named the patient's field
+    ("language: fr", "clinic.language"),  # failed each patient at render time, not `check`
+    ("date_format: \"d MMMM y 'and then words far too long to fit on any wallet card'\"", "clinic.date_format"),
 ])
 def test_bad_clinic_values_are_one_line(tmp_path, write_yaml, extra, field):
     (tmp_path / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\ngarbage")

@@ -104,8 +104,9 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         raw = load_patient_file(patient_file) if patient_file else {}
         raw.update({key: value for key, value in fields.items() if value is not None})
         patient = parse_patient(raw)
-        clinic = check_clinic(load_clinic(clinic_file))
-        options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, None, large_print or None,
+        chosen = check_documents(documents or DEFAULT_DOCUMENTS)
+        clinic = check_clinic(load_clinic(clinic_file), chosen)
+        options = RenderOptions(chosen, paper, None, large_print or None,
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
         ctx = prepare(patient, clinic, options)
@@ -201,8 +202,9 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         template = check_template(name_template, no_names) if name_template else None
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
                                  show_values)
-        roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file))
-        options = RenderOptions(check_documents(documents or DEFAULT_DOCUMENTS), paper, card_layout=card_layout,
+        chosen = check_documents(documents or DEFAULT_DOCUMENTS)
+        roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file), chosen)
+        options = RenderOptions(chosen, paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         if encrypt and not check_only:
             options = replace(options, pdf_password=read_password(password_env))

@@ -8,6 +8,7 @@ matching back sheet for duplex printing, or fold-over pairs.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import unicodedata
@@ -23,8 +24,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from carthandout import __version__
-from carthandout.content import ContentPack, fill, load_pack
-from carthandout.context import DocumentContext
+from carthandout.content import ContentPack, available_languages, fill, load_pack
+from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument, joined, metadata_for, paragraph
 from carthandout.documents.blocks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
@@ -32,7 +33,7 @@ from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
     CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
 )
-from carthandout.models import Clinic
+from carthandout.models import Clinic, parse_patient
 from carthandout.options import RenderOptions
 from carthandout.theme import INK, Theme, build_theme
 from carthandout.typefaces import Rich, text_font
@@ -396,6 +397,31 @@ def draw_qr(canvas: Canvas, data: str, box: Rect) -> None:
 def check_clinic(clinic: Clinic) -> None:
     """``carthandout check --clinic`` and every run: raise InputError for a bad ``wallet_card:`` section."""
     wallet_card_settings(clinic)
+
+
+def check_clinic_words_fit(clinic: Clinic) -> None:
+    """Raise InputError for clinic words no patient's card could hold, checked on a card with
+    nothing long of the patient's: a clinic name, a 24-hour number or a date format too long for
+    the card failed every patient of a batch, row by row."""
+    for language in available_languages():
+        _check_clinic_words_fit(clinic, language)
+
+
+def _check_clinic_words_fit(clinic: Clinic, language: str) -> None:
+    ctx = build_context(parse_patient({"name": "A", "infusion_date": _PROBE_YEAR_START}), clinic, language)
+    longest = max((dt.date(2027, 1, 1) + dt.timedelta(days=n) for n in range(365)), key=lambda day: len(ctx.formatter.date(day)))
+    ctx = build_context(parse_patient({"name": "A", "infusion_date": longest.isoformat()}), clinic, language)
+    theme = build_theme(clinic)
+    try:
+        lay_out_card(ctx, theme, layout_for("single", theme.page_size).card_size)
+    except InputError as error:
+        if error.field.startswith("clinic."):
+            raise
+        raise InputError("clinic.date_format", "makes the infusion date too long for the wallet card",
+                         sensitive=False) from None
+
+
+_PROBE_YEAR_START = "2027-01-01"
 
 
 def wallet_card_settings(clinic: Clinic) -> dict[str, bool]:
