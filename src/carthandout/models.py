@@ -322,6 +322,9 @@ def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
     try:
         with Image.open(path) as image:  # Pillow, which reportlab draws images with
             image.load()
+    except Image.DecompressionBombError:
+        raise InputError("clinic.logo", "{value} has too many pixels to read safely: save it smaller (at most a "
+                         "few thousand pixels a side)", raw, sensitive=False) from None
     except Exception:  # Pillow raises many kinds for a damaged file; any of them means the same
         raise InputError("clinic.logo", "{value} cannot be read as an image (damaged file?)", raw, sensitive=False) from None
     return path

@@ -40,9 +40,11 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
     """``data`` (a whole PDF) encrypted with AES-256; opening it needs ``password``."""
     from pypdf import PdfReader, PdfWriter  # only runs that encrypt pay for importing pypdf
 
-    with _quiet_pypdf():  # cloning renumbers objects and warns that there are more than /Size said
+    # Cloning renumbers objects and warns that there are more than /Size said; a password with
+    # characters SASLprep refuses (an emoji) is used as UTF-8 bytes, with a warning on every file.
+    with _quiet_pypdf():
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
+        writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
