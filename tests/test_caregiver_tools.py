@@ -234,6 +234,8 @@ def test_a_table_breaks_with_at_least_two_rows_on_each_side(fitting, total, kept
     from carthandout.documents.blocks import balanced_break
 
     assert balanced_break(fitting, total) == kept
+    # at the top of a page moving on cannot help: as many rows as fit stay
+    assert balanced_break(fitting, total, at_top=True) == (kept or min(fitting, total))
 
 
 def test_a_data_table_split_keeps_two_rows_on_each_side():

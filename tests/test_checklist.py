@@ -19,6 +19,7 @@ from carthandout.inputs import EXAMPLE_CLINIC, example_path
 from carthandout.models import parse_clinic, parse_patient
 from carthandout.options import RenderOptions
 from carthandout.theme import build_theme
+from conftest import page_texts, run_cli
 
 OPTIONS = RenderOptions(("checklist",))
 PACK_ITEM_IDS = [
@@ -110,6 +111,13 @@ def test_a_prefilled_date_shows_in_an_embedded_font_and_each_field_has_its_own_a
     dates = [name for name in example.get_fields() if name.endswith("_when")]
     assert len(shown) == len(dates)  # one appearance object per field: filling one rewrites only its own
     assert len(set(shown.values())) < len(shown)  # though several show the same date
+
+
+def test_a_prefilled_date_is_also_the_fields_default(example):
+    """A viewer's Reset Form puts /DV back: an empty default erased the due dates."""
+    widgets = [annotation.get_object() for page in example.pages for annotation in page.get("/Annots", [])]
+    prefilled = [widget for widget in widgets if widget.get("/FT") == "/Tx" and widget.get("/V")]
+    assert prefilled and all(widget["/DV"] == widget["/V"] for widget in prefilled)
 
 
 def test_field_prefix_is_per_patient_and_hides_the_name():
@@ -310,3 +318,26 @@ def test_check_reports_a_bad_clinic_checklist(tmp_path):
     bad.write_text('name: "X"\nphone_24h: "555-0199"\nchecklist: {remove: [nope]}\n', encoding="utf-8")
     assert not [p for p in run_checks(good).problems if "clinic.checklist" in p]
     assert [p for p in run_checks(bad).problems if p.startswith("clinic.checklist.remove[1]: nope is not a checklist item")]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_in_large_print_a_group_heading_stays_with_its_first_items(tmp_path, language):
+    result = run_cli("generate", "--name", "Ana Ruiz", "--infusion-date", "2027-03-05", "--large-print", "--lang",
+                     language, "--weight-kg", "130", "--doc", "checklist", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "checklist.pdf")]
+    pack = load_pack("checklist", language)
+    for group in pack.data["groups"]:
+        page = next(text for text in pages if group["heading"] in text)
+        assert page.index(group["heading"]) < len(page) - 200, group["heading"]  # more than the heading follows
+
+
+def test_long_clinic_items_in_large_print_still_lay_out(tmp_path, write_yaml):
+    """Rows too tall for two to share a page: the break rule gives way instead of failing the layout."""
+    text = ("Extended cardiac evaluation including a resting electrocardiogram, a transthoracic echocardiogram "
+            "and a cardiology consultation, with results filed before the conditioning chemotherapy begins")[:200]
+    items = "".join(f"    - {{id: extra-{n}, group: tests, text: \"{text}\"}}\n" for n in range(6))
+    clinic = write_yaml("c.yaml", f"name: T\nphone_24h: '(217) 555-0199'\nchecklist:\n  add:\n{items}")
+    result = run_cli("generate", "--clinic", clinic, "--name", "A", "--infusion-date", "2027-03-05", "--large-print",
+                     "--doc", "checklist", "-o", tmp_path)
+    assert result.exit_code == 0, result.output

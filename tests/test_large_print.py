@@ -148,13 +148,15 @@ def test_the_patient_field_turns_large_print_on_like_the_flag(outputs, tmp_path)
         assert (tmp_path / "out" / f"{doc_id}.pdf").read_bytes() == (outputs["large"] / f"{doc_id}.pdf").read_bytes()
 
 
-def test_dates_taller_than_a_page_start_where_the_text_before_them_ends(tmp_path):
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("caregiver", [[], ["--caregiver", "Luis Gonzalez"]])
+def test_dates_taller_than_a_page_start_where_the_text_before_them_ends(tmp_path, paper, caregiver):
     """reportlab moved the whole dates table to a new page though no page could hold it: the page
-    before it held three lines. Now it starts below them, its header row repeated."""
-    result = run_cli("generate", "--name", "Maria Gonzalez", "--infusion-date", "2027-03-10", "--caregiver",
-                     "Luis Gonzalez", "--large-print", "--doc", "handout", "-o", tmp_path)
+    before it held three lines. Now it starts below them, its opening sentence with its first rows."""
+    result = run_cli("generate", "--name", "Maria Gonzalez", "--infusion-date", "2027-03-10", *caregiver,
+                     "--large-print", "--paper", paper, "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     pages = page_texts(tmp_path / "handout.pdf")
     first = next(n for n, text in enumerate(pages) if "Here are your dates" in text)
-    assert "Close watch." in pages[first]  # the step before, on the same page
+    assert "What happens" in pages[first] and "Chemo, day 1" in pages[first]  # never the sentence alone
     assert "What happens" in pages[first + 1]  # the table goes on, under its header

@@ -206,20 +206,26 @@ def contact_rows(renderer: BlockRenderer) -> list[list[Flowable]]:
 MIN_ROWS_AT_BREAK = 2  # a table broken over pages keeps at least this many rows on each side
 
 
-def balanced_break(fitting: int, total: int, minimum: int = MIN_ROWS_AT_BREAK) -> int:
+def balanced_break(fitting: int, total: int, at_top: bool = False, minimum: int = MIN_ROWS_AT_BREAK) -> int:
     """How many of ``total`` rows to keep before a page break when ``fitting`` of them fit.
 
     Never one row alone under its header at a page's foot, nor alone at the top of the next page:
-    it reads as a stray. 0 moves every row to the next page.
+    it reads as a stray. 0 moves every row to the next page; at the top of a page (``at_top``)
+    that cannot help, so as many rows as fit stay.
     """
     if fitting >= total:
         return total
+    keep = fitting
     if fitting < minimum:
-        return 0
-    if total - fitting < minimum:
-        keep = total - minimum
-        return keep if keep >= minimum else 0
-    return fitting
+        keep = 0
+    elif total - fitting < minimum:
+        keep = total - minimum if total - minimum >= minimum else 0
+    return fitting if keep == 0 and at_top else keep
+
+
+def at_top_of_frame(flowable: Flowable) -> bool:
+    """True while the frame asks ``flowable`` to split at its top (the frame sets ``_frame`` then)."""
+    return bool(getattr(getattr(flowable, "_frame", None), "_atTop", False))
 
 
 class BalancedTable(Table):
@@ -231,7 +237,7 @@ class BalancedTable(Table):
             return parts
         header, total = self.repeatRows, len(self._cellvalues) - self.repeatRows
         fitting = len(parts[0]._cellvalues) - header
-        keep = balanced_break(fitting, total)
+        keep = balanced_break(fitting, total, at_top_of_frame(self))
         if keep == fitting:
             return parts
         if keep == 0:
@@ -284,17 +290,25 @@ class KeepTogetherIfItFits(KeepTogether):
 
     reportlab moves content that does not fit to the next page even when no page can hold it and
     it will be split anyway: in large print the patient's dates (taller than a page) left most of
-    the page before them empty. Such content flows from where it is; the tables in it break with
-    at least two rows on each side.
+    the page before them empty. Such content flows from where it is when its opening and the first
+    part of its last flowable fit there; the tables in it break with at least two rows on each side.
     """
 
     def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
         if getattr(self, "_wrapInfo", None) != (aW, aH):
             self.wrap(aW, aH)
         frame = getattr(self, "_frame", None)
-        if frame is not None and self._H > frame._height:
+        if frame is not None and self._H > frame._height and self._starts_in(aW, aH):
             return list(self._content)
         return super().split(aW, aH)
+
+    def _starts_in(self, aW: float, aH: float) -> bool:  # noqa: N803
+        """True when everything before the last flowable, and the first part the last one would
+        give (a table's header and two rows), fit in ``aH``: else a heading or an opening
+        sentence would end the page alone."""
+        last = self._content[-1]
+        remaining = aH - (self._H - last.wrap(aW, aH)[1])
+        return remaining > 0 and bool(last.split(aW, remaining))
 
 
 def table_padding(theme: Theme) -> float:

@@ -278,21 +278,23 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
     for group in pack.data["groups"]:
         rows = [item for item in items if item.group == group["id"]]
         if rows:
-            story += _group_heading(blocks, group["heading"])
-            story.append(_item_table(blocks, rows, prefix))
+            table = _item_table(blocks, rows, prefix)
+            story += [*_group_heading(blocks, group["heading"], table), table]
     if ctx.patient.weight_kg is not None:
         story.append(_dose_box(blocks))
     story.append(_sign_off(blocks, prefix))
     return build_branded_pdf(story, ctx, pack, theme)
 
 
-def _group_heading(blocks: BlockRenderer, heading: str) -> list[Flowable]:
-    """The heading moves to a new page only with room for the table header and a first item or two below it.
-
-    (The theme's heading keeps with the whole next flowable, which would push a long table to the next page.)
-    """
+def _group_heading(blocks: BlockRenderer, heading: str, table: RowGrid) -> list[Flowable]:
+    """The heading moves to a new page unless the table's header and its first two items fit below it
+    (a page break leaves two rows on each side; the theme's heading keeps with the whole next
+    flowable, which would push a long table to the next page)."""
     theme = blocks.theme
-    return [CondPageBreak(theme.type.body * 13), paragraph(blocks.rich(heading), _heading_style(theme.style("heading")))]
+    style = _heading_style(theme.style("heading"))
+    title = paragraph(blocks.rich(heading), style)
+    needed = title.wrap(theme.frame_width, 1e6)[1] + style.spaceBefore + style.spaceAfter
+    return [CondPageBreak(needed + table.start_height(theme.frame_width)), title]
 
 
 @lru_cache(maxsize=8)

@@ -55,7 +55,7 @@ def value_width(value: str, font_size: float) -> float:
 
 # Entries that differ between two widgets of the same kind; every other entry is shared.
 _OWN_ENTRIES = ("P", "Rect", "T", "TU")
-_OWN_TEXT_ENTRIES = _OWN_ENTRIES + ("V", "AP")
+_OWN_TEXT_ENTRIES = _OWN_ENTRIES + ("V", "DV", "AP")  # DV: what a viewer's Reset Form puts back
 
 
 class _SharedEntries(PDFObject):
@@ -152,7 +152,7 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
         appearance = _SharedStream(doc.idToObject[first["AP"].dict["N"].name]) if is_text else None
         templates[kind] = _FieldTemplate(_SharedEntries({k: v for k, v in first.items() if k not in own}), appearance)
         if value_appearance is not None:
-            first["V"] = PDFString(text_value)
+            first["V"] = first["DV"] = PDFString(text_value)
             first["AP"] = PDFDictionary({"N": doc.Reference(value_appearance)})
         return
     template = templates[kind]
@@ -161,7 +161,7 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
     if tooltip:
         entries[b"/TU"] = PDFString(tooltip)
     if is_text:
-        entries[b"/V"] = PDFString(text_value)
+        entries[b"/V"] = entries[b"/DV"] = PDFString(text_value)
         appearance = value_appearance if value_appearance is not None else _StreamCopy(template.appearance)
         entries[b"/AP"] = PDFDictionary({"N": doc.Reference(appearance)})
     widget = _Widget(template.shared, (x, y, x + rect[2], y + rect[3]), entries)

@@ -15,8 +15,8 @@ from typing import Any, Sequence
 
 from reportlab.platypus import Flowable, Table, TableStyle
 
-from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, ROW_RULE_COLOR, ROW_RULE_WIDTH, balanced_break,
-                                         data_table, table_padding)
+from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_COLOR, ROW_RULE_WIDTH,
+                                         at_top_of_frame, balanced_break, data_table, table_padding)
 from carthandout.documents.text_line import TextLine
 from carthandout.theme import Theme
 
@@ -87,6 +87,11 @@ class RowGrid(Flowable):
         content = max([row.min_content_height] + [stack_height(cell, w) for cell, w in zip(row.cells, inner)])
         return content + 2 * self.padding
 
+    def start_height(self, width: float) -> float:
+        """The header and the first rows a page break leaves together: the least of the grid a page holds."""
+        self._measure(width)
+        return self._header_height + sum(self._heights[:MIN_ROWS_AT_BREAK])
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._measure(availWidth)
         self.width = sum(self.column_widths)
@@ -101,7 +106,7 @@ class RowGrid(Flowable):
                 break
             used += height
             fitting += 1
-        keep = balanced_break(fitting, len(self.rows))
+        keep = balanced_break(fitting, len(self.rows), at_top_of_frame(self))
         if keep == 0:
             return []
         if keep == len(self.rows):

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from carthandout import __version__
-from carthandout.content import ContentPack, available_languages, fill, load_pack
+from carthandout.content import ContentPack, fill, load_pack
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument, joined, metadata_for, paragraph
 from carthandout.documents.blocks import missing_labels
@@ -400,17 +400,14 @@ def check_clinic(clinic: Clinic) -> None:
 
 
 def check_clinic_words_fit(clinic: Clinic) -> None:
-    """Raise InputError for clinic words no patient's card could hold, checked on a card with
-    nothing long of the patient's: a clinic name, a 24-hour number or a date format too long for
-    the card failed every patient of a batch, row by row."""
-    for language in available_languages():
-        _check_clinic_words_fit(clinic, language)
-
-
-def _check_clinic_words_fit(clinic: Clinic, language: str) -> None:
-    ctx = build_context(parse_patient({"name": "A", "infusion_date": _PROBE_YEAR_START}), clinic, language)
+    """Raise InputError for clinic words that no card in the clinic's language could hold, checked
+    on a card with nothing long of the patient's: a clinic name, a 24-hour number or a date format
+    too long for the card failed every patient of a batch, row by row. (A patient in another
+    language, or with a treating center of their own, is checked with their card.)"""
+    probe = parse_patient({"name": "A", "infusion_date": _PROBE_YEAR_START})
+    ctx = build_context(probe, clinic)
     longest = max((dt.date(2027, 1, 1) + dt.timedelta(days=n) for n in range(365)), key=lambda day: len(ctx.formatter.date(day)))
-    ctx = build_context(parse_patient({"name": "A", "infusion_date": longest.isoformat()}), clinic, language)
+    ctx = build_context(replace(probe, infusion_date=longest), clinic)
     theme = build_theme(clinic)
     try:
         lay_out_card(ctx, theme, layout_for("single", theme.page_size).card_size)
