@@ -159,6 +159,7 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("overrides: {1: 2}", "clinic.overrides"),
     ("logo: corrupt.png", "clinic.logo"),
     ("overrides: {conditioning_days: [-5, -5, -3]}", "clinic.overrides.conditioning_days"),  # two chemo days on one date
+    ("overrides: {conditioning_days: [-1000000]}", "clinic.overrides.conditioning_days"),  # OverflowError
     ("checklist: {remove: [{a: 1}]}", "clinic.checklist.remove[1]"),  # crashed with TypeError
     ("readability: {max_grade: eight}", "clinic.readability.max_grade"),
     ("language: no", "clinic.language"),  # YAML 1.1 reads no as false; the error named the patient's field

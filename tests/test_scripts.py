@@ -73,6 +73,17 @@ def test_a_name_is_shaped_without_discretionary_ligatures():
     assert "محمد" in unicodedata.normalize("NFKC", text)
 
 
+def test_a_shaped_name_in_a_paragraph_split_over_two_pages_is_not_shaped_again(tmp_path):
+    """Wrapping the second half of a split paragraph handed HarfBuzz text it had shaped already (TypeError)."""
+    from conftest import run_cli
+
+    result = run_cli("generate", "--name", "Rosa", "--infusion-date", "2027-08-04", "--caregiver", "נכזנבזמלו",
+                     "--large-print", "--paper", "a4", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = unicodedata.normalize("NFKC", " ".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "handout.pdf").pages))
+    assert text.count("נכזנבזמלו") >= 2
+
+
 def test_devanagari_prints_shaped_in_its_font_and_its_plain_letters_read_back():
     name = "अमित शर्मा"
     text, fonts = render_first_page(name)

@@ -48,11 +48,16 @@ def _fahrenheit(celsius: float) -> float:
     return round(celsius * 9 / 5 + 32, 1)
 
 
+MAX_CONDITIONING_LEAD = 365  # days before the infusion, as every other period is at most a year
+
+
 def _check_value(name: str, value: Any, where: str) -> Any:
     if name == "conditioning_days":
-        ok = isinstance(value, (list, tuple)) and value and all(isinstance(d, int) and not isinstance(d, bool) and d < 0 for d in value)
+        ok = isinstance(value, (list, tuple)) and value and all(
+            isinstance(d, int) and not isinstance(d, bool) and -MAX_CONDITIONING_LEAD <= d < 0 for d in value)
         if not ok:
-            raise ContentError(f"{where}: conditioning_days must be a list of negative day numbers, such as [-5, -4, -3]")
+            raise ContentError(f"{where}: conditioning_days must be a list of negative day numbers from "
+                               f"-{MAX_CONDITIONING_LEAD} to -1, such as [-5, -4, -3]")
         if len(set(value)) != len(value):  # [-5, -5, -3] printed "day 1" and "day 2" on one date
             raise ContentError(f"{where}: conditioning_days names a day twice")
         return tuple(sorted(value))

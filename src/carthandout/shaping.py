@@ -27,6 +27,8 @@ def _shape_single_font(word: list[Any], features: Any = None, force: bool = Fals
 
 def shape_per_font(word: list[Any], *args: Any, **kwargs: Any) -> list[Any]:
     """``reportlab.pdfbase.ttfonts.shapeFragWord``, one same-font run of the word at a time."""
+    if isinstance(word, ttfonts.ShapedFragWord) or any(isinstance(text, ttfonts.ShapedStr) for _, text in word[1:]):
+        return word  # shaped before: a paragraph split over two pages is wrapped again
     pieces = word[1:]
     if any(hasattr(style, "cbDefn") for style, _ in pieces):  # images and anchors: leave to reportlab
         return _shape_single_font(word, *args, **kwargs)
