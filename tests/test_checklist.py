@@ -113,6 +113,17 @@ def test_a_prefilled_date_shows_in_an_embedded_font_and_each_field_has_its_own_a
     assert len(set(shown.values())) < len(shown)  # though several show the same date
 
 
+def test_a_prefilled_date_is_the_size_of_its_label(example):
+    """'Due by' and its date read as one line: one size, as a date printed on the page would be."""
+    sizes = set()
+    page = example.pages[0]
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: "Due by" in text and sizes.add(size))
+    appearance = next(annotation.get_object()["/AP"]["/N"].get_object() for annotation in page["/Annots"]
+                      if annotation.get_object().get("/FT") == "/Tx" and annotation.get_object().get("/V"))
+    date_size = float(appearance.get_data().split(b" Tf")[0].split()[-1])
+    assert sizes == {date_size}
+
+
 def test_a_prefilled_date_is_also_the_fields_default(example):
     """A viewer's Reset Form puts /DV back: an empty default erased the due dates."""
     widgets = [annotation.get_object() for page in example.pages for annotation in page.get("/Annots", [])]

@@ -378,7 +378,7 @@ def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -
         return [Spacer(1, 3), paragraph(printed, theme.style("cell"))]
     label_style = theme.style("cell_bold")
     label_width = stringWidth(item.date_label, label_style.fontName, label_style.fontSize) + 10
-    font = _field_font(theme)
+    font = theme.style("cell").fontSize  # the size of its label, and of a date printed on the page instead
     available = width - 2 * CELL_PADDING
     # the field holds the whole date: reportlab's field appearance clips, it never shrinks
     field_width = min(available, value_width(date_text, font) + font * 1.5)
