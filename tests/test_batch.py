@@ -127,6 +127,18 @@ def test_a_bad_clinic_setting_stops_the_batch_once_before_any_row(tmp_path, sett
     assert not out.exists()
 
 
+def test_a_clinic_name_too_long_for_the_card_stops_only_runs_that_make_cards(tmp_path):
+    clinic = tmp_path / "clinic.yaml"
+    long_name = "Regional Comprehensive Cancer and Cellular Immunotherapy Center of the Greater Springfield Metropolitan"
+    clinic.write_text(f"name: {long_name} Area at Riverside\nphone_24h: '(217) 555-0199'\n", encoding="utf-8")
+    roster = write_csv(tmp_path / "r.csv", GOOD)
+    cards = run_cli("batch", roster, "-o", tmp_path / "cards", "--doc", "wallet-card", "--clinic", clinic)
+    assert cards.exit_code == 2 and cards.stderr.startswith("error: clinic.name: is too long for the wallet card")
+    handouts = run_cli("batch", roster, "-o", tmp_path / "handouts", "--doc", "handout", "--clinic", clinic,
+                       "--jobs", "1")
+    assert handouts.exit_code == 0, handouts.output
+
+
 def test_show_values_puts_the_value_in_errors(tmp_path):
     out = tmp_path / "out"
     result = batch(write_csv(tmp_path / "r.csv", [{"name": "X", "infusion_date": "2027-02-30"}]), out, "--show-values")

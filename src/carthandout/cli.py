@@ -21,7 +21,7 @@ from carthandout.models import parse_patient
 from carthandout.output import write_atomic, write_manifest
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, read_password
-from carthandout.pipeline import check_clinic, check_documents, prepare, write_patient_files
+from carthandout.pipeline import check_card_words, check_clinic, check_documents, prepare, write_patient_files
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -105,7 +105,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         raw.update({key: value for key, value in fields.items() if value is not None})
         patient = parse_patient(raw)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
-        clinic = check_clinic(load_clinic(clinic_file), chosen)
+        clinic = check_clinic(load_clinic(clinic_file), chosen, [patient.language or None])
         options = RenderOptions(chosen, paper, None, large_print or None,
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
@@ -203,12 +203,14 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
                                  show_values)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
-        roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file), chosen)
+        # The wallet card's fit is checked once the rows say which languages the cards are in.
+        roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file), chosen, ())
         options = RenderOptions(chosen, paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         if encrypt and not check_only:
             options = replace(options, pdf_password=read_password(password_env))
         checked = validate_roster(roster, clinic, options, settings)
+        check_card_words(clinic, chosen, [job.patient.language or None for job in checked.jobs])
         if not check_only:
             check_print_folder(settings.output_dir)
     except CarthandoutError as error:

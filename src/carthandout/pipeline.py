@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from carthandout.context import DocumentContext, build_context, effective_policy
 from carthandout.documents import DOCUMENTS, wallet_card
@@ -18,9 +18,11 @@ from carthandout.output import ManifestRow, sha256_hex, write_atomic
 from carthandout.theme import build_theme
 
 
-def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS)) -> Clinic:
+def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS),
+                 languages: Iterable[str | None] = (None,)) -> Clinic:
     """The clinic settings every patient's documents read, checked once, before the first patient:
-    a bad one is one error, not one per row of a batch. Raises CarthandoutError."""
+    a bad one is one error, not one per row of a batch. ``languages``: those the run prints its
+    wallet cards in (None: the clinic's own); none, to check the card later. Raises CarthandoutError."""
     check_date_format(clinic.date_format)
     effective_policy(clinic)
     max_grade_from(clinic.extra("readability"))  # used by `check` only, but a bad one is a bad file
@@ -28,9 +30,14 @@ def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS)) ->
     for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
         if hasattr(module, "check_clinic"):
             module.check_clinic(clinic)
-    if wallet_card.DOCUMENT_ID in documents:
-        wallet_card.check_clinic_words_fit(clinic)
+    check_card_words(clinic, documents, languages)
     return clinic
+
+
+def check_card_words(clinic: Clinic, documents: Sequence[str], languages: Iterable[str | None]) -> None:
+    """When the run makes wallet cards: the clinic's words fit a card in each of ``languages``."""
+    if wallet_card.DOCUMENT_ID in documents:
+        wallet_card.check_clinic_words_fit(clinic, languages)
 
 
 _PROBE_PATIENT = parse_patient({"name": "A", "infusion_date": "2027-01-01"})  # nothing of its own to check

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import Color, HexColor
@@ -399,15 +399,20 @@ def check_clinic(clinic: Clinic) -> None:
     wallet_card_settings(clinic)
 
 
-def check_clinic_words_fit(clinic: Clinic) -> None:
-    """Raise InputError for clinic words that no card in the clinic's language could hold, checked
-    on a card with nothing long of the patient's: a clinic name, a 24-hour number or a date format
-    too long for the card failed every patient of a batch, row by row. (A patient in another
-    language, or with a treating center of their own, is checked with their card.)"""
+def check_clinic_words_fit(clinic: Clinic, languages: Iterable[str | None] = (None,)) -> None:
+    """Raise InputError for clinic words that no card in ``languages`` could hold (None: the clinic's
+    own), checked on a card with nothing long of the patient's: a clinic name, a 24-hour number or
+    a date format too long for the card failed every patient of a batch, row by row. (A patient
+    with a treating center of their own is checked with their card.)"""
+    for language in dict.fromkeys(languages):
+        _check_clinic_words_fit(clinic, language)
+
+
+def _check_clinic_words_fit(clinic: Clinic, language: str | None) -> None:
     probe = parse_patient({"name": "A", "infusion_date": _PROBE_YEAR_START})
-    ctx = build_context(probe, clinic)
+    ctx = build_context(probe, clinic, language)
     longest = max((dt.date(2027, 1, 1) + dt.timedelta(days=n) for n in range(365)), key=lambda day: len(ctx.formatter.date(day)))
-    ctx = build_context(replace(probe, infusion_date=longest), clinic)
+    ctx = build_context(replace(probe, infusion_date=longest), clinic, language)
     theme = build_theme(clinic)
     try:
         lay_out_card(ctx, theme, layout_for("single", theme.page_size).card_size)
