@@ -142,7 +142,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     if not valid and not problems:  # a header alone, or the wrong sheet: nothing to print is a mistake
         raise InputError("roster", "no patient rows below the column names", sensitive=False)
     conflicts, notices = repeated_patients(valid)
-    problems = sorted(problems + conflicts, key=lambda problem: problem.row)
+    problems += conflicts
     refused = {problem.row for problem in conflicts}
     names = UniqueNames(RESERVED_NAMES)
     jobs: list[PatientJob] = []
