@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from carthandout.errors import CarthandoutError, InputError
-from carthandout.models import (INFUSION_YEARS, REQUIRED_PATIENT_FIELDS, Clinic, Patient, parse_date_between,
-                                parse_patient)
+from carthandout.models import (INFUSION_YEARS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
+                                parse_date_between, parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import MANIFEST_FILE, ManifestRow, ManifestStream, write_atomic
@@ -46,8 +46,7 @@ ERRORS_FILE = "errors.csv"
 RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
 EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "worker": 70}
 STOP_GRACE_SECONDS = 20.0  # for a worker to finish the patient in hand (well under a second)
-# Valid stand-ins for the required fields, so that each other field can be checked on its own.
-_PROBE_NAME = "A"
+# Each field of a row is checked on its own with stand-ins for the required fields (models.PROBE_NAME).
 # With no usable infusion date of its own, a row's birth date is compared with the last one
 # allowed: never "after the infusion date" because another field is wrong.
 _PROBE_LAST_INFUSION = dt.date(INFUSION_YEARS[1], 12, 31)
@@ -212,7 +211,7 @@ def field_problems(fields: dict[str, Any]) -> list[CarthandoutError]:
     for name in REQUIRED_PATIENT_FIELDS:
         if fields.get(name) in (None, ""):
             problems.append(InputError(name, "is required"))
-    base = {"name": _PROBE_NAME, "infusion_date": _infusion_date_or_last(fields.get("infusion_date"))}
+    base = {"name": PROBE_NAME, "infusion_date": _infusion_date_or_last(fields.get("infusion_date"))}
     for name, value in fields.items():
         try:
             parse_patient({**base, name: value})

@@ -165,6 +165,16 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
     )
 
 
+# A patient with nothing of their own to check: the clinic's settings and one field at a time are
+# checked against these stand-ins.
+PROBE_NAME = "A"
+PROBE_INFUSION_DATE = dt.date(2027, 1, 1)
+
+
+def probe_patient(infusion_date: dt.date = PROBE_INFUSION_DATE) -> Patient:
+    return parse_patient({"name": PROBE_NAME, "infusion_date": infusion_date})
+
+
 def parse_phone(field_name: str, raw: Any, sensitive: bool = True) -> str:
     if isinstance(raw, int) and not isinstance(raw, bool):
         raise InputError(field_name, "must be quoted text in YAML (a phone number read as a number loses digits)", raw, sensitive)

@@ -9,7 +9,7 @@ from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
 from carthandout.errors import InputError
 from carthandout.formatting import check_date_format
-from carthandout.models import Clinic, Patient, parse_patient
+from carthandout.models import Clinic, Patient, probe_patient
 from carthandout.options import RenderOptions
 from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.protect import protect_documents
@@ -26,7 +26,7 @@ def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS),
     check_date_format(clinic.date_format)
     effective_policy(clinic)
     max_grade_from(clinic.extra("readability"))  # used by `check` only, but a bad one is a bad file
-    build_context(_PROBE_PATIENT, clinic)  # the clinic's language, and a font for every clinic value
+    build_context(probe_patient(), clinic)  # the clinic's language, and a font for every clinic value
     for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
         if hasattr(module, "check_clinic"):
             module.check_clinic(clinic)
@@ -39,8 +39,6 @@ def check_card_words(clinic: Clinic, documents: Sequence[str], languages: Iterab
     if wallet_card.DOCUMENT_ID in documents:
         wallet_card.check_clinic_words_fit(clinic, languages)
 
-
-_PROBE_PATIENT = parse_patient({"name": "A", "infusion_date": "2027-01-01"})  # nothing of its own to check
 
 
 def check_documents(names: Sequence[str]) -> tuple[str, ...]:

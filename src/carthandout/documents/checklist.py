@@ -27,7 +27,7 @@ from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import InputError
-from carthandout.models import Clinic, parse_patient, parse_text
+from carthandout.models import Clinic, parse_text, probe_patient
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -132,8 +132,7 @@ def check_clinic(clinic: Clinic) -> None:
     """``carthandout check --clinic``: raise InputError for a bad ``checklist:`` section."""
     if clinic.extra("checklist") is None:
         return
-    sample = parse_patient({"name": "Sample", "infusion_date": "2000-01-01"})
-    ctx = build_context(sample, clinic)
+    ctx = build_context(probe_patient(), clinic)
     checklist_items(ctx, load_pack(DOCUMENT_ID, ctx.language))
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -33,7 +33,7 @@ from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
     CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
 )
-from carthandout.models import Clinic, parse_patient
+from carthandout.models import PROBE_INFUSION_DATE, Clinic, probe_patient
 from carthandout.options import RenderOptions
 from carthandout.theme import INK, Theme, build_theme
 from carthandout.typefaces import Rich, text_font
@@ -409,10 +409,9 @@ def check_clinic_words_fit(clinic: Clinic, languages: Iterable[str | None] = (No
 
 
 def _check_clinic_words_fit(clinic: Clinic, language: str | None) -> None:
-    probe = parse_patient({"name": "A", "infusion_date": _PROBE_YEAR_START})
-    ctx = build_context(probe, clinic, language)
-    longest = max((dt.date(2027, 1, 1) + dt.timedelta(days=n) for n in range(365)), key=lambda day: len(ctx.formatter.date(day)))
-    ctx = build_context(replace(probe, infusion_date=longest), clinic, language)
+    formatter = build_context(probe_patient(), clinic, language).formatter
+    year = (PROBE_INFUSION_DATE + dt.timedelta(days=n) for n in range(365))
+    ctx = build_context(probe_patient(max(year, key=lambda day: len(formatter.date(day)))), clinic, language)
     theme = build_theme(clinic)
     try:
         lay_out_card(ctx, theme, layout_for("single", theme.page_size).card_size)
@@ -422,8 +421,6 @@ def _check_clinic_words_fit(clinic: Clinic, language: str | None) -> None:
         raise InputError("clinic.date_format", "makes the infusion date too long for the wallet card",
                          sensitive=False) from None
 
-
-_PROBE_YEAR_START = "2027-01-01"
 
 
 def wallet_card_settings(clinic: Clinic) -> dict[str, bool]:
