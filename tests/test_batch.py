@@ -139,6 +139,28 @@ def test_a_clinic_name_too_long_for_the_card_stops_only_runs_that_make_cards(tmp
     assert handouts.exit_code == 0, handouts.output
 
 
+def test_a_clinic_name_no_card_prints_is_not_checked_against_the_card(tmp_path):
+    """Every patient has a treating center of their own: their cards never print the clinic's long name."""
+    clinic = tmp_path / "clinic.yaml"
+    long_name = "Regional Comprehensive Cancer and Cellular Immunotherapy Center of the Greater Springfield Metropolitan"
+    clinic.write_text(f"name: {long_name} Area at Riverside\nphone_24h: '(217) 555-0199'\n", encoding="utf-8")
+    def roster(path: Path, centers: list[str]) -> Path:
+        lines = ["name,infusion_date,center"] + [f"{row['name']},{row['infusion_date']},{center}"
+                                                 for row, center in zip(GOOD, centers)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+    own_centers = run_cli("batch", roster(tmp_path / "own.csv", ["Riverside Cancer Center"] * 3), "-o", tmp_path / "own",
+                          "--doc", "wallet-card", "--clinic", clinic, "--jobs", "1")
+    assert own_centers.exit_code == 0, own_centers.output
+    card = pdf_text(next((tmp_path / "own").glob("*/*wallet-card*.pdf")))
+    assert "Riverside Cancer Center" in card and "Metropolitan" not in card
+    one_without = run_cli("batch", roster(tmp_path / "mixed.csv", ["Riverside Cancer Center", "", "Riverside"]),
+                          "-o", tmp_path / "mixed", "--doc", "wallet-card", "--clinic", clinic)
+    assert one_without.exit_code == 2
+    assert one_without.stderr.startswith("error: clinic.name: is too long for the wallet card")
+
+
 def test_show_values_puts_the_value_in_errors(tmp_path):
     out = tmp_path / "out"
     result = batch(write_csv(tmp_path / "r.csv", [{"name": "X", "infusion_date": "2027-02-30"}]), out, "--show-values")

@@ -105,7 +105,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         raw.update({key: value for key, value in fields.items() if value is not None})
         patient = parse_patient(raw)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
-        clinic = check_clinic(load_clinic(clinic_file), chosen, [patient.language or None])
+        clinic = check_clinic(load_clinic(clinic_file), chosen, [patient])
         options = RenderOptions(chosen, paper, None, large_print or None,
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
@@ -203,14 +203,14 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
                                  show_values)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
-        # The wallet card's fit is checked once the rows say which languages the cards are in.
+        # The wallet card's fit is checked once the rows say what the cards print (language, center, doctor).
         roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file), chosen, ())
         options = RenderOptions(chosen, paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         if encrypt and not check_only:
             options = replace(options, pdf_password=read_password(password_env))
         checked = validate_roster(roster, clinic, options, settings)
-        check_card_words(clinic, chosen, [job.patient.language or None for job in checked.jobs])
+        check_card_words(clinic, chosen, [job.patient for job in checked.jobs])
         if not check_only:
             check_print_folder(settings.output_dir)
     except CarthandoutError as error:

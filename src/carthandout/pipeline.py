@@ -19,10 +19,10 @@ from carthandout.theme import build_theme
 
 
 def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS),
-                 languages: Iterable[str | None] = (None,)) -> Clinic:
+                 patients: Iterable[Patient | None] = (None,)) -> Clinic:
     """The clinic settings every patient's documents read, checked once, before the first patient:
-    a bad one is one error, not one per row of a batch. ``languages``: those the run prints its
-    wallet cards in (None: the clinic's own); none, to check the card later. Raises CarthandoutError."""
+    a bad one is one error, not one per row of a batch. ``patients``: those the run prints wallet
+    cards for (None: one with nothing of their own); none, to check the card later. Raises CarthandoutError."""
     check_date_format(clinic.date_format)
     effective_policy(clinic)
     max_grade_from(clinic.extra("readability"))  # used by `check` only, but a bad one is a bad file
@@ -30,14 +30,14 @@ def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS),
     for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
         if hasattr(module, "check_clinic"):
             module.check_clinic(clinic)
-    check_card_words(clinic, documents, languages)
+    check_card_words(clinic, documents, patients)
     return clinic
 
 
-def check_card_words(clinic: Clinic, documents: Sequence[str], languages: Iterable[str | None]) -> None:
-    """When the run makes wallet cards: the clinic's words fit a card in each of ``languages``."""
+def check_card_words(clinic: Clinic, documents: Sequence[str], patients: Iterable[Patient | None]) -> None:
+    """When the run makes wallet cards: the clinic's words fit the card of each of ``patients``."""
     if wallet_card.DOCUMENT_ID in documents:
-        wallet_card.check_clinic_words_fit(clinic, languages)
+        wallet_card.check_clinic_words_fit(clinic, patients)
 
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -33,7 +33,7 @@ from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
     CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
 )
-from carthandout.models import PROBE_INFUSION_DATE, Clinic, probe_patient
+from carthandout.models import PROBE_INFUSION_DATE, PROBE_NAME, Clinic, Patient, probe_patient
 from carthandout.options import RenderOptions
 from carthandout.theme import INK, Theme, build_theme
 from carthandout.typefaces import Rich, text_font
@@ -399,19 +399,32 @@ def check_clinic(clinic: Clinic) -> None:
     wallet_card_settings(clinic)
 
 
-def check_clinic_words_fit(clinic: Clinic, languages: Iterable[str | None] = (None,)) -> None:
-    """Raise InputError for clinic words that no card in ``languages`` could hold (None: the clinic's
-    own), checked on a card with nothing long of the patient's: a clinic name, a 24-hour number or
-    a date format too long for the card failed every patient of a batch, row by row. (A patient
-    with a treating center of their own is checked with their card.)"""
-    for language in dict.fromkeys(languages):
-        _check_clinic_words_fit(clinic, language)
+def check_clinic_words_fit(clinic: Clinic, patients: Iterable[Patient | None] = (None,)) -> None:
+    """Raise InputError for clinic words that no card of ``patients`` could hold (None: a patient
+    with nothing of their own, in the clinic's language), checked on a card with nothing long of
+    the patient's: a clinic name, a 24-hour number or a date format too long for the card failed
+    every patient of a batch, row by row. The clinic's name and doctor are checked only where a
+    card prints them: a patient with a treating center or doctor of their own is checked with
+    their card."""
+    for language, own_center, own_physician in dict.fromkeys(map(_card_variant, patients)):
+        _check_clinic_words_fit(clinic, language, own_center, own_physician)
 
 
-def _check_clinic_words_fit(clinic: Clinic, language: str | None) -> None:
-    formatter = build_context(probe_patient(), clinic, language).formatter
+def _card_variant(patient: Patient | None) -> tuple[str | None, bool, bool]:
+    """What of the clinic's a patient's card prints: (language, own center, own doctor)."""
+    if patient is None:
+        return None, False, False
+    return patient.language or None, bool(patient.center), bool(patient.physician)
+
+
+def _check_clinic_words_fit(clinic: Clinic, language: str | None, own_center: bool, own_physician: bool) -> None:
+    def probe(infusion_date: dt.date) -> Patient:
+        return replace(probe_patient(infusion_date), center=PROBE_NAME if own_center else "",
+                       physician=PROBE_NAME if own_physician else "")
+
+    formatter = build_context(probe(PROBE_INFUSION_DATE), clinic, language).formatter
     year = (PROBE_INFUSION_DATE + dt.timedelta(days=n) for n in range(365))
-    ctx = build_context(probe_patient(max(year, key=lambda day: len(formatter.date(day)))), clinic, language)
+    ctx = build_context(probe(max(year, key=lambda day: len(formatter.date(day)))), clinic, language)
     theme = build_theme(clinic)
     try:
         lay_out_card(ctx, theme, layout_for("single", theme.page_size).card_size)
@@ -420,7 +433,6 @@ def _check_clinic_words_fit(clinic: Clinic, language: str | None) -> None:
             raise
         raise InputError("clinic.date_format", "makes the infusion date too long for the wallet card",
                          sensitive=False) from None
-
 
 
 def wallet_card_settings(clinic: Clinic) -> dict[str, bool]:
