@@ -149,6 +149,20 @@ def test_contacts_stay_whole_with_their_heading(tmp_path):
     assert all(word in pages[first] for word in ("24-hour line", "Tomás Delgado (217) 555-0000", "Sam Patel"))
 
 
+def test_phone_numbers_are_never_broken_over_two_lines(tmp_path):
+    """In large print the caregiver's number used to end one line with "+1 (217)" and start the
+    next with "555-0199": a number read off two lines is easily dialled wrong."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--caregiver",
+                     "Maria Gonzalez-Ramirez", "--caregiver-phone", "+1 (217) 555-0199 ext. 4421", "--large-print",
+                     "--doc", "handout", "--doc", "caregiver-guide", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    handout = "\n".join(page_texts(tmp_path / "handout.pdf")).splitlines()
+    assert "+1 (217) 555-0199 ext. 4421" in handout  # a line of its own, below the name, spaces as spaces
+    guide = "\n".join(page_texts(tmp_path / "caregiver-guide.pdf")).splitlines()
+    numbered = [line for line in guide if "555-0199" in line]
+    assert len(numbered) >= 3 and all("(217) 555-0199" in line for line in numbered)  # the 24-hour line, whole
+
+
 def test_a_kept_group_inside_a_kept_group_does_not_force_a_new_page(tmp_path):
     """reportlab's KeepTogether reports itself infinitely tall to its parent, so nesting one
     always started a new page (the handout's contacts used to leave half a page empty)."""

@@ -18,6 +18,17 @@ from carthandout.models import Clinic, Patient
 from carthandout.policy import Policy, load_policy, with_overrides
 from carthandout.schedule import SCHEDULE_DATE_NAMES, Schedule, compute_schedule
 
+# Printed without a line break inside: "(217)" at a line's end and "555-0199" on the next is
+# easily dialled wrong.
+PHONE_VALUES = frozenset({"clinic.phone", "clinic.phone_24h", "patient.caregiver_phone"})
+
+
+def unbroken(text: str) -> str:
+    """``text`` with its spaces made no-break: lines break around it, not inside it (reportlab
+    still breaks a run longer than the whole line, and draws a no-break space as a space)."""
+    return text.replace(" ", "\u00a0")
+
+
 @dataclass(frozen=True)
 class DocumentContext:
     patient: Patient
@@ -56,7 +67,8 @@ def build_context(patient: Patient, clinic: Clinic, language: str | None = None)
         **_date_values(schedule, formatter),
         **_policy_values(policy, formatter),
     }
-    rich = {key: rich_value(text, _field_of(key, patient)) for key, text in values.items()}
+    rich = {key: rich_value(unbroken(text) if key in PHONE_VALUES else text, _field_of(key, patient))
+            for key, text in values.items()}
     return DocumentContext(patient, clinic, policy, schedule, lang, formatter, values, rich)
 
 

@@ -7,7 +7,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, fill
-from carthandout.context import DocumentContext
+from carthandout.context import DocumentContext, unbroken
 from carthandout.typefaces import Rich, rich_value, text_font
 from carthandout.documents.base import paragraph
 from carthandout.documents.text_line import date_cell
@@ -197,7 +197,7 @@ def contact_rows(renderer: BlockRenderer) -> list[list[Flowable]]:
     ]
     out = [[renderer.para(label, "cell_bold"), renderer.para(value, "cell")] for label, value in rows if value]
     for member in ctx.clinic.team:
-        text = member.name + (f"  {member.phone}" if member.phone else "")
+        text = member.name + (f"  {unbroken(member.phone)}" if member.phone else "")
         out.append([paragraph(rich_value(member.role, "clinic.team"), renderer.theme.style("cell_bold")),
                     paragraph(rich_value(text, "clinic.team"), renderer.theme.style("cell"))])
     return out
