@@ -45,6 +45,18 @@ def test_renumbering_leaves_strings_and_stream_data_alone():
     assert renumbered(body, lambda old: old * 10) == body.replace(b"/Ref 4 0 R", b"/Ref 40 0 R")
 
 
+def test_widgets_that_differ_only_in_their_strings_share_one_parse():
+    """Flattening for print reads a widget's flags, rectangle and appearance, never its strings;
+    two patients' widgets (other names, tooltips, values) are parsed once."""
+    first = open_pdf(canvas_pdf(["Ana"], field_value="March 5, 2027"))
+    second = open_pdf(canvas_pdf(["Luis"], field_value="April (30), 2027"))
+    [widget] = [ref.number for ref in first.get(next(first.pages())[0])[b"/Annots"]]
+    shape = first.get_without_strings(widget)
+    assert shape is second.get_without_strings(widget)
+    assert shape[b"/T"] == shape[b"/V"] == b"()" and first.get(widget)[b"/V"] == b"(March 5, 2027)"
+    assert [float(number) for number in shape[b"/Rect"]] == [72, 600, 272, 620]
+
+
 def test_text_strings_round_trip():
     for text in ("Plain (ASCII) \\ text", "Guía del cuidador", "رعاية", "名前"):
         assert decode_text(text_string(text)) == text

@@ -58,6 +58,7 @@ _PLAIN_STRING = rb"\([^()\\]*+(?:\\.[^()\\]*+)*+\)"
 _SCAN = re.compile(rb"(" + _PLAIN_STRING + rb")|(\()|(?<!\d)(\d++)\s++\d++\s++R\b|>>\s*stream\r?\n", re.S)
 _SCAN_NESTED_STRING, _SCAN_REFERENCE = 2, 3
 _STRING_SPECIAL = re.compile(rb"[()\\]")
+_PLAIN_STRING_RE = re.compile(_PLAIN_STRING, re.S)
 _SPACE = rb"\s*(?:%[^\r\n]*\s*)*"  # white space and comments (reportlab comments its trailer)
 _TOKEN = re.compile(_SPACE + rb"(?:(<<)|(\[)|(>>|\])|(" + _PLAIN_STRING + rb")|(\()|(\d+)\s+\d+\s+R\b"
                     rb"|(/[^\s/\[\]()<>{}%]*|<[0-9A-Fa-f\s]*>|[-+.\d]+|true|false|null))", re.S)
@@ -105,6 +106,12 @@ class SourcePdf:
         if parsed is None:
             parsed = self._parsed[number] = parsed_body(self.body(number))
         return parsed
+
+    def get_without_strings(self, number: int) -> PdfValue:
+        """The object parsed with its literal strings emptied, for reading its numbers, names and
+        references: form widgets differ between patients only in their strings (field names,
+        tooltips, values), so their shapes are parsed once (``parsed_body``) instead of once each."""
+        return parsed_body(_PLAIN_STRING_RE.sub(b"()", self.body(number)))
 
     def resolve(self, value: PdfValue) -> PdfValue:
         return self.get(value.number) if isinstance(value, Ref) else value
@@ -531,7 +538,7 @@ _HIDDEN, _PRINT = 2, 4
 
 def _placement(source: SourcePdf, ref: Ref) -> tuple[Ref, tuple[float, ...]] | None:
     """(appearance stream, matrix placing it on the page) of a printable annotation, else None."""
-    annotation = source.get(ref.number)
+    annotation = source.get_without_strings(ref.number)
     flags = int(source.resolve(annotation.get(b"/F", b"0")))
     normal = source.resolve(annotation.get(b"/AP", {})).get(b"/N")
     if isinstance(normal, Ref) and not source.is_stream(normal.number):
