@@ -509,29 +509,7 @@ def render_chunk(jobs: tuple[PatientJob, ...]) -> list[PatientResult]:
         if _stop_requested:
             break
         results.append(render_patient(job))
-        _settle_long_lived_objects()
     return results
-
-
-# Allocations between young-generation collections. Rendering makes and drops a great many small
-# objects (flowables, fragments, PDF objects) and few cycles; Python's default (700) collected
-# about six times per patient.
-YOUNG_COLLECTION_THRESHOLD = 7000
-_settled = False
-
-
-def _settle_long_lived_objects() -> None:
-    """Once, after this process's first patient: its long-lived objects (fonts, content packs,
-    the shared layout caches) are set aside from the cyclic collector (``gc.freeze``), which
-    otherwise walked them all again in every older-generation collection. Garbage collection
-    took about 5 ms per patient, 2-2.5 ms after this. Refcounting still frees them when dropped."""
-    global _settled
-    if _settled:
-        return
-    _settled = True
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
 
 
 class PrintParts:
