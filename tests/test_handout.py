@@ -163,6 +163,14 @@ def test_phone_numbers_are_never_broken_over_two_lines(tmp_path):
     assert len(numbered) >= 3 and all("(217) 555-0199" in line for line in numbered)  # the 24-hour line, whole
 
 
+def test_only_the_spaces_inside_a_number_are_no_break():
+    """Words in a phone field still wrap: a long field never has to break in the middle of a number."""
+    from carthandout.context import unbroken
+
+    assert unbroken("+1 (217) 555-0199 ext. 4421") == "+1\u00a0(217)\u00a0555-0199 ext.\u00a04421"
+    assert unbroken("(217) 555-0199 or 4422 after 5 pm") == "(217)\u00a0555-0199 or 4422 after 5 pm"
+
+
 def test_a_kept_group_inside_a_kept_group_does_not_force_a_new_page(tmp_path):
     """reportlab's KeepTogether reports itself infinitely tall to its parent, so nesting one
     always started a new page (the handout's contacts used to leave half a page empty)."""

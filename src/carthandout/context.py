@@ -6,6 +6,7 @@ use, formatted for the document's language, each already checked against the bun
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
@@ -18,15 +19,18 @@ from carthandout.models import Clinic, Patient
 from carthandout.policy import Policy, load_policy, with_overrides
 from carthandout.schedule import SCHEDULE_DATE_NAMES, Schedule, compute_schedule
 
-# Printed without a line break inside: "(217)" at a line's end and "555-0199" on the next is
-# easily dialled wrong.
+# Phone numbers are printed without a line break inside: "(217)" at a line's end and "555-0199"
+# on the next is easily dialled wrong.
 PHONE_VALUES = frozenset({"clinic.phone", "clinic.phone_24h", "patient.caregiver_phone"})
+# A space between two parts of a number: "+1 (217) 555-0199", "ext. 4421". Words in a phone
+# field ("or 4422 after 5 pm") still wrap, so a long field never has to break mid-number.
+_NUMBER_SPACE = re.compile(r"(?<=[0-9()+\-.]) (?=[0-9()+\-.])")
 
 
-def unbroken(text: str) -> str:
-    """``text`` with its spaces made no-break: lines break around it, not inside it (reportlab
-    still breaks a run longer than the whole line, and draws a no-break space as a space)."""
-    return text.replace(" ", "\u00a0")
+def unbroken(phone: str) -> str:
+    """``phone`` with the spaces inside its numbers made no-break (reportlab draws a no-break
+    space as a space, so the text layer keeps plain spaces)."""
+    return _NUMBER_SPACE.sub("\u00a0", phone)
 
 
 @dataclass(frozen=True)
