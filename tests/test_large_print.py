@@ -160,3 +160,33 @@ def test_dates_taller_than_a_page_start_where_the_text_before_them_ends(tmp_path
     first = next(n for n, text in enumerate(pages) if "Here are your dates" in text)
     assert "What happens" in pages[first] and "Chemo, day 1" in pages[first]  # never the sentence alone
     assert "What happens" in pages[first + 1]  # the table goes on, under its header
+
+
+@pytest.mark.parametrize("large_print", [True, False])
+def test_a_long_center_name_stays_inside_the_header_band(tmp_path, large_print):
+    """A long name at heading size took four lines in large print: the first ran off the top of
+    the page and the rule struck through the last. It is now set smaller, above the rule."""
+    from carthandout.documents.base import HEADER_HEIGHT, HEADER_SMALLEST_SIZE
+    from carthandout.theme import build_theme
+    from carthandout.inputs import load_clinic
+
+    clinic = tmp_path / "clinic.yaml"
+    name = "Hospital Universitario General de Valencia – Unidad de Terapia Celular y Trasplante Hematopoyético"
+    clinic.write_text(example_path("clinic.yaml").read_text(encoding="utf-8").replace(
+        'name: "Riverside Cancer Center"', f'name: "{name}"', 1).replace('logo: "logo.png"', f'logo: "{example_path("logo.png")}"'),
+        encoding="utf-8")
+    assert name in clinic.read_text(encoding="utf-8")
+    args = ["generate", "--name", "Ana Ruiz", "--infusion-date", "2027-03-05", "--clinic", clinic, "--paper", "a4",
+            "--doc", "checklist", "-o", tmp_path / "out"] + (["--large-print"] if large_print else [])
+    result = run_cli(*args)
+    assert result.exit_code == 0, result.output
+    theme = build_theme(load_clinic(clinic), "a4")
+    top = theme.page_size[1] - theme.margin * 0.5
+    rule = top - HEADER_HEIGHT + 0.2 * 72
+    page = pypdf.PdfReader(tmp_path / "out" / "checklist.pdf").pages[1]
+    header = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: text.strip() and cm[5] + tm[5] > rule - 30
+                      and header.append((text.strip(), cm[5] + tm[5], size * tm[0])))
+    words = " ".join(text for text, _, _ in header)
+    assert "Hospital Universitario" in words and "Hematopoyético" in words
+    assert all(rule < y < top and size >= HEADER_SMALLEST_SIZE for _, y, size in header)

@@ -25,6 +25,8 @@ from carthandout.theme import Theme
 
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"
 HEADER_HEIGHT = 0.95 * inch
+HEADER_NAME_HEIGHT = HEADER_HEIGHT - 0.2 * inch - 4  # the center's name, from the band's top to just above its rule
+HEADER_SMALLEST_SIZE = 9.0
 FOOTER_HEIGHT = 48.0
 LOGO_BOX = (2.2 * inch, 0.6 * inch)  # the logo is drawn as large as fits: at most this wide and tall
 
@@ -267,8 +269,7 @@ def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas
         logo_size = (draw_w, draw_w * height / width)
         text_left = left + draw_w + 0.2 * inch
     # The same on every page: parsed and wrapped once per document.
-    name = paragraph(ctx.rich["clinic.name"], name_style)
-    _, used = name.wrap(theme.page_size[0] - theme.margin - text_left, 60)
+    name, used = _header_name(ctx.rich["clinic.name"], name_style, theme.page_size[0] - theme.margin - text_left)
 
     def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -277,7 +278,7 @@ def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas
             canvas.translate(left, top - draw_h)
             _draw_logo(canvas, theme.logo, draw_w, draw_h)
             canvas.translate(-left, draw_h - top)
-        name.drawOn(canvas, text_left, top - 0.3 * inch - used / 2)
+        name.drawOn(canvas, text_left, top - max(0.3 * inch, used / 2) - used / 2)  # beside the logo, or hung from the top
         rule_y = top - HEADER_HEIGHT + 0.2 * inch
         canvas.setStrokeColor(theme.primary)
         canvas.setLineWidth(2)
@@ -285,6 +286,18 @@ def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas
         canvas.restoreState()
 
     return paint
+
+
+def _header_name(name: Rich, style: ParagraphStyle, width: float) -> tuple[Paragraph, float]:
+    """The center's name wrapped to ``width`` at the largest size whose lines fit above the header's
+    rule: a long name in large print took four lines at heading size, ran off the top of the page
+    and was struck through by the rule."""
+    while True:
+        para = paragraph(name, style)
+        _, height = para.wrap(width, 400)
+        if height <= HEADER_NAME_HEIGHT or style.fontSize <= HEADER_SMALLEST_SIZE:
+            return para, height  # at the smallest size any name of the allowed length fits
+        style = _smaller(style)
 
 
 LOGO_FORM = "carthandout-logo"
