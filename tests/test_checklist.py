@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -302,6 +303,18 @@ def test_the_powers_of_ten_keep_the_text_fonts_digits():
     tens = {font for text, font in fonts if text.strip().endswith("10")}
     assert exponents and all("NotoSans" in font for font in exponents)
     assert tens and all("Atkinson" in font for font in tens)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_dose_never_breaks_inside_its_number(language):
+    """In large print "= 1.22" ended one line and "× 10⁸" began the next: read alone, a dose of 1.22."""
+    for weight in range(40, 121, 3):
+        ctx = build_context(_patient(weight_kg=float(weight), language=language), _clinic())
+        data = checklist.render(ctx, build_theme(ctx.clinic, large_print=True), OPTIONS).data
+        lines = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages).splitlines()
+        with_power = [line for line in lines if "10⁸" in line or "10⁶" in line]
+        assert with_power and all(re.search(r"\d × 10[⁶⁸]", line) for line in with_power), (weight, with_power)
+        assert any(f"× {weight} kg" in line for line in lines), weight  # nor "× 61" / "kg"
 
 
 def test_no_dose_line_without_a_weight():

@@ -441,7 +441,7 @@ def _cells(blocks: BlockRenderer, count: int, exact: bool = True) -> Rich:
     # "10" in the text font (its slashed zero, as in every other number), the exponent in the
     # fallback: the text font has no superscript digits
     power = literal("10") + rich_value(str(exponent).translate(_SUPERSCRIPT_DIGITS), "policy.dose")
-    text = literal(f"{number(mantissa)} × ") + power
+    text = literal(f"{number(mantissa)}\u00a0×\u00a0") + power  # never "1.22" at a line's end, "× 10⁸" on the next
     if exact:
         text = text + literal(f" ({number(Decimal(count))})")
     return text
