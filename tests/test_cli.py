@@ -224,3 +224,17 @@ def test_generate_flushes_each_file_once_then_the_manifest(tmp_path, monkeypatch
     assert result.exit_code == 0, result.output
     assert sorted(flushed) == ["handout.pdf", "record_packet.pdf"]
     assert len(fsyncs) == 3  # the two PDFs together, then manifest.csv as it is written
+
+
+def test_a_clinic_doctor_too_long_for_the_card_matters_only_on_cards_that_print_it(tmp_path):
+    clinic = tmp_path / "clinic.yaml"
+    doctor = ("Dr. Maximiliano Alejandro Fernández de la Santísima Trinidad y Villanueva-Castellanos, MD, PhD, "
+              "FACP, Director of Cellular Therapy")
+    clinic.write_text(f"name: Test Center\nphone_24h: '(217) 555-0199'\nphysician: '{doctor}'\n", encoding="utf-8")
+    patient = ["--name", "Ana Ruiz", "--infusion-date", "2027-03-05", "--clinic", clinic, "--doc", "wallet-card"]
+    clinic_doctor = run_cli("generate", *patient, "-o", tmp_path / "a")
+    assert clinic_doctor.exit_code == 2
+    assert clinic_doctor.stderr.startswith("error: clinic.physician: is too long for the wallet card")
+    own_doctor = run_cli("generate", *patient, "--physician", "Dr. Lee", "-o", tmp_path / "b")
+    assert own_doctor.exit_code == 0, own_doctor.output
+    assert "Dr. Lee" in pdf_text(tmp_path / "b" / "wallet-card.pdf")

@@ -169,6 +169,10 @@ def test_only_the_spaces_inside_a_number_are_no_break():
 
     assert unbroken("+1 (217) 555-0199 ext. 4421") == "+1\u00a0(217)\u00a0555-0199 ext.\u00a04421"
     assert unbroken("(217) 555-0199 or 4422 after 5 pm") == "(217)\u00a0555-0199 or 4422 after 5 pm"
+    assert unbroken("(217) 555-0199 (days) 555-0200") == "(217)\u00a0555-0199 (days) 555-0200"
+    assert unbroken("+44 (0) 20 7946 0958 - +44 20 7946 0959") == (
+        "+44\u00a0(0)\u00a020\u00a07946\u00a00958 - +44\u00a020\u00a07946\u00a00959")
+    assert unbroken("٠١٢ ٣٤٥") == "٠١٢\u00a0٣٤٥"  # digits of any script
 
 
 def test_a_kept_group_inside_a_kept_group_does_not_force_a_new_page(tmp_path):

@@ -22,9 +22,11 @@ from carthandout.schedule import SCHEDULE_DATE_NAMES, Schedule, compute_schedule
 # Phone numbers are printed without a line break inside: "(217)" at a line's end and "555-0199"
 # on the next is easily dialled wrong.
 PHONE_VALUES = frozenset({"clinic.phone", "clinic.phone_24h", "patient.caregiver_phone"})
-# A space between two parts of a number: "+1 (217) 555-0199", "ext. 4421". Words in a phone
-# field ("or 4422 after 5 pm") still wrap, so a long field never has to break mid-number.
-_NUMBER_SPACE = re.compile(r"(?<=[0-9()+\-.]) (?=[0-9()+\-.])")
+# A space inside one number: after a digit or a closing parenthesis that follows one, before
+# a digit (with a "+" or "(" to open it): "+1 (217) 555-0199", "ext. 4421". Everything else in
+# a phone field ("(days)", " - ", "or 4422 after 5 pm") still wraps, so a long field never has
+# to break in the middle of a number.
+_NUMBER_SPACE = re.compile(r"(?:(?<=\d)|(?<=\d\))|(?<=\bext\.)) (?=\+?\(?\d)", re.IGNORECASE)
 
 
 def unbroken(phone: str) -> str:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import Color, HexColor
@@ -400,21 +400,28 @@ def check_clinic(clinic: Clinic) -> None:
 
 
 def check_clinic_words_fit(clinic: Clinic, patients: Iterable[Patient | None] = (None,)) -> None:
-    """Raise InputError for clinic words that no card of ``patients`` could hold (None: a patient
-    with nothing of their own, in the clinic's language), checked on a card with nothing long of
-    the patient's: a clinic name, a 24-hour number or a date format too long for the card failed
-    every patient of a batch, row by row. The clinic's name and doctor are checked only where a
-    card prints them: a patient with a treating center or doctor of their own is checked with
-    their card."""
-    for language, own_center, own_physician in dict.fromkeys(map(_card_variant, patients)):
-        _check_clinic_words_fit(clinic, language, own_center, own_physician)
+    """Raise InputError for clinic words too long for the card of any of ``patients`` (None: a
+    patient with nothing of their own, in the clinic's language). Checked once, on a stand-in
+    patient with short values of their own: a clinic name, a 24-hour number or a date format too
+    long for the card failed every patient of a batch, row by row. The clinic's name and doctor
+    count only on the cards that print them, those of patients without their own center or
+    doctor; a patient's own values are checked with their card."""
+    for variant in dict.fromkeys(map(_card_variant, patients)):
+        _check_clinic_words_fit(clinic, *variant)
 
 
-def _card_variant(patient: Patient | None) -> tuple[str | None, bool, bool]:
-    """What of the clinic's a patient's card prints: (language, own center, own doctor)."""
+class _CardVariant(NamedTuple):
+    """What a patient's card takes from the clinic."""
+
+    language: str | None  # None: the clinic's
+    own_center: bool
+    own_physician: bool
+
+
+def _card_variant(patient: Patient | None) -> _CardVariant:
     if patient is None:
-        return None, False, False
-    return patient.language or None, bool(patient.center), bool(patient.physician)
+        return _CardVariant(None, False, False)
+    return _CardVariant(patient.language or None, bool(patient.center), bool(patient.physician))
 
 
 def _check_clinic_words_fit(clinic: Clinic, language: str | None, own_center: bool, own_physician: bool) -> None:
