@@ -146,7 +146,7 @@ def test_contacts_stay_whole_with_their_heading(tmp_path):
     assert result.exit_code == 0, result.output
     pages = page_texts(tmp_path / "handout.pdf")
     first = next(n for n, text in enumerate(pages) if "How to reach us" in text)
-    assert all(word in pages[first] for word in ("24-hour line", "Tomás Delgado (217) 555-0000", "Sam Patel"))
+    assert all(word in pages[first] for word in ("24-hour line", "Tomás Delgado\n(217) 555-0000", "Sam Patel, PharmD\n(217) 555-0151"))
 
 
 def test_phone_numbers_are_never_broken_over_two_lines(tmp_path):
@@ -197,11 +197,13 @@ def test_a_kept_group_inside_a_kept_group_does_not_force_a_new_page(tmp_path):
 
 
 def test_contacts_share_a_page_with_the_sections_before_when_they_fit(tmp_path, write_yaml, example_clinic):
-    """Without team members the contact list is short enough to follow the note on the same page."""
+    """Without team members or a caregiver the contact list is short enough to follow the note on the same page."""
     clinic = example_clinic.read_text()
     clinic = clinic[:clinic.index("team:")] + clinic[clinic.index("logo:"):]
     clinic = clinic.replace('logo: "logo.png"', f'logo: "{example_clinic.parent / "logo.png"}"')
-    result = run_cli("generate", "--patient", example_clinic.parent / "patient.yaml", "--clinic",
+    patient = (example_clinic.parent / "patient.yaml").read_text()
+    patient = "\n".join(line for line in patient.splitlines() if not line.startswith("caregiver"))
+    result = run_cli("generate", "--patient", write_yaml("patient.yaml", patient), "--clinic",
                      write_yaml("clinic.yaml", clinic), "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     pages = page_texts(tmp_path / "handout.pdf")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from reportlab.lib.colors import HexColor
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, fill
@@ -186,21 +187,32 @@ class BlockRenderer:
                 Spacer(1, self.theme.type.body * 0.8)]
 
 
-def contact_rows(renderer: BlockRenderer) -> list[list[Flowable]]:
+def contact_rows(renderer: BlockRenderer) -> list[list[Any]]:
+    """(label, value) rows; a person's number goes on a line of its own under their name, so
+    "Lucía Martínez Ortega, RN +44 20 7946 0958" never reads as one run of words."""
     ctx, labels = renderer.ctx, renderer.pack.labels
+    cell = renderer.theme.style("cell")
     rows = [
-        (labels.get("contact_24h", ""), "{clinic.phone_24h}"),
-        (labels.get("contact_main", ""), "{clinic.phone}"),
-        (labels.get("contact_address", ""), "{clinic.address}" if ctx.values["clinic.address"] else ""),
-        (labels.get("physician", ""), "{patient.physician}" if ctx.physician else ""),
-        (labels.get("caregiver", ""), "{patient.caregiver}  {patient.caregiver_phone}" if ctx.patient.caregiver else ""),
+        (labels.get("contact_24h", ""), ["{clinic.phone_24h}"]),
+        (labels.get("contact_main", ""), ["{clinic.phone}"]),
+        (labels.get("contact_address", ""), ["{clinic.address}"] if ctx.values["clinic.address"] else []),
+        (labels.get("physician", ""), ["{patient.physician}"] if ctx.physician else []),
+        (labels.get("caregiver", ""), ["{patient.caregiver}", "{patient.caregiver_phone}"] if ctx.patient.caregiver else []),
     ]
-    out = [[renderer.para(label, "cell_bold"), renderer.para(value, "cell")] for label, value in rows if value]
+    out = [[renderer.para(label, "cell_bold"), _stacked([renderer.rich(line) for line in lines], cell)]
+           for label, lines in rows if lines]
     for member in ctx.clinic.team:
-        text = member.name + (f"  {unbroken(member.phone)}" if member.phone else "")
+        lines = [rich_value(member.name, "clinic.team")] + (
+            [rich_value(unbroken(member.phone), "clinic.team")] if member.phone else [])
         out.append([paragraph(rich_value(member.role, "clinic.team"), renderer.theme.style("cell_bold")),
-                    paragraph(rich_value(text, "clinic.team"), renderer.theme.style("cell"))])
+                    _stacked(lines, cell)])
     return out
+
+
+def _stacked(lines: list[Rich], style: ParagraphStyle) -> Flowable | list[Flowable]:
+    """The non-empty lines as paragraphs one under another (a table cell takes a list)."""
+    paragraphs = [paragraph(line, style) for line in lines if line.markup]
+    return paragraphs[0] if len(paragraphs) == 1 else paragraphs
 
 
 MIN_ROWS_AT_BREAK = 2  # a table broken over pages keeps at least this many rows on each side
