@@ -418,6 +418,26 @@ def test_a_row_that_fails_while_rendering_fails_alone(tmp_path):
     assert not (out / "Longname").exists()
 
 
+def test_each_document_in_the_handouts_print_file_starts_on_a_fresh_sheet(tmp_path):
+    """Printed duplex, the checklist must not share a sheet with the back of the handout's last page."""
+    out = tmp_path / "out"
+    result = run_cli("batch", write_csv(tmp_path / "r.csv", GOOD[:2]), "-o", out, "--doc", "handout",
+                     "--doc", "checklist", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    rows = manifest(out)
+    [part] = [r for r in rows if r["document"] == "print-handouts"]
+    counts = [int(r["pages"]) for r in rows if r["document"] in ("handout", "checklist")]
+    assert any(count % 2 for count in counts)  # else the test proves nothing about padding
+    pages = pypdf.PdfReader(out / part["file"]).pages
+    assert len(pages) == sum(count + count % 2 for count in counts)
+    start = 0
+    for count in counts:
+        assert start % 2 == 0 and pages[start].extract_text().strip()  # a sheet's front, with text
+        if count % 2:
+            assert pages[start + count].extract_text().strip() == ""  # the blank back
+        start += count + count % 2
+
+
 def test_print_files_start_each_patient_on_a_fresh_sheet_and_place_the_cards(tmp_path):
     out = tmp_path / "out"
     result = batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "2", "--card-layout", "avery-5371")

@@ -2,8 +2,10 @@
 
 Handouts: the part's patients' documents, read back from the files already written and joined
 (``pdfjoin``) with their form widgets flattened (printed as they look; a print file is not
-filled in on screen); after a patient with an odd page count comes a blank page,
-so that printed duplex every patient starts on a fresh sheet. Wallet cards: every patient of the
+filled in on screen); after a document with an odd page count comes a blank page,
+so that printed duplex every document (and so every patient) starts on a fresh sheet, and staff
+can hand out or keep each document apart (the checklist never shares a sheet with the
+handout's contacts page). Wallet cards: every patient of the
 part imposed across sheets by ``documents.wallet_card.render_sheets`` (fronts and backs matched for duplex).
 Building parts keeps memory bounded: one part's pages are held, never the cohort's.
 """
@@ -75,11 +77,10 @@ def _write_handouts(output_dir: Path, part: PrintPart, password: str) -> Manifes
             if row.document not in NOT_IN_HANDOUTS:
                 handouts.append(open_pdf(output_dir / row.file, password), keep_forms=False)
                 sources.append(row)
-        if len(handouts.page_numbers) == first_page:
-            continue
-        if (len(handouts.page_numbers) - first_page) % 2:
-            handouts.add_blank_page(*handouts.page_sizes[-1])
-        bookmarks.append((entry.folder, first_page))
+                if len(handouts.page_numbers) % 2:  # the next document starts on a fresh sheet
+                    handouts.add_blank_page(*handouts.page_sizes[-1])
+        if len(handouts.page_numbers) > first_page:
+            bookmarks.append((entry.folder, first_page))
     if not sources:
         return None
     producer = f"carthandout {__version__}"
