@@ -317,6 +317,28 @@ def test_a_dose_never_breaks_inside_its_number(language):
         assert any(f"× {weight} kg" in line for line in lines), weight  # nor "× 61" / "kg"
 
 
+def test_a_pair_alone_on_the_last_row_of_the_patient_box_spans_the_row():
+    """A long doctor's name broke mid-word ("Fern" / "ández-Villanueva") beside an empty half row."""
+    doctor = "Dra. María José Fernández-Villanueva"
+    patient = _patient(date_of_birth="1958-02-28", physician=doctor, language="es")
+    ctx = build_context(patient, _clinic(paper="a4"))
+    data = checklist.render(ctx, build_theme(ctx.clinic, "a4"), OPTIONS).data
+    assert doctor in pypdf.PdfReader(io.BytesIO(data)).pages[0].extract_text().splitlines()
+
+
+def test_terms_and_temperatures_are_never_broken_over_two_lines():
+    from carthandout.content import fill
+
+    assert "CAR\u00a0T-cell" in fill("Your CAR T-cell therapy", {}).markup
+    ctx = build_context(_patient(language="es"), _clinic())
+    assert ctx.values["policy.fever_threshold"] == "100.4\u00a0°F (38\u00a0°C)"
+    data = checklist.render(ctx, build_theme(ctx.clinic, "a4", large_print=True), OPTIONS).data
+    lines = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages).splitlines()
+    assert any("CAR T" in line for line in lines)
+    assert not [(line, after) for line, after in zip(lines, lines[1:])
+                if line.rstrip().endswith("CAR") and after.startswith("T")]
+
+
 def test_no_dose_line_without_a_weight():
     text = _text(_render(_patient(weight_kg=None)))
     assert "For staff only" not in text and "CAR-positive viable T cells per kg" not in text

@@ -214,8 +214,18 @@ def _authored(text: str, bold: bool) -> tuple[str, bool]:
         if index:
             bold = not bold
             out.append("<b>" if bold else "</b>")
-        out.append(escape(part))
+        out.append(_kept_together(escape(part)))
     return "".join(out), bold
+
+
+# Terms never broken over two lines: "CAR" ending a line and "T-cell" starting the next reads as two words.
+KEPT_TOGETHER = ("CAR T",)
+
+
+def _kept_together(text: str) -> str:
+    for term in KEPT_TOGETHER:
+        text = text.replace(term, term.replace(" ", "\u00a0"))
+    return text
 
 
 def plain(template: str, values: Mapping[str, str]) -> str:

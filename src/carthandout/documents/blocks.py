@@ -110,13 +110,17 @@ class BlockRenderer:
     def patient_block(self, pairs: Sequence[tuple[str, str]], single: tuple[float, float],
                       double: tuple[float, float, float, float]) -> Table:
         """The boxed label/value block at the top of a document: two pairs a row (one in large
-        print, ``single`` column widths); pairs without a value template are left out."""
+        print, ``single`` column widths); pairs without a value template are left out. A pair
+        alone on the last row spans the row: a long doctor's name has the room beside it."""
         cells = [[self.para(label, "label"), self.para(value, "cell_bold")] for label, value in pairs if value]
+        spans = []
         if self.theme.large_print:
             rows, fractions = cells, single
         else:
             rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
             fractions = double
+            if len(cells) % 2:
+                spans.append(("SPAN", (1, len(rows) - 1), (-1, len(rows) - 1)))
         table = Table(rows, colWidths=[self.theme.frame_width * f for f in fractions], hAlign="LEFT")
         pad = self.theme.type.body * 0.4
         table.setStyle(TableStyle([
@@ -126,6 +130,7 @@ class BlockRenderer:
             ("BOX", (0, 0), (-1, -1), 0.75, self.theme.primary),
             ("TOPPADDING", (0, 0), (-1, -1), pad),
             ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+            *spans,
         ]))
         return table
 
