@@ -146,6 +146,7 @@ def test_calendar_marks_each_milestone_on_its_day(rendered):
     expected_days = {
         "conditioning": [INFUSION + dt.timedelta(days=offset) for offset in value("conditioning_days")],
         "infusion": [INFUSION],
+        "daily_monitoring_until": [INFUSION + dt.timedelta(days=value("daily_monitoring_days"))],
         "monitoring_until": [INFUSION + dt.timedelta(days=value("monitoring_days"))],
         "stay_near_until": [INFUSION + dt.timedelta(days=value("stay_near_days"))],
         "no_driving_until": [INFUSION + dt.timedelta(days=value("no_driving_days"))],
