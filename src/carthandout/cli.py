@@ -32,7 +32,8 @@ PATIENT_OPTIONS = (
     ("--caregiver-phone", "caregiver_phone", "Caregiver's phone."),
     ("--mrn", "mrn", "Medical record number."),
     ("--date-of-birth", "date_of_birth", "Date of birth, YYYY-MM-DD."),
-    ("--center", "center", "Treating center (overrides the clinic's name)."),
+    ("--center", "center", "Treating center's name where it differs from the clinic profile's (a campus or unit); "
+                           "its phone numbers and address stay the profile's, so for another institution use its own --clinic."),
     ("--physician", "physician", "Treating physician."),
     ("--language --lang", "language", "Language of the documents: en or es (default: the patient's, then the clinic's)."),
     ("--weight-kg", "weight_kg", "Body weight in kg (for the staff dose line)."),
