@@ -333,3 +333,14 @@ def test_face_too_full_names_the_longest_filled_in_value():
     with pytest.raises(InputError) as error:
         wallet_card.fit_face(texts, [], (100.0, 100.0), height=30)
     assert error.value.field == "name"
+
+
+def test_large_print_pages_share_the_sheets_paper(tmp_path):
+    """Avery 5371 is Letter stock: an A4 clinic's large-print pages after it were A4, two paper
+    sizes in one print job."""
+    result = run_cli("generate", "--name", "Ana Ruiz", "--infusion-date", "2027-03-05", "--paper", "a4",
+                     "--large-print", "--doc", "wallet-card", "--card-layout", "avery-5371", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages
+    assert len(pages) > 2  # the sheet's front and back, then the large-print pages
+    assert {tuple(round(float(value)) for value in page.mediabox[2:]) for page in pages} == {(612, 792)}

@@ -35,7 +35,7 @@ from carthandout.imposition import (
 )
 from carthandout.models import PROBE_INFUSION_DATE, PROBE_NAME, Clinic, Patient, probe_patient
 from carthandout.options import RenderOptions
-from carthandout.theme import INK, Theme, build_theme
+from carthandout.theme import INK, PAPER, Theme, build_theme
 from carthandout.typefaces import Rich, text_font
 
 DOCUMENT_ID = "wallet-card"
@@ -490,14 +490,22 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
         pages += _draw_front_sheet(canvas, layout, on_sheet)
         if layout.back_page:
             pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)])
-    # A card cannot hold 18 pt text: a large-print patient's card words again on paper-size pages.
+    # A card cannot hold 18 pt text: a large-print patient's card words again on paper-size pages,
+    # on the sheets' paper when the cards are on sheets (Avery 5371 is Letter even for an A4
+    # clinic): one file, one paper size in the printer.
+    companion_paper = _paper_of(layout.page_size) or options.paper
     for ctx in {id(ctx): ctx for ctx in contexts}.values():
         if options.large_print_for(ctx.patient):
-            large = build_theme(ctx.clinic, options.paper, large_print=True)
+            large = build_theme(ctx.clinic, companion_paper, large_print=True)
             pages += draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), large)
     canvas.save()
     return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, joined(pack.version for pack in packs),
                             joined(pack.reviewed for pack in packs), joined(pack.language for pack in packs))
+
+
+def _paper_of(size: Size) -> str | None:
+    """The paper name of a page size (None for a card-size page)."""
+    return next((name for name, paper in PAPER.items() if tuple(paper) == tuple(size)), None)
 
 
 def _metadata(contexts: Sequence[DocumentContext], packs: Sequence[ContentPack]) -> Metadata:
