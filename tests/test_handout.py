@@ -163,12 +163,21 @@ def test_phone_numbers_are_never_broken_over_two_lines(tmp_path):
     assert len(numbered) >= 3 and all("(217) 555-0199" in line for line in numbered)  # the 24-hour line, whole
 
 
+def test_a_caregiver_phone_without_a_name_is_still_listed(tmp_path):
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--caregiver-phone",
+                     "(555) 111-2222", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    last = page_texts(tmp_path / "handout.pdf")[-1]
+    assert "Caregiver\n(555) 111-2222" in last
+
+
 def test_only_the_spaces_inside_a_number_are_no_break():
     """Words in a phone field still wrap: a long field never has to break in the middle of a number."""
     from carthandout.context import unbroken
 
-    assert unbroken("+1 (217) 555-0199 ext. 4421") == "+1\u00a0(217)\u00a0555-0199 ext.\u00a04421"
-    assert unbroken("(217) 555-0199 or 4422 after 5 pm") == "(217)\u00a0555-0199 or 4422 after 5 pm"
+    assert unbroken("+1 (217) 555-0199 ext. 4421") == "+1\u00a0(217)\u00a0555-0199\u00a0ext.\u00a04421"
+    assert unbroken("(217) 555-0199 x 12") == "(217)\u00a0555-0199\u00a0x\u00a012"
+    assert unbroken("(217) 555-0199 or 4422 after 5 pm") == "(217)\u00a0555-0199 or 4422 after 5\u00a0pm"
     assert unbroken("(217) 555-0199 (days) 555-0200") == "(217)\u00a0555-0199 (days) 555-0200"
     assert unbroken("+44 (0) 20 7946 0958 - +44 20 7946 0959") == (
         "+44\u00a0(0)\u00a020\u00a07946\u00a00958 - +44\u00a020\u00a07946\u00a00959")

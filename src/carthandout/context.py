@@ -23,10 +23,14 @@ from carthandout.schedule import SCHEDULE_DATE_NAMES, Schedule, compute_schedule
 # on the next is easily dialled wrong.
 PHONE_VALUES = frozenset({"clinic.phone", "clinic.phone_24h", "patient.caregiver_phone"})
 # A space inside one number: after a digit or a closing parenthesis that follows one, before
-# a digit (with a "+" or "(" to open it): "+1 (217) 555-0199", "ext. 4421". Everything else in
-# a phone field ("(days)", " - ", "or 4422 after 5 pm") still wraps, so a long field never has
-# to break in the middle of a number.
-_NUMBER_SPACE = re.compile(r"(?:(?<=\d)|(?<=\d\))|(?<=\bext\.)) (?=\+?\(?\d)", re.IGNORECASE)
+# a digit (with a "+" or "(" to open it): "+1 (217) 555-0199"; and the spaces that join an
+# extension or an hour to its number: "0199 ext. 12", "x 12", "5 pm". Everything else in a
+# phone field ("(days)", " - ", "or 4422 after") still wraps, so a long field never has to
+# break in the middle of a number.
+_NUMBER_SPACE = re.compile(
+    r"(?:(?<=\d)|(?<=\d\))|(?<=\bext\.)|(?<=\bext)|(?<=\bx)) (?=\+?\(?\d)"
+    r"|(?<=\d) (?=(?:ext\.?|x)\s?\d|[ap]\.?\s?m\b)",
+    re.IGNORECASE)
 
 
 def unbroken(phone: str) -> str:

@@ -202,7 +202,8 @@ def contact_rows(renderer: BlockRenderer) -> list[list[Any]]:
         (labels.get("contact_main", ""), ["{clinic.phone}"]),
         (labels.get("contact_address", ""), ["{clinic.address}"] if ctx.values["clinic.address"] else []),
         (labels.get("physician", ""), ["{patient.physician}"] if ctx.physician else []),
-        (labels.get("caregiver", ""), ["{patient.caregiver}", "{patient.caregiver_phone}"] if ctx.patient.caregiver else []),
+        (labels.get("caregiver", ""), ["{patient.caregiver}", "{patient.caregiver_phone}"]
+         if ctx.patient.caregiver or ctx.patient.caregiver_phone else []),
     ]
     out = [[renderer.para(label, "cell_bold"), _stacked([renderer.rich(line) for line in lines], cell)]
            for label, lines in rows if lines]
