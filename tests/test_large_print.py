@@ -165,8 +165,9 @@ def test_dates_taller_than_a_page_start_where_the_text_before_them_ends(tmp_path
 @pytest.mark.parametrize("large_print", [True, False])
 def test_a_long_center_name_stays_inside_the_header_band(tmp_path, large_print):
     """A long name at heading size took four lines in large print: the first ran off the top of
-    the page and the rule struck through the last. It is now set smaller, above the rule."""
-    from carthandout.documents.base import HEADER_HEIGHT, HEADER_SMALLEST_SIZE
+    the page and the rule struck through the last. It is now set smaller (in large print not
+    under 18 pt: the band grows instead), all above the page's body."""
+    from carthandout.documents.base import HEADER_SMALLEST_SIZE
     from carthandout.theme import build_theme
     from carthandout.inputs import load_clinic
 
@@ -182,11 +183,14 @@ def test_a_long_center_name_stays_inside_the_header_band(tmp_path, large_print):
     assert result.exit_code == 0, result.output
     theme = build_theme(load_clinic(clinic), "a4")
     top = theme.page_size[1] - theme.margin * 0.5
-    rule = top - HEADER_HEIGHT + 0.2 * 72
-    page = pypdf.PdfReader(tmp_path / "out" / "checklist.pdf").pages[1]
-    header = []
-    page.extract_text(visitor_text=lambda text, cm, tm, font, size: text.strip() and cm[5] + tm[5] > rule - 30
-                      and header.append((text.strip(), cm[5] + tm[5], size * tm[0])))
-    words = " ".join(text for text, _, _ in header)
-    assert "Hospital Universitario" in words and "Hematopoyético" in words
-    assert all(rule < y < top and size >= HEADER_SMALLEST_SIZE for _, y, size in header)
+    spans = []
+    pypdf.PdfReader(tmp_path / "out" / "checklist.pdf").pages[1].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: text.strip() and spans.append((text.strip(), cm[5] + tm[5], size * tm[0])))
+    spans.sort(key=lambda span: -span[1])
+    words, header = name.split(), []
+    while " ".join(text for text, _, _ in header).split() != words:
+        header.append(spans[len(header)])
+    body = spans[len(header):]
+    smallest = 18 if large_print else HEADER_SMALLEST_SIZE
+    assert all(y < top and size >= smallest for _, y, size in header)
+    assert min(y for _, y, _ in header) - max(y for _, y, _ in body) > smallest  # clear of the body (the rule between)

@@ -24,9 +24,9 @@ from carthandout.typefaces import Rich, text_font, with_inherited_weight
 from carthandout.theme import Theme
 
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"
-HEADER_HEIGHT = 0.95 * inch
-HEADER_NAME_HEIGHT = HEADER_HEIGHT - 0.2 * inch - 4  # the center's name, from the band's top to just above its rule
-HEADER_SMALLEST_SIZE = 9.0
+HEADER_HEIGHT = 0.95 * inch  # the header band, unless the center's name needs more
+HEADER_RULE_GAP = 0.2 * inch + 4  # from the center's name's last line to the page's body, the rule between
+HEADER_SMALLEST_SIZE = 9.0  # in normal print; large print keeps the body's size
 FOOTER_HEIGHT = 48.0
 LOGO_BOX = (2.2 * inch, 0.6 * inch)  # the logo is drawn as large as fits: at most this wide and tall
 
@@ -254,8 +254,9 @@ def _draw_line(canvas: Canvas, rich: Rich, style: ParagraphStyle, x: float, y: f
     para.drawOn(canvas, x, y + style.leading - height)
 
 
-def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas, BaseDocTemplate], None]:
-    """Brand header on every page: logo and center name, with a rule in the brand color."""
+def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, BaseDocTemplate], None], float]:
+    """Brand header on every page: logo and center name, with a rule in the brand color; and the
+    band's height, the standard one unless the center's name needs more."""
     name_style = theme.style("header")
     top = theme.page_size[1] - theme.margin * 0.5
     left = theme.margin
@@ -269,7 +270,10 @@ def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas
         logo_size = (draw_w, draw_w * height / width)
         text_left = left + draw_w + 0.2 * inch
     # The same on every page: parsed and wrapped once per document.
-    name, used = _header_name(ctx.rich["clinic.name"], name_style, theme.page_size[0] - theme.margin - text_left)
+    smallest = theme.type.body if theme.large_print else HEADER_SMALLEST_SIZE
+    name, used = _header_name(ctx.rich["clinic.name"], name_style, theme.page_size[0] - theme.margin - text_left,
+                              smallest)
+    band = max(HEADER_HEIGHT, used + HEADER_RULE_GAP)
 
     def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -279,24 +283,25 @@ def brand_header_painter(ctx: DocumentContext, theme: Theme) -> Callable[[Canvas
             _draw_logo(canvas, theme.logo, draw_w, draw_h)
             canvas.translate(-left, draw_h - top)
         name.drawOn(canvas, text_left, top - max(0.3 * inch, used / 2) - used / 2)  # beside the logo, or hung from the top
-        rule_y = top - HEADER_HEIGHT + 0.2 * inch
+        rule_y = top - band + 0.2 * inch
         canvas.setStrokeColor(theme.primary)
         canvas.setLineWidth(2)
         canvas.line(left, rule_y, theme.page_size[0] - theme.margin, rule_y)
         canvas.restoreState()
 
-    return paint
+    return paint, band
 
 
-def _header_name(name: Rich, style: ParagraphStyle, width: float) -> tuple[Paragraph, float]:
-    """The center's name wrapped to ``width`` at the largest size whose lines fit above the header's
-    rule: a long name in large print took four lines at heading size, ran off the top of the page
-    and was struck through by the rule."""
+def _header_name(name: Rich, style: ParagraphStyle, width: float, smallest: float) -> tuple[Paragraph, float]:
+    """The center's name wrapped to ``width`` at the largest size, down to ``smallest``, whose lines
+    fit the standard header band: a long name in large print took four lines at heading size, ran
+    off the top of the page and was struck through by the rule. Still too tall at ``smallest``
+    (large print keeps its 18 pt), the band grows to hold it."""
     while True:
         para = paragraph(name, style)
-        _, height = para.wrap(width, 400)
-        if height <= HEADER_NAME_HEIGHT or style.fontSize <= HEADER_SMALLEST_SIZE:
-            return para, height  # at the smallest size any name of the allowed length fits
+        _, height = para.wrap(width, 1000)
+        if height <= HEADER_HEIGHT - HEADER_RULE_GAP or style.fontSize - 1 < smallest:
+            return para, height
         style = _smaller(style)
 
 
@@ -321,9 +326,10 @@ def build_branded_pdf(
     story: Sequence[Flowable], ctx: DocumentContext, pack: ContentPack, theme: Theme,
 ) -> RenderedDocument:
     """A full-page document with the brand header and the standard footer on every page."""
+    paint_header, header_height = brand_header(ctx, theme)
     data, pages = build_pdf(
-        story, theme, metadata_for(ctx, pack), brand_header_painter(ctx, theme), footer_painter(ctx, pack, theme),
-        top_margin=theme.margin * 0.5 + HEADER_HEIGHT, bottom_margin=theme.margin * 0.5 + FOOTER_HEIGHT,
+        story, theme, metadata_for(ctx, pack), paint_header, footer_painter(ctx, pack, theme),
+        top_margin=theme.margin * 0.5 + header_height, bottom_margin=theme.margin * 0.5 + FOOTER_HEIGHT,
     )
     return RenderedDocument(pack.id, data, pages, pack.version, pack.reviewed, ctx.language)
 
