@@ -40,7 +40,6 @@ def check_card_words(clinic: Clinic, documents: Sequence[str], patients: Iterabl
         wallet_card.check_clinic_words_fit(clinic, patients)
 
 
-
 def check_documents(names: Sequence[str]) -> tuple[str, ...]:
     for name in names:
         if name not in DOCUMENTS:
