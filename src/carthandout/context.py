@@ -39,6 +39,11 @@ def unbroken(phone: str) -> str:
     return _NUMBER_SPACE.sub("\u00a0", phone)
 
 
+def rich_phone(phone: str, field: str) -> Rich:
+    """A phone number as safe markup (``rich_value``), never broken over two lines inside a number."""
+    return rich_value(unbroken(phone), field)
+
+
 @dataclass(frozen=True)
 class DocumentContext:
     patient: Patient
@@ -77,7 +82,7 @@ def build_context(patient: Patient, clinic: Clinic, language: str | None = None)
         **_date_values(schedule, formatter),
         **_policy_values(policy, formatter),
     }
-    rich = {key: rich_value(unbroken(text) if key in PHONE_VALUES else text, _field_of(key, patient))
+    rich = {key: (rich_phone if key in PHONE_VALUES else rich_value)(text, _field_of(key, patient))
             for key, text in values.items()}
     return DocumentContext(patient, clinic, policy, schedule, lang, formatter, values, rich)
 

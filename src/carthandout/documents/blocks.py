@@ -8,7 +8,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, fill
-from carthandout.context import DocumentContext, unbroken
+from carthandout.context import DocumentContext, rich_phone
 from carthandout.typefaces import Rich, rich_value, text_font
 from carthandout.documents.base import paragraph
 from carthandout.documents.text_line import date_cell
@@ -209,7 +209,7 @@ def contact_rows(renderer: BlockRenderer) -> list[list[Any]]:
            for label, lines in rows if lines]
     for member in ctx.clinic.team:
         lines = [rich_value(member.name, "clinic.team")] + (
-            [rich_value(unbroken(member.phone), "clinic.team")] if member.phone else [])
+            [rich_phone(member.phone, "clinic.team")] if member.phone else [])
         out.append([paragraph(rich_value(member.role, "clinic.team"), renderer.theme.style("cell_bold")),
                     _stacked(lines, cell)])
     return out
