@@ -25,7 +25,7 @@ from carthandout.theme import Theme
 
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"
 HEADER_HEIGHT = 0.95 * inch  # the header band, unless the center's name needs more
-HEADER_RULE_GAP = 0.2 * inch + 4  # from the center's name's last line to the page's body, the rule between
+HEADER_RULE_GAP = 0.2 * inch + 8  # from the center's name's last line to the page's body, the rule between
 HEADER_SMALLEST_SIZE = 9.0  # in normal print; large print keeps the body's size
 FOOTER_HEIGHT = 48.0
 LOGO_BOX = (2.2 * inch, 0.6 * inch)  # the logo is drawn as large as fits: at most this wide and tall
