@@ -184,6 +184,32 @@ def test_only_the_spaces_inside_a_number_are_no_break():
     assert unbroken("٠١٢ ٣٤٥") == "٠١٢\u00a0٣٤٥"  # digits of any script
 
 
+def test_each_address_line_is_a_line_and_a_postal_code_never_starts_one(tmp_path, write_yaml):
+    """A ZIP code alone at the start of a line reads as a street number."""
+    clinic = write_yaml("clinic.yaml", (
+        'name: "Riverside Cancer Center"\nphone_24h: "(217) 555-0199"\naddress:\n'
+        '  - "1200 Riverside Drive, Building C"\n'
+        '  - "Springfield Medical District Campus East, Springfield, IL 62701"\n'))
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                     "--large-print", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = page_texts(tmp_path / "handout.pdf")[-1].splitlines()
+    address = lines.index("Address") + 1
+    assert lines[address] == "1200 Riverside Drive, Building C"
+    assert any(line.endswith("IL 62701") for line in lines[address + 1:address + 4])
+    assert not any(line.startswith("62701") for line in lines)
+
+
+def test_a_postal_code_is_kept_with_the_word_before_it():
+    from carthandout.context import postcode_kept
+
+    assert postcode_kept("Springfield, IL 62701") == "Springfield, IL\u00a062701"
+    assert postcode_kept("Toronto, ON M5G 2C4") == "Toronto, ON\u00a0M5G\u00a02C4"
+    assert postcode_kept("1200 Riverside Drive, Building C") == "1200 Riverside Drive, Building C"
+    assert postcode_kept("28001 Madrid") == "28001 Madrid"
+    assert postcode_kept("62701") == "62701"
+
+
 def test_a_kept_group_inside_a_kept_group_does_not_force_a_new_page(tmp_path):
     """reportlab's KeepTogether reports itself infinitely tall to its parent, so nesting one
     always started a new page (the handout's contacts used to leave half a page empty)."""

@@ -39,9 +39,37 @@ def unbroken(phone: str) -> str:
     return _NUMBER_SPACE.sub("\u00a0", phone)
 
 
+def postcode_kept(address: str) -> str:
+    """``address`` with each postal code kept on one line with the word before it
+    ("IL\u00a062701", "ON\u00a0M5G\u00a02C4"): a ZIP code alone at the start of a line reads
+    as a street number. A postal code is the last word of a comma-separated part with a digit
+    in it, with the word before it when that has a digit too (a two-part code)."""
+    return ", ".join(_postcode_kept_in(part) for part in address.split(", "))
+
+
+def _postcode_kept_in(part: str) -> str:
+    words = part.split(" ")
+    if len(words) < 2 or not _has_digit(words[-1]):
+        return part
+    kept = 3 if len(words) > 2 and _has_digit(words[-2]) else 2
+    return " ".join(words[:-kept] + ["\u00a0".join(words[-kept:])])
+
+
+def _has_digit(word: str) -> bool:
+    return any(character.isdigit() for character in word)
+
+
 def rich_phone(phone: str, field: str) -> Rich:
     """A phone number as safe markup (``rich_value``), never broken over two lines inside a number."""
     return rich_value(unbroken(phone), field)
+
+
+def rich_address(address: str, field: str) -> Rich:
+    """An address as safe markup (``rich_value``), its postal codes never starting a line."""
+    return rich_value(postcode_kept(address), field)
+
+
+_MARKUP_MAKERS = {**{key: rich_phone for key in PHONE_VALUES}, "clinic.address": rich_address}
 
 
 @dataclass(frozen=True)
@@ -82,8 +110,7 @@ def build_context(patient: Patient, clinic: Clinic, language: str | None = None)
         **_date_values(schedule, formatter),
         **_policy_values(policy, formatter),
     }
-    rich = {key: (rich_phone if key in PHONE_VALUES else rich_value)(text, _field_of(key, patient))
-            for key, text in values.items()}
+    rich = {key: _MARKUP_MAKERS.get(key, rich_value)(text, _field_of(key, patient)) for key, text in values.items()}
     return DocumentContext(patient, clinic, policy, schedule, lang, formatter, values, rich)
 
 

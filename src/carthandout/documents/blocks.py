@@ -8,7 +8,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, fill
-from carthandout.context import DocumentContext, rich_phone
+from carthandout.context import DocumentContext, rich_address, rich_phone
 from carthandout.typefaces import Rich, rich_value, text_font
 from carthandout.documents.base import paragraph
 from carthandout.documents.text_line import date_cell
@@ -194,19 +194,19 @@ class BlockRenderer:
 
 def contact_rows(renderer: BlockRenderer) -> list[list[Any]]:
     """(label, value) rows; a person's number goes on a line of its own under their name, so
-    "Lucía Martínez Ortega, RN +44 20 7946 0958" never reads as one run of words."""
+    "Lucía Martínez Ortega, RN +44 20 7946 0958" never reads as one run of words, and each line
+    of the clinic's address on a line of its own, as on an envelope."""
     ctx, labels = renderer.ctx, renderer.pack.labels
     cell = renderer.theme.style("cell")
     rows = [
-        (labels.get("contact_24h", ""), ["{clinic.phone_24h}"]),
-        (labels.get("contact_main", ""), ["{clinic.phone}"]),
-        (labels.get("contact_address", ""), ["{clinic.address}"] if ctx.values["clinic.address"] else []),
-        (labels.get("physician", ""), ["{patient.physician}"] if ctx.physician else []),
-        (labels.get("caregiver", ""), ["{patient.caregiver}", "{patient.caregiver_phone}"]
+        (labels.get("contact_24h", ""), [renderer.rich("{clinic.phone_24h}")]),
+        (labels.get("contact_main", ""), [renderer.rich("{clinic.phone}")]),
+        (labels.get("contact_address", ""), [rich_address(line, "clinic.address") for line in ctx.clinic.address]),
+        (labels.get("physician", ""), [renderer.rich("{patient.physician}")] if ctx.physician else []),
+        (labels.get("caregiver", ""), [renderer.rich("{patient.caregiver}"), renderer.rich("{patient.caregiver_phone}")]
          if ctx.patient.caregiver or ctx.patient.caregiver_phone else []),
     ]
-    out = [[renderer.para(label, "cell_bold"), _stacked([renderer.rich(line) for line in lines], cell)]
-           for label, lines in rows if lines]
+    out = [[renderer.para(label, "cell_bold"), _stacked(lines, cell)] for label, lines in rows if lines]
     for member in ctx.clinic.team:
         lines = [rich_value(member.name, "clinic.team")] + (
             [rich_phone(member.phone, "clinic.team")] if member.phone else [])
