@@ -598,10 +598,24 @@ def test_unique_names_are_case_insensitive_and_deterministic():
 
 
 def test_default_stem_prefers_the_mrn_and_keeps_the_row_for_long_names():
-    assert patient_stem({"name": "Rosa", "mrn": "RCC/44"}, 7, None, False) == "RCC-44"
-    assert patient_stem({"name": "é" * 500}, 7, None, False).endswith("-7")
-    assert patient_stem({"name": "Rosa", "mrn": "RCC"}, 7, None, True) == "patient-7"
-    assert patient_stem({"name": "李小龙"}, 7, None, False) == "patient-7"
+    assert patient_stem({"name": "Rosa", "mrn": "RCC/44"}, 7, None, False).stem == "RCC-44"
+    assert patient_stem({"name": "é" * 500}, 7, None, False).stem.endswith("-7")
+    assert patient_stem({"name": "Rosa", "mrn": "RCC"}, 7, None, True).stem == "patient-7"
+    assert patient_stem({"name": "李小龙"}, 7, None, False).stem == "patient-7"
+
+
+def test_a_folder_named_after_an_mrn_holds_that_mrns_patient(tmp_path):
+    """ "RCC 0042" is made safe into "RCC-0042": the folder of that name must still be the patient
+    whose MRN is RCC-0042, whatever the order of the rows; the other takes the suffix."""
+    rows = [{"name": "Ann Lee", "infusion_date": "2027-03-05", "mrn": "RCC 0042"},
+            {"name": "Bo Kim", "infusion_date": "2027-03-06", "mrn": "RCC-0042"},
+            {"name": "Cy Ray", "infusion_date": "2027-03-07", "mrn": "RCC-0042-2"}]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "roster.csv", rows), out)
+    assert result.exit_code == 0, result.output
+    folders = {row["row"]: row["file"].split("/")[0] for row in manifest(out) if row["row"]}
+    assert folders == {"2": "RCC-0042-3", "3": "RCC-0042", "4": "RCC-0042-2"}
+    assert "Bo Kim" in pdf_text(out / "RCC-0042" / "handout.pdf")
 
 
 @pytest.mark.parametrize("template", ["{name.__class__}", "{value}", "{row:>99}", "plain", "{name}"])

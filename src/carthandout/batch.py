@@ -143,20 +143,27 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     conflicts, notices = repeated_patients(valid)
     problems += conflicts
     refused = {problem.row for problem in conflicts}
-    names = UniqueNames(RESERVED_NAMES)
+    folders = patient_folders([(number, patient) for number, patient in valid if number not in refused], settings)
     jobs: list[PatientJob] = []
     for number, patient in valid:
         if number in refused:
             continue
-        stem = patient_stem({"name": patient.name, "mrn": patient.mrn}, number, settings.name_template, settings.no_names)
-        folder = names.claim(stem)
         try:
-            inside(settings.output_dir, folder)
+            inside(settings.output_dir, folders[number])
         except InputError as error:  # a link in DIR pointing elsewhere: this patient fails, not the run
             problems.append(_row_problem(number, error, settings.show_values))
             continue
-        jobs.append(PatientJob(number, folder, patient))
+        jobs.append(PatientJob(number, folders[number], patient))
     return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row), notices)
+
+
+def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings) -> dict[int, str]:
+    """Each row's folder name, unique; names given verbatim are handed out first (``UniqueNames``)."""
+    stems = {number: patient_stem({"name": patient.name, "mrn": patient.mrn}, number, settings.name_template,
+                                  settings.no_names) for number, patient in rows}
+    names = UniqueNames(RESERVED_NAMES)
+    in_turn = sorted(stems, key=lambda number: not stems[number].verbatim)  # stable: roster order within each
+    return {number: names.claim(stems[number].stem) for number in in_turn}
 
 
 def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:

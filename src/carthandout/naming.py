@@ -11,7 +11,7 @@ import re
 import string
 import unicodedata
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from carthandout.errors import InputError
 
@@ -69,21 +69,24 @@ def safe_stem(text: str, fallback: str) -> str:
     return stem
 
 
-def patient_stem(fields: Mapping[str, str], row: int, template: str | None, no_names: bool) -> str:
+class PatientStem(NamedTuple):
+    stem: str  # the (not yet unique) folder name
+    verbatim: bool  # the template filled with the values as typed gives the same name
+
+
+def patient_stem(fields: Mapping[str, str], row: int, template: str | None, no_names: bool) -> PatientStem:
     """The (not yet unique) name for one patient.
 
     Default: the MRN when there is one, else the name and the row number; with ``no_names``
     only the row number. Each value is reduced to ASCII and shortened on its own so that the
     row number survives a very long name.
     """
-    values = {
-        "row": str(row),
-        "mrn": ascii_slug(fields.get("mrn", ""))[:MAX_FIELD_LENGTH],
-        "name": ascii_slug(fields.get("name", ""))[:MAX_FIELD_LENGTH],
-    }
+    raw = {"row": str(row), "mrn": fields.get("mrn", ""), "name": fields.get("name", "")}
+    values = {**raw, "mrn": ascii_slug(raw["mrn"])[:MAX_FIELD_LENGTH], "name": ascii_slug(raw["name"])[:MAX_FIELD_LENGTH]}
     if template is None:
         template = default_template(values, no_names)
-    return safe_stem(template.format(**values), NO_NAMES_TEMPLATE.format(row=row))
+    stem = safe_stem(template.format(**values), NO_NAMES_TEMPLATE.format(row=row))
+    return PatientStem(stem, stem == template.format(**raw))
 
 
 def default_template(values: Mapping[str, str], no_names: bool) -> str:
@@ -95,7 +98,12 @@ def default_template(values: Mapping[str, str], no_names: bool) -> str:
 
 
 class UniqueNames:
-    """Hands out names that never collide (case-insensitively), in the order asked: a, a-2, a-3."""
+    """Hands out names that never collide (case-insensitively), in the order asked: a, a-2, a-3.
+
+    Ask first for the names given verbatim (``PatientStem.verbatim``): the folder ``RCC-0042``
+    then belongs to the patient whose MRN is RCC-0042, never to one whose MRN "RCC 0042" was
+    made safe into the same name.
+    """
 
     def __init__(self, reserved: tuple[str, ...] = ()) -> None:
         self._taken = {name.lower() for name in reserved}
