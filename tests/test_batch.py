@@ -89,6 +89,17 @@ def test_one_mrn_on_two_different_patients_refuses_both_rows(tmp_path):
     assert "1 patient done, 2 failed" in result.stdout
 
 
+def test_one_mrn_with_two_infusion_dates_refuses_both_rows(tmp_path):
+    """Two wallet cards for one patient with different infusion dates: one of them is wrong."""
+    rows = [GOOD[0], GOOD[1], {**GOOD[0], "infusion_date": "2027-04-05"}]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "roster.csv", rows), out)
+    assert result.exit_code == 1
+    assert [(e["row"], e["field"]) for e in errors(out)] == [("2", "infusion_date"), ("4", "infusion_date")]
+    assert "row 4: infusion_date: the same MRN as row 2, with another infusion date" in result.stderr
+    assert {r["row"] for r in manifest(out) if r["row"]} == {"3"}
+
+
 def test_the_same_patient_twice_is_made_twice_with_a_notice(tmp_path):
     rows = [GOOD[1], {**GOOD[0], "name": GOOD[0]["name"].upper()}, GOOD[0], GOOD[1]]
     out = tmp_path / "out"

@@ -169,8 +169,9 @@ def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings
 def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:
     """Rows of one MRN (or, without MRN, one name, date of birth and infusion date).
 
-    When a name or date of birth differs between them, every one of those rows is a problem: one
-    of them is wrong, and a wallet card with another patient's MRN is dangerous. When they agree,
+    When a name, date of birth or infusion date differs between them, every one of those rows is
+    a problem: one of them is wrong, and a wallet card with another patient's MRN or another
+    infusion date is dangerous. When they agree,
     the same patient is on the roster twice: a notice. Row numbers only: no PHI.
     """
     groups: dict[tuple, list[tuple[int, Patient]]] = {}
@@ -181,16 +182,28 @@ def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProb
     problems: list[RowProblem] = []
     notices: list[str] = []
     for (first, patient), *others in (group for group in groups.values() if len(group) > 1):
-        if all(_same_person(patient, other) for _, other in others):
+        conflict = _conflict(patient, [other for _, other in others])
+        if conflict is None:
             notices += [f"row {number}: the same patient as row {first}; their documents are made twice"
                         for number, _ in others]
             continue
+        field, what = conflict
         numbers = [first] + [number for number, _ in others]
         for number in numbers:
             other = numbers[1] if number == first else first
-            problems.append(RowProblem(number, "mrn", f"the same MRN as row {other}, with another name or date of"
-                                                      " birth: check which is right"))
+            problems.append(RowProblem(number, field, f"the same MRN as row {other}, with another {what}:"
+                                                      " check which is right"))
     return problems, notices
+
+
+def _conflict(patient: Patient, others: list[Patient]) -> tuple[str, str] | None:
+    """(field, what differs) when rows of one MRN disagree on who the patient is or when they are
+    infused (a wallet card with another patient's name or another infusion date is dangerous)."""
+    if not all(_same_person(patient, other) for other in others):
+        return "mrn", "name or date of birth"
+    if any(other.infusion_date != patient.infusion_date for other in others):
+        return "infusion_date", "infusion date"
+    return None
 
 
 def _same_person(one: Patient, other: Patient) -> bool:
