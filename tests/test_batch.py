@@ -296,6 +296,23 @@ def test_a_cell_showing_a_spreadsheet_error_fails_its_row(tmp_path):
     ]
 
 
+def test_a_number_too_long_for_a_spreadsheet_fails_its_row_and_a_date_with_a_time_is_its_day(tmp_path):
+    """Excel keeps 15 significant digits: a 20-digit MRN in a number cell has lost its last digits."""
+    patients = [["Name", "Infusion Date", "MRN"], ["Ana Ruiz", dt.datetime(2027, 3, 5, 14, 30), 12345678901234567890],
+                ["Bo Li", dt.datetime(2027, 3, 6), 123456789012345]]
+    roster = workbook_with_sheets(tmp_path / "r.xlsx", {"Patients": patients})
+    out = tmp_path / "out"
+    result = batch(roster, out)
+    assert result.exit_code == 1
+    assert [(e["row"], e["field"]) for e in errors(out)] == [("2", "mrn")]
+    assert "row 2: mrn: the number is too long for a spreadsheet to keep exactly" in result.stderr
+    assert [row["record"] for row in manifest(out) if row["row"] == "3"][0] == "123456789012345"
+    roster = workbook_with_sheets(tmp_path / "t.xlsx", {"Patients": [patients[0][:2], patients[1][:2]]})
+    result = batch(roster, tmp_path / "out-t")
+    assert result.exit_code == 0, result.output
+    assert "March 5, 2027" in pdf_text(tmp_path / "out-t" / "Ana-Ruiz-2" / "handout.pdf")
+
+
 def test_csv_yaml_and_xlsx_rosters_give_the_same_bytes(tmp_path):
     """Same PDFs; only the manifest's row column differs (a YAML roster counts items from 1)."""
     from openpyxl import Workbook

@@ -26,6 +26,7 @@ ROSTER = "roster"
 CSV_DELIMITERS = (",", ";", "\t")
 _SEPARATORS = re.compile(r"[\W_]+")
 _ZERO_PADDED = re.compile(r"^0+$")
+EXACT_DIGITS_BELOW = 10 ** 15  # Excel keeps 15 significant digits of a number
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,8 @@ def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]
         elif any(column is None and _present(cell) for column, cell in zip(columns, cells)):
             problem = InputError(ROSTER, "a value sits in a column without a header")
         elif broken := next(((column, cell) for column, cell in zip(columns, cells)
-                             if column and isinstance(cell, SpreadsheetError)), None):
-            problem = InputError(broken[0], f"the cell shows the spreadsheet error {broken[1]}", sensitive=False)
+                             if column and isinstance(cell, CellProblem)), None):
+            problem = InputError(broken[0], broken[1].problem(), sensitive=False)
         values = {column: cell for column, cell in zip(columns, cells) if column and _present(cell)}
         yield RosterRow(number, values, problem)
 
@@ -267,16 +268,34 @@ def _xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Any]]]:
             yield number, [_cell_value(cell) for cell in cells]
 
 
-class SpreadsheetError(str):
+class CellProblem(str):
+    """A cell that holds no usable value: the row is refused with ``problem``."""
+
+    def problem(self) -> str:
+        raise NotImplementedError
+
+
+class SpreadsheetError(CellProblem):
     """What a cell shows when its formula failed (#REF!, #N/A): never a patient's value."""
+
+    def problem(self) -> str:
+        return f"the cell shows the spreadsheet error {self}"
+
+
+class InexactNumber(CellProblem):
+    """A whole number too long for a spreadsheet to keep: Excel keeps 15 significant digits, so a
+    20-digit MRN typed into a number cell comes back with other digits at its end."""
+
+    def problem(self) -> str:
+        return "the number is too long for a spreadsheet to keep exactly: format the column as text and type it again"
 
 
 def _cell_value(cell: Any) -> Any:
     value = cell.value
     if getattr(cell, "data_type", None) == "e":
         return SpreadsheetError(value)
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
-        return value.date()  # Excel stores every date as a date and time
+    if isinstance(value, dt.datetime):
+        return value.date()  # Excel stores every date as a date and time; a day is all a field takes
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _number_text(value, getattr(cell, "number_format", "General"))
     return value
@@ -289,6 +308,8 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
     when the cell format pads them, and other numbers stay numbers (a weight of 72.5).
     """
     if float(value).is_integer():
+        if abs(value) >= EXACT_DIGITS_BELOW:
+            return InexactNumber(value)
         digits = str(int(value))
         if _ZERO_PADDED.match(number_format or ""):
             digits = digits.zfill(len(number_format))
