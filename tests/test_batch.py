@@ -521,18 +521,29 @@ def text_position(page: pypdf.PageObject, word: str) -> tuple[float, float]:
     return found[0]
 
 
-def test_a_large_print_patient_gets_the_large_print_card_pages_in_the_print_file(tmp_path):
-    """As in the patient's own wallet-card.pdf: after the imposed sheets, the card's words at 18 pt."""
+@pytest.mark.parametrize("layout", ["avery-5371", "single"])
+def test_a_large_print_patients_card_words_print_with_their_handouts_not_on_card_stock(tmp_path, layout):
+    """The card's words at 18 pt are paper pages: in the handouts print file, after the patient's
+    handout, never among the card sheets (a card printer cannot take Letter, nor a perforated
+    card sheet a page of text)."""
     roster = tmp_path / "r.yaml"
     roster.write_text(yaml.safe_dump([{**GOOD[0], "large_print": "yes"}, GOOD[2]]), encoding="utf-8")
     out = tmp_path / "out"
-    assert batch(roster, out).exit_code == 0
+    assert batch(roster, out, "--card-layout", layout, "--paper", "a4").exit_code == 0
     own = pypdf.PdfReader(out / "004417/wallet-card.pdf")
     cards = pypdf.PdfReader(out / "print/wallet-cards-part-001.pdf")
-    own_extra = [page.extract_text() for page in own.pages[2:]]  # the card, front and back, then large print
-    assert own_extra and "Amara" not in "".join(own_extra)
-    assert [page.extract_text() for page in cards.pages[-len(own_extra):]] == own_extra
-    assert len(cards.pages) == 4 + len(own_extra)  # two cards, fronts and backs, then one patient's pages
+    handouts = pypdf.PdfReader(out / "print/handouts-part-001.pdf")
+    card_pages = 2 if layout == "avery-5371" else 4  # two patients' cards on one sheet, or a page each
+    own_extra = [" ".join(page.extract_text().split()) for page in own.pages[len(own.pages) - 2:]]
+    assert "YESCARTA" in own_extra[0].upper()  # front and back in large print (on Letter for Avery sheets)
+    assert len(cards.pages) == card_pages and len({tuple(page.mediabox) for page in cards.pages}) == 1
+    handout_pages = len(pypdf.PdfReader(out / "004417/handout.pdf").pages)
+    first = handout_pages + handout_pages % 2  # after the handout and its blank back
+    assert [" ".join(page.extract_text().split()) for page in handouts.pages[first:first + 2]] == own_extra
+    a4 = [round(float(side)) for side in handouts.pages[first].mediabox[2:]]
+    assert a4 == [595, 842]
+    other = len(pypdf.PdfReader(out / "RCC-9/handout.pdf").pages)
+    assert len(handouts.pages) == first + 2 + other + other % 2  # the other patient: no large-print card pages
 
 
 def test_a_print_part_in_two_languages_lists_both(tmp_path):

@@ -6,7 +6,8 @@ filled in on screen); after a document with an odd page count comes a blank page
 so that printed duplex every document (and so every patient) starts on a fresh sheet, and staff
 can hand out or keep each document apart (the checklist never shares a sheet with the
 handout's contacts page). Wallet cards: every patient of the
-part imposed across sheets by ``documents.wallet_card.render_sheets`` (fronts and backs matched for duplex).
+part imposed across sheets by ``documents.wallet_card.render_sheets`` (fronts and backs matched for duplex);
+a large-print patient's card words on paper pages go with their handouts, not onto card stock.
 Building parts keeps memory bounded: one part's pages are held, never the cohort's.
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from carthandout import __version__
 from carthandout.documents.base import RenderedDocument, joined
-from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_sheets
+from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_large_print_pages, render_sheets
 from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
 from carthandout.naming import inside
@@ -25,7 +26,7 @@ from carthandout.options import RenderOptions
 from carthandout.output import ManifestRow
 from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import protect_documents
-from carthandout.pdfjoin import PdfJoiner, open_pdf
+from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf
 from carthandout.pipeline import prepare, write_document
 from carthandout.theme import build_theme
 
@@ -57,7 +58,7 @@ class PrintPart:
 
 def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> list[ManifestRow]:
     """Write the part's print files; returns their manifest rows."""
-    rows = [_write_handouts(output_dir, part, options.pdf_password or "")]
+    rows = [_write_handouts(output_dir, part, clinic, options)]
     if CARD_DOCUMENT_ID in options.documents:
         rows.append(_write_cards(output_dir, part, clinic, options))
     return [row for row in rows if row is not None]
@@ -67,15 +68,17 @@ def part_file(kind: str, number: int) -> str:
     return f"{PRINT_DIR}/{kind}-part-{number:03d}.pdf"
 
 
-def _write_handouts(output_dir: Path, part: PrintPart, password: str) -> ManifestRow | None:
+def _write_handouts(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow | None:
+    password = options.pdf_password or ""
     handouts = PdfJoiner()
     sources: list[ManifestRow] = []
     bookmarks: list[tuple[str, int]] = []
     for entry in part.patients:
         first_page = len(handouts.page_numbers)
         for row in entry.files:
-            if row.document not in NOT_IN_HANDOUTS:
-                handouts.append(open_pdf(output_dir / row.file, password), keep_forms=False)
+            source = _handout_source(output_dir, entry, row, clinic, options)
+            if source is not None:
+                handouts.append(source, keep_forms=False)
                 sources.append(row)
                 if len(handouts.page_numbers) % 2:  # the next document starts on a fresh sheet
                     handouts.add_blank_page(*handouts.page_sizes[-1])
@@ -94,10 +97,25 @@ def _write_handouts(output_dir: Path, part: PrintPart, password: str) -> Manifes
     return write_document(output_dir, part_file("handouts", part.number), part.record, handouts_file)
 
 
+def _handout_source(output_dir: Path, entry: PrintPatient, row: ManifestRow, clinic: Clinic,
+                    options: RenderOptions) -> SourcePdf | None:
+    """What the handouts print file takes of one of a patient's files: the document as written;
+    for the wallet card (imposed in its own file, on card stock) a large-print patient's card
+    words on paper; nothing for the packet, which repeats the others."""
+    if row.document == CARD_DOCUMENT_ID:
+        if not options.large_print_for(entry.patient):
+            return None
+        return SourcePdf(render_large_print_pages(prepare(entry.patient, clinic, options), options).data)
+    if row.document in NOT_IN_HANDOUTS:
+        return None
+    return open_pdf(output_dir / row.file, options.pdf_password or "")
+
+
 def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow:
     contexts = [prepare(entry.patient, clinic, options) for entry in part.patients]
     theme = build_theme(clinic, options.paper)  # card-size text for everyone; large print adds pages
-    sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options)
+    sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options,
+                           large_print_pages=False)
     [sheets] = protect_documents([sheets], options.pdf_password)
     return write_document(output_dir, part_file("wallet-cards", part.number), part.record,
                           replace(sheets, document=CARDS_DOCUMENT))

@@ -466,9 +466,13 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
     return render_sheets([ctx] * options.copies, theme, options)
 
 
-def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: RenderOptions) -> RenderedDocument:
+def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: RenderOptions,
+                  large_print_pages: bool = True) -> RenderedDocument:
     """Many cards, one per context and in order, over as many sheets as needed, backs matched for duplex.
 
+    ``large_print_pages``: a large-print patient's card words follow the sheets (their own
+    wallet-card.pdf); a cohort's card sheets go on card stock, so their print file leaves them
+    to ``render_large_print_pages``.
     Raises InputError (naming the field, not the record: the caller knows which record it was)
     for the first card that cannot fit.
     """
@@ -490,17 +494,32 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
         pages += _draw_front_sheet(canvas, layout, on_sheet)
         if layout.back_page:
             pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)])
-    # A card cannot hold 18 pt text: a large-print patient's card words again on paper-size pages,
-    # on the sheets' paper when the cards are on sheets (Avery 5371 is Letter even for an A4
-    # clinic): one file, one paper size in the printer.
-    companion_paper = _paper_of(layout.page_size) or options.paper
-    for ctx in {id(ctx): ctx for ctx in contexts}.values():
-        if options.large_print_for(ctx.patient):
-            large = build_theme(ctx.clinic, companion_paper, large_print=True)
-            pages += draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), large)
+    if large_print_pages:
+        # On the sheets' paper when the cards are on sheets (Avery 5371 is Letter even for an A4
+        # clinic): one paper size in the printer for a patient's own file.
+        companion_paper = _paper_of(layout.page_size) or options.paper
+        for ctx in {id(ctx): ctx for ctx in contexts}.values():
+            if options.large_print_for(ctx.patient):
+                pages += _draw_large_print(canvas, ctx, companion_paper)
     canvas.save()
     return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, joined(pack.version for pack in packs),
                             joined(pack.reviewed for pack in packs), joined(pack.language for pack in packs))
+
+
+def render_large_print_pages(ctx: DocumentContext, options: RenderOptions) -> RenderedDocument:
+    """A large-print patient's card words alone, on ``options.paper`` (for a cohort's handouts print file)."""
+    pack = load_pack(DOCUMENT_ID, ctx.language)
+    buffer = io.BytesIO()
+    canvas = card_canvas(buffer, PAPER[options.paper], metadata_for(ctx, pack))
+    pages = _draw_large_print(canvas, ctx, options.paper)
+    canvas.save()
+    return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, pack.language)
+
+
+def _draw_large_print(canvas: Canvas, ctx: DocumentContext, paper: str) -> int:
+    """A card cannot hold 18 pt text: the card's words again on paper-size pages."""
+    large = build_theme(ctx.clinic, paper, large_print=True)
+    return draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), large)
 
 
 def _paper_of(size: Size) -> str | None:
