@@ -282,6 +282,10 @@ def test_dose_policy_values_are_the_labels_in_both_profiles():
     ("100", ["× 100 kg = 2 × 10⁸ (200,000,000) CAR-positive viable T cells"], ["maximum"]),
     ("150", ["× 150 kg would be 3 × 10⁸ (300,000,000), above the maximum",
              "Target dose: 2 × 10⁸ (200,000,000) CAR-positive viable T cells (the maximum)"], []),
+    # the weight printed is the weight multiplied: 72.556 beside 145,111,100 did not add up
+    ("72.55555", ["× 72.55555 kg = 1.45 × 10⁸ (145,111,100) CAR-positive viable T cells"], ["72.556"]),
+    # just above the cap: "would be 2 × 10⁸" read as the maximum itself
+    ("100.01", ["× 100.01 kg would be 2.0002 × 10⁸ (200,020,000), above the maximum"], []),
 ])
 def test_dose_line_is_staff_only_and_exact(weight, expected, absent):
     text = _text(_render(_patient(weight_kg=weight)))

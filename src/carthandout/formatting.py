@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Mapping
 
@@ -74,6 +75,11 @@ class Formatter:
 
     def number(self, value: float) -> str:
         return _babel_number(value, self.locale)
+
+    def exact_number(self, value: Decimal) -> str:
+        """Every digit of ``value`` (``number`` keeps three decimals: 72.55555 kg printed as 72.556
+        beside a dose computed from 72.55555 did not add up)."""
+        return format_decimal(value, locale=self.locale, decimal_quantization=False)
 
     def days(self, count: int) -> str:
         """7 -> "7 days", 14 -> "2 weeks", 56 -> "8 weeks", 30 -> "30 days"."""

@@ -418,9 +418,10 @@ def _dose_box(blocks: BlockRenderer) -> Flowable:
     fields = {
         **ctx.rich,
         "dose_per_kg": _cells(blocks, ctx.policy.dose_cells_per_kg, exact=False),
-        "weight": literal(ctx.formatter.number(dose.weight_kg)),
+        "weight": literal(ctx.formatter.exact_number(dose.weight_kg)),
         "dose": _cells(blocks, dose.cells),
-        "weight_dose": _cells(blocks, dose.weight_based_cells),
+        # every digit: 200,020,000 cut to "2 × 10⁸" would read as the maximum it is above
+        "weight_dose": _cells(blocks, dose.weight_based_cells, significant=len(str(dose.weight_based_cells))),
     }
     template = words["capped_text"] if dose.capped else words["text"]
     inner = [paragraph(fill(words["title"], fields), theme.style("box_title")),
@@ -430,14 +431,14 @@ def _dose_box(blocks: BlockRenderer) -> Flowable:
     return KeepTogether([Spacer(1, theme.type.body), box])
 
 
-def _cells(blocks: BlockRenderer, count: int, exact: bool = True) -> Rich:
+def _cells(blocks: BlockRenderer, count: int, exact: bool = True, significant: int = 3) -> Rich:
     """``2 × 10⁸ (200,000,000)``, the exact count beside the power of ten.
 
     Superscript digits are characters, not raised text, so copied or extracted text still reads
     ``10⁸`` and never ``108``.
     """
-    mantissa, exponent = scientific(count)
-    number = blocks.ctx.formatter.number
+    mantissa, exponent = scientific(count, significant)
+    number = blocks.ctx.formatter.exact_number
     # "10" in the text font (its slashed zero, as in every other number), the exponent in the
     # fallback: the text font has no superscript digits
     power = literal("10") + rich_value(str(exponent).translate(_SUPERSCRIPT_DIGITS), "policy.dose")
