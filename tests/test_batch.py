@@ -179,6 +179,21 @@ def test_show_values_puts_the_value_in_errors(tmp_path):
     assert "2027-02-30" in errors(out)[0]["problem"]
 
 
+def test_no_csv_cell_starts_a_spreadsheet_formula(tmp_path):
+    """Staff open manifest.csv and errors.csv in Excel: an MRN or a value typed as a formula must
+    show as text, not run."""
+    rows = [{"name": "Ann Lee", "infusion_date": "2027-03-05", "mrn": "=HYPERLINK(\"http://x\",\"y\")"},
+            {"name": "Bo Kim", "infusion_date": "@SUM(1+1)"}]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "r.csv", rows), out, "--show-values")
+    assert result.exit_code == 1
+    assert {row["record"] for row in manifest(out) if row["row"] == "2"} == {"HYPERLINK-http-x-y"}
+    assert errors(out)[0]["problem"].startswith("'@SUM(1+1)")
+    for name in ("manifest.csv", "errors.csv"):
+        with (out / name).open(encoding="utf-8") as stream:
+            assert not any(cell.startswith(("=", "+", "-", "@")) for row in csv.reader(stream) for cell in row)
+
+
 def test_every_problem_of_a_row_is_listed(tmp_path):
     out = tmp_path / "out"
     rows = [{"infusion_date": "soon", "caregiver_phone": "none"}]

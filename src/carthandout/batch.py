@@ -37,7 +37,7 @@ from carthandout.models import (INFUSION_YEARS, PROBE_NAME, REQUIRED_PATIENT_FIE
                                 parse_date_between, parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
-from carthandout.output import MANIFEST_FILE, ManifestRow, ManifestStream, write_atomic
+from carthandout.output import MANIFEST_FILE, ManifestRow, ManifestStream, spreadsheet_safe, write_atomic
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PRINT_DIR, PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
@@ -591,7 +591,7 @@ def errors_csv(problems: Iterable[RowProblem]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("row", "field", "problem"))
     for problem in problems:
-        writer.writerow((problem.row, problem.field, problem.problem))
+        writer.writerow(spreadsheet_safe((problem.row, problem.field, problem.problem)))
     return buffer.getvalue().encode("utf-8")
 
 

@@ -106,6 +106,15 @@ class ManifestRow:
 
 
 MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
+# A spreadsheet runs a cell that starts with one of these as a formula: an MRN typed as
+# "=HYPERLINK(...)" would run when staff open the manifest or errors.csv in Excel.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cells: Iterable[object]) -> list[object]:
+    """A CSV row that a spreadsheet shows as text: a cell that would start a formula gets a leading
+    apostrophe (OWASP's advice for CSV injection)."""
+    return [f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell for cell in cells]
 
 
 MANIFEST_FILE = "manifest.csv"
@@ -142,7 +151,7 @@ class ManifestStream:
             Path(self._temporary).unlink(missing_ok=True)
 
     def extend(self, rows: Sequence[ManifestRow]) -> None:
-        self._writer.writerows([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows)
+        self._writer.writerows(spreadsheet_safe(getattr(row, column) for column in MANIFEST_COLUMNS) for row in rows)
         self._flusher.add(self.directory / row.file for row in rows)
         self.count += len(rows)
 
