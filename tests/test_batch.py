@@ -672,10 +672,14 @@ def test_a_folder_named_after_an_mrn_holds_that_mrns_patient(tmp_path):
     assert "Bo Kim" in pdf_text(out / "RCC-0042" / "handout.pdf")
 
 
-@pytest.mark.parametrize("template", ["{name.__class__}", "{value}", "{row:>99}", "plain", "{name}"])
-def test_templates_are_refused_unless_safe(template):
-    with pytest.raises(InputError):
+@pytest.mark.parametrize("template, problem", [
+    ("{name.__class__}", "{name.__class__} is not one of"), ("{value}", "{value} is not one of"),
+    ("{row:>99}", "{row} takes no format"), ("{mrn!r}", "{mrn} takes no format"), ("plain", "must contain"),
+    ("", "must contain"), ("{name}", "--no-names-in-filenames forbids")])
+def test_templates_are_refused_unless_safe(template, problem):
+    with pytest.raises(InputError) as refused:
         check_template(template, no_names=template == "{name}")
+    assert problem in refused.value.line(show_values=True)
 
 
 def test_a_roster_without_its_header_row_does_not_print_the_patient(tmp_path):

@@ -58,6 +58,9 @@ def test_yaml_date_object_is_accepted():
     ({"weight_kg": "\u0667\u0662"}, "weight_kg: \u0667\u0662 is not a number"),  # Arabic-Indic 72
     ({"language": "Spanish"}, "language: Spanish is not a language code such as en, es or es-MX"),
     ({"language": "es-"}, "language: es- is not a language code"),
+    ({"weight_kg": "-72"}, "weight_kg: -72 is outside 1 to 400 kg"),
+    ({"name": "-"}, "name: - has no letters"),
+    ({"name": "\u0301\u0301"}, "name: \u0301\u0301 has no letters"),  # two accents and nothing under them
 ])
 def test_bad_fields_name_the_field(fields, expected):
     assert error_line(**fields).startswith(expected)

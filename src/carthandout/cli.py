@@ -200,7 +200,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     if output_dir is None and not check_only:
         raise click.UsageError("Missing option '-o' / '--output'.")
     try:
-        template = check_template(name_template, no_names) if name_template else None
+        template = check_template(name_template, no_names) if name_template is not None else None
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
                                  show_values)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)

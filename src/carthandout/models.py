@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
@@ -22,7 +23,7 @@ _LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_](?:[a-z]{2}|[0-9]{3}))?$")
 _DECIMAL_COMMA = re.compile(r"^[0-9]+,[0-9]{1,2}$")  # 72,5 as spreadsheets in many countries write it
 # Digits and a decimal point only: float() also takes "7_2", "1e2" and other scripts' digits,
 # and a weight read wrongly feeds the staff dose line.
-_WEIGHT = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+_WEIGHT = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")  # a minus sign reaches the range check
 MAX_TEXT_LENGTH = 200
 
 
@@ -146,6 +147,8 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
     name = parse_text("name", raw.get("name"), max_length=120)
     if not name:
         raise InputError("name", "is required")
+    if not any(unicodedata.category(character).startswith("L") for character in name):
+        raise InputError("name", "{value} has no letters: a name is needed on every page and on the wallet card", name)
     infusion_date = parse_date_between("infusion_date", raw.get("infusion_date"), *INFUSION_YEARS)
     date_of_birth = parse_date_between("date_of_birth", raw.get("date_of_birth"), *BIRTH_YEARS)
     if date_of_birth and date_of_birth > infusion_date:

@@ -36,8 +36,11 @@ def check_template(template: str, no_names: bool) -> str:
     for _, field, spec, conversion in parts:
         if field is None:
             continue
-        if field not in TEMPLATE_FIELDS or spec or conversion:
+        if field not in TEMPLATE_FIELDS:
             raise InputError("--name-template", "{value} is not one of {row}, {mrn}, {name}", f"{{{field}}}", sensitive=False)
+        if spec or conversion:
+            raise InputError("--name-template", f"{{{field}}} takes no format or conversion (such as :>9 or !r)",
+                             sensitive=False)
     if not used:
         raise InputError("--name-template", "must contain {row}, {mrn} or {name}", sensitive=False)
     if no_names and any(field in IDENTIFYING_FIELDS for field in used):
