@@ -403,7 +403,7 @@ def test_jobs_1_and_2_give_identical_bytes(tmp_path):
 
 @pytest.mark.parametrize("no_names", [False, True])
 def test_hostile_names_stay_inside_the_output_folder(tmp_path, no_names):
-    hostile = ["../../etc/passwd", "CON", "a/b\\c", "Ｎame " + " ".join(["Longname"] * 12), "..", "nul.txt"]
+    hostile = ["../../etc/passwd", "CON", "a/b\\c", "Ｎame " + " ".join(["Longname"] * 12), "..Zoë..", "nul.txt"]  # a name needs a letter
     rows = [{"name": name, "infusion_date": "2027-03-05"} for name in hostile]
     rows += [{"name": "Same MRN", "infusion_date": "2027-03-05", "mrn": mrn} for mrn in ("../up", "AB1", "ab1")]
     out = tmp_path / "out"

@@ -31,7 +31,11 @@ FIELDS = ("name", "caregiver", "mrn", "physician", "center")
 
 latin = st.characters(min_codepoint=0x20, max_codepoint=0x24F, exclude_categories=("Cc", "Cf", "Cn", "Co", "Cs"))
 value = st.lists(st.sampled_from(PRINTABLE) | st.text(latin, max_size=4), min_size=1, max_size=4).map("".join)
-record = st.fixed_dictionaries({field: value for field in FIELDS}).filter(lambda fields: normalise_text(fields["name"]))
+def has_letter(text: str) -> bool:
+    return any(unicodedata.category(character).startswith("L") for character in normalise_text(text))
+
+
+record = st.fixed_dictionaries({field: value for field in FIELDS}).filter(lambda fields: has_letter(fields["name"]))  # a name needs one
 BOUNDED = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
