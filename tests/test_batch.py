@@ -204,6 +204,20 @@ def test_every_problem_of_a_row_is_listed(tmp_path):
     assert not out.exists()  # --check writes nothing
 
 
+def test_every_problem_of_a_row_is_listed_also_those_found_as_printed(tmp_path):
+    """A language without content, or a character no bundled font has, is found when the row's
+    papers are prepared: it used to be hidden by a bad date, or by another such problem."""
+    roster = tmp_path / "r.yaml"
+    roster.write_text(yaml.safe_dump([
+        {"name": "Ann Lee", "infusion_date": "2027-02-30", "language": "fr"},
+        {"name": "Bo Kim", "infusion_date": "2027-03-05", "language": "fr", "caregiver": "Sam \U0001f600"},
+    ], allow_unicode=True), encoding="utf-8")
+    result = run_cli("batch", roster, "--check")
+    assert result.exit_code == 1
+    for row, fields in ((1, ("infusion_date", "language")), (2, ("language", "caregiver"))):  # YAML: items from 1
+        assert all(f"row {row}: {field}:" in result.stderr for field in fields), result.stderr
+
+
 @pytest.mark.parametrize("infusion, birth, birth_wrong", [
     ("", "2001-06-01", False),  # no infusion date to compare with
     ("soon", "2001-06-01", False),

@@ -215,18 +215,18 @@ def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) ->
     """The patient, or every problem of the row (not just the first) so staff fix it in one go."""
     try:
         patient = parse_patient(fields)
-    except InputError as error:
-        return field_problems(fields) or [error], None
-    try:
         prepare(patient, clinic, options)
     except CarthandoutError as error:
-        return [error], None
+        problems = field_problems(fields, clinic, options)
+        seen = {problem.line(True) for problem in problems}
+        return problems + ([] if error.line(True) in seen else [error]), None
     return [], patient
 
 
-def field_problems(fields: dict[str, Any]) -> list[CarthandoutError]:
+def field_problems(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) -> list[CarthandoutError]:
     """Each field checked on its own, with valid stand-ins for the other required fields (the
-    row's own infusion date when it is valid, so a birth date is still checked against it)."""
+    row's own infusion date when it is valid, so a birth date is still checked against it):
+    first as a value, then as printed (its language, its characters in the bundled fonts)."""
     problems: list[CarthandoutError] = []
     for name in REQUIRED_PATIENT_FIELDS:
         if fields.get(name) in (None, ""):
@@ -234,8 +234,8 @@ def field_problems(fields: dict[str, Any]) -> list[CarthandoutError]:
     base = {"name": PROBE_NAME, "infusion_date": _infusion_date_or_last(fields.get("infusion_date"))}
     for name, value in fields.items():
         try:
-            parse_patient({**base, name: value})
-        except InputError as error:
+            prepare(parse_patient({**base, name: value}), clinic, options)
+        except CarthandoutError as error:
             problems.append(error)
     return problems
 
