@@ -210,6 +210,27 @@ def test_a_postal_code_is_kept_with_the_word_before_it():
     assert postcode_kept("62701") == "62701"
 
 
+@pytest.mark.parametrize("days, expected, absent", [
+    ("[-6, -5, -4, -3]", ["February 27, 2027 Saturday Chemo, day 1 of 4", "March 1, 2027 Monday Chemo, day 3 of 4",
+                          "March 2, 2027 Tuesday Chemo, day 4 of 4", "for 4 days.", "within 1 hour of travel"], []),
+    ("[-3]", ["March 2, 2027 Tuesday Chemo, day 1 of 1", "for 1 day.", "within 1 hour of travel"],
+     ["1 days", "1 hours", "day 2"]),
+])
+def test_the_timeline_has_a_row_for_every_chemo_day_of_the_policy(tmp_path, write_yaml, days, expected, absent):
+    """A clinic's four-day regimen lost its third day from the timeline; a one-day one printed
+    "Chemo, day 1" and "Chemo, last day" on the same date, and "for 1 days"."""
+    clinic = write_yaml("clinic.yaml", 'name: "Riverside Cancer Center"\nphone_24h: "(217) 555-0199"\n'
+                                       f"overrides: {{conditioning_days: {days}, stay_near_travel_hours: 1}}\n")
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                     "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = " ".join(" ".join(page.split()) for page in page_texts(tmp_path / "handout.pdf"))
+    for phrase in expected:
+        assert phrase in text
+    for phrase in absent:
+        assert phrase not in text
+
+
 def test_a_kept_group_inside_a_kept_group_does_not_force_a_new_page(tmp_path):
     """reportlab's KeepTogether reports itself infinitely tall to its parent, so nesting one
     always started a new page (the handout's contacts used to leave half a page empty)."""

@@ -161,7 +161,7 @@ def load_common(language: str) -> CommonWords:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("locale"), str):
         raise ContentError(f"{origin}: locale is required")
     units = _string_map(raw.get("units", {}), f"{origin}: units")
-    for key in ("day", "days", "week", "weeks", "range", "temperature"):
+    for key in ("day", "days", "week", "weeks", "hour", "hours", "range", "temperature"):
         if key not in units:
             raise ContentError(f"{origin}: units.{key} is missing")
     return CommonWords(raw["locale"], units, _string_map(raw.get("labels", {}), f"{origin}: labels"))

@@ -170,9 +170,11 @@ def _policy_values(policy: Policy, fmt: Formatter) -> dict[str, str]:
         "policy.caregiver_period": fmt.days(policy.caregiver_days),
         "policy.manufacturing_period": fmt.day_range(policy.manufacturing_days_min, policy.manufacturing_days_max),
         "policy.stay_near_travel_hours": str(policy.stay_near_travel_hours),
+        "policy.stay_near_travel_time": fmt.hours(policy.stay_near_travel_hours),
         "policy.fever_threshold": fmt.temperature(policy.fever_threshold_f, policy.fever_threshold_c),
         "policy.fever_threshold_f": fmt.number(policy.fever_threshold_f),
         "policy.fever_threshold_c": fmt.number(policy.fever_threshold_c),
         "policy.live_vaccine_period": fmt.days(policy.live_vaccine_weeks * 7),
         "policy.conditioning_day_count": str(len(policy.conditioning_days)),
+        "policy.conditioning_period": fmt.days(len(policy.conditioning_days)),
     }

@@ -88,6 +88,10 @@ class Formatter:
             return f"{weeks} {self.units['week'] if weeks == 1 else self.units['weeks']}"
         return f"{count} {self.units['day'] if count == 1 else self.units['days']}"
 
+    def hours(self, count: int) -> str:
+        """1 -> "1 hour", 2 -> "2 hours"."""
+        return f"{count} {self.units['hour'] if count == 1 else self.units['hours']}"
+
     def day_range(self, low: int, high: int) -> str:
         if low == high:
             return self.days(low)

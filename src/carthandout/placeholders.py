@@ -8,7 +8,7 @@ CLINIC_PLACEHOLDERS = ("name", "phone", "phone_24h", "address")
 POLICY_PLACEHOLDERS = (
     "daily_monitoring_period", "monitoring_period", "stay_near_period", "no_driving_period", "caregiver_period",
     "manufacturing_period", "stay_near_travel_hours", "fever_threshold", "fever_threshold_f", "fever_threshold_c",
-    "live_vaccine_period", "conditioning_day_count",
+    "live_vaccine_period", "conditioning_day_count", "conditioning_period", "stay_near_travel_time",
 )
 KNOWN_PLACEHOLDERS: frozenset[str] = frozenset(
     [f"patient.{n}" for n in PATIENT_PLACEHOLDERS]

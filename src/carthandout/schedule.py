@@ -58,6 +58,9 @@ def compute_schedule(infusion: dt.date, policy: Policy) -> Schedule:
     )
 
 
+# Content names every chemotherapy day at once with this (one row or mark a day, numbered {day}).
+ALL_CONDITIONING_DAYS = "conditioning"
+
 SCHEDULE_DATE_NAMES = (
     "conditioning_start", "conditioning_day_2", "conditioning_end", "infusion", "daily_monitoring_until",
     "monitoring_until", "stay_near_until", "no_driving_until", "caregiver_until",

@@ -1,7 +1,8 @@
 """Content blocks (text, bullets, callouts, timelines, contacts) as flowables, for any document."""
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping, Sequence
+import datetime as dt
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
@@ -10,6 +11,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from carthandout.content import ContentPack, fill
 from carthandout.context import DocumentContext, rich_address, rich_phone
 from carthandout.typefaces import Rich, rich_value, text_font
+from carthandout.schedule import ALL_CONDITIONING_DAYS
 from carthandout.documents.base import paragraph
 from carthandout.documents.text_line import date_cell
 from carthandout.theme import Theme, tint
@@ -175,17 +177,27 @@ class BlockRenderer:
         header = [self.para(labels.get("timeline_date", ""), "cell_bold"),
                   self.para(labels.get("timeline_step", ""), "cell_bold")]
         body = []
-        named = self.ctx.schedule.named_dates()
-        dated = [(named[row["date"].removeprefix("dates.")], row) for row in rows
-                 if row["date"].removeprefix("dates.") in named]
-        for day, row in sorted(dated, key=lambda pair: pair[0]):
+        for day, row, tokens in sorted(self._timeline_days(rows), key=lambda dated: dated[0]):
             when = date_cell(self.ctx, self.theme, day)
-            what = [self.para(row["label"], "cell_bold")]
+            what = [paragraph(fill(row["label"], self.ctx.rich, tokens), self.theme.style("cell_bold"))]
             if row.get("detail"):
-                what.append(self.para(row["detail"], "cell"))
+                what.append(paragraph(fill(row["detail"], self.ctx.rich, tokens), self.theme.style("cell")))
             body.append([when, what])
         return [data_table([header, *body], self.theme, (0.36, 0.64), header=True),
                 Spacer(1, self.theme.type.body * 0.8)]
+
+    def _timeline_days(self, rows: list[Mapping[str, str]]) -> Iterator[tuple[dt.date, Mapping[str, str], dict[str, str]]]:
+        """(day, row, tokens) for each row on the patient's schedule; a row dated ``conditioning``
+        once for every chemotherapy day of the policy, numbered ``{day}`` (the checklist and the
+        calendar do the same), so a clinic's four-day regimen shows four rows, a one-day regimen one."""
+        named = self.ctx.schedule.named_dates()
+        for row in rows:
+            name = row["date"].removeprefix("dates.")
+            if name == ALL_CONDITIONING_DAYS:
+                for number, day in enumerate(self.ctx.schedule.conditioning, start=1):
+                    yield day, row, {"day": str(number)}
+            elif name in named:
+                yield named[name], row, {}
 
     def _contacts(self, _: Any) -> list[Flowable]:
         return [data_table(contact_rows(self), self.theme, (0.36, 0.64)),

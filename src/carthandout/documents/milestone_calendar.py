@@ -23,13 +23,12 @@ from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WID
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.text_line import date_cell, plain_text
 from carthandout.options import RenderOptions
-from carthandout.schedule import SCHEDULE_DATE_NAMES
+from carthandout.schedule import ALL_CONDITIONING_DAYS, SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
 from carthandout.typefaces import rich_value, text_font
 
 DOCUMENT_ID = "calendar"
 REQUIRED_LABELS = ("month_dates",)
-ALL_CONDITIONING_DAYS = "conditioning"
 OUTSIDE_MONTH = HexColor("#EFEFEF")
 
 
