@@ -84,8 +84,19 @@ def test_a_date_format_with_day_month_and_year_is_accepted(pattern):
     assert check_date_format(pattern) == pattern
 
 
-@pytest.mark.parametrize("pattern", ["yyyy", "MMMM y", "d MMM", "EEEE", "MMMMM d y", "d MMM y 'at' HH:mm", "weird", ""])
+@pytest.mark.parametrize("pattern", ["yyyy", "MMMM y", "d MMM", "EEEE", "MMMMM d y", "d MMM y 'at' HH:mm", "weird", "",
+                                     "EEEEE d MMM y", "yyyyyy-MM-dd"])
 def test_a_date_format_that_does_not_show_a_whole_date_is_refused(pattern):
     with pytest.raises(InputError) as caught:
         check_date_format(pattern)
     assert caught.value.line().startswith(f"clinic.date_format: {pattern} is not short, medium, long, full, iso")
+
+
+@pytest.mark.parametrize("pattern, problem", [
+    ("ddd MMM y", "is not a date pattern babel can use"),  # babel refuses the length: was an internal error, exit 70
+    ("d MMM y '", "has a quote (') that is never closed"),
+])
+def test_a_date_pattern_babel_cannot_use_is_a_clean_error(pattern, problem):
+    with pytest.raises(InputError) as caught:
+        check_date_format(pattern)
+    assert caught.value.line().startswith(f"clinic.date_format: {pattern} {problem}")

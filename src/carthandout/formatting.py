@@ -18,25 +18,36 @@ NAMED_DATE_FORMATS = ("short", "medium", "long", "full", "iso")
 _PATTERN_LETTERS = set("dMyEL")
 
 
+_SAMPLE_DATE = dt.date(2027, 3, 5)
+
+
 def check_date_format(pattern: str) -> str:
     """Accept a named format or a CLDR date pattern such as ``d MMM y``.
 
     A pattern must show the day, the month and the year: a log row, a due date or a wallet card
-    that says "2027" or "March" alone is no date. A narrow month (``MMMMM``: "J" for January,
-    June and July) is refused for the same reason.
+    that says "2027" or "March" alone is no date. A narrow month or weekday (``MMMMM``: "J" for
+    January, June and July; ``EEEEE``: "T" for Tuesday and Thursday) and a zero-padded year
+    (``yyyyy``: "02027") are refused for the same reason, and so is a pattern babel cannot use.
     """
     if pattern in NAMED_DATE_FORMATS:
         return pattern
     unquoted = re.sub(r"'[^']*'", "", pattern)
     letters = {ch for ch in unquoted if ch.isascii() and ch.isalpha()}
     complete = "d" in letters and "y" in letters and letters & {"M", "L"}
-    if not complete or letters - _PATTERN_LETTERS or re.search(r"M{5}|L{5}", unquoted):
+    if not complete or letters - _PATTERN_LETTERS or re.search(r"M{5}|L{5}|E{5}|y{5}", unquoted):
         raise InputError(
             "clinic.date_format",
             "{value} is not short, medium, long, full, iso or a date pattern with the day (d), month (M) and "
             "year (y), such as 'd MMM y'",
             pattern, sensitive=False,
         )
+    if pattern.replace("''", "").count("'") % 2:
+        raise InputError("clinic.date_format", "{value} has a quote (') that is never closed", pattern, sensitive=False)
+    try:
+        babel_format_date(_SAMPLE_DATE, pattern, locale="en_US")
+    except ValueError as error:  # babel refuses some lengths of a field: "ddd"
+        raise InputError("clinic.date_format", f"{{value}} is not a date pattern babel can use ({error})", pattern,
+                         sensitive=False) from None
     return pattern
 
 
