@@ -4,6 +4,8 @@ import hashlib
 import subprocess
 import sys
 
+from pathlib import Path
+
 import pypdf
 import pytest
 
@@ -187,6 +189,34 @@ def test_a_brand_kit_logo_is_embedded_at_print_resolution(tmp_path, write_yaml):
               for xobject in form.get_object()["/Resources"]["/XObject"].values()]
     assert {(image["/Width"], image["/Height"]) for image in images} == {(450, 180)}
     assert (tmp_path / "o" / "handout.pdf").stat().st_size < 300_000
+
+
+def _embedded_logo(pdf: Path):
+    images = [image.image for image in pypdf.PdfReader(pdf).pages[0].images]
+    assert len(images) == 1
+    return images[0]
+
+
+def test_a_16_bit_grey_logo_keeps_its_tones_and_a_camera_logo_stands_upright(tmp_path, write_yaml):
+    """Pillow clips 16-bit grey at 255: a black-to-white gradient printed as a black sliver. A
+    JPEG stored on its side with an EXIF orientation printed sideways."""
+    from PIL import Image
+
+    gradient = Image.linear_gradient("L").rotate(90).resize((400, 120))  # black left, white right
+    gradient.convert("I").point(lambda value: value * 257).convert("I;16").save(tmp_path / "grey16.png")
+    wide = Image.new("RGB", (300, 100), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    wide.transpose(Image.Transpose.ROTATE_90).save(tmp_path / "camera.jpg", exif=exif.tobytes())
+    for logo in ("grey16.png", "camera.jpg"):
+        result = run_cli("generate", "--clinic", clinic_with(write_yaml, f"logo: {logo}"), "--name", "A",
+                         "--infusion-date", "2027-03-10", "--doc", "handout", "-o", tmp_path / f"out-{logo}")
+        assert result.exit_code == 0, result.output
+    grey = _embedded_logo(tmp_path / "out-grey16.png" / "handout.pdf").convert("L")
+    tones = [grey.getpixel((grey.width * step // 8, grey.height // 2)) for step in range(1, 8)]
+    assert tones == sorted(tones) and 96 <= tones[3] <= 160  # mid grey in the middle, not white
+    upright = _embedded_logo(tmp_path / "out-camera.jpg" / "handout.pdf")
+    assert upright.width > upright.height
 
 
 def test_something_in_the_way_of_an_output_file_is_one_line(tmp_path):

@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from PIL import Image
+from PIL import Image, ImageOps
 from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import ImageReader, _digester
@@ -187,23 +187,45 @@ def _print_resolution(path: Path, box: tuple[float, float]) -> str | io.BytesIO 
     """The image file, or the image scaled down to PRINT_DPI when drawn as large as ``box`` allows.
 
     A JPEG stays a JPEG (embedded as it is, so small); anything else becomes RGB pixels, with
-    its transparency kept as an alpha channel.
+    its transparency kept as an alpha channel. An image stored on its side (a camera's EXIF
+    orientation) is turned upright, and 16-bit grey is brought to 8 bits: embedded as they are,
+    the first printed sideways and the second almost blank (Pillow clips 16-bit values at 255).
     """
-    with Image.open(path) as image:
+    with Image.open(path) as original:
+        image = _upright_8_bit(original)
         width, height = image.size
         points_per_pixel = min(box[0] / width, box[1] / height)
         share_needed = points_per_pixel * PRINT_DPI / 72
-        if share_needed * RESAMPLE_ABOVE >= 1:
+        keep_size = share_needed * RESAMPLE_ABOVE >= 1
+        if keep_size and image is original:
             return str(path)
-        size = (max(1, round(width * share_needed)), max(1, round(height * share_needed)))
+        size = (width, height) if keep_size else (max(1, round(width * share_needed)), max(1, round(height * share_needed)))
         has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
-        scaled = image.convert("RGBA" if has_alpha else "RGB").resize(size, Image.LANCZOS)
-        if image.format != "JPEG":
+        scaled = image.convert("RGBA" if has_alpha else "RGB")
+        if not keep_size:
+            scaled = scaled.resize(size, Image.LANCZOS)
+        if original.format != "JPEG":
             return scaled
     jpeg = io.BytesIO()
     scaled.save(jpeg, format="JPEG", quality=JPEG_QUALITY)
     jpeg.seek(0)
     return jpeg
+
+
+_EXIF_ORIENTATION = 0x0112
+_SIXTEEN_BIT_GREY = ("I;16", "I;16B", "I;16L", "I;16N")
+
+
+def _upright_8_bit(image: Image.Image) -> Image.Image:
+    """``image`` itself when it is upright and 8 bits a channel; else an upright 8-bit copy."""
+    if image.getexif().get(_EXIF_ORIENTATION, 1) != 1:
+        image = ImageOps.exif_transpose(image)
+    if image.mode in _SIXTEEN_BIT_GREY or image.mode in ("I", "F"):
+        grey = image.convert("I") if image.mode in _SIXTEEN_BIT_GREY else image
+        brightest = grey.getextrema()[1] or 1
+        scale = 255 / 65535 if image.mode in _SIXTEEN_BIT_GREY else min(1.0, 255 / brightest)
+        image = grey.point(lambda value: value * scale).convert("L")
+    return image
 
 
 def draw_prepared_image(canvas: Canvas, prepared: PreparedImage, x: float, y: float,
