@@ -344,16 +344,30 @@ def draw_face(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
 # ---------------------------------------------------------------- the QR code
 
 _TEL_ALLOWED = re.compile(r"^\+?[\d\s().\-/]+$")
+_NUMBER_LIST = re.compile(r"\s/|/\s")  # "030/1234567" is one number; "555-0199 / 555-0100" two
+_TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")  # "+44 (0)20": the 0 is dialled only from inside the country
+E164_MAX_DIGITS = 15
 
 
 def tel_uri(phone: str) -> str:
-    """``(217) 555-0199`` -> ``tel:2175550199``; a number with letters or extensions is refused."""
+    """``(217) 555-0199`` -> ``tel:2175550199``; a number with letters or extensions is refused,
+    and so are two numbers ("555-0199 / 555-0100": the QR code dialled them run together).
+    An international number's trunk zero is dropped: ``+44 (0)20 7946 0958`` dials +44 20 ...
+    """
+    international = phone.lstrip().startswith("+")
     if not _TEL_ALLOWED.match(phone):
         raise InputError("clinic.phone_24h", "{value} cannot go into the wallet card's QR code: use only digits, "
                          "spaces, + ( ) - . /", phone, sensitive=False)
+    if _NUMBER_LIST.search(phone):
+        raise InputError("clinic.phone_24h", "{value} holds more than one number: the wallet card's QR code dials one",
+                         phone, sensitive=False)
+    dialled = _TRUNK_ZERO.sub("", phone) if international else phone
     # A phone dials ASCII digits: full-width or Arabic-Indic ones are read as the digits they are.
-    digits = "".join(str(unicodedata.digit(ch)) for ch in phone if ch.isdigit())
-    return "tel:" + ("+" if phone.lstrip().startswith("+") else "") + digits
+    digits = "".join(str(unicodedata.digit(ch)) for ch in dialled if ch.isdigit())
+    if len(digits) > E164_MAX_DIGITS:
+        raise InputError("clinic.phone_24h", "{value} has more digits than a phone number (15): the wallet card's "
+                         "QR code dials one number", phone, sensitive=False)
+    return "tel:" + ("+" if international else "") + digits
 
 
 @lru_cache(maxsize=64)
@@ -395,8 +409,10 @@ def draw_qr(canvas: Canvas, data: str, box: Rect) -> None:
 
 
 def check_clinic(clinic: Clinic) -> None:
-    """``carthandout check --clinic`` and every run: raise InputError for a bad ``wallet_card:`` section."""
-    wallet_card_settings(clinic)
+    """``carthandout check --clinic`` and every run: raise InputError for a bad ``wallet_card:`` section
+    (and, with the QR code, a 24-hour number it cannot dial)."""
+    if wallet_card_settings(clinic)["qr"]:
+        tel_uri(clinic.phone_24h)
 
 
 def check_clinic_words_fit(clinic: Clinic, patients: Iterable[Patient | None] = (None,)) -> None:
