@@ -308,13 +308,20 @@ def _parse_team(raw: Any) -> tuple[TeamMember, ...]:
     members = []
     for index, item in enumerate(raw, start=1):
         where = f"clinic.team[{index}]"
-        if not isinstance(item, Mapping) or set(item) - {"role", "name", "phone"}:
+        if not isinstance(item, Mapping):
+            raise InputError(where, "must be a mapping such as {role: ..., name: ..., phone: ...}", sensitive=False)
+        if set(item) - {"role", "name", "phone"}:
             raise InputError(where, "must have only role, name and phone", sensitive=False)
-        members.append(TeamMember(
+        member = TeamMember(
             role=parse_text(f"{where}.role", item.get("role"), sensitive=False),
             name=parse_text(f"{where}.name", item.get("name"), sensitive=False),
             phone=parse_phone(f"{where}.phone", item.get("phone"), sensitive=False),
-        ))
+        )
+        if not member.role:
+            raise InputError(f"{where}.role", "is required: it labels the member's row in the contacts", sensitive=False)
+        if not (member.name or member.phone):
+            raise InputError(where, "needs a name or a phone (an empty row printed in the contacts)", sensitive=False)
+        members.append(member)
     return tuple(members)
 
 

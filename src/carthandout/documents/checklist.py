@@ -250,7 +250,10 @@ def _clinic_date(entry: Mapping[str, Any], where: str, ctx: DocumentContext, pac
     if label not in DATE_LABELS:
         raise InputError(f"{where}.date_label", f"{{value}} is not one of {', '.join(DATE_LABELS)}", label, sensitive=False)
     day = ctx.schedule.named_dates().get(name)
-    return day, pack.labels[label] if day else ""
+    if day is None:  # dates.conditioning_day_2 under a policy of fewer chemo days: the item lost its date
+        raise InputError(f"{where}.date", "{value} is not a day of this policy's chemotherapy "
+                         f"({len(ctx.schedule.conditioning)} days)", entry["date"], sensitive=False)
+    return day, pack.labels[label]
 
 
 def _clinic_text(field: str, raw: Any) -> tuple[Rich, str]:
