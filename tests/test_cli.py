@@ -274,3 +274,17 @@ def test_a_clinic_doctor_too_long_for_the_card_matters_only_on_cards_that_print_
     own_doctor = run_cli("generate", *patient, "--physician", "Dr. Lee", "-o", tmp_path / "b")
     assert own_doctor.exit_code == 0, own_doctor.output
     assert "Dr. Lee" in pdf_text(tmp_path / "b" / "wallet-card.pdf")
+
+
+def test_papers_printed_with_the_example_clinic_say_so(tmp_path, write_yaml):
+    """Its center, doctor and 24-hour number are made up: printed by mistake, they would send a
+    patient to nobody. The warning comes last, so an error stays the one line on stderr."""
+    result = run_cli("generate", "--name", "A", "--infusion-date", "2027-03-10", "--doc", "wallet-card", "-o", tmp_path / "a")
+    assert result.exit_code == 0 and result.stderr.startswith("warning: no --clinic given")
+    clinic = clinic_with(write_yaml, "")
+    result = run_cli("generate", "--clinic", clinic, "--name", "A", "--infusion-date", "2027-03-10",
+                     "--doc", "wallet-card", "-o", tmp_path / "b")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert run_cli("demo", "-o", tmp_path / "c").stderr == ""
+    result = run_cli("generate", "--name", "A", "--infusion-date", "2027-02-30", "-o", tmp_path / "d")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1

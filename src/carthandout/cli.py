@@ -16,7 +16,7 @@ from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.errors import CarthandoutError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
-from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
+from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
 from carthandout.models import parse_patient
 from carthandout.output import write_atomic, write_manifest
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
@@ -119,6 +119,16 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     write_manifest(output_dir, rows)
     for row in rows:
         click.echo(f"wrote {output_dir / row.file} ({row.pages} pages)")
+    warn_if_example_clinic(clinic_file)
+
+
+def warn_if_example_clinic(clinic_file: Path | None) -> None:
+    """After a run without --clinic: the bundled example clinic's center, doctor and phone numbers
+    are made up, and papers printed with them would send a patient to them. Said last, so that an
+    error stays the one line on stderr."""
+    if clinic_file is None:
+        click.echo("warning: no --clinic given: printed with the bundled example clinic (made-up center, doctor "
+                   "and phone numbers); give --clinic FILE for real papers", err=True)
 
 
 @cli.command()
@@ -128,7 +138,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
 @click.pass_context
 def demo(ctx: click.Context, output_dir: Path, paper: str | None) -> None:
     """Make every document for the bundled example patient and clinic."""
-    ctx.invoke(generate, patient_file=example_path(EXAMPLE_PATIENT), clinic_file=None, documents=(),
+    ctx.invoke(generate, patient_file=example_path(EXAMPLE_PATIENT), clinic_file=example_path(EXAMPLE_CLINIC), documents=(),
                paper=paper, large_print=None, show_values=False, output_dir=output_dir,
                **{dest: None for _, dest, _ in PATIENT_OPTIONS})
 
@@ -225,12 +235,14 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     if check_only:
         click.echo(f"checked: {counted(len(patients), 'patient')} ready, "
                    f"{counted(len({p.row for p in problems}), 'row')} with problems")
+        warn_if_example_clinic(clinic_file)
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
     with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
         result = run_batch(patients, problems, clinic, options, settings, advance)
     for problem in result.problems[len(problems):]:
         click.echo(problem.line(), err=True)
     click.echo(result.summary())
+    warn_if_example_clinic(clinic_file)
     sys.exit(result.exit_code)
 
 
