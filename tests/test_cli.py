@@ -171,6 +171,7 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("team: [{}]", "clinic.team[1].role"),  # printed an empty contacts row
     ("team: [{role: Pharmacy}]", "clinic.team[1]"),
     ("team: [null]", "clinic.team[1]"),
+    ("colors:\n  primary: #1F4E79", "clinic.colors.primary: is empty: in YAML put a color in quotes"),  # a comment
     ("overrides: {conditioning_days: [-5]}\nchecklist: {add: [{id: a, group: tests, text: x, date: dates.conditioning_day_2}]}",
      "clinic.checklist.add[1].date"),  # the item printed with no date
 ])
@@ -288,3 +289,10 @@ def test_papers_printed_with_the_example_clinic_say_so(tmp_path, write_yaml):
     assert run_cli("demo", "-o", tmp_path / "c").stderr == ""
     result = run_cli("generate", "--name", "A", "--infusion-date", "2027-02-30", "-o", tmp_path / "d")
     assert result.exit_code == 2 and result.stderr.count("\n") == 1
+
+
+def test_an_empty_patient_file_takes_the_flags_and_paper_ignores_case(tmp_path, write_yaml):
+    result = run_cli("generate", "--patient", write_yaml("p.yaml", ""), "--name", "A", "--infusion-date", "2027-03-10",
+                     "--paper", "A4", "--doc", "wallet-card", "--card-layout", "a4-10up", "-o", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert [round(float(side)) for side in pypdf.PdfReader(tmp_path / "o" / "wallet-card.pdf").pages[0].mediabox[2:]] == [595, 842]

@@ -89,7 +89,7 @@ def cli() -> None:
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: the bundled example clinic.")
 @click.option("--doc", "documents", multiple=True, help="Document to make (repeatable). Default: all.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None, help="Paper size (default: the clinic's).")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None, help="Paper size (default: the clinic's).")
 @click.option("--large-print", is_flag=True, default=None, help="Large print: 18 pt body text.")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
 @encrypt_options
@@ -134,7 +134,7 @@ def warn_if_example_clinic(clinic_file: Path | None) -> None:
 @cli.command()
 @click.option("-o", "--output", "output_dir", default="carthandout-demo", show_default=True,
               type=click.Path(file_okay=False, path_type=Path))
-@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None)
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None)
 @click.pass_context
 def demo(ctx: click.Context, output_dir: Path, paper: str | None) -> None:
     """Make every document for the bundled example patient and clinic."""
@@ -184,7 +184,7 @@ def check(clinic_file: Path | None) -> None:
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: the bundled example clinic.")
 @click.option("--doc", "documents", multiple=True, help="Document to make (repeatable). Default: all.")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), default=None, help="Paper size (default: the clinic's).")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None, help="Paper size (default: the clinic's).")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: one per core).")
 @click.option("--check", "check_only", is_flag=True, help="Validate every row, render nothing.")
 @click.option("--print-part-size", "part_size", type=click.IntRange(1), default=DEFAULT_PART_SIZE, show_default=True,

@@ -32,6 +32,8 @@ def load_patient_file(path: Path) -> dict[str, Any]:
         raw = load_yaml_file(path, private=True)
     except ContentError as exc:
         raise InputError("patient", str(exc)) from None
+    if raw is None:  # an empty file: the flags give the fields
+        return {}
     if isinstance(raw, list):
         raise InputError("patient", "the file is a list of patients: make their documents with carthandout batch")
     if not isinstance(raw, Mapping):

@@ -75,8 +75,8 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD", raw, sensitive)
     match = _ISO_DATE.match(raw.strip())
     if not match:
-        hint = (" (day and month order differs between countries: format the column as yyyy-mm-dd,"
-                " e.g. 2027-03-05)") if _LOCAL_DATE.match(raw.strip()) else ""
+        hint = (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05;"
+                " in a spreadsheet, format the column so)") if _LOCAL_DATE.match(raw.strip()) else ""
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD" + hint, raw, sensitive)
     try:
         return dt.date(*(int(part) for part in match.groups()))
@@ -247,6 +247,9 @@ def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
     for key, value in colors.items():
         if key not in ("primary", "accent"):
             raise InputError(f"clinic.colors.{key}", "unknown color (use primary, accent)", sensitive=False)
+        if value is None:  # `primary: #1F4E79` unquoted: YAML reads the # as the start of a comment
+            raise InputError(f"clinic.colors.{key}", 'is empty: in YAML put a color in quotes ("#1F4E79")',
+                             sensitive=False)
         if not isinstance(value, str) or not _HEX_COLOR.match(value):
             raise InputError(f"clinic.colors.{key}", "{value} is not a #RRGGBB color", value, sensitive=False)
     paper = text("paper").lower() or "letter"
