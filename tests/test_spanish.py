@@ -57,6 +57,7 @@ def test_every_spanish_document_is_spanish_and_tagged_es(spanish_out, document):
     path = spanish_out / f"{document}.pdf"
     reader = pypdf.PdfReader(path)
     assert reader.trailer["/Root"].get("/Lang") == "es"
+    assert reader.metadata.subject.startswith("Educación para pacientes")  # was the English subject
     text = pdf_text(path)
     english_title = load_pack(document, "en").title
     assert english_title not in text

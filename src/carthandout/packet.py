@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 from carthandout import __version__
 from carthandout.content import load_common
 from carthandout.context import DocumentContext
-from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument
+from carthandout.documents.base import Metadata, RenderedDocument, subject_in
 from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf, text_string
 
 PACKET_DOCUMENT = "packet"
@@ -57,7 +57,7 @@ def packet_metadata(ctx: DocumentContext, title: str) -> Metadata:
     """As for each document: the patient's name in the title only when the clinic opted in."""
     if ctx.clinic.name_in_metadata:
         title = f"{title}: {ctx.patient.name}"
-    return Metadata(title=title, author=ctx.center_name, subject=DRUG_SUBJECT, language=ctx.language)
+    return Metadata(title=title, author=ctx.center_name, subject=subject_in(ctx.language), language=ctx.language)
 
 
 def _title(source: SourcePdf, doc: RenderedDocument) -> str:

@@ -26,7 +26,7 @@ from reportlab.platypus import Paragraph
 from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_pack
 from carthandout.context import DocumentContext, build_context
-from carthandout.documents.base import DRUG_SUBJECT, Metadata, RenderedDocument, joined, metadata_for, paragraph
+from carthandout.documents.base import Metadata, RenderedDocument, joined, metadata_for, paragraph, subject_in
 from carthandout.documents.blocks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
@@ -547,7 +547,8 @@ def _metadata(contexts: Sequence[DocumentContext], packs: Sequence[ContentPack])
     """One patient's card: as for their other documents. A cohort's sheets: each language's title."""
     if len({id(ctx) for ctx in contexts}) == 1:
         return metadata_for(contexts[0], packs[0])
-    return Metadata(" / ".join(pack.title for pack in packs), contexts[0].center_name, DRUG_SUBJECT, contexts[0].language)
+    return Metadata(" / ".join(pack.title for pack in packs), contexts[0].center_name,
+                    " / ".join(dict.fromkeys(subject_in(pack.language) for pack in packs)), contexts[0].language)
 
 
 def card_canvas(buffer: io.BytesIO, page_size: Size, meta: Metadata) -> Canvas:
