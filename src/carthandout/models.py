@@ -328,6 +328,11 @@ def _parse_team(raw: Any) -> tuple[TeamMember, ...]:
     return tuple(members)
 
 
+# A logo is drawn under an inch tall; 25 million pixels is a 5000-pixel square brand file. Larger
+# ones took hundreds of MB to decode (a 9000-pixel square: 684 MB), over the batch's memory budget.
+MAX_LOGO_PIXELS = 25_000_000
+
+
 def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
     if raw in (None, ""):
         return None
@@ -344,6 +349,8 @@ def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
         raise InputError("clinic.logo", "{value} is not a PNG or JPEG image", raw, sensitive=False)
     try:
         with Image.open(path) as image:  # Pillow, which reportlab draws images with
+            if image.width * image.height > MAX_LOGO_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
             image.load()
     except Image.DecompressionBombError:
         raise InputError("clinic.logo", "{value} has too many pixels to read safely: save it smaller (at most a "
