@@ -126,3 +126,16 @@ def test_packet_title_names_the_patient_only_when_the_clinic_opts_in():
 def test_page_prefix_falls_back_to_the_document_id():
     assert page_prefix({"packet_prefix_handout": "Handout"}, "handout") == "Handout "
     assert page_prefix({}, "temperature-log") == "Temperature log "
+
+
+@pytest.mark.parametrize("layout_args", [["--copies", "3"], ["--card-layout", "avery-5371"], ["--card-layout", "foldover"]])
+def test_the_packet_holds_the_wallet_card_once_at_card_size(tmp_path, layout_args):
+    """The health record needs the card's words once: three copies, or a whole Avery sheet, were
+    printing choices copied into the record."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                     *layout_args, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    packet = pypdf.PdfReader(tmp_path / "record_packet.pdf")
+    assert len(packet.pages) == 2  # front, back
+    assert {tuple(round(float(side), 1) for side in page.mediabox[2:]) for page in packet.pages} == {(242.6, 153.0)}
+    assert sum(page.extract_text().count("Rosa Delgado") for page in packet.pages) >= 1

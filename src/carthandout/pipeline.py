@@ -1,6 +1,7 @@
 """One patient through the whole flow: validated inputs -> context -> rendered documents -> files."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -62,10 +63,22 @@ def write_patient_files(
 ) -> list[ManifestRow]:
     """Render and write one patient's files and their record packet: the path ``generate`` and ``batch`` share."""
     rendered = render_documents(ctx, options)
-    documents = protect_documents([*rendered, build_packet(ctx, rendered)], options.pdf_password)
+    packet = build_packet(ctx, [record_copy(document, ctx, options) for document in rendered])
+    documents = protect_documents([*rendered, packet], options.pdf_password)
     rows = write_documents(directory, prefix, record, documents, row)
     remove_stale_documents(directory, prefix, {row.file for row in rows})
     return rows
+
+
+def record_copy(document: RenderedDocument, ctx: DocumentContext, options: RenderOptions) -> RenderedDocument:
+    """What the record packet holds of ``document``: the document itself, except that the wallet
+    card is there once and at card size, however it was laid out for printing (``--copies 3``
+    put three cards in the health record, ``avery-5371`` a whole sheet)."""
+    if document.document != wallet_card.DOCUMENT_ID or (options.card_layout == "single" and options.copies == 1):
+        return document
+    one_card = replace(options, card_layout="single", copies=1, back_offset_mm=(0.0, 0.0))
+    theme = build_theme(ctx.clinic, options.paper, options.large_print_for(ctx.patient))
+    return wallet_card.render(ctx, theme, one_card)
 
 
 def document_file(prefix: str, document: str) -> str:
