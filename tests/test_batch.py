@@ -550,15 +550,19 @@ def text_position(page: pypdf.PageObject, word: str) -> tuple[float, float]:
     return found[0]
 
 
-@pytest.mark.parametrize("layout", ["avery-5371", "single"])
-def test_a_large_print_patients_card_words_print_with_their_handouts_not_on_card_stock(tmp_path, layout):
+@pytest.mark.parametrize("layout, paper", [("avery-5371", ["--paper", "a4"]), ("single", ["--paper", "a4"]),
+                                           ("single", [])])  # no --paper: the clinic's (a KeyError once)
+def test_a_large_print_patients_card_words_print_with_their_handouts_not_on_card_stock(tmp_path, layout, paper):
     """The card's words at 18 pt are paper pages: in the handouts print file, after the patient's
     handout, never among the card sheets (a card printer cannot take Letter, nor a perforated
     card sheet a page of text)."""
     roster = tmp_path / "r.yaml"
     roster.write_text(yaml.safe_dump([{**GOOD[0], "large_print": "yes"}, GOOD[2]]), encoding="utf-8")
     out = tmp_path / "out"
-    assert batch(roster, out, "--card-layout", layout, "--paper", "a4").exit_code == 0
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text('name: "Riverside Cancer Center"\nphone_24h: "(217) 555-0199"\npaper: a4\n', encoding="utf-8")
+    result = batch(roster, out, "--card-layout", layout, "--clinic", clinic, *paper)
+    assert result.exit_code == 0, result.output
     own = pypdf.PdfReader(out / "004417/wallet-card.pdf")
     cards = pypdf.PdfReader(out / "print/wallet-cards-part-001.pdf")
     handouts = pypdf.PdfReader(out / "print/handouts-part-001.pdf")

@@ -513,7 +513,7 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
     if large_print_pages:
         # On the sheets' paper when the cards are on sheets (Avery 5371 is Letter even for an A4
         # clinic): one paper size in the printer for a patient's own file.
-        companion_paper = _paper_of(layout.page_size) or options.paper
+        companion_paper = _paper_of(layout.page_size) or options.paper or contexts[0].clinic.paper
         for ctx in {id(ctx): ctx for ctx in contexts}.values():
             if options.large_print_for(ctx.patient):
                 pages += _draw_large_print(canvas, ctx, companion_paper)
@@ -523,11 +523,12 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
 
 
 def render_large_print_pages(ctx: DocumentContext, options: RenderOptions) -> RenderedDocument:
-    """A large-print patient's card words alone, on ``options.paper`` (for a cohort's handouts print file)."""
+    """A large-print patient's card words alone, on the run's paper (for a cohort's handouts print file)."""
     pack = load_pack(DOCUMENT_ID, ctx.language)
+    paper = options.paper or ctx.clinic.paper
     buffer = io.BytesIO()
-    canvas = card_canvas(buffer, PAPER[options.paper], metadata_for(ctx, pack))
-    pages = _draw_large_print(canvas, ctx, options.paper)
+    canvas = card_canvas(buffer, PAPER[paper], metadata_for(ctx, pack))
+    pages = _draw_large_print(canvas, ctx, paper)
     canvas.save()
     return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, pack.language)
 
