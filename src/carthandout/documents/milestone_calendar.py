@@ -144,7 +144,8 @@ def _month_grid(
                     boxed=[day.month == month and day in by_day for day in week])
             for week, cells, height in zip(weeks, body, heights)]
     return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_COLOR),
-                   header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary), cell_box=GridLines(3, theme.primary))
+                   header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary), cell_box=GridLines(3, theme.primary),
+                   shrink_to_fit=True)
 
 
 def _long_labels(blocks: BlockRenderer, marks: list[Mark]) -> list[Flowable]:

@@ -62,7 +62,8 @@ class RowGrid(Flowable):
 
     def __init__(self, header: Table, column_widths: Sequence[float], rows: Sequence[GridRow], padding: float,
                  lines: GridLines | None, row_rule: GridLines | None = None, header_rule: GridLines | None = None,
-                 cell_box: GridLines | None = None, side_padding: float | None = None) -> None:
+                 cell_box: GridLines | None = None, side_padding: float | None = None,
+                 shrink_to_fit: bool = False) -> None:
         super().__init__()
         self.header, self.column_widths, self.rows = header, list(column_widths), list(rows)
         self.padding, self.lines, self.row_rule = padding, lines, row_rule
@@ -70,6 +71,9 @@ class RowGrid(Flowable):
         self.side_padding = padding if side_padding is None else side_padding
         # Drawn after the grid, as a Table draws later line commands over earlier ones.
         self.header_rule, self.cell_box = header_rule, cell_box
+        # Rows may drop to their content's height (below ``GridRow.height``) rather than split
+        # over two pages: a month's grid split in two no longer reads as a calendar.
+        self.shrink_to_fit = shrink_to_fit
         self.hAlign = "LEFT"
         self._heights: list[float] | None = None
         self._header_height: float | None = None
@@ -81,8 +85,9 @@ class RowGrid(Flowable):
             self._heights = [self._row_height(row) for row in self.rows]
 
     def _row_height(self, row: GridRow) -> float:
-        if row.height is not None:
-            return row.height
+        return row.height if row.height is not None else self._content_height(row)
+
+    def _content_height(self, row: GridRow) -> float:
         inner = [width - 2 * self.side_padding for width in self.column_widths]
         content = max([row.min_content_height] + [stack_height(cell, w) for cell, w in zip(row.cells, inner)])
         return content + 2 * self.padding
@@ -106,6 +111,11 @@ class RowGrid(Flowable):
                 break
             used += height
             fitting += 1
+        if fitting < len(self.rows) and self.shrink_to_fit:
+            shrunk = self._part(0, len(self.rows))
+            shrunk._heights = [self._content_height(row) for row in self.rows]
+            if shrunk._header_height + sum(shrunk._heights) <= availHeight:
+                return [shrunk]
         keep = balanced_break(fitting, len(self.rows), at_top_of_frame(self))
         if keep == 0:
             return []
@@ -116,7 +126,7 @@ class RowGrid(Flowable):
     def _part(self, start: int, end: int) -> RowGrid:
         # A new object, not a copy: the document template marks flowables it has postponed.
         part = RowGrid(self.header, self.column_widths, self.rows[start:end], self.padding, self.lines,
-                       self.row_rule, self.header_rule, self.cell_box, self.side_padding)
+                       self.row_rule, self.header_rule, self.cell_box, self.side_padding)  # parts do not shrink
         part._heights, part._header_height = self._heights[start:end], self._header_height
         return part
 
