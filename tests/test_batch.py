@@ -690,6 +690,16 @@ def test_a_folder_named_after_an_mrn_holds_that_mrns_patient(tmp_path):
     assert "Bo Kim" in pdf_text(out / "RCC-0042" / "handout.pdf")
 
 
+def test_a_suffixed_folder_never_takes_a_name_another_mrn_has_exactly(tmp_path):
+    """MRN A twice (the same patient) and MRN A-2: the second A must not take A-2."""
+    from carthandout.batch import BatchSettings, patient_folders
+    from carthandout.models import parse_patient
+
+    rows = [(number, parse_patient({"name": "Ann Lee", "infusion_date": "2027-03-05", "mrn": mrn}))
+            for number, mrn in ((2, "A"), (3, "A"), (4, "A-2"))]
+    assert patient_folders(rows, BatchSettings(tmp_path)) == {2: "A", 3: "A-3", 4: "A-2"}
+
+
 @pytest.mark.parametrize("template, problem", [
     ("{name.__class__}", "{name.__class__} is not one of"), ("{value}", "{value} is not one of"),
     ("{row:>99}", "{row} takes no format"), ("{mrn!r}", "{mrn} takes no format"), ("plain", "must contain"),

@@ -162,8 +162,11 @@ def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings
     stems = {number: patient_stem({"name": patient.name, "mrn": patient.mrn}, number, settings.name_template,
                                   settings.no_names) for number, patient in rows}
     names = UniqueNames(RESERVED_NAMES)
-    in_turn = sorted(stems, key=lambda number: not stems[number].verbatim)  # stable: roster order within each
-    return {number: names.claim(stems[number].stem) for number in in_turn}
+    folders = {number: names.claim_exact(stem.stem) for number, stem in stems.items() if stem.verbatim}
+    for number, stem in stems.items():  # roster order
+        if folders.get(number) is None:
+            folders[number] = names.claim(stem.stem)
+    return {number: folders[number] for number in stems}
 
 
 def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:

@@ -103,13 +103,21 @@ def default_template(values: Mapping[str, str], no_names: bool) -> str:
 class UniqueNames:
     """Hands out names that never collide (case-insensitively), in the order asked: a, a-2, a-3.
 
-    Ask first for the names given verbatim (``PatientStem.verbatim``): the folder ``RCC-0042``
-    then belongs to the patient whose MRN is RCC-0042, never to one whose MRN "RCC 0042" was
-    made safe into the same name.
+    Hand out the names given verbatim first, each as it is (``claim_exact``), then the rest with
+    ``claim``: the folder ``RCC-0042`` then belongs to the patient whose MRN is RCC-0042, never to
+    one whose MRN "RCC 0042" was made safe into the same name, and ``RCC-0042-2`` to the patient
+    whose MRN it is, never to a second row of RCC-0042.
     """
 
     def __init__(self, reserved: tuple[str, ...] = ()) -> None:
         self._taken = {name.lower() for name in reserved}
+
+    def claim_exact(self, stem: str) -> str | None:
+        """``stem`` itself when nobody has it yet, else None (nothing is taken)."""
+        if stem.lower() in self._taken:
+            return None
+        self._taken.add(stem.lower())
+        return stem
 
     def claim(self, stem: str) -> str:
         candidate, number = stem, 1
