@@ -54,3 +54,14 @@ def test_clinic_override_changes_one_value():
     assert schedule.caregiver_until == D(2027, 2, 28)
     assert schedule.no_driving_until == D(2027, 2, 14)
     assert "caregiver_days" in policy.title
+
+
+@pytest.mark.parametrize("days, named", [([-4, -3], {2: D(2027, 1, 7)}), ([-5, -4, -3], {2: D(2027, 1, 6), 3: D(2027, 1, 7)}),
+                                         ([-3], {})])
+def test_every_chemo_day_after_the_first_has_a_name_the_last_one_too(days, named):
+    """A two-day regimen's second day had no name (only days between the first and the last had),
+    so a checklist item on dates.conditioning_day_2 was refused for a policy that has a day 2."""
+    schedule = compute_schedule(D(2027, 1, 10), with_overrides(load_policy("source-document"), {"conditioning_days": days}))
+    dates = schedule.named_dates()
+    assert {int(name.rsplit("_", 1)[1]): day for name, day in dates.items() if name.startswith("conditioning_day_")} == named
+    assert dates["conditioning_end"] == D(2027, 1, 7)

@@ -218,12 +218,13 @@ _SIXTEEN_BIT_GREY = ("I;16", "I;16B", "I;16L", "I;16N")
 
 def _upright_8_bit(image: Image.Image) -> Image.Image:
     """``image`` itself when it is upright and 8 bits a channel; else an upright 8-bit copy."""
+    # A PNG's 32-bit grey can only be 16-bit grey: Pillow before 10.3 opens it as "I", not "I;16".
+    sixteen_bit = image.mode in _SIXTEEN_BIT_GREY or (image.mode == "I" and image.format == "PNG")
     if image.getexif().get(_EXIF_ORIENTATION, 1) != 1:
         image = ImageOps.exif_transpose(image)
-    if image.mode in _SIXTEEN_BIT_GREY or image.mode in ("I", "F"):
+    if sixteen_bit or image.mode in ("I", "F"):
         grey = image.convert("I") if image.mode in _SIXTEEN_BIT_GREY else image
-        brightest = grey.getextrema()[1] or 1
-        scale = 255 / 65535 if image.mode in _SIXTEEN_BIT_GREY else min(1.0, 255 / brightest)
+        scale = 255 / 65535 if sixteen_bit else min(1.0, 255 / (grey.getextrema()[1] or 1))
         image = grey.point(lambda value: value * scale).convert("L")
     return image
 

@@ -37,7 +37,7 @@ class Schedule:
             "no_driving_until": self.no_driving_until,
             "caregiver_until": self.caregiver_until,
         }
-        for index, day in enumerate(self.conditioning[1:-1], start=2):
+        for index, day in enumerate(self.conditioning[1:], start=2):  # the last day too: day 2 of 2 is day 2
             named[f"conditioning_day_{index}"] = day
         return named
 

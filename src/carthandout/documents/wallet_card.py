@@ -344,9 +344,10 @@ def draw_face(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
 # ---------------------------------------------------------------- the QR code
 
 _TEL_ALLOWED = re.compile(r"^\+?[\d\s().\-/]+$")
-_NUMBER_LIST = re.compile(r"\s/|/\s")  # "030/1234567" is one number; "555-0199 / 555-0100" two
 _TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")  # "+44 (0)20": the 0 is dialled only from inside the country
-E164_MAX_DIGITS = 15
+E164_MAX_DIGITS = 15  # with the country code
+NATIONAL_MAX_DIGITS = 13  # without it (a trunk zero and the longest national numbers)
+WHOLE_NUMBER_DIGITS = 7  # "555-0199" on each side of a "/" is two numbers; "030/1234567" one
 
 
 def tel_uri(phone: str) -> str:
@@ -358,16 +359,21 @@ def tel_uri(phone: str) -> str:
     if not _TEL_ALLOWED.match(phone):
         raise InputError("clinic.phone_24h", "{value} cannot go into the wallet card's QR code: use only digits, "
                          "spaces, + ( ) - . /", phone, sensitive=False)
-    if _NUMBER_LIST.search(phone):
+    parts = phone.split("/")
+    if sum(len(_digits(part)) >= WHOLE_NUMBER_DIGITS for part in parts) > 1:
         raise InputError("clinic.phone_24h", "{value} holds more than one number: the wallet card's QR code dials one",
                          phone, sensitive=False)
-    dialled = _TRUNK_ZERO.sub("", phone) if international else phone
-    # A phone dials ASCII digits: full-width or Arabic-Indic ones are read as the digits they are.
-    digits = "".join(str(unicodedata.digit(ch)) for ch in dialled if ch.isdigit())
-    if len(digits) > E164_MAX_DIGITS:
-        raise InputError("clinic.phone_24h", "{value} has more digits than a phone number (15): the wallet card's "
-                         "QR code dials one number", phone, sensitive=False)
+    digits = _digits(_TRUNK_ZERO.sub("", phone) if international else phone)
+    longest = E164_MAX_DIGITS if international else NATIONAL_MAX_DIGITS
+    if len(digits) > longest:
+        raise InputError("clinic.phone_24h", f"{{value}} has more digits than one phone number ({longest}): the "
+                         "wallet card's QR code dials one number", phone, sensitive=False)
     return "tel:" + ("+" if international else "") + digits
+
+
+def _digits(text: str) -> str:
+    """The ASCII digits a phone dials: full-width or Arabic-Indic ones are read as the digits they are."""
+    return "".join(str(unicodedata.digit(ch)) for ch in text if ch.isdigit())
 
 
 @lru_cache(maxsize=64)
