@@ -100,6 +100,21 @@ def test_one_mrn_with_two_infusion_dates_refuses_both_rows(tmp_path):
     assert {r["row"] for r in manifest(out) if r["row"]} == {"3"}
 
 
+def test_one_name_and_birth_date_with_two_infusion_dates_refuses_both_rows(tmp_path):
+    """Without an MRN, the same name and date of birth is the same patient: two infusion dates
+    are two different wallet cards, one of them wrong. The same name alone may be two people."""
+    roster = tmp_path / "r.yaml"
+    roster.write_text(yaml.safe_dump([
+        {"name": "Ann Lee", "infusion_date": "2027-03-05", "date_of_birth": "1960-01-02"},
+        {"name": "Ann Lee", "infusion_date": "2027-04-05", "date_of_birth": "1960-01-02"},
+        {"name": "Bo Kim", "infusion_date": "2027-03-05"}, {"name": "Bo Kim", "infusion_date": "2027-04-05"},
+    ]), encoding="utf-8")
+    result = run_cli("batch", roster, "--check")
+    assert result.exit_code == 1
+    assert "row 2: infusion_date: the same name and date of birth as row 1, with another infusion date" in result.stderr
+    assert "row 3" not in result.stderr and "row 4" not in result.stderr
+
+
 def test_the_same_patient_twice_is_made_twice_with_a_notice(tmp_path):
     rows = [GOOD[1], {**GOOD[0], "name": GOOD[0]["name"].upper()}, GOOD[0], GOOD[1]]
     out = tmp_path / "out"

@@ -170,18 +170,17 @@ def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings
 
 
 def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:
-    """Rows of one MRN (or, without MRN, one name, date of birth and infusion date).
+    """Rows of one patient: one MRN; without MRN, one name and date of birth (one name alone,
+    without a birth date, is one patient only on one infusion date: two people share names).
 
     When a name, date of birth or infusion date differs between them, every one of those rows is
     a problem: one of them is wrong, and a wallet card with another patient's MRN or another
-    infusion date is dangerous. When they agree,
-    the same patient is on the roster twice: a notice. Row numbers only: no PHI.
+    infusion date is dangerous. When they agree, the same patient is on the roster twice: a
+    notice. Row numbers only: no PHI.
     """
     groups: dict[tuple, list[tuple[int, Patient]]] = {}
     for number, patient in rows:
-        key = (("mrn", patient.mrn.casefold()) if patient.mrn
-               else ("name", patient.name.casefold(), patient.date_of_birth, patient.infusion_date))
-        groups.setdefault(key, []).append((number, patient))
+        groups.setdefault(_patient_key(patient), []).append((number, patient))
     problems: list[RowProblem] = []
     notices: list[str] = []
     for (first, patient), *others in (group for group in groups.values() if len(group) > 1):
@@ -191,12 +190,21 @@ def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProb
                         for number, _ in others]
             continue
         field, what = conflict
+        same = "MRN" if patient.mrn else "name and date of birth"
         numbers = [first] + [number for number, _ in others]
         for number in numbers:
             other = numbers[1] if number == first else first
-            problems.append(RowProblem(number, field, f"the same MRN as row {other}, with another {what}:"
+            problems.append(RowProblem(number, field, f"the same {same} as row {other}, with another {what}:"
                                                       " check which is right"))
     return problems, notices
+
+
+def _patient_key(patient: Patient) -> tuple:
+    if patient.mrn:
+        return ("mrn", patient.mrn.casefold())
+    if patient.date_of_birth:
+        return ("name", patient.name.casefold(), patient.date_of_birth)
+    return ("name", patient.name.casefold(), None, patient.infusion_date)
 
 
 def _conflict(patient: Patient, others: list[Patient]) -> tuple[str, str] | None:
