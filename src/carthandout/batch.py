@@ -243,12 +243,28 @@ def field_problems(fields: dict[str, Any], clinic: Clinic, options: RenderOption
         if fields.get(name) in (None, ""):
             problems.append(InputError(name, "is required"))
     base = {"name": PROBE_NAME, "infusion_date": _infusion_date_or_last(fields.get("infusion_date"))}
+    valid = {}
     for name, value in fields.items():
         try:
-            prepare(parse_patient({**base, name: value}), clinic, options)
-        except CarthandoutError as error:
+            parse_patient({**base, name: value})
+            valid[name] = value
+        except InputError as error:
             problems.append(error)
+    if not _prepares(base, valid, clinic, options):  # one probe for all; a field at a time only when it fails
+        for name, value in valid.items():
+            try:
+                prepare(parse_patient({**base, name: value}), clinic, options)
+            except CarthandoutError as error:
+                problems.append(error)
     return problems
+
+
+def _prepares(base: dict[str, Any], fields: dict[str, Any], clinic: Clinic, options: RenderOptions) -> bool:
+    try:
+        prepare(parse_patient({**base, **fields}), clinic, options)
+    except CarthandoutError:
+        return False
+    return True
 
 
 def _infusion_date_or_last(raw: Any) -> Any:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from carthandout import __version__
+from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, joined
 from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_large_print_pages, render_sheets
 from carthandout.errors import InputError
@@ -58,9 +59,11 @@ class PrintPart:
 
 def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> list[ManifestRow]:
     """Write the part's print files; returns their manifest rows."""
-    rows = [_write_handouts(output_dir, part, clinic, options)]
-    if CARD_DOCUMENT_ID in options.documents:
-        rows.append(_write_cards(output_dir, part, clinic, options))
+    with_cards = CARD_DOCUMENT_ID in options.documents
+    contexts = [prepare(entry.patient, clinic, options) if with_cards else None for entry in part.patients]
+    rows = [_write_handouts(output_dir, part, contexts, options)]
+    if with_cards:
+        rows.append(_write_cards(output_dir, part, contexts, clinic, options))
     return [row for row in rows if row is not None]
 
 
@@ -68,15 +71,16 @@ def part_file(kind: str, number: int) -> str:
     return f"{PRINT_DIR}/{kind}-part-{number:03d}.pdf"
 
 
-def _write_handouts(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow | None:
+def _write_handouts(output_dir: Path, part: PrintPart, contexts: list[DocumentContext | None],
+                    options: RenderOptions) -> ManifestRow | None:
     password = options.pdf_password or ""
     handouts = PdfJoiner()
     sources: list[ManifestRow] = []
     bookmarks: list[tuple[str, int]] = []
-    for entry in part.patients:
+    for entry, ctx in zip(part.patients, contexts):
         first_page = len(handouts.page_numbers)
         for row in entry.files:
-            source = _handout_source(output_dir, entry, row, clinic, options)
+            source = _handout_source(output_dir, row, ctx, options)
             if source is not None:
                 handouts.append(source, keep_forms=False)
                 sources.append(row)
@@ -97,24 +101,24 @@ def _write_handouts(output_dir: Path, part: PrintPart, clinic: Clinic, options: 
     return write_document(output_dir, part_file("handouts", part.number), part.record, handouts_file)
 
 
-def _handout_source(output_dir: Path, entry: PrintPatient, row: ManifestRow, clinic: Clinic,
+def _handout_source(output_dir: Path, row: ManifestRow, ctx: DocumentContext | None,
                     options: RenderOptions) -> SourcePdf | None:
     """What the handouts print file takes of one of a patient's files: the document as written;
     for the wallet card (imposed in its own file, on card stock) a large-print patient's card
     words on paper; nothing for the packet, which repeats the others."""
     if row.document == CARD_DOCUMENT_ID:
-        if not options.large_print_for(entry.patient):
+        if ctx is None or not options.large_print_for(ctx.patient):
             return None
-        return SourcePdf(render_large_print_pages(prepare(entry.patient, clinic, options), options).data)
+        return SourcePdf(render_large_print_pages(ctx, options).data)
     if row.document in NOT_IN_HANDOUTS:
         return None
     return open_pdf(output_dir / row.file, options.pdf_password or "")
 
 
-def _write_cards(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> ManifestRow:
-    contexts = [prepare(entry.patient, clinic, options) for entry in part.patients]
-    theme = build_theme(clinic, options.paper)  # card-size text for everyone; large print adds pages
-    sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options,
+def _write_cards(output_dir: Path, part: PrintPart, contexts: list[DocumentContext | None], clinic: Clinic,
+                 options: RenderOptions) -> ManifestRow:
+    theme = build_theme(clinic, options.paper)  # card-size text for everyone (large print: the handouts file)
+    sheets = render_sheets([ctx for ctx in contexts if ctx is not None for _ in range(options.copies)], theme, options,
                            large_print_pages=False)
     [sheets] = protect_documents([sheets], options.pdf_password)
     return write_document(output_dir, part_file("wallet-cards", part.number), part.record,
