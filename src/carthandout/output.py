@@ -106,8 +106,9 @@ class ManifestRow:
 
 
 MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
-# A spreadsheet runs a cell that starts with one of these as a formula: an MRN typed as
-# "=HYPERLINK(...)" would run when staff open the manifest or errors.csv in Excel.
+# A spreadsheet runs a cell that starts with one of these as a formula: a roster value typed as
+# "=HYPERLINK(...)" and shown in errors.csv (--show-values) would run when staff open it in Excel.
+# (The manifest's cells are folder names, document names, hashes and dates: never such a cell.)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -151,7 +152,7 @@ class ManifestStream:
             Path(self._temporary).unlink(missing_ok=True)
 
     def extend(self, rows: Sequence[ManifestRow]) -> None:
-        self._writer.writerows(spreadsheet_safe(getattr(row, column) for column in MANIFEST_COLUMNS) for row in rows)
+        self._writer.writerows([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows)
         self._flusher.add(self.directory / row.file for row in rows)
         self.count += len(rows)
 
