@@ -31,6 +31,8 @@ def check_date_format(pattern: str) -> str:
     """
     if pattern in NAMED_DATE_FORMATS:
         return pattern
+    if pattern.replace("''", "").count("'") % 2:
+        raise InputError("clinic.date_format", "{value} has a quote (') that is never closed", pattern, sensitive=False)
     unquoted = re.sub(r"'[^']*'", "", pattern)
     letters = {ch for ch in unquoted if ch.isascii() and ch.isalpha()}
     complete = "d" in letters and "y" in letters and letters & {"M", "L"}
@@ -41,8 +43,6 @@ def check_date_format(pattern: str) -> str:
             "year (y), such as 'd MMM y'",
             pattern, sensitive=False,
         )
-    if pattern.replace("''", "").count("'") % 2:
-        raise InputError("clinic.date_format", "{value} has a quote (') that is never closed", pattern, sensitive=False)
     try:
         babel_format_date(_SAMPLE_DATE, pattern, locale="en_US")
     except ValueError as error:  # babel refuses some lengths of a field: "ddd"

@@ -20,7 +20,7 @@ _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # A language tag as health records write it: "es", "es-MX", "es_US", "es-419". Documents
 # exist per language, so only the language part is kept.
 _LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_](?:[a-z]{2}|[0-9]{3}))?$")
-_DECIMAL_COMMA = re.compile(r"^[0-9]+,[0-9]{1,2}$")  # 72,5 as spreadsheets in many countries write it
+_DECIMAL_COMMA = re.compile(r"^-?[0-9]+,[0-9]{1,2}$")  # 72,5 as spreadsheets in many countries write it
 # Digits and a decimal point only: float() also takes "7_2", "1e2" and other scripts' digits,
 # and a weight read wrongly feeds the staff dose line.
 _WEIGHT = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")  # a minus sign reaches the range check
@@ -347,14 +347,17 @@ def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
         head = handle.read(8)
     if not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
         raise InputError("clinic.logo", "{value} is not a PNG or JPEG image", raw, sensitive=False)
+    too_many_pixels = InputError("clinic.logo", "{value} has too many pixels to read safely: save it smaller (at "
+                                 "most a few thousand pixels a side)", raw, sensitive=False)
     try:
         with Image.open(path) as image:  # Pillow, which reportlab draws images with
-            if image.width * image.height > MAX_LOGO_PIXELS:
-                raise Image.DecompressionBombError("too many pixels")
+            if image.width * image.height > MAX_LOGO_PIXELS:  # known from the header, before decoding
+                raise too_many_pixels
             image.load()
+    except InputError:
+        raise
     except Image.DecompressionBombError:
-        raise InputError("clinic.logo", "{value} has too many pixels to read safely: save it smaller (at most a "
-                         "few thousand pixels a side)", raw, sensitive=False) from None
+        raise too_many_pixels from None
     except Exception:  # Pillow raises many kinds for a damaged file; any of them means the same
         raise InputError("clinic.logo", "{value} cannot be read as an image (damaged file?)", raw, sensitive=False) from None
     return path

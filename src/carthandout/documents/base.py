@@ -24,11 +24,6 @@ from carthandout.typefaces import Rich, text_font, with_inherited_weight
 from carthandout.theme import Theme
 
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"  # without a pdf_subject label
-
-
-def subject_in(language: str) -> str:
-    """The PDF's subject in the document's language (``common.yaml``'s ``pdf_subject``)."""
-    return load_common(language).labels.get("pdf_subject", DRUG_SUBJECT)
 HEADER_HEIGHT = 0.95 * inch  # the header band, unless the center's name needs more
 HEADER_RULE_GAP = 0.2 * inch + 8  # from the center's name's last line to the page's body, the rule between
 HEADER_SMALLEST_SIZE = 9.0  # in normal print; large print keeps the body's size
@@ -60,6 +55,11 @@ class Metadata:
     author: str
     subject: str
     language: str
+
+
+def subject_in(language: str) -> str:
+    """The PDF's subject in the document's language (``common.yaml``'s ``pdf_subject``)."""
+    return load_common(language).labels.get("pdf_subject", DRUG_SUBJECT)
 
 
 def metadata_for(ctx: DocumentContext, pack: ContentPack) -> Metadata:
