@@ -206,3 +206,19 @@ def test_a_month_grid_is_never_split_over_two_pages_when_it_can_shrink_to_one(tm
     grids = [text for text in pages if "domingo lunes martes" in text]
     assert len(grids) == 3  # February, March, April: each grid on one page
     assert all("30 Fin de no manejar" in text for text in grids if "Abril de 2027" in text)
+
+
+@pytest.mark.parametrize("language, dates_intro, first_row", [("en", "Here are your dates:", "Chemo, day 1 of 3"),
+                                                              ("es", "Estas son sus fechas:", "Quimio, día 1 de 3")])
+def test_large_print_pages_never_end_on_words_that_open_what_follows(tmp_path, language, dates_intro, first_row):
+    """"Your caregiver:" ended a page with its list on the next; the dates' opening sentence and
+    table went to a new page, leaving three quarters of the page before empty."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--lang", language, "--large-print",
+                     "--doc", "handout", "--doc", "caregiver-guide", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for document in ("handout", "caregiver-guide"):
+        for text in page_texts(tmp_path / f"{document}.pdf"):
+            body = [line for line in text.splitlines() if line.strip()][:-3]  # the footer's three lines
+            assert not body[-1].rstrip().endswith(":"), (document, body[-1])
+    dates_page = next(text for text in page_texts(tmp_path / "handout.pdf") if dates_intro in text)
+    assert first_row in " ".join(dates_page.split())

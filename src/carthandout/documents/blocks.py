@@ -17,6 +17,7 @@ from carthandout.documents.text_line import date_cell
 from carthandout.theme import Theme, tint
 
 BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts")
+KEPT_LIST_ITEMS = 8  # a list this short stays whole with the words that open it
 SECTION_ROLES = ("normal", "call-box", "disclaimer")
 GRID_WIDTH = 0.75
 ROW_RULE_WIDTH = 0.5
@@ -147,6 +148,11 @@ class BlockRenderer:
                 if kind in ("timeline", "contacts"):
                     opening = [out.pop()] if out and isinstance(out[-1], Paragraph) else []
                     made = [keep_together([*opening, *made])]
+                elif out and _leads_in(out[-1]):  # a subheading or "Your caregiver:" never ends a page
+                    # nor is a short list split from it: a page of bare "call right away" signs
+                    whole = kind == "bullets" and len(made) - 1 <= KEPT_LIST_ITEMS  # the last is a Spacer
+                    kept = made[:-1] if whole else made[:1]
+                    made = [keep_together([out.pop(), *kept]), *made[len(kept):]]
                 out.extend(made)
         return out
 
@@ -302,6 +308,16 @@ def data_table(
     return table
 
 
+def _leads_in(flowable: Flowable) -> bool:
+    """A subheading, or a sentence that opens what follows ("Your caregiver:"), or a group kept
+    together that ends with one (a subheading and its "... call right away:")."""
+    if isinstance(flowable, KeepTogether):
+        return _leads_in(flowable._content[-1])
+    if not isinstance(flowable, Paragraph):
+        return False
+    return flowable.style.name == "subheading" or flowable.text.rstrip().endswith(":")
+
+
 def keep_together(flowables: Sequence[Flowable]) -> KeepTogether:
     """The flowables on one page when they fit there, else all moved to the next.
 
@@ -309,10 +325,15 @@ def keep_together(flowables: Sequence[Flowable]) -> KeepTogether:
     parent it is infinitely tall (to be asked to split), so a nested one always forced a new
     page, even with room to spare.
     """
+    return KeepTogetherIfItFits(_unkept(flowables))
+
+
+def _unkept(flowables: Sequence[Flowable]) -> list[Flowable]:
+    """``flowables`` with each KeepTogether among them replaced by what it holds."""
     content: list[Flowable] = []
     for flowable in flowables:
         content.extend(flowable._content if isinstance(flowable, KeepTogether) else [flowable])
-    return KeepTogetherIfItFits(content)
+    return content
 
 
 class KeepTogetherIfItFits(KeepTogether):
@@ -333,11 +354,13 @@ class KeepTogetherIfItFits(KeepTogether):
         return super().split(aW, aH)
 
     def _starts_in(self, aW: float, aH: float) -> bool:  # noqa: N803
-        """True when everything before the last flowable, and the first part the last one would
-        give (a table's header and two rows), fit in ``aH``: else a heading or an opening
-        sentence would end the page alone."""
-        last = self._content[-1]
-        remaining = aH - (self._H - last.wrap(aW, aH)[1])
+        """True when everything before the last flowable (a Spacer after it aside), and the first
+        part the last one would give (a table's header and two rows), fit in ``aH``: else a
+        heading or an opening sentence would end the page alone."""
+        content = self._content
+        trailing = content[-1].wrap(aW, aH)[1] if isinstance(content[-1], Spacer) and len(content) > 1 else 0.0
+        last = content[-2] if trailing else content[-1]
+        remaining = aH - (self._H - trailing - last.wrap(aW, aH)[1])
         return remaining > 0 and bool(last.split(aW, remaining))
 
 
@@ -349,6 +372,7 @@ def table_padding(theme: Theme) -> float:
 def boxed(inner: list[Flowable], theme: Theme, border: Any, background: Any, width: float = 2.0) -> Table:
     """Flowables in a bordered, tinted box that keeps together on one page."""
     pad = theme.type.body * 0.8
+    inner = _unkept(inner)  # a KeepTogether in a table cell measures itself infinitely tall
     table = Table([[inner]], colWidths=[theme.frame_width], hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), text_font()),
