@@ -222,3 +222,26 @@ def test_large_print_pages_never_end_on_words_that_open_what_follows(tmp_path, l
             assert not body[-1].rstrip().endswith(":"), (document, body[-1])
     dates_page = next(text for text in page_texts(tmp_path / "handout.pdf") if dates_intro in text)
     assert first_row in " ".join(dates_page.split())
+
+
+def test_a_date_too_wide_for_its_cell_breaks_once_before_its_year(tmp_path):
+    """Spanish large print: one row read "20 de / marzo de / 2027", the next "21 de marzo / de 2027"."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--lang", "es", "--large-print",
+                     "--paper", "a4", "--doc", "caregiver-guide", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = "\n".join(page_texts(tmp_path / "caregiver-guide.pdf")).splitlines()
+    dates = [(line, after) for line, after in zip(lines, lines[1:]) if re.fullmatch(r"\d+ de \w+", line)]
+    assert len(dates) >= 30 and all(after == "de 2027" for _, after in dates)
+    assert "2027" not in [line.strip() for line in lines]  # never the year alone
+
+
+def test_only_a_date_is_broken_before_its_year():
+    from carthandout.documents.text_line import year_on_its_own_line
+    from carthandout.theme import build_theme
+    from carthandout.inputs import load_clinic
+
+    style = build_theme(load_clinic(None), large_print=True).style("cell_bold")
+    assert year_on_its_own_line("20 de marzo de 2027", style, 120) == "20\u00a0de\u00a0marzo de\u00a02027"
+    assert year_on_its_own_line("March 12, 2027", style, 100) == "March\u00a012, 2027"
+    assert year_on_its_own_line("Wednesday afternoon", style, 100) == "Wednesday afternoon"  # not a date
+    assert year_on_its_own_line("20 de septiembre de 2027", style, 40) == "20 de septiembre de 2027"  # no room

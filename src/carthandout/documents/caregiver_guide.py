@@ -18,6 +18,8 @@ DOCUMENT_ID = "caregiver-guide"
 REQUIRED_LABELS = ("call_24h", "handwriting_date", "handwriting_copy", "handwriting_sentence")
 # Two lines of handwriting at a comfortable size.
 HANDWRITING_HEIGHT = 0.8 * inch
+DATE_SHARE = 0.25  # of the width: the date column, the rest the box to write in
+LARGE_PRINT_DATE_SHARE = 0.32  # "10 de marzo" on one line at 18 pt bold on A4
 
 
 def validate(pack: ContentPack) -> list[str]:
@@ -48,4 +50,5 @@ def _handwriting_table(blocks: BlockRenderer) -> Flowable:
               [blocks.para(labels["handwriting_copy"], "cell"), blocks.para(labels["handwriting_sentence"], "cell_bold")]]
     rows = [GridRow([date_cell(blocks.ctx, blocks.theme, day), []], min_content_height=HANDWRITING_HEIGHT)
             for day in caregiver_period_days(blocks.ctx)]
-    return write_in_grid([header], rows, blocks.theme, (0.25, 0.75))
+    date_share = LARGE_PRINT_DATE_SHARE if blocks.theme.large_print else DATE_SHARE
+    return write_in_grid([header], rows, blocks.theme, (date_share, 1 - date_share))

@@ -35,7 +35,8 @@ class TextLine(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         if self._text_width > availWidth:
-            self._wrapped = self._wrapped or paragraph(literal(self.text), self.style)
+            text = year_on_its_own_line(self.text, self.style, availWidth)
+            self._wrapped = self._wrapped or paragraph(literal(text), self.style)
             return self._wrapped.wrap(availWidth, availHeight)
         self._wrapped = None
         return self._text_width, self.style.leading
@@ -64,6 +65,20 @@ class TextLine(Flowable):
         text.setTextOrigin(x, y + style.leading - style.fontSize)  # a Paragraph's first baseline
         text.textLine(self.text)  # ends with T* like a Paragraph's line, so text extraction sees a line break
         return True
+
+
+def year_on_its_own_line(text: str, style: ParagraphStyle, width: float) -> str:
+    """A date too wide for its cell broken once, before its year ("20 de marzo" / "de 2027",
+    "March 12," / "2027"), when both parts fit: broken wherever the words fell, one row read
+    "20 de / marzo de / 2027" and the next "21 de marzo / de 2027". Other text as it is."""
+    words = text.split(" ")
+    if len(words) < 3 or not (words[-1].isdigit() and len(words[-1]) == 4):
+        return text
+    year_words = 2 if len(words[-2]) <= 3 and words[-2].isalpha() else 1  # "de 2027", "del 2027"
+    head, tail = words[:-year_words], words[-year_words:]
+    if max(_text_width(" ".join(part), style.fontName, style.fontSize) for part in (head, tail)) > width:
+        return text
+    return "\u00a0".join(head) + " " + "\u00a0".join(tail)
 
 
 def plain_text(text: str, style: ParagraphStyle) -> Flowable:
