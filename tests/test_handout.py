@@ -196,15 +196,18 @@ def test_each_address_line_is_a_line_and_a_postal_code_never_starts_one(tmp_path
     lines = page_texts(tmp_path / "handout.pdf")[-1].splitlines()
     address = lines.index("Address") + 1
     assert lines[address] == "1200 Riverside Drive, Building C"
-    assert any(line.endswith("IL 62701") for line in lines[address + 1:address + 4])
+    assert any(line.endswith("Springfield, IL 62701") for line in lines[address + 1:address + 4])
     assert not any(line.startswith("62701") for line in lines)
 
 
 def test_a_postal_code_is_kept_with_the_word_before_it():
     from carthandout.context import postcode_kept
 
-    assert postcode_kept("Springfield, IL 62701") == "Springfield, IL\u00a062701"
-    assert postcode_kept("Toronto, ON M5G 2C4") == "Toronto, ON\u00a0M5G\u00a02C4"
+    assert postcode_kept("Springfield, IL 62701") == "Springfield,\u00a0IL\u00a062701"
+    assert postcode_kept("Toronto, ON M5G 2C4") == "Toronto,\u00a0ON\u00a0M5G\u00a02C4"
+    assert postcode_kept("Campus East, San Francisco, CA 94110") == "Campus East, San\u00a0Francisco,\u00a0CA\u00a094110"
+    assert postcode_kept("Llanfairpwllgwyngyllgogerychwyrndrobwll, LL61 5UJ") == (
+        "Llanfairpwllgwyngyllgogerychwyrndrobwll, LL61\u00a05UJ")  # too long to keep with its town
     assert postcode_kept("1200 Riverside Drive, Building C") == "1200 Riverside Drive, Building C"
     assert postcode_kept("28001 Madrid") == "28001 Madrid"
     assert postcode_kept("62701") == "62701"

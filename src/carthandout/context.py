@@ -43,8 +43,18 @@ def postcode_kept(address: str) -> str:
     """``address`` with each postal code kept on one line with the word before it
     ("IL\u00a062701", "ON\u00a0M5G\u00a02C4"): a ZIP code alone at the start of a line reads
     as a street number. A postal code is the last word of a comma-separated part with a digit
-    in it, with the word before it when that has a digit too (a two-part code)."""
-    return ", ".join(_postcode_kept_in(part) for part in address.split(", "))
+    in it, with the word before it when that has a digit too (a two-part code). A short town
+    before it stays on its line too ("Springfield,\u00a0IL\u00a062701"): the line breaks
+    between the campus and the town, not between the town and its state."""
+    parts = [_postcode_kept_in(part) for part in address.split(", ")]
+    for index in range(len(parts) - 1, 0, -1):
+        town, code = parts[index - 1], parts[index]
+        if code != code.replace("\u00a0", " ") and len(town) + len(code) + 2 <= KEPT_TOWN_LENGTH:
+            parts[index - 1:index + 1] = [town.replace(" ", "\u00a0") + ",\u00a0" + code]
+    return ", ".join(parts)
+
+
+KEPT_TOWN_LENGTH = 30  # characters of "town, state postcode" kept on one line
 
 
 def _postcode_kept_in(part: str) -> str:
