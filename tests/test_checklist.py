@@ -284,6 +284,7 @@ def test_dose_policy_values_are_the_labels_in_both_profiles():
              "Target dose: 2 × 10⁸ (200,000,000) CAR-positive viable T cells (the maximum)"], []),
     # the weight printed is the weight multiplied: 72.556 beside 145,111,100 did not add up
     ("72.55555", ["× 72.55555 kg = 1.45 × 10⁸ (145,111,100) CAR-positive viable T cells"], ["72.556"]),
+    ("72.123456789012345678", ["× 72.123456789012345678 kg ="], []),  # beyond a float's digits
     # just above the cap: "would be 2 × 10⁸" read as the maximum itself
     ("100.01", ["× 100.01 kg would be 2.0002 × 10⁸ (200,020,000), above the maximum"], []),
 ])

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -38,7 +39,7 @@ class Patient:
     center: str = ""
     physician: str = ""
     language: str = ""
-    weight_kg: float | None = None
+    weight_kg: Decimal | None = None
     large_print: bool = False
 
 
@@ -96,7 +97,8 @@ def parse_date_between(field_name: str, raw: Any, first_year: int, last_year: in
     return value
 
 
-def parse_weight(raw: Any) -> float | None:
+def parse_weight(raw: Any) -> Decimal | None:
+    """The weight exactly as written (a float would lose digits the dose line prints)."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool):
@@ -106,7 +108,7 @@ def parse_weight(raw: Any) -> float | None:
         text = text.replace(",", ".")
     if not _WEIGHT.match(text):
         raise InputError("weight_kg", "{value} is not a number of kilograms", raw)
-    weight = float(text)
+    weight = Decimal(text)
     if not 1 <= weight <= 400:
         raise InputError("weight_kg", "{value} is outside 1 to 400 kg", raw)
     return weight
@@ -328,9 +330,10 @@ def _parse_team(raw: Any) -> tuple[TeamMember, ...]:
     return tuple(members)
 
 
-# A logo is drawn under an inch tall; 25 million pixels is a 5000-pixel square brand file. Larger
-# ones took hundreds of MB to decode (a 9000-pixel square: 684 MB), over the batch's memory budget.
-MAX_LOGO_PIXELS = 25_000_000
+# A logo is drawn under an inch tall and embedded at 300 dpi: a few hundred pixels. 12 million is
+# a 4000 x 3000 brand file; a 5000-pixel square took a batch's process tree to 492 MB, over its
+# 300 MB budget, while every worker decoded it once.
+MAX_LOGO_PIXELS = 12_000_000
 
 
 def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
