@@ -89,6 +89,15 @@ def test_one_mrn_on_two_different_patients_refuses_both_rows(tmp_path):
     assert "1 patient done, 2 failed" in result.stdout
 
 
+def test_a_conflict_names_the_row_that_differs(tmp_path):
+    """Rows 2 and 3 agree and row 4 differs: each message must point at a row that disagrees."""
+    rows = [GOOD[0], GOOD[0], {**GOOD[2], "mrn": GOOD[0]["mrn"]}]
+    result = batch(write_csv(tmp_path / "roster.csv", rows), tmp_path / "out", "--check")
+    assert result.exit_code == 1
+    for row, other in ((2, 4), (3, 4), (4, 2)):
+        assert f"row {row}: mrn: the same MRN as row {other}," in result.stderr
+
+
 def test_one_mrn_with_two_infusion_dates_refuses_both_rows(tmp_path):
     """Two wallet cards for one patient with different infusion dates: one of them is wrong."""
     rows = [GOOD[0], GOOD[1], {**GOOD[0], "infusion_date": "2027-04-05"}]
@@ -350,6 +359,10 @@ def test_a_number_too_long_for_a_spreadsheet_fails_its_row_and_a_date_with_a_tim
     assert result.exit_code == 1
     assert [(e["row"], e["field"]) for e in errors(out)] == [("2", "mrn")]
     assert "row 2: mrn: the number is too long for a spreadsheet to keep exactly" in result.stderr
+    hidden = workbook_with_sheets(tmp_path / "h.xlsx", {"Patients": [["Name", "Infusion Date", "MRN", "Language"],
+                                                                      ["Ana Ruiz", "2027-13-40", 12345678901234567890, "fr"]]})
+    result = batch(hidden, tmp_path / "out-h", "--check")  # the unusable cell hid the row's other problems
+    assert all(f"row 2: {field}:" in result.stderr for field in ("mrn", "infusion_date", "language")), result.stderr
     assert [row["record"] for row in manifest(out) if row["row"] == "3"][0] == "123456789012345"
     roster = workbook_with_sheets(tmp_path / "t.xlsx", {"Patients": [patients[0][:2], patients[1][:2]]})
     result = batch(roster, tmp_path / "out-t")

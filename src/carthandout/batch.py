@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from carthandout.errors import CarthandoutError, InputError
-from carthandout.models import (INFUSION_YEARS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
+from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
                                 parse_date_between, parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
@@ -132,6 +132,10 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     for row in roster.rows():
         if row.problem is not None:
             problems.append(_row_problem(row.number, row.problem, settings.show_values))
+            if isinstance(row.problem, InputError) and row.problem.field in PATIENT_FIELDS:  # one cell unusable
+                others, _ = check_row(row.fields, clinic, options)
+                problems += [_row_problem(row.number, error, settings.show_values) for error in others
+                             if not isinstance(error, InputError) or error.field != row.problem.field]
             continue
         row_problems, patient = check_row(row.fields, clinic, options)
         if patient is None:
@@ -183,20 +187,28 @@ def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProb
         groups.setdefault(_patient_key(patient), []).append((number, patient))
     problems: list[RowProblem] = []
     notices: list[str] = []
-    for (first, patient), *others in (group for group in groups.values() if len(group) > 1):
-        conflict = _conflict(patient, [other for _, other in others])
-        if conflict is None:
+    for group in (group for group in groups.values() if len(group) > 1):
+        (first, patient), *others = group
+        disagreements = _disagreements(group)
+        if not disagreements:
             notices += [f"row {number}: the same patient as row {first}; their documents are made twice"
                         for number, _ in others]
             continue
-        field, what = conflict
         same = "MRN" if patient.mrn else "name and date of birth"
-        numbers = [first] + [number for number, _ in others]
-        for number in numbers:
-            other = numbers[1] if number == first else first
+        for number, _ in group:  # every row: one of them is wrong, and which is not known
+            # the row it disagrees with; a row that agrees with each (no birth date) is refused too
+            other, field, what = next(((b if a == number else a, field, what) for a, b, field, what in disagreements
+                                       if number in (a, b)), disagreements[0][1:])
             problems.append(RowProblem(number, field, f"the same {same} as row {other}, with another {what}:"
                                                       " check which is right"))
     return problems, notices
+
+
+def _disagreements(group: list[tuple[int, Patient]]) -> list[tuple[int, int, str, str]]:
+    """(row, other row, field, what differs) for each pair of the group's rows that disagree."""
+    return [(number, other_number, *conflict)
+            for index, (number, patient) in enumerate(group) for other_number, other in group[index + 1:]
+            if (conflict := _conflict(patient, [other])) is not None]
 
 
 def _patient_key(patient: Patient) -> tuple:

@@ -122,12 +122,12 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     warn_if_example_clinic(clinic_file)
 
 
-def warn_if_example_clinic(clinic_file: Path | None) -> None:
+def warn_if_example_clinic(clinic_file: Path | None, done: str = "printed") -> None:
     """After a run without --clinic: the bundled example clinic's center, doctor and phone numbers
     are made up, and papers printed with them would send a patient to them. Said last, so that an
     error stays the one line on stderr."""
     if clinic_file is None:
-        click.echo("warning: no --clinic given: printed with the bundled example clinic (made-up center, doctor "
+        click.echo(f"warning: no --clinic given: {done} with the bundled example clinic (made-up center, doctor "
                    "and phone numbers); give --clinic FILE for real papers", err=True)
 
 
@@ -235,7 +235,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     if check_only:
         click.echo(f"checked: {counted(len(patients), 'patient')} ready, "
                    f"{counted(len({p.row for p in problems}), 'row')} with problems")
-        warn_if_example_clinic(clinic_file)
+        warn_if_example_clinic(clinic_file, "checked")
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
     with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
         result = run_batch(patients, problems, clinic, options, settings, advance)

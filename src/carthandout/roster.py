@@ -150,7 +150,9 @@ def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]
         elif broken := next(((column, cell) for column, cell in zip(columns, cells)
                              if column and isinstance(cell, CellProblem)), None):
             problem = InputError(broken[0], broken[1].problem(), sensitive=False)
-        values = {column: cell for column, cell in zip(columns, cells) if column and _present(cell)}
+        # a cell with no usable value is left out: the row's other fields are still checked
+        values = {column: cell for column, cell in zip(columns, cells)
+                  if column and _present(cell) and not isinstance(cell, CellProblem)}
         yield RosterRow(number, values, problem)
 
 
