@@ -276,6 +276,9 @@ def test_qr_code_from_the_clinic_profile_and_number_still_printed():
                         "(217) 555-0199 (217) 555-0100"):  # once dialled run together
         with pytest.raises(InputError, match="QR code dials one"):
             wallet_card.tel_uri(two_numbers)
+    for nothing_to_dial in ("+49 (0)", "1/2"):
+        with pytest.raises(InputError, match="too few digits"):
+            wallet_card.tel_uri(nothing_to_dial)
 
 
 def test_qr_symbol_is_built_once_per_number():

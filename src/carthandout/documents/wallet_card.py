@@ -347,6 +347,7 @@ _TEL_ALLOWED = re.compile(r"^\+?[\d\s().\-/]+$")
 _TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")  # "+44 (0)20": the 0 is dialled only from inside the country
 E164_MAX_DIGITS = 15  # with the country code
 NATIONAL_MAX_DIGITS = 13  # without it (a trunk zero and the longest national numbers)
+SHORTEST_DIGITS = 3  # "911"; "+49 (0)" or "1/2" dial nothing
 WHOLE_NUMBER_DIGITS = 7  # "555-0199" on each side of a "/" is two numbers; "030/1234567" one
 
 
@@ -365,6 +366,9 @@ def tel_uri(phone: str) -> str:
                          phone, sensitive=False)
     digits = _digits(_TRUNK_ZERO.sub("", phone) if international else phone)
     longest = E164_MAX_DIGITS if international else NATIONAL_MAX_DIGITS
+    if len(digits) < SHORTEST_DIGITS:
+        raise InputError("clinic.phone_24h", "{value} has too few digits to dial for the wallet card's QR code",
+                         phone, sensitive=False)
     if len(digits) > longest:
         raise InputError("clinic.phone_24h", f"{{value}} has more digits than one phone number ({longest}): the "
                          "wallet card's QR code dials one number", phone, sensitive=False)
