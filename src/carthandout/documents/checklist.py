@@ -21,7 +21,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from carthandout.content import ContentPack, fill, load_pack, plain
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
-from carthandout.documents.blocks import (HEADER_RULE_WIDTH, ROW_RULE_WIDTH, BlockRenderer, boxed, missing_labels,
+from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, boxed, missing_labels,
                                          table_padding)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
@@ -346,7 +346,7 @@ def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: s
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ])
     return RowGrid(header, widths, rows, pad, lines=None, row_rule=GridLines(ROW_RULE_WIDTH, theme.primary),
-                   side_padding=CELL_PADDING)
+                   side_padding=CELL_PADDING, min_rows_at_break=1 if theme.large_print else MIN_ROWS_AT_BREAK)
 
 
 def _cell_field(theme: Theme, column_width: float, name: str, tooltip: str) -> TextField:

@@ -63,7 +63,7 @@ class RowGrid(Flowable):
     def __init__(self, header: Table, column_widths: Sequence[float], rows: Sequence[GridRow], padding: float,
                  lines: GridLines | None, row_rule: GridLines | None = None, header_rule: GridLines | None = None,
                  cell_box: GridLines | None = None, side_padding: float | None = None,
-                 shrink_to_fit: bool = False) -> None:
+                 shrink_to_fit: bool = False, min_rows_at_break: int = MIN_ROWS_AT_BREAK) -> None:
         super().__init__()
         self.header, self.column_widths, self.rows = header, list(column_widths), list(rows)
         self.padding, self.lines, self.row_rule = padding, lines, row_rule
@@ -74,6 +74,9 @@ class RowGrid(Flowable):
         # Rows may drop to their content's height (below ``GridRow.height``) rather than split
         # over two pages: a month's grid split in two no longer reads as a calendar.
         self.shrink_to_fit = shrink_to_fit
+        # Rows kept on each side of a page break. Rows a page holds only a few of (large-print
+        # checklist items) may stand one under the repeated header: two left pages a third empty.
+        self.min_rows_at_break = min_rows_at_break
         self.hAlign = "LEFT"
         self._heights: list[float] | None = None
         self._header_height: float | None = None
@@ -95,7 +98,7 @@ class RowGrid(Flowable):
     def start_height(self, width: float) -> float:
         """The header and the first rows a page break leaves together: the least of the grid a page holds."""
         self._measure(width)
-        return self._header_height + sum(self._heights[:MIN_ROWS_AT_BREAK])
+        return self._header_height + sum(self._heights[:self.min_rows_at_break])
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._measure(availWidth)
@@ -116,7 +119,7 @@ class RowGrid(Flowable):
             shrunk._heights = [self._content_height(row) for row in self.rows]
             if shrunk._header_height + sum(shrunk._heights) <= availHeight:
                 return [shrunk]
-        keep = balanced_break(fitting, len(self.rows), at_top_of_frame(self))
+        keep = balanced_break(fitting, len(self.rows), at_top_of_frame(self), self.min_rows_at_break)
         if keep == 0:
             return []
         if keep == len(self.rows):
@@ -126,7 +129,8 @@ class RowGrid(Flowable):
     def _part(self, start: int, end: int) -> RowGrid:
         # A new object, not a copy: the document template marks flowables it has postponed.
         part = RowGrid(self.header, self.column_widths, self.rows[start:end], self.padding, self.lines,
-                       self.row_rule, self.header_rule, self.cell_box, self.side_padding)  # parts do not shrink
+                       self.row_rule, self.header_rule, self.cell_box, self.side_padding,  # parts do not shrink
+                       min_rows_at_break=self.min_rows_at_break)
         part._heights, part._header_height = self._heights[start:end], self._header_height
         return part
 
