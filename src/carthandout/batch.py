@@ -170,7 +170,7 @@ def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings
     for number, stem in stems.items():  # roster order
         if folders.get(number) is None:
             folders[number] = names.claim(stem.stem)
-    return {number: folders[number] for number in stems}
+    return folders
 
 
 def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:
@@ -208,7 +208,7 @@ def _disagreements(group: list[tuple[int, Patient]]) -> list[tuple[int, int, str
     """(row, other row, field, what differs) for each pair of the group's rows that disagree."""
     return [(number, other_number, *conflict)
             for index, (number, patient) in enumerate(group) for other_number, other in group[index + 1:]
-            if (conflict := _conflict(patient, [other])) is not None]
+            if (conflict := _conflict(patient, other)) is not None]
 
 
 def _patient_key(patient: Patient) -> tuple:
@@ -219,12 +219,12 @@ def _patient_key(patient: Patient) -> tuple:
     return ("name", patient.name.casefold(), None, patient.infusion_date)
 
 
-def _conflict(patient: Patient, others: list[Patient]) -> tuple[str, str] | None:
-    """(field, what differs) when rows of one MRN disagree on who the patient is or when they are
-    infused (a wallet card with another patient's name or another infusion date is dangerous)."""
-    if not all(_same_person(patient, other) for other in others):
+def _conflict(one: Patient, other: Patient) -> tuple[str, str] | None:
+    """(field, what differs) when two rows of one patient disagree on who the patient is or when
+    they are infused (a wallet card with another patient's name or another infusion date is dangerous)."""
+    if not _same_person(one, other):
         return "mrn", "name or date of birth"
-    if any(other.infusion_date != patient.infusion_date for other in others):
+    if one.infusion_date != other.infusion_date:
         return "infusion_date", "infusion date"
     return None
 

@@ -34,9 +34,6 @@ from carthandout.theme import build_theme
 PRINT_DIR = "print"
 HANDOUTS_DOCUMENT = "print-handouts"
 CARDS_DOCUMENT = "print-wallet-cards"
-# Not part of the handouts print file: cards are imposed in their own file, and the packet
-# repeats the patient's other documents.
-NOT_IN_HANDOUTS = frozenset({CARD_DOCUMENT_ID, PACKET_DOCUMENT})
 _PART_FILE = re.compile(r"^(handouts|wallet-cards)-part-\d{3,}\.pdf$")
 
 
@@ -59,11 +56,12 @@ class PrintPart:
 
 def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> list[ManifestRow]:
     """Write the part's print files; returns their manifest rows."""
-    with_cards = CARD_DOCUMENT_ID in options.documents
-    contexts = [prepare(entry.patient, clinic, options) if with_cards else None for entry in part.patients]
+    # the wallet card's pages, in both files, are drawn from each patient's context
+    contexts = ({entry.folder: prepare(entry.patient, clinic, options) for entry in part.patients}
+                if CARD_DOCUMENT_ID in options.documents else {})
     rows = [_write_handouts(output_dir, part, contexts, options)]
-    if with_cards:
-        rows.append(_write_cards(output_dir, part, contexts, clinic, options))
+    if contexts:
+        rows.append(_write_cards(output_dir, part, list(contexts.values()), clinic, options))
     return [row for row in rows if row is not None]
 
 
@@ -71,16 +69,16 @@ def part_file(kind: str, number: int) -> str:
     return f"{PRINT_DIR}/{kind}-part-{number:03d}.pdf"
 
 
-def _write_handouts(output_dir: Path, part: PrintPart, contexts: list[DocumentContext | None],
+def _write_handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentContext],
                     options: RenderOptions) -> ManifestRow | None:
     password = options.pdf_password or ""
     handouts = PdfJoiner()
     sources: list[ManifestRow] = []
     bookmarks: list[tuple[str, int]] = []
-    for entry, ctx in zip(part.patients, contexts):
+    for entry in part.patients:
         first_page = len(handouts.page_numbers)
         for row in entry.files:
-            source = _handout_source(output_dir, row, ctx, options)
+            source = _handout_source(output_dir, row, contexts.get(entry.folder), options)
             if source is not None:
                 handouts.append(source, keep_forms=False)
                 sources.append(row)
@@ -110,15 +108,15 @@ def _handout_source(output_dir: Path, row: ManifestRow, ctx: DocumentContext | N
         if ctx is None or not options.large_print_for(ctx.patient):
             return None
         return SourcePdf(render_large_print_pages(ctx, options).data)
-    if row.document in NOT_IN_HANDOUTS:
+    if row.document == PACKET_DOCUMENT:
         return None
     return open_pdf(output_dir / row.file, options.pdf_password or "")
 
 
-def _write_cards(output_dir: Path, part: PrintPart, contexts: list[DocumentContext | None], clinic: Clinic,
+def _write_cards(output_dir: Path, part: PrintPart, contexts: list[DocumentContext], clinic: Clinic,
                  options: RenderOptions) -> ManifestRow:
     theme = build_theme(clinic, options.paper)  # card-size text for everyone (large print: the handouts file)
-    sheets = render_sheets([ctx for ctx in contexts if ctx is not None for _ in range(options.copies)], theme, options,
+    sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options,
                            large_print_pages=False)
     [sheets] = protect_documents([sheets], options.pdf_password)
     return write_document(output_dir, part_file("wallet-cards", part.number), part.record,
