@@ -94,11 +94,11 @@ class BlockRenderer:
             "callout": self._callout, "timeline": self._timeline, "contacts": self._contacts,
         }
 
-    def rich(self, template: str) -> Rich:
-        return fill(template, self.ctx.rich)
+    def rich(self, template: str, tokens: Mapping[str, str] | None = None) -> Rich:
+        return fill(template, self.ctx.rich, tokens)
 
-    def para(self, template: str, style: str) -> Paragraph:
-        return paragraph(self.rich(template), self.theme.style(style))
+    def para(self, template: str, style: str, tokens: Mapping[str, str] | None = None) -> Paragraph:
+        return paragraph(self.rich(template, tokens), self.theme.style(style))
 
     def section(self, section: Mapping[str, Any], with_heading: bool = True) -> list[Flowable]:
         flowables: list[Flowable] = [self.para(section["heading"], "heading")] if with_heading else []
@@ -185,9 +185,9 @@ class BlockRenderer:
         body = []
         for day, row, tokens in sorted(self._timeline_days(rows), key=lambda dated: dated[0]):
             when = date_cell(self.ctx, self.theme, day)
-            what = [paragraph(fill(row["label"], self.ctx.rich, tokens), self.theme.style("cell_bold"))]
+            what = [self.para(row["label"], "cell_bold", tokens)]
             if row.get("detail"):
-                what.append(paragraph(fill(row["detail"], self.ctx.rich, tokens), self.theme.style("cell")))
+                what.append(self.para(row["detail"], "cell", tokens))
             body.append([when, what])
         return [data_table([header, *body], self.theme, (0.36, 0.64), header=True),
                 Spacer(1, self.theme.type.body * 0.8)]

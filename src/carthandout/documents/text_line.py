@@ -35,8 +35,8 @@ class TextLine(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         if self._text_width > availWidth:
-            text = year_on_its_own_line(self.text, self.style, availWidth)
-            self._wrapped = self._wrapped or paragraph(literal(text), self.style)
+            if self._wrapped is None:
+                self._wrapped = paragraph(literal(year_on_its_own_line(self.text, self.style, availWidth)), self.style)
             return self._wrapped.wrap(availWidth, availHeight)
         self._wrapped = None
         return self._text_width, self.style.leading
