@@ -39,6 +39,9 @@ def unbroken(phone: str) -> str:
     return _NUMBER_SPACE.sub("\u00a0", phone)
 
 
+KEPT_TOWN_LENGTH = 30  # characters of "town, state postcode" kept on one line
+
+
 def postcode_kept(address: str) -> str:
     """``address`` with each postal code kept on one line with the word before it
     ("IL\u00a062701", "ON\u00a0M5G\u00a02C4"): a ZIP code alone at the start of a line reads
@@ -49,12 +52,9 @@ def postcode_kept(address: str) -> str:
     parts = [_postcode_kept_in(part) for part in address.split(", ")]
     for index in range(len(parts) - 1, 0, -1):
         town, code = parts[index - 1], parts[index]
-        if code != code.replace("\u00a0", " ") and len(town) + len(code) + 2 <= KEPT_TOWN_LENGTH:
+        if "\u00a0" in code and len(town) + len(code) + 2 <= KEPT_TOWN_LENGTH:  # code: a part with a postal code
             parts[index - 1:index + 1] = [town.replace(" ", "\u00a0") + ",\u00a0" + code]
     return ", ".join(parts)
-
-
-KEPT_TOWN_LENGTH = 30  # characters of "town, state postcode" kept on one line
 
 
 def _postcode_kept_in(part: str) -> str:

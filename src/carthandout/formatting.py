@@ -21,6 +21,7 @@ _PATTERN_LETTERS = set("dMyEL")
 _SAMPLE_DATE = dt.date(2027, 3, 5)
 
 
+@lru_cache(maxsize=16)  # every patient's context checks the clinic's pattern again
 def check_date_format(pattern: str) -> str:
     """Accept a named format or a CLDR date pattern such as ``d MMM y``.
 

@@ -350,17 +350,16 @@ def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
         head = handle.read(8)
     if not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):
         raise InputError("clinic.logo", "{value} is not a PNG or JPEG image", raw, sensitive=False)
-    too_many_pixels = InputError("clinic.logo", "{value} has too many pixels to read safely: save it smaller (at "
-                                 "most a few thousand pixels a side)", raw, sensitive=False)
     try:
         with Image.open(path) as image:  # Pillow, which reportlab draws images with
-            if image.width * image.height > MAX_LOGO_PIXELS:  # known from the header, before decoding
-                raise too_many_pixels
-            image.load()
-    except InputError:
-        raise
+            too_large = image.width * image.height > MAX_LOGO_PIXELS  # known from the header, before decoding
+            if not too_large:
+                image.load()
     except Image.DecompressionBombError:
-        raise too_many_pixels from None
+        too_large = True
     except Exception:  # Pillow raises many kinds for a damaged file; any of them means the same
         raise InputError("clinic.logo", "{value} cannot be read as an image (damaged file?)", raw, sensitive=False) from None
+    if too_large:
+        raise InputError("clinic.logo", "{value} has too many pixels to read safely: save it smaller (at most a few "
+                         "thousand pixels a side)", raw, sensitive=False)
     return path

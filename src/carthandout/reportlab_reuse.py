@@ -196,13 +196,12 @@ def _print_resolution(path: Path, box: tuple[float, float]) -> str | io.BytesIO 
         width, height = image.size
         points_per_pixel = min(box[0] / width, box[1] / height)
         share_needed = points_per_pixel * PRINT_DPI / 72
-        keep_size = share_needed * RESAMPLE_ABOVE >= 1
-        if keep_size and image is original:
-            return str(path)
-        size = (width, height) if keep_size else (max(1, round(width * share_needed)), max(1, round(height * share_needed)))
         has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
         target = "RGBA" if has_alpha else "RGB"
-        if keep_size:
+        size = (max(1, round(width * share_needed)), max(1, round(height * share_needed)))
+        if share_needed * RESAMPLE_ABOVE >= 1:  # no pixels to spare: the size as it is
+            if image is original:
+                return str(path)
             scaled = image.convert(target)
         elif image.mode in _RESIZABLE:  # scaled down first: no full-size copy of a large file's pixels
             scaled = image.resize(size, Image.LANCZOS, reducing_gap=REDUCING_GAP).convert(target)

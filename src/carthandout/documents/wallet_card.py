@@ -523,10 +523,10 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
     if large_print_pages:
         # On the sheets' paper when the cards are on sheets (Avery 5371 is Letter even for an A4
         # clinic): one paper size in the printer for a patient's own file.
-        companion_paper = _paper_of(layout.page_size) or options.paper or contexts[0].clinic.paper
+        companion_paper = _paper_of(layout.page_size) or options.paper
         for ctx in {id(ctx): ctx for ctx in contexts}.values():
             if options.large_print_for(ctx.patient):
-                pages += _draw_large_print(canvas, ctx, companion_paper)
+                pages += _draw_large_print(canvas, ctx, build_theme(ctx.clinic, companion_paper, large_print=True))
     canvas.save()
     return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, joined(pack.version for pack in packs),
                             joined(pack.reviewed for pack in packs), joined(pack.language for pack in packs))
@@ -535,18 +535,17 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
 def render_large_print_pages(ctx: DocumentContext, options: RenderOptions) -> RenderedDocument:
     """A large-print patient's card words alone, on the run's paper (for a cohort's handouts print file)."""
     pack = load_pack(DOCUMENT_ID, ctx.language)
-    paper = options.paper or ctx.clinic.paper
+    theme = build_theme(ctx.clinic, options.paper, large_print=True)  # the run's paper, else the clinic's
     buffer = io.BytesIO()
-    canvas = card_canvas(buffer, PAPER[paper], metadata_for(ctx, pack))
-    pages = _draw_large_print(canvas, ctx, paper)
+    canvas = card_canvas(buffer, theme.page_size, metadata_for(ctx, pack))
+    pages = _draw_large_print(canvas, ctx, theme)
     canvas.save()
     return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, pack.language)
 
 
-def _draw_large_print(canvas: Canvas, ctx: DocumentContext, paper: str) -> int:
+def _draw_large_print(canvas: Canvas, ctx: DocumentContext, theme: Theme) -> int:
     """A card cannot hold 18 pt text: the card's words again on paper-size pages."""
-    large = build_theme(ctx.clinic, paper, large_print=True)
-    return draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), large)
+    return draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), theme)
 
 
 def _paper_of(size: Size) -> str | None:
