@@ -20,6 +20,8 @@ from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, MIN_ROWS_AT_BR
 from carthandout.documents.text_line import TextLine
 from carthandout.theme import Theme
 
+SHRINK_SAFETY = 0.999  # of the room a shrunk grid may keep: its rows' sum never rounds over the page
+
 
 @dataclass(frozen=True)
 class GridRow:
@@ -115,9 +117,8 @@ class RowGrid(Flowable):
             used += height
             fitting += 1
         if fitting < len(self.rows) and self.shrink_to_fit:
-            shrunk = self._part(0, len(self.rows))
-            shrunk._heights = [self._content_height(row) for row in self.rows]
-            if shrunk._header_height + sum(shrunk._heights) <= availHeight:
+            shrunk = self._shrunk_to(availHeight)
+            if shrunk is not None:
                 return [shrunk]
         keep = balanced_break(fitting, len(self.rows), at_top_of_frame(self), self.min_rows_at_break)
         if keep == 0:
@@ -125,6 +126,19 @@ class RowGrid(Flowable):
         if keep == len(self.rows):
             return [self]
         return [self._part(0, keep), self._part(keep, len(self.rows))]
+
+    def _shrunk_to(self, height: float) -> RowGrid | None:
+        """The whole grid in ``height``, each row giving up the same share of its room above its
+        content (so the weeks of a month stay alike), or None when even its content does not fit."""
+        content = [self._content_height(row) for row in self.rows]
+        spare = height - self._header_height - sum(content)
+        room = sum(full - least for full, least in zip(self._heights, content))
+        if spare < 0 or room <= 0:
+            return None
+        kept = min(1.0, spare / room) * SHRINK_SAFETY
+        shrunk = self._part(0, len(self.rows))
+        shrunk._heights = [least + (full - least) * kept for full, least in zip(self._heights, content)]
+        return shrunk
 
     def _part(self, start: int, end: int) -> RowGrid:
         # A new object, not a copy: the document template marks flowables it has postponed.
