@@ -1,6 +1,7 @@
 """The handout PDF read back: fields, dates, footer, size, metadata, determinism."""
 import pypdf
 import pytest
+import yaml
 
 from carthandout.content import load_pack
 from conftest import page_texts, pdf_text, run_cli
@@ -279,6 +280,28 @@ def test_the_last_page_holds_the_contacts(tmp_path, example_patient, example_cli
     assert result.exit_code == 0, result.output
     last = page_texts(tmp_path / "handout.pdf")[-1]
     assert "(217) 555-0150" in last and "(217) 555-0199" in last
+
+@pytest.mark.parametrize("language, caption", [("en", "How to reach us (continued)"),
+                                               ("es", "Cómo comunicarse con nosotros (continuación)")])
+def test_contacts_broken_over_a_page_say_whose_they_are_on_the_next(tmp_path, write_yaml, example_clinic, language,
+                                                                     caption):
+    """A team too long for one page: the next page opens with the section's heading, "continued",
+    never with bare rows of phone numbers."""
+    clinic = yaml.safe_load(example_clinic.read_text())
+    clinic["logo"] = str(example_clinic.parent / "logo.png")
+    clinic["team"] = [{"role": f"Role {n}", "name": f"Person {n}, RN", "phone": f"(217) 555-01{n:02d}"} for n in range(14)]
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--lang", language,
+                     "--clinic", write_yaml("clinic.yaml", yaml.safe_dump(clinic)), "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = page_texts(tmp_path / "handout.pdf")
+    heading = caption[:caption.rindex(" (")]
+    start = [n for n, text in enumerate(pages) if heading in text and caption not in text]
+    assert len(start) == 1
+    continued = pages[start[0] + 1:]
+    assert continued and "(217) 555-0113" in continued[-1]
+    for text in continued:  # the caption heads the page's rows: only the page's header line is above it
+        assert text.splitlines().index(caption) == 1, text.splitlines()[:3]
+
 
 def test_a_word_longer_than_its_cell_is_broken_inside_the_patient_box(tmp_path):
     """A one-word surname too long for its column ran out of the box and off the page."""

@@ -105,10 +105,13 @@ def test_large_print_reflows_the_same_words_onto_more_pages_of_the_same_paper(ou
     assert {(round(p.mediabox.width), round(p.mediabox.height)) for p in large_reader.pages} == paper
     large_words, normal_words = page_words(large), page_words(normal)
     assert not normal_words - large_words  # every word is still there
-    # Only table header rows repeated on the extra pages add words.
+    # Only what repeats over a table broken onto the extra pages adds words: its header row, and
+    # "<section heading> (continued)".
     pack = load_pack("handout", "en")
     header_words = set(f"{pack.labels['timeline_date']} {pack.labels['timeline_step']}".split())
-    assert set(large_words - normal_words) <= header_words
+    caption_words = {"(continued)"} | {word for section in pack.data["sections"] for word in section["heading"].split()}
+    assert "(continued)" in large_words
+    assert set(large_words - normal_words) <= header_words | caption_words
 
 
 def test_wide_tables_turn_landscape_in_large_print(outputs):

@@ -8,7 +8,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from carthandout.content import ContentPack, fill
+from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext, rich_address, rich_phone
 from carthandout.typefaces import Rich, rich_value, text_font
 from carthandout.schedule import ALL_CONDITIONING_DAYS
@@ -103,7 +103,17 @@ class BlockRenderer:
     def section(self, section: Mapping[str, Any], with_heading: bool = True) -> list[Flowable]:
         flowables: list[Flowable] = [self.para(section["heading"], "heading")] if with_heading else []
         flowables.extend(self.blocks(section["blocks"]))
+        self._caption_continuations(flowables, section["heading"])
         return flowables
+
+    def _caption_continuations(self, flowables: list[Flowable], heading: str) -> None:
+        """Each table of the section that breaks over a page opens the next one with "<heading>
+        (continued)": a page that starts with bare rows of phone numbers does not say whose they are."""
+        caption = fill(load_common(self.ctx.language).labels["continued"], {"heading": self.rich(heading)})
+        style = self.theme.style("subheading")
+        for flowable in _unkept(flowables):
+            if isinstance(flowable, BalancedTable):
+                flowable.continued = lambda: paragraph(caption, style)
 
     def kept_section(self, section: Mapping[str, Any]) -> list[Flowable]:
         """The section, its heading kept with its first block: a heading never ends a page alone."""
@@ -265,9 +275,20 @@ def at_top_of_frame(flowable: Flowable) -> bool:
 
 
 class BalancedTable(Table):
-    """A reportlab Table broken over pages as ``balanced_break`` says."""
+    """A reportlab Table broken over pages as ``balanced_break`` says; when it has a ``continued``
+    caption, each part after the first opens with it (kept with the rows under it)."""
+
+    continued: Callable[[], Flowable] | None = None
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = self._balanced_split(availWidth, availHeight)
+        if len(parts) != 2 or self.continued is None:
+            return parts
+        first, rest = parts
+        rest.continued = self.continued
+        return [first, keep_together([self.continued(), rest])]
+
+    def _balanced_split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         parts = super().split(availWidth, availHeight)
         if len(parts) != 2:
             return parts
