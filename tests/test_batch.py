@@ -149,6 +149,10 @@ def test_an_option_that_cannot_work_stops_the_batch_once_before_any_row(tmp_path
     ("checklist: {remove: [no-such-item]}", "error: clinic.checklist.remove[1]: no-such-item is not a checklist item"),
     ("date_format: weird", "error: clinic.date_format: weird is not"),
     ("language: fr", "error: clinic.language: fr is not an available language"),  # was an error on every row
+    ("team: [{role: \"Coordinator \\U00013000\", name: Jo}]",  # was an error on every row; `check` passed it
+     "error: clinic.team[1].role: character U+13000 (EGYPTIAN HIEROGLYPH A001) is not in any bundled font"),
+    ("team: [{role: Nurse, name: Jo}, {role: Nurse, name: \"Jo \\U00013000\"}]", "error: clinic.team[2].name: character U+13000"),
+    ("physician: \"Dr \\U00013000\"", "error: clinic.physician: character U+13000"),
     ("date_format: \"d MMMM y 'and then words far too long to fit on any wallet card'\"",
      "error: clinic.date_format: makes the infusion date too long for the wallet card"),
 ])

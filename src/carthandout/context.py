@@ -79,6 +79,20 @@ def rich_address(address: str, field: str) -> Rich:
     return rich_value(postcode_kept(address), field)
 
 
+def rich_team(clinic: Clinic) -> list[tuple[Rich, list[Rich]]]:
+    """Each team member's role, and their name and phone as lines of markup. Raises InputError
+    naming the member's field that no bundled font can print: ``check_clinic`` calls it, so that is
+    one error before the first patient, not one for every row of a batch."""
+    rows = []
+    for number, member in enumerate(clinic.team, start=1):
+        where = f"clinic.team[{number}]"
+        lines = [rich_value(member.name, f"{where}.name")]
+        if member.phone:
+            lines.append(rich_phone(member.phone, f"{where}.phone"))
+        rows.append((rich_value(member.role, f"{where}.role"), lines))
+    return rows
+
+
 _MARKUP_MAKERS = {**{key: rich_phone for key in PHONE_VALUES}, "clinic.address": rich_address}
 
 
@@ -138,9 +152,12 @@ def _formatter(language: str, date_format: str) -> Formatter:
 
 
 def _field_of(key: str, patient: Patient) -> str:
-    """Error messages name the input field: ``patient.name`` -> ``name``, a patient's center -> ``center``."""
+    """Error messages name the input field: ``patient.name`` -> ``name``, a patient's center -> ``center``,
+    the clinic's doctor (a patient without their own) -> ``clinic.physician``."""
     if key == "clinic.name" and patient.center:
         return "center"
+    if key == "patient.physician" and not patient.physician:
+        return "clinic.physician"
     namespace, name = key.split(".", 1)
     return name if namespace == "patient" else key
 

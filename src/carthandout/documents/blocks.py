@@ -9,8 +9,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, fill, load_common
-from carthandout.context import DocumentContext, rich_address, rich_phone
-from carthandout.typefaces import Rich, rich_value, text_font
+from carthandout.context import DocumentContext, rich_address, rich_team
+from carthandout.typefaces import Rich, text_font
 from carthandout.schedule import ALL_CONDITIONING_DAYS
 from carthandout.documents.base import paragraph
 from carthandout.documents.text_line import date_cell
@@ -235,11 +235,8 @@ def contact_rows(renderer: BlockRenderer) -> list[list[Any]]:
          if ctx.patient.caregiver or ctx.patient.caregiver_phone else []),
     ]
     out = [[renderer.para(label, "cell_bold"), _stacked(lines, cell)] for label, lines in rows if lines]
-    for member in ctx.clinic.team:
-        lines = [rich_value(member.name, "clinic.team")] + (
-            [rich_phone(member.phone, "clinic.team")] if member.phone else [])
-        out.append([paragraph(rich_value(member.role, "clinic.team"), renderer.theme.style("cell_bold")),
-                    _stacked(lines, cell)])
+    for role, lines in rich_team(ctx.clinic):
+        out.append([paragraph(role, renderer.theme.style("cell_bold")), _stacked(lines, cell)])
     return out
 
 
