@@ -171,6 +171,12 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("team: [{}]", "clinic.team[1].role"),  # printed an empty contacts row
     ("team: [{role: Pharmacy}]", "clinic.team[1]"),
     ("team: [null]", "clinic.team[1]"),
+    ("team: [{role: {es: Farmacia}, name: Jo}]", "clinic.team[1].role: needs the role in the clinic's language (en)"),
+    ("team: [{role: {en: Pharmacy, es-MX: Farmacia, es: Farmacia}, name: Jo}]",
+     "clinic.team[1].role.es: gives the role in es a second time"),
+    ("team: [{role: {en: Pharmacy, spanish!: Farmacia}, name: Jo}]", "clinic.team[1].role.spanish!: spanish! is not a language"),
+    ("team: [{role: {en: Pharmacy, es: ''}, name: Jo}]", "clinic.team[1].role.es: is required"),
+    ("team: [{role: [Pharmacy], name: Jo}]", "clinic.team[1].role: must be text"),
     ("colors:\n  primary: #1F4E79", "clinic.colors.primary: is empty: in YAML put a color in quotes"),  # a comment
     ("overrides: {conditioning_days: [-5]}\nchecklist: {add: [{id: a, group: tests, text: x, date: dates.conditioning_day_2}]}",
      "clinic.checklist.add[1].date"),  # the item printed with no date

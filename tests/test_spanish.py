@@ -93,3 +93,20 @@ def test_unsupported_clinic_language_names_the_clinic_field(write_yaml):
                      "-o", clinic.parent / "out")
     assert result.exit_code == 2
     assert "clinic.language: de is not an available language" in result.stderr
+
+
+def test_team_roles_print_in_the_documents_language_where_the_clinic_gives_it(tmp_path, write_yaml, example_clinic):
+    """The example clinic gives its roles in English and Spanish; a role given only in the clinic's
+    language prints in it in every document."""
+    clinic = example_clinic.read_text().replace('logo: "logo.png"', f'logo: "{example_clinic.parent / "logo.png"}"')
+    clinic = clinic.replace('{en: "Cellular therapy pharmacist", es: "Farmacia de terapia celular"}',
+                            '"Cellular therapy pharmacist"')
+    clinic_file = write_yaml("clinic.yaml", clinic)
+    for language, expected, absent in (("es", "Coordinación de enfermería CAR T", "CAR T nurse coordinator"),
+                                       ("en", "CAR T nurse coordinator", "Coordinación de enfermería CAR T")):
+        result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", INFUSION, "--language", language,
+                         "--clinic", clinic_file, "--doc", "handout", "-o", tmp_path / language)
+        assert result.exit_code == 0, result.output
+        text = pdf_text(tmp_path / language / "handout.pdf")
+        assert expected in text and absent not in text
+        assert "Cellular therapy pharmacist" in text

@@ -79,18 +79,24 @@ def rich_address(address: str, field: str) -> Rich:
     return rich_value(postcode_kept(address), field)
 
 
-def rich_team(clinic: Clinic) -> list[tuple[Rich, list[Rich]]]:
-    """Each team member's role, and their name and phone as lines of markup. Raises InputError
-    naming the member's field that no bundled font can print: ``check_clinic`` calls it, so that is
-    one error before the first patient, not one for every row of a batch."""
+def rich_team(clinic: Clinic, language: str) -> list[tuple[Rich, list[Rich]]]:
+    """Each team member's role in ``language``, and their name and phone as lines of markup."""
     rows = []
     for number, member in enumerate(clinic.team, start=1):
         where = f"clinic.team[{number}]"
         lines = [rich_value(member.name, f"{where}.name")]
         if member.phone:
             lines.append(rich_phone(member.phone, f"{where}.phone"))
-        rows.append((rich_value(member.role, f"{where}.role"), lines))
+        rows.append((rich_value(member.role_in(language), f"{where}.role"), lines))
     return rows
+
+
+def check_team(clinic: Clinic) -> None:
+    """Raises InputError naming a team member's field no bundled font can print, in any of its
+    languages: ``check_clinic`` calls it, so that is one error before the first patient, not one
+    for every row of a batch."""
+    for language in sorted({clinic.language, *(language for m in clinic.team for language, _ in m.translated_roles)}):
+        rich_team(clinic, language)
 
 
 _MARKUP_MAKERS = {**{key: rich_phone for key in PHONE_VALUES}, "clinic.address": rich_address}

@@ -127,14 +127,15 @@ def parse_flag(field_name: str, raw: Any) -> bool:
     raise InputError(field_name, "must be yes or no", raw, sensitive=False)
 
 
-def parse_language(raw: Any, field_name: str = "language") -> str:
+def parse_language(raw: Any, field_name: str = "language", sensitive: bool = True) -> str:
+    """A language tag's language (``es-MX`` -> ``es``). ``sensitive``: a patient's roster column
+    mapped wrongly can put a name or a phone number here; a clinic's cannot."""
     text = parse_text(field_name, raw, max_length=35, sensitive=False).lower()
     if not text:
         return text
     tag = _LANGUAGE.match(text)
     if tag is None:
-        # sensitive: a column mapped wrongly can put a name or a phone number here
-        raise InputError(field_name, "{value} is not a language code such as en, es or es-MX", raw)
+        raise InputError(field_name, "{value} is not a language code such as en, es or es-MX", raw, sensitive=sensitive)
     return tag.group(1)
 
 
@@ -191,9 +192,14 @@ def parse_phone(field_name: str, raw: Any, sensitive: bool = True) -> str:
 
 @dataclass(frozen=True)
 class TeamMember:
-    role: str
+    role: str  # in the clinic's language
     name: str
     phone: str = ""
+    translated_roles: tuple[tuple[str, str], ...] = ()  # (language, role) for other document languages
+
+    def role_in(self, language: str) -> str:
+        """The role in the document's language where the clinic gave it, else in the clinic's."""
+        return dict(self.translated_roles).get(language, self.role)
 
 
 @dataclass(frozen=True)
@@ -260,12 +266,13 @@ def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
     overrides = raw.get("overrides") or {}
     if not isinstance(overrides, Mapping) or not all(isinstance(key, str) for key in overrides):
         raise InputError("clinic.overrides", "must map policy value names to values", sensitive=False)
+    language = parse_language(raw.get("language"), "clinic.language", sensitive=False) or "en"
     return Clinic(
         name=text("name", required=True),
         phone_24h=parse_phone("clinic.phone_24h", raw.get("phone_24h"), sensitive=False) or _required("clinic.phone_24h"),
         phone=parse_phone("clinic.phone", raw.get("phone"), sensitive=False),
         address=_parse_address(raw.get("address")),
-        team=_parse_team(raw.get("team")),
+        team=_parse_team(raw.get("team"), language),
         logo=_parse_logo(raw.get("logo"), base_dir),
         primary_color=colors.get("primary", Clinic.primary_color),
         accent_color=colors.get("accent", Clinic.accent_color),
@@ -274,7 +281,7 @@ def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
         policy=text("policy") or "source-document",
         policy_overrides=_parse_overrides(overrides),
         physician=text("physician"),
-        language=parse_language(raw.get("language"), "clinic.language") or "en",
+        language=language,
         name_in_metadata=parse_flag("clinic.name_in_metadata", raw.get("name_in_metadata")),
         extras=tuple(sorted((k, raw[k]) for k in CLINIC_EXTRA_KEYS if k in raw)),
     )
@@ -305,7 +312,7 @@ def _parse_address(raw: Any) -> tuple[str, ...]:
     return tuple(t for t in (parse_text("clinic.address", line, sensitive=False) for line in lines) if t)
 
 
-def _parse_team(raw: Any) -> tuple[TeamMember, ...]:
+def _parse_team(raw: Any, clinic_language: str) -> tuple[TeamMember, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -317,17 +324,37 @@ def _parse_team(raw: Any) -> tuple[TeamMember, ...]:
             raise InputError(where, "must be a mapping such as {role: ..., name: ..., phone: ...}", sensitive=False)
         if set(item) - {"role", "name", "phone"}:
             raise InputError(where, "must have only role, name and phone", sensitive=False)
+        role, translated = _parse_role(f"{where}.role", item.get("role"), clinic_language)
         member = TeamMember(
-            role=parse_text(f"{where}.role", item.get("role"), sensitive=False),
+            role=role,
             name=parse_text(f"{where}.name", item.get("name"), sensitive=False),
             phone=parse_phone(f"{where}.phone", item.get("phone"), sensitive=False),
+            translated_roles=translated,
         )
-        if not member.role:
-            raise InputError(f"{where}.role", "is required: it labels the member's row in the contacts", sensitive=False)
         if not (member.name or member.phone):
             raise InputError(where, "needs a name or a phone (an empty row printed in the contacts)", sensitive=False)
         members.append(member)
     return tuple(members)
+
+
+def _parse_role(field_name: str, raw: Any, clinic_language: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A role as text (every language), or by language (``{en: Nurse coordinator, es: Enfermera
+    coordinadora}``) with the clinic's language among them: the wording for any other language."""
+    by_language = raw if isinstance(raw, Mapping) else {clinic_language: raw}
+    roles = {}
+    for key, value in by_language.items():
+        where = f"{field_name}.{key}" if isinstance(raw, Mapping) else field_name
+        language = parse_language(key, where, sensitive=False)
+        if language in roles:
+            raise InputError(where, f"gives the role in {language} a second time", sensitive=False)
+        roles[language] = parse_text(where, value, sensitive=False)
+        if not roles[language]:
+            raise InputError(where, "is required: it labels the member's row in the contacts", sensitive=False)
+    if clinic_language not in roles:
+        raise InputError(field_name, f"needs the role in the clinic's language ({clinic_language}), "
+                         "printed in the documents of any language it is not given in", sensitive=False)
+    role = roles.pop(clinic_language)
+    return role, tuple(sorted(roles.items()))
 
 
 # A logo is drawn under an inch tall and embedded at 300 dpi: a few hundred pixels. 12 million is

@@ -5,7 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from carthandout.context import DocumentContext, build_context, effective_policy, rich_team
+from carthandout.context import DocumentContext, build_context, check_team, effective_policy
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
 from carthandout.errors import InputError
@@ -28,7 +28,7 @@ def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS),
     effective_policy(clinic)
     max_grade_from(clinic.extra("readability"))  # used by `check` only, but a bad one is a bad file
     build_context(probe_patient(), clinic)  # the clinic's language, and a font for every clinic value
-    rich_team(clinic)  # and for every team member's
+    check_team(clinic)  # and for every team member's
     for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
         if hasattr(module, "check_clinic"):
             module.check_clinic(clinic)

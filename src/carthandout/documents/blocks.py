@@ -235,7 +235,7 @@ def contact_rows(renderer: BlockRenderer) -> list[list[Any]]:
          if ctx.patient.caregiver or ctx.patient.caregiver_phone else []),
     ]
     out = [[renderer.para(label, "cell_bold"), _stacked(lines, cell)] for label, lines in rows if lines]
-    for role, lines in rich_team(ctx.clinic):
+    for role, lines in rich_team(ctx.clinic, ctx.language):
         out.append([paragraph(role, renderer.theme.style("cell_bold")), _stacked(lines, cell)])
     return out
 
