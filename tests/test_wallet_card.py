@@ -124,6 +124,53 @@ def test_crop_marks_stay_outside_every_card():
             assert not (inside_x and inside_y)
 
 
+def stroked_segments(page: pypdf.PageObject) -> list[tuple[float, float, float, float]]:
+    """The page's own straight lines (``x1 y1 m x2 y2 l``) in page space, not those inside its
+    form XObjects."""
+    segments, start, matrix, saved = [], None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), []
+
+    def on_page(x: float, y: float) -> tuple[float, float]:
+        a, b, c, d, e, f = matrix
+        return a * x + c * y + e, b * x + d * y + f
+
+    for operands, operator in pypdf.generic.ContentStream(page.get_contents(), page.pdf).operations:
+        if operator == b"q":
+            saved.append(matrix)
+        elif operator == b"Q":
+            matrix = saved.pop()
+        elif operator == b"cm":
+            matrix = pypdf.mult([float(v) for v in operands], list(matrix))
+        elif operator == b"m":
+            start = on_page(*(float(v) for v in operands))
+        elif operator == b"l" and start is not None:
+            segments.append((*start, *on_page(*(float(v) for v in operands))))
+            start = None
+    return segments
+
+
+@pytest.mark.parametrize("layout_name", ["avery-5371", "a4-10up", "foldover"])
+@pytest.mark.parametrize("copies", [1, 3])
+def test_a_sheet_of_fewer_cards_has_its_crop_marks_outside_the_whole_sheet(tmp_path, layout_name, copies):
+    """Marks drawn around only the cards printed fell among the sheet's unused cards."""
+    result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", "2028-02-27", "--doc", "wallet-card",
+                     "--card-layout", layout_name, "--copies", str(copies), "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    front = pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages[0]
+    layout = layout_for(layout_name, (float(front.mediabox.width), float(front.mediabox.height)))
+    block = layout.trim_box  # every card of a full sheet
+    used = [*layout.fronts[:copies], *layout.fold_backs[:copies]]
+    near = 0.5  # a card's outline is drawn on its edge
+
+    def on_a_used_card(x: float, y: float) -> bool:
+        return any(r.x - near <= x <= r.right + near and r.y - near <= y <= r.top + near for r in used)
+
+    marks = [s for s in stroked_segments(front) if not on_a_used_card((s[0] + s[2]) / 2, (s[1] + s[3]) / 2)]
+    assert len(marks) >= 8
+    for x1, y1, x2, y2 in marks:
+        middle_x, middle_y = (x1 + x2) / 2, (y1 + y2) / 2
+        assert not (block.x < middle_x < block.right and block.y < middle_y < block.top), (x1, y1, x2, y2)
+
+
 @pytest.mark.parametrize("text", ["1,2,3", "1;2", "a,b", "", "20,0"])
 def test_back_offset_format_is_checked(text):
     if text == "":

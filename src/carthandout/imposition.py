@@ -83,6 +83,14 @@ class CardLayout:
         """The area that is cut out of the sheet: all card faces on the front page."""
         return bounding_box((*self.fronts, *self.fold_backs))
 
+    @property
+    def pieces(self) -> tuple[Rect, ...]:
+        """What is cut out of a full sheet, reading order: each card, or a fold-over card's front
+        and back together."""
+        if not self.fold_backs:
+            return self.fronts
+        return tuple(bounding_box((front, back)) for front, back in zip(self.fronts, self.fold_backs))
+
 
 def layout_for(name: str, paper_size: Size = LETTER) -> CardLayout:
     """The layout called ``name``; ``paper_size`` is used only by the fold-over (plain paper)."""

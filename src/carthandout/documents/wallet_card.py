@@ -581,9 +581,7 @@ def _draw_front_sheet(canvas: Canvas, layout: CardLayout, cards: list[Card]) -> 
     for card, rect in zip(cards, folds):
         draw_face(canvas, card.back, rect.x, rect.y)
         _fold_line(canvas, rect)
-    # What is cut out: a card, or a fold-over card's front and back together.
-    pieces = tuple(bounding_box((front, back)) for front, back in zip(fronts, folds)) if folds else fronts
-    _finish_page(canvas, layout, pieces)
+    _finish_page(canvas, layout, layout.pieces[: len(cards)])
     return 1
 
 
@@ -605,7 +603,9 @@ def _finish_page(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], ma
     if layout.crop_marks and marks:
         canvas.setStrokeColor(HexColor("#000000"))
         canvas.setLineWidth(0.3)
-        canvas.lines(crop_marks(rects))
+        # The whole sheet's cut lines, on a sheet of fewer cards too: marks around only the cards
+        # printed fell inside the sheet, on the stock's unused cards.
+        canvas.lines(crop_marks(layout.pieces))
     canvas.restoreState()
     box = bounding_box(rects)
     canvas.setTrimBox((box.x, box.y, box.right, box.top))
