@@ -380,6 +380,26 @@ def test_calibrate_writes_front_targets_and_back_scales(tmp_path):
         calibration_sheet("single")
 
 
+@pytest.mark.parametrize("layout_name", ["avery-5371", "a4-10up"])
+def test_the_calibration_scales_read_every_offset_back_offset_takes(layout_name):
+    """The scales read +-6 mm while --back-offset takes +-10: a printer 8 mm off could not be read.
+    The front's crosshair arms reach across both scales at the largest offset, inside the card."""
+    from carthandout.imposition import MAX_BACK_OFFSET_MM
+
+    reader = pypdf.PdfReader(io.BytesIO(calibration_sheet(layout_name)))
+    limit = int(MAX_BACK_OFFSET_MM)
+    assert {f"+{limit}", f"\u2212{limit}"} <= set(reader.pages[1].extract_text().split())
+    layout = layout_for(layout_name)
+    card = layout.fronts[0]
+    arms = [s for s in stroked_segments(reader.pages[0]) if card.x < s[0] < card.right and card.y < s[1] < card.top
+            and (s[0] == s[2] or s[1] == s[3])]
+    horizontal = max(abs(s[2] - s[0]) for s in arms) / 2 / MM
+    vertical = max(abs(s[3] - s[1]) for s in arms) / 2 / MM
+    # the scales stand 2 mm beyond the largest offset from the target; the arm crosses them at that offset
+    assert min(horizontal, vertical) > 2 * limit + 2 - 0.01
+    assert horizontal * MM < card.width / 2 and vertical * MM < card.height / 2
+
+
 def test_face_too_full_names_the_longest_filled_in_value():
     ctx = make_ctx(name="Maria Fernanda de los Santos Quiñones-Villalobos y Echeverría")
     rich = ctx.rich

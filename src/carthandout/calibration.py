@@ -19,14 +19,14 @@ from carthandout.content import load_pack
 from carthandout.documents.base import Metadata, paragraph
 from carthandout.documents.wallet_card import DOCUMENT_ID, card_canvas
 from carthandout.errors import InputError
-from carthandout.imposition import CardLayout, Point, Rect, back_positions, bounding_box, layout_for
+from carthandout.imposition import MAX_BACK_OFFSET_MM, CardLayout, Point, Rect, back_positions, bounding_box, layout_for
 from carthandout.theme import INK
 from carthandout.typefaces import literal, text_font
 
 SHEET_LAYOUTS = ("avery-5371", "a4-10up")
-SCALE_MM = 6            # each scale runs from -6 to +6 mm
-SCALE_DISTANCE = 9 * mm  # the scales sit this far below and beside the target
-CROSSHAIR_ARM = 14 * mm
+SCALE_MM = int(MAX_BACK_OFFSET_MM)  # each scale reads every offset --back-offset takes
+SCALE_DISTANCE = (SCALE_MM + 2) * mm  # below and beside the target: the two scales never cross
+CROSSHAIR_ARM = SCALE_DISTANCE + SCALE_MM * mm  # across both scales however far the back is off
 GUIDE = HexColor("#9A9A9A")
 LABEL_SIZE = 6.0
 TITLE = "Wallet card duplex calibration"
