@@ -9,13 +9,14 @@ from collections import Counter
 
 import pypdf
 import pytest
+from reportlab.pdfbase import pdfmetrics
 
 from carthandout.errors import InputError
 from carthandout.inputs import load_clinic
 from carthandout.models import parse_patient
 from carthandout.options import RenderOptions
 from carthandout.pipeline import prepare, render_documents
-from carthandout.typefaces import rich_value
+from carthandout.typefaces import _outline_less_glyphs, coverage, rich_value
 
 LEFT_TO_RIGHT = {
     "Nguyễn Thị Minh Khai": "NotoSans",
@@ -122,6 +123,20 @@ def test_an_unshaped_word_may_change_font_between_characters():
     text, fonts = render_first_page("王小明-7 山田")
     assert "王小明-7 山田" in text
     assert any(font.startswith("DroidSansFallback") for font in fonts)
+
+
+@pytest.mark.parametrize("name", ["王小明 Kim 김민수", "李 김", "金 민수"])
+def test_chinese_characters_beside_korean_are_drawn_not_left_blank(name):
+    """NanumSquare maps Chinese characters to glyphs without an outline: a name with Hangul
+    took it for every word and printed its Chinese characters as blank space (text extraction
+    still read them back)."""
+    text, fonts = render_first_page(name)
+    assert name in text
+    assert any(font.startswith("DroidSansFallback") for font in fonts)
+    assert any(font.startswith("NanumSquare") for font in fonts)
+    nanum = pdfmetrics.getFont("NanumSquare").face
+    assert ord("王") in nanum.charToGlyph and nanum.charToGlyph[ord("王")] in _outline_less_glyphs(nanum)
+    assert ord("王") not in coverage("NanumSquare") and ord("김") in coverage("NanumSquare")
 
 
 def test_uncovered_character_fails_generate_before_any_file_is_written(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import html
+import struct
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +18,7 @@ from typing import NamedTuple
 
 from reportlab.lib.fonts import addMapping, ps2tt, tt2ps
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from carthandout import reportlab_reuse, shaping
 from carthandout.errors import InputError
@@ -118,11 +119,34 @@ def text_font(bold: bool = False, italic: bool = False) -> str:
 
 @lru_cache(maxsize=None)
 def coverage(name: str) -> frozenset[int]:
-    """Code points every face of the family has a glyph for (bold text must not box either)."""
+    """Code points every face of the family draws (bold text must not box either).
+
+    A character the font maps to a glyph without an outline is not covered: NanumSquare maps
+    4,620 Chinese characters to empty glyphs, so "王小明 김민수" printed as blank space and "김민수".
+    """
     family = register_family(name)
-    faces = {tt2ps(family.name, bold, italic) for bold, italic in family.faces()}
-    maps = [pdfmetrics.getFont(face).face.charToGlyph for face in faces]
-    return frozenset(code for code in maps[0] if all(code in other for other in maps[1:]))
+    faces = [pdfmetrics.getFont(face).face for face in {tt2ps(family.name, bold, italic) for bold, italic in family.faces()}]
+    drawn = [_drawn(face) for face in faces]
+    return frozenset(code for code in drawn[0] if all(code in other for other in drawn[1:]))
+
+
+def _drawn(face: TTFontFace) -> set[int]:
+    """The code points ``face`` maps to a glyph with an outline, or to a glyph that is blank by
+    nature (spaces, joiners, format characters)."""
+    blank = _outline_less_glyphs(face)
+    return {code for code, glyph in face.charToGlyph.items()
+            if glyph not in blank or unicodedata.category(chr(code))[0] in "ZC"}
+
+
+def _outline_less_glyphs(face: TTFontFace) -> set[int]:
+    """Glyph ids whose outline in the ``glyf`` table is empty (a zero-length ``loca`` entry)."""
+    if "loca" not in face.table or "head" not in face.table:
+        return set()
+    face.seek_table("head", 50)
+    long_offsets = face.read_short() == 1  # indexToLocFormat
+    count = face.numGlyphs
+    offsets = struct.unpack_from(f">{count + 1}{'L' if long_offsets else 'H'}", face._ttf_data, face.seek_table("loca"))
+    return {glyph for glyph in range(count) if offsets[glyph + 1] == offsets[glyph]}
 
 
 def _needs_glyph(ch: str) -> bool:
