@@ -167,7 +167,7 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("language: no", "clinic.language"),  # YAML 1.1 reads no as false; the error named the patient's field
     ("language: fr", "clinic.language"),  # failed each patient at render time, not `check`
     ("date_format: \"d MMMM y 'and then words far too long to fit on any wallet card'\"", "clinic.date_format"),
-    ("date_format: \"ddd MMM y\"", "clinic.date_format"),  # babel refuses it: was an internal error
+    ("date_format: \"ddd MMM y\"", "clinic.date_format: ddd MMM y: ddd is not"),  # an internal error, or "005"
     ("team: [{}]", "clinic.team[1].role"),  # printed an empty contacts row
     ("team: [{role: Pharmacy}]", "clinic.team[1]"),
     ("team: [null]", "clinic.team[1]"),

@@ -14,8 +14,10 @@ from babel.numbers import format_decimal
 from carthandout.errors import InputError
 
 NAMED_DATE_FORMATS = ("short", "medium", "long", "full", "iso")
-# CLDR pattern letters that a date alone can fill: day, month, year, weekday.
-_PATTERN_LETTERS = set("dMyEL")
+# CLDR pattern letters that a date alone can fill (day, month, year, weekday), and the longest
+# run of each that prints a readable date: "ddd" pads the day to "005" (babel 2.19 prints it,
+# older babel refuses it), "MMMMM" and "EEEEE" are one letter ("J", "T"), "yyyyy" is "02027".
+_LONGEST_FIELD = {"d": 2, "M": 4, "L": 4, "y": 4, "E": 4}
 
 
 _SAMPLE_DATE = dt.date(2027, 3, 5)
@@ -37,16 +39,21 @@ def check_date_format(pattern: str) -> str:
     unquoted = re.sub(r"'[^']*'", "", pattern)
     letters = {ch for ch in unquoted if ch.isascii() and ch.isalpha()}
     complete = "d" in letters and "y" in letters and letters & {"M", "L"}
-    if not complete or letters - _PATTERN_LETTERS or re.search(r"M{5}|L{5}|E{5}|y{5}", unquoted):
+    if not complete or letters - set(_LONGEST_FIELD):
         raise InputError(
             "clinic.date_format",
             "{value} is not short, medium, long, full, iso or a date pattern with the day (d), month (M) and "
             "year (y), such as 'd MMM y'",
             pattern, sensitive=False,
         )
+    for field in re.finditer(r"([A-Za-z])\1*", unquoted):
+        letter, length = field.group(1), len(field.group(0))
+        if length > _LONGEST_FIELD[letter]:
+            raise InputError("clinic.date_format", f"{{value}}: {field.group(0)} is not a date field "
+                             f"({letter} takes 1 to {_LONGEST_FIELD[letter]} letters)", pattern, sensitive=False)
     try:
         babel_format_date(_SAMPLE_DATE, pattern, locale="en_US")
-    except ValueError as error:  # babel refuses some lengths of a field: "ddd"
+    except ValueError as error:  # a pattern babel cannot use in some other way
         raise InputError("clinic.date_format", f"{{value}} is not a date pattern babel can use ({error})", pattern,
                          sensitive=False) from None
     return pattern
