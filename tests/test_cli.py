@@ -246,6 +246,34 @@ def test_a_rerun_leaves_no_stale_document_of_an_earlier_run(tmp_path):
     result = run_cli("generate", "--name", "Second", "--infusion-date", "2027-04-05", "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 0
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["handout.pdf", "record_packet.pdf"]
+    assert f"removed {tmp_path / 'wallet-card.pdf'}" in result.stdout
+
+
+def test_a_file_with_a_documents_name_that_no_earlier_run_wrote_is_left_with_a_note(tmp_path):
+    """generate -o a shared folder deleted the user's own checklist.pdf, and a checklist filled in
+    on screen since the run that wrote it, without a word."""
+    (tmp_path / "checklist.pdf").write_bytes(b"%PDF-1.4 the user's own")
+    run_cli("generate", "--name", "First", "--infusion-date", "2027-03-05", "--doc", "wallet-card", "--doc", "calendar",
+            "-o", tmp_path)
+    (tmp_path / "calendar.pdf").write_bytes((tmp_path / "calendar.pdf").read_bytes() + b"\n% filled in")
+    result = run_cli("generate", "--name", "First", "--infusion-date", "2027-03-05", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0
+    assert (tmp_path / "checklist.pdf").read_bytes() == b"%PDF-1.4 the user's own"
+    assert (tmp_path / "calendar.pdf").exists() and not (tmp_path / "wallet-card.pdf").exists()
+    for name in ("checklist.pdf", "calendar.pdf"):
+        assert f"note: left {tmp_path / name} as it is" in result.stderr
+    assert "wallet-card.pdf" not in result.stderr
+
+
+def test_generate_refuses_a_batch_folder(tmp_path):
+    """It replaced the cohort's manifest.csv with its one patient's."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,infusion_date\nAnn Lee,2027-03-05\n", encoding="utf-8")
+    assert run_cli("batch", roster, "-o", tmp_path / "cohort", "--doc", "wallet-card").exit_code == 0
+    manifest = (tmp_path / "cohort" / "manifest.csv").read_bytes()
+    result = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "-o", tmp_path / "cohort")
+    assert result.exit_code == 2 and result.stderr.startswith("error: --output: the folder holds a batch's files")
+    assert (tmp_path / "cohort" / "manifest.csv").read_bytes() == manifest
 
 
 def test_a_field_given_twice_in_the_patient_file_is_bad_input(tmp_path, write_yaml):

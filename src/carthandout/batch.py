@@ -38,7 +38,7 @@ from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQU
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import MANIFEST_FILE, ManifestRow, ManifestStream, spreadsheet_safe, write_atomic
-from carthandout.pipeline import prepare, write_patient_files
+from carthandout.pipeline import prepare, remove_stale_documents, write_patient_files
 from carthandout.printfiles import PRINT_DIR, PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
 
@@ -328,6 +328,7 @@ def render_patient(job: PatientJob) -> PatientResult:
         ctx = prepare(job.patient, _state.clinic, _state.options)
         files = write_patient_files(_state.output_dir, ctx, _state.options, prefix=f"{job.folder}/",
                                     record=job.folder, row=str(job.row))
+        remove_stale_documents(_state.output_dir, f"{job.folder}/", {file.file for file in files})
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:

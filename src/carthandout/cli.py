@@ -13,15 +13,17 @@ import click
 from carthandout import __version__
 from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
-from carthandout.errors import CarthandoutError
+from carthandout.errors import CarthandoutError, InputError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
 from carthandout.models import parse_patient
-from carthandout.output import write_atomic, write_manifest
+from carthandout.output import earlier_manifest, write_atomic, write_manifest
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, read_password
-from carthandout.pipeline import check_card_words, check_clinic, check_documents, prepare, write_patient_files
+from carthandout.pipeline import (
+    check_card_words, check_clinic, check_documents, prepare, tidy_shared_folder, write_patient_files,
+)
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -111,15 +113,30 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
         ctx = prepare(patient, clinic, options)
+        earlier = earlier_manifest(output_dir)
+        check_not_a_batch_folder(earlier)
         if encrypt:
             options = replace(options, pdf_password=read_password(password_env))
         rows = write_patient_files(output_dir, ctx, options)
     except CarthandoutError as error:
         fail(error, show_values)
+    removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, earlier)
     write_manifest(output_dir, rows)
     for row in rows:
         click.echo(f"wrote {output_dir / row.file} ({row.pages} pages)")
+    for name in removed:
+        click.echo(f"removed {output_dir / name} (an earlier run's document, not made this time)")
+    for name in left:
+        click.echo(f"note: left {output_dir / name} as it is (not made by an earlier run here, or changed since): "
+                   "it is not part of this run's set", err=True)
     warn_if_example_clinic(clinic_file)
+
+
+def check_not_a_batch_folder(earlier: list[dict[str, str]]) -> None:
+    """``generate`` in a batch's folder replaced the cohort's manifest with its own one patient's."""
+    if any(row.get("row") for row in earlier):
+        raise InputError("--output", "the folder holds a batch's files (its manifest.csv lists roster rows): "
+                         "give generate a folder of its own", sensitive=False)
 
 
 def warn_if_example_clinic(clinic_file: Path | None, done: str = "printed") -> None:

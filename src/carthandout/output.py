@@ -121,6 +121,19 @@ def spreadsheet_safe(cells: Iterable[object]) -> list[object]:
 MANIFEST_FILE = "manifest.csv"
 
 
+def earlier_manifest(directory: Path) -> list[dict[str, str]]:
+    """The rows of the ``manifest.csv`` an earlier run left in ``directory`` (none when there is
+    none, or it is not one of ours)."""
+    try:
+        with open(directory / MANIFEST_FILE, encoding="utf-8", newline="") as stream:
+            reader = csv.DictReader(stream)
+            if tuple(reader.fieldnames or ()) != MANIFEST_COLUMNS:
+                return []
+            return list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+
+
 def write_manifest(directory: Path, rows: Iterable[ManifestRow]) -> Path:
     """The files of ``rows`` flushed to disk, then ``manifest.csv`` listing them."""
     with ManifestStream(directory) as manifest:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Sequence
+import os
+from typing import Iterable, Mapping, Sequence
 
 from carthandout.context import DocumentContext, build_context, check_team, effective_policy
 from carthandout.documents import DOCUMENTS, wallet_card
@@ -66,9 +67,7 @@ def write_patient_files(
     rendered = render_documents(ctx, options)
     packet = build_packet(ctx, [record_copy(document, ctx, options) for document in rendered])
     documents = protect_documents([*rendered, packet], options.pdf_password)
-    rows = write_documents(directory, prefix, record, documents, row)
-    remove_stale_documents(directory, prefix, {row.file for row in rows})
-    return rows
+    return write_documents(directory, prefix, record, documents, row)
 
 
 def record_copy(document: RenderedDocument, ctx: DocumentContext, options: RenderOptions) -> RenderedDocument:
@@ -87,11 +86,39 @@ def document_file(prefix: str, document: str) -> str:
 
 
 def remove_stale_documents(directory: Path, prefix: str, written: set[str]) -> None:
-    """Documents an earlier run left beside these (another patient's, or an older date): gone."""
-    for document in (*DOCUMENTS, PACKET_DOCUMENT):
-        relative = document_file(prefix, document)
-        if relative not in written:
+    """Documents an earlier run left beside these (another patient's, or an older date) in a
+    folder only carthandout writes (a batch's patient folder): gone."""
+    for relative in _stale_documents(directory, prefix, written):
+        (directory / relative).unlink(missing_ok=True)
+
+
+def tidy_shared_folder(directory: Path, written: set[str], earlier: Sequence[Mapping[str, str]]) -> tuple[list[str], list[str]]:
+    """``generate``'s folder may hold other files: a document this run did not make is removed
+    only when the earlier run's manifest lists it and it is unchanged since (a checklist filled in
+    on screen is kept, and so is a file of the user's that has a document's name). Returns the
+    files removed and the files left."""
+    ours = {row["file"]: row["sha256"] for row in earlier}
+    removed, left = [], []
+    for relative in _stale_documents(directory, "", written):
+        if _unchanged(directory / relative, ours.get(relative)):
             (directory / relative).unlink(missing_ok=True)
+            removed.append(relative)
+        else:
+            left.append(relative)
+    return removed, left
+
+
+def _unchanged(path: Path, sha256: str | None) -> bool:
+    try:
+        return sha256 is not None and not path.is_symlink() and sha256_hex(path.read_bytes()) == sha256
+    except OSError:
+        return False
+
+
+def _stale_documents(directory: Path, prefix: str, written: set[str]) -> list[str]:
+    """The documents' file names in ``directory`` that this run did not write."""
+    names = (document_file(prefix, document) for document in (*DOCUMENTS, PACKET_DOCUMENT))
+    return [relative for relative in names if relative not in written and os.path.lexists(directory / relative)]
 
 
 def write_documents(
