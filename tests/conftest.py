@@ -1,6 +1,7 @@
 """Shared helpers: run the CLI in-process and read PDFs back."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pypdf
@@ -27,6 +28,15 @@ def page_texts(path: Path) -> list[str]:
 @pytest.fixture
 def example_clinic() -> Path:
     return example_path(EXAMPLE_CLINIC)
+
+
+@pytest.fixture(scope="session")
+def own_clinic(tmp_path_factory) -> Path:
+    """The example clinic's values in a profile of the clinic's own: its papers carry no example stamp."""
+    folder = tmp_path_factory.mktemp("own-clinic")
+    for name in (EXAMPLE_CLINIC, "logo.png"):
+        shutil.copyfile(example_path(name), folder / name)
+    return folder / EXAMPLE_CLINIC
 
 
 @pytest.fixture

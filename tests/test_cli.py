@@ -340,3 +340,32 @@ def test_a_logo_of_more_than_12_million_pixels_is_refused_before_it_is_decoded(t
     result = run_cli("generate", "--clinic", clinic_with(write_yaml, "logo: huge.png"), "--name", "A",
                      "--infusion-date", "2027-03-10", "--doc", "handout", "-o", tmp_path / "o")
     assert result.exit_code == 2 and result.stderr.startswith("error: clinic.logo: huge.png has too many pixels")
+
+
+def stamped_pages(path: Path, words: tuple[str, ...]) -> list[bool]:
+    return [any(word in " ".join(page.extract_text().split()) for word in words) for page in pypdf.PdfReader(path).pages]
+
+
+@pytest.mark.parametrize("language, words", [("en", ("Example clinic: made-up center, doctor and phone numbers", "EXAMPLE")),
+                                             ("es", ("Clínica de ejemplo", "EJEMPLO"))])
+@pytest.mark.parametrize("given", [False, True])
+def test_every_page_and_card_printed_with_the_example_clinic_says_so(tmp_path, example_clinic, language, words, given):
+    """Without --clinic (or with the bundled file named) the center, doctor and 24-hour number are
+    made up: a warning on stderr was all that told a nurse who forgot --clinic."""
+    clinic = ["--clinic", example_clinic] if given else []
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--lang", language,
+                     "--large-print", *clinic, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for path in tmp_path.glob("*.pdf"):
+        assert all(stamped_pages(path, words)), path.name
+    card = pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages
+    assert all(words[1] in page.extract_text() for page in card[:2])  # across both faces of the card itself
+
+
+def test_a_clinics_own_profile_prints_no_example_stamp(tmp_path, own_clinic):
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", own_clinic,
+                     "--large-print", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for path in tmp_path.glob("*.pdf"):
+        assert not any(stamped_pages(path, ("Example clinic", "EXAMPLE"))), path.name
+    assert "warning" not in result.stderr

@@ -49,12 +49,12 @@ def a_heading(doc_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory) -> dict[str, Path]:
+def outputs(tmp_path_factory, own_clinic) -> dict[str, Path]:
     folders = {}
     for mode in ("normal", "large"):
         out = tmp_path_factory.mktemp(mode)
         flags = ["--large-print"] if mode == "large" else []
-        result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), *flags, "-o", out)
+        result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--clinic", own_clinic, *flags, "-o", out)
         assert result.exit_code == 0, result.output
         folders[mode] = out
     return folders
@@ -140,12 +140,12 @@ def test_wallet_card_gains_large_print_pages_on_the_paper_size(outputs):
     assert any(text.startswith("This patient received CAR T-cell therapy") and size == 18 for text, size in runs)
 
 
-def test_the_patient_field_turns_large_print_on_like_the_flag(outputs, tmp_path):
+def test_the_patient_field_turns_large_print_on_like_the_flag(outputs, tmp_path, own_clinic):
     raw = yaml.safe_load(example_path(EXAMPLE_PATIENT).read_text(encoding="utf-8"))
     patient = tmp_path / "patient.yaml"
     patient.write_text(yaml.safe_dump({**raw, "large_print": "yes"}, allow_unicode=True), encoding="utf-8")
-    result = run_cli("generate", "--patient", patient, "--doc", "handout", "--doc", "temperature-log",
-                     "-o", tmp_path / "out")
+    result = run_cli("generate", "--patient", patient, "--clinic", own_clinic, "--doc", "handout",
+                     "--doc", "temperature-log", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     for doc_id in ("handout", "temperature-log"):
         assert (tmp_path / "out" / f"{doc_id}.pdf").read_bytes() == (outputs["large"] / f"{doc_id}.pdf").read_bytes()

@@ -145,7 +145,8 @@ def warn_if_example_clinic(clinic_file: Path | None, done: str = "printed") -> N
     error stays the one line on stderr."""
     if clinic_file is None:
         click.echo(f"warning: no --clinic given: {done} with the bundled example clinic (made-up center, doctor "
-                   "and phone numbers); give --clinic FILE for real papers", err=True)
+                   "and phone numbers, and every page marked as the example's); give --clinic FILE for real papers",
+                   err=True)
 
 
 @cli.command()

@@ -1,6 +1,7 @@
 """Reading input files: the clinic profile and a patient file (YAML, read safely)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -17,13 +18,15 @@ def example_path(name: str) -> Path:
 
 
 def load_clinic(path: Path | None) -> Clinic:
-    """The clinic profile at ``path``, or the bundled example clinic."""
-    path = path or example_path(EXAMPLE_CLINIC)
+    """The clinic profile at ``path``, or the bundled example clinic (marked as the example,
+    whichever way it was chosen: its papers say so on every page)."""
+    example = example_path(EXAMPLE_CLINIC)
+    path = path or example
     try:
         raw = load_yaml_file(path)
     except ContentError as exc:
         raise InputError("clinic", str(exc), sensitive=False) from None
-    return parse_clinic(raw, path.parent)
+    return replace(parse_clinic(raw, path.parent), example=path.resolve() == example.resolve())
 
 
 def load_patient_file(path: Path) -> dict[str, Any]:

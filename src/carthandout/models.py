@@ -219,6 +219,7 @@ class Clinic:
     physician: str = ""
     language: str = "en"
     name_in_metadata: bool = False
+    example: bool = False  # the bundled example clinic: its center, doctor and numbers are made up
     # Raw YAML sections (dicts): compared but not hashed, so a Clinic stays usable as a cache key.
     extras: tuple[tuple[str, Any], ...] = field(default=(), hash=False)
 

@@ -276,9 +276,11 @@ def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, 
         text_left = left + draw_w + 0.2 * inch
     # The same on every page: parsed and wrapped once per document.
     smallest = theme.type.body if theme.large_print else HEADER_SMALLEST_SIZE
-    name, used = _header_name(ctx.rich["clinic.name"], name_style, theme.page_size[0] - theme.margin - text_left,
-                              smallest)
-    band = max(HEADER_HEIGHT, used + HEADER_RULE_GAP)
+    right = theme.page_size[0] - theme.margin
+    stamp = example_stamp(ctx, theme)
+    name_right = right - (stamp.width + EXAMPLE_STAMP_GAP if stamp else 0.0)
+    name, used = _header_name(ctx.rich["clinic.name"], name_style, name_right - text_left, smallest)
+    band = max(HEADER_HEIGHT, used + HEADER_RULE_GAP, stamp.height + HEADER_RULE_GAP if stamp else 0.0)
 
     def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -288,6 +290,8 @@ def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, 
             _draw_logo(canvas, theme.logo, draw_w, draw_h)
             canvas.translate(-left, draw_h - top)
         name.drawOn(canvas, text_left, top - max(0.3 * inch, used / 2) - used / 2)  # beside the logo, or hung from the top
+        if stamp:
+            stamp.draw(canvas, right - stamp.width, top - stamp.height)
         rule_y = top - band + 0.2 * inch
         canvas.setStrokeColor(theme.primary)
         canvas.setLineWidth(2)
@@ -295,6 +299,39 @@ def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, 
         canvas.restoreState()
 
     return paint, band
+
+
+EXAMPLE_STAMP_WIDTH = 1.9 * inch  # in normal print; large print's is wider
+EXAMPLE_STAMP_GAP = 0.15 * inch
+EXAMPLE_STAMP_PAD = 3.0
+
+
+class ExampleStamp:
+    """"Example clinic: made-up ... Not for patients." boxed in the accent color at the header's
+    top right, on every page printed with the bundled example clinic: a nurse who forgot
+    ``--clinic`` would otherwise hand out papers with a made-up 24-hour number."""
+
+    def __init__(self, text: Rich, theme: Theme) -> None:
+        style = ParagraphStyle("example-stamp", parent=theme.style("footer"), fontName=text_font(bold=True),
+                               textColor=theme.accent)
+        self.color = theme.accent
+        self.para = paragraph(text, style)
+        text_width = EXAMPLE_STAMP_WIDTH * (1.5 if theme.large_print else 1.0)
+        _, text_height = self.para.wrap(text_width, 1000)
+        self.width = max(self.para.getActualLineWidths0()) + 2 * EXAMPLE_STAMP_PAD
+        self.height = text_height + 2 * EXAMPLE_STAMP_PAD
+
+    def draw(self, canvas: Canvas, x: float, y: float) -> None:
+        canvas.setStrokeColor(self.color)
+        canvas.setLineWidth(1.2)
+        canvas.rect(x, y, self.width, self.height, stroke=1, fill=0)
+        self.para.drawOn(canvas, x + EXAMPLE_STAMP_PAD, y + EXAMPLE_STAMP_PAD)
+
+
+def example_stamp(ctx: DocumentContext, theme: Theme) -> ExampleStamp | None:
+    if not ctx.clinic.example:
+        return None
+    return ExampleStamp(fill(load_common(ctx.language).labels["example_clinic"], {}), theme)
 
 
 def _header_name(name: Rich, style: ParagraphStyle, width: float, smallest: float) -> tuple[Paragraph, float]:

@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, Frame
 from carthandout.content import ContentPack
 from carthandout.context import DocumentContext
 from carthandout.documents.blocks import BlockRenderer
+from carthandout.documents.base import EXAMPLE_STAMP_GAP, ExampleStamp, example_stamp
 from carthandout.theme import Theme
 
 # Card rows: (pack label, placeholder) for the front and the back.
@@ -25,16 +26,23 @@ BACK_ROWS = (("center", "clinic.name"), ("doctor", "patient.physician"), ("careg
 def draw_large_print_pages(canvas: Canvas, ctx: DocumentContext, pack: ContentPack, theme: Theme) -> int:
     """Draw the companion on new pages of ``canvas`` (the card's front, then its back); returns the page count."""
     blocks = BlockRenderer(ctx, pack, theme)
-    return sum(_draw_pages(canvas, story, theme) for story in (_front(blocks), _back(blocks)))
+    stamp = example_stamp(ctx, theme)
+    return sum(_draw_pages(canvas, story, theme, stamp) for story in (_front(blocks), _back(blocks)))
 
 
-def _draw_pages(canvas: Canvas, story: list[Flowable], theme: Theme) -> int:
+def _draw_pages(canvas: Canvas, story: list[Flowable], theme: Theme, stamp: ExampleStamp | None) -> int:
     width, height = theme.page_size
+    top = height - theme.margin
+    if stamp:
+        stamp_y = height - theme.margin * 0.5 - stamp.height
+        top = min(top, stamp_y - EXAMPLE_STAMP_GAP)
     pages = 0
     while story:
         canvas.setPageSize(theme.page_size)
         canvas.setTrimBox((0, 0, width, height))
-        frame = Frame(theme.margin, theme.margin, theme.frame_width, height - 2 * theme.margin,
+        if stamp:
+            stamp.draw(canvas, width - theme.margin - stamp.width, stamp_y)
+        frame = Frame(theme.margin, theme.margin, theme.frame_width, top - theme.margin,
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         before = len(story)
         frame.addFromList(story, canvas)  # draws what fits and removes it from ``story``

@@ -20,11 +20,12 @@ from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from carthandout import __version__
-from carthandout.content import ContentPack, fill, load_pack
+from carthandout.content import ContentPack, fill, load_common, load_pack
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import Metadata, RenderedDocument, joined, metadata_for, paragraph, subject_in
 from carthandout.documents.blocks import missing_labels
@@ -35,7 +36,7 @@ from carthandout.imposition import (
 )
 from carthandout.models import PROBE_INFUSION_DATE, PROBE_NAME, Clinic, Patient, probe_patient
 from carthandout.options import RenderOptions
-from carthandout.theme import INK, PAPER, Theme, build_theme
+from carthandout.theme import INK, PAPER, Theme, build_theme, tint
 from carthandout.typefaces import Rich, text_font
 
 DOCUMENT_ID = "wallet-card"
@@ -216,6 +217,7 @@ class CardFace:
     texts: tuple[tuple[Paragraph, float, float], ...]
     rules: tuple[tuple[Line, Color, float], ...]   # (line, color, width)
     qr: tuple[str, Rect] | None = None
+    stamp: tuple[str, Color] | None = None  # "EXAMPLE" across the face, behind the text
 
 
 @dataclass(frozen=True)
@@ -230,9 +232,11 @@ def lay_out_card(ctx: DocumentContext, theme: Theme, card_size: Size) -> Card:
     qr_data = tel_uri(ctx.values["clinic.phone_24h"]) if wallet_card_settings(ctx.clinic)["qr"] else None
     front_top, front_bottom = _front_texts(ctx, pack, theme)
     back_top, back_bottom = _back_texts(ctx, pack, theme)
+    stamp = (load_common(ctx.language).labels["example_stamp"], tint(theme.accent, EXAMPLE_STAMP_TINT)) \
+        if ctx.clinic.example else None
     return Card(
-        front=_face(card_size, front_top, front_bottom, theme, qr_data),
-        back=_face(card_size, back_top, back_bottom, theme),
+        front=replace(_face(card_size, front_top, front_bottom, theme, qr_data), stamp=stamp),
+        back=replace(_face(card_size, back_top, back_bottom, theme), stamp=stamp),
     )
 
 
@@ -330,6 +334,8 @@ def draw_face(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
     """Draw one card face with its bottom-left corner at (x, y); every layout uses this."""
     canvas.saveState()
     canvas.translate(x, y)
+    if face.stamp:
+        _draw_stamp(canvas, face.size, *face.stamp)
     for para, px, py in face.texts:
         para.drawOn(canvas, px, py)
     for (x1, y1, x2, y2), color, width in face.rules:
@@ -338,6 +344,24 @@ def draw_face(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
         canvas.line(x1, y1, x2, y2)
     if face.qr:
         draw_qr(canvas, *face.qr)
+    canvas.restoreState()
+
+
+EXAMPLE_STAMP_TINT = 0.22  # light enough to read the card through, plain enough to see at once
+EXAMPLE_STAMP_ANGLE = 28
+
+
+def _draw_stamp(canvas: Canvas, size: Size, text: str, color: Color) -> None:
+    """A card printed with the bundled example clinic says so across both faces: its 24-hour
+    number is made up."""
+    canvas.saveState()
+    canvas.translate(size[0] / 2, size[1] / 2)
+    canvas.rotate(EXAMPLE_STAMP_ANGLE)
+    font = text_font(bold=True)
+    font_size = 0.8 * size[0] / (stringWidth(text, font, 1) or 1)  # across most of the card's width
+    canvas.setFillColor(color)
+    canvas.setFont(font, font_size)
+    canvas.drawCentredString(0, -font_size * 0.35, text)
     canvas.restoreState()
 
 
