@@ -64,6 +64,21 @@ def test_there_is_no_password_option():
     assert result.exit_code == 2 and "No such option" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["generate", "batch"])
+def test_a_password_variable_without_encrypt_is_refused_not_ignored(tmp_path, command):
+    """--password-env alone wrote unencrypted PDFs and exited 0."""
+    if command == "generate":
+        args = [*ARGS[:-1]]
+    else:
+        roster = tmp_path / "roster.csv"
+        roster.write_text("name,infusion_date\nAnn Lee,2027-03-05\n", encoding="utf-8")
+        args = ["batch", roster]
+    result = run_cli(*args, "--password-env", "CLINIC_SECRET", "-o", tmp_path / "out", env={"CLINIC_SECRET": PASSWORD})
+    assert result.exit_code == 2
+    assert result.stderr == "error: --password-env: applies only with --encrypt: without it no PDF is encrypted\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_without_encrypt_the_file_is_plain(tmp_path):
     result = run_cli(*ARGS[:-1], "-o", tmp_path, env={"CARTHANDOUT_PDF_PASSWORD": PASSWORD})
     assert result.exit_code == 0

@@ -20,7 +20,7 @@ from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, lo
 from carthandout.models import parse_patient
 from carthandout.output import earlier_manifest, write_atomic, write_manifest
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
-from carthandout.protect import DEFAULT_PASSWORD_ENV, read_password
+from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, pdf_password
 from carthandout.pipeline import (
     check_card_words, check_clinic, check_documents, prepare, tidy_shared_folder, write_patient_files,
 )
@@ -44,8 +44,10 @@ PATIENT_OPTIONS = (
 
 def encrypt_options(command: Any) -> Any:
     """``--encrypt`` and ``--password-env``, shared by the commands that write PDFs."""
-    command = click.option("--password-env", default=DEFAULT_PASSWORD_ENV, show_default=True, metavar="NAME",
-                           help="Environment variable holding the PDF password (else you are asked).")(command)
+    command = click.option("--password-env", default=None, metavar="NAME",
+                           help=f"With --encrypt: the environment variable holding the PDF password, at least "
+                                f"{MIN_PASSWORD_LENGTH} characters (default: {DEFAULT_PASSWORD_ENV}; "
+                                "unset, you are asked).")(command)
     return click.option("--encrypt", is_flag=True,
                         help="Encrypt every PDF with AES-256; the password never goes on the command line.")(command)
 
@@ -100,7 +102,7 @@ def cli() -> None:
               help="Folder for the PDFs and manifest.csv.")
 def generate(patient_file: Path | None, clinic_file: Path | None, documents: tuple[str, ...], paper: str | None,
              large_print: bool | None, show_values: bool, output_dir: Path, encrypt: bool = False,
-             password_env: str = DEFAULT_PASSWORD_ENV, card_layout: str = "single", copies: int = 1,
+             password_env: str | None = None, card_layout: str = "single", copies: int = 1,
              duplex: str = "long", back_offset: str | None = None, **fields: str | None) -> None:
     """Make one patient's documents."""
     try:
@@ -115,8 +117,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         ctx = prepare(patient, clinic, options)
         earlier = earlier_manifest(output_dir)
         check_not_a_batch_folder(earlier)
-        if encrypt:
-            options = replace(options, pdf_password=read_password(password_env))
+        options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         rows = write_patient_files(output_dir, ctx, options)
     except CarthandoutError as error:
         fail(error, show_values)
@@ -218,7 +219,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
           paper: str | None, jobs: int | None, check_only: bool, part_size: int, no_names: bool,
           name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
           back_offset: str | None, sheet: str | None = None, encrypt: bool = False,
-          password_env: str = DEFAULT_PASSWORD_ENV) -> None:
+          password_env: str | None = None) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import BatchSettings, counted, default_jobs, run_batch, validate_roster  # here: other commands start faster
     from carthandout.naming import check_template
@@ -236,8 +237,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file), chosen, ())
         options = RenderOptions(chosen, paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
-        if encrypt and not check_only:
-            options = replace(options, pdf_password=read_password(password_env))
+        if not check_only:
+            options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         checked = validate_roster(roster, clinic, options, settings)
         check_card_words(clinic, chosen, [job.patient for job in checked.jobs])
         if not check_only:

@@ -22,6 +22,17 @@ DEFAULT_PASSWORD_ENV = "CARTHANDOUT_PDF_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
 
 
+def pdf_password(encrypt: bool, env_name: str | None) -> str | None:
+    """The password for ``--encrypt`` (from ``--password-env``, default DEFAULT_PASSWORD_ENV), or
+    None. ``--password-env`` without ``--encrypt`` is refused: it wrote unencrypted PDFs, exit 0."""
+    if not encrypt:
+        if env_name is not None:
+            raise InputError("--password-env", "applies only with --encrypt: without it no PDF is encrypted",
+                             sensitive=False)
+        return None
+    return read_password(env_name or DEFAULT_PASSWORD_ENV)
+
+
 def read_password(env_name: str = DEFAULT_PASSWORD_ENV) -> str:
     """The password from the environment variable ``env_name``, else a hidden prompt on a terminal."""
     password = os.environ.get(env_name, "")
