@@ -120,6 +120,18 @@ def load_policy(name: str) -> Policy:
     return policy
 
 
+DOSE_OVERRIDE_FACTOR = 10  # a dose override within this factor of the profile's: a guard against a typo
+
+
+def _check_near_profile(name: str, value: int, profile_value: int) -> None:
+    """A clinic's dose differs from the label's by at most an order of magnitude: ``1`` printed
+    "Target dose: 1 × 10⁰", and a digit too many or too few is ten times the dose."""
+    low, high = profile_value // DOSE_OVERRIDE_FACTOR, profile_value * DOSE_OVERRIDE_FACTOR
+    if not low <= value <= high:
+        raise ContentError(f"clinic.overrides.{name}: {value} is more than {DOSE_OVERRIDE_FACTOR} times away from "
+                           f"the profile's {profile_value} (from {low} to {high}); check the digits")
+
+
 def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
     """Apply a clinic's single-value overrides; the result names both sources."""
     if not overrides:
@@ -128,6 +140,8 @@ def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
         if key not in VALUE_NAMES:
             raise ContentError(f"clinic.overrides.{key}: unknown policy value (known: {', '.join(VALUE_NAMES)})")
     checked = {k: _check_value(k, v, f"clinic.overrides.{k}") for k, v in overrides.items()}
+    for name in _CELL_COUNTS & set(checked):
+        _check_near_profile(name, checked[name], getattr(policy, name))
     # One scale overridden: the other follows, so the papers never print two different thresholds.
     if "fever_threshold_f" in checked and "fever_threshold_c" not in checked:
         checked["fever_threshold_c"] = _celsius(checked["fever_threshold_f"])
