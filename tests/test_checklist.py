@@ -194,7 +194,22 @@ def test_clinic_adds_removes_and_renames_items():
     assert when and fields[when[0]]["/V"] == "February 28, 2027"
 
 
+def test_clinic_texts_given_by_language_print_in_the_documents_language():
+    """A clinic's renamed and added items printed in English on Spanish checklists."""
+    settings = {"rename": {"echocardiogram": {"en": "Echocardiogram or MUGA scan", "es": "Ecocardiograma o MUGA"}},
+                "add": [{"id": "dental-check", "group": "tests", "text": {"en": "Dental check", "es": "Revisión dental"}},
+                        {"id": "parking", "group": "steps", "text": "Parking permit"}]}
+    spanish = _text(_render(_patient(language="es"), _clinic(checklist=settings)))
+    english = _text(_render(clinic=_clinic(checklist=settings)))
+    assert "Ecocardiograma o MUGA" in spanish and "Revisión dental" in spanish and "Dental check" not in spanish
+    assert "Echocardiogram or MUGA scan" in english and "Dental check" in english and "Revisión dental" not in english
+    assert "Parking permit" in spanish and "Parking permit" in english  # one wording: every language
+
+
 @pytest.mark.parametrize("settings, field", [
+    ({"add": [{"id": "x", "group": "tests", "text": {"es": "Hola"}}]}, "clinic.checklist.add[1].text"),  # no en
+    ({"rename": {"hiv": {"en": "HIV", "es": "VIH \U00013000"}}}, "clinic.checklist.rename.hiv.es"),  # no font
+    ({"rename": {"hiv": {"en": "HIV", "es": ""}}}, "clinic.checklist.rename.hiv.es"),
     ("not a mapping", "clinic.checklist"),
     ({"hide": ["hiv"]}, "clinic.checklist.hide"),
     ({"remove": ["no-such-item"]}, "clinic.checklist.remove[1]"),

@@ -173,9 +173,9 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("team: [null]", "clinic.team[1]"),
     ("overrides: {dose_max_cells: 1}", "clinic.overrides.dose_max_cells: 1 is more than 10 times away"),  # "1 × 10⁰"
     ("overrides: {dose_cells_per_kg: 20000001}", "clinic.overrides.dose_cells_per_kg: 20000001 is more than"),
-    ("team: [{role: {es: Farmacia}, name: Jo}]", "clinic.team[1].role: needs the role in the clinic's language (en)"),
+    ("team: [{role: {es: Farmacia}, name: Jo}]", "clinic.team[1].role: needs the text in the clinic's language (en)"),
     ("team: [{role: {en: Pharmacy, es-MX: Farmacia, es: Farmacia}, name: Jo}]",
-     "clinic.team[1].role.es: gives the role in es a second time"),
+     "clinic.team[1].role.es: gives the text in es a second time"),
     ("team: [{role: {en: Pharmacy, spanish!: Farmacia}, name: Jo}]", "clinic.team[1].role.spanish!: spanish! is not a language"),
     ("team: [{role: {en: Pharmacy, es: ''}, name: Jo}]", "clinic.team[1].role.es: is required"),
     ("team: [{role: [Pharmacy], name: Jo}]", "clinic.team[1].role: must be text"),

@@ -325,7 +325,8 @@ def _parse_team(raw: Any, clinic_language: str) -> tuple[TeamMember, ...]:
             raise InputError(where, "must be a mapping such as {role: ..., name: ..., phone: ...}", sensitive=False)
         if set(item) - {"role", "name", "phone"}:
             raise InputError(where, "must have only role, name and phone", sensitive=False)
-        role, translated = _parse_role(f"{where}.role", item.get("role"), clinic_language)
+        role, translated = parse_text_by_language(f"{where}.role", item.get("role"), clinic_language,
+                                                  "is required: it labels the member's row in the contacts")
         member = TeamMember(
             role=role,
             name=parse_text(f"{where}.name", item.get("name"), sensitive=False),
@@ -338,24 +339,26 @@ def _parse_team(raw: Any, clinic_language: str) -> tuple[TeamMember, ...]:
     return tuple(members)
 
 
-def _parse_role(field_name: str, raw: Any, clinic_language: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """A role as text (every language), or by language (``{en: Nurse coordinator, es: Enfermera
-    coordinadora}``) with the clinic's language among them: the wording for any other language."""
+def parse_text_by_language(field_name: str, raw: Any, clinic_language: str,
+                           required: str = "is required") -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Clinic text for every language (``Dental check``), or by language (``{en: Dental check,
+    es: Revisión dental}``) with the clinic's language among them: that wording is for the
+    documents of a language not given. Returns it and the others as (language, text) pairs."""
     by_language = raw if isinstance(raw, Mapping) else {clinic_language: raw}
-    roles = {}
+    texts: dict[str, str] = {}
     for key, value in by_language.items():
         where = f"{field_name}.{key}" if isinstance(raw, Mapping) else field_name
         language = parse_language(key, where, sensitive=False)
-        if language in roles:
-            raise InputError(where, f"gives the role in {language} a second time", sensitive=False)
-        roles[language] = parse_text(where, value, sensitive=False)
-        if not roles[language]:
-            raise InputError(where, "is required: it labels the member's row in the contacts", sensitive=False)
-    if clinic_language not in roles:
-        raise InputError(field_name, f"needs the role in the clinic's language ({clinic_language}), "
+        if language in texts:
+            raise InputError(where, f"gives the text in {language} a second time", sensitive=False)
+        texts[language] = parse_text(where, value, sensitive=False)
+        if not texts[language]:
+            raise InputError(where, required, sensitive=False)
+    if clinic_language not in texts:
+        raise InputError(field_name, f"needs the text in the clinic's language ({clinic_language}), "
                          "printed in the documents of any language it is not given in", sensitive=False)
-    role = roles.pop(clinic_language)
-    return role, tuple(sorted(roles.items()))
+    default = texts.pop(clinic_language)
+    return default, tuple(sorted(texts.items()))
 
 
 # A logo is drawn under an inch tall and embedded at 300 dpi: a few hundred pixels. 12 million is

@@ -27,7 +27,7 @@ from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import InputError
-from carthandout.models import Clinic, parse_text, probe_patient
+from carthandout.models import Clinic, parse_text_by_language, probe_patient
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -169,7 +169,7 @@ def apply_clinic_settings(
             raise InputError(f"clinic.checklist.{key}", "unknown setting (use add, remove, rename)", sensitive=False)
     known = [item.id for item in items]
     removed = _removed_ids(raw.get("remove"), known, {item.repeat_of for item in items if item.repeat_of})
-    renamed = _new_texts(raw.get("rename"), known)
+    renamed = _new_texts(raw.get("rename"), known, ctx)
     kept = [item for item in items if item.id not in removed and item.repeat_of not in removed]
     kept = [replace(item, text=renamed[item.id][0], plain_text=renamed[item.id][1]) if item.id in renamed else item
             for item in kept]
@@ -191,7 +191,7 @@ def _removed_ids(raw: Any, known: Sequence[str], repeated: set[str]) -> set[str]
     return set(raw)
 
 
-def _new_texts(raw: Any, known: Sequence[str]) -> dict[str, tuple[Rich, str]]:
+def _new_texts(raw: Any, known: Sequence[str], ctx: DocumentContext) -> dict[str, tuple[Rich, str]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -201,7 +201,7 @@ def _new_texts(raw: Any, known: Sequence[str]) -> dict[str, tuple[Rich, str]]:
         field = f"clinic.checklist.rename.{item_id}"
         if item_id not in known:
             raise InputError(field, _unknown_id(known), item_id, sensitive=False)
-        texts[item_id] = _clinic_text(field, text)
+        texts[item_id] = _clinic_text(field, text, ctx)
     return texts
 
 
@@ -229,9 +229,7 @@ def _added_items(raw: Any, taken: set[str], ctx: DocumentContext, pack: ContentP
         if entry.get("group") not in groups:
             raise InputError(f"{where}.group", f"{{value}} is not a group (use {', '.join(groups)})",
                              entry.get("group"), sensitive=False)
-        if entry.get("text") in (None, ""):
-            raise InputError(f"{where}.text", "is required", sensitive=False)
-        text, plain_text = _clinic_text(f"{where}.text", entry["text"])
+        text, plain_text = _clinic_text(f"{where}.text", entry.get("text"), ctx)
         day, label = _clinic_date(entry, where, ctx, pack)
         added.append(ChecklistItem(item_id, entry["group"], text, plain_text, day, label))
     return added
@@ -256,11 +254,14 @@ def _clinic_date(entry: Mapping[str, Any], where: str, ctx: DocumentContext, pac
     return day, pack.labels[label]
 
 
-def _clinic_text(field: str, raw: Any) -> tuple[Rich, str]:
-    """Clinic text is printed literally (never markup or a template), in a font that covers it."""
-    text = parse_text(field, raw, sensitive=False)
-    if not text:
-        raise InputError(field, "is required", sensitive=False)
+def _clinic_text(field: str, raw: Any, ctx: DocumentContext) -> tuple[Rich, str]:
+    """Clinic text, one wording or one by language, in the document's language where the clinic
+    gives it; printed literally (never markup or a template), in a font that covers it. Every
+    wording is checked, so ``check --clinic`` finds a bad Spanish one in an English clinic's file."""
+    default, translated = parse_text_by_language(field, raw, ctx.clinic.language)
+    for language, text in translated:
+        rich_value(text, f"{field}.{language}")
+    text = dict(translated).get(ctx.language, default)
     return rich_value(text, field), text
 
 
