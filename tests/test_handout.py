@@ -56,6 +56,17 @@ def test_page_size_and_metadata(handout):
     assert reader.trailer["/Root"]["/Lang"] == "en"
 
 
+def test_no_document_claims_a_creation_date(tmp_path):
+    """reportlab's invariant mode dated every PDF 1 January 2000, shown by a health record as the
+    document's date; same input, same bytes, so no date at all."""
+    result = run_cli("generate", "--name", "Ana Ruiz", "--infusion-date", "2028-02-27", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for path in tmp_path.glob("*.pdf"):
+        metadata = pypdf.PdfReader(path).metadata
+        assert metadata.title and "/CreationDate" not in metadata and "/ModDate" not in metadata, path.name
+        assert b"D:2000" not in path.read_bytes()
+
+
 def test_all_fonts_are_embedded_and_bundled(handout):
     reader = pypdf.PdfReader(handout)
     for page in reader.pages:

@@ -262,6 +262,17 @@ def draw_prepared_image(canvas: Canvas, prepared: PreparedImage, x: float, y: fl
     canvas._formsinuse.append(prepared.name)
 
 
+def info_without_dates(info: pdfdoc.PDFInfo, document: Any) -> bytes:
+    """reportlab's document information dictionary without CreationDate and ModDate. Output is
+    the same bytes for the same input, so reportlab's invariant mode wrote 1 January 2000 there,
+    which a health record showed as the document's date. Without one, it takes the file's own."""
+    entries = {"Title": info.title, "Author": info.author, "Producer": info.producer, "Creator": info.creator,
+               "Subject": info.subject, "Keywords": info.keywords}
+    dictionary = {key: pdfdoc.PDFString(value) for key, value in entries.items()}
+    dictionary["Trapped"] = pdfdoc.PDFName(info.trapped)
+    return pdfdoc.PDFDictionary(dictionary).format(document)
+
+
 def install() -> None:
     """Route reportlab's subsetting, deflating and object writing through the shortcuts (idempotent)."""
     # reportlab wraps page, form and image streams in ASCII85 by default, a 7-bit armour for mail
@@ -273,6 +284,7 @@ def install() -> None:
     pdfdoc.format = format_element
     pdfdoc.PDFDictionary.format = format_dictionary
     pdfdoc.PDFName = pdf_name
+    pdfdoc.PDFInfo.format = info_without_dates
     if not isinstance(pdfdoc.zlib, _ZlibWithCache):
         pdfdoc.zlib = _ZlibWithCache()
 
