@@ -479,6 +479,18 @@ def test_a_patient_folder_linked_outside_fails_that_row_alone(tmp_path):
     assert (out / "Chen-Wei-3" / "handout.pdf").exists() and not any(elsewhere.iterdir())
 
 
+def test_a_patient_folder_linked_to_another_patients_folder_fails_that_row(tmp_path):
+    """Chen Wei's folder linked to the first patient's (inside DIR): Chen Wei's wallet card was
+    written into the first patient's folder, over theirs."""
+    out = tmp_path / "out"
+    (out / "004417").mkdir(parents=True)
+    (out / "Chen-Wei-3").symlink_to("004417")
+    result = batch(write_csv(tmp_path / "r.csv", GOOD), out, "--doc", "wallet-card")
+    assert result.exit_code == 1
+    assert [(e["row"], e["field"]) for e in errors(out)] == [("3", "output")]
+    assert "Chen" not in pdf_text(out / "004417" / "wallet-card.pdf")
+
+
 @pytest.mark.parametrize("make_print", [
     lambda out, elsewhere: (out / "print").symlink_to(elsewhere),
     lambda out, elsewhere: (out / "print").write_text("not a folder"),

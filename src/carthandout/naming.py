@@ -130,9 +130,14 @@ class UniqueNames:
 
 
 def inside(directory: Path, relative: str) -> Path:
-    """``directory / relative``, refusing anything that resolves outside ``directory`` (e.g. a symlink)."""
+    """``directory / relative``, refusing anything that resolves outside ``directory`` (e.g. a
+    symlink), or anywhere but there: a patient's folder linked to another patient's put one
+    patient's wallet card in the other's folder."""
     root = directory.resolve()
-    target = (root / relative).resolve()
+    path = root / relative
+    target = path.resolve()
     if target == root or root not in target.parents:
         raise InputError("output", "{value} would be written outside the output folder", relative)
+    if target != path:
+        raise InputError("output", "{value} is a link to another folder: it must be a folder of its own", relative)
     return target
