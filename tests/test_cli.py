@@ -1,6 +1,7 @@
 """The command line: exit codes, one-line errors, manifest, check, docs."""
 import csv
 import hashlib
+import re
 import subprocess
 import sys
 
@@ -240,6 +241,35 @@ def test_something_in_the_way_of_an_output_file_is_one_line(tmp_path):
                                 "2027-03-10", "--doc", "handout", "-o", str(tmp_path)], capture_output=True, text=True)
     assert completed.returncode == 2
     assert completed.stderr.strip() == "error: output: cannot write handout.pdf (Is a directory)"
+
+
+def test_a_file_too_large_for_the_disk_leaves_the_earlier_patients_set_whole(tmp_path):
+    """With a file size limit, generate wrote the new patient's handout and failed on the next
+    file: one patient's handout beside another's card and checklist. The error named no file."""
+    first = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "-o", tmp_path)
+    assert first.exit_code == 0
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))"
+    completed = subprocess.run(
+        [sys.executable, "-c", f"{limit}; import sys, signal; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+         "from carthandout.cli import main; sys.argv[0] = 'carthandout'; main()",
+         "generate", "--name", "Other Patient", "--infusion-date", "2027-05-01", "-o", str(tmp_path)],
+        capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert completed.stderr.startswith("error: output: cannot write ") and ".part" not in completed.stderr
+    assert re.match(r"error: output: cannot write [a-z_-]+\.pdf \(File too large\)", completed.stderr), completed.stderr
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before  # no temporary file left either
+
+
+def test_files_take_the_umask_and_a_replaced_file_keeps_its_mode(tmp_path):
+    """Every file was 644, readable by every user of the machine, whatever the umask."""
+    code = ("import os, sys; os.umask(0o077); from carthandout.cli import main; sys.argv[0] = 'carthandout'; main()")
+    args = ["generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "handout", "-o", str(tmp_path)]
+    assert subprocess.run([sys.executable, "-c", code, *args], capture_output=True).returncode == 0
+    assert {oct(path.stat().st_mode & 0o777) for path in tmp_path.iterdir()} == {oct(0o600)}
+    (tmp_path / "handout.pdf").chmod(0o640)
+    assert run_cli(*args).exit_code == 0
+    assert (tmp_path / "handout.pdf").stat().st_mode & 0o777 == 0o640
 
 
 def test_a_rerun_leaves_no_stale_document_of_an_earlier_run(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import stat
 import tempfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -61,14 +62,61 @@ def write_atomic(path: Path, data: bytes, flush: bool = True) -> None:
 
     ``flush=False``: the data reaches the disk later, when ``write_manifest`` lists the file.
     """
+    os.replace(_staged(path, data, flush), path)
+
+
+def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write every file under a temporary name, then, only once all are written, rename each into
+    place: a full disk or a kill while writing leaves the old set whole, where it left one
+    patient's new handout beside another patient's card. (Flushed when the manifest lists them.)"""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_staged(path, data, flush=False), path))
+    except BaseException:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    for temporary, path in staged:
+        os.replace(temporary, path)
+
+
+def _staged(path: Path, data: bytes, flush: bool) -> str:
+    """``data`` in a temporary file beside ``path``, with the mode ``path`` will have; its name.
+    An error names ``path``, not the temporary file."""
     stream, temporary = _temporary_beside(path, "wb")
     try:
-        stream.write(data)
-        _publish(stream, temporary, path, flush)
-    except BaseException:
-        stream.close()
+        with stream:
+            stream.write(data)
+            if flush:
+                stream.flush()
+                os.fsync(stream.fileno())
+        os.chmod(temporary, _mode_for(path))
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise OSError(error.errno, error.strerror, str(path)) from None
         raise
+    return temporary
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_NEW_FILE_MODE = 0o666 & ~_current_umask()  # read once, at import: os.umask is process-wide
+
+
+def _mode_for(path: Path) -> int:
+    """The mode of the file ``path`` replaces (an administrator's 600 stays 600), else what the
+    umask gives a new file (it was always 644, readable by every user of the machine)."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return _NEW_FILE_MODE
+    return stat.S_IMODE(status.st_mode) if stat.S_ISREG(status.st_mode) else _NEW_FILE_MODE
 
 
 def _temporary_beside(path: Path, mode: str, **open_args: Any) -> tuple[Any, str]:
@@ -84,7 +132,7 @@ def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:
         stream.flush()
         os.fsync(stream.fileno())
     stream.close()
-    os.chmod(temporary, 0o644)
+    os.chmod(temporary, _mode_for(path))
     os.replace(temporary, path)
 
 

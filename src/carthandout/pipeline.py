@@ -16,7 +16,7 @@ from carthandout.options import RenderOptions
 from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.protect import protect_documents
 from carthandout.readability import max_grade_from
-from carthandout.output import ManifestRow, sha256_hex, write_atomic
+from carthandout.output import ManifestRow, sha256_hex, write_all_atomic, write_atomic
 from carthandout.theme import build_theme
 
 
@@ -124,12 +124,19 @@ def _stale_documents(directory: Path, prefix: str, written: set[str]) -> list[st
 def write_documents(
     directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = ""
 ) -> list[ManifestRow]:
-    """Write each PDF atomically as ``<prefix><document>.pdf`` (the packet as ``record_packet.pdf``)."""
-    return [write_document(directory, document_file(prefix, doc.document), record, doc, row) for doc in documents]
+    """Write the PDFs as ``<prefix><document>.pdf`` (the packet as ``record_packet.pdf``), all or
+    none of them (``write_all_atomic``); flushed to disk when the manifest lists them."""
+    files = [(document_file(prefix, doc.document), doc) for doc in documents]
+    write_all_atomic([(directory / relative, doc.data) for relative, doc in files])
+    return [manifest_row(relative, record, doc, row) for relative, doc in files]
 
 
-def write_document(directory: Path, relative: str, record: str, doc: RenderedDocument, row: str = "") -> ManifestRow:
+def write_document(directory: Path, relative: str, record: str, doc: RenderedDocument) -> ManifestRow:
     """One PDF written atomically (flushed to disk when the manifest lists it), and its manifest row."""
     write_atomic(directory / relative, doc.data, flush=False)
+    return manifest_row(relative, record, doc)
+
+
+def manifest_row(relative: str, record: str, doc: RenderedDocument, row: str = "") -> ManifestRow:
     return ManifestRow(record, doc.document, relative, doc.pages, sha256_hex(doc.data),
                        doc.language, doc.version, doc.reviewed, row)
