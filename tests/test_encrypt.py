@@ -79,6 +79,17 @@ def test_a_password_variable_without_encrypt_is_refused_not_ignored(tmp_path, co
     assert not (tmp_path / "out").exists()
 
 
+def test_the_readable_file_identifier_is_not_the_plain_files(encrypted, tmp_path):
+    """The trailer's /ID stays unencrypted; it was the plain PDF's, a hash of its content, so a
+    guessed patient and date could be confirmed by making the plain file and comparing."""
+    result = run_cli(*ARGS[:-1], "-o", tmp_path)
+    assert result.exit_code == 0
+    plain = pypdf.PdfReader(tmp_path / "handout.pdf").trailer["/ID"]
+    secret = pypdf.PdfReader(encrypted).trailer["/ID"]
+    assert not {bytes(plain[0].original_bytes), bytes(plain[1].original_bytes)} & {
+        bytes(secret[0].original_bytes), bytes(secret[1].original_bytes)}
+
+
 def test_without_encrypt_the_file_is_plain(tmp_path):
     result = run_cli(*ARGS[:-1], "-o", tmp_path, env={"CARTHANDOUT_PDF_PASSWORD": PASSWORD})
     assert result.exit_code == 0

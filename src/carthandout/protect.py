@@ -55,6 +55,11 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
     # characters SASLprep refuses (an emoji) is used as UTF-8 bytes, with a warning on every file.
     with _quiet_pypdf():
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        # A new random file identifier: the plain file's, left readable in the trailer, is a hash
+        # of the plain PDF (of the patient's whole packet, for the record packet), so a guessed
+        # name and date could be confirmed against it. AES-256 does not use it for the key.
+        writer._ID = None
+        writer.generate_file_identifiers()
         writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
     buffer = io.BytesIO()
     writer.write(buffer)
