@@ -117,7 +117,7 @@ def test_batch_encrypts_every_file_including_the_print_files(tmp_path):
                      "--encrypt", env={"CARTHANDOUT_PDF_PASSWORD": PASSWORD})
     assert result.exit_code == 0, result.output
     pdfs = sorted(out.rglob("*.pdf"))
-    assert {p.parent.name for p in pdfs} == {"A1", "B2", "print"}
+    assert {p.parent.name for p in pdfs} == {"patient-2", "patient-3", "print"}
     for path in pdfs:
         reader = pypdf.PdfReader(path)
         assert reader.is_encrypted, path
@@ -126,6 +126,24 @@ def test_batch_encrypts_every_file_including_the_print_files(tmp_path):
     handouts = pypdf.PdfReader(out / "print/handouts-part-001.pdf")
     handouts.decrypt(PASSWORD)
     assert "Bo Chen" in " ".join(page.extract_text() for page in handouts.pages)
+
+
+def test_batch_encrypt_names_folders_by_row_unless_a_template_is_given(tmp_path):
+    """Encrypted files leave the building: their folders were named by MRN or name, and so were
+    the rows of the unencrypted manifest.csv."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,infusion_date,mrn\nRosa Delgado,2027-03-05,RCC-004417\nAnn Smith,2027-03-06,\n",
+                      encoding="utf-8")
+    env = {"CARTHANDOUT_PDF_PASSWORD": PASSWORD}
+    result = run_cli("batch", roster, "-o", tmp_path / "out", "--doc", "wallet-card", "--encrypt", env=env)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir()) == ["patient-2", "patient-3", "print"]
+    manifest = (tmp_path / "out" / "manifest.csv").read_text(encoding="utf-8")
+    assert "RCC-004417" not in manifest and "Smith" not in manifest
+    chosen = run_cli("batch", roster, "-o", tmp_path / "mrn", "--doc", "wallet-card", "--encrypt",
+                     "--name-template", "{mrn}{row}", env=env)
+    assert chosen.exit_code == 0, chosen.output
+    assert (tmp_path / "mrn" / "RCC-0044172").is_dir()
 
 
 def test_batch_without_a_password_is_bad_input(tmp_path):

@@ -199,7 +199,8 @@ def check(clinic_file: Path | None) -> None:
 @cli.command()
 @click.argument("roster_file", metavar="ROSTER", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the patients' folders, print/, manifest.csv and errors.csv.")
+              help="Folder for the patients' folders, print/, manifest.csv and errors.csv (required, "
+                   "except with --check).")
 @click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: the bundled example clinic.")
 @click.option("--doc", "documents", multiple=True, help="Document to make (repeatable). Default: all.")
@@ -208,7 +209,8 @@ def check(clinic_file: Path | None) -> None:
 @click.option("--check", "check_only", is_flag=True, help="Validate every row, render nothing.")
 @click.option("--print-part-size", "part_size", type=click.IntRange(1), default=DEFAULT_PART_SIZE, show_default=True,
               help="Patients per print file.")
-@click.option("--no-names-in-filenames", "no_names", is_flag=True, help="Name folders patient-<row> (no name, no MRN).")
+@click.option("--no-names-in-filenames", "no_names", is_flag=True,
+              help="Name folders patient-<row> (no name, no MRN); the default with --encrypt.")
 @click.option("--name-template", default=None, help="Folder name from {row}, {mrn}, {name} (default: MRN, else name-row).")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
 @click.option("--sheet", default=None,
@@ -228,6 +230,9 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
 
     if output_dir is None and not check_only:
         raise click.UsageError("Missing option '-o' / '--output'.")
+    # Encrypted files leave the building, in folders: those are named patient-<row> unless a
+    # --name-template says otherwise (the MRN or the name was on every folder and in manifest.csv).
+    no_names = no_names or (encrypt and name_template is None)
     try:
         template = check_template(name_template, no_names) if name_template is not None else None
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
