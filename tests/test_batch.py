@@ -706,6 +706,34 @@ def test_a_worker_stopped_on_its_own_stops_the_run_instead_of_skipping_patients(
     assert unreported_patients(out) == set()
 
 
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
+def test_workers_die_with_a_killed_parent_and_the_next_run_removes_what_they_left(tmp_path):
+    """After SIGKILL of the parent its workers ran on for minutes, holding patients' data, and a
+    re-run left the killed run's .part files behind."""
+    process, out = batch_under_way(tmp_path, handouts_written=4)
+    workers = children_of(process.pid)
+    assert workers
+    process.kill()
+    process.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in workers)
+    planted = [out / ".manifest.csv.abc123.part", out / "Patient-0-2" / ".handout.pdf.abc123.part"]
+    for path in planted:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"half")
+    assert batch(tmp_path / "r.csv", out, "--doc", "handout").exit_code == 0
+    assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+
+
 # --- naming, unit level ----------------------------------------------------------------------
 
 def test_unique_names_are_case_insensitive_and_deterministic():

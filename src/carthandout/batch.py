@@ -16,8 +16,8 @@ written, so memory does not grow with the cohort.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import ctypes
+import datetime as dt
 import gc
 import io
 import os
@@ -314,6 +314,24 @@ def _init_worker(state: WorkerState) -> None:
     _state = state
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _request_stop)
+    _die_with_parent()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent() -> None:
+    """A worker is killed when the parent dies: a batch killed with SIGKILL left its workers
+    running for minutes, holding patients' data. (Linux; elsewhere they stop when their queue
+    breaks.) What such a kill leaves half-written is a ``.part`` the next run removes."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _request_stop(signum: int, frame: object) -> None:
@@ -447,6 +465,7 @@ def run_batch(
     """Render every job and the print files; always writes manifest.csv and errors.csv."""
     started = time.perf_counter()
     result = BatchResult(problems=list(problems))
+    _remove_partial_files(settings.output_dir, jobs)  # a killed run's
     with ManifestStream(settings.output_dir) as manifest:
         parts = PrintParts(progress, settings.jobs)
         _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
@@ -620,8 +639,9 @@ class PrintParts:
 
 
 def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob]) -> None:
-    """Temporary files a killed worker could not remove (write_atomic names them ``.<name>.*.part``)."""
-    for folder in {job.folder for job in jobs} | {PRINT_DIR}:
+    """Temporary files a killed run or worker could not remove (``output`` names them
+    ``.<name>.*.part``): in DIR (the manifest's), the run's patients' folders and print/."""
+    for folder in {"", PRINT_DIR, *(job.folder for job in jobs)}:
         for leftover in (output_dir / folder).glob(".*.part"):
             leftover.unlink(missing_ok=True)
 
