@@ -465,7 +465,7 @@ def run_batch(
     """Render every job and the print files; always writes manifest.csv and errors.csv."""
     started = time.perf_counter()
     result = BatchResult(problems=list(problems))
-    _remove_partial_files(settings.output_dir, jobs)  # a killed run's
+    _remove_partial_files(settings.output_dir, jobs, in_dir=True)  # a killed run's
     with ManifestStream(settings.output_dir) as manifest:
         parts = PrintParts(progress, settings.jobs)
         _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
@@ -638,10 +638,11 @@ class PrintParts:
             self.poll()
 
 
-def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob]) -> None:
-    """Temporary files a killed run or worker could not remove (``output`` names them
-    ``.<name>.*.part``): in DIR (the manifest's), the run's patients' folders and print/."""
-    for folder in {"", PRINT_DIR, *(job.folder for job in jobs)}:
+def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob], in_dir: bool = False) -> None:
+    """Temporary files a killed worker could not remove (``output`` names them ``.<name>.*.part``)
+    in print/ and the run's patients' folders; ``in_dir``, before the run, in DIR too (the
+    manifest's of a run killed as a whole)."""
+    for folder in {PRINT_DIR, *(job.folder for job in jobs)} | ({""} if in_dir else set()):
         for leftover in (output_dir / folder).glob(".*.part"):
             leftover.unlink(missing_ok=True)
 
