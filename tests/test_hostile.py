@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pypdf
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -105,3 +106,28 @@ def test_any_roster_stays_inside_the_output_folder(tmp_path_factory, records):
     assert files_under(root) - files_under(out) == {roster}
     for pdf in (path for path in out.rglob("*.pdf") if path.is_file()):
         assert pypdf.PdfReader(pdf).pages
+
+
+@pytest.mark.parametrize("flag, value, shown", [
+    ("--infusion-date", "2027\nrow 9: name: a forged line", "2027\\nrow 9: name: a forged line"),
+    ("--weight-kg", "7\x1b]0;title\x07", "7\\x1b]0;title\\x07"),
+])
+def test_a_value_shown_in_an_error_stays_on_its_line_and_sends_no_escape(tmp_path, flag, value, shown):
+    """--show-values printed a value's newline (a second, forged error line) and its terminal
+    escape sequences as they were."""
+    args = {"--infusion-date": "2027-03-05", "--weight-kg": "70", flag: value}
+    result = run_cli("generate", "--name", "Ann", *[a for pair in args.items() for a in pair], "--show-values",
+                     "-o", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "\x1b" not in result.stderr and shown in result.stderr
+
+
+def test_a_key_that_may_be_patient_data_is_not_shown_unless_asked(tmp_path, write_yaml):
+    """A YAML file with a patient's details as a key printed them in the error by default."""
+    patient = write_yaml("p.yaml", "name: Ann\ninfusion_date: 2027-03-05\nRosa Delgado: 1961-08-19\n")
+    hidden = run_cli("generate", "--patient", patient, "-o", tmp_path)
+    assert hidden.exit_code == 2 and "Rosa" not in hidden.stderr and "not a patient field" in hidden.stderr
+    shown = run_cli("generate", "--patient", patient, "--show-values", "-o", tmp_path)
+    assert "Rosa Delgado is not a patient field" in shown.stderr
+    typo = run_cli("generate", "--patient", write_yaml("q.yaml", "name: Ann\ninfusion_dat: 2027-03-05\n"), "-o", tmp_path)
+    assert typo.stderr.startswith("error: infusion_dat: unknown patient field")

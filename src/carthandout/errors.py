@@ -33,8 +33,17 @@ class InputError(CarthandoutError):
         if "{value}" not in self.problem:
             return self.problem
         if show_values or not self.sensitive:
-            return self.problem.replace("{value}", str(self.value))
+            return self.problem.replace("{value}", printable(str(self.value)))
         return self.problem.replace("{value}", self.hidden)
+
+
+def printable(text: str) -> str:
+    """``text`` with line breaks, control and format characters written as escapes: a value
+    shown in an error stays on its one line and cannot forge another ("2027\nrow 9: ...") or
+    send a terminal escape sequence."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 class ContentError(CarthandoutError):

@@ -139,11 +139,24 @@ def parse_language(raw: Any, field_name: str = "language", sensitive: bool = Tru
     return tag.group(1)
 
 
+_FIELD_LIKE = re.compile(r"^[a-z][a-z0-9_]*$")  # how field names are written: never how a person's name is
+
+
+def _unknown_field(key: str) -> InputError:
+    """A key that is no patient field is named in the error when it is written like a field name
+    (``infusion_dat``); any other may be patient data in the wrong place (``Rosa Delgado: ...``
+    in a YAML roster), shown only with ``--show-values``."""
+    known = f"(known: {', '.join(PATIENT_FIELDS)})"
+    if _FIELD_LIKE.match(key):
+        return InputError(key, f"unknown patient field {known}", sensitive=False)
+    return InputError("field", f"{{value}} is not a patient field {known}", key, hidden="a field name")
+
+
 def parse_patient(raw: Mapping[str, Any]) -> Patient:
     """Validate one patient's raw fields (from flags, a YAML file or a roster row)."""
-    unknown = sorted(set(raw) - set(PATIENT_FIELDS))
+    unknown = sorted((str(key) for key in set(raw) - set(PATIENT_FIELDS)))
     if unknown:
-        raise InputError(unknown[0], f"unknown patient field (known: {', '.join(PATIENT_FIELDS)})", sensitive=False)
+        raise _unknown_field(unknown[0])
     for name in REQUIRED_PATIENT_FIELDS:
         if raw.get(name) in (None, ""):
             raise InputError(name, "is required")
