@@ -179,7 +179,8 @@ def calibrate(card_layout: str, duplex: str, back_offset: str | None, output_fil
 
 
 @cli.command()
-@click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Clinic profile (YAML) to validate too. Default: the bundled example clinic.")
 def check(clinic_file: Path | None) -> None:
     """Validate every content pack, policy profile and the clinic file; print each section's reading level."""
     from carthandout.checks import run_checks  # here: other commands start faster

@@ -107,7 +107,8 @@ def roster_kind(path: Path) -> str:
         return "yaml"
     if suffix == ".xlsx":
         return "xlsx"
-    raise InputError(ROSTER, "{value}: use a .csv, .yaml or .xlsx file", path.name, sensitive=False)
+    raise InputError(ROSTER, "{value}: use a .csv (or .tsv, .txt), .yaml (.yml) or .xlsx file", path.name,
+                     sensitive=False)
 
 
 def column_fields(header: Iterable[Any]) -> list[str | None]:
