@@ -274,7 +274,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
 @contextmanager
 def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr, only when stderr is a terminal; labels never carry patient data."""
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     if not stream.isatty():
         yield lambda steps: None
         return
