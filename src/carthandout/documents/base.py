@@ -301,7 +301,7 @@ def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, 
     return paint, band
 
 
-EXAMPLE_STAMP_WIDTH = 1.9 * inch  # in normal print; large print's is wider
+EXAMPLE_STAMP_WIDTH = 2.2 * inch  # in normal print; large print's is wider
 EXAMPLE_STAMP_GAP = 0.15 * inch
 EXAMPLE_STAMP_PAD = 3.0
 
@@ -312,8 +312,9 @@ class ExampleStamp:
     ``--clinic`` would otherwise hand out papers with a made-up 24-hour number."""
 
     def __init__(self, text: Rich, theme: Theme) -> None:
-        style = ParagraphStyle("example-stamp", parent=theme.style("footer"), fontName=text_font(bold=True),
-                               textColor=theme.accent)
+        footer = theme.style("footer")
+        style = ParagraphStyle("example-stamp", parent=footer, fontName=text_font(bold=True), textColor=theme.accent,
+                               leading=footer.fontSize * 1.2)
         self.color = theme.accent
         self.para = paragraph(text, style)
         text_width = EXAMPLE_STAMP_WIDTH * (1.5 if theme.large_print else 1.0)
