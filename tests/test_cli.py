@@ -261,6 +261,22 @@ def test_a_file_too_large_for_the_disk_leaves_the_earlier_patients_set_whole(tmp
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before  # no temporary file left either
 
 
+def test_a_folder_in_a_documents_place_stops_generate_before_any_file_is_replaced(tmp_path):
+    """A folder named checklist.pdf failed the rename of that one file: the documents renamed
+    before it were the new patient's, the rest the earlier patient's, and the unrenamed
+    temporaries (patient data) stayed in the folder."""
+    assert run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "-o", tmp_path).exit_code == 0
+    (tmp_path / "checklist.pdf").unlink()
+    (tmp_path / "checklist.pdf").mkdir()
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
+    completed = subprocess.run([sys.executable, "-m", "carthandout", "generate", "--name", "Bo Chen", "--infusion-date",
+                                "2027-04-05", "-o", str(tmp_path)], capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == "error: output: cannot write checklist.pdf (Is a directory)"
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()} == before
+    assert not [path for path in tmp_path.iterdir() if path.name.endswith(".part")]
+
+
 def test_files_take_the_umask_and_a_replaced_file_keeps_its_mode(tmp_path):
     """Every file was 644, readable by every user of the machine, whatever the umask."""
     code = ("import os, sys; os.umask(0o077); from carthandout.cli import main; sys.argv[0] = 'carthandout'; main()")
@@ -306,6 +322,10 @@ def test_generate_refuses_a_batch_folder(tmp_path):
     result = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "-o", tmp_path / "cohort")
     assert result.exit_code == 2 and result.stderr.startswith("error: --output: the folder holds a batch's files")
     assert (tmp_path / "cohort" / "manifest.csv").read_bytes() == manifest
+    roster.write_text("name,infusion_date\nAnn Lee,2027-02-30\n", encoding="utf-8")  # every row fails: no rows listed
+    assert run_cli("batch", roster, "-o", tmp_path / "failed", "--doc", "wallet-card").exit_code == 1
+    result = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "-o", tmp_path / "failed")
+    assert result.exit_code == 2 and result.stderr.startswith("error: --output: the folder holds a batch's files")
 
 
 def test_a_field_given_twice_in_the_patient_file_is_bad_input(tmp_path, write_yaml):

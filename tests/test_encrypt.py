@@ -64,7 +64,7 @@ def test_there_is_no_password_option():
     assert result.exit_code == 2 and "No such option" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["generate", "batch"])
+@pytest.mark.parametrize("command", ["generate", "batch", "batch --check"])
 def test_a_password_variable_without_encrypt_is_refused_not_ignored(tmp_path, command):
     """--password-env alone wrote unencrypted PDFs and exited 0."""
     if command == "generate":
@@ -72,7 +72,7 @@ def test_a_password_variable_without_encrypt_is_refused_not_ignored(tmp_path, co
     else:
         roster = tmp_path / "roster.csv"
         roster.write_text("name,infusion_date\nAnn Lee,2027-03-05\n", encoding="utf-8")
-        args = ["batch", roster]
+        args = ["batch", roster, *command.split()[1:]]
     result = run_cli(*args, "--password-env", "CLINIC_SECRET", "-o", tmp_path / "out", env={"CLINIC_SECRET": PASSWORD})
     assert result.exit_code == 2
     assert result.stderr == "error: --password-env: applies only with --encrypt: without it no PDF is encrypted\n"

@@ -22,6 +22,7 @@ import gc
 import io
 import os
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -37,12 +38,13 @@ from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQU
                                 parse_date_between, parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
-from carthandout.output import MANIFEST_FILE, ManifestRow, ManifestStream, spreadsheet_safe, write_atomic
+from carthandout.output import (
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, spreadsheet_safe, write_atomic,
+)
 from carthandout.pipeline import prepare, remove_stale_documents, write_patient_files
-from carthandout.printfiles import PRINT_DIR, PrintPart, PrintPatient, make_print_part, remove_stale_parts
+from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
 
-ERRORS_FILE = "errors.csv"
 RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
 EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "worker": 70}
 STOP_GRACE_SECONDS = 20.0  # for a worker to finish the patient in hand (well under a second)
@@ -300,6 +302,7 @@ class WorkerState:
     clinic: Clinic
     options: RenderOptions
     show_values: bool = False
+    parent: int = field(default_factory=os.getpid)  # the batch process, made in it
 
 
 _state: WorkerState | None = None
@@ -314,23 +317,25 @@ def _init_worker(state: WorkerState) -> None:
     _state = state
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _request_stop)
-    _die_with_parent()
+    _die_with_parent(state.parent)
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _die_with_parent() -> None:
-    """A worker is killed when the parent dies: a batch killed with SIGKILL left its workers
-    running for minutes, holding patients' data. (Linux; elsewhere they stop when their queue
-    breaks.) What such a kill leaves half-written is a ``.part`` the next run removes."""
-    parent = os.getppid()
+def _die_with_parent(parent: int) -> None:
+    """A worker is killed when the batch process dies: killed with SIGKILL, it left its workers
+    running for minutes, blocked on their queue, holding patients' data. What such a kill leaves
+    half-written is a ``.part`` the next run removes. Linux only (prctl); on other systems a
+    killed batch's workers stay until they are ended by hand."""
+    if not sys.platform.startswith("linux"):
+        return
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return
-    if os.getppid() != parent:  # the parent died before prctl took effect
+    if os.getppid() != parent:  # the batch process died before prctl took effect
         os._exit(1)
 
 

@@ -18,9 +18,9 @@ from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
 from carthandout.models import parse_patient
-from carthandout.output import earlier_manifest, write_atomic, write_manifest
+from carthandout.output import ERRORS_FILE, PRINT_DIR, earlier_manifest, write_atomic, write_manifest
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
-from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, pdf_password
+from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
 from carthandout.pipeline import (
     check_card_words, check_clinic, check_documents, prepare, tidy_shared_folder, write_patient_files,
 )
@@ -116,7 +116,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
                                 copies=copies)
         ctx = prepare(patient, clinic, options)
         earlier = earlier_manifest(output_dir)
-        check_not_a_batch_folder(earlier)
+        check_not_a_batch_folder(output_dir, earlier)
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         rows = write_patient_files(output_dir, ctx, options)
     except CarthandoutError as error:
@@ -133,9 +133,11 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     warn_if_example_clinic(clinic_file)
 
 
-def check_not_a_batch_folder(earlier: list[dict[str, str]]) -> None:
-    """``generate`` in a batch's folder replaced the cohort's manifest with its own one patient's."""
-    if any(row.get("row") for row in earlier):
+def check_not_a_batch_folder(output_dir: Path, earlier: list[dict[str, str]]) -> None:
+    """``generate`` in a batch's folder replaced the cohort's manifest with its own one patient's
+    (a batch whose every row failed lists none: its errors.csv or print/ gives it away)."""
+    batch_files = (output_dir / ERRORS_FILE).exists() or (output_dir / PRINT_DIR).is_dir()
+    if batch_files or any(row.get("row") for row in earlier):
         raise InputError("--output", "the folder holds a batch's files (its manifest.csv lists roster rows): "
                          "give generate a folder of its own", sensitive=False)
 
@@ -243,6 +245,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file), chosen, ())
         options = RenderOptions(chosen, paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
+        check_password_flags(encrypt, password_env)
         if not check_only:
             options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         checked = validate_roster(roster, clinic, options, settings)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import os
 import stat
@@ -62,23 +63,45 @@ def write_atomic(path: Path, data: bytes, flush: bool = True) -> None:
 
     ``flush=False``: the data reaches the disk later, when ``write_manifest`` lists the file.
     """
-    os.replace(_staged(path, data, flush), path)
+    _rename_into_place([(_staged(path, data, flush), path)])
 
 
 def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     """Write every file under a temporary name, then, only once all are written, rename each into
-    place: a full disk or a kill while writing leaves the old set whole, where it left one
-    patient's new handout beside another patient's card. (Flushed when the manifest lists them.)"""
+    place: a full disk or a kill while they are written (nearly all of the time) leaves the old
+    set whole, where it left one patient's new handout beside another patient's card; a folder
+    in a file's place is found before any file is replaced. (Flushed when the manifest lists them.)"""
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files:
+            _check_replaceable(path)
             staged.append((_staged(path, data, flush=False), path))
     except BaseException:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
         raise
-    for temporary, path in staged:
-        os.replace(temporary, path)
+    _rename_into_place(staged)
+
+
+def _check_replaceable(path: Path) -> None:
+    """Raise OSError naming ``path`` when something other than a file (or a link) is in its place."""
+    if os.path.lexists(path) and not (path.is_symlink() or path.is_file()):
+        code = errno.EISDIR if path.is_dir() else errno.EEXIST
+        raise OSError(code, os.strerror(code), str(path))
+
+
+def _rename_into_place(staged: Sequence[tuple[str, Path]]) -> None:
+    """Each temporary file renamed to its path. On a failure the temporaries not yet renamed are
+    removed (they hold patient data) and the error names the file, not its temporary."""
+    for index, (temporary, path) in enumerate(staged):
+        try:
+            os.replace(temporary, path)
+        except BaseException as error:
+            for left, _ in staged[index:]:
+                Path(left).unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise OSError(error.errno, error.strerror, str(path)) from None
+            raise
 
 
 def _staged(path: Path, data: bytes, flush: bool) -> str:
@@ -133,7 +156,7 @@ def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:
         os.fsync(stream.fileno())
     stream.close()
     os.chmod(temporary, _mode_for(path))
-    os.replace(temporary, path)
+    _rename_into_place([(temporary, path)])
 
 
 def sha256_hex(data: bytes) -> str:
@@ -166,6 +189,8 @@ def spreadsheet_safe(cells: Iterable[object]) -> list[object]:
     return [f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell for cell in cells]
 
 
+ERRORS_FILE = "errors.csv"  # a batch's problems, beside its manifest
+PRINT_DIR = "print"  # a batch's print files
 MANIFEST_FILE = "manifest.csv"
 
 

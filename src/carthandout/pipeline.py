@@ -100,12 +100,19 @@ def tidy_shared_folder(directory: Path, written: set[str], earlier: Sequence[Map
     ours = {row["file"]: row["sha256"] for row in earlier}
     removed, left = [], []
     for relative in _stale_documents(directory, "", written):
-        if _unchanged(directory / relative, ours.get(relative)):
-            (directory / relative).unlink(missing_ok=True)
+        if _unchanged(directory / relative, ours.get(relative)) and _removed(directory / relative):
             removed.append(relative)
         else:
             left.append(relative)
     return removed, left
+
+
+def _removed(path: Path) -> bool:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # open in a viewer (Windows), or a read-only folder: left, with the note
+        return False
+    return True
 
 
 def _unchanged(path: Path, sha256: str | None) -> bool:

@@ -140,7 +140,7 @@ def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
         if key not in VALUE_NAMES:
             raise ContentError(f"clinic.overrides.{key}: unknown policy value (known: {', '.join(VALUE_NAMES)})")
     checked = {k: _check_value(k, v, f"clinic.overrides.{k}") for k, v in overrides.items()}
-    for name in _CELL_COUNTS & set(checked):
+    for name in sorted(_CELL_COUNTS & set(checked)):
         _check_near_profile(name, checked[name], getattr(policy, name))
     # One scale overridden: the other follows, so the papers never print two different thresholds.
     if "fever_threshold_f" in checked and "fever_threshold_c" not in checked:

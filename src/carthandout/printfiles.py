@@ -24,14 +24,13 @@ from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
 from carthandout.naming import inside
 from carthandout.options import RenderOptions
-from carthandout.output import ManifestRow
+from carthandout.output import PRINT_DIR, ManifestRow
 from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import protect_documents
 from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf
 from carthandout.pipeline import prepare, write_document
 from carthandout.theme import build_theme
 
-PRINT_DIR = "print"
 HANDOUTS_DOCUMENT = "print-handouts"
 CARDS_DOCUMENT = "print-wallet-cards"
 _PART_FILE = re.compile(r"^(handouts|wallet-cards)-part-\d{3,}\.pdf$")

@@ -22,15 +22,17 @@ DEFAULT_PASSWORD_ENV = "CARTHANDOUT_PDF_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
 
 
+def check_password_flags(encrypt: bool, env_name: str | None) -> None:
+    """``--password-env`` without ``--encrypt`` is refused: it wrote unencrypted PDFs, exit 0."""
+    if env_name is not None and not encrypt:
+        raise InputError("--password-env", "applies only with --encrypt: without it no PDF is encrypted",
+                         sensitive=False)
+
+
 def pdf_password(encrypt: bool, env_name: str | None) -> str | None:
-    """The password for ``--encrypt`` (from ``--password-env``, default DEFAULT_PASSWORD_ENV), or
-    None. ``--password-env`` without ``--encrypt`` is refused: it wrote unencrypted PDFs, exit 0."""
-    if not encrypt:
-        if env_name is not None:
-            raise InputError("--password-env", "applies only with --encrypt: without it no PDF is encrypted",
-                             sensitive=False)
-        return None
-    return read_password(env_name or DEFAULT_PASSWORD_ENV)
+    """The password for ``--encrypt`` (from ``--password-env``, default DEFAULT_PASSWORD_ENV), or None."""
+    check_password_flags(encrypt, env_name)
+    return read_password(env_name or DEFAULT_PASSWORD_ENV) if encrypt else None
 
 
 def read_password(env_name: str = DEFAULT_PASSWORD_ENV) -> str:
