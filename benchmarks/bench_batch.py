@@ -112,12 +112,14 @@ def _kib(path: str, key: str) -> int:
 
 
 def clinic_profile(workdir: Path) -> Path:
-    """A clinic's own profile, as a clinic runs with: the example clinic's values in a file of its
-    own (the bundled file itself prints every page marked as the example's)."""
+    """A clinic's own profile, as a clinic runs with: the example clinic's, with numbers of the same
+    length in place of its made-up ones (which mark every page as the example's)."""
     from carthandout.inputs import EXAMPLE_CLINIC, example_path
 
-    for name in (EXAMPLE_CLINIC, "logo.png"):
-        shutil.copyfile(example_path(name), workdir / name)
+    shutil.copyfile(example_path("logo.png"), workdir / "logo.png")
+    text = example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8")
+    text = text.replace("(217) 555-0199", "(217) 545-7199").replace("(217) 555-0142", "(217) 545-7142")
+    (workdir / EXAMPLE_CLINIC).write_text(text, encoding="utf-8")
     return workdir / EXAMPLE_CLINIC
 
 

@@ -32,11 +32,18 @@ def example_clinic() -> Path:
 
 @pytest.fixture(scope="session")
 def own_clinic(tmp_path_factory) -> Path:
-    """The example clinic's values in a profile of the clinic's own: its papers carry no example stamp."""
+    """The example clinic in a profile of the clinic's own, its made-up phone numbers replaced by
+    the clinic's (of the same length): its papers carry no example stamp."""
     folder = tmp_path_factory.mktemp("own-clinic")
-    for name in (EXAMPLE_CLINIC, "logo.png"):
-        shutil.copyfile(example_path(name), folder / name)
+    shutil.copyfile(example_path("logo.png"), folder / "logo.png")
+    text = example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8")
+    (folder / EXAMPLE_CLINIC).write_text(own_numbers(text), encoding="utf-8")
     return folder / EXAMPLE_CLINIC
+
+
+def own_numbers(clinic_yaml: str) -> str:
+    """``clinic_yaml`` with the example's made-up 24-hour and main numbers replaced."""
+    return clinic_yaml.replace("(217) 555-0199", "(217) 545-7199").replace("(217) 555-0142", "(217) 545-7142")
 
 
 @pytest.fixture

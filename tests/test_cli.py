@@ -2,6 +2,7 @@
 import csv
 import hashlib
 import re
+import shutil
 import subprocess
 import sys
 
@@ -180,6 +181,8 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("team: [{role: {en: Pharmacy, spanish!: Farmacia}, name: Jo}]", "clinic.team[1].role.spanish!: spanish! is not a language"),
     ("team: [{role: {en: Pharmacy, es: ''}, name: Jo}]", "clinic.team[1].role.es: is required"),
     ("team: [{role: [Pharmacy], name: Jo}]", "clinic.team[1].role: must be text"),
+    ("team: [{role: {en: Pharmacy, sp: Farmacia}, name: Jo}]", "clinic.team[1].role.sp: sp is not an available language"),
+    ("checklist: {rename: {hiv: {en: HIV test, sp: VIH}}}", "clinic.checklist.rename.hiv.sp: sp is not an available"),
     ("colors:\n  primary: #1F4E79", "clinic.colors.primary: is empty: in YAML put a color in quotes"),  # a comment
     ("overrides: {conditioning_days: [-5]}\nchecklist: {add: [{id: a, group: tests, text: x, date: dates.conditioning_day_2}]}",
      "clinic.checklist.add[1].date"),  # the item printed with no date
@@ -421,3 +424,18 @@ def test_a_clinics_own_profile_prints_no_example_stamp(tmp_path, own_clinic):
     for path in tmp_path.glob("*.pdf"):
         assert not any(stamped_pages(path, ("Example clinic", "EXAMPLE"))), path.name
     assert "warning" not in result.stderr
+
+
+def test_a_copy_of_the_example_clinic_with_its_made_up_numbers_is_marked_and_warned(tmp_path, example_clinic):
+    """The README points clinics at examples/clinic.yaml: a copy that kept its made-up 24-hour
+    number printed it on every page, unmarked and without a warning."""
+    shutil.copyfile(example_clinic.parent / "logo.png", tmp_path / "logo.png")
+    clinic = tmp_path / "my-clinic.yaml"
+    clinic.write_text(example_clinic.read_text(encoding="utf-8").replace("Riverside Cancer Center", "Lakeside Clinic"),
+                      encoding="utf-8")
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                     "--doc", "handout", "--doc", "wallet-card", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert all(stamped_pages(tmp_path / "out" / "handout.pdf", ("Example clinic: made-up",)))
+    assert all(stamped_pages(tmp_path / "out" / "wallet-card.pdf", ("EXAMPLE",)))
+    assert result.stderr.startswith("warning: the clinic profile has the example clinic's made-up phone numbers")

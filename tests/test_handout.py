@@ -4,7 +4,7 @@ import pytest
 import yaml
 
 from carthandout.content import load_pack
-from conftest import page_texts, pdf_text, run_cli
+from conftest import own_numbers, page_texts, pdf_text, run_cli
 
 LETTER = (612, 792)
 A4 = (595.28, 841.89)
@@ -298,7 +298,7 @@ def test_contacts_broken_over_a_page_say_whose_they_are_on_the_next(tmp_path, wr
                                                                      caption):
     """A team too long for one page: the next page opens with the section's heading, "continued",
     never with bare rows of phone numbers."""
-    clinic = yaml.safe_load(example_clinic.read_text())
+    clinic = yaml.safe_load(own_numbers(example_clinic.read_text()))
     clinic["logo"] = str(example_clinic.parent / "logo.png")
     clinic["team"] = [{"role": f"Role {n}", "name": f"Person {n}, RN", "phone": f"(217) 555-01{n:02d}"} for n in range(14)]
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--lang", language,

@@ -130,4 +130,9 @@ def test_a_key_that_may_be_patient_data_is_not_shown_unless_asked(tmp_path, writ
     shown = run_cli("generate", "--patient", patient, "--show-values", "-o", tmp_path)
     assert "Rosa Delgado is not a patient field" in shown.stderr
     typo = run_cli("generate", "--patient", write_yaml("q.yaml", "name: Ann\ninfusion_dat: 2027-03-05\n"), "-o", tmp_path)
-    assert typo.stderr.startswith("error: infusion_dat: unknown patient field")
+    assert typo.stderr.startswith("error: infusion_dat: unknown patient field (did you mean infusion_date?)")
+    for key in ("delgado", "rosa\\n"):  # a lowercase name; a newline before the end of the key
+        other = run_cli("generate", "--patient", write_yaml("r.yaml", f'name: Ann\ninfusion_date: 2027-03-05\n"{key}": x\n'),
+                        "-o", tmp_path)
+        assert other.exit_code == 2 and "rosa" not in other.stderr and "delgado" not in other.stderr
+        assert other.stderr.count("\n") == 1

@@ -12,7 +12,7 @@ import yaml
 from carthandout.content import load_pack
 from carthandout.inputs import EXAMPLE_PATIENT, example_path
 from carthandout.theme import LARGE_TYPE, NORMAL_TYPE
-from conftest import page_texts, run_cli
+from conftest import own_numbers, page_texts, run_cli
 
 FLOWING = ("handout", "checklist", "temperature-log", "caregiver-guide", "calendar")
 # A heading from each pack that has sections (normal role, no placeholders).
@@ -176,7 +176,7 @@ def test_a_long_center_name_stays_inside_the_header_band(tmp_path, large_print):
 
     clinic = tmp_path / "clinic.yaml"
     name = "Hospital Universitario General de Valencia – Unidad de Terapia Celular y Trasplante Hematopoyético"
-    clinic.write_text(example_path("clinic.yaml").read_text(encoding="utf-8").replace(
+    clinic.write_text(own_numbers(example_path("clinic.yaml").read_text(encoding="utf-8")).replace(
         'name: "Riverside Cancer Center"', f'name: "{name}"', 1).replace('logo: "logo.png"', f'logo: "{example_path("logo.png")}"'),
         encoding="utf-8")
     assert name in clinic.read_text(encoding="utf-8")

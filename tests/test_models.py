@@ -50,7 +50,8 @@ def test_yaml_date_object_is_accepted():
     ({"mrn": 83}, "mrn: must be text, got int"),  # YAML 1.1: 0123 -> 83
     ({"weight_kg": "heavy"}, "weight_kg: heavy is not a number"),
     ({"date_of_birth": "1960-13-01"}, "date_of_birth: 1960-13-01 is not a real date"),
-    ({"favourite_color": "blue"}, "favourite_color: unknown patient field"),
+    ({"favourite_color": "blue"}, "field: favourite_color is not a patient field"),  # shown: the test shows values
+    ({"caregiver_fone": "1"}, "caregiver_fone: unknown patient field (did you mean caregiver_phone?)"),
     ({"caregiver_phone": 2175550123}, "caregiver_phone: must be quoted text"),
     ({"weight_kg": "1,000"}, "weight_kg: 1,000 is not a number"),  # a thousands comma, not a decimal one
     ({"weight_kg": "7_2"}, "weight_kg: 7_2 is not a number"),  # float() reads 72

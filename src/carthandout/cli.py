@@ -17,7 +17,7 @@ from carthandout.errors import CarthandoutError, InputError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
-from carthandout.models import parse_patient
+from carthandout.models import Clinic, parse_patient
 from carthandout.output import ERRORS_FILE, PRINT_DIR, earlier_manifest, write_atomic, write_manifest
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
@@ -130,7 +130,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     for name in left:
         click.echo(f"note: left {output_dir / name} as it is (not made by an earlier run here, or changed since): "
                    "it is not part of this run's set", err=True)
-    warn_if_example_clinic(clinic_file)
+    warn_if_example_clinic(clinic_file, clinic)
 
 
 def check_not_a_batch_folder(output_dir: Path, earlier: list[dict[str, str]]) -> None:
@@ -142,14 +142,18 @@ def check_not_a_batch_folder(output_dir: Path, earlier: list[dict[str, str]]) ->
                          "give generate a folder of its own", sensitive=False)
 
 
-def warn_if_example_clinic(clinic_file: Path | None, done: str = "printed") -> None:
-    """After a run without --clinic: the bundled example clinic's center, doctor and phone numbers
-    are made up, and papers printed with them would send a patient to them. Said last, so that an
-    error stays the one line on stderr."""
+def warn_if_example_clinic(clinic_file: Path | None, clinic: Clinic, done: str = "printed") -> None:
+    """After a run without --clinic, or with a copy of the example clinic that still has its
+    made-up phone numbers: papers printed with them would send a patient to them. Said last, so
+    that an error stays the one line on stderr. (Naming the bundled file, as ``demo`` does, is
+    asking for the example.)"""
     if clinic_file is None:
         click.echo(f"warning: no --clinic given: {done} with the bundled example clinic (made-up center, doctor "
                    "and phone numbers, and every page marked as the example's); give --clinic FILE for real papers",
                    err=True)
+    elif clinic.example and clinic_file.resolve() != example_path(EXAMPLE_CLINIC).resolve():
+        click.echo("warning: the clinic profile has the example clinic's made-up phone numbers, so every page is "
+                   "marked as the example's: put your center's own numbers in it", err=True)
 
 
 @cli.command()
@@ -263,14 +267,14 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     if check_only:
         click.echo(f"checked: {counted(len(patients), 'patient')} ready, "
                    f"{counted(len({p.row for p in problems}), 'row')} with problems")
-        warn_if_example_clinic(clinic_file, "checked")
+        warn_if_example_clinic(clinic_file, clinic, "checked")
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
     with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
         result = run_batch(patients, problems, clinic, options, settings, advance)
     for problem in result.problems[len(problems):]:
         click.echo(problem.line(), err=True)
     click.echo(result.summary())
-    warn_if_example_clinic(clinic_file)
+    warn_if_example_clinic(clinic_file, clinic)
     sys.exit(result.exit_code)
 
 

@@ -87,16 +87,30 @@ def rich_team(clinic: Clinic, language: str) -> list[tuple[Rich, list[Rich]]]:
         lines = [rich_value(member.name, f"{where}.name")]
         if member.phone:
             lines.append(rich_phone(member.phone, f"{where}.phone"))
-        rows.append((rich_value(member.role_in(language), f"{where}.role"), lines))
+        translated = language in dict(member.translated_roles)
+        rows.append((rich_value(member.role_in(language), f"{where}.role" + (f".{language}" if translated else "")),
+                     lines))
     return rows
 
 
 def check_team(clinic: Clinic) -> None:
-    """Raises InputError naming a team member's field no bundled font can print, in any of its
-    languages: ``check_clinic`` calls it, so that is one error before the first patient, not one
-    for every row of a batch."""
+    """Raises InputError naming a team member's field no bundled font can print, or a language
+    with no documents, in any of its languages: ``check_clinic`` calls it, so that is one error
+    before the first patient, not one for every row of a batch."""
+    for number, member in enumerate(clinic.team, start=1):
+        check_translations_available(f"clinic.team[{number}].role", member.translated_roles)
     for language in sorted({clinic.language, *(language for m in clinic.team for language, _ in m.translated_roles)}):
         rich_team(clinic, language)
+
+
+def check_translations_available(field: str, translated: tuple[tuple[str, str], ...]) -> None:
+    """Clinic text given in a language carthandout has no documents in never prints: a typo
+    (``sp:`` for ``es:``) left Spanish papers with the English wording."""
+    available = available_languages()
+    for language, _ in translated:
+        if language not in available:
+            raise InputError(f"{field}.{language}", f"{{value}} is not an available language "
+                             f"(available: {', '.join(available)})", language, sensitive=False)
 
 
 _MARKUP_MAKERS = {**{key: rich_phone for key in PHONE_VALUES}, "clinic.address": rich_address}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -18,15 +19,27 @@ def example_path(name: str) -> Path:
 
 
 def load_clinic(path: Path | None) -> Clinic:
-    """The clinic profile at ``path``, or the bundled example clinic (marked as the example,
-    whichever way it was chosen: its papers say so on every page)."""
+    """The clinic profile at ``path``, or the bundled example clinic. Marked as the example (its
+    papers say so on every page) when it is the bundled file, however it was named, or a copy
+    that still has one of its made-up phone numbers: the README points clinics at that file."""
     example = example_path(EXAMPLE_CLINIC)
-    path = path or example
+    clinic = _read_clinic(path or example)
+    is_example = path is None or path.resolve() == example.resolve() or bool({clinic.phone_24h, clinic.phone} & _made_up_numbers())
+    return replace(clinic, example=is_example)
+
+
+@lru_cache(maxsize=1)
+def _made_up_numbers() -> frozenset[str]:
+    example = _read_clinic(example_path(EXAMPLE_CLINIC))
+    return frozenset({example.phone_24h, example.phone} - {""})
+
+
+def _read_clinic(path: Path) -> Clinic:
     try:
         raw = load_yaml_file(path)
     except ContentError as exc:
         raise InputError("clinic", str(exc), sensitive=False) from None
-    return replace(parse_clinic(raw, path.parent), example=path.resolve() == example.resolve())
+    return parse_clinic(raw, path.parent)
 
 
 def load_patient_file(path: Path) -> dict[str, Any]:

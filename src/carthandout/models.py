@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field, fields
@@ -139,16 +140,17 @@ def parse_language(raw: Any, field_name: str = "language", sensitive: bool = Tru
     return tag.group(1)
 
 
-_FIELD_LIKE = re.compile(r"^[a-z][a-z0-9_]*$")  # how field names are written: never how a person's name is
+_FIELD_LIKE = re.compile(r"[a-z][a-z0-9_]*")  # how field names are written
 
 
 def _unknown_field(key: str) -> InputError:
-    """A key that is no patient field is named in the error when it is written like a field name
+    """A key that is no patient field is named in the error when it is a misspelt field name
     (``infusion_dat``); any other may be patient data in the wrong place (``Rosa Delgado: ...``
-    in a YAML roster), shown only with ``--show-values``."""
+    or ``delgado: ...`` in a YAML roster), shown only with ``--show-values``."""
     known = f"(known: {', '.join(PATIENT_FIELDS)})"
-    if _FIELD_LIKE.match(key):
-        return InputError(key, f"unknown patient field {known}", sensitive=False)
+    meant = difflib.get_close_matches(key, PATIENT_FIELDS, n=1, cutoff=0.75)
+    if _FIELD_LIKE.fullmatch(key) and meant:
+        return InputError(key, f"unknown patient field (did you mean {meant[0]}?) {known}", sensitive=False)
     return InputError("field", f"{{value}} is not a patient field {known}", key, hidden="a field name")
 
 

@@ -138,6 +138,6 @@ def inside(directory: Path, relative: str) -> Path:
     target = path.resolve()
     if target == root or root not in target.parents:
         raise InputError("output", "{value} would be written outside the output folder", relative)
-    if target != path:
+    if any(part.is_symlink() for part in (path, *path.parents) if root in part.parents):
         raise InputError("output", "{value} is a link to another folder: it must be a folder of its own", relative)
     return target

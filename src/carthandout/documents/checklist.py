@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from carthandout.content import ContentPack, fill, load_pack, plain
-from carthandout.context import DocumentContext, build_context
+from carthandout.context import DocumentContext, build_context, check_translations_available
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
 from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, boxed, missing_labels,
                                          table_padding)
@@ -259,6 +259,7 @@ def _clinic_text(field: str, raw: Any, ctx: DocumentContext) -> tuple[Rich, str]
     gives it; printed literally (never markup or a template), in a font that covers it. Every
     wording is checked, so ``check --clinic`` finds a bad Spanish one in an English clinic's file."""
     default, translated = parse_text_by_language(field, raw, ctx.clinic.language)
+    check_translations_available(field, translated)
     for language, text in translated:
         rich_value(text, f"{field}.{language}")
     text = dict(translated).get(ctx.language, default)
