@@ -314,7 +314,22 @@ def test_contacts_broken_over_a_page_say_whose_they_are_on_the_next(tmp_path, wr
         assert text.splitlines().index(caption) == 1, text.splitlines()[:3]
 
 
-def test_a_word_longer_than_its_cell_is_broken_inside_the_patient_box(tmp_path):
+def test_a_continued_caption_never_stands_alone_on_a_page(tmp_path, write_yaml, example_clinic):
+    """Rows so tall that two do not fit under the caption moved on and left it alone on a page."""
+    clinic = yaml.safe_load(own_numbers(example_clinic.read_text()))
+    clinic["logo"] = str(example_clinic.parent / "logo.png")
+    clinic["team"] = [{"role": f"Role {n} " + "x" * 110, "name": f"Name {n} " + "y" * 110, "phone": f"555-01{n:02d}"}
+                      for n in range(3)]
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--large-print", "--paper", "a4",
+                     "--clinic", write_yaml("clinic.yaml", yaml.safe_dump(clinic)), "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = page_texts(tmp_path / "handout.pdf")
+    continued = [text for text in pages if "How to reach us (continued)" in text]
+    assert continued and all("Role " in text for text in continued)
+    assert sum(text.count("Role ") for text in pages) == 3
+
+
+
     """A one-word surname too long for its column ran out of the box and off the page."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 

@@ -276,13 +276,14 @@ class BalancedTable(Table):
     caption, each part after the first opens with it (kept with the rows under it)."""
 
     continued: Callable[[], Flowable] | None = None
+    follows_caption = False  # the rest of a table, under its "continued" caption at a page's top
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         parts = self._balanced_split(availWidth, availHeight)
         if len(parts) != 2 or self.continued is None:
             return parts
         first, rest = parts
-        rest.continued = self.continued
+        rest.continued, rest.follows_caption = self.continued, True
         return [first, keep_together([self.continued(), rest])]
 
     def _balanced_split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
@@ -291,7 +292,9 @@ class BalancedTable(Table):
             return parts
         header, total = self.repeatRows, len(self._cellvalues) - self.repeatRows
         fitting = len(parts[0]._cellvalues) - header
-        keep = balanced_break(fitting, total, at_top_of_frame(self))
+        # Under its caption a table is as good as at the page's top: moving its rows on would
+        # leave the caption alone on a page (rows so tall that fewer than two fit under it).
+        keep = balanced_break(fitting, total, at_top_of_frame(self) or self.follows_caption)
         if keep == fitting:
             return parts
         if keep == 0:
