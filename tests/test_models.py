@@ -80,7 +80,8 @@ def test_values_hidden_unless_asked():
     assert caught.value.line().startswith("infusion_date:")
 
 
-@pytest.mark.parametrize("pattern", ["long", "iso", "d MMM y", "dd.MM.yyyy", "EEEE d 'de' MMMM y", "d LLLL y"])
+@pytest.mark.parametrize("pattern", ["long", "iso", "d MMM y", "dd.MM.yyyy", "EEEE d 'de' MMMM y", "d LLLL y",
+                                     "yyyyMMdd", "dMMMy", "d'de'M'de'y"])
 def test_a_date_format_with_day_month_and_year_is_accepted(pattern):
     assert check_date_format(pattern) == pattern
 
@@ -100,6 +101,10 @@ def test_a_date_format_that_does_not_show_a_whole_date_is_refused(pattern):
     ("EEEEE d MMM y", ": EEEEE is not a date field"),  # "T": Tuesday or Thursday
     ("yyyyyy-MM-dd", ": yyyyyy is not a date field"),  # "002027"
     ("d MMM y '", " has a quote (') that is never closed"),
+    ("dMy", ": two numbers side by side need something between them"),  # 1 Nov and 11 Jan: "1112027"
+    ("yMd", ": two numbers side by side"),
+    ("d'x'M y d", ": d shows a part of the date twice"),
+    ("d MMM y y", ": y shows a part of the date twice"),
 ])
 def test_a_date_pattern_with_a_field_that_prints_wrong_is_a_clean_error(pattern, problem):
     with pytest.raises(InputError) as caught:

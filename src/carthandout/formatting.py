@@ -46,17 +46,36 @@ def check_date_format(pattern: str) -> str:
             "year (y), such as 'd MMM y'",
             pattern, sensitive=False,
         )
-    for field in re.finditer(r"([A-Za-z])\1*", unquoted):
-        letter, length = field.group(1), len(field.group(0))
-        if length > _LONGEST_FIELD[letter]:
-            raise InputError("clinic.date_format", f"{{value}}: {field.group(0)} is not a date field "
-                             f"({letter} takes 1 to {_LONGEST_FIELD[letter]} letters)", pattern, sensitive=False)
+    _check_fields(pattern, re.sub(r"'[^']*'", "_", pattern))  # a quoted literal stands between fields
     try:
         babel_format_date(_SAMPLE_DATE, pattern, locale="en_US")
     except ValueError as error:  # a pattern babel cannot use in some other way
         raise InputError("clinic.date_format", f"{{value}} is not a date pattern babel can use ({error})", pattern,
                          sensitive=False) from None
     return pattern
+
+
+def _check_fields(pattern: str, unquoted: str) -> None:
+    """Each field once, no longer than it reads right, and a field of one or two digits (d, M)
+    never right before another field of digits: ``dMy`` printed 1 November and 11 January 2027
+    both as "1112027" (``yyyyMMdd``, of fixed widths, reads one way only)."""
+    seen: set[str] = set()
+    previous_end, previous_variable = -1, False
+    for field in re.finditer(r"([A-Za-z])\1*", unquoted):
+        letter, length = field.group(1), len(field.group(0))
+        if length > _LONGEST_FIELD[letter]:
+            raise InputError("clinic.date_format", f"{{value}}: {field.group(0)} is not a date field "
+                             f"({letter} takes 1 to {_LONGEST_FIELD[letter]} letters)", pattern, sensitive=False)
+        kind = "M" if letter == "L" else letter
+        if kind in seen:
+            raise InputError("clinic.date_format", f"{{value}}: {field.group(0)} shows a part of the date twice",
+                             pattern, sensitive=False)
+        seen.add(kind)
+        numeric = letter in "dy" or (letter in "ML" and length <= 2)
+        if numeric and previous_variable and field.start() == previous_end:
+            raise InputError("clinic.date_format", "{value}: two numbers side by side need something between them "
+                             "(d/M/y, d.M.y): dMy prints 1 November and 11 January alike", pattern, sensitive=False)
+        previous_end, previous_variable = field.end(), letter in "dML" and length == 1
 
 
 # babel takes tens of microseconds a call; a cohort's documents print the same days and
