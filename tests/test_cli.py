@@ -1,6 +1,7 @@
 """The command line: exit codes, one-line errors, manifest, check, docs."""
 import csv
 import hashlib
+import os
 import re
 import shutil
 import subprocess
@@ -325,6 +326,9 @@ def test_generate_refuses_a_batch_folder(tmp_path):
     result = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "-o", tmp_path / "cohort")
     assert result.exit_code == 2 and result.stderr.startswith("error: --output: the folder holds a batch's files")
     assert (tmp_path / "cohort" / "manifest.csv").read_bytes() == manifest
+    patient_folder = next(path for path in (tmp_path / "cohort").iterdir() if path.is_dir() and path.name != "print")
+    result = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "-o", patient_folder)
+    assert result.exit_code == 2 and "a batch patient's folder" in result.stderr
     roster.write_text("name,infusion_date\nAnn Lee,2027-02-30\n", encoding="utf-8")  # every row fails: no rows listed
     assert run_cli("batch", roster, "-o", tmp_path / "failed", "--doc", "wallet-card").exit_code == 1
     result = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "-o", tmp_path / "failed")
@@ -403,11 +407,20 @@ def stamped_pages(path: Path, words: tuple[str, ...]) -> list[bool]:
 
 @pytest.mark.parametrize("language, words", [("en", ("Example clinic: made-up center, doctor and phone numbers", "EXAMPLE")),
                                              ("es", ("Clínica de ejemplo", "EJEMPLO"))])
-@pytest.mark.parametrize("given", [False, True])
+@pytest.mark.parametrize("given", ["no", "named", "hard link"])
 def test_every_page_and_card_printed_with_the_example_clinic_says_so(tmp_path, example_clinic, language, words, given):
     """Without --clinic (or with the bundled file named) the center, doctor and 24-hour number are
     made up: a warning on stderr was all that told a nurse who forgot --clinic."""
-    clinic = ["--clinic", example_clinic] if given else []
+    clinic = {"no": [], "named": ["--clinic", example_clinic]}.get(given)
+    if clinic is None:
+        linked = tmp_path.parent / f"{tmp_path.name}-link" / "clinic.yaml"
+        linked.parent.mkdir()
+        shutil.copyfile(example_clinic.parent / "logo.png", linked.parent / "logo.png")
+        try:
+            os.link(example_clinic, linked)
+        except OSError:  # the checkout and the temporary folder on different file systems
+            pytest.skip("no hard link across file systems")
+        clinic = ["--clinic", linked]
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--lang", language,
                      "--large-print", *clinic, "-o", tmp_path)
     assert result.exit_code == 0, result.output

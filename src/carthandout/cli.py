@@ -16,7 +16,7 @@ from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
-from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file
+from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
 from carthandout.output import ERRORS_FILE, PRINT_DIR, earlier_manifest, write_atomic, write_manifest
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
@@ -135,10 +135,13 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
 
 def check_not_a_batch_folder(output_dir: Path, earlier: list[dict[str, str]]) -> None:
     """``generate`` in a batch's folder replaced the cohort's manifest with its own one patient's
-    (a batch whose every row failed lists none: its errors.csv or print/ gives it away)."""
+    (a batch whose every row failed lists none: its errors.csv or print/ gives it away), and in
+    one of its patients' folders put another patient's documents under the cohort's hashes."""
     batch_files = (output_dir / ERRORS_FILE).exists() or (output_dir / PRINT_DIR).is_dir()
-    if batch_files or any(row.get("row") for row in earlier):
-        raise InputError("--output", "the folder holds a batch's files (its manifest.csv lists roster rows): "
+    a_patients_folder = any(row.get("row") and row.get("record") == output_dir.name
+                            for row in earlier_manifest(output_dir.resolve().parent))
+    if batch_files or a_patients_folder or any(row.get("row") for row in earlier):
+        raise InputError("--output", "the folder holds a batch's files, or is a batch patient's folder: "
                          "give generate a folder of its own", sensitive=False)
 
 
@@ -151,7 +154,7 @@ def warn_if_example_clinic(clinic_file: Path | None, clinic: Clinic, done: str =
         click.echo(f"warning: no --clinic given: {done} with the bundled example clinic (made-up center, doctor "
                    "and phone numbers, and every page marked as the example's); give --clinic FILE for real papers",
                    err=True)
-    elif clinic.example and clinic_file.resolve() != example_path(EXAMPLE_CLINIC).resolve():
+    elif clinic.example and not same_file(clinic_file, example_path(EXAMPLE_CLINIC)):
         click.echo("warning: the clinic profile has the example clinic's made-up phone numbers, so every page is "
                    "marked as the example's: put your center's own numbers in it", err=True)
 

@@ -1,6 +1,7 @@
 """Reading input files: the clinic profile and a patient file (YAML, read safely)."""
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,8 +25,16 @@ def load_clinic(path: Path | None) -> Clinic:
     that still has one of its made-up phone numbers: the README points clinics at that file."""
     example = example_path(EXAMPLE_CLINIC)
     clinic = _read_clinic(path or example)
-    is_example = path is None or path.resolve() == example.resolve() or bool({clinic.phone_24h, clinic.phone} & _made_up_numbers())
+    is_example = path is None or same_file(path, example) or bool({clinic.phone_24h, clinic.phone} & _made_up_numbers())
     return replace(clinic, example=is_example)
+
+
+def same_file(path: Path, other: Path) -> bool:
+    """The same file on disk, however it is named (a link, a hard link, ``..``)."""
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
 
 
 @lru_cache(maxsize=1)
