@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -732,6 +733,20 @@ def test_workers_die_with_a_killed_parent_and_the_next_run_removes_what_they_lef
         path.write_bytes(b"half")
     assert batch(tmp_path / "r.csv", out, "--doc", "handout").exit_code == 0
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
+
+
+def test_a_file_too_large_fails_the_row_naming_the_file_and_leaves_no_temporary(tmp_path):
+    """The row said "cannot be written (File too large)", naming no file."""
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))"
+    completed = subprocess.run(
+        [sys.executable, "-c", f"{limit}; import sys, signal; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+         "from carthandout.cli import main; sys.argv[0] = 'carthandout'; main()",
+         "batch", str(write_csv(tmp_path / "r.csv", GOOD)), "-o", str(tmp_path / "out"), "--doc", "handout",
+         "--doc", "checklist", "--jobs", "1"], capture_output=True, text=True)
+    assert completed.returncode in (1, 2), completed.stderr
+    rows = [line for line in completed.stderr.splitlines() if line.startswith("row ")]
+    assert rows and all(re.search(r"output: cannot write [a-z_-]+\.pdf \(File too large\)", line) for line in rows)
+    assert not [path for path in (tmp_path / "out").rglob("*") if path.name.endswith(".part")]
 
 
 # --- naming, unit level ----------------------------------------------------------------------

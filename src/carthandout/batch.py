@@ -355,7 +355,8 @@ def render_patient(job: PatientJob) -> PatientResult:
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:
-        return PatientResult(problem=RowProblem(job.row, "output", f"cannot be written ({error.strerror})"))
+        name = f" {Path(error.filename).name}" if error.filename else ""
+        return PatientResult(problem=RowProblem(job.row, "output", f"cannot write{name} ({error.strerror})"))
     except Exception as error:  # a bug one row's data triggers must not stop the cohort; no values in the line
         return PatientResult(problem=RowProblem(job.row, "internal", f"internal error: {type(error).__name__}"))
     return PatientResult(tuple(files))

@@ -8,10 +8,11 @@ import os
 import stat
 import tempfile
 from collections import deque
+from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 
 # PDFs are written without flushing each to disk on its own (an fsync each, one after the other,
@@ -234,16 +235,32 @@ class ManifestStream:
     def __exit__(self, *exc: object) -> None:
         self._flusher.close()
         if not self._stream.closed:
-            self._stream.close()
-            Path(self._temporary).unlink(missing_ok=True)
+            try:
+                self._stream.close()  # flushes what is buffered: a full disk fails here too
+            except OSError:
+                pass
+            finally:
+                Path(self._temporary).unlink(missing_ok=True)
 
     def extend(self, rows: Sequence[ManifestRow]) -> None:
-        self._writer.writerows([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows)
+        with self._naming_the_manifest():
+            self._writer.writerows([getattr(row, column) for column in MANIFEST_COLUMNS] for row in rows)
         self._flusher.add(self.directory / row.file for row in rows)
         self.count += len(rows)
 
     def commit(self) -> Path:
         self._flusher.wait()
         path = self.directory / MANIFEST_FILE
-        _publish(self._stream, self._temporary, path, flush=True)
+        with self._naming_the_manifest():
+            _publish(self._stream, self._temporary, path, flush=True)
         return path
+
+    @contextmanager
+    def _naming_the_manifest(self) -> Iterator[None]:
+        """An OSError (a full disk) names manifest.csv, not its temporary file or nothing."""
+        try:
+            yield
+        except OSError as error:
+            if error.filename and Path(error.filename).name == MANIFEST_FILE:
+                raise
+            raise OSError(error.errno, error.strerror, str(self.directory / MANIFEST_FILE)) from None
