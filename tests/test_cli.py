@@ -183,6 +183,8 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("team: [{role: {en: Pharmacy, es: ''}, name: Jo}]", "clinic.team[1].role.es: is required"),
     ("team: [{role: [Pharmacy], name: Jo}]", "clinic.team[1].role: must be text"),
     ("team: [{role: {en: Pharmacy, sp: Farmacia}, name: Jo}]", "clinic.team[1].role.sp: sp is not an available language"),
+    ("team: [{role: {en: Pharmacy, 1: Farmacia}, name: Jo}]", "clinic.team[1].role.1: is not a language code"),
+    ("date_format: \"d MMM y'\U0001F600'\"", "clinic.date_format: character U+1F600"),  # named infusion_date
     ("checklist: {rename: {hiv: {en: HIV test, sp: VIH}}}", "clinic.checklist.rename.hiv.sp: sp is not an available"),
     ("colors:\n  primary: #1F4E79", "clinic.colors.primary: is empty: in YAML put a color in quotes"),  # a comment
     ("overrides: {conditioning_days: [-5]}\nchecklist: {add: [{id: a, group: tests, text: x, date: dates.conditioning_day_2}]}",

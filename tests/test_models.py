@@ -30,7 +30,7 @@ def test_weight_takes_a_decimal_comma(raw, kilograms):
     assert patient(weight_kg=raw).weight_kg == kilograms
 
 
-@pytest.mark.parametrize("raw", ["es", "ES", "es-MX", "es_US", "es-419"])
+@pytest.mark.parametrize("raw", ["es", "ES", "es-MX", "es_US", "es-419", "es-Latn-MX"])
 def test_a_language_tag_with_a_region_keeps_its_language(raw):
     assert patient(language=raw).language == "es"
 
@@ -59,6 +59,7 @@ def test_yaml_date_object_is_accepted():
     ({"weight_kg": "\u0667\u0662"}, "weight_kg: \u0667\u0662 is not a number"),  # Arabic-Indic 72
     ({"language": "Spanish"}, "language: Spanish is not a language code such as en, es or es-MX"),
     ({"language": "es-"}, "language: es- is not a language code"),
+    ({"name": "Ann \ufffc"}, "name: contains U+FFFC (OBJECT REPLACEMENT CHARACTER)"),  # printed a dotted box
     ({"weight_kg": "-72"}, "weight_kg: -72 is outside 1 to 400 kg"),
     ({"name": "-"}, "name: - has no letters"),
     ({"name": "\u0301\u0301"}, "name: \u0301\u0301 has no letters"),  # two accents and nothing under them

@@ -178,6 +178,8 @@ def _field_of(key: str, patient: Patient) -> str:
         return "center"
     if key == "patient.physician" and not patient.physician:
         return "clinic.physician"
+    if key in ("patient.infusion_date", "patient.date_of_birth") or key.startswith("dates."):
+        return "clinic.date_format"  # a date prints digits and month names: a character no font has is the pattern's
     namespace, name = key.split(".", 1)
     return name if namespace == "patient" else key
 

@@ -21,7 +21,7 @@ _LOCAL_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # A language tag as health records write it: "es", "es-MX", "es_US", "es-419". Documents
 # exist per language, so only the language part is kept.
-_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_](?:[a-z]{2}|[0-9]{3}))?$")
+_LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z]{4})?(?:[-_](?:[a-z]{2}|[0-9]{3}))?$")  # es, es-MX, es-Latn-MX, es-419
 _DECIMAL_COMMA = re.compile(r"^-?[0-9]+,[0-9]{1,2}$")  # 72,5 as spreadsheets in many countries write it
 # Digits and a decimal point only: float() also takes "7_2", "1e2" and other scripts' digits,
 # and a weight read wrongly feeds the staff dose line.
@@ -363,6 +363,9 @@ def parse_text_by_language(field_name: str, raw: Any, clinic_language: str,
     texts: dict[str, str] = {}
     for key, value in by_language.items():
         where = f"{field_name}.{key}" if isinstance(raw, Mapping) else field_name
+        if not isinstance(key, str):  # YAML reads `no:` as false, `1:` as a number
+            raise InputError(where, "is not a language code such as en or es (in YAML put it in quotes)",
+                             sensitive=False)
         language = parse_language(key, where, sensitive=False)
         if language in texts:
             raise InputError(where, f"gives the text in {language} a second time", sensitive=False)

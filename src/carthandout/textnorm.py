@@ -48,6 +48,8 @@ def _check_printable(ch: str) -> None:
         return
     if ch == "\ufffd":
         raise ValueError("contains U+FFFD (REPLACEMENT CHARACTER): the text was damaged by a wrong encoding")
+    if ch == "\ufffc":  # a pasted picture or form object's stand-in: a font draws it as a dotted box
+        raise ValueError("contains U+FFFC (OBJECT REPLACEMENT CHARACTER): a pasted object, not text")
     kind = _REFUSED_CATEGORIES.get(unicodedata.category(ch))
     if kind:
         raise ValueError(f"contains {kind} U+{ord(ch):04X}, which cannot be printed")
