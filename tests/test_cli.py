@@ -13,7 +13,7 @@ import pypdf
 import pytest
 
 from carthandout import __version__
-from conftest import pdf_text, run_cli
+from conftest import page_texts, pdf_text, run_cli
 
 
 def test_generate_writes_pdfs_and_manifest(tmp_path, example_patient):
@@ -454,3 +454,14 @@ def test_a_copy_of_the_example_clinic_with_its_made_up_numbers_is_marked_and_war
     assert all(stamped_pages(tmp_path / "out" / "handout.pdf", ("Example clinic: made-up",)))
     assert all(stamped_pages(tmp_path / "out" / "wallet-card.pdf", ("EXAMPLE",)))
     assert result.stderr.startswith("warning: the clinic profile has the example clinic's made-up phone numbers")
+
+
+def test_the_example_stamp_never_squeezes_a_long_center_name_off_page_one(tmp_path):
+    """Beside the stamp a long center's name took nine lines in large print, and the call box
+    moved off page 1: the stamp becomes a banner across the page then."""
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--doc", "handout", "--large-print",
+                     "--lang", "es", "--paper", "a4", "--center",
+                     "Riverside Cancer Center — Cellular Therapy and Transplant Program", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    first = " ".join(page_texts(tmp_path / "handout.pdf")[0].split())
+    assert "Clínica de ejemplo" in first and "Llame de día o de noche al (217) 555-0199" in first

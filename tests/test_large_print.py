@@ -199,10 +199,11 @@ def test_a_long_center_name_stays_inside_the_header_band(tmp_path, large_print):
     assert min(y for _, y, _ in header) - max(y for _, y, _ in body) > smallest  # clear of the body (the rule between)
 
 
-def test_a_month_grid_is_never_split_over_two_pages_when_it_can_shrink_to_one(tmp_path):
+def test_a_month_grid_is_never_split_over_two_pages_when_it_can_shrink_to_one(tmp_path, own_clinic):
     """Spanish large print on A4: April's tall milestone cells pushed its last two weeks onto a
     page of their own. Weeks without a milestone now give up their spare height first."""
     result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", "2027-03-05", "--lang", "es",
+                     "--clinic", own_clinic,
                      "--large-print", "--paper", "a4", "--doc", "calendar", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     pages = [" ".join(text.split()) for text in page_texts(tmp_path / "calendar.pdf")]

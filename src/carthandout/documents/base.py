@@ -277,10 +277,21 @@ def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, 
     # The same on every page: parsed and wrapped once per document.
     smallest = theme.type.body if theme.large_print else HEADER_SMALLEST_SIZE
     right = theme.page_size[0] - theme.margin
-    stamp = example_stamp(ctx, theme)
-    name_right = right - (stamp.width + EXAMPLE_STAMP_GAP if stamp else 0.0)
-    name, used = _header_name(ctx.rich["clinic.name"], name_style, name_right - text_left, smallest)
-    band = max(HEADER_HEIGHT, used + HEADER_RULE_GAP, stamp.height + HEADER_RULE_GAP if stamp else 0.0)
+    name, used = _header_name(ctx.rich["clinic.name"], name_style, right - text_left, smallest)
+    band = max(HEADER_HEIGHT, used + HEADER_RULE_GAP)
+    stamp, banner = example_stamp(ctx, theme), False
+    if stamp:
+        # A box at the top right, or a banner across the page above the rule: whichever leaves
+        # the band lower (beside the box a long center's name in large print took nine lines).
+        beside = _header_name(ctx.rich["clinic.name"], name_style, right - stamp.width - EXAMPLE_STAMP_GAP - text_left,
+                              smallest)
+        boxed_band = max(HEADER_HEIGHT, beside[1] + HEADER_RULE_GAP, stamp.height + HEADER_RULE_GAP)
+        across = example_stamp(ctx, theme, width=right - left)
+        banner = band + across.height + EXAMPLE_STAMP_GAP < boxed_band
+        if banner:
+            stamp, band = across, band + across.height + EXAMPLE_STAMP_GAP
+        else:
+            (name, used), band = beside, boxed_band
 
     def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -290,9 +301,9 @@ def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, 
             _draw_logo(canvas, theme.logo, draw_w, draw_h)
             canvas.translate(-left, draw_h - top)
         name.drawOn(canvas, text_left, top - max(0.3 * inch, used / 2) - used / 2)  # beside the logo, or hung from the top
-        if stamp:
-            stamp.draw(canvas, right - stamp.width, top - stamp.height)
         rule_y = top - band + 0.2 * inch
+        if stamp:
+            stamp.draw(canvas, *((left, rule_y + EXAMPLE_STAMP_GAP / 2) if banner else (right - stamp.width, top - stamp.height)))
         canvas.setStrokeColor(theme.primary)
         canvas.setLineWidth(2)
         canvas.line(left, rule_y, theme.page_size[0] - theme.margin, rule_y)
@@ -301,7 +312,7 @@ def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, 
     return paint, band
 
 
-EXAMPLE_STAMP_WIDTH = 2.2 * inch  # in normal print; large print's is wider
+EXAMPLE_STAMP_WIDTH = 2.2 * inch  # at the header's top right
 EXAMPLE_STAMP_GAP = 0.15 * inch
 EXAMPLE_STAMP_PAD = 3.0
 
@@ -311,14 +322,13 @@ class ExampleStamp:
     top right, on every page printed with the bundled example clinic: a nurse who forgot
     ``--clinic`` would otherwise hand out papers with a made-up 24-hour number."""
 
-    def __init__(self, text: Rich, theme: Theme) -> None:
+    def __init__(self, text: Rich, theme: Theme, width: float = EXAMPLE_STAMP_WIDTH) -> None:
         footer = theme.style("footer")
         style = ParagraphStyle("example-stamp", parent=footer, fontName=text_font(bold=True), textColor=theme.accent,
                                leading=footer.fontSize * 1.2)
         self.color = theme.accent
         self.para = paragraph(text, style)
-        text_width = EXAMPLE_STAMP_WIDTH * (1.5 if theme.large_print else 1.0)
-        _, text_height = self.para.wrap(text_width, 1000)
+        _, text_height = self.para.wrap(width - 2 * EXAMPLE_STAMP_PAD, 1000)
         self.width = max(self.para.getActualLineWidths0()) + 2 * EXAMPLE_STAMP_PAD
         self.height = text_height + 2 * EXAMPLE_STAMP_PAD
 
@@ -329,10 +339,10 @@ class ExampleStamp:
         self.para.drawOn(canvas, x + EXAMPLE_STAMP_PAD, y + EXAMPLE_STAMP_PAD)
 
 
-def example_stamp(ctx: DocumentContext, theme: Theme) -> ExampleStamp | None:
+def example_stamp(ctx: DocumentContext, theme: Theme, width: float = EXAMPLE_STAMP_WIDTH) -> ExampleStamp | None:
     if not ctx.clinic.example:
         return None
-    return ExampleStamp(fill(load_common(ctx.language).labels["example_clinic"], {}), theme)
+    return ExampleStamp(fill(load_common(ctx.language).labels["example_clinic"], {}), theme, width)
 
 
 def _header_name(name: Rich, style: ParagraphStyle, width: float, smallest: float) -> tuple[Paragraph, float]:
