@@ -408,3 +408,11 @@ def test_long_clinic_items_in_large_print_still_lay_out(tmp_path, write_yaml):
     result = run_cli("generate", "--clinic", clinic, "--name", "A", "--infusion-date", "2027-03-05", "--large-print",
                      "--doc", "checklist", "-o", tmp_path)
     assert result.exit_code == 0, result.output
+
+
+def test_the_dose_line_under_a_clinic_dose_override_does_not_say_per_label():
+    """A center's dose override printed "Per label" under a dose that was not the label's."""
+    own = _text(_render(clinic=_clinic(overrides={"dose_cells_per_kg": 2500000})))
+    label = _text(_render())
+    assert "Per this center's dose policy, not the label's" in own and "Per label" not in own
+    assert "Per label" in label and "center's dose policy" not in label

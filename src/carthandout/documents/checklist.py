@@ -83,8 +83,9 @@ def validate(pack: ContentPack) -> list[str]:
         for item in items:
             problems += _item_problems(item, f"{where} ({group['id']})", seen, pack.labels)
     dose = pack.data.get("staff_dose")
-    if not isinstance(dose, Mapping) or not all(isinstance(dose.get(k), str) for k in ("title", "text", "capped_text", "caution")):
-        problems.append(f"{pack.origin}: staff_dose needs title, text, capped_text and caution")
+    dose_keys = ("title", "text", "capped_text", "caution", "caution_override")
+    if not isinstance(dose, Mapping) or not all(isinstance(dose.get(k), str) for k in dose_keys):
+        problems.append(f"{pack.origin}: staff_dose needs {', '.join(dose_keys)}")
     return problems
 
 
@@ -429,9 +430,11 @@ def _dose_box(blocks: BlockRenderer) -> Flowable:
         "weight_dose": _cells(blocks, dose.weight_based_cells, significant=len(str(dose.weight_based_cells))),
     }
     template = words["capped_text"] if dose.capped else words["text"]
+    overridden = {"dose_cells_per_kg", "dose_max_cells"} & set(dict(ctx.clinic.policy_overrides))
+    caution = words["caution_override"] if overridden else words["caution"]  # "Per label" was untrue then
     inner = [paragraph(fill(words["title"], fields), theme.style("box_title")),
              paragraph(fill(template, fields), theme.style("body")),
-             paragraph(fill(f"**{words['caution']}**", fields), theme.style("cell"))]
+             paragraph(fill(f"**{caution}**", fields), theme.style("cell"))]
     box = boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.05), width=2)
     return KeepTogether([Spacer(1, theme.type.body), box])
 
