@@ -102,6 +102,16 @@ def test_check_passes_on_shipped_content_and_fails_on_bad_clinic(write_yaml):
     assert result.exit_code == 1 and "made-up" in result.output
 
 
+def test_check_lists_every_clinic_problem_at_once(write_yaml):
+    """A clinic file with three mistakes took three runs of check: it listed the first."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\ndate_format: dMy\npolicy: made-up\n"
+                                  "team: [{role: {en: Nurse, sp: Enfermera}, name: Jo}]\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 1
+    for field in ("clinic.date_format: dMy", "clinic.policy: unknown policy profile", "clinic.team[1].role.sp:"):
+        assert sum(line.startswith(field) for line in result.output.splitlines()) == 1, field
+
+
 def test_docs_lists_documents_and_languages():
     result = run_cli("docs")
     assert result.exit_code == 0

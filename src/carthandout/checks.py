@@ -9,7 +9,7 @@ from carthandout.documents import DOCUMENTS
 from carthandout.errors import CarthandoutError
 from carthandout.inputs import load_clinic
 from carthandout.models import Clinic
-from carthandout.pipeline import check_clinic
+from carthandout.pipeline import clinic_problems
 from carthandout.policy import available_policies, load_policy
 from carthandout.completeness import check_completeness
 from carthandout.readability import DEFAULT_MAX_GRADE, SectionScore, format_table, max_grade_from, score_pack
@@ -68,11 +68,7 @@ def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, list[str]]
         clinic = load_clinic(clinic_file)
     except CarthandoutError as error:
         return None, [error.line(show_values=True)]
-    try:
-        check_clinic(clinic)
-    except CarthandoutError as error:
-        return clinic, [error.line(show_values=True)]
-    return clinic, []
+    return clinic, [problem.line(show_values=True) for problem in clinic_problems(clinic)]
 
 
 def _max_grade(clinic: Clinic | None) -> tuple[float, list[str]]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 import os
-from typing import Iterable, Mapping, Sequence
+from functools import partial
+from typing import Callable, Iterable, Mapping, Sequence
 
 from carthandout.context import DocumentContext, build_context, check_team, effective_policy
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
-from carthandout.errors import InputError
+from carthandout.errors import CarthandoutError, InputError
 from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient, probe_patient
 from carthandout.options import RenderOptions
@@ -25,16 +26,37 @@ def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS),
     """The clinic settings every patient's documents read, checked once, before the first patient:
     a bad one is one error, not one per row of a batch. ``patients``: those the run prints wallet
     cards for (None: one with nothing of their own); none, to check the card later. Raises CarthandoutError."""
-    check_date_format(clinic.date_format)
-    effective_policy(clinic)
-    max_grade_from(clinic.extra("readability"))  # used by `check` only, but a bad one is a bad file
-    build_context(probe_patient(), clinic)  # the clinic's language, and a font for every clinic value
-    check_team(clinic)  # and for every team member's
-    for module in DOCUMENTS.values():  # a document that owns a clinic section checks it
-        if hasattr(module, "check_clinic"):
-            module.check_clinic(clinic)
-    check_card_words(clinic, documents, patients)
+    for check in _clinic_checks(clinic, documents, patients):
+        check()
     return clinic
+
+
+def clinic_problems(clinic: Clinic) -> list[CarthandoutError]:
+    """Every problem ``check_clinic`` would raise one at a time (``carthandout check --clinic``
+    listed only the first: a file with three mistakes took three runs). A problem that later
+    checks run into again is listed once."""
+    problems: list[CarthandoutError] = []
+    for check in _clinic_checks(clinic, tuple(DOCUMENTS), (None,)):
+        try:
+            check()
+        except CarthandoutError as error:
+            if str(error) not in {str(problem) for problem in problems}:
+                problems.append(error)
+    return problems
+
+
+def _clinic_checks(clinic: Clinic, documents: Sequence[str],
+                   patients: Iterable[Patient | None]) -> list[Callable[[], object]]:
+    owned = [module for module in DOCUMENTS.values() if hasattr(module, "check_clinic")]
+    return [
+        lambda: check_date_format(clinic.date_format),
+        lambda: effective_policy(clinic),
+        lambda: max_grade_from(clinic.extra("readability")),  # used by `check` only, but a bad one is a bad file
+        lambda: build_context(probe_patient(), clinic),  # the clinic's language, and a font for every clinic value
+        lambda: check_team(clinic),  # and for every team member's
+        *[partial(module.check_clinic, clinic) for module in owned],  # a document that owns a clinic section
+        lambda: check_card_words(clinic, documents, patients),
+    ]
 
 
 def check_card_words(clinic: Clinic, documents: Sequence[str], patients: Iterable[Patient | None]) -> None:
