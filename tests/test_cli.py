@@ -194,6 +194,7 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("team: [{role: [Pharmacy], name: Jo}]", "clinic.team[1].role: must be text"),
     ("team: [{role: {en: Pharmacy, sp: Farmacia}, name: Jo}]", "clinic.team[1].role.sp: sp is not an available language"),
     ("team: [{role: {en: Pharmacy, 1: Farmacia}, name: Jo}]", "clinic.team[1].role.1: is not a language code"),
+    ("team: [{role: {en: Pharmacy, no: Farmacia}, name: Jo}]", "clinic.team[1].role.no: is not a language code"),
     ("date_format: \"d MMM y'\U0001F600'\"", "clinic.date_format: character U+1F600"),  # named infusion_date
     ("checklist: {rename: {hiv: {en: HIV test, sp: VIH}}}", "clinic.checklist.rename.hiv.sp: sp is not an available"),
     ("colors:\n  primary: #1F4E79", "clinic.colors.primary: is empty: in YAML put a color in quotes"),  # a comment
@@ -293,6 +294,19 @@ def test_a_folder_in_a_documents_place_stops_generate_before_any_file_is_replace
     assert not [path for path in tmp_path.iterdir() if path.name.endswith(".part")]
 
 
+def test_a_folder_in_the_manifests_place_stops_generate_before_any_document_is_replaced(tmp_path):
+    """Every PDF was the new patient's, then the manifest failed: no record of whose they were."""
+    assert run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "-o", tmp_path).exit_code == 0
+    (tmp_path / "manifest.csv").unlink()
+    (tmp_path / "manifest.csv").mkdir()
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
+    completed = subprocess.run([sys.executable, "-m", "carthandout", "generate", "--name", "Bo Chen", "--infusion-date",
+                                "2027-04-05", "-o", str(tmp_path)], capture_output=True, text=True)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == "error: output: cannot write manifest.csv (Is a directory)"
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()} == before
+
+
 def test_files_take_the_umask_and_a_replaced_file_keeps_its_mode(tmp_path):
     """Every file was 644, readable by every user of the machine, whatever the umask."""
     code = ("import os, sys; os.umask(0o077); from carthandout.cli import main; sys.argv[0] = 'carthandout'; main()")
@@ -339,8 +353,10 @@ def test_generate_refuses_a_batch_folder(tmp_path):
     assert result.exit_code == 2 and result.stderr.startswith("error: --output: the folder holds a batch's files")
     assert (tmp_path / "cohort" / "manifest.csv").read_bytes() == manifest
     patient_folder = next(path for path in (tmp_path / "cohort").iterdir() if path.is_dir() and path.name != "print")
-    result = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "-o", patient_folder)
-    assert result.exit_code == 2 and "a batch patient's folder" in result.stderr
+    (tmp_path / "link").symlink_to(patient_folder)
+    for folder in (patient_folder, tmp_path / "cohort" / "print", tmp_path / "link"):  # the link wrote through
+        result = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "-o", folder)
+        assert result.exit_code == 2 and "is a folder of a batch" in result.stderr, folder
     roster.write_text("name,infusion_date\nAnn Lee,2027-02-30\n", encoding="utf-8")  # every row fails: no rows listed
     assert run_cli("batch", roster, "-o", tmp_path / "failed", "--doc", "wallet-card").exit_code == 1
     result = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "-o", tmp_path / "failed")
@@ -456,8 +472,8 @@ def test_a_copy_of_the_example_clinic_with_its_made_up_numbers_is_marked_and_war
     number printed it on every page, unmarked and without a warning."""
     shutil.copyfile(example_clinic.parent / "logo.png", tmp_path / "logo.png")
     clinic = tmp_path / "my-clinic.yaml"
-    clinic.write_text(example_clinic.read_text(encoding="utf-8").replace("Riverside Cancer Center", "Lakeside Clinic"),
-                      encoding="utf-8")
+    clinic.write_text(example_clinic.read_text(encoding="utf-8").replace("Riverside Cancer Center", "Lakeside Clinic")
+                      .replace('"(217) 555-0199"', '"+1 217 555 0199"'), encoding="utf-8")  # the same number
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
                      "--doc", "handout", "--doc", "wallet-card", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output

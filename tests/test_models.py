@@ -104,6 +104,7 @@ def test_a_date_format_that_does_not_show_a_whole_date_is_refused(pattern):
     ("d MMM y '", " has a quote (') that is never closed"),
     ("dMy", ": two numbers side by side need something between them"),  # 1 Nov and 11 Jan: "1112027"
     ("yMd", ": two numbers side by side"),
+    ("d'1'M'2'y", ": two numbers side by side"),  # quoted digits run into the numbers: "51322027"
     ("d'x'M y d", ": d shows a part of the date twice"),
     ("d MMM y y", ": y shows a part of the date twice"),
 ])

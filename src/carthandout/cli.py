@@ -18,7 +18,9 @@ from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
-from carthandout.output import ERRORS_FILE, PRINT_DIR, earlier_manifest, write_atomic, write_manifest
+from carthandout.output import (
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, check_replaceable, earlier_manifest, write_atomic, write_manifest,
+)
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
 from carthandout.pipeline import (
@@ -117,6 +119,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         ctx = prepare(patient, clinic, options)
         earlier = earlier_manifest(output_dir)
         check_not_a_batch_folder(output_dir, earlier)
+        check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         rows = write_patient_files(output_dir, ctx, options)
     except CarthandoutError as error:
@@ -134,15 +137,20 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
 
 
 def check_not_a_batch_folder(output_dir: Path, earlier: list[dict[str, str]]) -> None:
-    """``generate`` in a batch's folder replaced the cohort's manifest with its own one patient's
-    (a batch whose every row failed lists none: its errors.csv or print/ gives it away), and in
-    one of its patients' folders put another patient's documents under the cohort's hashes."""
-    batch_files = (output_dir / ERRORS_FILE).exists() or (output_dir / PRINT_DIR).is_dir()
-    a_patients_folder = any(row.get("row") and row.get("record") == output_dir.name
-                            for row in earlier_manifest(output_dir.resolve().parent))
-    if batch_files or a_patients_folder or any(row.get("row") for row in earlier):
-        raise InputError("--output", "the folder holds a batch's files, or is a batch patient's folder: "
+    """``generate`` in a batch's folder replaced the cohort's manifest with its own one patient's,
+    and in one of its patients' folders (or print/) put another patient's documents among the
+    cohort's. The folder is judged where it really is (a link to a patient's folder wrote through)."""
+    real = output_dir.resolve()
+    if any(row.get("row") for row in earlier) or _holds_a_batch(real) or _holds_a_batch(real.parent):
+        raise InputError("--output", "the folder holds a batch's files, or is a folder of a batch: "
                          "give generate a folder of its own", sensitive=False)
+
+
+def _holds_a_batch(folder: Path) -> bool:
+    """A batch's output folder (a batch whose every row failed lists no rows: its errors.csv or
+    print/ gives it away)."""
+    return ((folder / ERRORS_FILE).exists() or (folder / PRINT_DIR).is_dir()
+            or any(row.get("row") for row in earlier_manifest(folder)))
 
 
 def warn_if_example_clinic(clinic_file: Path | None, clinic: Clinic, done: str = "printed") -> None:

@@ -46,7 +46,8 @@ def check_date_format(pattern: str) -> str:
             "year (y), such as 'd MMM y'",
             pattern, sensitive=False,
         )
-    _check_fields(pattern, re.sub(r"'[^']*'", "_", pattern))  # a quoted literal stands between fields
+    # Quoted text stands between two fields, unless it is digits: "d'1'M" reads as one number.
+    _check_fields(pattern, re.sub(r"'([^']*)'", lambda quoted: "" if quoted.group(1).isdigit() else "_", pattern))
     try:
         babel_format_date(_SAMPLE_DATE, pattern, locale="en_US")
     except ValueError as error:  # a pattern babel cannot use in some other way

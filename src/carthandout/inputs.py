@@ -25,7 +25,8 @@ def load_clinic(path: Path | None) -> Clinic:
     that still has one of its made-up phone numbers: the README points clinics at that file."""
     example = example_path(EXAMPLE_CLINIC)
     clinic = _read_clinic(path or example)
-    is_example = path is None or same_file(path, example) or bool({clinic.phone_24h, clinic.phone} & _made_up_numbers())
+    numbers = {_digits(clinic.phone_24h), _digits(clinic.phone)} - {""}
+    is_example = path is None or same_file(path, example) or bool(numbers & _made_up_numbers())
     return replace(clinic, example=is_example)
 
 
@@ -39,8 +40,14 @@ def same_file(path: Path, other: Path) -> bool:
 
 @lru_cache(maxsize=1)
 def _made_up_numbers() -> frozenset[str]:
+    """The example's phone numbers as their last ten digits: "217-555-0199", "+1 217 555 0199"
+    and "(217)555-0199" are the same made-up number."""
     example = _read_clinic(example_path(EXAMPLE_CLINIC))
-    return frozenset({example.phone_24h, example.phone} - {""})
+    return frozenset({_digits(example.phone_24h), _digits(example.phone)} - {""})
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())[-10:]
 
 
 def _read_clinic(path: Path) -> Clinic:

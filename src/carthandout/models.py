@@ -362,7 +362,8 @@ def parse_text_by_language(field_name: str, raw: Any, clinic_language: str,
     by_language = raw if isinstance(raw, Mapping) else {clinic_language: raw}
     texts: dict[str, str] = {}
     for key, value in by_language.items():
-        where = f"{field_name}.{key}" if isinstance(raw, Mapping) else field_name
+        written = {True: "yes", False: "no"}.get(key, key) if isinstance(key, bool) else key  # YAML 1.1: no -> False
+        where = f"{field_name}.{written}" if isinstance(raw, Mapping) else field_name
         if not isinstance(key, str):  # YAML reads `no:` as false, `1:` as a number
             raise InputError(where, "is not a language code such as en or es (in YAML put it in quotes)",
                              sensitive=False)

@@ -75,7 +75,7 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files:
-            _check_replaceable(path)
+            check_replaceable(path)
             staged.append((_staged(path, data, flush=False), path))
     except BaseException:
         for temporary, _ in staged:
@@ -84,7 +84,7 @@ def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
     _rename_into_place(staged)
 
 
-def _check_replaceable(path: Path) -> None:
+def check_replaceable(path: Path) -> None:
     """Raise OSError naming ``path`` when something other than a file (or a link) is in its place."""
     if os.path.lexists(path) and not (path.is_symlink() or path.is_file()):
         code = errno.EISDIR if path.is_dir() else errno.EEXIST
