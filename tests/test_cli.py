@@ -278,33 +278,22 @@ def test_a_file_too_large_for_the_disk_leaves_the_earlier_patients_set_whole(tmp
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before  # no temporary file left either
 
 
-def test_a_folder_in_a_documents_place_stops_generate_before_any_file_is_replaced(tmp_path):
+@pytest.mark.parametrize("blocked", ["checklist.pdf", "manifest.csv"])
+def test_a_folder_in_a_files_place_stops_generate_before_any_file_is_replaced(tmp_path, blocked):
     """A folder named checklist.pdf failed the rename of that one file: the documents renamed
     before it were the new patient's, the rest the earlier patient's, and the unrenamed
-    temporaries (patient data) stayed in the folder."""
+    temporaries (patient data) stayed in the folder. One named manifest.csv failed after every
+    PDF was the new patient's, with no record of whose they were."""
     assert run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "-o", tmp_path).exit_code == 0
-    (tmp_path / "checklist.pdf").unlink()
-    (tmp_path / "checklist.pdf").mkdir()
+    (tmp_path / blocked).unlink()
+    (tmp_path / blocked).mkdir()
     before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
     completed = subprocess.run([sys.executable, "-m", "carthandout", "generate", "--name", "Bo Chen", "--infusion-date",
                                 "2027-04-05", "-o", str(tmp_path)], capture_output=True, text=True)
     assert completed.returncode == 2
-    assert completed.stderr.strip() == "error: output: cannot write checklist.pdf (Is a directory)"
+    assert completed.stderr.strip() == f"error: output: cannot write {blocked} (Is a directory)"
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()} == before
     assert not [path for path in tmp_path.iterdir() if path.name.endswith(".part")]
-
-
-def test_a_folder_in_the_manifests_place_stops_generate_before_any_document_is_replaced(tmp_path):
-    """Every PDF was the new patient's, then the manifest failed: no record of whose they were."""
-    assert run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "-o", tmp_path).exit_code == 0
-    (tmp_path / "manifest.csv").unlink()
-    (tmp_path / "manifest.csv").mkdir()
-    before = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
-    completed = subprocess.run([sys.executable, "-m", "carthandout", "generate", "--name", "Bo Chen", "--infusion-date",
-                                "2027-04-05", "-o", str(tmp_path)], capture_output=True, text=True)
-    assert completed.returncode == 2
-    assert completed.stderr.strip() == "error: output: cannot write manifest.csv (Is a directory)"
-    assert {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()} == before
 
 
 def test_files_take_the_umask_and_a_replaced_file_keeps_its_mode(tmp_path):
