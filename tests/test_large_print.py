@@ -169,8 +169,9 @@ def test_dates_taller_than_a_page_start_where_the_text_before_them_ends(tmp_path
 def test_a_long_center_name_stays_inside_the_header_band(tmp_path, large_print):
     """A long name at heading size took four lines in large print: the first ran off the top of
     the page and the rule struck through the last. It is now set smaller (in large print not
-    under 18 pt: the band grows instead), all above the page's body."""
-    from carthandout.documents.base import HEADER_SMALLEST_SIZE
+    under 14 pt, the name being in the patient box at 18 pt: then the band grows), all above the
+    page's body."""
+    from carthandout.documents.base import HEADER_SMALLEST_SIZE, LARGE_PRINT_HEADER_SMALLEST_SIZE
     from carthandout.theme import build_theme
     from carthandout.inputs import load_clinic
 
@@ -194,7 +195,7 @@ def test_a_long_center_name_stays_inside_the_header_band(tmp_path, large_print):
     while " ".join(text for text, _, _ in header).split() != words:
         header.append(spans[len(header)])
     body = spans[len(header):]
-    smallest = 18 if large_print else HEADER_SMALLEST_SIZE
+    smallest = LARGE_PRINT_HEADER_SMALLEST_SIZE if large_print else HEADER_SMALLEST_SIZE
     assert all(y < top and size >= smallest for _, y, size in header)
     assert min(y for _, y, _ in header) - max(y for _, y, _ in body) > smallest  # clear of the body (the rule between)
 
@@ -249,3 +250,14 @@ def test_only_a_date_is_broken_before_its_year():
     assert year_on_its_own_line("March 12, 2027", style, 100) == "March\u00a012, 2027"
     assert year_on_its_own_line("Wednesday afternoon", style, 100) == "Wednesday afternoon"  # not a date
     assert year_on_its_own_line("20 de septiembre de 2027", style, 40) == "20 de septiembre de 2027"  # no room
+
+
+@pytest.mark.parametrize("language, call", [("en", "Call right away"), ("es", "Llame de inmediato")])
+def test_a_very_long_center_name_leaves_the_call_box_on_page_one(tmp_path, own_clinic, language, call):
+    """A 111-character center took five header lines at 18 pt and pushed the call box to page 2."""
+    center = "SAINT BARTHOLOMEW MEMORIAL UNIVERSITY HOSPITAL COMPREHENSIVE CANCER CENTER AND CELLULAR IMMUNOTHERAPY INSTITUTE"
+    result = run_cli("generate", "--name", "Ana Ruiz", "--infusion-date", "2027-03-05", "--clinic", own_clinic,
+                     "--center", center, "--lang", language, "--large-print", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    first = " ".join(page_texts(tmp_path / "handout.pdf")[0].split())
+    assert call in first and "(217) 545-7199" in first

@@ -26,7 +26,11 @@ from carthandout.theme import Theme
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"  # without a pdf_subject label
 HEADER_HEIGHT = 0.95 * inch  # the header band, unless the center's name needs more
 HEADER_RULE_GAP = 0.2 * inch + 8  # from the center's name's last line to the page's body, the rule between
-HEADER_SMALLEST_SIZE = 9.0  # in normal print; large print keeps the body's size
+HEADER_SMALLEST_SIZE = 9.0  # in normal print
+# In large print the center's name, repeated at body size in the patient box, may go down to this
+# in the header rather than grow it: a 111-character name took five lines at 18 pt and pushed the
+# handout's call box off page 1.
+LARGE_PRINT_HEADER_SMALLEST_SIZE = 14.0
 FOOTER_HEIGHT = 48.0
 LOGO_BOX = (2.2 * inch, 0.6 * inch)  # the logo is drawn as large as fits: at most this wide and tall
 
@@ -275,7 +279,7 @@ def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, 
         logo_size = (draw_w, draw_w * height / width)
         text_left = left + draw_w + 0.2 * inch
     # The same on every page: parsed and wrapped once per document.
-    smallest = theme.type.body if theme.large_print else HEADER_SMALLEST_SIZE
+    smallest = LARGE_PRINT_HEADER_SMALLEST_SIZE if theme.large_print else HEADER_SMALLEST_SIZE
     right = theme.page_size[0] - theme.margin
     name, used = _header_name(ctx.rich["clinic.name"], name_style, right - text_left, smallest)
     band = max(HEADER_HEIGHT, used + HEADER_RULE_GAP)
