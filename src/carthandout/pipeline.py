@@ -1,10 +1,10 @@
 """One patient through the whole flow: validated inputs -> context -> rendered documents -> files."""
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
 import os
+from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from carthandout.context import DocumentContext, build_context, check_team, effective_policy
