@@ -117,8 +117,8 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
         ctx = prepare(patient, clinic, options)
-        check_not_a_batch_folder(output_dir)
         earlier = earlier_manifest(output_dir)
+        check_not_a_batch_folder(output_dir, earlier)
         check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         rows = write_patient_files(output_dir, ctx, options)
@@ -136,21 +136,20 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     warn_if_example_clinic(clinic_file, clinic)
 
 
-def check_not_a_batch_folder(output_dir: Path) -> None:
+def check_not_a_batch_folder(output_dir: Path, earlier: list[dict[str, str]]) -> None:
     """``generate`` in a batch's folder replaced the cohort's manifest with its own one patient's,
     and in one of its patients' folders (or print/) put another patient's documents among the
     cohort's. The folder is judged where it really is (a link to a patient's folder wrote through)."""
     real = output_dir.resolve()
-    if _holds_a_batch(real) or _holds_a_batch(real.parent):
+    if _holds_a_batch(real, earlier) or _holds_a_batch(real.parent, earlier_manifest(real.parent)):
         raise InputError("--output", "the folder holds a batch's files, or is a folder of a batch: "
                          "give generate a folder of its own", sensitive=False)
 
 
-def _holds_a_batch(folder: Path) -> bool:
-    """A batch's output folder (a batch whose every row failed lists no rows: its errors.csv or
-    print/ gives it away)."""
-    return ((folder / ERRORS_FILE).exists() or (folder / PRINT_DIR).is_dir()
-            or any(row.get("row") for row in earlier_manifest(folder)))
+def _holds_a_batch(folder: Path, manifest: list[dict[str, str]]) -> bool:
+    """A batch's output folder, ``manifest`` its rows (a batch whose every row failed lists no
+    rows: its errors.csv or print/ gives it away)."""
+    return (folder / ERRORS_FILE).exists() or (folder / PRINT_DIR).is_dir() or any(row.get("row") for row in manifest)
 
 
 def warn_if_example_clinic(clinic_file: Path | None, clinic: Clinic, done: str = "printed") -> None:
