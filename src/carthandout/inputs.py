@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from carthandout.errors import ContentError, InputError
-from carthandout.models import Clinic, parse_clinic
+from carthandout.models import Clinic, parse_clinic, phone_digits
 from carthandout.resources import load_yaml_file, package_dir
 
 EXAMPLE_CLINIC = "clinic.yaml"
@@ -25,7 +25,7 @@ def load_clinic(path: Path | None) -> Clinic:
     that still has one of its made-up phone numbers: the README points clinics at that file."""
     example = example_path(EXAMPLE_CLINIC)
     clinic = _read_clinic(path or example)
-    numbers = {_digits(clinic.phone_24h), _digits(clinic.phone)} - {""}
+    numbers = {_last_ten_digits(clinic.phone_24h), _last_ten_digits(clinic.phone)} - {""}
     is_example = path is None or same_file(path, example) or bool(numbers & _made_up_numbers())
     return replace(clinic, example=is_example)
 
@@ -41,13 +41,14 @@ def same_file(path: Path, other: Path) -> bool:
 @lru_cache(maxsize=1)
 def _made_up_numbers() -> frozenset[str]:
     """The example's phone numbers as their last ten digits: "217-555-0199", "+1 217 555 0199"
-    and "(217)555-0199" are the same made-up number."""
-    example = _read_clinic(example_path(EXAMPLE_CLINIC))
-    return frozenset({_digits(example.phone_24h), _digits(example.phone)} - {""})
+    and "(217)555-0199" are the same made-up number. (Its two fields only: the whole profile
+    would decode its logo again.)"""
+    raw = load_yaml_file(example_path(EXAMPLE_CLINIC))
+    return frozenset({_last_ten_digits(str(raw.get(key) or "")) for key in ("phone_24h", "phone")} - {""})
 
 
-def _digits(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())[-10:]
+def _last_ten_digits(phone: str) -> str:
+    return phone_digits(phone)[-10:]
 
 
 def _read_clinic(path: Path) -> Clinic:

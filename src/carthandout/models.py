@@ -196,6 +196,11 @@ def probe_patient(infusion_date: dt.date = PROBE_INFUSION_DATE) -> Patient:
     return parse_patient({"name": PROBE_NAME, "infusion_date": infusion_date})
 
 
+def phone_digits(phone: str) -> str:
+    """The ASCII digits a phone dials: full-width or Arabic-Indic ones are read as the digits they are."""
+    return "".join(str(unicodedata.digit(ch)) for ch in phone if ch.isdigit())
+
+
 def parse_phone(field_name: str, raw: Any, sensitive: bool = True) -> str:
     if isinstance(raw, int) and not isinstance(raw, bool):
         raise InputError(field_name, "must be quoted text in YAML (a phone number read as a number loses digits)", raw, sensitive)

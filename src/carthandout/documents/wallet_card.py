@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
@@ -34,7 +33,7 @@ from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
     CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
 )
-from carthandout.models import PROBE_INFUSION_DATE, PROBE_NAME, Clinic, Patient, probe_patient
+from carthandout.models import PROBE_INFUSION_DATE, PROBE_NAME, Clinic, Patient, phone_digits, probe_patient
 from carthandout.options import RenderOptions
 from carthandout.theme import INK, PAPER, Theme, build_theme, tint
 from carthandout.typefaces import Rich, text_font
@@ -385,10 +384,10 @@ def tel_uri(phone: str) -> str:
         raise InputError("clinic.phone_24h", "{value} cannot go into the wallet card's QR code: use only digits, "
                          "spaces, + ( ) - . /", phone, sensitive=False)
     parts = phone.split("/")
-    if sum(len(_digits(part)) >= WHOLE_NUMBER_DIGITS for part in parts) > 1:
+    if sum(len(phone_digits(part)) >= WHOLE_NUMBER_DIGITS for part in parts) > 1:
         raise InputError("clinic.phone_24h", "{value} holds more than one number: the wallet card's QR code dials one",
                          phone, sensitive=False)
-    digits = _digits(_TRUNK_ZERO.sub("", phone) if international else phone)
+    digits = phone_digits(_TRUNK_ZERO.sub("", phone) if international else phone)
     longest = E164_MAX_DIGITS if international else NATIONAL_MAX_DIGITS
     if len(digits) < SHORTEST_DIGITS:
         raise InputError("clinic.phone_24h", "{value} has too few digits to dial for the wallet card's QR code",
@@ -397,11 +396,6 @@ def tel_uri(phone: str) -> str:
         raise InputError("clinic.phone_24h", f"{{value}} has more digits than one phone number ({longest}): the "
                          "wallet card's QR code dials one number", phone, sensitive=False)
     return "tel:" + ("+" if international else "") + digits
-
-
-def _digits(text: str) -> str:
-    """The ASCII digits a phone dials: full-width or Arabic-Indic ones are read as the digits they are."""
-    return "".join(str(unicodedata.digit(ch)) for ch in text if ch.isdigit())
 
 
 @lru_cache(maxsize=64)
