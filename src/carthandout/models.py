@@ -219,7 +219,7 @@ class TeamMember:
 
     def role_in(self, language: str) -> str:
         """The role in the document's language where the clinic gave it, else in the clinic's."""
-        return dict(self.translated_roles).get(language, self.role)
+        return text_in(language, self.role, self.translated_roles)
 
 
 @dataclass(frozen=True)
@@ -357,6 +357,11 @@ def _parse_team(raw: Any, clinic_language: str) -> tuple[TeamMember, ...]:
             raise InputError(where, "needs a name or a phone (an empty row printed in the contacts)", sensitive=False)
         members.append(member)
     return tuple(members)
+
+
+def text_in(language: str, default: str, translated: tuple[tuple[str, str], ...]) -> str:
+    """Clinic text (``parse_text_by_language``) in ``language`` where given, else ``default``."""
+    return dict(translated).get(language, default)
 
 
 def parse_text_by_language(field_name: str, raw: Any, clinic_language: str,

@@ -27,7 +27,7 @@ from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import InputError
-from carthandout.models import Clinic, parse_text_by_language, probe_patient
+from carthandout.models import Clinic, parse_text_by_language, probe_patient, text_in
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -263,7 +263,7 @@ def _clinic_text(field: str, raw: Any, ctx: DocumentContext) -> tuple[Rich, str]
     check_translations_available(field, translated)
     for language, text in translated:
         rich_value(text, f"{field}.{language}")
-    text = dict(translated).get(ctx.language, default)
+    text = text_in(ctx.language, default, translated)
     return rich_value(text, field), text
 
 
