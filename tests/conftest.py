@@ -58,3 +58,22 @@ def write_yaml(tmp_path: Path):
         path.write_text(text, encoding="utf-8")
         return path
     return write
+
+
+def fill_in_on_screen(path: Path, initials: str) -> bytes:
+    """What a viewer does when staff type into a checklist and save it: the first initials field
+    filled in, the file saved in its place. Returns the saved bytes."""
+    writer = pypdf.PdfWriter(clone_from=path)
+    for page in writer.pages:
+        names = [annot.get_object().get("/T") for annot in page.get("/Annots", [])]
+        name = next((name for name in names if name and name.endswith("_initials")), None)
+        if name:
+            writer.update_page_form_field_values(page, {name: initials}, auto_regenerate=False)
+            break
+    with path.open("wb") as stream:
+        writer.write(stream)
+    return path.read_bytes()
+
+
+def field_values(path: Path) -> set[str]:
+    return {str(field.get("/V")) for field in (pypdf.PdfReader(path).get_fields() or {}).values() if field.get("/V")}

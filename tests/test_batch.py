@@ -19,7 +19,7 @@ import yaml
 from carthandout.imposition import layout_for
 from carthandout.naming import UniqueNames, check_template, patient_stem
 from carthandout.errors import InputError
-from conftest import pdf_text, run_cli
+from conftest import field_values, fill_in_on_screen, pdf_text, run_cli
 
 FAST_DOCS = ("--doc", "handout", "--doc", "wallet-card")
 GOOD = [
@@ -642,6 +642,27 @@ def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):
     assert batch(write_csv(tmp_path / "r.csv", GOOD[:1]), out, "--print-part-size", "1").exit_code == 0
     assert sorted(p.name for p in (out / "print").iterdir()) == ["handouts-part-001.pdf", "wallet-cards-part-001.pdf"]
     assert errors(out) == []
+
+
+def test_a_rerun_keeps_each_document_edited_since_before_it_replaces_or_removes_it(tmp_path):
+    out, roster = tmp_path / "out", write_csv(tmp_path / "r.csv", GOOD)
+    assert batch(roster, out, "--doc", "checklist").exit_code == 0
+    folders = {row["row"]: Path(row["file"]).parent for row in manifest(out) if row["document"] == "checklist"}
+    replaced = fill_in_on_screen(out / folders["2"] / "checklist.pdf", "JL")
+    result = batch(roster, out, "--doc", "checklist")
+    assert result.exit_code == 0, result.output
+    assert (out / folders["2"] / "checklist.edited.pdf").read_bytes() == replaced
+    assert "JL" not in field_values(out / folders["2"] / "checklist.pdf")
+    assert "row 2: checklist.pdf had changed" in result.stderr and "row 4" not in result.stderr
+    removed = fill_in_on_screen(out / folders["4"] / "checklist.pdf", "AO")
+    result = batch(write_csv(tmp_path / "r.csv", GOOD), out)  # no checklist this time: removed, the edited one kept
+    assert result.exit_code == 0, result.output
+    assert (out / folders["4"] / "checklist.edited.pdf").read_bytes() == removed
+    assert sorted(path.relative_to(out) for path in out.rglob("checklist*.pdf")) == [
+        folders["2"] / "checklist.edited.pdf", folders["4"] / "checklist.edited.pdf"]
+    assert result.stderr.splitlines()[0] == ("row 4: checklist.pdf had changed since the run that made it "
+                                             "(filled in on screen?): kept beside it as checklist.edited.pdf")
+    assert str(folders["4"]) not in result.stderr  # a folder may be named after the patient
 
 
 FORTY = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]

@@ -13,7 +13,7 @@ import pypdf
 import pytest
 
 from carthandout import __version__
-from conftest import page_texts, pdf_text, run_cli
+from conftest import field_values, fill_in_on_screen, page_texts, pdf_text, run_cli
 
 
 def test_generate_writes_pdfs_and_manifest(tmp_path, example_patient):
@@ -330,6 +330,27 @@ def test_a_file_with_a_documents_name_that_no_earlier_run_wrote_is_left_with_a_n
     for name in ("checklist.pdf", "calendar.pdf"):
         assert f"note: left {tmp_path / name} as it is" in result.stderr
     assert "wallet-card.pdf" not in result.stderr
+
+
+def test_a_rerun_keeps_a_checklist_filled_in_since_beside_the_new_one(tmp_path):
+    """A re-run for a corrected date replaced a checklist staff had filled in on screen, without a word."""
+    args = ("generate", "--name", "Ann Lee", "--doc", "checklist", "-o", tmp_path)
+    assert run_cli(*args, "--infusion-date", "2027-03-05").exit_code == 0
+    filled = fill_in_on_screen(tmp_path / "checklist.pdf", "JL")
+    result = run_cli(*args, "--infusion-date", "2027-03-12")
+    assert result.exit_code == 0
+    assert (tmp_path / "checklist.edited.pdf").read_bytes() == filled
+    assert "JL" in field_values(tmp_path / "checklist.edited.pdf")
+    assert "JL" not in field_values(tmp_path / "checklist.pdf")
+    assert (f"note: checklist.pdf had changed since the run that made it (filled in on screen?): kept as "
+            f"{tmp_path / 'checklist.edited.pdf'}") in result.stderr
+    again = run_cli(*args, "--infusion-date", "2027-03-12")  # the new checklist is as it was made
+    assert again.exit_code == 0 and "kept as" not in again.stderr
+    filled_again = fill_in_on_screen(tmp_path / "checklist.pdf", "MK")
+    assert run_cli(*args, "--infusion-date", "2027-03-12").exit_code == 0
+    assert (tmp_path / "checklist.edited.pdf").read_bytes() == filled  # the first copy stays as it was
+    assert (tmp_path / "checklist.edited-2.pdf").read_bytes() == filled_again
+    assert sorted(path.name for path in tmp_path.glob("*.edited*")) == ["checklist.edited-2.pdf", "checklist.edited.pdf"]
 
 
 def test_generate_refuses_a_batch_folder(tmp_path):

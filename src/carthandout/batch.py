@@ -31,7 +31,7 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
@@ -39,7 +39,8 @@ from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQU
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
-    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, spreadsheet_safe, write_atomic,
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, earlier_manifest, recorded_digests,
+    spreadsheet_safe, write_atomic,
 )
 from carthandout.pipeline import prepare, remove_stale_documents, write_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
@@ -85,6 +86,7 @@ class PatientJob:
 class PatientResult:
     files: tuple[ManifestRow, ...] = ()
     problem: RowProblem | None = None
+    kept: tuple[tuple[str, str], ...] = ()  # (file, its edited copy) kept before it was replaced or removed
 
 
 @dataclass
@@ -95,6 +97,7 @@ class BatchResult:
     seconds: float = 0.0
     stopped_by: str | None = None  # "SIGINT", "SIGTERM" or "worker": the run did not finish
     problems: list[RowProblem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # not wrong, worth saying: an edited file kept
 
     def summary(self) -> str:
         line = (f"{counted(self.done, 'patient')} done, {self.failed} failed, {counted(self.files, 'file')},"
@@ -302,6 +305,7 @@ class WorkerState:
     clinic: Clinic
     options: RenderOptions
     show_values: bool = False
+    recorded: Mapping[str, str] = field(default_factory=dict)  # the earlier manifest's digests
     parent: int = field(default_factory=os.getpid)  # the batch process, made in it
 
 
@@ -349,9 +353,10 @@ def render_patient(job: PatientJob) -> PatientResult:
     assert _state is not None, "worker not initialised"
     try:
         ctx = prepare(job.patient, _state.clinic, _state.options)
-        files = write_patient_files(_state.output_dir, ctx, _state.options, prefix=f"{job.folder}/",
-                                    record=job.folder, row=str(job.row))
-        remove_stale_documents(_state.output_dir, f"{job.folder}/", {file.file for file in files})
+        files, kept = write_patient_files(_state.output_dir, ctx, _state.options, prefix=f"{job.folder}/",
+                                          record=job.folder, row=str(job.row), recorded=_state.recorded)
+        kept += remove_stale_documents(_state.output_dir, f"{job.folder}/", {file.file for file in files},
+                                       _state.recorded)
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:
@@ -359,7 +364,7 @@ def render_patient(job: PatientJob) -> PatientResult:
         return PatientResult(problem=RowProblem(job.row, "output", f"cannot write{name} ({error.strerror})"))
     except Exception as error:  # a bug one row's data triggers must not stop the cohort; no values in the line
         return PatientResult(problem=RowProblem(job.row, "internal", f"internal error: {type(error).__name__}"))
-    return PatientResult(tuple(files))
+    return PatientResult(tuple(files), kept=tuple(kept))
 
 
 def build_part(part: PrintPart) -> list[ManifestRow] | None:
@@ -489,7 +494,8 @@ def _run_workers(
     result: BatchResult, manifest: ManifestStream, parts: "PrintParts", progress: Callable[[int], None],
 ) -> None:
     """Every patient and print part through the workers; an interruption ends it cleanly."""
-    state = WorkerState(settings.output_dir, clinic, options, settings.show_values)
+    recorded = recorded_digests(earlier_manifest(settings.output_dir))
+    state = WorkerState(settings.output_dir, clinic, options, settings.show_values, recorded)
     rendered = RenderedInOrder(jobs, settings.jobs)
     try:
         with sigterm_raises(), worker_pool(settings.jobs, state) as pool:
@@ -536,7 +542,14 @@ def _record(outcome: PatientResult, result: BatchResult, manifest: ManifestStrea
         return False
     result.done += 1
     manifest.extend(outcome.files)
+    result.notices.extend(_kept_notice(outcome.files[0].row, name, copy) for name, copy in outcome.kept)
     return True
+
+
+def _kept_notice(row: str, name: str, copy: str) -> str:
+    """Without the patient's folder: its name may be the patient's."""
+    return (f"row {row}: {Path(name).name} had changed since the run that made it (filled in on screen?): "
+            f"kept beside it as {Path(copy).name}")
 
 
 class RenderedInOrder:

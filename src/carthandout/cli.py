@@ -19,7 +19,8 @@ from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
 from carthandout.output import (
-    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, check_replaceable, earlier_manifest, write_atomic, write_manifest,
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, check_replaceable, earlier_manifest, recorded_digests, write_atomic,
+    write_manifest,
 )
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
@@ -121,13 +122,16 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         check_not_a_batch_folder(output_dir, earlier)
         check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
-        rows = write_patient_files(output_dir, ctx, options)
+        rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded_digests(earlier))
     except CarthandoutError as error:
         fail(error, show_values)
     removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, earlier)
     write_manifest(output_dir, rows)
     for row in rows:
         click.echo(f"wrote {output_dir / row.file} ({row.pages} pages)")
+    for name, copy in kept:
+        click.echo(f"note: {name} had changed since the run that made it (filled in on screen?): "
+                   f"kept as {output_dir / copy} before it was replaced", err=True)
     for name in removed:
         click.echo(f"removed {output_dir / name} (an earlier run's document, not made this time)")
     for name in left:
@@ -281,8 +285,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
     with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
         result = run_batch(patients, problems, clinic, options, settings, advance)
-    for problem in result.problems[len(problems):]:
-        click.echo(problem.line(), err=True)
+    for line in [problem.line() for problem in result.problems[len(problems):]] + result.notices:
+        click.echo(line, err=True)
     click.echo(result.summary())
     warn_if_example_clinic(clinic_file, clinic)
     sys.exit(result.exit_code)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 
 # PDFs are written without flushing each to disk on its own (an fsync each, one after the other,
@@ -162,6 +162,59 @@ def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+EDITED_MARK = "edited"
+EDITED_COPIES = 99  # checklist.edited.pdf, then checklist.edited-2.pdf ... -99.pdf
+
+
+def recorded_digests(manifest_rows: Iterable[Mapping[str, str]]) -> dict[str, str]:
+    """File (relative to the manifest's folder) -> the sha256 the run that wrote it recorded."""
+    return {row["file"]: row["sha256"] for row in manifest_rows}
+
+
+def keep_if_edited(path: Path, recorded_sha256: str | None) -> Path | None:
+    """A file an earlier run wrote and recorded, changed since (a checklist filled in on screen
+    and saved), kept beside it as ``<name>.edited.pdf`` before a run replaces or removes it: a
+    re-run for a corrected date wiped what staff had typed into the checklist. Returns where it
+    is kept; None when there is nothing to keep (no record of it, unchanged, or a link). A copy
+    an earlier run already kept is not kept twice."""
+    if recorded_sha256 is None or path.is_symlink():
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:  # gone, or a folder: check_replaceable names it
+        return None
+    if sha256_hex(data) == recorded_sha256:
+        return None
+    for candidate in _edited_names(path):
+        if not os.path.lexists(candidate):
+            _copy_beside(path, candidate, data)
+            return candidate
+        if _same_bytes(candidate, data):
+            return candidate
+    raise OSError(errno.EEXIST, f"{EDITED_COPIES} edited copies already kept", str(path))
+
+
+def _edited_names(path: Path) -> Iterator[Path]:
+    yield path.with_name(f"{path.stem}.{EDITED_MARK}{path.suffix}")
+    for number in range(2, EDITED_COPIES + 1):
+        yield path.with_name(f"{path.stem}.{EDITED_MARK}-{number}{path.suffix}")
+
+
+def _copy_beside(path: Path, copy: Path, data: bytes) -> None:
+    """A second name for the file (its mode kept), or, where links are not allowed, a copy."""
+    try:
+        os.link(path, copy)
+    except OSError:
+        write_atomic(copy, data, flush=False)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return not path.is_symlink() and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)  # a cohort's run holds thousands

@@ -5,7 +5,8 @@ import os
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from carthandout.context import DocumentContext, build_context, check_team, effective_policy
 from carthandout.documents import DOCUMENTS, wallet_card
@@ -17,7 +18,7 @@ from carthandout.options import RenderOptions
 from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.protect import protect_documents
 from carthandout.readability import max_grade_from
-from carthandout.output import ManifestRow, sha256_hex, write_all_atomic, write_atomic
+from carthandout.output import ManifestRow, keep_if_edited, sha256_hex, write_all_atomic, write_atomic
 from carthandout.theme import build_theme
 
 
@@ -82,14 +83,22 @@ def render_documents(ctx: DocumentContext, options: RenderOptions) -> list[Rende
     return [DOCUMENTS[name].render(ctx, theme, options) for name in options.documents]
 
 
+class WrittenFiles(NamedTuple):
+    rows: list[ManifestRow]
+    kept: list[tuple[str, str]]  # (file, where its edited copy is kept), relative to the folder
+
+
 def write_patient_files(
-    directory: Path, ctx: DocumentContext, options: RenderOptions, prefix: str = "", record: str = "1", row: str = ""
-) -> list[ManifestRow]:
-    """Render and write one patient's files and their record packet: the path ``generate`` and ``batch`` share."""
+    directory: Path, ctx: DocumentContext, options: RenderOptions, prefix: str = "", record: str = "1", row: str = "",
+    recorded: Mapping[str, str] = MappingProxyType({}),
+) -> WrittenFiles:
+    """Render and write one patient's files and their record packet: the path ``generate`` and
+    ``batch`` share. ``recorded``: the earlier manifest's digests (``output.recorded_digests``);
+    a file changed since it was recorded is kept aside before it is replaced."""
     rendered = render_documents(ctx, options)
     packet = build_packet(ctx, [record_copy(document, ctx, options) for document in rendered])
     documents = protect_documents([*rendered, packet], options.pdf_password)
-    return write_documents(directory, prefix, record, documents, row)
+    return write_documents(directory, prefix, record, documents, row, recorded)
 
 
 def record_copy(document: RenderedDocument, ctx: DocumentContext, options: RenderOptions) -> RenderedDocument:
@@ -107,11 +116,25 @@ def document_file(prefix: str, document: str) -> str:
     return f"{prefix}{PACKET_FILE_STEM if document == PACKET_DOCUMENT else document}.pdf"
 
 
-def remove_stale_documents(directory: Path, prefix: str, written: set[str]) -> None:
+def remove_stale_documents(directory: Path, prefix: str, written: set[str],
+                           recorded: Mapping[str, str] = MappingProxyType({})) -> list[tuple[str, str]]:
     """Documents an earlier run left beside these (another patient's, or an older date) in a
-    folder only carthandout writes (a batch's patient folder): gone."""
-    for relative in _stale_documents(directory, prefix, written):
+    folder only carthandout writes (a batch's patient folder): gone, those changed since they
+    were recorded kept aside first. Returns (file, where it is kept) for those."""
+    stale = _stale_documents(directory, prefix, written)
+    kept = _keep_edited(directory, stale, recorded)
+    for relative in stale:
         (directory / relative).unlink(missing_ok=True)
+    return kept
+
+
+def _keep_edited(directory: Path, files: Iterable[str], recorded: Mapping[str, str]) -> list[tuple[str, str]]:
+    kept = []
+    for relative in files:
+        copy = keep_if_edited(directory / relative, recorded.get(relative))
+        if copy is not None:
+            kept.append((relative, copy.relative_to(directory).as_posix()))
+    return kept
 
 
 def tidy_shared_folder(directory: Path, written: set[str], earlier: Sequence[Mapping[str, str]]) -> tuple[list[str], list[str]]:
@@ -151,13 +174,16 @@ def _stale_documents(directory: Path, prefix: str, written: set[str]) -> list[st
 
 
 def write_documents(
-    directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = ""
-) -> list[ManifestRow]:
+    directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = "",
+    recorded: Mapping[str, str] = MappingProxyType({}),
+) -> WrittenFiles:
     """Write the PDFs as ``<prefix><document>.pdf`` (the packet as ``record_packet.pdf``), all or
-    none of them (``write_all_atomic``); flushed to disk when the manifest lists them."""
+    none of them (``write_all_atomic``); flushed to disk when the manifest lists them. Those they
+    replace that changed since ``recorded`` are kept aside first."""
     files = [(document_file(prefix, doc.document), doc) for doc in documents]
+    kept = _keep_edited(directory, [relative for relative, _ in files], recorded)
     write_all_atomic([(directory / relative, doc.data) for relative, doc in files])
-    return [manifest_row(relative, record, doc, row) for relative, doc in files]
+    return WrittenFiles([manifest_row(relative, record, doc, row) for relative, doc in files], kept)
 
 
 def write_document(directory: Path, relative: str, record: str, doc: RenderedDocument) -> ManifestRow:
