@@ -665,6 +665,36 @@ def test_a_rerun_keeps_each_document_edited_since_before_it_replaces_or_removes_
     assert str(folders["4"]) not in result.stderr  # a folder may be named after the patient
 
 
+def test_a_print_part_that_cannot_be_written_fails_alone_and_the_run_still_reports(tmp_path, monkeypatch):
+    """A full disk while a print part was written stopped the run before manifest.csv and errors.csv."""
+    import errno
+
+    import carthandout.printfiles as printfiles
+
+    real_write_all = printfiles.write_all_atomic
+
+    def disk_full_for_part_2(files):
+        for path, _ in files:
+            if path.name == "wallet-cards-part-002.pdf":  # written after the handouts: neither is kept
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real_write_all(files)
+
+    monkeypatch.setattr(printfiles, "write_all_atomic", disk_full_for_part_2)
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "1")
+    assert result.exit_code == 1
+    assert "print part 2: cannot write wallet-cards-part-002.pdf (No space left on device)" in result.stderr.splitlines()
+    assert result.stdout.startswith("3 patients done, 0 failed, 1 print part failed, ")
+    assert errors(out) == [{"row": "", "field": "print part 2",
+                            "problem": "cannot write wallet-cards-part-002.pdf (No space left on device)"}]
+    listed = {row["file"] for row in manifest(out)}
+    assert len([file for file in listed if not file.startswith("print/")]) == 3 * 3  # every patient's files
+    assert sorted(file for file in listed if file.startswith("print/")) == sorted(
+        f"print/{kind}-part-00{part}.pdf" for kind in ("handouts", "wallet-cards") for part in (1, 3))
+    assert sorted(path.name for path in (out / "print").iterdir()) == sorted(Path(file).name for file in listed
+                                                                             if file.startswith("print/"))
+
+
 FORTY = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]
 
 

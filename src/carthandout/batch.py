@@ -89,6 +89,21 @@ class PatientResult:
     kept: tuple[tuple[str, str], ...] = ()  # (file, its edited copy) kept before it was replaced or removed
 
 
+@dataclass(frozen=True)
+class PartProblem:
+    part: int
+    problem: str
+
+    def line(self) -> str:
+        return f"print part {self.part}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class PartResult:
+    rows: tuple[ManifestRow, ...] = ()
+    problem: PartProblem | None = None
+
+
 @dataclass
 class BatchResult:
     done: int = 0
@@ -98,9 +113,11 @@ class BatchResult:
     stopped_by: str | None = None  # "SIGINT", "SIGTERM" or "worker": the run did not finish
     problems: list[RowProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # not wrong, worth saying: an edited file kept
+    part_problems: list[PartProblem] = field(default_factory=list)  # print parts not made; the patients' files are
 
     def summary(self) -> str:
-        line = (f"{counted(self.done, 'patient')} done, {self.failed} failed, {counted(self.files, 'file')},"
+        parts = f"{counted(len(self.part_problems), 'print part')} failed, " if self.part_problems else ""
+        line = (f"{counted(self.done, 'patient')} done, {self.failed} failed, {parts}{counted(self.files, 'file')},"
                 f" {self.seconds:.1f} s")
         if self.stopped_by == "worker":
             return line + (" (stopped: a worker process died or was stopped, e.g. out of memory;"
@@ -113,7 +130,7 @@ class BatchResult:
     def exit_code(self) -> int:
         if self.stopped_by:
             return EXIT_STOPPED[self.stopped_by]
-        return 1 if self.failed else 0
+        return 1 if self.failed or self.part_problems else 0
 
 
 def counted(number: int, noun: str) -> str:
@@ -360,20 +377,31 @@ def render_patient(job: PatientJob) -> PatientResult:
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:
-        name = f" {Path(error.filename).name}" if error.filename else ""
-        return PatientResult(problem=RowProblem(job.row, "output", f"cannot write{name} ({error.strerror})"))
+        return PatientResult(problem=RowProblem(job.row, "output", cannot_write(error)))
     except Exception as error:  # a bug one row's data triggers must not stop the cohort; no values in the line
         return PatientResult(problem=RowProblem(job.row, "internal", f"internal error: {type(error).__name__}"))
     return PatientResult(tuple(files), kept=tuple(kept))
 
 
-def build_part(part: PrintPart) -> list[ManifestRow] | None:
-    """The part's print files; None when this worker was told to stop before it began."""
+def cannot_write(error: OSError) -> str:
+    """The file's name only: its folder may be named after the patient."""
+    name = f" {Path(error.filename).name}" if error.filename else ""
+    return f"cannot write{name} ({error.strerror})"
+
+
+def build_part(part: PrintPart) -> PartResult | None:
+    """The part's print files; None when this worker was told to stop before it began. A part
+    that cannot be made (a full disk) is that part's problem: the run goes on and still writes
+    manifest.csv and errors.csv."""
     assert _state is not None, "worker not initialised"
     if _stop_requested:
         return None
     try:
-        return make_print_part(_state.output_dir, part, _state.clinic, _state.options)
+        return PartResult(tuple(make_print_part(_state.output_dir, part, _state.clinic, _state.options)))
+    except OSError as error:
+        return PartResult(problem=PartProblem(part.number, cannot_write(error)))
+    except Exception as error:  # a bug must not lose the run's manifest; no values in the line
+        return PartResult(problem=PartProblem(part.number, f"internal error: {type(error).__name__}"))
     finally:
         release_freed_memory()
 
@@ -482,7 +510,9 @@ def run_batch(
         _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
         manifest.extend(parts.rows)  # print files last
         manifest.commit()
-    write_atomic(settings.output_dir / ERRORS_FILE, errors_csv(sorted(result.problems, key=lambda problem: problem.row)))
+    result.part_problems = parts.problems
+    write_atomic(settings.output_dir / ERRORS_FILE,
+                 errors_csv(sorted(result.problems, key=lambda problem: problem.row), result.part_problems))
     result.failed = len({problem.row for problem in result.problems})
     result.files = manifest.count
     result.seconds = time.perf_counter() - started
@@ -626,6 +656,7 @@ class PrintParts:
         self.waiting: deque[PrintPart] = deque()
         self.running: deque[Future] = deque()
         self.rows: list[ManifestRow] = []
+        self.problems: list[PartProblem] = []
         self.count = 0
 
     def add(self, patients: list[PrintPatient]) -> None:
@@ -635,10 +666,10 @@ class PrintParts:
 
     def poll(self) -> None:
         while self.running and self.running[0].done():
-            rows = self.running.popleft().result()
-            if rows is None:
+            outcome = self.running.popleft().result()
+            if outcome is None:
                 raise WorkerStopped()
-            self.rows += rows
+            self._record(outcome)
             self.progress(1)
         while self.waiting and len(self.running) < self.limit:
             self.running.append(self.pool.submit(build_part, self.waiting.popleft()))
@@ -646,9 +677,14 @@ class PrintParts:
     def collect_finished(self) -> None:
         """After an interruption: the rows of the parts that were finished, without starting another."""
         for future in self.running:
-            if _succeeded(future):
-                self.rows += future.result() or []
+            if _succeeded(future) and future.result() is not None:
+                self._record(future.result())
         self.running.clear()
+
+    def _record(self, outcome: PartResult) -> None:
+        self.rows += outcome.rows
+        if outcome.problem is not None:
+            self.problems.append(outcome.problem)
 
     def finish(self) -> None:
         while self.running or self.waiting:
@@ -666,12 +702,15 @@ def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob], in_dir: 
             leftover.unlink(missing_ok=True)
 
 
-def errors_csv(problems: Iterable[RowProblem]) -> bytes:
+def errors_csv(problems: Iterable[RowProblem], part_problems: Iterable[PartProblem] = ()) -> bytes:
+    """One line per problem: a row's, then a print part's (no row; ``print part N`` as its field)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("row", "field", "problem"))
     for problem in problems:
         writer.writerow(spreadsheet_safe((problem.row, problem.field, problem.problem)))
+    for part_problem in part_problems:
+        writer.writerow(spreadsheet_safe(("", f"print part {part_problem.part}", part_problem.problem)))
     return buffer.getvalue().encode("utf-8")
 
 

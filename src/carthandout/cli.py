@@ -285,7 +285,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
     with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
         result = run_batch(patients, problems, clinic, options, settings, advance)
-    for line in [problem.line() for problem in result.problems[len(problems):]] + result.notices:
+    later = [*result.problems[len(problems):], *result.part_problems]
+    for line in [problem.line() for problem in later] + result.notices:
         click.echo(line, err=True)
     click.echo(result.summary())
     warn_if_example_clinic(clinic_file, clinic)

@@ -18,7 +18,7 @@ from carthandout.options import RenderOptions
 from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.protect import protect_documents
 from carthandout.readability import max_grade_from
-from carthandout.output import ManifestRow, keep_if_edited, sha256_hex, write_all_atomic, write_atomic
+from carthandout.output import ManifestRow, keep_if_edited, sha256_hex, write_all_atomic
 from carthandout.theme import build_theme
 
 
@@ -184,12 +184,6 @@ def write_documents(
     kept = _keep_edited(directory, [relative for relative, _ in files], recorded)
     write_all_atomic([(directory / relative, doc.data) for relative, doc in files])
     return WrittenFiles([manifest_row(relative, record, doc, row) for relative, doc in files], kept)
-
-
-def write_document(directory: Path, relative: str, record: str, doc: RenderedDocument) -> ManifestRow:
-    """One PDF written atomically (flushed to disk when the manifest lists it), and its manifest row."""
-    write_atomic(directory / relative, doc.data, flush=False)
-    return manifest_row(relative, record, doc)
 
 
 def manifest_row(relative: str, record: str, doc: RenderedDocument, row: str = "") -> ManifestRow:

@@ -24,11 +24,11 @@ from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
 from carthandout.naming import inside
 from carthandout.options import RenderOptions
-from carthandout.output import PRINT_DIR, ManifestRow
+from carthandout.output import PRINT_DIR, ManifestRow, write_all_atomic
 from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import protect_documents
 from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf
-from carthandout.pipeline import prepare, write_document
+from carthandout.pipeline import manifest_row, prepare
 from carthandout.theme import build_theme
 
 HANDOUTS_DOCUMENT = "print-handouts"
@@ -54,22 +54,24 @@ class PrintPart:
 
 
 def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> list[ManifestRow]:
-    """Write the part's print files; returns their manifest rows."""
+    """Write the part's print files, both or neither (``write_all_atomic``); returns their manifest rows."""
     # the wallet card's pages, in both files, are drawn from each patient's context
     contexts = ({entry.folder: prepare(entry.patient, clinic, options) for entry in part.patients}
                 if CARD_DOCUMENT_ID in options.documents else {})
-    rows = [_write_handouts(output_dir, part, contexts, options)]
+    files = [_handouts(output_dir, part, contexts, options)]
     if contexts:
-        rows.append(_write_cards(output_dir, part, list(contexts.values()), clinic, options))
-    return [row for row in rows if row is not None]
+        files.append(_cards(part, list(contexts.values()), clinic, options))
+    made = [file for file in files if file is not None]
+    write_all_atomic([(output_dir / name, document.data) for name, document in made])
+    return [manifest_row(name, part.record, document) for name, document in made]
 
 
 def part_file(kind: str, number: int) -> str:
     return f"{PRINT_DIR}/{kind}-part-{number:03d}.pdf"
 
 
-def _write_handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentContext],
-                    options: RenderOptions) -> ManifestRow | None:
+def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentContext],
+              options: RenderOptions) -> tuple[str, RenderedDocument] | None:
     password = options.pdf_password or ""
     handouts = PdfJoiner()
     sources: list[ManifestRow] = []
@@ -95,7 +97,7 @@ def _write_handouts(output_dir: Path, part: PrintPart, contexts: dict[str, Docum
                                      joined(row.version for row in sources), joined(row.reviewed for row in sources),
                                      joined(row.language for row in sources))
     [handouts_file] = protect_documents([handouts_file], password)
-    return write_document(output_dir, part_file("handouts", part.number), part.record, handouts_file)
+    return part_file("handouts", part.number), handouts_file
 
 
 def _handout_source(output_dir: Path, row: ManifestRow, ctx: DocumentContext | None,
@@ -112,14 +114,13 @@ def _handout_source(output_dir: Path, row: ManifestRow, ctx: DocumentContext | N
     return open_pdf(output_dir / row.file, options.pdf_password or "")
 
 
-def _write_cards(output_dir: Path, part: PrintPart, contexts: list[DocumentContext], clinic: Clinic,
-                 options: RenderOptions) -> ManifestRow:
+def _cards(part: PrintPart, contexts: list[DocumentContext], clinic: Clinic,
+           options: RenderOptions) -> tuple[str, RenderedDocument]:
     theme = build_theme(clinic, options.paper)  # card-size text for everyone (large print: the handouts file)
     sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options,
                            large_print_pages=False)
     [sheets] = protect_documents([sheets], options.pdf_password)
-    return write_document(output_dir, part_file("wallet-cards", part.number), part.record,
-                          replace(sheets, document=CARDS_DOCUMENT))
+    return part_file("wallet-cards", part.number), replace(sheets, document=CARDS_DOCUMENT)
 
 
 def check_print_folder(output_dir: Path) -> None:
