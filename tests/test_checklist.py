@@ -10,7 +10,7 @@ import pypdf
 import pytest
 import yaml
 
-from carthandout.content import load_pack, parse_pack
+from carthandout.content import load_common, load_pack, parse_pack
 from carthandout.context import build_context
 from carthandout.documents import checklist
 from carthandout.documents.forms import TextField, form_can_encode
@@ -416,3 +416,22 @@ def test_the_dose_line_under_a_clinic_dose_override_does_not_say_per_label():
     label = _text(_render())
     assert "Per this center's dose policy, not the label's" in own and "Per label" not in own
     assert "Per label" in label and "center's dose policy" not in label
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_group_continued_on_the_next_page_opens_it_with_its_name(language):
+    """A page of items opened with bare column heads: whose tests were they?"""
+    pack = load_pack("checklist", language)
+    headings = [group["heading"] for group in pack.data["groups"]]
+    caption = load_common(language).labels["continued"]
+    captions = {caption.replace("{heading}", heading): heading for heading in headings}
+    pages = [page.extract_text().splitlines() for page in _render(_patient(language=language)).pages]
+    last_heading, continued = None, []
+    for number, lines in enumerate(pages):
+        heads = [index for index, line in enumerate(lines) if line.strip() == pack.labels["column_done"]]
+        if heads and number > 0:
+            above = lines[heads[0] - 1]
+            assert above in headings or captions.get(above) == last_heading, (number, above)
+            continued += [above] if above in captions else []
+        last_heading = next((line for line in reversed(lines) if line in headings), last_heading)
+    assert len(continued) == 2, continued  # both groups run over a page in the example

@@ -109,11 +109,16 @@ class BlockRenderer:
     def _caption_continuations(self, flowables: list[Flowable], heading: str) -> None:
         """Each table of the section that breaks over a page opens the next one with "<heading>
         (continued)": a page that starts with bare rows of phone numbers does not say whose they are."""
-        caption = fill(load_common(self.ctx.language).labels["continued"], {"heading": self.rich(heading)})
-        style = self.theme.style("subheading")
+        continued = self.continued_caption(heading)
         for flowable in _unkept(flowables):
             if isinstance(flowable, BalancedTable):
-                flowable.continued = lambda: paragraph(caption, style)
+                flowable.continued = continued
+
+    def continued_caption(self, heading: str) -> Callable[[], Flowable]:
+        """What opens the next page of a table under ``heading``: "<heading> (continued)"."""
+        caption = fill(load_common(self.ctx.language).labels["continued"], {"heading": self.rich(heading)})
+        style = self.theme.style("subheading")
+        return lambda: paragraph(caption, style)
 
     def kept_section(self, section: Mapping[str, Any]) -> list[Flowable]:
         """The section, its heading kept with its first block: a heading never ends a page alone."""
@@ -271,20 +276,32 @@ def at_top_of_frame(flowable: Flowable) -> bool:
     return bool(getattr(getattr(flowable, "_frame", None), "_atTop", False))
 
 
-class BalancedTable(Table):
-    """A reportlab Table broken over pages as ``balanced_break`` says; when it has a ``continued``
-    caption, each part after the first opens with it (kept with the rows under it)."""
+class Continuable:
+    """A table broken over pages: when it has a ``continued`` caption ("<heading> (continued)"),
+    each part after the first opens with it, kept with the rows under it."""
 
     continued: Callable[[], Flowable] | None = None
     follows_caption = False  # the rest of a table, under its "continued" caption at a page's top
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        parts = self._balanced_split(availWidth, availHeight)
+    def captioned(self, parts: list[Flowable]) -> list[Flowable]:
+        """``parts`` of a split, the second under the caption."""
         if len(parts) != 2 or self.continued is None:
             return parts
         first, rest = parts
         rest.continued, rest.follows_caption = self.continued, True
         return [first, keep_together([self.continued(), rest])]
+
+    def at_top(self) -> bool:
+        """Under its caption a table is as good as at the page's top: moving its rows on would
+        leave the caption alone on a page (rows so tall that fewer than two fit under it)."""
+        return at_top_of_frame(self) or self.follows_caption
+
+
+class BalancedTable(Continuable, Table):
+    """A reportlab Table broken over pages as ``balanced_break`` says, captioned as ``Continuable`` says."""
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return self.captioned(self._balanced_split(availWidth, availHeight))
 
     def _balanced_split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         parts = super().split(availWidth, availHeight)
@@ -292,9 +309,7 @@ class BalancedTable(Table):
             return parts
         header, total = self.repeatRows, len(self._cellvalues) - self.repeatRows
         fitting = len(parts[0]._cellvalues) - header
-        # Under its caption a table is as good as at the page's top: moving its rows on would
-        # leave the caption alone on a page (rows so tall that fewer than two fit under it).
-        keep = balanced_break(fitting, total, at_top_of_frame(self) or self.follows_caption)
+        keep = balanced_break(fitting, total, self.at_top())
         if keep == fitting:
             return parts
         if keep == 0:

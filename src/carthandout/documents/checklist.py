@@ -284,6 +284,7 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
         rows = [item for item in items if item.group == group["id"]]
         if rows:
             table = _item_table(blocks, rows, prefix)
+            table.continued = blocks.continued_caption(group["heading"])
             story += [*_group_heading(blocks, group["heading"], table), table]
     if ctx.patient.weight_kg is not None:
         story.append(_dose_box(blocks))

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from reportlab.platypus import Flowable, Table, TableStyle
 
 from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_COLOR, ROW_RULE_WIDTH,
-                                         at_top_of_frame, balanced_break, data_table, table_padding)
+                                         Continuable, balanced_break, data_table, table_padding)
 from carthandout.documents.text_line import TextLine
 from carthandout.theme import Theme
 
@@ -55,8 +55,9 @@ def write_in_grid(header_rows: list[list[Any]], rows: Sequence[GridRow], theme: 
                    row_rule=GridLines(ROW_RULE_WIDTH, ROW_RULE_COLOR))
 
 
-class RowGrid(Flowable):
-    """Header rows (a Table, repeated on every page) above body rows that split between rows.
+class RowGrid(Continuable, Flowable):
+    """Header rows (a Table, repeated on every page) above body rows that split between rows
+    (under a ``continued`` caption, when it has one).
 
     ``lines`` (if any) box every cell; ``row_rule`` (if any) is drawn under each row first, as a
     Table draws its commands in order: the grid covers it, but rasterizers can still let it show.
@@ -120,12 +121,12 @@ class RowGrid(Flowable):
             shrunk = self._shrunk_to(availHeight)
             if shrunk is not None:
                 return [shrunk]
-        keep = balanced_break(fitting, len(self.rows), at_top_of_frame(self), self.min_rows_at_break)
+        keep = balanced_break(fitting, len(self.rows), self.at_top(), self.min_rows_at_break)
         if keep == 0:
             return []
         if keep == len(self.rows):
             return [self]
-        return [self._part(0, keep), self._part(keep, len(self.rows))]
+        return self.captioned([self._part(0, keep), self._part(keep, len(self.rows))])
 
     def _shrunk_to(self, height: float) -> RowGrid | None:
         """The whole grid in ``height``, each row giving up the same share of its room above its
