@@ -112,6 +112,21 @@ def test_check_lists_every_clinic_problem_at_once(write_yaml):
         assert sum(line.startswith(field) for line in result.output.splitlines()) == 1, field
 
 
+def test_check_lists_every_field_a_clinic_file_cannot_be_read_with(write_yaml, tmp_path):
+    """A file whose fields do not parse stopped check at the first of them."""
+    clinic = write_yaml("c.yaml", "name: ''\nphone_24h: '545-0100'\npaper: b5\ncolors: {primary: red}\n"
+                                  "favourite: blue\nname_in_metadata: perhaps\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 1
+    expected = ["clinic.favourite: unknown clinic field", "clinic.colors.primary: red is not a #RRGGBB color",
+                "clinic.paper: b5 is not letter or a4", "clinic.name: is required", "clinic.name_in_metadata:"]
+    listed = [line for line in result.output.splitlines() if line.startswith("clinic.")]
+    assert len(listed) == len(expected) and all(line.startswith(start) for line, start in zip(listed, expected))
+    generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                        "-o", tmp_path / "out")
+    assert generated.exit_code == 2 and generated.stderr == "error: clinic.favourite: unknown clinic field\n"
+
+
 def test_docs_lists_documents_and_languages():
     result = run_cli("docs")
     assert result.exit_code == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 from carthandout.content import available_documents, available_languages, load_common, load_pack
 from carthandout.documents import DOCUMENTS
 from carthandout.errors import CarthandoutError
-from carthandout.inputs import load_clinic
+from carthandout.inputs import clinic_file_problems, load_clinic
 from carthandout.models import Clinic
 from carthandout.pipeline import clinic_problems
 from carthandout.policy import available_policies, load_policy
@@ -66,8 +66,9 @@ def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, list[str]]
     """The clinic (None when it cannot be loaded) and its problems."""
     try:
         clinic = load_clinic(clinic_file)
-    except CarthandoutError as error:
-        return None, [error.line(show_values=True)]
+    except CarthandoutError as error:  # every field's problem, where the file could be read
+        problems = clinic_file_problems(clinic_file) if clinic_file is not None else []
+        return None, [problem.line(show_values=True) for problem in problems or [error]]
     return clinic, [problem.line(show_values=True) for problem in clinic_problems(clinic)]
 
 

@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from carthandout.errors import ContentError, InputError
+from carthandout import models
+from carthandout.errors import CarthandoutError, ContentError, InputError
 from carthandout.models import Clinic, parse_clinic, phone_digits
 from carthandout.resources import load_yaml_file, package_dir
 
@@ -52,11 +53,22 @@ def _last_ten_digits(phone: str) -> str:
 
 
 def _read_clinic(path: Path) -> Clinic:
+    return parse_clinic(_clinic_yaml(path), path.parent)
+
+
+def clinic_file_problems(path: Path) -> list[CarthandoutError]:
+    """Every problem of the clinic file's fields (a file that cannot be read: that one)."""
     try:
-        raw = load_yaml_file(path)
+        return models.clinic_file_problems(_clinic_yaml(path), path.parent)
+    except CarthandoutError as error:
+        return [error]
+
+
+def _clinic_yaml(path: Path) -> Any:
+    try:
+        return load_yaml_file(path)
     except ContentError as exc:
         raise InputError("clinic", str(exc), sensitive=False) from None
-    return parse_clinic(raw, path.parent)
 
 
 def load_patient_file(path: Path) -> dict[str, Any]:

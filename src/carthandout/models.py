@@ -8,11 +8,11 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from PIL import Image
 
-from carthandout.errors import InputError
+from carthandout.errors import CarthandoutError, InputError
 from carthandout.textnorm import normalise_text
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -257,20 +257,66 @@ PAPER_SIZES = ("letter", "a4")
 
 
 def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
-    """Validate a clinic profile; relative paths (the logo) are read from ``base_dir``."""
-    if not isinstance(raw, Mapping):
-        raise InputError("clinic", "the clinic file must be a mapping of fields", sensitive=False)
-    unknown = sorted(set(raw) - CLINIC_KEYS - CLINIC_EXTRA_KEYS)
-    if unknown:
-        raise InputError(f"clinic.{unknown[0]}", "unknown clinic field", sensitive=False)
+    """Validate a clinic profile; relative paths (the logo) are read from ``base_dir``. Raises
+    the first problem (``clinic_file_problems`` lists them all)."""
+    values, problems = _clinic_fields(raw, base_dir)
+    if problems:
+        raise problems[0]
+    return Clinic(**values)
 
+
+def clinic_file_problems(raw: Any, base_dir: Path) -> list[CarthandoutError]:
+    """Every problem of a clinic profile's fields, not only the first (``check --clinic``)."""
+    return _clinic_fields(raw, base_dir)[1]
+
+
+def _clinic_fields(raw: Any, base_dir: Path) -> tuple[dict[str, Any], list[CarthandoutError]]:
+    """Clinic's fields from ``raw``, each parsed on its own, and every problem found."""
+    if not isinstance(raw, Mapping):
+        return {}, [InputError("clinic", "the clinic file must be a mapping of fields", sensitive=False)]
+    problems: list[CarthandoutError] = [InputError(f"clinic.{key}", "unknown clinic field", sensitive=False)
+                                        for key in sorted(set(raw) - CLINIC_KEYS - CLINIC_EXTRA_KEYS)]
+    values: dict[str, Any] = {}
+    for parse in _clinic_field_parsers(raw, base_dir, values):
+        try:
+            values.update(parse())
+        except CarthandoutError as error:
+            problems.append(error)
+    return values, problems
+
+
+def _clinic_field_parsers(raw: Mapping[str, Any], base_dir: Path,
+                          parsed: Mapping[str, Any]) -> list[Callable[[], dict[str, Any]]]:
+    """One parser a field (or pair of fields), in the order their problems are reported; the
+    team's roles are read in the clinic's language once it is ``parsed``."""
     def text(key: str, required: bool = False) -> str:
         value = parse_text(f"clinic.{key}", raw.get(key), sensitive=False)
         if required and not value:
             raise InputError(f"clinic.{key}", "is required", sensitive=False)
         return value
 
-    colors = raw.get("colors") or {}
+    return [
+        lambda: _parse_colors(raw.get("colors")),
+        lambda: {"paper": _parse_paper(text("paper"))},
+        lambda: {"policy_overrides": _parse_overrides(raw.get("overrides"))},
+        lambda: {"language": parse_language(raw.get("language"), "clinic.language", sensitive=False) or "en"},
+        lambda: {"name": text("name", required=True)},
+        lambda: {"phone_24h": parse_phone("clinic.phone_24h", raw.get("phone_24h"), sensitive=False)
+                 or _required("clinic.phone_24h")},
+        lambda: {"phone": parse_phone("clinic.phone", raw.get("phone"), sensitive=False)},
+        lambda: {"address": _parse_address(raw.get("address"))},
+        lambda: {"team": _parse_team(raw.get("team"), parsed.get("language", "en"))},
+        lambda: {"logo": _parse_logo(raw.get("logo"), base_dir)},
+        lambda: {"date_format": text("date_format") or "long"},
+        lambda: {"policy": text("policy") or "source-document"},
+        lambda: {"physician": text("physician")},
+        lambda: {"name_in_metadata": parse_flag("clinic.name_in_metadata", raw.get("name_in_metadata"))},
+        lambda: {"extras": tuple(sorted((k, raw[k]) for k in CLINIC_EXTRA_KEYS if k in raw))},
+    ]
+
+
+def _parse_colors(raw: Any) -> dict[str, str]:
+    colors = raw or {}
     if not isinstance(colors, Mapping):
         raise InputError("clinic.colors", "must map primary/accent to #RRGGBB colors", sensitive=False)
     for key, value in colors.items():
@@ -281,35 +327,22 @@ def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
                              sensitive=False)
         if not isinstance(value, str) or not _HEX_COLOR.match(value):
             raise InputError(f"clinic.colors.{key}", "{value} is not a #RRGGBB color", value, sensitive=False)
-    paper = text("paper").lower() or "letter"
+    return {"primary_color": colors.get("primary", Clinic.primary_color),
+            "accent_color": colors.get("accent", Clinic.accent_color)}
+
+
+def _parse_paper(value: str) -> str:
+    paper = value.lower() or "letter"
     if paper not in PAPER_SIZES:
         raise InputError("clinic.paper", "{value} is not letter or a4", paper, sensitive=False)
-    overrides = raw.get("overrides") or {}
+    return paper
+
+
+def _parse_overrides(raw: Any) -> tuple[tuple[str, Any], ...]:
+    """Single policy values as hashable pairs; the policy module checks names and ranges."""
+    overrides = raw or {}
     if not isinstance(overrides, Mapping) or not all(isinstance(key, str) for key in overrides):
         raise InputError("clinic.overrides", "must map policy value names to values", sensitive=False)
-    language = parse_language(raw.get("language"), "clinic.language", sensitive=False) or "en"
-    return Clinic(
-        name=text("name", required=True),
-        phone_24h=parse_phone("clinic.phone_24h", raw.get("phone_24h"), sensitive=False) or _required("clinic.phone_24h"),
-        phone=parse_phone("clinic.phone", raw.get("phone"), sensitive=False),
-        address=_parse_address(raw.get("address")),
-        team=_parse_team(raw.get("team"), language),
-        logo=_parse_logo(raw.get("logo"), base_dir),
-        primary_color=colors.get("primary", Clinic.primary_color),
-        accent_color=colors.get("accent", Clinic.accent_color),
-        paper=paper,
-        date_format=text("date_format") or "long",
-        policy=text("policy") or "source-document",
-        policy_overrides=_parse_overrides(overrides),
-        physician=text("physician"),
-        language=language,
-        name_in_metadata=parse_flag("clinic.name_in_metadata", raw.get("name_in_metadata")),
-        extras=tuple(sorted((k, raw[k]) for k in CLINIC_EXTRA_KEYS if k in raw)),
-    )
-
-
-def _parse_overrides(overrides: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
-    """Single policy values as hashable pairs; the policy module checks names and ranges."""
     pairs = []
     for key, value in sorted(overrides.items()):
         if isinstance(value, list) and all(isinstance(item, int) for item in value):
