@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -148,14 +149,28 @@ def stroked_segments(page: pypdf.PageObject) -> list[tuple[float, float, float, 
     return segments
 
 
-@pytest.mark.parametrize("layout_name", ["avery-5371", "a4-10up", "foldover"])
-@pytest.mark.parametrize("copies", [1, 3])
-def test_a_sheet_of_fewer_cards_has_its_crop_marks_outside_the_whole_sheet(tmp_path, layout_name, copies):
-    """Marks drawn around only the cards printed fell among the sheet's unused cards."""
+def front_sheet(tmp_path: Path, layout_name: str, copies: int) -> pypdf.PageObject:
     result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", "2028-02-27", "--doc", "wallet-card",
                      "--card-layout", layout_name, "--copies", str(copies), "-o", tmp_path)
     assert result.exit_code == 0, result.output
-    front = pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages[0]
+    return pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages[0]
+
+
+def test_a_foldover_sheet_marks_only_the_cards_it_prints(tmp_path):
+    """Plain paper: marks for the rows not printed were cut lines through nothing."""
+    front = front_sheet(tmp_path, "foldover", 1)
+    layout = layout_for("foldover", (float(front.mediabox.width), float(front.mediabox.height)))
+    printed = layout.pieces[0]
+    horizontal_marks = {round(y1, 1) for x1, y1, x2, y2 in stroked_segments(front)
+                        if y1 == y2 and not printed.x - 0.5 <= (x1 + x2) / 2 <= printed.right + 0.5}
+    assert horizontal_marks == {round(printed.y, 1), round(printed.top, 1)}
+
+
+@pytest.mark.parametrize("layout_name", ["avery-5371", "a4-10up"])
+@pytest.mark.parametrize("copies", [1, 3])
+def test_a_sheet_of_fewer_cards_has_its_crop_marks_outside_the_whole_sheet(tmp_path, layout_name, copies):
+    """Marks drawn around only the cards printed fell among the sheet's unused cards."""
+    front = front_sheet(tmp_path, layout_name, copies)
     layout = layout_for(layout_name, (float(front.mediabox.width), float(front.mediabox.height)))
     block = layout.trim_box  # every card of a full sheet
     used = [*layout.fronts[:copies], *layout.fold_backs[:copies]]

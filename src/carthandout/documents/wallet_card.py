@@ -621,9 +621,10 @@ def _finish_page(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], ma
     if layout.crop_marks and marks:
         canvas.setStrokeColor(HexColor("#000000"))
         canvas.setLineWidth(0.3)
-        # The whole sheet's cut lines, on a sheet of fewer cards too: marks around only the cards
-        # printed fell inside the sheet, on the stock's unused cards.
-        canvas.lines(crop_marks(layout.pieces))
+        # Card stock (the duplex sheets): the whole sheet's cut lines, on a sheet of fewer cards
+        # too, as marks around only the cards printed fell on the stock's unused cards. A fold-over
+        # sheet is plain paper: only the cards printed are cut out.
+        canvas.lines(crop_marks(layout.pieces if layout.duplex else rects))
     canvas.restoreState()
     box = bounding_box(rects)
     canvas.setTrimBox((box.x, box.y, box.right, box.top))
