@@ -665,6 +665,36 @@ def test_a_rerun_keeps_each_document_edited_since_before_it_replaces_or_removes_
     assert str(folders["4"]) not in result.stderr  # a folder may be named after the patient
 
 
+def test_a_checklist_filled_in_while_its_row_was_out_of_the_manifest_is_kept(tmp_path):
+    """A run in which the row failed listed none of its files: the next run replaced the filled checklist."""
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--doc", "checklist").exit_code == 0
+    folder = next(Path(row["file"]).parent for row in manifest(out) if row["row"] == "4")
+    filled = fill_in_on_screen(out / folder / "checklist.pdf", "AO")
+    broken = [*GOOD[:2], {**GOOD[2], "infusion_date": "2027-02-30"}]
+    assert batch(write_csv(tmp_path / "r.csv", broken), out, "--doc", "checklist").exit_code == 1
+    result = batch(write_csv(tmp_path / "r.csv", GOOD), out, "--doc", "checklist")
+    assert result.exit_code == 0
+    assert (out / folder / "checklist.edited.pdf").read_bytes() == filled
+    assert len(list(out.rglob("*.edited*"))) == 1
+
+
+def test_a_filled_checklist_of_another_patient_in_a_row_folder_fails_its_row(tmp_path):
+    """Folders named by row hold another patient once the roster's order changes: the filled
+    checklist was kept beside the new patient's papers, under their row number."""
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--doc", "checklist", "--no-names-in-filenames").exit_code == 0
+    filled = fill_in_on_screen(out / "patient-2" / "checklist.pdf", "RD")
+    swapped = [GOOD[1], GOOD[0], GOOD[2]]
+    result = batch(write_csv(tmp_path / "r.csv", swapped), out, "--doc", "checklist", "--no-names-in-filenames")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(
+        "row 2: output: checklist.pdf here is another patient's, changed by hand since it was made")
+    assert (out / "patient-2" / "checklist.pdf").read_bytes() == filled
+    assert not list(out.rglob("*.edited*"))
+    assert "Rosa María Delgado" in pdf_text(out / "patient-3" / "checklist.pdf")  # the other rows are made
+
+
 def test_a_print_part_that_cannot_be_written_fails_alone_and_the_run_still_reports(tmp_path, monkeypatch):
     """A full disk while a print part was written stopped the run before manifest.csv and errors.csv."""
     import errno
@@ -693,6 +723,41 @@ def test_a_print_part_that_cannot_be_written_fails_alone_and_the_run_still_repor
         f"print/{kind}-part-00{part}.pdf" for kind in ("handouts", "wallet-cards") for part in (1, 3))
     assert sorted(path.name for path in (out / "print").iterdir()) == sorted(Path(file).name for file in listed
                                                                              if file.startswith("print/"))
+
+
+def test_an_old_print_part_that_cannot_be_removed_is_reported_not_printed(tmp_path, monkeypatch):
+    """A read-only print/ stopped the run (exit 2, the old manifest left) with the earlier run's
+    print files, with their old dates, still there."""
+    import errno
+
+    import carthandout.printfiles as printfiles
+
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", GOOD), out).exit_code == 0
+    real_unlink = Path.unlink
+
+    def read_only_print_folder(path, *args, **kwargs):
+        if path.parent.name == "print":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_unlink(path, *args, **kwargs)
+
+    def cannot_write(files):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(files[0][0]))
+
+    monkeypatch.setattr(Path, "unlink", read_only_print_folder)
+    monkeypatch.setattr(printfiles, "write_all_atomic", cannot_write)
+    result = batch(write_csv(tmp_path / "r.csv", [{**GOOD[0], "infusion_date": "2027-03-19"}, *GOOD[1:]]), out)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert "print part 1: cannot write handouts-part-001.pdf (Permission denied)" in lines
+    for name in ("handouts-part-001.pdf", "wallet-cards-part-001.pdf"):
+        assert (f"print part 1: {name} is an earlier run's and could not be removed (Permission denied): "
+                "it is out of date, do not print it") in lines
+    listed = manifest(out)
+    assert listed and not [row for row in listed if row["file"].startswith("print/")]
+    for row in listed:
+        assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
+    assert [row["field"] for row in errors(out)] == ["print part 1"] * 3
 
 
 FORTY = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]

@@ -127,6 +127,50 @@ def test_check_lists_every_field_a_clinic_file_cannot_be_read_with(write_yaml, t
     assert generated.exit_code == 2 and generated.stderr == "error: clinic.favourite: unknown clinic field\n"
 
 
+def test_a_clinic_file_with_number_keys_or_deep_nesting_gets_a_line_naming_it(write_yaml, tmp_path):
+    """Keys of mixed types made sorting them fail, and deep nesting overflowed PyYAML: both were
+    'internal error' (exit 70) naming nothing."""
+    numbers = write_yaml("n.yaml", "name: A\nphone_24h: '545 0100'\n5: x\nfoo: y\nwallet_card: {5: 1, qr: true}\n")
+    result = run_cli("check", "--clinic", numbers)
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.startswith("clinic.")] == [
+        "clinic.5: unknown clinic field", "clinic.foo: unknown clinic field"]
+    deep = write_yaml("d.yaml", "name: A\nphone_24h: '545 0100'\naddress: " + "[" * 5000 + "x" + "]" * 5000 + "\n")
+    for clinic, expected in ((numbers, "error: clinic.5: unknown clinic field"),
+                             (deep, f"error: clinic: {deep}: is nested too deeply to be read")):
+        result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                         "-o", tmp_path / "out")
+        assert result.exit_code == 2 and result.stderr.strip() == expected
+    wallet = write_yaml("w.yaml", "name: A\nphone_24h: '545 0100'\nwallet_card: {5: 1, qr: true}\n")
+    assert "clinic.wallet_card.5: unknown setting" in run_cli("check", "--clinic", wallet).output
+
+
+def test_check_lists_a_bad_reading_level_once(write_yaml):
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nreadability: {max_grade: 99}\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 1
+    assert sum(line.startswith("clinic.readability.max_grade") for line in result.output.splitlines()) == 1
+
+
+def test_a_folder_that_cannot_take_a_file_is_named_by_the_file_not_its_temporary(tmp_path, monkeypatch, capsys):
+    """A read-only folder gave 'cannot write .manifest.csv.hytnvaxy.part'."""
+    import errno
+
+    import carthandout.output as output
+    from carthandout.cli import main
+
+    def read_only(*args, dir, prefix, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), f"{dir}/{prefix}x1y2.part")
+
+    monkeypatch.setattr(output.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(sys, "argv", ["carthandout", "generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05",
+                                      "--doc", "handout", "-o", str(tmp_path)])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err == "error: output: cannot write handout.pdf (Permission denied)\n"
+
+
 def test_docs_lists_documents_and_languages():
     result = run_cli("docs")
     assert result.exit_code == 0
@@ -366,6 +410,45 @@ def test_a_rerun_keeps_a_checklist_filled_in_since_beside_the_new_one(tmp_path):
     assert (tmp_path / "checklist.edited.pdf").read_bytes() == filled  # the first copy stays as it was
     assert (tmp_path / "checklist.edited-2.pdf").read_bytes() == filled_again
     assert sorted(path.name for path in tmp_path.glob("*.edited*")) == ["checklist.edited-2.pdf", "checklist.edited.pdf"]
+    filled_third = fill_in_on_screen(tmp_path / "checklist.pdf", "NP")  # then another patient in this folder
+    other = run_cli("generate", "--name", "Bo Chen", "--doc", "checklist", "--infusion-date", "2027-03-12", "-o", tmp_path)
+    assert other.exit_code == 2
+    assert other.stderr.startswith("error: output: checklist.pdf here is another patient's, changed by hand")
+    assert (tmp_path / "checklist.pdf").read_bytes() == filled_third and len(list(tmp_path.glob("*.edited*"))) == 2
+
+
+def test_a_filled_in_checklist_is_kept_without_a_manifest_and_nothing_else_is(tmp_path, monkeypatch):
+    """Kept copies were decided by the earlier manifest alone: without it (deleted, or re-saved by a
+    spreadsheet) a filled checklist was replaced, and after a run that did not finish every
+    document made since counted as changed."""
+    monkeypatch.setenv("CARTHANDOUT_TEST_PASSWORD", "correct horse battery")
+    args = ("generate", "--name", "Ann Lee", "--doc", "checklist", "--doc", "handout", "--encrypt",
+            "--password-env", "CARTHANDOUT_TEST_PASSWORD", "-o", tmp_path)
+    assert run_cli(*args, "--infusion-date", "2027-03-05").exit_code == 0
+    (tmp_path / "manifest.csv").unlink()
+    result = run_cli(*args, "--infusion-date", "2027-03-12")  # every file changes; none was changed by hand
+    assert result.exit_code == 0 and not list(tmp_path.glob("*.edited*")) and "kept as" not in result.stderr
+    reader = pypdf.PdfReader(tmp_path / "checklist.pdf")
+    reader.decrypt("correct horse battery")
+    writer = pypdf.PdfWriter(clone_from=reader)
+    name = next(field for field in reader.get_fields() if field.endswith("_initials"))
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, {name: "JL"}, auto_regenerate=False)
+    writer.encrypt("correct horse battery")
+    with (tmp_path / "checklist.pdf").open("wb") as stream:
+        writer.write(stream)
+    (tmp_path / "manifest.csv").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "manifest.csv").read_bytes())  # Excel's CSV
+    result = run_cli(*args, "--infusion-date", "2027-03-19")
+    assert result.exit_code == 0
+    assert sorted(path.name for path in tmp_path.glob("*.edited*")) == ["checklist.edited.pdf"]
+
+
+def test_a_file_not_made_by_carthandout_is_kept_before_it_is_replaced(tmp_path):
+    (tmp_path / "handout.pdf").write_bytes(b"%PDF-1.4 the user's own")
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0
+    assert (tmp_path / "handout.edited.pdf").read_bytes() == b"%PDF-1.4 the user's own"
 
 
 def test_generate_refuses_a_batch_folder(tmp_path):

@@ -42,7 +42,7 @@ from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, earlier_manifest, recorded_digests,
     spreadsheet_safe, write_atomic,
 )
-from carthandout.pipeline import prepare, remove_stale_documents, write_patient_files
+from carthandout.pipeline import edit_guard, prepare, remove_stale_documents, write_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
 
@@ -373,7 +373,7 @@ def render_patient(job: PatientJob) -> PatientResult:
         files, kept = write_patient_files(_state.output_dir, ctx, _state.options, prefix=f"{job.folder}/",
                                           record=job.folder, row=str(job.row), recorded=_state.recorded)
         kept += remove_stale_documents(_state.output_dir, f"{job.folder}/", {file.file for file in files},
-                                       _state.recorded)
+                                       edit_guard(ctx, _state.options, _state.recorded))
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:
@@ -532,7 +532,8 @@ def _run_workers(
             parts.pool = pool
             _render_patients(pool, rendered, settings, result, manifest, parts, progress)
             parts.finish()
-            remove_stale_parts(settings.output_dir, {row.file for row in parts.rows})
+            for number, problem in remove_stale_parts(settings.output_dir, {row.file for row in parts.rows}):
+                parts.problems.append(PartProblem(number, problem))
     except KeyboardInterrupt:
         result.stopped_by = "SIGINT"
     except Terminated:

@@ -27,8 +27,8 @@ def run_checks(clinic_file: Path | None) -> CheckReport:
     max_grade, grade_problems = _max_grade(clinic)
     scores, score_problems = _readability(max_grade)
     problems = _check_policies() + _check_content() + clinic_problems + check_completeness()
-    if grade_problems:
-        problems += grade_problems
+    if grade_problems:  # listed once: the clinic's checks may have found it already
+        problems += [problem for problem in grade_problems if problem not in problems]
     else:
         problems += score_problems + [score.problem() for score in scores if not score.passed]
     return CheckReport(problems, format_table(scores))

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from PIL import Image
 
@@ -154,9 +154,14 @@ def _unknown_field(key: str) -> InputError:
     return InputError("field", f"{{value}} is not a patient field {known}", key, hidden="a field name")
 
 
+def unknown_keys(raw: Mapping[Any, Any], known: Iterable[str]) -> list[str]:
+    """The keys of ``raw`` that are not ``known``, as text, sorted (YAML keys may be numbers, or null)."""
+    return sorted(str(key) for key in set(raw) - set(known))
+
+
 def parse_patient(raw: Mapping[str, Any]) -> Patient:
     """Validate one patient's raw fields (from flags, a YAML file or a roster row)."""
-    unknown = sorted((str(key) for key in set(raw) - set(PATIENT_FIELDS)))
+    unknown = unknown_keys(raw, PATIENT_FIELDS)
     if unknown:
         raise _unknown_field(unknown[0])
     for name in REQUIRED_PATIENT_FIELDS:
@@ -275,7 +280,7 @@ def _clinic_fields(raw: Any, base_dir: Path) -> tuple[dict[str, Any], list[Carth
     if not isinstance(raw, Mapping):
         return {}, [InputError("clinic", "the clinic file must be a mapping of fields", sensitive=False)]
     problems: list[CarthandoutError] = [InputError(f"clinic.{key}", "unknown clinic field", sensitive=False)
-                                        for key in sorted(set(raw) - CLINIC_KEYS - CLINIC_EXTRA_KEYS)]
+                                        for key in unknown_keys(raw, CLINIC_KEYS | CLINIC_EXTRA_KEYS)]
     values: dict[str, Any] = {}
     for parse in _clinic_field_parsers(raw, base_dir, values):
         try:

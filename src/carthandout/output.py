@@ -144,9 +144,13 @@ def _mode_for(path: Path) -> int:
 
 
 def _temporary_beside(path: Path, mode: str, **open_args: Any) -> tuple[Any, str]:
-    """An open temporary file in ``path``'s folder (hidden, ``.part``), and its name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    """An open temporary file in ``path``'s folder (hidden, ``.part``), and its name. An error
+    names ``path`` (a read-only folder named the temporary file, a name nobody knows)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from None
     return os.fdopen(handle, mode, **open_args), temporary
 
 
@@ -173,20 +177,10 @@ def recorded_digests(manifest_rows: Iterable[Mapping[str, str]]) -> dict[str, st
     return {row["file"]: row["sha256"] for row in manifest_rows}
 
 
-def keep_if_edited(path: Path, recorded_sha256: str | None) -> Path | None:
-    """A file an earlier run wrote and recorded, changed since (a checklist filled in on screen
-    and saved), kept beside it as ``<name>.edited.pdf`` before a run replaces or removes it: a
-    re-run for a corrected date wiped what staff had typed into the checklist. Returns where it
-    is kept; None when there is nothing to keep (no record of it, unchanged, or a link). A copy
-    an earlier run already kept is not kept twice."""
-    if recorded_sha256 is None or path.is_symlink():
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError:  # gone, or a folder: check_replaceable names it
-        return None
-    if sha256_hex(data) == recorded_sha256:
-        return None
+def keep_copy(path: Path, data: bytes) -> Path:
+    """``path`` (whose bytes are ``data``) kept beside it as ``<name>.edited.pdf``, then
+    ``.edited-2.pdf`` ..., before a run replaces or removes it; returns where. A copy already
+    kept (the same bytes) is not kept twice."""
     for candidate in _edited_names(path):
         if not os.path.lexists(candidate):
             _copy_beside(path, candidate, data)
@@ -194,6 +188,16 @@ def keep_if_edited(path: Path, recorded_sha256: str | None) -> Path | None:
         if _same_bytes(candidate, data):
             return candidate
     raise OSError(errno.EEXIST, f"{EDITED_COPIES} edited copies already kept", str(path))
+
+
+def regular_file_bytes(path: Path) -> bytes | None:
+    """The file's bytes; None when there is none, or a link or a folder is in its place."""
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _edited_names(path: Path) -> Iterator[Path]:
@@ -211,10 +215,7 @@ def _copy_beside(path: Path, copy: Path, data: bytes) -> None:
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return not path.is_symlink() and path.read_bytes() == data
-    except OSError:
-        return False
+    return regular_file_bytes(path) == data
 
 
 @dataclass(frozen=True, slots=True)  # a cohort's run holds thousands

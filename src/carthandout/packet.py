@@ -12,7 +12,8 @@ from typing import Mapping, Sequence
 from carthandout import __version__
 from carthandout.content import load_common
 from carthandout.context import DocumentContext
-from carthandout.documents.base import Metadata, RenderedDocument, subject_in
+from carthandout.documents.base import RenderedDocument, metadata_titled
+from carthandout.edits import PATIENT_KEY
 from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf, text_string
 
 PACKET_DOCUMENT = "packet"
@@ -32,10 +33,11 @@ def build_packet(ctx: DocumentContext, documents: Sequence[RenderedDocument]) ->
         starts.append(packet.append(source, keep_forms=True))
         page_labels.extend([b"%d" % starts[-1], {b"/S": b"/D", b"/P": text_string(page_prefix(labels, doc.document)),
                                                 b"/St": b"1"}])
-    meta = packet_metadata(ctx, labels.get("packet_title") or titles[0])
+    meta = metadata_titled(ctx, labels.get("packet_title") or titles[0])
     producer = f"carthandout {__version__}"
     data = packet.to_bytes(
-        info=dict(Title=meta.title, Author=meta.author, Subject=meta.subject, Creator=producer, Producer=producer),
+        info={"Title": meta.title, "Author": meta.author, "Subject": meta.subject, "Creator": producer,
+              "Producer": producer, PATIENT_KEY: meta.patient},
         catalog={b"/PageLabels": {b"/Nums": page_labels}, b"/Lang": text_string(meta.language),
                  b"/ViewerPreferences": {b"/DisplayDocTitle": b"true"}, b"/PageMode": b"/UseOutlines"},
         outline=list(zip(titles, starts)),
@@ -51,13 +53,6 @@ def page_prefix(labels: Mapping[str, str], document: str) -> str:
     """"Handout ": the common words' ``packet_prefix_<document>``, else the document id as words."""
     key = "packet_prefix_" + document.replace("-", "_")
     return (labels.get(key) or document.replace("-", " ").replace("_", " ").capitalize()) + " "
-
-
-def packet_metadata(ctx: DocumentContext, title: str) -> Metadata:
-    """As for each document: the patient's name in the title only when the clinic opted in."""
-    if ctx.clinic.name_in_metadata:
-        title = f"{title}: {ctx.patient.name}"
-    return Metadata(title=title, author=ctx.center_name, subject=subject_in(ctx.language), language=ctx.language)
 
 
 def _title(source: SourcePdf, doc: RenderedDocument) -> str:

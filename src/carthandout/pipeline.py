@@ -11,14 +11,15 @@ from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 from carthandout.context import DocumentContext, build_context, check_team, effective_policy
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
+from carthandout.edits import HandEdits, patient_key, read_hand_edits
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient, probe_patient
 from carthandout.options import RenderOptions
+from carthandout.output import ManifestRow, keep_copy, regular_file_bytes, sha256_hex, write_all_atomic
 from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.protect import protect_documents
 from carthandout.readability import max_grade_from
-from carthandout.output import ManifestRow, keep_if_edited, sha256_hex, write_all_atomic
 from carthandout.theme import build_theme
 
 
@@ -88,17 +89,30 @@ class WrittenFiles(NamedTuple):
     kept: list[tuple[str, str]]  # (file, where its edited copy is kept), relative to the folder
 
 
+class EditGuard(NamedTuple):
+    """What a run needs to tell a file it replaces from one changed by hand (``edits``)."""
+    patient: str  # edits.patient_key of the patient whose files these are
+    password: str | None  # to read the earlier files of an encrypted run
+    recorded: Mapping[str, str] = MappingProxyType({})  # the earlier manifest's digests: files not read again
+
+
+def edit_guard(ctx: DocumentContext, options: RenderOptions,
+               recorded: Mapping[str, str] = MappingProxyType({})) -> EditGuard:
+    return EditGuard(patient_key(ctx.patient), options.pdf_password, recorded)
+
+
 def write_patient_files(
     directory: Path, ctx: DocumentContext, options: RenderOptions, prefix: str = "", record: str = "1", row: str = "",
     recorded: Mapping[str, str] = MappingProxyType({}),
 ) -> WrittenFiles:
     """Render and write one patient's files and their record packet: the path ``generate`` and
-    ``batch`` share. ``recorded``: the earlier manifest's digests (``output.recorded_digests``);
-    a file changed since it was recorded is kept aside before it is replaced."""
+    ``batch`` share. A file changed by hand since it was written (a checklist filled in on
+    screen) is kept aside before it is replaced; ``recorded``, the earlier manifest's digests
+    (``output.recorded_digests``), spares reading the files it lists unchanged."""
     rendered = render_documents(ctx, options)
     packet = build_packet(ctx, [record_copy(document, ctx, options) for document in rendered])
     documents = protect_documents([*rendered, packet], options.pdf_password)
-    return write_documents(directory, prefix, record, documents, row, recorded)
+    return write_documents(directory, prefix, record, documents, edit_guard(ctx, options, recorded), row)
 
 
 def record_copy(document: RenderedDocument, ctx: DocumentContext, options: RenderOptions) -> RenderedDocument:
@@ -116,25 +130,40 @@ def document_file(prefix: str, document: str) -> str:
     return f"{prefix}{PACKET_FILE_STEM if document == PACKET_DOCUMENT else document}.pdf"
 
 
-def remove_stale_documents(directory: Path, prefix: str, written: set[str],
-                           recorded: Mapping[str, str] = MappingProxyType({})) -> list[tuple[str, str]]:
+def remove_stale_documents(directory: Path, prefix: str, written: set[str], guard: EditGuard) -> list[tuple[str, str]]:
     """Documents an earlier run left beside these (another patient's, or an older date) in a
-    folder only carthandout writes (a batch's patient folder): gone, those changed since they
-    were recorded kept aside first. Returns (file, where it is kept) for those."""
+    folder only carthandout writes (a batch's patient folder): gone, those changed by hand kept
+    aside first. Returns (file, where it is kept) for those."""
     stale = _stale_documents(directory, prefix, written)
-    kept = _keep_edited(directory, stale, recorded)
+    kept = keep_hand_edits(directory, stale, guard)
     for relative in stale:
         (directory / relative).unlink(missing_ok=True)
     return kept
 
 
-def _keep_edited(directory: Path, files: Iterable[str], recorded: Mapping[str, str]) -> list[tuple[str, str]]:
-    kept = []
+def keep_hand_edits(directory: Path, files: Iterable[str], guard: EditGuard) -> list[tuple[str, str]]:
+    """Each of ``files`` changed by hand since carthandout wrote it kept beside it under a new
+    name (``output.keep_copy``); returns (file, where it is kept). Raises InputError, before
+    any is kept, when one is another patient's: it must not stay among this patient's papers
+    (folders named by row hold another patient once the roster's order changes)."""
+    edited = []
     for relative in files:
-        copy = keep_if_edited(directory / relative, recorded.get(relative))
-        if copy is not None:
-            kept.append((relative, copy.relative_to(directory).as_posix()))
-    return kept
+        data = regular_file_bytes(directory / relative)
+        if data is None or sha256_hex(data) == guard.recorded.get(relative):
+            continue
+        edits = read_hand_edits(data, guard.password)
+        if edits.changed:
+            _check_same_patient(relative, edits, guard)
+            edited.append((relative, data))
+    return [(relative, keep_copy(directory / relative, data).relative_to(directory).as_posix())
+            for relative, data in edited]
+
+
+def _check_same_patient(relative: str, edits: HandEdits, guard: EditGuard) -> None:
+    if edits.patient not in (None, guard.patient):
+        raise InputError("output", f"{Path(relative).name} here is another patient's, changed by hand since it "
+                         "was made (filled in on screen?): move it away first, or give each patient a folder of "
+                         "their own (name folders by MRN)", sensitive=False)
 
 
 def tidy_shared_folder(directory: Path, written: set[str], earlier: Sequence[Mapping[str, str]]) -> tuple[list[str], list[str]]:
@@ -174,14 +203,13 @@ def _stale_documents(directory: Path, prefix: str, written: set[str]) -> list[st
 
 
 def write_documents(
-    directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = "",
-    recorded: Mapping[str, str] = MappingProxyType({}),
+    directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], guard: EditGuard, row: str = "",
 ) -> WrittenFiles:
     """Write the PDFs as ``<prefix><document>.pdf`` (the packet as ``record_packet.pdf``), all or
     none of them (``write_all_atomic``); flushed to disk when the manifest lists them. Those they
-    replace that changed since ``recorded`` are kept aside first."""
+    replace that were changed by hand are kept aside first (``keep_hand_edits``)."""
     files = [(document_file(prefix, doc.document), doc) for doc in documents]
-    kept = _keep_edited(directory, [relative for relative, _ in files], recorded)
+    kept = keep_hand_edits(directory, [relative for relative, _ in files], guard)
     write_all_atomic([(directory / relative, doc.data) for relative, doc in files])
     return WrittenFiles([manifest_row(relative, record, doc, row) for relative, doc in files], kept)
 

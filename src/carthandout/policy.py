@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from carthandout.errors import ContentError
+from carthandout.models import unknown_keys
 from carthandout.resources import package_dir, read_yaml_text
 
 
@@ -86,7 +87,7 @@ def policy_from_mapping(raw: Any, where: str) -> Policy:
     if not isinstance(values, Mapping):
         raise ContentError(f"{where}: values is required")
     missing = [n for n in VALUE_NAMES if n not in values]
-    unknown = sorted(set(values) - set(VALUE_NAMES))
+    unknown = unknown_keys(values, VALUE_NAMES)
     if missing or unknown:
         raise ContentError(f"{where}: " + (f"missing value {missing[0]}" if missing else f"unknown value {unknown[0]}"))
     checked = {n: _check_value(n, values[n], where) for n in VALUE_NAMES}

@@ -33,7 +33,7 @@ from carthandout.theme import build_theme
 
 HANDOUTS_DOCUMENT = "print-handouts"
 CARDS_DOCUMENT = "print-wallet-cards"
-_PART_FILE = re.compile(r"^(handouts|wallet-cards)-part-\d{3,}\.pdf$")
+_PART_FILE = re.compile(r"^(?:handouts|wallet-cards)-part-(\d{3,})\.pdf$")
 
 
 @dataclass(frozen=True)
@@ -134,11 +134,20 @@ def check_print_folder(output_dir: Path) -> None:
         raise InputError("output", f"{PRINT_DIR} is in the output folder but is not a folder", sensitive=False)
 
 
-def remove_stale_parts(output_dir: Path, written: set[str]) -> None:
-    """Part files an earlier, larger run left behind: printing them would repeat old patients."""
+def remove_stale_parts(output_dir: Path, written: set[str]) -> list[tuple[int, str]]:
+    """Part files this run did not write (an earlier, larger run's, or a part that failed now):
+    printing them would repeat old patients, or old dates. Returns (part, problem) for each that
+    could not be removed (a read-only folder): it must not be printed."""
     folder = output_dir / PRINT_DIR
     if not folder.is_dir():
-        return
-    for path in folder.iterdir():
-        if _PART_FILE.match(path.name) and f"{PRINT_DIR}/{path.name}" not in written:
-            path.unlink()
+        return []
+    left = []
+    for path in sorted(folder.iterdir()):
+        match = _PART_FILE.match(path.name)
+        if match and f"{PRINT_DIR}/{path.name}" not in written:
+            try:
+                path.unlink()
+            except OSError as error:
+                left.append((int(match.group(1)), f"{path.name} is an earlier run's and could not be removed "
+                                                  f"({error.strerror}): it is out of date, do not print it"))
+    return left

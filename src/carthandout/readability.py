@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from carthandout.content import PACK_METADATA_KEYS, ContentPack, plain
 from carthandout.errors import InputError
+from carthandout.models import unknown_keys
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
 
 DEFAULT_MAX_GRADE = 8.0
@@ -96,7 +97,7 @@ def max_grade_from(settings: Any) -> float:
         return DEFAULT_MAX_GRADE
     if not isinstance(settings, Mapping):
         raise InputError("clinic.readability", "must be a mapping such as {max_grade: 8}", sensitive=False)
-    unknown = sorted(set(settings) - {"max_grade"})
+    unknown = unknown_keys(settings, {"max_grade"})
     if unknown:
         raise InputError(f"clinic.readability.{unknown[0]}", "unknown field (use max_grade)", sensitive=False)
     value = settings.get("max_grade", DEFAULT_MAX_GRADE)

@@ -40,6 +40,7 @@ from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
 from carthandout.bounded_cache import BoundedCache
+from carthandout.edits import PATIENT_KEY
 
 SUBSET_BYTES = 8 * 1024 * 1024  # subsets held, per process (a CJK fallback subset can be large)
 DEFLATED_BYTES = 8 * 1024 * 1024  # inputs and outputs held, per process
@@ -262,12 +263,20 @@ def draw_prepared_image(canvas: Canvas, prepared: PreparedImage, x: float, y: fl
     canvas._formsinuse.append(prepared.name)
 
 
+def set_patient_key(canvas: Canvas, key: str) -> None:
+    """The document information entry naming the patient the document is for (``edits``)."""
+    canvas._doc.info.patient_key = key
+
+
 def info_without_dates(info: pdfdoc.PDFInfo, document: Any) -> bytes:
     """reportlab's document information dictionary without CreationDate and ModDate. Output is
     the same bytes for the same input, so reportlab's invariant mode wrote 1 January 2000 there,
-    which a health record showed as the document's date. Without one, it takes the file's own."""
+    which a health record showed as the document's date. Without one, it takes the file's own.
+    With the patient's key, when the document is one patient's (``set_patient_key``)."""
     entries = {"Title": info.title, "Author": info.author, "Producer": info.producer, "Creator": info.creator,
                "Subject": info.subject, "Keywords": info.keywords}
+    if getattr(info, "patient_key", ""):
+        entries[PATIENT_KEY] = info.patient_key
     dictionary = {key: pdfdoc.PDFString(value) for key, value in entries.items()}
     dictionary["Trapped"] = pdfdoc.PDFName(info.trapped)
     return pdfdoc.PDFDictionary(dictionary).format(document)

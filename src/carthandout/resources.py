@@ -73,6 +73,8 @@ def read_yaml_text(text: str, origin: str, private: bool = False) -> Any:
         if private and not isinstance(exc, _KeyProblem):
             problem = re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem)
         raise ContentError(f"{where}: {problem}") from None
+    except RecursionError:  # thousands of brackets inside each other: PyYAML reads them recursively
+        raise ContentError(f"{origin}: is nested too deeply to be read") from None
 
 
 def load_yaml_file(path: Path, private: bool = False) -> Any:

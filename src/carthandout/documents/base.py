@@ -19,7 +19,8 @@ from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext
 from carthandout.documents.shared_layout import SharedLayoutParagraph
-from carthandout.reportlab_reuse import draw_prepared_image, prepared_image
+from carthandout.edits import patient_key
+from carthandout.reportlab_reuse import draw_prepared_image, prepared_image, set_patient_key
 from carthandout.typefaces import Rich, text_font, with_inherited_weight
 from carthandout.theme import Theme
 
@@ -59,6 +60,7 @@ class Metadata:
     author: str
     subject: str
     language: str
+    patient: str = ""  # edits.patient_key of the one patient the document is for
 
 
 def subject_in(language: str) -> str:
@@ -67,11 +69,15 @@ def subject_in(language: str) -> str:
 
 
 def metadata_for(ctx: DocumentContext, pack: ContentPack) -> Metadata:
+    return metadata_titled(ctx, pack.title)
+
+
+def metadata_titled(ctx: DocumentContext, title: str) -> Metadata:
     """Title without the patient's name unless the clinic opted in (PHI travels with metadata)."""
-    title = pack.title
     if ctx.clinic.name_in_metadata:
         title = f"{title}: {ctx.patient.name}"
-    return Metadata(title=title, author=ctx.center_name, subject=subject_in(ctx.language), language=ctx.language)
+    return Metadata(title=title, author=ctx.center_name, subject=subject_in(ctx.language), language=ctx.language,
+                    patient=patient_key(ctx.patient))
 
 
 def paragraph(rich: Rich, style: ParagraphStyle, **kwargs: object) -> Paragraph:
@@ -100,13 +106,14 @@ class _PageCounter:
     pages = 0
 
 
-def numbered_canvas(paint_footer: FooterPainter, counter: _PageCounter) -> type[Canvas]:
+def numbered_canvas(paint_footer: FooterPainter, counter: _PageCounter, patient: str = "") -> type[Canvas]:
     """A canvas that holds its pages until the end so each footer can say "page x of y"."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: object, **kwargs: object) -> None:
             super().__init__(*args, **kwargs)
             self._held_pages: list[dict] = []
+            set_patient_key(self, patient)
 
         def showPage(self) -> None:  # noqa: N802 (reportlab's name)
             self._held_pages.append(dict(self.__dict__))
@@ -165,7 +172,7 @@ def build_pdf(
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=paint_page)])
     counter = _PageCounter()
-    doc.build(list(story), canvasmaker=numbered_canvas(paint_footer, counter))
+    doc.build(list(story), canvasmaker=numbered_canvas(paint_footer, counter, meta.patient))
     return buffer.getvalue(), counter.pages
 
 

@@ -27,7 +27,7 @@ from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import InputError
-from carthandout.models import Clinic, parse_text_by_language, probe_patient, text_in
+from carthandout.models import Clinic, parse_text_by_language, probe_patient, text_in, unknown_keys
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -99,7 +99,7 @@ def _item_problems(item: Any, where: str, seen: set[str], labels: Mapping[str, s
     if item["id"] in seen:
         problems.append(f"{where}: duplicate id")
     seen.add(item["id"])
-    unknown = sorted(set(item) - ITEM_KEYS)
+    unknown = unknown_keys(item, ITEM_KEYS)
     if unknown:
         problems.append(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(sorted(ITEM_KEYS))})")
     if "date" in item and _date_name(item["date"]) is None:
@@ -217,7 +217,7 @@ def _added_items(raw: Any, taken: set[str], ctx: DocumentContext, pack: ContentP
         where = f"clinic.checklist.add[{number}]"
         if not isinstance(entry, Mapping):
             raise InputError(where, f"must be an item with {', '.join(CLINIC_ITEM_KEYS)}", sensitive=False)
-        unknown = sorted(set(entry) - set(CLINIC_ITEM_KEYS))
+        unknown = unknown_keys(entry, CLINIC_ITEM_KEYS)
         if unknown:
             raise InputError(f"{where}.{unknown[0]}", f"unknown key (use {', '.join(CLINIC_ITEM_KEYS)})", sensitive=False)
         item_id = entry.get("id")

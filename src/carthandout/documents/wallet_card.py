@@ -33,8 +33,10 @@ from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
     CardLayout, Line, Rect, Size, back_positions, bounding_box, chunks, crop_marks, layout_for,
 )
-from carthandout.models import PROBE_INFUSION_DATE, PROBE_NAME, Clinic, Patient, phone_digits, probe_patient
+from carthandout.models import (PROBE_INFUSION_DATE, PROBE_NAME, Clinic, Patient, phone_digits, probe_patient,
+                                unknown_keys)
 from carthandout.options import RenderOptions
+from carthandout.reportlab_reuse import set_patient_key
 from carthandout.theme import INK, PAPER, Theme, build_theme, tint
 from carthandout.typefaces import Rich, text_font
 
@@ -491,7 +493,7 @@ def wallet_card_settings(clinic: Clinic) -> dict[str, bool]:
     raw = clinic.extra("wallet_card") or {}
     if not isinstance(raw, Mapping):
         raise InputError("clinic.wallet_card", "must be a mapping such as {qr: true}", sensitive=False)
-    unknown = sorted(set(raw) - set(WALLET_CARD_SETTINGS))
+    unknown = unknown_keys(raw, WALLET_CARD_SETTINGS)
     if unknown:
         raise InputError(f"clinic.wallet_card.{unknown[0]}", f"unknown setting (known: {', '.join(WALLET_CARD_SETTINGS)})",
                          sensitive=False)
@@ -588,6 +590,7 @@ def card_canvas(buffer: io.BytesIO, page_size: Size, meta: Metadata) -> Canvas:
     canvas.setCreator(f"carthandout {__version__}")
     canvas.setProducer(f"carthandout {__version__}")
     canvas.setViewerPreference("DisplayDocTitle", "true")
+    set_patient_key(canvas, meta.patient)
     return canvas
 
 
