@@ -693,6 +693,10 @@ def test_a_filled_checklist_of_another_patient_in_a_row_folder_fails_its_row(tmp
     assert (out / "patient-2" / "checklist.pdf").read_bytes() == filled
     assert not list(out.rglob("*.edited*"))
     assert "Rosa María Delgado" in pdf_text(out / "patient-3" / "checklist.pdf")  # the other rows are made
+    result = batch(write_csv(tmp_path / "r.csv", swapped), out, "--no-names-in-filenames")  # the checklist not made
+    assert result.exit_code == 1 and result.stderr.startswith("row 2: output: checklist.pdf here is another patient's")
+    assert (out / "patient-2" / "checklist.pdf").read_bytes() == filled
+    assert "Rosa María Delgado" in pdf_text(out / "patient-2" / "handout.pdf")  # nothing of the row was written
 
 
 def test_a_print_part_that_cannot_be_written_fails_alone_and_the_run_still_reports(tmp_path, monkeypatch):

@@ -130,15 +130,21 @@ def document_file(prefix: str, document: str) -> str:
     return f"{prefix}{PACKET_FILE_STEM if document == PACKET_DOCUMENT else document}.pdf"
 
 
-def remove_stale_documents(directory: Path, prefix: str, written: set[str], guard: EditGuard) -> list[tuple[str, str]]:
-    """Documents an earlier run left beside these (another patient's, or an older date) in a
-    folder only carthandout writes (a batch's patient folder): gone, those changed by hand kept
-    aside first. Returns (file, where it is kept) for those."""
-    stale = _stale_documents(directory, prefix, written)
-    kept = keep_hand_edits(directory, stale, guard)
+def write_patient_folder(
+    directory: Path, ctx: DocumentContext, options: RenderOptions, prefix: str, record: str, row: str,
+    recorded: Mapping[str, str] = MappingProxyType({}),
+) -> WrittenFiles:
+    """``write_patient_files`` into a folder only carthandout writes (a batch's patient folder):
+    documents an earlier run left there that this run does not make (another patient's, or an
+    older date) are removed, those changed by hand kept aside first. Another patient's changed
+    by hand fails it before anything is written."""
+    planned = {document_file(prefix, document) for document in (*options.documents, PACKET_DOCUMENT)}
+    stale = _stale_documents(directory, prefix, planned)
+    kept = keep_hand_edits(directory, stale, edit_guard(ctx, options, recorded))
+    written = write_patient_files(directory, ctx, options, prefix, record, row, recorded)
     for relative in stale:
         (directory / relative).unlink(missing_ok=True)
-    return kept
+    return WrittenFiles(written.rows, written.kept + kept)
 
 
 def keep_hand_edits(directory: Path, files: Iterable[str], guard: EditGuard) -> list[tuple[str, str]]:
