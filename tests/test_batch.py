@@ -689,7 +689,7 @@ def test_a_filled_checklist_of_another_patient_in_a_row_folder_fails_its_row(tmp
     result = batch(write_csv(tmp_path / "r.csv", swapped), out, "--doc", "checklist", "--no-names-in-filenames")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0].startswith(
-        "row 2: output: checklist.pdf here is another patient's, changed by hand since it was made")
+        "row 2: output: checklist.pdf here is another patient's (or this one's before a corrected name or MRN) and was changed by hand")
     assert (out / "patient-2" / "checklist.pdf").read_bytes() == filled
     assert not list(out.rglob("*.edited*"))
     assert "Rosa María Delgado" in pdf_text(out / "patient-3" / "checklist.pdf")  # the other rows are made
@@ -762,6 +762,7 @@ def test_an_old_print_part_that_cannot_be_removed_is_reported_not_printed(tmp_pa
     for row in listed:
         assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
     assert [row["field"] for row in errors(out)] == ["print part 1"] * 3
+    assert ", 1 print part failed, " in result.stdout  # the parts left behind are not parts that failed
 
 
 FORTY = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]

@@ -413,7 +413,7 @@ def test_a_rerun_keeps_a_checklist_filled_in_since_beside_the_new_one(tmp_path):
     filled_third = fill_in_on_screen(tmp_path / "checklist.pdf", "NP")  # then another patient in this folder
     other = run_cli("generate", "--name", "Bo Chen", "--doc", "checklist", "--infusion-date", "2027-03-12", "-o", tmp_path)
     assert other.exit_code == 2
-    assert other.stderr.startswith("error: output: checklist.pdf here is another patient's, changed by hand")
+    assert other.stderr.startswith("error: output: checklist.pdf here is another patient's (or this one's before a corrected name or MRN)")
     assert (tmp_path / "checklist.pdf").read_bytes() == filled_third and len(list(tmp_path.glob("*.edited*"))) == 2
 
 
@@ -443,12 +443,75 @@ def test_a_filled_in_checklist_is_kept_without_a_manifest_and_nothing_else_is(tm
     assert sorted(path.name for path in tmp_path.glob("*.edited*")) == ["checklist.edited.pdf"]
 
 
-def test_a_file_not_made_by_carthandout_is_kept_before_it_is_replaced(tmp_path):
+def test_a_file_not_made_by_carthandout_is_never_replaced(tmp_path):
+    """Whose it is cannot be told: kept beside this patient's papers it could be another's."""
     (tmp_path / "handout.pdf").write_bytes(b"%PDF-1.4 the user's own")
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "handout",
                      "-o", tmp_path)
-    assert result.exit_code == 0
-    assert (tmp_path / "handout.edited.pdf").read_bytes() == b"%PDF-1.4 the user's own"
+    assert result.exit_code == 2
+    assert result.stderr == ("error: output: handout.pdf here cannot be read (locked with another password, or "
+                             "damaged), so neither whose it is nor whether it was filled in can be told: move it "
+                             "away, then run again\n")
+    assert (tmp_path / "handout.pdf").read_bytes() == b"%PDF-1.4 the user's own"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["handout.pdf"]
+
+
+def _drop_patient_key(path: Path) -> None:
+    """What a program that rewrites the document information (or an earlier carthandout) leaves."""
+    writer = pypdf.PdfWriter(clone_from=path)
+    del writer._info.get_object()[pypdf.generic.NameObject("/CarthandoutPatient")]
+    with path.open("wb") as stream:
+        writer.write(stream)
+
+
+def _tick_by_appearance_only(path: Path) -> None:
+    """A viewer that shows a tick by the box's appearance state, with no value."""
+    writer = pypdf.PdfWriter(clone_from=path)
+    box = next(annotation.get_object() for page in writer.pages for annotation in page["/Annots"]
+               if annotation.get_object().get("/FT") == "/Btn")
+    box[pypdf.generic.NameObject("/AS")] = pypdf.generic.NameObject(next(key for key in box["/AP"]["/N"] if key != "/Off"))
+    with path.open("wb") as stream:
+        writer.write(stream)
+
+
+@pytest.mark.parametrize("second_name, edit, kept", [
+    ("ROSA  delgado", lambda path: fill_in_on_screen(path, "JL"), True),  # case and spacing: the same patient
+    ("Rosa Delgado", _tick_by_appearance_only, True),
+    ("Bo Chen", lambda path: fill_in_on_screen(path, "JL"), False),
+    ("Rosa Delgado", lambda path: (fill_in_on_screen(path, "JL"), _drop_patient_key(path)), False),
+])
+def test_a_document_changed_by_hand_is_kept_only_when_it_says_it_is_this_patients(tmp_path, second_name, edit, kept):
+    args = ("generate", "--doc", "checklist", "--doc", "handout", "-o", tmp_path)
+    assert run_cli(*args, "--name", "Rosa Delgado", "--infusion-date", "2027-03-05").exit_code == 0
+    edit(tmp_path / "checklist.pdf")
+    changed = (tmp_path / "checklist.pdf").read_bytes()
+    result = run_cli(*args, "--name", second_name, "--infusion-date", "2027-03-12")
+    assert result.exit_code == (0 if kept else 2), result.output
+    assert ((tmp_path / "checklist.edited.pdf").read_bytes() if kept else (tmp_path / "checklist.pdf").read_bytes()) == changed
+    if not kept:
+        assert result.stderr.startswith("error: output: checklist.pdf here ") and "move it away" in result.stderr
+
+
+def test_generate_leaves_no_patients_filled_checklist_beside_another_patients_papers(tmp_path):
+    """A filled checklist generate does not make again was left with a note beside the next patient's card."""
+    assert run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "-o", tmp_path).exit_code == 0
+    filled = fill_in_on_screen(tmp_path / "checklist.pdf", "JL")
+    before = sorted(path.name for path in tmp_path.iterdir())
+    result = run_cli("generate", "--name", "Bo Chen", "--infusion-date", "2027-04-01", "--doc", "wallet-card",
+                     "-o", tmp_path)
+    assert result.exit_code == 2 and "checklist.pdf here is another patient's" in result.stderr
+    assert (tmp_path / "checklist.pdf").read_bytes() == filled and sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_a_checklist_locked_with_another_password_is_never_replaced(tmp_path, monkeypatch):
+    monkeypatch.setenv("PW_ONE", "correct horse battery")
+    monkeypatch.setenv("PW_TWO", "another staple battery")
+    args = ("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "checklist", "--encrypt",
+            "-o", tmp_path)
+    assert run_cli(*args, "--password-env", "PW_ONE").exit_code == 0
+    (tmp_path / "manifest.csv").unlink()
+    result = run_cli(*args, "--password-env", "PW_TWO")
+    assert result.exit_code == 2 and "checklist.pdf here cannot be read (locked with another password" in result.stderr
 
 
 def test_generate_refuses_a_batch_folder(tmp_path):

@@ -93,6 +93,7 @@ class PatientResult:
 class PartProblem:
     part: int
     problem: str
+    stale: bool = False  # an earlier run's part file left behind, not a part of this run that failed
 
     def line(self) -> str:
         return f"print part {self.part}: {self.problem}"
@@ -116,7 +117,8 @@ class BatchResult:
     part_problems: list[PartProblem] = field(default_factory=list)  # print parts not made; the patients' files are
 
     def summary(self) -> str:
-        parts = f"{counted(len(self.part_problems), 'print part')} failed, " if self.part_problems else ""
+        failed_parts = {problem.part for problem in self.part_problems if not problem.stale}
+        parts = f"{counted(len(failed_parts), 'print part')} failed, " if failed_parts else ""
         line = (f"{counted(self.done, 'patient')} done, {self.failed} failed, {parts}{counted(self.files, 'file')},"
                 f" {self.seconds:.1f} s")
         if self.stopped_by == "worker":
@@ -531,7 +533,7 @@ def _run_workers(
             _render_patients(pool, rendered, settings, result, manifest, parts, progress)
             parts.finish()
             for number, problem in remove_stale_parts(settings.output_dir, {row.file for row in parts.rows}):
-                parts.problems.append(PartProblem(number, problem))
+                parts.problems.append(PartProblem(number, problem, stale=True))
     except KeyboardInterrupt:
         result.stopped_by = "SIGINT"
     except Terminated:

@@ -25,7 +25,8 @@ from carthandout.output import (
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
 from carthandout.pipeline import (
-    check_card_words, check_clinic, check_documents, prepare, tidy_shared_folder, write_patient_files,
+    check_card_words, check_clinic, check_documents, check_left_documents, edit_guard, planned_files, prepare,
+    tidy_shared_folder, write_patient_files,
 )
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -122,7 +123,9 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         check_not_a_batch_folder(output_dir, earlier)
         check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
-        rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded_digests(earlier))
+        recorded = recorded_digests(earlier)
+        check_left_documents(output_dir, planned_files("", options), edit_guard(ctx, options, recorded))
+        rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded)
     except CarthandoutError as error:
         fail(error, show_values)
     removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, earlier)

@@ -27,39 +27,61 @@ OUR_ANNOTATIONS = ("/Widget", "/Link")
 
 
 def patient_key(patient: Patient) -> str:
-    """Which patient a document is for, the same when their dates change. It tells no more than
-    the pages do: the name and MRN are on every page (and it is encrypted with the file)."""
-    birth = patient.date_of_birth.isoformat() if patient.date_of_birth else ""
-    parts = ("carthandout-patient", patient.mrn, patient.name, birth)
+    """Which patient a document is for: from the name and MRN, which every page prints (so the
+    key tells nothing the pages do not; the birth date, printed on few, is left out, as it could
+    be found by trying every date), ignoring case and spacing, and the same when dates change.
+    Encrypted with the file."""
+    parts = ("carthandout-patient", " ".join(patient.mrn.casefold().split()), " ".join(patient.name.casefold().split()))
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+UNCHANGED, FILLED, NOT_OURS, UNREADABLE = "unchanged", "filled", "not ours", "unreadable"
 
 
 @dataclass(frozen=True)
 class HandEdits:
-    changed: bool
+    state: str  # UNCHANGED, FILLED (filled in or annotated), NOT_OURS, UNREADABLE
     patient: str | None = None  # the patient key the file carries, when it could be read
+
+    @property
+    def changed(self) -> bool:
+        return self.state != UNCHANGED
 
 
 def read_hand_edits(data: bytes, password: str | None = None) -> HandEdits:
     """Whether ``data`` was changed by hand since carthandout wrote it. A file that cannot be
     read (not a PDF, damaged, or locked with another password) cannot be told apart from one
-    that was: it counts as changed."""
+    that was."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(password or ""):
-            return HandEdits(changed=True)
+            return HandEdits(UNREADABLE)
         info = reader.metadata or {}
         patient = info.get("/" + PATIENT_KEY)
-        ours = str(info.get("/Producer", "")).startswith(OUR_PRODUCER)
-        changed = not ours or _annotated(reader) or _filled_in(reader)
+        if not str(info.get("/Producer", "")).startswith(OUR_PRODUCER):
+            state = NOT_OURS
+        else:
+            state = FILLED if _annotated(reader) or _filled_in(reader) else UNCHANGED
     except Exception:  # pypdf raises many kinds of error on a damaged or foreign file
-        return HandEdits(changed=True)
-    return HandEdits(changed, str(patient) if patient is not None else None)
+        return HandEdits(UNREADABLE)
+    return HandEdits(state, str(patient) if patient is not None else None)
 
 
 def _annotated(reader: pypdf.PdfReader) -> bool:
-    return any(annotation.get_object().get("/Subtype") not in OUR_ANNOTATIONS
-               for page in reader.pages for annotation in page.get("/Annots", None) or ())
+    """An annotation we did not make, or a box ticked by its appearance alone (no value)."""
+    for page in reader.pages:
+        for reference in page.get("/Annots", None) or ():
+            annotation = reference.get_object()
+            if annotation.get("/Subtype") not in OUR_ANNOTATIONS:
+                return True
+            if annotation.get("/AS") not in (None, "/Off") and _checkbox(annotation):
+                return True
+    return False
+
+
+def _checkbox(widget: Any) -> bool:
+    field_type = widget.get("/FT") or (widget.get("/Parent") or {}).get("/FT")
+    return field_type == "/Btn"
 
 
 def _filled_in(reader: pypdf.PdfReader) -> bool:

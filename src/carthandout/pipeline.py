@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 from carthandout.context import DocumentContext, build_context, check_team, effective_policy
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
-from carthandout.edits import HandEdits, patient_key, read_hand_edits
+from carthandout.edits import UNREADABLE, HandEdits, patient_key, read_hand_edits
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient, probe_patient
@@ -138,8 +138,7 @@ def write_patient_folder(
     documents an earlier run left there that this run does not make (another patient's, or an
     older date) are removed, those changed by hand kept aside first. Another patient's changed
     by hand fails it before anything is written."""
-    planned = {document_file(prefix, document) for document in (*options.documents, PACKET_DOCUMENT)}
-    stale = _stale_documents(directory, prefix, planned)
+    stale = _stale_documents(directory, prefix, planned_files(prefix, options))
     kept = keep_hand_edits(directory, stale, edit_guard(ctx, options, recorded))
     written = write_patient_files(directory, ctx, options, prefix, record, row, recorded)
     for relative in stale:
@@ -150,8 +149,17 @@ def write_patient_folder(
 def keep_hand_edits(directory: Path, files: Iterable[str], guard: EditGuard) -> list[tuple[str, str]]:
     """Each of ``files`` changed by hand since carthandout wrote it kept beside it under a new
     name (``output.keep_copy``); returns (file, where it is kept). Raises InputError, before
-    any is kept, when one is another patient's: it must not stay among this patient's papers
-    (folders named by row hold another patient once the roster's order changes)."""
+    any is kept, when one is not this patient's, or does not say whose it is (``hand_edited``)."""
+    return [(relative, keep_copy(directory / relative, data).relative_to(directory).as_posix())
+            for relative, data in hand_edited(directory, files, guard)]
+
+
+def hand_edited(directory: Path, files: Iterable[str], guard: EditGuard,
+                known_others_only: bool = False) -> list[tuple[str, bytes]]:
+    """Those of ``files`` changed by hand, with their bytes. One that is not this patient's, or
+    (unless ``known_others_only``) does not say whose it is, must not be kept among their papers
+    (folders named by row hold another patient once the roster's order changes): InputError,
+    so the file is moved away by hand."""
     edited = []
     for relative in files:
         data = regular_file_bytes(directory / relative)
@@ -159,17 +167,33 @@ def keep_hand_edits(directory: Path, files: Iterable[str], guard: EditGuard) -> 
             continue
         edits = read_hand_edits(data, guard.password)
         if edits.changed:
-            _check_same_patient(relative, edits, guard)
+            if edits.patient != guard.patient and not (known_others_only and edits.patient is None):
+                raise InputError("output", f"{Path(relative).name} here {_not_theirs(edits)}: move it away, then run "
+                                 "again", sensitive=False)
             edited.append((relative, data))
-    return [(relative, keep_copy(directory / relative, data).relative_to(directory).as_posix())
-            for relative, data in edited]
+    return edited
 
 
-def _check_same_patient(relative: str, edits: HandEdits, guard: EditGuard) -> None:
-    if edits.patient not in (None, guard.patient):
-        raise InputError("output", f"{Path(relative).name} here is another patient's, changed by hand since it "
-                         "was made (filled in on screen?): move it away first, or give each patient a folder of "
-                         "their own (name folders by MRN)", sensitive=False)
+def _not_theirs(edits: HandEdits) -> str:
+    if edits.state == UNREADABLE:
+        return ("cannot be read (locked with another password, or damaged), so neither whose it is nor whether "
+                "it was filled in can be told")
+    if edits.patient is None:
+        return "was changed by hand and does not say whose it is (made by another program, or an earlier carthandout)"
+    return ("is another patient's (or this one's before a corrected name or MRN) and was changed by hand since it "
+            "was made (filled in on screen?)")
+
+
+def check_left_documents(directory: Path, planned: set[str], guard: EditGuard) -> None:
+    """``generate``: the documents it will leave as they are (not made this run) hold nothing
+    changed by hand of another patient (InputError otherwise): one folder, one patient. A file
+    that does not say whose it is (the user's own) is left, with a note (``tidy_shared_folder``)."""
+    hand_edited(directory, _stale_documents(directory, "", planned), guard, known_others_only=True)
+
+
+def planned_files(prefix: str, options: RenderOptions) -> set[str]:
+    """The files a run writes for one patient: each document and the record packet."""
+    return {document_file(prefix, document) for document in (*options.documents, PACKET_DOCUMENT)}
 
 
 def tidy_shared_folder(directory: Path, written: set[str], earlier: Sequence[Mapping[str, str]]) -> tuple[list[str], list[str]]:
