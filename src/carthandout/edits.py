@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import Any
-
-import pypdf
+from typing import TYPE_CHECKING, Any
 
 from carthandout.models import Patient
+
+if TYPE_CHECKING:
+    import pypdf
 
 PATIENT_KEY = "CarthandoutPatient"  # document information entry
 OUR_PRODUCER = "carthandout"
@@ -52,8 +53,10 @@ def read_hand_edits(data: bytes, password: str | None = None) -> HandEdits:
     """Whether ``data`` was changed by hand since carthandout wrote it. A file that cannot be
     read (not a PDF, damaged, or locked with another password) cannot be told apart from one
     that was."""
+    from pypdf import PdfReader  # only re-runs over changed files pay for importing pypdf (memory in every worker)
+
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(password or ""):
             return HandEdits(UNREADABLE)
         info = reader.metadata or {}
