@@ -689,7 +689,7 @@ def test_a_filled_checklist_of_another_patient_in_a_row_folder_fails_its_row(tmp
     result = batch(write_csv(tmp_path / "r.csv", swapped), out, "--doc", "checklist", "--no-names-in-filenames")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0].startswith(
-        "row 2: output: checklist.pdf here is another patient's (or this one's before a corrected name or MRN) and was changed by hand")
+        "row 2: output: checklist.pdf here is another patient's (or this one's before a corrected name, MRN or birth date) and was changed by hand")
     assert (out / "patient-2" / "checklist.pdf").read_bytes() == filled
     assert not list(out.rglob("*.edited*"))
     assert "Rosa María Delgado" in pdf_text(out / "patient-3" / "checklist.pdf")  # the other rows are made
@@ -697,6 +697,33 @@ def test_a_filled_checklist_of_another_patient_in_a_row_folder_fails_its_row(tmp
     assert result.exit_code == 1 and result.stderr.startswith("row 2: output: checklist.pdf here is another patient's")
     assert (out / "patient-2" / "checklist.pdf").read_bytes() == filled
     assert "Rosa María Delgado" in pdf_text(out / "patient-2" / "handout.pdf")  # nothing of the row was written
+
+
+def test_a_kept_copy_of_another_patient_in_a_row_folder_fails_its_row(tmp_path):
+    """The copy kept for row 2's patient stayed beside the next patient's papers in patient-2/."""
+    out, args = tmp_path / "out", ("--doc", "checklist", "--no-names-in-filenames")
+    roster = write_csv(tmp_path / "r.csv", GOOD)
+    assert batch(roster, out, *args).exit_code == 0
+    fill_in_on_screen(out / "patient-2" / "checklist.pdf", "RD")
+    assert batch(roster, out, *args).exit_code == 0 and (out / "patient-2" / "checklist.edited.pdf").exists()
+    before = all_files(out / "patient-2")
+    result = batch(write_csv(tmp_path / "r.csv", [GOOD[1], GOOD[0], GOOD[2]]), out, *args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("row 2: output: checklist.edited.pdf here was kept by an earlier run and is "
+                                    "another patient's")
+    assert all_files(out / "patient-2") == before
+
+
+def test_a_folder_in_place_of_an_old_document_fails_the_row_before_anything_changes(tmp_path):
+    out, roster = tmp_path / "out", write_csv(tmp_path / "r.csv", GOOD[:1])
+    assert batch(roster, out, "--doc", "checklist").exit_code == 0
+    folder = out / Path(manifest(out)[0]["file"]).parent
+    (folder / "checklist.pdf").unlink()
+    (folder / "checklist.pdf").mkdir()
+    before = all_files(folder)
+    result = batch(roster, out)  # the checklist not made: the old one would be removed
+    assert result.exit_code == 1 and "cannot write checklist.pdf (Is a directory)" in result.stderr
+    assert all_files(folder) == before
 
 
 def test_a_print_part_that_cannot_be_written_fails_alone_and_the_run_still_reports(tmp_path, monkeypatch):

@@ -413,7 +413,8 @@ def test_a_rerun_keeps_a_checklist_filled_in_since_beside_the_new_one(tmp_path):
     filled_third = fill_in_on_screen(tmp_path / "checklist.pdf", "NP")  # then another patient in this folder
     other = run_cli("generate", "--name", "Bo Chen", "--doc", "checklist", "--infusion-date", "2027-03-12", "-o", tmp_path)
     assert other.exit_code == 2
-    assert other.stderr.startswith("error: output: checklist.pdf here is another patient's (or this one's before a corrected name or MRN)")
+    assert other.stderr.startswith("error: output: checklist.edited-2.pdf here was kept by an earlier run and is "
+                                   "another patient's")  # its kept copies are found first
     assert (tmp_path / "checklist.pdf").read_bytes() == filled_third and len(list(tmp_path.glob("*.edited*"))) == 2
 
 
@@ -512,6 +513,28 @@ def test_a_checklist_locked_with_another_password_is_never_replaced(tmp_path, mo
     (tmp_path / "manifest.csv").unlink()
     result = run_cli(*args, "--password-env", "PW_TWO")
     assert result.exit_code == 2 and "checklist.pdf here cannot be read (locked with another password" in result.stderr
+
+
+def test_two_patients_of_one_name_without_mrn_are_told_apart_by_the_checklist(tmp_path):
+    """The checklist prints the birth date, so its key has it: same-name patients were one."""
+    args = ("generate", "--name", "John Smith", "--infusion-date", "2027-03-05", "--doc", "checklist", "-o", tmp_path)
+    assert run_cli(*args, "--date-of-birth", "1950-02-01").exit_code == 0
+    filled = fill_in_on_screen(tmp_path / "checklist.pdf", "JS")
+    result = run_cli(*args, "--date-of-birth", "1982-07-09")
+    assert result.exit_code == 2 and "checklist.pdf here is another patient's" in result.stderr
+    assert (tmp_path / "checklist.pdf").read_bytes() == filled
+
+
+def test_nothing_is_kept_or_changed_when_one_file_stops_the_run(tmp_path):
+    """A copy was kept before a later file stopped the run, with no word of it."""
+    args = ("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "checklist", "--doc", "handout",
+            "-o", tmp_path)
+    assert run_cli(*args).exit_code == 0
+    fill_in_on_screen(tmp_path / "checklist.pdf", "AL")
+    (tmp_path / "handout.pdf").write_bytes(b"%PDF-1.7 scanned elsewhere")
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    assert run_cli(*args).exit_code == 2
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
 
 
 def test_generate_refuses_a_batch_folder(tmp_path):

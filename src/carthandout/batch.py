@@ -42,7 +42,7 @@ from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, earlier_manifest, recorded_digests,
     spreadsheet_safe, write_atomic,
 )
-from carthandout.pipeline import prepare, write_patient_folder
+from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
 
@@ -372,8 +372,8 @@ def render_patient(job: PatientJob) -> PatientResult:
     assert _state is not None, "worker not initialised"
     try:
         ctx = prepare(job.patient, _state.clinic, _state.options)
-        files, kept = write_patient_folder(_state.output_dir, ctx, _state.options, f"{job.folder}/", job.folder,
-                                           str(job.row), _state.recorded)
+        files, kept = write_patient_files(_state.output_dir, ctx, _state.options, f"{job.folder}/", job.folder,
+                                          str(job.row), _state.recorded, own_folder=True)
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:

@@ -15,6 +15,7 @@ from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
+from carthandout.folders import tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
@@ -24,10 +25,7 @@ from carthandout.output import (
 )
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
-from carthandout.pipeline import (
-    check_card_words, check_clinic, check_documents, check_left_documents, edit_guard, planned_files, prepare,
-    tidy_shared_folder, write_patient_files,
-)
+from carthandout.pipeline import check_card_words, check_clinic, check_documents, prepare, write_patient_files
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -123,9 +121,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         check_not_a_batch_folder(output_dir, earlier)
         check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
-        recorded = recorded_digests(earlier)
-        check_left_documents(output_dir, planned_files("", options), edit_guard(ctx, options, recorded))
-        rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded)
+        rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded_digests(earlier))
     except CarthandoutError as error:
         fail(error, show_values)
     removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, earlier)

@@ -27,13 +27,22 @@ OUR_PRODUCER = "carthandout"
 OUR_ANNOTATIONS = ("/Widget", "/Link")
 
 
-def patient_key(patient: Patient) -> str:
-    """Which patient a document is for: from the name and MRN, which every page prints (so the
-    key tells nothing the pages do not; the birth date, printed on few, is left out, as it could
-    be found by trying every date), ignoring case and spacing, and the same when dates change.
-    Encrypted with the file."""
-    parts = ("carthandout-patient", " ".join(patient.mrn.casefold().split()), " ".join(patient.name.casefold().split()))
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+def patient_key(patient: Patient, with_birth_date: bool = False) -> str:
+    """Which patient a document is for: from what the document prints, so that the key tells
+    nothing its pages do not (a hash of the name and MRN can be checked against a guess, and
+    a birth date found by trying every date). The name and MRN, ignoring case and spacing, for
+    every document; the birth date too for one that prints it (the checklist: the papers most
+    often filled in, and two patients of one name without MRN are told apart by it). ``b`` or
+    ``n`` first says which. Encrypted with the file."""
+    birth = patient.date_of_birth.isoformat() if with_birth_date and patient.date_of_birth else ""
+    parts = ("carthandout-patient", " ".join(patient.mrn.casefold().split()),
+             " ".join(patient.name.casefold().split()), birth)
+    return ("b" if birth else "n") + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:15]
+
+
+def is_patients(key: str | None, patient: Patient) -> bool:
+    """Whether a document's key says it is ``patient``'s (False for none, or an unknown kind)."""
+    return bool(key) and key[0] in "bn" and key == patient_key(patient, with_birth_date=key.startswith("b"))
 
 
 UNCHANGED, FILLED, NOT_OURS, UNREADABLE = "unchanged", "filled", "not ours", "unreadable"

@@ -26,14 +26,17 @@ def build_packet(ctx: DocumentContext, documents: Sequence[RenderedDocument]) ->
         raise ValueError("a packet needs at least one document")
     labels = load_common(ctx.language).labels
     packet = PdfJoiner()
-    starts, titles, page_labels = [], [], []
+    starts, titles, page_labels, keys = [], [], [], []
     for doc in documents:
         source = open_pdf(doc.data)
         titles.append(_title(source, doc))
+        keys.append(source.info_text(b"/" + PATIENT_KEY.encode("ascii")))
         starts.append(packet.append(source, keep_forms=True))
         page_labels.extend([b"%d" % starts[-1], {b"/S": b"/D", b"/P": text_string(page_prefix(labels, doc.document)),
                                                 b"/St": b"1"}])
-    meta = metadata_titled(ctx, labels.get("packet_title") or titles[0])
+    # The packet prints what its documents print: the birth date when one of them does.
+    meta = metadata_titled(ctx, labels.get("packet_title") or titles[0],
+                           any(key.startswith("b") for key in keys))
     producer = f"carthandout {__version__}"
     data = packet.to_bytes(
         info={"Title": meta.title, "Author": meta.author, "Subject": meta.subject, "Creator": producer,

@@ -68,16 +68,17 @@ def subject_in(language: str) -> str:
     return load_common(language).labels.get("pdf_subject", DRUG_SUBJECT)
 
 
-def metadata_for(ctx: DocumentContext, pack: ContentPack) -> Metadata:
-    return metadata_titled(ctx, pack.title)
+def metadata_for(ctx: DocumentContext, pack: ContentPack, prints_birth_date: bool = False) -> Metadata:
+    return metadata_titled(ctx, pack.title, prints_birth_date)
 
 
-def metadata_titled(ctx: DocumentContext, title: str) -> Metadata:
-    """Title without the patient's name unless the clinic opted in (PHI travels with metadata)."""
+def metadata_titled(ctx: DocumentContext, title: str, prints_birth_date: bool = False) -> Metadata:
+    """Title without the patient's name unless the clinic opted in (PHI travels with metadata);
+    the patient's key from what the document prints (``edits.patient_key``)."""
     if ctx.clinic.name_in_metadata:
         title = f"{title}: {ctx.patient.name}"
     return Metadata(title=title, author=ctx.center_name, subject=subject_in(ctx.language), language=ctx.language,
-                    patient=patient_key(ctx.patient))
+                    patient=patient_key(ctx.patient, prints_birth_date))
 
 
 def paragraph(rich: Rich, style: ParagraphStyle, **kwargs: object) -> Paragraph:
@@ -387,12 +388,12 @@ def _draw_logo(canvas: Canvas, path: Path, width: float, height: float) -> None:
 
 
 def build_branded_pdf(
-    story: Sequence[Flowable], ctx: DocumentContext, pack: ContentPack, theme: Theme,
+    story: Sequence[Flowable], ctx: DocumentContext, pack: ContentPack, theme: Theme, prints_birth_date: bool = False,
 ) -> RenderedDocument:
     """A full-page document with the brand header and the standard footer on every page."""
     paint_header, header_height = brand_header(ctx, theme)
     data, pages = build_pdf(
-        story, theme, metadata_for(ctx, pack), paint_header, footer_painter(ctx, pack, theme),
+        story, theme, metadata_for(ctx, pack, prints_birth_date), paint_header, footer_painter(ctx, pack, theme),
         top_margin=theme.margin * 0.5 + header_height, bottom_margin=theme.margin * 0.5 + FOOTER_HEIGHT,
     )
     return RenderedDocument(pack.id, data, pages, pack.version, pack.reviewed, ctx.language)

@@ -289,7 +289,8 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
     if ctx.patient.weight_kg is not None:
         story.append(_dose_box(blocks))
     story.append(_sign_off(blocks, prefix))
-    return build_branded_pdf(story, ctx, pack, theme)
+    # its patient block prints the birth date: the patient's key may include it (edits.patient_key)
+    return build_branded_pdf(story, ctx, pack, theme, prints_birth_date=True)
 
 
 def _group_heading(blocks: BlockRenderer, heading: str, table: RowGrid) -> list[Flowable]:

@@ -1,0 +1,152 @@
+"""What a patient's folder already holds, checked before a run changes anything in it.
+
+A re-run replaces a patient's documents, and in a batch's patient folder (written only by
+carthandout) removes those it no longer makes. Before that, each file is read back (``edits``):
+
+- one changed by hand (a checklist filled in on screen) that says it is this patient's is kept
+  beside it as ``<document>.edited.pdf`` (``keep_edited``);
+- one changed by hand that is another patient's, does not say whose it is, or cannot be read,
+  stops the patient's run before anything is rendered or written (InputError): kept among
+  this patient's papers it could be someone else's. Folders named by row hold another patient
+  once a roster's order changes; ``generate`` may be given any folder;
+- so do copies an earlier run kept (``*.edited.pdf``) that are not this patient's.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Iterable, Mapping, NamedTuple, Sequence
+
+from carthandout.documents import DOCUMENTS
+from carthandout.edits import UNREADABLE, HandEdits, is_patients, read_hand_edits
+from carthandout.errors import InputError
+from carthandout.models import Patient
+from carthandout.output import EDITED_MARK, check_replaceable, keep_copy, regular_file_bytes, sha256_hex
+from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM
+
+
+class EditGuard(NamedTuple):
+    """What a run needs to tell a file it replaces from one changed by hand."""
+    patient: Patient  # whose files these are
+    password: str | None  # to read the earlier files of an encrypted run
+    recorded: Mapping[str, str] = MappingProxyType({})  # the earlier manifest's digests: files not read again
+
+
+@dataclass(frozen=True)
+class FolderPlan:
+    edited: list[tuple[str, bytes]]  # this patient's files changed by hand, to keep before they are replaced
+    stale: list[str]  # documents to remove once the new ones are written (a folder only carthandout writes)
+
+
+def document_file(prefix: str, document: str) -> str:
+    return f"{prefix}{PACKET_FILE_STEM if document == PACKET_DOCUMENT else document}.pdf"
+
+
+def plan_folder(directory: Path, prefix: str, planned: Iterable[str], guard: EditGuard, own_folder: bool) -> FolderPlan:
+    """Every check before anything changes. ``own_folder``: a batch's patient folder, whose
+    documents not made this run are removed; else (``generate``) they are left, and stop the
+    run only when they are another patient's, changed by hand (the user's own files stay)."""
+    planned = sorted(planned)
+    stale = stale_documents(directory, prefix, set(planned))
+    _check_kept_copies(directory, prefix, guard)
+    if own_folder:
+        for relative in stale:
+            check_replaceable(directory / relative)  # a folder in its place: before anything is written
+        return FolderPlan(hand_edited(directory, [*planned, *stale], guard), stale)
+    hand_edited(directory, stale, guard, known_others_only=True)
+    return FolderPlan(hand_edited(directory, planned, guard), [])
+
+
+def keep_edited(directory: Path, plan: FolderPlan) -> list[tuple[str, str]]:
+    """The plan's files changed by hand kept beside them; returns (file, where it is kept)."""
+    return [(relative, keep_copy(directory / relative, data).relative_to(directory).as_posix())
+            for relative, data in plan.edited]
+
+
+def remove_stale(directory: Path, plan: FolderPlan) -> None:
+    for relative in plan.stale:
+        (directory / relative).unlink(missing_ok=True)
+
+
+def hand_edited(directory: Path, files: Iterable[str], guard: EditGuard,
+                known_others_only: bool = False) -> list[tuple[str, bytes]]:
+    """Those of ``files`` changed by hand, with their bytes. InputError when one is not this
+    patient's or (unless ``known_others_only``) does not say whose it is."""
+    edited = []
+    for relative in files:
+        data = regular_file_bytes(directory / relative)
+        if data is None or sha256_hex(data) == guard.recorded.get(relative):
+            continue
+        edits = read_hand_edits(data, guard.password)
+        if edits.changed:
+            if not is_patients(edits.patient, guard.patient) and not (known_others_only and edits.patient is None):
+                _refuse(relative, _not_theirs(edits))
+            edited.append((relative, data))
+    return edited
+
+
+def _check_kept_copies(directory: Path, prefix: str, guard: EditGuard) -> None:
+    """A copy an earlier run kept is another patient's papers once the folder is another's."""
+    folder = directory / prefix if prefix else directory
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        if _KEPT_COPY.match(path.name) and not path.is_symlink():
+            data = regular_file_bytes(path)
+            edits = read_hand_edits(data, guard.password) if data is not None else HandEdits(UNREADABLE)
+            if not is_patients(edits.patient, guard.patient):
+                _refuse(f"{prefix}{path.name}", "was kept by an earlier run and " + _not_theirs(edits, kept=True))
+
+
+_KEPT_COPY = re.compile(rf"^[a-z_-]+\.{EDITED_MARK}(?:-\d+)?\.pdf$")
+
+
+def _refuse(relative: str, reason: str) -> None:
+    raise InputError("output", f"{Path(relative).name} here {reason}: move it away, then run again", sensitive=False)
+
+
+def _not_theirs(edits: HandEdits, kept: bool = False) -> str:
+    if edits.state == UNREADABLE:
+        return ("cannot be read (locked with another password, or damaged), so neither whose it is nor whether "
+                "it was filled in can be told")
+    changed = "" if kept else " and was changed by hand since it was made (filled in on screen?)"
+    if edits.patient is None:
+        return f"does not say whose it is (made by another program, or an earlier carthandout){changed}"
+    return f"is another patient's (or this one's before a corrected name, MRN or birth date){changed}"
+
+
+def stale_documents(directory: Path, prefix: str, written: set[str]) -> list[str]:
+    """The documents' file names in ``directory`` that this run did not write."""
+    names = (document_file(prefix, document) for document in (*DOCUMENTS, PACKET_DOCUMENT))
+    return [relative for relative in names if relative not in written and os.path.lexists(directory / relative)]
+
+
+def tidy_shared_folder(directory: Path, written: set[str], earlier: Sequence[Mapping[str, str]]) -> tuple[list[str], list[str]]:
+    """``generate``'s folder may hold other files: a document this run did not make is removed
+    only when the earlier run's manifest lists it and it is unchanged since (a checklist filled in
+    on screen is kept, and so is a file of the user's that has a document's name). Returns the
+    files removed and the files left."""
+    ours = {row["file"]: row["sha256"] for row in earlier}
+    removed, left = [], []
+    for relative in stale_documents(directory, "", written):
+        if _unchanged(directory / relative, ours.get(relative)) and _removed(directory / relative):
+            removed.append(relative)
+        else:
+            left.append(relative)
+    return removed, left
+
+
+def _removed(path: Path) -> bool:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # open in a viewer (Windows), or a read-only folder: left, with the note
+        return False
+    return True
+
+
+def _unchanged(path: Path, sha256: str | None) -> bool:
+    data = regular_file_bytes(path)
+    return sha256 is not None and data is not None and sha256_hex(data) == sha256
