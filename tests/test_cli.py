@@ -376,19 +376,20 @@ def test_a_rerun_leaves_no_stale_document_of_an_earlier_run(tmp_path):
 
 
 def test_a_file_with_a_documents_name_that_no_earlier_run_wrote_is_left_with_a_note(tmp_path):
-    """generate -o a shared folder deleted the user's own checklist.pdf, and a checklist filled in
+    """generate -o a shared folder deleted the user's own calendar.pdf, and a checklist filled in
     on screen since the run that wrote it, without a word."""
-    (tmp_path / "checklist.pdf").write_bytes(b"%PDF-1.4 the user's own")
-    run_cli("generate", "--name", "First", "--infusion-date", "2027-03-05", "--doc", "wallet-card", "--doc", "calendar",
+    (tmp_path / "calendar.pdf").write_bytes(b"%PDF-1.4 the user's own")
+    run_cli("generate", "--name", "First", "--infusion-date", "2027-03-05", "--doc", "wallet-card", "--doc", "checklist",
             "-o", tmp_path)
-    (tmp_path / "calendar.pdf").write_bytes((tmp_path / "calendar.pdf").read_bytes() + b"\n% filled in")
+    filled = fill_in_on_screen(tmp_path / "checklist.pdf", "FI")
+    (tmp_path / "manifest.csv").unlink()  # an earlier patient's papers go without it too, unless changed by hand
     result = run_cli("generate", "--name", "First", "--infusion-date", "2027-03-05", "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 0
-    assert (tmp_path / "checklist.pdf").read_bytes() == b"%PDF-1.4 the user's own"
-    assert (tmp_path / "calendar.pdf").exists() and not (tmp_path / "wallet-card.pdf").exists()
-    for name in ("checklist.pdf", "calendar.pdf"):
+    assert (tmp_path / "calendar.pdf").read_bytes() == b"%PDF-1.4 the user's own"
+    assert (tmp_path / "checklist.pdf").read_bytes() == filled and not (tmp_path / "wallet-card.pdf").exists()
+    for name in ("calendar.pdf", "checklist.pdf"):
         assert f"note: left {tmp_path / name} as it is" in result.stderr
-    assert "wallet-card.pdf" not in result.stderr
+    assert f"removed {tmp_path / 'wallet-card.pdf'}" in result.stdout
 
 
 def test_a_rerun_keeps_a_checklist_filled_in_since_beside_the_new_one(tmp_path):

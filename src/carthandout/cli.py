@@ -124,7 +124,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded_digests(earlier))
     except CarthandoutError as error:
         fail(error, show_values)
-    removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, earlier)
+    removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, earlier, options.pdf_password)
     write_manifest(output_dir, rows)
     for row in rows:
         click.echo(f"wrote {output_dir / row.file} ({row.pages} pages)")

@@ -124,15 +124,18 @@ def stale_documents(directory: Path, prefix: str, written: set[str]) -> list[str
     return [relative for relative in names if relative not in written and os.path.lexists(directory / relative)]
 
 
-def tidy_shared_folder(directory: Path, written: set[str], earlier: Sequence[Mapping[str, str]]) -> tuple[list[str], list[str]]:
+def tidy_shared_folder(directory: Path, written: set[str], earlier: Sequence[Mapping[str, str]],
+                       password: str | None = None) -> tuple[list[str], list[str]]:
     """``generate``'s folder may hold other files: a document this run did not make is removed
-    only when the earlier run's manifest lists it and it is unchanged since (a checklist filled in
-    on screen is kept, and so is a file of the user's that has a document's name). Returns the
+    only when it is carthandout's as it was made (the earlier manifest lists it unchanged, or it
+    reads back so: an earlier patient's papers go even without a manifest); a checklist filled in
+    on screen is kept, and so is a file of the user's that has a document's name. Returns the
     files removed and the files left."""
     ours = {row["file"]: row["sha256"] for row in earlier}
     removed, left = [], []
     for relative in stale_documents(directory, "", written):
-        if _unchanged(directory / relative, ours.get(relative)) and _removed(directory / relative):
+        path = directory / relative
+        if _as_made(path, ours.get(relative), password) and _removed(path):
             removed.append(relative)
         else:
             left.append(relative)
@@ -147,6 +150,8 @@ def _removed(path: Path) -> bool:
     return True
 
 
-def _unchanged(path: Path, sha256: str | None) -> bool:
+def _as_made(path: Path, sha256: str | None, password: str | None) -> bool:
     data = regular_file_bytes(path)
-    return sha256 is not None and data is not None and sha256_hex(data) == sha256
+    if data is None:
+        return False
+    return sha256_hex(data) == sha256 or not read_hand_edits(data, password).changed
