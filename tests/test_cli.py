@@ -538,6 +538,60 @@ def test_nothing_is_kept_or_changed_when_one_file_stops_the_run(tmp_path):
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
 
 
+def _flatten(path: Path) -> None:
+    """Filled in, then flattened: the entries printed into the page, the form fields gone."""
+    fill_in_on_screen(path, "JL")
+    writer = pypdf.PdfWriter(clone_from=path)
+    writer.remove_annotations(subtypes="/Widget")
+    del writer._root_object[pypdf.generic.NameObject("/AcroForm")]
+    with path.open("wb") as stream:
+        writer.write(stream)
+
+
+def test_a_flattened_checklist_counts_as_filled_in(tmp_path):
+    args = ("generate", "--name", "Ann Lee", "--doc", "checklist", "-o", tmp_path)
+    assert run_cli(*args, "--infusion-date", "2027-03-05").exit_code == 0
+    _flatten(tmp_path / "checklist.pdf")
+    flattened = (tmp_path / "checklist.pdf").read_bytes()
+    assert run_cli(*args, "--infusion-date", "2027-03-12").exit_code == 0
+    assert (tmp_path / "checklist.edited.pdf").read_bytes() == flattened
+
+
+def test_other_pdfs_in_the_folder_are_checked_for_another_patients_papers(tmp_path, caplog):
+    """'checklist (filled).pdf', another patient's, stayed beside the next patient's papers;
+    a user's own 'insurance-letter.edited.pdf' was taken for a kept copy and stopped the run."""
+    args = ("generate", "--infusion-date", "2027-03-05", "--doc", "checklist", "-o", tmp_path)
+    assert run_cli(*args, "--name", "Ann Lee").exit_code == 0
+    (tmp_path / "insurance-letter.edited.pdf").write_bytes(b"%PDF-1.4 the user's own, damaged")
+    (tmp_path / "checklist (filled).pdf").write_bytes((tmp_path / "checklist.pdf").read_bytes())
+    assert run_cli(*args, "--name", "Ann Lee").exit_code == 0  # this patient's copy, and the user's own file
+    assert not [record for record in caplog.records if record.name.startswith("pypdf")]  # nothing but one line
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    result = run_cli(*args, "--name", "Bo Chen")
+    assert result.exit_code == 2 and "checklist (filled).pdf here is another patient's" in result.stderr
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
+def test_a_checklist_made_without_a_birth_date_is_not_kept_for_a_patient_with_one(tmp_path):
+    args = ("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "checklist", "-o", tmp_path)
+    assert run_cli(*args).exit_code == 0
+    fill_in_on_screen(tmp_path / "checklist.pdf", "AL")
+    result = run_cli(*args, "--date-of-birth", "1980-05-05")
+    assert result.exit_code == 2 and "checklist.pdf here is another patient's" in result.stderr
+
+
+def test_a_folder_in_place_of_a_document_stops_the_run_before_a_copy_is_kept(tmp_path):
+    args = ("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "checklist", "--doc",
+            "wallet-card", "-o", tmp_path)
+    assert run_cli(*args).exit_code == 0
+    fill_in_on_screen(tmp_path / "checklist.pdf", "AL")
+    (tmp_path / "wallet-card.pdf").unlink()
+    (tmp_path / "wallet-card.pdf").mkdir()
+    with pytest.raises(IsADirectoryError):  # main() makes it "error: output: cannot write wallet-card.pdf", exit 2
+        run_cli(*args)
+    assert not (tmp_path / "checklist.edited.pdf").exists()
+
+
 def test_generate_refuses_a_batch_folder(tmp_path):
     """It replaced the cohort's manifest.csv with its one patient's."""
     roster = tmp_path / "roster.csv"

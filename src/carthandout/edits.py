@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from carthandout.models import Patient
 
@@ -40,9 +42,14 @@ def patient_key(patient: Patient, with_birth_date: bool = False) -> str:
     return ("b" if birth else "n") + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:15]
 
 
-def is_patients(key: str | None, patient: Patient) -> bool:
-    """Whether a document's key says it is ``patient``'s (False for none, or an unknown kind)."""
-    return bool(key) and key[0] in "bn" and key == patient_key(patient, with_birth_date=key.startswith("b"))
+def is_patients(key: str | None, patient: Patient, prints_birth_date: bool | None = None) -> bool:
+    """Whether a document's key says it is ``patient``'s (False for none, or an unknown kind).
+    ``prints_birth_date``: known for the document (the checklist), so a key made without a birth
+    date is not taken for a patient who has one; None: as the key says."""
+    if not key or key[0] not in "bn":
+        return False
+    with_birth_date = key.startswith("b") if prints_birth_date is None else prints_birth_date
+    return key == patient_key(patient, with_birth_date)
 
 
 UNCHANGED, FILLED, NOT_OURS, UNREADABLE = "unchanged", "filled", "not ours", "unreadable"
@@ -58,25 +65,44 @@ class HandEdits:
         return self.state != UNCHANGED
 
 
-def read_hand_edits(data: bytes, password: str | None = None) -> HandEdits:
+def read_hand_edits(data: bytes, password: str | None = None, has_form: bool = False) -> HandEdits:
     """Whether ``data`` was changed by hand since carthandout wrote it. A file that cannot be
     read (not a PDF, damaged, or locked with another password) cannot be told apart from one
-    that was."""
+    that was. ``has_form``: the document was made with form fields (the checklist); without any
+    it was flattened, its entries printed into the page."""
     from pypdf import PdfReader  # only re-runs over changed files pay for importing pypdf (memory in every worker)
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(password or ""):
-            return HandEdits(UNREADABLE)
-        info = reader.metadata or {}
-        patient = info.get("/" + PATIENT_KEY)
-        if not str(info.get("/Producer", "")).startswith(OUR_PRODUCER):
-            state = NOT_OURS
-        else:
-            state = FILLED if _annotated(reader) or _filled_in(reader) else UNCHANGED
+        with quiet_pypdf():
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(password or ""):
+                return HandEdits(UNREADABLE)
+            info = reader.metadata or {}
+            patient = info.get("/" + PATIENT_KEY)
+            state = _state(reader, info, has_form)
     except Exception:  # pypdf raises many kinds of error on a damaged or foreign file
         return HandEdits(UNREADABLE)
     return HandEdits(state, str(patient) if patient is not None else None)
+
+
+def _state(reader: "pypdf.PdfReader", info: Any, has_form: bool) -> str:
+    if not str(info.get("/Producer", "")).startswith(OUR_PRODUCER):
+        return NOT_OURS
+    flattened = has_form and not reader.get_fields()
+    return FILLED if flattened or _annotated(reader) or _filled_in(reader) else UNCHANGED
+
+
+@contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """pypdf logs what it repairs in a damaged file ("EOF marker not found"): not for stderr,
+    where an error is one line."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _annotated(reader: pypdf.PdfReader) -> bool:

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from carthandout.documents import DOCUMENTS
+from carthandout.documents.checklist import DOCUMENT_ID as CHECKLIST
 from carthandout.edits import UNREADABLE, HandEdits, is_patients, read_hand_edits
 from carthandout.errors import InputError
 from carthandout.models import Patient
@@ -51,10 +52,10 @@ def plan_folder(directory: Path, prefix: str, planned: Iterable[str], guard: Edi
     run only when they are another patient's, changed by hand (the user's own files stay)."""
     planned = sorted(planned)
     stale = stale_documents(directory, prefix, set(planned))
-    _check_kept_copies(directory, prefix, guard)
+    _check_other_files(directory, prefix, {*planned, *stale}, guard)
+    for relative in [*planned, *(stale if own_folder else ())]:
+        check_replaceable(directory / relative)  # a folder in its place: before anything is kept or written
     if own_folder:
-        for relative in stale:
-            check_replaceable(directory / relative)  # a folder in its place: before anything is written
         return FolderPlan(hand_edited(directory, [*planned, *stale], guard), stale)
     hand_edited(directory, stale, guard, known_others_only=True)
     return FolderPlan(hand_edited(directory, planned, guard), [])
@@ -80,28 +81,42 @@ def hand_edited(directory: Path, files: Iterable[str], guard: EditGuard,
         data = regular_file_bytes(directory / relative)
         if data is None or sha256_hex(data) == guard.recorded.get(relative):
             continue
-        edits = read_hand_edits(data, guard.password)
+        form = _has_form(relative)
+        edits = read_hand_edits(data, guard.password, has_form=form)
         if edits.changed:
-            if not is_patients(edits.patient, guard.patient) and not (known_others_only and edits.patient is None):
+            theirs = is_patients(edits.patient, guard.patient, prints_birth_date=form or None)
+            if not theirs and not (known_others_only and edits.patient is None):
                 _refuse(relative, _not_theirs(edits))
             edited.append((relative, data))
     return edited
 
 
-def _check_kept_copies(directory: Path, prefix: str, guard: EditGuard) -> None:
-    """A copy an earlier run kept is another patient's papers once the folder is another's."""
+def _has_form(relative: str) -> bool:
+    """The checklist: made with form fields, and printing the birth date (its key has it)."""
+    return Path(relative).name.split(".")[0] == CHECKLIST
+
+
+def _check_other_files(directory: Path, prefix: str, documents: set[str], guard: EditGuard) -> None:
+    """The folder's other PDFs: a copy an earlier run kept must be this patient's, and no PDF
+    may be another patient's papers of ours ("checklist (filled).pdf", saved under a name of
+    its own). A PDF of the user's own, saying nothing of a patient, stays."""
     folder = directory / prefix if prefix else directory
     if not folder.is_dir():
         return
-    for path in sorted(folder.iterdir()):
-        if _KEPT_COPY.match(path.name) and not path.is_symlink():
-            data = regular_file_bytes(path)
-            edits = read_hand_edits(data, guard.password) if data is not None else HandEdits(UNREADABLE)
-            if not is_patients(edits.patient, guard.patient):
-                _refuse(f"{prefix}{path.name}", "was kept by an earlier run and " + _not_theirs(edits, kept=True))
+    for path in sorted(folder.glob("*.pdf")):
+        if f"{prefix}{path.name}" in documents or path.is_symlink() or not path.is_file():
+            continue
+        kept_copy = bool(_KEPT_COPY.match(path.name))
+        data = regular_file_bytes(path)
+        edits = read_hand_edits(data, guard.password) if data is not None else HandEdits(UNREADABLE)
+        if (kept_copy or edits.patient is not None) and not is_patients(
+                edits.patient, guard.patient, prints_birth_date=_has_form(path.name) or None):
+            earlier = "was kept by an earlier run and " if kept_copy else ""
+            _refuse(f"{prefix}{path.name}", earlier + _not_theirs(edits, kept=True))
 
 
-_KEPT_COPY = re.compile(rf"^[a-z_-]+\.{EDITED_MARK}(?:-\d+)?\.pdf$")
+_DOCUMENT_STEMS = "|".join(re.escape(stem) for stem in (*DOCUMENTS, PACKET_FILE_STEM))
+_KEPT_COPY = re.compile(rf"^(?:{_DOCUMENT_STEMS})\.{EDITED_MARK}(?:-\d+)?\.pdf$")
 
 
 def _refuse(relative: str, reason: str) -> None:

@@ -5,17 +5,16 @@ salts): the manifest's checksum is of the encrypted file as written.
 """
 from __future__ import annotations
 
-import contextlib
 import io
-import logging
 import os
 import sys
 from dataclasses import replace
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import click
 
 from carthandout.documents.base import RenderedDocument
+from carthandout.edits import quiet_pypdf
 from carthandout.errors import InputError
 
 DEFAULT_PASSWORD_ENV = "CARTHANDOUT_PDF_PASSWORD"
@@ -55,7 +54,7 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
 
     # Cloning renumbers objects and warns that there are more than /Size said; a password with
     # characters SASLprep refuses (an emoji) is used as UTF-8 bytes, with a warning on every file.
-    with _quiet_pypdf():
+    with quiet_pypdf():
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
         # A new random file identifier: the plain file's, left readable in the trailer, is a hash
         # of the plain PDF (of the patient's whole packet, for the record packet), so a guessed
@@ -66,17 +65,6 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
-
-
-@contextlib.contextmanager
-def _quiet_pypdf() -> Iterator[None]:
-    logger = logging.getLogger("pypdf")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 def protect_documents(documents: Sequence[RenderedDocument], password: str | None) -> list[RenderedDocument]:
