@@ -563,13 +563,17 @@ def test_other_pdfs_in_the_folder_are_checked_for_another_patients_papers(tmp_pa
     args = ("generate", "--infusion-date", "2027-03-05", "--doc", "checklist", "-o", tmp_path)
     assert run_cli(*args, "--name", "Ann Lee").exit_code == 0
     (tmp_path / "insurance-letter.edited.pdf").write_bytes(b"%PDF-1.4 the user's own, damaged")
-    (tmp_path / "checklist (filled).pdf").write_bytes((tmp_path / "checklist.pdf").read_bytes())
-    assert run_cli(*args, "--name", "Ann Lee").exit_code == 0  # this patient's copy, and the user's own file
+    (tmp_path / "handout for printing.PDF").write_bytes((tmp_path / "checklist.pdf").read_bytes())  # a plain copy
+    (tmp_path / "checklist (filled).PDF").write_bytes((tmp_path / "checklist.pdf").read_bytes())
+    fill_in_on_screen(tmp_path / "checklist (filled).PDF", "AL")
+    assert run_cli(*args, "--name", "Ann Lee").exit_code == 0  # this patient's copies, and the user's own file
     assert not [record for record in caplog.records if record.name.startswith("pypdf")]  # nothing but one line
     before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
     result = run_cli(*args, "--name", "Bo Chen")
-    assert result.exit_code == 2 and "checklist (filled).pdf here is another patient's" in result.stderr
+    assert result.exit_code == 2 and "checklist (filled).PDF here is another patient's" in result.stderr
     assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+    (tmp_path / "checklist (filled).PDF").unlink()  # a plain copy of another patient's does not stop the run
+    assert run_cli(*args, "--name", "Bo Chen").exit_code == 0
 
 
 def test_a_checklist_made_without_a_birth_date_is_not_kept_for_a_patient_with_one(tmp_path):

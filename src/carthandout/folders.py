@@ -97,22 +97,27 @@ def _has_form(relative: str) -> bool:
 
 
 def _check_other_files(directory: Path, prefix: str, documents: set[str], guard: EditGuard) -> None:
-    """The folder's other PDFs: a copy an earlier run kept must be this patient's, and no PDF
-    may be another patient's papers of ours ("checklist (filled).pdf", saved under a name of
-    its own). A PDF of the user's own, saying nothing of a patient, stays."""
+    """The folder's other PDFs: a copy an earlier run kept must be this patient's, and none may
+    be another patient's papers of ours changed by hand ("checklist (filled).pdf", saved under a
+    name of its own). A PDF of the user's own, saying nothing of a patient, stays; so does a
+    plain copy of one of ours (staff keep "handout for printing.pdf"; a corrected name would
+    otherwise be refused for it)."""
     folder = directory / prefix if prefix else directory
     if not folder.is_dir():
         return
-    for path in sorted(folder.glob("*.pdf")):
-        if f"{prefix}{path.name}" in documents or path.is_symlink() or not path.is_file():
+    for path in sorted(folder.iterdir()):
+        if (path.suffix.lower() != ".pdf" or f"{prefix}{path.name}" in documents or path.is_symlink()
+                or not path.is_file()):
             continue
         kept_copy = bool(_KEPT_COPY.match(path.name))
         data = regular_file_bytes(path)
-        edits = read_hand_edits(data, guard.password) if data is not None else HandEdits(UNREADABLE)
-        if (kept_copy or edits.patient is not None) and not is_patients(
-                edits.patient, guard.patient, prints_birth_date=_has_form(path.name) or None):
+        form = _has_form(path.name)
+        edits = read_hand_edits(data, guard.password, has_form=form) if data is not None else HandEdits(UNREADABLE)
+        if not (kept_copy or (edits.changed and edits.patient is not None)):
+            continue
+        if not is_patients(edits.patient, guard.patient, prints_birth_date=form or None):
             earlier = "was kept by an earlier run and " if kept_copy else ""
-            _refuse(f"{prefix}{path.name}", earlier + _not_theirs(edits, kept=True))
+            _refuse(f"{prefix}{path.name}", earlier + _not_theirs(edits, kept=kept_copy))
 
 
 _DOCUMENT_STEMS = "|".join(re.escape(stem) for stem in (*DOCUMENTS, PACKET_FILE_STEM))
