@@ -414,8 +414,10 @@ def test_a_rerun_keeps_a_checklist_filled_in_since_beside_the_new_one(tmp_path):
     filled_third = fill_in_on_screen(tmp_path / "checklist.pdf", "NP")  # then another patient in this folder
     other = run_cli("generate", "--name", "Bo Chen", "--doc", "checklist", "--infusion-date", "2027-03-12", "-o", tmp_path)
     assert other.exit_code == 2
-    assert other.stderr.startswith("error: output: checklist.edited-2.pdf here was kept by an earlier run and is "
-                                   "another patient's")  # its kept copies are found first
+    assert other.stderr.startswith("error: output: 3 files here are not this patient's to keep: checklist.edited-2.pdf "
+                                   "was kept by an earlier run and is another patient's")  # every one, in one line
+    assert "; checklist.edited.pdf was kept" in other.stderr and "; checklist.pdf is another patient's" in other.stderr
+    assert other.stderr.endswith("; move them away, then run again\n") and other.stderr.count("\n") == 1
     assert (tmp_path / "checklist.pdf").read_bytes() == filled_third and len(list(tmp_path.glob("*.edited*"))) == 2
 
 
@@ -513,7 +515,9 @@ def test_a_checklist_locked_with_another_password_is_never_replaced(tmp_path, mo
     assert run_cli(*args, "--password-env", "PW_ONE").exit_code == 0
     (tmp_path / "manifest.csv").unlink()
     result = run_cli(*args, "--password-env", "PW_TWO")
-    assert result.exit_code == 2 and "checklist.pdf here cannot be read (locked with another password" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: output: 2 files here are not this patient's to keep: checklist.pdf cannot "
+                                    "be read (locked with another password")  # and the packet
 
 
 def test_two_patients_of_one_name_without_mrn_are_told_apart_by_the_checklist(tmp_path):

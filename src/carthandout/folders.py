@@ -52,13 +52,18 @@ def plan_folder(directory: Path, prefix: str, planned: Iterable[str], guard: Edi
     run only when they are another patient's, changed by hand (the user's own files stay)."""
     planned = sorted(planned)
     stale = stale_documents(directory, prefix, set(planned))
-    _check_other_files(directory, prefix, {*planned, *stale}, guard)
     for relative in [*planned, *(stale if own_folder else ())]:
         check_replaceable(directory / relative)  # a folder in its place: before anything is kept or written
+    refusals: list[tuple[str, str]] = []  # every file to move away, in one message
+    _check_other_files(directory, prefix, {*planned, *stale}, guard, refusals)
     if own_folder:
-        return FolderPlan(hand_edited(directory, [*planned, *stale], guard), stale)
-    hand_edited(directory, stale, guard, known_others_only=True)
-    return FolderPlan(hand_edited(directory, planned, guard), [])
+        plan = FolderPlan(hand_edited(directory, [*planned, *stale], guard, refusals), stale)
+    else:
+        hand_edited(directory, stale, guard, refusals, known_others_only=True)
+        plan = FolderPlan(hand_edited(directory, planned, guard, refusals), [])
+    if refusals:
+        raise InputError("output", _refusal(refusals), sensitive=False)
+    return plan
 
 
 def keep_edited(directory: Path, plan: FolderPlan) -> list[tuple[str, str]]:
@@ -72,10 +77,10 @@ def remove_stale(directory: Path, plan: FolderPlan) -> None:
         (directory / relative).unlink(missing_ok=True)
 
 
-def hand_edited(directory: Path, files: Iterable[str], guard: EditGuard,
+def hand_edited(directory: Path, files: Iterable[str], guard: EditGuard, refusals: list[tuple[str, str]],
                 known_others_only: bool = False) -> list[tuple[str, bytes]]:
-    """Those of ``files`` changed by hand, with their bytes. InputError when one is not this
-    patient's or (unless ``known_others_only``) does not say whose it is."""
+    """Those of ``files`` changed by hand, with their bytes; into ``refusals`` each that is not
+    this patient's or (unless ``known_others_only``) does not say whose it is."""
     edited = []
     for relative in files:
         data = regular_file_bytes(directory / relative)
@@ -86,7 +91,7 @@ def hand_edited(directory: Path, files: Iterable[str], guard: EditGuard,
         if edits.changed:
             theirs = is_patients(edits.patient, guard.patient, prints_birth_date=form or None)
             if not theirs and not (known_others_only and edits.patient is None):
-                _refuse(relative, _not_theirs(edits))
+                refusals.append((relative, _not_theirs(edits)))
             edited.append((relative, data))
     return edited
 
@@ -96,7 +101,8 @@ def _has_form(relative: str) -> bool:
     return Path(relative).name.split(".")[0] == CHECKLIST
 
 
-def _check_other_files(directory: Path, prefix: str, documents: set[str], guard: EditGuard) -> None:
+def _check_other_files(directory: Path, prefix: str, documents: set[str], guard: EditGuard,
+                       refusals: list[tuple[str, str]]) -> None:
     """The folder's other PDFs: a copy an earlier run kept must be this patient's, and none may
     be another patient's papers of ours changed by hand ("checklist (filled).pdf", saved under a
     name of its own). A PDF of the user's own, saying nothing of a patient, stays; so does a
@@ -117,15 +123,20 @@ def _check_other_files(directory: Path, prefix: str, documents: set[str], guard:
             continue
         if not is_patients(edits.patient, guard.patient, prints_birth_date=form or None):
             earlier = "was kept by an earlier run and " if kept_copy else ""
-            _refuse(f"{prefix}{path.name}", earlier + _not_theirs(edits, kept=kept_copy))
+            refusals.append((path.name, earlier + _not_theirs(edits, kept=kept_copy)))
 
 
 _DOCUMENT_STEMS = "|".join(re.escape(stem) for stem in (*DOCUMENTS, PACKET_FILE_STEM))
 _KEPT_COPY = re.compile(rf"^(?:{_DOCUMENT_STEMS})\.{EDITED_MARK}(?:-\d+)?\.pdf$")
 
 
-def _refuse(relative: str, reason: str) -> None:
-    raise InputError("output", f"{Path(relative).name} here {reason}: move it away, then run again", sensitive=False)
+def _refusal(refusals: list[tuple[str, str]]) -> str:
+    """One line for every file the staff must move away before the run can go on."""
+    if len(refusals) == 1:
+        [(relative, reason)] = refusals
+        return f"{Path(relative).name} here {reason}: move it away, then run again"
+    listed = "; ".join(f"{Path(relative).name} {reason}" for relative, reason in refusals)
+    return f"{len(refusals)} files here are not this patient's to keep: {listed}; move them away, then run again"
 
 
 def _not_theirs(edits: HandEdits, kept: bool = False) -> str:
