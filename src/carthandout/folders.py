@@ -9,7 +9,11 @@ carthandout) removes those it no longer makes. Before that, each file is read ba
   stops the patient's run before anything is rendered or written (InputError): kept among
   this patient's papers it could be someone else's. Folders named by row hold another patient
   once a roster's order changes; ``generate`` may be given any folder;
-- so do copies an earlier run kept (``*.edited.pdf``) that are not this patient's.
+- so do copies an earlier run kept (``<document>.edited.pdf``) that are not this patient's, and
+  any other PDF in the folder that is another patient's, changed by hand ("checklist
+  (filled).pdf"); the user's own PDFs, and plain copies of ours, stay.
+
+Every file to move away is named in one error, so staff fix the folder in one go.
 """
 from __future__ import annotations
 
