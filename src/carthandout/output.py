@@ -110,13 +110,10 @@ def _staged(path: Path, data: bytes, flush: bool) -> str:
     An error names ``path``, not the temporary file."""
     stream, temporary = _temporary_beside(path, "wb")
     try:
-        with stream:
-            stream.write(data)
-            if flush:
-                stream.flush()
-                os.fsync(stream.fileno())
-        os.chmod(temporary, _mode_for(path))
+        stream.write(data)
+        _close_staged(stream, temporary, path, flush)
     except BaseException as error:
+        stream.close()
         Path(temporary).unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise OSError(error.errno, error.strerror, str(path)) from None
@@ -154,13 +151,18 @@ def _temporary_beside(path: Path, mode: str, **open_args: Any) -> tuple[Any, str
     return os.fdopen(handle, mode, **open_args), temporary
 
 
-def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:
-    """Close the temporary file (on disk first when ``flush``) and rename it to ``path``, atomically."""
+def _close_staged(stream: Any, temporary: str, path: Path, flush: bool) -> None:
+    """Close the temporary file (on disk first when ``flush``) with the mode ``path`` will have."""
     if flush:
         stream.flush()
         os.fsync(stream.fileno())
     stream.close()
     os.chmod(temporary, _mode_for(path))
+
+
+def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:
+    """Close the temporary file and rename it to ``path``, atomically."""
+    _close_staged(stream, temporary, path, flush)
     _rename_into_place([(temporary, path)])
 
 
