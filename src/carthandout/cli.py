@@ -121,10 +121,11 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         check_not_a_batch_folder(output_dir, earlier)
         check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
-        rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded_digests(earlier))
+        recorded = recorded_digests(earlier)
+        rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded)
     except CarthandoutError as error:
         fail(error, show_values)
-    removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, earlier, options.pdf_password)
+    removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, recorded, options.pdf_password)
     write_manifest(output_dir, rows)
     for row in rows:
         click.echo(f"wrote {output_dir / row.file} ({row.pages} pages)")

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Mapping, NamedTuple, Sequence
+from typing import Iterable, Mapping, NamedTuple
 
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.checklist import DOCUMENT_ID as CHECKLIST
@@ -159,18 +159,17 @@ def stale_documents(directory: Path, prefix: str, written: set[str]) -> list[str
     return [relative for relative in names if relative not in written and os.path.lexists(directory / relative)]
 
 
-def tidy_shared_folder(directory: Path, written: set[str], earlier: Sequence[Mapping[str, str]],
+def tidy_shared_folder(directory: Path, written: set[str], recorded: Mapping[str, str],
                        password: str | None = None) -> tuple[list[str], list[str]]:
     """``generate``'s folder may hold other files: a document this run did not make is removed
     only when it is carthandout's as it was made (the earlier manifest lists it unchanged, or it
     reads back so: an earlier patient's papers go even without a manifest); a checklist filled in
     on screen is kept, and so is a file of the user's that has a document's name. Returns the
-    files removed and the files left."""
-    ours = {row["file"]: row["sha256"] for row in earlier}
+    files removed and the files left. ``recorded``: the earlier manifest's digests."""
     removed, left = [], []
     for relative in stale_documents(directory, "", written):
         path = directory / relative
-        if _as_made(path, ours.get(relative), password) and _removed(path):
+        if _as_made(path, recorded.get(relative), password) and _removed(path):
             removed.append(relative)
         else:
             left.append(relative)
