@@ -39,8 +39,8 @@ from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQU
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
-    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, earlier_manifest, recorded_digests,
-    spreadsheet_safe, write_atomic,
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, cannot_write, earlier_manifest,
+    recorded_digests, spreadsheet_safe, write_atomic,
 )
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
@@ -381,12 +381,6 @@ def render_patient(job: PatientJob) -> PatientResult:
     except Exception as error:  # a bug one row's data triggers must not stop the cohort; no values in the line
         return PatientResult(problem=RowProblem(job.row, "internal", f"internal error: {type(error).__name__}"))
     return PatientResult(tuple(files), kept=tuple(kept))
-
-
-def cannot_write(error: OSError) -> str:
-    """The file's name only: its folder may be named after the patient."""
-    name = f" {Path(error.filename).name}" if error.filename else ""
-    return f"cannot write{name} ({error.strerror})"
 
 
 def build_part(part: PrintPart) -> PartResult | None:

@@ -20,8 +20,8 @@ from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
 from carthandout.output import (
-    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, check_replaceable, earlier_manifest, recorded_digests, write_atomic,
-    write_manifest,
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, cannot_write, check_replaceable, earlier_manifest, recorded_digests,
+    write_atomic, write_manifest,
 )
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
@@ -319,9 +319,7 @@ def main() -> None:
     except CarthandoutError as error:
         fail(error)
     except OSError as error:  # the output folder holds something in the way, or is not writable
-        target = error.filename2 or error.filename  # os.replace names the temporary file first
-        name = Path(target).name if target else "a file"
-        click.echo(f"error: output: cannot write {name} ({error.strerror})", err=True)
+        click.echo(f"error: output: {cannot_write(error)}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except Exception as error:  # a bug: one line, no patient data, details only when asked
         if os.environ.get("CARTHANDOUT_DEBUG"):

@@ -166,6 +166,12 @@ def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:
     _rename_into_place([(temporary, path)])
 
 
+def cannot_write(error: OSError) -> str:
+    """What a failed write says: the file's name only (its folder may be named after the patient)."""
+    target = error.filename2 or error.filename  # os.replace names the temporary file first
+    return f"cannot write {Path(target).name if target else 'a file'} ({error.strerror})"
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
