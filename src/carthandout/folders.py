@@ -61,10 +61,10 @@ def plan_folder(directory: Path, prefix: str, planned: Iterable[str], guard: Edi
     refusals: list[tuple[str, str]] = []  # every file to move away, in one message
     _check_other_files(directory, prefix, {*planned, *stale}, guard, refusals)
     if own_folder:
-        plan = FolderPlan(hand_edited(directory, [*planned, *stale], guard, refusals), stale)
+        plan = FolderPlan(_hand_edited(directory, [*planned, *stale], guard, refusals), stale)
     else:
-        hand_edited(directory, stale, guard, refusals, known_others_only=True)
-        plan = FolderPlan(hand_edited(directory, planned, guard, refusals), [])
+        _hand_edited(directory, stale, guard, refusals, known_others_only=True)
+        plan = FolderPlan(_hand_edited(directory, planned, guard, refusals), [])
     if refusals:
         raise InputError("output", _refusal(refusals), sensitive=False)
     return plan
@@ -81,7 +81,7 @@ def remove_stale(directory: Path, plan: FolderPlan) -> None:
         (directory / relative).unlink(missing_ok=True)
 
 
-def hand_edited(directory: Path, files: Iterable[str], guard: EditGuard, refusals: list[tuple[str, str]],
+def _hand_edited(directory: Path, files: Iterable[str], guard: EditGuard, refusals: list[tuple[str, str]],
                 known_others_only: bool = False) -> list[tuple[str, bytes]]:
     """Those of ``files`` changed by hand, with their bytes; into ``refusals`` each that is not
     this patient's or (unless ``known_others_only``) does not say whose it is."""
@@ -90,19 +90,20 @@ def hand_edited(directory: Path, files: Iterable[str], guard: EditGuard, refusal
         data = regular_file_bytes(directory / relative)
         if data is None or sha256_hex(data) == guard.recorded.get(relative):
             continue
-        form = _has_form(relative)
-        edits = read_hand_edits(data, guard.password, has_form=form)
+        edits, theirs = _read_back(relative, data, guard)
         if edits.changed:
-            theirs = is_patients(edits.patient, guard.patient, prints_birth_date=form or None)
             if not theirs and not (known_others_only and edits.patient is None):
                 refusals.append((relative, _not_theirs(edits)))
             edited.append((relative, data))
     return edited
 
 
-def _has_form(relative: str) -> bool:
-    """The checklist: made with form fields, and printing the birth date (its key has it)."""
-    return Path(relative).name.split(".")[0] == CHECKLIST
+def _read_back(relative: str, data: bytes | None, guard: EditGuard) -> tuple[HandEdits, bool]:
+    """What a file says of itself: whether it was changed by hand, and whether it is this
+    patient's. The checklist was made with form fields and prints the birth date (its key has it)."""
+    checklist = Path(relative).name.split(".")[0] == CHECKLIST
+    edits = read_hand_edits(data, guard.password, has_form=checklist) if data is not None else HandEdits(UNREADABLE)
+    return edits, is_patients(edits.patient, guard.patient, prints_birth_date=checklist or None)
 
 
 def _check_other_files(directory: Path, prefix: str, documents: set[str], guard: EditGuard,
@@ -120,12 +121,10 @@ def _check_other_files(directory: Path, prefix: str, documents: set[str], guard:
                 or not path.is_file()):
             continue
         kept_copy = bool(_KEPT_COPY.match(path.name))
-        data = regular_file_bytes(path)
-        form = _has_form(path.name)
-        edits = read_hand_edits(data, guard.password, has_form=form) if data is not None else HandEdits(UNREADABLE)
+        edits, theirs = _read_back(path.name, regular_file_bytes(path), guard)
         if not (kept_copy or (edits.changed and edits.patient is not None)):
             continue
-        if not is_patients(edits.patient, guard.patient, prints_birth_date=form or None):
+        if not theirs:
             earlier = "was kept by an earlier run and " if kept_copy else ""
             refusals.append((path.name, earlier + _not_theirs(edits, kept=kept_copy)))
 
