@@ -88,8 +88,9 @@ def read_hand_edits(data: bytes, password: str | None = None, has_form: bool = F
 def _state(reader: "pypdf.PdfReader", info: Any, has_form: bool) -> str:
     if not str(info.get("/Producer", "")).startswith(OUR_PRODUCER):
         return NOT_OURS
-    flattened = has_form and not reader.get_fields()
-    return FILLED if flattened or _annotated(reader) or _filled_in(reader) else UNCHANGED
+    fields = reader.get_fields() or {}
+    flattened = has_form and not fields
+    return FILLED if flattened or _annotated(reader) or _filled_in(fields) else UNCHANGED
 
 
 @contextmanager
@@ -122,9 +123,9 @@ def _checkbox(widget: Any) -> bool:
     return field_type == "/Btn"
 
 
-def _filled_in(reader: pypdf.PdfReader) -> bool:
+def _filled_in(fields: dict[str, Any]) -> bool:
     """A form field whose value is not its default (our pre-filled dates are their default)."""
-    for field in (reader.get_fields() or {}).values():
+    for field in fields.values():
         checkbox = field.get("/FT") == "/Btn"
         if _value(field.get("/V"), checkbox) != _value(field.get("/DV"), checkbox):
             return True
