@@ -829,6 +829,47 @@ def test_sigterm_leaves_only_complete_files(tmp_path):
     assert unreported_patients(out) == set()
 
 
+class FinishedPool:
+    """A pool whose work is done the moment it is submitted: each job's result is "result <job>"."""
+
+    def submit(self, function, chunk):
+        from concurrent.futures import Future
+        future = Future()
+        future.set_result([f"result {job}" for job in chunk])
+        return future
+
+
+def test_an_interruption_while_a_patient_is_recorded_waits_until_it_is_recorded():
+    """SIGTERM between taking a finished patient's result and writing its manifest rows lost the
+    patient: files on disk, listed nowhere (the flaky sigterm test)."""
+    from carthandout.batch import RenderedInOrder, Terminated, interrupts_raise
+    rendered = RenderedInOrder([f"job {n}" for n in range(6)], workers=1)
+    recorded = []
+
+    def record(outcome):
+        if outcome == "result job 1":
+            os.kill(os.getpid(), signal.SIGTERM)
+        recorded.append(outcome)
+        return True
+
+    with pytest.raises(Terminated), interrupts_raise():
+        for _ in rendered.results(FinishedPool(), record):
+            pass
+    assert recorded == ["result job 0", "result job 1"]
+    assert [outcome for _, outcome in rendered.finished_ahead()] == ["result job 2", "result job 3"]
+
+
+def test_ctrl_c_inside_a_held_step_is_raised_when_the_step_ends():
+    from carthandout.batch import interrupts_held, interrupts_raise
+    steps = []
+    with interrupts_raise(), pytest.raises(KeyboardInterrupt):
+        with interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            steps.append("finished")
+        steps.append("after")
+    assert steps == ["finished"]
+
+
 def children_of(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):

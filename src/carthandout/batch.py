@@ -475,16 +475,42 @@ class Terminated(BaseException):
     """SIGTERM in the parent, raised like KeyboardInterrupt so the same clean-up runs."""
 
 
-@contextmanager
-def sigterm_raises() -> Iterator[None]:
-    def handler(signum: int, frame: object) -> None:
-        raise Terminated()
+_INTERRUPTS = {signal.SIGINT: KeyboardInterrupt, signal.SIGTERM: Terminated}
+_held = 0  # depth of interrupts_held() blocks in progress
+_pending: list[int] = []  # signals that arrived while held
 
-    previous = signal.signal(signal.SIGTERM, handler)
+
+@contextmanager
+def interrupts_raise() -> Iterator[None]:
+    """Ctrl-C and SIGTERM raise KeyboardInterrupt and Terminated, except inside ``interrupts_held``."""
+    def handler(signum: int, frame: object) -> None:
+        if _held:
+            _pending.append(signum)
+            return
+        raise _INTERRUPTS[signal.Signals(signum)]()
+
+    previous = {number: signal.signal(number, handler) for number in _INTERRUPTS}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, earlier in previous.items():
+            signal.signal(number, earlier)
+        _pending.clear()
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """A finished patient's result taken from the workers and recorded as one step: an interruption
+    in between lost the patient from the manifest (files written, never listed) or listed it
+    twice. One that arrives meanwhile is raised once the step is done."""
+    global _held
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
+    if not _held and _pending:
+        raise _INTERRUPTS[signal.Signals(_pending.pop(0))]()
 
 
 def run_batch(
@@ -522,7 +548,7 @@ def _run_workers(
     state = WorkerState(settings.output_dir, clinic, options, settings.show_values, recorded)
     rendered = RenderedInOrder(jobs, settings.jobs)
     try:
-        with sigterm_raises(), worker_pool(settings.jobs, state) as pool:
+        with interrupts_raise(), worker_pool(settings.jobs, state) as pool:
             parts.pool = pool
             _render_patients(pool, rendered, settings, result, manifest, parts, progress)
             parts.finish()
@@ -547,9 +573,9 @@ def _render_patients(
 ) -> None:
     """Patients in roster order; each print part is queued as soon as its patients are written."""
     part: list[PrintPatient] = []
-    for job, outcome in rendered.results(pool):
+    for job, outcome, done in rendered.results(pool, lambda outcome: _record(outcome, result, manifest)):
         progress(1)
-        if not _record(outcome, result, manifest):
+        if not done:
             continue
         part.append(PrintPatient(job.folder, outcome.files, job.patient))
         if len(part) == settings.part_size:
@@ -591,24 +617,29 @@ class RenderedInOrder:
         self.window: deque[tuple[tuple[PatientJob, ...], Future]] = deque()
         self.ready: deque[tuple[PatientJob, PatientResult]] = deque()  # a chunk's results not yet handed on
 
-    def results(self, pool: Any) -> Iterator[tuple[PatientJob, PatientResult]]:
+    def results(self, pool: Any, record: Callable[[PatientResult], bool]) -> Iterator[tuple[PatientJob, PatientResult, bool]]:
+        """Each patient's job, result and what ``record`` said of it, once ``record`` has taken it."""
         for start in range(0, len(self.jobs), self.size):
             chunk = tuple(self.jobs[start:start + self.size])
             self.window.append((chunk, pool.submit(render_chunk, chunk)))
             if len(self.window) > 2 * self.workers:
-                yield from self._next_chunk()
+                yield from self._next_chunk(record)
         while self.window:
-            yield from self._next_chunk()
+            yield from self._next_chunk(record)
 
-    def _next_chunk(self) -> Iterator[tuple[PatientJob, PatientResult]]:
+    def _next_chunk(self, record: Callable[[PatientResult], bool]) -> Iterator[tuple[PatientJob, PatientResult, bool]]:
         chunk, future = self.window[0]
         outcomes = future.result()
-        self.ready.extend(zip(chunk, outcomes))
-        self.window.popleft()
+        with interrupts_held():  # a result is in the window or ready, never in both nor in neither
+            self.ready.extend(zip(chunk, outcomes))
+            self.window.popleft()
         if len(outcomes) < len(chunk):  # the worker was told to stop (SIGTERM) though the run was not
             raise WorkerStopped()
         while self.ready:
-            yield self.ready.popleft()
+            with interrupts_held():
+                job, outcome = self.ready.popleft()
+                done = record(outcome)
+            yield job, outcome, done
 
     def finished_ahead(self) -> Iterator[tuple[PatientJob, PatientResult]]:
         """After an interruption: the results that were complete though not yet handed on."""
@@ -661,10 +692,12 @@ class PrintParts:
 
     def poll(self) -> None:
         while self.running and self.running[0].done():
-            outcome = self.running.popleft().result()
+            with interrupts_held():
+                outcome = self.running.popleft().result()
+                if outcome is not None:
+                    self._record(outcome)
             if outcome is None:
                 raise WorkerStopped()
-            self._record(outcome)
             self.progress(1)
         while self.waiting and len(self.running) < self.limit:
             self.running.append(self.pool.submit(build_part, self.waiting.popleft()))
