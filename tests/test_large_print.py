@@ -261,3 +261,45 @@ def test_a_very_long_center_name_leaves_the_call_box_on_page_one(tmp_path, own_c
     assert result.exit_code == 0, result.output
     first = " ".join(page_texts(tmp_path / "handout.pdf")[0].split())
     assert call in first and "(217) 545-7199" in first
+
+
+@pytest.mark.parametrize("language,paper", [("en", "letter"), ("es", "a4")])
+def test_the_large_print_log_opens_with_its_call_box_and_how_to_side_by_side(tmp_path, own_clinic, language, paper):
+    """Stacked, the call box and the how-to each stood on a page of their own before the table,
+    and dates in three lines left three days a page: a month's log took up to thirteen pages."""
+    result = run_cli("generate", "--name", "Ana María Quiñones-Delgado", "--infusion-date", "2027-03-05",
+                     "--lang", language, "--paper", paper, "--large-print", "--clinic", own_clinic,
+                     "--doc", "temperature-log", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pack = load_pack("temperature-log", language)
+    how_to = next(s["heading"] for s in pack.data["sections"] if s.get("role", "normal") == "normal")
+    calls = next(s["heading"] for s in pack.data["sections"] if s.get("role") == "call-box")
+    pages = page_texts(tmp_path / "temperature-log.pdf")
+    assert how_to in pages[0] and calls.split("{")[0].strip() in pages[0]
+    assert pack.labels["date"] in pages[1] and "2027" in pages[1]  # the table starts on page 2
+    assert len(pages) <= 9  # 31 days, four a page
+
+
+def test_side_by_side_columns_that_do_not_fit_flow_one_after_the_other(tmp_path):
+    """Below a tall block the two columns do not fit: the stacked content takes their place,
+    its first part moved to the next page as a KeepTogether moves itself, nothing lost."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+    from carthandout.documents.blocks import SideBySideIfItFits
+    style = getSampleStyleSheet()["BodyText"]
+
+    def column(name, lines):
+        return lambda width: [Paragraph(f"{name} line {n}", style) for n in range(lines)]
+
+    stacked = [KeepTogether(column("left", 12)(0)), *column("right", 12)(0)]
+    story = [Spacer(1, 500), SideBySideIfItFits(column("left", 12), column("right", 12), 400, 20, stacked),
+             Paragraph("after", style)]
+    path = tmp_path / "columns.pdf"
+    SimpleDocTemplate(str(path), pagesize=(500, 700)).build(story)
+    pages = page_texts(path)
+    assert len(pages) == 2 and "left line 0" not in pages[0]
+    assert pages[1].index("left line 11") < pages[1].index("right line 0") < pages[1].index("after")
+
+    side_by_side = [SideBySideIfItFits(column("left", 3), column("right", 3), 400, 20, stacked)]
+    SimpleDocTemplate(str(path), pagesize=(500, 700)).build(side_by_side)
+    assert page_texts(path)[0].count("line") == 6  # three a column, side by side

@@ -405,11 +405,13 @@ def table_padding(theme: Theme) -> float:
     return theme.type.body * 0.45
 
 
-def boxed(inner: list[Flowable], theme: Theme, border: Any, background: Any, width: float = 2.0) -> Table:
-    """Flowables in a bordered, tinted box that keeps together on one page."""
+def boxed(inner: list[Flowable], theme: Theme, border: Any, background: Any, width: float = 2.0,
+          box_width: float | None = None) -> Table:
+    """Flowables in a bordered, tinted box that keeps together on one page; as wide as the frame
+    unless ``box_width`` is given."""
     pad = theme.type.body * 0.8
     inner = _unkept(inner)  # a KeepTogether in a table cell measures itself infinitely tall
-    table = Table([[inner]], colWidths=[theme.frame_width], hAlign="LEFT")
+    table = Table([[inner]], colWidths=[theme.frame_width if box_width is None else box_width], hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), text_font()),
         ("BOX", (0, 0), (-1, -1), width, border),
@@ -424,10 +426,63 @@ def boxed(inner: list[Flowable], theme: Theme, border: Any, background: Any, wid
 
 def call_box(renderer: BlockRenderer, section: Mapping[str, Any]) -> Flowable:
     """The "call right away" section in a heavy accent-colored box, ending with the 24-hour line."""
+    return KeepTogether([call_box_only(renderer, section), Spacer(1, renderer.theme.type.body * 0.4)])
+
+
+def call_box_only(renderer: BlockRenderer, section: Mapping[str, Any], box_width: float | None = None) -> Table:
+    """``call_box`` without the space after it, as wide as the frame unless ``box_width`` is given."""
     theme = renderer.theme
     inner: list[Flowable] = [renderer.para(section["heading"], "box_title")]
     inner += renderer.blocks(section["blocks"])
     if "call_24h" in renderer.pack.labels:
         inner.append(renderer.para(renderer.pack.labels["call_24h"], "call_number"))
-    box = boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.06), width=3)
-    return KeepTogether([box, Spacer(1, theme.type.body * 0.4)])
+    return boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.06), width=3, box_width=box_width)
+
+
+class SideBySideIfItFits(Flowable):
+    """Two columns of flowables next to each other where the page has room for both; else
+    ``stacked``, the same content laid out one after the other at full width.
+
+    On a landscape large-print page a short call box and a short list each left most of a page
+    empty when stacked, though side by side both fit above the first rows of the table after them.
+    ``make_left`` and ``make_right`` give a column's flowables for its width; the left column takes
+    the share of ``width`` (of ``left_shares``) that makes the taller column shortest.
+    """
+
+    def __init__(self, make_left: Callable[[float], Sequence[Flowable]], make_right: Callable[[float], Sequence[Flowable]],
+                 width: float, gap: float, stacked: Sequence[Flowable], left_shares: Sequence[float] = (0.5, 0.55, 0.6)) -> None:
+        super().__init__()
+        self.layouts = [self._columns(make_left, make_right, (width - gap) * share, (width - gap) * (1 - share), gap)
+                        for share in left_shares]
+        self.columns = self.layouts[0]
+        self.stacked = list(stacked)
+
+    @staticmethod
+    def _columns(make_left: Callable[[float], Sequence[Flowable]], make_right: Callable[[float], Sequence[Flowable]],
+                 left: float, right: float, gap: float) -> Table:
+        columns = Table([[_unkept(make_left(left)), _unkept(make_right(right))]], colWidths=[left + gap, right],
+                        hAlign="LEFT")
+        columns.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (0, 0), gap),
+            ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ]))
+        return columns
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        sizes = [layout.wrapOn(self.canv, availWidth, availHeight) for layout in self.layouts]
+        best = min(range(len(sizes)), key=lambda index: sizes[index][1])  # the first of equals: stable
+        self.columns = self.layouts[best]
+        self.width, self.height = self.columns.wrapOn(self.canv, availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        """Asked only when the columns do not fit: the stacked content, its first flowable split
+        (a KeepTogether moves itself to the next page) as the frame would have split it."""
+        first, *rest = self.stacked
+        first._frame = getattr(self, "_frame", None)
+        return [*first.splitOn(self.canv, availWidth, availHeight), *rest]
+
+    def draw(self) -> None:
+        self.columns.drawOn(self.canv, 0, 0)

@@ -9,7 +9,9 @@ from reportlab.platypus import Flowable, Spacer
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, wide_for_large_print
-from carthandout.documents.blocks import BlockRenderer, call_box, keep_together, section_by_role, validate_section_pack
+from carthandout.documents.blocks import (
+    BlockRenderer, SideBySideIfItFits, call_box, call_box_only, keep_together, section_by_role, validate_section_pack,
+)
 from carthandout.documents.row_grid import GridRow, write_in_grid
 from carthandout.documents.text_line import date_cell
 from carthandout.options import RenderOptions
@@ -17,6 +19,9 @@ from carthandout.theme import Theme
 
 DOCUMENT_ID = "temperature-log"
 COLUMN_FRACTIONS = (0.25, 0.15, 0.15, 0.25, 0.2)
+# Large print: a date at 18 pt ("5 de marzo de 2027") fits on one line, or its rows took three
+# lines and a page held three days (thirteen pages for a month's log).
+LARGE_PRINT_COLUMN_FRACTIONS = (0.34, 0.14, 0.14, 0.21, 0.17)
 REQUIRED_LABELS = ("date", "temperature", "temperature_call", "morning", "evening", "symptoms", "called", "call_24h")
 # Room to write a temperature or a few words by hand, whatever the type size.
 WRITE_IN_HEIGHT = 0.45 * inch
@@ -41,12 +46,18 @@ def caregiver_period_days(ctx: DocumentContext) -> list[dt.date]:
 
 def _story(blocks: BlockRenderer) -> list[Flowable]:
     pack = blocks.pack
-    story: list[Flowable] = [blocks.para(pack.title, "title"), call_box(blocks, section_by_role(pack, "call-box")[0])]
-    for section in pack.data["sections"]:
-        if section.get("role", "normal") == "normal":
-            story.append(keep_together(blocks.section(section)))
-    story += [Spacer(1, blocks.theme.type.body * 0.4), _log_table(blocks)]
-    return story
+    theme = blocks.theme
+    calls = section_by_role(pack, "call-box")[0]
+
+    def how_to(width: float | None = None) -> list[Flowable]:
+        return [keep_together(blocks.section(section)) for section in pack.data["sections"]
+                if section.get("role", "normal") == "normal"]
+
+    opening = [call_box(blocks, calls), *how_to()]
+    if theme.large_print:  # landscape: stacked, the two left two pages mostly empty before the table
+        opening = [SideBySideIfItFits(lambda width: [call_box_only(blocks, calls, width)], how_to, theme.frame_width,
+                                      theme.type.body * 1.5, opening)]
+    return [blocks.para(pack.title, "title"), *opening, Spacer(1, theme.type.body * 0.4), _log_table(blocks)]
 
 
 def _log_table(blocks: BlockRenderer) -> Flowable:
@@ -59,4 +70,5 @@ def _log_table(blocks: BlockRenderer) -> Flowable:
     rows = [GridRow([date_cell(blocks.ctx, blocks.theme, day), [], [], [], []], min_content_height=WRITE_IN_HEIGHT)
             for day in caregiver_period_days(blocks.ctx)]
     spans = [("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (2, 0)), ("SPAN", (3, 0), (3, 1)), ("SPAN", (4, 0), (4, 1))]
-    return write_in_grid([top, second], rows, blocks.theme, COLUMN_FRACTIONS, spans)
+    fractions = LARGE_PRINT_COLUMN_FRACTIONS if blocks.theme.large_print else COLUMN_FRACTIONS
+    return write_in_grid([top, second], rows, blocks.theme, fractions, spans)
