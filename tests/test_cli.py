@@ -105,10 +105,12 @@ def test_check_passes_on_shipped_content_and_fails_on_bad_clinic(write_yaml):
 def test_check_lists_every_clinic_problem_at_once(write_yaml):
     """A clinic file with three mistakes took three runs of check: it listed the first."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\ndate_format: dMy\npolicy: made-up\n"
-                                  "team: [{role: {en: Nurse, sp: Enfermera}, name: Jo}]\n")
+                                  "team: [{role: {en: Nurse, sp: Enfermera}, name: Jo}, {role: Nurse, name: Ann},\n"
+                                  "       {role: Pharmacist, name: \"\u0e2a\u0e21\"}]\n")
     result = run_cli("check", "--clinic", clinic)
     assert result.exit_code == 1
-    for field in ("clinic.date_format: dMy", "clinic.policy: unknown policy profile", "clinic.team[1].role.sp:"):
+    for field in ("clinic.date_format: dMy", "clinic.policy: unknown policy profile", "clinic.team[1].role.sp:",
+                  "clinic.team[3].name:"):  # each team member's problem, not the first member's alone
         assert sum(line.startswith(field) for line in result.output.splitlines()) == 1, field
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Mapping
+from functools import lru_cache, partial
+from typing import Callable, Mapping, Sequence
 
 from carthandout.content import available_languages, load_common
 from carthandout.errors import InputError
 from carthandout.typefaces import Rich, rich_value
 from carthandout.formatting import Formatter, check_date_format
-from carthandout.models import Clinic, Patient
+from carthandout.models import Clinic, Patient, TeamMember
 from carthandout.policy import Policy, load_policy, with_overrides
 from carthandout.schedule import SCHEDULE_DATE_NAMES, Schedule, compute_schedule
 
@@ -81,26 +81,31 @@ def rich_address(address: str, field: str) -> Rich:
 
 def rich_team(clinic: Clinic, language: str) -> list[tuple[Rich, list[Rich]]]:
     """Each team member's role in ``language``, and their name and phone as lines of markup."""
-    rows = []
-    for number, member in enumerate(clinic.team, start=1):
-        where = f"clinic.team[{number}]"
-        lines = [rich_value(member.name, f"{where}.name")]
-        if member.phone:
-            lines.append(rich_phone(member.phone, f"{where}.phone"))
-        translated = language in dict(member.translated_roles)
-        rows.append((rich_value(member.role_in(language), f"{where}.role" + (f".{language}" if translated else "")),
-                     lines))
-    return rows
+    return [_rich_member(number, member, language) for number, member in enumerate(clinic.team, start=1)]
 
 
-def check_team(clinic: Clinic) -> None:
-    """Raises InputError naming a team member's field no bundled font can print, or a language
-    with no documents, in any of its languages: ``check_clinic`` calls it, so that is one error
-    before the first patient, not one for every row of a batch."""
-    for number, member in enumerate(clinic.team, start=1):
-        check_translations_available(f"clinic.team[{number}].role", member.translated_roles)
-    for language in sorted({clinic.language, *(language for m in clinic.team for language, _ in m.translated_roles)}):
-        rich_team(clinic, language)
+def _rich_member(number: int, member: TeamMember, language: str) -> tuple[Rich, list[Rich]]:
+    where = f"clinic.team[{number}]"
+    lines = [rich_value(member.name, f"{where}.name")]
+    if member.phone:
+        lines.append(rich_phone(member.phone, f"{where}.phone"))
+    translated = language in dict(member.translated_roles)
+    return rich_value(member.role_in(language), f"{where}.role" + (f".{language}" if translated else "")), lines
+
+
+def team_checks(clinic: Clinic) -> list[Callable[[], None]]:
+    """One check per team member, each raising InputError naming a field no bundled font can print,
+    or a language with no documents, in any of the member's languages: ``check_clinic`` runs them
+    before the first patient (one error, not one per row of a batch); ``check --clinic`` lists
+    every member's problem."""
+    languages = sorted({clinic.language, *(language for m in clinic.team for language, _ in m.translated_roles)})
+    return [partial(_check_member, number, member, languages) for number, member in enumerate(clinic.team, start=1)]
+
+
+def _check_member(number: int, member: TeamMember, languages: Sequence[str]) -> None:
+    check_translations_available(f"clinic.team[{number}].role", member.translated_roles)
+    for language in languages:
+        _rich_member(number, member, language)
 
 
 def check_translations_available(field: str, translated: tuple[tuple[str, str], ...]) -> None:

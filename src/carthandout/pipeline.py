@@ -7,7 +7,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
-from carthandout.context import DocumentContext, build_context, check_team, effective_policy
+from carthandout.context import DocumentContext, build_context, effective_policy, team_checks
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
 from carthandout.errors import CarthandoutError, InputError
@@ -54,7 +54,7 @@ def _clinic_checks(clinic: Clinic, documents: Sequence[str],
         lambda: effective_policy(clinic),
         lambda: max_grade_from(clinic.extra("readability")),  # used by `check` only, but a bad one is a bad file
         lambda: build_context(probe_patient(), clinic),  # the clinic's language, and a font for every clinic value
-        lambda: check_team(clinic),  # and for every team member's
+        *team_checks(clinic),  # and for every team member's
         *[partial(module.check_clinic, clinic) for module in owned],  # a document that owns a clinic section
         lambda: check_card_words(clinic, documents, patients),
     ]
