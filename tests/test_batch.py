@@ -308,6 +308,28 @@ def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("name,text", [
+    ("r.csv", "Rosa Delgado,Luis Delgado\nAna Lee,Bo Lee\n"),  # saved without its header row
+    ("r.yaml", "- Rosa Delgado: {infusion_date: '2027-03-05'}\n"),  # a name as the key of the fields
+    ("r2.yaml", "- Luis Delgado: caregiver\n  name: Ann Lee\n  infusion_date: '2027-03-05'\n"),
+])
+def test_titles_that_look_like_a_patient_s_details_are_not_printed(tmp_path, name, text):
+    roster = tmp_path / name
+    roster.write_text(text, encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--check")
+    assert result.exit_code == 2 and result.stderr.startswith("error: roster: unknown column number 1")
+    assert "Delgado" not in result.stderr
+    assert "Delgado" in batch(roster, tmp_path / "out", "--check", "--show-values").stderr
+
+
+def test_a_field_given_twice_in_a_yaml_item_is_its_only_problem(tmp_path):
+    roster = tmp_path / "r.yaml"
+    roster.write_text("- name: Ann Lee\n  infusion_date: '2027-03-05'\n  mrn: A1\n  MRN: A2\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--check")
+    assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
+        "row 1: mrn: is given twice in this item"]
+
+
 def _patched_workbook(path: Path, substitutions: list[tuple[str, str]]) -> Path:
     """A three-row workbook written by openpyxl, its sheet XML edited as another tool writes it."""
     import re

@@ -58,7 +58,12 @@ class Roster:
         self.sheet: str | None = None
         if self.kind == "yaml":
             self._items = _load_yaml_items(path)
-            unknown_columns(str(key) for item in self._items if isinstance(item, Mapping) for key in item)
+            keys = [(str(key), value) for item in self._items if isinstance(item, Mapping) for key, value in item.items()]
+            # "- Rosa Delgado: {infusion_date: ...}" or "Luis Delgado: caregiver": a patient's
+            # details as the key of their fields, or of a field's name
+            nested = any(field_for_header(key) is None and (isinstance(value, (Mapping, list)) or (
+                isinstance(value, str) and field_for_header(value) is not None)) for key, value in keys)
+            unknown_columns([key for key, _ in keys], values_as_keys=nested)
         elif self.kind == "xlsx":
             self.sheet, header = patient_sheet(path, sheet)
             self.columns = column_fields(_checked_header(header))
@@ -123,19 +128,24 @@ def column_fields(header: Iterable[Any]) -> list[str | None]:
     return columns
 
 
-def unknown_columns(titles: Iterable[str]) -> None:
-    """Raise InputError naming every title that is not a patient field."""
-    titles = list(titles)
-    unknown = [title for title in dict.fromkeys(titles) if field_for_header(title) is None]
+def unknown_columns(titles: Iterable[str], values_as_keys: bool = False) -> None:
+    """Raise InputError naming every title that is not a patient field; hidden (unless
+    ``--show-values``) when the titles look like a patient's details. ``values_as_keys``: a YAML
+    item's key holds its value (fields of its own, or a field's name)."""
+    titles = list(dict.fromkeys(titles))
+    unknown = [title for title in titles if field_for_header(title) is None]
     if unknown:
-        # A roster saved without its header row makes a patient's details the "titles" (the
-        # infusion date gives it away: headers have no digits): then the titles are hidden.
-        looks_like_data = any(ch.isdigit() for title in titles for ch in title)
+        # A roster saved without its header row makes a patient's details the "titles": the
+        # infusion date gives it away (headers have no digits), or a header that names no patient
+        # field at all (a name and a caregiver's name) does.
+        looks_like_data = (values_as_keys or len(unknown) == len(titles)
+                           or any(ch.isdigit() for title in titles for ch in title))
         positions = ", ".join(str(titles.index(title) + 1) for title in unknown)
+        why = ("an item's key looks like a patient's details: each item maps field names to values" if values_as_keys
+               else "the first row looks like patient data: is the header row missing?")
         raise InputError(
             ROSTER, f"unknown column {{value}} (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown),
-            sensitive=looks_like_data,
-            hidden=f"number {positions} (the first row looks like patient data: is the header row missing?)",
+            sensitive=looks_like_data, hidden=f"number {positions} ({why})",
         )
 
 
@@ -341,8 +351,6 @@ def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
             continue
         fields = [field_for_header(str(key)) for key in item]
         twice = next((name for name in fields if fields.count(name) > 1), None)
-        if twice:
-            yield RosterRow(number, {}, InputError(twice, "is given twice in this item", sensitive=False))
-            continue
-        values = dict(zip(fields, item.values()))
-        yield RosterRow(number, {key: value for key, value in values.items() if _present(value)})
+        # the item's other fields are still checked (without them, "name: is required" too)
+        values = {field: value for field, value in zip(fields, item.values()) if field != twice and _present(value)}
+        yield RosterRow(number, values, InputError(twice, "is given twice in this item", sensitive=False) if twice else None)
