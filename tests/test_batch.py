@@ -1059,3 +1059,36 @@ def test_batch_flushes_every_file_before_the_manifest_lists_it(tmp_path, monkeyp
     listed = [row["file"] for row in manifest(tmp_path / "out")]
     assert len(listed) > 3 and events[-2:] == ["fsync", "fsync"]  # manifest.csv, then errors.csv
     assert sorted(events[:-2]) == sorted(listed)
+
+
+def test_an_xlsx_mrn_reads_as_its_format_shows_it_and_a_weight_as_its_number(tmp_path):
+    """A number formatted "RCC-"0000 shows as RCC-0042 in Excel: the MRN printed was 42."""
+    from openpyxl import Workbook
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion date", "MRN", "Weight kg"])
+    sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), 42, 72])
+    sheet["C2"].number_format = '"RCC-"0000'
+    sheet["D2"].number_format = '0" kg"'
+    workbook.save(tmp_path / "r.xlsx")
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--doc", "checklist")
+    assert result.exit_code == 0, result.stderr
+    text = pdf_text(tmp_path / "out" / "RCC-0042" / "checklist.pdf")
+    assert "RCC-0042" in text and "72 kg" in text
+
+
+def test_a_formula_without_a_saved_result_fails_its_row_naming_the_field(tmp_path):
+    """openpyxl writes formulas without their results: read back, the cells were empty, and the
+    patient was made without the MRN, or failed "infusion_date: is required"."""
+    from openpyxl import Workbook
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion date", "MRN"])
+    sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), "A-1"])
+    sheet.append(["Bo Lee", dt.datetime(2027, 3, 5), '=C2&"-B"'])
+    sheet.append(["Cy Lee", "=B2+1", "C-3"])
+    workbook.save(tmp_path / "r.xlsx")
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
+    rows = [line for line in result.stderr.splitlines() if line.startswith("row ")]
+    assert rows == [f"row {number}: {field}: the cell holds a formula with no result saved: open the roster in a "
+                    "spreadsheet program and save it" for number, field in ((3, "mrn"), (4, "infusion_date"))]

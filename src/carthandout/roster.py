@@ -25,7 +25,10 @@ from carthandout.resources import load_yaml_file
 ROSTER = "roster"
 CSV_DELIMITERS = (",", ";", "\t")
 _SEPARATORS = re.compile(r"[\W_]+")
-_ZERO_PADDED = re.compile(r"^0+$")
+# A number format of zeros with literal text around them: 000000, "RCC-"0000, \M0000
+_LITERAL = r'(?:"[^"]*"|\\.)*'
+_DIGITS_FORMAT = re.compile(rf"^({_LITERAL})(0+)({_LITERAL})$")
+_LITERAL_PART = re.compile(r'"([^"]*)"|\\(.)')
 EXACT_DIGITS_BELOW = 10 ** 15  # Excel keeps 15 significant digits of a number
 
 
@@ -162,7 +165,7 @@ def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]
                              if column and isinstance(cell, CellProblem)), None):
             problem = InputError(broken[0], broken[1].problem(), sensitive=False)
         # a cell with no usable value is left out: the row's other fields are still checked
-        values = {column: cell for column, cell in zip(columns, cells)
+        values = {column: _field_value(column, cell) for column, cell in zip(columns, cells)
                   if column and _present(cell) and not isinstance(cell, CellProblem)}
         yield RosterRow(number, values, problem)
 
@@ -223,11 +226,12 @@ def _sniff_delimiter(header_line: str) -> str:
 # --- Excel -----------------------------------------------------------------------------------
 
 @contextmanager
-def _workbook(path: Path) -> Iterator[Any]:
+def _workbook(path: Path, formulas: bool = False) -> Iterator[Any]:
+    """The workbook, read-only, its cells' values as last computed (``formulas``: the formulas)."""
     from openpyxl import load_workbook  # only when an .xlsx roster is read: it costs import time
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(path, read_only=True, data_only=not formulas)
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
     except Exception:  # zipfile/openpyxl raise many types for a file that is not a workbook
@@ -272,13 +276,17 @@ def _names_patient_fields(header: list[Any]) -> bool:
 
 def _xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Any]]]:
     """Rows of the sheet, numbered as Excel shows them, with cells as plain values."""
-    with _workbook(path) as workbook:
-        worksheet = workbook[sheet]
+    with _workbook(path) as workbook, _workbook(path, formulas=True) as formulas:
+        worksheet, formula_sheet = workbook[sheet], formulas[sheet]
         # In read-only mode openpyxl trusts the size the file states; a tool that wrote a stale
         # one would make rows and columns vanish without a word.
         worksheet.reset_dimensions()
-        for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1):
-            yield number, [_cell_value(cell) for cell in cells]
+        formula_sheet.reset_dimensions()
+        # The same sheet read for its formulas alongside: a formula whose result the file does not
+        # hold (a roster written by a script, never opened in a spreadsheet) reads as empty.
+        for number, (cells, written) in enumerate(zip(worksheet.iter_rows(min_row=1), formula_sheet.iter_rows(min_row=1)), start=1):
+            yield number, [UncomputedFormula("") if cell.value is None and getattr(source, "data_type", None) == "f"
+                           else _cell_value(cell) for cell, source in zip(cells, written)]
 
 
 class CellProblem(str):
@@ -303,6 +311,13 @@ class InexactNumber(CellProblem):
         return "the number is too long for a spreadsheet to keep exactly: format the column as text and type it again"
 
 
+class UncomputedFormula(CellProblem):
+    """A formula cell whose file holds no result: openpyxl and other scripts write formulas without one."""
+
+    def problem(self) -> str:
+        return "the cell holds a formula with no result saved: open the roster in a spreadsheet program and save it"
+
+
 def _cell_value(cell: Any) -> Any:
     value = cell.value
     if getattr(cell, "data_type", None) == "e":
@@ -323,11 +338,43 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
     if float(value).is_integer():
         if abs(value) >= EXACT_DIGITS_BELOW:
             return InexactNumber(value)
-        digits = str(int(value))
-        if _ZERO_PADDED.match(number_format or ""):
-            digits = digits.zfill(len(number_format))
-        return digits
+        return _shown_digits(str(int(value)), number_format or "")
     return value
+
+
+def _shown_digits(digits: str, number_format: str) -> str:
+    """The digits as a format of zeros and literal text shows them: 4417 in "RCC-"000000 is
+    RCC-004417, what staff see in the cell. Any other format: the digits alone."""
+    match = _DIGITS_FORMAT.match(number_format.split(";")[0])
+    if match is None:
+        return digits
+    before, zeros, after = match.groups()
+    padded = digits.zfill(len(zeros))
+    before, after = _literal_text(before), _literal_text(after)
+    return ShownNumber(before + padded + after, padded) if before or after else padded
+
+
+class ShownNumber(str):
+    """A number cell as its format shows it with text around the digits ("RCC-"0000): an MRN takes
+    it so ("RCC-0042", not "42"); any other field takes ``digits`` (a weight formatted 0" kg")."""
+
+    def __new__(cls, shown: str, digits: str) -> "ShownNumber":
+        number = super().__new__(cls, shown)
+        number.digits = digits
+        return number
+
+
+SHOWN_AS_FORMATTED = ("mrn",)
+
+
+def _field_value(column: str, cell: Any) -> Any:
+    if isinstance(cell, ShownNumber):
+        return str(cell) if column in SHOWN_AS_FORMATTED else cell.digits
+    return cell
+
+
+def _literal_text(part: str) -> str:
+    return "".join(quoted or escaped for quoted, escaped in _LITERAL_PART.findall(part))
 
 
 # --- YAML ------------------------------------------------------------------------------------
