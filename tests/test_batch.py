@@ -1062,19 +1062,23 @@ def test_batch_flushes_every_file_before_the_manifest_lists_it(tmp_path, monkeyp
 
 
 def test_an_xlsx_mrn_reads_as_its_format_shows_it_and_a_weight_as_its_number(tmp_path):
-    """A number formatted "RCC-"0000 shows as RCC-0042 in Excel: the MRN printed was 42."""
+    """A number formatted "RCC-"0000 shows as RCC-0042 in Excel: the MRN printed was 42. A weight
+    formatted 0.0 printed all of 74.84350902658078 kg."""
     from openpyxl import Workbook
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Name", "Infusion date", "MRN", "Weight kg"])
     sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), 42, 72])
+    sheet.append(["Bo Lee", dt.datetime(2027, 3, 5), 43, 165 / 2.2046])  # computed from pounds
     sheet["C2"].number_format = '"RCC-"0000'
     sheet["D2"].number_format = '0" kg"'
+    sheet["D3"].number_format = "0.0"
     workbook.save(tmp_path / "r.xlsx")
     result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--doc", "checklist")
     assert result.exit_code == 0, result.stderr
     text = pdf_text(tmp_path / "out" / "RCC-0042" / "checklist.pdf")
     assert "RCC-0042" in text and "72 kg" in text
+    assert "74.8 kg" in pdf_text(tmp_path / "out" / "43" / "checklist.pdf")  # as the sheet shows it
 
 
 def test_a_formula_without_a_saved_result_fails_its_row_naming_the_field(tmp_path):

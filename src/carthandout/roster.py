@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -339,7 +340,20 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
         if abs(value) >= EXACT_DIGITS_BELOW:
             return InexactNumber(value)
         return _shown_digits(str(int(value)), number_format or "")
-    return value
+    return _shown_decimals(value, number_format or "")
+
+
+_DECIMALS_FORMAT = re.compile(r"^(?:#,##)?0(?:\.(0+))?$")
+
+
+def _shown_decimals(value: float, number_format: str) -> float | str:
+    """A fraction as many decimals as its format shows: a weight computed from pounds
+    (=165/2.2046, formatted 0.0) is the 74.8 staff see, not 74.84350902658078."""
+    match = _DECIMALS_FORMAT.match(number_format.split(";")[0])
+    if match is None:
+        return value
+    decimals = len(match.group(1) or "")
+    return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
 def _shown_digits(digits: str, number_format: str) -> str:
