@@ -530,9 +530,12 @@ def test_a_print_folder_that_is_a_link_outside_or_a_file_stops_the_run_before_an
     assert [p.name for p in elsewhere.iterdir()] == ["handouts-part-007.pdf"]  # nothing written or removed there
 
 
-def test_a_row_that_fails_while_rendering_fails_alone(tmp_path):
-    """The wallet card finds a name too long only when it lays it out: that row fails, not the run."""
+def test_a_name_too_long_for_the_wallet_card_fails_its_row_alone_and_check_finds_it(tmp_path):
+    """The card finds a name too long when it lays it out: that row fails, not the run, and
+    ``--check``, which called the row ready, lays the card out too."""
     rows = [GOOD[0], {"name": " ".join(["Longname"] * 13), "infusion_date": "2027-03-05"}, GOOD[2]]
+    checked = run_cli("batch", write_csv(tmp_path / "r.csv", rows), "--check", *FAST_DOCS)
+    assert checked.exit_code == 1 and "row 3: name: is too long for the wallet card" in checked.stderr
     out = tmp_path / "out"
     result = run_cli("batch", write_csv(tmp_path / "r.csv", rows), "-o", out, *FAST_DOCS, "--jobs", "2")
     assert result.exit_code == 1

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
                                 parse_date_between, parse_patient)
@@ -262,7 +263,9 @@ def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) ->
     """The patient, or every problem of the row (not just the first) so staff fix it in one go."""
     try:
         patient = parse_patient(fields)
-        prepare(patient, clinic, options)
+        ctx = prepare(patient, clinic, options)
+        if wallet_card.DOCUMENT_ID in options.documents:
+            wallet_card.check_patient_card(ctx, options)
     except CarthandoutError as error:
         problems = field_problems(fields, clinic, options)
         seen = {problem.line(True) for problem in problems}

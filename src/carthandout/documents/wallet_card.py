@@ -488,6 +488,13 @@ def _check_clinic_words_fit(clinic: Clinic, language: str | None, own_center: bo
                          sensitive=False) from None
 
 
+def check_patient_card(ctx: DocumentContext, options: RenderOptions) -> None:
+    """Raise InputError naming a value of the patient's too long for their card: a batch checks
+    every row so before it renders any (``--check`` called such a row ready)."""
+    theme = build_theme(ctx.clinic, options.paper, options.large_print_for(ctx.patient))
+    lay_out_card(ctx, theme, layout_for(options.card_layout, theme.page_size).card_size)
+
+
 def wallet_card_settings(clinic: Clinic) -> dict[str, bool]:
     """The clinic profile's ``wallet_card:`` section, checked (``qr: true`` adds the QR code)."""
     raw = clinic.extra("wallet_card") or {}
