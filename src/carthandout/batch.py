@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from carthandout.context import DocumentContext
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
@@ -263,14 +264,24 @@ def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) ->
     """The patient, or every problem of the row (not just the first) so staff fix it in one go."""
     try:
         patient = parse_patient(fields)
-        ctx = prepare(patient, clinic, options)
-        if wallet_card.DOCUMENT_ID in options.documents:
-            wallet_card.check_patient_card(ctx, options)
+        _check_card(prepare(patient, clinic, options), options)
     except CarthandoutError as error:
         problems = field_problems(fields, clinic, options)
         seen = {problem.line(True) for problem in problems}
         return problems + ([] if error.line(True) in seen else [error]), None
     return [], patient
+
+
+def _check_card(ctx: DocumentContext, options: RenderOptions) -> None:
+    """The patient's own words fit their wallet card, when the run makes cards. The clinic's words
+    are checked once for the run (``check_clinic``): one error, not one a row."""
+    if wallet_card.DOCUMENT_ID not in options.documents:
+        return
+    try:
+        wallet_card.check_patient_card(ctx, options)
+    except InputError as error:
+        if not error.field.startswith("clinic."):
+            raise
 
 
 def field_problems(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) -> list[CarthandoutError]:
