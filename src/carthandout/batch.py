@@ -279,9 +279,12 @@ def _check_card(ctx: DocumentContext, options: RenderOptions) -> None:
         return
     try:
         wallet_card.check_patient_card(ctx, options)
-    except InputError as error:
-        if not error.field.startswith("clinic."):
-            raise
+    except InputError:
+        try:
+            wallet_card.check_clinic_words_fit(ctx.clinic, [ctx.patient])
+        except InputError:
+            return  # the clinic's words (its name, its date format) do not fit: the clinic check says so
+        raise
 
 
 def field_problems(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) -> list[CarthandoutError]:
