@@ -921,6 +921,47 @@ def test_a_worker_stopped_on_its_own_stops_the_run_instead_of_skipping_patients(
     assert unreported_patients(out) == set()
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds the workers through /proc")
+def test_a_worker_killed_on_its_own_leaves_every_finished_patient_listed(tmp_path):
+    """SIGKILL (the out-of-memory killer) broke the pool: the other worker's chunk in hand was
+    finished and written, its result never arrived, and its patients were listed nowhere."""
+    process, out = batch_under_way(tmp_path, handouts_written=4)
+    workers = children_of(process.pid)
+    assert workers
+    os.kill(workers[-1], signal.SIGKILL)
+    stdout, _ = process.communicate(timeout=60)
+    if process.returncode == 0:  # the run ended before the signal landed
+        return
+    assert process.returncode == 70, stdout
+    assert unreported_patients(out) == set()
+    listed = [row["file"] for row in manifest(out)]
+    assert len(listed) == len(set(listed))  # none twice
+    assert not list(out.glob(".*.part"))  # the workers' journal is gone with the run
+
+
+def test_results_lost_with_a_broken_pool_come_from_the_workers_journal(tmp_path):
+    from concurrent.futures import Future
+    from carthandout.batch import FinishedJournal, PatientJob, PatientResult, RenderedInOrder, RowProblem
+    from carthandout.output import ManifestRow
+    done = PatientResult((ManifestRow("a", "handout", "a/handout.pdf", 7, "0" * 64, "en", "1.2.0", "2026-11-26", "2"),))
+    failed = PatientResult(problem=RowProblem(3, "output", "cannot write a/handout.pdf"))
+    journal = FinishedJournal(tmp_path)
+    journal.note(2, done)
+    journal.note(3, failed)
+    (tmp_path / ".carthandout-finished-1.part").write_text('{"row": 4, "files": [["cut short', encoding="utf-8")
+    noted = journal.read()
+    assert noted == {2: done, 3: failed}
+
+    broken: Future = Future()
+    broken.set_exception(RuntimeError("the pool broke"))
+    jobs = [PatientJob(row, f"p{row}", None) for row in (2, 3, 4)]
+    rendered = RenderedInOrder(jobs, workers=1)
+    rendered.window.append((tuple(jobs), broken))
+    assert [(job.row, outcome) for job, outcome in rendered.finished_ahead(noted)] == [(2, done), (3, failed)]
+    journal.remove()
+    assert list(tmp_path.iterdir()) == []
+
+
 def alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"

@@ -20,6 +20,7 @@ import ctypes
 import datetime as dt
 import gc
 import io
+import json
 import os
 import signal
 import sys
@@ -29,8 +30,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.context import DocumentContext
@@ -343,6 +345,7 @@ class WorkerState:
     show_values: bool = False
     recorded: Mapping[str, str] = field(default_factory=dict)  # the earlier manifest's digests
     parent: int = field(default_factory=os.getpid)  # the batch process, made in it
+    journal: bool = False  # each worker notes its finished patients beside the run (``FinishedJournal``)
 
 
 _state: WorkerState | None = None
@@ -562,8 +565,9 @@ def _run_workers(
 ) -> None:
     """Every patient and print part through the workers; an interruption ends it cleanly."""
     recorded = recorded_digests(earlier_manifest(settings.output_dir))
-    state = WorkerState(settings.output_dir, clinic, options, settings.show_values, recorded)
+    state = WorkerState(settings.output_dir, clinic, options, settings.show_values, recorded, journal=settings.jobs > 1)
     rendered = RenderedInOrder(jobs, settings.jobs)
+    journal = FinishedJournal(settings.output_dir)
     try:
         with interrupts_raise(), worker_pool(settings.jobs, state) as pool:
             parts.pool = pool
@@ -578,10 +582,11 @@ def _run_workers(
     except BrokenProcessPool:
         result.stopped_by = "worker"
     if result.stopped_by:  # what the workers finished before they were stopped is reported too
-        for _, outcome in rendered.finished_ahead():
+        for _, outcome in rendered.finished_ahead(journal.read() if result.stopped_by == "worker" else {}):
             _record(outcome, result, manifest)
         parts.collect_finished()
         _remove_partial_files(settings.output_dir, jobs)
+    journal.remove()
 
 
 def _render_patients(
@@ -658,13 +663,16 @@ class RenderedInOrder:
                 done = record(outcome)
             yield job, outcome, done
 
-    def finished_ahead(self) -> Iterator[tuple[PatientJob, PatientResult]]:
-        """After an interruption: the results that were complete though not yet handed on."""
+    def finished_ahead(self, noted: Mapping[int, PatientResult] = MappingProxyType({})) -> Iterator[tuple[PatientJob, PatientResult]]:
+        """After an interruption: the results that were complete though not yet handed on; of a
+        chunk whose result was lost (a broken pool), those ``noted`` in the workers' journal."""
         yield from self.ready
         self.ready.clear()
         for chunk, future in self.window:
             if _succeeded(future):
                 yield from zip(chunk, future.result())
+            else:
+                yield from ((job, noted[job.row]) for job in chunk if job.row in noted)
         self.window.clear()
 
 
@@ -675,12 +683,57 @@ def _succeeded(future: Future) -> bool:
 
 def render_chunk(jobs: tuple[PatientJob, ...]) -> list[PatientResult]:
     """The chunk's patients in order; after a stop request, only those already finished."""
+    assert _state is not None, "worker not initialised"
     results = []
     for job in jobs:
         if _stop_requested:
             break
         results.append(render_patient(job))
+        if _state.journal:
+            FinishedJournal(_state.output_dir).note(job.row, results[-1])
     return results
+
+
+class FinishedJournal:
+    """Each worker's finished patients, one JSON line each, in a file of its own beside the run.
+
+    A worker killed on its own (the out-of-memory killer) breaks the pool: the results of the
+    chunks the other workers had in hand never reach the batch process, though their files are
+    written. The journal tells it which they were, so the manifest lists every finished patient.
+    Named like a temporary file (``.*.part``): a killed run's journal goes with them.
+    """
+
+    PATTERN = ".carthandout-finished-*.part"
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+
+    def note(self, row: int, outcome: PatientResult) -> None:
+        entry = {"row": row, "files": [list(astuple(file)) for file in outcome.files],
+                 "problem": None if outcome.problem is None else list(astuple(outcome.problem)),
+                 "kept": [list(pair) for pair in outcome.kept]}
+        path = self.output_dir / f".carthandout-finished-{os.getpid()}.part"
+        with path.open("a", encoding="utf-8") as journal:
+            journal.write(json.dumps(entry) + "\n")
+
+    def read(self) -> dict[int, PatientResult]:
+        """Row -> result of every patient a worker noted; a line cut short by a kill is skipped."""
+        found: dict[int, PatientResult] = {}
+        for path in sorted(self.output_dir.glob(self.PATTERN)):
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    entry = json.loads(line)
+                    found[entry["row"]] = PatientResult(
+                        tuple(ManifestRow(*file) for file in entry["files"]),
+                        None if entry["problem"] is None else RowProblem(*entry["problem"]),
+                        tuple(tuple(pair) for pair in entry["kept"]))
+                except (ValueError, KeyError, TypeError):
+                    continue
+        return found
+
+    def remove(self) -> None:
+        for path in self.output_dir.glob(self.PATTERN):
+            path.unlink(missing_ok=True)
 
 
 class PrintParts:
