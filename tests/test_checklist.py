@@ -95,6 +95,20 @@ def test_due_and_planned_dates_are_prefilled_fields(example):
     assert "no live vaccines in the 6 weeks before chemotherapy" in text  # policy value filled
 
 
+def test_a_date_too_long_for_its_field_is_printed_on_the_page_whole(tmp_path):
+    """In large print a full date ("Wednesday, September 22, 2027") was cut off by its field's
+    edge: "Wednesday, September 22, 20". It is printed on the page, where it wraps."""
+    ctx = build_context(_patient(infusion_date="2027-09-27"), _clinic(date_format="full"))
+    reader = pypdf.PdfReader(io.BytesIO(checklist.render(ctx, build_theme(ctx.clinic, large_print=True), OPTIONS).data))
+    when = {name.split("_", 1)[1].rsplit("_", 1)[0]: field.get("/V") for name, field in reader.get_fields().items()
+            if name.endswith("_when")}
+    assert "pet-ct" not in when  # its field could not hold it
+    assert when == {"monitoring": "Monday, October 4, 2027"}  # a shorter one still fits one
+    assert "Due by Wednesday, September 22, 2027" in _text(reader)
+    normal = _render(_patient(infusion_date="2027-09-27"), _clinic(date_format="full"))
+    assert any(name.endswith("_when") for name in normal.get_fields())  # they fit at normal size
+
+
 def test_a_prefilled_date_shows_in_an_embedded_font_and_each_field_has_its_own_appearance(example):
     """Helvetica is never embedded: where no font has its widths, "January" printed as "J anuary"."""
     shown = {}

@@ -380,15 +380,17 @@ def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -
     theme = blocks.theme
     label = paragraph(literal(item.date_label), theme.style("cell_bold"))
     date_text = blocks.ctx.formatter.date(item.day)
-    if not form_can_encode(date_text):
+    font = theme.style("cell").fontSize  # the size of its label, and of a date printed on the page instead
+    available = width - 2 * CELL_PADDING
+    # the field holds the whole date on one line (reportlab's field appearance clips, it never
+    # shrinks): a date too long for the column ("Wednesday, September 22, 2027" in large print)
+    # is printed on the page, where it wraps, as is one the form cannot encode
+    field_width = value_width(date_text, font) + font * 1.5
+    if not form_can_encode(date_text) or field_width > available:
         printed = Rich(f"<b>{literal(item.date_label).markup}</b> ") + rich_value(date_text, "clinic.date_format")
         return [Spacer(1, 3), paragraph(printed, theme.style("cell"))]
     label_style = theme.style("cell_bold")
     label_width = stringWidth(item.date_label, label_style.fontName, label_style.fontSize) + 10
-    font = theme.style("cell").fontSize  # the size of its label, and of a date printed on the page instead
-    available = width - 2 * CELL_PADDING
-    # the field holds the whole date: reportlab's field appearance clips, it never shrinks
-    field_width = min(available, value_width(date_text, font) + font * 1.5)
     field = TextField(field_width, font * 1.6, f"{name}_when", f"{item.date_label}: {item.plain_text}",
                       value=date_text, font_size=font, boxed=False)
     if label_width + field_width > available:  # large print: the date goes below its label
