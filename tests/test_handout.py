@@ -331,7 +331,7 @@ def test_a_continued_caption_never_stands_alone_on_a_page(tmp_path, write_yaml, 
     assert sum(text.count("Role ") for text in pages) == 3
 
 
-
+def test_a_word_longer_than_its_cell_is_broken_inside_the_patient_box(tmp_path):
     """A one-word surname too long for its column ran out of the box and off the page."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -350,5 +350,21 @@ def test_a_continued_caption_never_stands_alone_on_a_page(tmp_path, write_yaml, 
             right_edges.append(cm[4] + tm[4] * cm[0] + stringWidth(text.strip(), face, size * cm[0]))
 
     page.extract_text(visitor_text=visit)
-    assert len(right_edges) >= 4  # both names, each broken over lines
+    assert len(right_edges) >= 3  # both names (a value column of its own, the surname may break)
     assert max(right_edges) <= float(page.mediabox.width) - 36  # inside the box, inside the margin
+
+
+def test_a_hyphenated_name_too_long_for_a_half_width_column_gets_a_row_of_its_own(tmp_path):
+    """Two pairs a row, "Christopher-Alexander" broke as "Christopher-Alexande" and "r", and
+    "MRN-2027-000123456" as "MRN-2027-00012345" and "6": then each pair takes a row of its own."""
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--caregiver",
+                     "Christopher-Alexander Montgomery-Worthington", "--mrn", "MRN-2027-000123456",
+                     "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    first = page_texts(tmp_path / "handout.pdf")[0].splitlines()
+    assert "Christopher-Alexander Montgomery-Worthington" in first and "MRN-2027-000123456" in first
+    assert "Treatment center" in first  # its label, too, on one line in the wider label column
+    short = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--caregiver", "Bo Lee",
+                    "--doc", "handout", "-o", tmp_path / "short")
+    assert short.exit_code == 0
+    assert "Treatment center" not in page_texts(tmp_path / "short" / "handout.pdf")[0].splitlines()  # two pairs a row

@@ -132,7 +132,7 @@ class BlockRenderer:
         alone on the last row spans the row: a long doctor's name has the room beside it."""
         cells = [[self.para(label, "label"), self.para(value, "cell_bold")] for label, value in pairs if value]
         spans = []
-        if self.theme.large_print:
+        if self.theme.large_print or not self._words_fit(cells, min(double[1], double[3])):
             rows, fractions = cells, single
         else:
             rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
@@ -151,6 +151,12 @@ class BlockRenderer:
             *spans,
         ]))
         return table
+
+    def _words_fit(self, cells: Sequence[Sequence[Paragraph]], fraction: float) -> bool:
+        """Every word of the values fits a value column ``fraction`` of the frame wide: else
+        "Christopher-Alexander" broke as "Christopher-Alexande" and "r", so one pair a row."""
+        room = self.theme.frame_width * fraction - 2 * TABLE_CELL_SIDE_PADDING
+        return all(value.minWidth() <= room for _, value in cells)
 
     def blocks(self, blocks: Iterable[Mapping[str, Any]]) -> list[Flowable]:
         out: list[Flowable] = []
@@ -398,6 +404,9 @@ class KeepTogetherIfItFits(KeepTogether):
         last = content[-2] if trailing else content[-1]
         remaining = aH - (self._H - trailing - last.wrap(aW, aH)[1])
         return remaining > 0 and bool(last.split(aW, remaining))
+
+
+TABLE_CELL_SIDE_PADDING = 6.0  # reportlab's default left and right padding of a Table cell
 
 
 def table_padding(theme: Theme) -> float:
