@@ -368,3 +368,20 @@ def test_a_hyphenated_name_too_long_for_a_half_width_column_gets_a_row_of_its_ow
                     "--doc", "handout", "-o", tmp_path / "short")
     assert short.exit_code == 0
     assert "Treatment center" not in page_texts(tmp_path / "short" / "handout.pdf")[0].splitlines()  # two pairs a row
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_call_box_stays_on_page_one_above_a_patient_block_too_tall_to_share_it(tmp_path, language):
+    """Long names (each within its limit) made the patient block so tall that the call box and its
+    24-hour number moved to page 2. The box now goes first; the block follows on page 2."""
+    name = "Maximiliana Alexandrina " * 4 + "Maximiliana Alexandri"
+    result = run_cli("generate", "--name", name, "--caregiver", name, "--physician", name, "--mrn", "RCC-004417",
+                     "--center", "University of Southern Northwestern Regional Comprehensive Cancer and Cellular "
+                     "Immunotherapy Center of Greater Area", "--infusion-date", "2027-03-05", "--lang", language,
+                     "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = page_texts(tmp_path / "handout.pdf")
+    labels = load_pack("handout", language).labels
+    assert labels["call_24h"].split("{")[0].strip() in pages[0]
+    patient_label = f"{labels['patient_name']}\n"
+    assert patient_label not in pages[0] and patient_label in pages[1]  # the details, whole, on page 2

@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.doctemplate import NullActionFlowable
 
 from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext, rich_address, rich_team
@@ -127,16 +128,34 @@ class BlockRenderer:
 
     def patient_block(self, pairs: Sequence[tuple[str, str]], single: tuple[float, float],
                       double: tuple[float, float, float, float]) -> Table:
-        """The boxed label/value block at the top of a document: two pairs a row (one in large
-        print, ``single`` column widths); pairs without a value template are left out. A pair
-        alone on the last row spans the row: a long doctor's name has the room beside it."""
-        cells = [[self.para(label, "label"), self.para(value, "cell_bold")] for label, value in pairs if value]
+        """The boxed label/value block at the top of a document: two pairs a row, or one a row
+        (``single`` column widths) in large print, when a value has a word too long for half the
+        width ("Christopher-Alexander" broke as "Christopher-Alexande" and "r"), or when one a row
+        is no taller (long names took nine lines in a half-width column). Pairs without a value
+        template are left out; a pair alone on the last row spans the row."""
+        def cells() -> list[list[Paragraph]]:
+            return [[self.para(label, "label"), self.para(value, "cell_bold")] for label, value in pairs if value]
+
+        if self.theme.large_print:
+            return self._pairs_table(cells(), single, per_row=1)
+        two_a_row = cells()
+        room = self.theme.frame_width * min(double[1], double[3]) - 2 * TABLE_CELL_SIDE_PADDING
+        if any(value.minWidth() > room for _, value in two_a_row):
+            return self._pairs_table(cells(), single, per_row=1)
+        compact = all(value.wrap(room, self.theme.page_size[1])[1] <= value.style.leading for _, value in two_a_row)
+        double_table = self._pairs_table(two_a_row, double, per_row=2)
+        if compact:  # every value on one line: two a row is the shorter
+            return double_table
+        single_table = self._pairs_table(cells(), single, per_row=1)
+        height = self.theme.page_size[1]
+        taller = double_table.wrap(self.theme.frame_width, height)[1] > single_table.wrap(self.theme.frame_width, height)[1]
+        return single_table if taller else double_table
+
+    def _pairs_table(self, cells: list[list[Paragraph]], fractions: Sequence[float], per_row: int) -> Table:
         spans = []
-        if self.theme.large_print or not self._words_fit(cells, min(double[1], double[3])):
-            rows, fractions = cells, single
-        else:
+        rows: list[list[Any]] = list(cells)
+        if per_row == 2:
             rows = [cells[i] + (cells[i + 1] if i + 1 < len(cells) else ["", ""]) for i in range(0, len(cells), 2)]
-            fractions = double
             if len(cells) % 2:
                 spans.append(("SPAN", (1, len(rows) - 1), (-1, len(rows) - 1)))
         table = Table(rows, colWidths=[self.theme.frame_width * f for f in fractions], hAlign="LEFT")
@@ -151,12 +170,6 @@ class BlockRenderer:
             *spans,
         ]))
         return table
-
-    def _words_fit(self, cells: Sequence[Sequence[Paragraph]], fraction: float) -> bool:
-        """Every word of the values fits a value column ``fraction`` of the frame wide: else
-        "Christopher-Alexander" broke as "Christopher-Alexande" and "r", so one pair a row."""
-        room = self.theme.frame_width * fraction - 2 * TABLE_CELL_SIDE_PADDING
-        return all(value.minWidth() <= room for _, value in cells)
 
     def blocks(self, blocks: Iterable[Mapping[str, Any]]) -> list[Flowable]:
         out: list[Flowable] = []
@@ -446,6 +459,39 @@ def call_box_only(renderer: BlockRenderer, section: Mapping[str, Any], box_width
     if "call_24h" in renderer.pack.labels:
         inner.append(renderer.para(renderer.pack.labels["call_24h"], "call_number"))
     return boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.06), width=3, box_width=box_width)
+
+
+class InOrderThatFits(Flowable):
+    """``preferred`` where all of it fits in the space left on the page, else ``fallback`` (the same
+    flowables in another order); either is then laid out as the frame lays out any flowables.
+
+    The handout puts the patient's details above the call box; a tall block of long names pushed
+    the box, and its 24-hour number, off page 1: then the box goes first.
+    """
+
+    def __init__(self, preferred: Sequence[Flowable], fallback: Sequence[Flowable]) -> None:
+        super().__init__()
+        self.preferred, self.fallback = list(preferred), list(fallback)
+        self.chosen = self.preferred
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        fits = _stacked_height(self.preferred, self.canv, availWidth, availHeight) <= availHeight
+        self.chosen = self.preferred if fits else self.fallback
+        return availWidth, availHeight + 1  # too tall on purpose: the frame splits it into the chosen order
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        return [NullActionFlowable(), *self.chosen]  # an action first: the frame takes them back as they are
+
+
+def _stacked_height(flowables: Sequence[Flowable], canvas: Any, width: float, height: float) -> float:
+    """The height ``flowables`` take one after the other, kept groups taken apart (a KeepTogether
+    measures itself infinitely tall)."""
+    content = _unkept(flowables)
+    total = 0.0
+    for index, flowable in enumerate(content):
+        total += flowable.wrapOn(canvas, width, height)[1] + flowable.getSpaceAfter()
+        total += flowable.getSpaceBefore() if index else 0.0
+    return total
 
 
 class SideBySideIfItFits(Flowable):

@@ -6,7 +6,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf
-from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_section_pack
+from carthandout.documents.blocks import BlockRenderer, InOrderThatFits, call_box, section_by_role, validate_section_pack
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme
 
@@ -32,9 +32,10 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
     pack, theme = blocks.pack, blocks.theme
     patient = [KeepTogether([_patient_block(blocks), Spacer(1, theme.type.body * 0.9)])]
     call = [call_box(blocks, section_by_role(pack, "call-box")[0])]
-    # In large print the patient block and the call box do not both fit on page 1: the call box
-    # (the most important action) keeps its place at the top.
-    story: list[Flowable] = [blocks.para(pack.title, "title"), *(call + patient if theme.large_print else patient + call)]
+    # Where the patient block and the call box do not both fit on page 1 (large print, long names)
+    # the call box (the most important action) keeps its place at the top.
+    opening = call + patient if theme.large_print else [InOrderThatFits(patient + call, call + patient)]
+    story: list[Flowable] = [blocks.para(pack.title, "title"), *opening]
     for section in pack.data["sections"]:
         role = section.get("role", "normal")
         if role == "call-box":
