@@ -221,16 +221,13 @@ def rich_value(text: str, field: str) -> Rich:
 
 
 def _word_runs(word: str, field: str) -> list[tuple[str, str]]:
-    """One word as (family, text) runs: one family if any prints it all.
-
-    A word that is not shaped may change font between characters (a CJK name joined to a
-    hyphen or digits: Droid Sans Fallback has no Latin); a shaped word never does.
-    """
+    """One word as (family, text) runs: one family if any prints it all, else a font for each
+    run of characters (a CJK name joined to a hyphen or digits: Droid Sans Fallback has no
+    Latin; ז'ק or (محمد): the Hebrew and Arabic fonts have no ASCII punctuation). A shaped word's
+    runs are shaped one at a time (``shaping``) and ordered right to left by reportlab's bidi."""
     family = family_for(word)
     if family is not None:
         return [(family, word)]
-    if needs_shaping(word):
-        raise InputError(field, _uncovered_message(word), sensitive=True)
     runs: list[tuple[str, str]] = []
     for cluster in _clusters(word):
         family = family_for(cluster)
