@@ -1,4 +1,5 @@
 import datetime as dt
+import unicodedata
 
 import pytest
 
@@ -62,10 +63,18 @@ def test_yaml_date_object_is_accepted():
     ({"name": "Ann \ufffc"}, "name: contains U+FFFC (OBJECT REPLACEMENT CHARACTER)"),  # printed a dotted box
     ({"weight_kg": "-72"}, "weight_kg: -72 is outside 1 to 400 kg"),
     ({"name": "-"}, "name: - has no letters"),
-    ({"name": "\u0301\u0301"}, "name: \u0301\u0301 has no letters"),  # two accents and nothing under them
+    ({"name": "\u0301\u0301"}, "name: has an accent U+0301 with no letter before it"),  # nothing under them
+    ({"name": "Ana \u0301Bob"}, "name: has an accent U+0301 with no letter before it"),  # it sat on the space
+    # they ran up into the line above on the wallet card
+    ({"name": "A\u0301\u0301\u0301\u0301na"}, "name: has more than 2 accents stacked on one letter (U+0301)"),
 ])
 def test_bad_fields_name_the_field(fields, expected):
     assert error_line(**fields).startswith(expected)
+
+
+@pytest.mark.parametrize("name", ["Jurga\u0328\u0301 Kazlauskienė", "Nguye\u0302\u0303n", "מִשְׁנָה", "مُحَمَّد"])
+def test_letters_with_their_accents_and_vowel_marks_are_kept(name):
+    assert patient(name=name).name == unicodedata.normalize("NFC", name)
 
 
 def test_a_language_cell_holding_other_data_is_not_echoed():

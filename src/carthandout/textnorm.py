@@ -33,7 +33,26 @@ def normalise_text(value: str) -> str:
     text = _keep_needed_joiners(text)
     for ch in text:
         _check_printable(ch)
+    _check_accents(text)
     return _SPACES.sub(" ", text).strip()
+
+
+MAX_STACKED_ACCENTS = 2  # on a Latin, Greek or Cyrillic letter once NFC has composed what it can
+
+
+def _check_accents(text: str) -> None:
+    """An accent with no letter under it (after a space it sat on the space: "Ána´Bob"), or more
+    than two stacked on one letter of an unshaped script (they ran up into the line above)."""
+    base, stacked = " ", 0
+    for ch in text:
+        if unicodedata.category(ch) != "Mn":
+            base, stacked = ch, 0
+            continue
+        if base.isspace():
+            raise ValueError(f"has an accent U+{ord(ch):04X} with no letter before it")
+        stacked += 1
+        if stacked > MAX_STACKED_ACCENTS and not _SHAPED_SCRIPT.match(base):
+            raise ValueError(f"has more than {MAX_STACKED_ACCENTS} accents stacked on one letter (U+{ord(ch):04X})")
 
 
 def _keep_needed_joiners(text: str) -> str:
