@@ -260,3 +260,32 @@ def test_a_data_table_split_keeps_two_rows_on_each_side():
     assert rows_after_split(1) == []  # the whole table moves on
     assert rows_after_split(4) == [3, 2]  # one more row goes with the last
     assert rows_after_split(3) == [3, 2]
+
+
+def large_print_us_label_calendar(tmp_path: Path, language: str) -> list[str]:
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--lang", language, "--large-print",
+                     "--clinic", clinic_file(tmp_path, "us-label-2025", {}), "--doc", "calendar", "-o", tmp_path / language)
+    assert result.exit_code == 0, result.output
+    return page_texts(tmp_path / language / "calendar.pdf")
+
+
+def test_a_large_print_month_with_four_marks_on_one_day_stays_on_one_page(tmp_path):
+    """Under the US label four milestones fall on day 14: their words made that week so tall that
+    March broke over two pages, its title repeated (read as two calendars). Where it makes the
+    month fit, the day's cell keeps its first mark and says how many more (the list under the month
+    has them all); in normal print every mark stays."""
+    pages = large_print_us_label_calendar(tmp_path, "es")
+    grids = [text for text in pages if "\nMarzo de 2027\n" in text]
+    assert len(grids) == 1 and "y 3 más" in grids[0] and not any("(continuación)" in text for text in pages)
+    normal = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--lang", "es",
+                     "--clinic", clinic_file(tmp_path, "us-label-2025", {}), "--doc", "calendar", "-o", tmp_path / "n")
+    assert normal.exit_code == 0 and "y 3 más" not in pdf_text(tmp_path / "n" / "calendar.pdf")
+
+
+def test_a_month_still_taller_than_a_page_goes_on_under_its_title_continued(tmp_path):
+    """In English the words are longer: even the first mark alone leaves March taller than a page.
+    Then every mark stays, and the rest of the month opens with "March 2027 (continued)"."""
+    pages = large_print_us_label_calendar(tmp_path, "en")
+    assert sum("\nMarch 2027\n" in text for text in pages) == 1
+    assert sum("\nMarch 2027 (continued)\n" in text for text in pages) == 1
+    assert not any("and 3 more" in text for text in pages)

@@ -20,5 +20,5 @@ KNOWN_PLACEHOLDERS: frozenset[str] = frozenset(
 LAYOUT_TOKENS = frozenset({"page", "pages", "version", "reviewed", "mrn", "low", "high", "fahrenheit", "celsius"}
                           # the checklist: chemotherapy day number, the staff dose line
                           | {"day", "weight", "dose", "dose_per_kg", "weight_dose"}
-                          # the calendar: a month's name
-                          | {"month"})
+                          # the calendar: a month's name, the marks a day's cell leaves to the list
+                          | {"month", "count"})

@@ -14,21 +14,23 @@ from babel.dates import format_skeleton, get_day_names
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table, TableStyle
 
-from carthandout.content import ContentPack, load_pack
+from carthandout.content import ContentPack, fill, load_common, load_pack
 from carthandout.context import DocumentContext
-from carthandout.documents.base import RenderedDocument, build_branded_pdf, filled, paragraph, wide_for_large_print
+from carthandout.documents.base import (
+    FOOTER_HEIGHT, RenderedDocument, brand_header, build_branded_pdf, filled, paragraph, wide_for_large_print,
+)
 from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, validate_section_pack
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.text_line import date_cell, plain_text
 from carthandout.options import RenderOptions
 from carthandout.schedule import ALL_CONDITIONING_DAYS, SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
-from carthandout.typefaces import rich_value, text_font
+from carthandout.typefaces import Rich, rich_value, text_font
 
 DOCUMENT_ID = "calendar"
-REQUIRED_LABELS = ("month_dates",)
+REQUIRED_LABELS = ("month_dates", "more_marks")
 OUTSIDE_MONTH = HexColor("#EFEFEF")
 
 
@@ -121,13 +123,45 @@ def _month_grid(
     column = theme.frame_width / 7
     pad = theme.type.body * 0.35
     styles = _cell_styles(theme)
-    title_row = [paragraph(rich_value(title, "language"), styles["month"]), *([""] * 6)]
-    weekday_row = [paragraph(rich_value(name, "language"), styles["weekday"])
-                   for name in _weekday_names(locale, first_weekday, styles["weekday"], column - 2 * pad)]
-    body = [[_day_cell(blocks, day, month, by_day.get(day, []), styles) for day in week] for week in weeks]
-    min_height = theme.type.body * (2.5 if theme.large_print else 4.2)
-    heights = [max(min_height, max(stack_height(cell, column - 2 * pad) for cell in row) + 2 * pad) for row in body]
-    header = Table([title_row, weekday_row], colWidths=[column] * 7, repeatRows=2, hAlign="LEFT")
+    weekdays = _weekday_names(locale, first_weekday, styles["weekday"], column - 2 * pad)
+    header, continued_header = (_grid_header(theme, paragraph(words, styles["month"]), weekdays, column, pad)
+                                for words in (rich_value(title, "language"), _continued(blocks, title)))
+    def weeks_showing(shown: int | None) -> list[list[list[Flowable]]]:
+        return [[_day_cell(blocks, day, month, by_day.get(day, []), styles, shown) for day in week] for week in weeks]
+
+    def least_height(body: list[list[list[Flowable]]]) -> float:  # the weeks shrunk to their words (RowGrid)
+        return sum(_week_heights(theme, body, column - 2 * pad, pad, least=True))
+
+    # Every mark in its day's cell; in large print, if that makes the month taller than a page and
+    # the first mark of each day with "and 3 more" does not, that.
+    body = weeks_showing(None)
+    if theme.large_print:
+        room = _page_body_height(blocks) - header.wrap(theme.frame_width, 0)[1]
+        condensed = weeks_showing(1) if least_height(body) > room else None
+        if condensed is not None and least_height(condensed) <= room:
+            body = condensed
+    heights = _week_heights(theme, body, column - 2 * pad, pad)
+    marked_fill = tint(theme.primary, 0.10)
+    rows = [GridRow(cells, height=height,
+                    fills=[OUTSIDE_MONTH if day.month != month else marked_fill if day in by_day else None for day in week],
+                    boxed=[day.month == month and day in by_day for day in week])
+            for week, cells, height in zip(weeks, body, heights)]
+    # A month taller than a page (large print, many marks on one day) goes on under its title "(continued)":
+    # the same title twice read as two calendars.
+    return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_COLOR),
+                   header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary), cell_box=GridLines(3, theme.primary),
+                   shrink_to_fit=True, continued_header=continued_header)
+
+
+def _continued(blocks: BlockRenderer, title: str) -> Rich:
+    return fill(load_common(blocks.ctx.language).labels["continued"], {"heading": rich_value(title, "language")})
+
+
+def _grid_header(theme: Theme, title: Paragraph, weekdays: list[str], column: float, pad: float) -> Table:
+    """The month's title and the weekday names: a Table whose rows repeat if the month breaks over a page."""
+    style = _cell_styles(theme)["weekday"]
+    weekday_row = [paragraph(rich_value(name, "language"), style) for name in weekdays]
+    header = Table([[title, *([""] * 6)], weekday_row], colWidths=[column] * 7, repeatRows=2, hAlign="LEFT")
     header.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), text_font()),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -138,14 +172,20 @@ def _month_grid(
         *((side, (0, 0), (-1, -1), pad) for side in ("TOPPADDING", "BOTTOMPADDING", "LEFTPADDING", "RIGHTPADDING")),
         ("LEFTPADDING", (0, 0), (0, 0), 0),
     ]))
-    marked_fill = tint(theme.primary, 0.10)
-    rows = [GridRow(cells, height=height,
-                    fills=[OUTSIDE_MONTH if day.month != month else marked_fill if day in by_day else None for day in week],
-                    boxed=[day.month == month and day in by_day for day in week])
-            for week, cells, height in zip(weeks, body, heights)]
-    return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_COLOR),
-                   header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary), cell_box=GridLines(3, theme.primary),
-                   shrink_to_fit=True)
+    return header
+
+
+def _page_body_height(blocks: BlockRenderer) -> float:
+    """The height a page gives its body under this clinic's header band (``base.build_branded_pdf``)."""
+    _, band = brand_header(blocks.ctx, blocks.theme)
+    return blocks.theme.page_size[1] - blocks.theme.margin - band - FOOTER_HEIGHT
+
+
+def _week_heights(theme: Theme, body: list[list[list[Flowable]]], width: float, pad: float,
+                  least: bool = False) -> list[float]:
+    """Each week's height: room to write in, or (``least``) just its words."""
+    min_height = 0.0 if least else theme.type.body * (2.5 if theme.large_print else 4.2)
+    return [max(min_height, max(stack_height(cell, width) for cell in row) + 2 * pad) for row in body]
 
 
 def _long_labels(blocks: BlockRenderer, marks: list[Mark]) -> list[Flowable]:
@@ -163,12 +203,19 @@ def _marks_by_day(marks: list[Mark]) -> dict[dt.date, list[Mark]]:
 
 
 def _day_cell(blocks: BlockRenderer, day: dt.date, month: int, marks: list[Mark],
-              styles: Mapping[str, ParagraphStyle]) -> list[Flowable]:
+              styles: Mapping[str, ParagraphStyle], shown: int | None = None) -> list[Flowable]:
+    """The day's number and the short words of its marks: the first ``shown`` of them (None: all),
+    then "and 3 more". In large print four marks on one day (the US label's 2-week milestones)
+    made a week so tall that the month broke over two pages; the list under it has them all."""
     if day.month != month:
         return []
     # Day numbers are most of the grid's words: a plain text line draws them at a fraction of a Paragraph's cost.
     number = plain_text(blocks.ctx.formatter.number(day.day), styles["marked_number" if marks else "number"])
-    return [number, *(paragraph(blocks.rich(mark.short), styles["mark"]) for mark in marks)]
+    words = [paragraph(blocks.rich(mark.short), styles["mark"]) for mark in marks[:shown]]
+    if shown is not None and len(marks) > shown:
+        more = blocks.ctx.formatter.number(len(marks) - shown)
+        words.append(filled(blocks.ctx, blocks.pack.labels["more_marks"], styles["more"], count=more))
+    return [number, *words]
 
 
 def _weekday_names(locale: str, first_weekday: int, style: ParagraphStyle, width: float) -> list[str]:
@@ -192,5 +239,7 @@ def _cell_styles(theme: Theme) -> dict[str, ParagraphStyle]:
         "number": ParagraphStyle("calendar-number", parent=cell),
         "marked_number": ParagraphStyle("calendar-marked-number", parent=bold),
         "mark": ParagraphStyle("calendar-mark", parent=bold, fontSize=small, leading=small * 1.15,
+                               spaceBefore=small * 0.2),
+        "more": ParagraphStyle("calendar-more", parent=cell, fontSize=small, leading=small * 1.15,
                                spaceBefore=small * 0.2),
     }
