@@ -126,3 +126,10 @@ def test_completeness_catches_a_missing_document(monkeypatch):
 
 def test_shipped_languages_are_complete():
     assert completeness.check_completeness() == []
+
+
+def test_a_quoted_limit_is_named_as_text_not_as_a_grade_out_of_range():
+    """max_grade: "8" said "8 is not a school grade from 1 to 18"."""
+    with pytest.raises(InputError) as error:
+        max_grade_from({"max_grade": "8"})
+    assert error.value.line() == "clinic.readability.max_grade: must be a number, not text (write it without quotes)"

@@ -102,6 +102,9 @@ def max_grade_from(settings: Any) -> float:
         raise InputError(f"clinic.readability.{unknown[0]}", "unknown field (use max_grade)", sensitive=False)
     value = settings.get("max_grade", DEFAULT_MAX_GRADE)
     low, high = GRADE_RANGE
+    if isinstance(value, str):  # max_grade: "8" read as a grade out of range
+        raise InputError("clinic.readability.max_grade", "must be a number, not text (write it without quotes)",
+                         sensitive=False)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         raise InputError("clinic.readability.max_grade", f"{{value}} is not a school grade from {low:g} to {high:g}",
                          value, sensitive=False)
