@@ -6,6 +6,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import NullActionFlowable
 
@@ -142,9 +143,9 @@ class BlockRenderer:
         room = self.theme.frame_width * min(double[1], double[3]) - 2 * TABLE_CELL_SIDE_PADDING
         if any(value.minWidth() > room for _, value in two_a_row):
             return self._pairs_table(cells(), single, per_row=1)
-        compact = all(value.wrap(room, self.theme.page_size[1])[1] <= value.style.leading for _, value in two_a_row)
         double_table = self._pairs_table(two_a_row, double, per_row=2)
-        if compact:  # every value on one line: two a row is the shorter
+        if all(_natural_width(value) <= room for _, value in two_a_row):  # one line each: two a row is the shorter
+            double_table.compact = True
             return double_table
         single_table = self._pairs_table(cells(), single, per_row=1)
         height = self.theme.page_size[1]
@@ -152,6 +153,7 @@ class BlockRenderer:
         return single_table if taller else double_table
 
     def _pairs_table(self, cells: list[list[Paragraph]], fractions: Sequence[float], per_row: int) -> Table:
+        """The pairs in a boxed table; its ``compact`` is True only when every value is known to fit on one line."""
         spans = []
         rows: list[list[Any]] = list(cells)
         if per_row == 2:
@@ -159,6 +161,7 @@ class BlockRenderer:
             if len(cells) % 2:
                 spans.append(("SPAN", (1, len(rows) - 1), (-1, len(rows) - 1)))
         table = Table(rows, colWidths=[self.theme.frame_width * f for f in fractions], hAlign="LEFT")
+        table.compact = False
         pad = self.theme.type.body * 0.4
         table.setStyle(TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), text_font()),
@@ -481,6 +484,11 @@ class InOrderThatFits(Flowable):
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         return [NullActionFlowable(), *self.chosen]  # an action first: the frame takes them back as they are
+
+
+def _natural_width(para: Paragraph) -> float:
+    """The width of ``para`` set on one line, from its parsed fragments (no line breaking)."""
+    return sum(stringWidth(getattr(frag, "text", ""), frag.fontName, frag.fontSize) for frag in para.frags)
 
 
 def _stacked_height(flowables: Sequence[Flowable], canvas: Any, width: float, height: float) -> float:

@@ -124,8 +124,10 @@ def _month_grid(
     pad = theme.type.body * 0.35
     styles = _cell_styles(theme)
     weekdays = _weekday_names(locale, first_weekday, styles["weekday"], column - 2 * pad)
-    header, continued_header = (_grid_header(theme, paragraph(words, styles["month"]), weekdays, column, pad)
-                                for words in (rich_value(title, "language"), _continued(blocks, title)))
+    def header_titled(words: Rich) -> Table:
+        return _grid_header(theme, paragraph(words, styles["month"]), weekdays, column, pad)
+
+    header = header_titled(rich_value(title, "language"))
     def weeks_showing(shown: int | None) -> list[list[list[Flowable]]]:
         return [[_day_cell(blocks, day, month, by_day.get(day, []), styles, shown) for day in week] for week in weeks]
 
@@ -150,7 +152,7 @@ def _month_grid(
     # the same title twice read as two calendars.
     return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_COLOR),
                    header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary), cell_box=GridLines(3, theme.primary),
-                   shrink_to_fit=True, continued_header=continued_header)
+                   shrink_to_fit=True, continued_header=lambda: header_titled(_continued(blocks, title)))
 
 
 def _continued(blocks: BlockRenderer, title: str) -> Rich:

@@ -11,7 +11,7 @@ splits between whole rows like a Table with repeated header rows does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from reportlab.platypus import Flowable, Table, TableStyle
 
@@ -67,7 +67,7 @@ class RowGrid(Continuable, Flowable):
                  lines: GridLines | None, row_rule: GridLines | None = None, header_rule: GridLines | None = None,
                  cell_box: GridLines | None = None, side_padding: float | None = None,
                  shrink_to_fit: bool = False, min_rows_at_break: int = MIN_ROWS_AT_BREAK,
-                 continued_header: Table | None = None) -> None:
+                 continued_header: Callable[[], Table] | None = None) -> None:
         super().__init__()
         self.header, self.column_widths, self.rows = header, list(column_widths), list(rows)
         self.padding, self.lines, self.row_rule = padding, lines, row_rule
@@ -81,7 +81,8 @@ class RowGrid(Continuable, Flowable):
         # Rows kept on each side of a page break. Rows a page holds only a few of (large-print
         # checklist items) may stand one under the repeated header: two left pages a third empty.
         self.min_rows_at_break = min_rows_at_break
-        # The header over the rows a page break moves on (a month's title "(continued)"), if not ``header``.
+        # Makes the header over the rows a page break moves on (a month's title "(continued)"), if
+        # not ``header``: made only when the grid breaks (most never do).
         self.continued_header = continued_header
         self.hAlign = "LEFT"
         self._heights: list[float] | None = None
@@ -146,7 +147,7 @@ class RowGrid(Continuable, Flowable):
 
     def _part(self, start: int, end: int) -> RowGrid:
         # A new object, not a copy: the document template marks flowables it has postponed.
-        header = self.continued_header if start and self.continued_header is not None else self.header
+        header = self.continued_header() if start and self.continued_header is not None else self.header
         part = RowGrid(header, self.column_widths, self.rows[start:end], self.padding, self.lines,
                        self.row_rule, self.header_rule, self.cell_box, self.side_padding,  # parts do not shrink
                        min_rows_at_break=self.min_rows_at_break, continued_header=self.continued_header)
