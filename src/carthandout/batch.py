@@ -153,19 +153,22 @@ class RosterCheck:
     notices: list[str]  # worth a look but not wrong: the same patient on two rows
 
 
-def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, settings: BatchSettings) -> RosterCheck:
-    """Every row checked (fields, font coverage, MRNs shared between rows) and named, before anything is rendered."""
+def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, settings: BatchSettings,
+                    cards: bool = True) -> RosterCheck:
+    """Every row checked (fields, font coverage, MRNs shared between rows) and named, before anything
+    is rendered. ``cards``: each row's wallet card laid out too, when the run makes cards (``--check``;
+    a run lays it out as it renders the patient, and the row fails the same way, so it does it once)."""
     valid: list[tuple[int, Patient]] = []
     problems: list[RowProblem] = []
     for row in roster.rows():
         if row.problem is not None:
             problems.append(_row_problem(row.number, row.problem, settings.show_values))
             if isinstance(row.problem, InputError) and row.problem.field in PATIENT_FIELDS:  # one cell unusable
-                others, _ = check_row(row.fields, clinic, options)
+                others, _ = check_row(row.fields, clinic, options, cards)
                 problems += [_row_problem(row.number, error, settings.show_values) for error in others
                              if not isinstance(error, InputError) or error.field != row.problem.field]
             continue
-        row_problems, patient = check_row(row.fields, clinic, options)
+        row_problems, patient = check_row(row.fields, clinic, options, cards)
         if patient is None:
             problems += [_row_problem(row.number, error, settings.show_values) for error in row_problems]
         else:
@@ -262,11 +265,14 @@ def _same_person(one: Patient, other: Patient) -> bool:
     return one.name.casefold() == other.name.casefold() and births_agree
 
 
-def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions) -> tuple[list[CarthandoutError], Patient | None]:
+def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions,
+              cards: bool = True) -> tuple[list[CarthandoutError], Patient | None]:
     """The patient, or every problem of the row (not just the first) so staff fix it in one go."""
     try:
         patient = parse_patient(fields)
-        _check_card(prepare(patient, clinic, options), options)
+        ctx = prepare(patient, clinic, options)
+        if cards:
+            _check_card(ctx, options)
     except CarthandoutError as error:
         problems = field_problems(fields, clinic, options)
         seen = {problem.line(True) for problem in problems}

@@ -266,7 +266,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         check_password_flags(encrypt, password_env)
         if not check_only:
             options = replace(options, pdf_password=pdf_password(encrypt, password_env))
-        checked = validate_roster(roster, clinic, options, settings)
+        checked = validate_roster(roster, clinic, options, settings, cards=check_only)
         check_card_words(clinic, chosen, [job.patient for job in checked.jobs])
         if not check_only:
             check_print_folder(settings.output_dir)
