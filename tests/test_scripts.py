@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import unicodedata
@@ -60,8 +61,10 @@ def test_left_to_right_names_print_in_a_covering_font_and_read_back(name):
 @pytest.mark.parametrize("name", list(RIGHT_TO_LEFT))
 def test_right_to_left_names_read_back_as_the_same_letters(name):
     text, fonts = render_first_page(name)
-    # Extraction gives visual order (words reversed) and Arabic presentation forms: NFKC undoes those.
-    assert " ".join(reversed(name.split())) in unicodedata.normalize("NFKC", text)
+    # The words are drawn right to left, each read back in its own order: extraction gives the
+    # name as typed (it gave the words reversed while they were drawn left to right). Arabic
+    # comes back as presentation forms: NFKC undoes those.
+    assert name in unicodedata.normalize("NFKC", text)
     assert not letters(name) - letters(text)
     assert any(font.startswith(RIGHT_TO_LEFT[name]) for font in fonts), fonts
 
@@ -103,7 +106,7 @@ def test_a_value_touching_authored_punctuation_keeps_its_glyphs():
     # stop share one word with two fonts; shaping them together drew the wrong glyphs.
     reader = render_handout("Ana Quiñones", caregiver="דוד כהן")
     line = next(line for page in reader.pages for line in page.extract_text().splitlines() if "\u05d3" in line and "caregiver" in line)
-    assert "כהן דוד" in line and line.rstrip().endswith(".")
+    assert "דוד כהן" in line and line.rstrip().endswith(".")
 
 
 @pytest.mark.parametrize("value, code", [("Ana 😀", "U+1F600"), ("Ana \u2603\ufe0f", "U+2603")])
@@ -195,3 +198,21 @@ def test_a_loose_accent_next_to_a_sign_the_fallback_lacks_prints_in_two_fonts():
     """A loose accent needs the fallback font, which has no minus sign (it raised StopIteration,
     then was refused): the sign now comes from the text font."""
     assert "\u2212" in rich_value("Jurga\u0328\u0301\u2212Kazlauskiene", "caregiver").markup
+
+
+@pytest.mark.parametrize("value, drawn", [
+    ("ישראל כהן", ["כהן", " ", "ישראל"]),  # the first name rightmost: it read "כהן ישראל"
+    ("ז'ק כהן", ["כהן", " ", "ק", "'", "ז"]),  # the apostrophe between ז and ק, read right to left
+    ("כהן, דוד", ["דוד", " ", ",", "כהן"]),
+    ("(محمد) علي", ["علي", " ", "(", "محمد", ")"]),  # brackets mirrored in right-to-left order
+    ("כהן-Levi", ["Levi", "-", "כהן"]),
+    ("Dr. محمد علي", ["Dr.", " ", "علي", " ", "محمد"]),  # a left-to-right value: its Arabic run reversed
+    ("O'כהן", ["O'", "כהן"]),
+    ("Ana María Lee", ["Ana María Lee"]),
+])
+def test_right_to_left_words_and_runs_are_drawn_right_to_left(value, drawn):
+    """reportlab shapes each word right to left but draws words and font runs in typed order;
+    the value's runs are put in the order the Unicode bidi algorithm draws them."""
+    markup = rich_value(value, "name").markup
+    text = re.sub(r"<[^>]+>", "", markup).replace("&amp;", "&")
+    assert text == "".join(drawn)

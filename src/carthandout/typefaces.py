@@ -205,19 +205,80 @@ def rich_value(text: str, field: str) -> Rich:
     """
     shaping = needs_shaping(text)
     whole = family_for(text)
-    if whole is not None:
-        return Rich(_wrap(text, whole), shaping)
-    runs: list[tuple[str, str]] = []
+    pieces: list[tuple[str | None, str]] = []  # (family, text) runs of each word; spaces (None, " ")
     for word in re.split(r"(\s+)", text):
-        if word.isspace() and runs:
-            runs[-1] = (runs[-1][0], runs[-1][1] + word)
+        if word.isspace():
+            pieces.append((None, word))
         elif word:
-            for family, chunk in _word_runs(word, field):
-                if runs and runs[-1][0] == family:
-                    runs[-1] = (family, runs[-1][1] + chunk)
-                else:
-                    runs.append((family, chunk))
+            pieces.extend([(whole, word)] if whole is not None else _word_runs(word, field))
+    runs: list[tuple[str, str]] = []
+    for family, chunk in _visual_order(pieces):
+        if runs and family in (None, runs[-1][0]):
+            runs[-1] = (runs[-1][0], runs[-1][1] + chunk)
+        else:
+            runs.append((family or TEXT_FAMILY.name, chunk))
     return Rich("".join(_wrap(chunk, family) for family, chunk in runs), shaping)
+
+
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_MIRRORED = str.maketrans("()[]{}<>", ")(][}{><")
+
+
+def _direction(text: str) -> str:
+    """"R" (right-to-left letters), "L" (left-to-right letters, or both kinds), or "N" (neither)."""
+    kinds = {unicodedata.bidirectional(ch) for ch in text}
+    return "L" if "L" in kinds else "R" if kinds & {"R", "AL"} else "N"
+
+
+def _visual_order(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+    """A value's words and font runs in the order a left-to-right line must draw them.
+
+    reportlab shapes each word (each font run of it) right to left, but draws the words and runs
+    in typed order: the name ישראל כהן read "כהן ישראל", and ז'ק (Hebrew, an apostrophe from the
+    text font, Hebrew) read ק'ז. As the Unicode bidi algorithm orders an isolated value whose
+    direction is its first letter's: a right-to-left value is drawn in reverse, its left-to-right
+    runs (a Latin surname) keeping their own order; in a left-to-right value each run of
+    right-to-left words is reversed. A bracket of its own in right-to-left order is mirrored:
+    (محمد) علي. A value broken over two lines keeps this order across them.
+    """
+    if not any(_RIGHT_TO_LEFT.search(chunk) for _, chunk in pieces):
+        return pieces
+    pieces = [part for piece in pieces for part in _edges_apart(piece)]
+    kinds = [_direction(chunk) for _, chunk in pieces]
+    base = next(kind for kind in kinds if kind != "N")
+    other = "R" if base == "L" else "L"
+    segments: list[tuple[bool, list[tuple[str | None, str]]]] = []  # (a run of the other direction, its pieces)
+    index = 0
+    while index < len(pieces):
+        end = index
+        if kinds[index] == other:
+            for later in range(index + 1, len(pieces)):
+                if kinds[later] == other:
+                    end = later
+                elif kinds[later] != "N":
+                    break
+        segments.append((kinds[index] == other, pieces[index:end + 1]))
+        index = end + 1
+    if base == "L":
+        return [piece for is_other, segment in segments
+                for piece in (_mirrored(segment[::-1]) if is_other else segment)]
+    return [piece for is_other, segment in segments[::-1] for piece in (segment if is_other else _mirrored(segment))]
+
+
+def _edges_apart(piece: tuple[str | None, str]) -> list[tuple[str | None, str]]:
+    """A left-to-right run with the punctuation at its ends as runs of their own ("-Levi": "-",
+    "Levi"), which take the direction of what is around them. A right-to-left run stays whole:
+    it is shaped, and reversed, as one."""
+    family, chunk = piece
+    if _direction(chunk) != "L":
+        return [piece]
+    strong = [index for index, ch in enumerate(chunk) if unicodedata.bidirectional(ch) in ("L", "R", "AL")]
+    first, last = strong[0], strong[-1] + 1
+    return [(family, part) for part in (chunk[:first], chunk[first:last], chunk[last:]) if part]
+
+
+def _mirrored(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+    return [(family, chunk.translate(_MIRRORED) if _direction(chunk) == "N" else chunk) for family, chunk in pieces]
 
 
 def _word_runs(word: str, field: str) -> list[tuple[str, str]]:
