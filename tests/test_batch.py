@@ -1125,6 +1125,17 @@ def test_an_xlsx_mrn_reads_as_its_format_shows_it_and_a_weight_as_its_number(tmp
     assert "74.8 kg" in pdf_text(tmp_path / "out" / "43" / "checklist.pdf")  # as the sheet shows it
 
 
+@pytest.mark.parametrize("number_format, shown", [
+    ("000000_ ", "000043"), ("[$-409]000000", "000043"), ("[Blue]000000", "000043"),  # spacer, locale, color
+    ('[Red]"RCC-"0000', "RCC-0043"), ('"RCC"-0000', "RCC-0043"), ('"RCC-"0000_);("RCC-"0000)', "RCC-0043"),
+    ("000-0000", "000-0043"), ("General", "43"), ("#,##0", "43"),
+])
+def test_an_xlsx_number_reads_as_excel_shows_it(number_format, shown):
+    """These MRNs lost their prefix or zeros: the wrong MRN went on the card and named the folder."""
+    from carthandout.roster import _shown_digits
+    assert str(_shown_digits("43", number_format)) == shown
+
+
 def test_a_formula_without_a_saved_result_fails_its_row_naming_the_field(tmp_path):
     """openpyxl writes formulas without their results: read back, the cells were empty, and the
     patient was made without the MRN, or failed "infusion_date: is required"."""

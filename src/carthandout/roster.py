@@ -27,9 +27,9 @@ ROSTER = "roster"
 CSV_DELIMITERS = (",", ";", "\t")
 _SEPARATORS = re.compile(r"[\W_]+")
 # A number format of zeros with literal text around them: 000000, "RCC-"0000, \M0000
-_LITERAL = r'(?:"[^"]*"|\\.)*'
-_DIGITS_FORMAT = re.compile(rf"^({_LITERAL})(0+)({_LITERAL})$")
-_LITERAL_PART = re.compile(r'"([^"]*)"|\\(.)')
+# One piece of a number format: "quoted text", \x, a spacer (_x) or fill (*x), a [color],
+# [$-409] or [condition], a run of zeros, a character Excel shows as it is, or anything else.
+_FORMAT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|(0+)|([$\-+/():!^&\'~{}<>= ])|(.)')
 EXACT_DIGITS_BELOW = 10 ** 15  # Excel keeps 15 significant digits of a number
 
 
@@ -357,15 +357,24 @@ def _shown_decimals(value: float, number_format: str) -> float | str:
 
 
 def _shown_digits(digits: str, number_format: str) -> str:
-    """The digits as a format of zeros and literal text shows them: 4417 in "RCC-"000000 is
-    RCC-004417, what staff see in the cell. Any other format: the digits alone."""
-    match = _DIGITS_FORMAT.match(number_format.split(";")[0])
-    if match is None:
+    """The digits as a format of zeros and text shows them: 4417 in "RCC-"000000 is RCC-004417,
+    in 000-0000 it is 000-4417, what staff see in the cell (colors, locales, spacers and fills
+    show nothing). Any other format (decimals, thousands, #): the digits alone."""
+    parts: list[str | int] = []  # the format's text, and the width of each run of zeros
+    for quoted, escaped, zeros, plain, other in _FORMAT_PIECE.findall(number_format.split(";")[0]):
+        if other:
+            return digits
+        parts.append(len(zeros) if zeros else quoted or escaped or plain)
+    widths = [part for part in parts if isinstance(part, int)]
+    if not widths:
         return digits
-    before, zeros, after = match.groups()
-    padded = digits.zfill(len(zeros))
-    before, after = _literal_text(before), _literal_text(after)
-    return ShownNumber(before + padded + after, padded) if before or after else padded
+    padded = digits.zfill(sum(widths))
+    bounds = [0, len(padded) - sum(widths[1:])]  # the first run of zeros takes any extra digits, as Excel does
+    for width in widths[1:]:
+        bounds.append(bounds[-1] + width)
+    runs = iter(padded[start:end] for start, end in zip(bounds, bounds[1:]))
+    shown = "".join(next(runs) if isinstance(part, int) else part for part in parts)
+    return ShownNumber(shown, padded) if shown != padded else padded
 
 
 class ShownNumber(str):
@@ -385,10 +394,6 @@ def _field_value(column: str, cell: Any) -> Any:
     if isinstance(cell, ShownNumber):
         return str(cell) if column in SHOWN_AS_FORMATTED else cell.digits
     return cell
-
-
-def _literal_text(part: str) -> str:
-    return "".join(quoted or escaped for quoted, escaped in _LITERAL_PART.findall(part))
 
 
 # --- YAML ------------------------------------------------------------------------------------
