@@ -308,18 +308,27 @@ def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("name,text", [
-    ("r.csv", "Rosa Delgado,Luis Delgado\nAna Lee,Bo Lee\n"),  # saved without its header row
-    ("r.yaml", "- Rosa Delgado: {infusion_date: '2027-03-05'}\n"),  # a name as the key of the fields
-    ("r2.yaml", "- Luis Delgado: caregiver\n  name: Ann Lee\n  infusion_date: '2027-03-05'\n"),
+@pytest.mark.parametrize("name,text,error", [
+    ("r.csv", "Rosa Delgado,Luis Delgado\nAna Lee,Bo Lee\n", "unknown column number 1"),  # no header row
+    # a name as the key of the fields, of a field's name, of a value; one among the fields
+    ("r.yaml", "- Rosa Delgado: {infusion_date: '2027-03-05'}\n", "unknown field (a key that may be"),
+    ("r2.yaml", "- Luis Delgado: caregiver\n  name: Ann Lee\n  infusion_date: '2027-03-05'\n", "unknown field (a key"),
+    ("r3.yaml", "- Rosa Delgado: '2027-03-05'\n", "unknown field (a key"),
+    ("r4.yaml", "- {name: Ann, infusion_date: '2027-03-05', Rosa Delgado: x, physican: Dr X}\n", "unknown field (a key"),
 ])
-def test_titles_that_look_like_a_patient_s_details_are_not_printed(tmp_path, name, text):
+def test_titles_that_look_like_a_patient_s_details_are_not_printed(tmp_path, name, text, error):
     roster = tmp_path / name
     roster.write_text(text, encoding="utf-8")
     result = batch(roster, tmp_path / "out", "--check")
-    assert result.exit_code == 2 and result.stderr.startswith("error: roster: unknown column number 1")
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: roster: {error}")
     assert "Delgado" not in result.stderr
     assert "Delgado" in batch(roster, tmp_path / "out", "--check", "--show-values").stderr
+
+
+def test_a_misspelt_field_of_a_yaml_roster_is_named(tmp_path):
+    roster = tmp_path / "r.yaml"
+    roster.write_text("- {name: Ann, infusion_date: '2027-03-05', physican: Dr X}\n", encoding="utf-8")
+    assert batch(roster, tmp_path / "out", "--check").stderr.startswith("error: roster: unknown field physican in the items")
 
 
 def test_a_field_given_twice_in_a_yaml_item_is_its_only_problem(tmp_path):

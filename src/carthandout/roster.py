@@ -10,6 +10,7 @@ raw: ``models.parse_patient`` validates them.
 from __future__ import annotations
 
 import codecs
+import difflib
 import csv
 import datetime as dt
 import re
@@ -29,6 +30,7 @@ _SEPARATORS = re.compile(r"[\W_]+")
 # A number format of zeros with literal text around them: 000000, "RCC-"0000, \M0000
 # One piece of a number format: "quoted text", \x, a spacer (_x) or fill (*x), a [color],
 # [$-409] or [condition], a run of zeros, a character Excel shows as it is, or anything else.
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")  # how a YAML roster writes a field's name
 _FORMAT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|(0+)|([$\-+/():!^&\'~{}<>= ])|(.)')
 EXACT_DIGITS_BELOW = 10 ** 15  # Excel keeps 15 significant digits of a number
 
@@ -62,12 +64,7 @@ class Roster:
         self.sheet: str | None = None
         if self.kind == "yaml":
             self._items = _load_yaml_items(path)
-            keys = [(str(key), value) for item in self._items if isinstance(item, Mapping) for key, value in item.items()]
-            # "- Rosa Delgado: {infusion_date: ...}" or "Luis Delgado: caregiver": a patient's
-            # details as the key of their fields, or of a field's name
-            nested = any(field_for_header(key) is None and (isinstance(value, (Mapping, list)) or (
-                isinstance(value, str) and field_for_header(value) is not None)) for key, value in keys)
-            unknown_columns([key for key, _ in keys], values_as_keys=nested)
+            unknown_item_keys(str(key) for item in self._items if isinstance(item, Mapping) for key in item)
         elif self.kind == "xlsx":
             self.sheet, header = patient_sheet(path, sheet)
             self.columns = column_fields(_checked_header(header))
@@ -132,25 +129,38 @@ def column_fields(header: Iterable[Any]) -> list[str | None]:
     return columns
 
 
-def unknown_columns(titles: Iterable[str], values_as_keys: bool = False) -> None:
+def unknown_columns(titles: Iterable[str]) -> None:
     """Raise InputError naming every title that is not a patient field; hidden (unless
-    ``--show-values``) when the titles look like a patient's details. ``values_as_keys``: a YAML
-    item's key holds its value (fields of its own, or a field's name)."""
+    ``--show-values``) when the titles look like a patient's details."""
     titles = list(dict.fromkeys(titles))
     unknown = [title for title in titles if field_for_header(title) is None]
     if unknown:
         # A roster saved without its header row makes a patient's details the "titles": the
         # infusion date gives it away (headers have no digits), or a header that names no patient
         # field at all (a name and a caregiver's name) does.
-        looks_like_data = (values_as_keys or len(unknown) == len(titles)
-                           or any(ch.isdigit() for title in titles for ch in title))
+        looks_like_data = len(unknown) == len(titles) or any(ch.isdigit() for title in titles for ch in title)
         positions = ", ".join(str(titles.index(title) + 1) for title in unknown)
-        why = ("an item's key looks like a patient's details: each item maps field names to values" if values_as_keys
-               else "the first row looks like patient data: is the header row missing?")
         raise InputError(
             ROSTER, f"unknown column {{value}} (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown),
-            sensitive=looks_like_data, hidden=f"number {positions} ({why})",
+            sensitive=looks_like_data,
+            hidden=f"number {positions} (the first row looks like patient data: is the header row missing?)",
         )
+
+
+def unknown_item_keys(keys: Iterable[str]) -> None:
+    """Raise InputError for the keys of a YAML roster's items that are no patient field. They are
+    named only when each is a misspelt field name (``physican``): any other may be a patient's
+    details in the wrong place (``- Rosa Delgado: {...}``, ``Rosa Delgado: "2027-03-05"``), shown
+    only with ``--show-values``."""
+    unknown = [key for key in dict.fromkeys(keys) if field_for_header(key) is None]
+    if not unknown:
+        return
+    misspelt = all(_FIELD_NAME.fullmatch(key) and difflib.get_close_matches(key, PATIENT_FIELDS, n=1, cutoff=0.75)
+                   for key in unknown)
+    raise InputError(
+        ROSTER, f"unknown field {{value}} in the items (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown),
+        sensitive=not misspelt, hidden="(a key that may be a patient's details: each item maps field names to values)",
+    )
 
 
 def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]) -> Iterator[RosterRow]:
