@@ -283,9 +283,22 @@ def test_a_large_print_month_with_four_marks_on_one_day_stays_on_one_page(tmp_pa
 
 
 def test_a_month_still_taller_than_a_page_goes_on_under_its_title_continued(tmp_path):
-    """In English the words are longer: even the first mark alone leaves March taller than a page.
-    Then every mark stays, and the rest of the month opens with "March 2027 (continued)"."""
+    """In English the words are longer: even with each day's first mark alone March is taller than
+    a page. The rest of the month opens with "March 2027 (continued)" (the same title twice read as
+    two calendars), on one page: the rest shrinks to fit it (it took two more pages)."""
     pages = large_print_us_label_calendar(tmp_path, "en")
     assert sum("\nMarch 2027\n" in text for text in pages) == 1
-    assert sum("\nMarch 2027 (continued)\n" in text for text in pages) == 1
-    assert not any("and 3 more" in text for text in pages)
+    continued = [number for number, text in enumerate(pages) if "\nMarch 2027 (continued)\n" in text]
+    assert len(continued) == 1
+    assert "and 3 more" in " ".join(pages[continued[0] - 1].split())  # the marks the first page leaves to the list
+
+
+def test_a_six_week_month_with_a_crowded_day_takes_two_pages_not_three(tmp_path):
+    """May 2027 (six weeks, four marks on the 12th): its rest after the first page was drawn at
+    full height and broke again, "May 2027 (continued)" twice."""
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-04-28", "--large-print",
+                     "--clinic", clinic_file(tmp_path, "us-label-2025", {}), "--doc", "calendar", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    pages = page_texts(tmp_path / "out" / "calendar.pdf")
+    assert sum("\nMay 2027\n" in text for text in pages) == 1
+    assert sum("\nMay 2027 (continued)\n" in text for text in pages) == 1

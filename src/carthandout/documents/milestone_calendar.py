@@ -134,14 +134,11 @@ def _month_grid(
     def least_height(body: list[list[list[Flowable]]]) -> float:  # the weeks shrunk to their words (RowGrid)
         return sum(_week_heights(theme, body, column - 2 * pad, pad, least=True))
 
-    # Every mark in its day's cell; in large print, if that makes the month taller than a page and
-    # the first mark of each day with "and 3 more" does not, that.
+    # Every mark in its day's cell; in large print, if that makes the month taller than a page,
+    # the first mark of each day and "and 3 more": one page, or fewer pages of it.
     body = weeks_showing(None)
-    if theme.large_print:
-        room = _page_body_height(blocks) - header.wrap(theme.frame_width, 0)[1]
-        condensed = weeks_showing(1) if least_height(body) > room else None
-        if condensed is not None and least_height(condensed) <= room:
-            body = condensed
+    if theme.large_print and least_height(body) > _page_body_height(blocks) - header.wrap(theme.frame_width, 0)[1]:
+        body = weeks_showing(1)
     heights = _week_heights(theme, body, column - 2 * pad, pad)
     marked_fill = tint(theme.primary, 0.10)
     rows = [GridRow(cells, height=height,
@@ -208,7 +205,7 @@ def _day_cell(blocks: BlockRenderer, day: dt.date, month: int, marks: list[Mark]
               styles: Mapping[str, ParagraphStyle], shown: int | None = None) -> list[Flowable]:
     """The day's number and the short words of its marks: the first ``shown`` of them (None: all),
     then "and 3 more". In large print four marks on one day (the US label's 2-week milestones)
-    made a week so tall that the month broke over two pages; the list under it has them all."""
+    made a week so tall that the month broke over two or three pages; the list under it has them all."""
     if day.month != month:
         return []
     # Day numbers are most of the grid's words: a plain text line draws them at a fraction of a Paragraph's cost.

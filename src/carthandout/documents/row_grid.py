@@ -148,9 +148,12 @@ class RowGrid(Continuable, Flowable):
     def _part(self, start: int, end: int) -> RowGrid:
         # A new object, not a copy: the document template marks flowables it has postponed.
         header = self.continued_header() if start and self.continued_header is not None else self.header
+        # The rest of a shrinkable grid may shrink onto its next page (a month taller than a page
+        # took three: the rest was drawn at full height); the part that fitted need not.
         part = RowGrid(header, self.column_widths, self.rows[start:end], self.padding, self.lines,
-                       self.row_rule, self.header_rule, self.cell_box, self.side_padding,  # parts do not shrink
-                       min_rows_at_break=self.min_rows_at_break, continued_header=self.continued_header)
+                       self.row_rule, self.header_rule, self.cell_box, self.side_padding,
+                       shrink_to_fit=self.shrink_to_fit and start > 0, min_rows_at_break=self.min_rows_at_break,
+                       continued_header=self.continued_header)
         part._heights = self._heights[start:end]
         part._header_height = self._header_height if header is self.header else None  # measured when wrapped
         return part
