@@ -1155,8 +1155,10 @@ def test_a_formula_without_a_saved_result_fails_its_row_naming_the_field(tmp_pat
     sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), "A-1"])
     sheet.append(["Bo Lee", dt.datetime(2027, 3, 5), '=C2&"-B"'])
     sheet.append(["Cy Lee", "=B2+1", "C-3"])
+    sheet.append(["Di Lee", "=B2+2", '=C2&"-D"'])  # every such cell of a row is named, not the first alone
     workbook.save(tmp_path / "r.xlsx")
     result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
     rows = [line for line in result.stderr.splitlines() if line.startswith("row ")]
     assert rows == [f"row {number}: {field}: the cell holds a formula with no result saved: open the roster in a "
-                    "spreadsheet program and save it" for number, field in ((3, "mrn"), (4, "infusion_date"))]
+                    "spreadsheet program and save it"
+                    for number, field in ((3, "mrn"), (4, "infusion_date"), (5, "infusion_date"), (5, "mrn"))]

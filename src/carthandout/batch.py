@@ -161,12 +161,13 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     valid: list[tuple[int, Patient]] = []
     problems: list[RowProblem] = []
     for row in roster.rows():
-        if row.problem is not None:
-            problems.append(_row_problem(row.number, row.problem, settings.show_values))
-            if isinstance(row.problem, InputError) and row.problem.field in PATIENT_FIELDS:  # one cell unusable
+        if row.problems:
+            problems += [_row_problem(row.number, problem, settings.show_values) for problem in row.problems]
+            unusable = {problem.field for problem in row.problems}
+            if unusable <= set(PATIENT_FIELDS):  # cells without a usable value: the others are checked too
                 others, _ = check_row(row.fields, clinic, options, cards)
                 problems += [_row_problem(row.number, error, settings.show_values) for error in others
-                             if not isinstance(error, InputError) or error.field != row.problem.field]
+                             if not isinstance(error, InputError) or error.field not in unusable]
             continue
         row_problems, patient = check_row(row.fields, clinic, options, cards)
         if patient is None:

@@ -41,7 +41,7 @@ class RosterRow:
 
     number: int
     fields: dict[str, Any]
-    problem: InputError | None = None
+    problems: tuple[InputError, ...] = ()  # the row's own (one), or each unusable cell's
 
 
 def field_for_header(header: str) -> str | None:
@@ -167,18 +167,17 @@ def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]
     for number, cells in rows:
         if not any(_present(cell) for cell in cells):
             continue
-        problem = None
         if any(_present(cell) for cell in cells[len(columns):]):
-            problem = InputError(ROSTER, "the row has more cells than there are columns")
+            problems = (InputError(ROSTER, "the row has more cells than there are columns"),)
         elif any(column is None and _present(cell) for column, cell in zip(columns, cells)):
-            problem = InputError(ROSTER, "a value sits in a column without a header")
-        elif broken := next(((column, cell) for column, cell in zip(columns, cells)
-                             if column and isinstance(cell, CellProblem)), None):
-            problem = InputError(broken[0], broken[1].problem(), sensitive=False)
+            problems = (InputError(ROSTER, "a value sits in a column without a header"),)
+        else:  # every cell with no usable value: #REF!, a formula without its result, ...
+            problems = tuple(InputError(column, cell.problem(), sensitive=False) for column, cell in zip(columns, cells)
+                             if column and isinstance(cell, CellProblem))
         # a cell with no usable value is left out: the row's other fields are still checked
         values = {column: _field_value(column, cell) for column, cell in zip(columns, cells)
                   if column and _present(cell) and not isinstance(cell, CellProblem)}
-        yield RosterRow(number, values, problem)
+        yield RosterRow(number, values, problems)
 
 
 def _present(cell: Any) -> bool:
@@ -423,10 +422,10 @@ def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
         if item is None:
             continue
         if not isinstance(item, Mapping):
-            yield RosterRow(number, {}, InputError(ROSTER, "the item is not a mapping of field: value"))
+            yield RosterRow(number, {}, (InputError(ROSTER, "the item is not a mapping of field: value"),))
             continue
         fields = [field_for_header(str(key)) for key in item]
         twice = next((name for name in fields if fields.count(name) > 1), None)
         # the item's other fields are still checked (without them, "name: is required" too)
         values = {field: value for field, value in zip(fields, item.values()) if field != twice and _present(value)}
-        yield RosterRow(number, values, InputError(twice, "is given twice in this item", sensitive=False) if twice else None)
+        yield RosterRow(number, values, (InputError(twice, "is given twice in this item", sensitive=False),) if twice else ())
