@@ -302,3 +302,17 @@ def test_a_six_week_month_with_a_crowded_day_takes_two_pages_not_three(tmp_path)
     pages = page_texts(tmp_path / "out" / "calendar.pdf")
     assert sum("\nMay 2027\n" in text for text in pages) == 1
     assert sum("\nMay 2027 (continued)\n" in text for text in pages) == 1
+
+
+def test_a_date_format_that_names_the_weekday_is_not_followed_by_it_again(tmp_path):
+    """With date_format: full the log's rows read "Wednesday, September 1, 2027" and "Wednesday"."""
+    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
+    raw.update(date_format="full", logo=str(example_path(EXAMPLE_CLINIC).parent / raw["logo"]))
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-09-01", "--clinic", clinic,
+                     "--doc", "temperature-log", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "out" / "temperature-log.pdf")
+    assert "Wednesday, September 1, 2027" in text
+    assert text.count("Wednesday") == text.count("Wednesday, ")  # never on a line of its own
