@@ -209,6 +209,10 @@ def test_a_loose_accent_next_to_a_sign_the_fallback_lacks_prints_in_two_fonts():
     ("Dr. محمد علي", ["Dr.", " ", "علي", " ", "محمد"]),  # a left-to-right value: its Arabic run reversed
     ("O'כהן", ["O'", "כהן"]),
     ("Ana María Lee", ["Ana María Lee"]),
+    ("محمد12", ["12", "محمد"]),  # ASCII digits from the text font: shaped with the letters they printed 21
+    ("ישראל «איזי» כהן", ["כהן", " ", "«", "איזי", "»", " ", "ישראל"]),  # guillemets mirrored too
+    ("٠١٢٣٤", ["٠١٢٣٤"]),  # no letters with a direction: as typed (it raised StopIteration)
+    ("،", ["،"]),
 ])
 def test_right_to_left_words_and_runs_are_drawn_right_to_left(value, drawn):
     """reportlab shapes each word right to left but draws words and font runs in typed order;
@@ -216,3 +220,13 @@ def test_right_to_left_words_and_runs_are_drawn_right_to_left(value, drawn):
     markup = rich_value(value, "name").markup
     text = re.sub(r"<[^>]+>", "", markup).replace("&amp;", "&")
     assert text == "".join(drawn)
+
+
+def test_a_right_to_left_name_too_long_for_half_the_patient_block_gets_a_row_of_its_own():
+    """Broken over two lines, a right-to-left name keeps its drawn order across them: its first
+    words started the second line. Given the row's width, it stays on one line."""
+    patient = parse_patient({"name": "אברהם יצחק יעקב משה כהן", "infusion_date": "2027-03-05"})
+    options = RenderOptions(("checklist",))
+    [document] = render_documents(prepare(patient, load_clinic(None), options), options)
+    lines = pypdf.PdfReader(io.BytesIO(document.data)).pages[0].extract_text().splitlines()
+    assert "אברהם יצחק יעקב משה כהן" in lines

@@ -221,7 +221,11 @@ def rich_value(text: str, field: str) -> Rich:
 
 
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-_MIRRORED = str.maketrans("()[]{}<>", ")(][}{><")
+_MIRRORED = str.maketrans("()[]{}<>«»‹›", ")(][}{><»«›‹")
+
+
+def has_right_to_left(text: str) -> bool:
+    return _RIGHT_TO_LEFT.search(text) is not None
 
 
 def _direction(text: str) -> str:
@@ -243,9 +247,11 @@ def _visual_order(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None
     """
     if not any(_RIGHT_TO_LEFT.search(chunk) for _, chunk in pieces):
         return pieces
-    pieces = [part for piece in pieces for part in _edges_apart(piece)]
+    pieces = [part for piece in pieces for digits_apart in _digits_apart(piece) for part in _edges_apart(digits_apart)]
     kinds = [_direction(chunk) for _, chunk in pieces]
-    base = next(kind for kind in kinds if kind != "N")
+    base = next((kind for kind in kinds if kind != "N"), None)
+    if base is None:  # no letters with a direction (Arabic-Indic digits, ،): as typed
+        return pieces
     other = "R" if base == "L" else "L"
     segments: list[tuple[bool, list[tuple[str | None, str]]]] = []  # (a run of the other direction, its pieces)
     index = 0
@@ -263,6 +269,18 @@ def _visual_order(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None
         return [piece for is_other, segment in segments
                 for piece in (_mirrored(segment[::-1]) if is_other else segment)]
     return [piece for is_other, segment in segments[::-1] for piece in (segment if is_other else _mirrored(segment))]
+
+
+_ASCII_DIGITS = re.compile(r"([0-9]+)")
+
+
+def _digits_apart(piece: tuple[str | None, str]) -> list[tuple[str | None, str]]:
+    """ASCII digits in a right-to-left run as runs of their own, from the text font: shaped with
+    the letters, right to left, محمد12 printed 21."""
+    family, chunk = piece
+    if family in (None, TEXT_FAMILY.name) or not _ASCII_DIGITS.search(chunk) or not _RIGHT_TO_LEFT.search(chunk):
+        return [piece]
+    return [(TEXT_FAMILY.name if part.isdigit() else family, part) for part in _ASCII_DIGITS.split(chunk) if part]
 
 
 def _edges_apart(piece: tuple[str | None, str]) -> list[tuple[str | None, str]]:

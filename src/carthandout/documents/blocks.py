@@ -12,7 +12,7 @@ from reportlab.platypus.doctemplate import NullActionFlowable
 
 from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext, rich_address, rich_team
-from carthandout.typefaces import Rich, text_font
+from carthandout.typefaces import Rich, has_right_to_left, text_font
 from carthandout.schedule import ALL_CONDITIONING_DAYS
 from carthandout.documents.base import paragraph
 from carthandout.documents.text_line import date_cell
@@ -141,7 +141,10 @@ class BlockRenderer:
             return self._pairs_table(cells(), single, per_row=1)
         two_a_row = cells()
         room = self.theme.frame_width * min(double[1], double[3]) - 2 * TABLE_CELL_SIDE_PADDING
-        if any(value.minWidth() > room for _, value in two_a_row):
+        # A right-to-left value broken over two lines keeps its drawn order across them (its first
+        # words start the second line): given the width of the row, it keeps to one.
+        if any(value.minWidth() > room or (_right_to_left(value) and _natural_width(value) > room)
+               for _, value in two_a_row):
             return self._pairs_table(cells(), single, per_row=1)
         double_table = self._pairs_table(two_a_row, double, per_row=2)
         if all(_natural_width(value) <= room for _, value in two_a_row):  # one line each: two a row is the shorter
@@ -484,6 +487,10 @@ class InOrderThatFits(Flowable):
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         return [NullActionFlowable(), *self.chosen]  # an action first: the frame takes them back as they are
+
+
+def _right_to_left(para: Paragraph) -> bool:
+    return any(has_right_to_left(getattr(frag, "text", "")) for frag in para.frags)
 
 
 def _natural_width(para: Paragraph) -> float:
