@@ -1162,3 +1162,24 @@ def test_a_formula_without_a_saved_result_fails_its_row_naming_the_field(tmp_pat
     assert rows == [f"row {number}: {field}: the cell holds a formula with no result saved: open the roster in a "
                     "spreadsheet program and save it"
                     for number, field in ((3, "mrn"), (4, "infusion_date"), (5, "infusion_date"), (5, "mrn"))]
+
+
+def test_a_bug_a_row_triggers_while_it_is_checked_fails_that_row_alone(tmp_path, monkeypatch):
+    """An internal error while checking one row (a StopIteration in the bidi ordering, fixed) lost
+    the whole cohort: no folders, no errors.csv."""
+    from carthandout import batch as batch_module
+    real_prepare = batch_module.prepare
+
+    def prepare(patient, clinic, options):
+        if patient.name == "Bo Lee":
+            raise StopIteration
+        return real_prepare(patient, clinic, options)
+
+    monkeypatch.setattr(batch_module, "prepare", prepare)
+    rows = [{"name": "Ann Lee", "infusion_date": "2027-03-05"}, {"name": "Bo Lee", "infusion_date": "2027-03-05"}]
+    result = run_cli("batch", write_csv(tmp_path / "r.csv", rows), "-o", tmp_path / "out", "--doc", "wallet-card",
+                     "--jobs", "1")
+    assert result.exit_code == 1
+    assert "row 3: internal: internal error: StopIteration" in result.stderr
+    assert [(e["row"], e["field"]) for e in errors(tmp_path / "out")] == [("3", "internal")]
+    assert {row["row"] for row in manifest(tmp_path / "out") if row["row"]} == {"2"}

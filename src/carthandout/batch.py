@@ -278,6 +278,8 @@ def check_row(fields: dict[str, Any], clinic: Clinic, options: RenderOptions,
         problems = field_problems(fields, clinic, options)
         seen = {problem.line(True) for problem in problems}
         return problems + ([] if error.line(True) in seen else [error]), None
+    except Exception as error:  # a bug one row's data triggers fails that row, not the cohort; no values in the line
+        return [InputError("internal", f"internal error: {type(error).__name__}", sensitive=False)], None
     return [], patient
 
 
