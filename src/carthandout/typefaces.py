@@ -268,7 +268,20 @@ def _visual_order(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None
     if base == "L":
         return [piece for is_other, segment in segments
                 for piece in (_mirrored(segment[::-1]) if is_other else segment)]
-    return [piece for is_other, segment in segments[::-1] for piece in (segment if is_other else _mirrored(segment))]
+    kept_together = len("".join(chunk for _, chunk in pieces)) <= MAX_UNBROKEN_RIGHT_TO_LEFT
+    return [piece for is_other, segment in segments[::-1]
+            for piece in (segment if is_other else _unbroken(_mirrored(segment)) if kept_together else _mirrored(segment))]
+
+
+# A right-to-left value up to this long is never broken over two lines (its drawn order would run
+# across them: its first words started the second line); a longer one may still be.
+MAX_UNBROKEN_RIGHT_TO_LEFT = 30
+
+
+def _unbroken(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+    """The spaces as no-break spaces, each a run of the text font: in the script's font it would
+    join its neighbours into one run that HarfBuzz reverses again."""
+    return [(TEXT_FAMILY.name, "\u00a0" * len(chunk)) if family is None else (family, chunk) for family, chunk in pieces]
 
 
 _ASCII_DIGITS = re.compile(r"([0-9]+)")
