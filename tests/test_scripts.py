@@ -212,7 +212,10 @@ def test_a_loose_accent_next_to_a_sign_the_fallback_lacks_prints_in_two_fonts():
     ("Ana María Lee", ["Ana María Lee"]),
     ("محمد12", ["12", "محمد"]),  # ASCII digits from the text font: shaped with the letters they printed 21
     ("ישראל «איזי» כהן", ["כהן", " ", "«", "איזי", "»", " ", "ישראל"]),  # guillemets mirrored too
-    ("٠١٢٣٤", ["٠١٢٣٤"]),  # no letters with a direction: as typed (it raised StopIteration)
+    # no letters with a direction: to read as typed (it raised StopIteration), given to HarfBuzz
+    # reversed, since it shapes Arabic-Indic digits right to left (MRN ١٢٣٤٥٦ printed ٦٥٤٣٢١)
+    ("٠١٢٣٤", ["٤٣٢١٠"]),
+    ("محمد١٢", ["محمد٢١"]),  # a number inside right-to-left letters: the same, the number alone
     ("،", ["،"]),
 ])
 def test_right_to_left_words_and_runs_are_drawn_right_to_left(value, drawn):
@@ -225,13 +228,15 @@ def test_right_to_left_words_and_runs_are_drawn_right_to_left(value, drawn):
 
 def test_a_short_right_to_left_value_is_never_broken_over_two_lines():
     """Its drawn order would run across the lines (its first words started the second line): up
-    to 30 characters its spaces are no-break spaces, each a run of the text font (in the script's
-    font HarfBuzz would reverse the joined words again)."""
+    to 30 characters a value with right-to-left words has no-break spaces, each a run of the text
+    font (in the script's font HarfBuzz would reverse the joined words again)."""
     short = rich_value("אברהם יצחק יעקב משה כהן", "name").markup
     assert " " not in re.sub(r"<[^>]+>", "", short) and short.count("\u00a0") == 4
     long = rich_value("אברהם יצחק יעקב משה כהן אברהם יצחק יעקב", "name").markup
     assert "\u00a0" not in long  # longer than a line may be: broken at its spaces
-    assert "\u00a0" not in rich_value("Dr. محمد علي", "name").markup  # a left-to-right value: as before
+    mixed = rich_value("Ann x כהן לוי שמש Smith", "name").markup  # left to right, with a Hebrew run: the same
+    assert " " not in re.sub(r"<[^>]+>", "", mixed)
+    assert "\u00a0" not in rich_value("Ana María de la Santísima Trinidad", "name").markup  # no right-to-left: as before
 
 
 def test_a_right_to_left_name_too_long_for_half_the_patient_block_gets_a_row_of_its_own():

@@ -250,8 +250,9 @@ def _visual_order(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None
     pieces = [part for piece in pieces for digits_apart in _digits_apart(piece) for part in _edges_apart(digits_apart)]
     kinds = [_direction(chunk) for _, chunk in pieces]
     base = next((kind for kind in kinds if kind != "N"), None)
-    if base is None:  # no letters with a direction (Arabic-Indic digits, ،): as typed
-        return pieces
+    if base is None:  # no letters with a direction (an MRN or phone in Arabic-Indic digits, ،): as typed
+        return [_against_shaping(piece, whole=True) for piece in pieces]
+    pieces = [_against_shaping(piece) for piece in pieces]
     other = "R" if base == "L" else "L"
     segments: list[tuple[bool, list[tuple[str | None, str]]]] = []  # (a run of the other direction, its pieces)
     index = 0
@@ -266,11 +267,10 @@ def _visual_order(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None
         segments.append((kinds[index] == other, pieces[index:end + 1]))
         index = end + 1
     if base == "L":
-        return [piece for is_other, segment in segments
-                for piece in (_mirrored(segment[::-1]) if is_other else segment)]
-    kept_together = len("".join(chunk for _, chunk in pieces)) <= MAX_UNBROKEN_RIGHT_TO_LEFT
-    return [piece for is_other, segment in segments[::-1]
-            for piece in (segment if is_other else _unbroken(_mirrored(segment)) if kept_together else _mirrored(segment))]
+        ordered = [piece for is_other, segment in segments for piece in (_mirrored(segment[::-1]) if is_other else segment)]
+    else:
+        ordered = [piece for is_other, segment in segments[::-1] for piece in (segment if is_other else _mirrored(segment))]
+    return _unbroken(ordered) if len("".join(chunk for _, chunk in pieces)) <= MAX_UNBROKEN_RIGHT_TO_LEFT else ordered
 
 
 # A right-to-left value up to this long is never broken over two lines (its drawn order would run
@@ -294,6 +294,22 @@ def _digits_apart(piece: tuple[str | None, str]) -> list[tuple[str | None, str]]
     if family in (None, TEXT_FAMILY.name) or not _ASCII_DIGITS.search(chunk) or not _RIGHT_TO_LEFT.search(chunk):
         return [piece]
     return [(TEXT_FAMILY.name if part.isdigit() else family, part) for part in _ASCII_DIGITS.split(chunk) if part]
+
+
+_SCRIPT_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]+")
+
+
+def _against_shaping(piece: tuple[str | None, str], whole: bool = False) -> tuple[str | None, str]:
+    """A run with Arabic-Indic or Persian digits, reversed where HarfBuzz will reverse it again:
+    it shapes a run of Arabic script right to left, digits too (MRN ١٢٣٤٥٦ printed ٦٥٤٣٢١).
+    ``whole``: the run has no letters, and is to read as typed (brackets mirrored back as well);
+    else each number is, as the bidi algorithm keeps numbers inside right-to-left text."""
+    family, chunk = piece
+    if family is None or not _SCRIPT_DIGITS.search(chunk):
+        return piece
+    if whole:
+        return family, chunk[::-1].translate(_MIRRORED)
+    return family, _SCRIPT_DIGITS.sub(lambda number: number.group()[::-1], chunk)
 
 
 def _edges_apart(piece: tuple[str | None, str]) -> list[tuple[str | None, str]]:
