@@ -243,7 +243,8 @@ def _visual_order(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None
     direction is its first letter's: a right-to-left value is drawn in reverse, its left-to-right
     runs (a Latin surname) keeping their own order; in a left-to-right value each run of
     right-to-left words is reversed. A bracket of its own in right-to-left order is mirrored:
-    (محمد) علي. A value broken over two lines keeps this order across them.
+    (محمد) علي. Digits are kept as typed (``_digits_apart``, ``_against_shaping``). A value broken
+    over two lines would keep this order across them: a short one is kept on one (``_unbroken``).
     """
     if not any(_RIGHT_TO_LEFT.search(chunk) for _, chunk in pieces):
         return pieces
@@ -253,8 +254,19 @@ def _visual_order(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None
     if base is None:  # no letters with a direction (an MRN or phone in Arabic-Indic digits, ،): as typed
         return [_against_shaping(piece, whole=True) for piece in pieces]
     pieces = [_against_shaping(piece) for piece in pieces]
-    other = "R" if base == "L" else "L"
-    segments: list[tuple[bool, list[tuple[str | None, str]]]] = []  # (a run of the other direction, its pieces)
+    segments = _runs_of(pieces, kinds, "R" if base == "L" else "L")
+    if base == "L":
+        ordered = [piece for is_other, segment in segments for piece in (_mirrored(segment[::-1]) if is_other else segment)]
+    else:
+        ordered = [piece for is_other, segment in segments[::-1] for piece in (segment if is_other else _mirrored(segment))]
+    return _unbroken(ordered) if len("".join(chunk for _, chunk in pieces)) <= MAX_UNBROKEN_RIGHT_TO_LEFT else ordered
+
+
+def _runs_of(pieces: list[tuple[str | None, str]], kinds: list[str],
+            other: str) -> list[tuple[bool, list[tuple[str | None, str]]]]:
+    """``pieces`` as segments: (True, a run of the ``other`` direction, with the pieces without a
+    direction between its own), or (False, one piece)."""
+    segments: list[tuple[bool, list[tuple[str | None, str]]]] = []
     index = 0
     while index < len(pieces):
         end = index
@@ -266,11 +278,7 @@ def _visual_order(pieces: list[tuple[str | None, str]]) -> list[tuple[str | None
                     break
         segments.append((kinds[index] == other, pieces[index:end + 1]))
         index = end + 1
-    if base == "L":
-        ordered = [piece for is_other, segment in segments for piece in (_mirrored(segment[::-1]) if is_other else segment)]
-    else:
-        ordered = [piece for is_other, segment in segments[::-1] for piece in (segment if is_other else _mirrored(segment))]
-    return _unbroken(ordered) if len("".join(chunk for _, chunk in pieces)) <= MAX_UNBROKEN_RIGHT_TO_LEFT else ordered
+    return segments
 
 
 # A right-to-left value up to this long is never broken over two lines (its drawn order would run
