@@ -42,13 +42,18 @@ def patient_key(patient: Patient, with_birth_date: bool = False) -> str:
     return ("b" if birth else "n") + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:15]
 
 
+def key_has_birth_date(key: str | None) -> bool:
+    """Whether a ``patient_key`` was made with the birth date (its document prints it)."""
+    return bool(key) and key.startswith("b")
+
+
 def is_patients(key: str | None, patient: Patient, prints_birth_date: bool | None = None) -> bool:
     """Whether a document's key says it is ``patient``'s (False for none, or an unknown kind).
     ``prints_birth_date``: known for the document (the checklist), so a key made without a birth
     date is not taken for a patient who has one; None: as the key says."""
     if not key or key[0] not in "bn":
         return False
-    with_birth_date = key.startswith("b") if prints_birth_date is None else prints_birth_date
+    with_birth_date = key_has_birth_date(key) if prints_birth_date is None else prints_birth_date
     return key == patient_key(patient, with_birth_date)
 
 

@@ -13,7 +13,7 @@ from carthandout import __version__
 from carthandout.content import load_common
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, metadata_titled
-from carthandout.edits import PATIENT_KEY
+from carthandout.edits import PATIENT_KEY, key_has_birth_date
 from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf, text_string
 
 PACKET_DOCUMENT = "packet"
@@ -36,7 +36,7 @@ def build_packet(ctx: DocumentContext, documents: Sequence[RenderedDocument]) ->
                                                 b"/St": b"1"}])
     # The packet prints what its documents print: the birth date when one of them does.
     meta = metadata_titled(ctx, labels.get("packet_title") or titles[0],
-                           any(key.startswith("b") for key in keys))
+                           any(map(key_has_birth_date, keys)))
     producer = f"carthandout {__version__}"
     data = packet.to_bytes(
         info={"Title": meta.title, "Author": meta.author, "Subject": meta.subject, "Creator": producer,
