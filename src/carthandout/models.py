@@ -148,10 +148,17 @@ def _unknown_field(key: str) -> InputError:
     (``infusion_dat``); any other may be patient data in the wrong place (``Rosa Delgado: ...``
     or ``delgado: ...`` in a YAML roster), shown only with ``--show-values``."""
     known = f"(known: {', '.join(PATIENT_FIELDS)})"
-    meant = difflib.get_close_matches(key, PATIENT_FIELDS, n=1, cutoff=0.75)
-    if _FIELD_LIKE.fullmatch(key) and meant:
-        return InputError(key, f"unknown patient field (did you mean {meant[0]}?) {known}", sensitive=False)
+    meant = misspelt_field(key)
+    if meant:
+        return InputError(key, f"unknown patient field (did you mean {meant}?) {known}", sensitive=False)
     return InputError("field", f"{{value}} is not a patient field {known}", key, hidden="a field name")
+
+
+def misspelt_field(key: str) -> str | None:
+    """The patient field ``key`` is a misspelling of (``physican``), if it is written like a field
+    name and close to one: only such a key may be named in an error without ``--show-values``."""
+    meant = difflib.get_close_matches(key, PATIENT_FIELDS, n=1, cutoff=0.75)
+    return meant[0] if meant and _FIELD_LIKE.fullmatch(key) else None
 
 
 def unknown_keys(raw: Mapping[Any, Any], known: Iterable[str]) -> list[str]:

@@ -10,7 +10,6 @@ raw: ``models.parse_patient`` validates them.
 from __future__ import annotations
 
 import codecs
-import difflib
 import csv
 import datetime as dt
 import re
@@ -21,16 +20,14 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 from carthandout.errors import ContentError, InputError
-from carthandout.models import PATIENT_FIELDS
+from carthandout.models import PATIENT_FIELDS, misspelt_field
 from carthandout.resources import load_yaml_file
 
 ROSTER = "roster"
 CSV_DELIMITERS = (",", ";", "\t")
 _SEPARATORS = re.compile(r"[\W_]+")
-# A number format of zeros with literal text around them: 000000, "RCC-"0000, \M0000
 # One piece of a number format: "quoted text", \x, a spacer (_x) or fill (*x), a [color],
 # [$-409] or [condition], a run of zeros, a character Excel shows as it is, or anything else.
-_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")  # how a YAML roster writes a field's name
 _FORMAT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|(0+)|([$\-+/():!^&\'~{}<>= ])|(.)')
 EXACT_DIGITS_BELOW = 10 ** 15  # Excel keeps 15 significant digits of a number
 
@@ -155,8 +152,7 @@ def unknown_item_keys(keys: Iterable[str]) -> None:
     unknown = [key for key in dict.fromkeys(keys) if field_for_header(key) is None]
     if not unknown:
         return
-    misspelt = all(_FIELD_NAME.fullmatch(key) and difflib.get_close_matches(key, PATIENT_FIELDS, n=1, cutoff=0.75)
-                   for key in unknown)
+    misspelt = all(map(misspelt_field, unknown))
     raise InputError(
         ROSTER, f"unknown field {{value}} in the items (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown),
         sensitive=not misspelt, hidden="(a key that may be a patient's details: each item maps field names to values)",
