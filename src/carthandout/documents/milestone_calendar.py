@@ -19,7 +19,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 from carthandout.content import ContentPack, fill, load_common, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import (
-    FOOTER_HEIGHT, RenderedDocument, brand_header, build_branded_pdf, filled, paragraph, wide_for_large_print,
+    RenderedDocument, build_branded_pdf, filled, page_body_height, paragraph, wide_for_large_print,
 )
 from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, validate_section_pack
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
@@ -131,15 +131,16 @@ def _month_grid(
     def weeks_showing(shown: int | None) -> list[list[list[Flowable]]]:
         return [[_day_cell(blocks, day, month, by_day.get(day, []), styles, shown) for day in week] for week in weeks]
 
-    def least_height(body: list[list[list[Flowable]]]) -> float:  # the weeks shrunk to their words (RowGrid)
-        return sum(_week_heights(theme, body, column - 2 * pad, pad, least=True))
-
-    # Every mark in its day's cell; in large print, if that makes the month taller than a page,
-    # the first mark of each day and "and 3 more": one page, or fewer pages of it.
+    # Every mark in its day's cell; in large print, if that makes the month taller than a page even
+    # with its weeks shrunk to their words (RowGrid), the first mark of each day and "and 3 more":
+    # one page, or fewer pages of it.
     body = weeks_showing(None)
-    if theme.large_print and least_height(body) > _page_body_height(blocks) - header.wrap(theme.frame_width, 0)[1]:
+    words = _words_heights(body, column - 2 * pad, pad)
+    if theme.large_print and sum(words) > page_body_height(blocks.ctx, theme) - header.wrap(theme.frame_width, 0)[1]:
         body = weeks_showing(1)
-    heights = _week_heights(theme, body, column - 2 * pad, pad)
+        words = _words_heights(body, column - 2 * pad, pad)
+    room_to_write = theme.type.body * (2.5 if theme.large_print else 4.2)
+    heights = [max(room_to_write, height) for height in words]
     marked_fill = tint(theme.primary, 0.10)
     rows = [GridRow(cells, height=height,
                     fills=[OUTSIDE_MONTH if day.month != month else marked_fill if day in by_day else None for day in week],
@@ -174,17 +175,9 @@ def _grid_header(theme: Theme, title: Paragraph, weekdays: list[str], column: fl
     return header
 
 
-def _page_body_height(blocks: BlockRenderer) -> float:
-    """The height a page gives its body under this clinic's header band (``base.build_branded_pdf``)."""
-    _, band = brand_header(blocks.ctx, blocks.theme)
-    return blocks.theme.page_size[1] - blocks.theme.margin - band - FOOTER_HEIGHT
-
-
-def _week_heights(theme: Theme, body: list[list[list[Flowable]]], width: float, pad: float,
-                  least: bool = False) -> list[float]:
-    """Each week's height: room to write in, or (``least``) just its words."""
-    min_height = 0.0 if least else theme.type.body * (2.5 if theme.large_print else 4.2)
-    return [max(min_height, max(stack_height(cell, width) for cell in row) + 2 * pad) for row in body]
+def _words_heights(body: list[list[list[Flowable]]], width: float, pad: float) -> list[float]:
+    """Each week's height for its words alone."""
+    return [max(stack_height(cell, width) for cell in row) + 2 * pad for row in body]
 
 
 def _long_labels(blocks: BlockRenderer, marks: list[Mark]) -> list[Flowable]:
