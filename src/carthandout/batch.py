@@ -721,7 +721,7 @@ class FinishedJournal:
         entry = {"row": row, "files": [list(astuple(file)) for file in outcome.files],
                  "problem": None if outcome.problem is None else list(astuple(outcome.problem)),
                  "kept": [list(pair) for pair in outcome.kept]}
-        path = self.output_dir / f".carthandout-finished-{os.getpid()}.part"
+        path = self.output_dir / self.PATTERN.replace("*", str(os.getpid()))
         with path.open("a", encoding="utf-8") as journal:
             journal.write(json.dumps(entry) + "\n")
 

@@ -141,13 +141,14 @@ class BlockRenderer:
             return self._pairs_table(cells(), single, per_row=1)
         two_a_row = cells()
         room = self.theme.frame_width * min(double[1], double[3]) - 2 * TABLE_CELL_SIDE_PADDING
+        wrapping = [_natural_width(value) > room for _, value in two_a_row]
         # A right-to-left value broken over two lines keeps its drawn order across them (its first
         # words start the second line): given the width of the row, it keeps to one.
-        if any(value.minWidth() > room or (_right_to_left(value) and _natural_width(value) > room)
-               for _, value in two_a_row):
+        if any(value.minWidth() > room or (wraps and _right_to_left(value))
+               for (_, value), wraps in zip(two_a_row, wrapping)):
             return self._pairs_table(cells(), single, per_row=1)
         double_table = self._pairs_table(two_a_row, double, per_row=2)
-        if all(_natural_width(value) <= room for _, value in two_a_row):  # one line each: two a row is the shorter
+        if not any(wrapping):  # one line each: two a row is the shorter
             double_table.compact = True
             return double_table
         single_table = self._pairs_table(cells(), single, per_row=1)
@@ -544,7 +545,7 @@ class SideBySideIfItFits(Flowable):
         sizes = [layout.wrapOn(self.canv, availWidth, availHeight) for layout in self.layouts]
         best = min(range(len(sizes)), key=lambda index: sizes[index][1])  # the first of equals: stable
         self.columns = self.layouts[best]
-        self.width, self.height = self.columns.wrapOn(self.canv, availWidth, availHeight)
+        self.width, self.height = sizes[best]
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
