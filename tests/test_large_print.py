@@ -213,6 +213,18 @@ def test_a_month_grid_is_never_split_over_two_pages_when_it_can_shrink_to_one(tm
     assert all("30 Fin de no manejar" in text for text in grids if "Abril de 2027" in text)
 
 
+def test_the_first_month_starts_under_the_calendars_opening_words_when_it_fits_there(tmp_path):
+    """Large print: February's grid, a few points too tall, left page 1 to the title and two lines.
+    In large print a week's room to write (under a line) gives way instead."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--large-print", "--doc", "calendar",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "calendar.pdf")]
+    assert "How to read your calendar" in pages[0]
+    assert "February 2027 Sun Mon Tue Wed Thu Fri Sat" in pages[0] and "28 Chemo" in pages[0]
+    assert len(pages) == 6
+
+
 @pytest.mark.parametrize("language, dates_intro, first_row", [("en", "Here are your dates:", "Chemo, day 1 of 3"),
                                                               ("es", "Estas son sus fechas:", "Quimio, día 1 de 3")])
 def test_large_print_pages_never_end_on_words_that_open_what_follows(tmp_path, language, dates_intro, first_row):

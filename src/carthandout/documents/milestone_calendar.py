@@ -32,6 +32,12 @@ from carthandout.typefaces import Rich, rich_value, text_font
 DOCUMENT_ID = "calendar"
 REQUIRED_LABELS = ("month_dates", "more_marks")
 OUTSIDE_MONTH = HexColor("#EFEFEF")
+# A month starts where the page has room for it with its weeks shrunk to this share of their room
+# to write (the large-print calendar's first month, a few points short, left page 1 to its title).
+# In large print a week's room above its day number is under a line, too little to write in: a
+# month may give it all up.
+ROOM_TO_WRITE_KEPT = 0.75
+LARGE_PRINT_ROOM_TO_WRITE_KEPT = 0.0
 
 
 @dataclass(frozen=True)
@@ -95,18 +101,22 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
 
 
 def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> list[Flowable]:
-    """The month's grid (starting a page unless it fits whole), then its marked dates in full."""
+    """The month's grid (starting a page unless it fits, its weeks shrunk at most to
+    ``ROOM_TO_WRITE_KEPT``), then its marked dates in full."""
     name = format_skeleton("yMMMM", dt.date(year, month, 1), locale=blocks.ctx.formatter.locale)
     by_day = _marks_by_day(marks)
     grid = _month_grid(blocks, name[:1].upper() + name[1:], year, month, by_day)
     listing_title = filled(blocks.ctx, blocks.pack.labels["month_dates"], blocks.theme.style("cell_bold"), month=name)
     rows = [[date_cell(blocks.ctx, blocks.theme, day), _long_labels(blocks, day_marks)] for day, day_marks in by_day.items()]
-    listing: list[Flowable] = []
-    if rows:  # the title is a header row: it repeats if the list runs onto the next page
-        listing.append(data_table([[listing_title, ""], *rows], blocks.theme, (0.36, 0.64), header=True))
-        listing[0].setStyle(TableStyle([("SPAN", (0, 0), (-1, 0))]))
-    grid_height = grid.wrap(blocks.theme.frame_width, 100_000)[1]
-    return [CondPageBreak(grid_height + blocks.theme.type.body), grid, Spacer(1, blocks.theme.type.body), *listing]
+    room_kept = LARGE_PRINT_ROOM_TO_WRITE_KEPT if blocks.theme.large_print else ROOM_TO_WRITE_KEPT
+    start = CondPageBreak(grid.height_shrunk(blocks.theme.frame_width, room_kept))
+    if not rows:
+        return [start, grid, Spacer(1, blocks.theme.type.body)]
+    # the title is a header row: it repeats if the list runs onto the next page
+    listing = data_table([[listing_title, ""], *rows], blocks.theme, (0.36, 0.64), header=True)
+    listing.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0))]))
+    listing.spaceBefore = blocks.theme.type.body  # dropped at the top of a page, where a Spacer would stay
+    return [start, grid, listing]
 
 
 def _month_grid(

@@ -107,6 +107,13 @@ class RowGrid(Continuable, Flowable):
         self._measure(width)
         return self._header_height + sum(self._heights[:self.min_rows_at_break])
 
+    def height_shrunk(self, width: float, room_kept: float) -> float:
+        """The grid's height with each row keeping ``room_kept`` (0 to 1) of its room above its content."""
+        self._measure(width)
+        content = [self._content_height(row) for row in self.rows]
+        return self._header_height + sum(least + max(0.0, full - least) * room_kept
+                                         for full, least in zip(self._heights, content))
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._measure(availWidth)
         self.width = sum(self.column_widths)
