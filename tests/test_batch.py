@@ -339,6 +339,29 @@ def test_a_field_given_twice_in_a_yaml_item_is_its_only_problem(tmp_path):
         "row 1: mrn: is given twice in this item"]
 
 
+def test_a_key_written_twice_in_one_yaml_item_fails_that_row_alone(tmp_path):
+    """The whole roster stopped at "dup.yaml:6: the key 'infusion_date' is given twice"."""
+    roster = tmp_path / "r.yaml"
+    roster.write_text("- {name: Ann Lee, infusion_date: '2027-03-05', mrn: A1}\n"
+                      "- name: Bo Chan\n  infusion_date: '2027-03-06'\n  infusion_date: '2027-03-07'\n  mrn: A2\n"
+                      "- {name: Cy Diaz, infusion_date: '2027-03-09', mrn: A3}\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
+    assert result.exit_code == 1, result.output
+    assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
+        "row 2: infusion_date: is given twice in this item"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir() if path.name.startswith("A")) == ["A1", "A3"]
+
+
+def test_a_patients_name_written_twice_as_a_key_is_not_printed(tmp_path):
+    """The message quoted the key: "the key 'Rosa Delgado' is given twice"."""
+    roster = tmp_path / "r.yaml"
+    roster.write_text("- {name: Ann Lee, infusion_date: '2027-03-05'}\n"
+                      "- Rosa Delgado: {mrn: A1}\n  Rosa Delgado: {mrn: A2}\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--check")
+    assert result.exit_code == 2 and "Delgado" not in result.stderr
+    assert "a key that may be a patient's details" in result.stderr
+
+
 def _patched_workbook(path: Path, substitutions: list[tuple[str, str]]) -> Path:
     """A three-row workbook written by openpyxl, its sheet XML edited as another tool writes it."""
     import re

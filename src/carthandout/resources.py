@@ -31,17 +31,26 @@ class _UniqueKeySafeLoader(yaml.SafeLoader):
     """
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        repeated = self._keys_given_twice(node)
+        if repeated:
+            key, key_node = repeated[0]
+            raise _KeyProblem(None, None, f"the key {key!r} is given twice", key_node.start_mark)
+        return super().construct_mapping(node, deep)
+
+    def _keys_given_twice(self, node: yaml.MappingNode) -> list[tuple[Any, yaml.Node]]:
+        """Each key given more than once in the mapping (once, with where it is given again)."""
         seen: set = set()
+        repeated: list[tuple[Any, yaml.Node]] = []
         for key_node, _ in node.value:
             if key_node.tag == MERGE_TAG:  # "<<: *base": the base's keys, which this mapping may override
                 continue
             key = self.construct_object(key_node, deep=True)
             if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
                 raise _KeyProblem(None, None, "a key must be a field name, not a list or a mapping", key_node.start_mark)
-            if key in seen:
-                raise _KeyProblem(None, None, f"the key {key!r} is given twice", key_node.start_mark)
+            if key in seen and key not in (known for known, _ in repeated):
+                repeated.append((key, key_node))
             seen.add(key)
-        return super().construct_mapping(node, deep)
+        return repeated
 
     def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         """A date-shaped value that is no date (``2027-02-30``) stays text, for the field's own check.
@@ -58,14 +67,46 @@ class _UniqueKeySafeLoader(yaml.SafeLoader):
 _UniqueKeySafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _UniqueKeySafeLoader.construct_yaml_timestamp)
 
 
-def read_yaml_text(text: str, origin: str, private: bool = False) -> Any:
+class MappingWithRepeatedKeys(dict):
+    """A mapping read with ``repeated_keys_allowed``: ``repeated_keys`` lists the keys given more
+    than once (their last value is kept), for the reader to report."""
+
+    repeated_keys: tuple = ()
+
+
+class _RepeatedKeysRecordingLoader(_UniqueKeySafeLoader):
+    """A key given twice is noted on its mapping instead of stopping the file: a roster reports
+    it for that patient alone."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._repeated_keys: dict[int, tuple] = {}
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        self._repeated_keys[id(node)] = tuple(key for key, _ in self._keys_given_twice(node))
+        return yaml.SafeLoader.construct_mapping(self, node, deep)
+
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Any:
+        data = MappingWithRepeatedKeys()
+        yield data
+        data.update(self.construct_mapping(node))
+        data.repeated_keys = self._repeated_keys.pop(id(node), ())
+
+
+_RepeatedKeysRecordingLoader.add_constructor("tag:yaml.org,2002:map", _RepeatedKeysRecordingLoader.construct_yaml_map)
+
+
+def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_allowed: bool = False) -> Any:
     """The YAML document in ``text``; ContentError naming ``origin`` and the line when it is not valid.
 
     ``private``: the text holds patient data, and PyYAML quotes what it could not read (a tag,
     an alias, a key): the quoted parts are left out of the message.
+    ``repeated_keys_allowed``: mappings are ``MappingWithRepeatedKeys``, a key given twice noted
+    on its mapping instead of being an error.
     """
+    loader = _RepeatedKeysRecordingLoader if repeated_keys_allowed else _UniqueKeySafeLoader
     try:
-        return yaml.load(text, Loader=_UniqueKeySafeLoader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark else origin
@@ -77,14 +118,14 @@ def read_yaml_text(text: str, origin: str, private: bool = False) -> Any:
         raise ContentError(f"{origin}: is nested too deeply to be read") from None
 
 
-def load_yaml_file(path: Path, private: bool = False) -> Any:
+def load_yaml_file(path: Path, private: bool = False, repeated_keys_allowed: bool = False) -> Any:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ContentError(f"{path}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise ContentError(f"{path}: is not UTF-8 text") from None
-    return read_yaml_text(text, str(path), private)
+    return read_yaml_text(text, str(path), private, repeated_keys_allowed)
 
 
 def packaged_path(folder: str, relative: str) -> Path:

@@ -405,7 +405,7 @@ def _field_value(column: str, cell: Any) -> Any:
 
 def _load_yaml_items(path: Path) -> list[Any]:
     try:
-        items = load_yaml_file(path, private=True)
+        items = load_yaml_file(path, private=True, repeated_keys_allowed=True)
     except ContentError as exc:
         raise InputError(ROSTER, str(exc), sensitive=False) from None
     if not isinstance(items, list):
@@ -421,7 +421,8 @@ def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
             yield RosterRow(number, {}, (InputError(ROSTER, "the item is not a mapping of field: value"),))
             continue
         fields = [field_for_header(str(key)) for key in item]
-        twice = next((name for name in fields if fields.count(name) > 1), None)
+        repeated = {field_for_header(str(key)) for key in getattr(item, "repeated_keys", ())}
+        twice = next((name for name in fields if name and (name in repeated or fields.count(name) > 1)), None)
         # the item's other fields are still checked (without them, "name: is required" too)
         values = {field: value for field, value in zip(fields, item.values()) if field != twice and _present(value)}
         yield RosterRow(number, values, (InputError(twice, "is given twice in this item", sensitive=False),) if twice else ())
