@@ -1157,6 +1157,33 @@ def test_an_xlsx_mrn_reads_as_its_format_shows_it_and_a_weight_as_its_number(tmp
     assert "74.8 kg" in pdf_text(tmp_path / "out" / "43" / "checklist.pdf")  # as the sheet shows it
 
 
+def test_cells_merged_down_an_xlsx_column_read_as_excel_shows_them(tmp_path):
+    """A physician and "yes" for large print merged over a group of patients read as empty below
+    the first: those patients' papers went out without their doctor, in regular print."""
+    from openpyxl import Workbook
+    from carthandout.roster import open_roster
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion date", "Physician", "Large print", "Caregiver", "Caregiver phone", "MRN"])
+    sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), "Dr. Okafor", "yes", "Bo Lee", None, "A-1"])
+    sheet.append(["Cy Lee", dt.datetime(2027, 3, 6), None, None, None, None, "A-2"])
+    sheet.append(["Di Lee", dt.datetime(2027, 3, 7), None, "no", "Ed Lee", "555 0100", "A-3"])
+    sheet.append(["Fay Lee", dt.datetime(2027, 3, 8), "Dr. Haddad", None, None, None, "A-4"])
+    sheet.merge_cells("C2:C4")
+    sheet.merge_cells("D2:D3")
+    sheet.merge_cells("E2:F2")  # across columns: the caregiver alone, no phone
+    sheet.merge_cells("A6:B7")  # below the patients: nothing to read
+    workbook.save(tmp_path / "r.xlsx")
+    rows = {row.number: row.fields for row in open_roster(tmp_path / "r.xlsx").rows()}
+    assert [rows[number].get("physician") for number in (2, 3, 4, 5)] == ["Dr. Okafor"] * 3 + ["Dr. Haddad"]
+    assert [rows[number].get("large_print") for number in (2, 3, 4, 5)] == ["yes", "yes", "no", None]
+    assert rows[2]["caregiver"] == "Bo Lee" and "caregiver_phone" not in rows[2] and "caregiver" not in rows[3]
+    assert sorted(rows) == [2, 3, 4, 5]
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--doc", "wallet-card")
+    assert result.exit_code == 0, result.stderr
+    assert "Dr. Okafor" in pdf_text(tmp_path / "out" / "A-3" / "wallet-card.pdf")
+
+
 @pytest.mark.parametrize("number_format, shown", [
     ("000000_ ", "000043"), ("[$-409]000000", "000043"), ("[Blue]000000", "000043"),  # spacer, locale, color
     ('[Red]"RCC-"0000', "RCC-0043"), ('"RCC"-0000', "RCC-0043"), ('"RCC-"0000_);("RCC-"0000)', "RCC-0043"),

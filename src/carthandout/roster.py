@@ -16,6 +16,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from xml.parsers import expat
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -34,7 +35,7 @@ EXACT_DIGITS_BELOW = 10 ** 15  # Excel keeps 15 significant digits of a number
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One patient's raw fields; ``problem`` is set when the row itself is malformed."""
+    """One patient's raw fields; ``problems`` is set when the row itself is malformed."""
 
     number: int
     fields: dict[str, Any]
@@ -288,11 +289,71 @@ def _xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Any]]]:
         # one would make rows and columns vanish without a word.
         worksheet.reset_dimensions()
         formula_sheet.reset_dimensions()
+        merged = MergedColumns(_merged_ranges(worksheet))
         # The same sheet read for its formulas alongside: a formula whose result the file does not
         # hold (a roster written by a script, never opened in a spreadsheet) reads as empty.
         for number, (cells, written) in enumerate(zip(worksheet.iter_rows(min_row=1), formula_sheet.iter_rows(min_row=1)), start=1):
-            yield number, [UncomputedFormula("") if cell.value is None and getattr(source, "data_type", None) == "f"
-                           else _cell_value(cell) for cell, source in zip(cells, written)]
+            yield number, merged.shown(number, [
+                UncomputedFormula("") if cell.value is None and getattr(source, "data_type", None) == "f"
+                else _cell_value(cell) for cell, source in zip(cells, written)])
+
+
+_CELL_RANGE = re.compile(r"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)")
+
+
+def _merged_ranges(worksheet: Any) -> list[tuple[int, int, int]]:
+    """(column, first row, last row), 1-based, of each merged range of the sheet below its header.
+
+    openpyxl's read-only sheets leave merged cells out, so the sheet's XML is scanned for them
+    (they follow the rows): each cell of a range reads empty but its first.
+    """
+    from openpyxl.utils.cell import column_index_from_string
+
+    ranges = []
+
+    def element_started(name: str, attributes: dict[str, str]) -> None:
+        found = name.rpartition(" ")[2] == "mergeCell" and _CELL_RANGE.fullmatch(attributes.get("ref", ""))
+        if found and int(found[2]) >= 2:
+            ranges.append((column_index_from_string(found[1]), int(found[2]), int(found[4])))
+
+    with worksheet._get_source() as source:  # noqa: SLF001 (read-only sheets offer no other way)
+        if not _mentions(source, b"mergeCell"):  # most rosters: a fifth of the time to parse the sheet
+            return ranges
+    parser = expat.ParserCreate(namespace_separator=" ")  # streamed: no tree of the sheet's cells
+    parser.StartElementHandler = element_started
+    with worksheet._get_source() as source:  # noqa: SLF001
+        parser.ParseFile(source)
+    return ranges
+
+
+def _mentions(stream: Any, word: bytes, chunk_size: int = 1 << 20) -> bool:
+    tail = b""
+    while chunk := stream.read(chunk_size):
+        if word in tail + chunk:
+            return True
+        tail = chunk[-len(word):]
+    return False
+
+
+class MergedColumns:
+    """Cells merged down a column read as Excel shows them: the first cell's value on every row
+    (a physician or "yes" for large print merged over a group of patients read as empty below
+    its first row). The other columns of a range merged across columns stay empty."""
+
+    def __init__(self, ranges: list[tuple[int, int, int]]) -> None:
+        self._ranges = sorted(ranges, key=lambda found: found[1])
+        self._values: dict[tuple[int, int], Any] = {}
+
+    def shown(self, number: int, cells: list[Any]) -> list[Any]:
+        for column, first, last in self._ranges:
+            if first > number:
+                break
+            if number <= last and column <= len(cells):
+                if number == first:
+                    self._values[column, first] = cells[column - 1]
+                else:
+                    cells[column - 1] = self._values.get((column, first))
+        return cells
 
 
 class CellProblem(str):
