@@ -114,6 +114,25 @@ def test_check_lists_every_clinic_problem_at_once(write_yaml):
         assert sum(line.startswith(field) for line in result.output.splitlines()) == 1, field
 
 
+def test_check_lists_every_problem_of_the_clinics_checklist_section(write_yaml, tmp_path):
+    """Inside ``checklist:`` check listed the first problem only."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nchecklist:\n  remove: [nope-1, 7]\n"
+                                  "  rename: {nothing-here: x}\n  colour: red\n  add:\n"
+                                  "    - {id: Bad Id, group: tests, text: x}\n    - {id: ok-one, group: nogroup, text: y}\n"
+                                  "    - {id: ok-two, group: tests, text: z, date: dates.nothing}\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 1
+    listed = [line.split(":")[0] for line in result.output.splitlines() if line.startswith("clinic.")]
+    assert listed == ["clinic.checklist.colour", "clinic.checklist.remove[1]", "clinic.checklist.remove[2]",
+                      "clinic.checklist.rename.nothing-here", "clinic.checklist.add[1].id", "clinic.checklist.add[2].group",
+                      "clinic.checklist.add[3].date"]
+    generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                        "--doc", "checklist", "-o", tmp_path / "out")
+    assert generated.exit_code == 2 and generated.stderr == (
+        "error: clinic.checklist.colour: unknown setting (use add, remove, rename)"
+        " (and 6 more: carthandout check --clinic lists them)\n")
+
+
 def test_check_lists_every_field_a_clinic_file_cannot_be_read_with(write_yaml, tmp_path):
     """A file whose fields do not parse stopped check at the first of them."""
     clinic = write_yaml("c.yaml", "name: ''\nphone_24h: '545-0100'\npaper: b5\ncolors: {primary: red}\n"

@@ -48,3 +48,17 @@ def printable(text: str) -> str:
 
 class ContentError(CarthandoutError):
     """A problem in a content pack, policy profile or clinic file (not patient data)."""
+
+
+class SeveralProblems(CarthandoutError):
+    """Problems found together (a clinic file's section checked entry by entry): reported as the
+    first one's line, with how many more; ``carthandout check --clinic`` lists each."""
+
+    def __init__(self, problems: list[CarthandoutError]):
+        self.problems = problems
+        super().__init__(self.line())
+
+    def line(self, show_values: bool = False) -> str:
+        more = len(self.problems) - 1
+        return self.problems[0].line(show_values) + (f" (and {more} more: carthandout check --clinic lists them)" if more else "")
+

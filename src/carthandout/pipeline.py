@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 from carthandout.context import DocumentContext, build_context, effective_policy, team_checks
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
-from carthandout.errors import CarthandoutError, InputError
+from carthandout.errors import CarthandoutError, InputError, SeveralProblems
 from carthandout.folders import EditGuard, document_file, keep_edited, plan_folder, remove_stale
 from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient, probe_patient
@@ -41,8 +41,9 @@ def clinic_problems(clinic: Clinic) -> list[CarthandoutError]:
         try:
             check()
         except CarthandoutError as error:
-            if str(error) not in {str(problem) for problem in problems}:
-                problems.append(error)
+            for problem in error.problems if isinstance(error, SeveralProblems) else [error]:
+                if str(problem) not in {str(known) for known in problems}:
+                    problems.append(problem)
     return problems
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.lib.styles import ParagraphStyle
@@ -26,7 +27,7 @@ from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, 
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.dose import scientific, target_dose
-from carthandout.errors import InputError
+from carthandout.errors import InputError, SeveralProblems
 from carthandout.models import Clinic, parse_text_by_language, probe_patient, text_in, unknown_keys
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
@@ -124,17 +125,35 @@ def _date_name(value: Any) -> str | None:
 
 def checklist_items(ctx: DocumentContext, pack: ContentPack) -> list[ChecklistItem]:
     """The pack's items for this patient, with the clinic's additions, removals and new texts."""
-    items = [item for group in pack.data["groups"] for raw in group["items"]
-             for item in _expand(ctx, pack, group["id"], raw)]
-    return apply_clinic_settings(items, ctx.clinic.extra("checklist"), ctx, pack)
+    return apply_clinic_settings(_pack_items(ctx, pack), ctx.clinic.extra("checklist"), ctx, pack)
+
+
+def _pack_items(ctx: DocumentContext, pack: ContentPack) -> list[ChecklistItem]:
+    return [item for group in pack.data["groups"] for raw in group["items"] for item in _expand(ctx, pack, group["id"], raw)]
 
 
 def check_clinic(clinic: Clinic) -> None:
-    """``carthandout check --clinic``: raise InputError for a bad ``checklist:`` section."""
+    """Before the first patient: raise InputError for a bad ``checklist:`` section, or
+    SeveralProblems naming each bad entry."""
     if clinic.extra("checklist") is None:
         return
     ctx = build_context(probe_patient(), clinic)
-    checklist_items(ctx, load_pack(DOCUMENT_ID, ctx.language))
+    pack = load_pack(DOCUMENT_ID, ctx.language)
+    problems: list[InputError] = []
+    apply_clinic_settings(_pack_items(ctx, pack), clinic.extra("checklist"), ctx, pack, problems)
+    if problems:
+        raise problems[0] if len(problems) == 1 else SeveralProblems(problems)
+
+
+@contextmanager
+def _entry_checked(problems: list[InputError] | None) -> Iterator[None]:
+    """Raises an entry's InputError; with ``problems``, adds it there and the rest is still checked."""
+    try:
+        yield
+    except InputError as error:
+        if problems is None:
+            raise
+        problems.append(error)
 
 
 def _expand(ctx: DocumentContext, pack: ContentPack, group: str, raw: Mapping[str, Any]) -> list[ChecklistItem]:
@@ -158,41 +177,53 @@ def _expand(ctx: DocumentContext, pack: ContentPack, group: str, raw: Mapping[st
 
 
 def apply_clinic_settings(
-    items: list[ChecklistItem], raw: Any, ctx: DocumentContext, pack: ContentPack
+    items: list[ChecklistItem], raw: Any, ctx: DocumentContext, pack: ContentPack, problems: list[InputError] | None = None,
 ) -> list[ChecklistItem]:
-    """Apply ``checklist: {remove, rename, add}`` from the clinic profile; InputError names the setting."""
+    """Apply ``checklist: {remove, rename, add}`` from the clinic profile; InputError names the setting.
+
+    ``problems``: each bad entry's problem is added to it and the rest still checked (what is
+    returned is then only good for that check)."""
     if raw is None:
         return items
     if not isinstance(raw, Mapping):
         raise InputError("clinic.checklist", "must map add, remove and rename to their items", sensitive=False)
     for key in raw:
-        if key not in CLINIC_SETTINGS:
-            raise InputError(f"clinic.checklist.{key}", "unknown setting (use add, remove, rename)", sensitive=False)
+        with _entry_checked(problems):
+            if key not in CLINIC_SETTINGS:
+                raise InputError(f"clinic.checklist.{key}", "unknown setting (use add, remove, rename)", sensitive=False)
     known = [item.id for item in items]
-    removed = _removed_ids(raw.get("remove"), known, {item.repeat_of for item in items if item.repeat_of})
-    renamed = _new_texts(raw.get("rename"), known, ctx)
+    removed: set[str] = set()
+    renamed: dict[str, tuple[Rich, str]] = {}
+    added: list[ChecklistItem] = []
+    with _entry_checked(problems):
+        removed = _removed_ids(raw.get("remove"), known, {item.repeat_of for item in items if item.repeat_of}, problems)
+    with _entry_checked(problems):
+        renamed = _new_texts(raw.get("rename"), known, ctx, problems)
     kept = [item for item in items if item.id not in removed and item.repeat_of not in removed]
     kept = [replace(item, text=renamed[item.id][0], plain_text=renamed[item.id][1]) if item.id in renamed else item
             for item in kept]
-    added = _added_items(raw.get("add"), set(known), ctx, pack)
+    with _entry_checked(problems):
+        added = _added_items(raw.get("add"), set(known), ctx, pack, problems)
     groups = [group["id"] for group in pack.data["groups"]]
     return sorted(kept + added, key=lambda item: groups.index(item.group))  # stable: added last in their group
 
 
-def _removed_ids(raw: Any, known: Sequence[str], repeated: set[str]) -> set[str]:
+def _removed_ids(raw: Any, known: Sequence[str], repeated: set[str], problems: list[InputError] | None) -> set[str]:
     if raw is None:
         return set()
     if not isinstance(raw, list):
         raise InputError("clinic.checklist.remove", "must be a list of item ids", sensitive=False)
     for number, item_id in enumerate(raw, start=1):
-        if not isinstance(item_id, str):
-            raise InputError(f"clinic.checklist.remove[{number}]", "must be an item id (text)", sensitive=False)
-        if item_id not in known and item_id not in repeated:
-            raise InputError(f"clinic.checklist.remove[{number}]", _unknown_id(known), item_id, sensitive=False)
-    return set(raw)
+        with _entry_checked(problems):
+            if not isinstance(item_id, str):
+                raise InputError(f"clinic.checklist.remove[{number}]", "must be an item id (text)", sensitive=False)
+            if item_id not in known and item_id not in repeated:
+                raise InputError(f"clinic.checklist.remove[{number}]", _unknown_id(known), item_id, sensitive=False)
+    return {item_id for item_id in raw if isinstance(item_id, str)}
 
 
-def _new_texts(raw: Any, known: Sequence[str], ctx: DocumentContext) -> dict[str, tuple[Rich, str]]:
+def _new_texts(raw: Any, known: Sequence[str], ctx: DocumentContext,
+               problems: list[InputError] | None) -> dict[str, tuple[Rich, str]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -200,13 +231,15 @@ def _new_texts(raw: Any, known: Sequence[str], ctx: DocumentContext) -> dict[str
     texts = {}
     for item_id, text in raw.items():
         field = f"clinic.checklist.rename.{item_id}"
-        if item_id not in known:
-            raise InputError(field, _unknown_id(known), item_id, sensitive=False)
-        texts[item_id] = _clinic_text(field, text, ctx)
+        with _entry_checked(problems):
+            if item_id not in known:
+                raise InputError(field, _unknown_id(known), item_id, sensitive=False)
+            texts[item_id] = _clinic_text(field, text, ctx)
     return texts
 
 
-def _added_items(raw: Any, taken: set[str], ctx: DocumentContext, pack: ContentPack) -> list[ChecklistItem]:
+def _added_items(raw: Any, taken: set[str], ctx: DocumentContext, pack: ContentPack,
+                 problems: list[InputError] | None) -> list[ChecklistItem]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -214,26 +247,31 @@ def _added_items(raw: Any, taken: set[str], ctx: DocumentContext, pack: ContentP
     groups = [group["id"] for group in pack.data["groups"]]
     added = []
     for number, entry in enumerate(raw, start=1):
-        where = f"clinic.checklist.add[{number}]"
-        if not isinstance(entry, Mapping):
-            raise InputError(where, f"must be an item with {', '.join(CLINIC_ITEM_KEYS)}", sensitive=False)
-        unknown = unknown_keys(entry, CLINIC_ITEM_KEYS)
-        if unknown:
-            raise InputError(f"{where}.{unknown[0]}", f"unknown key (use {', '.join(CLINIC_ITEM_KEYS)})", sensitive=False)
-        item_id = entry.get("id")
-        if not isinstance(item_id, str) or not _ITEM_ID.match(item_id):
-            raise InputError(f"{where}.id", "{value} is not an id of lowercase letters, digits and hyphens",
-                             item_id, sensitive=False)
-        if item_id in taken:
-            raise InputError(f"{where}.id", "{value} is already an item id", item_id, sensitive=False)
-        taken.add(item_id)
-        if entry.get("group") not in groups:
-            raise InputError(f"{where}.group", f"{{value}} is not a group (use {', '.join(groups)})",
-                             entry.get("group"), sensitive=False)
-        text, plain_text = _clinic_text(f"{where}.text", entry.get("text"), ctx)
-        day, label = _clinic_date(entry, where, ctx, pack)
-        added.append(ChecklistItem(item_id, entry["group"], text, plain_text, day, label))
+        with _entry_checked(problems):
+            added.append(_added_item(f"clinic.checklist.add[{number}]", entry, taken, groups, ctx, pack))
     return added
+
+
+def _added_item(where: str, entry: Any, taken: set[str], groups: list[str], ctx: DocumentContext,
+                pack: ContentPack) -> ChecklistItem:
+    if not isinstance(entry, Mapping):
+        raise InputError(where, f"must be an item with {', '.join(CLINIC_ITEM_KEYS)}", sensitive=False)
+    unknown = unknown_keys(entry, CLINIC_ITEM_KEYS)
+    if unknown:
+        raise InputError(f"{where}.{unknown[0]}", f"unknown key (use {', '.join(CLINIC_ITEM_KEYS)})", sensitive=False)
+    item_id = entry.get("id")
+    if not isinstance(item_id, str) or not _ITEM_ID.match(item_id):
+        raise InputError(f"{where}.id", "{value} is not an id of lowercase letters, digits and hyphens",
+                         item_id, sensitive=False)
+    if item_id in taken:
+        raise InputError(f"{where}.id", "{value} is already an item id", item_id, sensitive=False)
+    taken.add(item_id)
+    if entry.get("group") not in groups:
+        raise InputError(f"{where}.group", f"{{value}} is not a group (use {', '.join(groups)})",
+                         entry.get("group"), sensitive=False)
+    text, plain_text = _clinic_text(f"{where}.text", entry.get("text"), ctx)
+    day, label = _clinic_date(entry, where, ctx, pack)
+    return ChecklistItem(item_id, entry["group"], text, plain_text, day, label)
 
 
 def _clinic_date(entry: Mapping[str, Any], where: str, ctx: DocumentContext, pack: ContentPack) -> tuple[dt.date | None, str]:
