@@ -110,3 +110,14 @@ def test_team_roles_print_in_the_documents_language_where_the_clinic_gives_it(tm
         text = pdf_text(tmp_path / language / "handout.pdf")
         assert expected in text and absent not in text
         assert "Cellular therapy pharmacist" in text
+
+
+def test_a_long_date_in_the_patient_block_breaks_before_its_year(tmp_path):
+    """"29 de febrero de" / "2028": the year stood alone in the handout's and checklist's boxes."""
+    result = run_cli("generate", "--name", "Rosa María Delgado", "--infusion-date", "2028-02-29", "--lang", "es",
+                     "--date-of-birth", "1961-08-19", "--mrn", "RCC-004417", "--caregiver", "Luis Delgado",
+                     "--doc", "handout", "--doc", "checklist", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for document in ("handout", "checklist"):
+        lines = [line.strip() for line in pypdf.PdfReader(tmp_path / f"{document}.pdf").pages[0].extract_text().splitlines()]
+        assert "2028" not in lines and "de 2028" in lines, (document, lines[:20])

@@ -12,10 +12,10 @@ from reportlab.platypus.doctemplate import NullActionFlowable
 
 from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext, rich_address, rich_team
-from carthandout.typefaces import Rich, has_right_to_left, text_font
+from carthandout.typefaces import Rich, has_right_to_left, rich_value, text_font
 from carthandout.schedule import ALL_CONDITIONING_DAYS
 from carthandout.documents.base import paragraph
-from carthandout.documents.text_line import date_cell
+from carthandout.documents.text_line import date_cell, year_on_its_own_line
 from carthandout.theme import Theme, tint
 
 BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts")
@@ -133,28 +133,37 @@ class BlockRenderer:
         (``single`` column widths) in large print, when a value has a word too long for half the
         width ("Christopher-Alexander" broke as "Christopher-Alexande" and "r"), or when one a row
         is no taller (long names took nine lines in a half-width column). Pairs without a value
-        template are left out; a pair alone on the last row spans the row."""
-        def cells() -> list[list[Paragraph]]:
-            return [[self.para(label, "label"), self.para(value, "cell_bold")] for label, value in pairs if value]
+        template are left out; a pair alone on the last row spans the row. A date too long for its
+        cell breaks before its year ("29 de febrero de" / "2028" left the year alone)."""
+        def cells(room: float) -> list[list[Paragraph]]:
+            return [[self.para(label, "label"), self._value(value, room)] for label, value in pairs if value]
 
+        single_room = self.theme.frame_width * single[1] - 2 * TABLE_CELL_SIDE_PADDING
         if self.theme.large_print:
-            return self._pairs_table(cells(), single, per_row=1)
-        two_a_row = cells()
+            return self._pairs_table(cells(single_room), single, per_row=1)
         room = self.theme.frame_width * min(double[1], double[3]) - 2 * TABLE_CELL_SIDE_PADDING
+        two_a_row = cells(room)
         wrapping = [_natural_width(value) > room for _, value in two_a_row]
         # A right-to-left value broken over two lines keeps its drawn order across them (its first
         # words start the second line): given the width of the row, it keeps to one.
         if any(value.minWidth() > room or (wraps and _right_to_left(value))
                for (_, value), wraps in zip(two_a_row, wrapping)):
-            return self._pairs_table(cells(), single, per_row=1)
+            return self._pairs_table(cells(single_room), single, per_row=1)
         double_table = self._pairs_table(two_a_row, double, per_row=2)
         if not any(wrapping):  # one line each: two a row is the shorter
             double_table.compact = True
             return double_table
-        single_table = self._pairs_table(cells(), single, per_row=1)
+        single_table = self._pairs_table(cells(single_room), single, per_row=1)
         height = self.theme.page_size[1]
         taller = double_table.wrap(self.theme.frame_width, height)[1] > single_table.wrap(self.theme.frame_width, height)[1]
         return single_table if taller else double_table
+
+    def _value(self, template: str, room: float) -> Paragraph:
+        date_key = template[1:-1] if template in DATE_VALUES else None
+        if date_key is None:
+            return self.para(template, "cell_bold")
+        style = self.theme.style("cell_bold")
+        return paragraph(rich_value(year_on_its_own_line(self.ctx.values[date_key], style, room), "clinic.date_format"), style)
 
     def _pairs_table(self, cells: list[list[Paragraph]], fractions: Sequence[float], per_row: int) -> Table:
         """The pairs in a boxed table; its ``compact`` is True only when every value is known to fit on one line."""
@@ -426,6 +435,7 @@ class KeepTogetherIfItFits(KeepTogether):
         return remaining > 0 and bool(last.split(aW, remaining))
 
 
+DATE_VALUES = ("{patient.infusion_date}", "{patient.date_of_birth}")
 TABLE_CELL_SIDE_PADDING = 6.0  # reportlab's default left and right padding of a Table cell
 
 
