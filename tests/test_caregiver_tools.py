@@ -290,7 +290,8 @@ def test_a_month_still_taller_than_a_page_goes_on_under_its_title_continued(tmp_
     assert sum("\nMarch 2027\n" in text for text in pages) == 1
     continued = [number for number, text in enumerate(pages) if "\nMarch 2027 (continued)\n" in text]
     assert len(continued) == 1
-    assert "and 3 more" in " ".join(pages[continued[0] - 1].split())  # the marks the first page leaves to the list
+    march = " ".join(" ".join(pages[continued[0] - 1: continued[0] + 1]).split())
+    assert "and 3 more" in march  # the marks the grid leaves to the list
 
 
 def test_a_six_week_month_with_a_crowded_day_takes_two_pages_not_three(tmp_path):
@@ -316,3 +317,26 @@ def test_a_date_format_that_names_the_weekday_is_not_followed_by_it_again(tmp_pa
     text = pdf_text(tmp_path / "out" / "temperature-log.pdf")
     assert "Wednesday, September 1, 2027" in text
     assert text.count("Wednesday") == text.count("Wednesday, ")  # never on a line of its own
+
+
+def test_a_months_short_list_of_dates_stays_on_its_page(tmp_path):
+    """Infusion on 2028-02-29: page 4 held "Your dates in April 2028" and one row. April's weeks
+    now give up some of their room to write to keep it under the grid."""
+    result = run_cli("generate", "--name", "Ana Ruiz", "--infusion-date", "2028-02-29", "--doc", "calendar",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "calendar.pdf")]
+    assert len(pages) == 3
+    assert "April 2028 Sun Mon" in pages[2] and "Your dates in April 2028 April 25, 2028" in pages[2]
+
+
+def test_a_month_taller_than_any_page_starts_under_the_text_before_it(tmp_path):
+    """Large print, infusion 2027-01-20: January breaks over two pages wherever it starts; it
+    started a new page, and page 1 held the title and two lines."""
+    result = run_cli("generate", "--name", "Ana Ruiz", "--infusion-date", "2027-01-20", "--large-print",
+                     "--doc", "calendar", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "calendar.pdf")]
+    assert "How to read your calendar" in pages[0] and "January 2027 Sun Mon" in pages[0]
+    assert "January 2027 (continued)" in pages[1]
+    assert len(pages) == 7

@@ -109,13 +109,22 @@ def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> l
     listing_title = filled(blocks.ctx, blocks.pack.labels["month_dates"], blocks.theme.style("cell_bold"), month=name)
     rows = [[date_cell(blocks.ctx, blocks.theme, day), _long_labels(blocks, day_marks)] for day, day_marks in by_day.items()]
     room_kept = LARGE_PRINT_ROOM_TO_WRITE_KEPT if blocks.theme.large_print else ROOM_TO_WRITE_KEPT
-    start = CondPageBreak(grid.height_shrunk(blocks.theme.frame_width, room_kept))
+    width = blocks.theme.frame_width
+    if grid.height_shrunk(width, 0.0) > page_body_height(blocks.ctx, blocks.theme):
+        # Taller than a page whatever it gives up, it breaks once wherever it starts: a new page
+        # for it left the page before it mostly empty (in large print, page 1 held the title alone).
+        start = CondPageBreak(grid.start_height(width))
+    else:
+        start = CondPageBreak(grid.height_shrunk(width, room_kept))
     if not rows:
         return [start, grid, Spacer(1, blocks.theme.type.body)]
     # the title is a header row: it repeats if the list runs onto the next page
     listing = data_table([[listing_title, ""], *rows], blocks.theme, (0.36, 0.64), header=True)
     listing.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0))]))
     listing.spaceBefore = blocks.theme.type.body  # dropped at the top of a page, where a Spacer would stay
+    # The month's weeks give up some room to write to keep its dates on its page: a page held a
+    # month's list of one date alone.
+    grid.room_below = (listing.wrap(blocks.theme.frame_width, 1e9)[1] + listing.spaceBefore, room_kept)
     return [start, grid, listing]
 
 

@@ -67,7 +67,8 @@ class RowGrid(Continuable, Flowable):
                  lines: GridLines | None, row_rule: GridLines | None = None, header_rule: GridLines | None = None,
                  cell_box: GridLines | None = None, side_padding: float | None = None,
                  shrink_to_fit: bool = False, min_rows_at_break: int = MIN_ROWS_AT_BREAK,
-                 continued_header: Callable[[], Table] | None = None) -> None:
+                 continued_header: Callable[[], Table] | None = None,
+                 room_below: tuple[float, float] | None = None) -> None:
         super().__init__()
         self.header, self.column_widths, self.rows = header, list(column_widths), list(rows)
         self.padding, self.lines, self.row_rule = padding, lines, row_rule
@@ -84,8 +85,13 @@ class RowGrid(Continuable, Flowable):
         # Makes the header over the rows a page break moves on (a month's title "(continued)"), if
         # not ``header``: made only when the grid breaks (most never do).
         self.continued_header = continued_header
+        # (height, share of room to write kept): rows give up room above their content, keeping at
+        # least that share, to leave the height below the grid on its page (a month's list of dates).
+        self.room_below = room_below
         self.hAlign = "LEFT"
         self._heights: list[float] | None = None
+        self._full_heights: list[float] = []
+        self._contents: list[float] | None = None
         self._header_height: float | None = None
 
     def _measure(self, width: float) -> None:
@@ -93,6 +99,7 @@ class RowGrid(Continuable, Flowable):
             self._header_height = self.header.wrap(width, 1e9)[1]
         if self._heights is None:
             self._heights = [self._row_height(row) for row in self.rows]
+            self._full_heights = list(self._heights)
 
     def _row_height(self, row: GridRow) -> float:
         return row.height if row.height is not None else self._content_height(row)
@@ -110,12 +117,18 @@ class RowGrid(Continuable, Flowable):
     def height_shrunk(self, width: float, room_kept: float) -> float:
         """The grid's height with each row keeping ``room_kept`` (0 to 1) of its room above its content."""
         self._measure(width)
-        content = [self._content_height(row) for row in self.rows]
         return self._header_height + sum(least + max(0.0, full - least) * room_kept
-                                         for full, least in zip(self._heights, content))
+                                         for full, least in zip(self._full_heights, self._content_heights()))
+
+    def _content_heights(self) -> list[float]:
+        if self._contents is None:
+            self._contents = [self._content_height(row) for row in self.rows]
+        return self._contents
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         self._measure(availWidth)
+        if self.room_below is not None:
+            self._heights = self._heights_leaving_room_below(availHeight, *self.room_below)
         self.width = sum(self.column_widths)
         self.height = self._header_height + sum(self._heights)
         return self.width, self.height
@@ -139,17 +152,32 @@ class RowGrid(Continuable, Flowable):
             return [self]
         return self.captioned([self._part(0, keep), self._part(keep, len(self.rows))])
 
-    def _shrunk_to(self, height: float) -> RowGrid | None:
-        """The whole grid in ``height``, each row giving up the same share of its room above its
-        content (so the weeks of a month stay alike), or None when even its content does not fit."""
-        content = [self._content_height(row) for row in self.rows]
+    def _heights_leaving_room_below(self, available: float, below: float, least_kept: float) -> list[float]:
+        full = self._full_heights
+        if self._header_height + sum(full) + below <= available:
+            return full
+        if self.height_shrunk(sum(self.column_widths), least_kept) + below > available:
+            return full  # what follows goes on the next page, as it would anyway
+        return self._shrunk_heights(full, available - below) or full
+
+    def _shrunk_heights(self, heights: list[float], height: float) -> list[float] | None:
+        """``heights`` in ``height`` with the header, each row giving up the same share of its room
+        above its content (so the weeks of a month stay alike), or None when even its content does not fit."""
+        content = self._content_heights()
         spare = height - self._header_height - sum(content)
-        room = sum(full - least for full, least in zip(self._heights, content))
+        room = sum(full - least for full, least in zip(heights, content))
         if spare < 0 or room <= 0:
             return None
         kept = min(1.0, spare / room) * SHRINK_SAFETY
+        return [least + (full - least) * kept for full, least in zip(heights, content)]
+
+    def _shrunk_to(self, height: float) -> RowGrid | None:
+        """The whole grid in ``height`` (``_shrunk_heights``), or None when even its content does not fit."""
+        heights = self._shrunk_heights(self._heights, height)
+        if heights is None:
+            return None
         shrunk = self._part(0, len(self.rows))
-        shrunk._heights = [least + (full - least) * kept for full, least in zip(self._heights, content)]
+        shrunk._heights = shrunk._full_heights = heights
         return shrunk
 
     def _part(self, start: int, end: int) -> RowGrid:
@@ -162,6 +190,7 @@ class RowGrid(Continuable, Flowable):
                        shrink_to_fit=self.shrink_to_fit and start > 0, min_rows_at_break=self.min_rows_at_break,
                        continued_header=self.continued_header)
         part._heights = self._heights[start:end]
+        part._full_heights = list(part._heights)
         part._header_height = self._header_height if header is self.header else None  # measured when wrapped
         return part
 
