@@ -133,6 +133,21 @@ def test_check_lists_every_problem_of_the_clinics_checklist_section(write_yaml, 
         " (and 6 more: carthandout check --clinic lists them)\n")
 
 
+def test_a_bad_date_format_does_not_hide_the_checklist_sections_problems(write_yaml, tmp_path):
+    """The checklist section was checked in a context the bad date format could not be built in:
+    check listed the date format alone, and generate said nothing of the rest."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\ndate_format: dMy\n"
+                                  "checklist: {remvoe: [x], remove: [nope]}\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 1
+    assert [line.split(":")[0] for line in result.output.splitlines() if line.startswith("clinic.")] == [
+        "clinic.date_format", "clinic.checklist.remvoe", "clinic.checklist.remove[1]"]
+    generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                        "-o", tmp_path / "out")
+    assert generated.exit_code == 2 and generated.stderr.startswith("error: clinic.date_format: ")
+    assert generated.stderr.endswith(" (and 2 more: carthandout check --clinic lists them)\n")
+
+
 def test_check_lists_every_field_a_clinic_file_cannot_be_read_with(write_yaml, tmp_path):
     """A file whose fields do not parse stopped check at the first of them."""
     clinic = write_yaml("c.yaml", "name: ''\nphone_24h: '545-0100'\npaper: b5\ncolors: {primary: red}\n"

@@ -201,6 +201,7 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
 # A patient with nothing of their own to check: the clinic's settings and one field at a time are
 # checked against these stand-ins.
 PROBE_NAME = "A"
+PROBE_PHONE = "555 0100"
 PROBE_INFUSION_DATE = dt.date(2027, 1, 1)
 
 

@@ -26,18 +26,24 @@ def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS),
                  patients: Iterable[Patient | None] = (None,)) -> Clinic:
     """The clinic settings every patient's documents read, checked once, before the first patient:
     a bad one is one error, not one per row of a batch. ``patients``: those the run prints wallet
-    cards for (None: one with nothing of their own); none, to check the card later. Raises CarthandoutError."""
-    for check in _clinic_checks(clinic, documents, patients):
-        check()
+    cards for (None: one with nothing of their own); none, to check the card later. Raises the
+    CarthandoutError, or SeveralProblems (the first named, and how many more)."""
+    problems = _problems_of(_clinic_checks(clinic, documents, patients))
+    if problems:
+        raise problems[0] if len(problems) == 1 else SeveralProblems(problems)
     return clinic
 
 
 def clinic_problems(clinic: Clinic) -> list[CarthandoutError]:
-    """Every problem ``check_clinic`` would raise one at a time (``carthandout check --clinic``
-    listed only the first: a file with three mistakes took three runs). A problem that later
-    checks run into again is listed once."""
+    """Every problem ``check_clinic`` would raise together (``carthandout check --clinic`` listed
+    only the first: a file with three mistakes took three runs)."""
+    return _problems_of(_clinic_checks(clinic, tuple(DOCUMENTS), (None,)))
+
+
+def _problems_of(checks: Iterable[Callable[[], object]]) -> list[CarthandoutError]:
+    """Each check's problems; a problem that later checks run into again is listed once."""
     problems: list[CarthandoutError] = []
-    for check in _clinic_checks(clinic, tuple(DOCUMENTS), (None,)):
+    for check in checks:
         try:
             check()
         except CarthandoutError as error:

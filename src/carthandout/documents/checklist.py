@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -19,16 +19,16 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from carthandout.content import ContentPack, fill, load_pack, plain
-from carthandout.context import DocumentContext, build_context, check_translations_available
+from carthandout.content import ContentPack, available_languages, fill, load_pack, plain
+from carthandout.context import DocumentContext, build_context, check_translations_available, effective_policy
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
 from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, boxed, missing_labels,
                                          table_padding)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.dose import scientific, target_dose
-from carthandout.errors import InputError, SeveralProblems
-from carthandout.models import Clinic, parse_text_by_language, probe_patient, text_in, unknown_keys
+from carthandout.errors import CarthandoutError, InputError, SeveralProblems
+from carthandout.models import PROBE_NAME, PROBE_PHONE, Clinic, parse_text_by_language, probe_patient, text_in, unknown_keys
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
 from carthandout.theme import Theme, tint
@@ -137,12 +137,29 @@ def check_clinic(clinic: Clinic) -> None:
     SeveralProblems naming each bad entry."""
     if clinic.extra("checklist") is None:
         return
-    ctx = build_context(probe_patient(), clinic)
+    ctx = _context_for_checking(clinic)
     pack = load_pack(DOCUMENT_ID, ctx.language)
     problems: list[InputError] = []
     apply_clinic_settings(_pack_items(ctx, pack), clinic.extra("checklist"), ctx, pack, problems)
     if problems:
         raise problems[0] if len(problems) == 1 else SeveralProblems(problems)
+
+
+def _context_for_checking(clinic: Clinic) -> DocumentContext:
+    """The probe patient's context with this clinic; when another of its settings is bad (listed
+    by its own check), with the defaults in place of all but its language and policy, which the
+    section's items are read in: a bad date format hid every problem of the section."""
+    try:
+        return build_context(probe_patient(), clinic)
+    except CarthandoutError:
+        pass
+    kept: dict[str, Any] = {"extras": clinic.extras}
+    if clinic.language in available_languages():
+        kept["language"] = clinic.language
+    with suppress(CarthandoutError):
+        effective_policy(clinic)
+        kept.update(policy=clinic.policy, policy_overrides=clinic.policy_overrides)
+    return build_context(probe_patient(), Clinic(name=PROBE_NAME, phone_24h=PROBE_PHONE, **kept))
 
 
 @contextmanager
