@@ -41,6 +41,15 @@ def test_uses_aes_256(encrypted):
     assert encrypt["/CF"]["/StdCF"]["/CFM"] == "/AESV3"
 
 
+def test_an_encrypted_file_declares_the_version_aes_256_needs(encrypted):
+    """pypdf wrote "%PDF-1.3" over AES-256, which is PDF 2.0's (or 1.7 with Adobe's extension level 8)."""
+    assert encrypted.read_bytes().startswith(b"%PDF-1.7\n")
+    reader = pypdf.PdfReader(encrypted)
+    reader.decrypt(PASSWORD)
+    extension = reader.trailer["/Root"]["/Extensions"]["/ADBE"]
+    assert extension["/BaseVersion"] == "/1.7" and extension["/ExtensionLevel"] == 8
+
+
 def test_password_from_a_named_environment_variable(tmp_path):
     result = run_cli(*ARGS, "--password-env", "CLINIC_SECRET", "-o", tmp_path, env={"CLINIC_SECRET": PASSWORD})
     assert result.exit_code == 0, result.output

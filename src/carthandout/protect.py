@@ -9,13 +9,16 @@ import io
 import os
 import sys
 from dataclasses import replace
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import click
 
 from carthandout.documents.base import RenderedDocument
 from carthandout.edits import quiet_pypdf
 from carthandout.errors import InputError
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
 
 DEFAULT_PASSWORD_ENV = "CARTHANDOUT_PDF_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
@@ -62,9 +65,24 @@ def encrypt_pdf(data: bytes, password: str) -> bytes:
         writer._ID = None
         writer.generate_file_identifiers()
         writer.encrypt(user_password=password, owner_password=password, algorithm="AES-256")
+        _declare_aes_256(writer)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _declare_aes_256(writer: "PdfWriter") -> None:
+    """AES-256 (revision 6) is PDF 2.0's, or PDF 1.7 with Adobe's extension level 8: said in the
+    header and the catalog, as Acrobat writes it (pypdf left the header at 1.3, which strict
+    validators and record systems may refuse)."""
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject
+
+    writer.pdf_header = b"%PDF-1.7"
+    writer._root_object[NameObject("/Extensions")] = DictionaryObject({
+        NameObject("/ADBE"): DictionaryObject({
+            NameObject("/BaseVersion"): NameObject("/1.7"), NameObject("/ExtensionLevel"): NumberObject(8),
+        }),
+    })
 
 
 def protect_documents(documents: Sequence[RenderedDocument], password: str | None) -> list[RenderedDocument]:
