@@ -1233,3 +1233,18 @@ def test_a_bug_a_row_triggers_while_it_is_checked_fails_that_row_alone(tmp_path,
     assert "row 3: internal: internal error: StopIteration" in result.stderr
     assert [(e["row"], e["field"]) for e in errors(tmp_path / "out")] == [("3", "internal")]
     assert {row["row"] for row in manifest(tmp_path / "out") if row["row"]} == {"2"}
+
+
+@pytest.mark.parametrize("languages, lang", [(("en", "en"), "en"), (("en", "es"), None)])
+def test_the_print_files_carry_the_centers_metadata_and_a_language_only_when_they_have_one(tmp_path, languages, lang):
+    """The handouts file had neither author nor subject nor language; the cards' sheets of an
+    English and a Spanish patient were said to be English."""
+    roster = tmp_path / "r.yaml"
+    roster.write_text("".join(f"- {{name: Ann Lee {n}, infusion_date: '2027-03-05', mrn: A{n}, language: {language}}}\n"
+                              for n, language in enumerate(languages)), encoding="utf-8")
+    assert batch(roster, tmp_path / "out").exit_code == 0
+    for kind in ("handouts", "wallet-cards"):
+        reader = pypdf.PdfReader(tmp_path / "out" / "print" / f"{kind}-part-001.pdf")
+        assert reader.metadata["/Author"] == "Riverside Cancer Center"
+        assert "axicabtagene ciloleucel" in reader.metadata["/Subject"]
+        assert reader.trailer["/Root"].get("/Lang") == lang, kind

@@ -128,7 +128,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, recorded, options.pdf_password)
     write_manifest(output_dir, rows)
     for row in rows:
-        click.echo(f"wrote {output_dir / row.file} ({row.pages} pages)")
+        click.echo(f"wrote {output_dir / row.file} ({row.pages} page{'' if row.pages == 1 else 's'})")
     for name, copy in kept:
         click.echo(f"note: {name} had changed since the run that made it (filled in on screen?): "
                    f"kept as {output_dir / copy} before it was replaced", err=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from carthandout import __version__
 from carthandout.context import DocumentContext
-from carthandout.documents.base import RenderedDocument, joined
+from carthandout.documents.base import RenderedDocument, joined, subject_in
 from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_large_print_pages, render_sheets
 from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
@@ -27,7 +27,7 @@ from carthandout.options import RenderOptions
 from carthandout.output import PRINT_DIR, ManifestRow, write_all_atomic
 from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import protect_documents
-from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf
+from carthandout.pdfjoin import PdfJoiner, PdfValue, SourcePdf, open_pdf, text_string
 from carthandout.pipeline import manifest_row, prepare
 from carthandout.theme import build_theme
 
@@ -58,7 +58,7 @@ def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: 
     # the wallet card's pages, in both files, are drawn from each patient's context
     contexts = ({entry.folder: prepare(entry.patient, clinic, options) for entry in part.patients}
                 if CARD_DOCUMENT_ID in options.documents else {})
-    files = [_handouts(output_dir, part, contexts, options)]
+    files = [_handouts(output_dir, part, contexts, clinic, options)]
     if contexts:
         files.append(_cards(part, list(contexts.values()), clinic, options))
     made = [file for file in files if file is not None]
@@ -70,7 +70,7 @@ def part_file(kind: str, number: int) -> str:
     return f"{PRINT_DIR}/{kind}-part-{number:03d}.pdf"
 
 
-def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentContext],
+def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentContext], clinic: Clinic,
               options: RenderOptions) -> tuple[str, RenderedDocument] | None:
     password = options.pdf_password or ""
     handouts = PdfJoiner()
@@ -90,9 +90,14 @@ def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentCon
     if not sources:
         return None
     producer = f"carthandout {__version__}"
-    data = handouts.to_bytes(info=dict(Title=f"Handouts for printing, {part.record}", Creator=producer,
-                                       Producer=producer),
-                             catalog={b"/PageMode": b"/UseOutlines"}, outline=bookmarks)
+    languages = list(dict.fromkeys(row.language for row in sources))
+    catalog: dict[bytes, PdfValue] = {b"/PageMode": b"/UseOutlines"}
+    if len(languages) == 1:  # a cohort of several languages: no one language to name
+        catalog[b"/Lang"] = text_string(languages[0])
+    data = handouts.to_bytes(info=dict(Title=f"Handouts for printing, {part.record}", Author=clinic.name,
+                                       Subject=" / ".join(dict.fromkeys(map(subject_in, languages))),
+                                       Creator=producer, Producer=producer),
+                             catalog=catalog, outline=bookmarks)
     handouts_file = RenderedDocument(HANDOUTS_DOCUMENT, data, len(handouts.page_numbers),
                                      joined(row.version for row in sources), joined(row.reviewed for row in sources),
                                      joined(row.language for row in sources))

@@ -581,16 +581,18 @@ def _paper_of(size: Size) -> str | None:
 
 
 def _metadata(contexts: Sequence[DocumentContext], packs: Sequence[ContentPack]) -> Metadata:
-    """One patient's card: as for their other documents. A cohort's sheets: each language's title."""
+    """One patient's card: as for their other documents. A cohort's sheets: each language's title,
+    and a language only when every card is in it (a Spanish card on sheets said to be English)."""
     if len({id(ctx) for ctx in contexts}) == 1:
         return metadata_for(contexts[0], packs[0])
-    return Metadata(" / ".join(pack.title for pack in packs), contexts[0].center_name,
-                    " / ".join(dict.fromkeys(subject_in(pack.language) for pack in packs)), contexts[0].language)
+    return Metadata(" / ".join(pack.title for pack in packs), contexts[0].clinic.name,
+                    " / ".join(dict.fromkeys(subject_in(pack.language) for pack in packs)),
+                    packs[0].language if len(packs) == 1 else "")
 
 
 def card_canvas(buffer: io.BytesIO, page_size: Size, meta: Metadata) -> Canvas:
     """A deterministic canvas with the document's metadata, starting in the bundled text font."""
-    canvas = Canvas(buffer, pagesize=page_size, invariant=1, initialFontName=text_font(), lang=meta.language)
+    canvas = Canvas(buffer, pagesize=page_size, invariant=1, initialFontName=text_font(), lang=meta.language or None)
     canvas.setTitle(meta.title)
     canvas.setAuthor(meta.author)
     canvas.setSubject(meta.subject)
