@@ -67,8 +67,7 @@ class RowGrid(Continuable, Flowable):
                  lines: GridLines | None, row_rule: GridLines | None = None, header_rule: GridLines | None = None,
                  cell_box: GridLines | None = None, side_padding: float | None = None,
                  shrink_to_fit: bool = False, min_rows_at_break: int = MIN_ROWS_AT_BREAK,
-                 continued_header: Callable[[], Table] | None = None,
-                 room_below: tuple[float, float] | None = None) -> None:
+                 continued_header: Callable[[], Table] | None = None) -> None:
         super().__init__()
         self.header, self.column_widths, self.rows = header, list(column_widths), list(rows)
         self.padding, self.lines, self.row_rule = padding, lines, row_rule
@@ -85,9 +84,10 @@ class RowGrid(Continuable, Flowable):
         # Makes the header over the rows a page break moves on (a month's title "(continued)"), if
         # not ``header``: made only when the grid breaks (most never do).
         self.continued_header = continued_header
-        # (height, share of room to write kept): rows give up room above their content, keeping at
-        # least that share, to leave the height below the grid on its page (a month's list of dates).
-        self.room_below = room_below
+        # (height, share of room to write kept), set by the caller: rows give up room above their
+        # content, keeping at least that share, to leave the height below the grid on its page (a
+        # month's list of dates).
+        self.room_below: tuple[float, float] | None = None
         self.hAlign = "LEFT"
         self._heights: list[float] | None = None
         self._full_heights: list[float] = []
