@@ -16,9 +16,9 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from xml.parsers import expat
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
+from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError
 from carthandout.models import PATIENT_FIELDS, misspelt_field
