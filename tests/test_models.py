@@ -58,7 +58,7 @@ def test_yaml_date_object_is_accepted():
     ({"weight_kg": "7_2"}, "weight_kg: 7_2 is not a number"),  # float() reads 72
     ({"weight_kg": "1e2"}, "weight_kg: 1e2 is not a number"),  # float() reads 100
     ({"weight_kg": "\u0667\u0662"}, "weight_kg: \u0667\u0662 is not a number"),  # Arabic-Indic 72
-    ({"language": "Spanish"}, "language: Spanish is not a language code such as en, es or es-MX"),
+    ({"language": "Spanglish"}, "language: Spanglish is not a language code such as en, es or es-MX, or a language's name"),
     ({"language": "es-"}, "language: es- is not a language code"),
     ({"name": "Ann \ufffc"}, "name: contains U+FFFC (OBJECT REPLACEMENT CHARACTER)"),  # printed a dotted box
     ({"weight_kg": "-72"}, "weight_kg: -72 is outside 1 to 400 kg"),
@@ -82,7 +82,14 @@ def test_letters_with_their_accents_and_vowel_marks_are_kept(name):
 def test_a_language_cell_holding_other_data_is_not_echoed():
     with pytest.raises(InputError) as caught:
         patient(language="Luis Delgado 555-0123")
-    assert caught.value.line() == "language: the value is not a language code such as en, es or es-MX"
+    assert caught.value.line() == "language: the value is not a language code such as en, es or es-MX, or a language's name"
+
+
+@pytest.mark.parametrize("written, code", [("Spanish", "es"), ("Español", "es"), ("espanol", "es"), ("English", "en"),
+                                           ("inglés", "en"), (" SPANISH ", "es"), ("es-MX", "es")])
+def test_a_language_may_be_named_as_records_export_it(written, code):
+    """A roster exported from a health record said "Spanish": every such row was refused."""
+    assert patient(language=written).language == code
 
 
 def test_values_hidden_unless_asked():

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -135,9 +136,42 @@ def parse_language(raw: Any, field_name: str = "language", sensitive: bool = Tru
     if not text:
         return text
     tag = _LANGUAGE.match(text)
-    if tag is None:
-        raise InputError(field_name, "{value} is not a language code such as en, es or es-MX", raw, sensitive=sensitive)
-    return tag.group(1)
+    if tag is not None:
+        return tag.group(1)
+    named = _language_codes_by_name().get(_folded(text))
+    if named is None:
+        raise InputError(field_name, "{value} is not a language code such as en, es or es-MX, or a language's name",
+                         raw, sensitive=sensitive)
+    return named
+
+
+# Rosters exported from records often name the language ("Spanish", "Español"): a language's
+# name in English, in Spanish and in its own words is read as its code.
+LANGUAGE_NAME_LOCALES = ("en", "es")
+
+
+@lru_cache(maxsize=1)
+def _language_codes_by_name() -> dict[str, str]:
+    from babel import Locale, UnknownLocaleError
+
+    names: dict[str, str] = {}
+    for locale in LANGUAGE_NAME_LOCALES:
+        for code, name in Locale.parse(locale).languages.items():
+            if len(code) == 2:
+                names.setdefault(_folded(name), code)
+    for code in {code for code in Locale.parse("en").languages if len(code) == 2}:
+        try:
+            own = Locale.parse(code).get_display_name(code)
+        except (UnknownLocaleError, ValueError):
+            continue
+        if own:
+            names.setdefault(_folded(own), code)
+    return names
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: "Español", "espanol" and "ESPAÑOL" alike."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.strip()) if not unicodedata.combining(ch)).casefold()
 
 
 _FIELD_LIKE = re.compile(r"[a-z][a-z0-9_]*")  # how field names are written
