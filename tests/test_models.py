@@ -31,6 +31,19 @@ def test_weight_takes_a_decimal_comma(raw, kilograms):
     assert patient(weight_kg=raw).weight_kg == kilograms
 
 
+@pytest.mark.parametrize("raw, kilograms", [("80 kg", 80), ("80kg", 80), ("72,5 kg", 72.5), ("72.5 KG", 72.5),
+                                            ("70 kilograms", 70)])
+def test_weight_may_carry_its_unit(raw, kilograms):
+    """"80 kg" in a roster's weight column was refused as not a number."""
+    assert patient(weight_kg=raw).weight_kg == kilograms
+
+
+@pytest.mark.parametrize("raw", ["70 lb", "165 lbs", "kg", "80 kg kg"])
+def test_a_weight_in_another_unit_is_refused(raw):
+    with pytest.raises(InputError, match="weight_kg"):
+        patient(weight_kg=raw)
+
+
 @pytest.mark.parametrize("raw", ["es", "ES", "es-MX", "es_US", "es-419", "es-Latn-MX"])
 def test_a_language_tag_with_a_region_keeps_its_language(raw):
     assert patient(language=raw).language == "es"

@@ -99,13 +99,16 @@ def parse_date_between(field_name: str, raw: Any, first_year: int, last_year: in
     return value
 
 
+_KILOGRAMS = re.compile(r"\s*(?:kg|kgs|kilograms?|kilogramos?)\.?$", re.IGNORECASE)
+
+
 def parse_weight(raw: Any) -> Decimal | None:
     """The weight exactly as written (a float would lose digits the dose line prints)."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool):
         raise InputError("weight_kg", "must be a number of kilograms", raw)
-    text = str(raw).strip()
+    text = _KILOGRAMS.sub("", str(raw).strip())  # "80 kg": the column's own unit, written out
     if _DECIMAL_COMMA.match(text):
         text = text.replace(",", ".")
     if not _WEIGHT.match(text):
