@@ -143,3 +143,16 @@ def test_a_date_pattern_with_a_field_that_prints_wrong_is_a_clean_error(pattern,
     with pytest.raises(InputError) as caught:
         check_date_format(pattern)
     assert caught.value.line().startswith(f"clinic.date_format: {pattern}{problem}")
+
+
+@pytest.mark.parametrize("written", ["March 5, 2027", "Mar. 5 2027", "5 March 2027", "5-Mar-2027", "5 de marzo de 2027",
+                                     "5 DE MARZO DE 2027"])
+def test_a_date_with_its_month_named_is_read(written):
+    """Rosters typed by hand said "March 5, 2027": refused, though no country reads it otherwise."""
+    assert patient(infusion_date=written).infusion_date == dt.date(2027, 3, 5)
+
+
+@pytest.mark.parametrize("written", ["3/5/2027", "5.3.2027", "5 March 27", "Smarch 5, 2027", "March 32, 2027"])
+def test_a_date_that_could_be_misread_or_is_no_date_is_refused(written):
+    with pytest.raises(InputError, match="infusion_date"):
+        patient(infusion_date=written)

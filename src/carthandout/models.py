@@ -76,15 +76,46 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
         return raw
     if not isinstance(raw, str):
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD", raw, sensitive)
-    match = _ISO_DATE.match(raw.strip())
-    if not match:
+    parts = _iso_date_parts(raw.strip()) or _named_month_date_parts(raw.strip())
+    if parts is None:
         hint = (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05;"
                 " in a spreadsheet, format the column so)") if _LOCAL_DATE.match(raw.strip()) else ""
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD" + hint, raw, sensitive)
     try:
-        return dt.date(*(int(part) for part in match.groups()))
+        return dt.date(*parts)
     except ValueError:
         raise InputError(field_name, "{value} is not a real date", raw, sensitive) from None
+
+
+def _iso_date_parts(text: str) -> tuple[int, int, int] | None:
+    match = _ISO_DATE.match(text)
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+
+
+# A date with its month named cannot be misread, whatever the country: "March 5, 2027",
+# "5 March 2027", "5-Mar-2027", "5 de marzo de 2027" (the year written in full).
+_MONTH_FIRST = re.compile(r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$")
+_DAY_FIRST = re.compile(r"^(?P<day>\d{1,2})(?:\s+de\s+|[\s./-]+)(?P<month>[^\W\d_]+)\.?"
+                        r"(?:\s+de\s+|,?\s+|[./-])(?P<year>\d{4})$", re.IGNORECASE)
+MONTH_NAME_LOCALES = ("en", "es")
+
+
+def _named_month_date_parts(text: str) -> tuple[int, int, int] | None:
+    match = _MONTH_FIRST.match(text) or _DAY_FIRST.match(text)
+    month = _month_numbers_by_name().get(_folded(match["month"])) if match else None
+    return (int(match["year"]), month, int(match["day"])) if month else None
+
+
+@lru_cache(maxsize=1)
+def _month_numbers_by_name() -> dict[str, int]:
+    from babel.dates import get_month_names
+
+    names = {"sept": 9}
+    for locale in MONTH_NAME_LOCALES:
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, "format", locale=locale).items():
+                names[_folded(name.rstrip("."))] = number
+    return names
 
 
 # Plausible years: a typo such as 9999 is caught here, not as an overflow when dates are computed.
