@@ -1184,6 +1184,25 @@ def test_cells_merged_down_an_xlsx_column_read_as_excel_shows_them(tmp_path):
     assert "Dr. Okafor" in pdf_text(tmp_path / "out" / "A-3" / "wallet-card.pdf")
 
 
+def test_an_xlsx_weight_formatted_in_pounds_is_refused_not_read_as_kilograms(tmp_path):
+    """176 formatted 0" lb" was read as 176 kg: the staff dose line said "x 176 kg"."""
+    from openpyxl import Workbook
+    from carthandout.roster import open_roster
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion date", "MRN", "Weight kg"])
+    formats = ['0" lb"', '0.0" lbs"', '#,##0" lb"', '0\\ \\l\\b', 'General" lb"', '0.0" kg"']
+    for number, number_format in enumerate(formats, start=2):
+        sheet.append([f"Ann Lee {number}", dt.datetime(2027, 3, 5), f"A{number}", 176 if number % 2 == 0 else 80.46])
+        sheet[f"D{number}"].number_format = number_format
+    workbook.save(tmp_path / "r.xlsx")
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
+    assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
+        f"row {number}: weight_kg: the value is not a number of kilograms" for number in range(2, 7)]
+    rows = {row.number: row.fields for row in open_roster(tmp_path / "r.xlsx").rows()}
+    assert rows[7]["weight_kg"] == "80.5 kg"  # kilograms, as the cell shows them
+
+
 @pytest.mark.parametrize("number_format, shown", [
     ("000000_ ", "000043"), ("[$-409]000000", "000043"), ("[Blue]000000", "000043"),  # spacer, locale, color
     ('[Red]"RCC-"0000', "RCC-0043"), ('"RCC"-0000', "RCC-0043"), ('"RCC-"0000_);("RCC-"0000)', "RCC-0043"),
@@ -1248,3 +1267,13 @@ def test_the_print_files_carry_the_centers_metadata_and_a_language_only_when_the
         assert reader.metadata["/Author"] == "Riverside Cancer Center"
         assert "axicabtagene ciloleucel" in reader.metadata["/Subject"]
         assert reader.trailer["/Root"].get("/Lang") == lang, kind
+
+
+def test_a_language_cell_holding_other_data_is_not_shown_through_its_code(tmp_path):
+    """"AB-123" in the language column was reported as "language: ab is not an available language"."""
+    roster = write_csv(tmp_path / "r.csv", [{"name": "Ann Lee", "infusion_date": "2027-03-05"}])
+    text = roster.read_text(encoding="utf-8").splitlines()
+    roster.write_text(text[0] + ",language\n" + text[1] + ",AB-123\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--check")
+    assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
+        "row 2: language: the value is not an available language (available: en, es)"]

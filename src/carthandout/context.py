@@ -149,7 +149,8 @@ def effective_policy(clinic: Clinic) -> Policy:
 def build_context(patient: Patient, clinic: Clinic, language: str | None = None) -> DocumentContext:
     """Everything one patient's documents need; raises InputError naming a field it cannot print."""
     lang = language or patient.language or clinic.language
-    _check_language(lang, "language" if language or patient.language else "clinic.language")
+    _check_language(lang, "language" if language or patient.language else "clinic.language",
+                    sensitive=bool(patient.language) and not language)
     policy = effective_policy(clinic)
     schedule = compute_schedule(patient.infusion_date, policy)
     formatter = _formatter(lang, check_date_format(clinic.date_format))
@@ -163,11 +164,13 @@ def build_context(patient: Patient, clinic: Clinic, language: str | None = None)
     return DocumentContext(patient, clinic, policy, schedule, lang, formatter, values, rich)
 
 
-def _check_language(language: str, field: str) -> None:
+def _check_language(language: str, field: str, sensitive: bool = False) -> None:
+    """``sensitive``: the patient's own field, whose code comes from a roster cell that may hold
+    other data ("AB-123" read as "ab"): shown only with --show-values."""
     available = available_languages()
     if language not in available:
         raise InputError(field, f"{{value}} is not an available language (available: {', '.join(available)})",
-                         language, sensitive=False)
+                         language, sensitive=sensitive)
 
 
 @lru_cache(maxsize=16)

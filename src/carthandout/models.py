@@ -16,9 +16,9 @@ from PIL import Image
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.textnorm import normalise_text
 
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")  # ASCII digits: \d takes ৪ (4, looks like 8)
 # 3/5/2027 is March 5 in the US and 3 May elsewhere: such dates are refused, with a way out.
-_LOCAL_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
+_LOCAL_DATE = re.compile(r"^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}$")
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # A language tag as health records write it: "es", "es-MX", "es_US", "es-419". Documents
 # exist per language, so only the language part is kept.
@@ -94,9 +94,9 @@ def _iso_date_parts(text: str) -> tuple[int, int, int] | None:
 
 # A date with its month named cannot be misread, whatever the country: "March 5, 2027",
 # "5 March 2027", "5-Mar-2027", "5 de marzo de 2027" (the year written in full).
-_MONTH_FIRST = re.compile(r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})$")
-_DAY_FIRST = re.compile(r"^(?P<day>\d{1,2})(?:\s+de\s+|[\s./-]+)(?P<month>[^\W\d_]+)\.?"
-                        r"(?:\s+de\s+|,?\s+|[./-])(?P<year>\d{4})$", re.IGNORECASE)
+_MONTH_FIRST = re.compile(r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>[0-9]{1,2}),?\s+(?P<year>[0-9]{4})$")
+_DAY_FIRST = re.compile(r"^(?P<day>[0-9]{1,2})(?:\s+de\s+|[\s./-]+)(?P<month>[^\W\d_]+)\.?"
+                        r"(?:\s+de\s+|,?\s+|[./-])(?P<year>[0-9]{4})$", re.IGNORECASE)
 MONTH_NAME_LOCALES = ("en", "es")
 
 

@@ -405,17 +405,31 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
     if float(value).is_integer():
         if abs(value) >= EXACT_DIGITS_BELOW:
             return InexactNumber(value)
-        return _shown_digits(str(int(value)), number_format or "")
-    return _shown_decimals(value, number_format or "")
+        text: int | float | str = _shown_digits(str(int(value)), number_format or "")
+    else:
+        text = _shown_decimals(value, number_format or "")
+    unit = _format_words(number_format or "")
+    if not unit:
+        return text
+    shown = str(text) if isinstance(text, ShownNumber) else f"{text} {unit}"
+    return ShownNumber(shown, text.digits if isinstance(text, ShownNumber) else str(text), unit)
+
+
+def _format_words(number_format: str) -> str:
+    """The words a number format shows beside the number (``0" lb"``, ``0\\ \\l\\b``): a weight
+    formatted in pounds was read as that many kilograms."""
+    words = "".join(quoted or escaped for quoted, escaped, *_ in _FORMAT_PIECE.findall(number_format.split(";")[0]))
+    return words.strip() if any(ch.isalpha() for ch in words) else ""
 
 
 _DECIMALS_FORMAT = re.compile(r"^(?:#,##)?0(?:\.(0+))?$")
+_FORMAT_DECORATION = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # text, escaped characters, [Red], [$-409]
 
 
 def _shown_decimals(value: float, number_format: str) -> float | str:
     """A fraction as many decimals as its format shows: a weight computed from pounds
     (=165/2.2046, formatted 0.0) is the 74.8 staff see, not 74.84350902658078."""
-    match = _DECIMALS_FORMAT.match(number_format.split(";")[0])
+    match = _DECIMALS_FORMAT.match(_FORMAT_DECORATION.sub("", number_format.split(";")[0]).strip())
     if match is None:
         return value
     decimals = len(match.group(1) or "")
@@ -445,20 +459,24 @@ def _shown_digits(digits: str, number_format: str) -> str:
 
 class ShownNumber(str):
     """A number cell as its format shows it with text around the digits ("RCC-"0000): an MRN takes
-    it so ("RCC-0042", not "42"); any other field takes ``digits`` (a weight formatted 0" kg")."""
+    it so ("RCC-0042", not "42"); a weight takes the number with the ``unit`` its format shows (its
+    field refuses any but kg); any other field takes ``digits``."""
 
-    def __new__(cls, shown: str, digits: str) -> "ShownNumber":
+    def __new__(cls, shown: str, digits: str, unit: str = "") -> "ShownNumber":
         number = super().__new__(cls, shown)
-        number.digits = digits
+        number.digits, number.unit = digits, unit
         return number
 
 
 SHOWN_AS_FORMATTED = ("mrn",)
+WITH_UNIT = "weight_kg"
 
 
 def _field_value(column: str, cell: Any) -> Any:
     if isinstance(cell, ShownNumber):
-        return str(cell) if column in SHOWN_AS_FORMATTED else cell.digits
+        if column in SHOWN_AS_FORMATTED:
+            return str(cell)
+        return f"{cell.digits} {cell.unit}" if column == WITH_UNIT and cell.unit else cell.digits
     return cell
 
 
