@@ -57,9 +57,23 @@ def test_yaml_traps_in_patient_file(tmp_path, write_yaml):
     path = write_yaml("p.yaml", "name: no\ninfusion_date: 2027-03-05\n")
     result = run_cli("generate", "--patient", path, "-o", tmp_path / "out")
     assert result.exit_code == 2 and "name: must be text" in result.stderr
-    path = write_yaml("p.yaml", "name: Ann\ninfusion_date: 2027-03-05\nmrn: 0123\n")
+    path = write_yaml("p.yaml", "name: Ann\ninfusion_date: 2027-03-05\nmrn: 4417\n")
     result = run_cli("generate", "--patient", path, "-o", tmp_path / "out")
     assert result.exit_code == 2 and "mrn: must be text" in result.stderr
+
+
+def test_yaml_numbers_in_octal_hex_or_base_60_are_read_as_written(tmp_path, write_yaml):
+    """YAML 1.1 reads an unquoted 072 as octal 58, 1:12 and 0x48 as 72: a weight of 072 kg put
+    "x 58 kg" on the staff dose line. They now stay text, for the field's own check."""
+    path = write_yaml("p.yaml", "name: Ann\ninfusion_date: 2027-03-05\nweight_kg: 072\nmrn: 0123\n")
+    result = run_cli("generate", "--patient", path, "--doc", "checklist", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "out" / "checklist.pdf")
+    assert "× 72 kg" in text and "0123" in text
+    for weight in ("1:12", "0x48", "0b1001000"):
+        path = write_yaml("p.yaml", f"name: Ann\ninfusion_date: 2027-03-05\nweight_kg: {weight}\n")
+        result = run_cli("generate", "--patient", path, "--doc", "checklist", "-o", tmp_path / "bad")
+        assert result.exit_code == 2 and "weight_kg:" in result.stderr, weight
 
 
 def test_an_unquoted_impossible_date_in_the_patient_file_names_the_field(tmp_path, write_yaml):

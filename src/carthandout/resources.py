@@ -64,7 +64,21 @@ class _UniqueKeySafeLoader(yaml.SafeLoader):
             return self.construct_scalar(node)
 
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
+        """A plain decimal whole number; anything else YAML 1.1 reads as one stays text, for the
+        field's own check: ``072`` read as octal 58, ``1:12`` (base 60) and ``0x48`` as 72 (an
+        unquoted weight of 072 kg changed the staff dose line)."""
+        return super().construct_yaml_int(node) if _PLAIN_INTEGER.match(node.value) else self.construct_scalar(node)
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
+        """Likewise a number written in base 60 (``1:12.5``)."""
+        return self.construct_scalar(node) if ":" in node.value else super().construct_yaml_float(node)
+
+
+_PLAIN_INTEGER = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
 _UniqueKeySafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _UniqueKeySafeLoader.construct_yaml_timestamp)
+_UniqueKeySafeLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeySafeLoader.construct_yaml_int)
+_UniqueKeySafeLoader.add_constructor("tag:yaml.org,2002:float", _UniqueKeySafeLoader.construct_yaml_float)
 
 
 class MappingWithRepeatedKeys(dict):
