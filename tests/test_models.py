@@ -157,3 +157,23 @@ def test_a_date_with_its_month_named_is_read(written):
 def test_a_date_that_could_be_misread_or_is_no_date_is_refused(written):
     with pytest.raises(InputError, match="infusion_date"):
         patient(infusion_date=written)
+
+
+@pytest.mark.parametrize("phone", ["(217) 444-2OOO", "555-0l99", "1O0"])
+def test_a_letter_among_a_phone_numbers_digits_is_refused(phone):
+    """"(217) 444-2OOO" (capital O) was printed in every call box: on a keypad O dials 6."""
+    with pytest.raises(InputError, match="letter O, I or l"):
+        patient(caregiver_phone=phone)
+
+
+@pytest.mark.parametrize("phone", ["1-800-CALL-NOW", "555-0199 x12", "555-0199 ext. 12", "(217) 555-0199"])
+def test_words_and_extensions_beside_a_phone_number_are_kept(phone):
+    assert patient(caregiver_phone=phone).caregiver_phone == phone
+
+
+def test_the_clinics_numbers_take_the_digits_0_to_9_only():
+    """"(२१७) ४४४-२०००" was printed in English papers as the number to call day or night."""
+    from carthandout.models import parse_phone
+    with pytest.raises(InputError, match="digits 0-9"):
+        parse_phone("clinic.phone_24h", "(२१७) ४४४-२०००", sensitive=False, clinics=True)
+    assert parse_phone("caregiver_phone", "٢١٧٥٥٥٠١٩٩") == "٢١٧٥٥٥٠١٩٩"  # a family's own number, as they wrote it

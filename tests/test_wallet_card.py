@@ -335,7 +335,9 @@ def test_qr_code_from_the_clinic_profile_and_number_still_printed():
     assert wallet_card.tel_uri("+44 (0)20 7946 0958") == "tel:+442079460958"  # no trunk zero after +44
     assert wallet_card.tel_uri("030/1234567") == "tel:0301234567"
     for two_numbers in ("555-0199 / 555-0100", "555-0199/555-0100", "555-0199 555-0100",
-                        "(217) 555-0199 (217) 555-0100"):  # once dialled run together
+                        "(217) 555-0199 (217) 555-0100",  # once dialled run together
+                        "(217) 444-2000/01", "555-0199 / 0100", "(217) 444-2000 (12)", "(217) 444-2000 - 12",
+                        "+1 217 444 2000 / 12"):  # an extension or a second ending: tel:217444200001
         with pytest.raises(InputError, match="QR code dials one"):
             wallet_card.tel_uri(two_numbers)
     for nothing_to_dial in ("+49 (0)", "1/2"):

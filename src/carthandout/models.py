@@ -282,13 +282,23 @@ def phone_digits(phone: str) -> str:
     return "".join(str(unicodedata.digit(ch)) for ch in phone if ch.isdigit())
 
 
-def parse_phone(field_name: str, raw: Any, sensitive: bool = True) -> str:
+def parse_phone(field_name: str, raw: Any, sensitive: bool = True, clinics: bool = False) -> str:
+    """A phone number as written. Refused: a letter O, I or l touching a digit ("444-2OOO": O dials
+    6); in the clinic's numbers (``clinics``), any digit but 0-9 ("२१७", printed in English
+    papers as the number to call)."""
     if isinstance(raw, int) and not isinstance(raw, bool):
         raise InputError(field_name, "must be quoted text in YAML (a phone number read as a number loses digits)", raw, sensitive)
     phone = parse_text(field_name, raw, max_length=40, sensitive=sensitive)
     if phone and not any(ch.isdigit() for ch in phone):
         raise InputError(field_name, "{value} has no digits", raw, sensitive)
+    if _LOOK_ALIKE_IN_DIGITS.search(phone):
+        raise InputError(field_name, "{value} has a letter O, I or l among its digits (a 0 or 1?)", raw, sensitive)
+    if clinics and any(ch.isdigit() and not "0" <= ch <= "9" for ch in phone):
+        raise InputError(field_name, "{value} must be written with the digits 0-9", raw, sensitive)
     return phone
+
+
+_LOOK_ALIKE_IN_DIGITS = re.compile(r"[0-9][OoIl]|[OoIl][0-9]")
 
 
 @dataclass(frozen=True)
@@ -382,9 +392,9 @@ def _clinic_field_parsers(raw: Mapping[str, Any], base_dir: Path,
         lambda: {"policy_overrides": _parse_overrides(raw.get("overrides"))},
         lambda: {"language": parse_language(raw.get("language"), "clinic.language", sensitive=False) or "en"},
         lambda: {"name": text("name", required=True)},
-        lambda: {"phone_24h": parse_phone("clinic.phone_24h", raw.get("phone_24h"), sensitive=False)
+        lambda: {"phone_24h": parse_phone("clinic.phone_24h", raw.get("phone_24h"), sensitive=False, clinics=True)
                  or _required("clinic.phone_24h")},
-        lambda: {"phone": parse_phone("clinic.phone", raw.get("phone"), sensitive=False)},
+        lambda: {"phone": parse_phone("clinic.phone", raw.get("phone"), sensitive=False, clinics=True)},
         lambda: {"address": _parse_address(raw.get("address"))},
         lambda: {"team": _parse_team(raw.get("team"), parsed.get("language", "en"))},
         lambda: {"logo": _parse_logo(raw.get("logo"), base_dir)},
@@ -464,7 +474,7 @@ def _parse_team(raw: Any, clinic_language: str) -> tuple[TeamMember, ...]:
         member = TeamMember(
             role=role,
             name=parse_text(f"{where}.name", item.get("name"), sensitive=False),
-            phone=parse_phone(f"{where}.phone", item.get("phone"), sensitive=False),
+            phone=parse_phone(f"{where}.phone", item.get("phone"), sensitive=False, clinics=True),
             translated_roles=translated,
         )
         if not (member.name or member.phone):

@@ -369,7 +369,8 @@ def _draw_stamp(canvas: Canvas, size: Size, text: str, color: Color) -> None:
 # ---------------------------------------------------------------- the QR code
 
 _TEL_ALLOWED = re.compile(r"^\+?[\d\s().\-/]+$")
-_TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")  # "+44 (0)20": the 0 is dialled only from inside the country
+_TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
+_ALTERNATIVES = re.compile(r"/|\s-\s|\s\(")  # what may start another number or an extension  # "+44 (0)20": the 0 is dialled only from inside the country
 E164_MAX_DIGITS = 15  # with the country code
 NATIONAL_MAX_DIGITS = 13  # without it (a trunk zero and the longest national numbers)
 SHORTEST_DIGITS = 3  # "911"; "+49 (0)" or "1/2" dial nothing
@@ -385,10 +386,12 @@ def tel_uri(phone: str) -> str:
     if not _TEL_ALLOWED.match(phone):
         raise InputError("clinic.phone_24h", "{value} cannot go into the wallet card's QR code: use only digits, "
                          "spaces, + ( ) - . /", phone, sensitive=False)
-    parts = phone.split("/")
-    if sum(len(phone_digits(part)) >= WHOLE_NUMBER_DIGITS for part in parts) > 1:
-        raise InputError("clinic.phone_24h", "{value} holds more than one number: the wallet card's QR code dials one",
-                         phone, sensitive=False)
+    # After a whole number, "/ 01", " - 12" or " (12)" is another number or an extension: dialled
+    # run together ("444-2000/01" as 444200001). Before it, "030/1234567" is an area code.
+    parts = _ALTERNATIVES.split(phone)
+    if any(len(phone_digits(part)) >= WHOLE_NUMBER_DIGITS for part in parts[:-1]):
+        raise InputError("clinic.phone_24h", "{value} holds more than one number, or an extension: the wallet "
+                         "card's QR code dials one number", phone, sensitive=False)
     digits = phone_digits(_TRUNK_ZERO.sub("", phone) if international else phone)
     longest = E164_MAX_DIGITS if international else NATIONAL_MAX_DIGITS
     if len(digits) < SHORTEST_DIGITS:
