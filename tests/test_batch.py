@@ -1191,16 +1191,20 @@ def test_an_xlsx_weight_formatted_in_pounds_is_refused_not_read_as_kilograms(tmp
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Name", "Infusion date", "MRN", "Weight kg"])
-    formats = ['0" lb"', '0.0" lbs"', '#,##0" lb"', '0\\ \\l\\b', 'General" lb"', '0.0" kg"']
+    formats = ['0" lb"', '0.0" lbs"', '#,##0" lb"', '0\\ \\l\\b', 'General" lb"', '0 "#"', '0.0" kg"']
     for number, number_format in enumerate(formats, start=2):
         sheet.append([f"Ann Lee {number}", dt.datetime(2027, 3, 5), f"A{number}", 176 if number % 2 == 0 else 80.46])
         sheet[f"D{number}"].number_format = number_format
+    sheet.append(["Bo Lee", dt.datetime(2027, 3, 5), "B1", None, 442079460000])  # a caregiver's phone formatted "+"0
+    sheet["E9"].number_format = '"+"0'
+    sheet["E1"] = "Caregiver phone"
     workbook.save(tmp_path / "r.xlsx")
     result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
     assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
-        f"row {number}: weight_kg: the value is not a number of kilograms" for number in range(2, 7)]
+        f"row {number}: weight_kg: the value is not a number of kilograms" for number in range(2, 8)]
     rows = {row.number: row.fields for row in open_roster(tmp_path / "r.xlsx").rows()}
-    assert rows[7]["weight_kg"] == "80.5 kg"  # kilograms, as the cell shows them
+    assert rows[8]["weight_kg"] == "176 kg"  # kilograms, as the cell shows them
+    assert rows[9]["caregiver_phone"] == "+442079460000"  # the digits alone lost the +
 
 
 @pytest.mark.parametrize("number_format, shown", [

@@ -416,10 +416,9 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
 
 
 def _format_words(number_format: str) -> str:
-    """The words a number format shows beside the number (``0" lb"``, ``0\\ \\l\\b``): a weight
-    formatted in pounds was read as that many kilograms."""
-    words = "".join(quoted or escaped for quoted, escaped, *_ in _FORMAT_PIECE.findall(number_format.split(";")[0]))
-    return words.strip() if any(ch.isalpha() for ch in words) else ""
+    """The text a number format shows beside the number (``0" lb"``, ``0\\ \\l\\b``, ``0 "#"``):
+    a weight formatted in pounds was read as that many kilograms."""
+    return "".join(quoted or escaped for quoted, escaped, *_ in _FORMAT_PIECE.findall(number_format.split(";")[0])).strip()
 
 
 _DECIMALS_FORMAT = re.compile(r"^(?:#,##)?0(?:\.(0+))?$")
@@ -468,7 +467,7 @@ class ShownNumber(str):
         return number
 
 
-SHOWN_AS_FORMATTED = ("mrn",)
+SHOWN_AS_FORMATTED = ("mrn", "caregiver_phone")  # "+"0 shows +442079460000: the digits alone lost the +
 WITH_UNIT = "weight_kg"
 
 
