@@ -432,6 +432,13 @@ def test_the_dose_line_under_a_clinic_dose_override_does_not_say_per_label():
     assert "Per label" in label and "center's dose policy" not in label
 
 
+def test_a_clinics_dose_per_kg_is_printed_with_every_digit():
+    """2,345,678 a kg was cut to "2.34 × 10⁶" beside "× 120 kg would be 2.8148136 × 10⁸": the line did not multiply out."""
+    text = " ".join(_text(_render(clinic=_clinic(overrides={"dose_cells_per_kg": 2345678}))).split())
+    assert "2.345678 × 10⁶" in text
+    assert "2 × 10⁶" in " ".join(_text(_render()).split())  # the label's, as before
+
+
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_a_group_continued_on_the_next_page_opens_it_with_its_name(language):
     """A page of items opened with bare column heads: whose tests were they?"""

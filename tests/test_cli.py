@@ -278,6 +278,8 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
 
 @pytest.mark.parametrize("extra, field", [
     ("overrides: {fever_threshold_c: 100.4}", "clinic.overrides.fever_threshold_c"),
+    ("overrides: {fever_threshold_f: 100.4, fever_threshold_c: 38.1}",  # printed "100.4 °F (38.1 °C)"
+     "clinic.overrides: fever_threshold_f and fever_threshold_c are not the same temperature (100.4 °F is 38.0 °C)"),
     ("overrides: {caregiver_days: 0}", "clinic.overrides.caregiver_days"),
     ("overrides: {caregiver_days: {a: 1}}", "clinic.overrides.caregiver_days"),
     ("overrides: {1: 2}", "clinic.overrides"),

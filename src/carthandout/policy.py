@@ -95,11 +95,16 @@ def policy_from_mapping(raw: Any, where: str) -> Policy:
     return _check_consistency(policy, where)
 
 
+# Celsius rounded to one decimal, and no further: 100.4 °F printed beside 38.1 °C (100.6 °F) passed.
+SAME_TEMPERATURE_WITHIN = 0.051
+
+
 def _check_consistency(policy: Policy, where: str) -> Policy:
     if policy.manufacturing_days_min > policy.manufacturing_days_max:
         raise ContentError(f"{where}: manufacturing_days_min is above manufacturing_days_max")
-    if abs(_celsius(policy.fever_threshold_f) - policy.fever_threshold_c) > 0.15:
-        raise ContentError(f"{where}: fever_threshold_f and fever_threshold_c are not the same temperature")
+    if abs(_celsius(policy.fever_threshold_f) - policy.fever_threshold_c) > SAME_TEMPERATURE_WITHIN:
+        raise ContentError(f"{where}: fever_threshold_f and fever_threshold_c are not the same temperature "
+                           f"({policy.fever_threshold_f:g} °F is {_celsius(policy.fever_threshold_f):.1f} °C)")
     if policy.daily_monitoring_days > policy.monitoring_days:
         raise ContentError(f"{where}: daily_monitoring_days is above monitoring_days")
     return policy

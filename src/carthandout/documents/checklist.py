@@ -482,7 +482,9 @@ def _dose_box(blocks: BlockRenderer) -> Flowable:
     dose = target_dose(ctx.patient.weight_kg, ctx.policy.dose_cells_per_kg, ctx.policy.dose_max_cells)
     fields = {
         **ctx.rich,
-        "dose_per_kg": _cells(blocks, ctx.policy.dose_cells_per_kg, exact=False),
+        # every significant digit: a clinic's 2,345,678 a kg cut to "2.34 × 10⁶" did not multiply out
+        "dose_per_kg": _cells(blocks, ctx.policy.dose_cells_per_kg, exact=False,
+                              significant=len(str(ctx.policy.dose_cells_per_kg))),
         "weight": literal(ctx.formatter.exact_number(dose.weight_kg)),
         "dose": _cells(blocks, dose.cells),
         # every digit: 200,020,000 cut to "2 × 10⁸" would read as the maximum it is above
