@@ -1207,6 +1207,24 @@ def test_an_xlsx_weight_formatted_in_pounds_is_refused_not_read_as_kilograms(tmp
     assert rows[9]["caregiver_phone"] == "+442079460000"  # the digits alone lost the +
 
 
+def test_an_xlsx_number_shown_in_scientific_notation_fails_its_row(tmp_path):
+    """An MRN typed 1234E5 shows as 1.23E+08 and was printed as 123400000: neither what was typed nor shown."""
+    from openpyxl import Workbook
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion date", "MRN"])
+    sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), 123400000])
+    sheet.append(["Bo Lee", dt.datetime(2027, 3, 5), 100000])
+    sheet.append(["Cy Lee", dt.datetime(2027, 3, 5), 4417])
+    sheet["C2"].number_format = "0.00E+00"
+    sheet["C3"].number_format = "0E+0"
+    workbook.save(tmp_path / "r.xlsx")
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
+    assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
+        f"row {number}: mrn: the cell shows a number in scientific notation (1.23E+08): format the column as text "
+        "or as a number" for number in (2, 3)]
+
+
 @pytest.mark.parametrize("number_format, shown", [
     ("000000_ ", "000043"), ("[$-409]000000", "000043"), ("[Blue]000000", "000043"),  # spacer, locale, color
     ('[Red]"RCC-"0000', "RCC-0043"), ('"RCC"-0000', "RCC-0043"), ('"RCC-"0000_);("RCC-"0000)', "RCC-0043"),

@@ -378,6 +378,14 @@ class InexactNumber(CellProblem):
         return "the number is too long for a spreadsheet to keep exactly: format the column as text and type it again"
 
 
+class ScientificNumber(CellProblem):
+    """A number the cell shows in scientific notation (1.23E+08): its digits are neither what was
+    typed nor what the sheet shows (an MRN typed 1234E5 printed as 123400000)."""
+
+    def problem(self) -> str:
+        return "the cell shows a number in scientific notation (1.23E+08): format the column as text or as a number"
+
+
 class UncomputedFormula(CellProblem):
     """A formula cell whose file holds no result: openpyxl and other scripts write formulas without one."""
 
@@ -397,6 +405,15 @@ def _cell_value(cell: Any) -> Any:
 
 
 def _number_text(value: int | float, number_format: str) -> int | float | str:
+    if _SCIENTIFIC.search(_FORMAT_DECORATION.sub("", (number_format or "").split(";")[0])):
+        return ScientificNumber("")
+    return _plain_number_text(value, number_format)
+
+
+_SCIENTIFIC = re.compile(r"[eE][+-]")
+
+
+def _plain_number_text(value: int | float, number_format: str) -> int | float | str:
     """Numbers as text where a field wants text: an MRN of 004417 formatted "000000" keeps its zeros.
 
     Whether a field wants text is decided later; here integral numbers become their digits, padded
