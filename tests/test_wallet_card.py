@@ -437,3 +437,23 @@ def test_large_print_pages_share_the_sheets_paper(tmp_path):
     pages = pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages
     assert len(pages) > 2  # the sheet's front and back, then the large-print pages
     assert {tuple(round(float(value)) for value in page.mediabox[2:]) for page in pages} == {(612, 792)}
+
+
+@pytest.mark.parametrize("language, shown, not_shown", [("en", "Mar 5, 2027", "3/5/27"), ("es", "5 mar 2027", "5/3/2027")])
+def test_the_card_names_the_month_when_the_clinics_date_format_is_all_numbers(language, shown, not_shown):
+    """With date_format: short the English card said 3/5/27 and the Spanish one 5/3/2027: a US
+    emergency room reads the second as May 3."""
+    clinic = dataclasses.replace(load_clinic(None), date_format="short")
+    ctx = build_context(parse_patient({**PATIENT, "infusion_date": "2027-03-05", "language": language}), clinic)
+    assert ctx.values["patient.infusion_date"] == not_shown  # the clinic's own documents keep its format
+    text = " ".join(reader(render(ctx)).pages[0].extract_text().split())
+    assert shown in text and not_shown not in text
+
+
+@pytest.mark.parametrize("date_format, numeric", [
+    ("short", True), ("d/M/y", True), ("MM/dd/yyyy", True), ("dd.LL.yyyy", True),
+    ("iso", False), ("yyyy-MM-dd", False), ("medium", False), ("d MMM y", False), ("MMMM d, y", False),
+])
+def test_which_date_formats_print_the_month_as_a_number(date_format, numeric):
+    from carthandout.formatting import month_is_a_number
+    assert month_is_a_number(date_format) is numeric

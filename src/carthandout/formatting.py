@@ -56,6 +56,18 @@ def check_date_format(pattern: str) -> str:
     return pattern
 
 
+def month_is_a_number(date_format: str) -> bool:
+    """True for a format that prints the month as a number with the day before or after it
+    ("3/5/27" in English, "5/3/2027" in Spanish: March 5 or May 3, by country). ``iso`` and
+    other year-first patterns read one way only."""
+    if date_format in NAMED_DATE_FORMATS:
+        return date_format == "short"
+    unquoted = re.sub(r"'[^']*'", "", date_format)
+    fields = re.findall(r"([A-Za-z])\1*", unquoted)
+    numeric_month = re.search(r"(?<![A-Za-z])([ML])\1?(?![ML])", unquoted) is not None  # M, MM, L, LL
+    return numeric_month and fields[:1] != ["y"]
+
+
 def _check_fields(pattern: str, unquoted: str) -> None:
     """Each field once, no longer than it reads right, and a field of one or two digits (d, M)
     never right before another field of digits: ``dMy`` printed 1 November and 11 January 2027
