@@ -177,3 +177,11 @@ def test_the_clinics_numbers_take_the_digits_0_to_9_only():
     with pytest.raises(InputError, match="digits 0-9"):
         parse_phone("clinic.phone_24h", "(२१७) ४४४-२०००", sensitive=False, clinics=True)
     assert parse_phone("caregiver_phone", "٢١٧٥٥٥٠١٩٩") == "٢١٧٥٥٥٠١٩٩"  # a family's own number, as they wrote it
+
+
+def test_a_clinic_number_on_two_lines_is_refused():
+    """"(217) 444-2000" and "(217) 444-3000" on two lines printed as one run of digits in every call box."""
+    from carthandout.models import parse_phone
+    with pytest.raises(InputError, match="two lines"):
+        parse_phone("clinic.phone_24h", "(217) 444-2000\n(217) 444-3000\n", sensitive=False, clinics=True)
+    assert parse_phone("clinic.phone_24h", "(217) 444-2000\n", sensitive=False, clinics=True) == "(217) 444-2000"

@@ -295,6 +295,9 @@ def parse_phone(field_name: str, raw: Any, sensitive: bool = True, clinics: bool
         raise InputError(field_name, "{value} has a letter O, I or l among its digits (a 0 or 1?)", raw, sensitive)
     if clinics and any(ch.isdigit() and not "0" <= ch <= "9" for ch in phone):
         raise InputError(field_name, "{value} must be written with the digits 0-9", raw, sensitive)
+    if clinics and isinstance(raw, str) and "\n" in raw.strip():  # printed as one run of digits
+        raise InputError(field_name, "is written on two lines: give one number (the team list takes more)", raw,
+                         sensitive)
     return phone
 
 
