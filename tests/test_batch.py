@@ -1232,8 +1232,8 @@ def test_an_xlsx_number_shown_in_scientific_notation_fails_its_row(tmp_path):
 ])
 def test_an_xlsx_number_reads_as_excel_shows_it(number_format, shown):
     """These MRNs lost their prefix or zeros: the wrong MRN went on the card and named the folder."""
-    from carthandout.roster import _shown_digits
-    assert str(_shown_digits("43", number_format)) == shown
+    from carthandout.roster import _number_text
+    assert str(_number_text(43, number_format)) == shown
 
 
 def test_a_formula_without_a_saved_result_fails_its_row_naming_the_field(tmp_path):

@@ -61,4 +61,3 @@ class SeveralProblems(CarthandoutError):
     def line(self, show_values: bool = False) -> str:
         more = len(self.problems) - 1
         return self.problems[0].line(show_values) + (f" (and {more} more: carthandout check --clinic lists them)" if more else "")
-

@@ -92,12 +92,13 @@ def _iso_date_parts(text: str) -> tuple[int, int, int] | None:
     return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
+# Month and language names are read in these languages (and a language's name in its own).
+NAMES_READ_IN = ("en", "es")
 # A date with its month named cannot be misread, whatever the country: "March 5, 2027",
 # "5 March 2027", "5-Mar-2027", "5 de marzo de 2027" (the year written in full).
 _MONTH_FIRST = re.compile(r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>[0-9]{1,2}),?\s+(?P<year>[0-9]{4})$")
 _DAY_FIRST = re.compile(r"^(?P<day>[0-9]{1,2})(?:\s+de\s+|[\s./-]+)(?P<month>[^\W\d_]+)\.?"
                         r"(?:\s+de\s+|,?\s+|[./-])(?P<year>[0-9]{4})$", re.IGNORECASE)
-MONTH_NAME_LOCALES = ("en", "es")
 
 
 def _named_month_date_parts(text: str) -> tuple[int, int, int] | None:
@@ -111,7 +112,7 @@ def _month_numbers_by_name() -> dict[str, int]:
     from babel.dates import get_month_names
 
     names = {"sept": 9}
-    for locale in MONTH_NAME_LOCALES:
+    for locale in NAMES_READ_IN:
         for width in ("wide", "abbreviated"):
             for number, name in get_month_names(width, "format", locale=locale).items():
                 names[_folded(name.rstrip("."))] = number
@@ -181,7 +182,6 @@ def parse_language(raw: Any, field_name: str = "language", sensitive: bool = Tru
 
 # Rosters exported from records often name the language ("Spanish", "Español"): a language's
 # name in English, in Spanish and in its own words is read as its code.
-LANGUAGE_NAME_LOCALES = ("en", "es")
 
 
 @lru_cache(maxsize=1)
@@ -189,7 +189,7 @@ def _language_codes_by_name() -> dict[str, str]:
     from babel import Locale, UnknownLocaleError
 
     names: dict[str, str] = {}
-    for locale in LANGUAGE_NAME_LOCALES:
+    for locale in NAMES_READ_IN:
         for code, name in Locale.parse(locale).languages.items():
             if len(code) == 2:
                 names.setdefault(_folded(name), code)

@@ -63,7 +63,6 @@ class _UniqueKeySafeLoader(yaml.SafeLoader):
         except ValueError:
             return self.construct_scalar(node)
 
-
     def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
         """A plain decimal whole number; anything else YAML 1.1 reads as one stays text, for the
         field's own check: ``072`` read as octal 58, ``1:12`` (base 60) and ``0x48`` as 72 (an

@@ -405,59 +405,58 @@ def _cell_value(cell: Any) -> Any:
 
 
 def _number_text(value: int | float, number_format: str) -> int | float | str:
-    if _SCIENTIFIC.search(_FORMAT_DECORATION.sub("", (number_format or "").split(";")[0])):
+    """Numbers as text where a field wants text: an MRN of 004417 formatted "000000" keeps its zeros.
+
+    Whether a field wants text is decided later; here integral numbers become their digits, padded
+    when the cell format pads them, and other numbers stay numbers (a weight of 72.5), with the
+    text the format shows beside them (a unit).
+    """
+    section = (number_format or "").split(";")[0]  # the format of a positive number
+    if _SCIENTIFIC.search(_FORMAT_DECORATION.sub("", section)):
         return ScientificNumber("")
-    return _plain_number_text(value, number_format)
+    if float(value).is_integer():
+        if abs(value) >= EXACT_DIGITS_BELOW:
+            return InexactNumber(value)
+        text: int | float | str = _shown_digits(str(int(value)), section)
+    else:
+        text = _shown_decimals(value, section)
+    unit = _format_words(section)
+    if not unit:
+        return text
+    if isinstance(text, ShownNumber):
+        return ShownNumber(text, text.digits, unit)
+    return ShownNumber(f"{text} {unit}", str(text), unit)
 
 
 _SCIENTIFIC = re.compile(r"[eE][+-]")
 
 
-def _plain_number_text(value: int | float, number_format: str) -> int | float | str:
-    """Numbers as text where a field wants text: an MRN of 004417 formatted "000000" keeps its zeros.
-
-    Whether a field wants text is decided later; here integral numbers become their digits, padded
-    when the cell format pads them, and other numbers stay numbers (a weight of 72.5).
-    """
-    if float(value).is_integer():
-        if abs(value) >= EXACT_DIGITS_BELOW:
-            return InexactNumber(value)
-        text: int | float | str = _shown_digits(str(int(value)), number_format or "")
-    else:
-        text = _shown_decimals(value, number_format or "")
-    unit = _format_words(number_format or "")
-    if not unit:
-        return text
-    shown = str(text) if isinstance(text, ShownNumber) else f"{text} {unit}"
-    return ShownNumber(shown, text.digits if isinstance(text, ShownNumber) else str(text), unit)
-
-
-def _format_words(number_format: str) -> str:
+def _format_words(section: str) -> str:
     """The text a number format shows beside the number (``0" lb"``, ``0\\ \\l\\b``, ``0 "#"``):
     a weight formatted in pounds was read as that many kilograms."""
-    return "".join(quoted or escaped for quoted, escaped, *_ in _FORMAT_PIECE.findall(number_format.split(";")[0])).strip()
+    return "".join(quoted or escaped for quoted, escaped, *_ in _FORMAT_PIECE.findall(section)).strip()
 
 
 _DECIMALS_FORMAT = re.compile(r"^(?:#,##)?0(?:\.(0+))?$")
 _FORMAT_DECORATION = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # text, escaped characters, [Red], [$-409]
 
 
-def _shown_decimals(value: float, number_format: str) -> float | str:
+def _shown_decimals(value: float, section: str) -> float | str:
     """A fraction as many decimals as its format shows: a weight computed from pounds
     (=165/2.2046, formatted 0.0) is the 74.8 staff see, not 74.84350902658078."""
-    match = _DECIMALS_FORMAT.match(_FORMAT_DECORATION.sub("", number_format.split(";")[0]).strip())
+    match = _DECIMALS_FORMAT.match(_FORMAT_DECORATION.sub("", section).strip())
     if match is None:
         return value
     decimals = len(match.group(1) or "")
     return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
 
-def _shown_digits(digits: str, number_format: str) -> str:
+def _shown_digits(digits: str, section: str) -> str:
     """The digits as a format of zeros and text shows them: 4417 in "RCC-"000000 is RCC-004417,
     in 000-0000 it is 000-4417, what staff see in the cell (colors, locales, spacers and fills
     show nothing). Any other format (decimals, thousands, #): the digits alone."""
     parts: list[str | int] = []  # the format's text, and the width of each run of zeros
-    for quoted, escaped, zeros, plain, other in _FORMAT_PIECE.findall(number_format.split(";")[0]):
+    for quoted, escaped, zeros, plain, other in _FORMAT_PIECE.findall(section):
         if other:
             return digits
         parts.append(len(zeros) if zeros else quoted or escaped or plain)

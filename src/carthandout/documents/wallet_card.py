@@ -383,8 +383,8 @@ def _draw_stamp(canvas: Canvas, size: Size, text: str, color: Color) -> None:
 # ---------------------------------------------------------------- the QR code
 
 _TEL_ALLOWED = re.compile(r"^\+?[\d\s().\-/]+$")
-_TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
-_ALTERNATIVES = re.compile(r"/|\s-\s|\s\(")  # what may start another number or an extension  # "+44 (0)20": the 0 is dialled only from inside the country
+_TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")  # "+44 (0)20": the 0 is dialled only from inside the country
+_ALTERNATIVES = re.compile(r"/|\s-\s|\s\(")  # what may start another number or an extension
 E164_MAX_DIGITS = 15  # with the country code
 NATIONAL_MAX_DIGITS = 13  # without it (a trunk zero and the longest national numbers)
 SHORTEST_DIGITS = 3  # "911"; "+49 (0)" or "1/2" dial nothing
