@@ -385,3 +385,20 @@ def test_the_call_box_stays_on_page_one_above_a_patient_block_too_tall_to_share_
     assert labels["call_24h"].split("{")[0].strip() in pages[0]
     patient_label = f"{labels['patient_name']}\n"
     assert patient_label not in pages[0] and patient_label in pages[1]  # the details, whole, on page 2
+
+
+@pytest.mark.parametrize("low, high, expected, absent", [
+    (10, 21, "about 10 to 21 days", "10 to 3 weeks"),
+    (1, 14, "about 1 to 14 days", "1 to 2 weeks"),
+    (14, 21, "about 2 to 3 weeks", "14 to"),
+])
+def test_a_manufacturing_range_is_in_one_unit(tmp_path, write_yaml, low, high, expected, absent):
+    """10 to 21 days printed as "about 10 to 3 weeks": the upper end turned to weeks, the lower did not."""
+    clinic = write_yaml("clinic.yaml", 'name: "Riverside Cancer Center"\nphone_24h: "(217) 555-0199"\n'
+                                       f"overrides: {{manufacturing_days_min: {low}, manufacturing_days_max: {high}}}\n")
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                     "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "handout.pdf")
+    assert expected in text
+    assert absent not in text

@@ -149,7 +149,8 @@ class Formatter:
         if low % 7 == 0 and high % 7 == 0 and low >= 7:
             weeks = self.units["weeks"]
             return self.units["range"].format(low=low // 7, high=f"{high // 7} {weeks}")
-        return self.units["range"].format(low=low, high=self.days(high))
+        # Both ends in days when either is not whole weeks: "10 to 21 days", never "10 to 3 weeks".
+        return self.units["range"].format(low=low, high=f"{high} {self.units['days']}")
 
     def temperature(self, fahrenheit: float, celsius: float) -> str:
         return self.units["temperature"].format(
