@@ -52,6 +52,14 @@ def test_spanish_handout_prints_the_patients_dates_in_spanish(spanish_out):
     assert "March" not in text and "Friday" not in text
 
 
+def test_spanish_checklist_deadlines_include_the_day_as_the_english_ones_do(spanish_out):
+    """"Due by February 28" was "Antes del 28 de febrero" (before the 28th: by the 27th) in Spanish."""
+    text = pdf_text(spanish_out / "checklist.pdf")
+    due = spanish_date(compute_schedule(dt.date.fromisoformat(INFUSION), effective_policy(load_clinic(None))).conditioning_start)
+    assert "A más tardar el" in text and due in text  # label and date are drawn apart: extraction splits them
+    assert "Antes del" not in text
+
+
 @pytest.mark.parametrize("document", SPANISH_DOCUMENTS)
 def test_every_spanish_document_is_spanish_and_tagged_es(spanish_out, document):
     path = spanish_out / f"{document}.pdf"
