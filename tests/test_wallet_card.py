@@ -439,15 +439,23 @@ def test_large_print_pages_share_the_sheets_paper(tmp_path):
     assert {tuple(round(float(value)) for value in page.mediabox[2:]) for page in pages} == {(612, 792)}
 
 
-@pytest.mark.parametrize("language, shown, not_shown", [("en", "Mar 5, 2027", "3/5/27"), ("es", "5 mar 2027", "5/3/2027")])
-def test_the_card_names_the_month_when_the_clinics_date_format_is_all_numbers(language, shown, not_shown):
-    """With date_format: short the English card said 3/5/27 and the Spanish one 5/3/2027: a US
-    emergency room reads the second as May 3."""
-    clinic = dataclasses.replace(load_clinic(None), date_format="short")
-    ctx = build_context(parse_patient({**PATIENT, "infusion_date": "2027-03-05", "language": language}), clinic)
-    assert ctx.values["patient.infusion_date"] == not_shown  # the clinic's own documents keep its format
-    text = " ".join(reader(render(ctx)).pages[0].extract_text().split())
-    assert shown in text and not_shown not in text
+@pytest.mark.parametrize("language, shown", [("en", "Mar 5, 2027"), ("es", "5 mar 2027")])
+@pytest.mark.parametrize("date_format", ["short", "d/M/y", "MM/dd/yyyy"])
+def test_every_document_names_the_month_when_the_clinics_date_format_is_all_numbers(
+        tmp_path, write_yaml, language, shown, date_format):
+    """With date_format: short the English papers said 3/5/27 and the same patient's Spanish ones
+    5/3/2027: a US emergency room reads the second as May 3, a Spanish doctor the first."""
+    clinic = write_yaml("clinic.yaml", f'name: "Riverside Cancer Center"\nphone_24h: "(217) 555-0199"\n'
+                                       f'date_format: "{date_format}"\n')
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--date-of-birth",
+                     "1961-08-19", "--lang", language, "--clinic", clinic, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for path in sorted(tmp_path.glob("*.pdf")):
+        pdf = pypdf.PdfReader(path)
+        texts = [page.extract_text() for page in pdf.pages]
+        texts += [str(field.get("/V", "")) for field in (pdf.get_fields() or {}).values()]
+        assert not [text for text in texts if re.search(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b", text)], path.name
+    assert shown in " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages)
 
 
 @pytest.mark.parametrize("date_format, numeric", [

@@ -14,7 +14,7 @@ from typing import Callable, Mapping, Sequence
 from carthandout.content import available_languages, load_common
 from carthandout.errors import InputError
 from carthandout.typefaces import Rich, rich_value
-from carthandout.formatting import Formatter, check_date_format
+from carthandout.formatting import Formatter, check_date_format, printed_date_format
 from carthandout.models import Clinic, Patient, TeamMember
 from carthandout.policy import Policy, load_policy, with_overrides
 from carthandout.schedule import SCHEDULE_DATE_NAMES, Schedule, compute_schedule
@@ -153,7 +153,7 @@ def build_context(patient: Patient, clinic: Clinic, language: str | None = None)
                     sensitive=bool(patient.language) and not language)
     policy = effective_policy(clinic)
     schedule = compute_schedule(patient.infusion_date, policy)
-    formatter = _formatter(lang, check_date_format(clinic.date_format))
+    formatter = _formatter(lang, printed_date_format(check_date_format(clinic.date_format)))
     values = {
         **_patient_values(patient, clinic, formatter),
         **_clinic_values(patient, clinic),

@@ -56,6 +56,17 @@ def check_date_format(pattern: str) -> str:
     return pattern
 
 
+NAMED_MONTH_FORMAT = "medium"  # "Mar 5, 2027", "5 mar 2027"
+
+
+def printed_date_format(date_format: str) -> str:
+    """The format every document prints dates in: the clinic's, with the month named where that
+    prints it as a number beside the day. "3/5/27" on an English paper and "5/3/2027" on the same
+    patient's Spanish one are the same day, and each reads as May 3 somewhere the papers go (the
+    wallet card to any emergency room, the record packet to any later doctor)."""
+    return NAMED_MONTH_FORMAT if month_is_a_number(date_format) else date_format
+
+
 def month_is_a_number(date_format: str) -> bool:
     """True for a format that prints the month as a number with the day before or after it
     ("3/5/27" in English, "5/3/2027" in Spanish: March 5 or May 3, by country). ``iso`` and

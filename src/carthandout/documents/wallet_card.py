@@ -26,7 +26,6 @@ from reportlab.platypus import Paragraph
 from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common, load_pack
 from carthandout.context import DocumentContext, build_context
-from carthandout.formatting import month_is_a_number
 from carthandout.documents.base import Metadata, RenderedDocument, joined, metadata_for, paragraph, subject_in
 from carthandout.documents.blocks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
@@ -228,21 +227,8 @@ class Card:
     back: CardFace
 
 
-def card_context(ctx: DocumentContext) -> DocumentContext:
-    """The context the card's words are filled from: with the month named in its dates when the
-    clinic's format prints it as a number. The card is read by any doctor anywhere: "5/3/2027" on
-    a Spanish card reads as May 3 to a US emergency room."""
-    if not month_is_a_number(ctx.clinic.date_format):
-        return ctx
-    return build_context(ctx.patient, replace(ctx.clinic, date_format=CARD_DATE_FORMAT), ctx.language)
-
-
-CARD_DATE_FORMAT = "medium"  # "Mar 5, 2027", "5 mar 2027"
-
-
 def lay_out_card(ctx: DocumentContext, theme: Theme, card_size: Size) -> Card:
     """Both faces of one patient's card; raises InputError naming a field that cannot fit."""
-    ctx = card_context(ctx)
     pack = load_pack(DOCUMENT_ID, ctx.language)
     qr_data = tel_uri(ctx.values["clinic.phone_24h"]) if wallet_card_settings(ctx.clinic)["qr"] else None
     front_top, front_bottom = _front_texts(ctx, pack, theme)
@@ -492,7 +478,7 @@ def _check_clinic_words_fit(clinic: Clinic, language: str | None, own_center: bo
         return replace(probe_patient(infusion_date), center=PROBE_NAME if own_center else "",
                        physician=PROBE_NAME if own_physician else "")
 
-    formatter = card_context(build_context(probe(PROBE_INFUSION_DATE), clinic, language)).formatter
+    formatter = build_context(probe(PROBE_INFUSION_DATE), clinic, language).formatter
     year = (PROBE_INFUSION_DATE + dt.timedelta(days=n) for n in range(365))
     ctx = build_context(probe(max(year, key=lambda day: len(formatter.date(day)))), clinic, language)
     theme = build_theme(clinic)
@@ -589,7 +575,7 @@ def render_large_print_pages(ctx: DocumentContext, options: RenderOptions) -> Re
 
 def _draw_large_print(canvas: Canvas, ctx: DocumentContext, theme: Theme) -> int:
     """A card cannot hold 18 pt text: the card's words again on paper-size pages."""
-    return draw_large_print_pages(canvas, card_context(ctx), load_pack(DOCUMENT_ID, ctx.language), theme)
+    return draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), theme)
 
 
 def _paper_of(size: Size) -> str | None:
