@@ -19,7 +19,7 @@ import yaml
 from carthandout.imposition import layout_for
 from carthandout.naming import UniqueNames, check_template, patient_stem
 from carthandout.errors import InputError
-from conftest import field_values, fill_in_on_screen, pdf_text, run_cli
+from conftest import field_values, fill_in_on_screen, page_texts, pdf_text, run_cli
 
 FAST_DOCS = ("--doc", "handout", "--doc", "wallet-card")
 GOOD = [
@@ -852,14 +852,17 @@ def test_an_old_print_part_that_cannot_be_removed_is_reported_not_printed(tmp_pa
 FORTY = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(40)]
 
 
-def batch_under_way(tmp_path: Path, handouts_written: int) -> tuple[subprocess.Popen, Path]:
-    """A 40-patient batch in its own process, once it has written some handouts."""
+def batch_under_way(tmp_path: Path, handouts_written: int, *options: str, jobs: int = 2,
+                    patients: list[dict] = FORTY) -> tuple[subprocess.Popen, Path]:
+    """A 40-patient batch in its own process, once it has written (or rewritten) some handouts."""
     out = tmp_path / "out"
+    started = time.time()
     process = subprocess.Popen(
-        [sys.executable, "-m", "carthandout", "batch", str(write_csv(tmp_path / "r.csv", FORTY)), "-o", str(out),
-         "--doc", "handout", "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [sys.executable, "-m", "carthandout", "batch", str(write_csv(tmp_path / "r.csv", patients)), "-o", str(out),
+         "--doc", "handout", "--jobs", str(jobs), *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
-    while len(list(out.glob("*/handout.pdf"))) < handouts_written and time.monotonic() < deadline:
+    while time.monotonic() < deadline and handouts_written > sum(
+            1 for path in out.glob("*/handout.pdf") if path.stat().st_mtime >= started):
         time.sleep(0.02)
     return process, out
 
@@ -884,6 +887,35 @@ def test_sigterm_leaves_only_complete_files(tmp_path):
     for pdf in out.rglob("*.pdf"):  # and so is every file on disk
         assert len(pypdf.PdfReader(pdf, strict=True).pages) > 0
     assert unreported_patients(out) == set()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_run_with_one_job_lists_every_patient_it_wrote(tmp_path, stop):
+    """--jobs 1 renders in the batch process: Ctrl-C raised inside a chunk lost its finished patients
+    (written, listed nowhere)."""
+    process, out = batch_under_way(tmp_path, 5, jobs=1)
+    process.send_signal(stop)
+    stdout, _ = process.communicate(timeout=30)
+    assert process.returncode in (130, 143), stdout
+    assert 5 <= len(manifest(out)) // 2 < len(FORTY)
+    assert unreported_patients(out) == set()
+
+
+def test_an_interrupted_rerun_leaves_no_print_part_of_the_earlier_run(tmp_path):
+    """The earlier run's parts were removed only when a run finished: stopped early, the new run
+    left them in print/ beside the patients it had rewritten, with the old infusion date."""
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", FORTY), out, "--doc", "handout", "--print-part-size", "5").exit_code == 0
+    assert len(list((out / "print").glob("handouts-part-*.pdf"))) == 8
+    moved = [{**patient, "infusion_date": "2027-03-12"} for patient in FORTY]
+    process, out = batch_under_way(tmp_path, 12, "--print-part-size", "5", patients=moved)
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=30)
+    assert process.returncode == 130, stdout
+    listed = {row["file"]: row["sha256"] for row in manifest(out)}
+    for part in (out / "print").iterdir():
+        assert hashlib.sha256(part.read_bytes()).hexdigest() == listed[f"print/{part.name}"]
+        assert "March 5, 2027" not in " ".join(page_texts(part))
 
 
 class FinishedPool:

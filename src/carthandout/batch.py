@@ -577,13 +577,14 @@ def _run_workers(
     state = WorkerState(settings.output_dir, clinic, options, settings.show_values, recorded, journal=settings.jobs > 1)
     rendered = RenderedInOrder(jobs, settings.jobs)
     journal = FinishedJournal(settings.output_dir)
+    # The earlier run's parts go before any patient is replaced: kept until the end, an interrupted
+    # (or killed) run left them in print/ beside patients it had rewritten, with the old dates.
+    remove_stale_parts(settings.output_dir, set())
     try:
         with interrupts_raise(), worker_pool(settings.jobs, state) as pool:
             parts.pool = pool
             _render_patients(pool, rendered, settings, result, manifest, parts, progress)
             parts.finish()
-            for number, problem in remove_stale_parts(settings.output_dir, {row.file for row in parts.rows}):
-                parts.problems.append(PartProblem(number, problem, stale=True))
     except KeyboardInterrupt:
         result.stopped_by = "SIGINT"
     except Terminated:
@@ -595,6 +596,8 @@ def _run_workers(
             _record(outcome, result, manifest)
         parts.collect_finished()
         _remove_partial_files(settings.output_dir, jobs)
+    for number, problem in remove_stale_parts(settings.output_dir, {row.file for row in parts.rows}):
+        parts.problems.append(PartProblem(number, problem, stale=True))
     journal.remove()
 
 
@@ -644,7 +647,8 @@ class RenderedInOrder:
     def __init__(self, jobs: Sequence[PatientJob], workers: int) -> None:
         self.jobs = jobs
         self.workers = workers
-        self.size = max(1, min(8, len(jobs) // (workers * 8)))
+        # in-process (one worker) a chunk saves nothing, and Ctrl-C waits for the chunk in hand
+        self.size = max(1, min(8, len(jobs) // (workers * 8))) if workers > 1 else 1
         self.window: deque[tuple[tuple[PatientJob, ...], Future]] = deque()
         self.ready: deque[tuple[PatientJob, PatientResult]] = deque()  # a chunk's results not yet handed on
 
@@ -652,7 +656,10 @@ class RenderedInOrder:
         """Each patient's job, result and what ``record`` said of it, once ``record`` has taken it."""
         for start in range(0, len(self.jobs), self.size):
             chunk = tuple(self.jobs[start:start + self.size])
-            self.window.append((chunk, pool.submit(render_chunk, chunk)))
+            # with --jobs 1 the chunk is rendered right here: an interruption waits for it, so the
+            # patients it wrote are in the window for finished_ahead (raised inside, they were lost)
+            with interrupts_held():
+                self.window.append((chunk, pool.submit(render_chunk, chunk)))
             if len(self.window) > 2 * self.workers:
                 yield from self._next_chunk(record)
         while self.window:
