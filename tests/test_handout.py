@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from carthandout.content import load_pack
+from carthandout.inputs import EXAMPLE_PATIENT, example_path
 from conftest import own_numbers, page_texts, pdf_text, run_cli
 
 LETTER = (612, 792)
@@ -402,3 +403,24 @@ def test_a_manufacturing_range_is_in_one_unit(tmp_path, write_yaml, low, high, e
     text = pdf_text(tmp_path / "handout.pdf")
     assert expected in text
     assert absent not in text
+
+
+def lowest_text(page: pypdf.PageObject) -> float:
+    """The lowest line of text above the footer, as a share of the page's height."""
+    heights: list[float] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: text.strip() and heights.append(cm[5] + tm[5]))
+    return min(y for y in heights if y > 60) / float(page.mediabox.height)
+
+
+def test_the_dates_break_under_their_header_rather_than_leave_most_of_a_page_empty(tmp_path, write_yaml):
+    """A long center name made the Spanish dates a little too tall for the page they started on:
+    kept whole, they moved on and left that page holding two bullets."""
+    clinic = write_yaml("clinic.yaml", 'name: "The University of Texas MD Anderson Cancer Center – Stem Cell '
+                                       'Transplantation and Cellular Therapy"\nphone_24h: "(713) 792-2121"\n')
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--lang", "es",
+                     "--clinic", clinic, "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = pypdf.PdfReader(tmp_path / "handout.pdf").pages
+    dates_page = next(n for n, page in enumerate(pages) if "Estas son sus fechas" in page.extract_text())
+    assert all(lowest_text(page) < 0.5 for page in pages[:dates_page + 1])
+    assert "Cuidador con usted" in " ".join(page.extract_text() for page in pages[dates_page:dates_page + 2])

@@ -197,7 +197,9 @@ class BlockRenderer:
                 # a date alone on the next page is missed. Taller than a page, it flows from here.
                 if kind in ("timeline", "contacts"):
                     opening = [out.pop()] if out and isinstance(out[-1], Paragraph) else []
-                    made = [keep_together([*opening, *made])]
+                    # the dates may break (under their header) rather than leave most of a page
+                    # empty; the contacts stay whole: each is looked for on its own
+                    made = [keep_together([*opening, *made], DATES_MAY_LEAVE_BLANK if kind == "timeline" else 1.0)]
                 elif out and _leads_in(out[-1]):  # a subheading or "Your caregiver:" never ends a page
                     # nor is a short list split from it: a page of bare "call right away" signs
                     whole = kind == "bullets" and len(made) - 1 <= KEPT_LIST_ITEMS  # the last is a Spacer
@@ -389,14 +391,15 @@ def _leads_in(flowable: Flowable) -> bool:
     return flowable.style.name == "subheading" or flowable.text.rstrip().endswith(":")
 
 
-def keep_together(flowables: Sequence[Flowable]) -> KeepTogether:
-    """The flowables on one page when they fit there, else all moved to the next.
+def keep_together(flowables: Sequence[Flowable], may_leave_blank: float = 1.0) -> KeepTogether:
+    """The flowables on one page when they fit there, else all moved to the next, unless that
+    leaves more than ``may_leave_blank`` of the page empty (then they flow from where they are).
 
     A KeepTogether inside another is taken apart into it: reportlab's KeepTogether tells its
     parent it is infinitely tall (to be asked to split), so a nested one always forced a new
     page, even with room to spare.
     """
-    return KeepTogetherIfItFits(_unkept(flowables))
+    return KeepTogetherIfItFits(_unkept(flowables), may_leave_blank)
 
 
 def _unkept(flowables: Sequence[Flowable]) -> list[Flowable]:
@@ -407,20 +410,31 @@ def _unkept(flowables: Sequence[Flowable]) -> list[Flowable]:
     return content
 
 
+DATES_MAY_LEAVE_BLANK = 0.5  # the share of a page left blank to keep the patient's dates whole
+
+
 class KeepTogetherIfItFits(KeepTogether):
-    """reportlab's KeepTogether, except for content taller than a whole page.
+    """reportlab's KeepTogether, except for content taller than a page, or where keeping it whole
+    would leave more than ``may_leave_blank`` of the page empty.
 
     reportlab moves content that does not fit to the next page even when no page can hold it and
     it will be split anyway: in large print the patient's dates (taller than a page) left most of
-    the page before them empty. Such content flows from where it is when its opening and the first
-    part of its last flowable fit there; the tables in it break with at least two rows on each side.
+    the page before them empty. A long center name made the Spanish dates a little too tall for
+    the page they started on, which then held two bullets. Such content flows from where it is
+    when its opening and the first part of its last flowable fit there; the tables in it break
+    with at least two rows on each side, under a repeated header.
     """
+
+    def __init__(self, flowables: list[Flowable], may_leave_blank: float = 1.0) -> None:
+        super().__init__(flowables)
+        self.may_leave_blank = may_leave_blank
 
     def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
         if getattr(self, "_wrapInfo", None) != (aW, aH):
             self.wrap(aW, aH)
         frame = getattr(self, "_frame", None)
-        if frame is not None and self._H > frame._height and self._starts_in(aW, aH):
+        if frame is not None and (self._H > frame._height or aH > frame._height * self.may_leave_blank) \
+                and self._starts_in(aW, aH):
             return list(self._content)
         return super().split(aW, aH)
 
