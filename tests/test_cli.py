@@ -280,6 +280,10 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("overrides: {fever_threshold_c: 100.4}", "clinic.overrides.fever_threshold_c"),
     ("overrides: {fever_threshold_f: 100.4, fever_threshold_c: 38.1}",  # printed "100.4 °F (38.1 °C)"
      "clinic.overrides: fever_threshold_f and fever_threshold_c are not the same temperature (100.4 °F is 38.0 °C)"),
+    ("overrides: {fever_threshold_c: 38.05}",  # printed "100.5 °F (38.05 °C)": no thermometer shows 38.05
+     "clinic.overrides.fever_threshold_c: fever_threshold_c must have at most one decimal"),
+    ("overrides: {stay_near_days: 3}",  # "stay near until March 13", "watched closely until March 17"
+     "clinic.overrides: stay_near_days is below monitoring_days"),
     ("overrides: {caregiver_days: 0}", "clinic.overrides.caregiver_days"),
     ("overrides: {caregiver_days: {a: 1}}", "clinic.overrides.caregiver_days"),
     ("overrides: {1: 2}", "clinic.overrides"),

@@ -66,6 +66,8 @@ def _check_value(name: str, value: Any, where: str) -> Any:
         low, high = FEVER_RANGES[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ContentError(f"{where}: {name} must be a temperature from {low} to {high}")
+        if round(value, 1) != value:  # 38.05 °C printed as such: no home thermometer shows it
+            raise ContentError(f"{where}: {name} must have at most one decimal, as a thermometer shows it")
         return float(value)
     if name in _CELL_COUNTS:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
@@ -107,6 +109,9 @@ def _check_consistency(policy: Policy, where: str) -> Policy:
                            f"({policy.fever_threshold_f:g} °F is {_celsius(policy.fever_threshold_f):.1f} °C)")
     if policy.daily_monitoring_days > policy.monitoring_days:
         raise ContentError(f"{where}: daily_monitoring_days is above monitoring_days")
+    if policy.stay_near_days < policy.monitoring_days:  # "stay near until the 8th", "watched closely until the 19th"
+        raise ContentError(f"{where}: stay_near_days is below monitoring_days (the team watches the patient "
+                           f"closely until then, so the patient stays near the center at least as long)")
     return policy
 
 
