@@ -1331,3 +1331,23 @@ def test_a_language_cell_holding_other_data_is_not_shown_through_its_code(tmp_pa
     result = batch(roster, tmp_path / "out", "--check")
     assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
         "row 2: language: the value is not an available language (available: en, es)"]
+
+
+def test_the_manifest_records_the_policy_each_file_was_made_under(tmp_path, write_yaml):
+    """The manifest is the record of the education given: "no driving for 8 weeks" or "2 weeks"
+    depends on the policy profile and the clinic's overrides, which no file named."""
+    clinic = write_yaml("clinic.yaml", 'name: "Riverside Cancer Center"\nphone_24h: "(217) 555-0199"\n'
+                                       "policy: us-label-2025\noverrides: {conditioning_days: [-6, -5, -4], caregiver_days: 28}\n")
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--clinic", clinic).exit_code == 0
+    rows = manifest(out)
+    assert {row["policy"] for row in rows} == {"us-label-2025; caregiver_days=28; conditioning_days=-6 -5 -4"}
+    assert {row["document"] for row in rows} >= {"handout", "packet", "print-handouts"}
+
+
+def test_a_manifest_from_before_the_policy_column_still_spares_reading_files_back(tmp_path):
+    from carthandout.output import MANIFEST_COLUMNS, earlier_manifest
+    old_columns = [column for column in MANIFEST_COLUMNS if column != "policy"]
+    (tmp_path / "manifest.csv").write_text(",".join(old_columns) + "\n1,handout,handout.pdf,7," + "0" * 64
+                                           + ",en,1.2.0,2026-11-26,\n", encoding="utf-8")
+    assert [row["sha256"] for row in earlier_manifest(tmp_path)] == ["0" * 64]

@@ -237,9 +237,12 @@ class ManifestRow:
     version: str
     reviewed: str
     row: str = ""
+    policy: str = ""  # the policy profile the dates and durations came from (``policy.policy_record``)
 
 
 MANIFEST_COLUMNS = tuple(f.name for f in fields(ManifestRow))
+# Manifests written before the policy column: still read (their digests spare reading files back).
+_MANIFEST_COLUMNS_BEFORE_POLICY = MANIFEST_COLUMNS[:-1]
 # A spreadsheet runs a cell that starts with one of these as a formula: a roster value typed as
 # "=HYPERLINK(...)" and shown in errors.csv (--show-values) would run when staff open it in Excel.
 # (The manifest's cells are folder names, document names, hashes and dates: never such a cell.)
@@ -263,7 +266,7 @@ def earlier_manifest(directory: Path) -> list[dict[str, str]]:
     try:
         with open(directory / MANIFEST_FILE, encoding="utf-8", newline="") as stream:
             reader = csv.DictReader(stream)
-            if tuple(reader.fieldnames or ()) != MANIFEST_COLUMNS:
+            if tuple(reader.fieldnames or ()) not in (MANIFEST_COLUMNS, _MANIFEST_COLUMNS_BEFORE_POLICY):
                 return []
             return list(reader)
     except (OSError, UnicodeDecodeError, csv.Error):

@@ -17,6 +17,7 @@ from carthandout.models import Clinic, Patient, probe_patient
 from carthandout.options import RenderOptions
 from carthandout.output import ManifestRow, sha256_hex, write_all_atomic
 from carthandout.packet import PACKET_DOCUMENT, build_packet
+from carthandout.policy import policy_record
 from carthandout.protect import protect_documents
 from carthandout.readability import max_grade_from
 from carthandout.theme import build_theme
@@ -111,7 +112,7 @@ def write_patient_files(
     packet = build_packet(ctx, [record_copy(document, ctx, options) for document in rendered])
     documents = protect_documents([*rendered, packet], options.pdf_password)
     kept = keep_edited(directory, plan)
-    rows = write_documents(directory, prefix, record, documents, row)
+    rows = write_documents(directory, prefix, record, documents, row, policy_record(ctx.clinic))
     remove_stale(directory, plan)
     return WrittenFiles(rows, kept)
 
@@ -128,15 +129,15 @@ def record_copy(document: RenderedDocument, ctx: DocumentContext, options: Rende
 
 
 def write_documents(
-    directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = "",
+    directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = "", policy: str = "",
 ) -> list[ManifestRow]:
     """Write the PDFs as ``<prefix><document>.pdf`` (the packet as ``record_packet.pdf``), all or
     none of them (``write_all_atomic``); flushed to disk when the manifest lists them."""
     files = [(document_file(prefix, doc.document), doc) for doc in documents]
     write_all_atomic([(directory / relative, doc.data) for relative, doc in files])
-    return [manifest_row(relative, record, doc, row) for relative, doc in files]
+    return [manifest_row(relative, record, doc, row, policy) for relative, doc in files]
 
 
-def manifest_row(relative: str, record: str, doc: RenderedDocument, row: str = "") -> ManifestRow:
+def manifest_row(relative: str, record: str, doc: RenderedDocument, row: str = "", policy: str = "") -> ManifestRow:
     return ManifestRow(record, doc.document, relative, doc.pages, sha256_hex(doc.data),
-                       doc.language, doc.version, doc.reviewed, row)
+                       doc.language, doc.version, doc.reviewed, row, policy)

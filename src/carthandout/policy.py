@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from carthandout.errors import ContentError
-from carthandout.models import unknown_keys
+from carthandout.models import Clinic, unknown_keys
 from carthandout.resources import package_dir, read_yaml_text
 
 
@@ -113,6 +113,17 @@ def _check_consistency(policy: Policy, where: str) -> Policy:
         raise ContentError(f"{where}: stay_near_days is below monitoring_days (the team watches the patient "
                            f"closely until then, so the patient stays near the center at least as long)")
     return policy
+
+
+def policy_record(clinic: Clinic) -> str:
+    """The policy the clinic's papers are made under, for the manifest (the record of the education
+    given): "us-label-2025", or "us-label-2025; caregiver_days=28" with the clinic's overrides."""
+    overrides = sorted(clinic.policy_overrides)
+    return "; ".join([clinic.policy, *(f"{key}={_recorded(value)}" for key, value in overrides)])
+
+
+def _recorded(value: Any) -> str:
+    return " ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
 
 
 def available_policies() -> list[str]:

@@ -29,6 +29,7 @@ from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import protect_documents
 from carthandout.pdfjoin import PdfJoiner, PdfValue, SourcePdf, open_pdf, text_string
 from carthandout.pipeline import manifest_row, prepare
+from carthandout.policy import policy_record
 from carthandout.theme import build_theme
 
 HANDOUTS_DOCUMENT = "print-handouts"
@@ -63,7 +64,7 @@ def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: 
         files.append(_cards(part, list(contexts.values()), clinic, options))
     made = [file for file in files if file is not None]
     write_all_atomic([(output_dir / name, document.data) for name, document in made])
-    return [manifest_row(name, part.record, document) for name, document in made]
+    return [manifest_row(name, part.record, document, policy=policy_record(clinic)) for name, document in made]
 
 
 def part_file(kind: str, number: int) -> str:
