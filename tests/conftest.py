@@ -1,6 +1,7 @@
 """Shared helpers: run the CLI in-process and read PDFs back."""
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -77,3 +78,12 @@ def fill_in_on_screen(path: Path, initials: str) -> bytes:
 
 def field_values(path: Path) -> set[str]:
     return {str(field.get("/V")) for field in (pypdf.PdfReader(path).get_fields() or {}).values() if field.get("/V")}
+
+
+RUN_DAY = dt.date(2026, 11, 26)  # the day the tests run on, whatever the clock says: 2027 dates stay ahead
+
+
+@pytest.fixture(autouse=True)
+def fixed_run_day(monkeypatch):
+    """``schedule.today`` fixed: a warning on the infusion date depends on the day of the run."""
+    monkeypatch.setattr("carthandout.schedule.today", lambda: RUN_DAY)

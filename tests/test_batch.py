@@ -1351,3 +1351,26 @@ def test_a_manifest_from_before_the_policy_column_still_spares_reading_files_bac
     (tmp_path / "manifest.csv").write_text(",".join(old_columns) + "\n1,handout,handout.pdf,7," + "0" * 64
                                            + ",en,1.2.0,2026-11-26,\n", encoding="utf-8")
     assert [row["sha256"] for row in earlier_manifest(tmp_path)] == ["0" * 64]
+
+
+def test_infusion_dates_far_from_today_are_named_by_row_with_no_patient_data(tmp_path):
+    """2020 typed for 2027 printed a complete set of papers, every date wrong, without a word."""
+    patients = [{**GOOD[0], "infusion_date": "2020-01-06"}, GOOD[1], {**GOOD[2], "infusion_date": "2029-01-01"},
+                *({"name": f"Patient {n}", "infusion_date": "2021-05-01"} for n in range(12))]
+    result = batch(write_csv(tmp_path / "r.csv", patients), tmp_path / "out", "--check")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "infusion_date" in line]
+    assert warnings == [
+        "warning: rows 2, 5, 6, 7, 8, 9, 10, 11, 12, 13 and 3 more: infusion_date: every date these papers give "
+        "has passed; check the year",
+        "warning: row 4: infusion_date: more than a year away; check the year",
+    ]
+
+
+@pytest.mark.parametrize("infusion, warned", [("2026-11-01", False), ("2026-09-01", True), ("2027-11-27", False),
+                                              ("2027-11-28", True)])
+def test_generate_warns_of_an_infusion_date_far_from_today(tmp_path, infusion, warned):
+    """The papers are still made: they may be a reprint for the record."""
+    result = run_cli("generate", "--name", "A B", "--infusion-date", infusion, "--doc", "wallet-card", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("warning: infusion_date:" in result.stderr) is warned

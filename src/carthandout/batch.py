@@ -35,7 +35,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from carthandout.context import DocumentContext
+from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
@@ -49,6 +49,7 @@ from carthandout.output import (
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import Roster
+from carthandout.schedule import compute_schedule, infusion_date_doubt
 
 RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
 EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "worker": 70}
@@ -190,7 +191,29 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             problems.append(_row_problem(number, error, settings.show_values))
             continue
         jobs.append(PatientJob(number, folders[number], patient))
-    return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row), notices)
+    return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row), notices + date_doubts(jobs, clinic))
+
+
+ROWS_NAMED = 10  # a line naming rows names this many, then how many more
+
+
+def date_doubts(jobs: Sequence[PatientJob], clinic: Clinic) -> list[str]:
+    """A warning line for each doubt about infusion dates (``schedule.infusion_date_doubt``), naming
+    its rows: a cohort reprinted for its records would otherwise give a line a patient."""
+    policy = effective_policy(clinic)
+    rows: dict[str, list[int]] = {}
+    for job in jobs:
+        doubt = infusion_date_doubt(compute_schedule(job.patient.infusion_date, policy))
+        if doubt:
+            rows.setdefault(doubt, []).append(job.row)
+    return [f"warning: {rows_named(numbers)}: infusion_date: {doubt}" for doubt, numbers in rows.items()]
+
+
+def rows_named(numbers: Sequence[int]) -> str:
+    """"row 4", "rows 2, 5, 9", "rows 2, 3, ... and 990 more"."""
+    shown = ", ".join(str(number) for number in numbers[:ROWS_NAMED])
+    more = f" and {len(numbers) - ROWS_NAMED} more" if len(numbers) > ROWS_NAMED else ""
+    return f"row{'s' if len(numbers) > 1 else ''} {shown}{more}"
 
 
 def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings) -> dict[int, str]:

@@ -26,6 +26,7 @@ from carthandout.output import (
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
 from carthandout.pipeline import check_card_words, check_clinic, check_documents, prepare, write_patient_files
+from carthandout.schedule import infusion_date_doubt
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -137,6 +138,9 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     for name in left:
         click.echo(f"note: left {output_dir / name} as it is (not made by an earlier run here, or changed since): "
                    "it is not part of this run's set", err=True)
+    doubt = infusion_date_doubt(ctx.schedule)
+    if doubt:
+        click.echo(f"warning: infusion_date: {doubt}", err=True)
     warn_if_example_clinic(clinic_file, clinic)
 
 

@@ -58,6 +58,27 @@ def compute_schedule(infusion: dt.date, policy: Policy) -> Schedule:
     )
 
 
+# An infusion is planned weeks ahead: one further away than this is likely a year typed wrong.
+PLAUSIBLE_LEAD_DAYS = 366
+
+
+def today() -> dt.date:
+    """The day of the run (a function: tests fix it)."""
+    return dt.date.today()
+
+
+def infusion_date_doubt(schedule: Schedule, on: dt.date | None = None) -> str | None:
+    """Why the infusion date is worth a second look on day ``on`` (today), or None. Not an error:
+    papers are reprinted after the fact, for a record; but 2026 typed for 2027 gives a whole set
+    of plausible dates, every one of them wrong."""
+    on = on or today()
+    if max(schedule.named_dates().values()) < on:
+        return "every date these papers give has passed; check the year"
+    if (schedule.infusion - on).days > PLAUSIBLE_LEAD_DAYS:
+        return "more than a year away; check the year"
+    return None
+
+
 # Content names every chemotherapy day at once with this (one row or mark a day, numbered {day}).
 ALL_CONDITIONING_DAYS = "conditioning"
 
