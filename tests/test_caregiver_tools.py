@@ -340,3 +340,17 @@ def test_a_month_taller_than_any_page_starts_under_the_text_before_it(tmp_path):
     assert "How to read your calendar" in pages[0] and "January 2027 Sun Mon" in pages[0]
     assert "January 2027 (continued)" in pages[1]
     assert len(pages) == 7
+
+
+@pytest.mark.parametrize("language, infusion", [("en", "2027-12-05"), ("es", "2027-09-10")])
+def test_every_date_of_the_log_stands_on_one_line(tmp_path, language, infusion):
+    """"December 10, 2027" wrapped its year onto a line of its own, and those rows stood taller
+    than the others (five pages where four do)."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", infusion, "--lang", language,
+                     "--doc", "temperature-log", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = {line.strip() for text in page_texts(tmp_path / "temperature-log.pdf") for line in text.splitlines()}
+    first = dt.date.fromisoformat(infusion)
+    for offset in range(30):
+        day = first + dt.timedelta(days=offset)
+        assert format_date(day, "long", locale="en_US" if language == "en" else "es") in lines
