@@ -116,6 +116,22 @@ def test_check_passes_on_shipped_content_and_fails_on_bad_clinic(write_yaml):
     assert result.exit_code == 1 and "made-up" in result.output
 
 
+def test_check_notes_what_the_papers_print_otherwise_than_the_clinic_file(write_yaml, tmp_path):
+    """A brand colour too light for text was darkened and a 40-pixel logo printed blurred, while
+    check said only "valid"."""
+    from PIL import Image
+    Image.new("RGB", (40, 40), "navy").save(tmp_path / "tiny.png")
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nlogo: tiny.png\n"
+                                  "colors: {primary: '#FFFF00', accent: '#1F4E79'}\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note:")]
+    assert len(notes) == 2
+    assert notes[0].startswith("note: clinic.colors.primary: #FFFF00 is printed as #") and "darkened" in notes[0]
+    assert notes[1].startswith("note: clinic.logo: 40 × 40 pixels print at 67 pixels an inch")
+    assert not [line for line in run_cli("check").output.splitlines() if line.startswith("note:")]
+
+
 def test_check_lists_every_clinic_problem_at_once(write_yaml):
     """A clinic file with three mistakes took three runs of check: it listed the first."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\ndate_format: dMy\npolicy: made-up\n"

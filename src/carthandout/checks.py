@@ -1,11 +1,15 @@
 """``carthandout check``: every content pack, policy profile and the clinic file, all problems listed."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from PIL import Image
+from reportlab.lib.colors import HexColor
 
 from carthandout.content import available_documents, available_languages, load_common, load_pack
 from carthandout.documents import DOCUMENTS
+from carthandout.documents.base import LOGO_BOX
 from carthandout.errors import CarthandoutError
 from carthandout.inputs import clinic_file_problems, load_clinic
 from carthandout.models import Clinic
@@ -13,12 +17,14 @@ from carthandout.pipeline import clinic_problems
 from carthandout.policy import available_policies, load_policy
 from carthandout.completeness import check_completeness
 from carthandout.readability import DEFAULT_MAX_GRADE, SectionScore, format_table, max_grade_from, score_pack
+from carthandout.theme import readable_on
 
 
 @dataclass(frozen=True)
 class CheckReport:
     problems: list[str]
     readability: list[str]  # the reading level of every section, one block of lines per document
+    notes: list[str] = field(default_factory=list)  # the clinic file printed otherwise than it says: not wrong
 
 
 def run_checks(clinic_file: Path | None) -> CheckReport:
@@ -31,7 +37,42 @@ def run_checks(clinic_file: Path | None) -> CheckReport:
         problems += [problem for problem in grade_problems if problem not in problems]
     else:
         problems += score_problems + [score.problem() for score in scores if not score.passed]
-    return CheckReport(problems, format_table(scores))
+    return CheckReport(problems, format_table(scores), clinic_notes(clinic) if clinic else [])
+
+
+SHARP_LOGO_PPI = 150  # pixels an inch below which a printed logo looks soft (print files embed up to 300)
+
+
+def clinic_notes(clinic: Clinic) -> list[str]:
+    """What the papers print otherwise than the clinic file says, or worse than it could look."""
+    return _color_notes(clinic) + _logo_notes(clinic)
+
+
+def _color_notes(clinic: Clinic) -> list[str]:
+    """A brand colour too light for text is darkened on the papers: say so, and to what."""
+    notes = []
+    for key, value in (("primary", clinic.primary_color), ("accent", clinic.accent_color)):
+        printed = readable_on(HexColor(value))
+        if printed.hexval() != HexColor(value).hexval():
+            notes.append(f"note: clinic.colors.{key}: {value} is printed as #{printed.hexval()[2:].upper()}, "
+                         "darkened to be readable on white (4.5:1 contrast)")
+    return notes
+
+
+def _logo_notes(clinic: Clinic) -> list[str]:
+    if clinic.logo is None:
+        return []
+    try:
+        with Image.open(clinic.logo) as image:
+            width, height = image.size
+    except (OSError, ValueError):  # a logo that cannot be read is one of the clinic's problems
+        return []
+    drawn_inches = min(LOGO_BOX[1] * width / height, LOGO_BOX[0]) / 72
+    ppi = width / drawn_inches
+    if ppi >= SHARP_LOGO_PPI:
+        return []
+    return [f"note: clinic.logo: {width} × {height} pixels print at {ppi:.0f} pixels an inch and will look blurred; "
+            f"one {round(300 * drawn_inches)} pixels wide prints sharp"]
 
 
 def _check_policies() -> list[str]:

@@ -211,7 +211,7 @@ def check(clinic_file: Path | None) -> None:
 
     report = run_checks(clinic_file)
     problems = report.problems
-    for line in report.readability:
+    for line in [*report.readability, *report.notes]:
         click.echo(line)
     for problem in problems:
         click.echo(problem)
