@@ -465,3 +465,18 @@ def test_every_document_names_the_month_when_the_clinics_date_format_is_all_numb
 def test_which_date_formats_print_the_month_as_a_number(date_format, numeric):
     from carthandout.formatting import month_is_a_number
     assert month_is_a_number(date_format) is numeric
+
+
+@pytest.mark.parametrize("clinic_language, back_heading", [("en", "To doctors and emergency staff"),
+                                                           ("es", "Para médicos y personal de emergencias")])
+def test_the_back_for_clinicians_is_in_the_clinics_language(tmp_path, write_yaml, clinic_language, back_heading):
+    """A Spanish-speaking patient of a US center showed an emergency room a back in Spanish."""
+    clinic = write_yaml("clinic.yaml", f'name: "Riverside Cancer Center"\nphone_24h: "(217) 555-0199"\n'
+                                       f"language: {clinic_language}\n")
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--caregiver", "Luis",
+                     "--lang", "es", "--clinic", clinic, "--doc", "wallet-card", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    front, back = (" ".join(page.extract_text().split()) for page in pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages)
+    assert "Llame de inmediato si tiene:" in front and "Nombre:" in front  # the patient's side: the patient's language
+    assert back_heading in back
+    assert ("Caregiver: Luis" if clinic_language == "en" else "Cuidador: Luis") in back

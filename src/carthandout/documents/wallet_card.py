@@ -232,13 +232,22 @@ def lay_out_card(ctx: DocumentContext, theme: Theme, card_size: Size) -> Card:
     pack = load_pack(DOCUMENT_ID, ctx.language)
     qr_data = tel_uri(ctx.values["clinic.phone_24h"]) if wallet_card_settings(ctx.clinic)["qr"] else None
     front_top, front_bottom = _front_texts(ctx, pack, theme)
-    back_top, back_bottom = _back_texts(ctx, pack, theme)
+    back_top, back_bottom = _back_texts(*_for_clinicians(ctx, pack), theme)
     stamp = (load_common(ctx.language).labels["example_stamp"], tint(theme.accent, EXAMPLE_STAMP_TINT)) \
         if ctx.clinic.example else None
     return Card(
         front=replace(_face(card_size, front_top, front_bottom, theme, qr_data), stamp=stamp),
         back=replace(_face(card_size, back_top, back_bottom, theme), stamp=stamp),
     )
+
+
+def _for_clinicians(ctx: DocumentContext, pack: ContentPack) -> tuple[DocumentContext, ContentPack]:
+    """The context and words of the back, the side for doctors and emergency staff: in the
+    clinic's language, the one spoken by the doctors around it. A Spanish-speaking patient of a
+    US center showed an emergency room "Para médicos y personal de emergencias ... (SLC)"."""
+    if ctx.language == ctx.clinic.language:
+        return ctx, pack
+    return build_context(ctx.patient, ctx.clinic, ctx.clinic.language), load_pack(DOCUMENT_ID, ctx.clinic.language)
 
 
 def _front_texts(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> tuple[list[CardText], list[CardText]]:
