@@ -1,4 +1,6 @@
 """The handout PDF read back: fields, dates, footer, size, metadata, determinism."""
+import re
+
 import pypdf
 import pytest
 import yaml
@@ -424,3 +426,30 @@ def test_the_dates_break_under_their_header_rather_than_leave_most_of_a_page_emp
     dates_page = next(n for n, page in enumerate(pages) if "Estas son sus fechas" in page.extract_text())
     assert all(lowest_text(page) < 0.5 for page in pages[:dates_page + 1])
     assert "Cuidador con usted" in " ".join(page.extract_text() for page in pages[dates_page:dates_page + 2])
+
+
+def drawn_streams(page: pypdf.PageObject) -> bytes:
+    """The page's content stream and those of the forms it draws, forms in forms too (the wallet card's faces)."""
+    return page.get_contents().get_data() + _form_streams(page.get("/Resources", {}))
+
+
+def _form_streams(resources) -> bytes:
+    forms = [form.get_object() for form in resources.get_object().get("/XObject", {}).values()]
+    return b"".join(form.get_data() + _form_streams(form.get("/Resources", {}))
+                    for form in forms if form.get("/Subtype") == "/Form")
+
+
+def test_a_shaped_name_says_what_it_reads_as_for_text_extraction(tmp_path):
+    """A Devanagari name's conjuncts extracted as private-use characters (प्रिया as U+E000 U+E001 या):
+    no search of the health record found the patient. Right-to-left names get no replacement text
+    (poppler reads it back to front)."""
+    from carthandout.documents.shared_layout import utf16_string
+    result = run_cli("generate", "--name", "प्रिया शर्मा", "--caregiver", "שרה כהן", "--infusion-date", "2027-03-05",
+                     "--doc", "handout", "--doc", "wallet-card", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for document in ("handout", "wallet-card", "record_packet"):
+        streams = b"".join(drawn_streams(page) for page in pypdf.PdfReader(tmp_path / f"{document}.pdf").pages)
+        replacement = re.search(rb"/ActualText <FEFF([0-9A-F]*)>", streams)  # the card's says "Name: प्रिया शर्मा"
+        assert replacement and utf16_string("प्रिया शर्मा")[5:-1].encode() in replacement.group(1), document
+        assert utf16_string("שרה כהן")[5:-1].encode() not in streams.upper()
+        assert streams.count(b" BDC") == streams.count(b"EMC")

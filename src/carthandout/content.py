@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 from carthandout.errors import ContentError
-from carthandout.typefaces import Rich, escape
+from carthandout.typefaces import Rich, escape, joined_rich
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
 from carthandout.resources import package_dir, read_yaml_text
 
@@ -176,7 +176,7 @@ def fill(template: str, fields: Mapping[str, Rich], tokens: Mapping[str, str] | 
     parts = [Rich(markups[0])]
     for name, markup in zip(names, markups[1:]):
         parts += [_token_value(name, fields, tokens or {}), Rich(markup)]
-    return Rich("".join(part.markup for part in parts), any(part.shaping for part in parts))
+    return joined_rich(parts)
 
 
 @lru_cache(maxsize=4096)

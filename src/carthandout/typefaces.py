@@ -14,7 +14,7 @@ import struct
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from reportlab.lib.fonts import addMapping, ps2tt, tt2ps
 from reportlab.pdfbase import pdfmetrics
@@ -183,13 +183,33 @@ def needs_shaping(text: str) -> bool:
 
 
 class Rich(NamedTuple):
-    """Paragraph markup, plus whether its paragraph must be set with shaping on."""
+    """Paragraph markup, plus whether its paragraph must be set with shaping on.
+
+    ``plain``: the text as read, in logical order, where it differs from the markup's text (a
+    right-to-left value's words are in the markup in drawing order); kept only for text that
+    needs shaping, whose drawn glyphs do not extract as the letters (``ShapedParagraph``).
+    """
 
     markup: str
     shaping: bool = False
+    plain: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.plain if self.plain is not None else html.unescape(_TAG.sub("", self.markup))
 
     def __add__(self, other: "Rich") -> "Rich":  # type: ignore[override]
-        return Rich(self.markup + other.markup, self.shaping or other.shaping)
+        return joined_rich((self, other))
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def joined_rich(parts: Sequence[Rich]) -> Rich:
+    """The parts' markup one after the other; their text too where any part needs shaping."""
+    shaping = any(part.shaping for part in parts)
+    return Rich("".join(part.markup for part in parts), shaping,
+                "".join(part.text for part in parts) if shaping else None)
 
 
 def literal(text: str) -> Rich:
@@ -217,7 +237,7 @@ def rich_value(text: str, field: str) -> Rich:
             runs[-1] = (runs[-1][0], runs[-1][1] + chunk)
         else:
             runs.append((family or TEXT_FAMILY.name, chunk))
-    return Rich("".join(_wrap(chunk, family) for family, chunk in runs), shaping)
+    return Rich("".join(_wrap(chunk, family) for family, chunk in runs), shaping, text if shaping else None)
 
 
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")

@@ -21,7 +21,7 @@ from carthandout.context import DocumentContext
 from carthandout.documents.shared_layout import SharedLayoutParagraph
 from carthandout.edits import patient_key
 from carthandout.reportlab_reuse import draw_prepared_image, prepared_image, set_patient_key
-from carthandout.typefaces import Rich, text_font, with_inherited_weight
+from carthandout.typefaces import Rich, has_right_to_left, text_font, with_inherited_weight
 from carthandout.theme import Theme
 
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"  # without a pdf_subject label
@@ -85,7 +85,13 @@ def paragraph(rich: Rich, style: ParagraphStyle, **kwargs: object) -> Paragraph:
     """A Paragraph from safe markup; shaping only when the text needs it (it costs time)."""
     if rich.shaping and not style.shaping:
         style = _shaped(style)
-    return SharedLayoutParagraph(with_inherited_weight(rich.markup, style.fontName), style, **kwargs)
+    made = SharedLayoutParagraph(with_inherited_weight(rich.markup, style.fontName), style, **kwargs)
+    if rich.shaping and not has_right_to_left(rich.text):
+        # Shaped glyphs (a Devanagari conjunct) extract as private-use characters: say what they
+        # read as. Not for right-to-left text: poppler turns such a replacement around as if it
+        # were in drawing order, and a name came out letter by letter backwards.
+        made.actual_text = rich.text
+    return made
 
 
 @lru_cache(maxsize=64)

@@ -50,6 +50,10 @@ class SharedLayoutParagraph(Paragraph):
     _lines_shared = False  # True once its line breaks came from the cache: the same text seen before
     _met_before = False  # its parse came from the cache
     _last_shared_wrap: tuple[float, tuple[float, float]] | None = None  # (width, size) of its last shared wrap
+    # What the paragraph reads as, for text extraction, when its glyphs do not say it: shaped
+    # Devanagari came out as private-use characters, Arabic as presentation forms, Hebrew and
+    # Arabic words in drawing order. Set on a whole paragraph only (a split half has none).
+    actual_text: str | None = None
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Callable) -> None:  # noqa: N803
         if frags is not None:  # the two halves of a split paragraph get their fragments handed over
@@ -98,6 +102,14 @@ class SharedLayoutParagraph(Paragraph):
         return self.width, self.height
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
+        if self.actual_text is None:
+            self._draw_on(canvas, x, y, _sW)
+            return
+        canvas._code.append(f"/Span <</ActualText {utf16_string(self.actual_text)}>> BDC")
+        self._draw_on(canvas, x, y, _sW)
+        canvas._code.append("EMC")
+
+    def _draw_on(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N803
         """Replayed lines go straight into the page: the same ``q``, ``cm`` and ``Q`` as
         ``Flowable.drawOn`` writes around them, without its save and restore of canvas state."""
         code = self._recorded_code(canvas._doc)
@@ -209,3 +221,8 @@ def _font_codes(fonts: dict[str, tuple[int, ...]], doc: PDFDocument) -> tuple:
         state = font.state.get(doc) if getattr(font, "_dynamicFont", 0) else None
         result.append((doc.fontMapping.get(name), state and tuple(map(state.assignments.get, chars))))
     return tuple(result)
+
+
+def utf16_string(text: str) -> str:
+    """``text`` as a PDF text string in a page's content: UTF-16BE with its byte order mark, in hex."""
+    return f"<FEFF{text.encode('utf-16-be').hex().upper()}>"
