@@ -139,3 +139,25 @@ def test_the_packet_holds_the_wallet_card_once_at_card_size(tmp_path, layout_arg
     assert len(packet.pages) == 2  # front, back
     assert {tuple(round(float(side), 1) for side in page.mediabox[2:]) for page in packet.pages} == {(242.6, 153.0)}
     assert sum(page.extract_text().count("Rosa Delgado") for page in packet.pages) >= 1
+
+
+def font_programs_by_name(path) -> dict[str, set[str]]:
+    """Each font name used on the pages, with the digests of the font programs under it."""
+    programs: dict[str, set[str]] = {}
+    for page in pypdf.PdfReader(path).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None:  # a standard font (the form's Helvetica): no program embedded
+                continue
+            program = descriptor.get_object()["/FontFile2"].get_object().get_data()
+            programs.setdefault(font["/BaseFont"], set()).add(hashlib.sha256(program).hexdigest())
+    return programs
+
+
+def test_one_name_one_font_program_in_the_packet(generated):
+    """Every document numbered its subsets from AAAAAA+: the packet held five different programs
+    named AAAAAA+AtkinsonHyperlegible-Bold (ISO 32000-1 9.6.4: a tag for each subset)."""
+    programs = font_programs_by_name(generated / "record_packet.pdf")
+    assert len(programs) >= 4
+    assert all(len(digests) == 1 for digests in programs.values()), programs

@@ -21,10 +21,15 @@ a page header's time; ``draw_prepared_image`` registers copies of the finished i
 It also gives reportlab's object writer (``pdfdoc.format``, called for every number, name and
 value of every dictionary: a form's widgets alone are thousands) a short path for numbers,
 names and bytes, and remembers the spelling of each dictionary key; same bytes again.
+
+One change it does make: a font subset's tag (the ``AAAAAA+`` before its name) comes from the
+subset's program instead of its number in the document, so that PDFs joined into one (the record
+packet, the print files) never hold two different subsets under one name (ISO 32000-1, 9.6.4).
 """
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import zlib
 from collections import OrderedDict
@@ -54,6 +59,8 @@ JPEG_QUALITY = 90
 
 _make_subset = ttfonts.TTFontFile.makeSubset
 _make_to_unicode_cmap = ttfonts.makeToUnicodeCMap
+_add_font_objects = ttfonts.TTFont.addObjects
+_subset_tags: dict[int, bytes] = {}  # a font's subset number -> tag, while its objects are added
 _format = pdfdoc.format
 _format_dictionary = pdfdoc.PDFDictionary.format
 _pdf_name = pdfdoc.PDFName
@@ -82,6 +89,31 @@ def to_unicode_cmap(font_name: str, subset: list[int]) -> str:
 @lru_cache(maxsize=256)
 def _cached_to_unicode_cmap(font_name: str, subset: tuple[int, ...]) -> str:
     return _make_to_unicode_cmap(font_name, list(subset))
+
+
+def add_font_objects(font: ttfonts.TTFont, doc: Any) -> None:
+    """``TTFont.addObjects``, each subset named with its own tag (``subset_tag``): every document
+    numbered its subsets from AAAAAA+, and the record packet held five different programs named
+    AAAAAA+AtkinsonHyperlegible-Bold, which a print driver that keys fonts by name may mix up."""
+    state = font.state.get(doc)
+    subsets = state.subsets if state is not None else []
+    _subset_tags.update({number: _content_tag(font.face, tuple(subset)) for number, subset in enumerate(subsets)})
+    try:
+        _add_font_objects(font, doc)
+    finally:
+        _subset_tags.clear()
+
+
+def subset_tag(number: int) -> bytes:
+    """``ttfonts.SUBSETN`` while ``add_font_objects`` runs: the tag it worked out for the subset."""
+    return _subset_tags[number]
+
+
+@lru_cache(maxsize=1024)
+def _content_tag(face: ttfonts.TTFontFace, subset: tuple[int, ...]) -> bytes:
+    """Six capital letters from a digest of the subset's font program (the same subset, the same tag)."""
+    digest = hashlib.sha256(face.name + make_subset(face, list(subset))).digest()
+    return bytes(ord("A") + byte % 26 for byte in digest[:6])
 
 
 def deflate(data: bytes, *args: Any) -> bytes:
@@ -290,6 +322,8 @@ def install() -> None:
     rl_config.useA85 = 0
     ttfonts.TTFontFile.makeSubset = make_subset
     ttfonts.makeToUnicodeCMap = to_unicode_cmap
+    ttfonts.TTFont.addObjects = add_font_objects
+    ttfonts.SUBSETN = subset_tag
     pdfdoc.format = format_element
     pdfdoc.PDFDictionary.format = format_dictionary
     pdfdoc.PDFName = pdf_name
