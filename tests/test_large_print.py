@@ -315,3 +315,14 @@ def test_side_by_side_columns_that_do_not_fit_flow_one_after_the_other(tmp_path)
     side_by_side = [SideBySideIfItFits(column("left", 3), column("right", 3), 400, 20, stacked)]
     SimpleDocTemplate(str(path), pagesize=(500, 700)).build(side_by_side)
     assert page_texts(path)[0].count("line") == 6  # three a column, side by side
+
+
+def test_no_page_of_the_large_print_log_names_a_font_it_does_not_embed(tmp_path):
+    """The call box and how-to side by side are a table, whose cells set reportlab's default font
+    before drawing: an unembedded Helvetica sat in every page's resources."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--large-print",
+                     "--doc", "temperature-log", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for page in pypdf.PdfReader(tmp_path / "temperature-log.pdf").pages:
+        fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
+        assert all("/FontDescriptor" in font for font in fonts), [font["/BaseFont"] for font in fonts]

@@ -558,6 +558,9 @@ class SideBySideIfItFits(Flowable):
         columns = Table([[_unkept(make_left(left)), _unkept(make_right(right))]], colWidths=[left + gap, right],
                         hAlign="LEFT")
         columns.setStyle(TableStyle([
+            # a cell's font is set before its flowables draw: the default, Helvetica, went into
+            # every page's resources, a font never embedded that preflight checks flag
+            ("FONTNAME", (0, 0), (-1, -1), text_font()),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (0, 0), gap),
