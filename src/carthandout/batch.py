@@ -551,6 +551,17 @@ def interrupts_raise() -> Iterator[None]:
 
 
 @contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C and SIGTERM ignored: for the few writes that make the run's record."""
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in _INTERRUPTS}
+    try:
+        yield
+    finally:
+        for number, earlier in previous.items():
+            signal.signal(number, earlier)
+
+
+@contextmanager
 def interrupts_held() -> Iterator[None]:
     """A finished patient's result taken from the workers and recorded as one step: an interruption
     in between lost the patient from the manifest (files written, never listed) or listed it
@@ -579,12 +590,16 @@ def run_batch(
     _remove_partial_files(settings.output_dir, jobs, in_dir=True)  # a killed run's
     with ManifestStream(settings.output_dir) as manifest:
         parts = PrintParts(progress, settings.jobs)
-        _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
-        manifest.extend(parts.rows)  # print files last
-        manifest.commit()
-    result.part_problems = parts.problems
-    write_atomic(settings.output_dir / ERRORS_FILE,
-                 errors_csv(sorted(result.problems, key=lambda problem: problem.row), result.part_problems))
+        rendered, journal = _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
+        # A second Ctrl-C while the run writes its record ended it with the earlier run's manifest
+        # ("Aborted!"), beside patients it had rewritten: the record is written whole first.
+        with interrupts_ignored():
+            _wind_up(jobs, settings, result, manifest, parts, rendered, journal)
+            manifest.extend(parts.rows)  # print files last
+            manifest.commit()
+            result.part_problems = parts.problems
+            write_atomic(settings.output_dir / ERRORS_FILE,
+                         errors_csv(sorted(result.problems, key=lambda problem: problem.row), result.part_problems))
     result.failed = len({problem.row for problem in result.problems})
     result.files = manifest.count
     result.seconds = time.perf_counter() - started
@@ -594,8 +609,8 @@ def run_batch(
 def _run_workers(
     jobs: Sequence[PatientJob], clinic: Clinic, options: RenderOptions, settings: BatchSettings,
     result: BatchResult, manifest: ManifestStream, parts: "PrintParts", progress: Callable[[int], None],
-) -> None:
-    """Every patient and print part through the workers; an interruption ends it cleanly."""
+) -> tuple["RenderedInOrder", "FinishedJournal"]:
+    """Every patient and print part through the workers, until done or interrupted (``result.stopped_by``)."""
     recorded = recorded_digests(earlier_manifest(settings.output_dir))
     state = WorkerState(settings.output_dir, clinic, options, settings.show_values, recorded, journal=settings.jobs > 1)
     rendered = RenderedInOrder(jobs, settings.jobs)
@@ -614,8 +629,16 @@ def _run_workers(
         result.stopped_by = "SIGTERM"
     except BrokenProcessPool:
         result.stopped_by = "worker"
-    if result.stopped_by:  # what the workers finished before they were stopped is reported too
-        for _, outcome in rendered.finished_ahead(journal.read() if result.stopped_by == "worker" else {}):
+    return rendered, journal
+
+
+def _wind_up(jobs: Sequence[PatientJob], settings: BatchSettings, result: BatchResult, manifest: ManifestStream,
+             parts: "PrintParts", rendered: "RenderedInOrder", journal: "FinishedJournal") -> None:
+    """After the workers: a stopped run reports what they finished too (from the journal when
+    their results were lost: a worker that died, or workers killed by a second Ctrl-C), and
+    leaves no half-written file; no print part but this run's stays."""
+    if result.stopped_by:
+        for _, outcome in rendered.finished_ahead(journal.read()):
             _record(outcome, result, manifest)
         parts.collect_finished()
         _remove_partial_files(settings.output_dir, jobs)
