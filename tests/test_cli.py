@@ -132,6 +132,20 @@ def test_check_notes_what_the_papers_print_otherwise_than_the_clinic_file(write_
     assert not [line for line in run_cli("check").output.splitlines() if line.startswith("note:")]
 
 
+@pytest.mark.parametrize("stored, noted", [((60, 180), True), ((180, 60), False)])
+def test_the_logo_note_measures_the_logo_upright_as_it_prints(write_yaml, tmp_path, stored, noted):
+    """A camera's JPEG turned by its EXIF orientation prints upright: 60 × 180 stored is 180 × 60
+    printed, 1.8 inches wide at 100 pixels an inch."""
+    from PIL import Image
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turned a quarter: shown with width and height swapped
+    Image.new("RGB", stored, "navy").save(tmp_path / "logo.jpg", exif=exif)
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nlogo: logo.jpg\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 0, result.output
+    assert ("note: clinic.logo:" in result.output) is noted
+
+
 def test_check_lists_every_clinic_problem_at_once(write_yaml):
     """A clinic file with three mistakes took three runs of check: it listed the first."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\ndate_format: dMy\npolicy: made-up\n"

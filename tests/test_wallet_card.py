@@ -461,6 +461,8 @@ def test_every_document_names_the_month_when_the_clinics_date_format_is_all_numb
 @pytest.mark.parametrize("date_format, numeric", [
     ("short", True), ("d/M/y", True), ("MM/dd/yyyy", True), ("dd.LL.yyyy", True),
     ("iso", False), ("yyyy-MM-dd", False), ("medium", False), ("d MMM y", False), ("MMMM d, y", False),
+    # year first, but not year, month, day with the whole year: "2027/05/03" for March 5, "27/03/05"
+    ("yyyy/dd/MM", True), ("y d M", True), ("yy/MM/dd", True), ("EEE yy-MM-dd", True), ("y-M-d", False),
 ])
 def test_which_date_formats_print_the_month_as_a_number(date_format, numeric):
     from carthandout.formatting import month_is_a_number

@@ -40,6 +40,8 @@ def run_checks(clinic_file: Path | None) -> CheckReport:
     return CheckReport(problems, format_table(scores), clinic_notes(clinic) if clinic else [])
 
 
+EXIF_ORIENTATION = 0x0112
+TURNED_A_QUARTER = (5, 6, 7, 8)  # EXIF orientations whose upright image swaps width and height
 SHARP_LOGO_PPI = 150  # pixels an inch below which a printed logo looks soft (print files embed up to 300)
 
 
@@ -65,6 +67,8 @@ def _logo_notes(clinic: Clinic) -> list[str]:
     try:
         with Image.open(clinic.logo) as image:
             width, height = image.size
+            if image.getexif().get(EXIF_ORIENTATION) in TURNED_A_QUARTER:  # printed upright, as a camera shows it
+                width, height = height, width
     except (OSError, ValueError):  # a logo that cannot be read is one of the clinic's problems
         return []
     drawn_inches = min(LOGO_BOX[1] * width / height, LOGO_BOX[0]) / 72

@@ -68,15 +68,17 @@ def printed_date_format(date_format: str) -> str:
 
 
 def month_is_a_number(date_format: str) -> bool:
-    """True for a format that prints the month as a number with the day before or after it
-    ("3/5/27" in English, "5/3/2027" in Spanish: March 5 or May 3, by country). ``iso`` and
-    other year-first patterns read one way only."""
+    """True for a format that prints the month as a number, unless as year, month, day with the
+    whole year ("3/5/27" in English, "5/3/2027" in Spanish: March 5 or May 3, by country;
+    "2027/05/03" from yyyy/dd/MM reads as May 3 too, and "27/03/05" from yy/MM/dd as 27 March
+    2005). ``iso`` and ``yyyy-MM-dd`` read one way only."""
     if date_format in NAMED_DATE_FORMATS:
         return date_format == "short"
-    unquoted = re.sub(r"'[^']*'", "", date_format)
-    fields = re.findall(r"([A-Za-z])\1*", unquoted)
-    numeric_month = re.search(r"(?<![A-Za-z])([ML])\1?(?![ML])", unquoted) is not None  # M, MM, L, LL
-    return numeric_month and fields[:1] != ["y"]
+    fields = [run.group(0) for run in re.finditer(r"([A-Za-z])\1*", re.sub(r"'[^']*'", "", date_format))]
+    numeric_month = any(field[0] in "ML" and len(field) <= 2 for field in fields)
+    year_month_day = [field[0] for field in fields if field[0] in "yMLd"] in (list("yMd"), list("yLd"))
+    whole_year = all(len(field) != 2 for field in fields if field[0] == "y")  # yy prints "27"
+    return numeric_month and not (year_month_day and whole_year)
 
 
 def _check_fields(pattern: str, unquoted: str) -> None:

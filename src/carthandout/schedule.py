@@ -58,10 +58,6 @@ def compute_schedule(infusion: dt.date, policy: Policy) -> Schedule:
     )
 
 
-# An infusion is planned weeks ahead: one further away than this is likely a year typed wrong.
-PLAUSIBLE_LEAD_DAYS = 366
-
-
 def today() -> dt.date:
     """The day of the run (a function: tests fix it)."""
     return dt.date.today()
@@ -74,9 +70,18 @@ def infusion_date_doubt(schedule: Schedule, on: dt.date | None = None) -> str | 
     on = on or today()
     if max(schedule.named_dates().values()) < on:
         return "every date these papers give has passed; check the year"
-    if (schedule.infusion - on).days > PLAUSIBLE_LEAD_DAYS:
+    # An infusion is planned weeks ahead: one more than a year away is likely a year typed wrong.
+    if schedule.infusion > _a_year_after(on):
         return "more than a year away; check the year"
     return None
+
+
+def _a_year_after(day: dt.date) -> dt.date:
+    """The same date next year (February 29 gives March 1)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return dt.date(day.year + 1, 3, 1)
 
 
 # Content names every chemotherapy day at once with this (one row or mark a day, numbered {day}).
