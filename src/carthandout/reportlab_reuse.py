@@ -22,7 +22,10 @@ It also gives reportlab's object writer (``pdfdoc.format``, called for every num
 value of every dictionary: a form's widgets alone are thousands) a short path for numbers,
 names and bytes, and remembers the spelling of each dictionary key; same bytes again.
 
-One change it does make: a font subset's tag (the ``AAAAAA+`` before its name) comes from the
+Two changes it does make. A glyph that shaping makes and no character names (a Devanagari
+conjunct) gets the private-use code point U+E000 plus its glyph number, where reportlab gave the
+next free one in the order the process met them: a patient's PDF differed with what the same
+worker had drawn before (``--jobs 2`` gave other bytes than ``--jobs 1``). And a font subset's tag (the ``AAAAAA+`` before its name) comes from the
 subset's program instead of its number in the document, so that PDFs joined into one (the record
 packet, the print files) never hold two different subsets under one name (ISO 32000-1, 9.6.4).
 """
@@ -60,6 +63,8 @@ JPEG_QUALITY = 90
 _make_subset = ttfonts.TTFontFile.makeSubset
 _make_to_unicode_cmap = ttfonts.makeToUnicodeCMap
 _add_font_objects = ttfonts.TTFont.addObjects
+_add_private_glyph = ttfonts.TTFont._TTFont__addPrivate  # type: ignore[attr-defined]
+PRIVATE_USE = range(0xE000, 0xF900)  # the Basic Multilingual Plane's private use area
 _subset_tags: dict[int, bytes] = {}  # a font's subset number -> tag, while its objects are added
 _format = pdfdoc.format
 _format_dictionary = pdfdoc.PDFDictionary.format
@@ -89,6 +94,22 @@ def to_unicode_cmap(font_name: str, subset: list[int]) -> str:
 @lru_cache(maxsize=256)
 def _cached_to_unicode_cmap(font_name: str, subset: tuple[int, ...]) -> str:
     return _make_to_unicode_cmap(font_name, list(subset))
+
+
+def add_private_glyph(font: ttfonts.TTFont, name: str, gid: int, advance: float) -> int:
+    """``TTFont.__addPrivate``: the code point for a shaped glyph without a character of its own,
+    U+E000 plus its glyph number, the same in every process. A font too big for that (none that
+    shaping meets among the bundled ones) falls back to reportlab's numbering."""
+    code = PRIVATE_USE.start + gid
+    face = font.face
+    if face.charToGlyph.get(code) == gid:
+        return code
+    if code not in PRIVATE_USE or code in face.charToGlyph:
+        return _add_private_glyph(font, name, gid, advance)
+    face.charToGlyph[code] = gid
+    face.glyphToChar.setdefault(gid, []).append(code)
+    face.charWidths[code] = advance
+    return code
 
 
 def add_font_objects(font: ttfonts.TTFont, doc: Any) -> None:
@@ -323,6 +344,7 @@ def install() -> None:
     ttfonts.TTFontFile.makeSubset = make_subset
     ttfonts.makeToUnicodeCMap = to_unicode_cmap
     ttfonts.TTFont.addObjects = add_font_objects
+    ttfonts.TTFont._TTFont__addPrivate = add_private_glyph  # type: ignore[attr-defined]
     ttfonts.SUBSETN = subset_tag
     pdfdoc.format = format_element
     pdfdoc.PDFDictionary.format = format_dictionary
