@@ -513,8 +513,19 @@ def _stop_workers(executor: ProcessPoolExecutor) -> None:
 
 
 def _kill(processes: Sequence[Any]) -> None:
+    threading.excepthook = _quiet_about_closed_pipes
     for process in processes:
         process.kill()
+
+
+_thread_excepthook = threading.excepthook
+
+
+def _quiet_about_closed_pipes(args: Any) -> None:
+    """After workers are killed, the pool's manager thread trips over their closed pipes and
+    printed a traceback ("OSError: handle is closed") under the run's clean summary."""
+    if not issubclass(args.exc_type, (OSError, EOFError, ValueError)):
+        _thread_excepthook(args)
 
 
 # --- the run ---------------------------------------------------------------------------------
