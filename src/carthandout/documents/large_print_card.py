@@ -23,11 +23,13 @@ BACK_ROWS = (("center", "clinic.name"), ("doctor", "patient.physician"), ("careg
              ("phone", "patient.caregiver_phone"))
 
 
-def draw_large_print_pages(canvas: Canvas, ctx: DocumentContext, pack: ContentPack, theme: Theme) -> int:
-    """Draw the companion on new pages of ``canvas`` (the card's front, then its back); returns the page count."""
-    blocks = BlockRenderer(ctx, pack, theme)
-    stamp = example_stamp(ctx, theme)
-    return sum(_draw_pages(canvas, story, theme, stamp) for story in (_front(blocks), _back(blocks)))
+def draw_large_print_pages(canvas: Canvas, front: tuple[DocumentContext, ContentPack],
+                           back: tuple[DocumentContext, ContentPack], theme: Theme) -> int:
+    """Draw the companion on new pages of ``canvas``: the card's front, then its back, each from
+    its own context and words (the back is in the clinic's language); returns the page count."""
+    stamp = example_stamp(front[0], theme)
+    stories = (_front(BlockRenderer(*front, theme)), _back(BlockRenderer(*back, theme)))
+    return sum(_draw_pages(canvas, story, theme, stamp) for story in stories)
 
 
 def _draw_pages(canvas: Canvas, story: list[Flowable], theme: Theme, stamp: ExampleStamp | None) -> int:

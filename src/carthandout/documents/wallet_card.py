@@ -583,8 +583,9 @@ def render_large_print_pages(ctx: DocumentContext, options: RenderOptions) -> Re
 
 
 def _draw_large_print(canvas: Canvas, ctx: DocumentContext, theme: Theme) -> int:
-    """A card cannot hold 18 pt text: the card's words again on paper-size pages."""
-    return draw_large_print_pages(canvas, ctx, load_pack(DOCUMENT_ID, ctx.language), theme)
+    """A card cannot hold 18 pt text: the card's words again on paper-size pages, each side in its card's language."""
+    pack = load_pack(DOCUMENT_ID, ctx.language)
+    return draw_large_print_pages(canvas, (ctx, pack), _for_clinicians(ctx, pack), theme)
 
 
 def _paper_of(size: Size) -> str | None:
