@@ -1408,3 +1408,20 @@ def test_a_patients_files_do_not_depend_on_the_patients_drawn_before_them(tmp_pa
                        check=True, capture_output=True)
         outputs.append({path.relative_to(out): path.read_bytes() for path in out.glob("HI-*/*.pdf")})
     assert len(outputs[0]) == 9 and outputs[0] == outputs[1]
+
+
+def test_a_rerun_says_when_folders_keep_papers_it_did_not_make(tmp_path):
+    """A row that failed on a re-run kept last run's papers, with last run's dates, unlisted and
+    unmentioned. The line counts folders and never names one (a name may be the patient's)."""
+    out = tmp_path / "out"
+    first = batch(write_csv(tmp_path / "r.csv", GOOD), out)
+    assert first.exit_code == 0 and "did not make" not in first.stderr
+    assert "did not make" not in batch(write_csv(tmp_path / "r.csv", GOOD), out).stderr
+    broken = [GOOD[0], {**GOOD[1], "infusion_date": "2027-02-30"}, GOOD[2]]
+    result = batch(write_csv(tmp_path / "r.csv", broken), out)
+    assert result.exit_code == 1
+    notes = [line for line in result.stderr.splitlines() if "did not make" in line]
+    assert notes == ["note: 1 folder in the output folder holds papers this run did not make (a row that failed or "
+                     "was not reached, or one no longer in the roster): they are not in manifest.csv; check them "
+                     "before printing"]
+    assert "Chen" not in result.stderr

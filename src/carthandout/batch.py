@@ -120,6 +120,7 @@ class BatchResult:
     problems: list[RowProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # not wrong, worth saying: an edited file kept
     part_problems: list[PartProblem] = field(default_factory=list)  # print parts not made; the patients' files are
+    folders: set[str] = field(default_factory=set)  # the patients' folders this run wrote
 
     def summary(self) -> str:
         failed_parts = {problem.part for problem in self.part_problems if not problem.stale}
@@ -656,6 +657,20 @@ def _wind_up(jobs: Sequence[PatientJob], settings: BatchSettings, result: BatchR
     for number, problem in remove_stale_parts(settings.output_dir, {row.file for row in parts.rows}):
         parts.problems.append(PartProblem(number, problem, stale=True))
     journal.remove()
+    result.notices += _papers_left_notice(settings.output_dir, result.folders)
+
+
+def _papers_left_notice(output_dir: Path, written: set[str]) -> list[str]:
+    """A line when folders beside this run's hold papers it did not make: a row that failed this
+    time keeps last run's papers, with last run's dates, and nothing said so. Counted, never
+    named (a folder's name may be the patient's)."""
+    left = [folder for folder in output_dir.iterdir() if folder.is_dir() and folder.name not in written
+            and folder.name != PRINT_DIR and any(folder.glob("*.pdf"))]
+    if not left:
+        return []
+    return [f"note: {counted(len(left), 'folder')} in the output folder {'holds' if len(left) == 1 else 'hold'} papers "
+            "this run did not make (a row that failed or was not reached, or one no longer in the roster): "
+            "they are not in manifest.csv; check them before printing"]
 
 
 def _render_patients(
@@ -683,6 +698,7 @@ def _record(outcome: PatientResult, result: BatchResult, manifest: ManifestStrea
         result.problems.append(outcome.problem)
         return False
     result.done += 1
+    result.folders.add(outcome.files[0].record)
     manifest.extend(outcome.files)
     result.notices.extend(_kept_notice(outcome.files[0].row, name, copy) for name, copy in outcome.kept)
     return True
