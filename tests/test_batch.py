@@ -690,6 +690,8 @@ def test_a_print_part_in_two_languages_lists_both(tmp_path):
     assert parts["print-wallet-cards"]["language"] == parts["print-handouts"]["language"] == "es;en"
     title = pypdf.PdfReader(out / "print/wallet-cards-part-001.pdf").metadata.title
     assert "Tarjeta" in title and "wallet card" in title
+    title = pypdf.PdfReader(out / "print/handouts-part-001.pdf").metadata.title  # it was English alone
+    assert title == "Folletos para imprimir, part-001 / Handouts for printing, part-001"
 
 
 def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):

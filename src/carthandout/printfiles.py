@@ -18,6 +18,7 @@ from pathlib import Path
 
 from carthandout import __version__
 from carthandout.context import DocumentContext
+from carthandout.content import load_common
 from carthandout.documents.base import RenderedDocument, joined, subject_in
 from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_large_print_pages, render_sheets
 from carthandout.errors import InputError
@@ -95,7 +96,9 @@ def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentCon
     catalog: dict[bytes, PdfValue] = {b"/PageMode": b"/UseOutlines"}
     if len(languages) == 1:  # a cohort of several languages: no one language to name
         catalog[b"/Lang"] = text_string(languages[0])
-    data = handouts.to_bytes(info=dict(Title=f"Handouts for printing, {part.record}", Author=clinic.name,
+    title = " / ".join(dict.fromkeys(load_common(language).labels["print_handouts_title"].format(part=part.record)
+                                     for language in languages))  # each language of the part, as its subject
+    data = handouts.to_bytes(info=dict(Title=title, Author=clinic.name,
                                        Subject=" / ".join(dict.fromkeys(map(subject_in, languages))),
                                        Creator=producer, Producer=producer),
                              catalog=catalog, outline=bookmarks)
