@@ -1236,6 +1236,24 @@ def test_cells_merged_down_an_xlsx_column_read_as_excel_shows_them(tmp_path):
     assert "Dr. Okafor" in pdf_text(tmp_path / "out" / "A-3" / "wallet-card.pdf")
 
 
+def test_cells_merged_down_the_last_xlsx_column_reach_every_row(tmp_path):
+    """Rows below a merge in the sheet's last column have no cell there (read-only rows end at
+    their last written cell): the physician reached the merge's first row alone."""
+    from openpyxl import Workbook
+    from carthandout.roster import open_roster
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion date", "MRN", "Physician"])
+    sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), "A-1", "Dr. Okafor"])
+    sheet.append(["Cy Lee", dt.datetime(2027, 3, 6), "A-2", None])
+    sheet.append(["Di Lee", dt.datetime(2027, 3, 7), "A-3", None])
+    sheet.append(["Fay Lee", dt.datetime(2027, 3, 8), "A-4", None])
+    sheet.merge_cells("D2:D4")
+    workbook.save(tmp_path / "r.xlsx")
+    rows = {row.number: row.fields for row in open_roster(tmp_path / "r.xlsx").rows()}
+    assert [rows[number].get("physician") for number in (2, 3, 4, 5)] == ["Dr. Okafor"] * 3 + [None]
+
+
 def test_an_xlsx_weight_formatted_in_pounds_is_refused_not_read_as_kilograms(tmp_path):
     """176 formatted 0" lb" was read as 176 kg: the staff dose line said "x 176 kg"."""
     from openpyxl import Workbook

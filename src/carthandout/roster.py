@@ -348,11 +348,17 @@ class MergedColumns:
         for column, first, last in self._ranges:
             if first > number:
                 break
-            if number <= last and column <= len(cells):
-                if number == first:
-                    self._values[column, first] = cells[column - 1]
-                else:
-                    cells[column - 1] = self._values.get((column, first))
+            if number > last:
+                continue
+            if number == first:
+                self._values[column, first] = cells[column - 1] if column <= len(cells) else None
+                continue
+            value = self._values.get((column, first))
+            if column > len(cells):  # a row read in read-only mode ends at its last written cell:
+                if value is None:    # a merge down the last column has no cell below its first row
+                    continue
+                cells.extend([None] * (column - len(cells)))
+            cells[column - 1] = value
         return cells
 
 
