@@ -1445,3 +1445,19 @@ def test_a_rerun_says_when_folders_keep_papers_it_did_not_make(tmp_path):
                      "was not reached, or one no longer in the roster): they are not in manifest.csv; check them "
                      "before printing"]
     assert "Chen" not in result.stderr
+
+
+@pytest.mark.parametrize("failing", [
+    {"name": "Bob Dash", "infusion_date": "2027-02-30", "mrn": "RCC-0042"},  # a bad date
+    {"name": "Bob Dash", "infusion_date": "2027-01-10", "mrn": "RCC-0042", "caregiver_phone": "call me"},
+])
+def test_a_failed_rows_folder_is_kept_for_it(tmp_path, failing):
+    """When the row of MRN RCC-0042 failed, its folder went to the patient whose "RCC 0042" was
+    made safe into the same name, and moved back once the row was corrected."""
+    rows = [{"name": "Ann Space", "infusion_date": "2027-01-10", "mrn": "RCC 0042"}, failing]
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", rows), out, "--doc", "wallet-card").exit_code == 1
+    assert {row["record"] for row in manifest(out) if row["row"]} == {"RCC-0042-2"}
+    fixed = [rows[0], {"name": "Bob Dash", "infusion_date": "2027-01-10", "mrn": "RCC-0042"}]
+    assert batch(write_csv(tmp_path / "r.csv", fixed), out, "--doc", "wallet-card").exit_code == 0
+    assert {row["row"]: row["record"] for row in manifest(out) if row["row"]} == {"2": "RCC-0042-2", "3": "RCC-0042"}

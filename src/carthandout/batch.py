@@ -162,8 +162,10 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     a run lays it out as it renders the patient, and the row fails the same way, so it does it once)."""
     valid: list[tuple[int, Patient]] = []
     problems: list[RowProblem] = []
+    not_made: list[tuple[int, Mapping[str, Any]]] = []  # rows refused: the folder names they would have
     for row in roster.rows():
         if row.problems:
+            not_made.append((row.number, row.fields))
             problems += [_row_problem(row.number, problem, settings.show_values) for problem in row.problems]
             unusable = {problem.field for problem in row.problems}
             if unusable <= set(PATIENT_FIELDS):  # cells without a usable value: the others are checked too
@@ -173,6 +175,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             continue
         row_problems, patient = check_row(row.fields, clinic, options, cards)
         if patient is None:
+            not_made.append((row.number, row.fields))
             problems += [_row_problem(row.number, error, settings.show_values) for error in row_problems]
         else:
             valid.append((row.number, patient))
@@ -181,7 +184,9 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     conflicts, notices = repeated_patients(valid)
     problems += conflicts
     refused = {problem.row for problem in conflicts}
-    folders = patient_folders([(number, patient) for number, patient in valid if number not in refused], settings)
+    not_made += [(number, {"name": patient.name, "mrn": patient.mrn}) for number, patient in valid if number in refused]
+    folders = patient_folders([(number, patient) for number, patient in valid if number not in refused], settings,
+                              not_made)
     jobs: list[PatientJob] = []
     for number, patient in valid:
         if number in refused:
@@ -217,16 +222,29 @@ def rows_named(numbers: Sequence[int]) -> str:
     return f"row{'s' if len(numbers) > 1 else ''} {shown}{more}"
 
 
-def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings) -> dict[int, str]:
-    """Each row's folder name, unique; names given verbatim are handed out first (``UniqueNames``)."""
+def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings,
+                    not_made: Sequence[tuple[int, Mapping[str, Any]]] = ()) -> dict[int, str]:
+    """Each row's folder name, unique; names given verbatim are handed out first (``UniqueNames``),
+    then those of rows not made this time are kept for them: when the row of MRN RCC-0042 failed,
+    the folder RCC-0042 went to the patient whose "RCC 0042" was made safe into it, and moved
+    back to its owner once the row was corrected."""
     stems = {number: patient_stem({"name": patient.name, "mrn": patient.mrn}, number, settings.name_template,
                                   settings.no_names) for number, patient in rows}
     names = UniqueNames(RESERVED_NAMES)
     folders = {number: names.claim_exact(stem.stem) for number, stem in stems.items() if stem.verbatim}
+    for number, fields in not_made:
+        kept = patient_stem(_naming_fields(fields), number, settings.name_template, settings.no_names)
+        if kept.verbatim:
+            names.claim_exact(kept.stem)
     for number, stem in stems.items():  # roster order
         if folders.get(number) is None:
             folders[number] = names.claim(stem.stem)
     return folders
+
+
+def _naming_fields(fields: Mapping[str, Any]) -> dict[str, str]:
+    """The name and MRN a folder is named from, of a row that may hold anything."""
+    return {key: value if isinstance(value, str) else "" for key in ("name", "mrn") for value in [fields.get(key)]}
 
 
 def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:
