@@ -834,3 +834,16 @@ def test_the_example_stamp_never_squeezes_a_long_center_name_off_page_one(tmp_pa
     assert result.exit_code == 0, result.output
     first = " ".join(page_texts(tmp_path / "handout.pdf")[0].split())
     assert "Clínica de ejemplo" in first and "Llame de día o de noche al (217) 555-0199" in first
+
+
+@pytest.mark.parametrize("args, message", [
+    (["batch", "r.csv", "-o", "out", "--jobs", "0"],
+     "error: Invalid value for '--jobs': 0 is not in the range 1<=x<=256. (see carthandout batch --help)"),
+    (["batch"], "error: Missing argument 'ROSTER'. (see carthandout batch --help)"),
+    (["bogus"], "error: No such command 'bogus'. (see carthandout --help)"),
+])
+def test_a_usage_error_is_one_line_with_exit_code_2(tmp_path, args, message):
+    """click's own usage errors took four lines (usage, hint, blank, error) where every other error takes one."""
+    result = subprocess.run([sys.executable, "-m", "carthandout", *args], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [message]

@@ -319,7 +319,17 @@ def list_documents() -> None:
 
 def main() -> None:
     try:
-        cli(prog_name="carthandout")
+        sys.exit(cli.main(prog_name="carthandout", standalone_mode=False))
+    except click.UsageError as error:  # one line, as every other error: click's own spends four
+        command = error.ctx.command_path if error.ctx else "carthandout"
+        click.echo(f"error: {error.format_message()} (see {command} --help)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:  # Ctrl-C at a prompt (the PDF password)
+        click.echo("interrupted", err=True)
+        sys.exit(130)
     except CarthandoutError as error:
         fail(error)
     except OSError as error:  # the output folder holds something in the way, or is not writable
