@@ -1,3 +1,16 @@
-from carthandout.cli import main
+"""``python -m carthandout`` and the ``carthandout`` command."""
+import sys
 
-main()
+
+def run() -> None:
+    """The command, with Ctrl-C while its libraries load ending it quietly: a traceback otherwise."""
+    try:
+        from carthandout.cli import main
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    main()
+
+
+if __name__ == "__main__":
+    run()
