@@ -1461,3 +1461,18 @@ def test_a_failed_rows_folder_is_kept_for_it(tmp_path, failing):
     fixed = [rows[0], {"name": "Bob Dash", "infusion_date": "2027-01-10", "mrn": "RCC-0042"}]
     assert batch(write_csv(tmp_path / "r.csv", fixed), out, "--doc", "wallet-card").exit_code == 0
     assert {row["row"]: row["record"] for row in manifest(out) if row["row"]} == {"2": "RCC-0042-2", "3": "RCC-0042"}
+
+
+def test_a_batch_inside_another_batchs_folder_is_refused(tmp_path):
+    """Written into an earlier batch's print/ (or a patient's folder), a cohort nested among that
+    run's files, its print parts beside the old ones."""
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", GOOD), out).exit_code == 0
+    folder = next(path for path in out.iterdir() if path.is_dir() and path.name != "print")
+    for inside in (out / "print", folder):
+        before = all_files(out)
+        result = batch(write_csv(tmp_path / "r.csv", GOOD), inside)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines()[-1] == ("error: --output: the folder is inside another batch's folder "
+                                                  "(its print/ or a patient's): give batch a folder of its own")
+        assert all_files(out) == before

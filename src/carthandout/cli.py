@@ -154,6 +154,15 @@ def check_not_a_batch_folder(output_dir: Path, earlier: list[dict[str, str]]) ->
                          "give generate a folder of its own", sensitive=False)
 
 
+def check_not_inside_a_batch(output_dir: Path) -> None:
+    """A batch written into another batch's print/ or patient folder nested a cohort among that
+    run's files (and its print parts beside the old ones)."""
+    parent = output_dir.resolve().parent
+    if _holds_a_batch(parent, earlier_manifest(parent)):
+        raise InputError("--output", "the folder is inside another batch's folder (its print/ or a patient's): "
+                         "give batch a folder of its own", sensitive=False)
+
+
 def _holds_a_batch(folder: Path, manifest: list[dict[str, str]]) -> bool:
     """A batch's output folder, ``manifest`` its rows (a batch whose every row failed lists no
     rows: its errors.csv or print/ gives it away)."""
@@ -274,6 +283,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         check_card_words(clinic, chosen, [job.patient for job in checked.jobs])
         if not check_only:
             check_print_folder(settings.output_dir)
+            check_not_inside_a_batch(settings.output_dir)
     except CarthandoutError as error:
         fail(error, show_values)
     except KeyboardInterrupt:
