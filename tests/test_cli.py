@@ -146,6 +146,18 @@ def test_the_logo_note_measures_the_logo_upright_as_it_prints(write_yaml, tmp_pa
     assert ("note: clinic.logo:" in result.output) is noted
 
 
+def test_check_notes_a_caregiver_period_shorter_than_the_close_watch(write_yaml):
+    """The log and the handwriting boxes follow the caregiver period: with 7 days of it under a
+    14-day close watch they stopped a week early, and check said nothing."""
+    short = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n"
+                                 "overrides: {caregiver_days: 7}\n")
+    result = run_cli("check", "--clinic", short)
+    assert result.exit_code == 0, result.output
+    assert "note: policy: caregiver_days (7) is below monitoring_days (14)" in result.output
+    same = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n")
+    assert "note: policy:" not in run_cli("check", "--clinic", same).output
+
+
 def test_check_lists_every_clinic_problem_at_once(write_yaml):
     """A clinic file with three mistakes took three runs of check: it listed the first."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\ndate_format: dMy\npolicy: made-up\n"

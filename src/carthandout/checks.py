@@ -8,6 +8,7 @@ from PIL import Image
 from reportlab.lib.colors import HexColor
 
 from carthandout.content import available_documents, available_languages, load_common, load_pack
+from carthandout.context import effective_policy
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
 from carthandout.errors import CarthandoutError
@@ -46,8 +47,23 @@ SHARP_LOGO_PPI = 150  # pixels an inch below which a printed logo looks soft (pr
 
 
 def clinic_notes(clinic: Clinic) -> list[str]:
-    """What the papers print otherwise than the clinic file says, or worse than it could look."""
-    return _color_notes(clinic) + _logo_notes(clinic)
+    """What the papers print otherwise than the clinic file says, or worse than it could look, or
+    a policy whose periods may not be what the clinic meant."""
+    return _color_notes(clinic) + _logo_notes(clinic) + _policy_notes(clinic)
+
+
+def _policy_notes(clinic: Clinic) -> list[str]:
+    """A caregiver period shorter than the close watch: the temperature log and the handwriting
+    boxes follow the caregiver period, so they end before the team stops watching closely."""
+    try:
+        policy = effective_policy(clinic)
+    except CarthandoutError:  # a bad policy is one of the clinic's problems
+        return []
+    if policy.caregiver_days >= policy.monitoring_days:
+        return []
+    return [f"note: policy: caregiver_days ({policy.caregiver_days}) is below monitoring_days "
+            f"({policy.monitoring_days}): the temperature log and handwriting boxes, which follow the caregiver "
+            "period, end before the close watch does"]
 
 
 def _color_notes(clinic: Clinic) -> list[str]:
