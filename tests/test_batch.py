@@ -1476,3 +1476,30 @@ def test_a_batch_inside_another_batchs_folder_is_refused(tmp_path):
         assert result.stderr.splitlines()[-1] == ("error: --output: the folder is inside another batch's folder "
                                                   "(its print/ or a patient's): give batch a folder of its own")
         assert all_files(out) == before
+
+
+def test_a_row_with_the_mrn_of_a_failed_row_and_another_name_is_refused(tmp_path):
+    """Ann's date mistyped, Bob's MRN mistyped as Ann's: the failed row was compared with nothing,
+    and Bob's papers replaced Ann's in her folder."""
+    out = tmp_path / "out"
+    first = [{"name": "Ann", "infusion_date": "2027-01-05", "mrn": "X1"}, {"name": "Bob", "infusion_date": "2027-01-06", "mrn": "X2"}]
+    assert batch(write_csv(tmp_path / "r.csv", first), out, "--doc", "wallet-card").exit_code == 0
+    ann = (out / "X1" / "wallet-card.pdf").read_bytes()
+    second = [{**first[0], "infusion_date": "2027-13-05"}, {**first[1], "mrn": "x1"}]
+    result = batch(write_csv(tmp_path / "r.csv", second), out, "--doc", "wallet-card")
+    assert result.exit_code == 1
+    assert "row 3: mrn: the same MRN as row 2, which failed, with another name: check which is right" in result.stderr
+    assert (out / "X1" / "wallet-card.pdf").read_bytes() == ann
+
+
+def test_a_failed_rows_cut_name_is_kept_for_it(tmp_path):
+    """Two names cut to the same 40 letters: while the first row failed, the second took its folder."""
+    long = "Abcdefghij" * 6
+    rows = [{"name": long + "x", "infusion_date": "2027-01-05"}, {"name": long + "y", "infusion_date": "2027-01-06"}]
+    out = tmp_path / "out"
+    records = []
+    for first_date in ("2027-01-05", "2027-13-05", "2027-01-05"):
+        roster = write_csv(tmp_path / "r.csv", [{**rows[0], "infusion_date": first_date}, rows[1]])
+        batch(roster, out, "--doc", "wallet-card", "--name-template", "{name}")
+        records.append({row["row"]: row["record"] for row in manifest(out) if row["row"]}["3"])
+    assert len(set(records)) == 1 and records[0].endswith("-2")

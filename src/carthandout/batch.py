@@ -182,6 +182,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     if not valid and not problems:  # a header alone, or the wrong sheet: nothing to print is a mistake
         raise InputError("roster", "no patient rows below the column names", sensitive=False)
     conflicts, notices = repeated_patients(valid)
+    conflicts += clashes_with_failed_rows(valid, not_made)
     problems += conflicts
     refused = {problem.row for problem in conflicts}
     not_made += [(number, {"name": patient.name, "mrn": patient.mrn}) for number, patient in valid if number in refused]
@@ -224,22 +225,42 @@ def rows_named(numbers: Sequence[int]) -> str:
 
 def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings,
                     not_made: Sequence[tuple[int, Mapping[str, Any]]] = ()) -> dict[int, str]:
-    """Each row's folder name, unique; names given verbatim are handed out first (``UniqueNames``),
-    then those of rows not made this time are kept for them: when the row of MRN RCC-0042 failed,
-    the folder RCC-0042 went to the patient whose "RCC 0042" was made safe into it, and moved
-    back to its owner once the row was corrected."""
+    """Each row's folder name, unique; names given verbatim are handed out first (``UniqueNames``).
+    Rows not made this time (``not_made``: failed or refused) are named too, and keep their names:
+    when a row failed, the next row whose name came out the same took its folder (the one whose
+    "RCC 0042" was made safe into RCC-0042, or a name cut to the same 40 letters), and moved back
+    once the row was corrected."""
     stems = {number: patient_stem({"name": patient.name, "mrn": patient.mrn}, number, settings.name_template,
                                   settings.no_names) for number, patient in rows}
+    stems.update((number, patient_stem(_naming_fields(fields), number, settings.name_template, settings.no_names))
+                 for number, fields in not_made)
     names = UniqueNames(RESERVED_NAMES)
-    folders = {number: names.claim_exact(stem.stem) for number, stem in stems.items() if stem.verbatim}
-    for number, fields in not_made:
-        kept = patient_stem(_naming_fields(fields), number, settings.name_template, settings.no_names)
-        if kept.verbatim:
-            names.claim_exact(kept.stem)
-    for number, stem in stems.items():  # roster order
+    in_order = sorted(stems.items())  # roster order
+    folders = {number: names.claim_exact(stem.stem) for number, stem in in_order if stem.verbatim}
+    for number, stem in in_order:
         if folders.get(number) is None:
             folders[number] = names.claim(stem.stem)
-    return folders
+    return {number: folders[number] for number, _ in rows}
+
+
+def clashes_with_failed_rows(valid: Sequence[tuple[int, Patient]],
+                             not_made: Sequence[tuple[int, Mapping[str, Any]]]) -> list[RowProblem]:
+    """A row with the MRN of a row that failed, under another name, is refused as two such valid
+    rows are: the failed row was compared with nothing, and the other took its patient's folder
+    (one of the two MRNs is wrong, and which is not known)."""
+    failed: dict[str, tuple[int, str]] = {}
+    for number, fields in not_made:
+        naming = _naming_fields(fields)
+        mrn, name = naming["mrn"].strip(), naming["name"].strip()
+        if mrn and name:
+            failed.setdefault(mrn.casefold(), (number, name.casefold()))
+    problems = []
+    for number, patient in valid:
+        other = failed.get(patient.mrn.casefold()) if patient.mrn else None
+        if other and other[1] != patient.name.casefold():
+            problems.append(RowProblem(number, "mrn", f"the same MRN as row {other[0]}, which failed, with another "
+                                                      "name: check which is right"))
+    return problems
 
 
 def _naming_fields(fields: Mapping[str, Any]) -> dict[str, str]:
