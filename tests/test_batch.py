@@ -1247,11 +1247,13 @@ def test_cells_merged_down_the_last_xlsx_column_reach_every_row(tmp_path):
     sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), "A-1", "Dr. Okafor"])
     sheet.append(["Cy Lee", dt.datetime(2027, 3, 6), "A-2", None])
     sheet.append(["Di Lee", dt.datetime(2027, 3, 7), "A-3", None])
-    sheet.append(["Fay Lee", dt.datetime(2027, 3, 8), "A-4", None])
+    sheet.append(["Fay Lee", dt.datetime(2027, 3, 8), "A-4", "Dr. Haddad"])
     sheet.merge_cells("D2:D4")
+    sheet.merge_cells("D5:D8")  # run on past the last patient: the empty rows stay empty, and skipped
     workbook.save(tmp_path / "r.xlsx")
     rows = {row.number: row.fields for row in open_roster(tmp_path / "r.xlsx").rows()}
-    assert [rows[number].get("physician") for number in (2, 3, 4, 5)] == ["Dr. Okafor"] * 3 + [None]
+    assert [rows[number].get("physician") for number in (2, 3, 4, 5)] == ["Dr. Okafor"] * 3 + ["Dr. Haddad"]
+    assert sorted(rows) == [2, 3, 4, 5]
 
 
 def test_an_xlsx_weight_formatted_in_pounds_is_refused_not_read_as_kilograms(tmp_path):

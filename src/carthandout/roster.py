@@ -345,6 +345,9 @@ class MergedColumns:
         self._values: dict[tuple[int, int], Any] = {}
 
     def shown(self, number: int, cells: list[Any]) -> list[Any]:
+        # A row with nothing of its own stays empty (skipped): a merge run on past the last patient,
+        # or over a blank row, made rows of it that failed for want of a name.
+        filled = any(_present(cell) for cell in cells)
         for column, first, last in self._ranges:
             if first > number:
                 break
@@ -354,6 +357,8 @@ class MergedColumns:
                 self._values[column, first] = cells[column - 1] if column <= len(cells) else None
                 continue
             value = self._values.get((column, first))
+            if not filled:
+                continue
             if column > len(cells):  # a row read in read-only mode ends at its last written cell:
                 if value is None:    # a merge down the last column has no cell below its first row
                     continue
