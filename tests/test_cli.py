@@ -859,3 +859,17 @@ def test_a_usage_error_is_one_line_with_exit_code_2(tmp_path, args, message):
     result = subprocess.run([sys.executable, "-m", "carthandout", *args], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [message]
+
+
+def test_the_command_alone_prints_its_help(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "carthandout"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("Usage: carthandout") and "generate" in result.stdout
+
+
+def test_check_lists_a_clinic_file_that_is_a_folder_as_a_problem(tmp_path):
+    """click refused it as a usage error (exit 2) where check lists a clinic file it cannot read."""
+    (tmp_path / "clinic").mkdir()
+    result = run_cli("check", "--clinic", tmp_path / "clinic")
+    assert result.exit_code == 1
+    assert f"clinic: {tmp_path / 'clinic'}: cannot be read" in result.output

@@ -212,7 +212,7 @@ def calibrate(card_layout: str, duplex: str, back_offset: str | None, output_fil
 
 
 @cli.command()
-@click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--clinic", "clinic_file", type=click.Path(path_type=Path),  # one that cannot be read is a problem listed
               help="Clinic profile (YAML) to validate too. Default: the bundled example clinic.")
 def check(clinic_file: Path | None) -> None:
     """Validate every content pack, policy profile and the clinic file; print each section's reading level."""
@@ -327,9 +327,15 @@ def list_documents() -> None:
         click.echo(f"{document:<16} {', '.join(have)}")
 
 
+_NO_ARGUMENTS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 and later
+
+
 def main() -> None:
     try:
         sys.exit(cli.main(prog_name="carthandout", standalone_mode=False))
+    except _NO_ARGUMENTS as error:  # `carthandout` alone: its help, as asked for
+        click.echo(error.ctx.get_help() if error.ctx else "")
+        sys.exit(EXIT_OK)
     except click.UsageError as error:  # one line, as every other error: click's own spends four
         command = error.ctx.command_path if error.ctx else "carthandout"
         click.echo(f"error: {error.format_message()} (see {command} --help)", err=True)
