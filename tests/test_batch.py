@@ -1466,18 +1466,31 @@ def test_a_failed_rows_folder_is_kept_for_it(tmp_path, failing):
 
 
 def test_a_batch_inside_another_batchs_folder_is_refused(tmp_path):
-    """Written into an earlier batch's print/ (or a patient's folder), a cohort nested among that
-    run's files, its print parts beside the old ones."""
+    """Written into an earlier batch's print/ (or a patient's folder, at any depth), a cohort nested
+    among that run's files, its print parts beside the old ones."""
     out = tmp_path / "out"
     assert batch(write_csv(tmp_path / "r.csv", GOOD), out).exit_code == 0
     folder = next(path for path in out.iterdir() if path.is_dir() and path.name != "print")
-    for inside in (out / "print", folder):
+    for inside in (out / "print", out / "print" / "x", folder, folder / "sub"):
         before = all_files(out)
         result = batch(write_csv(tmp_path / "r.csv", GOOD), inside)
         assert result.exit_code == 2
-        assert result.stderr.splitlines()[-1] == ("error: --output: the folder is inside another batch's folder "
-                                                  "(its print/ or a patient's): give batch a folder of its own")
+        assert result.stderr.splitlines()[-1] == ("error: --output: the folder is inside another batch's print/ or "
+                                                  "patient folder: give batch a folder of its own")
         assert all_files(out) == before
+    assert batch(write_csv(tmp_path / "r.csv", GOOD), out).exit_code == 0  # its own folder again
+    (tmp_path / "plain" / "print").mkdir(parents=True)  # a folder that merely has a print/ of its own
+    assert batch(write_csv(tmp_path / "r.csv", GOOD), tmp_path / "plain" / "cohort").exit_code == 0
+
+
+def test_a_batch_into_generates_folder_is_refused(tmp_path):
+    """It replaced generate's manifest and left that patient's papers unlisted beside the cohort."""
+    assert run_cli("generate", "--name", "Zoe", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                   "-o", tmp_path / "one").exit_code == 0
+    result = batch(write_csv(tmp_path / "r.csv", GOOD), tmp_path / "one")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == ("error: --output: the folder holds one patient's papers from "
+                                              "generate: give batch a folder of its own")
 
 
 def test_a_row_with_the_mrn_of_a_failed_row_and_another_name_is_refused(tmp_path):

@@ -154,13 +154,23 @@ def check_not_a_batch_folder(output_dir: Path, earlier: list[dict[str, str]]) ->
                          "give generate a folder of its own", sensitive=False)
 
 
-def check_not_inside_a_batch(output_dir: Path) -> None:
-    """A batch written into another batch's print/ or patient folder nested a cohort among that
-    run's files (and its print parts beside the old ones)."""
-    parent = output_dir.resolve().parent
-    if _holds_a_batch(parent, earlier_manifest(parent)):
-        raise InputError("--output", "the folder is inside another batch's folder (its print/ or a patient's): "
+def check_batch_folder(output_dir: Path) -> None:
+    """A batch written into another batch's print/ or patient folder (at any depth) nested a
+    cohort among that run's files; one written into generate's folder replaced its manifest and
+    left that patient's papers unlisted beside the cohort."""
+    folder = output_dir.resolve()
+    own = earlier_manifest(folder)
+    if own and not any(row.get("row") for row in own):
+        raise InputError("--output", "the folder holds one patient's papers from generate: "
                          "give batch a folder of its own", sensitive=False)
+    for below, ancestor in zip((folder, *folder.parents), folder.parents):
+        rows = earlier_manifest(ancestor)
+        # a batch's folder: its manifest lists rows, or (every row failed) errors.csv stands beside it
+        if any(row.get("row") for row in rows) or all((ancestor / name).exists() for name in (ERRORS_FILE, MANIFEST_FILE)):
+            if below.name == PRINT_DIR or below.name in {row.get("record") for row in rows}:
+                raise InputError("--output", "the folder is inside another batch's print/ or patient folder: "
+                                 "give batch a folder of its own", sensitive=False)
+            return
 
 
 def _holds_a_batch(folder: Path, manifest: list[dict[str, str]]) -> bool:
@@ -283,7 +293,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         check_card_words(clinic, chosen, [job.patient for job in checked.jobs])
         if not check_only:
             check_print_folder(settings.output_dir)
-            check_not_inside_a_batch(settings.output_dir)
+            check_batch_folder(settings.output_dir)
     except CarthandoutError as error:
         fail(error, show_values)
     except KeyboardInterrupt:
