@@ -853,6 +853,7 @@ def test_the_example_stamp_never_squeezes_a_long_center_name_off_page_one(tmp_pa
      "error: Invalid value for '--jobs': 0 is not in the range 1<=x<=256. (see carthandout batch --help)"),
     (["batch"], "error: Missing argument 'ROSTER'. (see carthandout batch --help)"),
     (["bogus"], "error: No such command 'bogus'. (see carthandout --help)"),
+    (["generate", "-o"], "error: Option '-o' requires an argument. (see carthandout generate --help)"),
 ])
 def test_a_usage_error_is_one_line_with_exit_code_2(tmp_path, args, message):
     """click's own usage errors took four lines (usage, hint, blank, error) where every other error takes one."""

@@ -347,7 +347,9 @@ def main() -> None:
         click.echo(error.ctx.get_help() if error.ctx else "")
         sys.exit(EXIT_OK)
     except click.UsageError as error:  # one line, as every other error: click's own spends four
-        command = error.ctx.command_path if error.ctx else "carthandout"
+        # an option missing its value is reported without the command's context: named from the line
+        named = next((arg for arg in sys.argv[1:] if arg in cli.commands), None)
+        command = error.ctx.command_path if error.ctx else " ".join(filter(None, ("carthandout", named)))
         click.echo(f"error: {error.format_message()} (see {command} --help)", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except click.ClickException as error:
