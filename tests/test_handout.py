@@ -443,13 +443,13 @@ def test_a_shaped_name_says_what_it_reads_as_for_text_extraction(tmp_path):
     """A Devanagari name's conjuncts extracted as private-use characters (प्रिया as U+E000 U+E001 या):
     no search of the health record found the patient. Right-to-left names get no replacement text
     (poppler reads it back to front)."""
-    from carthandout.documents.shared_layout import utf16_string
+    from carthandout.pdfjoin import text_string
     result = run_cli("generate", "--name", "प्रिया शर्मा", "--caregiver", "שרה כהן", "--infusion-date", "2027-03-05",
                      "--doc", "handout", "--doc", "wallet-card", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     for document in ("handout", "wallet-card", "record_packet"):
         streams = b"".join(drawn_streams(page) for page in pypdf.PdfReader(tmp_path / f"{document}.pdf").pages)
         replacement = re.search(rb"/ActualText <FEFF([0-9A-F]*)>", streams)  # the card's says "Name: प्रिया शर्मा"
-        assert replacement and utf16_string("प्रिया शर्मा")[5:-1].encode() in replacement.group(1), document
-        assert utf16_string("שרה כהן")[5:-1].encode() not in streams.upper()
+        assert replacement and text_string("प्रिया शर्मा")[5:-1] in replacement.group(1), document
+        assert text_string("שרה כהן")[5:-1] not in streams.upper()
         assert streams.count(b" BDC") == streams.count(b"EMC")

@@ -25,9 +25,10 @@ names and bytes, and remembers the spelling of each dictionary key; same bytes a
 Two changes it does make. A glyph that shaping makes and no character names (a Devanagari
 conjunct) gets the private-use code point U+E000 plus its glyph number, where reportlab gave the
 next free one in the order the process met them: a patient's PDF differed with what the same
-worker had drawn before (``--jobs 2`` gave other bytes than ``--jobs 1``). And a font subset's tag (the ``AAAAAA+`` before its name) comes from the
-subset's program instead of its number in the document, so that PDFs joined into one (the record
-packet, the print files) never hold two different subsets under one name (ISO 32000-1, 9.6.4).
+worker had drawn before (``--jobs 2`` gave other bytes than ``--jobs 1``). And a font subset's
+tag (the ``AAAAAA+`` before its name) comes from the subset's program instead of its number in
+the document, so that PDFs joined into one (the record packet, the print files) never hold two
+different subsets under one name (ISO 32000-1, 9.6.4).
 """
 from __future__ import annotations
 

@@ -187,7 +187,8 @@ class Rich(NamedTuple):
 
     ``plain``: the text as read, in logical order, where it differs from the markup's text (a
     right-to-left value's words are in the markup in drawing order); kept only for text that
-    needs shaping, whose drawn glyphs do not extract as the letters (``ShapedParagraph``).
+    needs shaping, whose drawn glyphs may not extract as the letters
+    (``SharedLayoutParagraph.actual_text``).
     """
 
     markup: str

@@ -26,6 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
 
 from carthandout.bounded_cache import BoundedCache
+from carthandout.pdfjoin import text_string
 
 # Enough for every static paragraph of all documents in both print sizes and languages; a
 # patient's own paragraphs (dates, names) pass through and are evicted. Line breaks are kept
@@ -50,9 +51,9 @@ class SharedLayoutParagraph(Paragraph):
     _lines_shared = False  # True once its line breaks came from the cache: the same text seen before
     _met_before = False  # its parse came from the cache
     _last_shared_wrap: tuple[float, tuple[float, float]] | None = None  # (width, size) of its last shared wrap
-    # What the paragraph reads as, for text extraction, when its glyphs do not say it: shaped
-    # Devanagari came out as private-use characters, Arabic as presentation forms, Hebrew and
-    # Arabic words in drawing order. Set on a whole paragraph only (a split half has none).
+    # What the paragraph reads as, for text extraction, when its glyphs do not say it (shaped
+    # Devanagari came out as private-use characters). Set on a whole paragraph only (a split half
+    # has none), by ``documents.base.paragraph``.
     actual_text: str | None = None
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Callable) -> None:  # noqa: N803
@@ -105,7 +106,7 @@ class SharedLayoutParagraph(Paragraph):
         if self.actual_text is None:
             self._draw_on(canvas, x, y, _sW)
             return
-        canvas._code.append(f"/Span <</ActualText {utf16_string(self.actual_text)}>> BDC")
+        canvas._code.append(f"/Span <</ActualText {text_string(self.actual_text).decode('ascii')}>> BDC")
         self._draw_on(canvas, x, y, _sW)
         canvas._code.append("EMC")
 
@@ -222,7 +223,3 @@ def _font_codes(fonts: dict[str, tuple[int, ...]], doc: PDFDocument) -> tuple:
         result.append((doc.fontMapping.get(name), state and tuple(map(state.assignments.get, chars))))
     return tuple(result)
 
-
-def utf16_string(text: str) -> str:
-    """``text`` as a PDF text string in a page's content: UTF-16BE with its byte order mark, in hex."""
-    return f"<FEFF{text.encode('utf-16-be').hex().upper()}>"
