@@ -165,12 +165,18 @@ def check_batch_folder(output_dir: Path) -> None:
                          "give batch a folder of its own", sensitive=False)
     for below, ancestor in zip((folder, *folder.parents), folder.parents):
         rows = earlier_manifest(ancestor)
-        # a batch's folder: its manifest lists rows, or (every row failed) errors.csv stands beside it
-        if any(row.get("row") for row in rows) or all((ancestor / name).exists() for name in (ERRORS_FILE, MANIFEST_FILE)):
-            if below.name == PRINT_DIR or below.name in {row.get("record") for row in rows}:
-                raise InputError("--output", "the folder is inside another batch's print/ or patient folder: "
-                                 "give batch a folder of its own", sensitive=False)
-            return
+        if not _is_batch_output(ancestor, rows):
+            continue
+        if below.name == PRINT_DIR or below.name in {row.get("record") for row in rows}:
+            raise InputError("--output", "the folder is inside another batch's print/ or patient folder: "
+                             "give batch a folder of its own", sensitive=False)
+        return
+
+
+def _is_batch_output(folder: Path, manifest: list[dict[str, str]]) -> bool:
+    """A batch's output folder for certain: its manifest lists rows, or (every row failed) errors.csv
+    stands beside it (a print/ folder alone may be anyone's)."""
+    return any(row.get("row") for row in manifest) or all((folder / name).exists() for name in (ERRORS_FILE, MANIFEST_FILE))
 
 
 def _holds_a_batch(folder: Path, manifest: list[dict[str, str]]) -> bool:

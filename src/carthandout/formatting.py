@@ -59,6 +59,7 @@ def check_date_format(pattern: str) -> str:
 NAMED_MONTH_FORMAT = "medium"  # "Mar 5, 2027", "5 mar 2027"
 
 
+@lru_cache(maxsize=16)  # read for every patient's context
 def printed_date_format(date_format: str) -> str:
     """The format every document prints dates in: the clinic's, with the month named where that
     prints it as a number beside the day. "3/5/27" on an English paper and "5/3/2027" on the same

@@ -351,20 +351,21 @@ class MergedColumns:
         for column, first, last in self._ranges:
             if first > number:
                 break
-            if number > last:
-                continue
             if number == first:
                 self._values[column, first] = cells[column - 1] if column <= len(cells) else None
-                continue
-            value = self._values.get((column, first))
-            if not filled:
-                continue
-            if column > len(cells):  # a row read in read-only mode ends at its last written cell:
-                if value is None:    # a merge down the last column has no cell below its first row
-                    continue
-                cells.extend([None] * (column - len(cells)))
-            cells[column - 1] = value
+            elif number <= last and filled:
+                _put(cells, column, self._values.get((column, first)))
         return cells
+
+
+def _put(cells: list[Any], column: int, value: Any) -> None:
+    """``value`` in the row's ``column`` (1-based). A row read in read-only mode ends at its last
+    written cell: below a merge's first row, a merge down the last column has no cell there."""
+    if column > len(cells):
+        if value is None:
+            return
+        cells.extend([None] * (column - len(cells)))
+    cells[column - 1] = value
 
 
 class CellProblem(str):
