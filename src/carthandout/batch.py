@@ -643,18 +643,18 @@ def run_batch(
     started = time.perf_counter()
     result = BatchResult(problems=list(problems))
     _remove_partial_files(settings.output_dir, jobs, in_dir=True)  # a killed run's
-    with ManifestStream(settings.output_dir) as manifest:
+    # Ctrl-C and SIGTERM stop the run only while the workers run (``interrupts_raise``); before and
+    # after, they are ignored. A second one while the run wrote its record ended it with the earlier
+    # run's manifest ("Aborted!"), and a SIGTERM between the two (its default, to die) the same.
+    with ManifestStream(settings.output_dir) as manifest, interrupts_ignored():
         parts = PrintParts(progress, settings.jobs)
         rendered, journal = _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
-        # A second Ctrl-C while the run writes its record ended it with the earlier run's manifest
-        # ("Aborted!"), beside patients it had rewritten: the record is written whole first.
-        with interrupts_ignored():
-            _wind_up(jobs, settings, result, manifest, parts, rendered, journal)
-            manifest.extend(parts.rows)  # print files last
-            manifest.commit()
-            result.part_problems = parts.problems
-            write_atomic(settings.output_dir / ERRORS_FILE,
-                         errors_csv(sorted(result.problems, key=lambda problem: problem.row), result.part_problems))
+        _wind_up(jobs, settings, result, manifest, parts, rendered, journal)
+        manifest.extend(parts.rows)  # print files last
+        manifest.commit()
+        result.part_problems = parts.problems
+        write_atomic(settings.output_dir / ERRORS_FILE,
+                     errors_csv(sorted(result.problems, key=lambda problem: problem.row), result.part_problems))
     result.failed = len({problem.row for problem in result.problems})
     result.files = manifest.count
     result.seconds = time.perf_counter() - started

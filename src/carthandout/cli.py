@@ -273,7 +273,9 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
           back_offset: str | None, sheet: str | None = None, encrypt: bool = False,
           password_env: str | None = None) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
-    from carthandout.batch import BatchSettings, counted, default_jobs, run_batch, validate_roster  # here: other commands start faster
+    from carthandout.batch import (  # here: other commands start faster
+        BatchSettings, counted, default_jobs, interrupts_ignored, run_batch, validate_roster,
+    )
     from carthandout.naming import check_template
     from carthandout.printfiles import check_print_folder
     from carthandout.roster import open_roster
@@ -313,12 +315,15 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
                    f"{counted(len({p.row for p in problems}), 'row')} with problems")
         warn_if_example_clinic(clinic_file, clinic, "checked")
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
-    with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
-        result = run_batch(patients, problems, clinic, options, settings, advance)
-    later = [*result.problems[len(problems):], *result.part_problems]
-    for line in [problem.line() for problem in later] + result.notices:
-        click.echo(line, err=True)
-    click.echo(result.summary())
+    # Signals stop the run only while its workers run; its report is printed whole (a SIGTERM
+    # after the first Ctrl-C ended the process between the record and the summary).
+    with interrupts_ignored():
+        with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
+            result = run_batch(patients, problems, clinic, options, settings, advance)
+        later = [*result.problems[len(problems):], *result.part_problems]
+        for line in [problem.line() for problem in later] + result.notices:
+            click.echo(line, err=True)
+        click.echo(result.summary())
     warn_if_example_clinic(clinic_file, clinic)
     sys.exit(result.exit_code)
 
