@@ -11,9 +11,13 @@ splits between whole rows like a Table with repeated header rows does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import datetime as dt
 from typing import Any, Callable, Sequence
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
+
+from carthandout.context import DocumentContext
 
 from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_COLOR, ROW_RULE_WIDTH,
                                          Continuable, balanced_break, data_table, table_padding)
@@ -42,6 +46,16 @@ class GridRow:
 class GridLines:
     width: float
     color: Any
+
+
+def date_column_share(ctx: DocumentContext, theme: Theme, days: Sequence[dt.date], least: float,
+                      most: float) -> float:
+    """The share of the width a column of ``date_cell``s needs to set its longest date on one line,
+    from ``least`` up to ``most`` ("December 10, 2027" put its year on a line of its own, and those
+    rows stood taller than the others)."""
+    style = theme.style("cell_bold")
+    longest = max(stringWidth(ctx.formatter.date(day), style.fontName, style.fontSize) for day in days)
+    return min(max(least, (longest + 2 * table_padding(theme) + 1) / theme.frame_width), most)
 
 
 def write_in_grid(header_rows: list[list[Any]], rows: Sequence[GridRow], theme: Theme, fractions: tuple[float, ...],

@@ -4,17 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from reportlab.lib.units import inch
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer
 
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, wide_for_large_print
 from carthandout.documents.blocks import (
-    BlockRenderer, SideBySideIfItFits, call_box, call_box_only, keep_together, section_by_role, table_padding,
-    validate_section_pack,
+    BlockRenderer, SideBySideIfItFits, call_box, call_box_only, keep_together, section_by_role, validate_section_pack,
 )
-from carthandout.documents.row_grid import GridRow, write_in_grid
+from carthandout.documents.row_grid import GridRow, date_column_share, write_in_grid
 from carthandout.documents.text_line import date_cell
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme
@@ -24,10 +22,7 @@ COLUMN_FRACTIONS = (0.25, 0.15, 0.15, 0.25, 0.2)
 # Large print: a date at 18 pt ("5 de marzo de 2027") fits on one line, or its rows took three
 # lines and a page held three days (thirteen pages for a month's log).
 LARGE_PRINT_COLUMN_FRACTIONS = (0.34, 0.14, 0.14, 0.21, 0.17)
-# The date column widens to its longest date up to this share ("December 10, 2027" wrapped its
-# year onto a line of its own, and those rows stood taller than the others), taking the room from
-# the columns written in words.
-DATE_COLUMN_AT_MOST = 0.36
+DATE_COLUMN_AT_MOST = 0.36  # of the width: the date column widens to its longest date up to this
 REQUIRED_LABELS = ("date", "temperature", "temperature_call", "morning", "evening", "symptoms", "called", "call_24h")
 # Room to write a temperature or a few words by hand, whatever the type size.
 WRITE_IN_HEIGHT = 0.45 * inch
@@ -81,12 +76,9 @@ def _log_table(blocks: BlockRenderer) -> Flowable:
 
 
 def _column_fractions(blocks: BlockRenderer, days: list[dt.date]) -> tuple[float, ...]:
-    """The columns' shares of the width, the date's wide enough for the longest date when it can be."""
-    theme = blocks.theme
-    date, low, high, symptoms, called = LARGE_PRINT_COLUMN_FRACTIONS if theme.large_print else COLUMN_FRACTIONS
-    style = theme.style("cell_bold")
-    longest = max(stringWidth(blocks.ctx.formatter.date(day), style.fontName, style.fontSize) for day in days)
-    needed = (longest + 2 * table_padding(theme) + 1) / theme.frame_width
-    wider = min(max(date, needed), DATE_COLUMN_AT_MOST) - date
+    """The columns' shares of the width, the date's wide enough for the longest date when it can be,
+    taking the room from the columns written in words."""
+    date, low, high, symptoms, called = LARGE_PRINT_COLUMN_FRACTIONS if blocks.theme.large_print else COLUMN_FRACTIONS
+    wider = date_column_share(blocks.ctx, blocks.theme, days, date, DATE_COLUMN_AT_MOST) - date
     given_up = wider / (symptoms + called)
     return date + wider, low, high, symptoms * (1 - given_up), called * (1 - given_up)
