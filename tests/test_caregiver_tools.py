@@ -354,3 +354,17 @@ def test_every_date_of_the_log_stands_on_one_line(tmp_path, language, infusion):
     for offset in range(30):
         day = first + dt.timedelta(days=offset)
         assert format_date(day, "long", locale="en_US" if language == "en" else "es") in lines
+
+
+@pytest.mark.parametrize("language, infusion", [("en", "2027-12-05"), ("es", "2027-03-05")])
+def test_every_date_of_the_handwriting_boxes_stands_on_one_line(tmp_path, language, infusion):
+    """"5 de marzo de 2027" put its year on a line of its own beside the handwriting boxes, as the
+    temperature log's dates did."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", infusion, "--lang", language,
+                     "--doc", "caregiver-guide", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = {line.strip() for text in page_texts(tmp_path / "caregiver-guide.pdf") for line in text.splitlines()}
+    first = dt.date.fromisoformat(infusion)
+    for offset in range(30):
+        day = first + dt.timedelta(days=offset)
+        assert format_date(day, "long", locale="en_US" if language == "en" else "es") in lines

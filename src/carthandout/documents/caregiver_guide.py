@@ -8,7 +8,7 @@ from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf
 from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_section_pack
-from carthandout.documents.row_grid import GridRow, write_in_grid
+from carthandout.documents.row_grid import GridRow, date_column_share, write_in_grid
 from carthandout.documents.text_line import date_cell
 from carthandout.documents.temperature_log import caregiver_period_days
 from carthandout.options import RenderOptions
@@ -18,8 +18,9 @@ DOCUMENT_ID = "caregiver-guide"
 REQUIRED_LABELS = ("call_24h", "handwriting_date", "handwriting_copy", "handwriting_sentence")
 # Two lines of handwriting at a comfortable size.
 HANDWRITING_HEIGHT = 0.8 * inch
-DATE_SHARE = 0.25  # of the width: the date column, the rest the box to write in
+DATE_SHARE = 0.25  # of the width, at least: the date column, the rest the box to write in
 LARGE_PRINT_DATE_SHARE = 0.32  # "10 de marzo" on one line at 18 pt bold on A4
+DATE_SHARE_AT_MOST = 0.36  # the date column widens to its longest date up to this ("5 de marzo / de 2027")
 
 
 def validate(pack: ContentPack) -> list[str]:
@@ -48,7 +49,9 @@ def _handwriting_table(blocks: BlockRenderer) -> Flowable:
     labels = blocks.pack.labels
     header = [blocks.para(labels["handwriting_date"], "cell_bold"),
               [blocks.para(labels["handwriting_copy"], "cell"), blocks.para(labels["handwriting_sentence"], "cell_bold")]]
+    days = caregiver_period_days(blocks.ctx)
     rows = [GridRow([date_cell(blocks.ctx, blocks.theme, day), []], min_content_height=HANDWRITING_HEIGHT)
-            for day in caregiver_period_days(blocks.ctx)]
-    date_share = LARGE_PRINT_DATE_SHARE if blocks.theme.large_print else DATE_SHARE
+            for day in days]
+    least = LARGE_PRINT_DATE_SHARE if blocks.theme.large_print else DATE_SHARE
+    date_share = date_column_share(blocks.ctx, blocks.theme, days, least, DATE_SHARE_AT_MOST)
     return write_in_grid([header], rows, blocks.theme, (date_share, 1 - date_share))
