@@ -1174,6 +1174,18 @@ def test_excel_unicode_text_export_is_read_and_utf16_without_its_mark_is_refused
     assert "roster: is not UTF-8 text" in result.stderr
 
 
+def test_a_stray_nul_in_a_utf8_roster_fails_its_row_not_the_file(tmp_path):
+    """One NUL byte pasted into a cell refused the whole roster as "not UTF-8 text": staff were
+    sent to save as CSV UTF-8 a file that already was."""
+    roster = tmp_path / "r.csv"
+    roster.write_bytes("name,infusion_date\nRosa Mar\u00eda,2027-03-05\nAnn\0Lee,2027-03-06\n".encode())
+    result = batch(roster, tmp_path / "out", "--check")
+    assert result.exit_code == 1
+    assert "1 patient ready" in result.stdout
+    assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
+        "row 3: name: contains a control character U+0000, which cannot be printed"]
+
+
 def test_batch_flushes_every_file_before_the_manifest_lists_it(tmp_path, monkeypatch):
     """Files are flushed in background threads as they are listed (never one fsync after another
     in the rendering), all of them before manifest.csv and errors.csv, each flushed as written."""
@@ -1295,6 +1307,16 @@ def test_an_xlsx_number_shown_in_scientific_notation_fails_its_row(tmp_path):
     assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
         f"row {number}: mrn: the cell shows a number in scientific notation (1.23E+08): format the column as text "
         "or as a number" for number in (2, 3)]
+
+
+@pytest.mark.parametrize("value, number_format, shown", [
+    (72.30000000000001, "General", "72.3"), (0.1 + 0.2, "General", "0.3"), (74.84350902658078, "General", "74.8435090265808"),
+    (72.30000000000001, "0.0#", "72.3"), (72.5, "General", "72.5"),
+])
+def test_an_xlsx_fraction_reads_to_the_digits_excel_keeps(value, number_format, shown):
+    """A weight summed in the sheet (72.30000000000001, shown as 72.3) printed all its digits on the dose line."""
+    from carthandout.roster import _number_text
+    assert str(_number_text(value, number_format)) == shown
 
 
 @pytest.mark.parametrize("number_format, shown", [

@@ -30,7 +30,8 @@ _SEPARATORS = re.compile(r"[\W_]+")
 # One piece of a number format: "quoted text", \x, a spacer (_x) or fill (*x), a [color],
 # [$-409] or [condition], a run of zeros, a character Excel shows as it is, or anything else.
 _FORMAT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|(0+)|([$\-+/():!^&\'~{}<>= ])|(.)')
-EXACT_DIGITS_BELOW = 10 ** 15  # Excel keeps 15 significant digits of a number
+EXACT_DIGITS_BELOW = 10 ** 15  # integers with more digits than Excel keeps
+EXCEL_DIGITS = 15  # what Excel keeps of a number, and shows of it at most
 
 
 @dataclass(frozen=True)
@@ -208,8 +209,8 @@ def _text_encoding(path: Path) -> str:
         start = stream.read(4096)
     if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return "utf-16"
-    if b"\0" in start:  # UTF-16 without its byte order mark, or not text at all
-        raise _not_utf8()
+    if start.count(b"\0") * 8 > len(start):  # UTF-16 without its byte order mark, or not text at all
+        raise _not_utf8()  # (a stray NUL in UTF-8 text fails its own row, as a control character)
     return "utf-8-sig"
 
 
@@ -455,10 +456,11 @@ _FORMAT_DECORATION = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # text, escaped char
 
 def _shown_decimals(value: float, section: str) -> float | str:
     """A fraction as many decimals as its format shows: a weight computed from pounds
-    (=165/2.2046, formatted 0.0) is the 74.8 staff see, not 74.84350902658078."""
+    (=165/2.2046, formatted 0.0) is the 74.8 staff see, not 74.84350902658078. In General
+    format, 72.30000000000001 (a sum's binary remainder) is the 72.3 Excel shows."""
     match = _DECIMALS_FORMAT.match(_FORMAT_DECORATION.sub("", section).strip())
-    if match is None:
-        return value
+    if match is None:  # General and the like: the number as Excel keeps it, to 15 significant digits
+        return float(f"{value:.{EXCEL_DIGITS}g}")
     decimals = len(match.group(1) or "")
     return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
