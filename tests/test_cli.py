@@ -336,6 +336,8 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("readability: {max_grade: eight}", "clinic.readability.max_grade"),
     ("language: no", "clinic.language"),  # YAML 1.1 reads no as false; the error named the patient's field
     ("language: fr", "clinic.language"),  # failed each patient at render time, not `check`
+    ("language: fr\nteam: [{role: {en: Pharmacy, es: Farmacia}, name: Jo}]",  # named only the roles' missing fr
+     "clinic.language: fr is not an available language"),
     ("date_format: \"d MMMM y 'and then words far too long to fit on any wallet card'\"", "clinic.date_format"),
     ("date_format: \"ddd MMM y\"", "clinic.date_format: ddd MMM y: ddd is not"),  # an internal error, or "005"
     ("team: [{}]", "clinic.team[1].role"),  # printed an empty contacts row

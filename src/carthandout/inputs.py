@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from carthandout import models
+from carthandout.content import available_languages
 from carthandout.errors import CarthandoutError, ContentError, InputError
 from carthandout.models import Clinic, parse_clinic, phone_digits
 from carthandout.resources import load_yaml_file, package_dir
@@ -53,13 +54,13 @@ def _last_ten_digits(phone: str) -> str:
 
 
 def _read_clinic(path: Path) -> Clinic:
-    return parse_clinic(_clinic_yaml(path), path.parent)
+    return parse_clinic(_clinic_yaml(path), path.parent, available_languages())
 
 
 def clinic_file_problems(path: Path) -> list[CarthandoutError]:
     """Every problem of the clinic file's fields (a file that cannot be read: that one)."""
     try:
-        return models.clinic_file_problems(_clinic_yaml(path), path.parent)
+        return models.clinic_file_problems(_clinic_yaml(path), path.parent, available_languages())
     except CarthandoutError as error:
         return [error]
 

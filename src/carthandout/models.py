@@ -350,28 +350,30 @@ CLINIC_EXTRA_KEYS: set[str] = {"checklist", "wallet_card", "readability"}
 PAPER_SIZES = ("letter", "a4")
 
 
-def parse_clinic(raw: Any, base_dir: Path) -> Clinic:
-    """Validate a clinic profile; relative paths (the logo) are read from ``base_dir``. Raises
-    the first problem (``clinic_file_problems`` lists them all)."""
-    values, problems = _clinic_fields(raw, base_dir)
+def parse_clinic(raw: Any, base_dir: Path, languages: Iterable[str] | None = None) -> Clinic:
+    """Validate a clinic profile; relative paths (the logo) are read from ``base_dir``; ``languages``:
+    those with documents (None: not checked here). Raises the first problem (``clinic_file_problems``
+    lists them all)."""
+    values, problems = _clinic_fields(raw, base_dir, languages)
     if problems:
         raise problems[0]
     return Clinic(**values)
 
 
-def clinic_file_problems(raw: Any, base_dir: Path) -> list[CarthandoutError]:
+def clinic_file_problems(raw: Any, base_dir: Path, languages: Iterable[str] | None = None) -> list[CarthandoutError]:
     """Every problem of a clinic profile's fields, not only the first (``check --clinic``)."""
-    return _clinic_fields(raw, base_dir)[1]
+    return _clinic_fields(raw, base_dir, languages)[1]
 
 
-def _clinic_fields(raw: Any, base_dir: Path) -> tuple[dict[str, Any], list[CarthandoutError]]:
+def _clinic_fields(raw: Any, base_dir: Path,
+                   languages: Iterable[str] | None) -> tuple[dict[str, Any], list[CarthandoutError]]:
     """Clinic's fields from ``raw``, each parsed on its own, and every problem found."""
     if not isinstance(raw, Mapping):
         return {}, [InputError("clinic", "the clinic file must be a mapping of fields", sensitive=False)]
     problems: list[CarthandoutError] = [InputError(f"clinic.{key}", "unknown clinic field", sensitive=False)
                                         for key in unknown_keys(raw, CLINIC_KEYS | CLINIC_EXTRA_KEYS)]
     values: dict[str, Any] = {}
-    for parse in _clinic_field_parsers(raw, base_dir, values):
+    for parse in _clinic_field_parsers(raw, base_dir, values, languages):
         try:
             values.update(parse())
         except CarthandoutError as error:
@@ -379,10 +381,11 @@ def _clinic_fields(raw: Any, base_dir: Path) -> tuple[dict[str, Any], list[Carth
     return values, problems
 
 
-def _clinic_field_parsers(raw: Mapping[str, Any], base_dir: Path,
-                          parsed: Mapping[str, Any]) -> list[Callable[[], dict[str, Any]]]:
+def _clinic_field_parsers(raw: Mapping[str, Any], base_dir: Path, parsed: Mapping[str, Any],
+                          languages: Iterable[str] | None) -> list[Callable[[], dict[str, Any]]]:
     """One parser a field (or pair of fields), in the order their problems are reported; the
-    team's roles are read in the clinic's language once it is ``parsed``."""
+    team's roles are read in the clinic's language once it is ``parsed`` (a language with no
+    documents: in any language, so that its error is not taken for the roles')."""
     def text(key: str, required: bool = False) -> str:
         value = parse_text(f"clinic.{key}", raw.get(key), sensitive=False)
         if required and not value:
@@ -393,13 +396,13 @@ def _clinic_field_parsers(raw: Mapping[str, Any], base_dir: Path,
         lambda: _parse_colors(raw.get("colors")),
         lambda: {"paper": _parse_paper(text("paper"))},
         lambda: {"policy_overrides": _parse_overrides(raw.get("overrides"))},
-        lambda: {"language": parse_language(raw.get("language"), "clinic.language", sensitive=False) or "en"},
+        lambda: {"language": _parse_clinic_language(raw.get("language"), languages)},
         lambda: {"name": text("name", required=True)},
         lambda: {"phone_24h": parse_phone("clinic.phone_24h", raw.get("phone_24h"), sensitive=False, clinics=True)
                  or _required("clinic.phone_24h")},
         lambda: {"phone": parse_phone("clinic.phone", raw.get("phone"), sensitive=False, clinics=True)},
         lambda: {"address": _parse_address(raw.get("address"))},
-        lambda: {"team": _parse_team(raw.get("team"), parsed.get("language", "en"))},
+        lambda: {"team": _parse_team(raw.get("team"), parsed.get("language"))},
         lambda: {"logo": _parse_logo(raw.get("logo"), base_dir)},
         lambda: {"date_format": text("date_format") or "long"},
         lambda: {"policy": text("policy") or "source-document"},
@@ -460,7 +463,15 @@ def _parse_address(raw: Any) -> tuple[str, ...]:
     return tuple(t for t in (parse_text("clinic.address", line, sensitive=False) for line in lines) if t)
 
 
-def _parse_team(raw: Any, clinic_language: str) -> tuple[TeamMember, ...]:
+def _parse_clinic_language(raw: Any, languages: Iterable[str] | None) -> str:
+    language = parse_language(raw, "clinic.language", sensitive=False) or "en"
+    if languages is not None and language not in languages:
+        raise InputError("clinic.language", f"{{value}} is not an available language (available: "
+                         f"{', '.join(languages)})", language, sensitive=False)
+    return language
+
+
+def _parse_team(raw: Any, clinic_language: str | None) -> tuple[TeamMember, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -491,12 +502,13 @@ def text_in(language: str, default: str, translated: tuple[tuple[str, str], ...]
     return dict(translated).get(language, default)
 
 
-def parse_text_by_language(field_name: str, raw: Any, clinic_language: str,
+def parse_text_by_language(field_name: str, raw: Any, clinic_language: str | None,
                            required: str = "is required") -> tuple[str, tuple[tuple[str, str], ...]]:
     """Clinic text for every language (``Dental check``), or by language (``{en: Dental check,
     es: Revisión dental}``) with the clinic's language among them: that wording is for the
-    documents of a language not given. Returns it and the others as (language, text) pairs."""
-    by_language = raw if isinstance(raw, Mapping) else {clinic_language: raw}
+    documents of a language not given. Returns it and the others as (language, text) pairs.
+    ``clinic_language`` None (the clinic's is wrong): the text is checked, not its languages."""
+    by_language = raw if isinstance(raw, Mapping) else {clinic_language or "en": raw}
     texts: dict[str, str] = {}
     for key, value in by_language.items():
         written = {True: "yes", False: "no"}.get(key, key) if isinstance(key, bool) else key  # YAML 1.1: no -> False
@@ -510,6 +522,8 @@ def parse_text_by_language(field_name: str, raw: Any, clinic_language: str,
         texts[language] = parse_text(where, value, sensitive=False)
         if not texts[language]:
             raise InputError(where, required, sensitive=False)
+    if clinic_language is None and texts:
+        clinic_language = next(iter(texts))
     if clinic_language not in texts:
         raise InputError(field_name, f"needs the text in the clinic's language ({clinic_language}), "
                          "printed in the documents of any language it is not given in", sensitive=False)
