@@ -488,3 +488,15 @@ def test_the_back_for_clinicians_is_in_the_clinics_language(tmp_path, write_yaml
     assert result.exit_code == 0, result.output
     companion = [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(tmp_path / "lp/wallet-card.pdf").pages[2:]]
     assert "Llame de inmediato si tiene:" in companion[0] and back_heading in companion[-1]
+
+
+def test_the_example_stamp_on_each_side_is_in_that_sides_language(tmp_path):
+    """The back of a Spanish patient's card is in English for the clinic's doctors, but its stamp
+    said "EJEMPLO"; on the large-print companion pages, "Clínica de ejemplo" over English words."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--lang", "es",
+                     "--doc", "wallet-card", "--large-print", "-o", tmp_path)  # the bundled example clinic
+    assert result.exit_code == 0, result.output
+    pages = [page.extract_text() for page in pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages]
+    assert ["EJEMPLO" in pages[0], "EXAMPLE" in pages[1]] == [True, True]
+    assert ["EXAMPLE" in pages[0], "EJEMPLO" in pages[1]] == [False, False]
+    assert "Clínica de ejemplo" in pages[2] and "Example clinic" in pages[3] and "Clínica de ejemplo" not in pages[3]

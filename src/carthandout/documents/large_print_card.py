@@ -26,10 +26,10 @@ BACK_ROWS = (("center", "clinic.name"), ("doctor", "patient.physician"), ("careg
 def draw_large_print_pages(canvas: Canvas, front: tuple[DocumentContext, ContentPack],
                            back: tuple[DocumentContext, ContentPack], theme: Theme) -> int:
     """Draw the companion on new pages of ``canvas``: the card's front, then its back, each from
-    its own context and words (the back is in the clinic's language); returns the page count."""
-    stamp = example_stamp(front[0], theme)
-    stories = (_front(BlockRenderer(*front, theme)), _back(BlockRenderer(*back, theme)))
-    return sum(_draw_pages(canvas, story, theme, stamp) for story in stories)
+    its own context and words (the back is in the clinic's language, its example stamp too);
+    returns the page count."""
+    return (_draw_pages(canvas, _front(BlockRenderer(*front, theme)), theme, example_stamp(front[0], theme))
+            + _draw_pages(canvas, _back(BlockRenderer(*back, theme)), theme, example_stamp(back[0], theme)))
 
 
 def _draw_pages(canvas: Canvas, story: list[Flowable], theme: Theme, stamp: ExampleStamp | None) -> int:

@@ -231,14 +231,20 @@ def lay_out_card(ctx: DocumentContext, theme: Theme, card_size: Size) -> Card:
     """Both faces of one patient's card; raises InputError naming a field that cannot fit."""
     pack = load_pack(DOCUMENT_ID, ctx.language)
     qr_data = tel_uri(ctx.values["clinic.phone_24h"]) if wallet_card_settings(ctx.clinic)["qr"] else None
+    back_ctx, back_pack = _for_clinicians(ctx, pack)
     front_top, front_bottom = _front_texts(ctx, pack, theme)
-    back_top, back_bottom = _back_texts(*_for_clinicians(ctx, pack), theme)
-    stamp = (load_common(ctx.language).labels["example_stamp"], tint(theme.accent, EXAMPLE_STAMP_TINT)) \
-        if ctx.clinic.example else None
+    back_top, back_bottom = _back_texts(back_ctx, back_pack, theme)
     return Card(
-        front=replace(_face(card_size, front_top, front_bottom, theme, qr_data), stamp=stamp),
-        back=replace(_face(card_size, back_top, back_bottom, theme), stamp=stamp),
+        front=replace(_face(card_size, front_top, front_bottom, theme, qr_data), stamp=_example_stamp(ctx, theme)),
+        back=replace(_face(card_size, back_top, back_bottom, theme), stamp=_example_stamp(back_ctx, theme)),
     )
+
+
+def _example_stamp(ctx: DocumentContext, theme: Theme) -> tuple[str, Color] | None:
+    """"EXAMPLE" across a face printed with the bundled example clinic, in the face's language."""
+    if not ctx.clinic.example:
+        return None
+    return load_common(ctx.language).labels["example_stamp"], tint(theme.accent, EXAMPLE_STAMP_TINT)
 
 
 def _for_clinicians(ctx: DocumentContext, pack: ContentPack) -> tuple[DocumentContext, ContentPack]:
