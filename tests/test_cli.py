@@ -809,10 +809,12 @@ def test_every_page_and_card_printed_with_the_example_clinic_says_so(tmp_path, e
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--lang", language,
                      "--large-print", *clinic, "-o", tmp_path)
     assert result.exit_code == 0, result.output
+    backs = ("Example clinic: made-up center, doctor and phone numbers", "EXAMPLE")  # in the clinic's language
     for path in tmp_path.glob("*.pdf"):
-        assert all(stamped_pages(path, words)), path.name
+        with_card = path.name in ("wallet-card.pdf", "record_packet.pdf")
+        assert all(stamped_pages(path, words + backs if with_card else words)), path.name
     card = pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages
-    assert all(words[1] in page.extract_text() for page in card[:2])  # across both faces of the card itself
+    assert words[1] in card[0].extract_text() and "EXAMPLE" in card[1].extract_text()  # across both faces
 
 
 def test_a_clinics_own_profile_prints_no_example_stamp(tmp_path, own_clinic):
