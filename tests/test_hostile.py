@@ -13,7 +13,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import run_cli
+from conftest import pdf_text, run_cli
 from carthandout.textnorm import normalise_text
 from carthandout.typefaces import needs_shaping
 
@@ -136,3 +136,19 @@ def test_a_key_that_may_be_patient_data_is_not_shown_unless_asked(tmp_path, writ
                         "-o", tmp_path)
         assert other.exit_code == 2 and "rosa" not in other.stderr and "delgado" not in other.stderr
         assert other.stderr.count("\n") == 1
+
+
+def test_a_patient_files_keys_read_as_a_rosters_headers_and_an_unknown_one_is_placed(tmp_path, write_yaml):
+    """``Name:`` and ``Infusion Date:`` were refused in a patient file and taken as a roster's
+    headers; a key that named no field was refused without a word of which one it was."""
+    patient = write_yaml("p.yaml", "Name: Ann Lee\nInfusion Date: 2027-03-05\nCAREGIVER_PHONE: 555 0100\n")
+    result = run_cli("generate", "--patient", patient, "--doc", "wallet-card", "-o", tmp_path / "a")
+    assert result.exit_code == 0, result.output
+    assert "Ann Lee" in pdf_text(tmp_path / "a" / "wallet-card.pdf")
+    twice = run_cli("generate", "--patient", write_yaml("q.yaml", "Name: Ann\nname: Bo\ninfusion_date: 2027-03-05\n"),
+                    "-o", tmp_path / "b")
+    assert twice.exit_code == 2 and twice.stderr.startswith("error: name: is given twice in the patient file")
+    unknown = run_cli("generate", "--patient", write_yaml("r.yaml", "name: Ann\ninfusion_date: 2027-03-05\nnickname: Annie\n"),
+                      "-o", tmp_path / "c")
+    assert unknown.exit_code == 2 and "Annie" not in unknown.stderr and "nickname" not in unknown.stderr
+    assert unknown.stderr.startswith("error: patient: key 3 of the file (--show-values shows it) is not a patient field")

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 from carthandout import models
 from carthandout.content import available_languages
 from carthandout.errors import CarthandoutError, ContentError, InputError
-from carthandout.models import Clinic, parse_clinic, phone_digits
+from carthandout.models import PATIENT_FIELDS, Clinic, field_for_header, misspelt_field, parse_clinic, phone_digits
 from carthandout.resources import load_yaml_file, package_dir
 
 EXAMPLE_CLINIC = "clinic.yaml"
@@ -84,4 +84,22 @@ def load_patient_file(path: Path) -> dict[str, Any]:
         raise InputError("patient", "the file is a list of patients: make their documents with carthandout batch")
     if not isinstance(raw, Mapping):
         raise InputError("patient", "the patient file must be a mapping of field: value")
-    return {str(key): value for key, value in raw.items()}
+    return _keys_as_fields(raw)
+
+
+def _keys_as_fields(raw: Mapping[Any, Any]) -> dict[str, Any]:
+    """A patient file's keys as the fields they name, read as a roster's column headers are
+    (``Name``, ``Infusion Date``): the same words were refused in a file and taken in a roster.
+    A key that names no field is refused by its place in the file (it may be patient data in the
+    wrong place), unless it is a misspelt field name, refused by name with the others."""
+    fields: dict[str, Any] = {}
+    for number, (key, value) in enumerate(raw.items(), start=1):
+        field = field_for_header(str(key)) or str(key)
+        if field not in PATIENT_FIELDS and not misspelt_field(field):
+            raise InputError("patient", f"{{value}} is not a patient field (known: {', '.join(PATIENT_FIELDS)})",
+                             field, hidden=f"key {number} of the file (--show-values shows it)")
+        if field in fields:
+            raise InputError(field, "is given twice in the patient file (keys differing in case or spacing)",
+                             sensitive=False)
+        fields[field] = value
+    return fields

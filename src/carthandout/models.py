@@ -46,6 +46,14 @@ class Patient:
 
 
 PATIENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Patient))
+_SEPARATORS = re.compile(r"[\W_]+")
+_FIELD_KEYS = {_SEPARATORS.sub("", name).lower(): name for name in PATIENT_FIELDS}
+
+
+def field_for_header(header: str) -> str | None:
+    """The patient field a roster's column header or a patient file's key names ("Infusion Date",
+    "INFUSION_DATE", "infusion-date": case, spaces and underscores aside), or None."""
+    return _FIELD_KEYS.get(_SEPARATORS.sub("", header).lower())
 REQUIRED_PATIENT_FIELDS = ("name", "infusion_date")
 
 

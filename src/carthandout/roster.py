@@ -21,12 +21,11 @@ from typing import Any, Iterable, Iterator, Mapping
 from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError
-from carthandout.models import PATIENT_FIELDS, misspelt_field
+from carthandout.models import PATIENT_FIELDS, field_for_header, misspelt_field
 from carthandout.resources import load_yaml_file
 
 ROSTER = "roster"
 CSV_DELIMITERS = (",", ";", "\t")
-_SEPARATORS = re.compile(r"[\W_]+")
 # One piece of a number format: "quoted text", \x, a spacer (_x) or fill (*x), a [color],
 # [$-409] or [condition], a run of zeros, a character Excel shows as it is, or anything else.
 _FORMAT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|(0+)|([$\-+/():!^&\'~{}<>= ])|(.)')
@@ -41,15 +40,6 @@ class RosterRow:
     number: int
     fields: dict[str, Any]
     problems: tuple[InputError, ...] = ()  # the row's own (one), or each unusable cell's
-
-
-def field_for_header(header: str) -> str | None:
-    """The patient field a column header names, or None."""
-    key = _SEPARATORS.sub("", header).lower()
-    return _FIELD_KEYS.get(key)
-
-
-_FIELD_KEYS = {_SEPARATORS.sub("", name).lower(): name for name in PATIENT_FIELDS}
 
 
 class Roster:
