@@ -333,6 +333,9 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("overrides: {conditioning_days: [-5, -5, -3]}", "clinic.overrides.conditioning_days"),  # two chemo days on one date
     ("overrides: {conditioning_days: [-1000000]}", "clinic.overrides.conditioning_days"),  # OverflowError
     ("checklist: {remove: [{a: 1}]}", "clinic.checklist.remove[1]"),  # crashed with TypeError
+    ("checklist: {remove: [infusion, monitoring, leukapheresis, manufacturing, conditioning, pet-ct, echocardiogram, "
+     "lung-function, hiv, hepatitis-b, hepatitis-c, pregnancy, infection-check, vaccination-history]}",
+     "clinic.checklist: removes every item and adds none"),  # printed a checklist of no tests
     ("readability: {max_grade: eight}", "clinic.readability.max_grade"),
     ("language: no", "clinic.language"),  # YAML 1.1 reads no as false; the error named the patient's field
     ("language: fr", "clinic.language"),  # failed each patient at render time, not `check`

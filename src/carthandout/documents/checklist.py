@@ -221,6 +221,9 @@ def apply_clinic_settings(
             for item in kept]
     with _entry_checked(problems):
         added = _added_items(raw.get("add"), set(known), ctx, pack, problems)
+    if not kept and not added and not problems:
+        raise InputError("clinic.checklist", "removes every item and adds none: the checklist would list no tests",
+                         sensitive=False)
     groups = [group["id"] for group in pack.data["groups"]]
     return sorted(kept + added, key=lambda item: groups.index(item.group))  # stable: added last in their group
 
