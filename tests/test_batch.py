@@ -1540,3 +1540,34 @@ def test_a_failed_rows_cut_name_is_kept_for_it(tmp_path):
         batch(roster, out, "--doc", "wallet-card", "--name-template", "{name}")
         records.append({row["row"]: row["record"] for row in manifest(out) if row["row"]}["3"])
     assert len(set(records)) == 1 and records[0].endswith("-2")
+
+
+@pytest.mark.parametrize("name", ["manifest.csv", "errors.csv", "print/cohort.csv"])
+def test_a_roster_where_the_run_writes_its_record_is_refused(tmp_path, name):
+    """A roster saved as the output folder's manifest.csv (or errors.csv) was replaced by the
+    run's record without a word: the cohort's list was gone."""
+    roster = tmp_path / "out" / name
+    roster.parent.mkdir(parents=True)
+    write_csv(roster, [{"name": "Ann Lee", "infusion_date": "2027-03-05"}])
+    before = roster.read_bytes()
+    result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: roster: is where the run writes manifest.csv, errors.csv or print/")
+    assert roster.read_bytes() == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no folder locks on Windows")
+def test_a_second_run_into_a_folder_being_written_is_refused(tmp_path):
+    """Two batches into one folder: the second removed the first's temporary files as a killed
+    run's leftovers, and the first ended without its manifest."""
+    from carthandout.output import FolderLock
+    roster = write_csv(tmp_path / "r.csv", [{"name": "Ann Lee", "infusion_date": "2027-03-05"}])
+    with FolderLock(tmp_path / "out"):  # the first run, still writing
+        result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
+        assert result.exit_code == 2
+        assert result.stderr.startswith("error: --output: another carthandout run is writing into this folder")
+        single = run_cli("generate", "--name", "Bo", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                         "-o", tmp_path / "out")
+        assert single.exit_code == 2 and "another carthandout run" in single.stderr
+        assert list((tmp_path / "out").iterdir()) == []
+    assert batch(roster, tmp_path / "out", "--doc", "wallet-card").exit_code == 0  # once it has finished

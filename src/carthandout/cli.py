@@ -20,7 +20,7 @@ from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
 from carthandout.output import (
-    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, cannot_write, check_replaceable, earlier_manifest, recorded_digests,
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_replaceable, earlier_manifest, recorded_digests,
     write_atomic, write_manifest,
 )
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
@@ -123,11 +123,12 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         recorded = recorded_digests(earlier)
-        rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded)
+        with FolderLock(output_dir):
+            rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded)
+            removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, recorded, options.pdf_password)
+            write_manifest(output_dir, rows)
     except CarthandoutError as error:
         fail(error, show_values)
-    removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, recorded, options.pdf_password)
-    write_manifest(output_dir, rows)
     for row in rows:
         click.echo(f"wrote {output_dir / row.file} ({row.pages} page{'' if row.pages == 1 else 's'})")
     for name, copy in kept:
@@ -171,6 +172,15 @@ def check_batch_folder(output_dir: Path) -> None:
             raise InputError("--output", "the folder is inside another batch's print/ or patient folder: "
                              "give batch a folder of its own", sensitive=False)
         return
+
+
+def check_roster_apart(roster_file: Path, output_dir: Path) -> None:
+    """A roster where the run writes its record (``manifest.csv``, ``errors.csv`` or ``print/`` in
+    the output folder) was replaced by it, without a word: the cohort's list was lost."""
+    roster, folder = roster_file.resolve(), output_dir.resolve()
+    if roster in (folder / MANIFEST_FILE, folder / ERRORS_FILE) or folder / PRINT_DIR in roster.parents:
+        raise InputError("roster", f"is where the run writes {MANIFEST_FILE}, {ERRORS_FILE} or {PRINT_DIR}/ in the "
+                         "output folder: move or rename it, or give another --output", sensitive=False)
 
 
 def _is_batch_output(folder: Path, manifest: list[dict[str, str]]) -> bool:
@@ -302,6 +312,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         if not check_only:
             check_print_folder(settings.output_dir)
             check_batch_folder(settings.output_dir)
+            check_roster_apart(roster_file, settings.output_dir)
+            lock = FolderLock(settings.output_dir)
     except CarthandoutError as error:
         fail(error, show_values)
     except KeyboardInterrupt:
@@ -317,7 +329,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
     # Signals stop the run only while its workers run; its report is printed whole (a SIGTERM
     # after the first Ctrl-C ended the process between the record and the summary).
-    with interrupts_ignored():
+    with lock, interrupts_ignored():
         with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
             result = run_batch(patients, problems, clinic, options, settings, advance)
         later = [*result.problems[len(problems):], *result.part_problems]

@@ -14,6 +14,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
+from carthandout.errors import InputError
+
 
 # PDFs are written without flushing each to disk on its own (an fsync each, one after the other,
 # was a tenth of a batch's time and a fifth of a single ``generate``). ``write_manifest`` flushes
@@ -329,3 +331,39 @@ class ManifestStream:
             if error.filename and Path(error.filename).name == MANIFEST_FILE:
                 raise
             raise OSError(error.errno, error.strerror, str(self.directory / MANIFEST_FILE)) from None
+
+
+class FolderLock:
+    """One run at a time writes into an output folder: a second batch into the same folder took
+    the first's temporary files for a killed run's leftovers and removed them, and the first
+    ended without its manifest. The lock is an advisory ``flock`` on the folder itself, so no
+    file is left behind and a killed run's lock goes with its process. (No such lock on Windows.)"""
+
+    def __init__(self, folder: Path) -> None:
+        self.handle: int | None = None
+        try:
+            import fcntl
+        except ImportError:
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.handle = os.open(folder, os.O_RDONLY)
+        except OSError as error:
+            raise InputError("--output", f"cannot be made a folder ({error.strerror})", sensitive=False) from None
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.release()
+            raise InputError("--output", "another carthandout run is writing into this folder: let it finish, "
+                             "or give this run a folder of its own", sensitive=False) from None
+
+    def release(self) -> None:
+        if self.handle is not None:
+            os.close(self.handle)
+            self.handle = None
+
+    def __enter__(self) -> FolderLock:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
