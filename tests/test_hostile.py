@@ -152,3 +152,31 @@ def test_a_patient_files_keys_read_as_a_rosters_headers_and_an_unknown_one_is_pl
                       "-o", tmp_path / "c")
     assert unknown.exit_code == 2 and "Annie" not in unknown.stderr and "nickname" not in unknown.stderr
     assert unknown.stderr.startswith("error: patient: key 3 of the file (--show-values shows it) is not a patient field")
+
+
+def _nested_aliases(levels: int) -> str:
+    """A YAML list that nests ``levels`` aliases nine wide ("billion laughs" at nine levels)."""
+    value = "[x, x, x, x, x, x, x, x, x]"
+    for level in range(levels):
+        value = f"[&a{level} {value}" + f", *a{level}" * 8 + "]"
+    return value
+
+
+@pytest.mark.parametrize("field, error", [
+    ("weight_kg", "weight_kg: must be a number of kilograms"),
+    ("large_print", "large_print: must be yes or no"),
+    ("date_of_birth", "date_of_birth: a list is not a date in the form YYYY-MM-DD"),  # shown: --show-values
+])
+def test_a_list_of_nested_aliases_is_refused_by_its_kind_never_written_out(tmp_path, write_yaml, field, error):
+    """weight_kg and large_print turned the value into text before checking it (nine levels took
+    45 s and 1.6 GB to a MemoryError), and --show-values wrote any field's value out whole."""
+    patient = write_yaml("p.yaml", f"name: Ann\ninfusion_date: 2027-03-05\n{field}: {_nested_aliases(5)}\n")
+    result = run_cli("generate", "--patient", patient, "--show-values", "-o", tmp_path / "o")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {error}\n"
+
+
+def test_a_long_value_shown_in_an_error_is_cut_short(tmp_path):
+    result = run_cli("generate", "--name", "Ann", "--infusion-date", "2027-" + "9" * 5000, "--show-values",
+                     "-o", tmp_path)
+    assert result.exit_code == 2 and result.stderr.count("9") < 300 and "…" in result.stderr

@@ -33,8 +33,20 @@ class InputError(CarthandoutError):
         if "{value}" not in self.problem:
             return self.problem
         if show_values or not self.sensitive:
-            return self.problem.replace("{value}", printable(str(self.value)))
+            return self.problem.replace("{value}", shown(self.value))
         return self.problem.replace("{value}", self.hidden)
+
+
+SHOWN_AT_MOST = 200  # characters of a value shown in an error line
+
+
+def shown(value: object) -> str:
+    """A value as an error line shows it: one line, at most ``SHOWN_AT_MOST`` characters; a list or
+    mapping by its kind alone (YAML aliases nest one into gigabytes of text)."""
+    if isinstance(value, (list, tuple, set, dict)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'}"
+    text = str(value)
+    return printable(text if len(text) <= SHOWN_AT_MOST else text[:SHOWN_AT_MOST] + "…")
 
 
 def printable(text: str) -> str:

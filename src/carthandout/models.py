@@ -142,11 +142,16 @@ def parse_date_between(field_name: str, raw: Any, first_year: int, last_year: in
 _KILOGRAMS = re.compile(r"\s*(?:kg|kgs|kilograms?|kilogramos?)\.?$", re.IGNORECASE)
 
 
+# What a field written as text may be read from: a YAML list or mapping is never turned into text
+# (nine nested aliases, "billion laughs", made a string of gigabytes).
+_SCALARS = (str, int, float, Decimal)
+
+
 def parse_weight(raw: Any) -> Decimal | None:
     """The weight exactly as written (a float would lose digits the dose line prints)."""
     if raw is None or raw == "":
         return None
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, _SCALARS):  # a list is never written out (YAML aliases nest)
         raise InputError("weight_kg", "must be a number of kilograms", raw)
     text = _KILOGRAMS.sub("", str(raw).strip())  # "80 kg": the column's own unit, written out
     if _DECIMAL_COMMA.match(text):
@@ -164,6 +169,8 @@ def parse_flag(field_name: str, raw: Any) -> bool:
         return False
     if isinstance(raw, bool):
         return raw
+    if not isinstance(raw, _SCALARS):
+        raise InputError(field_name, "must be yes or no", sensitive=False)
     text = str(raw).strip().lower()
     if text in ("1", "yes", "y", "true", "x"):
         return True
