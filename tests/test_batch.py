@@ -296,7 +296,7 @@ def test_a_yaml_key_that_is_a_list_is_a_one_line_error(tmp_path):
     roster.write_text("- ? [a, b]\n  : x\n  name: John Smith\n  infusion_date: '2027-03-06'\n", encoding="utf-8")
     result = batch(roster, tmp_path / "out")
     assert result.exit_code == 2
-    assert result.stderr == f"error: roster: {roster}:1: a key must be a field name, not a list or a mapping\n"
+    assert result.stderr == f"error: roster: {roster.name}:1: a key must be a field name, not a list or a mapping\n"
 
 
 def test_unknown_column_stops_before_anything_is_rendered(tmp_path):

@@ -180,3 +180,18 @@ def test_a_long_value_shown_in_an_error_is_cut_short(tmp_path):
     result = run_cli("generate", "--name", "Ann", "--infusion-date", "2027-" + "9" * 5000, "--show-values",
                      "-o", tmp_path)
     assert result.exit_code == 2 and result.stderr.count("9") < 300 and "…" in result.stderr
+
+
+def test_a_patient_files_errors_name_neither_its_folder_nor_a_key_that_may_be_data(tmp_path, write_yaml):
+    """"error: patient: Rosa Delgado MRN 004417/patient.yaml:4: the key 'Rosa Delgado' is given
+    twice": a key given twice was quoted whole, and the folder (named after the patient) too."""
+    folder = tmp_path / "Rosa Delgado MRN 004417"
+    folder.mkdir()
+    patient = folder / "patient.yaml"
+    patient.write_text("name: Ann\ninfusion_date: 2027-03-05\nRosa Delgado: 1\nRosa Delgado: 2\n", encoding="utf-8")
+    result = run_cli("generate", "--patient", patient, "-o", tmp_path / "o")
+    assert result.exit_code == 2
+    assert result.stderr == "error: patient: patient.yaml:4: the key '...' is given twice\n"
+    patient.write_text("name: Ann\nname: Bo\ninfusion_date: 2027-03-05\n", encoding="utf-8")
+    assert run_cli("generate", "--patient", patient, "-o", tmp_path / "o").stderr == (
+        "error: patient: patient.yaml:2: the key 'name' is given twice\n")  # a field name is no patient data

@@ -75,7 +75,7 @@ def _clinic_yaml(path: Path) -> Any:
 def load_patient_file(path: Path) -> dict[str, Any]:
     """Raw patient fields from a YAML file (validated later, together with any flags)."""
     try:
-        raw = load_yaml_file(path, private=True)
+        raw = load_yaml_file(path, private=True, shown_keys=PATIENT_FIELDS)
     except ContentError as exc:
         raise InputError("patient", str(exc)) from None
     if raw is None:  # an empty file: the flags give the fields

@@ -5,7 +5,7 @@ import re
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Hashable
+from typing import Any, Container, Hashable
 
 import yaml
 
@@ -21,7 +21,10 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _KeyProblem(yaml.constructor.ConstructorError):
-    """A key given twice or not a field name: its message quotes a field name, never a value."""
+    """A key given twice (``key``), or not a field name: in a file of patient data the key is
+    quoted only when it is a field name (``shown_keys``), since it may be patient data itself."""
+
+    key: Any = None
 
 
 class _UniqueKeySafeLoader(yaml.SafeLoader):
@@ -34,7 +37,9 @@ class _UniqueKeySafeLoader(yaml.SafeLoader):
         repeated = self._keys_given_twice(node)
         if repeated:
             key, key_node = repeated[0]
-            raise _KeyProblem(None, None, f"the key {key!r} is given twice", key_node.start_mark)
+            problem = _KeyProblem(None, None, f"the key {key!r} is given twice", key_node.start_mark)
+            problem.key = key
+            raise problem
         return super().construct_mapping(node, deep)
 
     def _keys_given_twice(self, node: yaml.MappingNode) -> list[tuple[Any, yaml.Node]]:
@@ -109,11 +114,12 @@ class _RepeatedKeysRecordingLoader(_UniqueKeySafeLoader):
 _RepeatedKeysRecordingLoader.add_constructor("tag:yaml.org,2002:map", _RepeatedKeysRecordingLoader.construct_yaml_map)
 
 
-def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_allowed: bool = False) -> Any:
+def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_allowed: bool = False,
+                   shown_keys: Container[str] = ()) -> Any:
     """The YAML document in ``text``; ContentError naming ``origin`` and the line when it is not valid.
 
     ``private``: the text holds patient data, and PyYAML quotes what it could not read (a tag,
-    an alias, a key): the quoted parts are left out of the message.
+    an alias, a key): the quoted parts are left out of the message, but a key in ``shown_keys``.
     ``repeated_keys_allowed``: mappings are ``MappingWithRepeatedKeys``, a key given twice noted
     on its mapping instead of being an error.
     """
@@ -124,21 +130,23 @@ def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_
         mark = getattr(exc, "problem_mark", None)
         where = f"{origin}:{mark.line + 1}" if mark else origin
         problem = getattr(exc, "problem", None) or "is not valid YAML"
-        if private and not isinstance(exc, _KeyProblem):
+        if private and not (isinstance(exc, _KeyProblem) and (exc.key is None or exc.key in shown_keys)):
             problem = re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem)
         raise ContentError(f"{where}: {problem}") from None
     except RecursionError:  # thousands of brackets inside each other: PyYAML reads them recursively
         raise ContentError(f"{origin}: is nested too deeply to be read") from None
 
 
-def load_yaml_file(path: Path, private: bool = False, repeated_keys_allowed: bool = False) -> Any:
+def load_yaml_file(path: Path, private: bool = False, repeated_keys_allowed: bool = False,
+                   shown_keys: Container[str] = ()) -> Any:
+    origin = path.name if private else str(path)  # a patient's file may sit in a folder named after them
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise ContentError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise ContentError(f"{origin}: cannot be read ({exc.strerror})") from None
     except UnicodeDecodeError:
-        raise ContentError(f"{path}: is not UTF-8 text") from None
-    return read_yaml_text(text, str(path), private, repeated_keys_allowed)
+        raise ContentError(f"{origin}: is not UTF-8 text") from None
+    return read_yaml_text(text, origin, private, repeated_keys_allowed, shown_keys)
 
 
 def packaged_path(folder: str, relative: str) -> Path:
