@@ -1571,3 +1571,27 @@ def test_a_second_run_into_a_folder_being_written_is_refused(tmp_path):
         assert single.exit_code == 2 and "another carthandout run" in single.stderr
         assert list((tmp_path / "out").iterdir()) == []
     assert batch(roster, tmp_path / "out", "--doc", "wallet-card").exit_code == 0  # once it has finished
+
+
+def test_a_cell_longer_than_the_csv_modules_limit_fails_its_row_not_the_batch(tmp_path):
+    """A 200,000-character cell stopped the whole batch: "is not valid CSV (field larger than field limit)"."""
+    roster = tmp_path / "r.csv"
+    roster.write_text(f"name,infusion_date\nAnn,2027-03-05\n{'B' * 200_000},2027-03-05\nCy,2027-03-06\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--check")
+    assert result.exit_code == 1 and "2 patients ready" in result.stdout
+    assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
+        "row 3: name: is too long (200000 characters, at most 120)"]
+
+
+def test_a_workbook_that_unpacks_to_far_more_than_a_roster_is_refused_unread(tmp_path, monkeypatch):
+    """300 KB of xlsx held a 300 MB cell: openpyxl read it whole, 3.7 GB, then MemoryError (exit 70)."""
+    from openpyxl import Workbook
+    import carthandout.roster as roster_module
+    workbook = Workbook()
+    workbook.active.append(["Name", "Infusion date"])
+    workbook.active.append(["A" * 30_000, "2027-03-05"])
+    workbook.save(tmp_path / "r.xlsx")
+    monkeypatch.setattr(roster_module, "XLSX_PART_MAX_BYTES", 20_000)  # the real limit is 100 MB
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: roster: unpacks to a part of ") and "it holds far more than a roster" in result.stderr

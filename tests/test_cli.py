@@ -880,4 +880,4 @@ def test_check_lists_a_clinic_file_that_is_a_folder_as_a_problem(tmp_path):
     (tmp_path / "clinic").mkdir()
     result = run_cli("check", "--clinic", tmp_path / "clinic")
     assert result.exit_code == 1
-    assert f"clinic: {tmp_path / 'clinic'}: cannot be read" in result.output
+    assert f"clinic: {tmp_path / 'clinic'}: is not a file (a folder, a device or a pipe)" in result.output

@@ -5,6 +5,7 @@ invisible characters, path pieces, reserved file names, long runs and every bund
 """
 from __future__ import annotations
 
+import os
 import unicodedata
 from pathlib import Path
 
@@ -195,3 +196,34 @@ def test_a_patient_files_errors_name_neither_its_folder_nor_a_key_that_may_be_da
     patient.write_text("name: Ann\nname: Bo\ninfusion_date: 2027-03-05\n", encoding="utf-8")
     assert run_cli("generate", "--patient", patient, "-o", tmp_path / "o").stderr == (
         "error: patient: patient.yaml:2: the key 'name' is given twice\n")  # a field name is no patient data
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_a_device_or_a_pipe_given_as_an_input_file_is_refused_in_one_line(tmp_path, write_yaml):
+    """/dev/zero as the patient, clinic or roster file ran the process out of memory (exit 70);
+    a named pipe as the patient file waited for ever."""
+    base = ("--name", "Ann", "--infusion-date", "2027-03-05", "-o", tmp_path / "o")
+    assert run_cli("generate", "--patient", "/dev/zero", "-o", tmp_path / "o").stderr == (
+        "error: patient: zero: is not a file (a folder, a device or a pipe)\n")
+    result = run_cli("generate", *base, "--clinic", "/dev/zero")
+    assert result.exit_code == 2 and result.stderr == "error: clinic: /dev/zero: is not a file (a folder, a device or a pipe)\n"
+    check = run_cli("check", "--clinic", "/dev/zero")
+    assert check.exit_code == 1 and "clinic: /dev/zero: is not a file" in check.output
+    roster = tmp_path / "cohort.yaml"
+    roster.symlink_to("/dev/zero")
+    result = run_cli("batch", roster, "-o", tmp_path / "b")
+    assert result.exit_code == 2 and result.stderr == "error: roster: cohort.yaml: is not a file (a folder, a device or a pipe)\n"
+    pipe = tmp_path / "patient.yaml"
+    os.mkfifo(pipe)
+    assert run_cli("generate", "--patient", pipe, "-o", tmp_path / "o").exit_code == 2
+    logo_pipe = tmp_path / "logo.png"
+    os.mkfifo(logo_pipe)
+    clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '555-0100'\nlogo: {logo_pipe}\n")
+    assert run_cli("generate", *base, "--clinic", clinic).stderr.endswith("logo.png is not a file (a folder, a device or a pipe)\n")
+
+
+def test_a_patient_file_bigger_than_any_patient_is_refused_unread(tmp_path):
+    patient = tmp_path / "p.yaml"
+    patient.write_text("name: Ann\ninfusion_date: 2027-03-05\nnotes: '" + "x" * 1_100_000 + "'\n", encoding="utf-8")
+    result = run_cli("generate", "--patient", patient, "-o", tmp_path / "o")
+    assert result.exit_code == 2 and result.stderr == "error: patient: p.yaml: is too large to read (1.1 MB, at most 1.0 MB)\n"

@@ -565,8 +565,10 @@ def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
     path = (base_dir / raw).resolve()
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise InputError("clinic.logo", "{value} must be a PNG or JPEG file", raw, sensitive=False)
-    if not path.is_file():
+    if not path.exists():
         raise InputError("clinic.logo", "{value} does not exist", raw, sensitive=False)
+    if not path.is_file():
+        raise InputError("clinic.logo", "{value} is not a file (a folder, a device or a pipe)", raw, sensitive=False)
     with path.open("rb") as handle:
         head = handle.read(8)
     if not (head.startswith(b"\x89PNG") or head.startswith(b"\xff\xd8")):

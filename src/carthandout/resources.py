@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -137,9 +138,32 @@ def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_
         raise ContentError(f"{origin}: is nested too deeply to be read") from None
 
 
+# A patient or clinic file is a few kilobytes, a roster of ten thousand patients a few megabytes;
+# PyYAML reads about a megabyte a second, and /dev/zero never ends.
+YAML_FILE_MAX_BYTES = 1_000_000
+
+
+def check_regular_file(path: Path, origin: str, max_bytes: int) -> None:
+    """Raise ContentError unless ``path`` (links followed) is a regular file of at most ``max_bytes``:
+    a device (/dev/zero) ran the process out of memory, a named pipe waited for ever."""
+    try:
+        status = path.stat()
+    except OSError as exc:
+        raise ContentError(f"{origin}: cannot be read ({exc.strerror})") from None
+    if not stat.S_ISREG(status.st_mode):
+        raise ContentError(f"{origin}: is not a file (a folder, a device or a pipe)")
+    if status.st_size > max_bytes:
+        raise ContentError(f"{origin}: is too large to read ({megabytes(status.st_size)}, at most {megabytes(max_bytes)})")
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
 def load_yaml_file(path: Path, private: bool = False, repeated_keys_allowed: bool = False,
-                   shown_keys: Container[str] = ()) -> Any:
+                   shown_keys: Container[str] = (), max_bytes: int = YAML_FILE_MAX_BYTES) -> Any:
     origin = path.name if private else str(path)  # a patient's file may sit in a folder named after them
+    check_regular_file(path, origin, max_bytes)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:

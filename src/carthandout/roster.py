@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime as dt
 import re
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,9 +23,14 @@ from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError
 from carthandout.models import PATIENT_FIELDS, field_for_header, misspelt_field
-from carthandout.resources import load_yaml_file
+from carthandout.resources import check_regular_file, load_yaml_file, megabytes
 
 ROSTER = "roster"
+ROSTER_MAX_BYTES = 100_000_000  # ten thousand patients take a few megabytes in any of the formats
+XLSX_PART_MAX_BYTES = 100_000_000  # a worksheet of ten thousand patients unpacks to about 10 MB
+# A cell longer than the csv module's 131,072 characters stopped the whole batch ("not valid CSV");
+# up to this it fails its own row as too long.
+CSV_CELL_MAX_CHARACTERS = 16_000_000
 CSV_DELIMITERS = (",", ";", "\t")
 # One piece of a number format: "quoted text", \x, a spacer (_x) or fill (*x), a [color],
 # [$-409] or [condition], a run of zeros, a character Excel shows as it is, or anything else.
@@ -48,6 +54,10 @@ class Roster:
     def __init__(self, path: Path, sheet: str | None = None) -> None:
         self.path = path
         self.kind = roster_kind(path)
+        try:
+            check_regular_file(path, path.name, ROSTER_MAX_BYTES)
+        except ContentError as error:
+            raise InputError(ROSTER, str(error), sensitive=False) from None
         if sheet is not None and self.kind != "xlsx":
             raise InputError(ROSTER, "--sheet is for an Excel .xlsx roster", sensitive=False)
         self.sheet: str | None = None
@@ -177,6 +187,7 @@ def _present(cell: Any) -> bool:
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     """Rows of a UTF-8 CSV (a byte order mark is fine), or of UTF-16 text with its byte order mark
     (Excel's "Unicode Text" export), numbered from 1; the delimiter is sniffed."""
+    csv.field_size_limit(CSV_CELL_MAX_CHARACTERS)
     try:
         with path.open("r", encoding=_text_encoding(path), newline="") as stream:
             first_line = stream.readline()
@@ -228,6 +239,7 @@ def _workbook(path: Path, formulas: bool = False) -> Iterator[Any]:
     """The workbook, read-only, its cells' values as last computed (``formulas``: the formulas)."""
     from openpyxl import load_workbook  # only when an .xlsx roster is read: it costs import time
 
+    _check_unpacked_size(path)
     try:
         workbook = load_workbook(path, read_only=True, data_only=not formulas)
     except OSError as exc:
@@ -238,6 +250,19 @@ def _workbook(path: Path, formulas: bool = False) -> Iterator[Any]:
         yield workbook
     finally:
         workbook.close()
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """A workbook is a zip: 300 KB of it held a 300 MB cell, which openpyxl read whole (3.7 GB,
+    then MemoryError, and the batch was lost). A roster's parts unpack to a few megabytes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            largest = max((member.file_size for member in archive.infolist()), default=0)
+    except (OSError, zipfile.BadZipFile):
+        return  # openpyxl says what is wrong with it
+    if largest > XLSX_PART_MAX_BYTES:
+        raise InputError(ROSTER, f"unpacks to a part of {megabytes(largest)} (at most {megabytes(XLSX_PART_MAX_BYTES)}): "
+                         "it holds far more than a roster", sensitive=False)
 
 
 def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any]]:
@@ -503,7 +528,7 @@ def _field_value(column: str, cell: Any) -> Any:
 
 def _load_yaml_items(path: Path) -> list[Any]:
     try:
-        items = load_yaml_file(path, private=True, repeated_keys_allowed=True)
+        items = load_yaml_file(path, private=True, repeated_keys_allowed=True, max_bytes=ROSTER_MAX_BYTES)
     except ContentError as exc:
         raise InputError(ROSTER, str(exc), sensitive=False) from None
     if not isinstance(items, list):
