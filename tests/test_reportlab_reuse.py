@@ -133,3 +133,15 @@ def test_to_unicode_cmap_is_reportlabs():
     subset = [0, 32, 65, 0xE9, 0x2019]
     assert reportlab_reuse.to_unicode_cmap("AAAAAA+Font", subset) == reportlab_reuse._make_to_unicode_cmap("AAAAAA+Font", subset)
     assert reportlab_reuse.to_unicode_cmap("AAAAAA+Font", subset + [66]) != reportlab_reuse.to_unicode_cmap("AAAAAA+Font", subset)
+
+
+def test_source_date_epoch_does_not_change_the_bytes(tmp_path, monkeypatch):
+    """reportlab stamps SOURCE_DATE_EPOCH into every file identifier (/ID): the same input gave
+    other bytes under a build environment that sets it. No date is printed in the documents."""
+    from conftest import run_cli
+    args = ("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "wallet-card")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert run_cli(*args, "-o", tmp_path / "a").exit_code == 0
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    assert run_cli(*args, "-o", tmp_path / "b").exit_code == 0
+    assert (tmp_path / "a" / "wallet-card.pdf").read_bytes() == (tmp_path / "b" / "wallet-card.pdf").read_bytes()

@@ -36,6 +36,7 @@ import copy
 import hashlib
 import io
 import zlib
+import time
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -44,7 +45,7 @@ from typing import Any, NamedTuple
 from PIL import Image, ImageOps
 from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
-from reportlab.lib.utils import ImageReader, _digester
+from reportlab.lib.utils import ImageReader, TimeStamp, _digester
 from reportlab.pdfbase import pdfdoc, ttfonts
 from reportlab.pdfgen.canvas import Canvas
 
@@ -336,6 +337,22 @@ def info_without_dates(info: pdfdoc.PDFInfo, document: Any) -> bytes:
     return pdfdoc.PDFDictionary(dictionary).format(document)
 
 
+class FixedTimeStamp(TimeStamp):
+    """reportlab's invariant-mode time stamp (1 January 2000), whatever SOURCE_DATE_EPOCH says:
+    the stamp goes into every file identifier (/ID), so the variable gave the same input other
+    bytes. No date is written in the documents (``info_without_dates``)."""
+
+    def __init__(self, invariant: Any = None) -> None:
+        self.t = INVARIANT_TIME
+        self.lt = time.gmtime(INVARIANT_TIME)
+        self.YMDhms = tuple(self.lt)[:6]
+        self.dhh = self.dmm = 0
+        self.tzname = "UTC"
+
+
+INVARIANT_TIME = 946684800.0  # what reportlab's invariant mode stamps
+
+
 def install() -> None:
     """Route reportlab's subsetting, deflating and object writing through the shortcuts (idempotent)."""
     # reportlab wraps page, form and image streams in ASCII85 by default, a 7-bit armour for mail
@@ -351,6 +368,7 @@ def install() -> None:
     pdfdoc.PDFDictionary.format = format_dictionary
     pdfdoc.PDFName = pdf_name
     pdfdoc.PDFInfo.format = info_without_dates
+    pdfdoc.TimeStamp = FixedTimeStamp
     if not isinstance(pdfdoc.zlib, _ZlibWithCache):
         pdfdoc.zlib = _ZlibWithCache()
 
