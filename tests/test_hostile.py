@@ -227,3 +227,9 @@ def test_a_patient_file_bigger_than_any_patient_is_refused_unread(tmp_path):
     patient.write_text("name: Ann\ninfusion_date: 2027-03-05\nnotes: '" + "x" * 1_100_000 + "'\n", encoding="utf-8")
     result = run_cli("generate", "--patient", patient, "-o", tmp_path / "o")
     assert result.exit_code == 2 and result.stderr == "error: patient: p.yaml: is too large to read (1.1 MB, at most 1.0 MB)\n"
+
+
+def test_an_output_folder_that_is_a_link_to_nothing_says_so(tmp_path):
+    (tmp_path / "out").symlink_to(tmp_path / "gone")
+    result = run_cli("generate", "--name", "Ann", "--infusion-date", "2027-03-05", "-o", tmp_path / "out")
+    assert result.exit_code == 2 and result.stderr == "error: --output: cannot be made a folder (is a link to nothing)\n"

@@ -349,7 +349,8 @@ class FolderLock:
             folder.mkdir(parents=True, exist_ok=True)
             self.handle = os.open(folder, os.O_RDONLY)
         except OSError as error:
-            raise InputError("--output", f"cannot be made a folder ({error.strerror})", sensitive=False) from None
+            problem = "is a link to nothing" if folder.is_symlink() and not folder.exists() else error.strerror
+            raise InputError("--output", f"cannot be made a folder ({problem})", sensitive=False) from None
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
