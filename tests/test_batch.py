@@ -1595,3 +1595,14 @@ def test_a_workbook_that_unpacks_to_far_more_than_a_roster_is_refused_unread(tmp
     result = batch(tmp_path / "r.xlsx", tmp_path / "out")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: roster: unpacks to a part of ") and "it holds far more than a roster" in result.stderr
+
+
+def test_a_folder_name_that_is_a_files_name_in_the_output_folder_takes_the_next_name(tmp_path):
+    """A patient whose MRN was the roster's own file name (beside the output) failed with "File exists"."""
+    out = tmp_path / "out"
+    out.mkdir()
+    roster = write_csv(out / "r.csv", [{"name": "Ann Lee", "infusion_date": "2027-03-05", "mrn": "r.csv"}])
+    result = batch(roster, out)
+    assert result.exit_code == 0, result.stderr
+    assert [row["record"] for row in manifest(out) if row["row"]][0] == "r.csv-2"
+    assert roster.read_text(encoding="utf-8").startswith("Name,")

@@ -234,13 +234,22 @@ def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings
                                   settings.no_names) for number, patient in rows}
     stems.update((number, patient_stem(_naming_fields(fields), number, settings.name_template, settings.no_names))
                  for number, fields in not_made)
-    names = UniqueNames(RESERVED_NAMES)
+    names = UniqueNames(RESERVED_NAMES + _files_in(settings.output_dir))
     in_order = sorted(stems.items())  # roster order
     folders = {number: names.claim_exact(stem.stem) for number, stem in in_order if stem.verbatim}
     for number, stem in in_order:
         if folders.get(number) is None:
             folders[number] = names.claim(stem.stem)
     return {number: folders[number] for number, _ in rows}
+
+
+def _files_in(folder: Path) -> tuple[str, ...]:
+    """What in ``folder`` is not a folder (the roster itself, a user's notes): a patient whose MRN
+    was a file's name ("r.csv") failed with "File exists" instead of taking the next name."""
+    try:
+        return tuple(sorted(entry.name for entry in os.scandir(folder) if not entry.is_dir()))
+    except OSError:  # not there yet
+        return ()
 
 
 def clashes_with_failed_rows(valid: Sequence[tuple[int, Patient]],
