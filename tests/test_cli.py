@@ -146,6 +146,18 @@ def test_the_logo_note_measures_the_logo_upright_as_it_prints(write_yaml, tmp_pa
     assert ("note: clinic.logo:" in result.output) is noted
 
 
+@pytest.mark.parametrize("date_format, noted", [("d 'de' MMMM 'de' y", "'de'"), ("d MMM y", None),
+                                                ("long", None), ("d.MM.y'3'", None)])
+def test_check_notes_words_a_date_pattern_prints_in_every_language(write_yaml, date_format, noted):
+    """"d 'de' MMMM 'de' y" made the English papers say "5 de March de 2027", and check said nothing."""
+    clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '545-0100'\ndate_format: \"{date_format}\"\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note: clinic.date_format")]
+    assert notes == ([f"note: clinic.date_format: {date_format} prints {noted} in every language's documents; "
+                      "the named formats (short, medium, long, full) follow each language"] if noted else [])
+
+
 def test_check_notes_a_caregiver_period_shorter_than_the_close_watch(write_yaml):
     """The log and the handwriting boxes follow the caregiver period: with 7 days of it under a
     14-day close watch they stopped a week early, and check said nothing."""

@@ -1,6 +1,8 @@
 """``carthandout check``: every content pack, policy profile and the clinic file, all problems listed."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +51,18 @@ SHARP_LOGO_PPI = 150  # pixels an inch below which a printed logo looks soft (pr
 def clinic_notes(clinic: Clinic) -> list[str]:
     """What the papers print otherwise than the clinic file says, or worse than it could look, or
     a policy whose periods may not be what the clinic meant."""
-    return _color_notes(clinic) + _logo_notes(clinic) + _policy_notes(clinic)
+    return _color_notes(clinic) + _logo_notes(clinic) + _policy_notes(clinic) + _date_format_notes(clinic)
+
+
+def _date_format_notes(clinic: Clinic) -> list[str]:
+    """Words quoted in a date pattern print in every language: "d 'de' MMMM 'de' y" made the
+    English papers say "5 de March de 2027"."""
+    words = list(dict.fromkeys(quoted for quoted in re.findall(r"'([^']+)'", clinic.date_format)
+                               if any(ch.isalpha() for ch in quoted)))
+    if not words:
+        return []
+    return [f"note: clinic.date_format: {clinic.date_format} prints {', '.join(repr(word) for word in words)} in "
+            "every language's documents; the named formats (short, medium, long, full) follow each language"]
 
 
 def _policy_notes(clinic: Clinic) -> list[str]:
