@@ -118,7 +118,16 @@ def check_translations_available(field: str, translated: tuple[tuple[str, str], 
                              f"(available: {', '.join(available)})", language, sensitive=False)
 
 
-_MARKUP_MAKERS = {**{key: rich_phone for key in PHONE_VALUES}, "clinic.address": rich_address}
+def rich_date(date: str, field: str) -> Rich:
+    """A date as safe markup (``rich_value``), kept on one line: "until March 19, / 2027" and
+    "hasta el 29 de / marzo de 2027" split the one fact a reader looks for. (Table cells of dates
+    break before the year when they must: ``text_line.year_on_its_own_line``.)"""
+    return rich_value(date.replace(" ", "\u00a0"), field)
+
+
+DATE_VALUES = frozenset({f"dates.{name}" for name in SCHEDULE_DATE_NAMES} | {"patient.infusion_date", "patient.date_of_birth"})
+_MARKUP_MAKERS = {**{key: rich_phone for key in PHONE_VALUES}, **{key: rich_date for key in DATE_VALUES},
+                  "clinic.address": rich_address}
 
 
 @dataclass(frozen=True)
