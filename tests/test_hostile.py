@@ -6,6 +6,7 @@ invisible characters, path pieces, reserved file names, long runs and every bund
 from __future__ import annotations
 
 import os
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -192,44 +193,71 @@ def test_a_patient_files_errors_name_neither_its_folder_nor_a_key_that_may_be_da
     patient.write_text("name: Ann\ninfusion_date: 2027-03-05\nRosa Delgado: 1\nRosa Delgado: 2\n", encoding="utf-8")
     result = run_cli("generate", "--patient", patient, "-o", tmp_path / "o")
     assert result.exit_code == 2
-    assert result.stderr == "error: patient: patient.yaml:4: the key '...' is given twice\n"
+    assert result.stderr == "error: patient: line 4: the key '...' is given twice\n"
     patient.write_text("name: Ann\nname: Bo\ninfusion_date: 2027-03-05\n", encoding="utf-8")
     assert run_cli("generate", "--patient", patient, "-o", tmp_path / "o").stderr == (
-        "error: patient: patient.yaml:2: the key 'name' is given twice\n")  # a field name is no patient data
+        "error: patient: line 2: the key 'name' is given twice\n")  # a field name is no patient data
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
-def test_a_device_or_a_pipe_given_as_an_input_file_is_refused_in_one_line(tmp_path, write_yaml):
-    """/dev/zero as the patient, clinic or roster file ran the process out of memory (exit 70);
-    a named pipe as the patient file waited for ever."""
+def test_a_device_given_as_an_input_file_is_read_only_so_far(tmp_path, write_yaml):
+    """/dev/zero as the patient, clinic or roster file ran the process out of memory (exit 70)."""
     base = ("--name", "Ann", "--infusion-date", "2027-03-05", "-o", tmp_path / "o")
     assert run_cli("generate", "--patient", "/dev/zero", "-o", tmp_path / "o").stderr == (
-        "error: patient: zero: is not a file (a folder, a device or a pipe)\n")
+        "error: patient: is too large to read (more than 1,000,000 bytes)\n")
     result = run_cli("generate", *base, "--clinic", "/dev/zero")
-    assert result.exit_code == 2 and result.stderr == "error: clinic: /dev/zero: is not a file (a folder, a device or a pipe)\n"
+    assert result.exit_code == 2
+    assert result.stderr == "error: clinic: /dev/zero: is too large to read (more than 1,000,000 bytes)\n"
     check = run_cli("check", "--clinic", "/dev/zero")
-    assert check.exit_code == 1 and "clinic: /dev/zero: is not a file" in check.output
+    assert check.exit_code == 1 and "clinic: /dev/zero: is too large to read" in check.output
     roster = tmp_path / "cohort.yaml"
     roster.symlink_to("/dev/zero")
     result = run_cli("batch", roster, "-o", tmp_path / "b")
     assert result.exit_code == 2 and result.stderr == "error: roster: cohort.yaml: is not a file (a folder, a device or a pipe)\n"
-    pipe = tmp_path / "patient.yaml"
-    os.mkfifo(pipe)
-    assert run_cli("generate", "--patient", pipe, "-o", tmp_path / "o").exit_code == 2
     logo_pipe = tmp_path / "logo.png"
     os.mkfifo(logo_pipe)
     clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '555-0100'\nlogo: {logo_pipe}\n")
     assert run_cli("generate", *base, "--clinic", clinic).stderr.endswith("logo.png is not a file (a folder, a device or a pipe)\n")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="no named pipes here")
+def test_a_patient_file_may_come_through_a_pipe(tmp_path, example_patient):
+    """``--patient <(gpg -d patient.yaml.gpg)`` keeps the decrypted file off the disk."""
+    import threading
+    pipe = tmp_path / "patient.yaml"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_bytes(Path(example_patient).read_bytes()))
+    writer.start()
+    result = run_cli("generate", "--patient", pipe, "--doc", "wallet-card", "-o", tmp_path / "o")
+    writer.join()
+    assert result.exit_code == 0, result.output
+    assert "Rosa" in pdf_text(tmp_path / "o" / "wallet-card.pdf")
+
+
 def test_a_patient_file_bigger_than_any_patient_is_refused_unread(tmp_path):
     patient = tmp_path / "p.yaml"
     patient.write_text("name: Ann\ninfusion_date: 2027-03-05\nnotes: '" + "x" * 1_100_000 + "'\n", encoding="utf-8")
     result = run_cli("generate", "--patient", patient, "-o", tmp_path / "o")
-    assert result.exit_code == 2 and result.stderr == "error: patient: p.yaml: is too large to read (1.1 MB, at most 1.0 MB)\n"
+    assert result.exit_code == 2 and result.stderr == "error: patient: is too large to read (more than 1,000,000 bytes)\n"
 
 
 def test_an_output_folder_that_is_a_link_to_nothing_says_so(tmp_path):
     (tmp_path / "out").symlink_to(tmp_path / "gone")
     result = run_cli("generate", "--name", "Ann", "--infusion-date", "2027-03-05", "-o", tmp_path / "out")
     assert result.exit_code == 2 and result.stderr == "error: --output: cannot be made a folder (is a link to nothing)\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no folder locks on Windows")
+def test_a_folder_that_cannot_be_locked_is_written_unlocked(tmp_path, monkeypatch):
+    """NFS locks only files opened for writing: a folder's flock fails with EBADF there, and every
+    run was refused as if another were writing."""
+    import errno
+    import fcntl
+
+    def unsupported(*args):
+        raise OSError(errno.EBADF, "Bad file descriptor")
+    monkeypatch.setattr(fcntl, "flock", unsupported)
+    result = run_cli("generate", "--name", "Ann", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                     "-o", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "o" / "wallet-card.pdf").is_file()

@@ -118,12 +118,12 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
         ctx = prepare(patient, clinic, options)
-        earlier = earlier_manifest(output_dir)
-        check_not_a_batch_folder(output_dir, earlier)
-        check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
-        recorded = recorded_digests(earlier)
-        with FolderLock(output_dir):
+        with FolderLock(output_dir):  # before the folder is read: a run finishing there changes it
+            earlier = earlier_manifest(output_dir)
+            check_not_a_batch_folder(output_dir, earlier)
+            check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
+            recorded = recorded_digests(earlier)
             rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded)
             removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, recorded, options.pdf_password)
             write_manifest(output_dir, rows)
@@ -178,7 +178,10 @@ def check_roster_apart(roster_file: Path, output_dir: Path) -> None:
     """A roster where the run writes its record (``manifest.csv``, ``errors.csv`` or ``print/`` in
     the output folder) was replaced by it, without a word: the cohort's list was lost."""
     roster, folder = roster_file.resolve(), output_dir.resolve()
-    if roster in (folder / MANIFEST_FILE, folder / ERRORS_FILE) or folder / PRINT_DIR in roster.parents:
+    # compared as files, not names: where names ignore case (macOS, Windows) Manifest.csv is manifest.csv
+    record = any(same_file(roster, folder / name) for name in (MANIFEST_FILE, ERRORS_FILE))
+    in_print = any(parent.parent == folder and parent.name.casefold() == PRINT_DIR for parent in roster.parents)
+    if record or in_print:
         raise InputError("roster", f"is where the run writes {MANIFEST_FILE}, {ERRORS_FILE} or {PRINT_DIR}/ in the "
                          "output folder: move or rename it, or give another --output", sensitive=False)
 

@@ -75,7 +75,8 @@ def _clinic_yaml(path: Path) -> Any:
 def load_patient_file(path: Path) -> dict[str, Any]:
     """Raw patient fields from a YAML file (validated later, together with any flags)."""
     try:
-        raw = load_yaml_file(path, private=True, shown_keys=PATIENT_FIELDS)
+        # named by the field alone: a patient's file may be named after them ("Rosa_Delgado.yaml")
+        raw = load_yaml_file(path, private=True, key_shown=_names_a_field, origin="")
     except ContentError as exc:
         raise InputError("patient", str(exc)) from None
     if raw is None:  # an empty file: the flags give the fields
@@ -85,6 +86,10 @@ def load_patient_file(path: Path) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise InputError("patient", "the patient file must be a mapping of field: value")
     return _keys_as_fields(raw)
+
+
+def _names_a_field(key: Any) -> bool:
+    return isinstance(key, str) and field_for_header(key) is not None
 
 
 def _keys_as_fields(raw: Mapping[Any, Any]) -> dict[str, Any]:

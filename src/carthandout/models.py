@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Collection, Iterable, Mapping
 
 from PIL import Image
 
@@ -370,7 +370,7 @@ CLINIC_EXTRA_KEYS: set[str] = {"checklist", "wallet_card", "readability"}
 PAPER_SIZES = ("letter", "a4")
 
 
-def parse_clinic(raw: Any, base_dir: Path, languages: Iterable[str] | None = None) -> Clinic:
+def parse_clinic(raw: Any, base_dir: Path, languages: Collection[str] | None = None) -> Clinic:
     """Validate a clinic profile; relative paths (the logo) are read from ``base_dir``; ``languages``:
     those with documents (None: not checked here). Raises the first problem (``clinic_file_problems``
     lists them all)."""
@@ -380,13 +380,13 @@ def parse_clinic(raw: Any, base_dir: Path, languages: Iterable[str] | None = Non
     return Clinic(**values)
 
 
-def clinic_file_problems(raw: Any, base_dir: Path, languages: Iterable[str] | None = None) -> list[CarthandoutError]:
+def clinic_file_problems(raw: Any, base_dir: Path, languages: Collection[str] | None = None) -> list[CarthandoutError]:
     """Every problem of a clinic profile's fields, not only the first (``check --clinic``)."""
     return _clinic_fields(raw, base_dir, languages)[1]
 
 
 def _clinic_fields(raw: Any, base_dir: Path,
-                   languages: Iterable[str] | None) -> tuple[dict[str, Any], list[CarthandoutError]]:
+                   languages: Collection[str] | None) -> tuple[dict[str, Any], list[CarthandoutError]]:
     """Clinic's fields from ``raw``, each parsed on its own, and every problem found."""
     if not isinstance(raw, Mapping):
         return {}, [InputError("clinic", "the clinic file must be a mapping of fields", sensitive=False)]
@@ -402,7 +402,7 @@ def _clinic_fields(raw: Any, base_dir: Path,
 
 
 def _clinic_field_parsers(raw: Mapping[str, Any], base_dir: Path, parsed: Mapping[str, Any],
-                          languages: Iterable[str] | None) -> list[Callable[[], dict[str, Any]]]:
+                          languages: Collection[str] | None) -> list[Callable[[], dict[str, Any]]]:
     """One parser a field (or pair of fields), in the order their problems are reported; the
     team's roles are read in the clinic's language once it is ``parsed`` (a language with no
     documents: in any language, so that its error is not taken for the roles')."""
@@ -483,7 +483,7 @@ def _parse_address(raw: Any) -> tuple[str, ...]:
     return tuple(t for t in (parse_text("clinic.address", line, sensitive=False) for line in lines) if t)
 
 
-def _parse_clinic_language(raw: Any, languages: Iterable[str] | None) -> str:
+def _parse_clinic_language(raw: Any, languages: Collection[str] | None) -> str:
     language = parse_language(raw, "clinic.language", sensitive=False) or "en"
     if languages is not None and language not in languages:
         raise InputError("clinic.language", f"{{value}} is not an available language (available: "
@@ -542,7 +542,9 @@ def parse_text_by_language(field_name: str, raw: Any, clinic_language: str | Non
         texts[language] = parse_text(where, value, sensitive=False)
         if not texts[language]:
             raise InputError(where, required, sensitive=False)
-    if clinic_language is None and texts:
+    if clinic_language is None:  # the clinic's language is wrong (its own error): any text will do
+        if not texts:
+            raise InputError(field_name, required, sensitive=False)
         clinic_language = next(iter(texts))
     if clinic_language not in texts:
         raise InputError(field_name, f"needs the text in the clinic's language ({clinic_language}), "

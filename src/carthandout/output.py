@@ -337,7 +337,8 @@ class FolderLock:
     """One run at a time writes into an output folder: a second batch into the same folder took
     the first's temporary files for a killed run's leftovers and removed them, and the first
     ended without its manifest. The lock is an advisory ``flock`` on the folder itself, so no
-    file is left behind and a killed run's lock goes with its process. (No such lock on Windows.)"""
+    file is left behind and a killed run's lock goes with its process. (No such lock on Windows,
+    nor on a network file system that cannot lock a folder.)"""
 
     def __init__(self, folder: Path) -> None:
         self.handle: int | None = None
@@ -353,10 +354,12 @@ class FolderLock:
             raise InputError("--output", f"cannot be made a folder ({problem})", sensitive=False) from None
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as error:
             self.release()
-            raise InputError("--output", "another carthandout run is writing into this folder: let it finish, "
-                             "or give this run a folder of its own", sensitive=False) from None
+            if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise InputError("--output", "another carthandout run is writing into this folder: let it finish, "
+                                 "or give this run a folder of its own", sensitive=False) from None
+            # A file system that cannot lock a folder (NFS, SMB, some FUSE mounts): the run goes on unlocked.
 
     def release(self) -> None:
         if self.handle is not None:

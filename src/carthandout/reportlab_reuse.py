@@ -35,8 +35,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
-import zlib
 import time
+import zlib
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path

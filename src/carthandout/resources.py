@@ -6,7 +6,7 @@ import stat
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Container, Hashable
+from typing import Any, Callable, Hashable
 
 import yaml
 
@@ -116,11 +116,11 @@ _RepeatedKeysRecordingLoader.add_constructor("tag:yaml.org,2002:map", _RepeatedK
 
 
 def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_allowed: bool = False,
-                   shown_keys: Container[str] = ()) -> Any:
+                   key_shown: Callable[[Any], bool] | None = None) -> Any:
     """The YAML document in ``text``; ContentError naming ``origin`` and the line when it is not valid.
 
     ``private``: the text holds patient data, and PyYAML quotes what it could not read (a tag,
-    an alias, a key): the quoted parts are left out of the message, but a key in ``shown_keys``.
+    an alias, a key): the quoted parts are left out of the message, but a key ``key_shown`` accepts.
     ``repeated_keys_allowed``: mappings are ``MappingWithRepeatedKeys``, a key given twice noted
     on its mapping instead of being an error.
     """
@@ -129,13 +129,20 @@ def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{origin}:{mark.line + 1}" if mark else origin
         problem = getattr(exc, "problem", None) or "is not valid YAML"
-        if private and not (isinstance(exc, _KeyProblem) and (exc.key is None or exc.key in shown_keys)):
+        shown = isinstance(exc, _KeyProblem) and (exc.key is None or (key_shown is not None and key_shown(exc.key)))
+        if private and not shown:
             problem = re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem)
-        raise ContentError(f"{where}: {problem}") from None
+        raise ContentError(f"{_where(origin, mark.line + 1 if mark else None)}{problem}") from None
     except RecursionError:  # thousands of brackets inside each other: PyYAML reads them recursively
-        raise ContentError(f"{origin}: is nested too deeply to be read") from None
+        raise ContentError(f"{_where(origin)}is nested too deeply to be read") from None
+
+
+def _where(origin: str, line: int | None = None) -> str:
+    """"p.yaml:4: " before a problem; with no ``origin`` (the field names the file), "line 4: "."""
+    if not origin:
+        return f"line {line}: " if line else ""
+    return f"{origin}:{line}: " if line else f"{origin}: "
 
 
 # A patient or clinic file is a few kilobytes, a roster of ten thousand patients a few megabytes;
@@ -144,8 +151,8 @@ YAML_FILE_MAX_BYTES = 1_000_000
 
 
 def check_regular_file(path: Path, origin: str, max_bytes: int) -> None:
-    """Raise ContentError unless ``path`` (links followed) is a regular file of at most ``max_bytes``:
-    a device (/dev/zero) ran the process out of memory, a named pipe waited for ever."""
+    """Raise ContentError unless ``path`` (links followed) is a regular file of at most ``max_bytes``
+    (a roster, read more than once): a device (/dev/zero) ran the process out of memory."""
     try:
         status = path.stat()
     except OSError as exc:
@@ -153,24 +160,41 @@ def check_regular_file(path: Path, origin: str, max_bytes: int) -> None:
     if not stat.S_ISREG(status.st_mode):
         raise ContentError(f"{origin}: is not a file (a folder, a device or a pipe)")
     if status.st_size > max_bytes:
-        raise ContentError(f"{origin}: is too large to read ({megabytes(status.st_size)}, at most {megabytes(max_bytes)})")
+        raise ContentError(f"{origin}: {_too_large(max_bytes)}")
 
 
-def megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB"
+def _too_large(max_bytes: int) -> str:
+    return f"is too large to read (more than {max_bytes:,} bytes)"
+
+
+def read_bounded_text(path: Path, origin: str, max_bytes: int) -> str:
+    """The UTF-8 text of a file, a pipe (``--patient <(gpg -d ...)``) or a device, read up to
+    ``max_bytes``: /dev/zero ran the process out of memory. ``origin`` names it in errors ("":
+    the caller's field does)."""
+    prefix = _where(origin)
+    if path.is_dir():
+        raise ContentError(f"{prefix}is a folder, not a file")
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(max_bytes + 1)
+    except OSError as exc:
+        raise ContentError(f"{prefix}cannot be read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise ContentError(prefix + _too_large(max_bytes))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ContentError(f"{prefix}is not UTF-8 text") from None
 
 
 def load_yaml_file(path: Path, private: bool = False, repeated_keys_allowed: bool = False,
-                   shown_keys: Container[str] = (), max_bytes: int = YAML_FILE_MAX_BYTES) -> Any:
-    origin = path.name if private else str(path)  # a patient's file may sit in a folder named after them
-    check_regular_file(path, origin, max_bytes)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ContentError(f"{origin}: cannot be read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise ContentError(f"{origin}: is not UTF-8 text") from None
-    return read_yaml_text(text, origin, private, repeated_keys_allowed, shown_keys)
+                   key_shown: Callable[[Any], bool] | None = None, max_bytes: int = YAML_FILE_MAX_BYTES,
+                   origin: str | None = None) -> Any:
+    """``origin`` names the file in errors; by default its path, or (``private``) its name alone: a
+    patient's file may sit in a folder named after them."""
+    if origin is None:
+        origin = path.name if private else str(path)
+    return read_yaml_text(read_bounded_text(path, origin, max_bytes), origin, private, repeated_keys_allowed, key_shown)
 
 
 def packaged_path(folder: str, relative: str) -> Path:

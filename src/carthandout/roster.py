@@ -23,14 +23,14 @@ from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError
 from carthandout.models import PATIENT_FIELDS, field_for_header, misspelt_field
-from carthandout.resources import check_regular_file, load_yaml_file, megabytes
+from carthandout.resources import check_regular_file, load_yaml_file
 
 ROSTER = "roster"
 ROSTER_MAX_BYTES = 100_000_000  # ten thousand patients take a few megabytes in any of the formats
 XLSX_PART_MAX_BYTES = 100_000_000  # a worksheet of ten thousand patients unpacks to about 10 MB
-# A cell longer than the csv module's 131,072 characters stopped the whole batch ("not valid CSV");
-# up to this it fails its own row as too long.
-CSV_CELL_MAX_CHARACTERS = 16_000_000
+# A cell longer than the csv module's 131,072 characters stopped the whole batch ("not valid CSV"):
+# any cell a roster can hold fails its own row as too long.
+csv.field_size_limit(ROSTER_MAX_BYTES)
 CSV_DELIMITERS = (",", ";", "\t")
 # One piece of a number format: "quoted text", \x, a spacer (_x) or fill (*x), a [color],
 # [$-409] or [condition], a run of zeros, a character Excel shows as it is, or anything else.
@@ -187,7 +187,6 @@ def _present(cell: Any) -> bool:
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     """Rows of a UTF-8 CSV (a byte order mark is fine), or of UTF-16 text with its byte order mark
     (Excel's "Unicode Text" export), numbered from 1; the delimiter is sniffed."""
-    csv.field_size_limit(CSV_CELL_MAX_CHARACTERS)
     try:
         with path.open("r", encoding=_text_encoding(path), newline="") as stream:
             first_line = stream.readline()
@@ -261,7 +260,7 @@ def _check_unpacked_size(path: Path) -> None:
     except (OSError, zipfile.BadZipFile):
         return  # openpyxl says what is wrong with it
     if largest > XLSX_PART_MAX_BYTES:
-        raise InputError(ROSTER, f"unpacks to a part of {megabytes(largest)} (at most {megabytes(XLSX_PART_MAX_BYTES)}): "
+        raise InputError(ROSTER, f"unpacks to a part of {largest:,} bytes (at most {XLSX_PART_MAX_BYTES:,}): "
                          "it holds far more than a roster", sensitive=False)
 
 
@@ -442,6 +441,8 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
     section = (number_format or "").split(";")[0]  # the format of a positive number
     if _SCIENTIFIC.search(_FORMAT_DECORATION.sub("", section)):
         return ScientificNumber("")
+    if isinstance(value, float):  # the 15 digits Excel keeps: 72.99999999999999 is the 73 it shows
+        value = float(f"{value:.{EXCEL_DIGITS}g}")
     if float(value).is_integer():
         if abs(value) >= EXACT_DIGITS_BELOW:
             return InexactNumber(value)
@@ -474,8 +475,8 @@ def _shown_decimals(value: float, section: str) -> float | str:
     (=165/2.2046, formatted 0.0) is the 74.8 staff see, not 74.84350902658078. In General
     format, 72.30000000000001 (a sum's binary remainder) is the 72.3 Excel shows."""
     match = _DECIMALS_FORMAT.match(_FORMAT_DECORATION.sub("", section).strip())
-    if match is None:  # General and the like: the number as Excel keeps it, to 15 significant digits
-        return float(f"{value:.{EXCEL_DIGITS}g}")
+    if match is None:  # General and the like: the number as Excel keeps it (``_number_text``)
+        return value
     decimals = len(match.group(1) or "")
     return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
 
