@@ -185,3 +185,13 @@ def test_a_clinic_number_on_two_lines_is_refused():
     with pytest.raises(InputError, match="two lines"):
         parse_phone("clinic.phone_24h", "(217) 444-2000\n(217) 444-3000\n", sensitive=False, clinics=True)
     assert parse_phone("clinic.phone_24h", "(217) 444-2000\n", sensitive=False, clinics=True) == "(217) 444-2000"
+
+
+def test_a_date_not_read_says_both_forms_it_could_take():
+    """The error named YYYY-MM-DD alone, while "March 5, 2027" and "5 de marzo de 2027" are read too."""
+    from carthandout.errors import InputError
+    from carthandout.models import parse_date
+    with pytest.raises(InputError) as raised:
+        parse_date("infusion_date", "5th March")
+    assert str(raised.value) == ("infusion_date: the value is not a date in the form YYYY-MM-DD, or with its month "
+                                 "named (March 5, 2027; 5 de marzo de 2027)")

@@ -92,7 +92,8 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
     parts = _iso_date_parts(raw.strip()) or _named_month_date_parts(raw.strip())
     if parts is None:
         hint = (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05;"
-                " in a spreadsheet, format the column so)") if _LOCAL_DATE.match(raw.strip()) else ""
+                " in a spreadsheet, format the column so)") if _LOCAL_DATE.match(raw.strip()) \
+            else ", or with its month named (March 5, 2027; 5 de marzo de 2027)"
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD" + hint, raw, sensitive)
     try:
         return dt.date(*parts)
