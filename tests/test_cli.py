@@ -898,3 +898,16 @@ def test_check_lists_a_clinic_file_that_is_a_folder_as_a_problem(tmp_path):
     result = run_cli("check", "--clinic", tmp_path / "clinic")
     assert result.exit_code == 1
     assert f"clinic: {tmp_path / 'clinic'}: is a folder, not a file" in result.output
+
+
+def test_check_notes_team_roles_without_the_other_languages_text(write_yaml):
+    """"Social worker" printed in the Spanish contacts table, and check said nothing."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nteam: [{role: Social worker, name: Jo}, "
+                                  "{role: {en: Pharmacy, es: Farmacia}, name: Al}, {role: Nurse, name: Bo}]\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line.startswith("note: clinic.team")] == [
+        "note: clinic.team: the roles of members 1, 3 have no es text: es documents print en there "
+        "(give a role as {en: ..., es: ...})"]
+    translated = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\nteam: [{role: {en: Pharmacy, es: Farmacia}, name: Al}]\n")
+    assert "note: clinic.team" not in run_cli("check", "--clinic", translated).output

@@ -51,7 +51,23 @@ SHARP_LOGO_PPI = 150  # pixels an inch below which a printed logo looks soft (pr
 def clinic_notes(clinic: Clinic) -> list[str]:
     """What the papers print otherwise than the clinic file says, or worse than it could look, or
     a policy whose periods may not be what the clinic meant."""
-    return _color_notes(clinic) + _logo_notes(clinic) + _policy_notes(clinic) + _date_format_notes(clinic)
+    return (_color_notes(clinic) + _logo_notes(clinic) + _policy_notes(clinic) + _date_format_notes(clinic)
+            + _team_language_notes(clinic))
+
+
+def _team_language_notes(clinic: Clinic) -> list[str]:
+    """A team role given in the clinic's language alone prints so in every other language's
+    contacts ("Social worker" in a Spanish handout): one note a language, naming the members."""
+    notes = []
+    for language in [code for code in available_languages() if code != clinic.language]:
+        untranslated = [str(number) for number, member in enumerate(clinic.team, start=1)
+                        if language not in dict(member.translated_roles)]
+        if untranslated:
+            whose = (f"the role of member {untranslated[0]} has" if len(untranslated) == 1
+                     else f"the roles of members {', '.join(untranslated)} have")
+            notes.append(f"note: clinic.team: {whose} no {language} text: {language} documents print "
+                         f"{clinic.language} there (give a role as {{{clinic.language}: ..., {language}: ...}})")
+    return notes
 
 
 def _date_format_notes(clinic: Clinic) -> list[str]:
