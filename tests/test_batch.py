@@ -1606,3 +1606,15 @@ def test_a_folder_name_that_is_a_files_name_in_the_output_folder_takes_the_next_
     assert result.exit_code == 0, result.stderr
     assert [row["record"] for row in manifest(out) if row["row"]][0] == "r.csv-2"
     assert roster.read_text(encoding="utf-8").startswith("Name,")
+
+
+def test_the_handouts_print_files_manifest_row_names_each_documents_version(tmp_path):
+    """It recorded "1.2.2;1.1.1": a set of numbers that named no document, as the packet's row does."""
+    out = tmp_path / "out"
+    roster = write_csv(tmp_path / "r.csv", GOOD[:2])
+    assert run_cli("batch", roster, "-o", out, "--doc", "handout", "--doc", "checklist", "--jobs", "1").exit_code == 0
+    rows = manifest(out)
+    versions = {row["document"]: row["version"] for row in rows if row["row"] == "2"}
+    [printed] = [row for row in rows if row["file"].startswith("print/handouts")]
+    assert printed["version"] == f"handout {versions['handout']}; checklist {versions['checklist']}"
+    assert printed["reviewed"] == min(row["reviewed"] for row in rows if row["row"] == "2")

@@ -102,9 +102,10 @@ def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentCon
                                        Subject=" / ".join(dict.fromkeys(map(subject_in, languages))),
                                        Creator=producer, Producer=producer),
                              catalog=catalog, outline=bookmarks)
+    # each document's version, as the record packet names them: "1.2.2;1.1.1" named no document
     handouts_file = RenderedDocument(HANDOUTS_DOCUMENT, data, len(handouts.page_numbers),
-                                     joined(row.version for row in sources), joined(row.reviewed for row in sources),
-                                     joined(row.language for row in sources))
+                                     "; ".join(dict.fromkeys(f"{row.document} {row.version}" for row in sources)),
+                                     min(row.reviewed for row in sources), joined(row.language for row in sources))
     [handouts_file] = protect_documents([handouts_file], password)
     return part_file("handouts", part.number), handouts_file
 
