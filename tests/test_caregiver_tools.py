@@ -276,7 +276,7 @@ def test_a_large_print_month_with_four_marks_on_one_day_stays_on_one_page(tmp_pa
     has them all); in normal print every mark stays."""
     pages = large_print_us_label_calendar(tmp_path, "es")
     grids = [text for text in pages if "\nMarzo de 2027\n" in text]
-    assert len(grids) == 1 and "y 3 más" in grids[0] and not any("(continuación)" in text for text in pages)
+    assert len(grids) == 1 and "y 3 más" in grids[0] and not any("Marzo de 2027 (continuación)" in text for text in pages)
     normal = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--lang", "es",
                      "--clinic", clinic_file(tmp_path, "us-label-2025", {}), "--doc", "calendar", "-o", tmp_path / "n")
     assert normal.exit_code == 0 and "y 3 más" not in pdf_text(tmp_path / "n" / "calendar.pdf")
@@ -368,3 +368,16 @@ def test_every_date_of_the_handwriting_boxes_stands_on_one_line(tmp_path, langua
     for offset in range(30):
         day = first + dt.timedelta(days=offset)
         assert format_date(day, "long", locale="en_US" if language == "en" else "es") in lines
+
+
+def test_a_months_list_of_dates_split_over_two_pages_says_continued(tmp_path):
+    """December's list broke after two of its four dates, and page 2 opened with "Sus fechas en
+    diciembre de 2026" again: two lists, each incomplete, the infusion day on the second."""
+    clinic = clinic_file(tmp_path, "us-label-2025", {})
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2026-12-31", "--lang", "es", "--clinic", clinic,
+                     "--doc", "calendar", "-o", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "o" / "calendar.pdf")]
+    first = [number for number, text in enumerate(pages) if "Sus fechas en diciembre de 2026" in text]
+    assert len(first) == 2 and "Sus fechas en diciembre de 2026 (continuación)" in pages[first[1]]
+    assert "(continuación)" not in pages[first[0]]

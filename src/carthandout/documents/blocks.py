@@ -335,10 +335,22 @@ class Continuable:
 
 
 class BalancedTable(Continuable, Table):
-    """A reportlab Table broken over pages as ``balanced_break`` says, captioned as ``Continuable`` says."""
+    """A reportlab Table broken over pages as ``balanced_break`` says, captioned as ``Continuable`` says.
+
+    ``continued_title`` (if set) makes the first cell of the repeated header rows on every page
+    after the first (a title row: "Your dates in December 2026 (continued)"): a list of dates
+    split over two pages read as two lists, each of them incomplete."""
+
+    continued_title: Callable[[], Flowable] | None = None
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        return self.captioned(self._balanced_split(availWidth, availHeight))
+        parts = self._balanced_split(availWidth, availHeight)
+        if len(parts) == 2 and self.continued_title is not None:
+            rest = parts[1]
+            title_row = rest._cellvalues[0]  # shared with this table's: replaced, not changed
+            rest._cellvalues[0] = [self.continued_title(), *title_row[1:]]
+            rest.continued_title = self.continued_title
+        return self.captioned(parts)
 
     def _balanced_split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         parts = super().split(availWidth, availHeight)

@@ -106,7 +106,9 @@ def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> l
     name = format_skeleton("yMMMM", dt.date(year, month, 1), locale=blocks.ctx.formatter.locale)
     by_day = _marks_by_day(marks)
     grid = _month_grid(blocks, name[:1].upper() + name[1:], year, month, by_day)
-    listing_title = filled(blocks.ctx, blocks.pack.labels["month_dates"], blocks.theme.style("cell_bold"), month=name)
+    title_style = blocks.theme.style("cell_bold")
+    listing_words = fill(blocks.pack.labels["month_dates"], blocks.ctx.rich, {"month": name})
+    listing_title = paragraph(listing_words, title_style)
     rows = [[date_cell(blocks.ctx, blocks.theme, day), _long_labels(blocks, day_marks)] for day, day_marks in by_day.items()]
     room_kept = LARGE_PRINT_ROOM_TO_WRITE_KEPT if blocks.theme.large_print else ROOM_TO_WRITE_KEPT
     width = blocks.theme.frame_width
@@ -121,6 +123,7 @@ def _month(blocks: BlockRenderer, year: int, month: int, marks: list[Mark]) -> l
     # the title is a header row: it repeats if the list runs onto the next page
     listing = data_table([[listing_title, ""], *rows], blocks.theme, (0.36, 0.64), header=True)
     listing.setStyle(TableStyle([("SPAN", (0, 0), (-1, 0))]))
+    listing.continued_title = lambda: paragraph(_continued_words(blocks, listing_words), title_style)
     listing.spaceBefore = blocks.theme.type.body  # dropped at the top of a page, where a Spacer would stay
     # The month's weeks give up some room to write to keep its dates on its page: a page held a
     # month's list of one date alone.
@@ -173,7 +176,11 @@ def _month_grid(
 
 
 def _continued(blocks: BlockRenderer, title: str) -> Rich:
-    return fill(load_common(blocks.ctx.language).labels["continued"], {"heading": rich_value(title, "language")})
+    return _continued_words(blocks, rich_value(title, "language"))
+
+
+def _continued_words(blocks: BlockRenderer, heading: Rich) -> Rich:
+    return fill(load_common(blocks.ctx.language).labels["continued"], {"heading": heading})
 
 
 def _grid_header(theme: Theme, title: Paragraph, weekdays: list[str], column: float, pad: float) -> Table:
