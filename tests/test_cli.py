@@ -911,3 +911,14 @@ def test_check_notes_team_roles_without_the_other_languages_text(write_yaml):
         "(give a role as {en: ..., es: ...})"]
     translated = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\nteam: [{role: {en: Pharmacy, es: Farmacia}, name: Al}]\n")
     assert "note: clinic.team" not in run_cli("check", "--clinic", translated).output
+
+
+def test_check_notes_that_spanish_documents_are_written_for_us_centers(write_yaml):
+    """A Spanish-language center on A4 got °F first and 160,000,000 on the dose line, and check said nothing."""
+    spanish = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nlanguage: es\npaper: a4\n")
+    result = run_cli("check", "--clinic", spanish)
+    assert result.exit_code == 0, result.output
+    assert ("note: clinic.language: es documents are written for patients of US centers (es_US): the fever first "
+            "in °F, numbers with a decimal point, weeks from Sunday") in result.output.splitlines()
+    english = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\n")
+    assert "note: clinic.language" not in run_cli("check", "--clinic", english).output

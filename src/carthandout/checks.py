@@ -52,7 +52,21 @@ def clinic_notes(clinic: Clinic) -> list[str]:
     """What the papers print otherwise than the clinic file says, or worse than it could look, or
     a policy whose periods may not be what the clinic meant."""
     return (_color_notes(clinic) + _logo_notes(clinic) + _policy_notes(clinic) + _date_format_notes(clinic)
-            + _team_language_notes(clinic))
+            + _team_language_notes(clinic) + _locale_notes(clinic))
+
+
+def _locale_notes(clinic: Clinic) -> list[str]:
+    """The documents are written for patients of US centers: a center whose own language is
+    Spanish may be in Spain or Latin America, where the fever is read in °C and 1.6 × 10⁸
+    (160,000,000) as 160 with decimals."""
+    try:
+        locale = load_common(clinic.language).locale
+    except CarthandoutError:  # a language with no documents is one of the clinic's problems
+        return []
+    if clinic.language == "en" or not locale.endswith("_US"):
+        return []
+    return [f"note: clinic.language: {clinic.language} documents are written for patients of US centers ({locale}): "
+            "the fever first in °F, numbers with a decimal point, weeks from Sunday"]
 
 
 def _team_language_notes(clinic: Clinic) -> list[str]:
