@@ -529,9 +529,9 @@ def test_a_rerun_keeps_a_checklist_filled_in_since_beside_the_new_one(tmp_path):
     filled_third = fill_in_on_screen(tmp_path / "checklist.pdf", "NP")  # then another patient in this folder
     other = run_cli("generate", "--name", "Bo Chen", "--doc", "checklist", "--infusion-date", "2027-03-12", "-o", tmp_path)
     assert other.exit_code == 2
-    assert other.stderr.startswith("error: output: 3 files here are not this patient's to keep: checklist.edited-2.pdf "
-                                   "was kept by an earlier run and is another patient's")  # every one, in one line
-    assert "; checklist.edited.pdf was kept" in other.stderr and "; checklist.pdf is another patient's" in other.stderr
+    assert other.stderr.startswith("error: output: 3 files here are not this patient's to keep: checklist.edited-2.pdf, "
+                                   "checklist.edited.pdf: each was kept by an earlier run and is another patient's")
+    assert "; checklist.pdf is another patient's" in other.stderr  # every one, in one line, each reason once
     assert other.stderr.endswith("; move them away, then run again\n") and other.stderr.count("\n") == 1
     assert (tmp_path / "checklist.pdf").read_bytes() == filled_third and len(list(tmp_path.glob("*.edited*"))) == 2
 
@@ -568,9 +568,8 @@ def test_a_file_not_made_by_carthandout_is_never_replaced(tmp_path):
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "handout",
                      "-o", tmp_path)
     assert result.exit_code == 2
-    assert result.stderr == ("error: output: handout.pdf here cannot be read (locked with another password, or "
-                             "damaged), so neither whose it is nor whether it was filled in can be told: move it "
-                             "away, then run again\n")
+    assert result.stderr == ("error: output: handout.pdf here cannot be read (damaged, or not a PDF), so neither "
+                             "whose it is nor whether it was filled in can be told: move it away, then run again\n")
     assert (tmp_path / "handout.pdf").read_bytes() == b"%PDF-1.4 the user's own"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["handout.pdf"]
 
@@ -631,8 +630,11 @@ def test_a_checklist_locked_with_another_password_is_never_replaced(tmp_path, mo
     (tmp_path / "manifest.csv").unlink()
     result = run_cli(*args, "--password-env", "PW_TWO")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: output: 2 files here are not this patient's to keep: checklist.pdf cannot "
-                                    "be read (locked with another password")  # and the packet
+    assert result.stderr.startswith(
+        "error: output: 2 files here are not this patient's to keep: checklist.pdf, record_packet.pdf: each is "
+        "encrypted with a password this run was not given (--encrypt and the password it was made with)")
+    unencrypted = run_cli(*[arg for arg in args if arg != "--encrypt"])  # it said "locked with another password"
+    assert unencrypted.exit_code == 2 and "each is encrypted with a password this run was not given" in unencrypted.stderr
 
 
 def test_two_patients_of_one_name_without_mrn_are_told_apart_by_the_checklist(tmp_path):

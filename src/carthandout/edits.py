@@ -57,12 +57,12 @@ def is_patients(key: str | None, patient: Patient, prints_birth_date: bool | Non
     return key == patient_key(patient, with_birth_date)
 
 
-UNCHANGED, FILLED, NOT_OURS, UNREADABLE = "unchanged", "filled", "not ours", "unreadable"
+UNCHANGED, FILLED, NOT_OURS, UNREADABLE, LOCKED = "unchanged", "filled", "not ours", "unreadable", "locked"
 
 
 @dataclass(frozen=True)
 class HandEdits:
-    state: str  # UNCHANGED, FILLED (filled in or annotated), NOT_OURS, UNREADABLE
+    state: str  # UNCHANGED, FILLED (filled in or annotated), NOT_OURS, UNREADABLE, LOCKED (another password)
     patient: str | None = None  # the patient key the file carries, when it could be read
 
     @property
@@ -81,7 +81,7 @@ def read_hand_edits(data: bytes, password: str | None = None, has_form: bool = F
         with quiet_pypdf():
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(password or ""):
-                return HandEdits(UNREADABLE)
+                return HandEdits(LOCKED)
             info = reader.metadata or {}
             patient = info.get("/" + PATIENT_KEY)
             state = _state(reader, info, has_form)

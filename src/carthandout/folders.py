@@ -26,7 +26,7 @@ from typing import Iterable, Mapping, NamedTuple
 
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.checklist import DOCUMENT_ID as CHECKLIST
-from carthandout.edits import UNREADABLE, HandEdits, is_patients, read_hand_edits
+from carthandout.edits import LOCKED, UNREADABLE, HandEdits, is_patients, read_hand_edits
 from carthandout.errors import InputError
 from carthandout.models import Patient
 from carthandout.output import EDITED_MARK, check_replaceable, keep_copy, regular_file_bytes, sha256_hex
@@ -134,17 +134,25 @@ _KEPT_COPY = re.compile(rf"^(?:{_DOCUMENT_STEMS})\.{EDITED_MARK}(?:-\d+)?\.pdf$"
 
 
 def _refusal(refusals: list[tuple[str, str]]) -> str:
-    """One line for every file the staff must move away before the run can go on."""
+    """One line for every file the staff must move away before the run can go on, each reason
+    once with the files it holds for (seven files of one folder repeated the same words seven times)."""
     if len(refusals) == 1:
         [(relative, reason)] = refusals
         return f"{Path(relative).name} here {reason}: move it away, then run again"
-    listed = "; ".join(f"{Path(relative).name} {reason}" for relative, reason in refusals)
+    by_reason: dict[str, list[str]] = {}
+    for relative, reason in refusals:
+        by_reason.setdefault(reason, []).append(Path(relative).name)
+    listed = "; ".join(f"{names[0]} {reason}" if len(names) == 1 else f"{', '.join(names)}: each {reason}"
+                       for reason, names in by_reason.items())
     return f"{len(refusals)} files here are not this patient's to keep: {listed}; move them away, then run again"
 
 
 def _not_theirs(edits: HandEdits, kept: bool = False) -> str:
+    if edits.state == LOCKED:  # left unchecked, a run without --encrypt said "locked with another password"
+        return ("is encrypted with a password this run was not given (--encrypt and the password it was made "
+                "with), so neither whose it is nor whether it was filled in can be told")
     if edits.state == UNREADABLE:
-        return ("cannot be read (locked with another password, or damaged), so neither whose it is nor whether "
+        return ("cannot be read (damaged, or not a PDF), so neither whose it is nor whether "
                 "it was filled in can be told")
     changed = "" if kept else " and was changed by hand since it was made (filled in on screen?)"
     if edits.patient is None:
