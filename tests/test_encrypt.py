@@ -161,3 +161,10 @@ def test_batch_without_a_password_is_bad_input(tmp_path):
     result = run_cli("batch", roster, "-o", tmp_path / "out", "--encrypt", env={"CARTHANDOUT_PDF_PASSWORD": ""})
     assert result.exit_code == 2 and "--encrypt" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_password_of_spaces_is_refused(tmp_path):
+    """Eight spaces were taken as a password."""
+    result = run_cli(*ARGS, "-o", tmp_path, env={"CARTHANDOUT_PDF_PASSWORD": " " * 8 + "ab"})
+    assert result.exit_code == 2 and "at least 8 characters besides spaces" in result.stderr
+    assert not list(tmp_path.glob("*.pdf"))

@@ -45,9 +45,9 @@ def read_password(env_name: str = DEFAULT_PASSWORD_ENV) -> str:
     if not password:
         raise InputError("--encrypt", f"needs a password: set the environment variable {env_name} "
                          "(or run in a terminal to be asked)", sensitive=False)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError("--encrypt", f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
-                         sensitive=False)
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:  # eight spaces were taken
+        raise InputError("--encrypt", f"the password must have at least {MIN_PASSWORD_LENGTH} characters "
+                         "besides spaces", sensitive=False)
     return password
 
 
