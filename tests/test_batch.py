@@ -1618,3 +1618,20 @@ def test_the_handouts_print_files_manifest_row_names_each_documents_version(tmp_
     [printed] = [row for row in rows if row["file"].startswith("print/handouts")]
     assert printed["version"] == f"handout {versions['handout']}; checklist {versions['checklist']}"
     assert printed["reviewed"] == min(row["reviewed"] for row in rows if row["row"] == "2")
+
+
+def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tmp_path):
+    """Every line after the stray quote became one cell: the row failed as too long and the
+    patients after it were named nowhere (3,000 rows: "4 patients ready, 1 row with problems")."""
+    lines = ["name,infusion_date", *[f"P{n},2027-03-05" for n in range(4)], '"P4,2027-03-05',
+             *[f"P{n},2027-03-05" for n in range(5, 30)]]
+    roster = tmp_path / "r.csv"
+    roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == ('error: roster: row 6: a quote (") opens a cell that runs on over the next lines of the '
+                             "file, taking their rows with it: close the quote, or remove it\n")
+    assert not (tmp_path / "out").exists()
+    quoted = tmp_path / "q.csv"  # a quoted cell with a comma on one line is fine
+    quoted.write_text('name,infusion_date\n"Delgado, Rosa",2027-03-05\n', encoding="utf-8")
+    assert batch(quoted, tmp_path / "out2", "--check").exit_code == 0

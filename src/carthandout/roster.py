@@ -195,6 +195,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
                 delimiter = _sniff_delimiter(first_line)
                 stream.seek(0)
             for number, cells in enumerate(csv.reader(stream, delimiter=delimiter), start=1):
+                _check_quotes_closed(number, cells, delimiter)
                 yield number, cells
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
@@ -202,6 +203,15 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise _not_utf8() from None
     except csv.Error as exc:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
+
+
+def _check_quotes_closed(number: int, cells: list[str], delimiter: str) -> None:
+    """A quote opened in a cell and never closed makes every line after it part of that cell: the
+    rest of the roster read as one row that failed, its patients named nowhere. A cell whose line
+    breaks hold the delimiter took rows with it (no patient field runs over lines)."""
+    if any(delimiter in cell and ("\n" in cell or "\r" in cell) for cell in cells):
+        raise InputError(ROSTER, f"row {number}: a quote (\") opens a cell that runs on over the next lines of the "
+                         "file, taking their rows with it: close the quote, or remove it", sensitive=False)
 
 
 def _text_encoding(path: Path) -> str:
