@@ -456,3 +456,25 @@ def test_a_group_continued_on_the_next_page_opens_it_with_its_name(language):
             continued += [above] if above in captions else []
         last_heading = next((line for line in reversed(lines) if line in headings), last_heading)
     assert len(continued) == 2, continued  # both groups run over a page in the example
+
+
+def test_a_due_date_printed_on_the_page_stays_on_one_line(tmp_path):
+    """Large print, Spanish, A4: a date too wide for the form field is printed, and it broke
+    "A más tardar el 25 de / noviembre de 2027"."""
+    from conftest import run_cli
+    result = run_cli("generate", "--name", "Test Person", "--infusion-date", "2027-11-30", "--lang", "es",
+                     "--large-print", "--paper", "a4", "--doc", "checklist", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for page in pypdf.PdfReader(tmp_path / "checklist.pdf").pages
+             for line in page.extract_text().splitlines()]
+    assert "25 de noviembre de 2027" in lines
+    assert not [line for line in lines if line.endswith("el 25 de") or line.startswith("noviembre de 2027")]
+
+
+def test_a_date_too_wide_for_its_column_breaks_only_before_its_year():
+    from carthandout.documents.text_line import kept_date
+    from reportlab.lib.styles import ParagraphStyle
+    from carthandout.typefaces import text_font
+    style = ParagraphStyle("t", fontName=text_font(), fontSize=18)
+    assert kept_date("25 de noviembre de 2027", style, 1000) == "25\u00a0de\u00a0noviembre\u00a0de\u00a02027"
+    assert kept_date("25 de noviembre de 2027", style, 150) == "25\u00a0de\u00a0noviembre de\u00a02027"

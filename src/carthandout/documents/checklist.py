@@ -26,6 +26,7 @@ from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, 
                                          table_padding)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
+from carthandout.documents.text_line import kept_date
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import CarthandoutError, InputError, SeveralProblems
 from carthandout.models import PROBE_NAME, PROBE_PHONE, Clinic, parse_text_by_language, probe_patient, text_in, unknown_keys
@@ -445,7 +446,8 @@ def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -
     # is printed on the page, where it wraps, as is one the form cannot encode
     field_width = value_width(date_text, font) + font * 1.5
     if not form_can_encode(date_text) or field_width > available:
-        printed = Rich(f"<b>{literal(item.date_label).markup}</b> ") + rich_value(date_text, "clinic.date_format")
+        kept = kept_date(date_text, theme.style("cell"), available)
+        printed = Rich(f"<b>{literal(item.date_label).markup}</b> ") + rich_value(kept, "clinic.date_format")
         return [Spacer(1, 3), paragraph(printed, theme.style("cell"))]
     label_style = theme.style("cell_bold")
     label_width = stringWidth(item.date_label, label_style.fontName, label_style.fontSize) + 10

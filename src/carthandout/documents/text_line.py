@@ -81,6 +81,14 @@ def year_on_its_own_line(text: str, style: ParagraphStyle, width: float) -> str:
     return "\u00a0".join(head) + " " + "\u00a0".join(tail)
 
 
+def kept_date(date: str, style: ParagraphStyle, width: float) -> str:
+    """A date to set in running text of ``width``: whole on one line where it fits ("A más tardar
+    el 25 de / noviembre de 2027" split it), else broken only before its year."""
+    if _text_width(date, style.fontName, style.fontSize) <= width:
+        return date.replace(" ", "\u00a0")
+    return year_on_its_own_line(date, style, width)
+
+
 def plain_text(text: str, style: ParagraphStyle) -> Flowable:
     """Authored or formatted text (a date, a weekday) as a cheap ``TextLine`` when that draws the same, else a Paragraph."""
     return TextLine(text, style) if _is_plain(text) else paragraph(literal(text), style)
