@@ -53,11 +53,11 @@ class Roster:
 
     def __init__(self, path: Path, sheet: str | None = None) -> None:
         self.path = path
-        self.kind = roster_kind(path)
-        try:
+        try:  # before its name: a pipe ("63") or /dev/zero was told to be a .csv
             check_regular_file(path, path.name, ROSTER_MAX_BYTES)
         except ContentError as error:
             raise InputError(ROSTER, str(error), sensitive=False) from None
+        self.kind = roster_kind(path)
         if sheet is not None and self.kind != "xlsx":
             raise InputError(ROSTER, "--sheet is for an Excel .xlsx roster", sensitive=False)
         self.sheet: str | None = None
