@@ -1635,3 +1635,18 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     quoted = tmp_path / "q.csv"  # a quoted cell with a comma on one line is fine
     quoted.write_text('name,infusion_date\n"Delgado, Rosa",2027-03-05\n', encoding="utf-8")
     assert batch(quoted, tmp_path / "out2", "--check").exit_code == 0
+
+
+def test_a_health_record_exports_column_names_are_read(tmp_path):
+    """"Patient Name", "DOB" and "Doctor" stopped the run with "unknown column" until retyped."""
+    roster = tmp_path / "r.csv"
+    roster.write_text("Patient Name,DOB,Infusion,Medical Record Number,Doctor,Preferred Language\n"
+                      "Ann Lee,1961-08-19,2027-03-05,A-1,Dr. Haddad,Spanish\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(pdf_text(tmp_path / "out" / "A-1" / "wallet-card.pdf").split())
+    assert "Ann Lee" in text and "Dr. Haddad" in text and "Nombre:" in text  # the front in Spanish
+    still_unknown = tmp_path / "s.csv"  # a weight without its unit stays unknown: pounds or kilograms?
+    still_unknown.write_text("Name,Infusion Date,Weight\nAnn Lee,2027-03-05,160\n", encoding="utf-8")
+    refused = batch(still_unknown, tmp_path / "out2")
+    assert refused.exit_code == 2 and "unknown column Weight" in refused.stderr

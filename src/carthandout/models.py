@@ -50,12 +50,25 @@ class Patient:
 
 PATIENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Patient))
 _SEPARATORS = re.compile(r"[\W_]+")
-_FIELD_KEYS = {_SEPARATORS.sub("", name).lower(): name for name in PATIENT_FIELDS}
+# Column names health-record exports use for the fields ("Patient Name", "DOB"): a roster with
+# them stopped with "unknown column" until its header was retyped.
+FIELD_ALIASES = {
+    "name": ("patient name", "full name"),
+    "date_of_birth": ("dob", "birth date", "birthdate"),
+    "mrn": ("medical record number", "medical record"),
+    "infusion_date": ("infusion",),
+    "caregiver": ("caregiver name",),
+    "caregiver_phone": ("caregiver phone number",),
+    "physician": ("doctor",),
+    "language": ("preferred language",),
+}
+_FIELD_KEYS = {_SEPARATORS.sub("", spelling).lower(): name
+               for name in PATIENT_FIELDS for spelling in (name, *FIELD_ALIASES.get(name, ()))}
 
 
 def field_for_header(header: str) -> str | None:
     """The patient field a roster's column header or a patient file's key names ("Infusion Date",
-    "INFUSION_DATE", "infusion-date": case, spaces and underscores aside), or None."""
+    "INFUSION_DATE", "infusion-date": case, spaces and underscores aside; or an alias, "DOB"), or None."""
     return _FIELD_KEYS.get(_SEPARATORS.sub("", header).lower())
 REQUIRED_PATIENT_FIELDS = ("name", "infusion_date")
 
