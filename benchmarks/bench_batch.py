@@ -118,7 +118,7 @@ def clinic_profile(workdir: Path) -> Path:
 
     shutil.copyfile(example_path("logo.png"), workdir / "logo.png")
     text = example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8")
-    text = text.replace("(217) 555-0199", "(217) 545-7199").replace("(217) 555-0142", "(217) 545-7142")
+    text = text.replace("(217) 555-01", "(217) 545-71")  # the center's numbers and the team's
     (workdir / EXAMPLE_CLINIC).write_text(text, encoding="utf-8")
     return workdir / EXAMPLE_CLINIC
 

@@ -43,8 +43,8 @@ def own_clinic(tmp_path_factory) -> Path:
 
 
 def own_numbers(clinic_yaml: str) -> str:
-    """``clinic_yaml`` with the example's made-up 24-hour and main numbers replaced."""
-    return clinic_yaml.replace("(217) 555-0199", "(217) 545-7199").replace("(217) 555-0142", "(217) 545-7142")
+    """``clinic_yaml`` with every made-up number of the example (center and team) replaced."""
+    return clinic_yaml.replace("(217) 555-01", "(217) 545-71")
 
 
 @pytest.fixture

@@ -924,3 +924,17 @@ def test_check_notes_that_spanish_documents_are_written_for_us_centers(write_yam
             "in °F, numbers with a decimal point, weeks from Sunday") in result.output.splitlines()
     english = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\n")
     assert "note: clinic.language" not in run_cli("check", "--clinic", english).output
+
+
+def test_a_copy_that_keeps_only_the_examples_team_numbers_is_still_marked(tmp_path, example_clinic):
+    """With its own center numbers, a copy still printed the example's made-up pharmacist and
+    nurse numbers, unmarked."""
+    shutil.copyfile(example_clinic.parent / "logo.png", tmp_path / "logo.png")
+    clinic = tmp_path / "my-clinic.yaml"
+    clinic.write_text(example_clinic.read_text(encoding="utf-8").replace('"(217) 555-0199"', '"(217) 545-7199"')
+                      .replace('"(217) 555-0142"', '"(217) 545-7142"'), encoding="utf-8")
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                     "--doc", "handout", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert all(stamped_pages(tmp_path / "out" / "handout.pdf", ("Example clinic: made-up",)))
+    assert result.stderr.startswith("warning: the clinic profile has the example clinic's made-up phone numbers")

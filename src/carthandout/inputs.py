@@ -27,7 +27,8 @@ def load_clinic(path: Path | None) -> Clinic:
     that still has one of its made-up phone numbers: the README points clinics at that file."""
     example = example_path(EXAMPLE_CLINIC)
     clinic = _read_clinic(path or example)
-    numbers = {_last_ten_digits(clinic.phone_24h), _last_ten_digits(clinic.phone)} - {""}
+    phones = (clinic.phone_24h, clinic.phone, *(member.phone for member in clinic.team))
+    numbers = {_last_ten_digits(phone) for phone in phones} - {""}
     is_example = path is None or same_file(path, example) or bool(numbers & _made_up_numbers())
     return replace(clinic, example=is_example)
 
@@ -42,11 +43,14 @@ def same_file(path: Path, other: Path) -> bool:
 
 @lru_cache(maxsize=1)
 def _made_up_numbers() -> frozenset[str]:
-    """The example's phone numbers as their last ten digits: "217-555-0199", "+1 217 555 0199"
-    and "(217)555-0199" are the same made-up number. (Its two fields only: the whole profile
-    would decode its logo again.)"""
+    """The example's phone numbers, its team's too, as their last ten digits: "217-555-0199",
+    "+1 217 555 0199" and "(217)555-0199" are the same made-up number. (Read from its YAML: the
+    whole profile would decode its logo again.) A copy with its own center numbers still printed
+    the example's made-up pharmacist and nurse."""
     raw = load_yaml_file(example_path(EXAMPLE_CLINIC))
-    return frozenset({_last_ten_digits(str(raw.get(key) or "")) for key in ("phone_24h", "phone")} - {""})
+    team = raw.get("team") or []
+    phones = [raw.get("phone_24h"), raw.get("phone"), *(member.get("phone") for member in team)]
+    return frozenset({_last_ten_digits(str(phone or "")) for phone in phones} - {""})
 
 
 def _last_ten_digits(phone: str) -> str:
