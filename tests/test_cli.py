@@ -342,6 +342,7 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("overrides: {caregiver_days: {a: 1}}", "clinic.overrides.caregiver_days"),
     ("overrides: {1: 2}", "clinic.overrides"),
     ("logo: corrupt.png", "clinic.logo"),
+    ("logo: nothing-here.png", "clinic.logo: nothing-here.png does not exist beside the clinic file"),
     ("overrides: {conditioning_days: [-5, -5, -3]}", "clinic.overrides.conditioning_days"),  # two chemo days on one date
     ("overrides: {conditioning_days: [-1000000]}", "clinic.overrides.conditioning_days"),  # OverflowError
     ("checklist: {remove: [{a: 1}]}", "clinic.checklist.remove[1]"),  # crashed with TypeError

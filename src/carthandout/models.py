@@ -581,8 +581,9 @@ def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
     path = (base_dir / raw).resolve()
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise InputError("clinic.logo", "{value} must be a PNG or JPEG file", raw, sensitive=False)
-    if not path.exists():
-        raise InputError("clinic.logo", "{value} does not exist", raw, sensitive=False)
+    if not path.exists():  # a relative path is read beside the clinic file (from a pipe: /dev/fd)
+        where = "" if Path(raw).is_absolute() else " beside the clinic file"
+        raise InputError("clinic.logo", f"{{value}} does not exist{where}", raw, sensitive=False)
     if not path.is_file():
         raise InputError("clinic.logo", "{value} is not a file (a folder, a device or a pipe)", raw, sensitive=False)
     with path.open("rb") as handle:
