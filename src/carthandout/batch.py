@@ -274,11 +274,7 @@ def clashes_with_failed_rows(valid: Sequence[tuple[int, Patient]],
 
 def _naming_fields(fields: Mapping[str, Any]) -> dict[str, str]:
     """The name and MRN a folder is named from, of a row that may hold anything."""
-    return {key: _text_or_nothing(fields.get(key)) for key in ("name", "mrn")}
-
-
-def _text_or_nothing(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    return {key: value if isinstance(value := fields.get(key), str) else "" for key in ("name", "mrn")}
 
 
 def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:

@@ -27,8 +27,7 @@ def load_clinic(path: Path | None) -> Clinic:
     that still has one of its made-up phone numbers: the README points clinics at that file."""
     example = example_path(EXAMPLE_CLINIC)
     clinic = _read_clinic(path or example)
-    phones = (clinic.phone_24h, clinic.phone, *(member.phone for member in clinic.team))
-    numbers = {_last_ten_digits(phone) for phone in phones} - {""}
+    numbers = _numbers(clinic.phone_24h, clinic.phone, *(member.phone for member in clinic.team))
     is_example = path is None or same_file(path, example) or bool(numbers & _made_up_numbers())
     return replace(clinic, example=is_example)
 
@@ -48,13 +47,12 @@ def _made_up_numbers() -> frozenset[str]:
     whole profile would decode its logo again.) A copy with its own center numbers still printed
     the example's made-up pharmacist and nurse."""
     raw = load_yaml_file(example_path(EXAMPLE_CLINIC))
-    team = raw.get("team") or []
-    phones = [raw.get("phone_24h"), raw.get("phone"), *(member.get("phone") for member in team)]
-    return frozenset({_last_ten_digits(str(phone or "")) for phone in phones} - {""})
+    return _numbers(raw.get("phone_24h"), raw.get("phone"), *(member.get("phone") for member in raw.get("team") or []))
 
 
-def _last_ten_digits(phone: str) -> str:
-    return phone_digits(phone)[-10:]
+def _numbers(*phones: Any) -> frozenset[str]:
+    """Each phone number given, as its last ten digits."""
+    return frozenset({phone_digits(str(phone or ""))[-10:] for phone in phones} - {""})
 
 
 def _read_clinic(path: Path) -> Clinic:

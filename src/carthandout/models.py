@@ -70,6 +70,8 @@ def field_for_header(header: str) -> str | None:
     """The patient field a roster's column header or a patient file's key names ("Infusion Date",
     "INFUSION_DATE", "infusion-date": case, spaces and underscores aside; or an alias, "DOB"), or None."""
     return _FIELD_KEYS.get(_SEPARATORS.sub("", header).lower())
+
+
 REQUIRED_PATIENT_FIELDS = ("name", "infusion_date")
 
 

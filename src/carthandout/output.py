@@ -346,12 +346,7 @@ class FolderLock:
             import fcntl
         except ImportError:
             return
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            self.handle = os.open(folder, os.O_RDONLY)
-        except OSError as error:
-            problem = "is a link to nothing" if folder.is_symlink() and not folder.exists() else error.strerror
-            raise InputError("--output", f"cannot be made a folder ({problem})", sensitive=False) from None
+        self.handle = _opened_folder(folder)
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
@@ -371,3 +366,13 @@ class FolderLock:
 
     def __exit__(self, *exc_info: object) -> None:
         self.release()
+
+
+def _opened_folder(folder: Path) -> int:
+    """``folder``, made if need be, opened to be locked."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return os.open(folder, os.O_RDONLY)
+    except OSError as error:
+        problem = "is a link to nothing" if folder.is_symlink() and not folder.exists() else error.strerror
+        raise InputError("--output", f"cannot be made a folder ({problem})", sensitive=False) from None

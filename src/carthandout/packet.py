@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 from carthandout import __version__
 from carthandout.content import load_common
 from carthandout.context import DocumentContext
-from carthandout.documents.base import RenderedDocument, metadata_titled
+from carthandout.documents.base import RenderedDocument, document_versions, metadata_titled
 from carthandout.edits import PATIENT_KEY, key_has_birth_date
 from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf, text_string
 
@@ -47,7 +47,7 @@ def build_packet(ctx: DocumentContext, documents: Sequence[RenderedDocument]) ->
     )
     return RenderedDocument(
         document=PACKET_DOCUMENT, data=data, pages=len(packet.page_numbers),
-        version="; ".join(f"{doc.document} {doc.version}" for doc in documents),
+        version=document_versions(documents),
         reviewed=min(doc.reviewed for doc in documents), language=ctx.language,
     )
 

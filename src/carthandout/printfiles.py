@@ -19,7 +19,7 @@ from pathlib import Path
 from carthandout import __version__
 from carthandout.context import DocumentContext
 from carthandout.content import load_common
-from carthandout.documents.base import RenderedDocument, joined, subject_in
+from carthandout.documents.base import RenderedDocument, document_versions, joined, subject_in
 from carthandout.documents.wallet_card import DOCUMENT_ID as CARD_DOCUMENT_ID, render_large_print_pages, render_sheets
 from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
@@ -103,8 +103,7 @@ def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentCon
                                        Creator=producer, Producer=producer),
                              catalog=catalog, outline=bookmarks)
     # each document's version, as the record packet names them: "1.2.2;1.1.1" named no document
-    handouts_file = RenderedDocument(HANDOUTS_DOCUMENT, data, len(handouts.page_numbers),
-                                     "; ".join(dict.fromkeys(f"{row.document} {row.version}" for row in sources)),
+    handouts_file = RenderedDocument(HANDOUTS_DOCUMENT, data, len(handouts.page_numbers), document_versions(sources),
                                      min(row.reviewed for row in sources), joined(row.language for row in sources))
     [handouts_file] = protect_documents([handouts_file], password)
     return part_file("handouts", part.number), handouts_file

@@ -22,13 +22,14 @@ It also gives reportlab's object writer (``pdfdoc.format``, called for every num
 value of every dictionary: a form's widgets alone are thousands) a short path for numbers,
 names and bytes, and remembers the spelling of each dictionary key; same bytes again.
 
-Two changes it does make. A glyph that shaping makes and no character names (a Devanagari
+Three changes it does make. A glyph that shaping makes and no character names (a Devanagari
 conjunct) gets the private-use code point U+E000 plus its glyph number, where reportlab gave the
 next free one in the order the process met them: a patient's PDF differed with what the same
 worker had drawn before (``--jobs 2`` gave other bytes than ``--jobs 1``). And a font subset's
 tag (the ``AAAAAA+`` before its name) comes from the subset's program instead of its number in
 the document, so that PDFs joined into one (the record packet, the print files) never hold two
-different subsets under one name (ISO 32000-1, 9.6.4).
+different subsets under one name (ISO 32000-1, 9.6.4). And its time stamp, which goes into every
+file identifier, is the invariant one whatever SOURCE_DATE_EPOCH says (``FixedTimeStamp``).
 """
 from __future__ import annotations
 

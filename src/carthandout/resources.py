@@ -23,7 +23,7 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 
 class _KeyProblem(yaml.constructor.ConstructorError):
     """A key given twice (``key``), or not a field name: in a file of patient data the key is
-    quoted only when it is a field name (``shown_keys``), since it may be patient data itself."""
+    quoted only when ``read_yaml_text``'s ``key_shown`` accepts it, since it may be patient data itself."""
 
     key: Any = None
 
@@ -156,11 +156,11 @@ def check_regular_file(path: Path, origin: str, max_bytes: int) -> None:
     try:
         status = path.stat()
     except OSError as exc:
-        raise ContentError(f"{origin}: cannot be read ({exc.strerror})") from None
+        raise ContentError(f"{_where(origin)}cannot be read ({exc.strerror})") from None
     if not stat.S_ISREG(status.st_mode):
-        raise ContentError(f"{origin}: is not a file (a folder, a device or a pipe)")
+        raise ContentError(f"{_where(origin)}is not a file (a folder, a device or a pipe)")
     if status.st_size > max_bytes:
-        raise ContentError(f"{origin}: {_too_large(max_bytes)}")
+        raise ContentError(_where(origin) + _too_large(max_bytes))
 
 
 def _too_large(max_bytes: int) -> str:

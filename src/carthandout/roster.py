@@ -482,8 +482,7 @@ _FORMAT_DECORATION = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # text, escaped char
 
 def _shown_decimals(value: float, section: str) -> float | str:
     """A fraction as many decimals as its format shows: a weight computed from pounds
-    (=165/2.2046, formatted 0.0) is the 74.8 staff see, not 74.84350902658078. In General
-    format, 72.30000000000001 (a sum's binary remainder) is the 72.3 Excel shows."""
+    (=165/2.2046, formatted 0.0) is the 74.8 staff see, not 74.84350902658078."""
     match = _DECIMALS_FORMAT.match(_FORMAT_DECORATION.sub("", section).strip())
     if match is None:  # General and the like: the number as Excel keeps it (``_number_text``)
         return value

@@ -6,7 +6,7 @@ import io
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import inch
@@ -52,6 +52,12 @@ def joined(values: Iterable[str]) -> str:
     """What the manifest records for a file made from several sources: one value when they
     agree, else each distinct value once, in order (``es;en``)."""
     return ";".join(dict.fromkeys(values))
+
+
+def document_versions(sources: Iterable[Any]) -> str:
+    """The content version of a file made from several documents, each named ("handout 1.2.2;
+    checklist 1.1.1"), once: ``sources`` have ``document`` and ``version``."""
+    return "; ".join(dict.fromkeys(f"{source.document} {source.version}" for source in sources))
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,14 @@ splits between whole rows like a Table with repeated header rows does.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table, TableStyle
 
 from carthandout.context import DocumentContext
-
 from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_COLOR, ROW_RULE_WIDTH,
                                          Continuable, balanced_break, data_table, table_padding)
 from carthandout.documents.text_line import TextLine
