@@ -329,3 +329,15 @@ def test_no_page_of_the_large_print_log_names_a_font_it_does_not_embed(tmp_path)
     for page in pypdf.PdfReader(tmp_path / "temperature-log.pdf").pages:
         fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
         assert all("/FontDescriptor" in font for font in fonts), [font["/BaseFont"] for font in fonts]
+
+
+def test_the_logs_how_to_shares_its_page_with_the_first_day(tmp_path, own_clinic):
+    """Spanish large print on letter: the call box and the how-to too tall to stand side by side,
+    page 2 held the how-to alone and the log began on page 3. A large-print row is a quarter of a
+    page: one may now stand under the header at a page's foot."""
+    result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", "2027-03-05", "--lang", "es",
+                     "--clinic", own_clinic, "--large-print", "--doc", "temperature-log", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "temperature-log.pdf")]
+    how_to = next(index for index, text in enumerate(pages) if "Cómo usar este registro" in text)
+    assert "5 de marzo de 2027" in pages[how_to]

@@ -64,8 +64,10 @@ def write_in_grid(header_rows: list[list[Any]], rows: Sequence[GridRow], theme: 
     if header_spans:
         header.setStyle(TableStyle(list(header_spans)))
     widths = [theme.frame_width * fraction for fraction in fractions]
+    # a large-print row is a quarter of a page: one alone under the header is no stray
     return RowGrid(header, widths, rows, table_padding(theme), GridLines(GRID_WIDTH, GRID_COLOR),
-                   row_rule=GridLines(ROW_RULE_WIDTH, ROW_RULE_COLOR))
+                   row_rule=GridLines(ROW_RULE_WIDTH, ROW_RULE_COLOR),
+                   min_rows_at_break=1 if theme.large_print else MIN_ROWS_AT_BREAK)
 
 
 class RowGrid(Continuable, Flowable):
