@@ -325,9 +325,9 @@ def test_conditioning_days_override_moves_the_chemo_dates(tmp_path, write_yaml):
 def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     clinic = clinic_with(write_yaml, "overrides: {fever_threshold_f: 101}")
     result = run_cli("generate", "--clinic", clinic, "--name", "A", "--infusion-date", "2027-03-10",
-                     "--doc", "wallet-card", "-o", tmp_path)
+                     "--doc", "temperature-log", "-o", tmp_path)
     assert result.exit_code == 0, result.output
-    assert "101 °F (38.3 °C)" in pdf_text(tmp_path / "wallet-card.pdf")
+    assert "101 °F (38.3 °C)" in pdf_text(tmp_path / "temperature-log.pdf")
 
 
 @pytest.mark.parametrize("extra, field", [

@@ -64,3 +64,22 @@ def test_durations_and_thresholds_in_prose_come_from_the_policy():
             for text in iter_strings({k: v for k, v in pack.data.items() if k not in ("sources", "reviewed")}):
                 text = re.sub(r"\b24[ -](hour|horas)", "", text)  # the 24-hour line is a phone service, not a policy
                 assert not re.search(DURATION_LITERAL, text, re.IGNORECASE), f"{pack.origin}: {text!r}"
+
+
+def test_a_restrictions_last_day_is_stated_as_included():
+    """"Do not drive until May 1" read as driving on May 1, while the calendar marked May 1 "Still no
+    driving" and the log had a row for it. Every end date is now said to include its day:
+    "through" in English, "inclusive" (or "al menos", a minimum) in Spanish."""
+    import re
+
+    from carthandout.content import available_documents, iter_strings
+
+    ambiguous = {"en": re.compile(r"\buntil (this date|\{dates\.)"),
+                 "es": re.compile(r"hasta (esta fecha|este día|el \{dates\.\w+\})(?! inclusive)")}
+    for language, pattern in ambiguous.items():
+        for document in available_documents(language):
+            pack = load_pack(document, language)
+            for text in iter_strings(pack.data):
+                if language == "es" and "al menos hasta" in text:
+                    continue
+                assert not pattern.search(text), f"{pack.origin}: {text!r}"

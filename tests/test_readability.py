@@ -102,7 +102,7 @@ def test_completeness_catches_a_removed_section_label_and_placeholder():
     start = text.index("  - id: long-term")
     text = text[:start] + text[text.index("  - id: contacts"):]
     text = text.replace('  call_24h: "Llame de día o de noche al {clinic.phone_24h}"\n', "")
-    text = text.replace("hasta el {dates.caregiver_until}.", "hasta esa fecha.")
+    text = text.replace("hasta el {dates.caregiver_until} inclusive.", "hasta esa fecha.")
     problems = completeness.compare_packs(english, reparse(text, language="es"))
     assert "handouts/es/handout.yaml: sections/long-term is missing" in problems
     assert "handouts/es/handout.yaml: labels.call_24h is missing" in problems
