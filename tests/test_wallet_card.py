@@ -108,6 +108,21 @@ def test_each_back_lands_behind_its_own_front(layout_name, flip):
     assert (backs[0].x, backs[0].y) == pytest.approx((swapped.x, swapped.y))
 
 
+@pytest.mark.parametrize("layout_name", ["avery-5371", "a4-10up", "foldover"])
+@pytest.mark.parametrize("flip", ["long", "short"])
+def test_a_cut_cards_back_reads_upright_turned_over_sideways_whatever_the_flip(layout_name, flip):
+    """A short-edge sheet turned over puts an upright back upside down behind its front: the same
+    clinic's cards read one way after a long-edge flip and the other after a short-edge one. A
+    short-edge back is drawn turned, so every card's back reads as after a sideways turn."""
+    pages = reader(render(card_layout=layout_name, duplex=flip, copies=2)).pages
+    back = pages[1] if layout_name != "foldover" else pages[0]
+    upright = " ".join(back.extract_text(orientations=(0,)).split())
+    turned = " ".join(back.extract_text(orientations=(180,)).split())
+    drawn_turned = flip == "short" and layout_name != "foldover"
+    assert ("To doctors and emergency staff" in turned) == drawn_turned
+    assert ("To doctors and emergency staff" in upright) != drawn_turned
+
+
 def test_back_offset_shifts_every_back_by_millimetres():
     layout = layout_for("a4-10up")
     plain, shifted = back_positions(layout, "long"), back_positions(layout, "long", (1.5, -0.5))

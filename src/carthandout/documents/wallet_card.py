@@ -346,10 +346,15 @@ def _write_in_line(fitted: FittedText, inner: Rect, y: float) -> list[tuple[Line
     return [((inner.x + label_width + 3, baseline, inner.right, baseline), GUIDE_GRAY, 0.5)]
 
 
-def draw_face(canvas: Canvas, face: CardFace, x: float, y: float) -> None:
-    """Draw one card face with its bottom-left corner at (x, y); every layout uses this."""
+def draw_face(canvas: Canvas, face: CardFace, x: float, y: float, turned: bool = False) -> None:
+    """Draw one card face with its bottom-left corner at (x, y); every layout uses this.
+    ``turned``: upside down in its place (a back printed for a short-edge flip)."""
     canvas.saveState()
-    canvas.translate(x, y)
+    if turned:
+        canvas.translate(x + face.size[0], y + face.size[1])
+        canvas.rotate(180)
+    else:
+        canvas.translate(x, y)
     if face.stamp:
         _draw_stamp(canvas, face.size, *face.stamp)
     for para, px, py in face.texts:
@@ -564,7 +569,7 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
         on_sheet = [cards[i] for i in sheet]
         pages += _draw_front_sheet(canvas, layout, on_sheet)
         if layout.back_page:
-            pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)])
+            pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)], options.duplex == "short")
     if large_print_pages:
         # On the sheets' paper when the cards are on sheets (Avery 5371 is Letter even for an A4
         # clinic): one paper size in the printer for a patient's own file.
@@ -634,9 +639,12 @@ def _draw_front_sheet(canvas: Canvas, layout: CardLayout, cards: list[Card]) -> 
     return 1
 
 
-def _draw_back_sheet(canvas: Canvas, layout: CardLayout, cards: list[Card], backs: Sequence[Rect]) -> int:
+def _draw_back_sheet(canvas: Canvas, layout: CardLayout, cards: list[Card], backs: Sequence[Rect], turned: bool) -> int:
+    """``turned``: a sheet turned over its short edge puts each back upside down behind its front;
+    drawn turned, a cut card's back reads upright when the card is turned over sideways, as it does
+    after a long-edge flip or a fold."""
     for card, rect in zip(cards, backs):
-        draw_face(canvas, card.back, rect.x, rect.y)
+        draw_face(canvas, card.back, rect.x, rect.y, turned)
     # No crop marks on the back: a misregistered second set would only confuse the cutting.
     _finish_page(canvas, layout, tuple(backs), marks=False)
     return 1
