@@ -515,3 +515,16 @@ def test_the_example_stamp_on_each_side_is_in_that_sides_language(tmp_path):
     assert ["EJEMPLO" in pages[0], "EXAMPLE" in pages[1]] == [True, True]
     assert ["EXAMPLE" in pages[0], "EJEMPLO" in pages[1]] == [False, False]
     assert "Clínica de ejemplo" in pages[2] and "Example clinic" in pages[3] and "Clínica de ejemplo" not in pages[3]
+
+
+def test_the_calibration_sheet_says_what_it_was_printed_with():
+    """A sheet printed again with --back-offset 1.5,-0.5 could not be told from the first once
+    printed, and a reading of 0.5,0 on it was likely typed in as the new offset."""
+    plain = pypdf.PdfReader(io.BytesIO(calibration_sheet("avery-5371", "short")))
+    checked = pypdf.PdfReader(io.BytesIO(calibration_sheet("avery-5371", "long", (1.5, -0.5))))
+    for page in plain.pages:
+        text = " ".join(page.extract_text().split())
+        assert "--card-layout avery-5371 --duplex short --back-offset 0,0." in text and "added to" not in text
+    for page in checked.pages:
+        text = " ".join(page.extract_text().split())
+        assert "--duplex long --back-offset 1.5,-0.5." in text and "is added to that offset" in text

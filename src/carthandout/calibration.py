@@ -4,7 +4,8 @@ The front has a crosshair at the centre of every card position; the back has, at
 (mirrored) position, a millimetre scale in x and y. Printed duplex and held up to the light, each
 front crosshair shows through at some reading of the back's scales. The scales count + to the
 right and up as seen on the back, so the reading is the correction itself: ``--back-offset X,Y``.
-Printing the sheet again with that offset should read 0,0.
+Printing the sheet again with that offset should read 0,0; the sheet prints the options it was
+made with, and a reading on a sheet printed with an offset adds to it.
 """
 from __future__ import annotations
 
@@ -40,12 +41,21 @@ def calibration_sheet(layout_name: str, flip: str = "long", offset_mm: Point = (
                          layout_name, sensitive=False)
     layout = layout_for(layout_name)
     words = load_pack(DOCUMENT_ID, language).data["calibration"]
+    made_with = _made_with(words, layout_name, flip, offset_mm)
     buffer = io.BytesIO()
     canvas = card_canvas(buffer, layout.page_size, Metadata(TITLE, "carthandout", TITLE, language))
-    _front(canvas, layout, words["front"])
-    _back(canvas, layout, back_positions(layout, flip, offset_mm), words["back"])
+    _front(canvas, layout, f"{words['front']} {made_with}")
+    _back(canvas, layout, back_positions(layout, flip, offset_mm), f"{words['back']} {made_with}")
     canvas.save()
     return buffer.getvalue()
+
+
+def _made_with(words: dict, layout_name: str, flip: str, offset_mm: Point) -> str:
+    """The options the sheet was printed with: a sheet printed again to check an offset cannot be
+    told from the first once printed, and its reading adds to the offset it was printed with."""
+    offset = ",".join(f"{value:g}" for value in offset_mm)
+    return (f"{words['printed_with']} --card-layout {layout_name} --duplex {flip} --back-offset {offset}. "
+            f"{words['offset_adds'] if any(offset_mm) else ''}").rstrip()
 
 
 def _front(canvas: Canvas, layout: CardLayout, instructions: str) -> None:
