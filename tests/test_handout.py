@@ -1,4 +1,5 @@
 """The handout PDF read back: fields, dates, footer, size, metadata, determinism."""
+import io
 import re
 
 import pypdf
@@ -6,7 +7,7 @@ import pytest
 import yaml
 
 from carthandout.content import load_pack
-from carthandout.inputs import EXAMPLE_PATIENT, example_path
+from carthandout.inputs import EXAMPLE_PATIENT, example_path, load_clinic
 from conftest import own_numbers, page_texts, pdf_text, run_cli
 
 LETTER = (612, 792)
@@ -453,3 +454,28 @@ def test_a_shaped_name_says_what_it_reads_as_for_text_extraction(tmp_path):
         assert replacement and text_string("प्रिया शर्मा")[5:-1] in replacement.group(1), document
         assert text_string("שרה כהן")[5:-1] not in streams.upper()
         assert streams.count(b" BDC") == streams.count(b"EMC")
+
+
+def test_a_wrapped_patient_line_keeps_the_footer_rule_clear_of_the_body():
+    """Large print, a name on two lines at 12 pt: the footer's rule rose to 4 pt under the body's
+    frame, and a table ending there read as one double line."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from carthandout.documents.base import FOOTER_HEIGHT, FOOTER_RULE_CLEARANCE, _FooterLines
+    from carthandout.theme import build_theme
+    from carthandout.typefaces import literal
+
+    theme = build_theme(load_clinic(None), None, large_print=True)
+    bottom = theme.margin * 0.5
+    lines = _FooterLines(theme.margin, bottom, theme.frame_width, theme.style("footer"))
+    rules: list[float] = []
+
+    class Recording(Canvas):
+        def line(self, x1, y1, x2, y2):
+            rules.append(y1)
+            super().line(x1, y1, x2, y2)
+
+    owner = literal("Maximiliana Gertrudis Wolfeschlegelsteinhausenbergerdorff-Ó'Connell y de la Santísima "
+                    "Trinidad Xochiquetzal Papadopoulou · MRN 7777777777777")
+    lines.draw(Recording(io.BytesIO()), owner, literal("Page 1 of 9"), literal("Content 1.2.3"), theme.primary)
+    assert rules and rules[0] <= bottom + FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE

@@ -190,7 +190,9 @@ def build_pdf(
 
 
 FOOTER_RULE = 30.0  # above the footer's bottom line; the body's frame ends FOOTER_HEIGHT above it
+RULE_ABOVE_OWNER = 2.0  # between the patient's line, when it wraps, and the rule over it
 FOOTER_MAX_OWNER_LINES = 2  # the patient's line, when it wraps, grows up to the rule's place
+FOOTER_RULE_CLEARANCE = 6.0  # under the body's frame: a table's last rule and the footer's never read as one double line
 FOOTER_ONE_LINE_SIZE = 9.0  # a long patient's line may shrink to this to stay on one line
 FOOTER_SMALLEST_SIZE = 6.0
 
@@ -237,14 +239,14 @@ class _FooterLines:
             page.drawOn(canvas, self.left + shared_width + self.space, top_line)
             owner_top = top_line + self.style.leading
         else:
-            alone = self._fitted(owner)
+            alone = self._fitted(owner, FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - self.style.leading)
             alone.drawOn(canvas, self.left, top_line)
             owner_top = top_line + alone.height
             page.wrap(self.width, 200)
             page.drawOn(canvas, self.left + self.width - max(page.getActualLineWidths0()), self.bottom)
         canvas.setStrokeColor(rule_color)
         canvas.setLineWidth(0.75)
-        rule_y = max(self.bottom + FOOTER_RULE, owner_top + 2)
+        rule_y = max(self.bottom + FOOTER_RULE, owner_top + RULE_ABOVE_OWNER)
         canvas.line(self.left, rule_y, self.left + self.width, rule_y)
         _draw_line(canvas, version, self.style, self.left, self.bottom, self.width)
 
@@ -252,19 +254,20 @@ class _FooterLines:
         _, height = para.wrap(self.width, 200)
         return max(para.getActualLineWidths0()) if height <= self.style.leading else None
 
-    def _fitted(self, owner: Rich) -> Paragraph:
+    def _fitted(self, owner: Rich, highest: float) -> Paragraph:
         """The patient's line on one line, the font made smaller down to FOOTER_ONE_LINE_SIZE if it
-        must (a second line pushed the rule up against the page's last row); else on two lines,
-        from the usual size, smaller only if it must."""
-        return (self._largest_fitting(owner, 1, FOOTER_ONE_LINE_SIZE)
-                or self._largest_fitting(owner, FOOTER_MAX_OWNER_LINES, FOOTER_SMALLEST_SIZE, last_resort=True))
+        must (a second line pushed the rule up against the page's last row); else on two lines no
+        taller than ``highest``, from the usual size, smaller only if it must."""
+        return (self._largest_fitting(owner, 1, FOOTER_ONE_LINE_SIZE, highest)
+                or self._largest_fitting(owner, FOOTER_MAX_OWNER_LINES, FOOTER_SMALLEST_SIZE, highest, last_resort=True))
 
-    def _largest_fitting(self, owner: Rich, lines: int, smallest: float, last_resort: bool = False) -> Paragraph | None:
+    def _largest_fitting(self, owner: Rich, lines: int, smallest: float, highest: float,
+                         last_resort: bool = False) -> Paragraph | None:
         style = self.style
         while True:
             para = paragraph(owner, style)
             _, height = para.wrap(self.width, 400)
-            if height <= lines * style.leading:
+            if height <= min(lines * style.leading, highest):
                 return para
             if style.fontSize <= smallest:
                 return para if last_resort else None
