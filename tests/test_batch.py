@@ -1635,6 +1635,11 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     quoted = tmp_path / "q.csv"  # a quoted cell with a comma on one line is fine
     quoted.write_text('name,infusion_date\n"Delgado, Rosa",2027-03-05\n', encoding="utf-8")
     assert batch(quoted, tmp_path / "out2", "--check").exit_code == 0
+    # a cell typed over two lines (Alt+Enter) with a comma is no runaway quote: it stopped the run
+    typed = tmp_path / "t.csv"
+    typed.write_text('name,infusion_date,caregiver\nAnn Lee,2027-03-05,"Luis Delgado, son\n(evenings)"\n'
+                     'Ben Ode,2027-03-05,"Cy\nOde, Jr."\n', encoding="utf-8")
+    assert batch(typed, tmp_path / "out3", "--check").exit_code == 0
 
 
 def test_a_health_record_exports_column_names_are_read(tmp_path):

@@ -194,8 +194,11 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
             if delimiter is None:  # no hint: the first line is the header, read it again
                 delimiter = _sniff_delimiter(first_line)
                 stream.seek(0)
+            row_delimiters = 1
             for number, cells in enumerate(csv.reader(stream, delimiter=delimiter), start=1):
-                _check_quotes_closed(number, cells, delimiter)
+                if number == 1:
+                    row_delimiters = max(1, len(cells) - 1)
+                _check_quotes_closed(number, cells, delimiter, row_delimiters)
                 yield number, cells
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
@@ -205,11 +208,12 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
 
 
-def _check_quotes_closed(number: int, cells: list[str], delimiter: str) -> None:
+def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_delimiters: int) -> None:
     """A quote opened in a cell and never closed makes every line after it part of that cell: the
-    rest of the roster read as one row that failed, its patients named nowhere. A cell whose line
-    breaks hold the delimiter took rows with it (no patient field runs over lines)."""
-    if any(delimiter in cell and ("\n" in cell or "\r" in cell) for cell in cells):
+    rest of the roster read as one row that failed, its patients named nowhere. A cell with a later
+    line holding as many delimiters as a row (``row_delimiters``) took rows with it; a cell typed
+    over lines ("Luis Delgado, son" Alt+Enter "(evenings)") is no row."""
+    if any(line.count(delimiter) >= row_delimiters for cell in cells for line in cell.splitlines()[1:]):
         raise InputError(ROSTER, f"row {number}: a quote (\") opens a cell that runs on over the next lines of the "
                          "file, taking their rows with it: close the quote, or remove it", sensitive=False)
 
