@@ -299,6 +299,20 @@ def test_a_yaml_key_that_is_a_list_is_a_one_line_error(tmp_path):
     assert result.stderr == f"error: roster: {roster.name}:1: a key must be a field name, not a list or a mapping\n"
 
 
+@pytest.mark.parametrize("text, error", [
+    ("March cohort,,\nName,Infusion Date,MRN\nAnn Lee,2027-03-05,A-1\n",  # "looks like patient data"
+     "unknown column number 1 (row 1 names no patient fields: it must hold the column names; is the header row "
+     "missing, or a title above it?)"),
+    ("Name,Infusion date (Day 0),MRN\nAnn Lee,2027-03-05,A-1\n",  # a digit hid the title staff must fix
+     "unknown column Infusion date (Day 0) (known:"),
+])
+def test_an_unknown_header_says_what_to_fix(tmp_path, text, error):
+    roster = tmp_path / "r.csv"
+    roster.write_text(text, encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--check")
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: roster: {error}"), result.stderr
+
+
 def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
     roster = tmp_path / "r.csv"
     roster.write_text("Name,Infusion Date,Birthday\nA,2027-03-05,x\n", encoding="utf-8")
@@ -1328,6 +1342,61 @@ def test_an_xlsx_number_reads_as_excel_shows_it(number_format, shown):
     """These MRNs lost their prefix or zeros: the wrong MRN went on the card and named the folder."""
     from carthandout.roster import _number_text
     assert str(_number_text(43, number_format)) == shown
+
+
+@pytest.mark.parametrize("value, number_format, shown", [
+    (4417, '"RCC-"#####', "RCC-4417"), (442079460000, '"+"#', "+442079460000"),  # printed "4417 RCC-", "442079460000 +"
+    (2175550105, '"cell "###-###-####', "cell 217-555-0105"), (4417, "#000000", "004417"),  # "4417": zeros lost
+    (2079460000, "0### ### ####", "0207 946 0000"),  # a UK number printed without the 0 it dials with
+    (2175550103, "[<=9999999]###-####;(###) ###-####", "(217) 555-0103"),  # Excel's Phone Number format
+    (5550103, "[<=9999999]###-####;(###) ###-####", "555-0103"), (1234567, "#,##0", "1,234,567"),
+    (176, '0 "#"', "176 #"), (72.46, "0.0_);(0.0)", "72.5"), (72.46, "* 0.0", "72.5"), (72.46, "0_)", "72"),
+])
+def test_an_xlsx_number_with_digit_placeholders_reads_as_the_sheet_shows_it(value, number_format, shown):
+    """# and ? placeholders gave up: the text of the format went after the digits, zeros were lost;
+    accounting spacers (_) and fills (*) kept a weight's decimals from being rounded as shown."""
+    from carthandout.roster import _number_text
+    assert str(_number_text(value, number_format)) == shown
+
+
+def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path):
+    """=IFERROR(VLOOKUP(...),"") in an optional column, saved by a spreadsheet program with its empty
+    result, failed the row as a formula with no result saved: saving it again could not help."""
+    import zipfile
+    from openpyxl import Workbook
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion date", "Caregiver phone"])
+    sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), '=IFERROR(VLOOKUP("zz",H1:I2,2,FALSE),"")'])
+    workbook.save(tmp_path / "saved.xlsx")
+    with zipfile.ZipFile(tmp_path / "saved.xlsx") as source, zipfile.ZipFile(tmp_path / "r.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # as Excel and LibreOffice save an empty text result
+                data = re.sub(rb'<c r="C2"([^>]*)><f>(.*?)</f><v\s*/>', rb'<c r="C2"\1 t="str"><f>\2</f><v></v>', data)
+                assert b't="str"' in data
+            target.writestr(item, data)
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_rows_hidden_in_the_sheet_are_printed_with_a_warning(tmp_path):
+    """Staff who filtered the sheet to one clinic got every clinic's papers without a word."""
+    from openpyxl import Workbook
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion date", "MRN"])
+    for number in range(4):
+        sheet.append([f"Ann Lee {number}", dt.datetime(2027, 3, 5), f"A-{number}"])
+    sheet.row_dimensions[3].hidden = True
+    sheet.row_dimensions[5].hidden = True
+    workbook.save(tmp_path / "r.xlsx")
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
+    assert result.exit_code == 0
+    assert "warning: rows 3, 5: hidden or filtered out in the sheet; printed like the others" in result.stderr
+    sheet.row_dimensions[3].hidden = sheet.row_dimensions[5].hidden = False
+    workbook.save(tmp_path / "shown.xlsx")
+    assert "hidden" not in batch(tmp_path / "shown.xlsx", tmp_path / "out2", "--check").stderr
 
 
 def test_a_formula_without_a_saved_result_fails_its_row_naming_the_field(tmp_path):

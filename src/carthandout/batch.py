@@ -198,7 +198,8 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             problems.append(_row_problem(number, error, settings.show_values))
             continue
         jobs.append(PatientJob(number, folders[number], patient))
-    return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row), notices + date_doubts(jobs, clinic))
+    return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
+                       notices + date_doubts(jobs, clinic) + hidden_rows_notice(jobs, roster.hidden_rows()))
 
 
 ROWS_NAMED = 10  # a line naming rows names this many, then how many more
@@ -214,6 +215,14 @@ def date_doubts(jobs: Sequence[PatientJob], clinic: Clinic) -> list[str]:
         if doubt:
             rows.setdefault(doubt, []).append(job.row)
     return [f"warning: {rows_named(numbers)}: infusion_date: {doubt}" for doubt, numbers in rows.items()]
+
+
+def hidden_rows_notice(jobs: Sequence[PatientJob], hidden: set[int]) -> list[str]:
+    numbers = [job.row for job in jobs if job.row in hidden]
+    if not numbers:
+        return []
+    return [f"warning: {rows_named(numbers)}: hidden or filtered out in the sheet; printed like the others "
+            "(leave them out of the roster to leave them out of the run)"]
 
 
 def rows_named(numbers: Sequence[int]) -> str:

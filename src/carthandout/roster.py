@@ -12,13 +12,14 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import operator
 import re
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError
@@ -74,6 +75,14 @@ class Roster:
         if self.kind == "yaml":
             return _yaml_rows(self._items)
         return _table_rows(self.columns, self._data_rows())
+
+    def hidden_rows(self) -> set[int]:
+        """The sheet's rows hidden or filtered out in Excel: read like any other, worth a warning
+        (staff who filtered a sheet to one clinic's patients get the others' papers too)."""
+        if self.sheet is None:
+            return set()
+        with _workbook(self.path) as workbook:
+            return _hidden_rows(workbook[self.sheet])
 
     def _csv_header(self) -> list[Any]:
         rows = _csv_rows(self.path)
@@ -134,15 +143,16 @@ def unknown_columns(titles: Iterable[str]) -> None:
     titles = list(dict.fromkeys(titles))
     unknown = [title for title in titles if field_for_header(title) is None]
     if unknown:
-        # A roster saved without its header row makes a patient's details the "titles": the
-        # infusion date gives it away (headers have no digits), or a header that names no patient
-        # field at all (a name and a caregiver's name) does.
-        looks_like_data = len(unknown) == len(titles) or any(ch.isdigit() for title in titles for ch in title)
+        # A roster saved without its header row makes a patient's details the "titles", and so
+        # does a title typed above the header: most of them name no patient field. A header with
+        # one title of its own ("Infusion date (Day 0)") names it.
+        looks_like_data = len(unknown) * 2 > len(titles)
         positions = ", ".join(str(titles.index(title) + 1) for title in unknown)
         raise InputError(
             ROSTER, f"unknown column {{value}} (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown),
             sensitive=looks_like_data,
-            hidden=f"number {positions} (the first row looks like patient data: is the header row missing?)",
+            hidden=f"number {positions} (row 1 names no patient fields: it must hold the column names; is the "
+                   "header row missing, or a title above it?)",
         )
 
 
@@ -320,11 +330,16 @@ def _xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Any]]]:
         formula_sheet.reset_dimensions()
         merged = MergedColumns(_merged_ranges(worksheet))
         # The same sheet read for its formulas alongside: a formula whose result the file does not
-        # hold (a roster written by a script, never opened in a spreadsheet) reads as empty.
+        # hold (a roster written by a script, never opened in a spreadsheet) reads as empty. One
+        # whose saved result is empty text (=IFERROR(VLOOKUP(...),""), t="str") is a blank cell.
         for number, (cells, written) in enumerate(zip(worksheet.iter_rows(min_row=1), formula_sheet.iter_rows(min_row=1)), start=1):
             yield number, merged.shown(number, [
-                UncomputedFormula("") if cell.value is None and getattr(source, "data_type", None) == "f"
-                else _cell_value(cell) for cell, source in zip(cells, written)])
+                UncomputedFormula("") if _uncomputed(cell, source) else _cell_value(cell)
+                for cell, source in zip(cells, written)])
+
+
+def _uncomputed(cell: Any, source: Any) -> bool:
+    return cell.value is None and getattr(source, "data_type", None) == "f" and getattr(cell, "data_type", None) != "str"
 
 
 _CELL_RANGE = re.compile(r"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)")
@@ -353,6 +368,25 @@ def _merged_ranges(worksheet: Any) -> list[tuple[int, int, int]]:
     with worksheet._get_source() as source:  # noqa: SLF001
         parser.ParseFile(source)
     return ranges
+
+
+def _hidden_rows(worksheet: Any) -> set[int]:
+    """The numbers of the rows the sheet's XML marks hidden (openpyxl's read-only sheets do not say)."""
+    hidden: set[int] = set()
+
+    def element_started(name: str, attributes: dict[str, str]) -> None:
+        if name.rpartition(" ")[2] == "row" and attributes.get("hidden") in ("1", "true") and \
+                attributes.get("r", "").isdigit():
+            hidden.add(int(attributes["r"]))
+
+    with worksheet._get_source() as source:  # noqa: SLF001 (read-only sheets offer no other way)
+        if not _mentions(source, b"hidden="):
+            return hidden
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = element_started
+    with worksheet._get_source() as source:  # noqa: SLF001
+        parser.ParseFile(source)
+    return hidden
 
 
 def _mentions(stream: Any, word: bytes, chunk_size: int = 1 << 20) -> bool:
@@ -452,7 +486,7 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
     when the cell format pads them, and other numbers stay numbers (a weight of 72.5), with the
     text the format shows beside them (a unit).
     """
-    section = (number_format or "").split(";")[0]  # the format of a positive number
+    section = _positive_section(value, number_format)
     if _SCIENTIFIC.search(_FORMAT_DECORATION.sub("", section)):
         return ScientificNumber("")
     if isinstance(value, float):  # the 15 digits Excel keeps: 72.99999999999999 is the 73 it shows
@@ -481,7 +515,7 @@ def _format_words(section: str) -> str:
 
 
 _DECIMALS_FORMAT = re.compile(r"^(?:#,##)?0(?:\.(0+))?$")
-_FORMAT_DECORATION = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # text, escaped characters, [Red], [$-409]
+_FORMAT_DECORATION = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')  # text, escaped characters, spacers, fills, [Red], [$-409]
 
 
 def _shown_decimals(value: float, section: str) -> float | str:
@@ -495,24 +529,79 @@ def _shown_decimals(value: float, section: str) -> float | str:
 
 
 def _shown_digits(digits: str, section: str) -> str:
-    """The digits as a format of zeros and text shows them: 4417 in "RCC-"000000 is RCC-004417,
-    in 000-0000 it is 000-4417, what staff see in the cell (colors, locales, spacers and fills
-    show nothing). Any other format (decimals, thousands, #): the digits alone."""
-    parts: list[str | int] = []  # the format's text, and the width of each run of zeros
-    for quoted, escaped, zeros, plain, other in _FORMAT_PIECE.findall(section):
+    """The digits as a format of digit placeholders and text shows them: 4417 in "RCC-"000000 is
+    RCC-004417, in #000000 004417, in 000-0000 000-4417, in (###) ###-#### with ten digits a
+    phone number, in #,##0 with grouped thousands: what staff see in the cell (colors, locales,
+    spacers and fills show nothing). Any other format (decimals, percent, text): the digits alone."""
+    pieces: list[Piece] = []  # the format's text, its placeholders (0 # ?) and thousands commas, in order
+    for quoted, escaped, placeholder, comma, plain, other in _DIGIT_PIECE.findall(section):
         if other:
             return digits
-        parts.append(len(zeros) if zeros else quoted or escaped or plain)
-    widths = [part for part in parts if isinstance(part, int)]
-    if not widths:
+        pieces.append(Piece(placeholder or comma, True) if placeholder or comma else Piece(quoted or escaped or plain))
+    slots = [index for index, piece in enumerate(pieces) if piece.code and piece.text != ","]
+    if not slots or digits.startswith("-"):
         return digits
-    padded = digits.zfill(sum(widths))
-    bounds = [0, len(padded) - sum(widths[1:])]  # the first run of zeros takes any extra digits, as Excel does
-    for width in widths[1:]:
-        bounds.append(bounds[-1] + width)
-    runs = iter(padded[start:end] for start, end in zip(bounds, bounds[1:]))
-    shown = "".join(next(runs) if isinstance(part, int) else part for part in parts)
+    zeros = sum(piece.code and piece.text == "0" for piece in pieces)
+    padded = digits.zfill(zeros)
+    if Piece(",", True) in pieces:
+        shown = _grouped(padded, pieces, slots)
+    else:
+        placed = _placed(padded, pieces, slots)
+        shown = "".join(placed.get(index, piece.text) for index, piece in enumerate(pieces))
+    if shown is None or not shown.strip():
+        return digits
     return ShownNumber(shown, padded) if shown != padded else padded
+
+
+_DIGIT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|([0#?])|(,)|([$\-+/():!^&\'~{}<>= ])|(.)')
+_DIGIT_PLACEHOLDERS = {"0": "0", "#": "", "?": " "}  # what each shows where the number has no digit left
+
+
+class Piece(NamedTuple):
+    text: str
+    code: bool = False  # a placeholder or a thousands comma, not text shown as it is
+
+
+def _placed(padded: str, pieces: list[Piece], slots: list[int]) -> dict[int, str]:
+    """Each placeholder's digit, filled from the right; digits left over go into the first."""
+    placed, left = {}, padded
+    for index in reversed(slots):
+        placed[index] = left[-1] if left else _DIGIT_PLACEHOLDERS[pieces[index].text]
+        left = left[:-1]
+    placed[slots[0]] = left + placed[slots[0]]
+    return placed
+
+
+def _grouped(padded: str, pieces: list[Piece], slots: list[int]) -> str | None:
+    """#,##0: the digits grouped by thousands where the placeholders and commas run together
+    (None for commas elsewhere: Excel scales by them)."""
+    first, last = slots[0], slots[-1]
+    outside = pieces[:first] + pieces[last + 1:]
+    if not all(piece.code for piece in pieces[first:last + 1]) or any(piece.code for piece in outside):
+        return None
+    groups = [padded[max(0, end - 3):end] for end in range(len(padded), 0, -3)]
+    return "".join(piece.text for piece in pieces[:first]) + ",".join(reversed(groups)) + \
+        "".join(piece.text for piece in pieces[last + 1:])
+
+
+def _positive_section(value: float, number_format: str) -> str:
+    """The section of a format that shows ``value`` (positive): the first, unless it has a
+    condition the value fails ([<=9999999]###-####;(###) ###-####, Excel's phone number)."""
+    sections = (number_format or "").split(";")
+    for section in sections[:2]:
+        condition = _CONDITION.search(section)
+        if condition is None or _holds(value, condition.group(1), float(condition.group(2))):
+            return section
+    return sections[2] if len(sections) > 2 else sections[0]
+
+
+_CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)\]")
+_COMPARISONS = {"<=": operator.le, ">=": operator.ge, "<>": operator.ne, "<": operator.lt, ">": operator.gt,
+                "=": operator.eq}
+
+
+def _holds(value: float, comparison: str, bound: float) -> bool:
+    return _COMPARISONS[comparison](value, bound)
 
 
 class ShownNumber(str):
