@@ -92,6 +92,26 @@ def test_checklist_form_fields_keep_working_in_the_packet(generated):
     assert pypdf.PdfReader(buffer).get_fields()[name]["/V"] == "JL"
 
 
+def test_filling_one_field_in_the_packet_shows_in_that_field_alone(generated):
+    """Joining stored once every blank "Date done" appearance (their bytes are equal): filled with
+    pypdf, one row's date showed in every row of the packet, though not in checklist.pdf."""
+    reader = pypdf.PdfReader(generated / "record_packet.pdf")
+    text_widgets = [annotation.get_object() for page in reader.pages for annotation in page.get("/Annots", [])
+                    if annotation.get_object().get("/FT") == "/Tx"]
+    appearances = [widget["/AP"].raw_get("/N").idnum for widget in text_widgets]
+    assert len(text_widgets) > 40 and len(set(appearances)) == len(appearances)
+    writer = pypdf.PdfWriter(clone_from=generated / "record_packet.pdf")
+    dates = [name for name in reader.get_fields() if name.endswith("_date")]
+    page = next(i for i, p in enumerate(writer.pages) if any(a.get_object().get("/T") == dates[0] for a in p.get("/Annots", [])))
+    writer.update_page_form_field_values(writer.pages[page], {dates[0]: "March 1"}, auto_regenerate=False)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    filled = pypdf.PdfReader(buffer).pages[page]
+    drawn = [annotation.get_object()["/AP"]["/N"] for annotation in filled["/Annots"]]
+    drawn = [appearance.get_data() for appearance in drawn if isinstance(appearance, pypdf.generic.StreamObject)]
+    assert sum(b"March 1" in data for data in drawn) == 1
+
+
 def test_same_input_same_bytes(tmp_path, generated):
     from carthandout.inputs import EXAMPLE_PATIENT, example_path
     args = ["generate", "--patient", example_path(EXAMPLE_PATIENT), "-o", tmp_path]

@@ -8,7 +8,8 @@ document just to open and copy it.
 
 An object whose renumbered bytes equal one already written is not written again: the font
 programs, the logo and the font dictionaries each document repeats are stored once. Pages and
-annotations are never shared that way (each belongs to exactly one place in the page tree).
+annotations are never shared that way (each belongs to exactly one place in the page tree), nor
+the appearance a working form field draws itself with (filling it rewrites that stream).
 Same PDFs in, same bytes out: the file identifier is a digest of the content.
 """
 from __future__ import annotations
@@ -478,6 +479,7 @@ class _DocumentCopy:
         annotations = [ref for ref in self.source.resolve(page.pop(b"/Annots", [])) if isinstance(ref, Ref)]
         if self.keep_forms and annotations:
             self.unshared.update(ref.number for ref in annotations)
+            self.unshared.update(number for ref in annotations for number in self._own_appearances(ref))
             page[b"/Annots"] = annotations
         elif annotations:
             self._flatten(page, annotations)
@@ -485,6 +487,15 @@ class _DocumentCopy:
         self.joiner.set(number, serialized(page, self.new_number))
         self.joiner.page_numbers.append(number)
         self.joiner.page_sizes.append(_size(self.source.resolve(page.get(b"/MediaBox", [b"0", b"0", b"612", b"792"]))))
+
+    def _own_appearances(self, ref: Ref) -> Iterator[int]:
+        """A working field's appearance streams (not its states'): filling a text field rewrites
+        the stream it has, so two fields sharing one showed each other's value."""
+        appearances = self.source.resolve(self.source.get_without_strings(ref.number).get(b"/AP", {}))
+        for key in (b"/N", b"/D", b"/R"):
+            appearance = appearances.get(key)
+            if isinstance(appearance, Ref) and self.source.is_stream(appearance.number):
+                yield appearance.number
 
     def _list_fields(self) -> None:
         """The source's form fields (widgets are copied with their pages) listed in the joined AcroForm."""
