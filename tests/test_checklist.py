@@ -478,3 +478,14 @@ def test_a_date_too_wide_for_its_column_breaks_only_before_its_year():
     style = ParagraphStyle("t", fontName=text_font(), fontSize=18)
     assert kept_date("25 de noviembre de 2027", style, 1000) == "25\u00a0de\u00a0noviembre\u00a0de\u00a02027"
     assert kept_date("25 de noviembre de 2027", style, 150) == "25\u00a0de\u00a0noviembre de\u00a02027"
+
+
+def test_no_widget_names_another_page_as_its_own():
+    """Every widget's /P named page 1 (reportlab numbers pages held for "page x of y" at the end):
+    a tool that trusts /P would flatten pages 2 and 3's values onto page 1."""
+    reader = _render(_patient(weight_kg="72"))
+    assert len(reader.pages) > 1
+    for page in reader.pages:
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            assert "/P" not in widget or widget["/P"].get_object() == page

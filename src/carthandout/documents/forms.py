@@ -54,7 +54,7 @@ def value_width(value: str, font_size: float) -> float:
 
 
 # Entries that differ between two widgets of the same kind; every other entry is shared.
-_OWN_ENTRIES = ("P", "Rect", "T", "TU")
+_OWN_ENTRIES = ("Rect", "T", "TU")
 _OWN_TEXT_ENTRIES = _OWN_ENTRIES + ("V", "DV", "AP")  # DV: what a viewer's Reset Form puts back
 
 
@@ -83,7 +83,7 @@ def _format_value(value: PDFObject, document) -> bytes:
 
 
 class _Widget(PDFObject):
-    """A field widget: its own entries (position, name, tooltip, page...) and those shared with its kind."""
+    """A field widget: its own entries (position, name, tooltip, value...) and those shared with its kind."""
 
     def __init__(self, shared: _SharedEntries, rect: tuple[float, float, float, float], own: dict[bytes, PDFObject]):
         self.shared, self.rect, self.own = shared, rect, own
@@ -136,7 +136,7 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
 
     reportlab builds every appearance stream and dictionary again for each field, and formats them
     again when saving: the checklist's fields cost more than the rest of its page. Widgets of one
-    kind (same size and style) differ only in position, name, tooltip and page, and a text field
+    kind (same size and style) differ only in position, name and tooltip, and a text field
     in its value and appearance. Checkboxes share their appearance streams (a viewer only switches
     /AS); a text field gets its own appearance object, because filling it (pypdf, viewers)
     rewrites the stream it has. ``text_value`` is None for a checkbox; ``value_appearance`` is the
@@ -148,6 +148,7 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
     if kind not in templates:
         make_first()
         first = doc.idToObject[form.fields[-1].name].dict
+        first.pop("P", None)  # see below
         own = _OWN_TEXT_ENTRIES if is_text else _OWN_ENTRIES
         appearance = _SharedStream(doc.idToObject[first["AP"].dict["N"].name]) if is_text else None
         templates[kind] = _FieldTemplate(_SharedEntries({k: v for k, v in first.items() if k not in own}), appearance)
@@ -157,7 +158,10 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
         return
     template = templates[kind]
     x, y = canvas.absolutePosition(rect[0], rect[1])
-    entries: dict[bytes, PDFObject] = {b"/P": doc.thisPageRef(), b"/T": PDFString(name)}
+    # No /P (optional): the pages are held until the end for "page x of y", so reportlab named the
+    # first page as every widget's page, and a tool trusting /P (pdf-lib's flattening) would draw
+    # pages 2 and 3's values on page 1. Viewers find a widget's page from the page's /Annots.
+    entries: dict[bytes, PDFObject] = {b"/T": PDFString(name)}
     if tooltip:
         entries[b"/TU"] = PDFString(tooltip)
     if is_text:
