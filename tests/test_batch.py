@@ -1452,6 +1452,7 @@ def test_the_print_files_carry_the_centers_metadata_and_a_language_only_when_the
         assert reader.metadata["/Author"] == "Riverside Cancer Center"
         assert "axicabtagene ciloleucel" in reader.metadata["/Subject"]
         assert reader.trailer["/Root"].get("/Lang") == lang, kind
+        assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"], kind  # the title, not "handouts-part-001.pdf"
 
 
 def test_a_language_cell_holding_other_data_is_not_shown_through_its_code(tmp_path):

@@ -93,7 +93,7 @@ def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentCon
         return None
     producer = f"carthandout {__version__}"
     languages = list(dict.fromkeys(row.language for row in sources))
-    catalog: dict[bytes, PdfValue] = {b"/PageMode": b"/UseOutlines"}
+    catalog: dict[bytes, PdfValue] = {b"/PageMode": b"/UseOutlines", b"/ViewerPreferences": {b"/DisplayDocTitle": b"true"}}
     if len(languages) == 1:  # a cohort of several languages: no one language to name
         catalog[b"/Lang"] = text_string(languages[0])
     title = " / ".join(dict.fromkeys(load_common(language).labels["print_handouts_title"].format(part=part.record)
