@@ -501,6 +501,15 @@ def test_the_patient_sheet_of_a_workbook_is_found_or_chosen(tmp_path):
     assert "error: roster: sheets March, April all hold patients: choose one with --sheet" in result.stderr
     assert "2 patients ready" in run_cli("batch", two, "--check", "--sheet", "April").stdout
     assert "has no sheet 'May' (sheets: March, April)" in run_cli("batch", two, "--check", "--sheet", "May").stderr
+    assert "2 patients ready" in run_cli("batch", two, "--check", "--sheet", "april").stdout  # as Excel: any case
+
+    from openpyxl import load_workbook  # an old month hidden away is not a second roster
+    hidden = load_workbook(two)
+    hidden["March"].sheet_state = "hidden"
+    hidden.save(tmp_path / "h.xlsx")
+    result = run_cli("batch", tmp_path / "h.xlsx", "--check")
+    assert result.exit_code == 0 and "2 patients ready" in result.stdout
+    assert "1 patient ready" in run_cli("batch", tmp_path / "h.xlsx", "--check", "--sheet", "March").stdout
 
     unknown = workbook_with_sheets(tmp_path / "c.xlsx", {"How to fill": [["Type one patient a row"]],
                                                          "Patients": [["Name", "Infusion Date", "Birthday"]]})

@@ -289,21 +289,32 @@ def _check_unpacked_size(path: Path) -> None:
 
 
 def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any]]:
-    """The worksheet to read and its first row: ``wanted``, else the first (the only one, usually)
-    unless another, and only one, has a header of patient fields (an instructions sheet first)."""
+    """The worksheet to read and its first row: ``wanted`` (its case as Excel ignores it), else the
+    first (the only one, usually) unless another, and only one, has a header of patient fields (an
+    instructions sheet first). A hidden sheet is read only when named: an old month kept out of sight."""
     with _workbook(path) as workbook:
         names = [sheet.title for sheet in workbook.worksheets]  # chart sheets hold no rows
-        if wanted is not None and wanted not in names:
-            raise InputError(ROSTER, f"has no sheet {wanted!r} (sheets: {', '.join(names)})", sensitive=False)
-        headers = {name: _first_row(workbook[name]) for name in ([wanted] if wanted else names)}
+        if wanted is not None:
+            wanted = _sheet_named(wanted, names)
+        shown = [sheet.title for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"]
+        headers = {name: _first_row(workbook[name]) for name in ([wanted] if wanted else shown or names)}
     with_patients = [name for name, header in headers.items() if _names_patient_fields(header)]
     if wanted is None and len(with_patients) > 1:
         raise InputError(ROSTER, f"sheets {', '.join(with_patients)} all hold patients: choose one with --sheet",
                          sensitive=False)
     # No sheet names only patient fields: the one naming most of them is the roster with a column
     # to fix (the error then names that column, not an instructions sheet's text).
-    chosen = wanted or (with_patients[0] if with_patients else max(names, key=lambda name: _patient_fields_named(headers[name])))
+    chosen = wanted or (with_patients[0] if with_patients else max(headers, key=lambda name: _patient_fields_named(headers[name])))
     return chosen, headers[chosen]
+
+
+def _sheet_named(wanted: str, names: list[str]) -> str:
+    if wanted in names:
+        return wanted
+    same = [name for name in names if name.casefold() == wanted.casefold()]
+    if len(same) != 1:
+        raise InputError(ROSTER, f"has no sheet {wanted!r} (sheets: {', '.join(names)})", sensitive=False)
+    return same[0]
 
 
 def _first_row(sheet: Any) -> list[Any]:
