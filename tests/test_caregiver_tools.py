@@ -282,16 +282,14 @@ def test_a_large_print_month_with_four_marks_on_one_day_stays_on_one_page(tmp_pa
     assert normal.exit_code == 0 and "y 3 más" not in pdf_text(tmp_path / "n" / "calendar.pdf")
 
 
-def test_a_month_still_taller_than_a_page_goes_on_under_its_title_continued(tmp_path):
-    """In English the words are longer: even with each day's first mark alone March is taller than
-    a page. The rest of the month opens with "March 2027 (continued)" (the same title twice read as
-    two calendars), on one page: the rest shrinks to fit it (it took two more pages)."""
+def test_a_large_print_month_with_a_crowded_day_fits_one_page_in_english_too(tmp_path):
+    """In English the words are longer: even with each day's first mark alone March was taller than
+    a page and went on under "March 2027 (continued)". Its cells' padding in large print is now a
+    quarter of the type size: the month is whole on one page."""
     pages = large_print_us_label_calendar(tmp_path, "en")
-    assert sum("\nMarch 2027\n" in text for text in pages) == 1
-    continued = [number for number, text in enumerate(pages) if "\nMarch 2027 (continued)\n" in text]
-    assert len(continued) == 1
-    march = " ".join(" ".join(pages[continued[0] - 1: continued[0] + 1]).split())
-    assert "and 3 more" in march  # the marks the grid leaves to the list
+    grids = [text for text in pages if "\nMarch 2027\n" in text]
+    assert len(grids) == 1 and "and 3 more" in " ".join(grids[0].split())
+    assert not any("\nMarch 2027 (continued)\n" in text for text in pages)
 
 
 def test_a_six_week_month_with_a_crowded_day_takes_two_pages_not_three(tmp_path):
@@ -330,16 +328,18 @@ def test_a_months_short_list_of_dates_stays_on_its_page(tmp_path):
     assert "April 2028 Sun Mon" in pages[2] and "Your dates in April 2028 April 25, 2028" in pages[2]
 
 
-def test_a_month_taller_than_any_page_starts_under_the_text_before_it(tmp_path):
-    """Large print, infusion 2027-01-20: January breaks over two pages wherever it starts; it
-    started a new page, and page 1 held the title and two lines."""
+def test_a_six_week_large_print_month_is_whole_on_a_page(tmp_path):
+    """Large print, infusion 2027-01-20: January (six weeks, two marks on the 27th) was taller than
+    any page and broke over two; with its cells' padding a quarter of the type size it fits one.
+    (A month still taller than a page starts under the text before it: May 2027, below.)"""
     result = run_cli("generate", "--name", "Ana Ruiz", "--infusion-date", "2027-01-20", "--large-print",
                      "--doc", "calendar", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     pages = [" ".join(text.split()) for text in page_texts(tmp_path / "calendar.pdf")]
-    assert "How to read your calendar" in pages[0] and "January 2027 Sun Mon" in pages[0]
-    assert "January 2027 (continued)" in pages[1]
-    assert len(pages) == 6  # 7 while the no-driving mark took three lines ("No driving ends")
+    january = [text for text in pages if "January 2027 Sun Mon" in text]
+    assert len(january) == 1 and "31" in january[0].split("January 2027 Sun Mon", 1)[1]
+    assert not any("January 2027 (continued)" in text for text in pages)
+    assert len(pages) == 6
 
 
 @pytest.mark.parametrize("document, language, infusion", [

@@ -143,7 +143,7 @@ def _month_grid(
     first_weekday = Locale.parse(locale).first_week_day
     weeks = calendar.Calendar(firstweekday=first_weekday).monthdatescalendar(year, month)
     column = theme.frame_width / 7
-    pad = theme.type.body * 0.35
+    pad = theme.type.body * (0.25 if theme.large_print else 0.35)  # large print: a six-week month with marks fits a page
     styles = _cell_styles(theme)
     weekdays = _weekday_names(locale, first_weekday, styles["weekday"], column - 2 * pad)
     def header_titled(words: Rich) -> Table:
