@@ -1708,8 +1708,13 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     roster.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = batch(roster, tmp_path / "out")
     assert result.exit_code == 2
-    assert result.stderr == ('error: roster: row 6: a quote (") opens a cell that runs on over the next lines of the '
-                             "file, taking their rows with it: close the quote, or remove it\n")
+    assert result.stderr == ('error: roster: row 6: a quote (") opens a cell and is never closed: close the quote '
+                             "where its cell ends, or remove it\n")
+    closed_later = tmp_path / "c.csv"  # closed where a line ends, rows later: the rows between are one cell
+    closed_later.write_text("\n".join([*lines[:6], 'P5,2027-03-05"', "P6,2027-03-05"]) + "\n", encoding="utf-8")
+    assert batch(closed_later, tmp_path / "out").stderr == (
+        'error: roster: row 6: a quote (") opens a cell that runs on over the next lines of the file, taking their '
+        "rows with it: close the quote where its cell ends, or remove it\n")
     assert not (tmp_path / "out").exists()
     quoted = tmp_path / "q.csv"  # a quoted cell with a comma on one line is fine
     quoted.write_text('name,infusion_date\n"Delgado, Rosa",2027-03-05\n', encoding="utf-8")
@@ -1719,6 +1724,27 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     typed.write_text('name,infusion_date,caregiver\nAnn Lee,2027-03-05,"Luis Delgado, son\n(evenings)"\n'
                      'Ben Ode,2027-03-05,"Cy\nOde, Jr."\n', encoding="utf-8")
     assert batch(typed, tmp_path / "out3", "--check").exit_code == 0
+
+
+@pytest.mark.parametrize("rows, error", [
+    # closed by a later row's quoted cell: row 3 was read into row 2's caregiver, named nowhere
+    ('Ana Uno,2027-03-05,C1,"Luis,(217) 555-0101\nBeto Dos,2027-03-06,C2,"Ana, wife",(217) 555-0102\n'
+     'Carl Tres,2027-03-07,C3,Pat,(217) 555-0103\n',
+     "row 2: a quote (\") closes a cell before the cell ends (or a quote left open is closed by a later row's, "
+     "taking the rows between)"),
+    # in the last row: printed "Caregiver: Ana wife,(217) 555-0102" and no phone
+    ('Ana Uno,2027-03-05,C1,Luis,(217) 555-0101\nBeto Dos,2027-03-06,C2,"Ana wife,(217) 555-0102\n',
+     "row 3: a quote (\") opens a cell and is never closed"),
+    # the rows after it shorter than a row: two patients read into the first's caregiver, "1 patient ready"
+    ('Ana Uno,2027-03-05,C1,"Luis\nBeto Dos,2027-03-06,C2\nCy Tres,2027-03-06,C3\n',
+     "row 2: a quote (\") opens a cell and is never closed"),
+])
+def test_a_quote_left_open_stops_the_run_naming_its_row(tmp_path, rows, error):
+    roster = tmp_path / "r.csv"
+    roster.write_text("name,infusion_date,mrn,caregiver,caregiver_phone\n" + rows, encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--check")
+    assert result.exit_code == 2
+    assert result.stderr == f"error: roster: {error}: close the quote where its cell ends, or remove it\n"
 
 
 def test_a_health_record_exports_column_names_are_read(tmp_path):

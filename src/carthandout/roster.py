@@ -205,7 +205,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
                 delimiter = _sniff_delimiter(first_line)
                 stream.seek(0)
             row_delimiters = 1
-            for number, cells in enumerate(csv.reader(stream, delimiter=delimiter), start=1):
+            for number, cells in enumerate(_strict_rows(csv.reader(stream, delimiter=delimiter, strict=True)), start=1):
                 if number == 1:
                     row_delimiters = max(1, len(cells) - 1)
                 _check_quotes_closed(number, cells, delimiter, row_delimiters)
@@ -218,14 +218,42 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
 
 
+def _strict_rows(reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; a quote it cannot close where a cell ends stops the run naming its row.
+
+    Read leniently, a quote left open ran on to the end of the file (its row read with the rest of
+    the roster in one cell), or until a later row's quoted cell closed it: the rows between were
+    one cell of the first, their patients named nowhere."""
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                raise _runaway_quote(number + 1, "opens a cell and is never closed") from None
+            if "expected after" in str(error):
+                raise _runaway_quote(number + 1, "closes a cell before the cell ends (or a quote left open is closed "
+                                                 "by a later row's, taking the rows between)") from None
+            raise
+        number += 1
+        yield cells
+
+
+def _runaway_quote(number: int, what: str) -> InputError:
+    return InputError(ROSTER, f"row {number}: a quote (\") {what}: close the quote where its cell ends, or remove it",
+                      sensitive=False)
+
+
 def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_delimiters: int) -> None:
     """A quote opened in a cell and never closed makes every line after it part of that cell: the
     rest of the roster read as one row that failed, its patients named nowhere. A cell with a later
     line holding as many delimiters as a row (``row_delimiters``) took rows with it; a cell typed
     over lines ("Luis Delgado, son" Alt+Enter "(evenings)") is no row."""
     if any(line.count(delimiter) >= row_delimiters for cell in cells for line in cell.splitlines()[1:]):
-        raise InputError(ROSTER, f"row {number}: a quote (\") opens a cell that runs on over the next lines of the "
-                         "file, taking their rows with it: close the quote, or remove it", sensitive=False)
+        raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
+                                     "with it")
 
 
 def _text_encoding(path: Path) -> str:
