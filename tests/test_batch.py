@@ -1360,12 +1360,25 @@ def test_an_xlsx_number_reads_as_excel_shows_it(number_format, shown):
     (2175550103, "[<=9999999]###-####;(###) ###-####", "(217) 555-0103"),  # Excel's Phone Number format
     (5550103, "[<=9999999]###-####;(###) ###-####", "555-0103"), (1234567, "#,##0", "1,234,567"),
     (176, '0 "#"', "176 #"), (72.46, "0.0_);(0.0)", "72.5"), (72.46, "* 0.0", "72.5"), (72.46, "0_)", "72"),
+    (55.55, '_($* #,##0.0_);_($* (#,##0.0);_($* "-"?_);_(@_)', "55.6"),  # Excel's Accounting: 55.55 dosed
+    (55.55, "$#,##0.0", "55.6"), (55.55, "?0.0", "55.6"), (72.35, "0.0#", "72.35"), (72.30000000000001, "0.0#", "72.3"),
+    (55, "# ?/?", "55"),
 ])
 def test_an_xlsx_number_with_digit_placeholders_reads_as_the_sheet_shows_it(value, number_format, shown):
     """# and ? placeholders gave up: the text of the format went after the digits, zeros were lost;
     accounting spacers (_) and fills (*) kept a weight's decimals from being rounded as shown."""
     from carthandout.roster import _number_text
     assert str(_number_text(value, number_format)) == shown
+
+
+@pytest.mark.parametrize("number_format, problem", [
+    ("0.0%", "the cell shows a percentage (72.5 as 7250.0%): format the column as a number"),  # read as 55.55 kg
+    ("# ?/?", "the cell shows a fraction (55.55 as 55 1/2): format the column as a number with decimals"),
+])
+def test_a_weight_shown_as_a_percentage_or_a_fraction_fails_its_row(number_format, problem):
+    from carthandout.roster import CellProblem, _number_text
+    shown = _number_text(55.55, number_format)
+    assert isinstance(shown, CellProblem) and shown.problem() == problem
 
 
 def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path):

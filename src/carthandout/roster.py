@@ -500,6 +500,20 @@ class ScientificNumber(CellProblem):
         return "the cell shows a number in scientific notation (1.23E+08): format the column as text or as a number"
 
 
+class PercentNumber(CellProblem):
+    """A number the cell shows as a percentage: a weight of 72.5 formatted 0.0% shows 7250.0%."""
+
+    def problem(self) -> str:
+        return "the cell shows a percentage (72.5 as 7250.0%): format the column as a number"
+
+
+class FractionNumber(CellProblem):
+    """A number the cell shows as a fraction (# ?/?): a weight of 55.55 shows 55 1/2."""
+
+    def problem(self) -> str:
+        return "the cell shows a fraction (55.55 as 55 1/2): format the column as a number with decimals"
+
+
 class UncomputedFormula(CellProblem):
     """A formula cell whose file holds no result: openpyxl and other scripts write formulas without one."""
 
@@ -526,10 +540,15 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
     text the format shows beside them (a unit).
     """
     section = _positive_section(value, number_format)
-    if _SCIENTIFIC.search(_FORMAT_DECORATION.sub("", section)):
+    bare = _FORMAT_DECORATION.sub("", section)
+    if _SCIENTIFIC.search(bare):
         return ScientificNumber("")
+    if "%" in bare:
+        return PercentNumber("")
     if isinstance(value, float):  # the 15 digits Excel keeps: 72.99999999999999 is the 73 it shows
         value = float(f"{value:.{EXCEL_DIGITS}g}")
+    if _FRACTION.search(bare):  # a whole number shows whole: 55 in # ?/? is 55
+        return str(int(value)) if float(value).is_integer() else FractionNumber("")
     if float(value).is_integer():
         if abs(value) >= EXACT_DIGITS_BELOW:
             return InexactNumber(value)
@@ -545,6 +564,7 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
 
 
 _SCIENTIFIC = re.compile(r"[eE][+-]")
+_FRACTION = re.compile(r"[#?0]\s*/\s*[#?0-9]")  # # ?/?, # ??/100: 55.55 shows as 55 1/2
 
 
 def _format_words(section: str) -> str:
@@ -553,18 +573,24 @@ def _format_words(section: str) -> str:
     return "".join(quoted or escaped for quoted, escaped, *_ in _FORMAT_PIECE.findall(section)).strip()
 
 
-_DECIMALS_FORMAT = re.compile(r"^(?:#,##)?0(?:\.(0+))?$")
+# Digit placeholders around an optional decimal point: 0.0, #,##0.00, ?0.0 (aligned), 0.0# (up to two)
+_DECIMALS_FORMAT = re.compile(r"^[#?,]*0*(?:\.(0*)([#?]*))?$")
+_CURRENCY_AND_SPACE = re.compile(r"[$€£¥\s]")
 _FORMAT_DECORATION = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')  # text, escaped characters, spacers, fills, [Red], [$-409]
 
 
 def _shown_decimals(value: float, section: str) -> float | str:
     """A fraction as many decimals as its format shows: a weight computed from pounds
     (=165/2.2046, formatted 0.0) is the 74.8 staff see, not 74.84350902658078."""
-    match = _DECIMALS_FORMAT.match(_FORMAT_DECORATION.sub("", section).strip())
-    if match is None:  # General and the like: the number as Excel keeps it (``_number_text``)
+    pattern = _CURRENCY_AND_SPACE.sub("", _FORMAT_DECORATION.sub("", section))
+    match = _DECIMALS_FORMAT.match(pattern)
+    if match is None or not pattern:  # General and the like: the number as Excel keeps it (``_number_text``)
         return value
-    decimals = len(match.group(1) or "")
-    return str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    zeros, optional = len(match.group(1) or ""), len(match.group(2) or "")
+    shown = str(Decimal(repr(value)).quantize(Decimal(1).scaleb(-(zeros + optional)), rounding=ROUND_HALF_UP))
+    while optional and shown.endswith("0") and len(shown.partition(".")[2]) > zeros:  # 0.0#: 72.30 shows 72.3
+        shown, optional = shown[:-1], optional - 1
+    return shown.rstrip(".")
 
 
 def _shown_digits(digits: str, section: str) -> str:
