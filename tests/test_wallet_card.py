@@ -528,3 +528,7 @@ def test_the_calibration_sheet_says_what_it_was_printed_with():
     for page in checked.pages:
         text = " ".join(page.extract_text().split())
         assert "--duplex long --back-offset 1.5,-0.5." in text and "is added to that offset" in text
+        assert "reading 0.5,0 on this sheet means --back-offset 2,-0.5." in text  # its own offset's sum
+    other = " ".join(pypdf.PdfReader(io.BytesIO(calibration_sheet("a4-10up", "long", (-2.0, 3.0)))).pages[1]
+                     .extract_text().split())
+    assert "means --back-offset -1.5,3." in other

@@ -53,9 +53,18 @@ def calibration_sheet(layout_name: str, flip: str = "long", offset_mm: Point = (
 def _made_with(words: dict, layout_name: str, flip: str, offset_mm: Point) -> str:
     """The options the sheet was printed with: a sheet printed again to check an offset cannot be
     told from the first once printed, and its reading adds to the offset it was printed with."""
-    offset = ",".join(f"{value:g}" for value in offset_mm)
-    return (f"{words['printed_with']} --card-layout {layout_name} --duplex {flip} --back-offset {offset}. "
-            f"{words['offset_adds'] if any(offset_mm) else ''}").rstrip()
+    made = f"{words['printed_with']} --card-layout {layout_name} --duplex {flip} --back-offset {_offset(offset_mm)}."
+    if not any(offset_mm):
+        return made
+    example = (offset_mm[0] + EXAMPLE_READING[0], offset_mm[1] + EXAMPLE_READING[1])
+    return f"{made} {words['offset_adds']} --back-offset {_offset(example)}."
+
+
+EXAMPLE_READING = (0.5, 0.0)  # the reading the sheet's words give as an example
+
+
+def _offset(offset_mm: Point) -> str:
+    return ",".join(f"{round(value, 2):g}" for value in offset_mm)
 
 
 def _front(canvas: Canvas, layout: CardLayout, instructions: str) -> None:
