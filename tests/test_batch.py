@@ -305,6 +305,8 @@ def test_a_yaml_key_that_is_a_list_is_a_one_line_error(tmp_path):
      "missing, or a title above it?)"),
     ("Name,Infusion date (Day 0),MRN\nAnn Lee,2027-03-05,A-1\n",  # a digit hid the title staff must fix
      "unknown column Infusion date (Day 0) (known:"),
+    ("Name,Infusion Date,Room,Attending,Encounter\nAnn Lee,2027-03-05,4,Dr X,E1\n",  # "row 1 names no patient fields"
+     "unknown column Room, Attending, Encounter (known:"),
 ])
 def test_an_unknown_header_says_what_to_fix(tmp_path, text, error):
     roster = tmp_path / "r.csv"
@@ -510,6 +512,11 @@ def test_the_patient_sheet_of_a_workbook_is_found_or_chosen(tmp_path):
     result = run_cli("batch", tmp_path / "h.xlsx", "--check")
     assert result.exit_code == 0 and "2 patients ready" in result.stdout
     assert "1 patient ready" in run_cli("batch", tmp_path / "h.xlsx", "--check", "--sheet", "March").stdout
+    only = load_workbook(found)  # the patients' sheet hidden behind the instructions
+    only["Patients"].sheet_state = "hidden"
+    only.save(tmp_path / "o.xlsx")
+    assert run_cli("batch", tmp_path / "o.xlsx", "--check").stderr == (
+        "error: roster: the sheet that holds patients (Patients) is hidden: name it with --sheet\n")
 
     unknown = workbook_with_sheets(tmp_path / "c.xlsx", {"How to fill": [["Type one patient a row"]],
                                                          "Patients": [["Name", "Infusion Date", "Birthday"]]})
@@ -1358,7 +1365,10 @@ def test_an_xlsx_number_reads_as_excel_shows_it(number_format, shown):
     (2175550105, '"cell "###-###-####', "cell 217-555-0105"), (4417, "#000000", "004417"),  # "4417": zeros lost
     (2079460000, "0### ### ####", "0207 946 0000"),  # a UK number printed without the 0 it dials with
     (2175550103, "[<=9999999]###-####;(###) ###-####", "(217) 555-0103"),  # Excel's Phone Number format
-    (5550103, "[<=9999999]###-####;(###) ###-####", "555-0103"), (1234567, "#,##0", "1,234,567"),
+    (5550103, "[<=9999999]###-####;(###) ###-####", "555-0103"),
+    (1234567, "#,##0", "1234567"),  # an identifier's digits: grouped, a German Excel shows 1.234.567
+    (-4417, '"RCC-"000000', "-4417"),  # printed "-4417 RCC-": no field is negative, its check refuses it
+    (4417, '"MRN; "0', "MRN; 4417"),  # a semicolon in quoted text splits no section
     (176, '0 "#"', "176 #"), (72.46, "0.0_);(0.0)", "72.5"), (72.46, "* 0.0", "72.5"), (72.46, "0_)", "72"),
     (55.55, '_($* #,##0.0_);_($* (#,##0.0);_($* "-"?_);_(@_)', "55.6"),  # Excel's Accounting: 55.55 dosed
     (55.55, "$#,##0.0", "55.6"), (55.55, "?0.0", "55.6"), (72.35, "0.0#", "72.35"), (72.30000000000001, "0.0#", "72.3"),
@@ -1371,14 +1381,20 @@ def test_an_xlsx_number_with_digit_placeholders_reads_as_the_sheet_shows_it(valu
     assert str(_number_text(value, number_format)) == shown
 
 
-@pytest.mark.parametrize("number_format, problem", [
-    ("0.0%", "the cell shows a percentage (72.5 as 7250.0%): format the column as a number"),  # read as 55.55 kg
-    ("# ?/?", "the cell shows a fraction (55.55 as 55 1/2): format the column as a number with decimals"),
+TEXT_FOR_NUMBER = "the cell's format shows text in place of its number: format the column as a number or as text"
+
+
+@pytest.mark.parametrize("value, number_format, problem", [
+    (55.55, "0.0%", "the cell shows a percentage (72.5 as 7250.0%): format the column as a number"),  # read as kg
+    (55.55, "# ?/?", "the cell shows a fraction (55.55 as 55 1/2): format the column as a number with decimals"),
+    # the sheet shows words, no number: they were printed after its digits ("4417 match", "7 N/A", "0")
+    (4417, '[=4417]"match";0', TEXT_FOR_NUMBER), (7, '"N/A"', TEXT_FOR_NUMBER), (0, '0;-0;"none"', TEXT_FOR_NUMBER),
 ])
-def test_a_weight_shown_as_a_percentage_or_a_fraction_fails_its_row(number_format, problem):
+def test_a_number_the_sheet_shows_otherwise_fails_its_row(value, number_format, problem):
     from carthandout.roster import CellProblem, _number_text
-    shown = _number_text(55.55, number_format)
+    shown = _number_text(value, number_format)
     assert isinstance(shown, CellProblem) and shown.problem() == problem
+
 
 
 def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path):
@@ -1474,7 +1490,8 @@ def test_the_print_files_carry_the_centers_metadata_and_a_language_only_when_the
         assert reader.metadata["/Author"] == "Riverside Cancer Center"
         assert "axicabtagene ciloleucel" in reader.metadata["/Subject"]
         assert reader.trailer["/Root"].get("/Lang") == lang, kind
-        assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"], kind  # the title, not "handouts-part-001.pdf"
+        shows_title = reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]  # not "handouts-part-001.pdf"
+        assert isinstance(shows_title, pypdf.generic.BooleanObject) and shows_title, kind
 
 
 def test_a_language_cell_holding_other_data_is_not_shown_through_its_code(tmp_path):

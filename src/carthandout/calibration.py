@@ -10,6 +10,7 @@ made with, and a reading on a sheet printed with an offset adds to it.
 from __future__ import annotations
 
 import io
+from typing import Mapping
 
 from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
@@ -50,7 +51,7 @@ def calibration_sheet(layout_name: str, flip: str = "long", offset_mm: Point = (
     return buffer.getvalue()
 
 
-def _made_with(words: dict, layout_name: str, flip: str, offset_mm: Point) -> str:
+def _made_with(words: Mapping[str, str], layout_name: str, flip: str, offset_mm: Point) -> str:
     """The options the sheet was printed with: a sheet printed again to check an offset cannot be
     told from the first once printed, and its reading adds to the offset it was printed with."""
     made = f"{words['printed_with']} --card-layout {layout_name} --duplex {flip} --back-offset {_offset(offset_mm)}."
@@ -64,7 +65,7 @@ EXAMPLE_READING = (0.5, 0.0)  # the reading the sheet's words give as an example
 
 
 def _offset(offset_mm: Point) -> str:
-    return ",".join(f"{round(value, 2):g}" for value in offset_mm)
+    return ",".join(f"{round(value, 2) + 0.0:g}" for value in offset_mm)  # + 0.0: never "-0"
 
 
 def _front(canvas: Canvas, layout: CardLayout, instructions: str) -> None:

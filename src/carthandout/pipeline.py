@@ -123,7 +123,7 @@ def record_copy(document: RenderedDocument, ctx: DocumentContext, options: Rende
     put three cards in the health record, ``avery-5371`` a whole sheet)."""
     if document.document != wallet_card.DOCUMENT_ID or (options.card_layout == "single" and options.copies == 1):
         return document
-    one_card = replace(options, card_layout="single", copies=1, back_offset_mm=(0.0, 0.0))
+    one_card = replace(options, card_layout="single", copies=1, back_offset_mm=(0.0, 0.0), duplex="long")
     theme = build_theme(ctx.clinic, options.paper, options.large_print_for(ctx.patient))
     return wallet_card.render(ctx, theme, one_card)
 

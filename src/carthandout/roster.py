@@ -144,9 +144,9 @@ def unknown_columns(titles: Iterable[str]) -> None:
     unknown = [title for title in titles if field_for_header(title) is None]
     if unknown:
         # A roster saved without its header row makes a patient's details the "titles", and so
-        # does a title typed above the header: most of them name no patient field. A header with
-        # one title of its own ("Infusion date (Day 0)") names it.
-        looks_like_data = len(unknown) * 2 > len(titles)
+        # does a title typed above the header: none of them names a patient field. A header row
+        # (one title names a field) names its unknown titles ("Infusion date (Day 0)", "Room").
+        looks_like_data = len(unknown) == len(titles)
         positions = ", ".join(str(titles.index(title) + 1) for title in unknown)
         raise InputError(
             ROSTER, f"unknown column {{value}} (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown),
@@ -326,7 +326,12 @@ def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any]]:
             wanted = _sheet_named(wanted, names)
         shown = [sheet.title for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"]
         headers = {name: _first_row(workbook[name]) for name in ([wanted] if wanted else shown or names)}
-    with_patients = [name for name, header in headers.items() if _names_patient_fields(header)]
+        with_patients = [name for name, header in headers.items() if _names_patient_fields(header)]
+        if not wanted and not with_patients:
+            hidden = [name for name in names if name not in headers and _names_patient_fields(_first_row(workbook[name]))]
+            if hidden:
+                raise InputError(ROSTER, f"the sheet that holds patients ({', '.join(hidden)}) is hidden: name it "
+                                 "with --sheet", sensitive=False)
     if wanted is None and len(with_patients) > 1:
         raise InputError(ROSTER, f"sheets {', '.join(with_patients)} all hold patients: choose one with --sheet",
                          sensitive=False)
@@ -340,7 +345,9 @@ def _sheet_named(wanted: str, names: list[str]) -> str:
     if wanted in names:
         return wanted
     same = [name for name in names if name.casefold() == wanted.casefold()]
-    if len(same) != 1:
+    if len(same) > 1:
+        raise InputError(ROSTER, f"has sheets {', '.join(same)}: give --sheet exactly as one is named", sensitive=False)
+    if not same:
         raise InputError(ROSTER, f"has no sheet {wanted!r} (sheets: {', '.join(names)})", sensitive=False)
     return same[0]
 
@@ -514,6 +521,13 @@ class FractionNumber(CellProblem):
         return "the cell shows a fraction (55.55 as 55 1/2): format the column as a number with decimals"
 
 
+class TextForNumber(CellProblem):
+    """A number whose format shows text in its place ("N/A", [=0]"none"): the sheet shows no number."""
+
+    def problem(self) -> str:
+        return "the cell's format shows text in place of its number: format the column as a number or as text"
+
+
 class UncomputedFormula(CellProblem):
     """A formula cell whose file holds no result: openpyxl and other scripts write formulas without one."""
 
@@ -539,12 +553,16 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
     when the cell format pads them, and other numbers stay numbers (a weight of 72.5), with the
     text the format shows beside them (a unit).
     """
-    section = _positive_section(value, number_format)
+    if value < 0:  # no patient field is negative: the number as typed, for the field's own check to refuse
+        return str(int(value)) if float(value).is_integer() else value
+    section = _section_for(value, number_format)
     bare = _FORMAT_DECORATION.sub("", section)
     if _SCIENTIFIC.search(bare):
         return ScientificNumber("")
     if "%" in bare:
         return PercentNumber("")
+    if not _DIGIT_PLACEHOLDER.search(bare) and "general" not in bare.lower() and "@" not in bare and _format_words(section):
+        return TextForNumber("")
     if isinstance(value, float):  # the 15 digits Excel keeps: 72.99999999999999 is the 73 it shows
         value = float(f"{value:.{EXCEL_DIGITS}g}")
     if _FRACTION.search(bare):  # a whole number shows whole: 55 in # ?/? is 55
@@ -596,40 +614,38 @@ def _shown_decimals(value: float, section: str) -> float | str:
 def _shown_digits(digits: str, section: str) -> str:
     """The digits as a format of digit placeholders and text shows them: 4417 in "RCC-"000000 is
     RCC-004417, in #000000 004417, in 000-0000 000-4417, in (###) ###-#### with ten digits a
-    phone number, in #,##0 with grouped thousands: what staff see in the cell (colors, locales,
-    spacers and fills show nothing). Any other format (decimals, percent, text): the digits alone."""
-    pieces: list[Piece] = []  # the format's text, its placeholders (0 # ?) and thousands commas, in order
-    for quoted, escaped, placeholder, comma, plain, other in _DIGIT_PIECE.findall(section):
+    phone number: what staff see in the cell (colors, locales, spacers and fills show nothing).
+    Any other format (decimals, grouped thousands, which a locale may show as 1.234.567): the digits alone."""
+    pieces: list[_Piece] = []  # the format's text and its placeholders (0 # ?), in order
+    for quoted, escaped, placeholder, plain, other in _DIGIT_PIECE.findall(section):
         if other:
             return digits
-        pieces.append(Piece(placeholder or comma, True) if placeholder or comma else Piece(quoted or escaped or plain))
-    slots = [index for index, piece in enumerate(pieces) if piece.code and piece.text != ","]
-    if not slots or digits.startswith("-"):
+        pieces.append(_Piece(placeholder, True) if placeholder else _Piece(quoted or escaped or plain))
+    slots = [index for index, piece in enumerate(pieces) if piece.placeholder]
+    if not slots:
         return digits
-    zeros = sum(piece.code and piece.text == "0" for piece in pieces)
-    padded = digits.zfill(zeros)
-    if Piece(",", True) in pieces:
-        shown = _grouped(padded, pieces, slots)
-    else:
-        placed = _placed(padded, pieces, slots)
-        shown = "".join(placed.get(index, piece.text) for index, piece in enumerate(pieces))
-    if shown is None or not shown.strip():
+    padded = digits.zfill(sum(piece.placeholder and piece.text == "0" for piece in pieces))
+    placed = _placed(padded, pieces, slots)
+    shown = "".join(placed.get(index, piece.text) for index, piece in enumerate(pieces))
+    if not shown.strip():
         return digits
     return ShownNumber(shown, padded) if shown != padded else padded
 
 
-_DIGIT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|([0#?])|(,)|([$\-+/():!^&\'~{}<>= ])|(.)')
+_DIGIT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|([0#?])|([$\-+/():!^&\'~{}<>= ])|(.)')
+_DIGIT_PLACEHOLDER = re.compile(r"[0#?]")
 _DIGIT_PLACEHOLDERS = {"0": "0", "#": "", "?": " "}  # what each shows where the number has no digit left
 
 
-class Piece(NamedTuple):
+class _Piece(NamedTuple):
     text: str
-    code: bool = False  # a placeholder or a thousands comma, not text shown as it is
+    placeholder: bool = False  # a digit placeholder, not text shown as it is
 
 
-def _placed(padded: str, pieces: list[Piece], slots: list[int]) -> dict[int, str]:
+def _placed(padded: str, pieces: list[_Piece], slots: list[int]) -> dict[int, str]:
     """Each placeholder's digit, filled from the right; digits left over go into the first."""
-    placed, left = {}, padded
+    placed: dict[int, str] = {}
+    left = padded
     for index in reversed(slots):
         placed[index] = left[-1] if left else _DIGIT_PLACEHOLDERS[pieces[index].text]
         left = left[:-1]
@@ -637,29 +653,21 @@ def _placed(padded: str, pieces: list[Piece], slots: list[int]) -> dict[int, str
     return placed
 
 
-def _grouped(padded: str, pieces: list[Piece], slots: list[int]) -> str | None:
-    """#,##0: the digits grouped by thousands where the placeholders and commas run together
-    (None for commas elsewhere: Excel scales by them)."""
-    first, last = slots[0], slots[-1]
-    outside = pieces[:first] + pieces[last + 1:]
-    if not all(piece.code for piece in pieces[first:last + 1]) or any(piece.code for piece in outside):
-        return None
-    groups = [padded[max(0, end - 3):end] for end in range(len(padded), 0, -3)]
-    return "".join(piece.text for piece in pieces[:first]) + ",".join(reversed(groups)) + \
-        "".join(piece.text for piece in pieces[last + 1:])
+def _section_for(value: float, number_format: str) -> str:
+    """The section of a format that shows ``value`` (not negative): the first, unless conditions
+    choose another ([<=9999999]###-####;(###) ###-####, Excel's phone number); zero takes the
+    third when there is one (0;-0;"none")."""
+    sections = _SECTION_BREAK.split(number_format or "")
+    if any(_CONDITION.search(section) for section in sections[:2]):
+        for section in sections[:2]:
+            condition = _CONDITION.search(section)
+            if condition is None or _holds(value, condition.group(1), float(condition.group(2))):
+                return section
+        return sections[2] if len(sections) > 2 else sections[0]
+    return sections[2] if value == 0 and len(sections) > 2 else sections[0]
 
 
-def _positive_section(value: float, number_format: str) -> str:
-    """The section of a format that shows ``value`` (positive): the first, unless it has a
-    condition the value fails ([<=9999999]###-####;(###) ###-####, Excel's phone number)."""
-    sections = (number_format or "").split(";")
-    for section in sections[:2]:
-        condition = _CONDITION.search(section)
-        if condition is None or _holds(value, condition.group(1), float(condition.group(2))):
-            return section
-    return sections[2] if len(sections) > 2 else sections[0]
-
-
+_SECTION_BREAK = re.compile(r';(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a semicolon outside quoted text
 _CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)\s*(-?\d+(?:\.\d+)?)\]")
 _COMPARISONS = {"<=": operator.le, ">=": operator.ge, "<>": operator.ne, "<": operator.lt, ">": operator.gt,
                 "=": operator.eq}

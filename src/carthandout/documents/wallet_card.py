@@ -569,7 +569,7 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
         on_sheet = [cards[i] for i in sheet]
         pages += _draw_front_sheet(canvas, layout, on_sheet)
         if layout.back_page:
-            pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)], options.duplex == "short")
+            pages += _draw_back_sheet(canvas, layout, on_sheet, backs[: len(on_sheet)], options.duplex == "short" and layout.duplex)
     if large_print_pages:
         # On the sheets' paper when the cards are on sheets (Avery 5371 is Letter even for an A4
         # clinic): one paper size in the printer for a patient's own file.
