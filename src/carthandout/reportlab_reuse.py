@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+import operator
 import time
 import zlib
 from collections import OrderedDict
@@ -354,6 +355,20 @@ class FixedTimeStamp(TimeStamp):
 INVARIANT_TIME = 946684800.0  # what reportlab's invariant mode stamps
 
 
+_STATE_NAMES = tuple(Canvas.STATE_ATTRIBUTES)
+_state_of = operator.itemgetter(*_STATE_NAMES)
+
+
+def push_state_stack(canvas: Canvas) -> None:
+    """reportlab's, the state kept as a tuple taken in one call: every flowable drawn saves it."""
+    canvas.state_stack.append(_state_of(canvas.__dict__))
+    canvas._extgstate = canvas._extgstate.pushCopy()
+
+
+def pop_state_stack(canvas: Canvas) -> None:
+    canvas.__dict__.update(zip(_STATE_NAMES, canvas.state_stack.pop()))
+
+
 def install() -> None:
     """Route reportlab's subsetting, deflating and object writing through the shortcuts (idempotent)."""
     # reportlab wraps page, form and image streams in ASCII85 by default, a 7-bit armour for mail
@@ -370,6 +385,8 @@ def install() -> None:
     pdfdoc.PDFName = pdf_name
     pdfdoc.PDFInfo.format = info_without_dates
     pdfdoc.TimeStamp = FixedTimeStamp
+    Canvas.push_state_stack = push_state_stack
+    Canvas.pop_state_stack = pop_state_stack
     if not isinstance(pdfdoc.zlib, _ZlibWithCache):
         pdfdoc.zlib = _ZlibWithCache()
 
