@@ -1752,7 +1752,8 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     # a cell typed over two lines (Alt+Enter) with a comma is no runaway quote: it stopped the run
     typed = tmp_path / "t.csv"
     typed.write_text('name,infusion_date,caregiver\nAnn Lee,2027-03-05,"Luis Delgado, son\n(evenings)"\n'
-                     'Ben Ode,2027-03-05,"Cy\nOde, Jr."\n', encoding="utf-8")
+                     'Ben Ode,2027-03-05,"Cy\nOde, Jr."\nCy Lee,2027-03-05,"Bob Lee (son)\nwork, home, or cell"\n',
+                     encoding="utf-8")
     assert batch(typed, tmp_path / "out3", "--check").exit_code == 0
 
 
@@ -1768,6 +1769,13 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     # the rows after it shorter than a row: two patients read into the first's caregiver, "1 patient ready"
     ('Ana Uno,2027-03-05,C1,"Luis\nBeto Dos,2027-03-06,C2\nCy Tres,2027-03-06,C3\n',
      "row 2: a quote (\") opens a cell and is never closed"),
+    # a lone " as a ditto mark, closed by the next one: Dee Fox lost, her caregiver and phone given to Carl Roe
+    ('Carl Roe,2027-03-05,1002,",(217) 555-0111\nDee Fox,2027-03-05,1003,",(217) 555-0122\n'
+     'Gus Hill,2027-03-05,1004,Ida Hill,(217) 555-0133\n',
+     "row 2: a quote (\") opens a cell that runs on over the next lines of the file, taking their rows with it"),
+    # closed by a quote typed in the same column of the next row: exit 0, a patient lost
+    ('Ann Lee,2027-03-05,A1,"Bob,(217) 555-0100\nDi Roe,2027-03-05,A2,Bob 5\'10",(217) 555-0101\n',
+     "row 2: a quote (\") opens a cell that runs on over the next lines of the file, taking their rows with it"),
 ])
 def test_a_quote_left_open_stops_the_run_naming_its_row(tmp_path, rows, error):
     roster = tmp_path / "r.csv"

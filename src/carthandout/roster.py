@@ -247,13 +247,22 @@ def _runaway_quote(number: int, what: str) -> InputError:
 
 
 def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_delimiters: int) -> None:
-    """A quote opened in a cell and never closed makes every line after it part of that cell: the
-    rest of the roster read as one row that failed, its patients named nowhere. A cell with a later
-    line holding as many delimiters as a row (``row_delimiters``) took rows with it; a cell typed
-    over lines ("Luis Delgado, son" Alt+Enter "(evenings)") is no row."""
-    if any(line.count(delimiter) >= row_delimiters for cell in cells for line in cell.splitlines()[1:]):
+    """A quote opened in a cell and left open makes the lines after it part of that cell, up to the
+    next quote: their patients named nowhere, or their values given to this row (a lone " typed as
+    a ditto mark took the next row's caregiver, phone and weight). A cell over several lines is
+    such a run when a line of it reads like a row's cells: a delimiter with no space after it (a
+    program's "Ann Lee,2027-03-05,A-1"; a person types "Luis Delgado, son"), or as many delimiters
+    as a row of a wide roster."""
+    if any(_reads_like_cells(line, delimiter, row_delimiters) for cell in cells if "\n" in cell or "\r" in cell
+           for line in cell.splitlines()):
         raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
                                      "with it")
+
+
+def _reads_like_cells(line: str, delimiter: str, row_delimiters: int) -> bool:
+    if row_delimiters >= 3 and line.count(delimiter) >= row_delimiters:
+        return True
+    return any(not following.startswith((" ", "\u00a0")) for following in line.split(delimiter)[1:])
 
 
 def _text_encoding(path: Path) -> str:
