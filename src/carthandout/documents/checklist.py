@@ -451,7 +451,7 @@ def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -
         return [Spacer(1, 3), paragraph(printed, theme.style("cell"))]
     label_style = theme.style("cell_bold")
     label_width = stringWidth(item.date_label, label_style.fontName, label_style.fontSize) + 10
-    field = TextField(field_width, font * 1.6, f"{name}_when", f"{item.date_label}: {item.plain_text}",
+    field = TextField(field_width, font * 1.6, f"{name}_when", f"{item.date_label.rstrip(':')}: {item.plain_text}",
                       value=date_text, font_size=font, boxed=False)
     if label_width + field_width > available:  # large print: the date goes below its label
         return [Spacer(1, 3), label, field]
