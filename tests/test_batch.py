@@ -1372,6 +1372,7 @@ def test_an_xlsx_number_reads_as_excel_shows_it(number_format, shown):
     (176, '0 "#"', "176 #"), (72.46, "0.0_);(0.0)", "72.5"), (72.46, "* 0.0", "72.5"), (72.46, "0_)", "72"),
     (55.55, '_($* #,##0.0_);_($* (#,##0.0);_($* "-"?_);_(@_)', "55.6"),  # Excel's Accounting: 55.55 dosed
     (55.55, "$#,##0.0", "55.6"), (55.55, "?0.0", "55.6"), (72.35, "0.0#", "72.35"), (72.30000000000001, "0.0#", "72.3"),
+    (72.46, '_("$"* #,##0.00_);_("$"* (#,##0.00);_("$"* "-"??_);_(@_)', "72.46"),  # "72.46 $ is not kilograms"
     (55, "# ?/?", "55"),
 ])
 def test_an_xlsx_number_with_digit_placeholders_reads_as_the_sheet_shows_it(value, number_format, shown):
@@ -1395,6 +1396,29 @@ def test_a_number_the_sheet_shows_otherwise_fails_its_row(value, number_format, 
     shown = _number_text(value, number_format)
     assert isinstance(shown, CellProblem) and shown.problem() == problem
 
+
+
+def test_text_cells_read_as_their_formats_text_section_shows_them(tmp_path):
+    """A weight typed as text under @" lb" (the sheet shows 160 lb) was read as 160 kg; an MRN typed
+    as text under "RCC-"@ read 4417 where the same MRN typed as a number read RCC-4417."""
+    from openpyxl import Workbook
+    from carthandout.roster import open_roster
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion date", "MRN", "Weight kg"])
+    sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), "4417", "160"])
+    sheet.append(["Bo Lee", dt.datetime(2027, 3, 5), 4418, "72.5"])
+    sheet["C2"].number_format = '"RCC-"@'
+    sheet["C3"].number_format = '"RCC-"0'
+    sheet["D2"].number_format = '0" lb";;;@" lb"'
+    sheet["D3"].number_format = '@" kg"'
+    workbook.save(tmp_path / "r.xlsx")
+    rows = {row.number: row.fields for row in open_roster(tmp_path / "r.xlsx").rows()}
+    assert rows[2]["mrn"] == "RCC-4417" and rows[3]["mrn"] == "RCC-4418"
+    assert rows[2]["weight_kg"] == "160 lb" and rows[3]["weight_kg"] == "72.5 kg"
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
+    assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
+        "row 2: weight_kg: the value is not a number of kilograms"]
 
 
 def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path):

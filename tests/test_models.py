@@ -32,7 +32,7 @@ def test_weight_takes_a_decimal_comma(raw, kilograms):
 
 
 @pytest.mark.parametrize("raw, kilograms", [("80 kg", 80), ("80kg", 80), ("72,5 kg", 72.5), ("72.5 KG", 72.5),
-                                            ("70 kilograms", 70)])
+                                            ("70 kilograms", 70), ("70 kilos", 70), ("70.5 (kg)", 70.5), ("70 kgs", 70)])
 def test_weight_may_carry_its_unit(raw, kilograms):
     """"80 kg" in a roster's weight column was refused as not a number."""
     assert patient(weight_kg=raw).weight_kg == kilograms

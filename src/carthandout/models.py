@@ -160,7 +160,7 @@ def parse_date_between(field_name: str, raw: Any, first_year: int, last_year: in
     return value
 
 
-_KILOGRAMS = re.compile(r"\s*(?:kg|kgs|kilograms?|kilogramos?)\.?$", re.IGNORECASE)
+_KILOGRAMS = re.compile(r"\s*(?:kgs?|\(kgs?\)|kilos?|kilograms?|kilogramos?)\.?$", re.IGNORECASE)
 
 
 # What a field written as text may be read from: a YAML list or mapping is never turned into text

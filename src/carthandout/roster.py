@@ -552,7 +552,25 @@ def _cell_value(cell: Any) -> Any:
         return value.date()  # Excel stores every date as a date and time; a day is all a field takes
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _number_text(value, getattr(cell, "number_format", "General"))
+    if isinstance(value, str):
+        return _shown_text(value, getattr(cell, "number_format", "General"))
     return value
+
+
+def _shown_text(text: str, number_format: str) -> str:
+    """Text as its format's text section shows it: "4417" under "RCC-"@ is RCC-4417 (an MRN typed
+    as text and one typed as a number read alike); "160" under @" lb" is 160 lb, refused as a weight
+    (it was read as 160 kg)."""
+    sections = _SECTION_BREAK.split(number_format or "")
+    section = sections[3] if len(sections) > 3 else sections[0] if len(sections) == 1 else ""
+    if "@" not in section or not _format_words(section):
+        return text
+    shown = "".join(text if piece == "@" else quoted or escaped or (piece if piece.strip() in "-()/:" else "")
+                    for quoted, escaped, piece in _TEXT_PIECE.findall(section))
+    return ShownNumber(shown, text, _format_words(section))
+
+
+_TEXT_PIECE = re.compile(r'"([^"]*)"|\\(.)|(_.|\*.|\[[^\]]*\]|.)')  # quoted, escaped, or anything else
 
 
 def _number_text(value: int | float, number_format: str) -> int | float | str:
@@ -596,8 +614,13 @@ _FRACTION = re.compile(r"[#?0]\s*/\s*[#?0-9]")  # # ?/?, # ??/100: 55.55 shows a
 
 def _format_words(section: str) -> str:
     """The text a number format shows beside the number (``0" lb"``, ``0\\ \\l\\b``, ``0 "#"``):
-    a weight formatted in pounds was read as that many kilograms."""
-    return "".join(quoted or escaped for quoted, escaped, *_ in _FORMAT_PIECE.findall(section)).strip()
+    a weight formatted in pounds was read as that many kilograms. A currency sign is no word
+    (Excel's Accounting format quotes its "$")."""
+    words = "".join(quoted or escaped for quoted, escaped, *_ in _FORMAT_PIECE.findall(section))
+    return _CURRENCY_SIGNS.sub("", words).strip()
+
+
+_CURRENCY_SIGNS = re.compile(r"[$€£¥]")
 
 
 # Digit placeholders around an optional decimal point: 0.0, #,##0.00, ?0.0 (aligned), 0.0# (up to two)
