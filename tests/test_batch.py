@@ -1390,6 +1390,7 @@ TEXT_FOR_NUMBER = "the cell's format shows text in place of its number: format t
     (55.55, "# ?/?", "the cell shows a fraction (55.55 as 55 1/2): format the column as a number with decimals"),
     # the sheet shows words, no number: they were printed after its digits ("4417 match", "7 N/A", "0")
     (4417, '[=4417]"match";0', TEXT_FOR_NUMBER), (7, '"N/A"', TEXT_FOR_NUMBER), (0, '0;-0;"none"', TEXT_FOR_NUMBER),
+    (4417, ";;;", "the cell's format hides its number (;;;): the sheet shows it blank; format the column to show it"),
 ])
 def test_a_number_the_sheet_shows_otherwise_fails_its_row(value, number_format, problem):
     from carthandout.roster import CellProblem, _number_text
@@ -1424,22 +1425,29 @@ def test_text_cells_read_as_their_formats_text_section_shows_them(tmp_path):
 def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path):
     """=IFERROR(VLOOKUP(...),"") in an optional column, saved by a spreadsheet program with its empty
     result, failed the row as a formula with no result saved: saving it again could not help."""
-    import zipfile
     from openpyxl import Workbook
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Name", "Infusion date", "Caregiver phone"])
     sheet.append(["Ann Lee", dt.datetime(2027, 3, 5), '=IFERROR(VLOOKUP("zz",H1:I2,2,FALSE),"")'])
     workbook.save(tmp_path / "saved.xlsx")
-    with zipfile.ZipFile(tmp_path / "saved.xlsx") as source, zipfile.ZipFile(tmp_path / "r.xlsx", "w") as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":  # as Excel and LibreOffice save an empty text result
-                data = re.sub(rb'<c r="C2"([^>]*)><f>(.*?)</f><v\s*/>', rb'<c r="C2"\1 t="str"><f>\2</f><v></v>', data)
-                assert b't="str"' in data
-            target.writestr(item, data)
+    # as Excel and LibreOffice save an empty text result
+    patched_sheet(tmp_path / "saved.xlsx", tmp_path / "r.xlsx", rb'<c r="C2"([^>]*)><f>(.*?)</f><v\s*/>',
+                  rb'<c r="C2"\1 t="str"><f>\2</f><v></v>')
     result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
     assert result.exit_code == 0, result.stderr
+
+
+def patched_sheet(source_path, target_path, pattern: bytes, replacement: bytes) -> None:
+    """A copy of the workbook with its first sheet's XML changed (what openpyxl cannot write)."""
+    import zipfile
+    with zipfile.ZipFile(source_path) as source, zipfile.ZipFile(target_path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, count = re.subn(pattern, replacement, data)
+                assert count == 1
+            target.writestr(item, data)
 
 
 def test_rows_hidden_in_the_sheet_are_printed_with_a_warning(tmp_path):
@@ -1451,12 +1459,15 @@ def test_rows_hidden_in_the_sheet_are_printed_with_a_warning(tmp_path):
     for number in range(4):
         sheet.append([f"Ann Lee {number}", dt.datetime(2027, 3, 5), f"A-{number}"])
     sheet.row_dimensions[3].hidden = True
-    sheet.row_dimensions[5].hidden = True
-    workbook.save(tmp_path / "r.xlsx")
+    sheet.column_dimensions["C"].hidden = True
+    workbook.save(tmp_path / "saved.xlsx")
+    # row 5 shrunk to nothing (as hidden to the eye): openpyxl does not write a height of 0
+    patched_sheet(tmp_path / "saved.xlsx", tmp_path / "r.xlsx", rb'<row r="5"', rb'<row r="5" ht="0" customHeight="1"')
     result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
     assert result.exit_code == 0
     assert "warning: rows 3, 5: hidden or filtered out in the sheet; printed like the others" in result.stderr
-    sheet.row_dimensions[3].hidden = sheet.row_dimensions[5].hidden = False
+    assert "warning: mrn: in a column hidden in the sheet; printed like the others" in result.stderr
+    sheet.row_dimensions[3].hidden = sheet.column_dimensions["C"].hidden = False
     workbook.save(tmp_path / "shown.xlsx")
     assert "hidden" not in batch(tmp_path / "shown.xlsx", tmp_path / "out2", "--check").stderr
 
@@ -1807,6 +1818,15 @@ def test_a_quote_left_open_stops_the_run_naming_its_row(tmp_path, rows, error):
     result = batch(roster, tmp_path / "out", "--check")
     assert result.exit_code == 2
     assert result.stderr == f"error: roster: {error}: close the quote where its cell ends, or remove it\n"
+
+
+def test_a_csv_cell_written_for_excel_as_a_formula_reads_as_excel_shows_it(tmp_path):
+    """="001001" keeps an MRN's zeros when Excel opens the CSV: the checklist printed MRN ="001001"."""
+    from carthandout.roster import open_roster
+    roster = tmp_path / "r.csv"
+    roster.write_text('name,infusion_date,mrn,caregiver_phone\nAnn Lee,2027-03-05,="001001",="5550100"\n', encoding="utf-8")
+    [row] = open_roster(roster).rows()
+    assert row.fields["mrn"] == "001001" and row.fields["caregiver_phone"] == "5550100"
 
 
 def test_a_health_record_exports_column_names_are_read(tmp_path):

@@ -48,7 +48,7 @@ from carthandout.output import (
 )
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
-from carthandout.roster import Roster
+from carthandout.roster import HiddenParts, Roster
 from carthandout.schedule import compute_schedule, infusion_date_doubt
 
 RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
@@ -199,7 +199,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             continue
         jobs.append(PatientJob(number, folders[number], patient))
     return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
-                       notices + date_doubts(jobs, clinic) + hidden_rows_notice(jobs, roster.hidden_rows()))
+                       notices + date_doubts(jobs, clinic) + hidden_notice(jobs, roster.hidden()))
 
 
 ROWS_NAMED = 10  # a line naming rows names this many, then how many more
@@ -217,12 +217,16 @@ def date_doubts(jobs: Sequence[PatientJob], clinic: Clinic) -> list[str]:
     return [f"warning: {rows_named(numbers)}: infusion_date: {doubt}" for doubt, numbers in rows.items()]
 
 
-def hidden_rows_notice(jobs: Sequence[PatientJob], hidden: set[int]) -> list[str]:
-    numbers = [job.row for job in jobs if job.row in hidden]
-    if not numbers:
-        return []
-    return [f"warning: {rows_named(numbers)}: hidden or filtered out in the sheet; printed like the others "
-            "(leave them out of the roster to leave them out of the run)"]
+def hidden_notice(jobs: Sequence[PatientJob], hidden: HiddenParts) -> list[str]:
+    """A warning line for the sheet's hidden rows that hold patients, one for its hidden columns."""
+    numbers = [job.row for job in jobs if job.row in hidden.rows]
+    lines = []
+    if numbers:
+        lines.append(f"warning: {rows_named(numbers)}: hidden or filtered out in the sheet; printed like the others "
+                     "(leave them out of the roster to leave them out of the run)")
+    if hidden.fields:
+        lines.append(f"warning: {', '.join(hidden.fields)}: in a column hidden in the sheet; printed like the others")
+    return lines
 
 
 def rows_named(numbers: Sequence[int]) -> str:

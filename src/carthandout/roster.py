@@ -76,13 +76,16 @@ class Roster:
             return _yaml_rows(self._items)
         return _table_rows(self.columns, self._data_rows())
 
-    def hidden_rows(self) -> set[int]:
-        """The sheet's rows hidden or filtered out in Excel: read like any other, worth a warning
-        (staff who filtered a sheet to one clinic's patients get the others' papers too)."""
+    def hidden(self) -> HiddenParts:
+        """The sheet's rows hidden, filtered out or shrunk to nothing in Excel, and the fields of its
+        hidden columns: read like any other, worth a warning (staff who filtered a sheet to one
+        clinic's patients get the others' papers too; a hidden weight column goes on the dose line)."""
         if self.sheet is None:
-            return set()
+            return HiddenParts(set(), [])
         with _workbook(self.path) as workbook:
-            return _hidden_rows(workbook[self.sheet])
+            rows, columns = _hidden_parts(workbook[self.sheet])
+        fields = [field for index, field in enumerate(self.columns, start=1) if field and index in columns]
+        return HiddenParts(rows, fields)
 
     def _csv_header(self) -> list[Any]:
         rows = _csv_rows(self.path)
@@ -209,13 +212,17 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
                 if number == 1:
                     row_delimiters = max(1, len(cells) - 1)
                 _check_quotes_closed(number, cells, delimiter, row_delimiters)
-                yield number, cells
+                yield number, [_EXCEL_TEXT.sub(r"\1", cell) for cell in cells]
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
     except UnicodeDecodeError:
         raise _not_utf8() from None
     except csv.Error as exc:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
+
+
+# ="001001": how a CSV keeps leading zeros for Excel, which shows 001001 (a formula giving text)
+_EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
 
 
 def _strict_rows(reader: Any) -> Iterator[list[str]]:
@@ -425,31 +432,50 @@ def _merged_ranges(worksheet: Any) -> list[tuple[int, int, int]]:
     return ranges
 
 
-def _hidden_rows(worksheet: Any) -> set[int]:
-    """The numbers of the rows the sheet's XML marks hidden (openpyxl's read-only sheets do not say)."""
-    hidden: set[int] = set()
+class HiddenParts(NamedTuple):
+    rows: set[int]
+    fields: list[str]  # of hidden columns
+
+
+def _hidden_parts(worksheet: Any) -> tuple[set[int], set[int]]:
+    """The numbers of the rows and columns the sheet's XML hides (openpyxl's read-only sheets do
+    not say): marked hidden, or a row of no height."""
+    rows: set[int] = set()
+    columns: set[int] = set()
 
     def element_started(name: str, attributes: dict[str, str]) -> None:
-        if name.rpartition(" ")[2] == "row" and attributes.get("hidden") in ("1", "true") and \
-                attributes.get("r", "").isdigit():
-            hidden.add(int(attributes["r"]))
+        tag = name.rpartition(" ")[2]
+        hidden = attributes.get("hidden") in ("1", "true")
+        if tag == "row" and attributes.get("r", "").isdigit() and (hidden or _no_height(attributes.get("ht"))):
+            rows.add(int(attributes["r"]))
+        elif tag == "col" and hidden and attributes.get("min", "").isdigit() and attributes.get("max", "").isdigit():
+            columns.update(range(int(attributes["min"]), int(attributes["max"]) + 1))
 
     with worksheet._get_source() as source:  # noqa: SLF001 (read-only sheets offer no other way)
-        if not _mentions(source, b"hidden="):
-            return hidden
+        if not _mentions(source, b"hidden=", b'ht="0'):
+            return rows, columns
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = element_started
     with worksheet._get_source() as source:  # noqa: SLF001
         parser.ParseFile(source)
-    return hidden
+    return rows, columns
 
 
-def _mentions(stream: Any, word: bytes, chunk_size: int = 1 << 20) -> bool:
+def _no_height(height: str | None) -> bool:
+    try:
+        return height is not None and float(height) == 0
+    except ValueError:
+        return False
+
+
+def _mentions(stream: Any, *words: bytes, chunk_size: int = 1 << 20) -> bool:
+    """Whether any of ``words`` is in the stream, read a chunk at a time."""
+    overlap = max(len(word) for word in words)
     tail = b""
     while chunk := stream.read(chunk_size):
-        if word in tail + chunk:
+        if any(word in tail + chunk for word in words):
             return True
-        tail = chunk[-len(word):]
+        tail = chunk[-overlap:]
     return False
 
 
@@ -537,6 +563,13 @@ class TextForNumber(CellProblem):
         return "the cell's format shows text in place of its number: format the column as a number or as text"
 
 
+class HiddenNumber(CellProblem):
+    """A number whose format shows nothing (;;;): the sheet shows a blank cell."""
+
+    def problem(self) -> str:
+        return "the cell's format hides its number (;;;): the sheet shows it blank; format the column to show it"
+
+
 class UncomputedFormula(CellProblem):
     """A formula cell whose file holds no result: openpyxl and other scripts write formulas without one."""
 
@@ -583,6 +616,8 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
     if value < 0:  # no patient field is negative: the number as typed, for the field's own check to refuse
         return str(int(value)) if float(value).is_integer() else value
     section = _section_for(value, number_format)
+    if number_format and not section.strip():  # ;;; shows nothing: what staff see is a blank cell
+        return HiddenNumber("")
     bare = _FORMAT_DECORATION.sub("", section)
     if _SCIENTIFIC.search(bare):
         return ScientificNumber("")
