@@ -216,6 +216,21 @@ def test_a_bad_date_format_does_not_hide_the_checklist_sections_problems(write_y
     assert generated.stderr.endswith(" (and 2 more: carthandout check --clinic lists them)\n")
 
 
+def test_every_bad_override_is_named_at_once(write_yaml, tmp_path):
+    """check listed the first bad override alone: a center fixed one value a run."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"
+                                  "overrides: {monitoring_days: 0, fever_threshold_f: 38, live_vaccine_weeks: 60, "
+                                  "monitoring_weeks: 2}\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 1
+    assert sorted(line.split(":")[0] for line in result.output.splitlines() if line.startswith("clinic.")) == [
+        "clinic.overrides.fever_threshold_f", "clinic.overrides.live_vaccine_weeks",
+        "clinic.overrides.monitoring_days", "clinic.overrides.monitoring_weeks"]
+    generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                        "-o", tmp_path / "out")
+    assert generated.exit_code == 2 and generated.stderr.endswith(" (and 3 more: carthandout check --clinic lists them)\n")
+
+
 def test_check_lists_every_field_a_clinic_file_cannot_be_read_with(write_yaml, tmp_path):
     """A file whose fields do not parse stopped check at the first of them."""
     clinic = write_yaml("c.yaml", "name: ''\nphone_24h: '545-0100'\npaper: b5\ncolors: {primary: red}\n"

@@ -5,7 +5,7 @@ from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any, Mapping
 
-from carthandout.errors import ContentError
+from carthandout.errors import CarthandoutError, ContentError, SeveralProblems
 from carthandout.models import Clinic, unknown_keys
 from carthandout.resources import package_dir, read_yaml_text
 
@@ -158,12 +158,23 @@ def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
     """Apply a clinic's single-value overrides; the result names both sources."""
     if not overrides:
         return policy
-    for key in overrides:
-        if key not in VALUE_NAMES:
-            raise ContentError(f"clinic.overrides.{key}: unknown policy value (known: {', '.join(VALUE_NAMES)})")
-    checked = {k: _check_value(k, v, f"clinic.overrides.{k}") for k, v in overrides.items()}
+    problems: list[CarthandoutError] = [
+        ContentError(f"clinic.overrides.{key}: unknown policy value (known: {', '.join(VALUE_NAMES)})")
+        for key in overrides if key not in VALUE_NAMES]
+    checked = {}
+    for key, value in overrides.items():
+        if key in VALUE_NAMES:
+            try:
+                checked[key] = _check_value(key, value, f"clinic.overrides.{key}")
+            except ContentError as error:  # every override's problem at once, not one a run
+                problems.append(error)
     for name in sorted(_CELL_COUNTS & set(checked)):
-        _check_near_profile(name, checked[name], getattr(policy, name))
+        try:
+            _check_near_profile(name, checked[name], getattr(policy, name))
+        except ContentError as error:
+            problems.append(error)
+    if problems:
+        raise problems[0] if len(problems) == 1 else SeveralProblems(problems)
     # One scale overridden: the other follows, so the papers never print two different thresholds.
     if "fever_threshold_f" in checked and "fever_threshold_c" not in checked:
         checked["fever_threshold_c"] = _celsius(checked["fever_threshold_f"])
