@@ -371,3 +371,15 @@ def test_a_months_list_of_dates_split_over_two_pages_says_continued(tmp_path):
     first = [number for number, text in enumerate(pages) if "Sus fechas en diciembre de 2026" in text]
     assert len(first) == 2 and "Sus fechas en diciembre de 2026 (continuación)" in pages[first[1]]
     assert "(continuación)" not in pages[first[0]]
+
+
+def test_a_short_list_is_never_broken_leaving_one_item_alone(tmp_path):
+    """Large print on A4: the handwriting check's last instruction ("If the writing looks
+    different... call") stood alone at the top of page 3, read as a note of its own."""
+    result = run_cli("generate", "--name", "Li Wei", "--infusion-date", "2027-07-15", "--paper", "a4", "--large-print",
+                     "--clinic", clinic_file(tmp_path, "us-label-2025", {}), "--doc", "caregiver-guide",
+                     "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "caregiver-guide.pdf")]
+    last = next(text for text in pages if "If the writing looks different" in text)
+    assert "Each day, ask Li Wei to copy" in last and "Look at it next to the day before" in last

@@ -112,7 +112,7 @@ class BlockRenderer:
         """Each table of the section that breaks over a page opens the next one with "<heading>
         (continued)": a page that starts with bare rows of phone numbers does not say whose they are."""
         continued = self.continued_caption(heading)
-        for flowable in _unkept(flowables):
+        for flowable in unkept(flowables):
             if isinstance(flowable, BalancedTable):
                 flowable.continued = continued
 
@@ -205,6 +205,8 @@ class BlockRenderer:
                     whole = kind == "bullets" and len(made) - 1 <= KEPT_LIST_ITEMS  # the last is a Spacer
                     kept = made[:-1] if whole else made[:1]
                     made = [keep_together([out.pop(), *kept]), *made[len(kept):]]
+                elif kind == "bullets":
+                    made = _no_item_alone(made)
                 out.extend(made)
         return out
 
@@ -286,6 +288,15 @@ def _stacked(lines: list[Rich], style: ParagraphStyle) -> Flowable | list[Flowab
     """The non-empty lines as paragraphs one under another (a table cell takes a list)."""
     paragraphs = [paragraph(line, style) for line in lines if line.markup]
     return paragraphs[0] if len(paragraphs) == 1 else paragraphs
+
+
+def _no_item_alone(made: list[Flowable]) -> list[Flowable]:
+    """A list (its items, then a Spacer) broken over pages keeps two items on each side: one alone
+    at the top of a page (the last of three instructions) reads as a note of its own."""
+    items, spacer = made[:-1], made[-1:]
+    if len(items) <= 3:
+        return [keep_together(items), *spacer]
+    return [keep_together(items[:2]), *items[2:-2], keep_together(items[-2:]), *spacer]
 
 
 MIN_ROWS_AT_BREAK = 2  # a table broken over pages keeps at least this many rows on each side
@@ -411,10 +422,10 @@ def keep_together(flowables: Sequence[Flowable], may_leave_blank: float = 1.0) -
     parent it is infinitely tall (to be asked to split), so a nested one always forced a new
     page, even with room to spare.
     """
-    return KeepTogetherIfItFits(_unkept(flowables), may_leave_blank)
+    return KeepTogetherIfItFits(unkept(flowables), may_leave_blank)
 
 
-def _unkept(flowables: Sequence[Flowable]) -> list[Flowable]:
+def unkept(flowables: Sequence[Flowable]) -> list[Flowable]:
     """``flowables`` with each KeepTogether among them replaced by what it holds."""
     content: list[Flowable] = []
     for flowable in flowables:
@@ -475,7 +486,7 @@ def boxed(inner: list[Flowable], theme: Theme, border: Any, background: Any, wid
     """Flowables in a bordered, tinted box that keeps together on one page; as wide as the frame
     unless ``box_width`` is given."""
     pad = theme.type.body * 0.8
-    inner = _unkept(inner)  # a KeepTogether in a table cell measures itself infinitely tall
+    inner = unkept(inner)  # a KeepTogether in a table cell measures itself infinitely tall
     table = Table([[inner]], colWidths=[theme.frame_width if box_width is None else box_width], hAlign="LEFT")
     table.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), text_font()),
@@ -538,7 +549,7 @@ def _natural_width(para: Paragraph) -> float:
 def _stacked_height(flowables: Sequence[Flowable], canvas: Any, width: float, height: float) -> float:
     """The height ``flowables`` take one after the other, kept groups taken apart (a KeepTogether
     measures itself infinitely tall)."""
-    content = _unkept(flowables)
+    content = unkept(flowables)
     total = 0.0
     for index, flowable in enumerate(content):
         total += flowable.wrapOn(canvas, width, height)[1] + flowable.getSpaceAfter()
@@ -567,7 +578,7 @@ class SideBySideIfItFits(Flowable):
     @staticmethod
     def _columns(make_left: Callable[[float], Sequence[Flowable]], make_right: Callable[[float], Sequence[Flowable]],
                  left: float, right: float, gap: float) -> Table:
-        columns = Table([[_unkept(make_left(left)), _unkept(make_right(right))]], colWidths=[left + gap, right],
+        columns = Table([[unkept(make_left(left)), unkept(make_right(right))]], colWidths=[left + gap, right],
                         hAlign="LEFT")
         columns.setStyle(TableStyle([
             # a cell's font is set before its flowables draw: the default, Helvetica, went into

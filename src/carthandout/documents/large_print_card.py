@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Frame
 
 from carthandout.content import ContentPack
 from carthandout.context import DocumentContext
-from carthandout.documents.blocks import BlockRenderer
+from carthandout.documents.blocks import BlockRenderer, unkept
 from carthandout.documents.base import EXAMPLE_STAMP_GAP, ExampleStamp, example_stamp
 from carthandout.theme import Theme
 
@@ -62,7 +62,7 @@ def _front(blocks: BlockRenderer) -> list[Flowable]:
         blocks.para(front["drug"], "subheading"),
         *_rows(blocks, FRONT_ROWS),
         blocks.para(front["signs_heading"], "heading"),
-        *blocks.blocks([{"bullets": front["signs"]}]),
+        *unkept(blocks.blocks([{"bullets": front["signs"]}])),  # drawn by a Frame, which cannot split a KeepTogether
         blocks.para(front["call_line"], "call_number"),
     ]
 
