@@ -1787,7 +1787,8 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     # a cell typed over two lines (Alt+Enter) with a comma is no runaway quote: it stopped the run
     typed = tmp_path / "t.csv"
     typed.write_text('name,infusion_date,caregiver\nAnn Lee,2027-03-05,"Luis Delgado, son\n(evenings)"\n'
-                     'Ben Ode,2027-03-05,"Cy\nOde, Jr."\nCy Lee,2027-03-05,"Bob Lee (son)\nwork, home, or cell"\n',
+                     'Ben Ode,2027-03-05,"Cy\nOde, Jr."\nCy Lee,2027-03-05,"Bob Lee (son)\nwork, home, or cell"\n'
+                     'Di Lee,2027-03-05,"Bob Lee (son),\nevenings"\n',
                      encoding="utf-8")
     assert batch(typed, tmp_path / "out3", "--check").exit_code == 0
 

@@ -257,9 +257,9 @@ def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_deli
     """A quote opened in a cell and left open makes the lines after it part of that cell, up to the
     next quote: their patients named nowhere, or their values given to this row (a lone " typed as
     a ditto mark took the next row's caregiver, phone and weight). A cell over several lines is
-    such a run when a line of it reads like a row's cells: a delimiter with no space after it (a
-    program's "Ann Lee,2027-03-05,A-1"; a person types "Luis Delgado, son"), or as many delimiters
-    as a row of a wide roster."""
+    such a run when a line of it reads like a row's cells: a delimiter followed by more text with
+    no space between (a program's "Ann Lee,2027-03-05,A-1"; a person types "Luis Delgado, son"),
+    or as many delimiters as a row of a wide roster."""
     if any(_reads_like_cells(line, delimiter, row_delimiters) for cell in cells if "\n" in cell or "\r" in cell
            for line in cell.splitlines()):
         raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
@@ -269,7 +269,8 @@ def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_deli
 def _reads_like_cells(line: str, delimiter: str, row_delimiters: int) -> bool:
     if row_delimiters >= 3 and line.count(delimiter) >= row_delimiters:
         return True
-    return any(not following.startswith((" ", "\u00a0")) for following in line.split(delimiter)[1:])
+    # a delimiter ending a line ("12 Main St," Alt+Enter "Apt 4") is typed text too
+    return any(following and not following.startswith((" ", "\u00a0")) for following in line.split(delimiter)[1:])
 
 
 def _text_encoding(path: Path) -> str:
