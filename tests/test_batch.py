@@ -1386,8 +1386,8 @@ TEXT_FOR_NUMBER = "the cell's format shows text in place of its number: format t
 
 
 @pytest.mark.parametrize("value, number_format, problem", [
-    (55.55, "0.0%", "the cell shows a percentage (72.5 as 7250.0%): format the column as a number"),  # read as kg
-    (55.55, "# ?/?", "the cell shows a fraction (55.55 as 55 1/2): format the column as a number with decimals"),
+    (55.55, "0.0%", "the cell shows the number as a percentage: format the column as a number"),  # read as kg
+    (55.55, "# ?/?", "the cell shows the number as a fraction: format the column as a number with decimals"),
     # the sheet shows words, no number: they were printed after its digits ("4417 match", "7 N/A", "0")
     (4417, '[=4417]"match";0', TEXT_FOR_NUMBER), (7, '"N/A"', TEXT_FOR_NUMBER), (0, '0;-0;"none"', TEXT_FOR_NUMBER),
     (4417, ";;;", "the cell's format hides its number (;;;): the sheet shows it blank; format the column to show it"),
@@ -1764,6 +1764,10 @@ def test_the_handouts_print_files_manifest_row_names_each_documents_version(tmp_
     assert printed["reviewed"] == min(row["reviewed"] for row in rows if row["row"] == "2")
 
 
+RUNS_ON = ("opens a cell that runs on over the next lines of the file, taking their rows with it (a cell typed over "
+           "lines that holds a row's worth of commas reads so too)")
+
+
 def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tmp_path):
     """Every line after the stray quote became one cell: the row failed as too long and the
     patients after it were named nowhere (3,000 rows: "4 patients ready, 1 row with problems")."""
@@ -1778,8 +1782,7 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     closed_later = tmp_path / "c.csv"  # closed where a line ends, rows later: the rows between are one cell
     closed_later.write_text("\n".join([*lines[:6], 'P5,2027-03-05"', "P6,2027-03-05"]) + "\n", encoding="utf-8")
     assert batch(closed_later, tmp_path / "out").stderr == (
-        'error: roster: row 6: a quote (") opens a cell that runs on over the next lines of the file, taking their '
-        "rows with it: close the quote where its cell ends, or remove it\n")
+        f'error: roster: row 6: a quote (") {RUNS_ON}: close the quote where its cell ends, or remove it\n')
     assert not (tmp_path / "out").exists()
     quoted = tmp_path / "q.csv"  # a quoted cell with a comma on one line is fine
     quoted.write_text('name,infusion_date\n"Delgado, Rosa",2027-03-05\n', encoding="utf-8")
@@ -1788,7 +1791,8 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     typed = tmp_path / "t.csv"
     typed.write_text('name,infusion_date,caregiver\nAnn Lee,2027-03-05,"Luis Delgado, son\n(evenings)"\n'
                      'Ben Ode,2027-03-05,"Cy\nOde, Jr."\nCy Lee,2027-03-05,"Bob Lee (son)\nwork, home, or cell"\n'
-                     'Di Lee,2027-03-05,"Bob Lee (son),\nevenings"\n',
+                     'Di Lee,2027-03-05,"Bob Lee (son),\nevenings"\nEd Lee,2027-03-05,"Smith,Jane\nHematology"\n'
+                     'Fa Lee,2027-03-05,"Dan,\n"\n',
                      encoding="utf-8")
     assert batch(typed, tmp_path / "out3", "--check").exit_code == 0
 
@@ -1808,10 +1812,10 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     # a lone " as a ditto mark, closed by the next one: Dee Fox lost, her caregiver and phone given to Carl Roe
     ('Carl Roe,2027-03-05,1002,",(217) 555-0111\nDee Fox,2027-03-05,1003,",(217) 555-0122\n'
      'Gus Hill,2027-03-05,1004,Ida Hill,(217) 555-0133\n',
-     "row 2: a quote (\") opens a cell that runs on over the next lines of the file, taking their rows with it"),
+     f"row 2: a quote (\") {RUNS_ON}"),
     # closed by a quote typed in the same column of the next row: exit 0, a patient lost
     ('Ann Lee,2027-03-05,A1,"Bob,(217) 555-0100\nDi Roe,2027-03-05,A2,Bob 5\'10",(217) 555-0101\n',
-     "row 2: a quote (\") opens a cell that runs on over the next lines of the file, taking their rows with it"),
+     f"row 2: a quote (\") {RUNS_ON}"),
 ])
 def test_a_quote_left_open_stops_the_run_naming_its_row(tmp_path, rows, error):
     roster = tmp_path / "r.csv"

@@ -256,21 +256,25 @@ def _runaway_quote(number: int, what: str) -> InputError:
 def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_delimiters: int) -> None:
     """A quote opened in a cell and left open makes the lines after it part of that cell, up to the
     next quote: their patients named nowhere, or their values given to this row (a lone " typed as
-    a ditto mark took the next row's caregiver, phone and weight). A cell over several lines is
-    such a run when a line of it reads like a row's cells: a delimiter followed by more text with
-    no space between (a program's "Ann Lee,2027-03-05,A-1"; a person types "Luis Delgado, son"),
-    or as many delimiters as a row of a wide roster."""
-    if any(_reads_like_cells(line, delimiter, row_delimiters) for cell in cells if "\n" in cell or "\r" in cell
-           for line in cell.splitlines()):
-        raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
-                                     "with it")
+    a ditto mark took the next row's caregiver, phone and weight). Such a cell holds at least a
+    row's worth of delimiters (``row_delimiters``: the rest of its row and the start of the next),
+    written as a program writes them, with text right after a delimiter ("Ann Lee,2027-03-05").
+    A cell typed over lines rarely holds both: "Luis Delgado, son" Alt+Enter "(evenings)",
+    "Smith,Jane MD" Alt+Enter "Hematology", "Bob" Alt+Enter "Mon, Wed, Fri, Sat" all read."""
+    for cell in cells:
+        if ("\n" in cell or "\r" in cell) and cell.count(delimiter) >= row_delimiters and _cells_written(cell, delimiter):
+            raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
+                                         "with it (a cell typed over lines that holds a row's worth of "
+                                         f"{_DELIMITER_NAMES.get(delimiter, delimiter)}s reads so too)")
 
 
-def _reads_like_cells(line: str, delimiter: str, row_delimiters: int) -> bool:
-    if row_delimiters >= 3 and line.count(delimiter) >= row_delimiters:
-        return True
-    # a delimiter ending a line ("12 Main St," Alt+Enter "Apt 4") is typed text too
-    return any(following and not following.startswith((" ", "\u00a0")) for following in line.split(delimiter)[1:])
+def _cells_written(text: str, delimiter: str) -> bool:
+    """Whether a delimiter in ``text`` is followed by more text with no space between."""
+    return any(following and not following.startswith((" ", "\u00a0", "\n", "\r"))
+               for following in text.split(delimiter)[1:])
+
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
 def _text_encoding(path: Path) -> str:
@@ -547,14 +551,14 @@ class PercentNumber(CellProblem):
     """A number the cell shows as a percentage: a weight of 72.5 formatted 0.0% shows 7250.0%."""
 
     def problem(self) -> str:
-        return "the cell shows a percentage (72.5 as 7250.0%): format the column as a number"
+        return "the cell shows the number as a percentage: format the column as a number"
 
 
 class FractionNumber(CellProblem):
-    """A number the cell shows as a fraction (# ?/?): a weight of 55.55 shows 55 1/2."""
+    """A number the cell shows as a fraction (# ?/?): a weight of 55.55 shows 55 5/9."""
 
     def problem(self) -> str:
-        return "the cell shows a fraction (55.55 as 55 1/2): format the column as a number with decimals"
+        return "the cell shows the number as a fraction: format the column as a number with decimals"
 
 
 class TextForNumber(CellProblem):
@@ -645,7 +649,7 @@ def _number_text(value: int | float, number_format: str) -> int | float | str:
 
 
 _SCIENTIFIC = re.compile(r"[eE][+-]")
-_FRACTION = re.compile(r"[#?0]\s*/\s*[#?0-9]")  # # ?/?, # ??/100: 55.55 shows as 55 1/2
+_FRACTION = re.compile(r"[#?0]\s*/\s*[#?0-9]")  # # ?/?, # ??/100: 55.55 shows as 55 5/9
 
 
 def _format_words(section: str) -> str:
