@@ -383,3 +383,17 @@ def test_a_short_list_is_never_broken_leaving_one_item_alone(tmp_path):
     pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "caregiver-guide.pdf")]
     last = next(text for text in pages if "If the writing looks different" in text)
     assert "Each day, ask Li Wei to copy" in last and "Look at it next to the day before" in last
+
+
+@pytest.mark.parametrize("language, signed, last_item", [("en", "Checked by", "Close monitoring"),
+                                                          ("es", "Revisado por", "Vigilancia de cerca")])
+def test_the_checklists_sign_off_never_stands_alone_on_its_last_page(tmp_path, language, signed, last_item):
+    """Large print, no weight (no dose box): "Checked by" stood alone on the last page, a sixth of
+    it, cut off from the items it signs for. The last item now moves on with it."""
+    result = run_cli("generate", "--name", "Tom Baker", "--infusion-date", "2027-10-29", "--large-print",
+                     "--lang", language, "--clinic", clinic_file(tmp_path, "us-label-2025", {}), "--doc", "checklist",
+                     "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "checklist.pdf")]
+    assert signed in pages[-1] and last_item in pages[-1]
+    assert all(text.count("(continued)") + text.count("(continuación)") <= 1 for text in pages)  # one caption a page

@@ -22,9 +22,9 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from carthandout.content import ContentPack, available_languages, fill, load_pack, plain
 from carthandout.context import DocumentContext, build_context, check_translations_available, effective_policy
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
-from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, boxed, missing_labels,
-                                         table_padding)
-from carthandout.documents.row_grid import GridLines, GridRow, RowGrid
+from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, boxed, keep_together,
+                                         missing_labels, table_padding, unkept)
+from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.documents.text_line import kept_date
 from carthandout.dose import scientific, target_dose
@@ -339,17 +339,29 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
     prefix = "ck" + form_key(ctx.patient.name, ctx.patient.mrn, ctx.patient.infusion_date)
     story: list[Flowable] = [blocks.para(pack.title, "title"), _patient_block(blocks),
                              Spacer(1, theme.type.body * 0.6), blocks.para(pack.labels["how_to_use"], "body")]
+    last_table = None
     for group in pack.data["groups"]:
         rows = [item for item in items if item.group == group["id"]]
         if rows:
-            table = _item_table(blocks, rows, prefix)
-            table.continued = blocks.continued_caption(group["heading"])
-            story += [*_group_heading(blocks, group["heading"], table), table]
-    if ctx.patient.weight_kg is not None:
-        story.append(_dose_box(blocks))
-    story.append(_sign_off(blocks, prefix))
+            last_table = _item_table(blocks, rows, prefix)
+            last_table.continued = blocks.continued_caption(group["heading"])
+            story += [*_group_heading(blocks, group["heading"], last_table), last_table]
+    story.append(_staff_tail(blocks, prefix, last_table))
     # its patient block prints the birth date: the patient's key may include it (edits.patient_key)
     return build_branded_pdf(story, ctx, pack, theme, prints_birth_date=True)
+
+
+def _staff_tail(blocks: BlockRenderer, prefix: str, last_table: RowGrid | None) -> Flowable:
+    """The dose box (when the weight is known) and the sign-off, kept together: the staff's part.
+    The sign-off alone goes with the last items: alone on a last page (a sixth of it), it was cut
+    off from the items it signs for."""
+    sign_off = _sign_off(blocks, prefix)
+    if blocks.ctx.patient.weight_kg is not None:
+        return keep_together([_dose_box(blocks), sign_off])
+    if last_table is not None:
+        content = unkept([sign_off])
+        last_table.kept_with_last = stack_height(content, blocks.theme.frame_width) + content[0].getSpaceBefore()
+    return sign_off
 
 
 def _group_heading(blocks: BlockRenderer, heading: str, table: RowGrid) -> list[Flowable]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
 
 from carthandout.context import DocumentContext
 from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_COLOR, ROW_RULE_WIDTH,
@@ -103,6 +103,10 @@ class RowGrid(Continuable, Flowable):
         # content, keeping at least that share, to leave the height below the grid on its page (a
         # month's list of dates).
         self.room_below: tuple[float, float] | None = None
+        # The height of what follows that must stand on the page of the last rows (the checklist's
+        # sign-off, alone on a last page, was cut off from the items it signs for): set by the
+        # caller; rows move to the next page with it when it would not fit under them.
+        self.kept_with_last = 0.0
         self.hAlign = "LEFT"
         self._heights: list[float] | None = None
         self._full_heights: list[float] = []
@@ -146,7 +150,14 @@ class RowGrid(Continuable, Flowable):
             self._heights = self._heights_leaving_room_below(availHeight, *self.room_below)
         self.width = sum(self.column_widths)
         self.height = self._header_height + sum(self._heights)
+        if self._moves_last_rows(self.height, availHeight):
+            return self.width, availHeight + 1  # asked to split: its last rows go on with what follows
         return self.width, self.height
+
+    def _moves_last_rows(self, used: float, available: float) -> bool:
+        """Whether the grid fits but what must follow its last rows does not, and rows can move."""
+        return (bool(self.kept_with_last) and used <= available < used + self.kept_with_last
+                and len(self.rows) > 2 * self.min_rows_at_break)
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         self._measure(availWidth)
@@ -156,6 +167,9 @@ class RowGrid(Continuable, Flowable):
                 break
             used += height
             fitting += 1
+        moved = fitting == len(self.rows) and self._moves_last_rows(used, availHeight)
+        if moved:
+            fitting -= self.min_rows_at_break
         if fitting < len(self.rows) and self.shrink_to_fit:
             shrunk = self._shrunk_to(availHeight)
             if shrunk is not None:
@@ -165,7 +179,9 @@ class RowGrid(Continuable, Flowable):
             return []
         if keep == len(self.rows):
             return [self]
-        return self.captioned([self._part(0, keep), self._part(keep, len(self.rows))])
+        first, *rest = self.captioned([self._part(0, keep), self._part(keep, len(self.rows))])
+        # rows moved on for what follows them start the next page, though they would fit on this one
+        return [first, PageBreak(), *rest] if moved else [first, *rest]
 
     def _heights_leaving_room_below(self, available: float, below: float, least_kept: float) -> list[float]:
         full = self._full_heights
@@ -206,6 +222,7 @@ class RowGrid(Continuable, Flowable):
                        continued_header=self.continued_header)
         part._heights = self._heights[start:end]
         part._full_heights = list(part._heights)
+        part.kept_with_last = self.kept_with_last if end == len(self.rows) else 0.0
         part._header_height = self._header_height if header is self.header else None  # measured when wrapped
         return part
 
