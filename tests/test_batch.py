@@ -1813,6 +1813,9 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     ('Carl Roe,2027-03-05,1002,",(217) 555-0111\nDee Fox,2027-03-05,1003,",(217) 555-0122\n'
      'Gus Hill,2027-03-05,1004,Ida Hill,(217) 555-0133\n',
      f"row 2: a quote (\") {RUNS_ON}"),
+    # ditto marks for the infusion date on a narrow roster: the third patient in no output, no error
+    ('Ann Lee,2027-03-02,A1,Bo,(217) 555-0101\nCy Lee,",\nDi Lee,",\nEd Lee,2027-03-05,A4,Fay,(217) 555-0104\n',
+     f"row 3: a quote (\") {RUNS_ON}"),
     # closed by a quote typed in the same column of the next row: exit 0, a patient lost
     ('Ann Lee,2027-03-05,A1,"Bob,(217) 555-0100\nDi Roe,2027-03-05,A2,Bob 5\'10",(217) 555-0101\n',
      f"row 2: a quote (\") {RUNS_ON}"),

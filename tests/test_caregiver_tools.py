@@ -397,3 +397,20 @@ def test_the_checklists_sign_off_never_stands_alone_on_its_last_page(tmp_path, l
     pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "checklist.pdf")]
     assert signed in pages[-1] and last_item in pages[-1]
     assert all(text.count("(continued)") + text.count("(continuación)") <= 1 for text in pages)  # one caption a page
+
+
+def test_the_sign_off_goes_with_a_short_last_table(tmp_path):
+    """A clinic's checklist whose last group kept two items: "Checked by" stood alone on page 3
+    (moving rows waited for tables of five)."""
+    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
+    raw.update(logo=str(example_path(EXAMPLE_CLINIC).parent / raw["logo"]), checklist={
+        "remove": ["leukapheresis", "manufacturing", "conditioning"],
+        "add": [{"id": "dental-check", "group": "tests", "text": "Dental check"}]})
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    result = run_cli("generate", "--name", "Rosa Delgado", "--mrn", "RCC-004417", "--date-of-birth", "1961-08-19",
+                     "--infusion-date", "2027-03-05", "--physician", "Dr. Maria Okafor", "--clinic", clinic,
+                     "--doc", "checklist", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "checklist.pdf")]
+    assert "Checked by" in pages[-1] and "Close monitoring" in pages[-1]

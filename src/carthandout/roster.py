@@ -256,13 +256,15 @@ def _runaway_quote(number: int, what: str) -> InputError:
 def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_delimiters: int) -> None:
     """A quote opened in a cell and left open makes the lines after it part of that cell, up to the
     next quote: their patients named nowhere, or their values given to this row (a lone " typed as
-    a ditto mark took the next row's caregiver, phone and weight). Such a cell holds at least a
-    row's worth of delimiters (``row_delimiters``: the rest of its row and the start of the next),
-    written as a program writes them, with text right after a delimiter ("Ann Lee,2027-03-05").
+    a ditto mark took the next row's caregiver, phone and weight). Such a cell opens or ends with a
+    delimiter (a ditto mark's cell starts with its row's next one), or holds a row's worth of them
+    (``row_delimiters``: the rest of its row and the start of the next) written as a program writes
+    them, with text right after a delimiter ("Ann Lee,2027-03-05").
     A cell typed over lines rarely holds both: "Luis Delgado, son" Alt+Enter "(evenings)",
     "Smith,Jane MD" Alt+Enter "Hematology", "Bob" Alt+Enter "Mon, Wed, Fri, Sat" all read."""
     for cell in cells:
-        if ("\n" in cell or "\r" in cell) and cell.count(delimiter) >= row_delimiters and _cells_written(cell, delimiter):
+        if ("\n" in cell or "\r" in cell) and (cell.startswith(delimiter) or cell.endswith(delimiter) or (
+                cell.count(delimiter) >= row_delimiters and _cells_written(cell, delimiter))):
             raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
                                          "with it (a cell typed over lines that holds a row's worth of "
                                          f"{_DELIMITER_NAMES.get(delimiter, delimiter)}s reads so too)")

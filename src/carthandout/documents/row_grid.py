@@ -156,8 +156,7 @@ class RowGrid(Continuable, Flowable):
 
     def _moves_last_rows(self, used: float, available: float) -> bool:
         """Whether the grid fits but what must follow its last rows does not, and rows can move."""
-        return (bool(self.kept_with_last) and used <= available < used + self.kept_with_last
-                and len(self.rows) > 2 * self.min_rows_at_break)
+        return bool(self.kept_with_last) and used <= available < used + self.kept_with_last and len(self.rows) > 1
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         self._measure(availWidth)
@@ -168,13 +167,14 @@ class RowGrid(Continuable, Flowable):
             used += height
             fitting += 1
         moved = fitting == len(self.rows) and self._moves_last_rows(used, availHeight)
-        if moved:
-            fitting -= self.min_rows_at_break
         if fitting < len(self.rows) and self.shrink_to_fit:
             shrunk = self._shrunk_to(availHeight)
             if shrunk is not None:
                 return [shrunk]
-        keep = balanced_break(fitting, len(self.rows), self.at_top(), self.min_rows_at_break)
+        if moved:  # as many rows as a break leaves on each side, or one from a short table
+            keep = len(self.rows) - (self.min_rows_at_break if len(self.rows) >= 2 * self.min_rows_at_break else 1)
+        else:
+            keep = balanced_break(fitting, len(self.rows), self.at_top(), self.min_rows_at_break)
         if keep == 0:
             return []
         if keep == len(self.rows):
