@@ -34,8 +34,8 @@ XLSX_PART_MAX_BYTES = 100_000_000  # a worksheet of ten thousand patients unpack
 csv.field_size_limit(ROSTER_MAX_BYTES)
 CSV_DELIMITERS = (",", ";", "\t")
 # One piece of a number format: "quoted text", \x, a spacer (_x) or fill (*x), a [color],
-# [$-409] or [condition], a run of zeros, a character Excel shows as it is, or anything else.
-_FORMAT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|(0+)|([$\-+/():!^&\'~{}<>= ])|(.)')
+# [$-409] or [condition], a digit placeholder (0 # ?), a character Excel shows as it is, or anything else.
+_FORMAT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|([0#?])|([$\-+/():!^&\'~{}<>= ])|(.)')
 EXACT_DIGITS_BELOW = 10 ** 15  # integers with more digits than Excel keeps
 EXCEL_DIGITS = 15  # what Excel keeps of a number, and shows of it at most
 
@@ -520,10 +520,12 @@ def _put(cells: list[Any], column: int, value: Any) -> None:
 
 
 class CellProblem(str):
-    """A cell that holds no usable value: the row is refused with ``problem``."""
+    """A cell that holds no usable value: the row is refused with ``problem``, its class's ``message``."""
+
+    message = ""
 
     def problem(self) -> str:
-        raise NotImplementedError
+        return self.message
 
 
 class SpreadsheetError(CellProblem):
@@ -537,51 +539,44 @@ class InexactNumber(CellProblem):
     """A whole number too long for a spreadsheet to keep: Excel keeps 15 significant digits, so a
     20-digit MRN typed into a number cell comes back with other digits at its end."""
 
-    def problem(self) -> str:
-        return "the number is too long for a spreadsheet to keep exactly: format the column as text and type it again"
+    message = "the number is too long for a spreadsheet to keep exactly: format the column as text and type it again"
 
 
 class ScientificNumber(CellProblem):
     """A number the cell shows in scientific notation (1.23E+08): its digits are neither what was
     typed nor what the sheet shows (an MRN typed 1234E5 printed as 123400000)."""
 
-    def problem(self) -> str:
-        return "the cell shows a number in scientific notation (1.23E+08): format the column as text or as a number"
+    message = "the cell shows a number in scientific notation (1.23E+08): format the column as text or as a number"
 
 
 class PercentNumber(CellProblem):
     """A number the cell shows as a percentage: a weight of 72.5 formatted 0.0% shows 7250.0%."""
 
-    def problem(self) -> str:
-        return "the cell shows the number as a percentage: format the column as a number"
+    message = "the cell shows the number as a percentage: format the column as a number"
 
 
 class FractionNumber(CellProblem):
     """A number the cell shows as a fraction (# ?/?): a weight of 55.55 shows 55 5/9."""
 
-    def problem(self) -> str:
-        return "the cell shows the number as a fraction: format the column as a number with decimals"
+    message = "the cell shows the number as a fraction: format the column as a number with decimals"
 
 
 class TextForNumber(CellProblem):
     """A number whose format shows text in its place ("N/A", [=0]"none"): the sheet shows no number."""
 
-    def problem(self) -> str:
-        return "the cell's format shows text in place of its number: format the column as a number or as text"
+    message = "the cell's format shows text in place of its number: format the column as a number or as text"
 
 
 class HiddenNumber(CellProblem):
     """A number whose format shows nothing (;;;): the sheet shows a blank cell."""
 
-    def problem(self) -> str:
-        return "the cell's format hides its number (;;;): the sheet shows it blank; format the column to show it"
+    message = "the cell's format hides its number (;;;): the sheet shows it blank; format the column to show it"
 
 
 class UncomputedFormula(CellProblem):
     """A formula cell whose file holds no result: openpyxl and other scripts write formulas without one."""
 
-    def problem(self) -> str:
-        return "the cell holds a formula with no result saved: open the roster in a spreadsheet program and save it"
+    message = "the cell holds a formula with no result saved: open the roster in a spreadsheet program and save it"
 
 
 def _cell_value(cell: Any) -> Any:
@@ -691,7 +686,7 @@ def _shown_digits(digits: str, section: str) -> str:
     phone number: what staff see in the cell (colors, locales, spacers and fills show nothing).
     Any other format (decimals, grouped thousands, which a locale may show as 1.234.567): the digits alone."""
     pieces: list[_Piece] = []  # the format's text and its placeholders (0 # ?), in order
-    for quoted, escaped, placeholder, plain, other in _DIGIT_PIECE.findall(section):
+    for quoted, escaped, placeholder, plain, other in _FORMAT_PIECE.findall(section):
         if other:
             return digits
         pieces.append(_Piece(placeholder, True) if placeholder else _Piece(quoted or escaped or plain))
@@ -706,7 +701,6 @@ def _shown_digits(digits: str, section: str) -> str:
     return ShownNumber(shown, padded) if shown != padded else padded
 
 
-_DIGIT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[[^\]]*\]|([0#?])|([$\-+/():!^&\'~{}<>= ])|(.)')
 _DIGIT_PLACEHOLDER = re.compile(r"[0#?]")
 _DIGIT_PLACEHOLDERS = {"0": "0", "#": "", "?": " "}  # what each shows where the number has no digit left
 
