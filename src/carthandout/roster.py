@@ -62,6 +62,7 @@ class Roster:
         if sheet is not None and self.kind != "xlsx":
             raise InputError(ROSTER, "--sheet is for an Excel .xlsx roster", sensitive=False)
         self.sheet: str | None = None
+        self._sheet_marks: SheetMarks | None = None
         if self.kind == "yaml":
             self._items = _load_yaml_items(path)
             unknown_item_keys(str(key) for item in self._items if isinstance(item, Mapping) for key in item)
@@ -82,10 +83,16 @@ class Roster:
         clinic's patients get the others' papers too; a hidden weight column goes on the dose line)."""
         if self.sheet is None:
             return HiddenParts(set(), [])
-        with _workbook(self.path) as workbook:
-            rows, columns = _hidden_parts(workbook[self.sheet])
-        fields = [field for index, field in enumerate(self.columns, start=1) if field and index in columns]
-        return HiddenParts(rows, fields)
+        marks = self._marks()
+        fields = [field for index, field in enumerate(self.columns, start=1) if field and index in marks.hidden_columns]
+        return HiddenParts(marks.hidden_rows, fields)
+
+    def _marks(self) -> SheetMarks:
+        """What the sheet's XML says of its merged cells and hidden rows and columns, read once."""
+        if self._sheet_marks is None:
+            with _workbook(self.path) as workbook:
+                self._sheet_marks = _scanned_marks(workbook[self.sheet])
+        return self._sheet_marks
 
     def _csv_header(self) -> list[Any]:
         rows = _csv_rows(self.path)
@@ -101,7 +108,7 @@ class Roster:
         yield from rows
 
     def _raw_rows(self) -> Iterator[tuple[int, list[Any]]]:
-        return _csv_rows(self.path) if self.sheet is None else _xlsx_rows(self.path, self.sheet)
+        return _csv_rows(self.path) if self.sheet is None else _xlsx_rows(self.path, self.sheet, self._marks().merged)
 
 
 def _checked_header(cells: list[Any]) -> list[Any]:
@@ -389,15 +396,16 @@ def _names_patient_fields(header: list[Any]) -> bool:
     return bool(titles) and all(field_for_header(title) for title in titles)
 
 
-def _xlsx_rows(path: Path, sheet: str) -> Iterator[tuple[int, list[Any]]]:
-    """Rows of the sheet, numbered as Excel shows them, with cells as plain values."""
+def _xlsx_rows(path: Path, sheet: str, merged_ranges: list[tuple[int, int, int]]) -> Iterator[tuple[int, list[Any]]]:
+    """Rows of the sheet, numbered as Excel shows them, with cells as plain values (``merged_ranges``:
+    ``SheetMarks.merged``)."""
     with _workbook(path) as workbook, _workbook(path, formulas=True) as formulas:
         worksheet, formula_sheet = workbook[sheet], formulas[sheet]
         # In read-only mode openpyxl trusts the size the file states; a tool that wrote a stale
         # one would make rows and columns vanish without a word.
         worksheet.reset_dimensions()
         formula_sheet.reset_dimensions()
-        merged = MergedColumns(_merged_ranges(worksheet))
+        merged = MergedColumns(merged_ranges)
         # The same sheet read for its formulas alongside: a formula whose result the file does not
         # hold (a roster written by a script, never opened in a spreadsheet) reads as empty. One
         # whose saved result is empty text (=IFERROR(VLOOKUP(...),""), t="str") is a blank cell.
@@ -414,29 +422,12 @@ def _uncomputed(cell: Any, source: Any) -> bool:
 _CELL_RANGE = re.compile(r"([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)")
 
 
-def _merged_ranges(worksheet: Any) -> list[tuple[int, int, int]]:
-    """(column, first row, last row), 1-based, of each merged range of the sheet below its header.
+class SheetMarks(NamedTuple):
+    """What openpyxl's read-only sheets leave out, read from the sheet's XML."""
 
-    openpyxl's read-only sheets leave merged cells out, so the sheet's XML is scanned for them
-    (they follow the rows): each cell of a range reads empty but its first.
-    """
-    from openpyxl.utils.cell import column_index_from_string
-
-    ranges = []
-
-    def element_started(name: str, attributes: dict[str, str]) -> None:
-        found = name.rpartition(" ")[2] == "mergeCell" and _CELL_RANGE.fullmatch(attributes.get("ref", ""))
-        if found and int(found[2]) >= 2:
-            ranges.append((column_index_from_string(found[1]), int(found[2]), int(found[4])))
-
-    with worksheet._get_source() as source:  # noqa: SLF001 (read-only sheets offer no other way)
-        if not _mentions(source, b"mergeCell"):  # most rosters: a fifth of the time to parse the sheet
-            return ranges
-    parser = expat.ParserCreate(namespace_separator=" ")  # streamed: no tree of the sheet's cells
-    parser.StartElementHandler = element_started
-    with worksheet._get_source() as source:  # noqa: SLF001
-        parser.ParseFile(source)
-    return ranges
+    merged: list[tuple[int, int, int]]  # (column, first row, last row), 1-based, below the header
+    hidden_rows: set[int]  # marked hidden, or of no height
+    hidden_columns: set[int]
 
 
 class HiddenParts(NamedTuple):
@@ -444,28 +435,34 @@ class HiddenParts(NamedTuple):
     fields: list[str]  # of hidden columns
 
 
-def _hidden_parts(worksheet: Any) -> tuple[set[int], set[int]]:
-    """The numbers of the rows and columns the sheet's XML hides (openpyxl's read-only sheets do
-    not say): marked hidden, or a row of no height."""
-    rows: set[int] = set()
-    columns: set[int] = set()
+def _scanned_marks(worksheet: Any) -> SheetMarks:
+    """The sheet's merged ranges (each cell of one reads empty but its first: they follow the rows)
+    and its hidden rows and columns, in one streamed pass over its XML, and none when the XML
+    mentions neither (most rosters: a fifth of the time to parse the sheet)."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    marks = SheetMarks([], set(), set())
 
     def element_started(name: str, attributes: dict[str, str]) -> None:
         tag = name.rpartition(" ")[2]
         hidden = attributes.get("hidden") in ("1", "true")
-        if tag == "row" and attributes.get("r", "").isdigit() and (hidden or _no_height(attributes.get("ht"))):
-            rows.add(int(attributes["r"]))
+        if tag == "mergeCell":
+            found = _CELL_RANGE.fullmatch(attributes.get("ref", ""))
+            if found and int(found[2]) >= 2:
+                marks.merged.append((column_index_from_string(found[1]), int(found[2]), int(found[4])))
+        elif tag == "row" and attributes.get("r", "").isdigit() and (hidden or _no_height(attributes.get("ht"))):
+            marks.hidden_rows.add(int(attributes["r"]))
         elif tag == "col" and hidden and attributes.get("min", "").isdigit() and attributes.get("max", "").isdigit():
-            columns.update(range(int(attributes["min"]), int(attributes["max"]) + 1))
+            marks.hidden_columns.update(range(int(attributes["min"]), int(attributes["max"]) + 1))
 
     with worksheet._get_source() as source:  # noqa: SLF001 (read-only sheets offer no other way)
-        if not _mentions(source, b"hidden=", b'ht="0'):
-            return rows, columns
-    parser = expat.ParserCreate(namespace_separator=" ")
+        if not _mentions(source, b"mergeCell", b"hidden=", b'ht="0'):
+            return marks
+    parser = expat.ParserCreate(namespace_separator=" ")  # streamed: no tree of the sheet's cells
     parser.StartElementHandler = element_started
     with worksheet._get_source() as source:  # noqa: SLF001
         parser.ParseFile(source)
-    return rows, columns
+    return marks
 
 
 def _no_height(height: str | None) -> bool:
