@@ -1,6 +1,8 @@
 """Errors that reach the user as one clear line, never as a traceback."""
 from __future__ import annotations
 
+from typing import Sequence
+
 
 class CarthandoutError(Exception):
     """Base class for every error the CLI reports as one line."""
@@ -73,3 +75,9 @@ class SeveralProblems(CarthandoutError):
     def line(self, show_values: bool = False) -> str:
         more = len(self.problems) - 1
         return self.problems[0].line(show_values) + (f" (and {more} more: carthandout check --clinic lists them)" if more else "")
+
+
+def raise_together(problems: Sequence[CarthandoutError]) -> None:
+    """Raise the one problem found, or all of them as ``SeveralProblems``; nothing when there are none."""
+    if problems:
+        raise problems[0] if len(problems) == 1 else SeveralProblems(list(problems))

@@ -14,7 +14,7 @@ from carthandout.content import load_common
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, document_versions, metadata_titled
 from carthandout.edits import PATIENT_KEY, key_has_birth_date
-from carthandout.pdfjoin import PdfJoiner, SourcePdf, open_pdf, text_string
+from carthandout.pdfjoin import OUTLINED_VIEW, PdfJoiner, SourcePdf, open_pdf, text_string
 
 PACKET_DOCUMENT = "packet"
 PACKET_FILE_STEM = "record_packet"
@@ -41,8 +41,7 @@ def build_packet(ctx: DocumentContext, documents: Sequence[RenderedDocument]) ->
     data = packet.to_bytes(
         info={"Title": meta.title, "Author": meta.author, "Subject": meta.subject, "Creator": producer,
               "Producer": producer, PATIENT_KEY: meta.patient},
-        catalog={b"/PageLabels": {b"/Nums": page_labels}, b"/Lang": text_string(meta.language),
-                 b"/ViewerPreferences": {b"/DisplayDocTitle": b"true"}, b"/PageMode": b"/UseOutlines"},
+        catalog={b"/PageLabels": {b"/Nums": page_labels}, b"/Lang": text_string(meta.language), **OUTLINED_VIEW},
         outline=list(zip(titles, starts)),
     )
     return RenderedDocument(

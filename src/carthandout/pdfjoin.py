@@ -29,6 +29,11 @@ Source = Union[bytes, Path]
 PdfValue = Union[dict, list, "Ref", "Written", bytes]  # bytes: a token as read (number, name, string)
 
 
+# A joined file's catalog entries for a viewer: its bookmarks shown, its title in the window's bar
+# (not the file name); the record packet and the handouts print file both have bookmarks.
+OUTLINED_VIEW: dict[bytes, PdfValue] = {b"/PageMode": b"/UseOutlines", b"/ViewerPreferences": {b"/DisplayDocTitle": b"true"}}
+
+
 class Ref(NamedTuple):
     """A reference to an object of the source PDF."""
 

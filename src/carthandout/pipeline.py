@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 from carthandout.context import DocumentContext, build_context, effective_policy, team_checks
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
-from carthandout.errors import CarthandoutError, InputError, SeveralProblems
+from carthandout.errors import CarthandoutError, InputError, SeveralProblems, raise_together
 from carthandout.folders import EditGuard, document_file, keep_edited, plan_folder, remove_stale
 from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient, probe_patient
@@ -30,8 +30,7 @@ def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS),
     cards for (None: one with nothing of their own); none, to check the card later. Raises the
     CarthandoutError, or SeveralProblems (the first named, and how many more)."""
     problems = _problems_of(_clinic_checks(clinic, documents, patients))
-    if problems:
-        raise problems[0] if len(problems) == 1 else SeveralProblems(problems)
+    raise_together(problems)
     return clinic
 
 
@@ -123,7 +122,7 @@ def record_copy(document: RenderedDocument, ctx: DocumentContext, options: Rende
     put three cards in the health record, ``avery-5371`` a whole sheet)."""
     if document.document != wallet_card.DOCUMENT_ID or (options.card_layout == "single" and options.copies == 1):
         return document
-    one_card = replace(options, card_layout="single", copies=1, back_offset_mm=(0.0, 0.0), duplex="long")
+    one_card = replace(options, card_layout="single", copies=1, back_offset_mm=(0.0, 0.0))
     theme = build_theme(ctx.clinic, options.paper, options.large_print_for(ctx.patient))
     return wallet_card.render(ctx, theme, one_card)
 

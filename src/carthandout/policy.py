@@ -5,7 +5,7 @@ from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any, Mapping
 
-from carthandout.errors import CarthandoutError, ContentError, SeveralProblems
+from carthandout.errors import CarthandoutError, ContentError, raise_together
 from carthandout.models import Clinic, unknown_keys
 from carthandout.resources import package_dir, read_yaml_text
 
@@ -173,8 +173,7 @@ def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
             _check_near_profile(name, checked[name], getattr(policy, name))
         except ContentError as error:
             problems.append(error)
-    if problems:
-        raise problems[0] if len(problems) == 1 else SeveralProblems(problems)
+    raise_together(problems)
     # One scale overridden: the other follows, so the papers never print two different thresholds.
     if "fever_threshold_f" in checked and "fever_threshold_c" not in checked:
         checked["fever_threshold_c"] = _celsius(checked["fever_threshold_f"])

@@ -28,7 +28,7 @@ from carthandout.options import RenderOptions
 from carthandout.output import PRINT_DIR, ManifestRow, write_all_atomic
 from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import protect_documents
-from carthandout.pdfjoin import PdfJoiner, PdfValue, SourcePdf, open_pdf, text_string
+from carthandout.pdfjoin import OUTLINED_VIEW, PdfJoiner, PdfValue, SourcePdf, open_pdf, text_string
 from carthandout.pipeline import manifest_row, prepare
 from carthandout.policy import policy_record
 from carthandout.theme import build_theme
@@ -93,7 +93,7 @@ def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentCon
         return None
     producer = f"carthandout {__version__}"
     languages = list(dict.fromkeys(row.language for row in sources))
-    catalog: dict[bytes, PdfValue] = {b"/PageMode": b"/UseOutlines", b"/ViewerPreferences": {b"/DisplayDocTitle": b"true"}}
+    catalog: dict[bytes, PdfValue] = dict(OUTLINED_VIEW)
     if len(languages) == 1:  # a cohort of several languages: no one language to name
         catalog[b"/Lang"] = text_string(languages[0])
     title = " / ".join(dict.fromkeys(load_common(language).labels["print_handouts_title"].format(part=part.record)

@@ -28,7 +28,7 @@ from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_he
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.documents.text_line import kept_date
 from carthandout.dose import scientific, target_dose
-from carthandout.errors import CarthandoutError, InputError, SeveralProblems
+from carthandout.errors import CarthandoutError, InputError, raise_together
 from carthandout.models import PROBE_NAME, PROBE_PHONE, Clinic, parse_text_by_language, probe_patient, text_in, unknown_keys
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
@@ -142,8 +142,7 @@ def check_clinic(clinic: Clinic) -> None:
     pack = load_pack(DOCUMENT_ID, ctx.language)
     problems: list[InputError] = []
     apply_clinic_settings(_pack_items(ctx, pack), clinic.extra("checklist"), ctx, pack, problems)
-    if problems:
-        raise problems[0] if len(problems) == 1 else SeveralProblems(problems)
+    raise_together(problems)
 
 
 def _context_for_checking(clinic: Clinic) -> DocumentContext:
