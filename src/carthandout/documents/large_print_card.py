@@ -38,6 +38,7 @@ def _draw_pages(canvas: Canvas, story: list[Flowable], theme: Theme, stamp: Exam
     if stamp:
         stamp_y = height - theme.margin * 0.5 - stamp.height
         top = min(top, stamp_y - EXAMPLE_STAMP_GAP)
+    story = unkept(story)  # drawn by a Frame's addFromList, which cannot split a KeepTogether
     pages = 0
     while story:
         canvas.setPageSize(theme.page_size)
@@ -62,7 +63,7 @@ def _front(blocks: BlockRenderer) -> list[Flowable]:
         blocks.para(front["drug"], "subheading"),
         *_rows(blocks, FRONT_ROWS),
         blocks.para(front["signs_heading"], "heading"),
-        *unkept(blocks.blocks([{"bullets": front["signs"]}])),  # drawn by a Frame, which cannot split a KeepTogether
+        *blocks.blocks([{"bullets": front["signs"]}]),
         blocks.para(front["call_line"], "call_number"),
     ]
 
