@@ -399,6 +399,57 @@ def test_the_checklists_sign_off_never_stands_alone_on_its_last_page(tmp_path, l
     assert all(text.count("(continued)") + text.count("(continuación)") <= 1 for text in pages)  # one caption a page
 
 
+@pytest.mark.parametrize("weight, added", [(None, 5), ("72", 2)])
+def test_the_staff_part_goes_with_a_last_table_of_one_row(tmp_path, weight, added):
+    """A clinic's checklist whose last group kept one item: "Checked by" stood alone on page 3 (a
+    row cannot move on without its heading). With the weight known, the dose box and the sign-off
+    stood alone there too, whatever the last table's length."""
+    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
+    raw.update(logo=str(example_path(EXAMPLE_CLINIC).parent / raw["logo"]), checklist={
+        "remove": ["leukapheresis", "manufacturing", "conditioning", "infusion"],
+        "add": [{"id": f"extra-{number}", "group": "tests", "text": f"Extra test {number}"} for number in range(added)]})
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                     *(["--weight-kg", weight] if weight else []), "--doc", "checklist", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "checklist.pdf")]
+    assert len(pages) == 3
+    assert "Checked by" in pages[-1] and "Close monitoring" in pages[-1] and "Treatment steps" in pages[-1]
+    assert "Extra test" in pages[1]
+    if weight:
+        assert "For staff only: target dose" in pages[-1]
+
+
+def test_a_last_item_too_tall_to_share_a_page_with_the_staff_part_leaves_that_part_whole(tmp_path):
+    """Spanish large print: the last group's heading, its one item, the dose box and the sign-off
+    are taller than a page. Flowing from where they were split the dose box from the sign-off."""
+    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
+    raw.update(logo=str(example_path(EXAMPLE_CLINIC).parent / raw["logo"]), checklist={
+        "remove": ["leukapheresis", "manufacturing", "conditioning", "infusion"]})
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                     "--lang", "es", "--large-print", "--weight-kg", "72", "--doc", "checklist", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "checklist.pdf")]
+    assert "Solo para el personal" in pages[-1] and "Revisado por" in pages[-1]
+    assert "Vigilancia de cerca" in pages[-2] and "Pasos del tratamiento" in pages[-2]
+
+
+def test_rows_move_on_with_the_staff_part_only_when_they_fit_on_a_page_with_it(tmp_path):
+    """Spanish large print on A4 with the weight known: the last item moved on for the dose box and
+    the sign-off, which then did not fit under it: the item stood alone on a page of its own."""
+    result = run_cli("generate", "--name", "Rosa María Delgado", "--infusion-date", "2027-09-22", "--large-print",
+                     "--lang", "es", "--weight-kg", "70", "--paper", "a4", "--date-of-birth", "1961-08-19",
+                     "--mrn", "RCC-1", "--clinic", clinic_file(tmp_path, "source-document", {}), "--doc", "checklist",
+                     "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    for page in pypdf.PdfReader(tmp_path / "out" / "checklist.pdf").pages:
+        tick_boxes = [a for a in page.get("/Annots", []) if a.get_object().get("/FT") == "/Btn"]
+        assert len(tick_boxes) != 1 or "Revisado por" in page.extract_text(), page.extract_text()
+
+
 def test_the_sign_off_goes_with_a_short_last_table(tmp_path):
     """A clinic's checklist whose last group kept two items: "Checked by" stood alone on page 3
     (moving rows waited for tables of five)."""

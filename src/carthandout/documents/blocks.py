@@ -414,15 +414,17 @@ def _leads_in(flowable: Flowable) -> bool:
     return flowable.style.name == "subheading" or flowable.text.rstrip().endswith(":")
 
 
-def keep_together(flowables: Sequence[Flowable], may_leave_blank: float = 1.0) -> KeepTogether:
+def keep_together(flowables: Sequence[Flowable], may_leave_blank: float = 1.0,
+                  too_tall: Sequence[Flowable] | None = None) -> KeepTogether:
     """The flowables on one page when they fit there, else all moved to the next, unless that
     leaves more than ``may_leave_blank`` of the page empty (then they flow from where they are).
+    Flowables taller than a page flow from where they are, or ``too_tall`` does in their place.
 
     A KeepTogether inside another is taken apart into it: reportlab's KeepTogether tells its
     parent it is infinitely tall (to be asked to split), so a nested one always forced a new
     page, even with room to spare.
     """
-    return KeepTogetherIfItFits(unkept(flowables), may_leave_blank)
+    return KeepTogetherIfItFits(unkept(flowables), may_leave_blank, too_tall)
 
 
 def unkept(flowables: Sequence[Flowable]) -> list[Flowable]:
@@ -448,14 +450,18 @@ class KeepTogetherIfItFits(KeepTogether):
     with at least two rows on each side, under a repeated header.
     """
 
-    def __init__(self, flowables: list[Flowable], may_leave_blank: float = 1.0) -> None:
+    def __init__(self, flowables: list[Flowable], may_leave_blank: float = 1.0,
+                 too_tall: Sequence[Flowable] | None = None) -> None:
         super().__init__(flowables)
         self.may_leave_blank = may_leave_blank
+        self.too_tall = None if too_tall is None else list(too_tall)  # flows in their place when no page holds them
 
     def split(self, aW: float, aH: float) -> list[Flowable]:  # noqa: N803
         if getattr(self, "_wrapInfo", None) != (aW, aH):
             self.wrap(aW, aH)
         frame = getattr(self, "_frame", None)
+        if frame is not None and self.too_tall is not None and self._H > frame._height:
+            return self.too_tall
         if frame is not None and (self._H > frame._height or aH > frame._height * self.may_leave_blank) \
                 and self._starts_in(aW, aH):
             return list(self._content)

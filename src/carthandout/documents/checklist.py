@@ -338,29 +338,37 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
     prefix = "ck" + form_key(ctx.patient.name, ctx.patient.mrn, ctx.patient.infusion_date)
     story: list[Flowable] = [blocks.para(pack.title, "title"), _patient_block(blocks),
                              Spacer(1, theme.type.body * 0.6), blocks.para(pack.labels["how_to_use"], "body")]
-    last_table = None
+    last_group: list[Flowable] = []
     for group in pack.data["groups"]:
         rows = [item for item in items if item.group == group["id"]]
         if rows:
-            last_table = _item_table(blocks, rows, prefix)
-            last_table.continued = blocks.continued_caption(group["heading"])
-            story += [*_group_heading(blocks, group["heading"], last_table), last_table]
-    story.append(_staff_tail(blocks, prefix, last_table))
+            table = _item_table(blocks, rows, prefix)
+            table.continued = blocks.continued_caption(group["heading"])
+            story += last_group
+            last_group = [*_group_heading(blocks, group["heading"], table), table]
+    story += _ending(blocks, prefix, last_group)
     # its patient block prints the birth date: the patient's key may include it (edits.patient_key)
     return build_branded_pdf(story, ctx, pack, theme, prints_birth_date=True)
 
 
-def _staff_tail(blocks: BlockRenderer, prefix: str, last_table: RowGrid | None) -> Flowable:
-    """The dose box (when the weight is known) and the sign-off, kept together: the staff's part.
-    The sign-off alone goes with the last items: alone on a last page (a sixth of it), it was cut
-    off from the items it signs for."""
-    sign_off = _sign_off(blocks, prefix)
+def _ending(blocks: BlockRenderer, prefix: str, last_group: list[Flowable]) -> list[Flowable]:
+    """The last group (page break, heading, table) and the staff's part after it: the dose box
+    (when the weight is known) and the sign-off, kept together.
+
+    The staff's part goes with the last items: alone on a last page, the sign-off was cut off from
+    the items it signs for. A table of two rows or more gives it rows (``kept_with_last``); a table
+    of one row moves on with its heading."""
+    staff = [_sign_off(blocks, prefix)]
     if blocks.ctx.patient.weight_kg is not None:
-        return keep_together([_dose_box(blocks), sign_off])
-    if last_table is not None:
-        content = unkept([sign_off])
-        last_table.kept_with_last = stack_height(content, blocks.theme.frame_width) + content[0].getSpaceBefore()
-    return sign_off
+        staff.insert(0, _dose_box(blocks))
+    if not last_group:
+        return [keep_together(staff)]
+    page_break, *heading, table = last_group
+    if len(table.rows) == 1:
+        return [page_break, keep_together([*heading, table, *staff], too_tall=[*heading, table, keep_together(staff)])]
+    content = unkept(staff)
+    table.kept_with_last = stack_height(content, blocks.theme.frame_width) + content[0].getSpaceBefore()
+    return [*last_group, keep_together(staff)]
 
 
 def _group_heading(blocks: BlockRenderer, heading: str, table: RowGrid) -> list[Flowable]:

@@ -150,13 +150,28 @@ class RowGrid(Continuable, Flowable):
             self._heights = self._heights_leaving_room_below(availHeight, *self.room_below)
         self.width = sum(self.column_widths)
         self.height = self._header_height + sum(self._heights)
-        if self._moves_last_rows(self.height, availHeight):
+        if self._rows_to_move(self.height, availHeight):
             return self.width, availHeight + 1  # asked to split: its last rows go on with what follows
         return self.width, self.height
 
-    def _moves_last_rows(self, used: float, available: float) -> bool:
-        """Whether the grid fits but what must follow its last rows does not, and rows can move."""
-        return bool(self.kept_with_last) and used <= available < used + self.kept_with_last and len(self.rows) > 1
+    def _rows_to_move(self, used: float, available: float) -> int:
+        """How many last rows move on with what must follow them (``kept_with_last``), when the grid
+        fits but that does not: as many as a break leaves on each side, else one, so that, under a
+        caption and the header, they and what follows fit on a page; 0 when none move."""
+        if not (self.kept_with_last and used <= available < used + self.kept_with_last and len(self.rows) > 1):
+            return 0
+        frame = getattr(self, "_frame", None)
+        choices = (self.min_rows_at_break, 1) if len(self.rows) >= 2 * self.min_rows_at_break else (1,)
+        if frame is None:
+            return choices[0]
+        page_has = frame._height - self._caption_height() - self._header_height - self.kept_with_last
+        return next((count for count in choices if sum(self._heights[-count:]) <= page_has), 0)
+
+    def _caption_height(self) -> float:
+        if self.continued is None:
+            return 0.0
+        caption = self.continued()
+        return caption.wrap(self.width, 1e9)[1] + caption.getSpaceBefore() + caption.getSpaceAfter()
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         self._measure(availWidth)
@@ -166,13 +181,13 @@ class RowGrid(Continuable, Flowable):
                 break
             used += height
             fitting += 1
-        moved = fitting == len(self.rows) and self._moves_last_rows(used, availHeight)
+        moved = self._rows_to_move(used, availHeight) if fitting == len(self.rows) else 0
         if fitting < len(self.rows) and self.shrink_to_fit:
             shrunk = self._shrunk_to(availHeight)
             if shrunk is not None:
                 return [shrunk]
-        if moved:  # as many rows as a break leaves on each side, or one from a short table
-            keep = len(self.rows) - (self.min_rows_at_break if len(self.rows) >= 2 * self.min_rows_at_break else 1)
+        if moved:
+            keep = len(self.rows) - moved
         else:
             keep = balanced_break(fitting, len(self.rows), self.at_top(), self.min_rows_at_break)
         if keep == 0:
