@@ -347,6 +347,9 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
 
 @pytest.mark.parametrize("extra, field", [
     ("overrides: {fever_threshold_c: 100.4}", "clinic.overrides.fever_threshold_c"),
+    ("overrides: {fever_threshold_f: 104}",  # printed "Call right away for a fever of 104 °F (40 °C) or higher"
+     "clinic.overrides.fever_threshold_f: fever_threshold_f must be a fever threshold from 99.0 to 102.2"),
+    ("overrides: {fever_threshold_c: 35}", "clinic.overrides.fever_threshold_c"),  # below a normal temperature
     ("overrides: {fever_threshold_f: 100.4, fever_threshold_c: 38.1}",  # printed "100.4 °F (38.1 °C)"
      "clinic.overrides: fever_threshold_f and fever_threshold_c are not the same temperature (100.4 °F is 38.0 °C)"),
     ("overrides: {fever_threshold_c: 38.05}",  # printed "100.5 °F (38.05 °C)": no thermometer shows 38.05

@@ -37,7 +37,8 @@ VALUE_NAMES = tuple(f.name for f in fields(Policy) if f.name not in _META)
 _CELL_COUNTS = {"dose_cells_per_kg", "dose_max_cells"}
 
 
-FEVER_RANGES = {"fever_threshold_f": (95.0, 110.0), "fever_threshold_c": (35.0, 43.5)}
+# a threshold for fever, not any body temperature: 104 °F or 95 °F was printed as the one to call at
+FEVER_RANGES = {"fever_threshold_f": (99.0, 102.2), "fever_threshold_c": (37.2, 39.0)}
 MAX_PERIOD = {"stay_near_travel_hours": 24, "live_vaccine_weeks": 52}
 
 
@@ -65,7 +66,7 @@ def _check_value(name: str, value: Any, where: str) -> Any:
     if name.startswith("fever_threshold"):
         low, high = FEVER_RANGES[name]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise ContentError(f"{where}: {name} must be a temperature from {low} to {high}")
+            raise ContentError(f"{where}: {name} must be a fever threshold from {low} to {high}")
         if round(value, 1) != value:  # 38.05 °C printed as such: no home thermometer shows it
             raise ContentError(f"{where}: {name} must have at most one decimal, as a thermometer shows it")
         return float(value)
