@@ -290,6 +290,14 @@ def test_a_folder_that_cannot_take_a_file_is_named_by_the_file_not_its_temporary
     assert capsys.readouterr().err == "error: output: cannot write handout.pdf (Permission denied)\n"
 
 
+def test_a_document_is_named_in_any_case_or_with_a_space(tmp_path):
+    """`--doc Handout` and `--doc "wallet card"` were unknown documents, as typed from the help."""
+    result = run_cli("generate", "--name", "A", "--infusion-date", "2027-02-01", "--doc", "Handout",
+                     "--doc", "wallet card", "--doc", "HANDOUT", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in tmp_path.glob("*.pdf")) == ["handout.pdf", "record_packet.pdf", "wallet-card.pdf"]
+
+
 def test_docs_lists_documents_and_languages():
     result = run_cli("docs")
     assert result.exit_code == 0

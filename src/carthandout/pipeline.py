@@ -1,6 +1,8 @@
 """One patient through the whole flow: validated inputs -> context -> rendered documents -> files."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -74,10 +76,15 @@ def check_card_words(clinic: Clinic, documents: Sequence[str], patients: Iterabl
 
 
 def check_documents(names: Sequence[str]) -> tuple[str, ...]:
+    """The documents named, each once; a name is read in any case, with a space or an underscore
+    for its hyphen ("Wallet card")."""
+    chosen = []
     for name in names:
-        if name not in DOCUMENTS:
+        document = re.sub(r"[\s_]+", "-", name.strip().lower())
+        if document not in DOCUMENTS:
             raise InputError("--doc", f"unknown document {name!r} (available: {', '.join(DOCUMENTS)})", sensitive=False)
-    return tuple(dict.fromkeys(names))
+        chosen.append(document)
+    return tuple(dict.fromkeys(chosen))
 
 
 def prepare(patient: Patient, clinic: Clinic, options: RenderOptions) -> DocumentContext:
