@@ -152,6 +152,32 @@ def test_a_date_with_its_month_named_is_read(written):
     assert patient(infusion_date=written).infusion_date == dt.date(2027, 3, 5)
 
 
+@pytest.mark.parametrize("written", ["2027-3-5", "2027/03/05", "2027/3/5", "2027.03.05"])
+def test_a_date_written_year_first_is_read_whatever_its_separator_or_zeros(written):
+    """"2027-3-5" and "2027/03/05" were refused, though the month follows the year in every country."""
+    assert patient(infusion_date=written).infusion_date == dt.date(2027, 3, 5)
+
+
+@pytest.mark.parametrize("written", ["2027-03/05", "2027-003-05", "2027--03-05"])
+def test_a_year_first_date_with_mixed_separators_is_refused(written):
+    with pytest.raises(InputError, match="infusion_date"):
+        patient(infusion_date=written)
+
+
+@pytest.mark.parametrize("written", ["2027-03-05 00:00:00", "2027-03-05T00:00:00", "2027-03-05T00:00:00Z",
+                                     "2027-03-05 00:00", "2027-03-05T00:00:00.000"])
+def test_a_date_exported_with_midnight_as_its_time_is_that_date(written):
+    """Health-record exports write a date column as "2027-03-05 00:00:00": refused, row after row,
+    where the same date from an .xlsx sheet was read."""
+    assert patient(infusion_date=written).infusion_date == dt.date(2027, 3, 5)
+
+
+@pytest.mark.parametrize("written", ["2027-03-05 14:30", "2027-03-05T00:00:01", "2027-03-05 00:30:00"])
+def test_a_date_with_another_time_is_refused_as_a_date_and_time(written):
+    with pytest.raises(InputError, match="infusion_date: the value must be a date .YYYY-MM-DD., not a date and time"):
+        patient(infusion_date=written)
+
+
 @pytest.mark.parametrize("written", ["3/5/2027", "5.3.2027", "5 March 27", "Smarch 5, 2027", "March 32, 2027",
                                      "1\u09ea March 2027", "2027-03-1\u09ea", "\uff15 March \uff12\uff10\uff12\uff17"])
 def test_a_date_that_could_be_misread_or_is_no_date_is_refused(written):

@@ -32,11 +32,11 @@ EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
 PATIENT_OPTIONS = (
     ("--name", "name", "Patient's name."),
-    ("--infusion-date", "infusion_date", "Infusion date, YYYY-MM-DD (day 0)."),
+    ("--infusion-date", "infusion_date", "Infusion date (day 0): YYYY-MM-DD, or with the month named (\"March 5, 2027\")."),
     ("--caregiver", "caregiver", "Caregiver's name."),
     ("--caregiver-phone", "caregiver_phone", "Caregiver's phone."),
     ("--mrn", "mrn", "Medical record number."),
-    ("--date-of-birth", "date_of_birth", "Date of birth, YYYY-MM-DD."),
+    ("--date-of-birth", "date_of_birth", "Date of birth: YYYY-MM-DD, or with the month named."),
     ("--center", "center", "Treating center's name where it differs from the clinic profile's (a campus or unit); "
                            "its phone numbers and address stay the profile's, so for another institution use its own --clinic."),
     ("--physician", "physician", "Treating physician."),
@@ -214,8 +214,9 @@ def warn_if_example_clinic(clinic_file: Path | None, clinic: Clinic, done: str =
 
 @cli.command()
 @click.option("-o", "--output", "output_dir", default="carthandout-demo", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path))
-@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None)
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for the example's documents.")
+@click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None,
+              help="Paper size (default: the example clinic's, letter).")
 @click.pass_context
 def demo(ctx: click.Context, output_dir: Path, paper: str | None) -> None:
     """Make every document for the bundled example patient and clinic."""

@@ -16,7 +16,12 @@ from PIL import Image
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.textnorm import normalise_text
 
-_ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")  # ASCII digits: \d takes ৪ (4, looks like 8)
+# ASCII digits: \d takes ৪ (4, looks like 8). The year first, the month is next in every country:
+# 2027-3-5 and 2027/03/05 are read too.
+_ISO_DATE = re.compile(r"^([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})$")
+# A date column exported with its time ("2027-03-05 00:00:00", "2027-03-05T00:00:00Z"): the date
+# at midnight is that date; any other time is a date and time, as a YAML timestamp is.
+_ISO_DATE_TIME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?Z?$")
 # 3/5/2027 is March 5 in the US and 3 May elsewhere: such dates are refused, with a way out.
 _LOCAL_DATE = re.compile(r"^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}$")
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -104,7 +109,8 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
         return raw
     if not isinstance(raw, str):
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD", raw, sensitive)
-    parts = _iso_date_parts(raw.strip()) or _named_month_date_parts(raw.strip())
+    text = _date_of_midnight(field_name, raw, sensitive)
+    parts = _iso_date_parts(text) or _named_month_date_parts(text)
     if parts is None:
         hint = (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05;"
                 " in a spreadsheet, format the column so)") if _LOCAL_DATE.match(raw.strip()) \
@@ -116,9 +122,20 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
         raise InputError(field_name, "{value} is not a real date", raw, sensitive) from None
 
 
+def _date_of_midnight(field_name: str, raw: str, sensitive: bool) -> str:
+    """``raw`` stripped, its time taken off when it is midnight; any other time is refused."""
+    text = raw.strip()
+    match = _ISO_DATE_TIME.match(text)
+    if match is None:
+        return text
+    if any(int(part or 0) for part in match.groups()[1:]):
+        raise InputError(field_name, "{value} must be a date (YYYY-MM-DD), not a date and time", raw, sensitive)
+    return match[1]
+
+
 def _iso_date_parts(text: str) -> tuple[int, int, int] | None:
     match = _ISO_DATE.match(text)
-    return (int(match[1]), int(match[2]), int(match[3])) if match else None
+    return (int(match[1]), int(match[3]), int(match[4])) if match else None
 
 
 # Month and language names are read in these languages (and a language's name in its own).
