@@ -77,6 +77,12 @@ def field_for_header(header: str) -> str | None:
     return _FIELD_KEYS.get(_SEPARATORS.sub("", header).lower())
 
 
+def header_misspelling(header: str) -> str | None:
+    """The patient field a column header misspells ("Infusion Dtae", "Weight"), or None."""
+    meant = difflib.get_close_matches(_SEPARATORS.sub("", header).lower(), _FIELD_KEYS, n=1, cutoff=0.8)
+    return _FIELD_KEYS[meant[0]] if meant else None
+
+
 REQUIRED_PATIENT_FIELDS = ("name", "infusion_date")
 
 

@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError
-from carthandout.models import PATIENT_FIELDS, field_for_header, misspelt_field
+from carthandout.models import PATIENT_FIELDS, field_for_header, header_misspelling, misspelt_field
 from carthandout.resources import check_regular_file, load_yaml_file
 
 ROSTER = "roster"
@@ -100,7 +100,10 @@ class Roster:
             first = next(rows, None)
         finally:
             rows.close()
-        return _checked_header(first[1] if first else [])
+        if first is None:
+            raise InputError(ROSTER, "the roster is empty: row 1 must hold the column names (patient fields)",
+                             sensitive=False)
+        return _checked_header(first[1])
 
     def _data_rows(self) -> Iterator[tuple[int, list[Any]]]:
         rows = self._raw_rows()
@@ -152,18 +155,38 @@ def unknown_columns(titles: Iterable[str]) -> None:
     ``--show-values``) when the titles look like a patient's details."""
     titles = list(dict.fromkeys(titles))
     unknown = [title for title in titles if field_for_header(title) is None]
-    if unknown:
+    if not unknown:
+        return
+    known = f"(known: {', '.join(PATIENT_FIELDS)})"
+    positions = [titles.index(title) + 1 for title in unknown]
+    if len(unknown) == len(titles):
         # A roster saved without its header row makes a patient's details the "titles", and so
-        # does a title typed above the header: none of them names a patient field. A header row
-        # (one title names a field) names its unknown titles ("Infusion date (Day 0)", "Room").
-        looks_like_data = len(unknown) == len(titles)
-        positions = ", ".join(str(titles.index(title) + 1) for title in unknown)
+        # does a title typed above the header: none of them names a patient field.
         raise InputError(
-            ROSTER, f"unknown column {{value}} (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown),
-            sensitive=looks_like_data,
-            hidden=f"number {positions} (row 1 names no patient fields: it must hold the column names; is the "
-                   "header row missing, or a title above it?)",
+            ROSTER, f"unknown column {{value}} {known}", ", ".join(unknown),
+            hidden=f"number {', '.join(map(str, positions))} (row 1 names no patient fields: it must hold the column "
+                   "names; is the header row missing, or a title above it?)",
         )
+    # A header row (one title names a field) names its unknown titles ("Infusion date (Day 0)",
+    # "Room"), but not one holding a date, a phone number or a record number: a patient's details.
+    shown = [_title_named(title) for title in unknown]
+    hidden = [f"number {position} (a patient's details? --show-values shows it)" if _looks_like_details(title)
+              else named for title, named, position in zip(unknown, shown, positions)]
+    raise InputError(ROSTER, f"unknown column {{value}} {known}", ", ".join(shown), sensitive=hidden != shown,
+                     hidden=", ".join(hidden))
+
+
+_DETAILS_DIGITS = 4  # "1961-08-19", "(217) 555-0123", "RCC-004417"; not "Infusion date (Day 0)"
+
+
+def _looks_like_details(title: str) -> bool:
+    return sum(character.isdigit() for character in title) >= _DETAILS_DIGITS
+
+
+def _title_named(title: str) -> str:
+    """The title, with the field it is a misspelling of: "Infusion Dtae (did you mean infusion_date?)"."""
+    meant = header_misspelling(title)
+    return f"{title} (did you mean {meant}?)" if meant else title
 
 
 def unknown_item_keys(keys: Iterable[str]) -> None:
