@@ -527,7 +527,7 @@ def test_the_patient_sheet_of_a_workbook_is_found_or_chosen(tmp_path):
     unknown = workbook_with_sheets(tmp_path / "c.xlsx", {"How to fill": [["Type one patient a row"]],
                                                          "Patients": [["Name", "Infusion Date", "Birthday"]]})
     result = run_cli("batch", unknown, "--check")  # the error names the patient sheet's column
-    assert result.exit_code == 2 and result.stderr.startswith("error: roster: unknown column Birthday (known:")
+    assert result.exit_code == 2 and result.stderr.startswith("error: roster: unknown column Birthday (did you mean date_of_birth?) (known:")
 
 
 def test_jobs_1_and_2_give_identical_bytes(tmp_path):
