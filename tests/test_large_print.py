@@ -106,12 +106,12 @@ def test_large_print_reflows_the_same_words_onto_more_pages_of_the_same_paper(ou
     large_words, normal_words = page_words(large), page_words(normal)
     assert not normal_words - large_words  # every word is still there
     # Only what repeats over a table broken onto the extra pages adds words: its header row, and
-    # "<section heading> (continued)".
+    # "<section heading> (continued)"; and the dot between the name and the infusion date on page 1.
     pack = load_pack("handout", "en")
     header_words = set(f"{pack.labels['timeline_date']} {pack.labels['timeline_step']}".split())
     caption_words = {"(continued)"} | {word for section in pack.data["sections"] for word in section["heading"].split()}
     assert "(continued)" in large_words
-    assert set(large_words - normal_words) <= header_words | caption_words
+    assert set(large_words - normal_words) <= header_words | caption_words | {"·"}
 
 
 def test_wide_tables_turn_landscape_in_large_print(outputs):
@@ -276,6 +276,22 @@ def test_a_very_long_center_name_leaves_the_call_box_on_page_one(tmp_path, own_c
     assert result.exit_code == 0, result.output
     first = " ".join(page_texts(tmp_path / "handout.pdf")[0].split())
     assert call in first and "(217) 545-7199" in first
+
+
+@pytest.mark.parametrize("language, paper, line", [
+    ("en", "letter", "Patient Rosa María Delgado · Infusion date March 5, 2027"),
+    ("es", "a4", "Paciente Rosa María Delgado · Infusión 5 de marzo de 2027"),
+])
+def test_page_one_of_the_large_print_handout_says_whose_it_is(tmp_path, own_clinic, language, paper, line):
+    """In large print the call box goes first and the patient's block fell to page 2: page 1 named
+    the patient only in its small footer. The name and infusion date now head the box, the rest of
+    the block follows it."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--clinic", own_clinic, "--lang", language,
+                     "--paper", paper, "--large-print", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    first, second = (" ".join(text.split()) for text in page_texts(tmp_path / "handout.pdf")[:2])
+    assert line in first and first.index(line) < first.index("(217) 545-7199")
+    assert "Luis Delgado" in second and second.count("Rosa María Delgado") == 1  # the footer's: not the block's again
 
 
 @pytest.mark.parametrize("language,paper", [("en", "letter"), ("es", "a4")])

@@ -526,16 +526,18 @@ class InOrderThatFits(Flowable):
     flowables in another order); either is then laid out as the frame lays out any flowables.
 
     The handout puts the patient's details above the call box; a tall block of long names pushed
-    the box, and its 24-hour number, off page 1: then the box goes first.
+    the box, and its 24-hour number, off page 1: then the box goes first. ``must_fit`` is how many
+    of ``preferred`` must fit (all by default); the others flow after them.
     """
 
-    def __init__(self, preferred: Sequence[Flowable], fallback: Sequence[Flowable]) -> None:
+    def __init__(self, preferred: Sequence[Flowable], fallback: Sequence[Flowable], must_fit: int | None = None) -> None:
         super().__init__()
         self.preferred, self.fallback = list(preferred), list(fallback)
+        self.must_fit = len(self.preferred) if must_fit is None else must_fit
         self.chosen = self.preferred
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        fits = _stacked_height(self.preferred, self.canv, availWidth, availHeight) <= availHeight
+        fits = _stacked_height(self.preferred[:self.must_fit], self.canv, availWidth, availHeight) <= availHeight
         self.chosen = self.preferred if fits else self.fallback
         return availWidth, availHeight + 1  # too tall on purpose: the frame splits it into the chosen order
 

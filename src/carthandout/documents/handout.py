@@ -30,14 +30,19 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
 
 def _story(blocks: BlockRenderer) -> list[Flowable]:
     pack, theme = blocks.pack, blocks.theme
-    block = _patient_block(blocks)
-    patient = [KeepTogether([block, Spacer(1, theme.type.body * 0.9)])]
+    pairs = _patient_pairs(blocks)
+    block = _patient_block(blocks, pairs)
+    patient = _spaced(block, theme)
     call = [call_box(blocks, section_by_role(pack, "call-box")[0])]
     # Where the patient block and the call box do not both fit on page 1 (large print, long names)
     # the call box (the most important action) keeps its place at the top. A compact block (a line
     # a value) always leaves it room: measuring both on every handout cost a tenth of its time.
     if theme.large_print:
-        opening = call + patient
+        # page 1 names whose handout it is: the name and infusion date above the box, the rest after it
+        (name_label, name), (date_label, date) = pairs[:2]
+        who = blocks.para(f"{name_label}\u00a0**{name}**  ·  {date_label}\u00a0**{date}**", "body")
+        opening = [InOrderThatFits([who, *call, *_spaced(_patient_block(blocks, pairs[2:]), theme)],
+                                   call + patient, must_fit=2)]
     else:
         opening = patient + call if block.compact else [InOrderThatFits(patient + call, call + patient)]
     story: list[Flowable] = [blocks.para(pack.title, "title"), *opening]
@@ -49,9 +54,10 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
     return story
 
 
-def _patient_block(blocks: BlockRenderer) -> Table:
+def _patient_pairs(blocks: BlockRenderer) -> list[tuple[str, str]]:
+    """The patient block's labels and value templates: the name and the infusion date first."""
     ctx, labels = blocks.ctx, blocks.pack.labels
-    pairs = [
+    return [
         (labels["patient_name"], "{patient.name}"),
         (labels["infusion_date"], "{patient.infusion_date}"),
         (labels["center"], "{clinic.name}"),
@@ -59,4 +65,11 @@ def _patient_block(blocks: BlockRenderer) -> Table:
         (labels["physician"], "{patient.physician}" if ctx.physician else ""),
         (labels["mrn"], "{patient.mrn}" if ctx.patient.mrn else ""),
     ]
+
+
+def _patient_block(blocks: BlockRenderer, pairs: list[tuple[str, str]]) -> Table:
     return blocks.patient_block(pairs, single=(0.22, 0.78), double=(0.17, 0.36, 0.17, 0.30))
+
+
+def _spaced(block: Flowable, theme: Theme) -> list[Flowable]:
+    return [KeepTogether([block, Spacer(1, theme.type.body * 0.9)])]
