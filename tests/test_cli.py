@@ -965,3 +965,47 @@ def test_a_copy_that_keeps_only_the_examples_team_numbers_is_still_marked(tmp_pa
     assert result.exit_code == 0, result.output
     assert all(stamped_pages(tmp_path / "out" / "handout.pdf", ("Example clinic: made-up",)))
     assert result.stderr.startswith("warning: the clinic profile has the example clinic's made-up phone numbers")
+
+
+def carthandout_process(*args: object, **streams: object) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "carthandout", *map(str, args)], text=True, **streams)
+
+
+def test_a_batch_with_stderr_closed_runs_whole(tmp_path):
+    """`batch ... 2>&-` wrote nothing and ended with exit 70, unseen: its progress bar asked the
+    closed stderr (None in Python) whether it was a terminal."""
+    roster = tmp_path / "r.csv"
+    roster.write_text("Name,Infusion Date,MRN\nAnn Lee,2027-03-05,A-1\nBo Chen,2027-03-06,B-2\n", encoding="utf-8")
+    completed = carthandout_process("batch", roster, "--doc", "wallet-card", "-o", tmp_path / "out",
+                                    stdout=subprocess.PIPE, preexec_fn=lambda: os.close(2))
+    assert completed.returncode == 0, completed.stdout
+    assert completed.stdout.startswith("2 patients done, 0 failed")
+    manifest = (tmp_path / "out" / "manifest.csv").read_text(encoding="utf-8")
+    assert len(manifest.splitlines()) == 1 + 2 * 2 + 1  # each patient's card and packet, the cards' print file
+
+
+def test_a_reader_gone_from_stdout_loses_neither_the_run_nor_its_warnings(tmp_path):
+    """`generate ... | head -1`: click ended the run with exit 1 at the next line, and the warning
+    that every date had passed, due on stderr after the list of files, was never printed."""
+    reading, writing = os.pipe()
+    os.close(reading)  # the reader is gone: writing gives EPIPE
+    try:
+        completed = carthandout_process("generate", "--name", "Iris", "--infusion-date", "2020-03-05", "-o", tmp_path,
+                                        stdout=writing, stderr=subprocess.PIPE)
+    finally:
+        os.close(writing)
+    assert completed.returncode == 0, completed.stderr
+    assert "warning: infusion_date: every date these papers give has passed" in completed.stderr
+    assert "Exception ignored" not in completed.stderr and "BrokenPipe" not in completed.stderr
+    assert len((tmp_path / "manifest.csv").read_text(encoding="utf-8").splitlines()) == 1 + 7
+
+
+def test_a_full_stdout_is_not_taken_for_the_output_folder(tmp_path):
+    """stdout on a full device said "error: output: cannot write a file" and exit 2, though every
+    file had been written."""
+    with open("/dev/full", "w") as full:
+        completed = carthandout_process("generate", "--name", "Iris", "--infusion-date", "2027-03-05",
+                                        "--doc", "handout", "-o", tmp_path, stdout=full, stderr=subprocess.PIPE)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr.startswith("warning: the lines for stdout could not be printed (No space left on device)")
+    assert pypdf.PdfReader(tmp_path / "handout.pdf").pages

@@ -1,6 +1,7 @@
 """The command line: parses arguments, calls the pipeline, reports. No layout or business logic."""
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from dataclasses import replace
@@ -29,6 +30,28 @@ from carthandout.pipeline import check_card_words, check_clinic, check_documents
 from carthandout.schedule import infusion_date_doubt
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def say(line: str) -> None:
+    """A line on stdout (what was written, the check's report). A reader gone (``| head -1``) or a
+    full device loses these lines, never the run, its exit code or its warnings on stderr: click
+    ended the run with exit 1 at the first line after the pipe closed, and a full stdout was
+    reported as an output folder that could not be written."""
+    try:
+        click.echo(line)
+    except OSError as error:
+        _stdout_to_nowhere()
+        if error.errno != errno.EPIPE:
+            click.echo(f"warning: the lines for stdout could not be printed ({error.strerror})", err=True)
+
+
+def _stdout_to_nowhere() -> None:
+    """Later lines, and the flush at exit, go to the null device (else: "Exception ignored ...")."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, sys.stdout.fileno())
+    finally:
+        os.close(null)
 
 PATIENT_OPTIONS = (
     ("--name", "name", "Patient's name."),
@@ -130,12 +153,12 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     except CarthandoutError as error:
         fail(error, show_values)
     for row in rows:
-        click.echo(f"wrote {output_dir / row.file} ({row.pages} page{'' if row.pages == 1 else 's'})")
+        say(f"wrote {output_dir / row.file} ({row.pages} page{'' if row.pages == 1 else 's'})")
     for name, copy in kept:
         click.echo(f"note: {name} had changed since the run that made it (filled in on screen?): "
                    f"kept as {output_dir / copy} before it was replaced", err=True)
     for name in removed:
-        click.echo(f"removed {output_dir / name} (an earlier run's document, not made this time)")
+        say(f"removed {output_dir / name} (an earlier run's document, not made this time)")
     for name in left:
         click.echo(f"note: left {output_dir / name} as it is (not made by an earlier run here, or changed since): "
                    "it is not part of this run's set", err=True)
@@ -238,7 +261,7 @@ def calibrate(card_layout: str, duplex: str, back_offset: str | None, output_fil
     except CarthandoutError as error:
         fail(error)
     write_atomic(output_file, data)
-    click.echo(f"wrote {output_file} (front and back: print both sides at 100%)")
+    say(f"wrote {output_file} (front and back: print both sides at 100%)")
 
 
 @cli.command()
@@ -251,13 +274,13 @@ def check(clinic_file: Path | None) -> None:
     report = run_checks(clinic_file)
     problems = report.problems
     for line in [*report.readability, *report.notes]:
-        click.echo(line)
+        say(line)
     for problem in problems:
-        click.echo(problem)
+        say(problem)
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(EXIT_PARTIAL)
-    click.echo("all content packs, policy profiles and the clinic profile are valid, complete and readable")
+    say("all content packs, policy profiles and the clinic profile are valid, complete and readable")
 
 
 @cli.command()
@@ -327,7 +350,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     for line in [problem.line() for problem in problems] + checked.notices:
         click.echo(line, err=True)
     if check_only:
-        click.echo(f"checked: {counted(len(patients), 'patient')} ready, "
+        say(f"checked: {counted(len(patients), 'patient')} ready, "
                    f"{counted(len({p.row for p in problems}), 'row')} with problems")
         warn_if_example_clinic(clinic_file, clinic, "checked")
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
@@ -339,7 +362,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         later = [*result.problems[len(problems):], *result.part_problems]
         for line in [problem.line() for problem in later] + result.notices:
             click.echo(line, err=True)
-        click.echo(result.summary())
+        say(result.summary())
     warn_if_example_clinic(clinic_file, clinic)
     sys.exit(result.exit_code)
 
@@ -348,7 +371,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
 def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr, only when stderr is a terminal; labels never carry patient data."""
     stream = sys.stderr
-    if not stream.isatty():
+    if stream is None or not stream.isatty():  # None: stderr closed (2>&-)
         yield lambda steps: None
         return
     with click.progressbar(length=length, label=label, file=stream) as bar:
@@ -361,7 +384,7 @@ def list_documents() -> None:
     languages = available_languages()
     for document in DOCUMENTS:
         have = [lang for lang in languages if document in available_documents(lang)]
-        click.echo(f"{document:<16} {', '.join(have)}")
+        say(f"{document:<16} {', '.join(have)}")
 
 
 _NO_ARGUMENTS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 and later
