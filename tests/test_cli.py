@@ -1,6 +1,7 @@
 """The command line: exit codes, one-line errors, manifest, check, docs."""
 import csv
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -1009,3 +1010,24 @@ def test_a_full_stdout_is_not_taken_for_the_output_folder(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert completed.stderr.startswith("warning: the lines for stdout could not be printed (No space left on device)")
     assert pypdf.PdfReader(tmp_path / "handout.pdf").pages
+
+
+def test_ctrl_c_while_generate_replaces_the_documents_leaves_them_and_the_manifest_agreeing(tmp_path):
+    """Ctrl-C after the new documents were renamed into place but before the manifest was
+    written (4 runs in 110): the manifest listed the earlier run's digests beside the new files,
+    and the run said "interrupted". The renames and the manifest are now one step."""
+    first = run_cli("generate", "--name", "Ann Lee", "--mrn", "X1", "--infusion-date", "2027-03-05", "--doc", "handout",
+                    "-o", tmp_path)
+    assert first.exit_code == 0, first.output
+    interrupt_after_the_renames = (
+        "import os, signal, sys; import carthandout.cli as cli; tidy = cli.tidy_shared_folder; "
+        "cli.tidy_shared_folder = lambda *a, **k: (os.kill(os.getpid(), signal.SIGINT), tidy(*a, **k))[1]; "
+        "sys.argv[0] = 'carthandout'; cli.main()")
+    completed = subprocess.run([sys.executable, "-c", interrupt_after_the_renames, "generate", "--name", "Ann Lee",
+                                "--mrn", "X1", "--infusion-date", "2027-03-09", "--doc", "handout", "-o", str(tmp_path)],
+                               capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "manifest.csv").read_text(encoding="utf-8"))))
+    assert {row["file"]: row["sha256"] for row in rows} == {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in tmp_path.glob("*.pdf")}
+    assert "March 9, 2027" in pdf_text(tmp_path / "handout.pdf")

@@ -44,7 +44,7 @@ from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, cannot_write, earlier_manifest,
-    recorded_digests, spreadsheet_safe, write_atomic,
+    interrupts_ignored, recorded_digests, spreadsheet_safe, write_atomic,
 )
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
@@ -621,17 +621,6 @@ def interrupts_raise() -> Iterator[None]:
         for number, earlier in previous.items():
             signal.signal(number, earlier)
         _pending.clear()
-
-
-@contextmanager
-def interrupts_ignored() -> Iterator[None]:
-    """Ctrl-C and SIGTERM ignored: for the few writes that make the run's record."""
-    previous = {number: signal.signal(number, signal.SIG_IGN) for number in _INTERRUPTS}
-    try:
-        yield
-    finally:
-        for number, earlier in previous.items():
-            signal.signal(number, earlier)
 
 
 @contextmanager

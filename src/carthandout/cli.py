@@ -21,12 +21,12 @@ from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
 from carthandout.output import (
-    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_replaceable, earlier_manifest, recorded_digests,
-    write_atomic, write_manifest,
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_replaceable, earlier_manifest,
+    interrupts_ignored, recorded_digests, write_atomic, write_manifest,
 )
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
-from carthandout.pipeline import check_card_words, check_clinic, check_documents, prepare, write_patient_files
+from carthandout.pipeline import check_card_words, check_clinic, check_documents, prepare, render_patient_files
 from carthandout.schedule import infusion_date_doubt
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
@@ -147,9 +147,12 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
             check_not_a_batch_folder(output_dir, earlier)
             check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
             recorded = recorded_digests(earlier)
-            rows, kept = write_patient_files(output_dir, ctx, options, recorded=recorded)
-            removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, recorded, options.pdf_password)
-            write_manifest(output_dir, rows)
+            files = render_patient_files(output_dir, ctx, options, recorded=recorded)
+            with interrupts_ignored():  # the documents renamed into place and the manifest listing them: one step
+                rows, kept = files.write()
+                removed, left = tidy_shared_folder(output_dir, {row.file for row in rows}, recorded,
+                                                   options.pdf_password)
+                write_manifest(output_dir, rows)
     except CarthandoutError as error:
         fail(error, show_values)
     for row in rows:
@@ -311,7 +314,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
           password_env: str | None = None) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import (  # here: other commands start faster
-        BatchSettings, counted, default_jobs, interrupts_ignored, run_batch, validate_roster,
+        BatchSettings, counted, default_jobs, run_batch, validate_roster,
     )
     from carthandout.naming import check_template
     from carthandout.printfiles import check_print_folder

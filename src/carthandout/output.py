@@ -5,6 +5,7 @@ import csv
 import errno
 import hashlib
 import os
+import signal
 import stat
 import tempfile
 from collections import deque
@@ -376,3 +377,18 @@ def _opened_folder(folder: Path) -> int:
     except OSError as error:
         problem = "is a link to nothing" if folder.is_symlink() and not folder.exists() else error.strerror
         raise InputError("--output", f"cannot be made a folder ({problem})", sensitive=False) from None
+
+
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Ctrl-C and SIGTERM ignored: for the few writes that make a run's record (its documents
+    renamed into place and the manifest listing them)."""
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in INTERRUPTS}
+    try:
+        yield
+    finally:
+        for number, earlier in previous.items():
+            signal.signal(number, earlier)

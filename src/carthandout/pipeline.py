@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
@@ -13,7 +13,7 @@ from carthandout.context import DocumentContext, build_context, effective_policy
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
 from carthandout.errors import CarthandoutError, InputError, SeveralProblems, raise_together
-from carthandout.folders import EditGuard, document_file, keep_edited, plan_folder, remove_stale
+from carthandout.folders import EditGuard, FolderPlan, document_file, keep_edited, plan_folder, remove_stale
 from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient, probe_patient
 from carthandout.options import RenderOptions
@@ -107,20 +107,47 @@ def write_patient_files(
     recorded: Mapping[str, str] = MappingProxyType({}), own_folder: bool = False,
 ) -> WrittenFiles:
     """Render and write one patient's files and their record packet: the path ``generate`` and
-    ``batch`` share. What the folder holds is checked first (``folders.plan_folder``): this
-    patient's files changed by hand (a checklist filled in on screen) are kept aside, another's
-    stop the run before anything changes. ``recorded``, the earlier manifest's digests
-    (``output.recorded_digests``), spares reading the files it lists unchanged. ``own_folder``:
-    a batch's patient folder, where documents not made this run are removed."""
+    ``batch`` share (``render_patient_files``, then its ``write``)."""
+    return render_patient_files(directory, ctx, options, prefix, record, row, recorded, own_folder).write()
+
+
+@dataclass(frozen=True)
+class PatientFiles:
+    """One patient's documents rendered and checked against the folder, not yet written."""
+
+    directory: Path
+    prefix: str
+    record: str
+    row: str
+    plan: FolderPlan
+    documents: tuple[RenderedDocument, ...]
+    policy: str
+
+    def write(self) -> WrittenFiles:
+        """This patient's files changed by hand kept aside, the documents written (all or none), a
+        batch folder's old documents removed."""
+        kept = keep_edited(self.directory, self.plan)
+        rows = write_documents(self.directory, self.prefix, self.record, self.documents, self.row, self.policy)
+        remove_stale(self.directory, self.plan)
+        return WrittenFiles(rows, kept)
+
+
+def render_patient_files(
+    directory: Path, ctx: DocumentContext, options: RenderOptions, prefix: str = "", record: str = "1", row: str = "",
+    recorded: Mapping[str, str] = MappingProxyType({}), own_folder: bool = False,
+) -> PatientFiles:
+    """One patient's documents and record packet rendered, what the folder holds checked first
+    (``folders.plan_folder``): this patient's files changed by hand (a checklist filled in on
+    screen) are to be kept aside, another's stop the run before anything changes. ``recorded``,
+    the earlier manifest's digests (``output.recorded_digests``), spares reading the files it
+    lists unchanged. ``own_folder``: a batch's patient folder, where documents not made this run
+    are removed."""
     planned = [document_file(prefix, document) for document in (*options.documents, PACKET_DOCUMENT)]
     plan = plan_folder(directory, prefix, planned, EditGuard(ctx.patient, options.pdf_password, recorded), own_folder)
     rendered = render_documents(ctx, options)
     packet = build_packet(ctx, [record_copy(document, ctx, options) for document in rendered])
     documents = protect_documents([*rendered, packet], options.pdf_password)
-    kept = keep_edited(directory, plan)
-    rows = write_documents(directory, prefix, record, documents, row, policy_record(ctx.clinic))
-    remove_stale(directory, plan)
-    return WrittenFiles(rows, kept)
+    return PatientFiles(directory, prefix, record, row, plan, tuple(documents), policy_record(ctx.clinic))
 
 
 def record_copy(document: RenderedDocument, ctx: DocumentContext, options: RenderOptions) -> RenderedDocument:
