@@ -1110,6 +1110,20 @@ def test_workers_die_with_a_killed_parent_and_the_next_run_removes_what_they_lef
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
 
 
+def test_a_rerun_with_fewer_patients_removes_what_a_killed_run_left_in_the_others_folders(tmp_path):
+    """A killed run of 30 left half-written documents in a patient's folder; a run of the first 10
+    removed them only in its own patients' folders, and that patient's stayed, holding data."""
+    roster = tmp_path / "r.csv"
+    roster.write_text("Name,Infusion Date,MRN\nAnn Lee,2027-03-05,A-1\nBo Chen,2027-03-06,B-2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert batch(roster, out, "--doc", "wallet-card").exit_code == 0
+    leftover = out / "B-2" / ".handout.pdf.abc123.part"
+    leftover.write_bytes(b"half")
+    roster.write_text("Name,Infusion Date,MRN\nAnn Lee,2027-03-05,A-1\n", encoding="utf-8")
+    assert batch(roster, out, "--doc", "wallet-card").exit_code == 0
+    assert not leftover.exists() and (out / "B-2" / "wallet-card.pdf").exists()
+
+
 def test_a_file_too_large_fails_the_row_naming_the_file_and_leaves_no_temporary(tmp_path):
     """The row said "cannot be written (File too large)", naming no file."""
     limit = "import resource; resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))"

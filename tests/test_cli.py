@@ -1031,3 +1031,15 @@ def test_ctrl_c_while_generate_replaces_the_documents_leaves_them_and_the_manife
     assert {row["file"]: row["sha256"] for row in rows} == {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in tmp_path.glob("*.pdf")}
     assert "March 9, 2027" in pdf_text(tmp_path / "handout.pdf")
+
+
+def test_generate_removes_what_a_killed_run_left_half_written(tmp_path):
+    """A run killed while writing left hidden .part files holding the patient's data; later runs
+    of generate left them there. Another program's hidden file stays."""
+    planted = [tmp_path / ".handout.pdf.abcdefgh.part", tmp_path / ".manifest.csv.xyz.part"]
+    for path in planted:
+        path.write_bytes(b"half")
+    (tmp_path / ".notes.part").write_bytes(b"someone else's")
+    result = run_cli("generate", "--name", "A", "--infusion-date", "2027-03-05", "--doc", "wallet-card", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not any(path.exists() for path in planted) and (tmp_path / ".notes.part").exists()

@@ -932,11 +932,22 @@ class PrintParts:
 
 def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob], in_dir: bool = False) -> None:
     """Temporary files a killed worker could not remove (``output`` names them ``.<name>.*.part``)
-    in print/ and the run's patients' folders; ``in_dir``, before the run, in DIR too (the
-    manifest's of a run killed as a whole)."""
-    for folder in {PRINT_DIR, *(job.folder for job in jobs)} | ({""} if in_dir else set()):
+    in print/ and the run's patients' folders; ``in_dir``, before the run, in DIR and every folder
+    in it too (the manifest's of a run killed as a whole; those of patients this roster no longer
+    holds, which no later run would have removed)."""
+    folders = {PRINT_DIR, *(job.folder for job in jobs)}
+    if in_dir:
+        folders |= {""} | {entry.name for entry in _folders_in(output_dir)}
+    for folder in folders:
         for leftover in (output_dir / folder).glob(".*.part"):
             leftover.unlink(missing_ok=True)
+
+
+def _folders_in(directory: Path) -> list[Path]:
+    try:
+        return [entry for entry in directory.iterdir() if entry.is_dir() and not entry.is_symlink()]
+    except FileNotFoundError:
+        return []
 
 
 def errors_csv(problems: Iterable[RowProblem], part_problems: Iterable[PartProblem] = ()) -> bytes:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import glob
 import hashlib
 import os
 import signal
@@ -392,3 +393,11 @@ def interrupts_ignored() -> Iterator[None]:
     finally:
         for number, earlier in previous.items():
             signal.signal(number, earlier)
+
+
+def remove_leftover_temporaries(folder: Path, names: Iterable[str]) -> None:
+    """The temporary files a killed run left for ``names`` (``.<name>.*.part``, hidden, holding a
+    patient's data): ``generate`` never removed them."""
+    for name in names:
+        for leftover in folder.glob(f".{glob.escape(name)}.*.part"):
+            leftover.unlink(missing_ok=True)
