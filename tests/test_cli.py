@@ -1043,3 +1043,15 @@ def test_generate_removes_what_a_killed_run_left_half_written(tmp_path):
     result = run_cli("generate", "--name", "A", "--infusion-date", "2027-03-05", "--doc", "wallet-card", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     assert not any(path.exists() for path in planted) and (tmp_path / ".notes.part").exists()
+
+
+def test_a_tilde_the_shell_left_in_a_path_is_the_home_folder(tmp_path, monkeypatch):
+    """`--output=~/papers` (not expanded by the shell after "=") put the papers in a folder named
+    "~" inside the current one; `--patient=~/p.yaml` could not be read."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "p.yaml").write_text('name: "Ann Lee"\ninfusion_date: "2027-03-05"\n', encoding="utf-8")
+    result = run_cli("generate", "--patient=~/p.yaml", "--doc", "wallet-card", "--output=~/papers")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "home" / "papers" / "wallet-card.pdf").exists() and not (tmp_path / "~").exists()

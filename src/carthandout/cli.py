@@ -33,6 +33,14 @@ from carthandout.schedule import infusion_date_doubt
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
 
+class UserPath(click.Path):
+    """A path with its leading ``~`` expanded: the shell leaves ``--output=~/papers`` as typed, and
+    the papers went into a folder named "~" in the current one."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return super().convert(os.path.expanduser(value) if isinstance(value, str) else value, param, ctx)
+
+
 def say(line: str) -> None:
     """A line on stdout (what was written, the check's report). A reader gone (``| head -1``) or a
     full device loses these lines, never the run, its exit code or its warnings on stderr: click
@@ -115,9 +123,9 @@ def cli() -> None:
 
 @cli.command()
 @patient_options
-@click.option("--patient", "patient_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--patient", "patient_file", type=UserPath(dir_okay=False, path_type=Path),
               help="Patient fields as YAML (flags win over the file).")
-@click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--clinic", "clinic_file", type=UserPath(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: the bundled example clinic.")
 @click.option("--doc", "documents", multiple=True, help="Document to make (repeatable). Default: all.")
 @click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None, help="Paper size (default: the clinic's).")
@@ -125,7 +133,7 @@ def cli() -> None:
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
 @encrypt_options
 @card_options
-@click.option("-o", "--output", "output_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--output", "output_dir", required=True, type=UserPath(file_okay=False, path_type=Path),
               help="Folder for the PDFs and manifest.csv.")
 def generate(patient_file: Path | None, clinic_file: Path | None, documents: tuple[str, ...], paper: str | None,
              large_print: bool | None, show_values: bool, output_dir: Path, encrypt: bool = False,
@@ -243,7 +251,7 @@ def warn_if_example_clinic(clinic_file: Path | None, clinic: Clinic, done: str =
 
 @cli.command()
 @click.option("-o", "--output", "output_dir", default="carthandout-demo", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for the example's documents.")
+              type=UserPath(file_okay=False, path_type=Path), help="Folder for the example's documents.")
 @click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None,
               help="Paper size (default: the example clinic's, letter).")
 @click.pass_context
@@ -258,7 +266,7 @@ def demo(ctx: click.Context, output_dir: Path, paper: str | None) -> None:
 @click.option("--card-layout", type=click.Choice(SHEET_LAYOUTS), default=SHEET_LAYOUTS[0], show_default=True,
               help="The card sheet to calibrate.")
 @duplex_options
-@click.option("-o", "--output", "output_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", "output_file", required=True, type=UserPath(dir_okay=False, path_type=Path),
               help="The test sheet PDF to write.")
 def calibrate(card_layout: str, duplex: str, back_offset: str | None, output_file: Path) -> None:
     """Print a duplex test sheet to read a printer's --back-offset (see docs/wallet-card.md)."""
@@ -271,7 +279,7 @@ def calibrate(card_layout: str, duplex: str, back_offset: str | None, output_fil
 
 
 @cli.command()
-@click.option("--clinic", "clinic_file", type=click.Path(path_type=Path),  # one that cannot be read is a problem listed
+@click.option("--clinic", "clinic_file", type=UserPath(path_type=Path),  # one that cannot be read is a problem listed
               help="Clinic profile (YAML) to validate too. Default: the bundled example clinic.")
 def check(clinic_file: Path | None) -> None:
     """Validate every content pack, policy profile and the clinic file; print each section's reading level."""
@@ -290,11 +298,11 @@ def check(clinic_file: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("roster_file", metavar="ROSTER", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path),
+@click.argument("roster_file", metavar="ROSTER", type=UserPath(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output_dir", type=UserPath(file_okay=False, path_type=Path),
               help="Folder for the patients' folders, print/, manifest.csv and errors.csv (required, "
                    "except with --check).")
-@click.option("--clinic", "clinic_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--clinic", "clinic_file", type=UserPath(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: the bundled example clinic.")
 @click.option("--doc", "documents", multiple=True, help="Document to make (repeatable). Default: all.")
 @click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None, help="Paper size (default: the clinic's).")
