@@ -1055,3 +1055,14 @@ def test_a_tilde_the_shell_left_in_a_path_is_the_home_folder(tmp_path, monkeypat
     result = run_cli("generate", "--patient=~/p.yaml", "--doc", "wallet-card", "--output=~/papers")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "home" / "papers" / "wallet-card.pdf").exists() and not (tmp_path / "~").exists()
+
+
+def test_a_name_typed_under_a_c_locale_is_read_as_typed(tmp_path):
+    """Under LC_ALL=C without UTF-8 mode, "Iris İnce Yılmaz" was refused as "a broken surrogate
+    U+DCC4", a byte of the name shown without --show-values."""
+    environment = {**os.environ, "PYTHONUTF8": "0", "LC_ALL": "C", "LANG": "C"}
+    completed = subprocess.run([sys.executable, "-m", "carthandout", "generate", "--name", "Iris İnce Yılmaz",
+                                "--infusion-date", "2027-03-05", "--doc", "wallet-card", "-o", str(tmp_path)],
+                               capture_output=True, env=environment)
+    assert completed.returncode == 0, completed.stderr
+    assert "Iris İnce Yılmaz" in pdf_text(tmp_path / "wallet-card.pdf")

@@ -41,6 +41,16 @@ class UserPath(click.Path):
         return super().convert(os.path.expanduser(value) if isinstance(value, str) else value, param, ctx)
 
 
+def command_line_text(value: str) -> str:
+    """A value typed on the command line as the text it is. Under a C locale without UTF-8 mode,
+    Python reads "İnce" as bytes it could not decode (U+DCC4 ...): the error named a "broken
+    surrogate" and showed a byte of the name."""
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return value  # not UTF-8 bytes either: refused with the rest of the field's checks
+
+
 def say(line: str) -> None:
     """A line on stdout (what was written, the check's report). A reader gone (``| head -1``) or a
     full device loses these lines, never the run, its exit code or its warnings on stderr: click
@@ -142,7 +152,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     """Make one patient's documents."""
     try:
         raw = load_patient_file(patient_file) if patient_file else {}
-        raw.update({key: value for key, value in fields.items() if value is not None})
+        raw.update({key: command_line_text(value) for key, value in fields.items() if value is not None})
         patient = parse_patient(raw)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         clinic = check_clinic(load_clinic(clinic_file), chosen, [patient])
