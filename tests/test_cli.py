@@ -1066,3 +1066,31 @@ def test_a_name_typed_under_a_c_locale_is_read_as_typed(tmp_path):
                                capture_output=True, env=environment)
     assert completed.returncode == 0, completed.stderr
     assert "Iris İnce Yılmaz" in pdf_text(tmp_path / "wallet-card.pdf")
+
+
+@pytest.mark.parametrize("command", ["generate", "batch"])
+def test_a_manifest_csv_of_someone_elses_stops_the_run(tmp_path, command):
+    """A nurse's own manifest.csv in the output folder was replaced without a word, where a PDF of
+    the same name that is not ours stops the run."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.csv").write_text("what I printed,when\nhandouts,Monday\n", encoding="utf-8")
+    roster = tmp_path / "r.csv"
+    roster.write_text("Name,Infusion Date\nAnn Lee,2027-03-05\n", encoding="utf-8")
+    patient = ["--name", "Ann Lee", "--infusion-date", "2027-03-05"] if command == "generate" else [str(roster)]
+    result = run_cli(command, *patient, "--doc", "wallet-card", "-o", out)
+    assert result.exit_code == 2
+    assert result.stderr == ("error: --output: manifest.csv here was not written by carthandout: move it away, "
+                             "or give the run another folder\n")
+    assert (out / "manifest.csv").read_text(encoding="utf-8").startswith("what I printed")
+    assert not list(out.rglob("*.pdf"))
+
+
+def test_our_manifest_re_saved_by_a_spreadsheet_with_semicolons_is_still_ours(tmp_path):
+    assert run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                   "-o", tmp_path).exit_code == 0
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_bytes(b"\xef\xbb\xbf" + manifest.read_text(encoding="utf-8").replace(",", ";").encode())
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-06", "--doc", "wallet-card",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.stderr

@@ -21,8 +21,8 @@ from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
 from carthandout.output import (
-    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_replaceable, earlier_manifest,
-    interrupts_ignored, recorded_digests, remove_leftover_temporaries, write_atomic, write_manifest,
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
+    earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, write_atomic, write_manifest,
 )
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.packet import PACKET_DOCUMENT
@@ -164,6 +164,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         with FolderLock(output_dir):  # before the folder is read: a run finishing there changes it
             remove_leftover_temporaries(output_dir, [*(document_file("", name) for name in (*DOCUMENTS, PACKET_DOCUMENT)),
                                                      MANIFEST_FILE])
+            check_manifest_is_ours(output_dir)
             earlier = earlier_manifest(output_dir)
             check_not_a_batch_folder(output_dir, earlier)
             check_replaceable(output_dir / MANIFEST_FILE)  # before any document is replaced
@@ -207,6 +208,7 @@ def check_batch_folder(output_dir: Path) -> None:
     cohort among that run's files; one written into generate's folder replaced its manifest and
     left that patient's papers unlisted beside the cohort."""
     folder = output_dir.resolve()
+    check_manifest_is_ours(folder)
     own = earlier_manifest(folder)
     if own and not any(row.get("row") for row in own):
         raise InputError("--output", "the folder holds one patient's papers from generate: "
@@ -362,8 +364,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         check_card_words(clinic, chosen, [job.patient for job in checked.jobs])
         if not check_only:
             check_print_folder(settings.output_dir)
-            check_batch_folder(settings.output_dir)
             check_roster_apart(roster_file, settings.output_dir)
+            check_batch_folder(settings.output_dir)
             lock = FolderLock(settings.output_dir)
     except CarthandoutError as error:
         fail(error, show_values)

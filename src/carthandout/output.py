@@ -6,6 +6,7 @@ import errno
 import glob
 import hashlib
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -267,14 +268,39 @@ MANIFEST_FILE = "manifest.csv"
 def earlier_manifest(directory: Path) -> list[dict[str, str]]:
     """The rows of the ``manifest.csv`` an earlier run left in ``directory`` (none when there is
     none, or it is not one of ours)."""
+    return _manifest_rows(directory / MANIFEST_FILE) or []
+
+
+def _manifest_rows(path: Path) -> list[dict[str, str]] | None:
+    """The rows of the manifest at ``path``; None when it cannot be read or is not one of ours."""
     try:
-        with open(directory / MANIFEST_FILE, encoding="utf-8", newline="") as stream:
+        with open(path, encoding="utf-8", newline="") as stream:
             reader = csv.DictReader(stream)
             if tuple(reader.fieldnames or ()) not in (MANIFEST_COLUMNS, _MANIFEST_COLUMNS_BEFORE_POLICY):
-                return []
+                return None
             return list(reader)
     except (OSError, UnicodeDecodeError, csv.Error):
-        return []
+        return None
+
+
+def check_manifest_is_ours(directory: Path) -> None:
+    """Refuse a folder whose ``manifest.csv`` is a file carthandout did not write: the run
+    replaced someone's own list without a word, where a PDF of the same kind stops the run. One
+    of ours re-saved by a spreadsheet (a BOM, semicolons, quotes) is still ours."""
+    path = directory / MANIFEST_FILE
+    if path.is_file() and not _our_manifest_header(path):
+        raise InputError("--output", f"{MANIFEST_FILE} here was not written by carthandout: move it away, "
+                         "or give the run another folder", sensitive=False)
+
+
+def _our_manifest_header(path: Path) -> bool:
+    try:
+        with open(path, "rb") as stream:
+            first = stream.readline(4096).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return True  # unreadable: the write that follows reports it
+    titles = tuple(title.strip().strip('"') for title in re.split(r"[,;\t]", first.strip()))
+    return titles in (MANIFEST_COLUMNS, _MANIFEST_COLUMNS_BEFORE_POLICY)
 
 
 def write_manifest(directory: Path, rows: Iterable[ManifestRow]) -> Path:
