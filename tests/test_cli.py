@@ -1094,3 +1094,17 @@ def test_our_manifest_re_saved_by_a_spreadsheet_with_semicolons_is_still_ours(tm
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-06", "--doc", "wallet-card",
                      "-o", tmp_path)
     assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize("text, plain", [
+    ('name: "Ann"\n  infusion_date: "2027-03-05"\n', "line 2: a line is indented more or less than the lines around it"),
+    ('name: "Ann\ninfusion_date: "2027-03-05"\n', "or a quote above it is not closed"),
+    ('name: "Ann\ninfusion_date: 2027-03-05\n', "a quote or a bracket is left open"),
+    ("name: Ann: Lee\ninfusion_date: '2027-03-05'\n", "line 1: a value holds a colon: put the value in quotes"),
+    ("name: Ann\n\tinfusion_date: '2027-03-05'\n", "line 2: a character that cannot start a value there (a tab?"),
+])
+def test_a_patient_file_s_yaml_slip_is_named_in_plain_words(tmp_path, write_yaml, text, plain):
+    """The parser's "expected <block end>, but found '...'" told a nurse nothing."""
+    result = run_cli("generate", "--patient", write_yaml("p.yaml", text), "-o", tmp_path / "out")
+    assert result.exit_code == 2 and result.stderr.startswith("error: patient: ") and plain in result.stderr
+    assert "Ann" not in result.stderr and result.stderr.count("\n") == 1

@@ -133,9 +133,26 @@ def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_
         shown = isinstance(exc, _KeyProblem) and (exc.key is None or (key_shown is not None and key_shown(exc.key)))
         if private and not shown:
             problem = re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem)
-        raise ContentError(f"{_where(origin, mark.line + 1 if mark else None)}{problem}") from None
+        raise ContentError(f"{_where(origin, mark.line + 1 if mark else None)}{_in_plain_words(problem)}") from None
     except RecursionError:  # thousands of brackets inside each other: PyYAML reads them recursively
         raise ContentError(f"{_where(origin)}is nested too deeply to be read") from None
+
+
+# What the parser's words for the usual slips of hand-edited YAML mean ("expected <block end>,
+# but found '...'" told a nurse nothing).
+_PLAIN_WORDS = (
+    ("expected <block end>", "a line is indented more or less than the lines around it, or a quote above it is "
+                             "not closed"),
+    ("mapping values are not allowed", "a value holds a colon: put the value in quotes"),
+    ("could not find expected ':'", "a line lacks the colon after its field name"),
+    ("end of stream", "a quote or a bracket is left open"),
+    ("cannot start any token", "a character that cannot start a value there (a tab? indent with spaces)"),
+)
+
+
+def _in_plain_words(problem: str) -> str:
+    plain = next((words for marker, words in _PLAIN_WORDS if marker in problem), None)
+    return f"{plain} ({problem})" if plain else problem
 
 
 def _where(origin: str, line: int | None = None) -> str:
