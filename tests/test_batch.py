@@ -1119,9 +1119,14 @@ def test_a_rerun_with_fewer_patients_removes_what_a_killed_run_left_in_the_other
     assert batch(roster, out, "--doc", "wallet-card").exit_code == 0
     leftover = out / "B-2" / ".handout.pdf.abc123.part"
     leftover.write_bytes(b"half")
+    others = [out / "scans" / ".scan-0001.pdf.part", out / ".someone.part", out / "B-2" / ".notes.part"]
+    (out / "scans").mkdir()
+    for path in others:
+        path.write_bytes(b"another program's")
     roster.write_text("Name,Infusion Date,MRN\nAnn Lee,2027-03-05,A-1\n", encoding="utf-8")
     assert batch(roster, out, "--doc", "wallet-card").exit_code == 0
     assert not leftover.exists() and (out / "B-2" / "wallet-card.pdf").exists()
+    assert all(path.exists() for path in others)  # only our names are removed
 
 
 def test_a_file_too_large_fails_the_row_naming_the_file_and_leaves_no_temporary(tmp_path):

@@ -38,13 +38,14 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError
+from carthandout.folders import DOCUMENT_STEMS
 from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
                                 parse_date_between, parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, cannot_write, earlier_manifest,
-    interrupts_ignored, recorded_digests, spreadsheet_safe, write_atomic,
+    interrupts_ignored, recorded_digests, remove_leftover_temporaries, spreadsheet_safe, write_atomic,
 )
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
@@ -932,15 +933,18 @@ class PrintParts:
 
 def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob], in_dir: bool = False) -> None:
     """Temporary files a killed worker could not remove (``output`` names them ``.<name>.*.part``)
-    in print/ and the run's patients' folders; ``in_dir``, before the run, in DIR and every folder
-    in it too (the manifest's of a run killed as a whole; those of patients this roster no longer
-    holds, which no later run would have removed)."""
-    folders = {PRINT_DIR, *(job.folder for job in jobs)}
+    in print/ and the run's patients' folders; ``in_dir``, before the run, those of the run's
+    record in DIR, and a patient's documents in every folder of DIR too (of patients this roster
+    no longer holds, which no later run would have removed). Only our names: another program's
+    hidden .part file stays."""
+    for leftover in (output_dir / PRINT_DIR).glob(".*.part"):
+        leftover.unlink(missing_ok=True)
+    folders = {job.folder for job in jobs} | ({entry.name for entry in _folders_in(output_dir)} if in_dir else set())
+    for folder in folders - {PRINT_DIR}:
+        remove_leftover_temporaries(output_dir / folder, DOCUMENT_STEMS)
     if in_dir:
-        folders |= {""} | {entry.name for entry in _folders_in(output_dir)}
-    for folder in folders:
-        for leftover in (output_dir / folder).glob(".*.part"):
-            leftover.unlink(missing_ok=True)
+        remove_leftover_temporaries(output_dir, (MANIFEST_FILE, ERRORS_FILE))
+        FinishedJournal(output_dir).remove()  # a killed run's, else read as this run's
 
 
 def _folders_in(directory: Path) -> list[Path]:

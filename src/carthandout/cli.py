@@ -16,7 +16,7 @@ from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
-from carthandout.folders import document_file, tidy_shared_folder
+from carthandout.folders import DOCUMENT_STEMS, tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
@@ -25,7 +25,6 @@ from carthandout.output import (
     earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, write_atomic, write_manifest,
 )
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
-from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
 from carthandout.pipeline import check_card_words, check_clinic, check_documents, prepare, render_patient_files
 from carthandout.schedule import infusion_date_doubt
@@ -162,8 +161,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         ctx = prepare(patient, clinic, options)
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         with FolderLock(output_dir):  # before the folder is read: a run finishing there changes it
-            remove_leftover_temporaries(output_dir, [*(document_file("", name) for name in (*DOCUMENTS, PACKET_DOCUMENT)),
-                                                     MANIFEST_FILE])
+            remove_leftover_temporaries(output_dir, (*DOCUMENT_STEMS, MANIFEST_FILE))
             check_manifest_is_ours(output_dir)
             earlier = earlier_manifest(output_dir)
             check_not_a_batch_folder(output_dir, earlier)

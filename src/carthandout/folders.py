@@ -129,8 +129,8 @@ def _check_other_files(directory: Path, prefix: str, documents: set[str], guard:
             refusals.append((path.name, earlier + _not_theirs(edits, kept=kept_copy)))
 
 
-_DOCUMENT_STEMS = "|".join(re.escape(stem) for stem in (*DOCUMENTS, PACKET_FILE_STEM))
-_KEPT_COPY = re.compile(rf"^(?:{_DOCUMENT_STEMS})\.{EDITED_MARK}(?:-\d+)?\.pdf$")
+DOCUMENT_STEMS = (*DOCUMENTS, PACKET_FILE_STEM)  # the names of a patient's files, and of their kept copies
+_KEPT_COPY = re.compile(rf"^(?:{'|'.join(map(re.escape, DOCUMENT_STEMS))})\.{EDITED_MARK}(?:-\d+)?\.pdf$")
 
 
 def _refusal(refusals: list[tuple[str, str]]) -> str:
