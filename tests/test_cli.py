@@ -1108,3 +1108,13 @@ def test_a_patient_file_s_yaml_slip_is_named_in_plain_words(tmp_path, write_yaml
     result = run_cli("generate", "--patient", write_yaml("p.yaml", text), "-o", tmp_path / "out")
     assert result.exit_code == 2 and result.stderr.startswith("error: patient: ") and plain in result.stderr
     assert "Ann" not in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [["docs"], ["check"]])
+def test_a_report_that_cannot_be_printed_fails_the_run(command):
+    """`check > report.txt` on a full disk ended with exit 0 and an empty report: its lines are the
+    product, unlike the list of files a generate wrote."""
+    with open("/dev/full", "w") as full:
+        completed = carthandout_process(*command, stdout=full, stderr=subprocess.PIPE)
+    assert completed.returncode == 2
+    assert completed.stderr == "error: stdout: cannot write the report (No space left on device)\n"

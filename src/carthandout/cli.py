@@ -50,17 +50,23 @@ def command_line_text(value: str) -> str:
         return value  # not UTF-8 bytes either: refused with the rest of the field's checks
 
 
-def say(line: str) -> None:
-    """A line on stdout (what was written, the check's report). A reader gone (``| head -1``) or a
-    full device loses these lines, never the run, its exit code or its warnings on stderr: click
-    ended the run with exit 1 at the first line after the pipe closed, and a full stdout was
-    reported as an output folder that could not be written."""
+def say(line: str, report: bool = False) -> None:
+    """A line on stdout. For a run whose product is its files (what was written), a reader gone
+    (``| head -1``) or a full device loses these lines, never the run, its exit code or its
+    warnings on stderr: click ended the run with exit 1 at the first line after the pipe closed,
+    and a full stdout was reported as an output folder that could not be written. A ``report``
+    (``check``, ``docs``, ``batch --check``: the lines are the product) that cannot be written
+    on a full device fails the run."""
     try:
         click.echo(line)
     except OSError as error:
         _stdout_to_nowhere()
-        if error.errno != errno.EPIPE:
-            click.echo(f"warning: the lines for stdout could not be printed ({error.strerror})", err=True)
+        if error.errno == errno.EPIPE:
+            return
+        if report:
+            click.echo(f"error: stdout: cannot write the report ({error.strerror})", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        click.echo(f"warning: the lines for stdout could not be printed ({error.strerror})", err=True)
 
 
 def _stdout_to_nowhere() -> None:
@@ -298,13 +304,13 @@ def check(clinic_file: Path | None) -> None:
     report = run_checks(clinic_file)
     problems = report.problems
     for line in [*report.readability, *report.notes]:
-        say(line)
+        say(line, report=True)
     for problem in problems:
-        say(problem)
+        say(problem, report=True)
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(EXIT_PARTIAL)
-    say("all content packs, policy profiles and the clinic profile are valid, complete and readable")
+    say("all content packs, policy profiles and the clinic profile are valid, complete and readable", report=True)
 
 
 @cli.command()
@@ -375,7 +381,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         click.echo(line, err=True)
     if check_only:
         say(f"checked: {counted(len(patients), 'patient')} ready, "
-                   f"{counted(len({p.row for p in problems}), 'row')} with problems")
+            f"{counted(len({p.row for p in problems}), 'row')} with problems", report=True)
         warn_if_example_clinic(clinic_file, clinic, "checked")
         sys.exit(EXIT_PARTIAL if problems else EXIT_OK)
     # Signals stop the run only while its workers run; its report is printed whole (a SIGTERM
@@ -408,7 +414,7 @@ def list_documents() -> None:
     languages = available_languages()
     for document in DOCUMENTS:
         have = [lang for lang in languages if document in available_documents(lang)]
-        say(f"{document:<16} {', '.join(have)}")
+        say(f"{document:<16} {', '.join(have)}", report=True)
 
 
 _NO_ARGUMENTS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 and later
@@ -418,7 +424,7 @@ def main() -> None:
     try:
         sys.exit(cli.main(prog_name="carthandout", standalone_mode=False))
     except _NO_ARGUMENTS as error:  # `carthandout` alone: its help, as asked for
-        click.echo(error.ctx.get_help() if error.ctx else "")
+        say(error.ctx.get_help() if error.ctx else "", report=True)
         sys.exit(EXIT_OK)
     except click.UsageError as error:  # one line, as every other error: click's own spends four
         # an option missing its value is reported without the command's context: named from the line
