@@ -294,6 +294,17 @@ def test_page_one_of_the_large_print_handout_says_whose_it_is(tmp_path, own_clin
     assert "Luis Delgado" in second and second.count("Rosa María Delgado") == 1  # the footer's: not the block's again
 
 
+def test_the_large_print_page_one_line_breaks_before_the_infusion_date_never_inside_it(tmp_path, own_clinic):
+    """A longer name broke the line as "... · Infusion" / "date September 22, 2027"."""
+    result = run_cli("generate", "--name", "Maria-Fernanda de los Santos", "--infusion-date",
+                     "2027-09-22", "--clinic", own_clinic, "--paper", "a4", "--large-print", "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split()) for line in page_texts(tmp_path / "handout.pdf")[0].splitlines()]
+    assert "Infusion date September 22, 2027" in lines, lines  # and the dot not at the start of a line
+    assert not any(line.startswith("·") for line in lines)
+
+
 @pytest.mark.parametrize("language,paper", [("en", "letter"), ("es", "a4")])
 def test_the_large_print_log_opens_with_its_call_box_and_how_to_side_by_side(tmp_path, own_clinic, language, paper):
     """Stacked, the call box and the how-to each stood on a page of their own before the table,

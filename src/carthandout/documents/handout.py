@@ -40,7 +40,9 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
     if theme.large_print:
         # page 1 names whose handout it is: the name and infusion date above the box, the rest after it
         (name_label, name), (date_label, date) = pairs[:2]
-        who = blocks.para(f"{name_label}\u00a0**{name}**  ·  {date_label}\u00a0**{date}**", "body")
+        # "Infusion date March 5, 2027" on one line; a break before it, never before the dot
+        date_unit = f"{date_label}\u00a0**{date}**".replace(" ", "\u00a0")
+        who = blocks.para(f"{name_label}\u00a0**{name}**\u00a0·  {date_unit}", "body")
         opening = [InOrderThatFits([who, *call, *_spaced(_patient_block(blocks, pairs[2:]), theme)],
                                    call + patient, must_fit=2)]
     else:
