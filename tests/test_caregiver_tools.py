@@ -404,16 +404,11 @@ def test_the_staff_part_goes_with_a_last_table_of_one_row(tmp_path, weight, adde
     """A clinic's checklist whose last group kept one item: "Checked by" stood alone on page 3 (a
     row cannot move on without its heading). With the weight known, the dose box and the sign-off
     stood alone there too, whatever the last table's length."""
-    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
-    raw.update(logo=str(example_path(EXAMPLE_CLINIC).parent / raw["logo"]), checklist={
+    reader = checklist_with(tmp_path, {
         "remove": ["leukapheresis", "manufacturing", "conditioning", "infusion"],
-        "add": [{"id": f"extra-{number}", "group": "tests", "text": f"Extra test {number}"} for number in range(added)]})
-    clinic = tmp_path / "clinic.yaml"
-    clinic.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--clinic", clinic,
-                     *(["--weight-kg", weight] if weight else []), "--doc", "checklist", "-o", tmp_path / "out")
-    assert result.exit_code == 0, result.output
-    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "checklist.pdf")]
+        "add": [{"id": f"extra-{number}", "group": "tests", "text": f"Extra test {number}"} for number in range(added)]},
+        *(["--weight-kg", weight] if weight else []))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert len(pages) == 3
     assert "Checked by" in pages[-1] and "Close monitoring" in pages[-1] and "Treatment steps" in pages[-1]
     assert "Extra test" in pages[1]
@@ -421,18 +416,47 @@ def test_the_staff_part_goes_with_a_last_table_of_one_row(tmp_path, weight, adde
         assert "For staff only: target dose" in pages[-1]
 
 
+def checklist_with(tmp_path: Path, checklist: dict, *args: str) -> pypdf.PdfReader:
+    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
+    raw.update(logo=str(example_path(EXAMPLE_CLINIC).parent / raw["logo"]), checklist=checklist)
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--clinic", clinic, *args,
+                     "--doc", "checklist", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    return pypdf.PdfReader(tmp_path / "out" / "checklist.pdf")
+
+
+def test_a_short_last_group_moves_on_whole_with_the_staff_part(tmp_path):
+    """A last group of three items gave its last row to the dose box and sign-off: the group was cut
+    in two under "Treatment steps (continued)". It now goes on whole, under its heading."""
+    reader = checklist_with(tmp_path, {"remove": ["leukapheresis", "conditioning"],
+                                       "add": [{"id": "extra", "group": "tests", "text": "Extra test"}]},
+                            "--weight-kg", "72")
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    last = pages[-1]
+    assert all(words in last for words in ("Treatment steps", "Manufacturing", "YESCARTA infusion", "Close monitoring",
+                                           "For staff only", "Checked by"))
+    assert not any("Treatment steps (continued)" in text for text in pages)
+
+
+def test_rows_broken_before_the_staff_part_never_leave_one_row_alone_on_a_page(tmp_path):
+    """Large print, six long steps added: the rows after a break could not all share the last page
+    with the dose box and sign-off, broke again, and one stood alone on a page (4 | 1 | 1 + staff)."""
+    text = "Extra step number {}: " + " ".join(["word"] * 17)
+    reader = checklist_with(tmp_path, {"add": [{"id": f"x-{n}", "group": "steps", "text": text.format(n)}
+                                                for n in range(6)]}, "--large-print", "--weight-kg", "72")
+    for page in reader.pages[1:]:
+        tick_boxes = [a for a in page.get("/Annots", []) if a.get_object().get("/FT") == "/Btn"]
+        assert len(tick_boxes) != 1 or "Checked by" in page.extract_text()
+
+
 def test_a_last_item_too_tall_to_share_a_page_with_the_staff_part_leaves_that_part_whole(tmp_path):
     """Spanish large print: the last group's heading, its one item, the dose box and the sign-off
     are taller than a page. Flowing from where they were split the dose box from the sign-off."""
-    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
-    raw.update(logo=str(example_path(EXAMPLE_CLINIC).parent / raw["logo"]), checklist={
-        "remove": ["leukapheresis", "manufacturing", "conditioning", "infusion"]})
-    clinic = tmp_path / "clinic.yaml"
-    clinic.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--clinic", clinic,
-                     "--lang", "es", "--large-print", "--weight-kg", "72", "--doc", "checklist", "-o", tmp_path / "out")
-    assert result.exit_code == 0, result.output
-    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "checklist.pdf")]
+    reader = checklist_with(tmp_path, {"remove": ["leukapheresis", "manufacturing", "conditioning", "infusion"]},
+                            "--lang", "es", "--large-print", "--weight-kg", "72")
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert "Solo para el personal" in pages[-1] and "Revisado por" in pages[-1]
     assert "Vigilancia de cerca" in pages[-2] and "Pasos del tratamiento" in pages[-2]
 

@@ -356,19 +356,21 @@ def _ending(blocks: BlockRenderer, prefix: str, last_group: list[Flowable]) -> l
     (when the weight is known) and the sign-off, kept together.
 
     The staff's part goes with the last items: alone on a last page, the sign-off was cut off from
-    the items it signs for. A table of two rows or more gives it rows (``kept_with_last``); a table
-    of one row moves on with its heading."""
+    the items it signs for. A long table gives it rows (``kept_with_last``); a short one (too
+    short to break with two rows on each side) moves on whole with its heading, where they fit
+    on a page: else one row stood under its heading at a page's foot, the other went on."""
     staff = [_sign_off(blocks, prefix)]
     if blocks.ctx.patient.weight_kg is not None:
         staff.insert(0, _dose_box(blocks))
     if not last_group:
         return [keep_together(staff)]
     page_break, *heading, table = last_group
-    if len(table.rows) == 1:
-        return [page_break, keep_together([*heading, table, *staff], too_tall=[*heading, table, keep_together(staff)])]
     content = unkept(staff)
     table.kept_with_last = stack_height(content, blocks.theme.frame_width) + content[0].getSpaceBefore()
-    return [*last_group, keep_together(staff)]
+    kept_staff = keep_together(staff)
+    if len(table.rows) < 2 * table.min_rows_at_break:
+        return [page_break, keep_together([*heading, table, *staff], too_tall=[*heading, table, kept_staff])]
+    return [*last_group, kept_staff]
 
 
 def _group_heading(blocks: BlockRenderer, heading: str, table: RowGrid) -> list[Flowable]:

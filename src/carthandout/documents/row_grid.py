@@ -156,16 +156,38 @@ class RowGrid(Continuable, Flowable):
 
     def _rows_to_move(self, used: float, available: float) -> int:
         """How many last rows move on with what must follow them (``kept_with_last``), when the grid
-        fits but that does not: as many as a break leaves on each side, else one, so that, under a
-        caption and the header, they and what follows fit on a page; 0 when none move."""
+        fits but that does not; 0 when none move."""
         if not (self.kept_with_last and used <= available < used + self.kept_with_last and len(self.rows) > 1):
             return 0
+        return self._rows_going_with_what_follows()
+
+    def _rows_going_with_what_follows(self) -> int:
+        """As many last rows as a break leaves on each side, else one, such that, under a caption
+        and the header, they and what must follow them fit on a page; 0 when none can."""
         frame = getattr(self, "_frame", None)
         choices = (self.min_rows_at_break, 1) if len(self.rows) >= 2 * self.min_rows_at_break else (1,)
         if frame is None:
             return choices[0]
         page_has = frame._height - self._caption_height() - self._header_height - self.kept_with_last
         return next((count for count in choices if sum(self._heights[-count:]) <= page_has), 0)
+
+    def _kept_for_what_follows(self, keep: int, fitting: int) -> int:
+        """``keep`` rows before a break, or another number when the rows after it could not share a
+        page with what must follow them: they broke again, leaving one row alone on a page. Then as
+        many rows stay as leave just those that go with what follows, or one fewer than ``keep``,
+        so that the page between holds two."""
+        if not self.kept_with_last or not 0 < keep < len(self.rows):
+            return keep
+        going, rest = self._rows_going_with_what_follows(), len(self.rows) - keep
+        frame = getattr(self, "_frame", None)
+        if not going or rest <= going or frame is None:
+            return keep
+        if self._caption_height() + self._header_height + sum(self._heights[keep:]) + self.kept_with_last \
+                <= frame._height:
+            return keep
+        if len(self.rows) - going <= fitting:
+            return len(self.rows) - going
+        return keep - 1 if rest - going == 1 and keep > 1 else keep
 
     def _caption_height(self) -> float:
         if self.continued is None:
@@ -190,6 +212,7 @@ class RowGrid(Continuable, Flowable):
             keep = len(self.rows) - moved
         else:
             keep = balanced_break(fitting, len(self.rows), self.at_top(), self.min_rows_at_break)
+            keep = self._kept_for_what_follows(keep, fitting)
         if keep == 0:
             return []
         if keep == len(self.rows):
