@@ -1066,6 +1066,12 @@ def test_a_name_typed_under_a_c_locale_is_read_as_typed(tmp_path):
                                capture_output=True, env=environment)
     assert completed.returncode == 0, completed.stderr
     assert "Iris İnce Yılmaz" in pdf_text(tmp_path / "wallet-card.pdf")
+    roster = tmp_path / "r.csv"  # a batch's --sheet and --name-template too: "ñ" left the folder name
+    roster.write_text("Name,Infusion Date\nAnn Lee,2027-03-05\n", encoding="utf-8")
+    completed = subprocess.run([sys.executable, "-m", "carthandout", "batch", str(roster), "--name-template", "{name}-ñ",
+                                "--doc", "wallet-card", "-o", str(tmp_path / "out")], capture_output=True, env=environment)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "out" / "Ann-Lee-n" / "wallet-card.pdf").exists()
 
 
 @pytest.mark.parametrize("command", ["generate", "batch"])

@@ -40,14 +40,23 @@ class UserPath(click.Path):
         return super().convert(os.path.expanduser(value) if isinstance(value, str) else value, param, ctx)
 
 
-def command_line_text(value: str) -> str:
-    """A value typed on the command line as the text it is. Under a C locale without UTF-8 mode,
+class CommandLineText(click.ParamType):
+    """Text typed on the command line, as the text it is. Under a C locale without UTF-8 mode,
     Python reads "İnce" as bytes it could not decode (U+DCC4 ...): the error named a "broken
-    surrogate" and showed a byte of the name."""
-    try:
-        return value.encode("utf-8", "surrogateescape").decode("utf-8")
-    except UnicodeError:
-        return value  # not UTF-8 bytes either: refused with the rest of the field's checks
+    surrogate" and showed a byte of the name; a sheet "Año" was not found; "ñ" left a folder name."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return value.encode("utf-8", "surrogateescape").decode("utf-8")
+        except UnicodeError:
+            return value  # not UTF-8 bytes either: refused with the rest of the field's checks
+
+
+TEXT = CommandLineText()
 
 
 def say(line: str, report: bool = False) -> None:
@@ -76,6 +85,7 @@ def _stdout_to_nowhere() -> None:
         os.dup2(null, sys.stdout.fileno())
     finally:
         os.close(null)
+
 
 PATIENT_OPTIONS = (
     ("--name", "name", "Patient's name."),
@@ -121,7 +131,7 @@ def card_options(command: Any) -> Any:
 
 def patient_options(command: Any) -> Any:
     for flags, dest, help_text in reversed(PATIENT_OPTIONS):
-        command = click.option(*flags.split(), dest, default=None, help=help_text)(command)
+        command = click.option(*flags.split(), dest, type=TEXT, default=None, help=help_text)(command)
     return command
 
 
@@ -157,7 +167,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     """Make one patient's documents."""
     try:
         raw = load_patient_file(patient_file) if patient_file else {}
-        raw.update({key: command_line_text(value) for key, value in fields.items() if value is not None})
+        raw.update({key: value for key, value in fields.items() if value is not None})
         patient = parse_patient(raw)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         clinic = check_clinic(load_clinic(clinic_file), chosen, [patient])
@@ -328,9 +338,9 @@ def check(clinic_file: Path | None) -> None:
               help="Patients per print file.")
 @click.option("--no-names-in-filenames", "no_names", is_flag=True,
               help="Name folders patient-<row> (no name, no MRN); the default with --encrypt.")
-@click.option("--name-template", default=None, help="Folder name from {row}, {mrn}, {name} (default: MRN, else name-row).")
+@click.option("--name-template", type=TEXT, default=None, help="Folder name from {row}, {mrn}, {name} (default: MRN, else name-row).")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
-@click.option("--sheet", default=None,
+@click.option("--sheet", type=TEXT, default=None,
               help="Worksheet of an .xlsx roster (default: the one whose first row names patient fields).")
 @card_options
 @encrypt_options
