@@ -309,7 +309,9 @@ def test_a_yaml_key_that_is_a_list_is_a_one_line_error(tmp_path):
      "unknown column Room, Attending, Encounter (known:"),
     ("", "the roster is empty: row 1 must hold the column names"),  # "row 1 must hold..." of a file of nothing
     ("Name,Infusion Dtae,Weight\nAnn Lee,2027-03-05,72\n",  # a patient file's misspelt key had its suggestion
-     "unknown column Infusion Dtae (did you mean infusion_date?), Weight (did you mean weight_kg?) (known:"),
+     "unknown column Infusion Dtae (did you mean infusion_date?), Weight (did you mean weight_kg, in kilograms?) (known:"),
+    ("Patient Nmae,Infusion Dtae\nAnn Lee,2027-03-05\n",  # every title misspelt: "row 1 names no patient fields"
+     "unknown column Patient Nmae (did you mean name?), Infusion Dtae (did you mean infusion_date?) (known:"),
     ("name,infusion_date,RCC-004417,(217) 555-0123,Room\nAnn Lee,2027-03-05,,,\n",  # printed the MRN and phone
      "unknown column number 3 (a patient's details? --show-values shows it), number 4 (a patient's details? "
      "--show-values shows it), Room (known:"),

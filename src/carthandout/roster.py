@@ -159,9 +159,9 @@ def unknown_columns(titles: Iterable[str]) -> None:
         return
     known = f"(known: {', '.join(PATIENT_FIELDS)})"
     positions = [titles.index(title) + 1 for title in unknown]
-    if len(unknown) == len(titles):
+    if len(unknown) == len(titles) and not any(map(header_misspelling, unknown)):
         # A roster saved without its header row makes a patient's details the "titles", and so
-        # does a title typed above the header: none of them names a patient field.
+        # does a title typed above the header: none of them names a patient field, or misspells one.
         raise InputError(
             ROSTER, f"unknown column {{value}} {known}", ", ".join(unknown),
             hidden=f"number {', '.join(map(str, positions))} (row 1 names no patient fields: it must hold the column "
@@ -186,7 +186,10 @@ def _looks_like_details(title: str) -> bool:
 def _title_named(title: str) -> str:
     """The title, with the field it is a misspelling of: "Infusion Dtae (did you mean infusion_date?)"."""
     meant = header_misspelling(title)
-    return f"{title} (did you mean {meant}?)" if meant else title
+    return f"{title} (did you mean {meant}{_UNITS.get(meant, '')}?)" if meant else title
+
+
+_UNITS = {"weight_kg": ", in kilograms"}  # "Weight" renamed as suggested, in pounds, gave a wrong dose line
 
 
 def unknown_item_keys(keys: Iterable[str]) -> None:
