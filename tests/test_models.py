@@ -165,14 +165,16 @@ def test_a_year_first_date_with_mixed_separators_is_refused(written):
 
 
 @pytest.mark.parametrize("written", ["2027-03-05 00:00:00", "2027-03-05T00:00:00", "2027-03-05T00:00:00Z",
-                                     "2027-03-05 00:00", "2027-03-05T00:00:00.000"])
+                                     "2027-03-05 00:00", "2027-03-05T00:00:00.000", "2027-03-05 0:00",
+                                     "2027-3-5 00:00:00", "2027/3/5 0:00"])
 def test_a_date_exported_with_midnight_as_its_time_is_that_date(written):
     """Health-record exports write a date column as "2027-03-05 00:00:00": refused, row after row,
     where the same date from an .xlsx sheet was read."""
     assert patient(infusion_date=written).infusion_date == dt.date(2027, 3, 5)
 
 
-@pytest.mark.parametrize("written", ["2027-03-05 14:30", "2027-03-05T00:00:01", "2027-03-05 00:30:00"])
+@pytest.mark.parametrize("written", ["2027-03-05 14:30", "2027-03-05T00:00:01", "2027-03-05 00:30:00",
+                                     "2027/3/5 9:00"])
 def test_a_date_with_another_time_is_refused_as_a_date_and_time(written):
     with pytest.raises(InputError, match="infusion_date: the value must be a date .YYYY-MM-DD., not a date and time"):
         patient(infusion_date=written)
@@ -221,3 +223,12 @@ def test_a_date_not_read_says_both_forms_it_could_take():
         parse_date("infusion_date", "5th March")
     assert str(raised.value) == ("infusion_date: the value is not a date in the form YYYY-MM-DD, or with its month "
                                  "named (March 5, 2027; 5 de marzo de 2027)")
+
+
+def test_a_day_first_or_month_first_date_with_a_time_gets_the_order_hint():
+    """Excel's US export "3/5/2027 0:00" was refused without the hint "3/5/2027" gets."""
+    from carthandout.models import parse_date
+    with pytest.raises(InputError, match="day and month order differs between countries"):
+        parse_date("infusion_date", "3/5/2027 0:00")
+    with pytest.raises(InputError, match="not a date in the form"):
+        parse_date("infusion_date", "2027-03-05 00:00:00.5")  # half a second past midnight: no date of ours
