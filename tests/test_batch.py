@@ -1877,3 +1877,25 @@ def test_a_health_record_exports_column_names_are_read(tmp_path):
     still_unknown.write_text("Name,Infusion Date,Weight\nAnn Lee,2027-03-05,160\n", encoding="utf-8")
     refused = batch(still_unknown, tmp_path / "out2")
     assert refused.exit_code == 2 and "unknown column Weight" in refused.stderr
+
+
+def test_columns_named_by_ignore_column_are_left_out_of_the_roster(tmp_path):
+    """A health-record export's extra columns ("Room", "Notes") stopped the run until deleted from
+    the sheet; --ignore-column leaves them out, their cells never read (an error value among them
+    fails no row). A title it names that the header lacks is refused; other unknown columns still
+    stop the run, pointing to the option."""
+    from openpyxl import Workbook
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion Date", "Room", "MRN", "Notes"])
+    sheet.append(["Ann Lee", "2027-03-05", 4, "A-1", "#REF!"])
+    sheet["E2"].data_type = "e"
+    roster = tmp_path / "r.xlsx"
+    workbook.save(roster)
+    refused = batch(roster, tmp_path / "out", "--check")
+    assert refused.exit_code == 2 and "a column not for the papers: --ignore-column TITLE" in refused.stderr
+    result = batch(roster, tmp_path / "out", "--ignore-column", "room", "--ignore-column", "NOTES", "--doc", "wallet-card")
+    assert result.exit_code == 0, result.stderr
+    assert "Ann Lee" in pdf_text(tmp_path / "out" / "A-1" / "wallet-card.pdf")
+    typo = batch(roster, tmp_path / "out2", "--ignore-column", "Rooms", "--ignore-column", "Notes")
+    assert typo.exit_code == 2 and typo.stderr == "error: --ignore-column: Rooms is not a column of the roster's header\n"

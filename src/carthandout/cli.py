@@ -340,6 +340,8 @@ def check(clinic_file: Path | None) -> None:
               help="Name folders patient-<row> (no name, no MRN); the default with --encrypt.")
 @click.option("--name-template", type=TEXT, default=None, help="Folder name from {row}, {mrn}, {name} (default: MRN, else name-row).")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
+@click.option("--ignore-column", "ignored_columns", type=TEXT, multiple=True, metavar="TITLE",
+              help="A roster column to leave out (repeatable): a health-record export's \"Room\" or \"Notes\".")
 @click.option("--sheet", type=TEXT, default=None,
               help="Worksheet of an .xlsx roster (default: the one whose first row names patient fields).")
 @card_options
@@ -347,7 +349,7 @@ def check(clinic_file: Path | None) -> None:
 def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, documents: tuple[str, ...],
           paper: str | None, jobs: int | None, check_only: bool, part_size: int, no_names: bool,
           name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
-          back_offset: str | None, sheet: str | None = None, encrypt: bool = False,
+          back_offset: str | None, sheet: str | None = None, ignored_columns: tuple[str, ...] = (), encrypt: bool = False,
           password_env: str | None = None) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import (  # here: other commands start faster
@@ -368,7 +370,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
                                  show_values)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         # The wallet card's fit is checked once the rows say what the cards print (language, center, doctor).
-        roster, clinic = open_roster(roster_file, sheet), check_clinic(load_clinic(clinic_file), chosen, ())
+        roster = open_roster(roster_file, sheet, ignored_columns)
+        clinic = check_clinic(load_clinic(clinic_file), chosen, ())
         options = RenderOptions(chosen, paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         check_password_flags(encrypt, password_env)

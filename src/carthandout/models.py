@@ -75,12 +75,17 @@ _FIELD_KEYS = {_SEPARATORS.sub("", spelling).lower(): name
 def field_for_header(header: str) -> str | None:
     """The patient field a roster's column header or a patient file's key names ("Infusion Date",
     "INFUSION_DATE", "infusion-date": case, spaces and underscores aside; or an alias, "DOB"), or None."""
-    return _FIELD_KEYS.get(_SEPARATORS.sub("", header).lower())
+    return _FIELD_KEYS.get(header_key(header))
+
+
+def header_key(header: str) -> str:
+    """A column title as it is matched: case, spaces, punctuation and underscores aside."""
+    return _SEPARATORS.sub("", header).lower()
 
 
 def header_misspelling(header: str) -> str | None:
     """The patient field a column header misspells ("Infusion Dtae", "Weight"), or None."""
-    meant = difflib.get_close_matches(_SEPARATORS.sub("", header).lower(), _FIELD_KEYS, n=1, cutoff=0.8)
+    meant = difflib.get_close_matches(header_key(header), _FIELD_KEYS, n=1, cutoff=0.8)
     return _FIELD_KEYS[meant[0]] if meant else None
 
 

@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError
-from carthandout.models import PATIENT_FIELDS, field_for_header, header_misspelling, misspelt_field
+from carthandout.models import PATIENT_FIELDS, field_for_header, header_key, header_misspelling, misspelt_field
 from carthandout.resources import check_regular_file, load_yaml_file
 
 ROSTER = "roster"
@@ -52,7 +52,7 @@ class RosterRow:
 class Roster:
     """An opened roster: its columns are known to be patient fields; ``rows()`` streams the patients."""
 
-    def __init__(self, path: Path, sheet: str | None = None) -> None:
+    def __init__(self, path: Path, sheet: str | None = None, ignored: Sequence[str] = ()) -> None:
         self.path = path
         try:  # before its name: a pipe ("63") or /dev/zero was told to be a .csv
             check_regular_file(path, path.name, ROSTER_MAX_BYTES)
@@ -61,6 +61,8 @@ class Roster:
         self.kind = roster_kind(path)
         if sheet is not None and self.kind != "xlsx":
             raise InputError(ROSTER, "--sheet is for an Excel .xlsx roster", sensitive=False)
+        if ignored and self.kind == "yaml":
+            raise InputError(ROSTER, "--ignore-column is for a CSV or .xlsx roster", sensitive=False)
         self.sheet: str | None = None
         self._sheet_marks: SheetMarks | None = None
         if self.kind == "yaml":
@@ -68,9 +70,9 @@ class Roster:
             unknown_item_keys(str(key) for item in self._items if isinstance(item, Mapping) for key in item)
         elif self.kind == "xlsx":
             self.sheet, header = patient_sheet(path, sheet)
-            self.columns = column_fields(_checked_header(header))
+            self.columns = column_fields(_checked_header(header), ignored)
         else:
-            self.columns = column_fields(self._csv_header())
+            self.columns = column_fields(self._csv_header(), ignored)
 
     def rows(self) -> Iterator[RosterRow]:
         if self.kind == "yaml":
@@ -120,10 +122,11 @@ def _checked_header(cells: list[Any]) -> list[Any]:
     return cells
 
 
-def open_roster(path: Path, sheet: str | None = None) -> Roster:
+def open_roster(path: Path, sheet: str | None = None, ignored: Sequence[str] = ()) -> Roster:
     """Open and check a roster; raises InputError (exit 2) for an unreadable file or unknown column.
-    ``sheet`` names the worksheet of an .xlsx roster (default: the one whose header names patient fields)."""
-    return Roster(path, sheet)
+    ``sheet`` names the worksheet of an .xlsx roster (default: the one whose header names patient
+    fields); ``ignored``, the titles of columns to leave out (a health-record export's "Room")."""
+    return Roster(path, sheet, ignored)
 
 
 def roster_kind(path: Path) -> str:
@@ -138,16 +141,34 @@ def roster_kind(path: Path) -> str:
                      sensitive=False)
 
 
-def column_fields(header: Iterable[Any]) -> list[str | None]:
-    """The patient field of each column (None for a column without a header)."""
+LEFT_OUT = ""  # the "field" of a column the run was told to leave out: its cells are never read
+
+
+def column_fields(header: Iterable[Any], ignored: Sequence[str] = ()) -> list[str | None]:
+    """The patient field of each column (None for a column without a header, ``LEFT_OUT`` for one
+    named by ``ignored``)."""
     titles = ["" if cell is None else str(cell).strip() for cell in header]
-    unknown_columns([title for title in titles if title])
-    columns = [field_for_header(title) if title else None for title in titles]
+    left_out = _titles_left_out(titles, ignored)
+    unknown_columns([title for title in titles if title and title not in left_out])
+    columns = [LEFT_OUT if title in left_out else field_for_header(title) if title else None for title in titles]
     named = [column for column in columns if column]
     for column in named:
         if named.count(column) > 1:
             raise InputError(ROSTER, f"two columns name the field {column}", sensitive=False)
     return columns
+
+
+def _titles_left_out(titles: Sequence[str], ignored: Sequence[str]) -> set[str]:
+    """The header's titles that ``ignored`` names, ignoring case, spaces and punctuation; one that
+    names no title is refused (a typo would leave the unknown column's error unexplained)."""
+    left_out = set()
+    for asked in ignored:
+        matching = {title for title in titles if title and header_key(title) == header_key(asked)}
+        if not matching:
+            raise InputError("--ignore-column", "{value} is not a column of the roster's header", asked,
+                             sensitive=False)
+        left_out |= matching
+    return left_out
 
 
 def unknown_columns(titles: Iterable[str]) -> None:
@@ -172,8 +193,8 @@ def unknown_columns(titles: Iterable[str]) -> None:
     shown = [_title_named(title) for title in unknown]
     hidden = [f"number {position} (a patient's details? --show-values shows it)" if _looks_like_details(title)
               else named for title, named, position in zip(unknown, shown, positions)]
-    raise InputError(ROSTER, f"unknown column {{value}} {known}", ", ".join(shown), sensitive=hidden != shown,
-                     hidden=", ".join(hidden))
+    raise InputError(ROSTER, f"unknown column {{value}} {known}; a column not for the papers: --ignore-column TITLE",
+                     ", ".join(shown), sensitive=hidden != shown, hidden=", ".join(hidden))
 
 
 _DETAILS_DIGITS = 4  # "1961-08-19", "(217) 555-0123", "RCC-004417"; not "Infusion date (Day 0)"
