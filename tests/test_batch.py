@@ -334,6 +334,9 @@ def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
 
 @pytest.mark.parametrize("name,text,error", [
     ("r.csv", "Rosa Delgado,Luis Delgado\nAna Lee,Bo Lee\n", "unknown column number 1"),  # no header row
+    # no header row, one value like a field's title ("Centre"): the others were printed in full
+    ("h.csv", "Tran Van Delgado,2027-03-05,Bo Delgado,Centre\n", "unknown column Centre (did you mean center?), "
+     "number 1, 2, 3 (row 1 names no patient fields"),
     # a name as the key of the fields, of a field's name, of a value; one among the fields
     ("r.yaml", "- Rosa Delgado: {infusion_date: '2027-03-05'}\n", "unknown field (a key that may be"),
     ("r2.yaml", "- Luis Delgado: caregiver\n  name: Ann Lee\n  infusion_date: '2027-03-05'\n", "unknown field (a key"),

@@ -172,27 +172,32 @@ def _titles_left_out(titles: Sequence[str], ignored: Sequence[str]) -> set[str]:
 
 
 def unknown_columns(titles: Iterable[str]) -> None:
-    """Raise InputError naming every title that is not a patient field; hidden (unless
-    ``--show-values``) when the titles look like a patient's details."""
+    """Raise InputError naming every title that is not a patient field, unless it may be a
+    patient's details: then by its position, shown only with ``--show-values``."""
     titles = list(dict.fromkeys(titles))
     unknown = [title for title in titles if field_for_header(title) is None]
     if not unknown:
         return
     known = f"(known: {', '.join(PATIENT_FIELDS)})"
     positions = [titles.index(title) + 1 for title in unknown]
-    if len(unknown) == len(titles) and not any(map(header_misspelling, unknown)):
+    shown = [_title_named(title) for title in unknown]
+    if len(unknown) == len(titles):
         # A roster saved without its header row makes a patient's details the "titles", and so
-        # does a title typed above the header: none of them names a patient field, or misspells one.
-        raise InputError(
-            ROSTER, f"unknown column {{value}} {known}", ", ".join(unknown),
-            hidden=f"number {', '.join(map(str, positions))} (row 1 names no patient fields: it must hold the column "
-                   "names; is the header row missing, or a title above it?)",
-        )
+        # does a title typed above the header: none of them names a patient field. Only a title
+        # that misspells one is named ("Infusion Dtae"): "Nam" or "Centre" may be a patient's.
+        misspelt = [bool(header_misspelling(title)) for title in unknown]
+        unnamed = [str(position) for position, named in zip(positions, misspelt) if not named]
+        parts = [text for text, named in zip(shown, misspelt) if named]
+        hint = ""
+        if unnamed:
+            parts.append(f"number {', '.join(unnamed)}")
+            hint = " (row 1 names no patient fields: it must hold the column names; is the header row missing, or a " \
+                   "title above it?)"
+        raise InputError(ROSTER, f"unknown column {{value}} {known}", ", ".join(shown), hidden=", ".join(parts) + hint)
     # A header row (one title names a field) names its unknown titles ("Infusion date (Day 0)",
     # "Room"), but not one holding a date, a phone number or a record number: a patient's details.
-    shown = [_title_named(title) for title in unknown]
     hidden = [f"number {position} (a patient's details? --show-values shows it)" if _looks_like_details(title)
-              else named for title, named, position in zip(unknown, shown, positions)]
+              else text for title, text, position in zip(unknown, shown, positions)]
     raise InputError(ROSTER, f"unknown column {{value}} {known}; a column not for the papers: --ignore-column TITLE",
                      ", ".join(shown), sensitive=hidden != shown, hidden=", ".join(hidden))
 
