@@ -1106,7 +1106,11 @@ def test_our_manifest_re_saved_by_a_spreadsheet_with_semicolons_is_still_ours(tm
     ('name: "Ann"\n  infusion_date: "2027-03-05"\n', "line 2: a line is indented more or less than the lines around it"),
     ('name: "Ann\ninfusion_date: "2027-03-05"\n', "or a quote above it is not closed"),
     ('name: "Ann\ninfusion_date: 2027-03-05\n', "a quote or a bracket is left open"),
-    ("name: Ann: Lee\ninfusion_date: '2027-03-05'\n", "line 1: a value holds a colon: put the value in quotes"),
+    ("name: Ann: Lee\ninfusion_date: '2027-03-05'\n", "line 1: a line is indented more than the one above it, or a "
+                                                      "value holds a colon (put the value in quotes)"),
+    ("name: Ann Lee\n  infusion_date: '2027-03-05'\n", "line 2: a line is indented more than the one above it"),
+    ("name: Ann Lee\ninfusion_date '2027-03-05'\n", "line 2: a line lacks the colon after its field name"),
+    ("name: Ann Lee\ncaregiver: [Bo\n", "a quote or a bracket is left open"),
     ("name: Ann\n\tinfusion_date: '2027-03-05'\n", "line 2: a character that cannot start a value there (a tab?"),
 ])
 def test_a_patient_file_s_yaml_slip_is_named_in_plain_words(tmp_path, write_yaml, text, plain):

@@ -128,31 +128,37 @@ def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_
     try:
         return yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "is not valid YAML"
+        plain, at_context = _plain_words(problem)  # read before quoted parts are left out
+        mark = getattr(exc, "context_mark", None) if at_context else None
+        mark = mark or getattr(exc, "problem_mark", None)
         shown = isinstance(exc, _KeyProblem) and (exc.key is None or (key_shown is not None and key_shown(exc.key)))
         if private and not shown:
             problem = re.sub(r"'[^']*'|\"[^\"]*\"", "'...'", problem)
-        raise ContentError(f"{_where(origin, mark.line + 1 if mark else None)}{_in_plain_words(problem)}") from None
+        words = f"{plain} ({problem})" if plain else problem
+        raise ContentError(f"{_where(origin, mark.line + 1 if mark else None)}{words}") from None
     except RecursionError:  # thousands of brackets inside each other: PyYAML reads them recursively
         raise ContentError(f"{_where(origin)}is nested too deeply to be read") from None
 
 
 # What the parser's words for the usual slips of hand-edited YAML mean ("expected <block end>,
-# but found '...'" told a nurse nothing).
+# but found '...'" told a nurse nothing), and whether the slip is on the line of the parser's
+# context (a key without its colon is found a line later).
 _PLAIN_WORDS = (
     ("expected <block end>", "a line is indented more or less than the lines around it, or a quote above it is "
-                             "not closed"),
-    ("mapping values are not allowed", "a value holds a colon: put the value in quotes"),
-    ("could not find expected ':'", "a line lacks the colon after its field name"),
-    ("end of stream", "a quote or a bracket is left open"),
-    ("cannot start any token", "a character that cannot start a value there (a tab? indent with spaces)"),
+                             "not closed", False),
+    ("mapping values are not allowed", "a line is indented more than the one above it, or a value holds a colon "
+                                       "(put the value in quotes)", False),
+    ("could not find expected ':'", "a line lacks the colon after its field name", True),
+    ("end of stream", "a quote or a bracket is left open", False),
+    ("<stream end>", "a quote or a bracket is left open", False),
+    ("cannot start any token", "a character that cannot start a value there (a tab? indent with spaces; else put "
+                               "the value in quotes)", False),
 )
 
 
-def _in_plain_words(problem: str) -> str:
-    plain = next((words for marker, words in _PLAIN_WORDS if marker in problem), None)
-    return f"{plain} ({problem})" if plain else problem
+def _plain_words(problem: str) -> tuple[str | None, bool]:
+    return next(((words, at_context) for marker, words, at_context in _PLAIN_WORDS if marker in problem), (None, False))
 
 
 def _where(origin: str, line: int | None = None) -> str:
