@@ -1097,6 +1097,10 @@ def test_our_manifest_re_saved_by_a_spreadsheet_with_semicolons_is_still_ours(tm
                    "-o", tmp_path).exit_code == 0
     manifest = tmp_path / "manifest.csv"
     manifest.write_bytes(b"\xef\xbb\xbf" + manifest.read_text(encoding="utf-8").replace(",", ";").encode())
+    roster = tmp_path.parent / f"{tmp_path.name}-roster.csv"  # read as generate's: batch stays out (it wrote in)
+    roster.write_text("Name,Infusion Date\nBo Chen,2027-03-05\n", encoding="utf-8")
+    refused = run_cli("batch", roster, "--doc", "wallet-card", "-o", tmp_path)
+    assert refused.exit_code == 2 and "the folder holds one patient's papers from generate" in refused.stderr
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-06", "--doc", "wallet-card",
                      "-o", tmp_path)
     assert result.exit_code == 0, result.stderr

@@ -5,8 +5,8 @@ import csv
 import errno
 import glob
 import hashlib
+import io
 import os
-import re
 import signal
 import stat
 import tempfile
@@ -272,15 +272,28 @@ def earlier_manifest(directory: Path) -> list[dict[str, str]]:
 
 
 def _manifest_rows(path: Path) -> list[dict[str, str]] | None:
-    """The rows of the manifest at ``path``; None when it cannot be read or is not one of ours."""
+    """The rows of the manifest at ``path``, also as a spreadsheet re-saves it (a BOM, semicolons or
+    tabs, quotes); None when it cannot be read or is not one of ours."""
     try:
-        with open(path, encoding="utf-8", newline="") as stream:
-            reader = csv.DictReader(stream)
-            if tuple(reader.fieldnames or ()) not in (MANIFEST_COLUMNS, _MANIFEST_COLUMNS_BEFORE_POLICY):
-                return None
-            return list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error):
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
         return None
+    delimiter = _manifest_delimiter(text.partition("\n")[0])
+    if delimiter is None:
+        return None
+    try:
+        return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return None
+
+
+def _manifest_delimiter(header: str) -> str | None:
+    """The delimiter with which ``header`` is our manifest's, or None."""
+    for delimiter in (",", ";", "\t"):
+        titles = tuple(title.strip().strip('"') for title in header.strip().split(delimiter))
+        if titles in (MANIFEST_COLUMNS, _MANIFEST_COLUMNS_BEFORE_POLICY):
+            return delimiter
+    return None
 
 
 def check_manifest_is_ours(directory: Path) -> None:
@@ -299,8 +312,7 @@ def _our_manifest_header(path: Path) -> bool:
             first = stream.readline(4096).decode("utf-8-sig", errors="replace")
     except OSError:
         return True  # unreadable: the write that follows reports it
-    titles = tuple(title.strip().strip('"') for title in re.split(r"[,;\t]", first.strip()))
-    return titles in (MANIFEST_COLUMNS, _MANIFEST_COLUMNS_BEFORE_POLICY)
+    return _manifest_delimiter(first) is not None
 
 
 def write_manifest(directory: Path, rows: Iterable[ManifestRow]) -> Path:
