@@ -440,6 +440,17 @@ def test_a_short_last_group_moves_on_whole_with_the_staff_part(tmp_path):
     assert not any("Treatment steps (continued)" in text for text in pages)
 
 
+def test_a_short_last_group_does_not_move_on_leaving_a_page_mostly_blank(tmp_path):
+    """A clinic's checklist of three steps only: moved on whole with the staff part, they left page 1
+    two thirds blank, holding the title and instructions alone."""
+    tests = ["pet-ct", "echocardiogram", "lung-function", "hiv", "hepatitis-b", "hepatitis-c", "pregnancy",
+             "infection-check", "vaccination-history"]
+    reader = checklist_with(tmp_path, {"remove": [*tests, "leukapheresis", "conditioning"]}, "--weight-kg", "72")
+    first = reader.pages[0]
+    assert [a for a in first.get("/Annots", []) if a.get_object().get("/FT") == "/Btn"]
+    assert "Checked by" in reader.pages[-1].extract_text()
+
+
 def test_rows_broken_before_the_staff_part_never_leave_one_row_alone_on_a_page(tmp_path):
     """Large print, six long steps added: the rows after a break could not all share the last page
     with the dose box and sign-off, broke again, and one stood alone on a page (4 | 1 | 1 + staff)."""
@@ -459,6 +470,20 @@ def test_a_last_item_too_tall_to_share_a_page_with_the_staff_part_leaves_that_pa
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert "Solo para el personal" in pages[-1] and "Revisado por" in pages[-1]
     assert "Vigilancia de cerca" in pages[-2] and "Pasos del tratamiento" in pages[-2]
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_no_row_stands_alone_on_a_page_when_none_can_go_with_the_staff_part(tmp_path, paper):
+    """Spanish large print with the weight known, on letter: a row and the staff part are taller
+    than a page, and the last break left one row ("Vigilancia de cerca") alone on a page three
+    quarters blank, the staff part alone on the next."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--large-print",
+                     "--lang", "es", "--weight-kg", "72", "--paper", paper,
+                     "--clinic", clinic_file(tmp_path, "source-document", {}), "--doc", "checklist", "-o", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    for page in pypdf.PdfReader(tmp_path / "o" / "checklist.pdf").pages[1:]:
+        tick_boxes = [a for a in page.get("/Annots", []) if a.get_object().get("/FT") == "/Btn"]
+        assert len(tick_boxes) != 1 or "Revisado por" in page.extract_text()
 
 
 def test_rows_move_on_with_the_staff_part_only_when_they_fit_on_a_page_with_it(tmp_path):

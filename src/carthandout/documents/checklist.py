@@ -351,6 +351,9 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
     return build_branded_pdf(story, ctx, pack, theme, prints_birth_date=True)
 
 
+SHORT_GROUP_MAY_LEAVE_BLANK = 0.6  # moved on whole, a page 2/3 blank held the title and instructions alone
+
+
 def _ending(blocks: BlockRenderer, prefix: str, last_group: list[Flowable]) -> list[Flowable]:
     """The last group (page break, heading, table) and the staff's part after it: the dose box
     (when the weight is known) and the sign-off, kept together.
@@ -369,7 +372,10 @@ def _ending(blocks: BlockRenderer, prefix: str, last_group: list[Flowable]) -> l
     table.kept_with_last = stack_height(content, blocks.theme.frame_width) + content[0].getSpaceBefore()
     kept_staff = keep_together(staff)
     if len(table.rows) < 2 * table.min_rows_at_break:
-        return [page_break, keep_together([*heading, table, *staff], too_tall=[*heading, table, kept_staff])]
+        # a table of rows to give moves whole only where that leaves the page not too blank
+        may_leave_blank = SHORT_GROUP_MAY_LEAVE_BLANK if len(table.rows) > 1 else 1.0
+        return [page_break, keep_together([*heading, table, *staff], may_leave_blank,
+                                          too_tall=[*heading, table, kept_staff])]
     return [*last_group, kept_staff]
 
 

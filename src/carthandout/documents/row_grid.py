@@ -173,21 +173,22 @@ class RowGrid(Continuable, Flowable):
 
     def _kept_for_what_follows(self, keep: int, fitting: int) -> int:
         """``keep`` rows before a break, or another number when the rows after it could not share a
-        page with what must follow them: they broke again, leaving one row alone on a page. Then as
-        many rows stay as leave just those that go with what follows, or one fewer than ``keep``,
-        so that the page between holds two."""
+        page with what must follow them: they broke again, or stood alone, one row on a page. Then
+        as many rows stay as leave just those that go with what follows, or one fewer than
+        ``keep``, so that the page between holds two rows."""
         if not self.kept_with_last or not 0 < keep < len(self.rows):
             return keep
         going, rest = self._rows_going_with_what_follows(), len(self.rows) - keep
         frame = getattr(self, "_frame", None)
-        if not going or rest <= going or frame is None:
+        if rest <= going or frame is None:
             return keep
         if self._caption_height() + self._header_height + sum(self._heights[keep:]) + self.kept_with_last \
                 <= frame._height:
             return keep
-        if len(self.rows) - going <= fitting:
+        if going and len(self.rows) - going <= fitting:
             return len(self.rows) - going
-        return keep - 1 if rest - going == 1 and keep > 1 else keep
+        one_row_alone = rest - going == 1
+        return keep - 1 if one_row_alone and keep - 1 >= self.min_rows_at_break else keep
 
     def _caption_height(self) -> float:
         if self.continued is None:
