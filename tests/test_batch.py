@@ -1124,7 +1124,8 @@ def test_a_rerun_with_fewer_patients_removes_what_a_killed_run_left_in_the_other
     assert batch(roster, out, "--doc", "wallet-card").exit_code == 0
     leftover = out / "B-2" / ".handout.pdf.abc123.part"
     leftover.write_bytes(b"half")
-    others = [out / "scans" / ".scan-0001.pdf.part", out / ".someone.part", out / "B-2" / ".notes.part"]
+    others = [out / "scans" / ".scan-0001.pdf.part", out / ".someone.part", out / "B-2" / ".notes.part",
+              out / "B-2" / ".handout.docx.x.part"]
     (out / "scans").mkdir()
     for path in others:
         path.write_bytes(b"another program's")

@@ -230,5 +230,17 @@ def test_a_day_first_or_month_first_date_with_a_time_gets_the_order_hint():
     from carthandout.models import parse_date
     with pytest.raises(InputError, match="day and month order differs between countries"):
         parse_date("infusion_date", "3/5/2027 0:00")
-    with pytest.raises(InputError, match="not a date in the form"):
+    with pytest.raises(InputError, match="day and month order differs between countries"):
+        parse_date("infusion_date", "3/5/2027 12:00 AM")
+    with pytest.raises(InputError, match="not a date and time"):
         parse_date("infusion_date", "2027-03-05 00:00:00.5")  # half a second past midnight: no date of ours
+
+
+def test_an_unquoted_yaml_date_at_midnight_is_that_date():
+    """YAML reads an unquoted "2027-03-05 00:00:00" as a date and time: refused, where the same text
+    quoted, or in a CSV, was read as the date."""
+    import datetime as dt
+    from carthandout.models import parse_date
+    assert parse_date("infusion_date", dt.datetime(2027, 3, 5)) == dt.date(2027, 3, 5)
+    with pytest.raises(InputError, match="not a date and time"):
+        parse_date("infusion_date", dt.datetime(2027, 3, 5, 14, 30))

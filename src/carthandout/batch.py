@@ -38,14 +38,14 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError
-from carthandout.folders import DOCUMENT_STEMS
+from carthandout.folders import PATIENT_TEMPORARIES
 from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
                                 parse_date_between, parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, cannot_write, earlier_manifest,
-    interrupts_ignored, recorded_digests, remove_leftover_temporaries, spreadsheet_safe, write_atomic,
+    interrupts_ignored, recorded_digests, remove_leftover_temporaries, spreadsheet_safe, temporaries_of, write_atomic,
 )
 from carthandout.pipeline import prepare, write_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
@@ -941,9 +941,9 @@ def _remove_partial_files(output_dir: Path, jobs: Sequence[PatientJob], in_dir: 
         leftover.unlink(missing_ok=True)
     folders = {job.folder for job in jobs} | ({entry.name for entry in _folders_in(output_dir)} if in_dir else set())
     for folder in folders - {PRINT_DIR}:
-        remove_leftover_temporaries(output_dir / folder, DOCUMENT_STEMS)
+        remove_leftover_temporaries(output_dir / folder, PATIENT_TEMPORARIES)
     if in_dir:
-        remove_leftover_temporaries(output_dir, (MANIFEST_FILE, ERRORS_FILE))
+        remove_leftover_temporaries(output_dir, (temporaries_of(MANIFEST_FILE), temporaries_of(ERRORS_FILE)))
         FinishedJournal(output_dir).remove()  # a killed run's, else read as this run's
 
 

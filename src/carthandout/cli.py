@@ -16,13 +16,14 @@ from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
-from carthandout.folders import DOCUMENT_STEMS, tidy_shared_folder
+from carthandout.folders import PATIENT_TEMPORARIES, tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path, load_clinic, load_patient_file, same_file
 from carthandout.models import Clinic, parse_patient
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
-    earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, write_atomic, write_manifest,
+    earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, temporaries_of, write_atomic,
+    write_manifest,
 )
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
@@ -104,7 +105,7 @@ PATIENT_OPTIONS = (
 
 def encrypt_options(command: Any) -> Any:
     """``--encrypt`` and ``--password-env``, shared by the commands that write PDFs."""
-    command = click.option("--password-env", default=None, metavar="NAME",
+    command = click.option("--password-env", type=TEXT, default=None, metavar="NAME",
                            help=f"With --encrypt: the environment variable holding the PDF password, at least "
                                 f"{MIN_PASSWORD_LENGTH} characters (default: {DEFAULT_PASSWORD_ENV}; "
                                 "unset, you are asked).")(command)
@@ -152,7 +153,7 @@ def cli() -> None:
               help="Patient fields as YAML (flags win over the file).")
 @click.option("--clinic", "clinic_file", type=UserPath(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: the bundled example clinic.")
-@click.option("--doc", "documents", multiple=True, help="Document to make (repeatable). Default: all.")
+@click.option("--doc", "documents", type=TEXT, multiple=True, help="Document to make (repeatable). Default: all.")
 @click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None, help="Paper size (default: the clinic's).")
 @click.option("--large-print", is_flag=True, default=None, help="Large print: 18 pt body text.")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
@@ -177,7 +178,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         ctx = prepare(patient, clinic, options)
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         with FolderLock(output_dir):  # before the folder is read: a run finishing there changes it
-            remove_leftover_temporaries(output_dir, (*DOCUMENT_STEMS, MANIFEST_FILE))
+            remove_leftover_temporaries(output_dir, (*PATIENT_TEMPORARIES, temporaries_of(MANIFEST_FILE)))
             check_manifest_is_ours(output_dir)
             earlier = earlier_manifest(output_dir)
             check_not_a_batch_folder(output_dir, earlier)
@@ -330,7 +331,7 @@ def check(clinic_file: Path | None) -> None:
                    "except with --check).")
 @click.option("--clinic", "clinic_file", type=UserPath(dir_okay=False, path_type=Path),
               help="Clinic profile (YAML). Default: the bundled example clinic.")
-@click.option("--doc", "documents", multiple=True, help="Document to make (repeatable). Default: all.")
+@click.option("--doc", "documents", type=TEXT, multiple=True, help="Document to make (repeatable). Default: all.")
 @click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None, help="Paper size (default: the clinic's).")
 @click.option("--jobs", type=click.IntRange(1, 256), default=None, help="Worker processes (default: one per core).")
 @click.option("--check", "check_only", is_flag=True, help="Validate every row, render nothing.")

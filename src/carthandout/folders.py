@@ -29,7 +29,7 @@ from carthandout.documents.checklist import DOCUMENT_ID as CHECKLIST
 from carthandout.edits import LOCKED, UNREADABLE, HandEdits, is_patients, read_hand_edits
 from carthandout.errors import InputError
 from carthandout.models import Patient
-from carthandout.output import EDITED_MARK, check_replaceable, keep_copy, regular_file_bytes, sha256_hex
+from carthandout.output import EDITED_MARK, check_replaceable, keep_copy, regular_file_bytes, sha256_hex, temporaries_of
 from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM
 
 
@@ -131,6 +131,9 @@ def _check_other_files(directory: Path, prefix: str, documents: set[str], guard:
 
 DOCUMENT_STEMS = (*DOCUMENTS, PACKET_FILE_STEM)  # the names of a patient's files, and of their kept copies
 _KEPT_COPY = re.compile(rf"^(?:{'|'.join(map(re.escape, DOCUMENT_STEMS))})\.{EDITED_MARK}(?:-\d+)?\.pdf$")
+# the temporary files of a patient's documents and of their kept copies, left by a killed run
+PATIENT_TEMPORARIES = tuple(pattern for stem in DOCUMENT_STEMS for pattern in (
+    temporaries_of(f"{stem}.pdf"), f".{stem}.{EDITED_MARK}*.pdf.*.part"))  # stems: letters and hyphens
 
 
 def _refusal(refusals: list[tuple[str, str]]) -> str:

@@ -22,9 +22,10 @@ _ISO_DATE = re.compile(r"^([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})$")
 # A date column exported with its time ("2027-03-05 00:00:00", "2027-03-05T00:00:00Z"): the date
 # at midnight is that date; any other time is a date and time, as a YAML timestamp is.
 _ISO_DATE_TIME = re.compile(
-    r"^([0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2})[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.(0+))?)?Z?$")
+    r"^([0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2})[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?Z?$")
 # 3/5/2027 is March 5 in the US and 3 May elsewhere: such dates are refused, with a way out.
-_LOCAL_DATE = re.compile(r"^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}(?: [0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?$")
+_LOCAL_DATE = re.compile(
+    r"^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}(?: [0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?: ?[AaPp][Mm])?)?$")
 _HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # A language tag as health records write it: "es", "es-MX", "es_US", "es-419". Documents
 # exist per language, so only the language part is kept.
@@ -116,6 +117,8 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
     ``2027-3-5`` or ``2027/03/05``, at midnight too: ``2027-03-05 00:00:00``), or with its month named."""
     if raw is None or raw == "":
         return None
+    if isinstance(raw, dt.datetime) and raw.tzinfo is None and raw.time() == dt.time():
+        return raw.date()  # YAML reads an unquoted 2027-03-05 00:00:00 so: read as the same text quoted is
     if isinstance(raw, dt.datetime):
         raise InputError(field_name, "{value} must be a date (YYYY-MM-DD), not a date and time", raw, sensitive)
     if isinstance(raw, dt.date):
@@ -141,7 +144,7 @@ def _date_of_midnight(field_name: str, raw: str, sensitive: bool) -> str:
     match = _ISO_DATE_TIME.match(text)
     if match is None:
         return text
-    if any(int(part or 0) for part in match.groups()[1:4]):
+    if any(int(part or 0) for part in match.groups()[1:]):  # hours, minutes, seconds, a fraction of one
         raise InputError(field_name, "{value} must be a date (YYYY-MM-DD), not a date and time", raw, sensitive)
     return match[1]
 

@@ -433,9 +433,14 @@ def interrupts_ignored() -> Iterator[None]:
             signal.signal(number, earlier)
 
 
-def remove_leftover_temporaries(folder: Path, names: Iterable[str]) -> None:
-    """The temporary files a killed run left for ``names`` (``.<name>.*.part``, hidden, holding a
-    patient's data): ``generate`` never removed them."""
-    for name in names:
-        for leftover in folder.glob(f".{glob.escape(name)}.*.part"):
+def temporaries_of(name: str) -> str:
+    """The glob pattern of the temporary files ``_staged`` makes for a file named ``name``."""
+    return f".{glob.escape(name)}.*.part"
+
+
+def remove_leftover_temporaries(folder: Path, patterns: Iterable[str]) -> None:
+    """The temporary files a killed run left (hidden, holding a patient's data), by their patterns
+    (``temporaries_of``): ``generate`` never removed them."""
+    for pattern in patterns:
+        for leftover in folder.glob(pattern):
             leftover.unlink(missing_ok=True)
