@@ -1903,3 +1903,26 @@ def test_columns_named_by_ignore_column_are_left_out_of_the_roster(tmp_path):
     assert "Ann Lee" in pdf_text(tmp_path / "out" / "A-1" / "wallet-card.pdf")
     typo = batch(roster, tmp_path / "out2", "--ignore-column", "Rooms", "--ignore-column", "Notes")
     assert typo.exit_code == 2 and typo.stderr == "error: --ignore-column: Rooms is not a column of the roster's header\n"
+
+
+def test_a_worker_killed_between_its_renames_and_its_note_still_has_its_patient_listed(tmp_path):
+    """A worker killed after renaming a patient's files into place and before noting them left the
+    patient written and listed nowhere (a timing-dependent failure of the killed-worker test). The
+    rows are noted first, and read as finished when every file is there with its digest."""
+    import hashlib as digests
+    from carthandout.batch import FinishedJournal
+    from carthandout.output import ManifestRow
+    (tmp_path / "a").mkdir()
+    data = b"%PDF-1.7 written"
+    (tmp_path / "a" / "handout.pdf").write_bytes(data)
+    def row(folder: str, sha256: str) -> ManifestRow:
+        return ManifestRow(folder, "handout", f"{folder}/handout.pdf", 7, sha256, "en", "1.2.3", "2026-11-27", "2")
+    written = row("a", digests.sha256(data).hexdigest())
+    journal = FinishedJournal(tmp_path)
+    journal.note_coming(2, [written])  # renamed, then killed
+    journal.note_coming(3, [row("b", "0" * 64)])  # killed before the renames: no file
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "handout.pdf").write_bytes(b"an earlier run's")
+    journal.note_coming(4, [row("c", digests.sha256(data).hexdigest())])  # an earlier run's file: not this one
+    noted = journal.read()
+    assert set(noted) == {2} and noted[2].files == (written,)

@@ -45,9 +45,10 @@ from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, cannot_write, earlier_manifest,
-    interrupts_ignored, recorded_digests, remove_leftover_temporaries, spreadsheet_safe, temporaries_of, write_atomic,
+    interrupts_ignored, recorded_digests, regular_file_bytes, remove_leftover_temporaries, sha256_hex, spreadsheet_safe,
+    temporaries_of, write_atomic,
 )
-from carthandout.pipeline import prepare, write_patient_files
+from carthandout.pipeline import prepare, render_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
 from carthandout.roster import HiddenParts, Roster
 from carthandout.schedule import compute_schedule, infusion_date_doubt
@@ -482,13 +483,18 @@ def _request_stop(signum: int, frame: object) -> None:
     _stop_requested = True
 
 
-def render_patient(job: PatientJob) -> PatientResult:
-    """Render and write one patient's files; a failure is this row's problem, never the run's."""
+def render_patient(job: PatientJob, journal: "FinishedJournal | None" = None) -> PatientResult:
+    """Render and write one patient's files; a failure is this row's problem, never the run's.
+    ``journal``: the rows are noted there before the files are renamed into place (a worker killed
+    in between left a patient written and listed nowhere)."""
     assert _state is not None, "worker not initialised"
     try:
         ctx = prepare(job.patient, _state.clinic, _state.options)
-        files, kept = write_patient_files(_state.output_dir, ctx, _state.options, f"{job.folder}/", job.folder,
-                                          str(job.row), _state.recorded, own_folder=True)
+        rendered = render_patient_files(_state.output_dir, ctx, _state.options, f"{job.folder}/", job.folder,
+                                        str(job.row), _state.recorded, own_folder=True)
+        if journal is not None:
+            journal.note_coming(job.row, rendered.rows())
+        files, kept = rendered.write()
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:
@@ -825,12 +831,13 @@ def render_chunk(jobs: tuple[PatientJob, ...]) -> list[PatientResult]:
     """The chunk's patients in order; after a stop request, only those already finished."""
     assert _state is not None, "worker not initialised"
     results = []
+    journal = FinishedJournal(_state.output_dir) if _state.journal else None
     for job in jobs:
         if _stop_requested:
             break
-        results.append(render_patient(job))
-        if _state.journal:
-            FinishedJournal(_state.output_dir).note(job.row, results[-1])
+        results.append(render_patient(job, journal))
+        if journal is not None:
+            journal.note(job.row, results[-1])
     return results
 
 
@@ -849,9 +856,16 @@ class FinishedJournal:
         self.output_dir = output_dir
 
     def note(self, row: int, outcome: PatientResult) -> None:
-        entry = {"row": row, "files": [list(astuple(file)) for file in outcome.files],
-                 "problem": None if outcome.problem is None else list(astuple(outcome.problem)),
-                 "kept": [list(pair) for pair in outcome.kept]}
+        self._append({"row": row, "files": [list(astuple(file)) for file in outcome.files],
+                      "problem": None if outcome.problem is None else list(astuple(outcome.problem)),
+                      "kept": [list(pair) for pair in outcome.kept]})
+
+    def note_coming(self, row: int, files: Sequence[ManifestRow]) -> None:
+        """The files about to be renamed into place: read as finished only when each is there with
+        its digest (the worker killed after the renames, before ``note``)."""
+        self._append({"row": row, "coming": [list(astuple(file)) for file in files]})
+
+    def _append(self, entry: dict[str, Any]) -> None:
         path = self.output_dir / self.PATTERN.replace("*", str(os.getpid()))
         with path.open("a", encoding="utf-8") as journal:
             journal.write(json.dumps(entry) + "\n")
@@ -859,17 +873,36 @@ class FinishedJournal:
     def read(self) -> dict[int, PatientResult]:
         """Row -> result of every patient a worker noted; a line cut short by a kill is skipped."""
         found: dict[int, PatientResult] = {}
+        coming: dict[int, tuple[ManifestRow, ...]] = {}
+        for entry in self._entries():
+            try:
+                if "coming" in entry:
+                    coming[entry["row"]] = tuple(ManifestRow(*file) for file in entry["coming"])
+                    continue
+                found[entry["row"]] = PatientResult(
+                    tuple(ManifestRow(*file) for file in entry["files"]),
+                    None if entry["problem"] is None else RowProblem(*entry["problem"]),
+                    tuple(tuple(pair) for pair in entry["kept"]))
+            except (KeyError, TypeError):
+                continue
+        for row, files in coming.items():
+            if row not in found and all(self._in_place(file) for file in files):
+                found[row] = PatientResult(files)
+        return found
+
+    def _entries(self) -> Iterator[dict[str, Any]]:
         for path in sorted(self.output_dir.glob(self.PATTERN)):
             for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
                 try:
                     entry = json.loads(line)
-                    found[entry["row"]] = PatientResult(
-                        tuple(ManifestRow(*file) for file in entry["files"]),
-                        None if entry["problem"] is None else RowProblem(*entry["problem"]),
-                        tuple(tuple(pair) for pair in entry["kept"]))
-                except (ValueError, KeyError, TypeError):
+                except ValueError:
                     continue
-        return found
+                if isinstance(entry, dict):
+                    yield entry
+
+    def _in_place(self, file: ManifestRow) -> bool:
+        data = regular_file_bytes(self.output_dir / file.file)
+        return data is not None and sha256_hex(data) == file.sha256
 
     def remove(self) -> None:
         for path in self.output_dir.glob(self.PATTERN):

@@ -102,15 +102,6 @@ class WrittenFiles(NamedTuple):
     kept: list[tuple[str, str]]  # (file, where its edited copy is kept), relative to the folder
 
 
-def write_patient_files(
-    directory: Path, ctx: DocumentContext, options: RenderOptions, prefix: str = "", record: str = "1", row: str = "",
-    recorded: Mapping[str, str] = MappingProxyType({}), own_folder: bool = False,
-) -> WrittenFiles:
-    """Render and write one patient's files and their record packet: the path ``generate`` and
-    ``batch`` share (``render_patient_files``, then its ``write``)."""
-    return render_patient_files(directory, ctx, options, prefix, record, row, recorded, own_folder).write()
-
-
 @dataclass(frozen=True)
 class PatientFiles:
     """One patient's documents rendered and checked against the folder, not yet written."""
@@ -123,13 +114,18 @@ class PatientFiles:
     documents: tuple[RenderedDocument, ...]
     policy: str
 
+    def rows(self) -> list[ManifestRow]:
+        """The manifest's rows of the documents, as ``write`` will write them."""
+        return [manifest_row(document_file(self.prefix, doc.document), self.record, doc, self.row, self.policy)
+                for doc in self.documents]
+
     def write(self) -> WrittenFiles:
         """This patient's files changed by hand kept aside, the documents written (all or none), a
         batch folder's old documents removed."""
         kept = keep_edited(self.directory, self.plan)
-        rows = write_documents(self.directory, self.prefix, self.record, self.documents, self.row, self.policy)
+        write_all_atomic([(self.directory / row.file, doc.data) for row, doc in zip(self.rows(), self.documents)])
         remove_stale(self.directory, self.plan)
-        return WrittenFiles(rows, kept)
+        return WrittenFiles(self.rows(), kept)
 
 
 def render_patient_files(
@@ -159,16 +155,6 @@ def record_copy(document: RenderedDocument, ctx: DocumentContext, options: Rende
     one_card = replace(options, card_layout="single", copies=1, back_offset_mm=(0.0, 0.0))
     theme = build_theme(ctx.clinic, options.paper, options.large_print_for(ctx.patient))
     return wallet_card.render(ctx, theme, one_card)
-
-
-def write_documents(
-    directory: Path, prefix: str, record: str, documents: Sequence[RenderedDocument], row: str = "", policy: str = "",
-) -> list[ManifestRow]:
-    """Write the PDFs as ``<prefix><document>.pdf`` (the packet as ``record_packet.pdf``), all or
-    none of them (``write_all_atomic``); flushed to disk when the manifest lists them."""
-    files = [(document_file(prefix, doc.document), doc) for doc in documents]
-    write_all_atomic([(directory / relative, doc.data) for relative, doc in files])
-    return [manifest_row(relative, record, doc, row, policy) for relative, doc in files]
 
 
 def manifest_row(relative: str, record: str, doc: RenderedDocument, row: str = "", policy: str = "") -> ManifestRow:
