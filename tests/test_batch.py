@@ -1919,10 +1919,11 @@ def test_a_worker_killed_between_its_renames_and_its_note_still_has_its_patient_
         return ManifestRow(folder, "handout", f"{folder}/handout.pdf", 7, sha256, "en", "1.2.3", "2026-11-27", "2")
     written = row("a", digests.sha256(data).hexdigest())
     journal = FinishedJournal(tmp_path)
-    journal.note_coming(2, [written])  # renamed, then killed
+    journal.note_coming(2, [written], [("a/checklist.pdf", "a/checklist.edited.pdf")])  # renamed, then killed
     journal.note_coming(3, [row("b", "0" * 64)])  # killed before the renames: no file
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "handout.pdf").write_bytes(b"an earlier run's")
     journal.note_coming(4, [row("c", digests.sha256(data).hexdigest())])  # an earlier run's file: not this one
     noted = journal.read()
     assert set(noted) == {2} and noted[2].files == (written,)
+    assert noted[2].kept == (("a/checklist.pdf", "a/checklist.edited.pdf"),)  # its notice still printed

@@ -492,9 +492,10 @@ def render_patient(job: PatientJob, journal: "FinishedJournal | None" = None) ->
         ctx = prepare(job.patient, _state.clinic, _state.options)
         rendered = render_patient_files(_state.output_dir, ctx, _state.options, f"{job.folder}/", job.folder,
                                         str(job.row), _state.recorded, own_folder=True)
+        kept = rendered.keep_edited()
         if journal is not None:
-            journal.note_coming(job.row, rendered.rows())
-        files, kept = rendered.write()
+            journal.note_coming(job.row, rendered.rows(), kept)
+        files = rendered.put_in_place()
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
     except OSError as error:
@@ -860,10 +861,11 @@ class FinishedJournal:
                       "problem": None if outcome.problem is None else list(astuple(outcome.problem)),
                       "kept": [list(pair) for pair in outcome.kept]})
 
-    def note_coming(self, row: int, files: Sequence[ManifestRow]) -> None:
-        """The files about to be renamed into place: read as finished only when each is there with
-        its digest (the worker killed after the renames, before ``note``)."""
-        self._append({"row": row, "coming": [list(astuple(file)) for file in files]})
+    def note_coming(self, row: int, files: Sequence[ManifestRow], kept: Sequence[tuple[str, str]] = ()) -> None:
+        """The files about to be renamed into place, and the copies kept aside of those changed by
+        hand: read as finished only when each file is there with its digest (the worker killed
+        after the renames, before ``note``)."""
+        self._append({"row": row, "coming": [list(astuple(file)) for file in files], "kept": [list(pair) for pair in kept]})
 
     def _append(self, entry: dict[str, Any]) -> None:
         path = self.output_dir / self.PATTERN.replace("*", str(os.getpid()))
@@ -873,11 +875,12 @@ class FinishedJournal:
     def read(self) -> dict[int, PatientResult]:
         """Row -> result of every patient a worker noted; a line cut short by a kill is skipped."""
         found: dict[int, PatientResult] = {}
-        coming: dict[int, tuple[ManifestRow, ...]] = {}
+        coming: dict[int, PatientResult] = {}
         for entry in self._entries():
             try:
                 if "coming" in entry:
-                    coming[entry["row"]] = tuple(ManifestRow(*file) for file in entry["coming"])
+                    coming[entry["row"]] = PatientResult(tuple(ManifestRow(*file) for file in entry["coming"]),
+                                                         kept=tuple(tuple(pair) for pair in entry["kept"]))
                     continue
                 found[entry["row"]] = PatientResult(
                     tuple(ManifestRow(*file) for file in entry["files"]),
@@ -885,9 +888,9 @@ class FinishedJournal:
                     tuple(tuple(pair) for pair in entry["kept"]))
             except (KeyError, TypeError):
                 continue
-        for row, files in coming.items():
-            if row not in found and all(self._in_place(file) for file in files):
-                found[row] = PatientResult(files)
+        for row, result in coming.items():
+            if row not in found and all(self._in_place(file) for file in result.files):
+                found[row] = result
         return found
 
     def _entries(self) -> Iterator[dict[str, Any]]:

@@ -122,10 +122,18 @@ class PatientFiles:
     def write(self) -> WrittenFiles:
         """This patient's files changed by hand kept aside, the documents written (all or none), a
         batch folder's old documents removed."""
-        kept = keep_edited(self.directory, self.plan)
+        kept = self.keep_edited()
+        return WrittenFiles(self.put_in_place(), kept)
+
+    def keep_edited(self) -> list[tuple[str, str]]:
+        """This patient's files changed by hand kept aside: (file, its kept copy), relative."""
+        return keep_edited(self.directory, self.plan)
+
+    def put_in_place(self) -> list[ManifestRow]:
+        """The documents written (all or none), a batch folder's old documents removed."""
         write_all_atomic([(self.directory / row.file, doc.data) for row, doc in zip(self.rows(), self.documents)])
         remove_stale(self.directory, self.plan)
-        return WrittenFiles(self.rows(), kept)
+        return self.rows()
 
 
 def render_patient_files(
