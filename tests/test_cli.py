@@ -147,8 +147,7 @@ def test_the_logo_note_measures_the_logo_upright_as_it_prints(write_yaml, tmp_pa
     assert ("note: clinic.logo:" in result.output) is noted
 
 
-@pytest.mark.parametrize("date_format, noted", [("d 'de' MMMM 'de' y", "'de'"), ("d MMM y", None),
-                                                ("long", None), ("d.MM.y'3'", None)])
+@pytest.mark.parametrize("date_format, noted", [("d 'de' MMMM 'de' y", "'de'"), ("d MMM y", None), ("long", None)])
 def test_check_notes_words_a_date_pattern_prints_in_every_language(write_yaml, date_format, noted):
     """"d 'de' MMMM 'de' y" made the English papers say "5 de March de 2027", and check said nothing."""
     clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '545-0100'\ndate_format: \"{date_format}\"\n")
@@ -157,6 +156,33 @@ def test_check_notes_words_a_date_pattern_prints_in_every_language(write_yaml, d
     notes = [line for line in result.output.splitlines() if line.startswith("note: clinic.date_format")]
     assert notes == ([f"note: clinic.date_format: {date_format} prints {noted} in every language's documents; "
                       "the named formats (short, medium, long, full) follow each language"] if noted else [])
+
+
+@pytest.mark.parametrize("date_format, noted", [("dd/MM/yyyy", True), ("short", True), ("d.MM.y'3'", True),
+                                                ("yyyy-MM-dd", False), ("long", False), ("d MMM y", False)])
+def test_check_notes_a_date_format_printed_with_the_month_named(write_yaml, date_format, noted):
+    """date_format: dd/MM/yyyy printed "Mar 5, 2027" on every paper, and check said nothing."""
+    clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '545-0100'\ndate_format: \"{date_format}\"\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.output.splitlines() if line.startswith("note: clinic.date_format")]
+    assert notes == ([f"note: clinic.date_format: {date_format} prints the month as a number, read as day or month by "
+                      "country: every paper prints its dates with the month named instead (medium: Mar 5, 2027)"]
+                     if noted else [])
+
+
+def test_a_clinic_files_first_problem_comes_with_how_many_more(write_yaml, tmp_path):
+    """generate named the first of a clinic file's problems alone, where check listed three."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nphysican: Dr A\ncolors: {primary: navy}\n"
+                                  "paper: legal\n")
+    generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                        "-o", tmp_path / "out")
+    assert generated.exit_code == 2
+    assert generated.stderr == ("error: clinic.physican: unknown clinic field (and 2 more: carthandout check --clinic "
+                                "lists them)\n")
+    missing_group = write_yaml("g.yaml", "name: X\nphone_24h: '545-0100'\nchecklist: {add: [{id: dental, text: x}]}\n")
+    checked = run_cli("check", "--clinic", missing_group)  # "None is not a group"
+    assert "clinic.checklist.add[1].group: is required (tests or steps)" in checked.output
 
 
 def test_check_notes_a_caregiver_period_shorter_than_the_close_watch(write_yaml):

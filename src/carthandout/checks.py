@@ -1,11 +1,13 @@
 """``carthandout check``: every content pack, policy profile and the clinic file, all problems listed."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from babel.dates import format_date
 from PIL import Image
 from reportlab.lib.colors import HexColor
 
@@ -14,6 +16,7 @@ from carthandout.context import effective_policy
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
 from carthandout.errors import CarthandoutError
+from carthandout.formatting import NAMED_MONTH_FORMAT, month_is_a_number
 from carthandout.inputs import clinic_file_problems, load_clinic
 from carthandout.models import Clinic
 from carthandout.pipeline import clinic_problems
@@ -86,7 +89,13 @@ def _team_language_notes(clinic: Clinic) -> list[str]:
 
 def _date_format_notes(clinic: Clinic) -> list[str]:
     """Words quoted in a date pattern print in every language: "d 'de' MMMM 'de' y" made the
-    English papers say "5 de March de 2027"."""
+    English papers say "5 de March de 2027". A format with the month as a number is printed with
+    the month named: said, since the papers do not print what the file asks."""
+    if month_is_a_number(clinic.date_format):
+        example = format_date(dt.date(2027, 3, 5), format=NAMED_MONTH_FORMAT, locale="en_US")
+        return [f"note: clinic.date_format: {clinic.date_format} prints the month as a number, read as day or month "
+                f"by country: every paper prints its dates with the month named instead ({NAMED_MONTH_FORMAT}: "
+                f"{example})"]
     words = list(dict.fromkeys(quoted for quoted in re.findall(r"'([^']+)'", clinic.date_format)
                                if any(ch.isalpha() for ch in quoted)))
     if not words:

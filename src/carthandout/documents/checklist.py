@@ -286,6 +286,8 @@ def _added_item(where: str, entry: Any, taken: set[str], groups: list[str], ctx:
     if item_id in taken:
         raise InputError(f"{where}.id", "{value} is already an item id", item_id, sensitive=False)
     taken.add(item_id)
+    if entry.get("group") in (None, ""):
+        raise InputError(f"{where}.group", f"is required ({' or '.join(groups)})", sensitive=False)
     if entry.get("group") not in groups:
         raise InputError(f"{where}.group", f"{{value}} is not a group (use {', '.join(groups)})",
                          entry.get("group"), sensitive=False)
