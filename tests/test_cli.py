@@ -283,7 +283,8 @@ def test_a_clinic_file_with_number_keys_or_deep_nesting_gets_a_line_naming_it(wr
     assert [line for line in result.output.splitlines() if line.startswith("clinic.")] == [
         "clinic.5: unknown clinic field", "clinic.foo: unknown clinic field"]
     deep = write_yaml("d.yaml", "name: A\nphone_24h: '545 0100'\naddress: " + "[" * 5000 + "x" + "]" * 5000 + "\n")
-    for clinic, expected in ((numbers, "error: clinic.5: unknown clinic field"),
+    for clinic, expected in ((numbers, "error: clinic.5: unknown clinic field (and 1 more: carthandout check --clinic "
+                                       "lists them)"),
                              (deep, f"error: clinic: {deep}: is nested too deeply to be read")):
         result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
                          "-o", tmp_path / "out")
