@@ -395,6 +395,10 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
      "clinic.overrides: stay_near_days is below monitoring_days"),
     ("overrides: {caregiver_days: 0}", "clinic.overrides.caregiver_days"),
     ("overrides: {caregiver_days: {a: 1}}", "clinic.overrides.caregiver_days"),
+    ("overrides: {dose_cells_per_kg: 2.0e6}",  # YAML reads 2.0e6 as text: "or a list of day numbers" misled
+     "clinic.overrides.dose_cells_per_kg: must be a number, unquoted and of digits only (2000000, 100.4), not text"),
+    ("team: [{rol: Nurse, name: A}]", "clinic.team[1]: unknown key rol: a member has only role, name and phone"),
+    ("address: [Main St, 75001]", "clinic.address[2]: must be text, got int"),  # which line
     ("overrides: {1: 2}", "clinic.overrides"),
     ("logo: corrupt.png", "clinic.logo"),
     ("logo: nothing-here.png", "clinic.logo: nothing-here.png does not exist beside the clinic file"),

@@ -513,8 +513,10 @@ def _parse_overrides(raw: Any) -> tuple[tuple[str, Any], ...]:
     for key, value in sorted(overrides.items()):
         if isinstance(value, list) and all(isinstance(item, int) for item in value):
             value = tuple(value)
-        elif not isinstance(value, (int, float)):
-            raise InputError(f"clinic.overrides.{key}", "must be a number (or a list of day numbers)", sensitive=False)
+        elif not isinstance(value, (int, float)) or isinstance(value, bool):
+            kind = ("a list of day numbers, such as [-5, -4, -3]" if key == "conditioning_days"
+                    else "a number, unquoted and of digits only (2000000, 100.4)")
+            raise InputError(f"clinic.overrides.{key}", f"must be {kind}, not {_yaml_kind(value)}", sensitive=False)
         pairs.append((key, value))
     return tuple(pairs)
 
@@ -523,13 +525,23 @@ def _required(field_name: str) -> str:
     raise InputError(field_name, "is required", sensitive=False)
 
 
+def _yaml_kind(value: Any) -> str:
+    """What YAML read a value as, in a clinic's words."""
+    if isinstance(value, bool):
+        return "true/false"
+    return {str: "text", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
 def _parse_address(raw: Any) -> tuple[str, ...]:
     if raw is None:
         return ()
     lines = raw if isinstance(raw, list) else str(raw).splitlines() if isinstance(raw, str) else None
     if lines is None:
         raise InputError("clinic.address", "must be text or a list of lines", sensitive=False)
-    return tuple(t for t in (parse_text("clinic.address", line, sensitive=False) for line in lines) if t)
+    numbered = isinstance(raw, list)  # a line that is not text is named by its number: address[3]
+    texts = (parse_text(f"clinic.address[{number}]" if numbered else "clinic.address", line, sensitive=False)
+             for number, line in enumerate(lines, start=1))
+    return tuple(text for text in texts if text)
 
 
 def _parse_clinic_language(raw: Any, languages: Collection[str] | None) -> str:
@@ -550,8 +562,10 @@ def _parse_team(raw: Any, clinic_language: str | None) -> tuple[TeamMember, ...]
         where = f"clinic.team[{index}]"
         if not isinstance(item, Mapping):
             raise InputError(where, "must be a mapping such as {role: ..., name: ..., phone: ...}", sensitive=False)
-        if set(item) - {"role", "name", "phone"}:
-            raise InputError(where, "must have only role, name and phone", sensitive=False)
+        unknown = sorted(str(key) for key in set(item) - {"role", "name", "phone"})
+        if unknown:
+            raise InputError(where, f"unknown key {', '.join(unknown)}: a member has only role, name and phone",
+                             sensitive=False)
         role, translated = parse_text_by_language(f"{where}.role", item.get("role"), clinic_language,
                                                   "is required: it labels the member's row in the contacts")
         member = TeamMember(
