@@ -405,6 +405,8 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("overrides: {conditioning_days: [-5, -5, -3]}", "clinic.overrides.conditioning_days"),  # two chemo days on one date
     ("overrides: {conditioning_days: [-1000000]}", "clinic.overrides.conditioning_days"),  # OverflowError
     ("checklist: {remove: [{a: 1}]}", "clinic.checklist.remove[1]"),  # crashed with TypeError
+    ("checklist: {remove: [echocardiogram], rename: {echocardiogram: Echo or MUGA}}",  # the new text printed nowhere
+     "clinic.checklist.rename.echocardiogram: the item is removed too: rename it or remove it"),
     ("checklist: {remove: [infusion, monitoring, leukapheresis, manufacturing, conditioning, pet-ct, echocardiogram, "
      "lung-function, hiv, hepatitis-b, hepatitis-c, pregnancy, infection-check, vaccination-history]}",
      "clinic.checklist: removes every item and adds none"),  # printed a checklist of no tests

@@ -216,6 +216,10 @@ def apply_clinic_settings(
         removed = _removed_ids(raw.get("remove"), known, {item.repeat_of for item in items if item.repeat_of}, problems)
     with _entry_checked(problems):
         renamed = _new_texts(raw.get("rename"), known, ctx, problems)
+    for item_id in [item.id for item in items if item.id in renamed and (item.id in removed or item.repeat_of in removed)]:
+        with _entry_checked(problems):  # its new text printed nowhere, without a word
+            raise InputError(f"clinic.checklist.rename.{item_id}", "the item is removed too: rename it or remove it",
+                             sensitive=False)
     kept = [item for item in items if item.id not in removed and item.repeat_of not in removed]
     kept = [replace(item, text=renamed[item.id][0], plain_text=renamed[item.id][1]) if item.id in renamed else item
             for item in kept]
