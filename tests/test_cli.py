@@ -863,6 +863,7 @@ def test_a_logo_of_more_than_12_million_pixels_is_refused_before_it_is_decoded(t
     result = run_cli("generate", "--clinic", clinic_with(write_yaml, "logo: huge.png"), "--name", "A",
                      "--infusion-date", "2027-03-10", "--doc", "handout", "-o", tmp_path / "o")
     assert result.exit_code == 2 and result.stderr.startswith("error: clinic.logo: huge.png has too many pixels")
+    assert "at most 12 million pixels, such as 4000 × 3000" in result.stderr  # as the docs say, not "a few thousand a side"
 
 
 def stamped_pages(path: Path, words: tuple[str, ...]) -> list[bool]:

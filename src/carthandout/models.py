@@ -649,6 +649,6 @@ def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
     except Exception:  # Pillow raises many kinds for a damaged file; any of them means the same
         raise InputError("clinic.logo", "{value} cannot be read as an image (damaged file?)", raw, sensitive=False) from None
     if too_large:
-        raise InputError("clinic.logo", "{value} has too many pixels to read safely: save it smaller (at most a few "
-                         "thousand pixels a side)", raw, sensitive=False)
+        raise InputError("clinic.logo", f"{{value}} has too many pixels to read safely: save it smaller (at most "
+                         f"{MAX_LOGO_PIXELS // 1_000_000} million pixels, such as 4000 × 3000)", raw, sensitive=False)
     return path
