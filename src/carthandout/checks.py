@@ -140,11 +140,19 @@ def _logo_notes(clinic: Clinic) -> list[str]:
     except (OSError, ValueError):  # a logo that cannot be read is one of the clinic's problems
         return []
     drawn_inches = min(LOGO_BOX[1] * width / height, LOGO_BOX[0]) / 72
+    notes = []
+    if drawn_inches < NARROW_LOGO_INCHES:
+        notes.append(f"note: clinic.logo: it is {height / width:.1f} times as tall as it is wide, so it prints "
+                     f"{drawn_inches * 25.4:.0f} mm wide in a {LOGO_BOX[1] / 72 * 25.4:.0f} mm high header; a wide "
+                     "version of the logo prints larger")
     ppi = width / drawn_inches
-    if ppi >= SHARP_LOGO_PPI:
-        return []
-    return [f"note: clinic.logo: {width} × {height} pixels print at {ppi:.0f} pixels an inch and will look blurred; "
-            f"one {round(300 * drawn_inches)} pixels wide prints sharp"]
+    if ppi < SHARP_LOGO_PPI:
+        notes.append(f"note: clinic.logo: {width} × {height} pixels print at {ppi:.0f} pixels an inch and will look "
+                     f"blurred; one {round(300 * drawn_inches)} pixels wide prints sharp")
+    return notes
+
+
+NARROW_LOGO_INCHES = 0.3  # a logo twice as tall as wide, or more: a 300 × 1200 one printed 4 mm wide
 
 
 def _check_policies() -> list[str]:
