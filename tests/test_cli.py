@@ -152,11 +152,14 @@ def test_check_notes_a_logo_so_tall_it_prints_a_few_millimetres_wide(write_yaml,
     from PIL import Image
     Image.new("RGB", (300, 1200), "navy").save(tmp_path / "tall.png")
     Image.new("RGB", (1200, 600), "navy").save(tmp_path / "wide.png")
+    Image.new("RGB", (600, 1200), "navy").save(tmp_path / "twice.png")  # twice as tall: noted too
     for logo, noted in (("tall.png", True), ("wide.png", False)):
         clinic = write_yaml(f"{logo}.yaml", f"name: X\nphone_24h: '545-0100'\nlogo: {logo}\n")
         notes = [line for line in run_cli("check", "--clinic", clinic).output.splitlines() if "clinic.logo" in line]
         assert notes == (["note: clinic.logo: it is 4.0 times as tall as it is wide, so it prints 4 mm wide in a 15 mm "
                           "high header; a wide version of the logo prints larger"] if noted else [])
+    twice = write_yaml("twice.yaml", "name: X\nphone_24h: '545-0100'\nlogo: twice.png\n")
+    assert "it is 2.0 times as tall as it is wide" in run_cli("check", "--clinic", twice).output
 
 
 @pytest.mark.parametrize("date_format, noted", [("d 'de' MMMM 'de' y", "'de'"), ("d MMM y", None), ("long", None)])
@@ -181,6 +184,15 @@ def test_check_notes_a_date_format_printed_with_the_month_named(write_yaml, date
     assert notes == ([f"note: clinic.date_format: {date_format} prints the month as a number, read as day or month by "
                       "country: every paper prints its dates with the month named instead (medium: Mar 5, 2027)"]
                      if noted else [])
+
+
+def test_a_refused_date_format_gets_no_note_and_the_note_speaks_the_clinics_language(write_yaml):
+    """check noted that "MM/dd" would print the month named while refusing it (generate stops); the
+    note's example was English for a Spanish clinic, whose papers print "5 mar 2027"."""
+    refused = run_cli("check", "--clinic", write_yaml("r.yaml", "name: X\nphone_24h: '545-0100'\ndate_format: MM/dd\n"))
+    assert refused.exit_code == 1 and "note: clinic.date_format" not in refused.output
+    spanish = write_yaml("s.yaml", "name: X\nphone_24h: '545-0100'\nlanguage: es\ndate_format: dd/MM/yyyy\n")
+    assert "(medium: 5 mar 2027)" in run_cli("check", "--clinic", spanish).output
 
 
 def test_a_clinic_files_first_problem_comes_with_how_many_more(write_yaml, tmp_path):
@@ -408,7 +420,9 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("overrides: {caregiver_days: 0}", "clinic.overrides.caregiver_days"),
     ("overrides: {caregiver_days: {a: 1}}", "clinic.overrides.caregiver_days"),
     ("overrides: {dose_cells_per_kg: 2.0e6}",  # YAML reads 2.0e6 as text: "or a list of day numbers" misled
-     "clinic.overrides.dose_cells_per_kg: must be a number, unquoted and of digits only (2000000, 100.4), not text"),
+     "clinic.overrides.dose_cells_per_kg: dose_cells_per_kg must be a whole, positive number of cells (such as 2000000)"),
+    ("overrides: {name_in_metadata: true}",  # a top-level field under overrides: "must be a number" misled
+     "clinic.overrides.name_in_metadata: unknown policy value"),
     ("team: [{rol: Nurse, name: A}]", "clinic.team[1]: unknown key rol: a member has only role, name and phone"),
     ("address: [Main St, 75001]", "clinic.address[2]: must be text, got int"),  # which line
     ("overrides: {1: 2}", "clinic.overrides"),

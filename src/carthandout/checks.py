@@ -16,7 +16,7 @@ from carthandout.context import effective_policy
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
 from carthandout.errors import CarthandoutError
-from carthandout.formatting import NAMED_MONTH_FORMAT, month_is_a_number
+from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_is_a_number
 from carthandout.inputs import clinic_file_problems, load_clinic
 from carthandout.models import Clinic
 from carthandout.pipeline import clinic_problems
@@ -58,13 +58,19 @@ def clinic_notes(clinic: Clinic) -> list[str]:
             + _team_language_notes(clinic) + _locale_notes(clinic))
 
 
+def _clinic_locale(clinic: Clinic) -> str | None:
+    try:
+        return load_common(clinic.language).locale
+    except CarthandoutError:  # a language with no documents is one of the clinic's problems
+        return None
+
+
 def _locale_notes(clinic: Clinic) -> list[str]:
     """The documents are written for patients of US centers: a center whose own language is
     Spanish may be in Spain or Latin America, where the fever is read in °C and 1.6 × 10⁸
     (160,000,000) as 160 with decimals."""
-    try:
-        locale = load_common(clinic.language).locale
-    except CarthandoutError:  # a language with no documents is one of the clinic's problems
+    locale = _clinic_locale(clinic)
+    if locale is None:
         return []
     if clinic.language == "en" or not locale.endswith("_US"):
         return []
@@ -90,9 +96,15 @@ def _team_language_notes(clinic: Clinic) -> list[str]:
 def _date_format_notes(clinic: Clinic) -> list[str]:
     """Words quoted in a date pattern print in every language: "d 'de' MMMM 'de' y" made the
     English papers say "5 de March de 2027". A format with the month as a number is printed with
-    the month named: said, since the papers do not print what the file asks."""
+    the month named: said, since the papers do not print what the file asks. A format refused is
+    one of the clinic's problems, not a note."""
+    try:
+        check_date_format(clinic.date_format)
+    except CarthandoutError:
+        return []
     if month_is_a_number(clinic.date_format):
-        example = format_date(dt.date(2027, 3, 5), format=NAMED_MONTH_FORMAT, locale="en_US")
+        example = format_date(dt.date(2027, 3, 5), format=NAMED_MONTH_FORMAT,
+                              locale=_clinic_locale(clinic) or "en_US")
         return [f"note: clinic.date_format: {clinic.date_format} prints the month as a number, read as day or month "
                 f"by country: every paper prints its dates with the month named instead ({NAMED_MONTH_FORMAT}: "
                 f"{example})"]
@@ -141,7 +153,7 @@ def _logo_notes(clinic: Clinic) -> list[str]:
         return []
     drawn_inches = min(LOGO_BOX[1] * width / height, LOGO_BOX[0]) / 72
     notes = []
-    if drawn_inches < NARROW_LOGO_INCHES:
+    if drawn_inches <= NARROW_LOGO_INCHES:
         notes.append(f"note: clinic.logo: it is {height / width:.1f} times as tall as it is wide, so it prints "
                      f"{drawn_inches * 25.4:.0f} mm wide in a {LOGO_BOX[1] / 72 * 25.4:.0f} mm high header; a wide "
                      "version of the logo prints larger")

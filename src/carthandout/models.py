@@ -511,12 +511,12 @@ def _parse_overrides(raw: Any) -> tuple[tuple[str, Any], ...]:
         raise InputError("clinic.overrides", "must map policy value names to values", sensitive=False)
     pairs = []
     for key, value in sorted(overrides.items()):
-        if isinstance(value, list) and all(isinstance(item, int) for item in value):
+        # each value's name, type and range are the policy module's to check (it names the value)
+        if isinstance(value, list) and all(isinstance(item, _SCALARS + (bool,)) for item in value):
             value = tuple(value)
-        elif not isinstance(value, (int, float)) or isinstance(value, bool):
-            kind = ("a list of day numbers, such as [-5, -4, -3]" if key == "conditioning_days"
-                    else "a number, unquoted and of digits only (2000000, 100.4)")
-            raise InputError(f"clinic.overrides.{key}", f"must be {kind}, not {_yaml_kind(value)}", sensitive=False)
+        elif not isinstance(value, _SCALARS + (bool,)):
+            raise InputError(f"clinic.overrides.{key}", f"must be a number, or a list of day numbers, not "
+                             f"{_yaml_kind(value)}", sensitive=False)
         pairs.append((key, value))
     return tuple(pairs)
 
