@@ -1193,3 +1193,15 @@ def test_a_report_that_cannot_be_printed_fails_the_run(command):
         completed = carthandout_process(*command, stdout=full, stderr=subprocess.PIPE)
     assert completed.returncode == 2
     assert completed.stderr == "error: stdout: cannot write the report (No space left on device)\n"
+
+
+def test_every_bad_team_member_is_named(write_yaml, tmp_path):
+    """Two team members with a misspelt key: check and generate named the first alone."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nteam:\n  - {role: Nurse, nmae: A}\n"
+                                  "  - {role: Pharmacist, nme: B}\n  - {role: Doctor, name: C}\n")
+    listed = [line for line in run_cli("check", "--clinic", clinic).output.splitlines() if line.startswith("clinic.")]
+    assert listed == ["clinic.team[1]: unknown key nmae: a member has only role, name and phone",
+                      "clinic.team[2]: unknown key nme: a member has only role, name and phone"]
+    generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                        "-o", tmp_path / "out")
+    assert generated.exit_code == 2 and generated.stderr.endswith("(and 1 more: carthandout check --clinic lists them)\n")

@@ -13,7 +13,7 @@ from typing import Any, Callable, Collection, Iterable, Mapping
 
 from PIL import Image
 
-from carthandout.errors import CarthandoutError, InputError
+from carthandout.errors import CarthandoutError, InputError, SeveralProblems, raise_together
 from carthandout.textnorm import normalise_text
 
 # ASCII digits: \d takes ৪ (4, looks like 8). The year first, the month is next in every country:
@@ -445,6 +445,8 @@ def _clinic_fields(raw: Any, base_dir: Path,
     for parse in _clinic_field_parsers(raw, base_dir, values, languages):
         try:
             values.update(parse())
+        except SeveralProblems as several:  # a team's members, each named
+            problems.extend(several.problems)
         except CarthandoutError as error:
             problems.append(error)
     return values, problems
@@ -557,27 +559,34 @@ def _parse_team(raw: Any, clinic_language: str | None) -> tuple[TeamMember, ...]
         return ()
     if not isinstance(raw, list):
         raise InputError("clinic.team", "must be a list of {role, name, phone}", sensitive=False)
-    members = []
+    members, problems = [], []
     for index, item in enumerate(raw, start=1):
-        where = f"clinic.team[{index}]"
-        if not isinstance(item, Mapping):
-            raise InputError(where, "must be a mapping such as {role: ..., name: ..., phone: ...}", sensitive=False)
-        unknown = sorted(str(key) for key in set(item) - {"role", "name", "phone"})
-        if unknown:
-            raise InputError(where, f"unknown key {', '.join(unknown)}: a member has only role, name and phone",
-                             sensitive=False)
-        role, translated = parse_text_by_language(f"{where}.role", item.get("role"), clinic_language,
-                                                  "is required: it labels the member's row in the contacts")
-        member = TeamMember(
-            role=role,
-            name=parse_text(f"{where}.name", item.get("name"), sensitive=False),
-            phone=parse_phone(f"{where}.phone", item.get("phone"), sensitive=False, clinics=True),
-            translated_roles=translated,
-        )
-        if not (member.name or member.phone):
-            raise InputError(where, "needs a name or a phone (an empty row printed in the contacts)", sensitive=False)
-        members.append(member)
+        try:
+            members.append(_team_member(f"clinic.team[{index}]", item, clinic_language))
+        except CarthandoutError as error:
+            problems.append(error)
+    raise_together(problems)  # every member's problem, not the first alone
     return tuple(members)
+
+
+def _team_member(where: str, item: Any, clinic_language: str | None) -> TeamMember:
+    if not isinstance(item, Mapping):
+        raise InputError(where, "must be a mapping such as {role: ..., name: ..., phone: ...}", sensitive=False)
+    unknown = sorted(str(key) for key in set(item) - {"role", "name", "phone"})
+    if unknown:
+        raise InputError(where, f"unknown key {', '.join(unknown)}: a member has only role, name and phone",
+                         sensitive=False)
+    role, translated = parse_text_by_language(f"{where}.role", item.get("role"), clinic_language,
+                                              "is required: it labels the member's row in the contacts")
+    member = TeamMember(
+        role=role,
+        name=parse_text(f"{where}.name", item.get("name"), sensitive=False),
+        phone=parse_phone(f"{where}.phone", item.get("phone"), sensitive=False, clinics=True),
+        translated_roles=translated,
+    )
+    if not (member.name or member.phone):
+        raise InputError(where, "needs a name or a phone (an empty row printed in the contacts)", sensitive=False)
+    return member
 
 
 def text_in(language: str, default: str, translated: tuple[tuple[str, str], ...]) -> str:
