@@ -494,7 +494,7 @@ def render_patient(job: PatientJob, journal: "FinishedJournal | None" = None) ->
                                         str(job.row), _state.recorded, own_folder=True)
         kept = rendered.keep_edited()
         if journal is not None:
-            journal.note_coming(job.row, rendered.rows(), kept)
+            journal.note_coming(job.row, rendered.rows, kept)
         files = rendered.put_in_place()
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))

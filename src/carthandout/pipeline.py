@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
@@ -114,8 +113,10 @@ class PatientFiles:
     documents: tuple[RenderedDocument, ...]
     policy: str
 
+    @cached_property
     def rows(self) -> list[ManifestRow]:
-        """The manifest's rows of the documents, as ``write`` will write them."""
+        """The manifest's rows of the documents, as ``write`` will write them (each row hashes its
+        document: computed once)."""
         return [manifest_row(document_file(self.prefix, doc.document), self.record, doc, self.row, self.policy)
                 for doc in self.documents]
 
@@ -131,9 +132,9 @@ class PatientFiles:
 
     def put_in_place(self) -> list[ManifestRow]:
         """The documents written (all or none), a batch folder's old documents removed."""
-        write_all_atomic([(self.directory / row.file, doc.data) for row, doc in zip(self.rows(), self.documents)])
+        write_all_atomic([(self.directory / row.file, doc.data) for row, doc in zip(self.rows, self.documents)])
         remove_stale(self.directory, self.plan)
-        return self.rows()
+        return self.rows
 
 
 def render_patient_files(
