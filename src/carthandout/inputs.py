@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from carthandout import models
 from carthandout.content import available_languages
-from carthandout.errors import CarthandoutError, ContentError, InputError, SeveralProblems
+from carthandout.errors import CarthandoutError, ContentError, InputError
 from carthandout.models import PATIENT_FIELDS, Clinic, field_for_header, misspelt_field, parse_clinic, phone_digits
 from carthandout.resources import load_yaml_file, package_dir
 
@@ -56,16 +56,7 @@ def _numbers(*phones: Any) -> frozenset[str]:
 
 
 def _read_clinic(path: Path) -> Clinic:
-    """The clinic file's profile; its first problem, with how many more (``generate`` named the
-    first alone, where ``check`` listed three)."""
-    raw = _clinic_yaml(path)
-    try:
-        return parse_clinic(raw, path.parent, available_languages())
-    except CarthandoutError as first:
-        problems = clinic_file_problems(path)
-        if len(problems) > 1 and problems[0].line() == first.line():
-            raise SeveralProblems(problems) from None
-        raise
+    return parse_clinic(_clinic_yaml(path), path.parent, available_languages())
 
 
 def clinic_file_problems(path: Path) -> list[CarthandoutError]:

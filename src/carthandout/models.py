@@ -421,11 +421,10 @@ PAPER_SIZES = ("letter", "a4")
 
 def parse_clinic(raw: Any, base_dir: Path, languages: Collection[str] | None = None) -> Clinic:
     """Validate a clinic profile; relative paths (the logo) are read from ``base_dir``; ``languages``:
-    those with documents (None: not checked here). Raises the first problem (``clinic_file_problems``
-    lists them all)."""
+    those with documents (None: not checked here). Raises the first problem, with how many more
+    (``clinic_file_problems`` lists them all)."""
     values, problems = _clinic_fields(raw, base_dir, languages)
-    if problems:
-        raise problems[0]
+    raise_together(problems)
     return Clinic(**values)
 
 
