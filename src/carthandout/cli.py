@@ -29,6 +29,7 @@ from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.protect import DEFAULT_PASSWORD_ENV, MIN_PASSWORD_LENGTH, check_password_flags, pdf_password
 from carthandout.pipeline import check_card_words, check_clinic, check_documents, prepare, render_patient_files
 from carthandout.schedule import infusion_date_doubt
+from carthandout.streams import null_device_on
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -70,22 +71,13 @@ def say(line: str, report: bool = False) -> None:
     try:
         click.echo(line)
     except OSError as error:
-        _stdout_to_nowhere()
+        null_device_on(sys.stdout.fileno())  # later lines, and the flush at exit ("Exception ignored ...")
         if error.errno == errno.EPIPE:
             return
         if report:
             click.echo(f"error: stdout: cannot write the report ({error.strerror})", err=True)
             sys.exit(EXIT_BAD_INPUT)
         click.echo(f"warning: the lines for stdout could not be printed ({error.strerror})", err=True)
-
-
-def _stdout_to_nowhere() -> None:
-    """Later lines, and the flush at exit, go to the null device (else: "Exception ignored ...")."""
-    null = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(null, sys.stdout.fileno())
-    finally:
-        os.close(null)
 
 
 PATIENT_OPTIONS = (
