@@ -879,19 +879,20 @@ class FinishedJournal:
         for entry in self._entries():
             try:
                 if "coming" in entry:
-                    coming[entry["row"]] = PatientResult(tuple(ManifestRow(*file) for file in entry["coming"]),
-                                                         kept=tuple(tuple(pair) for pair in entry["kept"]))
-                    continue
-                found[entry["row"]] = PatientResult(
-                    tuple(ManifestRow(*file) for file in entry["files"]),
-                    None if entry["problem"] is None else RowProblem(*entry["problem"]),
-                    tuple(tuple(pair) for pair in entry["kept"]))
+                    coming[entry["row"]] = self._result(entry["coming"], None, entry["kept"])
+                else:
+                    found[entry["row"]] = self._result(entry["files"], entry["problem"], entry["kept"])
             except (KeyError, TypeError):
                 continue
         for row, result in coming.items():
             if row not in found and all(self._in_place(file) for file in result.files):
                 found[row] = result
         return found
+
+    @staticmethod
+    def _result(files: list[list[Any]], problem: list[Any] | None, kept: list[list[str]]) -> PatientResult:
+        return PatientResult(tuple(ManifestRow(*file) for file in files),
+                             None if problem is None else RowProblem(*problem), tuple(tuple(pair) for pair in kept))
 
     def _entries(self) -> Iterator[dict[str, Any]]:
         for path in sorted(self.output_dir.glob(self.PATTERN)):

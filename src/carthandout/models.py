@@ -69,19 +69,20 @@ FIELD_ALIASES = {
     "physician": ("doctor",),
     "language": ("preferred language",),
 }
-_FIELD_KEYS = {_SEPARATORS.sub("", spelling).lower(): name
-               for name in PATIENT_FIELDS for spelling in (name, *FIELD_ALIASES.get(name, ()))}
+
+
+def header_key(header: str) -> str:
+    """A column title as it is matched: case, spaces, punctuation and underscores aside."""
+    return _SEPARATORS.sub("", header).lower()
+
+
+_FIELD_KEYS = {header_key(spelling): name for name in PATIENT_FIELDS for spelling in (name, *FIELD_ALIASES.get(name, ()))}
 
 
 def field_for_header(header: str) -> str | None:
     """The patient field a roster's column header or a patient file's key names ("Infusion Date",
     "INFUSION_DATE", "infusion-date": case, spaces and underscores aside; or an alias, "DOB"), or None."""
     return _FIELD_KEYS.get(header_key(header))
-
-
-def header_key(header: str) -> str:
-    """A column title as it is matched: case, spaces, punctuation and underscores aside."""
-    return _SEPARATORS.sub("", header).lower()
 
 
 def header_misspelling(header: str) -> str | None:
