@@ -162,13 +162,18 @@ def test_check_notes_a_logo_so_tall_it_prints_a_few_millimetres_wide(write_yaml,
     assert "it is 2.0 times as tall as it is wide" in run_cli("check", "--clinic", twice).output
 
 
-@pytest.mark.parametrize("date_format, noted", [("d 'de' MMMM 'de' y", "'de'"), ("d MMM y", None), ("long", None)])
-def test_check_notes_words_a_date_pattern_prints_in_every_language(write_yaml, date_format, noted):
-    """"d 'de' MMMM 'de' y" made the English papers say "5 de March de 2027", and check said nothing."""
+def date_format_notes(write_yaml, date_format: str) -> list[str]:
+    """What check notes of a clinic file's date format (a valid one: check passes)."""
     clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '545-0100'\ndate_format: \"{date_format}\"\n")
     result = run_cli("check", "--clinic", clinic)
     assert result.exit_code == 0, result.output
-    notes = [line for line in result.output.splitlines() if line.startswith("note: clinic.date_format")]
+    return [line for line in result.output.splitlines() if line.startswith("note: clinic.date_format")]
+
+
+@pytest.mark.parametrize("date_format, noted", [("d 'de' MMMM 'de' y", "'de'"), ("d MMM y", None), ("long", None)])
+def test_check_notes_words_a_date_pattern_prints_in_every_language(write_yaml, date_format, noted):
+    """"d 'de' MMMM 'de' y" made the English papers say "5 de March de 2027", and check said nothing."""
+    notes = date_format_notes(write_yaml, date_format)
     assert notes == ([f"note: clinic.date_format: {date_format} prints {noted} in every language's documents; "
                       "the named formats (short, medium, long, full) follow each language"] if noted else [])
 
@@ -177,10 +182,7 @@ def test_check_notes_words_a_date_pattern_prints_in_every_language(write_yaml, d
                                                 ("yyyy-MM-dd", False), ("long", False), ("d MMM y", False)])
 def test_check_notes_a_date_format_printed_with_the_month_named(write_yaml, date_format, noted):
     """date_format: dd/MM/yyyy printed "Mar 5, 2027" on every paper, and check said nothing."""
-    clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '545-0100'\ndate_format: \"{date_format}\"\n")
-    result = run_cli("check", "--clinic", clinic)
-    assert result.exit_code == 0, result.output
-    notes = [line for line in result.output.splitlines() if line.startswith("note: clinic.date_format")]
+    notes = date_format_notes(write_yaml, date_format)
     assert notes == ([f"note: clinic.date_format: {date_format} prints the month as a number, read as day or month by "
                       "country: every paper prints its dates with the month named instead (medium: Mar 5, 2027)"]
                      if noted else [])
