@@ -1927,3 +1927,31 @@ def test_a_worker_killed_between_its_renames_and_its_note_still_has_its_patient_
     noted = journal.read()
     assert set(noted) == {2} and noted[2].files == (written,)
     assert noted[2].kept == (("a/checklist.pdf", "a/checklist.edited.pdf"),)  # its notice still printed
+
+
+def test_a_second_signal_during_the_workers_shutdown_does_not_rename_the_stop(tmp_path, monkeypatch):
+    """Ctrl-C, then SIGTERM while the workers were stopping: the SIGTERM's exception replaced the
+    KeyboardInterrupt and the run said "interrupted by SIGTERM" (the second-Ctrl-C test failed so
+    under load)."""
+    from contextlib import contextmanager
+    from types import SimpleNamespace
+    from carthandout import batch as batch_module
+
+    @contextmanager
+    def stopping_pool(jobs, state):
+        try:
+            yield None
+        finally:  # the workers' shutdown, when the second signal lands
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.2)
+
+    def first_ctrl_c(*args):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)
+
+    monkeypatch.setattr(batch_module, "worker_pool", stopping_pool)
+    monkeypatch.setattr(batch_module, "_render_patients", first_ctrl_c)
+    result = batch_module.BatchResult()
+    parts = SimpleNamespace(pool=None, finish=lambda: None)
+    batch_module._run_workers([], None, None, batch_module.BatchSettings(tmp_path), result, None, parts, lambda n: None)
+    assert result.stopped_by == "SIGINT"

@@ -611,17 +611,21 @@ class Terminated(BaseException):
 _INTERRUPTS = {signal.SIGINT: KeyboardInterrupt, signal.SIGTERM: Terminated}
 _held = 0  # depth of interrupts_held() blocks in progress
 _pending: list[int] = []  # signals that arrived while held
+_first_interrupt: list[int] = []  # the signal that stopped the run: a second one may replace its exception
 
 
 @contextmanager
 def interrupts_raise() -> Iterator[None]:
     """Ctrl-C and SIGTERM raise KeyboardInterrupt and Terminated, except inside ``interrupts_held``."""
     def handler(signum: int, frame: object) -> None:
+        if not _first_interrupt:
+            _first_interrupt.append(signum)
         if _held:
             _pending.append(signum)
             return
         raise _INTERRUPTS[signal.Signals(signum)]()
 
+    _first_interrupt.clear()  # kept after the block: the stop is named from it (``_run_workers``)
     previous = {number: signal.signal(number, handler) for number in _INTERRUPTS}
     try:
         yield
@@ -693,10 +697,10 @@ def _run_workers(
             parts.pool = pool
             _render_patients(pool, rendered, settings, result, manifest, parts, progress)
             parts.finish()
-    except KeyboardInterrupt:
-        result.stopped_by = "SIGINT"
-    except Terminated:
-        result.stopped_by = "SIGTERM"
+    except (KeyboardInterrupt, Terminated) as stopped:
+        # the first signal names the stop: a second one during the workers' shutdown raised over it
+        result.stopped_by = signal.Signals(_first_interrupt[0]).name if _first_interrupt else \
+            "SIGINT" if isinstance(stopped, KeyboardInterrupt) else "SIGTERM"
     except BrokenProcessPool:
         result.stopped_by = "worker"
     return rendered, journal
