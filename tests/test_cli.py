@@ -122,7 +122,7 @@ def test_check_notes_what_the_papers_print_otherwise_than_the_clinic_file(write_
     check said only "valid"."""
     from PIL import Image
     Image.new("RGB", (40, 40), "navy").save(tmp_path / "tiny.png")
-    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nlogo: tiny.png\n"
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\nlogo: tiny.png\n"
                                   "colors: {primary: '#FFFF00', accent: '#1F4E79'}\n")
     result = run_cli("check", "--clinic", clinic)
     assert result.exit_code == 0, result.output
@@ -130,7 +130,8 @@ def test_check_notes_what_the_papers_print_otherwise_than_the_clinic_file(write_
     assert len(notes) == 2
     assert notes[0].startswith("note: clinic.colors.primary: #FFFF00 is printed as #") and "darkened" in notes[0]
     assert notes[1].startswith("note: clinic.logo: 40 × 40 pixels print at 67 pixels an inch")
-    assert not [line for line in run_cli("check").output.splitlines() if line.startswith("note:")]
+    bundled = [line for line in run_cli("check").output.splitlines() if line.startswith("note:")]
+    assert [note.split(" (")[0] for note in bundled] == ["note: policy: monitoring_days"]  # the source document's 7 days
 
 
 @pytest.mark.parametrize("stored, noted", [((60, 180), True), ((180, 60), False)])
@@ -221,6 +222,22 @@ def test_check_notes_a_caregiver_period_shorter_than_the_close_watch(write_yaml)
     assert "note: policy: caregiver_days (7) is below monitoring_days (14)" in result.output
     same = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n")
     assert "note: policy:" not in run_cli("check", "--clinic", same).output
+
+
+def test_check_notes_a_period_shorter_than_the_current_label(write_yaml):
+    """The default profile (the source document) tells the patient the team watches closely for
+    7 days; the June 2025 label says at least 2 weeks. Said by check, with what to do about it."""
+    default = run_cli("check", "--clinic", write_yaml("a.yaml", "name: X\nphone_24h: '545-0100'\n"))
+    assert default.exit_code == 0, default.output
+    assert ("note: policy: monitoring_days (7) is below the current US label's least (14, us-label-2025): the "
+            "papers tell the patient 7 days; give policy: us-label-2025, or an override, if the center follows "
+            "the label") in default.output
+    assert "stay_near_days" not in default.output  # 4 weeks: longer than the label's, not less
+    shortened = run_cli("check", "--clinic", write_yaml("b.yaml", "name: X\nphone_24h: '545-0100'\n"
+                                                        "policy: us-label-2025\noverrides: {no_driving_days: 10}\n"))
+    assert ("note: policy: no_driving_days (10) is below the current US label's least (14, us-label-2025): the "
+            "papers tell the patient 10 days; the clinic's override is shorter than the label") in shortened.output
+    assert "monitoring_days (" not in shortened.output
 
 
 def test_check_lists_every_clinic_problem_at_once(write_yaml):

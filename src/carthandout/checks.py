@@ -20,7 +20,7 @@ from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_
 from carthandout.inputs import clinic_file_problems, load_clinic
 from carthandout.models import Clinic
 from carthandout.pipeline import clinic_problems
-from carthandout.policy import available_policies, load_policy
+from carthandout.policy import CURRENT_LABEL_POLICY, available_policies, load_policy, shorter_than_label
 from carthandout.completeness import check_completeness
 from carthandout.readability import DEFAULT_MAX_GRADE, SectionScore, format_table, max_grade_from, score_pack
 from carthandout.theme import readable_on
@@ -118,16 +118,23 @@ def _date_format_notes(clinic: Clinic) -> list[str]:
 
 def _policy_notes(clinic: Clinic) -> list[str]:
     """A caregiver period shorter than the close watch: the temperature log and the handwriting
-    boxes follow the caregiver period, so they end before the team stops watching closely."""
+    boxes follow the caregiver period, so they end before the team stops watching closely. A
+    period shorter than the current label's least (the source document watches closely for 7
+    days, the June 2025 label for at least 2 weeks): the default profile, so said, not refused."""
     try:
         policy = effective_policy(clinic)
     except CarthandoutError:  # a bad policy is one of the clinic's problems
         return []
-    if policy.caregiver_days >= policy.monitoring_days:
-        return []
-    return [f"note: policy: caregiver_days ({policy.caregiver_days}) is below monitoring_days "
-            f"({policy.monitoring_days}): the temperature log and handwriting boxes, which follow the caregiver "
-            "period, end before the close watch does"]
+    advice = ("the clinic's override is shorter than the label" if clinic.policy == CURRENT_LABEL_POLICY
+              else f"give policy: {CURRENT_LABEL_POLICY}, or an override, if the center follows the label")
+    notes = [f"note: policy: {name} ({value}) is below the current US label's least ({label_value}, "
+             f"{CURRENT_LABEL_POLICY}): the papers tell the patient {value} days; {advice}"
+             for name, value, label_value in shorter_than_label(policy)]
+    if policy.caregiver_days < policy.monitoring_days:
+        notes.append(f"note: policy: caregiver_days ({policy.caregiver_days}) is below monitoring_days "
+                     f"({policy.monitoring_days}): the temperature log and handwriting boxes, which follow the "
+                     "caregiver period, end before the close watch does")
+    return notes
 
 
 def _color_notes(clinic: Clinic) -> list[str]:

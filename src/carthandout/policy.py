@@ -127,6 +127,18 @@ def _recorded(value: Any) -> str:
     return " ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
 
 
+CURRENT_LABEL_POLICY = "us-label-2025"  # the profile of the US label as it stands now
+# the periods the label sets as a least ("at least 2 weeks"): one shorter tells a patient less than it
+LABEL_MINIMUM_PERIODS = ("daily_monitoring_days", "monitoring_days", "stay_near_days", "no_driving_days")
+
+
+def shorter_than_label(policy: Policy) -> list[tuple[str, int, int]]:
+    """The label's minimum periods that ``policy`` sets shorter: (name, its value, the label's)."""
+    label = load_policy(CURRENT_LABEL_POLICY)
+    return [(name, getattr(policy, name), getattr(label, name)) for name in LABEL_MINIMUM_PERIODS
+            if getattr(policy, name) < getattr(label, name)]
+
+
 def available_policies() -> list[str]:
     return sorted(p.name[:-5] for p in package_dir("policies").iterdir() if p.name.endswith(".yaml"))
 
