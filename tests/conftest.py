@@ -80,6 +80,47 @@ def field_values(path: Path) -> set[str]:
     return {str(field.get("/V")) for field in (pypdf.PdfReader(path).get_fields() or {}).values() if field.get("/V")}
 
 
+def fonts_not_embedded(path: Path) -> set[str]:
+    """The fonts a PDF's pages, their form XObjects and their fields' appearances name without
+    their program embedded: what a preflight (pdffonts' "emb", PDF/A) rejects."""
+    missing: set[str] = set()
+    seen: set[int] = set()
+
+    def walk(resources) -> None:
+        resources = resources.get_object() if resources is not None else {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            for face in [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]:
+                if face.get("/Subtype") == "/Type0":
+                    continue
+                descriptor = face.get("/FontDescriptor")
+                if face.get("/Subtype") != "/Type3" and not (
+                        descriptor and any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3"))):
+                    missing.add(str(face.get("/BaseFont")))
+        for xobject in (resources.get("/XObject") or {}).values():
+            stream(xobject)
+
+    def stream(reference) -> None:
+        key = getattr(reference, "idnum", None)
+        if key in seen:
+            return
+        if key is not None:
+            seen.add(key)
+        obj = reference.get_object()
+        if hasattr(obj, "get") and "/Resources" in obj:
+            walk(obj["/Resources"])
+        elif hasattr(obj, "values") and not hasattr(obj, "get_data"):  # an appearance's states
+            for state in obj.values():
+                stream(state)
+
+    for page in pypdf.PdfReader(path).pages:
+        walk(page.get("/Resources"))
+        for annotation in page.get("/Annots", []):
+            for appearance in (annotation.get_object().get("/AP") or {}).values():
+                stream(appearance)
+    return missing
+
+
 RUN_DAY = dt.date(2026, 11, 26)  # the day the tests run on, whatever the clock says: 2027 dates stay ahead
 
 

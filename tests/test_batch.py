@@ -19,7 +19,7 @@ import yaml
 from carthandout.imposition import layout_for
 from carthandout.naming import UniqueNames, check_template, patient_stem
 from carthandout.errors import InputError
-from conftest import field_values, fill_in_on_screen, page_texts, pdf_text, run_cli
+from conftest import field_values, fill_in_on_screen, fonts_not_embedded, page_texts, pdf_text, run_cli
 
 FAST_DOCS = ("--doc", "handout", "--doc", "wallet-card")
 GOOD = [
@@ -636,6 +636,21 @@ def test_each_document_in_the_handouts_print_file_starts_on_a_fresh_sheet(tmp_pa
         if count % 2:
             assert pages[start + count].extract_text().strip() == ""  # the blank back
         start += count + count % 2
+
+
+def test_every_font_of_the_checklist_packet_and_print_files_is_embedded(tmp_path):
+    """The checklist's empty fields (date done, initials) had reportlab's appearance naming
+    Helvetica, never embedded: pdffonts showed it in the checklist, the packet and the print
+    files (where flattening copies appearances into the page), which a preflight rejects."""
+    out = tmp_path / "out"
+    result = run_cli("batch", write_csv(tmp_path / "r.csv", GOOD[:1]), "-o", out, "--doc", "checklist",
+                     "--doc", "wallet-card", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    files = [out / row["file"] for row in manifest(out) if row["document"] in ("checklist", "packet", "print-handouts")]
+    assert len(files) == 3
+    for path in files:
+        assert pypdf.PdfReader(path).pages[0].get("/Annots") or "print" in path.parts[-2]
+        assert fonts_not_embedded(path) == set(), path.name
 
 
 def test_print_files_start_each_patient_on_a_fresh_sheet_and_place_the_cards(tmp_path):

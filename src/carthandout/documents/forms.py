@@ -193,11 +193,12 @@ def _draw_value_form(canvas: Canvas, name: str, width: float, height: float, fon
     baseline = (height - (face.ascent - face.descent) * font_size / 1000) / 2 - face.descent * font_size / 1000
     canvas.beginForm(name, 0, 0, width, height)
     canvas._code.append(f"/Tx BMC q 0 0 {fp_str(width, height)} re W n")
-    text = canvas.beginText(0, baseline)
-    text.setFont(font, font_size)
-    text.setFillColor(BOX_INK)
-    text.textOut(value)
-    canvas.drawText(text)
+    if value:
+        text = canvas.beginText(0, baseline)
+        text.setFont(font, font_size)
+        text.setFillColor(BOX_INK)
+        text.textOut(value)
+        canvas.drawText(text)
     canvas._code.append("Q EMC")
     canvas.endForm()
     return canvas._doc.getXObjectName(name)
@@ -248,8 +249,9 @@ class TextField(Flowable):
             canvas.rect(0, 0, self.width, self.height)
             canvas.restoreState()
         kind = ("text", self.width, self.height, self.font_size)
-        appearance = (_value_appearance(canvas, self.width, self.height, self.font_size, self.value)
-                      if self.value else None)
+        # drawn here when empty too: reportlab's empty appearance names Helvetica, never embedded, as
+        # its font, and flattening for print copies that into the page (a preflight's "font not embedded")
+        appearance = _value_appearance(canvas, self.width, self.height, self.font_size, self.value)
         _add_field(canvas, kind, (0, 0, self.width, self.height), self.name, self.tooltip,
                    lambda: canvas.acroForm.textfield(
                        name=self.name, tooltip=self.tooltip, value="", x=0, y=0, width=self.width,
