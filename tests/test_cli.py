@@ -1204,10 +1204,11 @@ def test_a_patient_file_s_yaml_slip_is_named_in_plain_words(tmp_path, write_yaml
     assert "Ann" not in result.stderr and result.stderr.count("\n") == 1
 
 
-@pytest.mark.parametrize("command", [["docs"], ["check"]])
+@pytest.mark.parametrize("command", [["docs"], ["check"], ["--help"], ["batch", "--help"]])
 def test_a_report_that_cannot_be_printed_fails_the_run(command):
     """`check > report.txt` on a full disk ended with exit 0 and an empty report: its lines are the
-    product, unlike the list of files a generate wrote."""
+    product, unlike the list of files a generate wrote. `--help` there said "error: output: cannot
+    write a file", as if an output folder had failed."""
     with open("/dev/full", "w") as full:
         completed = carthandout_process(*command, stdout=full, stderr=subprocess.PIPE)
     assert completed.returncode == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import traceback
 from dataclasses import replace
 from pathlib import Path
 from contextlib import contextmanager
@@ -423,6 +424,16 @@ def list_documents() -> None:
         say(f"{document:<16} {', '.join(have)}", report=True)
 
 
+def _stdout_failed(error: OSError) -> bool:
+    """True when ``error`` came from writing the lines click prints itself (``--help`` on a full
+    device), which do not go through ``say``."""
+    if not any(frame.name == "echo" and frame.filename == click.utils.__file__
+               for frame in traceback.extract_tb(error.__traceback__)):
+        return False
+    null_device_on(sys.stdout.fileno())  # the flush at exit ("Exception ignored ...")
+    return True
+
+
 _NO_ARGUMENTS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 and later
 
 
@@ -447,7 +458,10 @@ def main() -> None:
     except CarthandoutError as error:
         fail(error)
     except OSError as error:  # the output folder holds something in the way, or is not writable
-        click.echo(f"error: output: {cannot_write(error)}", err=True)
+        if _stdout_failed(error):  # click's own lines (--help, --version) on a full device
+            click.echo(f"error: stdout: cannot write the report ({error.strerror})", err=True)
+        else:
+            click.echo(f"error: output: {cannot_write(error)}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except Exception as error:  # a bug: one line, no patient data, details only when asked
         if os.environ.get("CARTHANDOUT_DEBUG"):
