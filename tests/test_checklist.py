@@ -497,3 +497,14 @@ def test_a_spanish_tooltip_reads_its_label_once():
     reader = _render(_patient(language="es"))
     tooltips = [annotation.get_object().get("/TU", "") for page in reader.pages for annotation in page.get("/Annots", [])]
     assert any(tip.startswith("Previsto: ") for tip in tooltips) and not any("::" in tip for tip in tooltips)
+
+
+def test_a_chemotherapy_day_s_count_never_stands_alone_on_a_line():
+    """"Quimioterapia de acondicionamiento, día 1 de" broke before its "3", a digit alone on the
+    next line: "day 1 of 3" is one unit in both languages."""
+    for language in ("en", "es"):
+        lines = [line.strip() for page in _render(_patient(language=language)).pages
+                 for line in page.extract_text().splitlines()]
+        chemo = [line for line in lines if re.search(r"(day|día)\s1\s(of|de)\s3$", line)]
+        assert chemo, language
+        assert not [(a, b) for a, b in zip(lines, lines[1:]) if re.search(r"\b(of|de)$", a) and re.match(r"\d+$", b)]
