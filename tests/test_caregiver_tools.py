@@ -170,6 +170,16 @@ def test_calendar_marks_each_milestone_on_its_day(rendered):
         assert long_date(day) in text
 
 
+def test_several_marks_on_one_day_stand_apart_in_its_cell(tmp_path):
+    """Two milestones on March 12 read as one phrase, "Daily checks end Close watch ends": each
+    now has a bullet in the cell; a day with one mark has none."""
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--doc", "calendar", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    marks = calendar_marks(tmp_path / "calendar.pdf")
+    assert marks[dt.date(2027, 3, 12)].replace("\xa0", " ") == "• Daily checks end • Close watch ends"
+    assert marks[dt.date(2027, 3, 5)] == "Infusion"
+
+
 def test_calendar_covers_every_month_from_chemo_to_the_last_milestone(rendered):
     out, policy, overrides = rendered
     first = INFUSION + dt.timedelta(days=policy_value(policy, overrides, "conditioning_days")[0])

@@ -229,7 +229,11 @@ def _day_cell(blocks: BlockRenderer, day: dt.date, month: int, marks: list[Mark]
         return []
     # Day numbers are most of the grid's words: a plain text line draws them at a fraction of a Paragraph's cost.
     number = plain_text(blocks.ctx.formatter.number(day.day), styles["marked_number" if marks else "number"])
-    words = [paragraph(blocks.rich(mark.short), styles["mark"]) for mark in marks[:shown]]
+    listed = marks[:shown]
+    # several marks on one day read as one phrase ("Daily checks end Close watch ends"): a bullet
+    # each, in the line rather than hanging, which in a narrow cell broke "vigilancia" mid-word
+    bullet = "•\u00a0" if len(listed) > 1 else ""
+    words = [paragraph(blocks.rich(bullet + mark.short), styles["mark"]) for mark in listed]
     if shown is not None and len(marks) > shown:
         more = blocks.ctx.formatter.number(len(marks) - shown)
         words.append(filled(blocks.ctx, blocks.pack.labels["more_marks"], styles["more"], count=more))
