@@ -278,19 +278,24 @@ def test_a_very_long_center_name_leaves_the_call_box_on_page_one(tmp_path, own_c
     assert call in first and "(217) 545-7199" in first
 
 
-@pytest.mark.parametrize("language, paper, line", [
-    ("en", "letter", "Patient Rosa María Delgado · Infusion date March 5, 2027"),
-    ("es", "a4", "Paciente Rosa María Delgado · Infusión 5 de marzo de 2027"),
+@pytest.mark.parametrize("language, paper, lines", [
+    ("en", "letter", ["Patient Rosa María Delgado · Infusion date March 5, 2027"]),
+    # too long for one line: a line each, not "Paciente Rosa María Delgado ·" with the dot left hanging
+    ("es", "a4", ["Paciente Rosa María Delgado", "Infusión 5 de marzo de 2027"]),
 ])
-def test_page_one_of_the_large_print_handout_says_whose_it_is(tmp_path, own_clinic, language, paper, line):
+def test_page_one_of_the_large_print_handout_says_whose_it_is(tmp_path, own_clinic, language, paper, lines):
     """In large print the call box goes first and the patient's block fell to page 2: page 1 named
     the patient only in its small footer. The name and infusion date now head the box, the rest of
     the block follows it."""
     result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--clinic", own_clinic, "--lang", language,
                      "--paper", paper, "--large-print", "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 0, result.output
-    first, second = (" ".join(text.split()) for text in page_texts(tmp_path / "handout.pdf")[:2])
-    assert line in first and first.index(line) < first.index("(217) 545-7199")
+    pages = page_texts(tmp_path / "handout.pdf")
+    first_lines = [" ".join(line.split()) for line in pages[0].splitlines()]
+    start = first_lines.index(lines[0])
+    assert first_lines[start:start + len(lines)] == lines, first_lines
+    first, second = (" ".join(text.split()) for text in pages[:2])
+    assert first.index(lines[0]) < first.index("(217) 545-7199")
     assert "Luis Delgado" in second and second.count("Rosa María Delgado") == 1  # the footer's: not the block's again
 
 
@@ -303,6 +308,7 @@ def test_the_large_print_page_one_line_breaks_before_the_infusion_date_never_ins
     lines = [" ".join(line.split()) for line in page_texts(tmp_path / "handout.pdf")[0].splitlines()]
     assert "Infusion date September 22, 2027" in lines, lines  # and the dot not at the start of a line
     assert not any(line.startswith("·") for line in lines)
+    assert "Patient Maria-Fernanda de los Santos" in lines  # a line each: no dot left at a line's end
 
 
 @pytest.mark.parametrize("language,paper", [("en", "letter"), ("es", "a4")])

@@ -143,7 +143,7 @@ class BlockRenderer:
             return self._pairs_table(cells(single_room), single, per_row=1)
         room = self.theme.frame_width * min(double[1], double[3]) - 2 * TABLE_CELL_SIDE_PADDING
         two_a_row = cells(room)
-        wrapping = [_natural_width(value) > room for _, value in two_a_row]
+        wrapping = [natural_width(value) > room for _, value in two_a_row]
         # A right-to-left value broken over two lines keeps its drawn order across them (its first
         # words start the second line): given the width of the row, it keeps to one.
         if any(value.minWidth() > room or (wraps and _right_to_left(value))
@@ -549,7 +549,7 @@ def _right_to_left(para: Paragraph) -> bool:
     return any(has_right_to_left(getattr(frag, "text", "")) for frag in para.frags)
 
 
-def _natural_width(para: Paragraph) -> float:
+def natural_width(para: Paragraph) -> float:
     """The width of ``para`` set on one line, from its parsed fragments (no line breaking)."""
     return sum(stringWidth(getattr(frag, "text", ""), frag.fontName, frag.fontSize) for frag in para.frags)
 

@@ -6,7 +6,8 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf
-from carthandout.documents.blocks import BlockRenderer, InOrderThatFits, call_box, section_by_role, validate_section_pack
+from carthandout.documents.blocks import (BlockRenderer, InOrderThatFits, call_box, natural_width, section_by_role,
+                                         validate_section_pack)
 from carthandout.options import RenderOptions
 from carthandout.theme import Theme
 
@@ -39,12 +40,9 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
     # a value) always leaves it room: measuring both on every handout cost a tenth of its time.
     if theme.large_print:
         # page 1 names whose handout it is: the name and infusion date above the box, the rest after it
-        (name_label, name), (date_label, date) = pairs[:2]
-        # "Infusion date March 5, 2027" on one line; a break before it, never before the dot
-        date_unit = f"{date_label}\u00a0**{date}**".replace(" ", "\u00a0")
-        who = blocks.para(f"{name_label}\u00a0**{name}**\u00a0·  {date_unit}", "body")
-        opening = [InOrderThatFits([who, *call, *_spaced(_patient_block(blocks, pairs[2:]), theme)],
-                                   call + patient, must_fit=2)]
+        who = _whose_handout(blocks, pairs[:2])
+        opening = [InOrderThatFits([*who, *call, *_spaced(_patient_block(blocks, pairs[2:]), theme)],
+                                   call + patient, must_fit=len(who) + 1)]
     else:
         opening = patient + call if block.compact else [InOrderThatFits(patient + call, call + patient)]
     story: list[Flowable] = [blocks.para(pack.title, "title"), *opening]
@@ -54,6 +52,18 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
             continue
         story.extend(blocks.kept_section(section))
     return story
+
+
+def _whose_handout(blocks: BlockRenderer, pairs: list[tuple[str, str]]) -> list[Flowable]:
+    """"Patient <name> · Infusion date <date>" on one line where it fits the page's width, else the
+    two on a line each (broken after the dot, it was left hanging at the end of the first line)."""
+    (name_label, name), (date_label, date) = pairs
+    who = f"{name_label}\u00a0**{name}**"
+    when = f"{date_label}\u00a0**{date}**".replace(" ", "\u00a0")  # "Infusion date March 5, 2027": one unit
+    one_line = blocks.para(f"{who}\u00a0·  {when}", "body")
+    if natural_width(one_line) <= blocks.theme.frame_width:
+        return [one_line]
+    return [blocks.para(who, "cell"), blocks.para(when, "body")]
 
 
 def _patient_pairs(blocks: BlockRenderer) -> list[tuple[str, str]]:
