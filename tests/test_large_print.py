@@ -374,3 +374,13 @@ def test_the_logs_how_to_shares_its_page_with_the_first_day(tmp_path, own_clinic
     pages = [" ".join(text.split()) for text in page_texts(tmp_path / "temperature-log.pdf")]
     how_to = next(index for index, text in enumerate(pages) if "Cómo usar este registro" in text)
     assert "5 de marzo de 2027" in pages[how_to]
+
+
+def test_the_large_print_handwriting_boxes_keep_a_spanish_date_on_one_line(tmp_path, own_clinic):
+    """"25 de marzo de 2027" at 18 pt needs 40% of the width: capped at 36%, every date of the
+    caregiver guide's boxes broke before its year, three lines a row and a page more in Spanish."""
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--lang", "es", "--large-print",
+                     "--paper", "a4", "--clinic", own_clinic, "--doc", "caregiver-guide", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split()) for text in page_texts(tmp_path / "caregiver-guide.pdf") for line in text.splitlines()]
+    assert "25 de marzo de 2027" in lines and "de 2027" not in lines

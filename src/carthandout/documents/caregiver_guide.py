@@ -20,7 +20,7 @@ REQUIRED_LABELS = ("call_24h", "handwriting_date", "handwriting_copy", "handwrit
 HANDWRITING_HEIGHT = 0.8 * inch
 DATE_SHARE = 0.25  # of the width, at least: the date column, the rest the box to write in
 LARGE_PRINT_DATE_SHARE = 0.32  # "10 de marzo" on one line at 18 pt bold on A4
-DATE_SHARE_AT_MOST = 0.36  # the date column widens to its longest date up to this ("5 de marzo / de 2027")
+DATE_SHARE_AT_MOST = 0.42  # the date column widens to its longest date up to this ("25 de marzo de 2027" at 18 pt on A4)
 
 
 def validate(pack: ContentPack) -> list[str]:
