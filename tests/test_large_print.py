@@ -246,6 +246,7 @@ def test_large_print_pages_never_end_on_words_that_open_what_follows(tmp_path, l
 def test_a_date_too_wide_for_its_cell_breaks_once_before_its_year(tmp_path):
     """Spanish large print: one row read "20 de / marzo de / 2027", the next "21 de marzo / de 2027"."""
     result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--lang", "es", "--large-print",
+                     "--infusion-date", "2027-09-10",  # "28 de septiembre de 2027": wider than the column may be
                      "--paper", "a4", "--doc", "caregiver-guide", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     lines = "\n".join(page_texts(tmp_path / "caregiver-guide.pdf")).splitlines()
