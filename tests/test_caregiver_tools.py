@@ -180,6 +180,19 @@ def test_several_marks_on_one_day_stand_apart_in_its_cell(tmp_path):
     assert marks[dt.date(2027, 3, 5)] == "Infusion"
 
 
+def test_each_month_keeps_its_list_of_dates_on_its_page_in_spanish(tmp_path):
+    """Spanish words are longer: March's list broke after two dates ("(continuación)" on the next
+    page, beside April's grid) and April's list stood alone on a fourth page. The weeks now give
+    up to 35% of their room to write (was 25%) to keep a month's list on its page."""
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--lang", "es", "--doc", "calendar",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "calendar.pdf")]
+    assert len(pages) == 3 and not any("continuación" in page for page in pages)
+    for page, month in zip(pages, ("febrero", "marzo", "abril")):
+        assert f"{month.capitalize()} de 2027" in page and f"Sus fechas en {month} de 2027" in page
+
+
 def test_calendar_covers_every_month_from_chemo_to_the_last_milestone(rendered):
     out, policy, overrides = rendered
     first = INFUSION + dt.timedelta(days=policy_value(policy, overrides, "conditioning_days")[0])
