@@ -183,7 +183,7 @@ def test_several_marks_on_one_day_stand_apart_in_its_cell(tmp_path):
 def test_each_month_keeps_its_list_of_dates_on_its_page_in_spanish(tmp_path):
     """Spanish words are longer: March's list broke after two dates ("(continuación)" on the next
     page, beside April's grid) and April's list stood alone on a fourth page. The weeks now give
-    up to 35% of their room to write (was 25%) to keep a month's list on its page."""
+    up to 40% of their room to write (was 25%) to keep a month's list on its page."""
     result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--lang", "es", "--doc", "calendar",
                      "-o", tmp_path)
     assert result.exit_code == 0, result.output

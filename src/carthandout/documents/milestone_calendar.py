@@ -36,7 +36,7 @@ OUTSIDE_MONTH = HexColor("#EFEFEF")
 # to write (the large-print calendar's first month, a few points short, left page 1 to its title).
 # In large print a week's room above its day number is under a line, too little to write in: a
 # month may give it all up.
-ROOM_TO_WRITE_KEPT = 0.65
+ROOM_TO_WRITE_KEPT = 0.6
 LARGE_PRINT_ROOM_TO_WRITE_KEPT = 0.0
 
 
