@@ -131,7 +131,7 @@ def test_check_notes_what_the_papers_print_otherwise_than_the_clinic_file(write_
     assert notes[0].startswith("note: clinic.colors.primary: #FFFF00 is printed as #") and "darkened" in notes[0]
     assert notes[1].startswith("note: clinic.logo: 40 × 40 pixels print at 67 pixels an inch")
     bundled = [line for line in run_cli("check").output.splitlines() if line.startswith("note:")]
-    assert [note.split(" (")[0] for note in bundled] == ["note: policy: monitoring_days"]  # the source document's 7 days
+    assert [note.split(" is ")[0] for note in bundled] == ["note: policy: monitoring_days"]  # the source document's 7 days
 
 
 @pytest.mark.parametrize("stored, noted", [((60, 180), True), ((180, 60), False)])
@@ -229,15 +229,21 @@ def test_check_notes_a_period_shorter_than_the_current_label(write_yaml):
     7 days; the June 2025 label says at least 2 weeks. Said by check, with what to do about it."""
     default = run_cli("check", "--clinic", write_yaml("a.yaml", "name: X\nphone_24h: '545-0100'\n"))
     assert default.exit_code == 0, default.output
-    assert ("note: policy: monitoring_days (7) is below the current US label's least (14, us-label-2025): the "
-            "papers tell the patient 7 days; give policy: us-label-2025, or an override, if the center follows "
+    assert ("note: policy: monitoring_days is 7 days, below the current US label's minimum of 14 (us-label-2025), "
+            "and the papers give the patient the shorter period; give policy: us-label-2025 if the center follows "
             "the label") in default.output
     assert "stay_near_days" not in default.output  # 4 weeks: longer than the label's, not less
     shortened = run_cli("check", "--clinic", write_yaml("b.yaml", "name: X\nphone_24h: '545-0100'\n"
                                                         "policy: us-label-2025\noverrides: {no_driving_days: 10}\n"))
-    assert ("note: policy: no_driving_days (10) is below the current US label's least (14, us-label-2025): the "
-            "papers tell the patient 10 days; the clinic's override is shorter than the label") in shortened.output
-    assert "monitoring_days (" not in shortened.output
+    assert ("note: policy: no_driving_days is 10 days, below the current US label's minimum of 14 (us-label-2025), "
+            "and the papers give the patient the shorter period; the clinic's override sets it: raise it if the "
+            "center follows the label") in shortened.output
+    assert "monitoring_days is" not in shortened.output
+    # the default profile's short value beside an override of another: each note says where its value comes from
+    mixed = run_cli("check", "--clinic", write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"
+                                                    "overrides: {no_driving_days: 10}\n")).output
+    assert "monitoring_days is 7 days" in mixed and "give policy: us-label-2025 if" in mixed
+    assert "no_driving_days is 10 days" in mixed and "the clinic's override sets it" in mixed
 
 
 def test_check_lists_every_clinic_problem_at_once(write_yaml):

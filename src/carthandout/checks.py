@@ -119,16 +119,17 @@ def _date_format_notes(clinic: Clinic) -> list[str]:
 def _policy_notes(clinic: Clinic) -> list[str]:
     """A caregiver period shorter than the close watch: the temperature log and the handwriting
     boxes follow the caregiver period, so they end before the team stops watching closely. A
-    period shorter than the current label's least (the source document watches closely for 7
+    period shorter than the current label's minimum (the source document watches closely for 7
     days, the June 2025 label for at least 2 weeks): the default profile, so said, not refused."""
     try:
         policy = effective_policy(clinic)
     except CarthandoutError:  # a bad policy is one of the clinic's problems
         return []
-    advice = ("the clinic's override is shorter than the label" if clinic.policy == CURRENT_LABEL_POLICY
-              else f"give policy: {CURRENT_LABEL_POLICY}, or an override, if the center follows the label")
-    notes = [f"note: policy: {name} ({value}) is below the current US label's least ({label_value}, "
-             f"{CURRENT_LABEL_POLICY}): the papers tell the patient {value} days; {advice}"
+    overridden = dict(clinic.policy_overrides)
+    notes = [f"note: policy: {name} is {value} days, below the current US label's minimum of {label_value} "
+             f"({CURRENT_LABEL_POLICY}), and the papers give the patient the shorter period; "
+             + ("the clinic's override sets it: raise it if the center follows the label" if name in overridden
+                else f"give policy: {CURRENT_LABEL_POLICY} if the center follows the label")
              for name, value, label_value in shorter_than_label(policy)]
     if policy.caregiver_days < policy.monitoring_days:
         notes.append(f"note: policy: caregiver_days ({policy.caregiver_days}) is below monitoring_days "

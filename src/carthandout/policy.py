@@ -37,6 +37,10 @@ VALUE_NAMES = tuple(f.name for f in fields(Policy) if f.name not in _META)
 _CELL_COUNTS = {"dose_cells_per_kg", "dose_max_cells"}
 
 
+CURRENT_LABEL_POLICY = "us-label-2025"  # the profile of the US label as it stands now
+# the periods the label sets as a minimum ("at least 2 weeks"): one shorter tells a patient less than it
+LABEL_MINIMUM_PERIODS = ("daily_monitoring_days", "monitoring_days", "stay_near_days", "no_driving_days")
+
 # a threshold for fever, not any body temperature: 104 °F or 95 °F was printed as the one to call at
 FEVER_RANGES = {"fever_threshold_f": (99.0, 102.2), "fever_threshold_c": (37.2, 39.0)}
 MAX_PERIOD = {"stay_near_travel_hours": 24, "live_vaccine_weeks": 52}
@@ -125,11 +129,6 @@ def policy_record(clinic: Clinic) -> str:
 
 def _recorded(value: Any) -> str:
     return " ".join(str(item) for item in value) if isinstance(value, (list, tuple)) else str(value)
-
-
-CURRENT_LABEL_POLICY = "us-label-2025"  # the profile of the US label as it stands now
-# the periods the label sets as a least ("at least 2 weeks"): one shorter tells a patient less than it
-LABEL_MINIMUM_PERIODS = ("daily_monitoring_days", "monitoring_days", "stay_near_days", "no_driving_days")
 
 
 def shorter_than_label(policy: Policy) -> list[tuple[str, int, int]]:
