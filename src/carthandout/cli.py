@@ -4,7 +4,6 @@ from __future__ import annotations
 import errno
 import os
 import sys
-import traceback
 from dataclasses import replace
 from pathlib import Path
 from contextlib import contextmanager
@@ -424,14 +423,17 @@ def list_documents() -> None:
         say(f"{document:<16} {', '.join(have)}", report=True)
 
 
-def _stdout_failed(error: OSError) -> bool:
-    """True when ``error`` came from writing the lines click prints itself (``--help`` on a full
+def _click_stdout_failed(error: OSError) -> bool:
+    """True when ``error`` came from click writing its own lines to stdout (``--help`` on a full
     device), which do not go through ``say``."""
-    if not any(frame.name == "echo" and frame.filename == click.utils.__file__
-               for frame in traceback.extract_tb(error.__traceback__)):
-        return False
-    null_device_on(sys.stdout.fileno())  # the flush at exit ("Exception ignored ...")
-    return True
+    traceback = error.__traceback__
+    while traceback is not None:
+        frame = traceback.tb_frame
+        if (frame.f_globals.get("__name__") == "click.utils" and frame.f_code.co_name == "echo"
+                and not frame.f_locals.get("err")):
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 _NO_ARGUMENTS = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 and later
@@ -458,7 +460,8 @@ def main() -> None:
     except CarthandoutError as error:
         fail(error)
     except OSError as error:  # the output folder holds something in the way, or is not writable
-        if _stdout_failed(error):  # click's own lines (--help, --version) on a full device
+        if _click_stdout_failed(error):  # click's own lines (--help, --version) on a full device
+            null_device_on(sys.stdout.fileno())  # the flush at exit ("Exception ignored ...")
             click.echo(f"error: stdout: cannot write the report ({error.strerror})", err=True)
         else:
             click.echo(f"error: output: {cannot_write(error)}", err=True)
