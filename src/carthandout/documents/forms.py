@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
 
 from typing import Callable
 
@@ -123,12 +122,6 @@ class _StreamCopy(PDFObject):
         return self.shared.format(document)
 
 
-@dataclass(frozen=True)
-class _FieldTemplate:
-    shared: _SharedEntries
-    appearance: _SharedStream | None  # an empty text field's, copied: a filling tool rewrites it in place
-
-
 def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, float], name: str, tooltip: str,
                make_first: Callable[[], None], text_value: str | None = None,
                value_appearance: PDFObject | None = None) -> None:
@@ -139,8 +132,8 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
     kind (same size and style) differ only in position, name and tooltip, and a text field
     in its value and appearance. Checkboxes share their appearance streams (a viewer only switches
     /AS); a text field gets its own appearance object, because filling it (pypdf, viewers)
-    rewrites the stream it has. ``text_value`` is None for a checkbox; ``value_appearance`` is the
-    drawn appearance of a pre-filled text field (``make_first`` makes an empty one).
+    rewrites the stream it has. ``text_value`` is None for a checkbox; ``value_appearance`` is a
+    text field's drawn appearance (``_value_appearance``), which replaces the one reportlab makes.
     """
     templates = canvas.__dict__.setdefault("_carthandout_field_templates", {})
     form, doc = canvas.acroForm, canvas._doc
@@ -150,13 +143,11 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
         first = doc.idToObject[form.fields[-1].name].dict
         first.pop("P", None)  # see below
         own = _OWN_TEXT_ENTRIES if is_text else _OWN_ENTRIES
-        appearance = _SharedStream(doc.idToObject[first["AP"].dict["N"].name]) if is_text else None
-        templates[kind] = _FieldTemplate(_SharedEntries({k: v for k, v in first.items() if k not in own}), appearance)
-        if value_appearance is not None:
+        templates[kind] = _SharedEntries({k: v for k, v in first.items() if k not in own})
+        if is_text:
             first["V"] = first["DV"] = PDFString(text_value)
             first["AP"] = PDFDictionary({"N": doc.Reference(value_appearance)})
         return
-    template = templates[kind]
     x, y = canvas.absolutePosition(rect[0], rect[1])
     # No /P (optional): the pages are held until the end for "page x of y", so reportlab named the
     # first page as every widget's page, and a tool trusting /P (pdf-lib's flattening) would draw
@@ -166,16 +157,15 @@ def _add_field(canvas: Canvas, kind: tuple, rect: tuple[float, float, float, flo
         entries[b"/TU"] = PDFString(tooltip)
     if is_text:
         entries[b"/V"] = entries[b"/DV"] = PDFString(text_value)
-        appearance = value_appearance if value_appearance is not None else _StreamCopy(template.appearance)
-        entries[b"/AP"] = PDFDictionary({"N": doc.Reference(appearance)})
-    widget = _Widget(template.shared, (x, y, x + rect[2], y + rect[3]), entries)
+        entries[b"/AP"] = PDFDictionary({"N": doc.Reference(value_appearance)})
+    widget = _Widget(templates[kind], (x, y, x + rect[2], y + rect[3]), entries)
     canvas._addAnnotation(widget)
     form.fields.append(doc.Reference(widget))
 
 
 def _value_appearance(canvas: Canvas, width: float, height: float, font_size: float, value: str) -> PDFObject:
-    """A text field's normal appearance showing ``value`` in an embedded face: drawn once per PDF
-    and value, an object of its own for every field."""
+    """A text field's normal appearance showing ``value`` (if any) in an embedded face, with no
+    font when empty: drawn once per PDF and value, an object of its own for every field."""
     drawn = canvas.__dict__.setdefault("_carthandout_value_appearances", {})
     key = (width, height, font_size, value)
     if key in drawn:
@@ -188,12 +178,12 @@ def _value_appearance(canvas: Canvas, width: float, height: float, font_size: fl
 def _draw_value_form(canvas: Canvas, name: str, width: float, height: float, font_size: float, value: str) -> str:
     """The value left-aligned and centred on the field's height, as viewers place a one-line value;
     returns the form's object name."""
-    font = value_font(value)
-    face = getFont(font).face
-    baseline = (height - (face.ascent - face.descent) * font_size / 1000) / 2 - face.descent * font_size / 1000
     canvas.beginForm(name, 0, 0, width, height)
     canvas._code.append(f"/Tx BMC q 0 0 {fp_str(width, height)} re W n")
     if value:
+        font = value_font(value)
+        face = getFont(font).face
+        baseline = (height - (face.ascent - face.descent) * font_size / 1000) / 2 - face.descent * font_size / 1000
         text = canvas.beginText(0, baseline)
         text.setFont(font, font_size)
         text.setFillColor(BOX_INK)
