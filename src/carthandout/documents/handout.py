@@ -63,7 +63,7 @@ def _whose_handout(blocks: BlockRenderer, pairs: list[tuple[str, str]]) -> list[
     one_line = blocks.para(f"{who}\u00a0·  {when}", "body")
     if natural_width(one_line) <= blocks.theme.frame_width:
         return [one_line]
-    return [blocks.para(who, "cell"), blocks.para(when, "body")]
+    return [blocks.para(who, "cell"), blocks.para(when, "body")]  # "cell": body text with no space after, one block
 
 
 def _patient_pairs(blocks: BlockRenderer) -> list[tuple[str, str]]:
