@@ -1970,3 +1970,21 @@ def test_a_second_signal_during_the_workers_shutdown_does_not_rename_the_stop(tm
     parts = SimpleNamespace(pool=None, finish=lambda: None)
     batch_module._run_workers([], None, None, batch_module.BatchSettings(tmp_path), result, None, parts, lambda n: None)
     assert result.stopped_by == "SIGINT"
+
+
+def test_a_quote_closing_a_cell_early_fails_its_row_alone(tmp_path):
+    """"Bud" Smith (a nickname typed in quotes) stopped the whole run, though it takes no other
+    row: that row now fails naming its cell, and the rows after it are printed."""
+    roster = tmp_path / "r.csv"
+    roster.write_bytes(b'name,infusion_date,mrn,caregiver\r\nAnn Lee,2027-03-05,A1,"Luis" Lee\r\n'
+                       b'Bo Ray,2027-03-06,A2,Cy\r\n"Bud" Smith,2027-03-07,A3,\r\nDi Roe,2027-03-08,A4,"Ed, son"\r\n')
+    result = batch(roster, tmp_path / "out")
+    assert result.exit_code == 1, result.stderr
+    early = ('a quote (") closes the cell before it ends: remove the quotes, or put the whole cell in quotes with each '
+             'quote inside it doubled ("")')
+    assert result.stderr.startswith(f"row 2: caregiver: {early}\nrow 4: name: {early}\n")
+    assert sorted(path.name for path in (tmp_path / "out").iterdir() if path.is_dir()) == ["A2", "A4", "print"]
+    assert "Ed, son" in pdf_text(tmp_path / "out" / "A4" / "handout.pdf")
+    header = tmp_path / "h.csv"  # in the header the columns are unknown: the run stops
+    header.write_text('"name" x,infusion_date\nAnn Lee,2027-03-05\n', encoding="utf-8")
+    assert batch(header, tmp_path / "out2").exit_code == 2

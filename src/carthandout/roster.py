@@ -267,11 +267,13 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
                 delimiter = _sniff_delimiter(first_line)
                 stream.seek(0)
             row_delimiters = 1
-            for number, cells in enumerate(_strict_rows(csv.reader(stream, delimiter=delimiter, strict=True)), start=1):
+            lines = _LinesRead(stream)
+            for number, cells in enumerate(_strict_rows(csv.reader(lines, delimiter=delimiter, strict=True), lines,
+                                                        delimiter), start=1):
                 if number == 1:
                     row_delimiters = max(1, len(cells) - 1)
                 _check_quotes_closed(number, cells, delimiter, row_delimiters)
-                yield number, [_EXCEL_TEXT.sub(r"\1", cell) for cell in cells]
+                yield number, [cell if isinstance(cell, CellProblem) else _EXCEL_TEXT.sub(r"\1", cell) for cell in cells]
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
     except UnicodeDecodeError:
@@ -284,14 +286,31 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
 
 
-def _strict_rows(reader: Any) -> Iterator[list[str]]:
+class _LinesRead:
+    """The lines of a text stream, the last one read kept: the line of a row the reader refused."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream, self.last = stream, ""
+
+    def __iter__(self) -> _LinesRead:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self.stream)
+        return self.last
+
+
+def _strict_rows(reader: Any, lines: _LinesRead, delimiter: str) -> Iterator[list[str]]:
     """The reader's rows; a quote it cannot close where a cell ends stops the run naming its row.
 
     Read leniently, a quote left open ran on to the end of the file (its row read with the rest of
     the roster in one cell), or until a later row's quoted cell closed it: the rows between were
-    one cell of the first, their patients named nowhere."""
+    one cell of the first, their patients named nowhere. A quote closed early within a patient's
+    own line ("Bud" Smith, a nickname typed in quotes) takes no other row: that row fails, naming
+    the cell, and the rows after it are read."""
     number = 0
     while True:
+        line_before = reader.line_num
         try:
             cells = next(reader)
         except StopIteration:
@@ -299,12 +318,42 @@ def _strict_rows(reader: Any) -> Iterator[list[str]]:
         except csv.Error as error:
             if "unexpected end of data" in str(error):
                 raise _runaway_quote(number + 1, "opens a cell and is never closed") from None
-            if "expected after" in str(error):
+            if "expected after" not in str(error):
+                raise
+            if number == 0 or reader.line_num != line_before + 1:  # the header, or lines taken from other rows
                 raise _runaway_quote(number + 1, "closes a cell before the cell ends (or a quote left open is closed "
                                                  "by a later row's, taking the rows between)") from None
-            raise
+            cells = _cells_marking_the_early_quote(lines.last, delimiter)
         number += 1
         yield cells
+
+
+def _cells_marking_the_early_quote(line: str, delimiter: str) -> list[str]:
+    """The line's cells read leniently, the one whose quote closes before the cell ends marked."""
+    cells: list[str] = next(csv.reader([line], delimiter=delimiter))
+    index, position, text = 0, 0, line.rstrip("\r\n")
+    while position < len(text):
+        if text[position] == '"' and (position == 0 or text[position - 1] == delimiter):  # a quoted cell
+            position = _quoted_cell_end(text, position + 1)
+            if position < len(text) and text[position] != delimiter:
+                break
+        elif text[position] == delimiter:
+            index += 1
+        position += 1
+    if index < len(cells):
+        cells[index] = QuoteEndsCellEarly(cells[index])
+    return cells
+
+
+def _quoted_cell_end(text: str, position: int) -> int:
+    """Where a quoted cell's closing quote is followed, from just after its opening quote ("" is a quote)."""
+    while position < len(text):
+        if text[position] == '"':
+            if text[position + 1:position + 2] != '"':
+                return position + 1
+            position += 1
+        position += 1
+    return position
 
 
 def _runaway_quote(number: int, what: str) -> InputError:
@@ -575,6 +624,13 @@ class CellProblem(str):
 
     def problem(self) -> str:
         return self.message
+
+
+class QuoteEndsCellEarly(CellProblem):
+    """A CSV cell whose quote closes before the cell ends ("Bud" Smith): the row is refused, the rest read."""
+
+    message = ('a quote (") closes the cell before it ends: remove the quotes, or put the whole cell in quotes '
+               'with each quote inside it doubled ("")')
 
 
 class SpreadsheetError(CellProblem):
