@@ -268,7 +268,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
                 stream.seek(0)
             row_delimiters = 1
             lines = _LinesRead(stream)
-            for number, cells in enumerate(_strict_rows(csv.reader(lines, delimiter=delimiter, strict=True, skipinitialspace=True), lines,
+            for number, cells in enumerate(_strict_rows(csv.reader(lines, delimiter=delimiter, strict=True), lines,
                                                         delimiter), start=1):
                 if number == 1:
                     row_delimiters = max(1, len(cells) - 1)
@@ -330,16 +330,15 @@ def _strict_rows(reader: Any, lines: _LinesRead, delimiter: str) -> Iterator[lis
 
 def _cells_marking_the_early_quote(line: str, delimiter: str) -> list[str]:
     """The line's cells read leniently, the one whose quote closes before the cell ends marked."""
-    cells: list[str] = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
-    index, position, cell_start, text = 0, 0, 0, line.rstrip("\r\n")
+    cells: list[str] = next(csv.reader([line], delimiter=delimiter))
+    index, position, text = 0, 0, line.rstrip("\r\n")
     while position < len(text):
-        if text[position] == '"' and not text[cell_start:position].strip(" "):  # a quoted cell
+        if text[position] == '"' and (position == 0 or text[position - 1] == delimiter):  # a quoted cell
             position = _quoted_cell_end(text, position + 1)
             if position < len(text) and text[position] != delimiter:
                 break
-            continue
-        if text[position] == delimiter:
-            index, cell_start = index + 1, position + 1
+        elif text[position] == delimiter:
+            index += 1
         position += 1
     if index < len(cells):
         cells[index] = QuoteEndsCellEarly(cells[index])
