@@ -1988,3 +1988,23 @@ def test_a_quote_closing_a_cell_early_fails_its_row_alone(tmp_path):
     header = tmp_path / "h.csv"  # in the header the columns are unknown: the run stops
     header.write_text('"name" x,infusion_date\nAnn Lee,2027-03-05\n', encoding="utf-8")
     assert batch(header, tmp_path / "out2").exit_code == 2
+
+
+def test_an_early_quote_s_row_names_each_such_cell_and_never_hides_a_cell_left_open(tmp_path):
+    """Regression pass on the early quote: a row's second early quote came to light only on the
+    next run; a space after a closing quote was called an early quote; and a cell opened after
+    the early quote and left open over the next line made that line a phantom patient, every
+    later row numbered one too high."""
+    both = tmp_path / "b.csv"
+    both.write_text('name,infusion_date,caregiver\n"Bud" Smith,2027-03-05,"Luis" son\n'
+                    'Ann Lee,2027-03-06,"Mia, daughter" \n', encoding="utf-8")
+    checked = batch(both, tmp_path / "out", "--check")
+    assert checked.exit_code == 1
+    assert [line.split(": a quote")[0] for line in checked.stderr.splitlines() if ": a quote" in line] == [
+        "row 2: name", "row 2: caregiver"]  # and row 3, a space after its closing quote, is ready
+    assert "1 patient ready, 1 row with problems" in checked.stdout
+    left_open = tmp_path / "o.csv"
+    left_open.write_text('name,infusion_date,caregiver\n"Bud" Smith,2027-03-05,"Luis\n(evenings)"\n'
+                         'Ann Lee,2027-03-06,Mia\n', encoding="utf-8")
+    stopped = batch(left_open, tmp_path / "out2", "--check")
+    assert stopped.exit_code == 2 and stopped.stderr.startswith('error: roster: row 2: a quote (") closes a cell')

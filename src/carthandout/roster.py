@@ -307,7 +307,7 @@ def _strict_rows(reader: Any, lines: _LinesRead, delimiter: str) -> Iterator[lis
     the roster in one cell), or until a later row's quoted cell closed it: the rows between were
     one cell of the first, their patients named nowhere. A quote closed early within a patient's
     own line ("Bud" Smith, a nickname typed in quotes) takes no other row: that row fails, naming
-    the cell, and the rows after it are read."""
+    its cells, and the rows after it are read."""
     number = 0
     while True:
         line_before = reader.line_num
@@ -320,40 +320,47 @@ def _strict_rows(reader: Any, lines: _LinesRead, delimiter: str) -> Iterator[lis
                 raise _runaway_quote(number + 1, "opens a cell and is never closed") from None
             if "expected after" not in str(error):
                 raise
-            if number == 0 or reader.line_num != line_before + 1:  # the header, or lines taken from other rows
+            early = _early_quote_cells(lines.last.rstrip("\r\n"), delimiter)
+            # the header, lines taken from other rows, or a cell opened on this line and left open
+            if number == 0 or reader.line_num != line_before + 1 or early is None:
                 raise _runaway_quote(number + 1, "closes a cell before the cell ends (or a quote left open is closed "
                                                  "by a later row's, taking the rows between)") from None
-            cells = _cells_marking_the_early_quote(lines.last, delimiter)
+            cells = next(csv.reader([lines.last], delimiter=delimiter))  # the line alone, read leniently
+            for index in early:
+                cells[index] = QuoteEndsCellEarly(cells[index])
         number += 1
         yield cells
 
 
-def _cells_marking_the_early_quote(line: str, delimiter: str) -> list[str]:
-    """The line's cells read leniently, the one whose quote closes before the cell ends marked."""
-    cells: list[str] = next(csv.reader([line], delimiter=delimiter))
-    index, position, text = 0, 0, line.rstrip("\r\n")
-    while position < len(text):
-        if text[position] == '"' and (position == 0 or text[position - 1] == delimiter):  # a quoted cell
-            position = _quoted_cell_end(text, position + 1)
-            if position < len(text) and text[position] != delimiter:
-                break
-        elif text[position] == delimiter:
-            index += 1
-        position += 1
-    if index < len(cells):
-        cells[index] = QuoteEndsCellEarly(cells[index])
-    return cells
+def _early_quote_cells(line: str, delimiter: str) -> list[int] | None:
+    """The cells of ``line`` whose opening quote closes before the cell ends (spaces after it are
+    no more than spaces), or None when a quoted cell is still open where the line ends."""
+    early: list[int] = []
+    index, position = 0, 0
+    while True:
+        cell_end = line.find(delimiter, position)
+        if line.startswith('"', position):
+            closed = _quoted_cell_end(line, position + 1)
+            if closed is None:
+                return None
+            cell_end = line.find(delimiter, closed)
+            if line[closed:len(line) if cell_end < 0 else cell_end].strip(" "):
+                early.append(index)
+        if cell_end < 0:
+            return early
+        index, position = index + 1, cell_end + 1
 
 
-def _quoted_cell_end(text: str, position: int) -> int:
-    """Where a quoted cell's closing quote is followed, from just after its opening quote ("" is a quote)."""
-    while position < len(text):
-        if text[position] == '"':
-            if text[position + 1:position + 2] != '"':
+def _quoted_cell_end(line: str, position: int) -> int | None:
+    """Just after a quoted cell's closing quote, looking from just after its opening one ("" is a
+    quote in the cell); None when the line ends first."""
+    while position < len(line):
+        if line[position] == '"':
+            if line[position + 1:position + 2] != '"':
                 return position + 1
             position += 1
         position += 1
-    return position
+    return None
 
 
 def _runaway_quote(number: int, what: str) -> InputError:
