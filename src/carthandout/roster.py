@@ -320,13 +320,11 @@ def _strict_rows(reader: Any, lines: _LinesRead, delimiter: str) -> Iterator[lis
                 raise _runaway_quote(number + 1, "opens a cell and is never closed") from None
             if "expected after" not in str(error):
                 raise
-            if number == 0 or reader.line_num != line_before + 1:  # the header, or lines taken from other rows
+            early = _early_quote_cells(lines.last.rstrip("\r\n"), delimiter)
+            # the header, lines taken from other rows, or a cell opened on this line and left open
+            if number == 0 or reader.line_num != line_before + 1 or early is None:
                 raise _runaway_quote(number + 1, "closes a cell before the cell ends (or a quote left open is closed "
                                                  "by a later row's, taking the rows between)") from None
-            early = _early_quote_cells(lines.last.rstrip("\r\n"), delimiter)
-            if early is None:  # the rest of the line was never read: it opens a cell that runs on
-                raise _runaway_quote(number + 1, "closes a cell early, and a later cell of the row opens one still "
-                                                 "open where the line ends, taking the next lines") from None
             cells = next(csv.reader([lines.last], delimiter=delimiter))  # the line alone, read leniently
             for index in early:
                 cells[index] = QuoteEndsCellEarly(cells[index])
@@ -378,22 +376,13 @@ def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_deli
     (``row_delimiters``: the rest of its row and the start of the next) written as a program writes
     them, with text right after a delimiter ("Ann Lee,2027-03-05").
     A cell typed over lines rarely holds both: "Luis Delgado, son" Alt+Enter "(evenings)",
-    "Smith,Jane MD" Alt+Enter "Hematology", "Bob" Alt+Enter "Mon, Wed, Fri, Sat" all read. Typed
-    by hand with a space after each delimiter, a row taken into the cell is known by a line of it
-    holding a row's worth of delimiters and a date ("Bob Ray, 2027-03-06, Mia")."""
+    "Smith,Jane MD" Alt+Enter "Hematology", "Bob" Alt+Enter "Mon, Wed, Fri, Sat" all read."""
     for cell in cells:
         if ("\n" in cell or "\r" in cell) and (cell.startswith(delimiter) or cell.endswith(delimiter) or (
-                cell.count(delimiter) >= row_delimiters and _cells_written(cell, delimiter))
-                or any(line.count(delimiter) >= row_delimiters and _DATE_LIKE.search(line)
-                       for line in cell.splitlines()[1:])):
+                cell.count(delimiter) >= row_delimiters and _cells_written(cell, delimiter))):
             raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
                                          "with it (a cell typed over lines that holds a row's worth of "
                                          f"{_DELIMITER_NAMES.get(delimiter, delimiter)}s reads so too)")
-
-
-# a date as a roster row holds one: 2027-03-06, 3/6/2027, 6.3.2027; or March 6, 2027 / 6 de marzo de 2027
-_DATE_LIKE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|[^\W\d_]{3,}\.?\s+\d{1,2},?\s+\d{4}\b"
-                        r"|\b\d{1,2}\s+de\s+[^\W\d_]+\s+de\s+\d{4}\b")
 
 
 def _cells_written(text: str, delimiter: str) -> bool:
