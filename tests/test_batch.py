@@ -2007,4 +2007,5 @@ def test_an_early_quote_s_row_names_each_such_cell_and_never_hides_a_cell_left_o
     left_open.write_text('name,infusion_date,caregiver\n"Bud" Smith,2027-03-05,"Luis\n(evenings)"\n'
                          'Ann Lee,2027-03-06,Mia\n', encoding="utf-8")
     stopped = batch(left_open, tmp_path / "out2", "--check")
-    assert stopped.exit_code == 2 and stopped.stderr.startswith('error: roster: row 2: a quote (") closes a cell')
+    assert stopped.exit_code == 2 and stopped.stderr.startswith(
+        'error: roster: row 2: a quote (") closes a cell early, and a later cell of the row opens one still open')

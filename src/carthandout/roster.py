@@ -320,11 +320,13 @@ def _strict_rows(reader: Any, lines: _LinesRead, delimiter: str) -> Iterator[lis
                 raise _runaway_quote(number + 1, "opens a cell and is never closed") from None
             if "expected after" not in str(error):
                 raise
-            early = _early_quote_cells(lines.last.rstrip("\r\n"), delimiter)
-            # the header, lines taken from other rows, or a cell opened on this line and left open
-            if number == 0 or reader.line_num != line_before + 1 or early is None:
+            if number == 0 or reader.line_num != line_before + 1:  # the header, or lines taken from other rows
                 raise _runaway_quote(number + 1, "closes a cell before the cell ends (or a quote left open is closed "
                                                  "by a later row's, taking the rows between)") from None
+            early = _early_quote_cells(lines.last.rstrip("\r\n"), delimiter)
+            if early is None:  # the rest of the line was never read: it opens a cell that runs on
+                raise _runaway_quote(number + 1, "closes a cell early, and a later cell of the row opens one still "
+                                                 "open where the line ends, taking the next lines") from None
             cells = next(csv.reader([lines.last], delimiter=delimiter))  # the line alone, read leniently
             for index in early:
                 cells[index] = QuoteEndsCellEarly(cells[index])
