@@ -139,15 +139,6 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
         raise InputError(field_name, "{value} is not a real date", raw, sensitive) from None
 
 
-def reads_as_a_date(text: str) -> bool:
-    """Whether ``text`` is a date as a roster's date column holds one: one ``parse_date`` reads, or
-    a day and month in either order that it refuses as ambiguous (3/6/2027)."""
-    try:
-        return parse_date("date", text, sensitive=False) is not None
-    except InputError:
-        return bool(_LOCAL_DATE.match(text.strip()))
-
-
 def _date_of_midnight(field_name: str, raw: str, sensitive: bool) -> str:
     """``raw`` stripped, its time taken off when it is midnight; any other time is refused."""
     text = raw.strip()

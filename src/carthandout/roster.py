@@ -23,8 +23,7 @@ from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError
-from carthandout.models import (PATIENT_FIELDS, field_for_header, header_key, header_misspelling, misspelt_field,
-                                reads_as_a_date)
+from carthandout.models import PATIENT_FIELDS, field_for_header, header_key, header_misspelling, misspelt_field
 from carthandout.resources import check_regular_file, load_yaml_file
 
 ROSTER = "roster"
@@ -267,13 +266,13 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
             if delimiter is None:  # no hint: the first line is the header, read it again
                 delimiter = _sniff_delimiter(first_line)
                 stream.seek(0)
-            shape = _RowShape(delimiter)
+            row_delimiters = 1
             lines = _LinesRead(stream)
             for number, cells in enumerate(_strict_rows(csv.reader(lines, delimiter=delimiter, strict=True), lines,
                                                         delimiter), start=1):
                 if number == 1:
-                    shape = _RowShape(delimiter, tuple(cells))
-                _check_quotes_closed(number, cells, shape)
+                    row_delimiters = max(1, len(cells) - 1)
+                _check_quotes_closed(number, cells, delimiter, row_delimiters)
                 yield number, [cell if isinstance(cell, CellProblem) else _EXCEL_TEXT.sub(r"\1", cell) for cell in cells]
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
@@ -371,62 +370,21 @@ def _runaway_quote(number: int, what: str) -> InputError:
                       sensitive=False)
 
 
-@dataclass(frozen=True)
-class _RowShape:
-    """What the header says a row looks like: its delimiter, its number of columns and where it
-    holds the infusion date."""
-
-    delimiter: str
-    header: tuple[str, ...] = ()
-
-    @property
-    def columns(self) -> int:
-        return len(self.header)
-
-    @property
-    def date_column(self) -> int | None:
-        return next((index for index, title in enumerate(self.header) if field_for_header(title) == "infusion_date"),
-                    None)
-
-
-def _check_quotes_closed(number: int, cells: list[str], shape: _RowShape) -> None:
+def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_delimiters: int) -> None:
     """A quote opened in a cell and left open makes the lines after it part of that cell, up to the
     next quote: their patients named nowhere, or their values given to this row (a lone " typed as
     a ditto mark took the next row's caregiver, phone and weight). Such a cell opens or ends with a
     delimiter (a ditto mark's cell starts with its row's next one), or holds a row's worth of them
-    (the rest of its row and the start of the next) written as a program writes them, with text
-    right after a delimiter ("Ann Lee,2027-03-05"), or holds a row's infusion date where a row
-    holds it (``_takes_a_row``: a roster typed with a space after each delimiter).
-    A cell typed over lines rarely holds any: "Luis Delgado, son" Alt+Enter "(evenings)",
+    (``row_delimiters``: the rest of its row and the start of the next) written as a program writes
+    them, with text right after a delimiter ("Ann Lee,2027-03-05").
+    A cell typed over lines rarely holds both: "Luis Delgado, son" Alt+Enter "(evenings)",
     "Smith,Jane MD" Alt+Enter "Hematology", "Bob" Alt+Enter "Mon, Wed, Fri, Sat" all read."""
-    delimiter, row_delimiters = shape.delimiter, max(1, shape.columns - 1)
-    for column, cell in enumerate(cells):
+    for cell in cells:
         if ("\n" in cell or "\r" in cell) and (cell.startswith(delimiter) or cell.endswith(delimiter) or (
-                cell.count(delimiter) >= row_delimiters and _cells_written(cell, delimiter))
-                or _takes_a_row(cell, column, shape)):
+                cell.count(delimiter) >= row_delimiters and _cells_written(cell, delimiter))):
             raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
                                          "with it (a cell typed over lines that holds a row's worth of "
                                          f"{_DELIMITER_NAMES.get(delimiter, delimiter)}s reads so too)")
-
-
-def _takes_a_row(cell: str, column: int, shape: _RowShape) -> bool:
-    """Whether a cell over lines holds a patient's infusion date where a row holds it: its first
-    line read as the rest of its own row, a whole line after it as a row, or its last line as the
-    start of a row up to the column where it opened (a quote typed in the same column closed it:
-    "Luis" Enter "Bob Ray, 2027-03-06, Mia"")."""
-    date_column = shape.date_column
-    if date_column is None:
-        return False
-    first, *later = [line.split(shape.delimiter) for line in cell.splitlines()] or [[]]
-    if column < date_column and len(first) == shape.columns - column and reads_as_a_date(first[date_column - column]):
-        return True
-    if not later:
-        return False
-    *whole, last = later
-    rows = [cells for cells in whole if len(cells) == shape.columns]
-    if len(last) == column + 1:
-        rows.append(last)
-    return any(date_column < len(cells) and reads_as_a_date(cells[date_column]) for cells in rows)
 
 
 def _cells_written(text: str, delimiter: str) -> bool:
