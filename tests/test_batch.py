@@ -849,11 +849,11 @@ def test_a_print_part_that_cannot_be_written_fails_alone_and_the_run_still_repor
 
     real_write_all = printfiles.write_all_atomic
 
-    def disk_full_for_part_2(files):
+    def disk_full_for_part_2(files, mode=None):
         for path, _ in files:
             if path.name == "wallet-cards-part-002.pdf":  # written after the handouts: neither is kept
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-        real_write_all(files)
+        real_write_all(files, mode)
 
     monkeypatch.setattr(printfiles, "write_all_atomic", disk_full_for_part_2)
     out = tmp_path / "out"
@@ -887,7 +887,7 @@ def test_an_old_print_part_that_cannot_be_removed_is_reported_not_printed(tmp_pa
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real_unlink(path, *args, **kwargs)
 
-    def cannot_write(files):
+    def cannot_write(files, mode=None):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(files[0][0]))
 
     monkeypatch.setattr(Path, "unlink", read_only_print_folder)
@@ -2009,3 +2009,19 @@ def test_an_early_quote_s_row_names_each_such_cell_and_never_hides_a_cell_left_o
     stopped = batch(left_open, tmp_path / "out2", "--check")
     assert stopped.exit_code == 2 and stopped.stderr.startswith(
         'error: roster: row 2: a quote (") closes a cell early, and a later cell of the row opens one still open')
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_re_run_keeps_the_permissions_given_to_the_print_parts(tmp_path, jobs):
+    """The earlier parts are removed before any patient is replaced, so the new ones took the
+    umask's 644: print parts an administrator had made 600 (they name every patient) became
+    readable by every user of the machine, while the patients' own files kept their 600."""
+    roster, out = write_csv(tmp_path / "r.csv", GOOD), tmp_path / "out"
+    assert batch(roster, out, "--print-part-size", "2").exit_code == 0
+    parts = sorted((out / "print").iterdir())
+    assert len(parts) == 4
+    for path in parts:
+        path.chmod(0o640)
+    parts[0].chmod(0o644)  # 640: the permissions all of them allow
+    assert run_cli("batch", roster, "-o", out, *FAST_DOCS, "--jobs", jobs, "--print-part-size", "2").exit_code == 0
+    assert {oct(path.stat().st_mode & 0o777) for path in (out / "print").iterdir()} == {oct(0o640)}

@@ -49,7 +49,7 @@ from carthandout.output import (
     temporaries_of, write_atomic,
 )
 from carthandout.pipeline import prepare, render_patient_files
-from carthandout.printfiles import PrintPart, PrintPatient, make_print_part, remove_stale_parts
+from carthandout.printfiles import PrintPart, PrintPatient, earlier_parts_mode, make_print_part, remove_stale_parts
 from carthandout.roster import HiddenParts, Roster
 from carthandout.schedule import compute_schedule, infusion_date_doubt
 
@@ -442,6 +442,7 @@ class WorkerState:
     recorded: Mapping[str, str] = field(default_factory=dict)  # the earlier manifest's digests
     parent: int = field(default_factory=os.getpid)  # the batch process, made in it
     journal: bool = False  # each worker notes its finished patients beside the run (``FinishedJournal``)
+    part_mode: int | None = None  # the earlier parts' permissions, for this run's (``earlier_parts_mode``)
 
 
 _state: WorkerState | None = None
@@ -513,7 +514,8 @@ def build_part(part: PrintPart) -> PartResult | None:
     if _stop_requested:
         return None
     try:
-        return PartResult(tuple(make_print_part(_state.output_dir, part, _state.clinic, _state.options)))
+        return PartResult(tuple(make_print_part(_state.output_dir, part, _state.clinic, _state.options,
+                                                _state.part_mode)))
     except OSError as error:
         return PartResult(problem=PartProblem(part.number, cannot_write(error)))
     except Exception as error:  # a bug must not lose the run's manifest; no values in the line
@@ -686,7 +688,8 @@ def _run_workers(
 ) -> tuple["RenderedInOrder", "FinishedJournal"]:
     """Every patient and print part through the workers, until done or interrupted (``result.stopped_by``)."""
     recorded = recorded_digests(earlier_manifest(settings.output_dir))
-    state = WorkerState(settings.output_dir, clinic, options, settings.show_values, recorded, journal=settings.jobs > 1)
+    state = WorkerState(settings.output_dir, clinic, options, settings.show_values, recorded, journal=settings.jobs > 1,
+                        part_mode=earlier_parts_mode(settings.output_dir))
     rendered = RenderedInOrder(jobs, settings.jobs)
     journal = FinishedJournal(settings.output_dir)
     # The earlier run's parts go before any patient is replaced: kept until the end, an interrupted

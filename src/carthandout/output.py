@@ -72,16 +72,17 @@ def write_atomic(path: Path, data: bytes, flush: bool = True) -> None:
     _rename_into_place([(_staged(path, data, flush), path)])
 
 
-def write_all_atomic(files: Sequence[tuple[Path, bytes]]) -> None:
+def write_all_atomic(files: Sequence[tuple[Path, bytes]], mode: int | None = None) -> None:
     """Write every file under a temporary name, then, only once all are written, rename each into
     place: a full disk or a kill while they are written (nearly all of the time) leaves the old
     set whole, where it left one patient's new handout beside another patient's card; a folder
-    in a file's place is found before any file is replaced. (Flushed when the manifest lists them.)"""
+    in a file's place is found before any file is replaced. (Flushed when the manifest lists them.)
+    Each file gets ``mode``, else the mode of the file it replaces (``_mode_for``)."""
     staged: list[tuple[str, Path]] = []
     try:
         for path, data in files:
             check_replaceable(path)
-            staged.append((_staged(path, data, flush=False), path))
+            staged.append((_staged(path, data, flush=False, mode=mode), path))
     except BaseException:
         for temporary, _ in staged:
             Path(temporary).unlink(missing_ok=True)
@@ -110,13 +111,13 @@ def _rename_into_place(staged: Sequence[tuple[str, Path]]) -> None:
             raise
 
 
-def _staged(path: Path, data: bytes, flush: bool) -> str:
+def _staged(path: Path, data: bytes, flush: bool, mode: int | None = None) -> str:
     """``data`` in a temporary file beside ``path``, with the mode ``path`` will have; its name.
     An error names ``path``, not the temporary file."""
     stream, temporary = _temporary_beside(path, "wb")
     try:
         stream.write(data)
-        _close_staged(stream, temporary, path, flush)
+        _close_staged(stream, temporary, path, flush, mode)
     except BaseException as error:
         stream.close()
         Path(temporary).unlink(missing_ok=True)
@@ -156,13 +157,13 @@ def _temporary_beside(path: Path, mode: str, **open_args: Any) -> tuple[Any, str
     return os.fdopen(handle, mode, **open_args), temporary
 
 
-def _close_staged(stream: Any, temporary: str, path: Path, flush: bool) -> None:
+def _close_staged(stream: Any, temporary: str, path: Path, flush: bool, mode: int | None = None) -> None:
     """Close the temporary file (on disk first when ``flush``) with the mode ``path`` will have."""
     if flush:
         stream.flush()
         os.fsync(stream.fileno())
     stream.close()
-    os.chmod(temporary, _mode_for(path))
+    os.chmod(temporary, _mode_for(path) if mode is None else mode)
 
 
 def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:

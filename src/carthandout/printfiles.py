@@ -12,7 +12,10 @@ Building parts keeps memory bounded: one part's pages are held, never the cohort
 """
 from __future__ import annotations
 
+import functools
+import operator
 import re
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,8 +58,10 @@ class PrintPart:
         return f"part-{self.number:03d}"
 
 
-def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions) -> list[ManifestRow]:
-    """Write the part's print files, both or neither (``write_all_atomic``); returns their manifest rows."""
+def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions,
+                    mode: int | None = None) -> list[ManifestRow]:
+    """Write the part's print files, both or neither (``write_all_atomic``), with ``mode`` when
+    given (``earlier_parts_mode``); returns their manifest rows."""
     # the wallet card's pages, in both files, are drawn from each patient's context
     contexts = ({entry.folder: prepare(entry.patient, clinic, options) for entry in part.patients}
                 if CARD_DOCUMENT_ID in options.documents else {})
@@ -64,7 +69,7 @@ def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: 
     if contexts:
         files.append(_cards(part, list(contexts.values()), clinic, options))
     made = [file for file in files if file is not None]
-    write_all_atomic([(output_dir / name, document.data) for name, document in made])
+    write_all_atomic([(output_dir / name, document.data) for name, document in made], mode)
     return [manifest_row(name, part.record, document, policy=policy_record(clinic)) for name, document in made]
 
 
@@ -141,6 +146,15 @@ def check_print_folder(output_dir: Path) -> None:
         raise InputError("output", f"{PRINT_DIR} leads outside the output folder (a link?)", sensitive=False) from None
     if folder.exists() and not folder.is_dir():
         raise InputError("output", f"{PRINT_DIR} is in the output folder but is not a folder", sensitive=False)
+
+
+def earlier_parts_mode(output_dir: Path) -> int | None:
+    """The permissions every part file in ``print/`` allows (an administrator's 600 on them), for
+    this run's parts: the earlier ones are removed before any is written. None when there are none."""
+    folder = output_dir / PRINT_DIR
+    modes = [stat.S_IMODE(path.lstat().st_mode) for path in (folder.iterdir() if folder.is_dir() else ())
+             if _PART_FILE.match(path.name) and path.is_file() and not path.is_symlink()]
+    return functools.reduce(operator.and_, modes) if modes else None
 
 
 def remove_stale_parts(output_dir: Path, written: set[str]) -> list[tuple[int, str]]:
