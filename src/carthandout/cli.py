@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NoReturn
 
 import click
 
@@ -71,13 +71,18 @@ def say(line: str, report: bool = False) -> None:
     try:
         click.echo(line)
     except OSError as error:
+        if report and error.errno != errno.EPIPE:
+            report_lost(error)
         null_device_on(sys.stdout.fileno())  # later lines, and the flush at exit ("Exception ignored ...")
-        if error.errno == errno.EPIPE:
-            return
-        if report:
-            click.echo(f"error: stdout: cannot write the report ({error.strerror})", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-        click.echo(f"warning: the lines for stdout could not be printed ({error.strerror})", err=True)
+        if error.errno != errno.EPIPE:
+            click.echo(f"warning: the lines for stdout could not be printed ({error.strerror})", err=True)
+
+
+def report_lost(error: OSError) -> NoReturn:
+    """A report (the lines are the product) that stdout could not take: the run fails."""
+    null_device_on(sys.stdout.fileno())  # the flush at exit ("Exception ignored ...")
+    click.echo(f"error: stdout: cannot write the report ({error.strerror})", err=True)
+    sys.exit(EXIT_BAD_INPUT)
 
 
 PATIENT_OPTIONS = (
@@ -461,10 +466,8 @@ def main() -> None:
         fail(error)
     except OSError as error:  # the output folder holds something in the way, or is not writable
         if _click_stdout_failed(error):  # click's own lines (--help, --version) on a full device
-            null_device_on(sys.stdout.fileno())  # the flush at exit ("Exception ignored ...")
-            click.echo(f"error: stdout: cannot write the report ({error.strerror})", err=True)
-        else:
-            click.echo(f"error: output: {cannot_write(error)}", err=True)
+            report_lost(error)
+        click.echo(f"error: output: {cannot_write(error)}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except Exception as error:  # a bug: one line, no patient data, details only when asked
         if os.environ.get("CARTHANDOUT_DEBUG"):
