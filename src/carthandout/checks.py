@@ -49,6 +49,7 @@ def run_checks(clinic_file: Path | None) -> CheckReport:
 EXIF_ORIENTATION = 0x0112
 TURNED_A_QUARTER = (5, 6, 7, 8)  # EXIF orientations whose upright image swaps width and height
 SHARP_LOGO_PPI = 150  # pixels an inch below which a printed logo looks soft (print files embed up to 300)
+NARROW_LOGO_INCHES = 0.3  # a logo twice as tall as wide, or more: a 300 × 1200 one printed 4 mm wide
 
 
 def clinic_notes(clinic: Clinic) -> list[str]:
@@ -170,9 +171,6 @@ def _logo_notes(clinic: Clinic) -> list[str]:
         notes.append(f"note: clinic.logo: {width} × {height} pixels print at {ppi:.0f} pixels an inch and will look "
                      f"blurred; one {round(300 * drawn_inches)} pixels wide prints sharp")
     return notes
-
-
-NARROW_LOGO_INCHES = 0.3  # a logo twice as tall as wide, or more: a 300 × 1200 one printed 4 mm wide
 
 
 def _check_policies() -> list[str]:

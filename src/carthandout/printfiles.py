@@ -152,8 +152,8 @@ def earlier_parts_mode(output_dir: Path) -> int | None:
     """The permissions every part file in ``print/`` allows (an administrator's 600 on them), for
     this run's parts: the earlier ones are removed before any is written. None when there are none."""
     folder = output_dir / PRINT_DIR
-    modes = [stat.S_IMODE(path.lstat().st_mode) for path in (folder.iterdir() if folder.is_dir() else ())
-             if _PART_FILE.match(path.name) and path.is_file() and not path.is_symlink()]
+    parts = [path.lstat().st_mode for path in (folder.iterdir() if folder.is_dir() else ()) if _PART_FILE.match(path.name)]
+    modes = [stat.S_IMODE(mode) for mode in parts if stat.S_ISREG(mode)]  # not a link's
     return functools.reduce(operator.and_, modes) if modes else None
 
 
