@@ -517,6 +517,19 @@ def test_the_example_stamp_on_each_side_is_in_that_sides_language(tmp_path):
     assert "Clínica de ejemplo" in pages[2] and "Example clinic" in pages[3] and "Clínica de ejemplo" not in pages[3]
 
 
+def test_each_side_is_marked_with_the_language_of_its_words(tmp_path):
+    """The file's /Lang is the patient's Spanish, and a screen reader read the English back for
+    the clinic's doctors with a Spanish voice: each side's content says its own language."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--lang", "es",
+                     "--doc", "wallet-card", "--large-print", "-o", tmp_path)  # an English clinic
+    assert result.exit_code == 0, result.output
+    for name in ("wallet-card.pdf", "record_packet.pdf"):
+        pdf = pypdf.PdfReader(tmp_path / name)
+        assert pdf.trailer["/Root"]["/Lang"] == "es"
+        marked = [re.findall(rb"/Span <</Lang \((\w+)\)>> BDC", page.get_contents().get_data()) for page in pdf.pages]
+        assert marked == [[b"es"], [b"en"], [b"es"], [b"en"]], name  # the card, then its large-print pages
+
+
 def test_the_calibration_sheet_says_what_it_was_printed_with():
     """A sheet printed again with --back-offset 1.5,-0.5 could not be told from the first once
     printed, and a reading of 0.5,0 on it was likely typed in as the new offset."""

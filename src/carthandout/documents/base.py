@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import copy
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from reportlab.lib.pagesizes import landscape
 from reportlab.lib.units import inch
@@ -85,6 +86,18 @@ def metadata_titled(ctx: DocumentContext, title: str, prints_birth_date: bool = 
         title = f"{title}: {ctx.patient.name}"
     return Metadata(title=title, author=ctx.center_name, subject=subject_in(ctx.language), language=ctx.language,
                     patient=patient_key(ctx.patient, prints_birth_date))
+
+
+@contextmanager
+def in_language(canvas: Canvas, language: str) -> Iterator[None]:
+    """What is drawn inside marked as written in ``language`` (a /Span with /Lang): the back of a
+    Spanish-speaking patient's wallet card is in the clinic's English, and a screen reader read it
+    with the Spanish voice of the document's /Lang."""
+    canvas._code.append(f"/Span <</Lang ({language})>> BDC")
+    try:
+        yield
+    finally:
+        canvas._code.append("EMC")
 
 
 def paragraph(rich: Rich, style: ParagraphStyle, **kwargs: object) -> Paragraph:

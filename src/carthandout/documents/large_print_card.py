@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, Frame
 from carthandout.content import ContentPack
 from carthandout.context import DocumentContext
 from carthandout.documents.blocks import BlockRenderer, unkept
-from carthandout.documents.base import EXAMPLE_STAMP_GAP, ExampleStamp, example_stamp
+from carthandout.documents.base import EXAMPLE_STAMP_GAP, ExampleStamp, example_stamp, in_language
 from carthandout.theme import Theme
 
 # Card rows: (pack label, placeholder) for the front and the back.
@@ -28,11 +28,14 @@ def draw_large_print_pages(canvas: Canvas, front: tuple[DocumentContext, Content
     """Draw the companion on new pages of ``canvas``: the card's front, then its back, each from
     its own context and words (the back is in the clinic's language, its example stamp too);
     returns the page count."""
-    return (_draw_pages(canvas, _front(BlockRenderer(*front, theme)), theme, example_stamp(front[0], theme))
-            + _draw_pages(canvas, _back(BlockRenderer(*back, theme)), theme, example_stamp(back[0], theme)))
+    return (_draw_pages(canvas, _front(BlockRenderer(*front, theme)), theme, example_stamp(front[0], theme),
+                        front[0].language)
+            + _draw_pages(canvas, _back(BlockRenderer(*back, theme)), theme, example_stamp(back[0], theme),
+                          back[0].language))
 
 
-def _draw_pages(canvas: Canvas, story: list[Flowable], theme: Theme, stamp: ExampleStamp | None) -> int:
+def _draw_pages(canvas: Canvas, story: list[Flowable], theme: Theme, stamp: ExampleStamp | None,
+                language: str) -> int:
     width, height = theme.page_size
     top = height - theme.margin
     if stamp:
@@ -43,12 +46,13 @@ def _draw_pages(canvas: Canvas, story: list[Flowable], theme: Theme, stamp: Exam
     while story:
         canvas.setPageSize(theme.page_size)
         canvas.setTrimBox((0, 0, width, height))
-        if stamp:
-            stamp.draw(canvas, width - theme.margin - stamp.width, stamp_y)
-        frame = Frame(theme.margin, theme.margin, theme.frame_width, top - theme.margin,
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         before = len(story)
-        frame.addFromList(story, canvas)  # draws what fits and removes it from ``story``
+        with in_language(canvas, language):
+            if stamp:
+                stamp.draw(canvas, width - theme.margin - stamp.width, stamp_y)
+            frame = Frame(theme.margin, theme.margin, theme.frame_width, top - theme.margin,
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+            frame.addFromList(story, canvas)  # draws what fits and removes it from ``story``
         canvas.showPage()
         pages += 1
         if len(story) == before:

@@ -26,7 +26,8 @@ from reportlab.platypus import Paragraph
 from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common, load_pack
 from carthandout.context import DocumentContext, build_context
-from carthandout.documents.base import Metadata, RenderedDocument, joined, metadata_for, paragraph, subject_in
+from carthandout.documents.base import (Metadata, RenderedDocument, in_language, joined, metadata_for, paragraph,
+                                        subject_in)
 from carthandout.documents.blocks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
@@ -217,6 +218,7 @@ class CardFace:
     size: Size
     texts: tuple[tuple[Paragraph, float, float], ...]
     rules: tuple[tuple[Line, Color, float], ...]   # (line, color, width)
+    language: str  # the language of its words, marked on the face where it is drawn
     qr: tuple[str, Rect] | None = None
     stamp: tuple[str, Color] | None = None  # "EXAMPLE" across the face, behind the text
 
@@ -235,8 +237,9 @@ def lay_out_card(ctx: DocumentContext, theme: Theme, card_size: Size) -> Card:
     front_top, front_bottom = _front_texts(ctx, pack, theme)
     back_top, back_bottom = _back_texts(back_ctx, back_pack, theme)
     return Card(
-        front=replace(_face(card_size, front_top, front_bottom, theme, qr_data), stamp=_example_stamp(ctx, theme)),
-        back=replace(_face(card_size, back_top, back_bottom, theme), stamp=_example_stamp(back_ctx, theme)),
+        front=replace(_face(card_size, front_top, front_bottom, theme, ctx.language, qr_data),
+                      stamp=_example_stamp(ctx, theme)),
+        back=replace(_face(card_size, back_top, back_bottom, theme, back_ctx.language), stamp=_example_stamp(back_ctx, theme)),
     )
 
 
@@ -311,7 +314,7 @@ def _row(ctx: DocumentContext, label: str, key: str, field: str, preferred: floa
                     space_before=space_before)
 
 
-def _face(size: Size, top: list[CardText], bottom: list[CardText], theme: Theme,
+def _face(size: Size, top: list[CardText], bottom: list[CardText], theme: Theme, language: str,
           qr_data: str | None = None) -> CardFace:
     inner = Rect(SAFE_ZONE, SAFE_ZONE, size[0] - 2 * SAFE_ZONE, size[1] - 2 * SAFE_ZONE)
     qr_room = QR_SIDE + QR_GAP if qr_data else 0.0
@@ -335,7 +338,7 @@ def _face(size: Size, top: list[CardText], bottom: list[CardText], theme: Theme,
         texts.append((fitted.para, inner.x, y))
         rules += _write_in_line(fitted, inner, y)
     qr = (qr_data, Rect(inner.right - QR_SIDE, inner.y, QR_SIDE, QR_SIDE)) if qr_data else None
-    return CardFace(size, tuple(texts), tuple(rules), qr)
+    return CardFace(size, tuple(texts), tuple(rules), language, qr)
 
 
 def _write_in_line(fitted: FittedText, inner: Rect, y: float) -> list[tuple[Line, Color, float]]:
@@ -355,6 +358,12 @@ def draw_face(canvas: Canvas, face: CardFace, x: float, y: float, turned: bool =
         canvas.rotate(180)
     else:
         canvas.translate(x, y)
+    with in_language(canvas, face.language):
+        _draw_face_content(canvas, face)
+    canvas.restoreState()
+
+
+def _draw_face_content(canvas: Canvas, face: CardFace) -> None:
     if face.stamp:
         _draw_stamp(canvas, face.size, *face.stamp)
     for para, px, py in face.texts:
@@ -365,7 +374,6 @@ def draw_face(canvas: Canvas, face: CardFace, x: float, y: float, turned: bool =
         canvas.line(x1, y1, x2, y2)
     if face.qr:
         draw_qr(canvas, *face.qr)
-    canvas.restoreState()
 
 
 EXAMPLE_STAMP_TINT = 0.22  # light enough to read the card through, plain enough to see at once
