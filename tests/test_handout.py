@@ -140,6 +140,24 @@ def test_footer_keeps_name_page_and_version_apart_and_inside_the_page(tmp_path, 
         assert len(version_y) == 1 and not version_y & name_y
 
 
+@pytest.mark.parametrize("language, label", [("en", "MRN"), ("es", "Expediente")])
+def test_a_wrapped_patient_line_keeps_the_mrn_label_with_its_number(tmp_path, language, label):
+    """"... de la Torre-Montenegro · Expediente" ended the footer's first line, the number alone on the next."""
+    name = "Maria de los Angeles Guadalupe Fernandez-Villanueva y Castellanos de la Torre-Montenegro Santisteban"
+    result = run_cli("generate", "--name", name, "--mrn", "12345678901234567890", "--infusion-date", "2027-12-31",
+                     "--lang", language, "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    spans: list[tuple[str, float]] = []
+    pypdf.PdfReader(tmp_path / "handout.pdf").pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: text.strip() and spans.append((text, round(cm[5] + tm[5], 1))))
+    footer_lines: dict[float, str] = {}
+    for text, y in spans:
+        if y < 60:
+            footer_lines[y] = footer_lines.get(y, "") + text
+    number_line = [" ".join(text.split()) for text in footer_lines.values() if "12345678901234567890" in text]
+    assert len(footer_lines) >= 3 and number_line == [f"{label} 12345678901234567890"]  # the name wrapped
+
+
 def test_a_long_patient_line_shrinks_to_stay_on_one_line_before_it_wraps(tmp_path):
     """Two lines pushed the footer's rule up against the page's last row."""
     name = "Maximiliano Alejandro Fernández de la Cruz y Montenegro-Villalobos Santisteban Ortega Ruiz"
