@@ -499,6 +499,18 @@ def test_a_spanish_tooltip_reads_its_label_once():
     assert any(tip.startswith("Previsto: ") for tip in tooltips) and not any("::" in tip for tip in tooltips)
 
 
+@pytest.mark.parametrize("language, expected", [
+    ("en", ["Checked by: Printed name", "Checked by: Date"]),
+    ("es", ["Revisado por: Nombre en letra de molde", "Revisado por: Fecha"]),
+])
+def test_the_sign_off_fields_tooltips_say_whose_name_and_which_date(language, expected):
+    """A screen reader read the staff's fields as "Printed name" and "Date": which date?"""
+    reader = _render(_patient(language=language))
+    fields = {name.rsplit("_", 1)[-1]: str(field.get("/TU")) for name, field in reader.get_fields().items()
+              if name.endswith(("_staff_name", "_signed_on"))}
+    assert [fields["name"], fields["on"]] == expected
+
+
 def test_a_chemotherapy_day_s_count_never_stands_alone_on_a_line():
     """"Quimioterapia de acondicionamiento, día 1 de" broke before its "3", a digit alone on the
     next line: "day 1 of 3" is one unit in both languages."""

@@ -561,12 +561,15 @@ def _sign_off(blocks: BlockRenderer, prefix: str) -> Flowable:
     width = theme.frame_width
     label_part = 0.28
     field_width = width * (1 - label_part) - 2 * CELL_PADDING
+    def tooltip(label: str) -> str:  # "Date" alone did not tell a screen reader's user which date
+        return f"{labels['sign_off_title']}: {labels[label]}"
+
     rows = [
         [blocks.para(labels["staff_signature"], "cell_bold"), SignatureLine(field_width, font * 2.6)],
         [blocks.para(labels["staff_name"], "cell_bold"),
-         TextField(field_width, font * 2, f"{prefix}_staff_name", labels["staff_name"], font_size=font)],
+         TextField(field_width, font * 2, f"{prefix}_staff_name", tooltip("staff_name"), font_size=font)],
         [blocks.para(labels["signed_on"], "cell_bold"),
-         TextField(min(field_width, font * 12), font * 2, f"{prefix}_signed_on", labels["signed_on"], font_size=font)],
+         TextField(min(field_width, font * 12), font * 2, f"{prefix}_signed_on", tooltip("signed_on"), font_size=font)],
     ]
     table = _table(rows, theme, (label_part, 1 - label_part), [
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
