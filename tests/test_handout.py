@@ -97,6 +97,26 @@ def test_same_input_same_bytes(tmp_path):
     assert (tmp_path / "a/handout.pdf").read_bytes() == (tmp_path / "b/handout.pdf").read_bytes()
 
 
+@pytest.mark.parametrize("policy, sentences", [
+    ("source-document", ["Your team will check on you every day and watch you closely for at least 7 days, "
+                         "through January 17, 2027."]),
+    ("us-label-2025", ["Your team will check on you every day for at least 7 days, through January 17, 2027.",
+                       "They will watch you closely for at least 2 weeks, through January 24, 2027."]),
+])
+def test_the_close_watch_is_said_once_when_it_ends_with_the_daily_checks(tmp_path, write_yaml, example_clinic,
+                                                                         policy, sentences):
+    """The source document's periods printed "every day for at least 7 days, through March 12. They
+    will watch you closely for at least 7 days, through March 12": readers looked for the difference."""
+    clinic = example_clinic.read_text().replace("policy: source-document", f"policy: {policy}")
+    clinic = clinic.replace('logo: "logo.png"', f'logo: "{example_clinic.parent / "logo.png"}"')
+    result = run_cli("generate", "--name", "A", "--infusion-date", "2027-01-10", "--clinic",
+                     write_yaml("clinic.yaml", clinic), "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_text(tmp_path / "handout.pdf").split())
+    assert [sentence in text for sentence in sentences] == [True] * len(sentences)
+    assert text.count("watch you closely") == 1
+
+
 def test_hostile_name_prints_literally(tmp_path):
     name = "Robert <b>Bold</b> & Sons {clinic.phone}"
     result = run_cli("generate", "--name", name, "--infusion-date", "2027-06-01", "--doc", "handout", "-o", tmp_path)

@@ -231,6 +231,9 @@ def _policy_values(policy: Policy, fmt: Formatter) -> dict[str, str]:
     return {
         "policy.daily_monitoring_period": fmt.days(policy.daily_monitoring_days),
         "policy.monitoring_period": fmt.days(policy.monitoring_days),
+        # empty when the close watch ends with the daily checks: a block saying both once (``unless``)
+        "policy.close_watch_after_daily_checks": (fmt.days(policy.monitoring_days - policy.daily_monitoring_days)
+                                                  if policy.monitoring_days > policy.daily_monitoring_days else ""),
         "policy.stay_near_period": fmt.days(policy.stay_near_days),
         "policy.no_driving_period": fmt.days(policy.no_driving_days),
         "policy.caregiver_period": fmt.days(policy.caregiver_days),
