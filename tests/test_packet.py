@@ -57,13 +57,37 @@ def test_packet_pages_are_the_documents_pages_in_order(generated):
 def test_a_bookmark_and_page_labels_per_document(generated):
     packet = pypdf.PdfReader(generated / "record_packet.pdf")
     readers = [pypdf.PdfReader(generated / f"{d}.pdf") for d in DOCS]
-    assert [item["/Title"] for item in packet.outline] == [r.metadata.title for r in readers]
-    starts = [packet.get_destination_page_number(item) for item in packet.outline]
+    documents = [item for item in packet.outline if not isinstance(item, list)]
+    assert [item["/Title"] for item in documents] == [r.metadata.title for r in readers]
+    starts = [packet.get_destination_page_number(item) for item in documents]
     assert starts == [0, len(readers[0].pages)]
     handout_pages, checklist_pages = (len(r.pages) for r in readers)
     assert packet.page_labels == ([f"Handout {n}" for n in range(1, handout_pages + 1)]
                                   + [f"Checklist {n}" for n in range(1, checklist_pages + 1)])
     assert packet.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+def test_each_documents_headings_are_bookmarks_under_its_own(generated):
+    """A clinician opening the packet in the health record went through 10 pages to find the
+    side effects: each document's headings are bookmarks, in it and under it in the packet."""
+    packet = pypdf.PdfReader(generated / "record_packet.pdf")
+    outline = packet.outline
+    start = 0
+    for name, headings in zip(DOCS, (outline[1], outline[3])):
+        own = pypdf.PdfReader(generated / f"{name}.pdf")
+        expected = [(item.title, own.get_destination_page_number(item) + start, item["/Top"]) for item in own.outline]
+        assert [(item.title, packet.get_destination_page_number(item), item["/Top"]) for item in headings] == expected
+        start += len(own.pages)
+    handout_headings = [item.title for item in outline[1]]
+    assert handout_headings[0] == "Call right away if you have any of these"
+    assert "Side effects to know about" in handout_headings and "How to reach us" in handout_headings
+    assert [item.title for item in outline[3]] == ["Tests before treatment", "Treatment steps", "Checked by"]
+    assert [item["/Count"] for item in outline if not isinstance(item, list)] == [-len(outline[1]), -len(outline[3])]
+    side_effects = next(item for item in outline[1] if item.title == "Side effects to know about")
+    baselines: list[float] = []
+    packet.pages[packet.get_destination_page_number(side_effects)].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: "Side effects to know" in text and baselines.append(cm[5] + tm[5]))
+    assert len(baselines) == 1 and 0 < side_effects["/Top"] - baselines[0] < 25  # it opens at the heading
 
 
 def test_packet_metadata_is_like_the_documents(generated):
@@ -131,7 +155,7 @@ def test_one_document_makes_a_one_bookmark_packet(tmp_path):
     packet = build_packet(ctx, documents)
     reader = pypdf.PdfReader(io.BytesIO(packet.data))
     assert packet.document == "packet" and packet.pages == documents[0].pages == len(reader.pages)
-    assert len(reader.outline) == 1
+    assert len([item for item in reader.outline if not isinstance(item, list)]) == 1  # its headings under it
     assert reader.page_labels[0] == "Checklist 1"
 
 

@@ -8,7 +8,7 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from carthandout.pdfjoin import (
-    PdfFormatError, PdfJoiner, Ref, _fit, decode_text, open_pdf, parse_value, renumbered, text_string,
+    OutlineItem, PdfFormatError, PdfJoiner, Ref, _fit, decode_text, open_pdf, parse_value, renumbered, text_string,
 )
 from carthandout.protect import encrypt_pdf
 
@@ -82,7 +82,7 @@ def test_joined_pages_in_order_with_outline_labels_and_shared_fonts():
     joiner = PdfJoiner()
     starts = [joiner.append(open_pdf(first), keep_forms=True), joiner.append(open_pdf(second), keep_forms=True)]
     data = joiner.to_bytes({"Title": "Joined é"}, {b"/PageLabels": {b"/Nums": [b"0", {b"/S": b"/D"}]}},
-                           outline=[("First", starts[0]), ("Second", starts[1])])
+                           outline=[OutlineItem("First", starts[0]), OutlineItem("Second", starts[1])])
     reader = read(data)
     assert [page.extract_text().strip() for page in reader.pages] == ["alpha", "beta", "gamma"]
     assert [(item.title, reader.get_destination_page_number(item)) for item in reader.outline] == [
@@ -98,7 +98,7 @@ def _join_again(first: bytes, second: bytes, starts: list[int]) -> bytes:
     for source in (first, second):
         joiner.append(open_pdf(source), keep_forms=True)
     return joiner.to_bytes({"Title": "Joined é"}, {b"/PageLabels": {b"/Nums": [b"0", {b"/S": b"/D"}]}},
-                           outline=[("First", starts[0]), ("Second", starts[1])])
+                           outline=[OutlineItem("First", starts[0]), OutlineItem("Second", starts[1])])
 
 
 def test_forms_are_kept_and_listed_or_flattened_for_print():

@@ -14,7 +14,7 @@ from carthandout.content import load_common
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, document_versions, metadata_titled
 from carthandout.edits import PATIENT_KEY, key_has_birth_date
-from carthandout.pdfjoin import OUTLINED_VIEW, PdfJoiner, SourcePdf, open_pdf, text_string
+from carthandout.pdfjoin import OUTLINED_VIEW, OutlineItem, PdfJoiner, SourcePdf, open_pdf, text_string
 
 PACKET_DOCUMENT = "packet"
 PACKET_FILE_STEM = "record_packet"
@@ -42,7 +42,9 @@ def build_packet(ctx: DocumentContext, documents: Sequence[RenderedDocument]) ->
         info={"Title": meta.title, "Author": meta.author, "Subject": meta.subject, "Creator": producer,
               "Producer": producer, PATIENT_KEY: meta.patient},
         catalog={b"/PageLabels": {b"/Nums": page_labels}, b"/Lang": text_string(meta.language), **OUTLINED_VIEW},
-        outline=list(zip(titles, starts)),
+        outline=[OutlineItem(title, start, children=[OutlineItem(mark.title, start + mark.page, mark.top)
+                                                     for mark in doc.bookmarks])
+                 for title, start, doc in zip(titles, starts, documents)],
     )
     return RenderedDocument(
         document=PACKET_DOCUMENT, data=data, pages=len(packet.page_numbers),

@@ -34,6 +34,15 @@ PdfValue = Union[dict, list, "Ref", "Written", bytes]  # bytes: a token as read 
 OUTLINED_VIEW: dict[bytes, PdfValue] = {b"/PageMode": b"/UseOutlines", b"/ViewerPreferences": {b"/DisplayDocTitle": b"true"}}
 
 
+class OutlineItem(NamedTuple):
+    """A bookmark of a joined file, and the bookmarks under it (shown closed)."""
+
+    title: str
+    page: int  # the page's index in the joined file
+    top: float | None = None  # where on the page it opens; None: the whole page
+    children: Sequence["OutlineItem"] = ()
+
+
 class Ref(NamedTuple):
     """A reference to an object of the source PDF."""
 
@@ -397,9 +406,9 @@ class PdfJoiner:
         self.page_sizes.append((width, height))
 
     def to_bytes(self, info: dict[str, str], catalog: dict[bytes, PdfValue],
-                 outline: Sequence[tuple[str, int]] = ()) -> bytes:
+                 outline: Sequence[OutlineItem] = ()) -> bytes:
         """The joined PDF: ``info`` as document information, ``catalog`` entries added to the
-        catalog, and ``outline`` bookmarks as (title, page index)."""
+        catalog, and ``outline``'s bookmarks."""
         kids = b" ".join(b"%d 0 R" % page for page in self.page_numbers)
         self.set(self.pages_root, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(self.page_numbers), kids))
         entries: dict[bytes, PdfValue] = {b"/Type": b"/Catalog", b"/Pages": Written(self.pages_root), **catalog}
@@ -413,17 +422,28 @@ class PdfJoiner:
                                            for key, value in info.items()}, _unused), shareable=False)
         return self._file(root, info_number)
 
-    def _outline(self, items: Sequence[tuple[str, int]]) -> int:
+    def _outline(self, items: Sequence[OutlineItem]) -> int:
         root = self.reserve()
-        numbers = [self.reserve() for _ in items]
-        for index, ((title, page), item) in enumerate(zip(items, numbers)):
-            links = b"".join(b" /%s %d 0 R" % (key, numbers[at]) for key, at in ((b"Prev", index - 1), (b"Next", index + 1))
-                             if 0 <= at < len(numbers))
-            self.set(item, b"<< /Title %s /Parent %d 0 R%s /Dest [ %d 0 R /Fit ] >>" % (
-                text_string(title), root, links, self.page_numbers[page]))
-        self.set(root, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (
-            numbers[0], numbers[-1], len(numbers)))
+        first, last = self._outline_items(items, root)
+        # /Count: the bookmarks shown when the file opens, the top level (the ones under them are closed)
+        self.set(root, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (first, last, len(items)))
         return root
+
+    def _outline_items(self, items: Sequence[OutlineItem], parent: int) -> tuple[int, int]:
+        """Writes ``items`` under ``parent``; returns the first's and the last's object numbers."""
+        numbers = [self.reserve() for _ in items]
+        for index, (item, number) in enumerate(zip(items, numbers)):
+            entries = [b"/Title " + text_string(item.title), b"/Parent %d 0 R" % parent]
+            entries += [b"/%s %d 0 R" % (key, numbers[at]) for key, at in ((b"Prev", index - 1), (b"Next", index + 1))
+                        if 0 <= at < len(numbers)]
+            if item.children:  # closed (a negative count): a document's headings are one click away
+                first, last = self._outline_items(item.children, number)
+                entries.append(b"/First %d 0 R /Last %d 0 R /Count -%d" % (first, last, len(item.children)))
+            page = self.page_numbers[item.page]
+            entries.append(b"/Dest [ %d 0 R /Fit ]" % page if item.top is None
+                           else b"/Dest [ %d 0 R /XYZ null %s null ]" % (page, pdf_number(item.top)))
+            self.set(number, b"<< " + b" ".join(entries) + b" >>")
+        return numbers[0], numbers[-1]
 
     def _file(self, root: int, info: int) -> bytes:
         out = io.BytesIO()

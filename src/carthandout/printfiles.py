@@ -31,7 +31,7 @@ from carthandout.options import RenderOptions
 from carthandout.output import PRINT_DIR, ManifestRow, write_all_atomic
 from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import protect_documents
-from carthandout.pdfjoin import OUTLINED_VIEW, PdfJoiner, PdfValue, SourcePdf, open_pdf, text_string
+from carthandout.pdfjoin import OUTLINED_VIEW, OutlineItem, PdfJoiner, PdfValue, SourcePdf, open_pdf, text_string
 from carthandout.pipeline import manifest_row, prepare
 from carthandout.policy import policy_record
 from carthandout.theme import build_theme
@@ -82,7 +82,7 @@ def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentCon
     password = options.pdf_password or ""
     handouts = PdfJoiner()
     sources: list[ManifestRow] = []
-    bookmarks: list[tuple[str, int]] = []
+    bookmarks: list[OutlineItem] = []
     for entry in part.patients:
         first_page = len(handouts.page_numbers)
         for row in entry.files:
@@ -93,7 +93,7 @@ def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentCon
                 if len(handouts.page_numbers) % 2:  # the next document starts on a fresh sheet
                     handouts.add_blank_page(*handouts.page_sizes[-1])
         if len(handouts.page_numbers) > first_page:
-            bookmarks.append((entry.folder, first_page))
+            bookmarks.append(OutlineItem(entry.folder, first_page))
     if not sources:
         return None
     producer = f"carthandout {__version__}"

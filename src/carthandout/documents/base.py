@@ -19,6 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext
+from carthandout.documents.bookmarks import Bookmark, add_to_outline, noted
 from carthandout.documents.shared_layout import SharedLayoutParagraph
 from carthandout.edits import patient_key
 from carthandout.reportlab_reuse import draw_prepared_image, prepared_image, set_patient_key
@@ -47,6 +48,7 @@ class RenderedDocument:
     version: str
     reviewed: str
     language: str
+    bookmarks: tuple[Bookmark, ...] = ()  # its headings, for the record packet's outline
 
 
 def joined(values: Iterable[str]) -> str:
@@ -113,6 +115,14 @@ def paragraph(rich: Rich, style: ParagraphStyle, **kwargs: object) -> Paragraph:
     return made
 
 
+def heading_paragraph(rich: Rich, style: ParagraphStyle) -> Paragraph:
+    """A heading: a paragraph that is also a bookmark in the document's outline, and under the
+    document's own in the record packet's."""
+    made = paragraph(rich, style)
+    made.bookmark = " ".join(rich.text.split())
+    return made
+
+
 @lru_cache(maxsize=64)
 def _shaped(style: ParagraphStyle) -> ParagraphStyle:
     """The style with shaping on; one object per style, so shaped paragraphs share their layout too."""
@@ -127,9 +137,10 @@ FooterPainter = Callable[[Canvas, int, int], None]
 
 
 class _PageCounter:
-    """Remembers how many pages the last build produced."""
+    """Remembers how many pages the last build produced, and where its headings are."""
 
     pages = 0
+    bookmarks: tuple[Bookmark, ...] = ()
 
 
 def numbered_canvas(paint_footer: FooterPainter, counter: _PageCounter, patient: str = "") -> type[Canvas]:
@@ -147,10 +158,11 @@ def numbered_canvas(paint_footer: FooterPainter, counter: _PageCounter, patient:
 
         def save(self) -> None:
             total = len(self._held_pages)
-            counter.pages = total
+            counter.pages, counter.bookmarks = total, noted(self)
             for number, state in enumerate(self._held_pages, start=1):
                 self.__dict__.update(state)
                 paint_footer(self, number, total)
+                add_to_outline(self, [bookmark for bookmark in counter.bookmarks if bookmark.page == number - 1])
                 Canvas.showPage(self)
             Canvas.save(self)
 
@@ -185,8 +197,8 @@ def build_pdf(
     paint_footer: FooterPainter,
     top_margin: float,
     bottom_margin: float,
-) -> tuple[bytes, int]:
-    """Lay out ``story`` on the theme's pages; returns the PDF bytes and the page count."""
+) -> tuple[bytes, int, tuple[Bookmark, ...]]:
+    """Lay out ``story`` on the theme's pages; returns the PDF bytes, the page count and the headings' bookmarks."""
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=theme.page_size, leftMargin=theme.margin, rightMargin=theme.margin,
@@ -199,7 +211,7 @@ def build_pdf(
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=paint_page)])
     counter = _PageCounter()
     doc.build(list(story), canvasmaker=numbered_canvas(paint_footer, counter, meta.patient))
-    return buffer.getvalue(), counter.pages
+    return buffer.getvalue(), counter.pages, counter.bookmarks
 
 
 FOOTER_RULE = 30.0  # above the footer's bottom line; the body's frame ends FOOTER_HEIGHT above it
@@ -421,11 +433,11 @@ def build_branded_pdf(
     """A full-page document with the brand header and the standard footer on every page."""
     paint_header, header_height = brand_header(ctx, theme)
     top, bottom = _branded_margins(theme, header_height)
-    data, pages = build_pdf(
+    data, pages, bookmarks = build_pdf(
         story, theme, metadata_for(ctx, pack, prints_birth_date), paint_header, footer_painter(ctx, pack, theme),
         top_margin=top, bottom_margin=bottom,
     )
-    return RenderedDocument(pack.id, data, pages, pack.version, pack.reviewed, ctx.language)
+    return RenderedDocument(pack.id, data, pages, pack.version, pack.reviewed, ctx.language, bookmarks)
 
 
 def page_body_height(ctx: DocumentContext, theme: Theme) -> float:

@@ -14,7 +14,7 @@ from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext, rich_address, rich_team
 from carthandout.typefaces import Rich, has_right_to_left, rich_value, text_font
 from carthandout.schedule import ALL_CONDITIONING_DAYS
-from carthandout.documents.base import paragraph
+from carthandout.documents.base import heading_paragraph, paragraph
 from carthandout.documents.text_line import date_cell, year_on_its_own_line
 from carthandout.theme import Theme, tint
 
@@ -102,8 +102,12 @@ class BlockRenderer:
     def para(self, template: str, style: str, tokens: Mapping[str, str] | None = None) -> Paragraph:
         return paragraph(self.rich(template, tokens), self.theme.style(style))
 
+    def heading(self, template: str, style: str, tokens: Mapping[str, str] | None = None) -> Paragraph:
+        """A heading, which is also a bookmark in the document's outline."""
+        return heading_paragraph(self.rich(template, tokens), self.theme.style(style))
+
     def section(self, section: Mapping[str, Any], with_heading: bool = True) -> list[Flowable]:
-        flowables: list[Flowable] = [self.para(section["heading"], "heading")] if with_heading else []
+        flowables: list[Flowable] = [self.heading(section["heading"], "heading")] if with_heading else []
         flowables.extend(self.blocks(section["blocks"]))
         self._caption_continuations(flowables, section["heading"])
         return flowables
@@ -514,7 +518,7 @@ def call_box(renderer: BlockRenderer, section: Mapping[str, Any]) -> Flowable:
 def call_box_only(renderer: BlockRenderer, section: Mapping[str, Any], box_width: float | None = None) -> Table:
     """``call_box`` without the space after it, as wide as the frame unless ``box_width`` is given."""
     theme = renderer.theme
-    inner: list[Flowable] = [renderer.para(section["heading"], "box_title")]
+    inner: list[Flowable] = [renderer.heading(section["heading"], "box_title")]
     inner += renderer.blocks(section["blocks"])
     if "call_24h" in renderer.pack.labels:
         inner.append(renderer.para(renderer.pack.labels["call_24h"], "call_number"))

@@ -21,7 +21,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 
 from carthandout.content import ContentPack, available_languages, fill, load_pack, plain
 from carthandout.context import DocumentContext, build_context, check_translations_available, effective_policy
-from carthandout.documents.base import RenderedDocument, build_branded_pdf, paragraph
+from carthandout.documents.base import RenderedDocument, build_branded_pdf, heading_paragraph, paragraph
 from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, boxed, keep_together,
                                          missing_labels, table_padding, unkept)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
@@ -391,7 +391,7 @@ def _group_heading(blocks: BlockRenderer, heading: str, table: RowGrid) -> list[
     flowable, which would push a long table to the next page)."""
     theme = blocks.theme
     style = _heading_style(theme.style("heading"))
-    title = paragraph(blocks.rich(heading), style)
+    title = heading_paragraph(blocks.rich(heading), style)
     needed = title.wrap(theme.frame_width, 1e6)[1] + style.spaceBefore + style.spaceAfter
     return [CondPageBreak(needed + table.start_height(theme.frame_width)), title]
 
@@ -576,7 +576,7 @@ def _sign_off(blocks: BlockRenderer, prefix: str) -> Flowable:
         ("TOPPADDING", (0, 0), (-1, -1), theme.type.body * 0.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), theme.type.body * 0.3),
     ])
-    return KeepTogether([blocks.para(labels["sign_off_title"], "heading"), table])
+    return KeepTogether([blocks.heading(labels["sign_off_title"], "heading"), table])
 
 
 def _table(rows: list[list[Any]], theme: Theme, fractions: Sequence[float], style: list[tuple]) -> Table:

@@ -7,7 +7,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
+from typing import Callable, Mapping
 
 from babel import Locale
 from babel.dates import format_skeleton, get_day_names
@@ -19,7 +19,7 @@ from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 from carthandout.content import ContentPack, fill, load_common, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import (
-    RenderedDocument, build_branded_pdf, filled, page_body_height, paragraph, wide_for_large_print,
+    RenderedDocument, build_branded_pdf, filled, heading_paragraph, page_body_height, paragraph, wide_for_large_print,
 )
 from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, validate_section_pack
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
@@ -146,10 +146,10 @@ def _month_grid(
     pad = theme.type.body * (0.25 if theme.large_print else 0.35)  # large print: a six-week month with marks fits a page
     styles = _cell_styles(theme)
     weekdays = _weekday_names(locale, first_weekday, styles["weekday"], column - 2 * pad)
-    def header_titled(words: Rich) -> Table:
-        return _grid_header(theme, paragraph(words, styles["month"]), weekdays, column, pad)
+    def header_titled(words: Rich, make: Callable[[Rich, ParagraphStyle], Paragraph] = paragraph) -> Table:
+        return _grid_header(theme, make(words, styles["month"]), weekdays, column, pad)
 
-    header = header_titled(rich_value(title, "language"))
+    header = header_titled(rich_value(title, "language"), heading_paragraph)  # each month a bookmark
     def weeks_showing(shown: int | None) -> list[list[list[Flowable]]]:
         return [[_day_cell(blocks, day, month, by_day.get(day, []), styles, shown) for day in week] for week in weeks]
 

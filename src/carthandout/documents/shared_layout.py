@@ -26,6 +26,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
 
 from carthandout.bounded_cache import BoundedCache
+from carthandout.documents.bookmarks import note_drawn
 from carthandout.pdfjoin import text_string
 
 # Enough for every static paragraph of all documents in both print sizes and languages; a
@@ -55,6 +56,7 @@ class SharedLayoutParagraph(Paragraph):
     # Devanagari came out as private-use characters). Set on a whole paragraph only (a split half
     # has none), by ``documents.base.paragraph``.
     actual_text: str | None = None
+    bookmark: str | None = None  # a heading's title in the document's outline (``documents.bookmarks``)
 
     def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Callable) -> None:  # noqa: N803
         if frags is not None:  # the two halves of a split paragraph get their fragments handed over
@@ -103,6 +105,8 @@ class SharedLayoutParagraph(Paragraph):
         return self.width, self.height
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
+        if self.bookmark is not None:
+            note_drawn(canvas, self.bookmark, x, y + self.height)
         if self.actual_text is None:
             self._draw_on(canvas, x, y, _sW)
             return
