@@ -244,3 +244,32 @@ def test_an_unquoted_yaml_date_at_midnight_is_that_date():
     assert parse_date("infusion_date", dt.datetime(2027, 3, 5)) == dt.date(2027, 3, 5)
     with pytest.raises(InputError, match="not a date and time"):
         parse_date("infusion_date", dt.datetime(2027, 3, 5, 14, 30))
+
+
+def _clinic_with_address(address):
+    from pathlib import Path
+    from carthandout.models import parse_clinic
+    return parse_clinic({"name": "Lakeside Center", "phone_24h": "(312) 867-4400", "address": address}, Path("."))
+
+
+@pytest.mark.parametrize("address, line", [
+    ([f"line {number}" for number in range(40)], "clinic.address: has 40 lines; at most 6 fit the contacts table"),
+    (["1 Main St", "x" * 101], "clinic.address[2]: is too long (101 characters, at most 100)"),
+])
+def test_an_address_taller_than_the_contacts_table_can_hold_is_refused(address, line):
+    """Forty lines passed `check`, and `generate` stopped with an internal error: the contacts
+    table cannot break inside its address row, which was taller than a page."""
+    with pytest.raises(InputError) as caught:
+        _clinic_with_address(address)
+    assert caught.value.line() == line
+
+
+def test_the_longest_address_allowed_prints_in_large_print(tmp_path, write_yaml):
+    from conftest import run_cli
+    address = "\n".join(f'  - "{("Cellular Therapy Unit, Comprehensive Cancer Center Pavilion " * 2)[:100]}"'
+                        for _ in range(6))
+    clinic = write_yaml("clinic.yaml", f'name: "Lakeside Center"\nphone_24h: "(312) 867-4400"\naddress:\n{address}\n')
+    for paper in ("letter", "a4"):
+        result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                         "--large-print", "--lang", "es", "--paper", paper, "--doc", "handout", "-o", tmp_path / paper)
+        assert result.exit_code == 0, result.output

@@ -534,6 +534,12 @@ def _yaml_kind(value: Any) -> str:
     return {str: "text", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
 
 
+# The contacts table cannot break inside its address: forty lines, or four of 190 characters in
+# large print, were taller than a page and stopped the handout with an internal error.
+MAX_ADDRESS_LINES = 6
+MAX_ADDRESS_LINE_LENGTH = 100
+
+
 def _parse_address(raw: Any) -> tuple[str, ...]:
     if raw is None:
         return ()
@@ -541,9 +547,14 @@ def _parse_address(raw: Any) -> tuple[str, ...]:
     if lines is None:
         raise InputError("clinic.address", "must be text or a list of lines", sensitive=False)
     numbered = isinstance(raw, list)  # a line that is not text is named by its number: address[3]
-    texts = (parse_text(f"clinic.address[{number}]" if numbered else "clinic.address", line, sensitive=False)
-             for number, line in enumerate(lines, start=1))
-    return tuple(text for text in texts if text)
+    texts = [parse_text(f"clinic.address[{number}]" if numbered else "clinic.address", line,
+                        max_length=MAX_ADDRESS_LINE_LENGTH, sensitive=False)
+             for number, line in enumerate(lines, start=1)]
+    address = tuple(text for text in texts if text)
+    if len(address) > MAX_ADDRESS_LINES:
+        raise InputError("clinic.address", f"has {len(address)} lines; at most {MAX_ADDRESS_LINES} fit the "
+                         "contacts table", sensitive=False)
+    return address
 
 
 def _parse_clinic_language(raw: Any, languages: Collection[str] | None) -> str:
