@@ -258,6 +258,34 @@ def test_check_lists_every_clinic_problem_at_once(write_yaml):
         assert sum(line.startswith(field) for line in result.output.splitlines()) == 1, field
 
 
+def test_check_reads_a_clinic_file_from_a_pipe_once():
+    """`check --clinic <(...)` read the pipe a second time to list every problem, found it empty,
+    and said "the clinic file must be a mapping of fields" for a misspelt field."""
+    reading, writing = os.pipe()
+    os.write(writing, b'name: "Lakeside"\nphone_24h: "(312) 867-4400"\nadress: "1 Main St"\n')
+    os.close(writing)
+    try:
+        result = run_cli("check", "--clinic", f"/dev/fd/{reading}")
+    finally:
+        os.close(reading)
+    assert result.exit_code == 1
+    assert "clinic.adress: unknown clinic field" in result.output and "mapping" not in result.output
+
+
+def test_check_notes_a_copy_of_the_example_clinic_still_marked_as_the_example(tmp_path, example_clinic):
+    """A copy with its own center numbers but the example's team passed check silently; every page
+    generate printed with it was marked as the example's."""
+    copy = tmp_path / "clinic.yaml"
+    copy.write_text(example_clinic.read_text().replace("555-0199", "867-4400").replace("555-0142", "867-4401"))
+    (tmp_path / "logo.png").write_bytes((example_clinic.parent / "logo.png").read_bytes())
+    result = run_cli("check", "--clinic", copy)
+    assert result.exit_code == 0, result.output
+    assert "note: the clinic profile has the example clinic's made-up phone numbers" in result.output
+    bundled = run_cli("check", "--clinic", example_clinic)
+    assert "note: this is the bundled example clinic" in bundled.output
+    assert "example clinic" not in run_cli("check").output  # no file given: checking the example is asked for
+
+
 def test_check_lists_every_problem_of_the_clinics_checklist_section(write_yaml, tmp_path):
     """Inside ``checklist:`` check listed the first problem only."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nchecklist:\n  remove: [nope-1, 7]\n"

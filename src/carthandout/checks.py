@@ -17,7 +17,7 @@ from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
 from carthandout.errors import CarthandoutError
 from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_is_a_number
-from carthandout.inputs import clinic_file_problems, load_clinic
+from carthandout.inputs import EXAMPLE_CLINIC, MADE_UP_NUMBERS, checked_clinic, example_path, same_file
 from carthandout.models import Clinic
 from carthandout.pipeline import clinic_problems
 from carthandout.policy import CURRENT_LABEL_POLICY, available_policies, load_policy, shorter_than_label
@@ -43,7 +43,18 @@ def run_checks(clinic_file: Path | None) -> CheckReport:
         problems += [problem for problem in grade_problems if problem not in problems]
     else:
         problems += score_problems + [score.problem() for score in scores if not score.passed]
-    return CheckReport(problems, format_table(scores), clinic_notes(clinic) if clinic else [])
+    notes = clinic_notes(clinic) + _example_notes(clinic_file, clinic) if clinic else []
+    return CheckReport(problems, format_table(scores), notes)
+
+
+def _example_notes(clinic_file: Path | None, clinic: Clinic) -> list[str]:
+    """What ``generate`` warns of, said before anything is printed: a copy of the example that
+    still has its made-up numbers passed ``check`` silently, and every page came out marked."""
+    if clinic_file is None or not clinic.example:
+        return []
+    if same_file(clinic_file, example_path(EXAMPLE_CLINIC)):
+        return ["note: this is the bundled example clinic: every page printed with it is marked as the example's"]
+    return [f"note: {MADE_UP_NUMBERS}"]
 
 
 EXIF_ORIENTATION = 0x0112
@@ -203,12 +214,10 @@ def _check_content() -> list[str]:
 
 def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, list[str]]:
     """The clinic (None when it cannot be loaded) and its problems."""
-    try:
-        clinic = load_clinic(clinic_file)
-    except CarthandoutError as error:  # every field's problem, where the file could be read
-        problems = clinic_file_problems(clinic_file) if clinic_file is not None else []
-        return None, [problem.line(show_values=True) for problem in problems or [error]]
-    return clinic, [problem.line(show_values=True) for problem in clinic_problems(clinic)]
+    clinic, problems = checked_clinic(clinic_file)
+    if clinic is not None:
+        problems = clinic_problems(clinic)
+    return clinic, [problem.line(show_values=True) for problem in problems]
 
 
 def _max_grade(clinic: Clinic | None) -> tuple[float, list[str]]:

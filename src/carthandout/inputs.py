@@ -14,6 +14,8 @@ from carthandout.models import PATIENT_FIELDS, Clinic, field_for_header, misspel
 from carthandout.resources import load_yaml_file, package_dir
 
 EXAMPLE_CLINIC = "clinic.yaml"
+MADE_UP_NUMBERS = ("the clinic profile has the example clinic's made-up phone numbers, so every page is marked as "
+                   "the example's: put your center's own numbers in it")
 EXAMPLE_PATIENT = "patient.yaml"
 
 
@@ -25,8 +27,27 @@ def load_clinic(path: Path | None) -> Clinic:
     """The clinic profile at ``path``, or the bundled example clinic. Marked as the example (its
     papers say so on every page) when it is the bundled file, however it was named, or a copy
     that still has one of its made-up phone numbers: the README points clinics at that file."""
+    return _clinic_from(_clinic_yaml(path or example_path(EXAMPLE_CLINIC)), path)
+
+
+def checked_clinic(path: Path | None) -> tuple[Clinic | None, list[CarthandoutError]]:
+    """``load_clinic``'s clinic, or None and every problem of its fields (``check``). The file is
+    read once: a pipe (``--clinic <(...)``) reads as empty the second time, and every problem
+    was reported as "the clinic file must be a mapping of fields"."""
+    file = path or example_path(EXAMPLE_CLINIC)
+    try:
+        raw = _clinic_yaml(file)
+    except CarthandoutError as error:
+        return None, [error]
+    try:
+        return _clinic_from(raw, path), []
+    except CarthandoutError as error:
+        return None, models.clinic_file_problems(raw, file.parent, available_languages()) or [error]
+
+
+def _clinic_from(raw: Any, path: Path | None) -> Clinic:
     example = example_path(EXAMPLE_CLINIC)
-    clinic = _read_clinic(path or example)
+    clinic = parse_clinic(raw, (path or example).parent, available_languages())
     numbers = _numbers(clinic.phone_24h, clinic.phone, *(member.phone for member in clinic.team))
     is_example = path is None or same_file(path, example) or bool(numbers & _made_up_numbers())
     return replace(clinic, example=is_example)
@@ -53,18 +74,6 @@ def _made_up_numbers() -> frozenset[str]:
 def _numbers(*phones: Any) -> frozenset[str]:
     """Each phone number given, as its last ten digits."""
     return frozenset({phone_digits(str(phone or ""))[-10:] for phone in phones} - {""})
-
-
-def _read_clinic(path: Path) -> Clinic:
-    return parse_clinic(_clinic_yaml(path), path.parent, available_languages())
-
-
-def clinic_file_problems(path: Path) -> list[CarthandoutError]:
-    """Every problem of the clinic file's fields (a file that cannot be read: that one)."""
-    try:
-        return models.clinic_file_problems(_clinic_yaml(path), path.parent, available_languages())
-    except CarthandoutError as error:
-        return [error]
 
 
 def _clinic_yaml(path: Path) -> Any:
