@@ -269,7 +269,8 @@ def test_check_reads_a_clinic_file_from_a_pipe_once():
     finally:
         os.close(reading)
     assert result.exit_code == 1
-    assert "clinic.adress: unknown clinic field" in result.output and "mapping" not in result.output
+    assert "clinic.adress: unknown clinic field (did you mean address?)" in result.output  # as a patient's field is
+    assert "mapping" not in result.output
 
 
 def test_check_notes_a_copy_of_the_example_clinic_still_marked_as_the_example(tmp_path, example_clinic):
@@ -333,6 +334,18 @@ def test_every_bad_override_is_named_at_once(write_yaml, tmp_path):
     generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
                         "-o", tmp_path / "out")
     assert generated.exit_code == 2 and generated.stderr.endswith(" (and 3 more: carthandout check --clinic lists them)\n")
+
+
+def test_a_quoted_number_override_is_told_to_lose_its_quotes(write_yaml):
+    """`stay_near_days: "21"` got "must be a whole number of days": it is one; the quotes were the
+    problem, and the docs tell clinics to quote what looks like a number."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\noverrides: {stay_near_days: '21', "
+                                  "fever_threshold_f: '100.4'}\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("clinic.")]
+    assert lines == [f"clinic.overrides.{name}: {name} must be a number, not text (write it without quotes)"
+                     for name in ("fever_threshold_f", "stay_near_days")]
 
 
 def test_check_lists_every_field_a_clinic_file_cannot_be_read_with(write_yaml, tmp_path):
@@ -477,7 +490,7 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("overrides: {name_in_metadata: true}",  # a top-level field under overrides: "must be a number" misled
      "clinic.overrides.name_in_metadata: unknown policy value"),
     ("team: [{rol: Nurse, name: A}]", "clinic.team[1]: unknown key rol: a member has only role, name and phone"),
-    ("address: [Main St, 75001]", "clinic.address[2]: must be text, got int"),  # which line
+    ("address: [Main St, 75001]", "clinic.address[2]: must be text, got a number"),  # which line
     ("overrides: {1: 2}", "clinic.overrides"),
     ("logo: corrupt.png", "clinic.logo"),
     ("logo: nothing-here.png", "clinic.logo: nothing-here.png does not exist beside the clinic file"),

@@ -61,7 +61,7 @@ def test_yaml_date_object_is_accepted():
     ({"infusion_date": ""}, "infusion_date: is required"),
     ({"name": ""}, "name: is required"),
     ({"name": False}, "name: must be text, got true/false"),  # YAML 1.1: `no` -> False
-    ({"mrn": 83}, "mrn: must be text, got int"),  # YAML 1.1: 0123 -> 83
+    ({"mrn": 83}, "mrn: must be text, got a number"),  # YAML 1.1: 0123 -> 83
     ({"weight_kg": "heavy"}, "weight_kg: heavy is not a number"),
     ({"date_of_birth": "1960-13-01"}, "date_of_birth: 1960-13-01 is not a real date"),
     ({"favourite_color": "blue"}, "field: favourite_color is not a patient field"),  # shown: the test shows values
@@ -273,3 +273,19 @@ def test_the_longest_address_allowed_prints_in_large_print(tmp_path, write_yaml)
         result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
                          "--large-print", "--lang", "es", "--paper", paper, "--doc", "handout", "-o", tmp_path / paper)
         assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("raw, line", [
+    ({"overrides": {"caregiver_days": None}},
+     "clinic.overrides.caregiver_days: must be a number, or a list of day numbers, not an empty value"),
+    ({"physician": ["Dr A", "Dr B"]}, "clinic.physician: must be text, got a list"),
+    ({"physician": 2027}, "clinic.physician: must be text, got a number (in YAML put it in quotes; in a spreadsheet "
+                          "format the column as text)"),
+])
+def test_a_clinic_value_of_the_wrong_kind_is_named_in_a_clinics_words(raw, line):
+    """"not NoneType" named Python's type; quotes were the advice for a list, which they do not fix."""
+    from pathlib import Path
+    from carthandout.models import parse_clinic
+    with pytest.raises(InputError) as caught:
+        parse_clinic({"name": "Lakeside Center", "phone_24h": "(312) 867-4400", **raw}, Path("."))
+    assert caught.value.line() == line

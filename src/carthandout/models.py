@@ -99,9 +99,10 @@ def parse_text(field_name: str, raw: Any, max_length: int = MAX_TEXT_LENGTH, sen
     if raw is None:
         return ""
     if isinstance(raw, bool) or not isinstance(raw, str):
-        kind = "true/false" if isinstance(raw, bool) else type(raw).__name__
-        hint = "in YAML put it in quotes; in a spreadsheet format the column as text"
-        raise InputError(field_name, f"must be text, got {kind} ({hint})", raw, sensitive)
+        # quotes make text of a number, a date or yes/no; of a list or a mapping they make nothing
+        hint = (" (in YAML put it in quotes; in a spreadsheet format the column as text)"
+                if isinstance(raw, (int, float, dt.date)) else "")
+        raise InputError(field_name, f"must be text, got {_yaml_kind(raw)}{hint}", raw, sensitive)
     if len(raw) > max_length * UNTIDY_FACTOR:  # far too long whatever tidying takes out: not read through
         raise InputError(field_name, f"is too long ({len(raw)} characters, at most {max_length})", raw, sensitive)
     try:
@@ -299,6 +300,12 @@ def misspelt_field(key: str) -> str | None:
     return meant[0] if meant and _FIELD_LIKE.fullmatch(key) else None
 
 
+def _clinic_field_meant(key: str) -> str:
+    """" (did you mean address?)" for a misspelt clinic field ("adress", "colours"), else nothing."""
+    meant = difflib.get_close_matches(key.lower(), sorted(CLINIC_KEYS | CLINIC_EXTRA_KEYS), n=1, cutoff=0.75)
+    return f" (did you mean {meant[0]}?)" if meant else ""
+
+
 def unknown_keys(raw: Mapping[Any, Any], known: Iterable[str]) -> list[str]:
     """The keys of ``raw`` that are not ``known``, as text, sorted (YAML keys may be numbers, or null)."""
     return sorted(str(key) for key in set(raw) - set(known))
@@ -439,7 +446,8 @@ def _clinic_fields(raw: Any, base_dir: Path,
     """Clinic's fields from ``raw``, each parsed on its own, and every problem found."""
     if not isinstance(raw, Mapping):
         return {}, [InputError("clinic", "the clinic file must be a mapping of fields", sensitive=False)]
-    problems: list[CarthandoutError] = [InputError(f"clinic.{key}", "unknown clinic field", sensitive=False)
+    problems: list[CarthandoutError] = [InputError(f"clinic.{key}", "unknown clinic field" + _clinic_field_meant(key),
+                                                   sensitive=False)
                                         for key in unknown_keys(raw, CLINIC_KEYS | CLINIC_EXTRA_KEYS)]
     values: dict[str, Any] = {}
     for parse in _clinic_field_parsers(raw, base_dir, values, languages):
@@ -529,8 +537,14 @@ def _required(field_name: str) -> str:
 
 def _yaml_kind(value: Any) -> str:
     """What YAML read a value as, in a clinic's words."""
-    if isinstance(value, bool):
+    if isinstance(value, bool):  # YAML 1.1 reads yes, no, on and off so
         return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    if value is None:
+        return "an empty value"
     return {str: "text", list: "a list", dict: "a mapping"}.get(type(value), type(value).__name__)
 
 

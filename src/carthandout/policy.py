@@ -1,6 +1,7 @@
 """Policy profiles: every duration and threshold the documents state, with its source."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from typing import Any, Mapping
@@ -58,6 +59,8 @@ MAX_CONDITIONING_LEAD = 365  # days before the infusion, as every other period i
 
 
 def _check_value(name: str, value: Any, where: str) -> Any:
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):  # the docs say to quote what looks like a number
+        raise ContentError(f"{where}: {name} must be a number, not text (write it without quotes)")
     if name == "conditioning_days":
         ok = isinstance(value, (list, tuple)) and value and all(
             isinstance(d, int) and not isinstance(d, bool) and -MAX_CONDITIONING_LEAD <= d < 0 for d in value)
@@ -82,6 +85,9 @@ def _check_value(name: str, value: Any, where: str) -> Any:
         unit = "hours" if "hours" in name else "weeks" if "weeks" in name else "days"
         raise ContentError(f"{where}: {name} must be a whole number of {unit} from 1 to {MAX_PERIOD.get(name, 365)}")
     return value
+
+
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
 
 
 def policy_from_mapping(raw: Any, where: str) -> Policy:
