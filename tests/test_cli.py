@@ -205,8 +205,8 @@ def test_a_clinic_files_first_problem_comes_with_how_many_more(write_yaml, tmp_p
     generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
                         "-o", tmp_path / "out")
     assert generated.exit_code == 2
-    assert generated.stderr == ("error: clinic.physican: unknown clinic field (did you mean physician?) (and 2 more: carthandout check --clinic "
-                                "lists them)\n")
+    assert generated.stderr == ("error: clinic.physican: unknown clinic field (did you mean physician?) "
+                                "(and 2 more: carthandout check --clinic lists them)\n")
     missing_group = write_yaml("g.yaml", "name: X\nphone_24h: '545-0100'\nchecklist: {add: [{id: dental, text: x}]}\n")
     checked = run_cli("check", "--clinic", missing_group)  # "None is not a group"
     assert "clinic.checklist.add[1].group: is required (tests or steps)" in checked.output

@@ -289,3 +289,12 @@ def test_a_clinic_value_of_the_wrong_kind_is_named_in_a_clinics_words(raw, line)
     with pytest.raises(InputError) as caught:
         parse_clinic({"name": "Lakeside Center", "phone_24h": "(312) 867-4400", **raw}, Path("."))
     assert caught.value.line() == line
+
+
+@pytest.mark.parametrize("written", ["LONG", "Long", "Short", "ISO"])
+def test_a_named_date_format_is_read_in_any_case(written):
+    """`paper: A4` and `language: ES` were read, `date_format: Long` refused as no pattern."""
+    from pathlib import Path
+    from carthandout.models import parse_clinic
+    clinic = parse_clinic({"name": "Lakeside Center", "phone_24h": "(312) 867-4400", "date_format": written}, Path("."))
+    assert clinic.date_format == written.lower()

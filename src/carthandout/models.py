@@ -483,7 +483,7 @@ def _clinic_field_parsers(raw: Mapping[str, Any], base_dir: Path, parsed: Mappin
         lambda: {"address": _parse_address(raw.get("address"))},
         lambda: {"team": _parse_team(raw.get("team"), parsed.get("language"))},
         lambda: {"logo": _parse_logo(raw.get("logo"), base_dir)},
-        lambda: {"date_format": text("date_format") or "long"},
+        lambda: {"date_format": _named_style_lowered(text("date_format")) or "long"},
         lambda: {"policy": text("policy") or "source-document"},
         lambda: {"physician": text("physician")},
         lambda: {"name_in_metadata": parse_flag("clinic.name_in_metadata", raw.get("name_in_metadata"))},
@@ -512,6 +512,14 @@ def _parse_paper(value: str) -> str:
     if paper not in PAPER_SIZES:
         raise InputError("clinic.paper", "{value} is not letter or a4", paper, sensitive=False)
     return paper
+
+
+DATE_STYLES = ("short", "medium", "long", "full", "iso")
+
+
+def _named_style_lowered(date_format: str) -> str:
+    """"Long" read as "long", as "A4" is a4; a pattern keeps its case (MM is the month, mm the minute)."""
+    return date_format.lower() if date_format.lower() in DATE_STYLES else date_format
 
 
 def _parse_overrides(raw: Any) -> tuple[tuple[str, Any], ...]:
