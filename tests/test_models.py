@@ -298,3 +298,19 @@ def test_a_named_date_format_is_read_in_any_case(written):
     from carthandout.models import parse_clinic
     clinic = parse_clinic({"name": "Lakeside Center", "phone_24h": "(312) 867-4400", "date_format": written}, Path("."))
     assert clinic.date_format == written.lower()
+
+
+@pytest.mark.parametrize("line", ["北京市朝阳区建国门外大街一号国贸大厦写字楼三座二十八层细胞治疗中心" * 3, "W" * 100],
+                         ids=["chinese", "no-space"])
+def test_an_address_too_tall_for_a_large_print_page_is_refused_before_printing(tmp_path, write_yaml, line):
+    """Six lines of 100 Chinese characters (or letters with no space to break at) passed the
+    length limits and `check`, and the large-print handout stopped with an internal LayoutError."""
+    from conftest import run_cli
+    body = "\n".join(f'  - "{line[:100]}"' for _ in range(6))
+    clinic = write_yaml("clinic.yaml", f'name: "Lakeside Center"\nphone_24h: "(312) 867-4400"\naddress:\n{body}\n')
+    expected = "clinic.address: is too long to print whole in the large-print contacts table: shorten its lines"
+    checked = run_cli("check", "--clinic", clinic)
+    assert checked.exit_code == 1 and expected in checked.output.splitlines()
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                     "--doc", "handout", "--large-print", "-o", tmp_path / "out")
+    assert result.exit_code == 2 and result.stderr == f"error: {expected}\n"

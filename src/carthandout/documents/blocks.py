@@ -264,8 +264,18 @@ class BlockRenderer:
                 yield named[name], row, {}
 
     def _contacts(self, _: Any) -> list[Flowable]:
-        return [data_table(contact_rows(self), self.theme, (0.36, 0.64)),
+        return [data_table(contact_rows(self), self.theme, CONTACT_COLUMNS),
                 Spacer(1, self.theme.type.body * 0.8)]
+
+
+CONTACT_COLUMNS = (0.36, 0.64)  # label, value
+
+
+def address_row_height(address: Sequence[str], theme: Theme) -> float:
+    """The height of the contacts table's address row: a table row never breaks over a page."""
+    width = theme.frame_width * CONTACT_COLUMNS[1] - 2 * table_padding(theme)
+    lines = [paragraph(rich_address(line, "clinic.address"), theme.style("cell")) for line in address]
+    return sum(line.wrap(width, 1e6)[1] for line in lines) + 2 * table_padding(theme)
 
 
 def contact_rows(renderer: BlockRenderer) -> list[list[Any]]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
 
 from carthandout.content import ContentPack, load_pack
-from carthandout.context import DocumentContext
-from carthandout.documents.base import RenderedDocument, build_branded_pdf
-from carthandout.documents.blocks import (BlockRenderer, InOrderThatFits, call_box, natural_width, section_by_role,
-                                         validate_section_pack)
+from carthandout.context import DocumentContext, build_context
+from carthandout.documents.base import RenderedDocument, build_branded_pdf, page_body_height
+from carthandout.documents.blocks import (BlockRenderer, InOrderThatFits, address_row_height, call_box, natural_width,
+                                         section_by_role, validate_section_pack)
+from carthandout.errors import InputError
+from carthandout.models import Clinic, probe_patient
 from carthandout.options import RenderOptions
-from carthandout.theme import Theme
+from carthandout.theme import PAPER, Theme, build_theme
 
 DOCUMENT_ID = "handout"
 REQUIRED_LABELS = (
@@ -20,6 +22,18 @@ REQUIRED_LABELS = (
 
 def validate(pack: ContentPack) -> list[str]:
     return validate_section_pack(pack, REQUIRED_LABELS)
+
+
+def check_clinic(clinic: Clinic) -> None:
+    """The clinic's address fits the contacts table in large print on either paper: six lines of
+    100 Chinese characters passed the length limits and stopped the handout with an internal error."""
+    ctx = build_context(probe_patient(), clinic)
+    for paper in PAPER:
+        theme = build_theme(clinic, paper, large_print=True)
+        # the row may open a page under the table's "(continued)" caption
+        if address_row_height(clinic.address, theme) > page_body_height(ctx, theme) - 2 * theme.type.body:
+            raise InputError("clinic.address", "is too long to print whole in the large-print contacts table: "
+                             "shorten its lines", sensitive=False)
 
 
 def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:
