@@ -277,7 +277,11 @@ def test_the_longest_address_allowed_prints_in_large_print(tmp_path, write_yaml)
 
 @pytest.mark.parametrize("raw, line", [
     ({"overrides": {"caregiver_days": None}},
-     "clinic.overrides.caregiver_days: must be a number, or a list of day numbers, not an empty value"),
+     "clinic.overrides.caregiver_days: is empty: give it a value, or leave it out"),
+    ({"overrides": {"caregiver_days": ""}}, "clinic.overrides.caregiver_days: is empty: give it a value, or leave it out"),
+    ({"overrides": {"caregiver_days": {"days": 28}}}, "clinic.overrides.caregiver_days: must be a number, not a mapping"),
+    ({"overrides": {"conditioning_days": {"first": -5}}},
+     "clinic.overrides.conditioning_days: must be a list of day numbers, not a mapping"),
     ({"physician": ["Dr A", "Dr B"]}, "clinic.physician: must be text, got a list"),
     ({"physician": 2027}, "clinic.physician: must be text, got a number (in YAML put it in quotes; in a spreadsheet "
                           "format the column as text)"),

@@ -17,7 +17,7 @@ from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
 from carthandout.errors import CarthandoutError
 from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_is_a_number
-from carthandout.inputs import EXAMPLE_CLINIC, MADE_UP_NUMBERS, checked_clinic, example_path, same_file
+from carthandout.inputs import MADE_UP_NUMBERS, checked_clinic, is_example_copy
 from carthandout.models import Clinic
 from carthandout.pipeline import clinic_problems
 from carthandout.policy import CURRENT_LABEL_POLICY, available_policies, load_policy, shorter_than_label
@@ -43,18 +43,18 @@ def run_checks(clinic_file: Path | None) -> CheckReport:
         problems += [problem for problem in grade_problems if problem not in problems]
     else:
         problems += score_problems + [score.problem() for score in scores if not score.passed]
-    notes = clinic_notes(clinic) + _example_notes(clinic_file, clinic) if clinic else []
+    notes = (clinic_notes(clinic) + _example_notes(clinic_file, clinic)) if clinic else []
     return CheckReport(problems, format_table(scores), notes)
 
 
 def _example_notes(clinic_file: Path | None, clinic: Clinic) -> list[str]:
     """What ``generate`` warns of, said before anything is printed: a copy of the example that
     still has its made-up numbers passed ``check`` silently, and every page came out marked."""
-    if clinic_file is None or not clinic.example:
-        return []
-    if same_file(clinic_file, example_path(EXAMPLE_CLINIC)):
+    if is_example_copy(clinic_file, clinic):
+        return [f"note: {MADE_UP_NUMBERS}"]
+    if clinic_file is not None and clinic.example:  # the bundled file, named
         return ["note: this is the bundled example clinic: every page printed with it is marked as the example's"]
-    return [f"note: {MADE_UP_NUMBERS}"]
+    return []
 
 
 EXIF_ORIENTATION = 0x0112

@@ -18,8 +18,8 @@ from carthandout.errors import CarthandoutError, InputError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.folders import PATIENT_TEMPORARIES, tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
-from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, load_clinic,
-                                 load_patient_file, same_file)
+from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
+                                 load_clinic, load_patient_file, same_file)
 from carthandout.models import Clinic, parse_patient
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
@@ -269,7 +269,7 @@ def warn_if_example_clinic(clinic_file: Path | None, clinic: Clinic, done: str =
         click.echo(f"warning: no --clinic given: {done} with the bundled example clinic (made-up center, doctor "
                    "and phone numbers, and every page marked as the example's); give --clinic FILE for real papers",
                    err=True)
-    elif clinic.example and not same_file(clinic_file, example_path(EXAMPLE_CLINIC)):
+    elif is_example_copy(clinic_file, clinic):
         click.echo(f"warning: {MADE_UP_NUMBERS}", err=True)
 
 

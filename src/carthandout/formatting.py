@@ -12,7 +12,7 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 
 from carthandout.errors import InputError
-from carthandout.models import DATE_STYLES as NAMED_DATE_FORMATS
+from carthandout.models import NAMED_DATE_FORMATS
 
 # CLDR pattern letters that a date alone can fill (day, month, year, weekday), and the longest
 # run of each that prints a readable date: "ddd" pads the day to "005" (babel 2.19 prints it,

@@ -53,6 +53,12 @@ def _clinic_from(raw: Any, path: Path | None) -> Clinic:
     return replace(clinic, example=is_example)
 
 
+def is_example_copy(clinic_file: Path | None, clinic: Clinic) -> bool:
+    """A clinic file of the user's that still has the example's made-up phone numbers (not the
+    bundled file itself, which names the example on purpose): its papers are marked as the example's."""
+    return clinic.example and clinic_file is not None and not same_file(clinic_file, example_path(EXAMPLE_CLINIC))
+
+
 def same_file(path: Path, other: Path) -> bool:
     """The same file on disk, however it is named (a link, a hard link, ``..``)."""
     try:

@@ -296,14 +296,19 @@ def _unknown_field(key: str) -> InputError:
 def misspelt_field(key: str) -> str | None:
     """The patient field ``key`` is a misspelling of (``physican``), if it is written like a field
     name and close to one: only such a key may be named in an error without ``--show-values``."""
-    meant = difflib.get_close_matches(key, PATIENT_FIELDS, n=1, cutoff=0.75)
-    return meant[0] if meant and _FIELD_LIKE.fullmatch(key) else None
+    return closest_name(key, PATIENT_FIELDS) if _FIELD_LIKE.fullmatch(key) else None
+
+
+def closest_name(key: str, names: Iterable[str]) -> str | None:
+    """The one of ``names`` that ``key`` is most likely a misspelling of, if any is close."""
+    meant = difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.75)
+    return meant[0] if meant else None
 
 
 def _clinic_field_meant(key: str) -> str:
     """" (did you mean address?)" for a misspelt clinic field ("adress", "colours"), else nothing."""
-    meant = difflib.get_close_matches(key.lower(), sorted(CLINIC_KEYS | CLINIC_EXTRA_KEYS), n=1, cutoff=0.75)
-    return f" (did you mean {meant[0]}?)" if meant else ""
+    meant = closest_name(key.lower(), CLINIC_KEYS | CLINIC_EXTRA_KEYS)
+    return f" (did you mean {meant}?)" if meant else ""
 
 
 def unknown_keys(raw: Mapping[Any, Any], known: Iterable[str]) -> list[str]:
@@ -514,12 +519,12 @@ def _parse_paper(value: str) -> str:
     return paper
 
 
-DATE_STYLES = ("short", "medium", "long", "full", "iso")
+NAMED_DATE_FORMATS = ("short", "medium", "long", "full", "iso")
 
 
 def _named_style_lowered(date_format: str) -> str:
     """"Long" read as "long", as "A4" is a4; a pattern keeps its case (MM is the month, mm the minute)."""
-    return date_format.lower() if date_format.lower() in DATE_STYLES else date_format
+    return date_format.lower() if date_format.lower() in NAMED_DATE_FORMATS else date_format
 
 
 def _parse_overrides(raw: Any) -> tuple[tuple[str, Any], ...]:
@@ -530,11 +535,13 @@ def _parse_overrides(raw: Any) -> tuple[tuple[str, Any], ...]:
     pairs = []
     for key, value in sorted(overrides.items()):
         # each value's name, type and range are the policy module's to check (it names the value)
+        if value is None or value == "":
+            raise InputError(f"clinic.overrides.{key}", "is empty: give it a value, or leave it out", sensitive=False)
         if isinstance(value, list) and all(isinstance(item, _SCALARS + (bool,)) for item in value):
             value = tuple(value)
         elif not isinstance(value, _SCALARS + (bool,)):
-            raise InputError(f"clinic.overrides.{key}", f"must be a number, or a list of day numbers, not "
-                             f"{_yaml_kind(value)}", sensitive=False)
+            kind = "a list of day numbers" if key == "conditioning_days" else "a number"
+            raise InputError(f"clinic.overrides.{key}", f"must be {kind}, not {_yaml_kind(value)}", sensitive=False)
         pairs.append((key, value))
     return tuple(pairs)
 

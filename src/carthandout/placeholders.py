@@ -6,8 +6,8 @@ from carthandout.schedule import SCHEDULE_DATE_NAMES
 PATIENT_PLACEHOLDERS = ("name", "caregiver", "caregiver_phone", "mrn", "physician", "date_of_birth", "infusion_date")
 CLINIC_PLACEHOLDERS = ("name", "phone", "phone_24h", "address")
 POLICY_PLACEHOLDERS = (
-    "daily_monitoring_period", "monitoring_period", "close_watch_after_daily_checks", "stay_near_period", "no_driving_period", "caregiver_period",
-    "manufacturing_period", "stay_near_travel_hours", "fever_threshold", "fever_threshold_f", "fever_threshold_c",
+    "daily_monitoring_period", "monitoring_period", "close_watch_after_daily_checks", "stay_near_period",
+    "no_driving_period", "caregiver_period", "manufacturing_period", "stay_near_travel_hours", "fever_threshold", "fever_threshold_f", "fever_threshold_c",
     "live_vaccine_period", "conditioning_day_count", "conditioning_period", "stay_near_travel_time",
 )
 KNOWN_PLACEHOLDERS: frozenset[str] = frozenset(

@@ -59,7 +59,8 @@ MAX_CONDITIONING_LEAD = 365  # days before the infusion, as every other period i
 
 
 def _check_value(name: str, value: Any, where: str) -> Any:
-    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):  # the docs say to quote what looks like a number
+    if name != "conditioning_days" and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        # the docs tell clinics to quote what looks like a number
         raise ContentError(f"{where}: {name} must be a number, not text (write it without quotes)")
     if name == "conditioning_days":
         ok = isinstance(value, (list, tuple)) and value and all(
@@ -87,7 +88,7 @@ def _check_value(name: str, value: Any, where: str) -> Any:
     return value
 
 
-_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")  # as typed on a keyboard: other digits stay text
 
 
 def policy_from_mapping(raw: Any, where: str) -> Policy:

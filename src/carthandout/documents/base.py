@@ -20,7 +20,7 @@ from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common
 from carthandout.context import DocumentContext
 from carthandout.documents.bookmarks import Bookmark, add_to_outline, noted
-from carthandout.documents.shared_layout import SharedLayoutParagraph
+from carthandout.documents.shared_layout import SharedLayoutParagraph, marked_span
 from carthandout.edits import patient_key
 from carthandout.reportlab_reuse import draw_prepared_image, prepared_image, set_patient_key
 from carthandout.typefaces import Rich, has_right_to_left, text_font, with_inherited_weight
@@ -95,11 +95,8 @@ def in_language(canvas: Canvas, language: str) -> Iterator[None]:
     """What is drawn inside marked as written in ``language`` (a /Span with /Lang): the back of a
     Spanish-speaking patient's wallet card is in the clinic's English, and a screen reader read it
     with the Spanish voice of the document's /Lang."""
-    canvas._code.append(f"/Span <</Lang ({language})>> BDC")
-    try:
+    with marked_span(canvas, "Lang", language):
         yield
-    finally:
-        canvas._code.append("EMC")
 
 
 def paragraph(rich: Rich, style: ParagraphStyle, **kwargs: object) -> Paragraph:

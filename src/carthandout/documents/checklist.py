@@ -561,6 +561,7 @@ def _sign_off(blocks: BlockRenderer, prefix: str) -> Flowable:
     width = theme.frame_width
     label_part = 0.28
     field_width = width * (1 - label_part) - 2 * CELL_PADDING
+
     def tooltip(label: str) -> str:  # "Date" alone did not tell a screen reader's user which date
         return f"{labels['sign_off_title']}: {labels[label]}"
 

@@ -44,6 +44,17 @@ _wrapped = BoundedCache(WRAPPED_ENTRIES)
 _drawn = BoundedCache(DRAWN_ENTRIES)
 
 
+@contextmanager
+def marked_span(canvas: Any, entry: str, text: str) -> Iterator[None]:
+    """What is drawn inside, in a marked-content /Span whose properties give ``entry`` as ``text``
+    (/ActualText: what it reads as; /Lang: the language it is written in)."""
+    canvas._code.append(f"/Span <</{entry} {text_string(text).decode('ascii')}>> BDC")
+    try:
+        yield
+    finally:
+        canvas._code.append("EMC")
+
+
 class SharedLayoutParagraph(Paragraph):
     """A reportlab Paragraph whose parse and line breaks come from the process-wide caches."""
 
@@ -110,9 +121,8 @@ class SharedLayoutParagraph(Paragraph):
         if self.actual_text is None:
             self._draw_on(canvas, x, y, _sW)
             return
-        canvas._code.append(f"/Span <</ActualText {text_string(self.actual_text).decode('ascii')}>> BDC")
-        self._draw_on(canvas, x, y, _sW)
-        canvas._code.append("EMC")
+        with marked_span(canvas, "ActualText", self.actual_text):
+            self._draw_on(canvas, x, y, _sW)
 
     def _draw_on(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N803
         """Replayed lines go straight into the page: the same ``q``, ``cm`` and ``Q`` as
