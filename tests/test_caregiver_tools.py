@@ -155,6 +155,11 @@ def test_calendar_marks_each_milestone_on_its_day(rendered):
     marks = calendar_marks(out / "calendar.pdf")
     pack_marks = load_pack("calendar", "en").data["milestones"]["marks"]
     assert {mark["date"] for mark in pack_marks} == set(expected_days)
+    # the daily checks and the close watch ending together are one mark
+    apart = value("monitoring_days") > value("daily_monitoring_days")
+    condition = "policy.close_watch_after_daily_checks"
+    pack_marks = [mark for mark in pack_marks
+                  if (mark.get("when") != condition or apart) and (mark.get("unless") != condition or not apart)]
     expected_words: dict[dt.date, list[str]] = {}
     for mark in pack_marks:
         for day in expected_days[mark["date"]]:
@@ -173,11 +178,25 @@ def test_calendar_marks_each_milestone_on_its_day(rendered):
 def test_several_marks_on_one_day_stand_apart_in_its_cell(tmp_path):
     """Two milestones on March 12 read as one phrase, "Daily checks end Close watch ends": each
     now has a bullet in the cell; a day with one mark has none."""
-    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--doc", "calendar", "-o", tmp_path)
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--doc", "calendar", "--clinic",
+                     clinic_file(tmp_path, "us-label-2025", {}), "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
-    marks = calendar_marks(tmp_path / "calendar.pdf")
-    assert marks[dt.date(2027, 3, 12)].replace("\xa0", " ") == "• Daily checks end • Close watch ends"
-    assert marks[dt.date(2027, 3, 5)] == "Infusion"
+    marks = calendar_marks(tmp_path / "out/calendar.pdf")
+    assert marks[dt.date(2027, 3, 19)].replace("\xa0", " ") == (
+        "• Close watch ends • Still stay near • Still no driving • Still with caregiver")
+    assert marks[dt.date(2027, 3, 12)] == "Daily checks end" and marks[dt.date(2027, 3, 5)] == "Infusion"
+
+
+def test_the_daily_checks_and_close_watch_ending_together_are_one_milestone(tmp_path):
+    """The source document's 7 and 7 days gave March 12 two marks and the timeline two rows, "Daily
+    checks end" and "Close watch ends": read as two events."""
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--doc", "calendar",
+                     "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert calendar_marks(tmp_path / "calendar.pdf")[dt.date(2027, 3, 12)] == "Checks end"
+    handout = " ".join(pdf_text(tmp_path / "handout.pdf").split())
+    assert "March 12, 2027 Friday Daily checks and close watch end Both go on at least through this date." in handout
+    assert "Daily checks end" not in handout and "Close watch ends" not in handout
 
 
 def test_each_month_keeps_its_list_of_dates_on_its_page_in_spanish(tmp_path):

@@ -78,7 +78,9 @@ def section_by_role(pack: ContentPack, role: str) -> list[Mapping[str, Any]]:
     return [s for s in pack.data["sections"] if s.get("role", "normal") == role]
 
 
-def _shown(block: Mapping[str, Any], ctx: DocumentContext) -> bool:
+def shown(block: Mapping[str, Any], ctx: DocumentContext) -> bool:
+    """Whether a block (a timeline row, a calendar mark) is printed for this patient: ``when`` a
+    value is filled, ``unless`` it is."""
     if "when" in block and not ctx.values.get(block["when"]):
         return False
     if "unless" in block and ctx.values.get(block["unless"]):
@@ -194,7 +196,7 @@ class BlockRenderer:
     def blocks(self, blocks: Iterable[Mapping[str, Any]]) -> list[Flowable]:
         out: list[Flowable] = []
         for block in blocks:
-            if _shown(block, self.ctx):
+            if shown(block, self.ctx):
                 kind = next(k for k in BLOCK_KINDS if k in block)
                 made = self._kinds[kind](block[kind])
                 # Whole, with the sentence that opens it ("Here are your dates:"): a phone number or
@@ -255,7 +257,7 @@ class BlockRenderer:
         once for every chemotherapy day of the policy, numbered ``{day}`` (the checklist and the
         calendar do the same), so a clinic's four-day regimen shows four rows, a one-day regimen one."""
         named = self.ctx.schedule.named_dates()
-        for row in rows:
+        for row in (row for row in rows if shown(row, self.ctx)):
             name = row["date"].removeprefix("dates.")
             if name == ALL_CONDITIONING_DAYS:
                 for number, day in enumerate(self.ctx.schedule.conditioning, start=1):

@@ -21,7 +21,8 @@ from carthandout.context import DocumentContext
 from carthandout.documents.base import (
     RenderedDocument, build_branded_pdf, filled, heading_paragraph, page_body_height, paragraph, wide_for_large_print,
 )
-from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, validate_section_pack
+from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, shown,
+                                         validate_section_pack)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.text_line import date_cell, plain_text
 from carthandout.options import RenderOptions
@@ -74,7 +75,7 @@ def patient_marks(ctx: DocumentContext, pack: ContentPack) -> list[Mark]:
     """The pack's milestones on the patient's dates, in date order."""
     named = ctx.schedule.named_dates()
     marks = []
-    for entry in pack.data["milestones"]["marks"]:
+    for entry in (mark for mark in pack.data["milestones"]["marks"] if shown(mark, ctx)):
         days = ctx.schedule.conditioning if entry["date"] == ALL_CONDITIONING_DAYS else (named[entry["date"]],)
         marks += [Mark(day, entry["short"], entry["long"]) for day in days]
     return sorted(marks, key=lambda mark: mark.day)
