@@ -520,3 +520,18 @@ def test_a_chemotherapy_day_s_count_never_stands_alone_on_a_line():
         chemo = [line for line in lines if re.search(r"(day|día)\s1\s(of|de)\s3$", line)]
         assert chemo, language
         assert not [(a, b) for a, b in zip(lines, lines[1:]) if re.search(r"\b(of|de)$", a) and re.match(r"\d+$", b)]
+
+
+def test_the_staff_dose_box_is_not_dressed_as_the_patients_alarm():
+    """The staff-only dose box had the red border and tint of the "call right away" box, the one
+    thing patients are taught to act on at once."""
+    from reportlab.lib.rl_accel import fp_str
+    from carthandout.theme import tint
+    clinic = _clinic()
+    theme = build_theme(clinic)
+    reader = _render(_patient(weight_kg="72"), clinic)
+    fills = {match for page in reader.pages
+             for match in re.findall(rb"([\d.]+ [\d.]+ [\d.]+) rg", page.get_contents().get_data())}
+    fill_of = lambda color: fp_str(*color.rgb()).encode("ascii")  # noqa: E731
+    assert "For staff only" in _text(reader)
+    assert fill_of(tint(theme.primary, 0.05)) in fills and fill_of(tint(theme.accent, 0.05)) not in fills

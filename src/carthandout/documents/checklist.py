@@ -534,7 +534,8 @@ def _dose_box(blocks: BlockRenderer) -> Flowable:
     inner = [paragraph(fill(words["title"], fields), theme.style("box_title")),
              paragraph(fill(template, fields), theme.style("body")),
              paragraph(fill(f"**{caution}**", fields), theme.style("cell"))]
-    box = boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.05), width=2)
+    # in the brand colour: the accent's red box is the patients' "call right away", and nothing else
+    box = boxed(inner, theme, border=theme.primary, background=tint(theme.primary, 0.05), width=2)
     return KeepTogether([Spacer(1, theme.type.body), box])
 
 
