@@ -117,6 +117,20 @@ def test_the_close_watch_is_said_once_when_it_ends_with_the_daily_checks(tmp_pat
     assert text.count("watch you closely") == 1
 
 
+def test_the_steps_of_one_day_share_its_row_of_the_timeline(tmp_path, write_yaml, example_clinic):
+    """Under the label's profile four periods end on day 14: the timeline printed "March 19, 2027 /
+    Friday" four times in a row."""
+    clinic = example_clinic.read_text().replace("policy: source-document", "policy: us-label-2025")
+    clinic = clinic.replace('logo: "logo.png"', f'logo: "{example_clinic.parent / "logo.png"}"')
+    result = run_cli("generate", "--name", "A", "--infusion-date", "2027-03-05", "--clinic",
+                     write_yaml("clinic.yaml", clinic), "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = " ".join(pdf_text(tmp_path / "handout.pdf").split())
+    assert text.count("March 19, 2027 Friday") == 1
+    assert ("March 19, 2027 Friday Close watch ends Close watch goes on at least through this date. Stay near the "
+            "center") in text
+
+
 def test_hostile_name_prints_literally(tmp_path):
     name = "Robert <b>Bold</b> & Sons {clinic.phone}"
     result = run_cli("generate", "--name", name, "--infusion-date", "2027-06-01", "--doc", "handout", "-o", tmp_path)

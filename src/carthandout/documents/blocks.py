@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from reportlab.lib.colors import HexColor
@@ -243,12 +244,17 @@ class BlockRenderer:
         header = [self.para(labels.get("timeline_date", ""), "cell_bold"),
                   self.para(labels.get("timeline_step", ""), "cell_bold")]
         body = []
-        for day, row, tokens in sorted(self._timeline_days(rows), key=lambda dated: dated[0]):
-            when = date_cell(self.ctx, self.theme, day)
-            what = [self.para(row["label"], "cell_bold", tokens)]
-            if row.get("detail"):
-                what.append(self.para(row["detail"], "cell", tokens))
-            body.append([when, what])
+        dated = sorted(self._timeline_days(rows), key=lambda dated: dated[0])
+        # a day's steps in one row: the label's four ends on one day repeated "March 19, 2027" four times
+        for day, steps in itertools.groupby(dated, key=lambda dated: dated[0]):
+            what: list[Flowable] = []
+            for _, row, tokens in steps:
+                if what:
+                    what.append(Spacer(1, self.theme.type.body * 0.5))
+                what.append(self.para(row["label"], "cell_bold", tokens))
+                if row.get("detail"):
+                    what.append(self.para(row["detail"], "cell", tokens))
+            body.append([date_cell(self.ctx, self.theme, day), what])
         return [data_table([header, *body], self.theme, (0.36, 0.64), header=True),
                 Spacer(1, self.theme.type.body * 0.8)]
 
