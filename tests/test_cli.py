@@ -287,18 +287,37 @@ def test_check_notes_a_copy_of_the_example_clinic_still_marked_as_the_example(tm
     assert "example clinic" not in run_cli("check").output  # no file given: checking the example is asked for
 
 
+def _problem_fields(clinic) -> list[str]:
+    """The clinic fields `check` names a problem of, in order; it must find some."""
+    result = run_cli("check", "--clinic", clinic)
+    assert result.exit_code == 1
+    return [line.split(":")[0] for line in result.output.splitlines() if line.startswith("clinic.")]
+
+
+def test_check_lists_what_needs_a_whole_clinic_beside_the_fields_that_do_not_parse(write_yaml):
+    """A misspelt field hid the overrides', the checklist's and the wallet card's problems until it
+    was mended: a file with both kinds took two runs."""
+    clinic = write_yaml("c.yaml", "name: Lakeside\nphone_24h: '(312) 867-4400'\nadress: 1 Main St\n"
+                                  "overrides: {monitoring_days: 0}\nwallet_card: {qrr: true}\n"
+                                  "checklist: {remove: [nothing-such]}\n")
+    assert _problem_fields(clinic) == ["clinic.adress", "clinic.overrides.monitoring_days",
+                                       "clinic.checklist.remove[1]", "clinic.wallet_card.qrr"]
+    missing = write_yaml("m.yaml", "phone_24h: '(312) 867-4400'\nlanguage: fr\n")  # no stand-in's problem shown
+    lines = [line for line in run_cli("check", "--clinic", missing).output.splitlines() if line.startswith("clinic.")]
+    assert lines == ["clinic.language: fr is not an available language (available: en, es)",
+                     "clinic.name: is required"]
+
+
 def test_check_lists_every_problem_of_the_clinics_checklist_section(write_yaml, tmp_path):
     """Inside ``checklist:`` check listed the first problem only."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nchecklist:\n  remove: [nope-1, 7]\n"
                                   "  rename: {nothing-here: x}\n  colour: red\n  add:\n"
                                   "    - {id: Bad Id, group: tests, text: x}\n    - {id: ok-one, group: nogroup, text: y}\n"
                                   "    - {id: ok-two, group: tests, text: z, date: dates.nothing}\n")
-    result = run_cli("check", "--clinic", clinic)
-    assert result.exit_code == 1
-    listed = [line.split(":")[0] for line in result.output.splitlines() if line.startswith("clinic.")]
-    assert listed == ["clinic.checklist.colour", "clinic.checklist.remove[1]", "clinic.checklist.remove[2]",
-                      "clinic.checklist.rename.nothing-here", "clinic.checklist.add[1].id", "clinic.checklist.add[2].group",
-                      "clinic.checklist.add[3].date"]
+    assert _problem_fields(clinic) == [
+        "clinic.checklist.colour", "clinic.checklist.remove[1]", "clinic.checklist.remove[2]",
+        "clinic.checklist.rename.nothing-here", "clinic.checklist.add[1].id", "clinic.checklist.add[2].group",
+        "clinic.checklist.add[3].date"]
     generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
                         "--doc", "checklist", "-o", tmp_path / "out")
     assert generated.exit_code == 2 and generated.stderr == (
@@ -371,7 +390,8 @@ def test_a_clinic_file_with_number_keys_or_deep_nesting_gets_a_line_naming_it(wr
     result = run_cli("check", "--clinic", numbers)
     assert result.exit_code == 1
     assert [line for line in result.output.splitlines() if line.startswith("clinic.")] == [
-        "clinic.5: unknown clinic field", "clinic.foo: unknown clinic field"]
+        "clinic.5: unknown clinic field", "clinic.foo: unknown clinic field",
+        "clinic.wallet_card.5: unknown setting (known: qr)"]  # listed beside the fields that do not parse
     deep = write_yaml("d.yaml", "name: A\nphone_24h: '545 0100'\naddress: " + "[" * 5000 + "x" + "]" * 5000 + "\n")
     for clinic, expected in ((numbers, "error: clinic.5: unknown clinic field (and 1 more: carthandout check --clinic "
                                        "lists them)"),

@@ -15,7 +15,7 @@ from carthandout.content import available_documents, available_languages, load_c
 from carthandout.context import effective_policy
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
-from carthandout.errors import CarthandoutError
+from carthandout.errors import CarthandoutError, InputError
 from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_is_a_number
 from carthandout.inputs import MADE_UP_NUMBERS, checked_clinic, is_example_copy
 from carthandout.models import Clinic
@@ -214,9 +214,13 @@ def _check_content() -> list[str]:
 
 def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, list[str]]:
     """The clinic (None when it cannot be loaded) and its problems."""
-    clinic, problems = checked_clinic(clinic_file)
+    clinic, problems, stand_in = checked_clinic(clinic_file)
     if clinic is not None:
         problems = clinic_problems(clinic)
+    elif stand_in is not None:  # also what the fields that parse get wrong: a file with both kinds took two runs
+        failed = {problem.field for problem in problems if isinstance(problem, InputError)}
+        problems += [problem for problem in clinic_problems(stand_in)
+                     if not (isinstance(problem, InputError) and problem.field in failed)]
     return clinic, [problem.line(show_values=True) for problem in problems]
 
 

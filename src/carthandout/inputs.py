@@ -5,7 +5,7 @@ import os
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from carthandout import models
 from carthandout.content import available_languages
@@ -30,19 +30,26 @@ def load_clinic(path: Path | None) -> Clinic:
     return _clinic_from(_clinic_yaml(path or example_path(EXAMPLE_CLINIC)), path)
 
 
-def checked_clinic(path: Path | None) -> tuple[Clinic | None, list[CarthandoutError]]:
-    """``load_clinic``'s clinic, or None and every problem of its fields (``check``). The file is
-    read once: a pipe (``--clinic <(...)``) reads as empty the second time, and every problem
-    was reported as "the clinic file must be a mapping of fields"."""
+class CheckedClinic(NamedTuple):
+    clinic: Clinic | None  # None when a field does not parse
+    problems: list[CarthandoutError]  # of its fields
+    stand_in: Clinic | None  # the fields that parse, to check what needs a whole clinic
+
+
+def checked_clinic(path: Path | None) -> CheckedClinic:
+    """``load_clinic``'s clinic, or every problem of its fields (``check``). The file is read once:
+    a pipe (``--clinic <(...)``) reads as empty the second time, and every problem was reported as
+    "the clinic file must be a mapping of fields"."""
     file = path or example_path(EXAMPLE_CLINIC)
     try:
         raw = _clinic_yaml(file)
     except CarthandoutError as error:
-        return None, [error]
+        return CheckedClinic(None, [error], None)
     try:
-        return _clinic_from(raw, path), []
+        return CheckedClinic(_clinic_from(raw, path), [], None)
     except CarthandoutError as error:
-        return None, models.clinic_file_problems(raw, file.parent, available_languages()) or [error]
+        stand_in, problems = models.clinic_despite_problems(raw, file.parent, available_languages())
+        return CheckedClinic(None, problems or [error], stand_in)
 
 
 def _clinic_from(raw: Any, path: Path | None) -> Clinic:

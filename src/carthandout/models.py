@@ -446,6 +446,19 @@ def clinic_file_problems(raw: Any, base_dir: Path, languages: Collection[str] | 
     return _clinic_fields(raw, base_dir, languages)[1]
 
 
+# What a required field that did not parse stands in as, so that ``check`` goes on to the checks
+# that need a whole clinic (the overrides, the checklist and wallet-card sections).
+_STAND_INS = {"name": "Clinic", "phone_24h": "555 0100"}
+
+
+def clinic_despite_problems(raw: Any, base_dir: Path,
+                            languages: Collection[str] | None = None) -> tuple[Clinic | None, list[CarthandoutError]]:
+    """The clinic from the fields that parse (stand-ins for required ones that do not), and the
+    problems of the others; None for a file that is no mapping of fields."""
+    values, problems = _clinic_fields(raw, base_dir, languages)
+    return (Clinic(**{**_STAND_INS, **values}) if isinstance(raw, Mapping) else None), problems
+
+
 def _clinic_fields(raw: Any, base_dir: Path,
                    languages: Collection[str] | None) -> tuple[dict[str, Any], list[CarthandoutError]]:
     """Clinic's fields from ``raw``, each parsed on its own, and every problem found."""
