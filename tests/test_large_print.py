@@ -385,3 +385,16 @@ def test_the_large_print_handwriting_boxes_keep_a_spanish_date_on_one_line(tmp_p
     assert result.exit_code == 0, result.output
     lines = [" ".join(line.split()) for text in page_texts(tmp_path / "caregiver-guide.pdf") for line in text.splitlines()]
     assert "25 de marzo de 2027" in lines and "de 2027" not in lines
+
+
+def test_a_paragraphs_short_last_word_never_stands_alone_on_its_line(tmp_path):
+    """"Tell your team right away about any fever, even a low" ended a line of the call box, and
+    "one." stood alone on the next (and "vein.", "kidneys.", "organs." elsewhere)."""
+    from carthandout.content import last_word_kept
+    assert last_word_kept("Through {dates.caregiver_until}.") == "Through {dates.caregiver_until}."  # a date: kept whole
+    assert last_word_kept("Confusion") == "Confusion" and last_word_kept("Fever and chills") == "Fever and\u00a0chills"
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--large-print", "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split()) for text in page_texts(tmp_path / "handout.pdf") for line in text.splitlines()]
+    assert "low one." in " ".join(lines) and not [line for line in lines if re.fullmatch(r"\w+\.", line)]

@@ -167,6 +167,16 @@ def load_common(language: str) -> CommonWords:
     return CommonWords(raw["locale"], units, _string_map(raw.get("labels", {}), f"{origin}: labels"))
 
 
+# The space before a paragraph's last word, when that word is short and no placeholder: "even a
+# low one." broke with "one." alone on the last line.
+_BEFORE_SHORT_LAST_WORD = re.compile(r" (?=[^\s{}]{1,10}$)")
+
+
+def last_word_kept(template: str) -> str:
+    """An authored paragraph whose last word never stands alone on its last line (a no-break space before it)."""
+    return _BEFORE_SHORT_LAST_WORD.sub("\u00a0", template.rstrip(), count=1)
+
+
 def fill(template: str, fields: Mapping[str, Rich], tokens: Mapping[str, str] | None = None) -> Rich:
     """Authored ``template`` with placeholders replaced by the (already safe) field markup.
 

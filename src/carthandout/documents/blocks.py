@@ -11,7 +11,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.doctemplate import NullActionFlowable
 
-from carthandout.content import ContentPack, fill, load_common
+from carthandout.content import ContentPack, fill, last_word_kept, load_common
 from carthandout.context import DocumentContext, rich_address, rich_team
 from carthandout.typefaces import Rich, has_right_to_left, rich_value, text_font
 from carthandout.schedule import ALL_CONDITIONING_DAYS
@@ -218,14 +218,14 @@ class BlockRenderer:
         return out
 
     def _text(self, text: str) -> list[Flowable]:
-        return [self.para(text, "body")]
+        return [self.para(last_word_kept(text), "body")]
 
     def _subheading(self, text: str) -> list[Flowable]:
         return [self.para(text, "subheading")]
 
     def _bullets(self, items: list[str]) -> list[Flowable]:
         style = self.theme.style("bullet")
-        out: list[Flowable] = [paragraph(self.rich(item), style, bulletText="•") for item in items]
+        out: list[Flowable] = [paragraph(self.rich(last_word_kept(item)), style, bulletText="•") for item in items]
         return out + [Spacer(1, style.fontSize * 0.3)]
 
     def _callout(self, callout: Mapping[str, Any]) -> list[Flowable]:
@@ -233,7 +233,7 @@ class BlockRenderer:
         if callout.get("title"):
             inner.append(self.para(callout["title"], "subheading"))
         if callout.get("text"):
-            inner.append(self.para(callout["text"], "body"))
+            inner.append(self.para(last_word_kept(callout["text"]), "body"))
         if callout.get("bullets"):
             inner.extend(self._bullets(callout["bullets"]))
         return [boxed(inner, self.theme, border=self.theme.primary, background=self.theme.panel, width=1.5),
@@ -253,7 +253,7 @@ class BlockRenderer:
                     what.append(Spacer(1, self.theme.type.body * 0.5))
                 what.append(self.para(row["label"], "cell_bold", tokens))
                 if row.get("detail"):
-                    what.append(self.para(row["detail"], "cell", tokens))
+                    what.append(self.para(last_word_kept(row["detail"]), "cell", tokens))
             body.append([date_cell(self.ctx, self.theme, day), what])
         return [data_table([header, *body], self.theme, (0.36, 0.64), header=True),
                 Spacer(1, self.theme.type.body * 0.8)]
