@@ -435,15 +435,10 @@ PAPER_SIZES = ("letter", "a4")
 def parse_clinic(raw: Any, base_dir: Path, languages: Collection[str] | None = None) -> Clinic:
     """Validate a clinic profile; relative paths (the logo) are read from ``base_dir``; ``languages``:
     those with documents (None: not checked here). Raises the first problem, with how many more
-    (``clinic_file_problems`` lists them all)."""
+    (``clinic_despite_problems`` lists them all)."""
     values, problems = _clinic_fields(raw, base_dir, languages)
     raise_together(problems)
     return Clinic(**values)
-
-
-def clinic_file_problems(raw: Any, base_dir: Path, languages: Collection[str] | None = None) -> list[CarthandoutError]:
-    """Every problem of a clinic profile's fields, not only the first (``check --clinic``)."""
-    return _clinic_fields(raw, base_dir, languages)[1]
 
 
 # What a required field that did not parse stands in as, so that ``check`` goes on to the checks
