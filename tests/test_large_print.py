@@ -398,3 +398,20 @@ def test_a_paragraphs_short_last_word_never_stands_alone_on_its_line(tmp_path):
     assert result.exit_code == 0, result.output
     lines = [" ".join(line.split()) for text in page_texts(tmp_path / "handout.pdf") for line in text.splitlines()]
     assert "low one." in " ".join(lines) and not [line for line in lines if re.fullmatch(r"\w+\.", line)]
+
+
+def test_a_tables_date_fields_all_stand_below_their_labels_or_all_beside(tmp_path):
+    """Large print: "Planned" stood above "February 28, 2027" (too long to share its line) and
+    beside "March 1, 2027" in the next row."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--large-print", "--doc", "checklist",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lefts: dict[str, set[int]] = {}
+    for page in pypdf.PdfReader(tmp_path / "checklist.pdf").pages:
+        for annotation in page.get("/Annots", []):
+            widget = annotation.get_object()
+            name = str(widget.get("/T", ""))
+            if name.endswith("_when"):
+                group = "steps" if re.search(r"_(conditioning-\d|infusion|monitoring)_when$", name) else "tests"
+                lefts.setdefault(group, set()).add(round(float(widget["/Rect"][0])))
+    assert len(lefts["steps"]) == 1 and len(lefts["tests"]) == 1

@@ -424,12 +424,16 @@ def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: s
     headings = [labels[key] for key in ("column_done", "column_item", "column_date_done", "column_initials")]
     columns = _columns(theme, headings)
     widths = [theme.frame_width * part for part in columns]
+    # in large print, one place for every date field of the table: "Planned" above "February 28,
+    # 2027" and beside "March 1, 2027" looked unkempt (in normal print it cost Spanish A4 a page)
+    below = theme.large_print and any(_field_below_label(blocks, item, widths[1] - 2 * CELL_PADDING)
+                                      for item in items if item.day)
     rows = []
     for item in items:
         name = f"{prefix}_{item.id}"
         rows.append(GridRow([
             [TickBox(theme.type.body * 1.4, f"{name}_done", f"{headings[0]}: {item.plain_text}")],
-            [paragraph(item.text, theme.style("cell")), *_when(blocks, item, name, widths[1])],
+            [paragraph(item.text, theme.style("cell")), *_when(blocks, item, name, widths[1], below)],
             [_cell_field(theme, widths[2], f"{name}_date", f"{headings[2]}: {item.plain_text}")],
             [_cell_field(theme, widths[3], f"{name}_initials", f"{headings[3]}: {item.plain_text}")],
         ]))
@@ -465,8 +469,23 @@ def _columns(theme: Theme, headings: Sequence[str]) -> tuple[float, ...]:
     return tuple(columns)
 
 
-def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -> list[Flowable]:
-    """The due or planned date: a pre-filled, editable form field, or printed text the form cannot hold."""
+def _label_and_field_widths(blocks: BlockRenderer, item: ChecklistItem) -> tuple[float, float]:
+    """The widths of an item's date label and of the form field holding its date on one line."""
+    label_style, font = blocks.theme.style("cell_bold"), blocks.theme.style("cell").fontSize
+    # the field holds the whole date (reportlab's field appearance clips, it never shrinks)
+    return (stringWidth(item.date_label, label_style.fontName, label_style.fontSize) + 10,
+            value_width(blocks.ctx.formatter.date(item.day), font) + font * 1.5)
+
+
+def _field_below_label(blocks: BlockRenderer, item: ChecklistItem, available: float) -> bool:
+    """An item's date field, too wide to share a line with its label (a date printed instead aside)."""
+    label_width, field_width = _label_and_field_widths(blocks, item)
+    return form_can_encode(blocks.ctx.formatter.date(item.day)) and field_width <= available < label_width + field_width
+
+
+def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float, below: bool) -> list[Flowable]:
+    """The due or planned date: a pre-filled, editable form field, or printed text the form cannot hold;
+    ``below`` its label rather than beside it (large print)."""
     if item.day is None:
         return []
     theme = blocks.theme
@@ -474,19 +493,16 @@ def _when(blocks: BlockRenderer, item: ChecklistItem, name: str, width: float) -
     date_text = blocks.ctx.formatter.date(item.day)
     font = theme.style("cell").fontSize  # the size of its label, and of a date printed on the page instead
     available = width - 2 * CELL_PADDING
-    # the field holds the whole date on one line (reportlab's field appearance clips, it never
-    # shrinks): a date too long for the column ("Wednesday, September 22, 2027" in large print)
-    # is printed on the page, where it wraps, as is one the form cannot encode
-    field_width = value_width(date_text, font) + font * 1.5
+    # a date too long for the column ("Wednesday, September 22, 2027" in large print) is printed
+    # on the page, where it wraps, as is one the form cannot encode
+    label_width, field_width = _label_and_field_widths(blocks, item)
     if not form_can_encode(date_text) or field_width > available:
         kept = kept_date(date_text, theme.style("cell"), available)
         printed = Rich(f"<b>{literal(item.date_label).markup}</b> ") + rich_value(kept, "clinic.date_format")
         return [Spacer(1, 3), paragraph(printed, theme.style("cell"))]
-    label_style = theme.style("cell_bold")
-    label_width = stringWidth(item.date_label, label_style.fontName, label_style.fontSize) + 10
     field = TextField(field_width, font * 1.6, f"{name}_when", f"{item.date_label.rstrip(':')}: {item.plain_text}",
                       value=date_text, font_size=font, boxed=False)
-    if label_width + field_width > available:  # large print: the date goes below its label
+    if below or label_width + field_width > available:
         return [Spacer(1, 3), label, field]
     return [Spacer(1, 3), _LabelledField(label, label_width, field)]
 
