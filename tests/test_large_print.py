@@ -415,3 +415,14 @@ def test_a_tables_date_fields_all_stand_below_their_labels_or_all_beside(tmp_pat
                 group = "steps" if re.search(r"_(conditioning-\d|infusion|monitoring)_when$", name) else "tests"
                 lefts.setdefault(group, set()).add(round(float(widget["/Rect"][0])))
     assert len(lefts["steps"]) == 1 and len(lefts["tests"]) == 1
+
+
+def test_the_dose_sum_never_starts_a_line_with_an_operator(tmp_path):
+    """Spanish large print broke the staff dose line as "... por kg" / "× 72 kg = ...": a line that
+    starts with an operator reads as a new sum."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--lang", "es", "--large-print",
+                     "--paper", "a4", "--weight-kg", "72", "--doc", "checklist", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    lines = [" ".join(line.split()) for text in page_texts(tmp_path / "checklist.pdf") for line in text.splitlines()]
+    assert any("por kg × 72 kg =" in line for line in lines)
+    assert not [line for line in lines if line.startswith(("×", "="))]
