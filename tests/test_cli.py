@@ -302,6 +302,13 @@ def test_check_lists_what_needs_a_whole_clinic_beside_the_fields_that_do_not_par
                                   "checklist: {remove: [nothing-such]}\n")
     assert _problem_fields(clinic) == ["clinic.adress", "clinic.overrides.monitoring_days",
                                        "clinic.checklist.remove[1]", "clinic.wallet_card.qrr"]
+    # overrides are not checked against a profile the file does not name (a policy that did not parse)
+    policy = write_yaml("p.yaml", "name: X\nphone_24h: '(312) 867-4400'\npolicy: [us-label-2025]\n"
+                                  "overrides: {daily_monitoring_days: 10}\n")
+    assert _problem_fields(policy) == ["clinic.policy"]
+    # the clinic's reading level limit still holds beside a misspelt field
+    strict = write_yaml("r.yaml", "name: X\nphone_24h: '(312) 867-4400'\nreadability: {max_grade: 5}\nadress: x\n")
+    assert "(limit grade 5)" in run_cli("check", "--clinic", strict).output
     missing = write_yaml("m.yaml", "phone_24h: '(312) 867-4400'\nlanguage: fr\n")  # no stand-in's problem shown
     lines = [line for line in run_cli("check", "--clinic", missing).output.splitlines() if line.startswith("clinic.")]
     assert lines == ["clinic.language: fr is not an available language (available: en, es)",

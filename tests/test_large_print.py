@@ -393,6 +393,7 @@ def test_a_paragraphs_short_last_word_never_stands_alone_on_its_line(tmp_path):
     from carthandout.content import last_word_kept
     assert last_word_kept("Through {dates.caregiver_until}.") == "Through {dates.caregiver_until}."  # a date: kept whole
     assert last_word_kept("Confusion") == "Confusion" and last_word_kept("Fever and chills") == "Fever and\u00a0chills"
+    assert last_word_kept("if {patient.name} has:") == "if {patient.name} has:"  # a long name split inside "has:"
     result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--large-print", "--doc", "handout",
                      "-o", tmp_path)
     assert result.exit_code == 0, result.output

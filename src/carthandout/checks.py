@@ -35,8 +35,8 @@ class CheckReport:
 
 def run_checks(clinic_file: Path | None) -> CheckReport:
     """Every check, with the clinic file read once and every pack scored once."""
-    clinic, clinic_problems = _checked_clinic(clinic_file)
-    max_grade, grade_problems = _max_grade(clinic)
+    clinic, stand_in, clinic_problems = _checked_clinic(clinic_file)
+    max_grade, grade_problems = _max_grade(clinic or stand_in)  # a misspelt field hid the clinic's limit
     scores, score_problems = _readability(max_grade)
     problems = _check_policies() + _check_content() + clinic_problems + check_completeness()
     if grade_problems:  # listed once: the clinic's checks may have found it already
@@ -212,8 +212,8 @@ def _check_content() -> list[str]:
     return problems
 
 
-def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, list[str]]:
-    """The clinic (None when it cannot be loaded) and its problems."""
+def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, Clinic | None, list[str]]:
+    """The clinic (None when a field does not parse), its stand-in then (the fields that do), and its problems."""
     clinic, problems, stand_in = checked_clinic(clinic_file)
     if clinic is not None:
         problems = clinic_problems(clinic)
@@ -221,7 +221,7 @@ def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, list[str]]
         failed = {problem.field for problem in problems if isinstance(problem, InputError)}
         problems += [problem for problem in clinic_problems(stand_in)
                      if not (isinstance(problem, InputError) and problem.field in failed)]
-    return clinic, [problem.line(show_values=True) for problem in problems]
+    return clinic, stand_in, [problem.line(show_values=True) for problem in problems]
 
 
 def _max_grade(clinic: Clinic | None) -> tuple[float, list[str]]:

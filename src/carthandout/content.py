@@ -167,9 +167,10 @@ def load_common(language: str) -> CommonWords:
     return CommonWords(raw["locale"], units, _string_map(raw.get("labels", {}), f"{origin}: labels"))
 
 
-# The space before a paragraph's last word, when that word is short and no placeholder: "even a
-# low one." broke with "one." alone on the last line.
-_BEFORE_SHORT_LAST_WORD = re.compile(r" (?=[^\s{}]{1,10}$)")
+# The space before a paragraph's last word, when that word is short and neither it nor the word
+# before is a placeholder: "even a low one." broke with "one." alone on the last line; a value
+# glued to the word after it ("if {patient.name} has:") split a long name inside "has:".
+_BEFORE_SHORT_LAST_WORD = re.compile(r"(?<=[^\s}]) (?=[^\s{}]{1,10}$)")
 
 
 def last_word_kept(template: str) -> str:

@@ -451,6 +451,8 @@ def clinic_despite_problems(raw: Any, base_dir: Path,
     """The clinic from the fields that parse (stand-ins for required ones that do not), and the
     problems of the others; None for a file that is no mapping of fields."""
     values, problems = _clinic_fields(raw, base_dir, languages)
+    if "policy" not in values:  # overrides checked against another profile than the one named are not its problems
+        values.pop("policy_overrides", None)
     return (Clinic(**{**_STAND_INS, **values}) if isinstance(raw, Mapping) else None), problems
 
 
