@@ -173,6 +173,7 @@ def load_common(language: str) -> CommonWords:
 _BEFORE_SHORT_LAST_WORD = re.compile(r"(?<=[^\s}]) (?=[^\s{}]{1,10}$)")
 
 
+@lru_cache(maxsize=1024)  # the same authored paragraphs for every patient
 def last_word_kept(template: str) -> str:
     """An authored paragraph whose last word never stands alone on its last line (a no-break space before it)."""
     return _BEFORE_SHORT_LAST_WORD.sub("\u00a0", template.rstrip(), count=1)

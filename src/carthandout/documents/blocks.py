@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from reportlab.lib.colors import HexColor
@@ -244,9 +245,9 @@ class BlockRenderer:
         header = [self.para(labels.get("timeline_date", ""), "cell_bold"),
                   self.para(labels.get("timeline_step", ""), "cell_bold")]
         body = []
-        dated = sorted(self._timeline_days(rows), key=lambda dated: dated[0])
+        by_day = operator.itemgetter(0)
         # a day's steps in one row: the label's four ends on one day repeated "March 19, 2027" four times
-        for day, steps in itertools.groupby(dated, key=lambda dated: dated[0]):
+        for day, steps in itertools.groupby(sorted(self._timeline_days(rows), key=by_day), key=by_day):
             what: list[Flowable] = []
             for _, row, tokens in steps:
                 if what:

@@ -7,7 +7,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Mapping
+from typing import Mapping
 
 from babel import Locale
 from babel.dates import format_skeleton, get_day_names
@@ -147,10 +147,10 @@ def _month_grid(
     pad = theme.type.body * (0.25 if theme.large_print else 0.35)  # large print: a six-week month with marks fits a page
     styles = _cell_styles(theme)
     weekdays = _weekday_names(locale, first_weekday, styles["weekday"], column - 2 * pad)
-    def header_titled(words: Rich, make: Callable[[Rich, ParagraphStyle], Paragraph] = paragraph) -> Table:
-        return _grid_header(theme, make(words, styles["month"]), weekdays, column, pad)
+    def header_titled(title_line: Paragraph) -> Table:
+        return _grid_header(theme, title_line, weekdays, column, pad)
 
-    header = header_titled(rich_value(title, "language"), heading_paragraph)  # each month a bookmark
+    header = header_titled(heading_paragraph(rich_value(title, "language"), styles["month"]))  # a bookmark
     def weeks_showing(shown: int | None) -> list[list[list[Flowable]]]:
         return [[_day_cell(blocks, day, month, by_day.get(day, []), styles, shown) for day in week] for week in weeks]
 
@@ -173,7 +173,8 @@ def _month_grid(
     # the same title twice read as two calendars.
     return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_COLOR),
                    header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary), cell_box=GridLines(3, theme.primary),
-                   shrink_to_fit=True, continued_header=lambda: header_titled(_continued(blocks, title)))
+                   shrink_to_fit=True,
+                   continued_header=lambda: header_titled(paragraph(_continued(blocks, title), styles["month"])))
 
 
 def _continued(blocks: BlockRenderer, title: str) -> Rich:
