@@ -362,6 +362,24 @@ def test_every_bad_override_is_named_at_once(write_yaml, tmp_path):
     assert generated.exit_code == 2 and generated.stderr.endswith(" (and 3 more: carthandout check --clinic lists them)\n")
 
 
+def test_a_misspelt_override_is_told_the_name_it_is_close_to(write_yaml):
+    """"daily_monitoring_dayz: unknown policy value (known: ...fourteen names)" left the clinic to spot it."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"
+                                  "overrides: {daily_monitoring_dayz: 7, driving_restriction_weeks: 8}\n")
+    lines = [line for line in run_cli("check", "--clinic", clinic).output.splitlines() if line.startswith("clinic.")]
+    assert lines[0] == "clinic.overrides.daily_monitoring_dayz: unknown policy value (did you mean daily_monitoring_days?)"
+    assert lines[1].startswith("clinic.overrides.driving_restriction_weeks: unknown policy value (known: ")
+
+
+def test_every_empty_or_mistyped_override_is_named_at_once(write_yaml):
+    """The first empty or mistyped override hid the others: a center fixed one value a run."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"
+                                  "overrides: {monitoring_days: , stay_near_days: {a: 1}, caregiver_days: 20}\n")
+    lines = [line for line in run_cli("check", "--clinic", clinic).output.splitlines() if line.startswith("clinic.")]
+    assert lines == ["clinic.overrides.monitoring_days: is empty: give it a value, or leave it out",
+                     "clinic.overrides.stay_near_days: must be a number, not a mapping"]
+
+
 def test_a_quoted_number_override_is_told_to_lose_its_quotes(write_yaml):
     """`stay_near_days: "21"` got "must be a whole number of days": it is one; the quotes were the
     problem, and the docs tell clinics to quote what looks like a number."""

@@ -542,18 +542,27 @@ def _parse_overrides(raw: Any) -> tuple[tuple[str, Any], ...]:
     overrides = raw or {}
     if not isinstance(overrides, Mapping) or not all(isinstance(key, str) for key in overrides):
         raise InputError("clinic.overrides", "must map policy value names to values", sensitive=False)
-    pairs = []
+    pairs, problems = [], []
     for key, value in sorted(overrides.items()):
         # each value's name, type and range are the policy module's to check (it names the value)
-        if value is None or value == "":
-            raise InputError(f"clinic.overrides.{key}", "is empty: give it a value, or leave it out", sensitive=False)
-        if isinstance(value, list) and all(isinstance(item, _SCALARS + (bool,)) for item in value):
-            value = tuple(value)
-        elif not isinstance(value, _SCALARS + (bool,)):
-            kind = "a list of day numbers" if key == "conditioning_days" else "a number"
-            raise InputError(f"clinic.overrides.{key}", f"must be {kind}, not {_yaml_kind(value)}", sensitive=False)
-        pairs.append((key, value))
+        try:
+            pairs.append((key, _override_value(key, value)))
+        except InputError as error:  # every override's problem at once, not one a run
+            problems.append(error)
+    raise_together(problems)
     return tuple(pairs)
+
+
+def _override_value(key: str, value: Any) -> Any:
+    """One override as YAML read it, a list made hashable; refused when empty or of no kind a value has."""
+    if value is None or value == "":
+        raise InputError(f"clinic.overrides.{key}", "is empty: give it a value, or leave it out", sensitive=False)
+    if isinstance(value, list) and all(isinstance(item, _SCALARS + (bool,)) for item in value):
+        return tuple(value)
+    if not isinstance(value, _SCALARS + (bool,)):
+        kind = "a list of day numbers" if key == "conditioning_days" else "a number"
+        raise InputError(f"clinic.overrides.{key}", f"must be {kind}, not {_yaml_kind(value)}", sensitive=False)
+    return value
 
 
 def _required(field_name: str) -> str:

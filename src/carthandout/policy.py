@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from carthandout.errors import CarthandoutError, ContentError, raise_together
-from carthandout.models import Clinic, unknown_keys
+from carthandout.models import Clinic, closest_name, unknown_keys
 from carthandout.resources import package_dir, read_yaml_text
 
 
@@ -173,12 +173,18 @@ def _check_near_profile(name: str, value: int, profile_value: int) -> None:
                            f"the profile's {profile_value} (from {low} to {high}); check the digits")
 
 
+def _value_meant(key: str) -> str:
+    """"did you mean monitoring_days?" for a misspelt policy value, else every name it could be."""
+    meant = closest_name(key.lower(), VALUE_NAMES)
+    return f"did you mean {meant}?" if meant else f"known: {', '.join(VALUE_NAMES)}"
+
+
 def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
     """Apply a clinic's single-value overrides; the result names both sources."""
     if not overrides:
         return policy
     problems: list[CarthandoutError] = [
-        ContentError(f"clinic.overrides.{key}: unknown policy value (known: {', '.join(VALUE_NAMES)})")
+        ContentError(f"clinic.overrides.{key}: unknown policy value ({_value_meant(key)})")
         for key in overrides if key not in VALUE_NAMES]
     checked = {}
     for key, value in overrides.items():
