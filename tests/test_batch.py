@@ -78,6 +78,21 @@ def test_bad_rows_are_reported_and_every_other_patient_is_complete(tmp_path):
     assert patient_docs == {(row, doc) for row in ("2", "6") for doc in ("handout", "wallet-card", "packet")}
 
 
+def test_cells_saying_n_a_are_read_as_empty_with_a_warning_naming_their_rows(tmp_path):
+    """An export's "N/A" printed "MRN N/A" on every page and named the folder N-A; a phone of
+    "none" failed its row as having no digits."""
+    rows = [{**GOOD[0], "mrn": "N/A", "caregiver_phone": "none"}, GOOD[1], {**GOOD[2], "mrn": "#N/A"}]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "roster.csv", rows), out)
+    assert result.exit_code == 0, result.stderr
+    assert "warning: rows 2, 4: mrn: N/A, none, - or the like: read as empty" in result.stderr
+    assert "warning: row 2: caregiver_phone: N/A, none, - or the like: read as empty" in result.stderr
+    handouts = [row["file"] for row in manifest(out) if row["document"] == "handout"]
+    assert not any("N-A" in name or "N_A" in name for name in handouts)
+    for name in handouts:
+        assert "N/A" not in pdf_text(out / name) and "MRN" not in pdf_text(out / name)
+
+
 def test_one_mrn_on_two_different_patients_refuses_both_rows(tmp_path):
     rows = [GOOD[0], {**GOOD[2], "mrn": GOOD[0]["mrn"]}, GOOD[1]]
     out = tmp_path / "out"

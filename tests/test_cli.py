@@ -362,6 +362,15 @@ def test_every_bad_override_is_named_at_once(write_yaml, tmp_path):
     assert generated.exit_code == 2 and generated.stderr.endswith(" (and 3 more: carthandout check --clinic lists them)\n")
 
 
+def test_generate_says_which_fields_it_read_as_empty(tmp_path):
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--caregiver", "N/A",
+                     "--mrn", "none", "--doc", "handout", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.stderr
+    assert "warning: caregiver: N/A, none, - or the like: read as empty\n" in result.stderr
+    assert "warning: mrn: N/A, none, - or the like: read as empty\n" in result.stderr
+    assert "N/A" not in pdf_text(tmp_path / "out" / "handout.pdf")
+
+
 def test_a_misspelt_override_is_told_the_name_it_is_close_to(write_yaml):
     """"daily_monitoring_dayz: unknown policy value (known: ...fourteen names)" left the clinic to spot it."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"

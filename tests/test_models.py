@@ -5,7 +5,7 @@ import pytest
 
 from carthandout.errors import InputError
 from carthandout.formatting import check_date_format
-from carthandout.models import parse_patient
+from carthandout.models import fields_saying_no_value, parse_patient
 
 
 def patient(**fields):
@@ -23,6 +23,33 @@ def test_valid_patient_is_normalised():
     assert p.name == "Ana Silva"
     assert p.infusion_date == dt.date(2027, 3, 5)
     assert p.weight_kg == 72.5
+
+
+STANDS_FOR_NOTHING = ["N/A", "n/a", "#N/A", "none", "None", "NULL", "-", "--", "\u2014", "?", "TBD", "unknown",
+                      "Not  applicable", " NA ", "n.a.", "N/D", "ninguno"]
+
+
+@pytest.mark.parametrize("field", ["caregiver", "mrn", "center", "physician", "caregiver_phone", "date_of_birth",
+                                   "weight_kg", "language", "large_print"])
+@pytest.mark.parametrize("stand_in", STANDS_FOR_NOTHING)
+def test_a_word_for_no_value_reads_as_empty(field, stand_in):
+    """An export's "N/A" printed "Your caregiver is N/A", "Doctor: N/A", "MRN N/A" (the folder's
+    name too), a center of "N/A" took the clinic's name off every page's header, and a weight or
+    a phone of "none" failed its row as not a number."""
+    assert fields_saying_no_value({"name": "Ana Silva", field: stand_in}) == [field]
+    assert patient(**{field: stand_in}) == patient()
+
+
+@pytest.mark.parametrize("stand_in", [value for value in STANDS_FOR_NOTHING if any(ch.isalpha() for ch in value)])
+def test_a_word_for_no_value_is_no_name(stand_in):
+    assert error_line(name=stand_in) == "name: the value stands for no name (N/A, none, -): a name is needed on every page"
+
+
+@pytest.mark.parametrize("name", ["Na", "Nan Jones", "Nil", "Noe", "Nona", "Tba Tbd",
+                                  "None Smith", "Ana N/A"])
+def test_names_like_a_word_for_no_value_are_kept(name):
+    """Nan (a grandmother), Na (a Korean surname), Nil (a Turkish name) are people."""
+    assert patient(caregiver=name).caregiver == name
 
 
 @pytest.mark.parametrize("raw, kilograms", [("72,5", 72.5), ("80,25", 80.25), (" 64 ", 64.0), (71, 71.0), (72.5, 72.5),

@@ -39,8 +39,8 @@ from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.folders import PATIENT_TEMPORARIES
-from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, Clinic, Patient,
-                                parse_date_between, parse_patient)
+from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, READ_AS_EMPTY, REQUIRED_PATIENT_FIELDS,
+                                Clinic, Patient, fields_saying_no_value, parse_date_between, parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
@@ -165,7 +165,10 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     valid: list[tuple[int, Patient]] = []
     problems: list[RowProblem] = []
     not_made: list[tuple[int, Mapping[str, Any]]] = []  # rows refused: the folder names they would have
+    said_nothing: dict[str, list[int]] = {}  # field: the rows whose cell holds "N/A" or the like
     for row in roster.rows():
+        for name in fields_saying_no_value(row.fields):
+            said_nothing.setdefault(name, []).append(row.number)
         if row.problems:
             not_made.append((row.number, row.fields))
             problems += [_row_problem(row.number, problem, settings.show_values) for problem in row.problems]
@@ -201,7 +204,8 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             continue
         jobs.append(PatientJob(number, folders[number], patient))
     return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
-                       notices + date_doubts(jobs, clinic) + hidden_notice(jobs, roster.hidden()))
+                       notices + no_value_notice(said_nothing) + date_doubts(jobs, clinic)
+                       + hidden_notice(jobs, roster.hidden()))
 
 
 ROWS_NAMED = 10  # a line naming rows names this many, then how many more
@@ -217,6 +221,11 @@ def date_doubts(jobs: Sequence[PatientJob], clinic: Clinic) -> list[str]:
         if doubt:
             rows.setdefault(doubt, []).append(job.row)
     return [f"warning: {rows_named(numbers)}: infusion_date: {doubt}" for doubt, numbers in rows.items()]
+
+
+def no_value_notice(rows_by_field: Mapping[str, Sequence[int]]) -> list[str]:
+    """A warning line for each field with cells read as empty, naming their rows."""
+    return [f"warning: {rows_named(numbers)}: {name}: {READ_AS_EMPTY}" for name, numbers in rows_by_field.items()]
 
 
 def hidden_notice(jobs: Sequence[PatientJob], hidden: HiddenParts) -> list[str]:

@@ -20,7 +20,7 @@ from carthandout.folders import PATIENT_TEMPORARIES, tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
                                  load_clinic, load_patient_file, same_file)
-from carthandout.models import Clinic, parse_patient
+from carthandout.models import READ_AS_EMPTY, Clinic, fields_saying_no_value, parse_patient
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
     earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, temporaries_of, write_atomic,
@@ -200,6 +200,8 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     for name in left:
         click.echo(f"note: left {output_dir / name} as it is (not made by an earlier run here, or changed since): "
                    "it is not part of this run's set", err=True)
+    for name in fields_saying_no_value(raw):
+        click.echo(f"warning: {name}: {READ_AS_EMPTY}", err=True)
     doubt = infusion_date_doubt(ctx.schedule)
     if doubt:
         click.echo(f"warning: infusion_date: {doubt}", err=True)

@@ -324,11 +324,14 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
     for name in REQUIRED_PATIENT_FIELDS:
         if raw.get(name) in (None, ""):
             raise InputError(name, "is required")
+    raw = {**raw, **dict.fromkeys(fields_saying_no_value(raw))}
     name = parse_text("name", raw.get("name"), max_length=120)
     if not name:
         raise InputError("name", "is required")
     if not any(unicodedata.category(character).startswith("L") for character in name):
         raise InputError("name", "{value} has no letters: a name is needed on every page and on the wallet card", name)
+    if stands_for_no_value(name):
+        raise InputError("name", "the value stands for no name (N/A, none, -): a name is needed on every page")
     infusion_date = parse_date_between("infusion_date", raw.get("infusion_date"), *INFUSION_YEARS)
     date_of_birth = parse_date_between("date_of_birth", raw.get("date_of_birth"), *BIRTH_YEARS)
     if date_of_birth and date_of_birth > infusion_date:
@@ -346,6 +349,31 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
         weight_kg=parse_weight(raw.get("weight_kg")),
         large_print=parse_flag("large_print", raw.get("large_print")),
     )
+
+
+# What exports and spreadsheets put in a cell with nothing to say. "NA" in capitals only, and not
+# "Nan" or "Nil": Na, Nan and Nil are people's names.
+_NO_VALUE_WORDS = frozenset({
+    "n/a", "n.a.", "n/a.", "#n/a", "none", "null", "unknown", "unk", "tbd", "tba", "not applicable",
+    "not available", "n/d", "no aplica", "ninguno", "ninguna", "desconocido", "desconocida", "-", "--", "---",
+    "\u2013", "\u2014", "?", "??", "???", ".", "#value!", "#ref!", "#name?", "#div/0!", "#null!", "#num!"})
+
+
+def stands_for_no_value(text: str) -> bool:
+    """True for "N/A", "none", "-" and the like: a cell an export filled in to say it has nothing."""
+    return text == "NA" or text.casefold() in _NO_VALUE_WORDS
+
+
+READ_AS_EMPTY = "N/A, none, - or the like: read as empty"
+
+
+def fields_saying_no_value(raw: Mapping[str, Any]) -> list[str]:
+    """The optional fields an export filled with a word for nothing ("N/A", "none", "-"): read as
+    empty. As written they printed "Your caregiver is N/A", named the folder N-A, and a weight or a
+    phone of "none" failed its row as not a number."""
+    return [name for name in PATIENT_FIELDS
+            if name not in REQUIRED_PATIENT_FIELDS and isinstance(raw.get(name), str)
+            and stands_for_no_value(" ".join(raw[name].split()))]
 
 
 # A patient with nothing of their own to check: the clinic's settings and one field at a time are
