@@ -102,6 +102,11 @@ def test_yaml_date_object_is_accepted():
     ({"language": "es-"}, "language: es- is not a language code"),
     ({"name": "Ann \ufffc"}, "name: contains U+FFFC (OBJECT REPLACEMENT CHARACTER)"),  # printed a dotted box
     ({"weight_kg": "-72"}, "weight_kg: -72 is outside 1 to 400 kg"),
+    # "not a number of kilograms" left the staff to guess that the unit was the problem
+    ({"weight_kg": "160 lb"}, "weight_kg: 160 lb is in pounds: give the weight in kilograms"),
+    ({"weight_kg": "160lbs"}, "weight_kg: 160lbs is in pounds: give the weight in kilograms"),
+    ({"weight_kg": "158.5 Pounds"}, "weight_kg: 158.5 Pounds is in pounds: give the weight in kilograms"),
+    ({"weight_kg": "72 libras"}, "weight_kg: 72 libras is in pounds: give the weight in kilograms"),
     ({"name": "-"}, "name: - has no letters"),
     ({"name": "\u0301\u0301"}, "name: has an accent U+0301 with no letter before it"),  # nothing under them
     ({"name": "Ana \u0301Bob"}, "name: has an accent U+0301 with no letter before it"),  # it sat on the space

@@ -196,6 +196,7 @@ def parse_date_between(field_name: str, raw: Any, first_year: int, last_year: in
 
 
 _KILOGRAMS = re.compile(r"\s*(?:kgs?|\(kgs?\)|kilos?|kilograms?|kilogramos?)\.?$", re.IGNORECASE)
+_POUNDS = re.compile(r"^[0-9.,]+\s*(?:lbs?|\(lbs?\)|pounds?|libras?)\.?$", re.IGNORECASE)
 
 
 # What a field written as text may be read from: a YAML list or mapping is never turned into text
@@ -213,6 +214,8 @@ def parse_weight(raw: Any) -> Decimal | None:
     if _DECIMAL_COMMA.match(text):
         text = text.replace(",", ".")
     if not _WEIGHT.match(text):
+        if _POUNDS.match(text):
+            raise InputError("weight_kg", "{value} is in pounds: give the weight in kilograms", raw)
         raise InputError("weight_kg", "{value} is not a number of kilograms", raw)
     weight = Decimal(text)
     if not 1 <= weight <= 400:
