@@ -133,7 +133,7 @@ def test_back_offset_shifts_every_back_by_millimetres():
 def test_crop_marks_stay_outside_every_card():
     layout = layout_for("avery-5371")
     cards = layout.fronts
-    for x1, y1, x2, y2 in crop_marks(cards):
+    for x1, y1, x2, y2 in crop_marks(cards, layout.page_size):
         for card in cards:
             inside_x = card.x < (x1 + x2) / 2 < card.right
             inside_y = card.y < (y1 + y2) / 2 < card.top
@@ -169,6 +169,47 @@ def front_sheet(tmp_path: Path, layout_name: str, copies: int) -> pypdf.PageObje
                      "--card-layout", layout_name, "--copies", str(copies), "-o", tmp_path)
     assert result.exit_code == 0, result.output
     return pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages[0]
+
+
+PRINTER_MARGIN = 0.25 * 72  # office printers print nothing nearer the edge
+
+
+def _inside_the_printable_area(page: pypdf.PageObject, x: float, y: float) -> bool:
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    return PRINTER_MARGIN - 0.01 <= x <= width - PRINTER_MARGIN + 0.01 and \
+        PRINTER_MARGIN - 0.01 <= y <= height - PRINTER_MARGIN + 0.01
+
+
+@pytest.mark.parametrize("layout_name", ["avery-5371", "a4-10up", "foldover"])
+def test_crop_marks_end_inside_what_an_office_printer_prints(tmp_path, layout_name):
+    """Avery 5371's top and bottom marks ran to 5.7 mm from the edge: the printer cut their ends."""
+    for page in (front_sheet(tmp_path, layout_name, 10), front_sheet(tmp_path / "one", layout_name, 1)):
+        segments = stroked_segments(page)
+        assert segments
+        for x1, y1, x2, y2 in segments:
+            assert _inside_the_printable_area(page, x1, y1) and _inside_the_printable_area(page, x2, y2)
+
+
+@pytest.mark.parametrize("layout_name", ["avery-5371", "a4-10up"])
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("offset", [(0.0, 0.0), (-10.0, 10.0)])
+def test_the_calibration_sheet_words_are_inside_what_an_office_printer_prints(layout_name, language, offset):
+    """Its first line, "Print both sides at 100%", was 5 mm from the top edge: a printer cut it.
+    (An offset moves the back's cards, as the printer moves them back; the words stay on the sheet.)"""
+    reader = pypdf.PdfReader(io.BytesIO(calibration_sheet(layout_name, "short", offset, language)))
+    for page in reader.pages:
+        lines: list[tuple[float, float, float]] = []
+
+        def visit(text, cm, tm, font, size):
+            if len(text.strip()) > 20 or (text.strip() and not any(offset)):  # with an offset: the words alone
+                lines.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], size * tm[3] * cm[3]))
+
+        page.extract_text(visitor_text=visit)
+        assert len(lines) >= 2
+        for x, baseline, size in lines:
+            assert _inside_the_printable_area(page, x, baseline - 0.25 * size)  # descenders
+            assert _inside_the_printable_area(page, x, baseline + 0.8 * size)  # capitals and accents
+            assert size >= 5.5
 
 
 def test_a_foldover_sheet_marks_only_the_cards_it_prints(tmp_path):

@@ -16,12 +16,14 @@ from reportlab.lib.colors import HexColor
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
 
 from carthandout.content import load_pack
 from carthandout.documents.base import Metadata, paragraph
 from carthandout.documents.wallet_card import DOCUMENT_ID, card_canvas
 from carthandout.errors import InputError
-from carthandout.imposition import MAX_BACK_OFFSET_MM, CardLayout, Point, Rect, back_positions, bounding_box, layout_for
+from carthandout.imposition import (MAX_BACK_OFFSET_MM, PRINTER_MARGIN, CardLayout, Point, Rect, back_positions,
+                                    bounding_box, layout_for)
 from carthandout.theme import INK
 from carthandout.typefaces import literal, text_font
 
@@ -45,8 +47,8 @@ def calibration_sheet(layout_name: str, flip: str = "long", offset_mm: Point = (
     made_with = _made_with(words, layout_name, flip, offset_mm)
     buffer = io.BytesIO()
     canvas = card_canvas(buffer, layout.page_size, Metadata(TITLE, "carthandout", TITLE, language))
-    _front(canvas, layout, f"{words['front']} {made_with}")
-    _back(canvas, layout, back_positions(layout, flip, offset_mm), f"{words['back']} {made_with}")
+    _front(canvas, layout, (words["front"], made_with))
+    _back(canvas, layout, back_positions(layout, flip, offset_mm), (words["back"], made_with))
     canvas.save()
     return buffer.getvalue()
 
@@ -68,7 +70,7 @@ def _offset(offset_mm: Point) -> str:
     return ",".join(f"{round(value, 2) + 0.0:g}" for value in offset_mm)  # + 0.0: never "-0"
 
 
-def _front(canvas: Canvas, layout: CardLayout, instructions: str) -> None:
+def _front(canvas: Canvas, layout: CardLayout, instructions: tuple[str, str]) -> None:
     _instructions(canvas, layout, layout.fronts, instructions)
     for number, rect in enumerate(layout.fronts, start=1):
         _card_frame(canvas, rect, number)
@@ -76,7 +78,7 @@ def _front(canvas: Canvas, layout: CardLayout, instructions: str) -> None:
     canvas.showPage()
 
 
-def _back(canvas: Canvas, layout: CardLayout, backs: tuple[Rect, ...], instructions: str) -> None:
+def _back(canvas: Canvas, layout: CardLayout, backs: tuple[Rect, ...], instructions: tuple[str, str]) -> None:
     _instructions(canvas, layout, backs, instructions)
     for number, rect in enumerate(backs, start=1):
         _card_frame(canvas, rect, number, dashed=True)
@@ -84,13 +86,34 @@ def _back(canvas: Canvas, layout: CardLayout, backs: tuple[Rect, ...], instructi
     canvas.showPage()
 
 
-def _instructions(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], text: str) -> None:
-    """The how-to in the margin above the cards."""
-    box = bounding_box(rects)
-    style = ParagraphStyle("calibration", fontName=text_font(), fontSize=7.5, leading=9, textColor=INK)
-    para = paragraph(literal(text), style)
-    _, height = para.wrap(box.width, 100)
-    para.drawOn(canvas, box.x, box.top + 1.5 * mm)
+def _instructions(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], texts: tuple[str, str]) -> None:
+    """The how-to in the margin above the cards, the options the sheet was made with below them:
+    both margins together, each inside what a printer prints (two lines above the cards put
+    "Print both sides at 100%" 5 mm from the sheet's edge)."""
+    how_to, made_with = texts
+    box = bounding_box(rects)  # the back's cards, moved by the offset: the words move with them
+    sheet = layout.trim_box
+    page_height = layout.page_size[1]
+    top = _fitted(how_to, sheet.width, page_height - PRINTER_MARGIN - sheet.top - INSTRUCTION_GAP)
+    bottom = _fitted(made_with, sheet.width, sheet.y - PRINTER_MARGIN - INSTRUCTION_GAP)
+    top_height, bottom_height = top.wrap(sheet.width, page_height)[1], bottom.wrap(sheet.width, page_height)[1]
+    top.drawOn(canvas, box.x, min(box.top + INSTRUCTION_GAP, page_height - PRINTER_MARGIN - top_height))
+    bottom.drawOn(canvas, box.x, max(box.y - INSTRUCTION_GAP - bottom_height, PRINTER_MARGIN))
+
+
+INSTRUCTION_SIZES = (7.5, 7.0, 6.5, 6.0, 5.5)  # points: staff read them once, with the sheet in hand
+INSTRUCTION_GAP = 1.5 * mm
+
+
+def _fitted(text: str, width: float, height: float) -> Paragraph:
+    """``text`` at the largest of the sizes at which it fits ``height``, else at the smallest."""
+    for size in INSTRUCTION_SIZES:
+        style = ParagraphStyle("calibration", fontName=text_font(), fontSize=size, leading=size * 1.2,
+                               textColor=INK)
+        para = paragraph(literal(text), style)
+        if para.wrap(width, height)[1] <= height:
+            break
+    return para
 
 
 def _card_frame(canvas: Canvas, rect: Rect, number: int, dashed: bool = False) -> None:

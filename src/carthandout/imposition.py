@@ -28,6 +28,7 @@ FOLDOVER_ROWS = 4
 FOLDOVER_ROW_GAP = 6 * mm
 CROP_MARK_GAP = 2 * mm
 CROP_MARK_LENGTH = 5 * mm
+PRINTER_MARGIN = 0.25 * inch  # an office printer prints nothing nearer the sheet's edge
 
 Point = tuple[float, float]
 Size = tuple[float, float]
@@ -157,18 +158,25 @@ def bounding_box(rects: tuple[Rect, ...]) -> Rect:
 Line = tuple[float, float, float, float]
 
 
-def crop_marks(rects: tuple[Rect, ...], gap: float = CROP_MARK_GAP, length: float = CROP_MARK_LENGTH) -> list[Line]:
-    """Short lines in the margin, outside every card, continuing each cut edge (x1, y1, x2, y2)."""
+def crop_marks(rects: tuple[Rect, ...], page: Size, gap: float = CROP_MARK_GAP,
+               length: float = CROP_MARK_LENGTH) -> list[Line]:
+    """Short lines in the margin, outside every card, continuing each cut edge (x1, y1, x2, y2);
+    each ends inside what a printer prints (Avery 5371's half-inch margins cut 0.7 mm off 5 mm marks)."""
     box = bounding_box(rects)
     xs = sorted({round(v, 3) for r in rects for v in (r.x, r.right)})
     ys = sorted({round(v, 3) for r in rects for v in (r.y, r.top)})
+    width, height = page
+
+    def fitted(margin: float) -> float:
+        return min(length, margin - gap - PRINTER_MARGIN)
+
     lines: list[Line] = []
     for x in xs:
-        lines.append((x, box.top + gap, x, box.top + gap + length))
-        lines.append((x, box.y - gap, x, box.y - gap - length))
+        lines.append((x, box.top + gap, x, box.top + gap + fitted(height - box.top)))
+        lines.append((x, box.y - gap, x, box.y - gap - fitted(box.y)))
     for y in ys:
-        lines.append((box.x - gap, y, box.x - gap - length, y))
-        lines.append((box.right + gap, y, box.right + gap + length, y))
+        lines.append((box.x - gap, y, box.x - gap - fitted(box.x), y))
+        lines.append((box.right + gap, y, box.right + gap + fitted(width - box.right), y))
     return lines
 
 

@@ -671,7 +671,7 @@ def _finish_page(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], ma
         # Card stock (the duplex sheets): the whole sheet's cut lines, on a sheet of fewer cards
         # too, as marks around only the cards printed fell on the stock's unused cards. A fold-over
         # sheet is plain paper: only the cards printed are cut out.
-        canvas.lines(crop_marks(layout.pieces if layout.duplex else rects))
+        canvas.lines(crop_marks(layout.pieces if layout.duplex else rects, layout.page_size))
     canvas.restoreState()
     box = bounding_box(rects)
     canvas.setTrimBox((box.x, box.y, box.right, box.top))
