@@ -1376,7 +1376,7 @@ def test_an_xlsx_weight_formatted_in_pounds_is_refused_not_read_as_kilograms(tmp
     workbook.save(tmp_path / "r.xlsx")
     result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
     assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
-        f"row {number}: weight_kg: the value is not a number of kilograms" for number in range(2, 8)]
+        f"row {number}: weight_kg: the value is in pounds: give the weight in kilograms" for number in range(2, 8)]
     rows = {row.number: row.fields for row in open_roster(tmp_path / "r.xlsx").rows()}
     assert rows[8]["weight_kg"] == "176 kg"  # kilograms, as the cell shows them
     assert rows[9]["caregiver_phone"] == "+442079460000"  # the digits alone lost the +
@@ -1480,7 +1480,7 @@ def test_text_cells_read_as_their_formats_text_section_shows_them(tmp_path):
     assert rows[2]["weight_kg"] == "160 lb" and rows[3]["weight_kg"] == "72.5 kg"
     result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--check")
     assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
-        "row 2: weight_kg: the value is not a number of kilograms"]
+        "row 2: weight_kg: the value is in pounds: give the weight in kilograms"]
 
 
 def test_a_formula_whose_saved_result_is_empty_text_is_a_blank_cell(tmp_path):

@@ -107,6 +107,8 @@ def test_yaml_date_object_is_accepted():
     ({"weight_kg": "160lbs"}, "weight_kg: 160lbs is in pounds: give the weight in kilograms"),
     ({"weight_kg": "158.5 Pounds"}, "weight_kg: 158.5 Pounds is in pounds: give the weight in kilograms"),
     ({"weight_kg": "72 libras"}, "weight_kg: 72 libras is in pounds: give the weight in kilograms"),
+    ({"weight_kg": "160 #"}, "weight_kg: 160 # is in pounds: give the weight in kilograms"),
+    ({"weight_kg": "#160"}, "weight_kg: #160 is not a number of kilograms"),
     ({"name": "-"}, "name: - has no letters"),
     ({"name": "\u0301\u0301"}, "name: has an accent U+0301 with no letter before it"),  # nothing under them
     ({"name": "Ana \u0301Bob"}, "name: has an accent U+0301 with no letter before it"),  # it sat on the space

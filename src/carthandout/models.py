@@ -196,7 +196,7 @@ def parse_date_between(field_name: str, raw: Any, first_year: int, last_year: in
 
 
 _KILOGRAMS = re.compile(r"\s*(?:kgs?|\(kgs?\)|kilos?|kilograms?|kilogramos?)\.?$", re.IGNORECASE)
-_POUNDS = re.compile(r"^[0-9.,]+\s*(?:lbs?|\(lbs?\)|pounds?|libras?)\.?$", re.IGNORECASE)
+_POUNDS = re.compile(r"^[0-9.,]+\s*(?:lbs?|\(lbs?\)|pounds?|libras?|#)\.?$", re.IGNORECASE)  # 160 # in the US
 
 
 # What a field written as text may be read from: a YAML list or mapping is never turned into text
