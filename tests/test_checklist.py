@@ -92,7 +92,7 @@ def test_due_and_planned_dates_are_prefilled_fields(example):
     assert when["monitoring"] == "March 12, 2027"  # source-document policy: 7 days
     assert "leukapheresis" not in when and "vaccination-history" not in when
     text = _text(example)
-    assert "Due by" in text and "Planned until" in text
+    assert "Due by" in text and "Planned through" in text  # "until" read as ending the day before
     assert "no live vaccines in the 6 weeks before chemotherapy" in text  # policy value filled
 
 
