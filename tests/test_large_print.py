@@ -427,3 +427,20 @@ def test_the_dose_sum_never_starts_a_line_with_an_operator(tmp_path):
     lines = [" ".join(line.split()) for text in page_texts(tmp_path / "checklist.pdf") for line in text.splitlines()]
     assert any("por kg × 72 kg =" in line for line in lines)
     assert not [line for line in lines if line.startswith(("×", "="))]
+
+
+@pytest.mark.parametrize("layout, note", [("single", True), ("avery-5371", False), ("foldover", False)])
+def test_generate_says_which_wallet_card_pages_are_card_size(tmp_path, layout, note):
+    """One card a page in large print: card-size pages, then paper pages, in one file; sent whole
+    to one printer, one kind came out scaled (an outside print-production pass)."""
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--large-print",
+                     "--doc", "wallet-card", "--card-layout", layout, "--copies", "2", "-o", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    sizes = [(round(float(page.mediabox.width)), round(float(page.mediabox.height)))
+             for page in pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages]
+    if note:
+        assert sizes == [(243, 153)] * 4 + [(612, 792)] * 2
+        assert (f"note: {tmp_path / 'wallet-card.pdf'}: pages 1-4 are card size (a card printer), pages 5-6 the card "
+                "in large print on paper (an office printer): print them apart\n") in result.stderr
+    else:
+        assert set(sizes) == {(612, 792)} and "print them apart" not in result.stderr

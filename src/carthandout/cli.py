@@ -13,14 +13,14 @@ import click
 
 from carthandout import __version__
 from carthandout.content import available_documents, available_languages
-from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
+from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS, wallet_card
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.folders import PATIENT_TEMPORARIES, tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
                                  load_clinic, load_patient_file, same_file)
-from carthandout.models import READ_AS_EMPTY, Clinic, fields_saying_no_value, parse_patient
+from carthandout.models import READ_AS_EMPTY, Clinic, Patient, fields_saying_no_value, parse_patient
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
     earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, temporaries_of, write_atomic,
@@ -200,12 +200,25 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     for name in left:
         click.echo(f"note: left {output_dir / name} as it is (not made by an earlier run here, or changed since): "
                    "it is not part of this run's set", err=True)
+    for row in rows:
+        if row.document == wallet_card.DOCUMENT_ID:
+            _note_card_and_paper_pages(output_dir / row.file, row.pages, options, patient)
     for name in fields_saying_no_value(raw):
         click.echo(f"warning: {name}: {READ_AS_EMPTY}", err=True)
     doubt = infusion_date_doubt(ctx.schedule)
     if doubt:
         click.echo(f"warning: infusion_date: {doubt}", err=True)
     warn_if_example_clinic(clinic_file, clinic)
+
+
+def _note_card_and_paper_pages(path: Path, pages: int, options: RenderOptions, patient: Patient) -> None:
+    """One card a page in large print: card-size pages, then the large-print pages on paper, in one
+    file. Sent whole to one printer, one kind came out scaled."""
+    if options.card_layout != "single" or not options.large_print_for(patient):
+        return
+    cards = 2 * options.copies  # a front and a back each
+    click.echo(f"note: {path}: pages 1-{cards} are card size (a card printer), pages {cards + 1}-{pages} "
+               "the card in large print on paper (an office printer): print them apart", err=True)
 
 
 def check_not_a_batch_folder(output_dir: Path, earlier: list[dict[str, str]]) -> None:
