@@ -81,7 +81,7 @@ def test_bad_rows_are_reported_and_every_other_patient_is_complete(tmp_path):
 def test_cells_saying_n_a_are_read_as_empty_with_a_warning_naming_their_rows(tmp_path):
     """An export's "N/A" printed "MRN N/A" on every page and named the folder N-A; a phone of
     "none" failed its row as having no digits."""
-    rows = [{**GOOD[0], "mrn": "N/A", "caregiver_phone": "none"}, GOOD[1], {**GOOD[2], "mrn": "#N/A"}]
+    rows = [{**GOOD[0], "mrn": "N/A", "caregiver_phone": "none"}, GOOD[1], {**GOOD[2], "mrn": "n/a\u200b"}]
     out = tmp_path / "out"
     result = batch(write_csv(tmp_path / "roster.csv", rows), out)
     assert result.exit_code == 0, result.stderr

@@ -25,8 +25,10 @@ def test_valid_patient_is_normalised():
     assert p.weight_kg == 72.5
 
 
-STANDS_FOR_NOTHING = ["N/A", "n/a", "#N/A", "none", "None", "NULL", "-", "--", "\u2014", "?", "TBD", "unknown",
-                      "Not  applicable", " NA ", "n.a.", "N/D", "ninguno"]
+STANDS_FOR_NOTHING = ["N/A", "n/a", "none", "None", "NULL", "-", "--", "\u2014", "?", "TBD", "unknown",
+                      "Not  applicable", " NA ", "n.a.", "N/D", "ninguno",
+                      # as printed: invisible characters dropped ("N/A" + a zero-width space printed N/A)
+                      "N/A\u200b", "\ufeffN/A", "\u00adTBD", "n.a", "N / A", "None.", "N.A.", "..."]
 
 
 @pytest.mark.parametrize("field", ["caregiver", "mrn", "center", "physician", "caregiver_phone", "date_of_birth",
@@ -38,6 +40,15 @@ def test_a_word_for_no_value_reads_as_empty(field, stand_in):
     a phone of "none" failed its row as not a number."""
     assert fields_saying_no_value({"name": "Ana Silva", field: stand_in}) == [field]
     assert patient(**{field: stand_in}) == patient()
+
+
+@pytest.mark.parametrize("field", ["name", "infusion_date", "caregiver", "mrn", "weight_kg", "caregiver_phone"])
+@pytest.mark.parametrize("shown, error", [("#REF!", "#REF!"), ("#N/A", "#N/A"), (" #div/0! ", "#DIV/0!"),
+                                          ("#NAME?", "#NAME?"), ("Err:502", "Err:502")])
+def test_a_spreadsheet_error_fails_its_field_on_every_path(field, shown, error):
+    """A CSV's #REF! printed as a caregiver's name, or (read as empty) dropped the dose line, where
+    an xlsx roster's error cell fails its row."""
+    assert error_line(**{field: shown}) == f"{field}: the cell shows the spreadsheet error {error}"
 
 
 @pytest.mark.parametrize("stand_in", [value for value in STANDS_FOR_NOTHING if any(ch.isalpha() for ch in value)])

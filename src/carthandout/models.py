@@ -324,6 +324,7 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
     unknown = unknown_keys(raw, PATIENT_FIELDS)
     if unknown:
         raise _unknown_field(unknown[0])
+    _refuse_spreadsheet_errors(raw)
     for name in REQUIRED_PATIENT_FIELDS:
         if raw.get(name) in (None, ""):
             raise InputError(name, "is required")
@@ -354,17 +355,36 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
     )
 
 
-# What exports and spreadsheets put in a cell with nothing to say. "NA" in capitals only, and not
-# "Nan" or "Nil": Na, Nan and Nil are people's names.
+# What exports put in a cell with nothing to say, compared without case, spaces or a closing dot
+# ("N / A", "None."). "NA" in capitals only, and not "Nan" or "Nil": Na, Nan and Nil are names.
 _NO_VALUE_WORDS = frozenset({
-    "n/a", "n.a.", "n/a.", "#n/a", "none", "null", "unknown", "unk", "tbd", "tba", "not applicable",
-    "not available", "n/d", "no aplica", "ninguno", "ninguna", "desconocido", "desconocida", "-", "--", "---",
-    "\u2013", "\u2014", "?", "??", "???", ".", "#value!", "#ref!", "#name?", "#div/0!", "#null!", "#num!"})
+    "n/a", "n.a", "none", "null", "unknown", "unk", "tbd", "tba", "notapplicable", "notavailable", "n/d",
+    "noaplica", "ninguno", "ninguna", "desconocido", "desconocida", "-", "--", "---", "\u2013", "\u2014", "?", "??",
+    "???"})
+# What a spreadsheet shows when a formula failed (Excel; LibreOffice's Err:502 too): in a CSV
+# export as text. An xlsx roster's error cells fail their row; these do too, on every path.
+_SPREADSHEET_ERROR = re.compile(r"^(?:#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|"
+                                r"BLOCKED!|CONNECT!|BUSY!|UNKNOWN!)|Err:\d{3})$", re.IGNORECASE)
 
 
 def stands_for_no_value(text: str) -> bool:
-    """True for "N/A", "none", "-" and the like: a cell an export filled in to say it has nothing."""
-    return text == "NA" or text.casefold() in _NO_VALUE_WORDS
+    """True for "N/A", "none", "-" and the like: a cell an export filled in to say it has nothing.
+    Compared as printed: "N/A" with a zero-width space printed N/A."""
+    try:
+        printed = normalise_text(text)
+    except ValueError:
+        return False  # refused as printed anyway
+    key = printed.casefold().replace(" ", "").rstrip(".")
+    return printed == "NA" or key in _NO_VALUE_WORDS or (printed != "" and key == "")
+
+
+def _refuse_spreadsheet_errors(raw: Mapping[str, Any]) -> None:
+    for field_name in PATIENT_FIELDS:
+        value = raw.get(field_name)
+        if isinstance(value, str) and _SPREADSHEET_ERROR.match(value.strip()):
+            shown = value.strip().upper() if value.strip().startswith("#") else value.strip()
+            raise InputError(field_name, f"the cell shows the spreadsheet error {shown}",
+                             sensitive=False)  # as an xlsx roster's error cell is told
 
 
 READ_AS_EMPTY = "N/A, none, - or the like: read as empty"
@@ -376,7 +396,7 @@ def fields_saying_no_value(raw: Mapping[str, Any]) -> list[str]:
     phone of "none" failed its row as not a number."""
     return [name for name in PATIENT_FIELDS
             if name not in REQUIRED_PATIENT_FIELDS and isinstance(raw.get(name), str)
-            and stands_for_no_value(" ".join(raw[name].split()))]
+            and stands_for_no_value(raw[name])]
 
 
 # A patient with nothing of their own to check: the clinic's settings and one field at a time are
