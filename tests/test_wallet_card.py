@@ -192,12 +192,25 @@ def test_crop_marks_end_inside_what_an_office_printer_prints(tmp_path, layout_na
 
 @pytest.mark.parametrize("layout_name", ["avery-5371", "a4-10up"])
 @pytest.mark.parametrize("language", ["en", "es"])
-@pytest.mark.parametrize("offset", [(0.0, 0.0), (-10.0, 10.0)])
+@pytest.mark.parametrize("offset", [(0.0, 0.0), (-10.0, 10.0), (10.0, -10.0), (5.0, 5.0)])
 def test_the_calibration_sheet_words_are_inside_what_an_office_printer_prints(layout_name, language, offset):
     """Its first line, "Print both sides at 100%", was 5 mm from the top edge: a printer cut it.
-    (An offset moves the back's cards, as the printer moves them back; the words stay on the sheet.)"""
+    An offset moves the back's cards, as the printer moves them back: the words stay on the sheet
+    (they ran off it) and off the moved cards (a first mend printed them over the cards' numbers)."""
     reader = pypdf.PdfReader(io.BytesIO(calibration_sheet(layout_name, "short", offset, language)))
-    for page in reader.pages:
+    layout = layout_for(layout_name)
+    for page, cards in zip(reader.pages, (layout.fronts, back_positions(layout, "short", offset))):
+        top = max(card.top for card in cards)
+        bottom = min(card.y for card in cards)
+        words: list[tuple[float, float]] = []
+
+        def visit_words(text, cm, tm, font, size):
+            if len(text.strip()) > 20:
+                words.append((tm[5] * cm[3] + cm[5], size * tm[3] * cm[3]))
+
+        page.extract_text(visitor_text=visit_words)
+        assert words and all(baseline - 0.25 * size > top or baseline + 0.8 * size < bottom
+                             for baseline, size in words)
         lines: list[tuple[float, float, float]] = []
 
         def visit(text, cm, tm, font, size):

@@ -87,33 +87,44 @@ def _back(canvas: Canvas, layout: CardLayout, backs: tuple[Rect, ...], instructi
 
 
 def _instructions(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], texts: tuple[str, str]) -> None:
-    """The how-to in the margin above the cards, the options the sheet was made with below them:
-    both margins together, each inside what a printer prints (two lines above the cards put
-    "Print both sides at 100%" 5 mm from the sheet's edge)."""
+    """The how-to in the margin above the cards, the options the sheet was made with below them,
+    each inside what a printer prints (two lines above the cards put "Print both sides at 100%"
+    5 mm from the sheet's edge). A back offset moves the back's cards, and so the margins: when
+    one has no room left, both go in the other."""
     how_to, made_with = texts
-    box = bounding_box(rects)  # the back's cards, moved by the offset: the words move with them
-    sheet = layout.trim_box
+    box = bounding_box(rects)
     page_height = layout.page_size[1]
-    top = _fitted(how_to, sheet.width, page_height - PRINTER_MARGIN - sheet.top - INSTRUCTION_GAP)
-    bottom = _fitted(made_with, sheet.width, sheet.y - PRINTER_MARGIN - INSTRUCTION_GAP)
-    top_height, bottom_height = top.wrap(sheet.width, page_height)[1], bottom.wrap(sheet.width, page_height)[1]
-    top.drawOn(canvas, box.x, min(box.top + INSTRUCTION_GAP, page_height - PRINTER_MARGIN - top_height))
-    bottom.drawOn(canvas, box.x, max(box.y - INSTRUCTION_GAP - bottom_height, PRINTER_MARGIN))
+    left, width = layout.trim_box.x, layout.trim_box.width  # the sheet's, not moved: inside the side margins
+    above = page_height - PRINTER_MARGIN - box.top - INSTRUCTION_GAP
+    below = box.y - PRINTER_MARGIN - INSTRUCTION_GAP
+    top, bottom = _fitted(how_to, width, above), _fitted(made_with, width, below)
+    if top is None or bottom is None:
+        both = _fitted(f"{how_to} {made_with}", width, max(above, below)) or _at_size(
+            f"{how_to} {made_with}", INSTRUCTION_SIZES[-1])
+        top, bottom = (both, None) if above >= below else (None, both)
+    if top is not None:
+        top.wrap(width, page_height)
+        top.drawOn(canvas, left, box.top + INSTRUCTION_GAP)
+    if bottom is not None:
+        bottom.drawOn(canvas, left, box.y - INSTRUCTION_GAP - bottom.wrap(width, page_height)[1])
 
 
 INSTRUCTION_SIZES = (7.5, 7.0, 6.5, 6.0, 5.5)  # points: staff read them once, with the sheet in hand
 INSTRUCTION_GAP = 1.5 * mm
 
 
-def _fitted(text: str, width: float, height: float) -> Paragraph:
-    """``text`` at the largest of the sizes at which it fits ``height``, else at the smallest."""
+def _fitted(text: str, width: float, height: float) -> Paragraph | None:
+    """``text`` at the largest of the sizes at which it fits ``height``; None when none does."""
     for size in INSTRUCTION_SIZES:
-        style = ParagraphStyle("calibration", fontName=text_font(), fontSize=size, leading=size * 1.2,
-                               textColor=INK)
-        para = paragraph(literal(text), style)
-        if para.wrap(width, height)[1] <= height:
-            break
-    return para
+        para = _at_size(text, size)
+        if para.wrap(width, max(height, 0.0))[1] <= height:
+            return para
+    return None
+
+
+def _at_size(text: str, size: float) -> Paragraph:
+    style = ParagraphStyle("calibration", fontName=text_font(), fontSize=size, leading=size * 1.2, textColor=INK)
+    return paragraph(literal(text), style)
 
 
 def _card_frame(canvas: Canvas, rect: Rect, number: int, dashed: bool = False) -> None:
