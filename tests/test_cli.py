@@ -371,6 +371,16 @@ def test_generate_says_which_fields_it_read_as_empty(tmp_path):
     assert "N/A" not in pdf_text(tmp_path / "out" / "handout.pdf")
 
 
+def test_overrides_that_read_are_checked_beside_those_that_do_not(write_yaml):
+    """An empty or mistyped override hid the others' names and ranges until it was mended."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\noverrides: {monitoring_dys: 28, stay_near_days: '', "
+                                  "no_driving_days: [1, {a: 2}], fever_threshold_f: 200}\n")
+    lines = sorted(line.split(":")[0] for line in run_cli("check", "--clinic", clinic).output.splitlines()
+                   if line.startswith("clinic."))
+    assert lines == [f"clinic.overrides.{name}" for name in
+                     ("fever_threshold_f", "monitoring_dys", "no_driving_days", "stay_near_days")]
+
+
 def test_a_misspelt_override_is_told_the_name_it_is_close_to(write_yaml):
     """"daily_monitoring_dayz: unknown policy value (known: ...fourteen names)" left the clinic to spot it."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"

@@ -519,6 +519,9 @@ def _clinic_fields(raw: Any, base_dir: Path,
     for parse in _clinic_field_parsers(raw, base_dir, values, languages):
         try:
             values.update(parse())
+        except PartlyRead as partly:
+            values.update(partly.values)
+            problems.extend(partly.problems)
         except SeveralProblems as several:  # a team's members, each named
             problems.extend(several.problems)
         except CarthandoutError as error:
@@ -600,8 +603,17 @@ def _parse_overrides(raw: Any) -> tuple[tuple[str, Any], ...]:
             pairs.append((key, _override_value(key, value)))
         except InputError as error:  # every override's problem at once, not one a run
             problems.append(error)
-    raise_together(problems)
+    if problems:  # the others still read: check finds their names' and ranges' problems too
+        raise PartlyRead(problems, {"policy_overrides": tuple(pairs)})
     return tuple(pairs)
+
+
+class PartlyRead(SeveralProblems):
+    """A field's problems, and the values of it that did read (some of a clinic's overrides)."""
+
+    def __init__(self, problems: list[CarthandoutError], values: dict[str, Any]):
+        super().__init__(problems)
+        self.values = values
 
 
 def _override_value(key: str, value: Any) -> Any:
