@@ -752,6 +752,31 @@ def test_a_large_print_patients_card_words_print_with_their_handouts_not_on_card
     assert len(handouts.pages) == first + 2 + other + other % 2  # the other patient: no large-print card pages
 
 
+def test_landscape_pages_in_the_handouts_print_file_turn_their_top_to_the_bound_edge(tmp_path):
+    """Large print's landscape temperature log and calendar among portrait pages: a printer turned
+    every one the same way, so on duplex sheets each back came out upside down as pages are turned.
+    Each is turned upright, its top at the bound edge: the left of a front, the right of a back."""
+    roster = tmp_path / "r.yaml"
+    roster.write_text(yaml.safe_dump([{**GOOD[0], "large_print": "yes"}, GOOD[1]]), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("batch", roster, "-o", out, "--doc", "handout", "--doc", "temperature-log", "--doc", "calendar",
+                     "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    pages = pypdf.PdfReader(out / "print/handouts-part-001.pdf").pages
+    turned = 0
+    for index, page in enumerate(pages):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        rotation = page.get("/Rotate", 0)
+        if width > height:
+            assert rotation == (270 if index % 2 == 0 else 90), index  # a sheet's front, or its back
+            turned += 1
+        else:
+            assert rotation == 0
+    own = [pypdf.PdfReader(out / "004417" / f"{name}.pdf").pages for name in ("temperature-log", "calendar")]
+    assert turned == sum(len(document) for document in own) >= 6
+    assert all(page.get("/Rotate", 0) == 0 for document in own for page in document)  # for the screen: upright
+
+
 def test_a_print_part_in_two_languages_lists_both(tmp_path):
     roster = tmp_path / "r.yaml"
     roster.write_text(yaml.safe_dump([{**GOOD[0], "language": "es"}, GOOD[2]]), encoding="utf-8")

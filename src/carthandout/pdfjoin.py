@@ -356,9 +356,16 @@ def pdf_number(value: float) -> bytes:
 
 
 class PdfJoiner:
-    """Pages of several PDFs into one; ``to_bytes`` writes the result."""
+    """Pages of several PDFs into one; ``to_bytes`` writes the result.
 
-    def __init__(self) -> None:
+    ``turn_landscape``: for a file printed duplex on the long edge, each landscape page turned
+    upright with its top at the bound edge (the left of a sheet's front, the right of its back).
+    Left to the printer, every landscape page was turned one way: the back of a landscape sheet
+    came out upside down as the pages are turned.
+    """
+
+    def __init__(self, turn_landscape: bool = False) -> None:
+        self.turn_landscape = turn_landscape
         self._bodies: list[bytes | None] = [None]  # index = object number; 0 is never used
         self._shared: dict[bytes, int] = {}
         self.pages_root = self.reserve()
@@ -400,6 +407,8 @@ class PdfJoiner:
         return first
 
     def add_blank_page(self, width: float, height: float) -> None:
+        if self.turn_landscape:
+            width, height = min(width, height), max(width, height)
         body = b"<< /Type /Page /Parent %d 0 R /MediaBox [ 0 0 %s %s ] /Resources << >> >>" % (
             self.pages_root, pdf_number(width), pdf_number(height))
         self.page_numbers.append(self.add(body, shareable=False))
@@ -509,9 +518,14 @@ class _DocumentCopy:
         elif annotations:
             self._flatten(page, annotations)
         number = self.numbers[page_number]
+        size = _size(self.source.resolve(page.get(b"/MediaBox", [b"0", b"0", b"612", b"792"])))
+        if self.joiner.turn_landscape and size[0] > size[1]:
+            front = len(self.joiner.page_numbers) % 2 == 0
+            turned = int(self.source.resolve(page.get(b"/Rotate", b"0"))) + (270 if front else 90)
+            page[b"/Rotate"] = b"%d" % (turned % 360)
         self.joiner.set(number, serialized(page, self.new_number))
         self.joiner.page_numbers.append(number)
-        self.joiner.page_sizes.append(_size(self.source.resolve(page.get(b"/MediaBox", [b"0", b"0", b"612", b"792"]))))
+        self.joiner.page_sizes.append(size)
 
     def _own_appearances(self, ref: Ref) -> Iterator[int]:
         """A working field's appearance streams (not its states'): filling a text field rewrites

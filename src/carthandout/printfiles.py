@@ -80,7 +80,7 @@ def part_file(kind: str, number: int) -> str:
 def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentContext], clinic: Clinic,
               options: RenderOptions) -> tuple[str, RenderedDocument] | None:
     password = options.pdf_password or ""
-    handouts = PdfJoiner()
+    handouts = PdfJoiner(turn_landscape=True)
     sources: list[ManifestRow] = []
     bookmarks: list[OutlineItem] = []
     for entry in part.patients:
