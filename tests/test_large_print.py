@@ -444,3 +444,17 @@ def test_generate_says_which_wallet_card_pages_are_card_size(tmp_path, layout, n
                 "in large print on paper (an office printer): print them apart\n") in result.stderr
     else:
         assert set(sizes) == {(612, 792)} and "print them apart" not in result.stderr
+
+
+def test_each_large_print_card_page_says_whose_it_is_under_the_clinic_header(tmp_path):
+    """The back's page ("To doctors and emergency staff") named no patient: printed on a sheet of
+    its own, in a cohort's stack, it was nobody's. Each page has the header and footer every
+    document has, each side in its own language (the back in the clinic's)."""
+    result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", "2027-03-05", "--large-print",
+                     "--lang", "es", "--mrn", "ES-7", "--doc", "wallet-card", "-o", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    front, back = [" ".join(text.split()) for text in page_texts(tmp_path / "wallet-card.pdf")[2:]]
+    for text in (front, back):
+        assert text.startswith("Riverside Cancer Center")
+    assert "Ana Quiñones · Expediente ES-7 · Página 1 de 2" in front
+    assert "Ana Quiñones · MRN ES-7 · Page 2 of 2" in back and "To doctors and emergency staff" in back

@@ -429,7 +429,7 @@ def build_branded_pdf(
 ) -> RenderedDocument:
     """A full-page document with the brand header and the standard footer on every page."""
     paint_header, header_height = brand_header(ctx, theme)
-    top, bottom = _branded_margins(theme, header_height)
+    top, bottom = branded_margins(theme, header_height)
     data, pages, bookmarks = build_pdf(
         story, theme, metadata_for(ctx, pack, prints_birth_date), paint_header, footer_painter(ctx, pack, theme),
         top_margin=top, bottom_margin=bottom,
@@ -439,11 +439,12 @@ def build_branded_pdf(
 
 def page_body_height(ctx: DocumentContext, theme: Theme) -> float:
     """The height ``build_branded_pdf`` gives the story on each page, under this clinic's header band."""
-    top, bottom = _branded_margins(theme, brand_header(ctx, theme)[1])
+    top, bottom = branded_margins(theme, brand_header(ctx, theme)[1])
     return theme.page_size[1] - top - bottom
 
 
-def _branded_margins(theme: Theme, header_height: float) -> tuple[float, float]:
+def branded_margins(theme: Theme, header_height: float) -> tuple[float, float]:
+    """The top and bottom margins of a branded page: the header band's, and the footer's."""
     return theme.margin * 0.5 + header_height, theme.margin * 0.5 + FOOTER_HEIGHT
 
 
