@@ -381,6 +381,28 @@ def test_overrides_that_read_are_checked_beside_those_that_do_not(write_yaml):
                      ("fever_threshold_f", "monitoring_dys", "no_driving_days", "stay_near_days")]
 
 
+@pytest.mark.parametrize("other", ["stay_near_travel_hours: 99", "daily_monitoring_dayz: 3",
+                                   "conditioning_days: [-5, -5]"])
+def test_overrides_that_contradict_each_other_are_named_beside_other_problems(write_yaml, other):
+    """A bad override hid that two others contradict each other, until it was mended."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"
+                                  f"overrides: {{monitoring_days: 10, stay_near_days: 5, {other}}}\n")
+    lines = [line for line in run_cli("check", "--clinic", clinic).output.splitlines() if line.startswith("clinic.")]
+    assert len(lines) == 2 and lines[0].startswith(f"clinic.overrides.{other.split(':')[0]}: ")
+    assert lines[1].startswith("clinic.overrides: stay_near_days is below monitoring_days")
+
+
+def test_an_override_that_does_not_read_is_not_compared_as_the_profiles_value(write_yaml):
+    """monitoring_days out of range, daily_monitoring_days 20: not also "above monitoring_days"
+    (the profile's 7), nor for a misspelt monitoring_days."""
+    for mistake in ("monitoring_days: 400", "monitoring_dayz: 30"):
+        clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '545-0100'\n"
+                                      f"overrides: {{{mistake}, daily_monitoring_days: 20, stay_near_days: 30}}\n")
+        lines = [line for line in run_cli("check", "--clinic", clinic).output.splitlines()
+                 if line.startswith("clinic.")]
+        assert len(lines) == 1 and lines[0].startswith(f"clinic.overrides.{mistake.split(':')[0]}: "), lines
+
+
 def test_a_misspelt_override_is_told_the_name_it_is_close_to(write_yaml):
     """"daily_monitoring_dayz: unknown policy value (known: ...fourteen names)" left the clinic to spot it."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"

@@ -44,7 +44,8 @@ def test_a_word_for_no_value_reads_as_empty(field, stand_in):
 
 @pytest.mark.parametrize("field", ["name", "infusion_date", "caregiver", "mrn", "weight_kg", "caregiver_phone"])
 @pytest.mark.parametrize("shown, error", [("#REF!", "#REF!"), ("#N/A", "#N/A"), (" #div/0! ", "#DIV/0!"),
-                                          ("#NAME?", "#NAME?"), ("Err:502", "Err:502")])
+                                          ("#NAME?", "#NAME?"), ("Err:502", "Err:502"),
+                                          ("#N/A\u200b", "#N/A"), ("\ufeff#REF!", "#REF!")])  # as printed
 def test_a_spreadsheet_error_fails_its_field_on_every_path(field, shown, error):
     """A CSV's #REF! printed as a caregiver's name, or (read as empty) dropped the dose line, where
     an xlsx roster's error cell fails its row."""

@@ -370,10 +370,7 @@ _SPREADSHEET_ERROR = re.compile(r"^(?:#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N
 def stands_for_no_value(text: str) -> bool:
     """True for "N/A", "none", "-" and the like: a cell an export filled in to say it has nothing.
     Compared as printed: "N/A" with a zero-width space printed N/A."""
-    try:
-        printed = normalise_text(text)
-    except ValueError:
-        return False  # refused as printed anyway
+    printed = _as_printed(text)
     key = printed.casefold().replace(" ", "").rstrip(".")
     return printed == "NA" or key in _NO_VALUE_WORDS or (printed != "" and key == "")
 
@@ -381,10 +378,20 @@ def stands_for_no_value(text: str) -> bool:
 def _refuse_spreadsheet_errors(raw: Mapping[str, Any]) -> None:
     for field_name in PATIENT_FIELDS:
         value = raw.get(field_name)
-        if isinstance(value, str) and _SPREADSHEET_ERROR.match(value.strip()):
-            shown = value.strip().upper() if value.strip().startswith("#") else value.strip()
+        printed = _as_printed(value) if isinstance(value, str) else ""
+        if _SPREADSHEET_ERROR.match(printed):
+            shown = printed.upper() if printed.startswith("#") else printed
             raise InputError(field_name, f"the cell shows the spreadsheet error {shown}",
                              sensitive=False)  # as an xlsx roster's error cell is told
+
+
+def _as_printed(text: str) -> str:
+    """``text`` as the papers would print it (invisible characters dropped: "#N/A" and a zero-width
+    space printed #N/A); as it is when it cannot be printed (refused as printed anyway)."""
+    try:
+        return normalise_text(text)
+    except ValueError:
+        return text.strip()
 
 
 READ_AS_EMPTY = "N/A, none, - or the like: read as empty"

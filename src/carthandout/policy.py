@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from carthandout.errors import CarthandoutError, ContentError, raise_together
 from carthandout.models import Clinic, closest_name, unknown_keys
@@ -114,17 +114,30 @@ SAME_TEMPERATURE_WITHIN = 0.051
 
 
 def _check_consistency(policy: Policy, where: str) -> Policy:
-    if policy.manufacturing_days_min > policy.manufacturing_days_max:
-        raise ContentError(f"{where}: manufacturing_days_min is above manufacturing_days_max")
-    if abs(_celsius(policy.fever_threshold_f) - policy.fever_threshold_c) > SAME_TEMPERATURE_WITHIN:
-        raise ContentError(f"{where}: fever_threshold_f and fever_threshold_c are not the same temperature "
-                           f"({policy.fever_threshold_f:g} °F is {_celsius(policy.fever_threshold_f):.1f} °C)")
-    if policy.daily_monitoring_days > policy.monitoring_days:
-        raise ContentError(f"{where}: daily_monitoring_days is above monitoring_days")
-    if policy.stay_near_days < policy.monitoring_days:  # "stay near until the 8th", "watched closely until the 19th"
-        raise ContentError(f"{where}: stay_near_days is below monitoring_days (the team watches the patient "
-                           f"closely until then, so the patient stays near the center at least as long)")
+    raise_together(_consistency_problems(policy, where))
     return policy
+
+
+def _consistency_problems(policy: Policy, where: str, unread: Collection[str] = ()) -> list[CarthandoutError]:
+    """Values that contradict each other; none about a value in ``unread`` (an override that did
+    not read, compared as the profile's value, is not what the clinic meant)."""
+    rules = (
+        (("manufacturing_days_min", "manufacturing_days_max"),
+         policy.manufacturing_days_min > policy.manufacturing_days_max,
+         "manufacturing_days_min is above manufacturing_days_max"),
+        (("fever_threshold_f", "fever_threshold_c"),
+         abs(_celsius(policy.fever_threshold_f) - policy.fever_threshold_c) > SAME_TEMPERATURE_WITHIN,
+         f"fever_threshold_f and fever_threshold_c are not the same temperature "
+         f"({policy.fever_threshold_f:g} °F is {_celsius(policy.fever_threshold_f):.1f} °C)"),
+        (("daily_monitoring_days", "monitoring_days"), policy.daily_monitoring_days > policy.monitoring_days,
+         "daily_monitoring_days is above monitoring_days"),
+        # "stay near until the 8th", "watched closely until the 19th"
+        (("stay_near_days", "monitoring_days"), policy.stay_near_days < policy.monitoring_days,
+         "stay_near_days is below monitoring_days (the team watches the patient closely until then, so the "
+         "patient stays near the center at least as long)"),
+    )
+    return [ContentError(f"{where}: {message}") for names, broken, message in rules
+            if broken and not set(names) & set(unread)]
 
 
 def policy_record(clinic: Clinic) -> str:
@@ -198,7 +211,6 @@ def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
             _check_near_profile(name, checked[name], getattr(policy, name))
         except ContentError as error:
             problems.append(error)
-    raise_together(problems)
     # One scale overridden: the other follows, so the papers never print two different thresholds.
     if "fever_threshold_f" in checked and "fever_threshold_c" not in checked:
         checked["fever_threshold_c"] = _celsius(checked["fever_threshold_f"])
@@ -206,4 +218,7 @@ def with_overrides(policy: Policy, overrides: Mapping[str, Any]) -> Policy:
         checked["fever_threshold_f"] = _fahrenheit(checked["fever_threshold_c"])
     changed = ", ".join(sorted(checked))
     updated = replace(policy, **checked, title=f"{policy.title}, with clinic overrides ({changed})")
-    return _check_consistency(updated, "clinic.overrides")
+    # beside the others' problems, not after they are mended; a misspelt name counts as the one meant
+    unread = {closest_name(key.lower(), VALUE_NAMES) or key for key in overrides} - set(checked)
+    raise_together(problems + _consistency_problems(updated, "clinic.overrides", unread))
+    return updated
