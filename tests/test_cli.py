@@ -403,6 +403,23 @@ def test_an_override_that_does_not_read_is_not_compared_as_the_profiles_value(wr
         assert len(lines) == 1 and lines[0].startswith(f"clinic.overrides.{mistake.split(':')[0]}: "), lines
 
 
+def test_generate_and_batch_count_every_problem_check_lists(write_yaml, tmp_path):
+    """One empty override, five more wrong: generate said the first alone (no "and 5 more"), and
+    each run found the next."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\noverrides: {caregiver_days: '', "
+                                  "monitoring_dys: 3, fever_threshold_f: 200, live_vaccine_weeks: 99, "
+                                  "stay_near_travel_hours: 0, no_driving_days: 1000}\n")
+    listed = [line for line in run_cli("check", "--clinic", clinic).output.splitlines() if line.startswith("clinic.")]
+    assert len(listed) == 6
+    roster = tmp_path / "r.csv"
+    roster.write_text("name,infusion_date\nAnn Lee,2027-03-05\n", encoding="utf-8")
+    for result in (run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
+                           "-o", tmp_path / "out"),
+                   run_cli("batch", roster, "--clinic", clinic, "-o", tmp_path / "cohort")):
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"error: {listed[0]} (and 5 more: carthandout check --clinic lists them)\n")
+
+
 def test_a_misspelt_override_is_told_the_name_it_is_close_to(write_yaml):
     """"daily_monitoring_dayz: unknown policy value (known: ...fourteen names)" left the clinic to spot it."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"
@@ -459,7 +476,7 @@ def test_a_clinic_file_with_number_keys_or_deep_nesting_gets_a_line_naming_it(wr
         "clinic.5: unknown clinic field", "clinic.foo: unknown clinic field",
         "clinic.wallet_card.5: unknown setting (known: qr)"]  # listed beside the fields that do not parse
     deep = write_yaml("d.yaml", "name: A\nphone_24h: '545 0100'\naddress: " + "[" * 5000 + "x" + "]" * 5000 + "\n")
-    for clinic, expected in ((numbers, "error: clinic.5: unknown clinic field (and 1 more: carthandout check --clinic "
+    for clinic, expected in ((numbers, "error: clinic.5: unknown clinic field (and 2 more: carthandout check --clinic "
                                        "lists them)"),
                              (deep, f"error: clinic: {deep}: is nested too deeply to be read")):
         result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,

@@ -17,7 +17,7 @@ from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_is_a_number
-from carthandout.inputs import MADE_UP_NUMBERS, checked_clinic, is_example_copy
+from carthandout.inputs import MADE_UP_NUMBERS, CheckedClinic, checked_clinic, is_example_copy
 from carthandout.models import Clinic
 from carthandout.pipeline import clinic_problems
 from carthandout.policy import CURRENT_LABEL_POLICY, available_policies, load_policy, shorter_than_label
@@ -214,14 +214,20 @@ def _check_content() -> list[str]:
 
 def _checked_clinic(clinic_file: Path | None) -> tuple[Clinic | None, Clinic | None, list[str]]:
     """The clinic (None when a field does not parse), its stand-in then (the fields that do), and its problems."""
-    clinic, problems, stand_in = checked_clinic(clinic_file)
-    if clinic is not None:
-        problems = clinic_problems(clinic)
-    elif stand_in is not None:  # also what the fields that parse get wrong: a file with both kinds took two runs
+    checked = checked_clinic(clinic_file)
+    problems = clinic_problems(checked.clinic) if checked.clinic is not None else every_clinic_problem(checked)
+    return checked.clinic, checked.stand_in, [problem.line(show_values=True) for problem in problems]
+
+
+def every_clinic_problem(checked: CheckedClinic) -> list[CarthandoutError]:
+    """A clinic file's problems when a field does not parse: those of its fields, then what the
+    fields that parse get wrong (a file with both kinds took two runs)."""
+    problems = list(checked.problems)
+    if checked.stand_in is not None:
         failed = {problem.field for problem in problems if isinstance(problem, InputError)}
-        problems += [problem for problem in clinic_problems(stand_in)
+        problems += [problem for problem in clinic_problems(checked.stand_in)
                      if not (isinstance(problem, InputError) and problem.field in failed)]
-    return clinic, stand_in, [problem.line(show_values=True) for problem in problems]
+    return problems
 
 
 def _max_grade(clinic: Clinic | None) -> tuple[float, list[str]]:

@@ -14,12 +14,12 @@ import click
 from carthandout import __version__
 from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS, wallet_card
-from carthandout.errors import CarthandoutError, InputError
+from carthandout.errors import CarthandoutError, InputError, raise_together
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.folders import PATIENT_TEMPORARIES, tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
-                                 load_clinic, load_patient_file, same_file)
+                                 checked_clinic, load_patient_file, same_file)
 from carthandout.models import READ_AS_EMPTY, Clinic, Patient, fields_saying_no_value, parse_patient
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
@@ -169,7 +169,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         raw.update({key: value for key, value in fields.items() if value is not None})
         patient = parse_patient(raw)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
-        clinic = check_clinic(load_clinic(clinic_file), chosen, [patient])
+        clinic = check_clinic(clinic_for_run(clinic_file), chosen, [patient])
         options = RenderOptions(chosen, paper, None, large_print or None,
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
@@ -209,6 +209,17 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     if doubt:
         click.echo(f"warning: infusion_date: {doubt}", err=True)
     warn_if_example_clinic(clinic_file, clinic)
+
+
+def clinic_for_run(clinic_file: Path | None) -> Clinic:
+    """``load_clinic``'s clinic. A file with problems stops the run naming the first, and how many
+    more ``check`` lists: the count left out those found once the fields that read were checked."""
+    checked = checked_clinic(clinic_file)
+    if checked.clinic is not None:
+        return checked.clinic
+    from carthandout.checks import every_clinic_problem  # check's imports, on this path alone
+    raise_together(every_clinic_problem(checked))
+    raise AssertionError("a clinic that does not parse has problems")
 
 
 def _note_card_and_paper_pages(path: Path, pages: int, options: RenderOptions, patient: Patient) -> None:
@@ -384,7 +395,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         # The wallet card's fit is checked once the rows say what the cards print (language, center, doctor).
         roster = open_roster(roster_file, sheet, ignored_columns)
-        clinic = check_clinic(load_clinic(clinic_file), chosen, ())
+        clinic = check_clinic(clinic_for_run(clinic_file), chosen, ())
         options = RenderOptions(chosen, paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         check_password_flags(encrypt, password_env)
