@@ -1232,6 +1232,24 @@ def test_a_folder_named_after_an_mrn_holds_that_mrns_patient(tmp_path):
     assert "Bo Kim" in pdf_text(out / "RCC-0042" / "handout.pdf")
 
 
+@pytest.mark.parametrize("other_name", ["Fourth", "\u0645\u062d\u0645\u062f"])  # a name's slug, or patient-<row>
+def test_a_folder_named_after_an_mrn_keeps_its_patient_when_a_row_is_inserted(tmp_path, other_name):
+    """A name's folder is its slug and its row ("Fourth-5", "patient-5"): a row inserted before the
+    patient whose MRN is Fourth-5 gave that folder to the new row, and moved the MRN's patient to
+    Fourth-5-2, with exit 0 (an outside acceptance pass). A name made with the row is never typed."""
+    mrn = "Fourth-5" if other_name == "Fourth" else "patient-5"
+    first = [{"name": f"Row {n}", "infusion_date": "2027-03-05", "mrn": f"X{n}"} for n in range(3)]
+    mrn_patient = {"name": "Fifth Person", "infusion_date": "2027-03-05", "mrn": mrn}
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "one.csv", [*first, mrn_patient]), out).exit_code == 0
+    inserted = {"name": other_name, "infusion_date": "2027-03-05"}
+    result = batch(write_csv(tmp_path / "two.csv", [*first, inserted, mrn_patient]), out)
+    assert result.exit_code == 0, result.output
+    folders = {row["row"]: row["file"].split("/")[0] for row in manifest(out) if row["document"] == "handout"}
+    assert folders["6"] == mrn and folders["5"] == f"{mrn}-2"
+    assert "Fifth Person" in pdf_text(out / mrn / "handout.pdf")
+
+
 def test_a_suffixed_folder_never_takes_a_name_another_mrn_has_exactly(tmp_path):
     """MRN A twice (the same patient) and MRN A-2: the second A must not take A-2."""
     from carthandout.batch import BatchSettings, patient_folders

@@ -74,7 +74,7 @@ def safe_stem(text: str, fallback: str) -> str:
 
 class PatientStem(NamedTuple):
     stem: str  # the (not yet unique) folder name
-    verbatim: bool  # the template filled with the values as typed gives the same name
+    verbatim: bool  # typed: the template, with no row number, filled with the values as typed gives the same name
 
 
 def patient_stem(fields: Mapping[str, str], row: int, template: str | None, no_names: bool) -> PatientStem:
@@ -89,7 +89,9 @@ def patient_stem(fields: Mapping[str, str], row: int, template: str | None, no_n
     if template is None:
         template = default_template(values, no_names)
     stem = safe_stem(template.format(**values), NO_NAMES_TEMPLATE.format(row=row))
-    return PatientStem(stem, stem == template.format(**raw))
+    # Typed as it is, when the fields make it unchanged and no row number is in it: a row number
+    # changes as rows are inserted, so "Fourth-5" is never held against the MRN Fourth-5.
+    return PatientStem(stem, stem == template.format(**raw) and "{row}" not in template)
 
 
 def default_template(values: Mapping[str, str], no_names: bool) -> str:
