@@ -64,6 +64,13 @@ def test_names_like_a_word_for_no_value_are_kept(name):
     assert patient(caregiver=name).caregiver == name
 
 
+@pytest.mark.parametrize("raw, large_print", [("sí", True), ("Si", True), ("SÍ", True), ("yes", True), ("x", True),
+                                               ("no", False), ("No", False), ("", False)])
+def test_large_print_takes_spanish_yes(raw, large_print):
+    """A Spanish export's "Sí" failed its row: "must be yes or no"."""
+    assert patient(large_print=raw).large_print is large_print
+
+
 @pytest.mark.parametrize("raw, kilograms", [("72,5", 72.5), ("80,25", 80.25), (" 64 ", 64.0), (71, 71.0), (72.5, 72.5),
                                            ("72.125", 72.125)])
 def test_weight_takes_a_decimal_comma(raw, kilograms):

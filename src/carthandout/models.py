@@ -231,7 +231,7 @@ def parse_flag(field_name: str, raw: Any) -> bool:
     if not isinstance(raw, _SCALARS):
         raise InputError(field_name, "must be yes or no", sensitive=False)
     text = str(raw).strip().lower()
-    if text in ("1", "yes", "y", "true", "x"):
+    if text in ("1", "yes", "y", "true", "x", "sí", "si"):  # a Spanish export's Sí
         return True
     if text in ("0", "no", "n", "false"):
         return False
