@@ -136,8 +136,8 @@ def test_one_name_and_birth_date_with_two_infusion_dates_refuses_both_rows(tmp_p
     ]), encoding="utf-8")
     result = run_cli("batch", roster, "--check")
     assert result.exit_code == 1
-    assert "row 2: infusion_date: the same name and date of birth as row 1, with another infusion date" in result.stderr
-    assert "row 3" not in result.stderr and "row 4" not in result.stderr
+    assert "row 3: infusion_date: the same name and date of birth as row 2, with another infusion date" in result.stderr
+    assert "row 4" not in result.stderr and "row 5" not in result.stderr
 
 
 def test_the_same_patient_twice_is_made_twice_with_a_notice(tmp_path):
@@ -258,7 +258,7 @@ def test_every_problem_of_a_row_is_listed_also_those_found_as_printed(tmp_path):
     ], allow_unicode=True), encoding="utf-8")
     result = run_cli("batch", roster, "--check")
     assert result.exit_code == 1
-    for row, fields in ((1, ("infusion_date", "language")), (2, ("language", "caregiver"))):  # YAML: items from 1
+    for row, fields in ((2, ("infusion_date", "language")), (3, ("language", "caregiver"))):  # YAML: as a sheet's rows
         assert all(f"row {row}: {field}:" in result.stderr for field in fields), result.stderr
 
 
@@ -283,8 +283,8 @@ def test_a_yaml_roster_with_an_impossible_date_or_a_stray_item_fails_only_those_
                       "- name: Bo Ray\n  infusion_date: 2027-13-01\n", encoding="utf-8")
     result = batch(roster, tmp_path / "out")
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert [(e["row"], e["field"]) for e in errors(tmp_path / "out")] == [("2", "roster"), ("3", "infusion_date")]
-    assert [m["row"] for m in manifest(tmp_path / "out") if m["row"].isdigit()] == ["1", "1", "1"]
+    assert [(e["row"], e["field"]) for e in errors(tmp_path / "out")] == [("3", "roster"), ("4", "infusion_date")]
+    assert [m["row"] for m in manifest(tmp_path / "out") if m["row"].isdigit()] == ["2", "2", "2"]
 
 
 @pytest.mark.parametrize("body", ["", ",\n,,\n"])
@@ -303,7 +303,7 @@ def test_a_yaml_roster_may_share_fields_through_a_merge_key(tmp_path):
                       "- <<: *base\n  name: John Smith\n", encoding="utf-8")
     result = run_cli("batch", roster, "-o", tmp_path / "out", "--doc", "handout", "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "Your caregiver is Luis Delgado" in " ".join(pdf_text(tmp_path / "out" / "John-Smith-2" / "handout.pdf").split())
+    assert "Your caregiver is Luis Delgado" in " ".join(pdf_text(tmp_path / "out" / "John-Smith-3" / "handout.pdf").split())
 
 
 def test_a_yaml_key_that_is_a_list_is_a_one_line_error(tmp_path):
@@ -378,7 +378,7 @@ def test_a_field_given_twice_in_a_yaml_item_is_its_only_problem(tmp_path):
     roster.write_text("- name: Ann Lee\n  infusion_date: '2027-03-05'\n  mrn: A1\n  MRN: A2\n", encoding="utf-8")
     result = batch(roster, tmp_path / "out", "--check")
     assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
-        "row 1: mrn: is given twice in this item"]
+        "row 2: mrn: is given twice in this item"]
 
 
 def test_a_key_written_twice_in_one_yaml_item_fails_that_row_alone(tmp_path):
@@ -390,7 +390,7 @@ def test_a_key_written_twice_in_one_yaml_item_fails_that_row_alone(tmp_path):
     result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
     assert result.exit_code == 1, result.output
     assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
-        "row 2: infusion_date: is given twice in this item"]
+        "row 3: infusion_date: is given twice in this item"]
     assert sorted(path.name for path in (tmp_path / "out").iterdir() if path.name.startswith("A")) == ["A1", "A3"]
 
 
@@ -472,10 +472,12 @@ def test_a_number_too_long_for_a_spreadsheet_fails_its_row_and_a_date_with_a_tim
 
 
 def test_csv_yaml_and_xlsx_rosters_give_the_same_bytes(tmp_path):
-    """Same PDFs; only the manifest's row column differs (a YAML roster counts items from 1)."""
+    """The same patients give the same files in every format, errors.csv and the manifest too: a
+    YAML roster counted its items from 1, so a patient without an MRN got another folder
+    (Chen-Wei-2, not Chen-Wei-3), another print-file bookmark and another row in every line."""
     from openpyxl import Workbook
 
-    cohort = [{**row, "mrn": row["mrn"] or "M-2"} for row in GOOD]  # folders named by MRN, not by row
+    cohort = [*GOOD, {"name": "Bad Date", "infusion_date": "2027-02-30", "mrn": "", "caregiver_phone": ""}]
     csv_roster = write_csv(tmp_path / "r.csv", cohort, delimiter=";", bom=True)
     yaml_roster = tmp_path / "r.yaml"
     yaml_roster.write_text(yaml.safe_dump([{HEADERS[k]: v for k, v in row.items() if v} for row in cohort],
@@ -484,8 +486,8 @@ def test_csv_yaml_and_xlsx_rosters_give_the_same_bytes(tmp_path):
     sheet = workbook.active
     sheet.append(list(HEADERS.values()))
     for row in cohort:
-        sheet.append([row["name"], dt.datetime.fromisoformat(row["infusion_date"]), row["mrn"] or None,
-                      row["caregiver_phone"] or None])
+        date = row["infusion_date"] if row["name"] == "Bad Date" else dt.datetime.fromisoformat(row["infusion_date"])
+        sheet.append([row["name"], date, row["mrn"] or None, row["caregiver_phone"] or None])
     sheet.append([])  # an empty row is skipped
     sheet["C2"] = 4417  # an MRN typed as a number, formatted with leading zeros, keeps them
     sheet["C2"].number_format = "000000"
@@ -495,12 +497,11 @@ def test_csv_yaml_and_xlsx_rosters_give_the_same_bytes(tmp_path):
     outputs = []
     for roster in (csv_roster, yaml_roster, xlsx_roster):
         out = tmp_path / roster.suffix[1:]
-        assert batch(roster, out).exit_code == 0
-        files = all_files(out)
-        files["manifest.csv"] = [{k: v for k, v in row.items() if k != "row"} for row in manifest(out)]
-        outputs.append(files)
+        assert batch(roster, out).exit_code == 1  # the bad date's row
+        outputs.append(all_files(out))
     assert outputs[0] == outputs[1] == outputs[2]
-    assert "004417/handout.pdf" in outputs[0]
+    assert "004417/handout.pdf" in outputs[0] and "Chen-Wei-3/handout.pdf" in outputs[0]
+    assert errors(tmp_path / "yaml") == [{"row": "5", "field": "infusion_date", "problem": "the value is not a real date"}]
 
 
 def workbook_with_sheets(path: Path, sheets: dict[str, list[list]]) -> Path:

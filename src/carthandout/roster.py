@@ -895,7 +895,9 @@ def _load_yaml_items(path: Path) -> list[Any]:
 
 
 def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
-    for number, item in enumerate(items, start=1):
+    """Each item, numbered as a sheet's row under its header would be (the first is row 2): the same
+    patients get the same rows, and so the same folders and files, in a CSV, a sheet or a YAML list."""
+    for number, item in enumerate(items, start=2):
         if item is None:
             continue
         if not isinstance(item, Mapping):
