@@ -420,6 +420,14 @@ def test_generate_and_batch_count_every_problem_check_lists(write_yaml, tmp_path
         assert result.stderr.startswith(f"error: {listed[0]} (and 5 more: carthandout check --clinic lists them)\n")
 
 
+def test_a_patient_file_of_dash_is_read_from_standard_input(tmp_path):
+    """`gpg -d patient.yaml.gpg | carthandout generate --patient - ...` failed: "-" was a file's name."""
+    result = run_cli("generate", "--patient", "-", "--doc", "handout", "-o", tmp_path / "out",
+                     input="Name: Ann Lee\nInfusion Date: '2027-03-05'\n")
+    assert result.exit_code == 0, result.stderr
+    assert "Ann Lee" in pdf_text(tmp_path / "out" / "handout.pdf")
+
+
 def test_a_misspelt_override_is_told_the_name_it_is_close_to(write_yaml):
     """"daily_monitoring_dayz: unknown policy value (known: ...fourteen names)" left the clinic to spot it."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"

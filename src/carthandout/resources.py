@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import stat
+import sys
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -195,13 +196,16 @@ def read_bounded_text(path: Path, origin: str, max_bytes: int) -> str:
     ``max_bytes``: /dev/zero ran the process out of memory. ``origin`` names it in errors ("":
     the caller's field does)."""
     prefix = _where(origin)
-    if path.is_dir():
+    if str(path) == "-":  # standard input, as Unix tools read "-": gpg -d patient.yaml.gpg | ... --patient -
+        data = sys.stdin.buffer.read(max_bytes + 1)
+    elif path.is_dir():
         raise ContentError(f"{prefix}is a folder, not a file")
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(max_bytes + 1)
-    except OSError as exc:
-        raise ContentError(f"{prefix}cannot be read ({exc.strerror})") from None
+    else:
+        try:
+            with path.open("rb") as stream:
+                data = stream.read(max_bytes + 1)
+        except OSError as exc:
+            raise ContentError(f"{prefix}cannot be read ({exc.strerror})") from None
     if len(data) > max_bytes:
         raise ContentError(prefix + _too_large(max_bytes))
     try:
