@@ -284,6 +284,7 @@ def test_a_yaml_roster_with_an_impossible_date_or_a_stray_item_fails_only_those_
     result = batch(roster, tmp_path / "out")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert [(e["row"], e["field"]) for e in errors(tmp_path / "out")] == [("3", "roster"), ("4", "infusion_date")]
+    assert "row 3: roster: item 2 of the list is not a mapping of field: value" in result.stderr  # the list's count too
     assert [m["row"] for m in manifest(tmp_path / "out") if m["row"].isdigit()] == ["2", "2", "2"]
 
 
@@ -378,7 +379,7 @@ def test_a_field_given_twice_in_a_yaml_item_is_its_only_problem(tmp_path):
     roster.write_text("- name: Ann Lee\n  infusion_date: '2027-03-05'\n  mrn: A1\n  MRN: A2\n", encoding="utf-8")
     result = batch(roster, tmp_path / "out", "--check")
     assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
-        "row 2: mrn: is given twice in this item"]
+        "row 2: mrn: is given twice in item 1 of the list"]  # the list's own count beside the row
 
 
 def test_a_key_written_twice_in_one_yaml_item_fails_that_row_alone(tmp_path):
@@ -390,7 +391,7 @@ def test_a_key_written_twice_in_one_yaml_item_fails_that_row_alone(tmp_path):
     result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
     assert result.exit_code == 1, result.output
     assert [line for line in result.stderr.splitlines() if line.startswith("row ")] == [
-        "row 3: infusion_date: is given twice in this item"]
+        "row 3: infusion_date: is given twice in item 2 of the list"]
     assert sorted(path.name for path in (tmp_path / "out").iterdir() if path.name.startswith("A")) == ["A1", "A3"]
 
 

@@ -428,6 +428,21 @@ def test_a_patient_file_of_dash_is_read_from_standard_input(tmp_path):
     assert "Ann Lee" in pdf_text(tmp_path / "out" / "handout.pdf")
 
 
+def test_standard_input_is_read_once_and_named_as_such(tmp_path, monkeypatch):
+    """--patient - --clinic -: the clinic found the input used up ("must be a mapping of fields");
+    a clinic from standard input was named "-" in its errors; a password was asked for only on a
+    terminal, and the message said to run in one to someone who was, with --patient - piped in."""
+    both = run_cli("generate", "--patient", "-", "--clinic", "-", "-o", tmp_path / "a", input="name: A\n")
+    assert both.exit_code == 2
+    assert both.stderr == "error: --clinic: cannot read standard input too: --patient - reads it\n"
+    clinic = run_cli("check", "--clinic", "-", input="name: [X\n")
+    assert "clinic: standard input:" in clinic.output and "clinic: -" not in clinic.output
+    monkeypatch.delenv("CARTHANDOUT_PDF_PASSWORD", raising=False)
+    piped = run_cli("generate", "--patient", "-", "--encrypt", "-o", tmp_path / "b",
+                    input="name: Ann Lee\ninfusion_date: '2027-03-05'\n")
+    assert piped.exit_code == 2 and "not a pipe such as --patient -" in piped.stderr
+
+
 def test_a_misspelt_override_is_told_the_name_it_is_close_to(write_yaml):
     """"daily_monitoring_dayz: unknown policy value (known: ...fourteen names)" left the clinic to spot it."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\n"

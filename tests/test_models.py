@@ -64,7 +64,8 @@ def test_names_like_a_word_for_no_value_are_kept(name):
     assert patient(caregiver=name).caregiver == name
 
 
-@pytest.mark.parametrize("raw, large_print", [("sí", True), ("Si", True), ("SÍ", True), ("yes", True), ("x", True),
+@pytest.mark.parametrize("raw, large_print", [("sí", True), ("Si", True), ("SÍ", True), ("Si\u0301", True),
+                                               ("yes", True), ("x", True),
                                                ("no", False), ("No", False), ("", False)])
 def test_large_print_takes_spanish_yes(raw, large_print):
     """A Spanish export's "Sí" failed its row: "must be yes or no"."""

@@ -165,6 +165,8 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
              duplex: str = "long", back_offset: str | None = None, **fields: str | None) -> None:
     """Make one patient's documents."""
     try:
+        if str(patient_file) == str(clinic_file) == "-":  # the clinic read an input the patient had used up
+            raise InputError("--clinic", "cannot read standard input too: --patient - reads it", sensitive=False)
         raw = load_patient_file(patient_file) if patient_file else {}
         raw.update({key: value for key, value in fields.items() if value is not None})
         patient = parse_patient(raw)

@@ -230,7 +230,7 @@ def parse_flag(field_name: str, raw: Any) -> bool:
         return raw
     if not isinstance(raw, _SCALARS):
         raise InputError(field_name, "must be yes or no", sensitive=False)
-    text = str(raw).strip().lower()
+    text = unicodedata.normalize("NFC", str(raw)).strip().lower()  # "Si" + a combining accent: Sí
     if text in ("1", "yes", "y", "true", "x", "sí", "si"):  # a Spanish export's Sí
         return True
     if text in ("0", "no", "n", "false"):

@@ -44,7 +44,8 @@ def read_password(env_name: str = DEFAULT_PASSWORD_ENV) -> str:
         password = click.prompt("PDF password", hide_input=True, confirmation_prompt=True, err=True)
     if not password:
         raise InputError("--encrypt", f"needs a password: set the environment variable {env_name} "
-                         "(or run in a terminal to be asked)", sensitive=False)
+                         "(it is asked for only when standard input is a terminal, not a pipe such as "
+                         "--patient -)", sensitive=False)
     if len(password.strip()) < MIN_PASSWORD_LENGTH:  # eight spaces were taken
         raise InputError("--encrypt", f"the password must have at least {MIN_PASSWORD_LENGTH} characters "
                          "besides spaces", sensitive=False)

@@ -220,7 +220,7 @@ def load_yaml_file(path: Path, private: bool = False, repeated_keys_allowed: boo
     """``origin`` names the file in errors; by default its path, or (``private``) its name alone: a
     patient's file may sit in a folder named after them."""
     if origin is None:
-        origin = path.name if private else str(path)
+        origin = "standard input" if str(path) == "-" else path.name if private else str(path)
     return read_yaml_text(read_bounded_text(path, origin, max_bytes), origin, private, repeated_keys_allowed, key_shown)
 
 

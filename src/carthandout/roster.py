@@ -4,7 +4,7 @@ Column headers are patient field names, matched ignoring case, spaces, punctuati
 underscores ("Infusion Date" is ``infusion_date``, "Weight (kg)" ``weight_kg``). The header is
 checked when the roster is opened, so an unknown column stops the run before anything is
 rendered. Rows are numbered as a spreadsheet user counts them: the header is row 1, the first
-patient row 2 (in YAML, the item number). Empty rows are skipped but still counted. Values stay
+patient row 2 (a YAML list's first item too, as if under a header row). Empty rows are skipped but still counted. Values stay
 raw: ``models.parse_patient`` validates them.
 """
 from __future__ import annotations
@@ -901,11 +901,13 @@ def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
         if item is None:
             continue
         if not isinstance(item, Mapping):
-            yield RosterRow(number, {}, (InputError(ROSTER, "the item is not a mapping of field: value"),))
+            yield RosterRow(number, {}, (InputError(ROSTER, f"item {number - 1} of the list is not a mapping of "
+                                                            "field: value"),))
             continue
         fields = [field_for_header(str(key)) for key in item]
         repeated = {field_for_header(str(key)) for key in getattr(item, "repeated_keys", ())}
         twice = next((name for name in fields if name and (name in repeated or fields.count(name) > 1)), None)
         # the item's other fields are still checked (without them, "name: is required" too)
         values = {field: value for field, value in zip(fields, item.values()) if field != twice and _present(value)}
-        yield RosterRow(number, values, (InputError(twice, "is given twice in this item", sensitive=False),) if twice else ())
+        given_twice = InputError(twice, f"is given twice in item {number - 1} of the list", sensitive=False)
+        yield RosterRow(number, values, (given_twice,) if twice else ())
