@@ -324,17 +324,18 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
     unknown = unknown_keys(raw, PATIENT_FIELDS)
     if unknown:
         raise _unknown_field(unknown[0])
-    _refuse_spreadsheet_errors(raw)
+    printed = _short_values_printed(raw)
+    _refuse_spreadsheet_errors(printed)
     for name in REQUIRED_PATIENT_FIELDS:
         if raw.get(name) in (None, ""):
             raise InputError(name, "is required")
-    raw = {**raw, **dict.fromkeys(fields_saying_no_value(raw))}
+    raw = {**raw, **dict.fromkeys(_saying_nothing(printed))}
     name = parse_text("name", raw.get("name"), max_length=120)
     if not name:
         raise InputError("name", "is required")
     if not any(unicodedata.category(character).startswith("L") for character in name):
         raise InputError("name", "{value} has no letters: a name is needed on every page and on the wallet card", name)
-    if stands_for_no_value(name):
+    if _says_nothing(name):
         raise InputError("name", "the value stands for no name (N/A, none, -): a name is needed on every page")
     infusion_date = parse_date_between("infusion_date", raw.get("infusion_date"), *INFUSION_YEARS)
     date_of_birth = parse_date_between("date_of_birth", raw.get("date_of_birth"), *BIRTH_YEARS)
@@ -370,17 +371,30 @@ _SPREADSHEET_ERROR = re.compile(r"^(?:#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N
 def stands_for_no_value(text: str) -> bool:
     """True for "N/A", "none", "-" and the like: a cell an export filled in to say it has nothing.
     Compared as printed: "N/A" with a zero-width space printed N/A."""
-    printed = _as_printed(text)
+    return _says_nothing(_as_printed(text))
+
+
+def _says_nothing(printed: str) -> bool:
     key = printed.casefold().replace(" ", "").rstrip(".")
     return printed == "NA" or key in _NO_VALUE_WORDS or (printed != "" and key == "")
 
 
-def _refuse_spreadsheet_errors(raw: Mapping[str, Any]) -> None:
-    for field_name in PATIENT_FIELDS:
-        value = raw.get(field_name)
-        printed = _as_printed(value) if isinstance(value, str) else ""
-        if _SPREADSHEET_ERROR.match(printed):
-            shown = printed.upper() if printed.startswith("#") else printed
+# Longer than this, a value is neither a word for nothing nor a spreadsheet's error, even with
+# invisible characters in it: it is not read through twice (a long one is refused unread).
+_SHORT_VALUE = 64
+
+
+def _short_values_printed(raw: Mapping[str, Any]) -> dict[str, str]:
+    """The patient's short text values as the papers would print them, in field order: what both
+    the spreadsheet errors and the words for nothing are looked for in."""
+    return {name: _as_printed(value) for name in PATIENT_FIELDS
+            if isinstance(value := raw.get(name), str) and len(value) <= _SHORT_VALUE}
+
+
+def _refuse_spreadsheet_errors(printed: Mapping[str, str]) -> None:
+    for field_name, text in printed.items():
+        if _SPREADSHEET_ERROR.match(text):
+            shown = text.upper() if text.startswith("#") else text
             raise InputError(field_name, f"the cell shows the spreadsheet error {shown}",
                              sensitive=False)  # as an xlsx roster's error cell is told
 
@@ -401,9 +415,11 @@ def fields_saying_no_value(raw: Mapping[str, Any]) -> list[str]:
     """The optional fields an export filled with a word for nothing ("N/A", "none", "-"): read as
     empty. As written they printed "Your caregiver is N/A", named the folder N-A, and a weight or a
     phone of "none" failed its row as not a number."""
-    return [name for name in PATIENT_FIELDS
-            if name not in REQUIRED_PATIENT_FIELDS and isinstance(raw.get(name), str)
-            and stands_for_no_value(raw[name])]
+    return _saying_nothing(_short_values_printed(raw))
+
+
+def _saying_nothing(printed: Mapping[str, str]) -> list[str]:
+    return [name for name, text in printed.items() if name not in REQUIRED_PATIENT_FIELDS and _says_nothing(text)]
 
 
 # A patient with nothing of their own to check: the clinic's settings and one field at a time are
