@@ -30,7 +30,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,8 +39,9 @@ from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.folders import PATIENT_TEMPORARIES
-from carthandout.models import (INFUSION_YEARS, PATIENT_FIELDS, PROBE_NAME, READ_AS_EMPTY, REQUIRED_PATIENT_FIELDS,
+from carthandout.models import (INFUSION_YEARS, PROBE_NAME, READ_AS_EMPTY, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS,
                                 Clinic, Patient, fields_saying_no_value, parse_date_between, parse_patient)
+from carthandout.name_order import WRITTEN_LAST_FIRST, fields_written_last_first, names_turned
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
@@ -70,6 +71,7 @@ class BatchSettings:
     name_template: str | None = None
     no_names: bool = False
     show_values: bool = False
+    last_name_first: bool = False  # names written "Last, First" printed "First Last"
 
 
 @dataclass(frozen=True)
@@ -166,14 +168,19 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     problems: list[RowProblem] = []
     not_made: list[tuple[int, Mapping[str, Any]]] = []  # rows refused: the folder names they would have
     said_nothing: dict[str, list[int]] = {}  # field: the rows whose cell holds "N/A" or the like
+    last_first: dict[str, list[int]] = {}  # field: the rows whose names are written "Last, First"
     for row in roster.rows():
         for name in fields_saying_no_value(row.fields):
             said_nothing.setdefault(name, []).append(row.number)
+        if settings.last_name_first:
+            row = replace(row, fields=names_turned(row.fields))
+        for name in fields_written_last_first(row.fields):
+            last_first.setdefault(name, []).append(row.number)
         if row.problems:
             not_made.append((row.number, row.fields))
             problems += [_row_problem(row.number, problem, settings.show_values) for problem in row.problems]
             unusable = {problem.field for problem in row.problems}
-            if unusable <= set(PATIENT_FIELDS):  # cells without a usable value: the others are checked too
+            if unusable <= set(ROSTER_FIELDS):  # cells without a usable value: the others are checked too
                 others, _ = check_row(row.fields, clinic, options, cards)
                 problems += [_row_problem(row.number, error, settings.show_values) for error in others
                              if not isinstance(error, InputError) or error.field not in unusable]
@@ -204,7 +211,8 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             continue
         jobs.append(PatientJob(number, folders[number], patient))
     return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
-                       notices + no_value_notice(said_nothing) + date_doubts(jobs, clinic)
+                       notices + no_value_notice(said_nothing) + rows_notice(last_first, WRITTEN_LAST_FIRST)
+                       + date_doubts(jobs, clinic)
                        + hidden_notice(jobs, roster.hidden()))
 
 
@@ -225,7 +233,12 @@ def date_doubts(jobs: Sequence[PatientJob], clinic: Clinic) -> list[str]:
 
 def no_value_notice(rows_by_field: Mapping[str, Sequence[int]]) -> list[str]:
     """A warning line for each field with cells read as empty, naming their rows."""
-    return [f"warning: {rows_named(numbers)}: {name}: {READ_AS_EMPTY}" for name, numbers in rows_by_field.items()]
+    return rows_notice(rows_by_field, READ_AS_EMPTY)
+
+
+def rows_notice(rows_by_field: Mapping[str, Sequence[int]], what: str) -> list[str]:
+    """A warning line for each field, naming the rows ``what`` says of it."""
+    return [f"warning: {rows_named(numbers)}: {name}: {what}" for name, numbers in rows_by_field.items()]
 
 
 def hidden_notice(jobs: Sequence[PatientJob], hidden: HiddenParts) -> list[str]:

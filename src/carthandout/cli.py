@@ -21,6 +21,7 @@ from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
                                  checked_clinic, load_patient_file, same_file)
 from carthandout.models import READ_AS_EMPTY, Clinic, Patient, fields_saying_no_value, parse_patient
+from carthandout.name_order import WRITTEN_LAST_FIRST, fields_written_last_first, names_turned
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
     earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, temporaries_of, write_atomic,
@@ -111,6 +112,12 @@ def encrypt_options(command: Any) -> Any:
                         help="Encrypt every PDF with AES-256; the password never goes on the command line.")(command)
 
 
+def last_name_first_option(command: Any) -> Any:
+    return click.option("--last-name-first", is_flag=True,
+                        help="Names are written \"Last, First\", as health-record exports write them: print the "
+                             "patient's and the caregiver's \"First Last\".")(command)
+
+
 def duplex_options(command: Any) -> Any:
     """``--duplex`` and ``--back-offset``: how a card sheet's back lines up with its front."""
     command = click.option("--back-offset", default=None, metavar="DX,DY",
@@ -155,6 +162,7 @@ def cli() -> None:
 @click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None, help="Paper size (default: the clinic's).")
 @click.option("--large-print", is_flag=True, default=None, help="Large print: 18 pt body text.")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
+@last_name_first_option
 @encrypt_options
 @card_options
 @click.option("-o", "--output", "output_dir", required=True, type=UserPath(file_okay=False, path_type=Path),
@@ -162,13 +170,16 @@ def cli() -> None:
 def generate(patient_file: Path | None, clinic_file: Path | None, documents: tuple[str, ...], paper: str | None,
              large_print: bool | None, show_values: bool, output_dir: Path, encrypt: bool = False,
              password_env: str | None = None, card_layout: str = "single", copies: int = 1,
-             duplex: str = "long", back_offset: str | None = None, **fields: str | None) -> None:
+             duplex: str = "long", back_offset: str | None = None, last_name_first: bool = False,
+             **fields: str | None) -> None:
     """Make one patient's documents."""
     try:
         if str(patient_file) == str(clinic_file) == "-":  # the clinic read an input the patient had used up
             raise InputError("--clinic", "cannot read standard input too: --patient - reads it", sensitive=False)
         raw = load_patient_file(patient_file) if patient_file else {}
         raw.update({key: value for key, value in fields.items() if value is not None})
+        if last_name_first:
+            raw = names_turned(raw)
         patient = parse_patient(raw)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         clinic = check_clinic(clinic_for_run(clinic_file), chosen, [patient])
@@ -207,6 +218,8 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
             _note_card_and_paper_pages(output_dir / row.file, row.pages, options, patient)
     for name in fields_saying_no_value(raw):
         click.echo(f"warning: {name}: {READ_AS_EMPTY}", err=True)
+    for name in fields_written_last_first(raw):  # none once turned
+        click.echo(f"warning: {name}: {WRITTEN_LAST_FIRST}", err=True)
     doubt = infusion_date_doubt(ctx.schedule)
     if doubt:
         click.echo(f"warning: infusion_date: {doubt}", err=True)
@@ -370,13 +383,14 @@ def check(clinic_file: Path | None) -> None:
               help="A roster column to leave out (repeatable): a health-record export's \"Room\" or \"Notes\".")
 @click.option("--sheet", type=TEXT, default=None,
               help="Worksheet of an .xlsx roster (default: the one whose first row names patient fields).")
+@last_name_first_option
 @card_options
 @encrypt_options
 def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, documents: tuple[str, ...],
           paper: str | None, jobs: int | None, check_only: bool, part_size: int, no_names: bool,
           name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
           back_offset: str | None, sheet: str | None = None, ignored_columns: tuple[str, ...] = (), encrypt: bool = False,
-          password_env: str | None = None) -> None:
+          password_env: str | None = None, last_name_first: bool = False) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import (  # here: other commands start faster
         BatchSettings, counted, default_jobs, run_batch, validate_roster,
@@ -393,7 +407,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     try:
         template = check_template(name_template, no_names) if name_template is not None else None
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
-                                 show_values)
+                                 show_values, last_name_first)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         # The wallet card's fit is checked once the rows say what the cards print (language, center, doctor).
         roster = open_roster(roster_file, sheet, ignored_columns)

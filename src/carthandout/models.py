@@ -71,12 +71,25 @@ FIELD_ALIASES = {
 }
 
 
+# Columns an export splits the name into ("First Name", "Last Name"): joined into ``name`` when a
+# row is read (``name_order.name_from_parts``), in this order.
+NAME_PARTS = ("first_name", "middle_name", "last_name")
+NAME_PART_ALIASES = {
+    "first_name": ("given name", "given names", "forename"),
+    "middle_name": ("middle names", "middle initial"),
+    "last_name": ("family name", "surname"),
+}
+# What a roster's columns and a patient file's keys may name.
+ROSTER_FIELDS = PATIENT_FIELDS + NAME_PARTS
+
+
 def header_key(header: str) -> str:
     """A column title as it is matched: case, spaces, punctuation and underscores aside."""
     return _SEPARATORS.sub("", header).lower()
 
 
-_FIELD_KEYS = {header_key(spelling): name for name in PATIENT_FIELDS for spelling in (name, *FIELD_ALIASES.get(name, ()))}
+_FIELD_KEYS = {header_key(spelling): name for name in ROSTER_FIELDS
+               for spelling in (name, *FIELD_ALIASES.get(name, ()), *NAME_PART_ALIASES.get(name, ()))}
 
 
 def field_for_header(header: str) -> str | None:
@@ -299,7 +312,7 @@ def _unknown_field(key: str) -> InputError:
 def misspelt_field(key: str) -> str | None:
     """The patient field ``key`` is a misspelling of (``physican``), if it is written like a field
     name and close to one: only such a key may be named in an error without ``--show-values``."""
-    return closest_name(key, PATIENT_FIELDS) if _FIELD_LIKE.fullmatch(key) else None
+    return closest_name(key, ROSTER_FIELDS) if _FIELD_LIKE.fullmatch(key) else None
 
 
 def closest_name(key: str, names: Iterable[str]) -> str | None:

@@ -23,7 +23,9 @@ from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError
-from carthandout.models import PATIENT_FIELDS, field_for_header, header_key, header_misspelling, misspelt_field
+from carthandout.models import (NAME_PARTS, ROSTER_FIELDS, field_for_header, header_key, header_misspelling,
+                                misspelt_field)
+from carthandout.name_order import name_from_parts
 from carthandout.resources import check_regular_file, load_yaml_file
 
 ROSTER = "roster"
@@ -155,6 +157,10 @@ def column_fields(header: Iterable[Any], ignored: Sequence[str] = ()) -> list[st
     for column in named:
         if named.count(column) > 1:
             raise InputError(ROSTER, f"two columns name the field {column}", sensitive=False)
+    parts = [title for title, column in zip(titles, columns) if column in NAME_PARTS]
+    if parts and "name" in columns:
+        raise InputError(ROSTER, f"columns {titles[columns.index('name')]} and {', '.join(parts)} both give the "
+                         "patient's name: leave one out with --ignore-column TITLE", sensitive=False)
     return columns
 
 
@@ -178,7 +184,7 @@ def unknown_columns(titles: Iterable[str]) -> None:
     unknown = [title for title in titles if field_for_header(title) is None]
     if not unknown:
         return
-    known = f"(known: {', '.join(PATIENT_FIELDS)})"
+    known = f"(known: {', '.join(ROSTER_FIELDS)})"
     positions = [titles.index(title) + 1 for title in unknown]
     shown = [_title_named(title) for title in unknown]
     if len(unknown) == len(titles):
@@ -228,7 +234,7 @@ def unknown_item_keys(keys: Iterable[str]) -> None:
         return
     misspelt = all(map(misspelt_field, unknown))
     raise InputError(
-        ROSTER, f"unknown field {{value}} in the items (known: {', '.join(PATIENT_FIELDS)})", ", ".join(unknown),
+        ROSTER, f"unknown field {{value}} in the items (known: {', '.join(ROSTER_FIELDS)})", ", ".join(unknown),
         sensitive=not misspelt, hidden="(a key that may be a patient's details: each item maps field names to values)",
     )
 
@@ -247,7 +253,17 @@ def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]
         # a cell with no usable value is left out: the row's other fields are still checked
         values = {column: _field_value(column, cell) for column, cell in zip(columns, cells)
                   if column and _present(cell) and not isinstance(cell, CellProblem)}
-        yield RosterRow(number, values, problems)
+        yield _name_joined(RosterRow(number, values, problems))
+
+
+def _name_joined(row: RosterRow) -> RosterRow:
+    """The row with its name's parts ("First Name", "Last Name") joined into its name; a part that
+    cannot be joined is one of the row's problems (its other fields are still checked)."""
+    try:
+        return RosterRow(row.number, name_from_parts(row.fields), row.problems)
+    except InputError as error:
+        others = {key: value for key, value in row.fields.items() if key not in NAME_PARTS}
+        return RosterRow(row.number, others, (*row.problems, error))
 
 
 def _present(cell: Any) -> bool:
@@ -910,4 +926,4 @@ def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
         # the item's other fields are still checked (without them, "name: is required" too)
         values = {field: value for field, value in zip(fields, item.values()) if field != twice and _present(value)}
         given_twice = InputError(twice, f"is given twice in item {number - 1} of the list", sensitive=False)
-        yield RosterRow(number, values, (given_twice,) if twice else ())
+        yield _name_joined(RosterRow(number, values, (given_twice,) if twice else ()))

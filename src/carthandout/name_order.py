@@ -1,0 +1,78 @@
+"""Names as health-record exports write them, read as the papers say them.
+
+Exports split a name into columns ("First Name", "Last Name"), or write it "Last, First"
+("DELGADO, ROSA MARIA"). The caregiver guide puts the name in sentences: "Stay with Delgado, Rosa
+all day" and "Delgado, Rosa must not drive" read as two people. Parts are joined in their order;
+"Last, First" is turned around only when staff say the roster writes names that way
+(``--last-name-first``), and named in a warning when they have not.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from carthandout.errors import InputError
+from carthandout.models import NAME_PARTS
+
+# The fields whose values are people's names printed in sentences.
+PERSON_FIELDS = ("name", "caregiver")
+WRITTEN_LAST_FIRST = "written Last, First: printed as written (--last-name-first prints it First Last)"
+# A name's last part after a comma that is no given name: "Rosa Delgado, Jr." is First Last already.
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "2nd", "3rd"})
+_SPACES = re.compile(r"\s+")
+
+
+def name_from_parts(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` with the name's parts (``first_name``, ``middle_name``, ``last_name``) joined into
+    ``name``, in that order; as they are when no part is given. A part that is not text, or parts
+    beside a whole name, raise InputError naming the field."""
+    given = {part: fields[part] for part in NAME_PARTS if part in fields}
+    if not given:
+        return dict(fields)
+    if fields.get("name") not in (None, ""):
+        raise InputError("name", f"is given whole and in parts ({', '.join(given)}): keep one", sensitive=False)
+    for part, value in given.items():
+        if not isinstance(value, str):
+            raise InputError(part, "must be text", value)
+    joined = " ".join(value.strip() for value in given.values() if value.strip())
+    rest = {key: value for key, value in fields.items() if key not in NAME_PARTS and key != "name"}
+    return {"name": joined, **rest} if joined else rest
+
+
+def written_last_first(name: Any) -> bool:
+    """True for "Delgado, Rosa", "DELGADO,ROSA MARIA", "Delgado, Rosa, Jr." and "Delgado Jr., Rosa";
+    False for "Rosa Delgado", "Rosa Delgado, Jr." and names with more commas (left as written)."""
+    if not isinstance(name, str):
+        return False
+    parts = [part.strip() for part in name.split(",")]
+    if len(parts) == 3 and _is_suffix(parts[2]):
+        parts = parts[:2]
+    return len(parts) == 2 and all(_has_letter(part) for part in parts) and not _is_suffix(parts[1])
+
+
+def first_last(name: str) -> str:
+    """ "Delgado, Rosa María" as "Rosa María Delgado" ("Delgado, Rosa, Jr." as "Rosa Delgado Jr.");
+    a name not written Last, First as it is."""
+    if not written_last_first(name):
+        return name
+    last, first, *suffix = (part.strip() for part in name.split(","))
+    return _SPACES.sub(" ", " ".join((first, last, *suffix)))
+
+
+def names_turned(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` with each person's name written Last, First turned to First Last."""
+    return {key: first_last(value) if key in PERSON_FIELDS and isinstance(value, str) else value
+            for key, value in fields.items()}
+
+
+def fields_written_last_first(fields: Mapping[str, Any]) -> list[str]:
+    """The person fields of ``fields`` written Last, First: named in a warning (without their values)."""
+    return [key for key in PERSON_FIELDS if written_last_first(fields.get(key))]
+
+
+def _is_suffix(part: str) -> bool:
+    return part.casefold().rstrip(".") in _SUFFIXES
+
+
+def _has_letter(text: str) -> bool:
+    return any(character.isalpha() for character in text)
