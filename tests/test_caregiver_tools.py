@@ -556,3 +556,19 @@ def test_the_sign_off_goes_with_a_short_last_table(tmp_path):
     assert result.exit_code == 0, result.output
     pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "checklist.pdf")]
     assert "Checked by" in pages[-1] and "Close monitoring" in pages[-1]
+
+
+@pytest.mark.parametrize("language, at_least", [("en", "at least"), ("es", "por lo menos")])
+def test_every_no_driving_date_says_at_least_not_when_driving_may_start(tmp_path, language, at_least):
+    """The sources say "for at least": a date printed bare read as "you may drive the next day"."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--lang", language, "-o", tmp_path,
+                     "--doc", "handout", "--doc", "caregiver-guide", "--doc", "calendar")
+    assert result.exit_code == 0, result.output
+    texts = {document: pdf_text(tmp_path / f"{document}.pdf") for document in ("handout", "caregiver-guide", "calendar")}
+    drive = {"en": ("drive", "driving"), "es": ("maneje", "manejar")}[language]
+    for document, text in texts.items():
+        sentences = [sentence for sentence in re.split(r"(?<=[.:])\s", text)
+                     if any(word in sentence for word in drive) and re.search(r"\b20\d\d\b|this date|esta fecha|este día",
+                                                                           sentence)]
+        assert sentences, document
+        assert all(at_least in sentence for sentence in sentences), (document, sentences)
