@@ -411,7 +411,9 @@ def test_in_large_print_a_group_heading_stays_with_its_first_items(tmp_path, lan
     for group in pack.data["groups"]:
         page = next(text for text in pages if group["heading"] in text)
         after = page[page.index(group["heading"]) + len(group["heading"]):page.rindex("Ana Ruiz")]  # to the footer
-        assert len(after) > 100, group["heading"]  # the table's header and at least one item follow
+        header = pack.labels["column_initials"]
+        assert header in after, group["heading"]  # the table's header follows,
+        assert len(after[after.index(header) + len(header):]) > 40, group["heading"]  # and at least one item
 
 
 def test_long_clinic_items_in_large_print_still_lay_out(tmp_path, write_yaml):
@@ -535,3 +537,21 @@ def test_the_staff_dose_box_is_not_dressed_as_the_patients_alarm():
     fill_of = lambda color: fp_str(*color.rgb()).encode("ascii")  # noqa: E731
     assert "For staff only" in _text(reader)
     assert fill_of(tint(theme.primary, 0.05)) in fills and fill_of(tint(theme.accent, 0.05)) not in fills
+
+
+@pytest.mark.parametrize("given, shown, write_in", [
+    ({"mrn": None}, ["MRN"], True),
+    ({"mrn": None, "date_of_birth": "1958-02-28"}, ["Date of birth"], False),
+    ({"date_of_birth": None}, ["MRN"], False),
+    ({"date_of_birth": "1958-02-28"}, ["MRN", "Date of birth"], False),
+])
+def test_without_a_second_identifier_the_record_number_is_a_field_to_write_in(given, shown, write_in):
+    """Staff check the name and a second identifier before they sign: with neither a record number
+    nor a birth date, the patient box had no place to write one."""
+    reader = _render(_patient(**given))
+    fields = reader.get_fields()
+    written_in = [name for name in fields if name.endswith("_mrn")]
+    assert len(written_in) == write_in
+    assert all(fields[name]["/FT"] == "/Tx" and not fields[name].get("/V") for name in written_in)
+    first_page = reader.pages[0].extract_text()
+    assert [label for label in ("MRN", "Date of birth") if label in first_page] == shown

@@ -23,6 +23,9 @@ from carthandout.theme import Theme, tint
 BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts")
 KEPT_LIST_ITEMS = 8  # a list this short stays whole with the words that open it
 SECTION_ROLES = ("normal", "call-box", "disclaimer")
+# A patient block's value: a template of fields, or what draws the value in the room it is given
+# (a field to write in).
+PairValue = str | Callable[[float], Flowable]
 GRID_WIDTH = 0.75
 ROW_RULE_WIDTH = 0.5
 HEADER_RULE_WIDTH = 1.2  # under a table's header rows, in the brand color
@@ -135,23 +138,25 @@ class BlockRenderer:
         flowables = self.section(section)
         return [keep_together(flowables[:2]), *flowables[2:]]
 
-    def patient_block(self, pairs: Sequence[tuple[str, str]], single: tuple[float, float],
+    def patient_block(self, pairs: Sequence[tuple[str, PairValue]], single: tuple[float, float],
                       double: tuple[float, float, float, float]) -> Table:
         """The boxed label/value block at the top of a document: two pairs a row, or one a row
         (``single`` column widths) in large print, when a value has a word too long for half the
         width ("Christopher-Alexander" broke as "Christopher-Alexande" and "r"), or when one a row
         is no taller (long names took nine lines in a half-width column). Pairs without a value
-        template are left out; a pair alone on the last row spans the row. A date too long for its
-        cell breaks before its year ("29 de febrero de" / "2028" left the year alone)."""
-        def cells(room: float) -> list[list[Paragraph]]:
-            return [[self.para(label, "label"), self._value(value, room)] for label, value in pairs if value]
+        template are left out; a value made for its room (a field to write in) is drawn as made; a
+        pair alone on the last row spans the row. A date too long for its cell breaks before its
+        year ("29 de febrero de" / "2028" left the year alone)."""
+        def cells(room: float) -> list[list[Flowable]]:
+            return [[self.para(label, "label"), value(room) if callable(value) else self._value(value, room)]
+                    for label, value in pairs if value]
 
         single_room = self.theme.frame_width * single[1] - 2 * TABLE_CELL_SIDE_PADDING
         if self.theme.large_print:
             return self._pairs_table(cells(single_room), single, per_row=1)
         room = self.theme.frame_width * min(double[1], double[3]) - 2 * TABLE_CELL_SIDE_PADDING
         two_a_row = cells(room)
-        wrapping = [natural_width(value) > room for _, value in two_a_row]
+        wrapping = [isinstance(value, Paragraph) and natural_width(value) > room for _, value in two_a_row]
         # A right-to-left value broken over two lines keeps its drawn order across them (its first
         # words start the second line): given the width of the row, it keeps to one.
         if any(value.minWidth() > room or (wraps and _right_to_left(value))
@@ -173,7 +178,7 @@ class BlockRenderer:
         style = self.theme.style("cell_bold")
         return paragraph(rich_value(year_on_its_own_line(self.ctx.values[date_key], style, room), "clinic.date_format"), style)
 
-    def _pairs_table(self, cells: list[list[Paragraph]], fractions: Sequence[float], per_row: int) -> Table:
+    def _pairs_table(self, cells: list[list[Flowable]], fractions: Sequence[float], per_row: int) -> Table:
         """The pairs in a boxed table; its ``compact`` is True only when every value is known to fit on one line."""
         spans = []
         rows: list[list[Any]] = list(cells)

@@ -13,7 +13,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.lib.styles import ParagraphStyle
@@ -22,7 +22,8 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from carthandout.content import ContentPack, available_languages, fill, load_pack, plain
 from carthandout.context import DocumentContext, build_context, check_translations_available, effective_policy
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, heading_paragraph, paragraph
-from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, boxed, keep_together,
+from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, PairValue, boxed,
+                                         keep_together,
                                          missing_labels, table_padding, unkept)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
@@ -342,7 +343,7 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
     blocks = BlockRenderer(ctx, pack, theme)
     items = checklist_items(ctx, pack)
     prefix = "ck" + form_key(ctx.patient.name, ctx.patient.mrn, ctx.patient.infusion_date)
-    story: list[Flowable] = [blocks.para(pack.title, "title"), _patient_block(blocks),
+    story: list[Flowable] = [blocks.para(pack.title, "title"), _patient_block(blocks, prefix),
                              Spacer(1, theme.type.body * 0.6), blocks.para(pack.labels["how_to_use"], "body")]
     last_group: list[Flowable] = []
     for group in pack.data["groups"]:
@@ -402,16 +403,29 @@ def _heading_style(heading: ParagraphStyle) -> ParagraphStyle:
     return ParagraphStyle("checklist-heading", parent=heading, keepWithNext=0)
 
 
-def _patient_block(blocks: BlockRenderer) -> Flowable:
+def _patient_block(blocks: BlockRenderer, prefix: str) -> Flowable:
+    """The patient's name and a second identifier, which staff check before they sign: without a
+    record number or a birth date, the record number is a field to write in (it was left out)."""
     ctx, labels = blocks.ctx, blocks.pack.labels
-    pairs = [
+    patient = ctx.patient
+    pairs: list[tuple[str, PairValue]] = [
         (labels["patient_name"], "{patient.name}"),
-        (labels["mrn"], "{patient.mrn}" if ctx.patient.mrn else ""),
-        (labels["date_of_birth"], "{patient.date_of_birth}" if ctx.patient.date_of_birth else ""),
+        (labels["mrn"], "{patient.mrn}" if patient.mrn
+         else "" if patient.date_of_birth else _write_in(blocks, f"{prefix}_mrn", labels["mrn"])),
+        (labels["date_of_birth"], "{patient.date_of_birth}" if patient.date_of_birth else ""),
         (labels["infusion_date"], "{patient.infusion_date}"),
         (labels["physician"], "{patient.physician}" if ctx.physician else ""),
     ]
     return blocks.patient_block(pairs, single=(0.3, 0.7), double=(0.2, 0.3, 0.2, 0.3))
+
+
+def _write_in(blocks: BlockRenderer, name: str, label: str) -> Callable[[float], Flowable]:
+    """A field as wide as its cell and a line of the block's values high, to fill in on screen or by pen."""
+    font = blocks.theme.style("cell_bold").fontSize
+
+    def field(room: float) -> Flowable:
+        return TextField(room, font * 1.6, name, label, font_size=font)
+    return field
 
 
 def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: str) -> RowGrid:
