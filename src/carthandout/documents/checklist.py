@@ -22,9 +22,8 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 from carthandout.content import ContentPack, available_languages, fill, load_pack, plain
 from carthandout.context import DocumentContext, build_context, check_translations_available, effective_policy
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, heading_paragraph, paragraph
-from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, PairValue, boxed,
-                                         keep_together,
-                                         missing_labels, table_padding, unkept)
+from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, PairValue,
+                                         boxed, keep_together, missing_labels, table_padding, unkept)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
 from carthandout.documents.text_line import kept_date
