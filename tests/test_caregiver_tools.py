@@ -572,3 +572,19 @@ def test_every_no_driving_date_says_at_least_not_when_driving_may_start(tmp_path
                                                                            sentence)]
         assert sentences, document
         assert all(at_least in sentence for sentence in sentences), (document, sentences)
+
+
+@pytest.mark.parametrize("name, language, paper, heading, first_step", [
+    ("María Guadalupe Hernández-Villanueva de la Concepción", "es", "letter", "Prueba diaria de escritura", "Cada día"),
+    ("Rosa María Delgado", "en", "a4", "A daily handwriting check", "Each day"),
+])
+def test_the_handwriting_checks_opening_is_never_parted_from_its_steps(tmp_path, name, language, paper, heading,
+                                                                      first_step):
+    """Large print: the heading and "The boxes below help you check it" ended a page (a third of it
+    blank), the steps and the boxes on the next."""
+    result = run_cli("generate", "--name", name, "--infusion-date", "2027-12-31", "--lang", language, "--paper", paper,
+                     "--large-print", "--doc", "caregiver-guide", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "caregiver-guide.pdf")]
+    page = next(text for text in pages if heading in text)
+    assert first_step in page

@@ -134,8 +134,13 @@ class BlockRenderer:
         return lambda: paragraph(caption, style)
 
     def kept_section(self, section: Mapping[str, Any]) -> list[Flowable]:
-        """The section, its heading kept with its first block: a heading never ends a page alone."""
+        """The section, its heading kept with its first block: a heading never ends a page alone.
+        An opening sentence followed by a short list kept whole goes on with the list, where that
+        leaves no more than half the page blank: the daily handwriting check's heading and "The
+        boxes below help you check it" ended a page, its instructions and boxes on the next."""
         flowables = self.section(section)
+        if len(flowables) > 2 and isinstance(flowables[1], Paragraph) and _whole_short_list(flowables[2:]):
+            return [keep_together(flowables[:3], may_leave_blank=OPENING_MAY_LEAVE_BLANK), *flowables[3:]]
         return [keep_together(flowables[:2]), *flowables[2:]]
 
     def patient_block(self, pairs: Sequence[tuple[str, PairValue]], single: tuple[float, float],
@@ -316,6 +321,17 @@ def _stacked(lines: list[Rich], style: ParagraphStyle) -> Flowable | list[Flowab
     """The non-empty lines as paragraphs one under another (a table cell takes a list)."""
     paragraphs = [paragraph(line, style) for line in lines if line.markup]
     return paragraphs[0] if len(paragraphs) == 1 else paragraphs
+
+
+OPENING_MAY_LEAVE_BLANK = 0.5  # a section's opening moves on with its short list, leaving at most this blank
+
+
+def _whole_short_list(flowables: Sequence[Flowable]) -> bool:
+    """True when ``flowables`` open with a short list kept whole (``_no_item_alone``: its items kept
+    together, then its Spacer), not the first items of a longer one."""
+    kept, *after = flowables
+    return isinstance(kept, KeepTogether) and (not after or isinstance(after[0], Spacer)) and all(
+        isinstance(item, Paragraph) and item.style.name == "bullet" for item in kept._content)
 
 
 def _no_item_alone(made: list[Flowable]) -> list[Flowable]:
