@@ -588,3 +588,41 @@ def test_the_handwriting_checks_opening_is_never_parted_from_its_steps(tmp_path,
     pages = [" ".join(text.split()) for text in page_texts(tmp_path / "caregiver-guide.pdf")]
     page = next(text for text in pages if heading in text)
     assert first_step in page
+
+
+def _heavy_border_bottoms(page: pypdf.PageObject, width: float) -> list[float]:
+    """The heights of the horizontal lines drawn ``width`` wide on ``page`` (a marked day's frame)."""
+    content = pypdf.generic.ContentStream(page.get_contents(), page.pdf)
+    line_width, start, shifts, heights = None, None, [0.0], []  # our pages only translate
+    for operands, operator in content.operations:
+        if operator == b"w":
+            line_width = float(operands[0])
+        elif operator == b"q":
+            shifts.append(shifts[-1])
+        elif operator == b"Q":
+            shifts.pop()
+        elif operator == b"cm":
+            shifts[-1] += float(operands[5])
+        elif operator == b"m":
+            start = float(operands[1])
+        elif operator == b"l" and line_width == width and start == float(operands[1]):
+            heights.append(shifts[-1] + start)
+    return heights
+
+
+def test_a_marked_days_last_word_clears_its_heavy_border(tmp_path):
+    """Four marks on one day: "caregiver", the cell's last word, sat half a millimetre above the
+    frame's heavy line."""
+    from carthandout.documents.milestone_calendar import MARK_BORDER_WIDTH
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--doc", "calendar", "--clinic",
+                     clinic_file(tmp_path, "us-label-2025", {}), "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    page = next(page for page in pypdf.PdfReader(tmp_path / "out/calendar.pdf").pages
+                if "Still with caregiver" in " ".join(page.extract_text().split()))
+    baselines: list[tuple[float, float]] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: baselines.append((tm[5] * cm[3] + cm[5], size))
+                      if text.strip() == "caregiver" else None)
+    (baseline, size), = baselines
+    frame_line = max(y for y in _heavy_border_bottoms(page, MARK_BORDER_WIDTH) if y < baseline)
+    descent = 0.25 * size  # of a "g", at most
+    assert baseline - descent - (frame_line + MARK_BORDER_WIDTH / 2) >= 3.0

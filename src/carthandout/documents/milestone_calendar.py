@@ -33,6 +33,7 @@ from carthandout.typefaces import Rich, rich_value, text_font
 DOCUMENT_ID = "calendar"
 REQUIRED_LABELS = ("month_dates", "more_marks")
 OUTSIDE_MONTH = HexColor("#EFEFEF")
+MARK_BORDER_WIDTH = 3.0  # a marked day's heavy border
 # A month starts where the page has room for it with its weeks shrunk to this share of their room
 # to write (the large-print calendar's first month, a few points short, left page 1 to its title).
 # In large print a week's room above its day number is under a line, too little to write in: a
@@ -157,11 +158,14 @@ def _month_grid(
     # Every mark in its day's cell; in large print, if that makes the month taller than a page even
     # with its weeks shrunk to their words (RowGrid), the first mark of each day and "and 3 more":
     # one page, or fewer pages of it.
+    # A marked day's heavy border takes half its width inside the cell: its last word touched it. Large
+    # print's padding clears it, and its months fill their pages.
+    under_marks = 0.0 if theme.large_print else MARK_BORDER_WIDTH / 2 + 0.5
     body = weeks_showing(None)
-    words = _words_heights(body, column - 2 * pad, pad)
+    words = _words_heights(body, column - 2 * pad, pad, under_marks)
     if theme.large_print and sum(words) > page_body_height(blocks.ctx, theme) - header.wrap(theme.frame_width, 0)[1]:
         body = weeks_showing(1)
-        words = _words_heights(body, column - 2 * pad, pad)
+        words = _words_heights(body, column - 2 * pad, pad, under_marks)
     room_to_write = theme.type.body * (2.5 if theme.large_print else 4.2)
     heights = [max(room_to_write, height) for height in words]
     marked_fill = tint(theme.primary, 0.10)
@@ -172,8 +176,9 @@ def _month_grid(
     # A month taller than a page (large print, many marks on one day) goes on under its title "(continued)":
     # the same title twice read as two calendars.
     return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_COLOR),
-                   header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary), cell_box=GridLines(3, theme.primary),
-                   shrink_to_fit=True,
+                   header_rule=GridLines(HEADER_RULE_WIDTH, theme.primary),
+                   cell_box=GridLines(MARK_BORDER_WIDTH, theme.primary),
+                   shrink_to_fit=True, room_under_boxed=under_marks,
                    continued_header=lambda: header_titled(paragraph(_continued(blocks, title), styles["month"])))
 
 
@@ -203,9 +208,14 @@ def _grid_header(theme: Theme, title: Paragraph, weekdays: list[str], column: fl
     return header
 
 
-def _words_heights(body: list[list[list[Flowable]]], width: float, pad: float) -> list[float]:
-    """Each week's height for its words alone."""
-    return [max(stack_height(cell, width) for cell in row) + 2 * pad for row in body]
+def _words_heights(body: list[list[list[Flowable]]], width: float, pad: float, under_marks: float) -> list[float]:
+    """Each week's height for its words alone, and ``under_marks`` more for a week with marked days."""
+    return [max(stack_height(cell, width) for cell in row) + 2 * pad + (under_marks if _marked(row) else 0.0)
+            for row in body]
+
+
+def _marked(week: list[list[Flowable]]) -> bool:
+    return any(len(cell) > 1 for cell in week)  # a day's number and its marks
 
 
 def _long_labels(blocks: BlockRenderer, marks: list[Mark]) -> list[Flowable]:

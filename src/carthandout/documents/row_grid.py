@@ -82,7 +82,7 @@ class RowGrid(Continuable, Flowable):
                  lines: GridLines | None, row_rule: GridLines | None = None, header_rule: GridLines | None = None,
                  cell_box: GridLines | None = None, side_padding: float | None = None,
                  shrink_to_fit: bool = False, min_rows_at_break: int = MIN_ROWS_AT_BREAK,
-                 continued_header: Callable[[], Table] | None = None) -> None:
+                 continued_header: Callable[[], Table] | None = None, room_under_boxed: float = 0.0) -> None:
         super().__init__()
         self.header, self.column_widths, self.rows = header, list(column_widths), list(rows)
         self.padding, self.lines, self.row_rule = padding, lines, row_rule
@@ -90,6 +90,7 @@ class RowGrid(Continuable, Flowable):
         self.side_padding = padding if side_padding is None else side_padding
         # Drawn after the grid, as a Table draws later line commands over earlier ones.
         self.header_rule, self.cell_box = header_rule, cell_box
+        self.room_under_boxed = room_under_boxed  # under the words of a row with a cell framed by ``cell_box``
         # Rows may drop to their content's height (below ``GridRow.height``) rather than split
         # over two pages: a month's grid split in two no longer reads as a calendar.
         self.shrink_to_fit = shrink_to_fit
@@ -126,7 +127,8 @@ class RowGrid(Continuable, Flowable):
     def _content_height(self, row: GridRow) -> float:
         inner = [width - 2 * self.side_padding for width in self.column_widths]
         content = max([row.min_content_height] + [stack_height(cell, w) for cell, w in zip(row.cells, inner)])
-        return content + 2 * self.padding
+        return content + 2 * self.padding + (self.room_under_boxed if any(row.boxed) else 0.0)
+
 
     def start_height(self, width: float) -> float:
         """The header and the first rows a page break leaves together: the least of the grid a page holds."""
