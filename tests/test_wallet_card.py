@@ -599,3 +599,12 @@ def test_the_calibration_sheet_says_what_it_was_printed_with():
     other = " ".join(pypdf.PdfReader(io.BytesIO(calibration_sheet("a4-10up", "long", (-2.0, 3.0)))).pages[1]
                      .extract_text().split())
     assert "means --back-offset -1.5,3." in other
+
+
+@pytest.mark.parametrize("layout, flip, offset", [("a4-10up", "short", (2.0, -1.5)), ("avery-5371", "long", (1.5, -0.5)),
+                                                  ("a4-10up", "long", (-2.0, 3.0))])
+def test_the_calibration_sheets_options_never_break_from_their_values(layout, flip, offset):
+    """The A4 sheet's last line broke between --back-offset and "2.5,-1.5"."""
+    for page in pypdf.PdfReader(io.BytesIO(calibration_sheet(layout, flip, offset))).pages:
+        lines = [line.strip() for line in page.extract_text().splitlines()]
+        assert not [line for line in lines if line.endswith(("--back-offset", "--duplex", "--card-layout"))]

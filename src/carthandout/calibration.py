@@ -56,11 +56,17 @@ def calibration_sheet(layout_name: str, flip: str = "long", offset_mm: Point = (
 def _made_with(words: Mapping[str, str], layout_name: str, flip: str, offset_mm: Point) -> str:
     """The options the sheet was printed with: a sheet printed again to check an offset cannot be
     told from the first once printed, and its reading adds to the offset it was printed with."""
-    made = f"{words['printed_with']} --card-layout {layout_name} --duplex {flip} --back-offset {_offset(offset_mm)}."
+    options = (_option("--card-layout", layout_name), _option("--duplex", flip), _option("--back-offset", _offset(offset_mm)))
+    made = f"{words['printed_with']} {' '.join(options)}."
     if not any(offset_mm):
         return made
     example = (offset_mm[0] + EXAMPLE_READING[0], offset_mm[1] + EXAMPLE_READING[1])
-    return f"{made} {words['offset_adds']} --back-offset {_offset(example)}."
+    return f"{made} {words['offset_adds']} {_option('--back-offset', _offset(example))}."
+
+
+def _option(flag: str, value: str) -> str:
+    """An option and its value on one line (the sheet's last line broke between them)."""
+    return f"{flag}\u00a0{value}"
 
 
 EXAMPLE_READING = (0.5, 0.0)  # the reading the sheet's words give as an example
