@@ -155,8 +155,8 @@ def test_label_policy_changes_prose_and_dates(tmp_path, write_yaml, example_clin
                                   "y de la Santísima Trinidad Xochiquetzal Papadopoulou"])
 @pytest.mark.parametrize("large_print", [False, True])
 def test_footer_keeps_name_page_and_version_apart_and_inside_the_page(tmp_path, name, large_print):
-    """Short names: the page number right after the name; a name too long for that: the number
-    on the version line and the name wrapping upward. Every word there, no two on one spot."""
+    """The page number at the right of the version line for every name (it followed a short name on
+    the first line); a long name wraps upward. Every word there, no two on one spot."""
     result = run_cli("generate", "--name", name, "--mrn", "MRN-7777777777777777777777777", "--infusion-date",
                      "2027-06-01", "--doc", "handout", "-o", tmp_path, *(["--large-print"] if large_print else []))
     assert result.exit_code == 0, result.output
@@ -171,7 +171,8 @@ def test_footer_keeps_name_page_and_version_apart_and_inside_the_page(tmp_path, 
         assert name.split()[-1] in words and all(x < float(page.mediabox.width) for _, x, _ in footer)
         version_y = {y for text, _, y in footer if text.startswith("Content")}
         name_y = {y for text, _, y in footer if name.split()[0] in text or name.split()[-1] in text}
-        assert len(version_y) == 1 and not version_y & name_y
+        page_y = {y for text, _, y in footer if text.startswith("Page")}
+        assert len(version_y) == 1 and not version_y & name_y and page_y == version_y
 
 
 @pytest.mark.parametrize("language, label", [("en", "MRN"), ("es", "Expediente")])

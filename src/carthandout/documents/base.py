@@ -239,12 +239,14 @@ def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> Foo
 
 
 class _FooterLines:
-    """Two lines under a rule: "name · MRN · Page x of y", then the content version.
+    """Two lines under a rule: "name · MRN", then the content version with "Page x of y" at its right.
 
-    Each part repeats (the patient's line on every page, "Page 2 of 7" for every patient), so
-    each is its own paragraph, laid out once and its drawing replayed. A patient's line too long
-    to share its line with the page number moves the number to the version line, and wraps
-    upward (smaller, if it needs more than two lines), never into the version line.
+    The page number stands in the same place for every patient: it followed a short name on the
+    first line, and went to the second line after a long one, so a cohort's stack numbered its pages
+    in two places. Each part repeats (the patient's line on every page, "Page 2 of 7" for every
+    patient), so each is its own paragraph, laid out once and its drawing replayed. A patient's
+    line too long for one line wraps upward (smaller, if it needs more than two lines), never into
+    the version line.
     """
 
     def __init__(self, left: float, bottom: float, width: float, style: ParagraphStyle) -> None:
@@ -253,28 +255,17 @@ class _FooterLines:
 
     def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object) -> None:
         top_line = self.bottom + self.style.leading
-        shared = paragraph(owner + Rich("  ·"), self.style)
+        alone = self._fitted(owner, FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - self.style.leading)
+        alone.drawOn(canvas, self.left, top_line)
         page = paragraph(number, self.style)
-        shared_width, page_width = self._one_line_width(shared), self._one_line_width(page)
-        if shared_width is not None and page_width is not None and shared_width + self.space + page_width <= self.width:
-            shared.drawOn(canvas, self.left, top_line)
-            page.drawOn(canvas, self.left + shared_width + self.space, top_line)
-            owner_top = top_line + self.style.leading
-        else:
-            alone = self._fitted(owner, FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - self.style.leading)
-            alone.drawOn(canvas, self.left, top_line)
-            owner_top = top_line + alone.height
-            page.wrap(self.width, 200)
-            page.drawOn(canvas, self.left + self.width - max(page.getActualLineWidths0()), self.bottom)
+        page.wrap(self.width, 200)
+        page_width = max(page.getActualLineWidths0())
+        page.drawOn(canvas, self.left + self.width - page_width, self.bottom)
         canvas.setStrokeColor(rule_color)
         canvas.setLineWidth(0.75)
-        rule_y = max(self.bottom + FOOTER_RULE, owner_top + RULE_ABOVE_OWNER)
+        rule_y = max(self.bottom + FOOTER_RULE, top_line + alone.height + RULE_ABOVE_OWNER)
         canvas.line(self.left, rule_y, self.left + self.width, rule_y)
-        _draw_line(canvas, version, self.style, self.left, self.bottom, self.width)
-
-    def _one_line_width(self, para: Paragraph) -> float | None:
-        _, height = para.wrap(self.width, 200)
-        return max(para.getActualLineWidths0()) if height <= self.style.leading else None
+        _draw_line(canvas, version, self.style, self.left, self.bottom, self.width - page_width - 2 * self.space)
 
     def _fitted(self, owner: Rich, highest: float) -> Paragraph:
         """The patient's line on one line, the font made smaller down to FOOTER_ONE_LINE_SIZE if it
