@@ -304,6 +304,31 @@ def test_a_data_table_split_keeps_two_rows_on_each_side():
     assert rows_after_split(3) == [3, 2]
 
 
+@pytest.mark.parametrize("last_lines, kept", [(1, [3, 2]), (30, [4, 1])])
+def test_a_tall_last_row_may_stand_alone_at_the_top_of_a_page(last_lines, kept):
+    """Large print: a date with four steps, a fifth of a page and more, kept the row before it
+    company on the next page, and left the page before them three fifths blank."""
+    from types import SimpleNamespace
+
+    from reportlab.platypus import Paragraph
+
+    from carthandout.documents.blocks import data_table
+    from carthandout.theme import build_theme
+    from carthandout.inputs import load_clinic
+    from carthandout.pipeline import check_clinic
+
+    theme = build_theme(check_clinic(load_clinic(None)))
+    style = theme.style("cell")
+    rows = [[Paragraph(f"row {n}", style), ""] for n in range(5)]
+    rows.append([Paragraph("<br/>".join(["step"] * last_lines), style), ""])
+    table = data_table(rows, theme, (0.5, 0.5), header=True)
+    table.wrap(theme.frame_width, 10_000)
+    table._frame = SimpleNamespace(_height=theme.page_size[1] - 2 * theme.margin, _atTop=False)  # as a frame sets it
+    heights = table._rowHeights  # the header, then six rows
+    parts = table.split(theme.frame_width, sum(heights[:5]) + 0.01)  # the header and four rows fit
+    assert [len(part._cellvalues) - 1 for part in parts] == kept
+
+
 def large_print_us_label_calendar(tmp_path: Path, language: str) -> list[str]:
     result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--lang", language, "--large-print",
                      "--clinic", clinic_file(tmp_path, "us-label-2025", {}), "--doc", "calendar", "-o", tmp_path / language)

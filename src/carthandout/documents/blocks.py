@@ -414,11 +414,23 @@ class BalancedTable(Continuable, Table):
         header, total = self.repeatRows, len(self._cellvalues) - self.repeatRows
         fitting = len(parts[0]._cellvalues) - header
         keep = balanced_break(fitting, total, self.at_top())
-        if keep == fitting:
+        if keep == fitting or self._last_row_stands_alone(fitting, total):
             return parts
         if keep == 0:
             return []
         return super().split(availWidth, sum(self._rowHeights[:header + keep]) + 1e-6)
+
+
+    def _last_row_stands_alone(self, fitting: int, total: int) -> bool:
+        """True when the one row a break leaves for the next page is a block of its own there, not a
+        stray: in large print a date with four steps (a fifth of a page and more) kept the row
+        before it company, and left the page before them three fifths blank."""
+        frame = getattr(self, "_frame", None)
+        return (frame is not None and total - fitting == 1 and fitting >= MIN_ROWS_AT_BREAK
+                and self._rowHeights[-1] >= frame._height * LONE_ROW_SHARE)
+
+
+LONE_ROW_SHARE = 0.2  # of a page's height: a row this tall stands alone at the top of a page
 
 
 def data_table(
