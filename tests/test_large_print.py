@@ -458,3 +458,22 @@ def test_each_large_print_card_page_says_whose_it_is_under_the_clinic_header(tmp
         assert text.startswith("Riverside Cancer Center")
     assert "Ana Quiñones · Expediente ES-7" in front and "Página 1 de 2" in front
     assert "Ana Quiñones · MRN ES-7" in back and "Page 2 of 2" in back and "To doctors and emergency staff" in back
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_large_print_logs_symptoms_column_has_the_most_room_to_write(language):
+    """The symptoms column had a fifth of the width, no more than "Who was called", the date a third."""
+    from carthandout.documents.blocks import BlockRenderer
+    from carthandout.documents.temperature_log import DOCUMENT_ID, _column_fractions
+    from carthandout.documents.temperature_log import caregiver_period_days
+    from carthandout.context import build_context
+    from carthandout.content import load_pack
+    from carthandout.inputs import load_clinic
+    from carthandout.models import parse_patient
+    from carthandout.theme import build_theme
+
+    ctx = build_context(parse_patient({"name": "Ana", "infusion_date": "2027-12-31", "language": language}),
+                        load_clinic(None))
+    blocks = BlockRenderer(ctx, load_pack(DOCUMENT_ID, language), build_theme(ctx.clinic, "letter", True))
+    date, morning, evening, symptoms, called = _column_fractions(blocks, caregiver_period_days(ctx))
+    assert symptoms == max(morning, evening, symptoms, called) and symptoms > 0.22  # two inches, landscape

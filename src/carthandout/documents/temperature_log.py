@@ -21,7 +21,7 @@ DOCUMENT_ID = "temperature-log"
 COLUMN_FRACTIONS = (0.25, 0.15, 0.15, 0.25, 0.2)
 # Large print: a date at 18 pt ("5 de marzo de 2027") fits on one line, or its rows took three
 # lines and a page held three days (thirteen pages for a month's log).
-LARGE_PRINT_COLUMN_FRACTIONS = (0.34, 0.14, 0.14, 0.21, 0.17)
+LARGE_PRINT_COLUMN_FRACTIONS = (0.34, 0.14, 0.14, 0.24, 0.14)
 DATE_COLUMN_AT_MOST = 0.36  # of the width: the date column widens to its longest date up to this
 REQUIRED_LABELS = ("date", "temperature", "temperature_call", "morning", "evening", "symptoms", "called", "call_24h")
 # Room to write a temperature or a few words by hand, whatever the type size.
