@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from carthandout.content import load_pack
-from carthandout.inputs import EXAMPLE_PATIENT, example_path
+from carthandout.inputs import EXAMPLE_CLINIC, EXAMPLE_PATIENT, example_path
 from carthandout.theme import LARGE_TYPE, NORMAL_TYPE
 from conftest import own_numbers, page_texts, run_cli
 
@@ -279,16 +279,20 @@ def test_a_very_long_center_name_leaves_the_call_box_on_page_one(tmp_path, own_c
     assert call in first and "(217) 545-7199" in first
 
 
-@pytest.mark.parametrize("language, paper, lines", [
-    ("en", "letter", ["Patient Rosa María Delgado · Infusion date March 5, 2027"]),
+@pytest.mark.parametrize("language, paper, lines, clinic", [
+    ("en", "letter", ["Patient Rosa María Delgado · Infusion date March 5, 2027"], "own"),
     # too long for one line: a line each, not "Paciente Rosa María Delgado ·" with the dot left hanging
-    ("es", "a4", ["Paciente Rosa María Delgado", "Infusión 5 de marzo de 2027"]),
+    ("es", "a4", ["Paciente Rosa María Delgado", "Infusión 5 de marzo de 2027"], "own"),
+    # a line short on letter paper: the call box's list items move closer together to make room
+    ("es", "letter", ["Paciente Rosa María Delgado", "Infusión 5 de marzo de 2027"], "own"),
+    ("es", "letter", ["Paciente Rosa María Delgado", "Infusión 5 de marzo de 2027"], "example"),
 ])
-def test_page_one_of_the_large_print_handout_says_whose_it_is(tmp_path, own_clinic, language, paper, lines):
+def test_page_one_of_the_large_print_handout_says_whose_it_is(tmp_path, own_clinic, language, paper, lines, clinic):
     """In large print the call box goes first and the patient's block fell to page 2: page 1 named
     the patient only in its small footer. The name and infusion date now head the box, the rest of
     the block follows it."""
-    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--clinic", own_clinic, "--lang", language,
+    clinic_file = own_clinic if clinic == "own" else example_path(EXAMPLE_CLINIC)
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--clinic", clinic_file, "--lang", language,
                      "--paper", paper, "--large-print", "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     pages = page_texts(tmp_path / "handout.pdf")
@@ -296,7 +300,7 @@ def test_page_one_of_the_large_print_handout_says_whose_it_is(tmp_path, own_clin
     start = first_lines.index(lines[0])
     assert first_lines[start:start + len(lines)] == lines, first_lines
     first, second = (" ".join(text.split()) for text in pages[:2])
-    assert first.index(lines[0]) < first.index("(217) 545-7199")
+    assert first.index(lines[0]) < first.index("(217) 5")  # above the box and its 24-hour line
     assert "Luis Delgado" in second and second.count("Rosa María Delgado") == 1  # the footer's: not the block's again
 
 

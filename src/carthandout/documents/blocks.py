@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import operator
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from reportlab.lib.colors import HexColor
@@ -562,19 +563,38 @@ def boxed(inner: list[Flowable], theme: Theme, border: Any, background: Any, wid
     return table
 
 
-def call_box(renderer: BlockRenderer, section: Mapping[str, Any]) -> Flowable:
-    """The "call right away" section in a heavy accent-colored box, ending with the 24-hour line."""
-    return KeepTogether([call_box_only(renderer, section), Spacer(1, renderer.theme.type.body * 0.4)])
+def call_box(renderer: BlockRenderer, section: Mapping[str, Any], tight: bool = False) -> Flowable:
+    """The "call right away" section in a heavy accent-colored box, ending with the 24-hour line;
+    ``tight``: its list's items closer together."""
+    return KeepTogether([call_box_only(renderer, section, tight=tight), Spacer(1, renderer.theme.type.body * 0.4)])
 
 
-def call_box_only(renderer: BlockRenderer, section: Mapping[str, Any], box_width: float | None = None) -> Table:
+def call_box_only(renderer: BlockRenderer, section: Mapping[str, Any], box_width: float | None = None,
+                  tight: bool = False) -> Table:
     """``call_box`` without the space after it, as wide as the frame unless ``box_width`` is given."""
     theme = renderer.theme
     inner: list[Flowable] = [renderer.heading(section["heading"], "box_title")]
     inner += renderer.blocks(section["blocks"])
     if "call_24h" in renderer.pack.labels:
         inner.append(renderer.para(renderer.pack.labels["call_24h"], "call_number"))
+    if tight:
+        inner = [_closer_items(flowable) for flowable in unkept(inner)]
     return boxed(inner, theme, border=theme.accent, background=tint(theme.accent, 0.06), width=3, box_width=box_width)
+
+
+def _closer_items(flowable: Flowable) -> Flowable:
+    """A list item with no space after it, a paragraph with half its own (the same lines: only the
+    gaps differ)."""
+    if isinstance(flowable, Paragraph) and flowable.style.name in ("bullet", "body"):
+        flowable.style = _closer(flowable.style)
+    return flowable
+
+
+@lru_cache(maxsize=8)
+def _closer(style: ParagraphStyle) -> ParagraphStyle:
+    """One object per style: the shared layout caches are keyed by the style object."""
+    after = 0.0 if style.name == "bullet" else style.spaceAfter / 2
+    return ParagraphStyle(style.name, parent=style, spaceAfter=after)
 
 
 class InOrderThatFits(Flowable):

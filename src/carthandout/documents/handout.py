@@ -55,10 +55,14 @@ def _story(blocks: BlockRenderer) -> list[Flowable]:
     # the call box (the most important action) keeps its place at the top. A compact block (a line
     # a value) always leaves it room: measuring both on every handout cost a tenth of its time.
     if theme.large_print:
-        # page 1 names whose handout it is: the name and infusion date above the box, the rest after it
+        # page 1 names whose handout it is: the name and infusion date above the box, the rest after
+        # it; with the box's list items closer together where that makes room for them (a Spanish
+        # handout on letter paper lacked them, a line short)
         who = _whose_handout(blocks, pairs[:2])
-        opening = [InOrderThatFits([*who, *call, *_spaced(_patient_block(blocks, pairs[2:]), theme)],
-                                   call + patient, must_fit=len(who) + 1)]
+        rest = _spaced(_patient_block(blocks, pairs[2:]), theme)
+        tight = [call_box(blocks, section_by_role(pack, "call-box")[0], tight=True)]
+        closer = InOrderThatFits([*who, *tight, *rest], call + patient, must_fit=len(who) + 1)
+        opening = [InOrderThatFits([*who, *call, *rest], [closer], must_fit=len(who) + 1)]
     else:
         opening = patient + call if block.compact else [InOrderThatFits(patient + call, call + patient)]
     story: list[Flowable] = [blocks.para(pack.title, "title"), *opening]
