@@ -41,6 +41,7 @@ from carthandout.errors import CarthandoutError, InputError
 from carthandout.folders import PATIENT_TEMPORARIES
 from carthandout.models import (INFUSION_YEARS, PROBE_NAME, READ_AS_EMPTY, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS,
                                 Clinic, Patient, fields_saying_no_value, parse_date_between, parse_patient)
+from carthandout.local_dates import dates_in_order
 from carthandout.name_order import WRITTEN_LAST_FIRST, fields_written_last_first, names_turned
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
@@ -51,7 +52,7 @@ from carthandout.output import (
 )
 from carthandout.pipeline import prepare, render_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, earlier_parts_mode, make_print_part, remove_stale_parts
-from carthandout.roster import HiddenParts, Roster
+from carthandout.roster import HiddenParts, Roster, RosterRow
 from carthandout.schedule import compute_schedule, infusion_date_doubt
 
 RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
@@ -72,6 +73,7 @@ class BatchSettings:
     no_names: bool = False
     show_values: bool = False
     last_name_first: bool = False  # names written "Last, First" printed "First Last"
+    date_order: str | None = None  # how dates such as 3/5/2027 are read: local_dates.DATE_ORDERS
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     for row in roster.rows():
         for name in fields_saying_no_value(row.fields):
             said_nothing.setdefault(name, []).append(row.number)
-        if settings.last_name_first:
-            row = replace(row, fields=names_turned(row.fields))
+        row = _read_as_told(row, settings)
         for name in fields_written_last_first(row.fields):
             last_first.setdefault(name, []).append(row.number)
         if row.problems:
@@ -214,6 +215,14 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
                        notices + no_value_notice(said_nothing) + rows_notice(last_first, WRITTEN_LAST_FIRST)
                        + date_doubts(jobs, clinic)
                        + hidden_notice(jobs, roster.hidden()))
+
+
+def _read_as_told(row: RosterRow, settings: BatchSettings) -> RosterRow:
+    """The row's names turned (``--last-name-first``) and dates read in the order given
+    (``--date-order``); a date that is none in that order is one of the row's problems."""
+    fields = names_turned(row.fields) if settings.last_name_first else row.fields
+    fields, problems = dates_in_order(fields, settings.date_order)
+    return replace(row, fields=fields, problems=(*row.problems, *problems))
 
 
 ROWS_NAMED = 10  # a line naming rows names this many, then how many more

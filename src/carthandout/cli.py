@@ -21,6 +21,7 @@ from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
                                  checked_clinic, load_patient_file, same_file)
 from carthandout.models import READ_AS_EMPTY, Clinic, Patient, fields_saying_no_value, parse_patient
+from carthandout.local_dates import DATE_ORDERS, dates_in_order
 from carthandout.name_order import WRITTEN_LAST_FIRST, fields_written_last_first, names_turned
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
@@ -112,7 +113,11 @@ def encrypt_options(command: Any) -> Any:
                         help="Encrypt every PDF with AES-256; the password never goes on the command line.")(command)
 
 
-def last_name_first_option(command: Any) -> Any:
+def export_options(command: Any) -> Any:
+    """``--last-name-first`` and ``--date-order``: how a health-record export writes names and dates."""
+    command = click.option("--date-order", type=click.Choice(DATE_ORDERS), default=None,
+                           help="Read dates written 3/5/2027 month first (US) or day first; without it they are "
+                                "refused, as countries read them differently.")(command)
     return click.option("--last-name-first", is_flag=True,
                         help="Names are written \"Last, First\", as health-record exports write them: print the "
                              "patient's and the caregiver's \"First Last\".")(command)
@@ -162,7 +167,7 @@ def cli() -> None:
 @click.option("--paper", type=click.Choice(["letter", "a4"], case_sensitive=False), default=None, help="Paper size (default: the clinic's).")
 @click.option("--large-print", is_flag=True, default=None, help="Large print: 18 pt body text.")
 @click.option("--show-values", is_flag=True, help="Include the offending values in error messages (PHI).")
-@last_name_first_option
+@export_options
 @encrypt_options
 @card_options
 @click.option("-o", "--output", "output_dir", required=True, type=UserPath(file_okay=False, path_type=Path),
@@ -171,7 +176,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
              large_print: bool | None, show_values: bool, output_dir: Path, encrypt: bool = False,
              password_env: str | None = None, card_layout: str = "single", copies: int = 1,
              duplex: str = "long", back_offset: str | None = None, last_name_first: bool = False,
-             **fields: str | None) -> None:
+             date_order: str | None = None, **fields: str | None) -> None:
     """Make one patient's documents."""
     try:
         if str(patient_file) == str(clinic_file) == "-":  # the clinic read an input the patient had used up
@@ -180,6 +185,9 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         raw.update({key: value for key, value in fields.items() if value is not None})
         if last_name_first:
             raw = names_turned(raw)
+        raw, date_problems = dates_in_order(raw, date_order)
+        if date_problems:
+            raise date_problems[0]
         patient = parse_patient(raw)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         clinic = check_clinic(clinic_for_run(clinic_file), chosen, [patient])
@@ -383,14 +391,14 @@ def check(clinic_file: Path | None) -> None:
               help="A roster column to leave out (repeatable): a health-record export's \"Room\" or \"Notes\".")
 @click.option("--sheet", type=TEXT, default=None,
               help="Worksheet of an .xlsx roster (default: the one whose first row names patient fields).")
-@last_name_first_option
+@export_options
 @card_options
 @encrypt_options
 def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, documents: tuple[str, ...],
           paper: str | None, jobs: int | None, check_only: bool, part_size: int, no_names: bool,
           name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
           back_offset: str | None, sheet: str | None = None, ignored_columns: tuple[str, ...] = (), encrypt: bool = False,
-          password_env: str | None = None, last_name_first: bool = False) -> None:
+          password_env: str | None = None, last_name_first: bool = False, date_order: str | None = None) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import (  # here: other commands start faster
         BatchSettings, counted, default_jobs, run_batch, validate_roster,
@@ -407,7 +415,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     try:
         template = check_template(name_template, no_names) if name_template is not None else None
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
-                                 show_values, last_name_first)
+                                 show_values, last_name_first, date_order)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         # The wallet card's fit is checked once the rows say what the cards print (language, center, doctor).
         roster = open_roster(roster_file, sheet, ignored_columns)

@@ -143,8 +143,8 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
     text = _date_of_midnight(field_name, raw, sensitive)
     parts = _iso_date_parts(text) or _named_month_date_parts(text)
     if parts is None:
-        hint = (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05;"
-                " in a spreadsheet, format the column so)") if _LOCAL_DATE.match(raw.strip()) \
+        hint = (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05,"
+                " or give --date-order month-first or day-first)") if _LOCAL_DATE.match(raw.strip()) \
             else ", or with its month named (March 5, 2027; 5 de marzo de 2027)"
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD" + hint, raw, sensitive)
     try:

@@ -1,0 +1,49 @@
+"""Dates as a spreadsheet writes them in a country's order (3/5/2027), read in the order staff name.
+
+3/5/2027 is March 5 in the US and 3 May elsewhere, so such dates are refused unless the run is told
+which (``--date-order month-first``): a health-record export's CSV writes every date so. Read, a
+date becomes YYYY-MM-DD before the fields are validated; one that is no date in that order (13/5
+month first) is refused, naming its field.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Mapping
+
+from carthandout.errors import InputError
+
+DATE_ORDERS = ("month-first", "day-first")
+DATE_FIELDS = ("infusion_date", "date_of_birth")
+# Four-digit years only: 3/5/27 may be 1927 or 2027, and a birth date read wrongly is a wrong patient.
+_LOCAL_DATE = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})(?: +(.+))?$")
+# The time a date cell exported with its date: midnight only ("0:00", "12:00:00 AM").
+_MIDNIGHT = re.compile(r"^(?:0?0:00(?::00)?|12:00(?::00)? ?[Aa][Mm])$")
+
+
+def dates_in_order(fields: Mapping[str, Any], order: str | None) -> tuple[dict[str, Any], list[InputError]]:
+    """``fields`` with each date written day and month in ``order`` as YYYY-MM-DD (as they are when
+    no order is given), and a problem for each that is no date in that order, left out of them."""
+    read, problems = dict(fields), []
+    for name in DATE_FIELDS if order is not None else ():
+        value = read.get(name)
+        if isinstance(value, str):
+            try:
+                read[name] = _iso(name, value, order)
+            except InputError as problem:
+                problems.append(problem)
+                del read[name]
+    return read, problems
+
+
+def _iso(field_name: str, text: str, order: str) -> str:
+    match = _LOCAL_DATE.match(text.strip())
+    if match is None or (match[5] is not None and not _MIDNIGHT.match(match[5])):
+        return text
+    first, second, year = int(match[1]), int(match[3]), int(match[4])
+    month, day = (first, second) if order == "month-first" else (second, first)
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise InputError(field_name, f"{{value}} is not a real date read {order.replace('-', ' ')} "
+                                     f"(--date-order {order})", text) from None

@@ -1,0 +1,60 @@
+"""Dates as exports write them in a country's order (3/5/2027), read in the order staff give."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from carthandout.local_dates import dates_in_order
+from conftest import pdf_text, run_cli
+
+
+@pytest.mark.parametrize("written, order, read", [
+    ("3/5/2027", "month-first", "2027-03-05"),
+    ("3/5/2027", "day-first", "2027-05-03"),
+    ("12/31/1961 12:00:00 AM", "month-first", "1961-12-31"),  # Excel's US CSV: the date cell at midnight
+    ("31.12.1961 0:00", "day-first", "1961-12-31"),
+    ("3/5/27", "month-first", "3/5/27"),  # a two-digit year may be 1927 or 2027: refused as written
+    ("3/5/2027 9:30", "month-first", "3/5/2027 9:30"),  # a date and time: refused as written
+    ("2027-03-05", "day-first", "2027-03-05"),
+])
+def test_a_date_in_a_countrys_order_is_read_in_the_order_given(written, order, read):
+    fields, problems = dates_in_order({"infusion_date": written, "name": "3/5/2027"}, order)
+    assert fields == {"infusion_date": read, "name": "3/5/2027"} and problems == []
+
+
+def test_without_an_order_dates_are_left_as_written_and_one_no_date_in_the_order_is_named():
+    assert dates_in_order({"infusion_date": "3/5/2027"}, None) == ({"infusion_date": "3/5/2027"}, [])
+    fields, (problem,) = dates_in_order({"infusion_date": "2/30/2027", "date_of_birth": "1/2/1960"}, "month-first")
+    assert fields == {"date_of_birth": "1960-01-02"}
+    assert problem.line(False) == ("infusion_date: the value is not a real date read month first "
+                                   "(--date-order month-first)")
+
+
+def write_rows(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream).writerows([["MRN", "Name", "Infusion Date", "DOB"], *rows])
+    return path
+
+
+def test_a_us_export_reads_with_date_order_month_first_and_is_refused_without(tmp_path):
+    roster = write_rows(tmp_path / "r.csv", [["0001", "Rosa Delgado", "3/5/2027", "12/31/1961"],
+                                            ["0002", "Ana Ruiz", "13/5/2027", "1/2/1970"]])
+    refused = run_cli("batch", roster, "--check")
+    assert refused.exit_code == 1 and "or give --date-order month-first or day-first" in refused.output
+    result = run_cli("batch", roster, "-o", tmp_path / "out", "--date-order", "month-first", "--doc", "handout")
+    assert result.exit_code == 1  # row 3: no 13th month
+    assert "row 3: infusion_date: the value is not a real date read month first" in result.output
+    assert "March 5, 2027" in pdf_text(tmp_path / "out" / "0001" / "handout.pdf")
+    assert not (tmp_path / "out" / "0002").exists()
+
+
+def test_generate_reads_a_date_day_first_when_told(tmp_path):
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "3/5/2027", "--date-order", "day-first",
+                     "--doc", "wallet-card", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "May 3, 2027" in pdf_text(tmp_path / "wallet-card.pdf")
+    refused = run_cli("generate", "--name", "Ana", "--infusion-date", "3/13/2027", "--date-order", "day-first",
+                      "-o", tmp_path / "b")
+    assert refused.exit_code == 2 and "not a real date read day first" in refused.output
