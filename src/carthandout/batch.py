@@ -194,9 +194,11 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             valid.append((row.number, patient))
     if not valid and not problems:  # a header alone, or the wrong sheet: nothing to print is a mistake
         raise InputError("roster", "no patient rows below the column names", sensitive=False)
-    conflicts, notices = repeated_patients(valid)
-    conflicts += clashes_with_failed_rows(valid, not_made)
+    repeats = repeated_patients(valid)
+    valid = [(number, patient) for number, patient in valid if number not in repeats.copies]
+    conflicts = repeats.problems + clashes_with_failed_rows(valid, not_made)
     problems += conflicts
+    notices = repeats.notices
     refused = {problem.row for problem in conflicts}
     not_made += [(number, {"name": patient.name, "mrn": patient.mrn}) for number, patient in valid if number in refused]
     folders = patient_folders([(number, patient) for number, patient in valid if number not in refused], settings,
@@ -323,26 +325,45 @@ def _naming_fields(fields: Mapping[str, Any]) -> dict[str, str]:
     return {key: value if isinstance(value := fields.get(key), str) else "" for key in ("name", "mrn")}
 
 
-def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProblem], list[str]]:
+@dataclass(frozen=True)
+class Repeats:
+    """What ``repeated_patients`` finds: rows refused, warning lines, and rows that copy an earlier
+    row field for field (made once)."""
+    problems: list[RowProblem]
+    notices: list[str]
+    copies: set[int]
+
+
+def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> Repeats:
     """Rows of one patient: one MRN; without MRN, one name and date of birth (one name alone,
     without a birth date, is one patient only on one infusion date: two people share names).
 
     When a name, date of birth or infusion date differs between them, every one of those rows is
     a problem: one of them is wrong, and a wallet card with another patient's MRN or another
     infusion date is dangerous. When they agree, the same patient is on the roster twice: a
-    notice. Row numbers only: no PHI.
+    row copying an earlier one field for field (an export's duplicate) is made once, one that
+    differs in another field (a caregiver, a language) twice, each with a warning. Row numbers
+    only: no PHI.
     """
     groups: dict[tuple, list[tuple[int, Patient]]] = {}
     for number, patient in rows:
         groups.setdefault(_patient_key(patient), []).append((number, patient))
     problems: list[RowProblem] = []
-    notices: list[str] = []
+    notices: list[tuple[int, str]] = []  # (row, warning)
+    copies: set[int] = set()
     for group in (group for group in groups.values() if len(group) > 1):
         (first, patient), *others = group
         disagreements = _disagreements(group)
         if not disagreements:
-            notices += [f"row {number}: the same patient as row {first}; their documents are made twice"
-                        for number, _ in others]
+            for number, other in others:
+                copy = next((earlier for earlier, seen in group if earlier < number and seen == other), None)
+                if copy is not None:
+                    copies.add(number)
+                    notices.append((number, f"warning: row {number}: the same patient as row {copy}, every field "
+                                            "alike: made once"))
+                else:
+                    notices.append((number, f"warning: row {number}: the same patient as row {first}, another "
+                                            "field differing: their documents are made twice"))
             continue
         same = "MRN" if patient.mrn else "name and date of birth"
         for number, _ in group:  # every row: one of them is wrong, and which is not known
@@ -351,7 +372,7 @@ def repeated_patients(rows: Sequence[tuple[int, Patient]]) -> tuple[list[RowProb
                                        if number in (a, b)), disagreements[0][1:])
             problems.append(RowProblem(number, field, f"the same {same} as row {other}, with another {what}:"
                                                       " check which is right"))
-    return problems, notices
+    return Repeats(problems, [line for _, line in sorted(notices)], copies)
 
 
 def _disagreements(group: list[tuple[int, Patient]]) -> list[tuple[int, int, str, str]]:
