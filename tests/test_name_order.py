@@ -23,6 +23,9 @@ GUIDE = ("--doc", "caregiver-guide")
     ("Rosa Delgado, Jr.", "Rosa Delgado, Jr."),  # First Last with its suffix
     ("Delgado, ", "Delgado, "),  # no given name: not Last, First
     ("Ann, Bea, Cy", "Ann, Bea, Cy"),  # more commas: left as written
+    ("Rao, Anika, MD", "Anika Rao, MD"),  # a credential keeps its comma
+    ("Dr. Rao, Anika", "Dr. Anika Rao"),  # a title goes before the whole name
+    ("Anika Rao, MD", "Anika Rao, MD"),
 ])
 def test_a_name_written_last_first_is_turned_and_no_other(written, printed):
     assert first_last(written) == printed
@@ -128,3 +131,15 @@ def test_generate_reads_a_patient_file_with_name_parts_and_turns_a_name_when_tol
     assert "Stay with Amara Okafor all day" in pdf_text(tmp_path / "b" / "caregiver-guide.pdf")
     untold = run_cli("generate", "--name", "Okafor, Amara", "--infusion-date", "2027-03-05", "-o", tmp_path / "c", *GUIDE)
     assert "warning: name: written Last, First: printed as written" in untold.output
+
+
+def test_a_physician_written_last_first_from_an_attending_column_is_turned_when_told(tmp_path):
+    """An export's "Attending" column was refused as unknown; dropped, the doctor was lost, and a
+    physician written "Rao, Anika" went on the card's back as written, without a warning."""
+    roster = write_rows(tmp_path / "r.csv", ["Name", "Infusion Date", "Attending"],
+                        [["Rosa Delgado", "2027-03-05", "Rao, Anika, MD"]])
+    warned = run_cli("batch", roster, "--check")
+    assert "warning: row 2: physician: written Last, First" in warned.output
+    result = run_cli("batch", roster, "-o", tmp_path / "out", "--last-name-first", "--doc", "wallet-card")
+    assert result.exit_code == 0, result.output
+    assert "Anika Rao, MD" in pdf_text(tmp_path / "out" / "Rosa-Delgado-2" / "wallet-card.pdf")

@@ -120,7 +120,7 @@ def export_options(command: Any) -> Any:
                                 "refused, as countries read them differently.")(command)
     return click.option("--last-name-first", is_flag=True,
                         help="Names are written \"Last, First\", as health-record exports write them: print the "
-                             "patient's and the caregiver's \"First Last\".")(command)
+                             "patient's, the caregiver's and the physician's \"First Last\".")(command)
 
 
 def duplex_options(command: Any) -> Any:

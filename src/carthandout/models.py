@@ -66,7 +66,7 @@ FIELD_ALIASES = {
     "infusion_date": ("infusion",),
     "caregiver": ("caregiver name",),
     "caregiver_phone": ("caregiver phone number",),
-    "physician": ("doctor",),
+    "physician": ("doctor", "attending", "attending physician", "treating physician", "physician name", "provider"),
     "language": ("preferred language",),
 }
 

@@ -14,11 +14,15 @@ from typing import Any, Mapping
 from carthandout.errors import InputError
 from carthandout.models import NAME_PARTS
 
-# The fields whose values are people's names printed in sentences.
-PERSON_FIELDS = ("name", "caregiver")
+# The fields whose values are people's names: in sentences, on the wallet card.
+PERSON_FIELDS = ("name", "caregiver", "physician")
 WRITTEN_LAST_FIRST = "written Last, First: printed as written (--last-name-first prints it First Last)"
 # A name's last part after a comma that is no given name: "Rosa Delgado, Jr." is First Last already.
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "2nd", "3rd"})
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "2nd", "3rd"})
+_CREDENTIALS = frozenset({"md", "do", "phd", "np", "pa", "pa-c", "rn", "dnp", "mbbs", "aprn", "pharmd"})
+_SUFFIXES = _GENERATIONS | _CREDENTIALS
+# A title written before the family name ("Dr. Rao, Anika"): it goes before the whole name.
+_TITLES = frozenset({"dr", "dra", "mr", "mrs", "ms", "sr", "sra"})
 _SPACES = re.compile(r"\s+")
 
 
@@ -51,12 +55,18 @@ def written_last_first(name: Any) -> bool:
 
 
 def first_last(name: str) -> str:
-    """ "Delgado, Rosa María" as "Rosa María Delgado" ("Delgado, Rosa, Jr." as "Rosa Delgado Jr.");
-    a name not written Last, First as it is."""
+    """ "Delgado, Rosa María" as "Rosa María Delgado" ("Delgado, Rosa, Jr." as "Rosa Delgado Jr.",
+    "Dr. Rao, Anika, MD" as "Dr. Anika Rao, MD"); a name not written Last, First as it is."""
     if not written_last_first(name):
         return name
     last, first, *suffix = (part.strip() for part in name.split(","))
-    return _SPACES.sub(" ", " ".join((first, last, *suffix)))
+    title, _, family = last.partition(" ")
+    if family and title.casefold().rstrip(".") in _TITLES:
+        first, last = f"{title} {first}", family
+    whole = f"{first} {last}"
+    if suffix:
+        whole += f", {suffix[0]}" if suffix[0].casefold().rstrip(".") in _CREDENTIALS else f" {suffix[0]}"
+    return _SPACES.sub(" ", whole)
 
 
 def names_turned(fields: Mapping[str, Any]) -> dict[str, Any]:
