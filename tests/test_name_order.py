@@ -143,3 +143,30 @@ def test_a_physician_written_last_first_from_an_attending_column_is_turned_when_
     result = run_cli("batch", roster, "-o", tmp_path / "out", "--last-name-first", "--doc", "wallet-card")
     assert result.exit_code == 0, result.output
     assert "Anika Rao, MD" in pdf_text(tmp_path / "out" / "Rosa-Delgado-2" / "wallet-card.pdf")
+
+
+@pytest.mark.parametrize("written, printed", [
+    ("MAREK KOWALSKI", "Marek Kowalski"),
+    ("ROSA M DE LA CRUZ-O'NEIL", "Rosa M de la Cruz-O'Neil"),
+    ("JOAO DA SILVA", "Joao da Silva"),
+    ("NGUYEN DO", "Nguyen Do"),  # a particle ends no name
+    ("VI NGUYEN", "Vi Nguyen"), ("JOHN SMITH III", "John Smith III"),
+    ("MCDONALD, JOHN", "McDonald, John"), ("RAO, ANIKA, MD", "Rao, Anika, MD"),
+    ("ÁNGEL NÚÑEZ", "Ángel Núñez"),
+    ("Rosa deLuca", "Rosa deLuca"), ("李伟", "李伟"),  # not in capitals: as written
+])
+def test_a_name_in_capitals_gets_a_capital_to_each_word_and_no_other_changes(written, printed):
+    from carthandout.name_order import capitalized
+    assert capitalized(written) == printed
+
+
+def test_names_in_capitals_are_warned_about_and_written_with_capitals_when_told(tmp_path):
+    roster = write_rows(tmp_path / "r.csv", ["Name", "Infusion Date", "Caregiver"],
+                        [["DELGADO, ROSA M", "2027-03-05", "LUIS DELGADO"], ["Amara Okafor", "2027-03-09", ""]])
+    warned = run_cli("batch", roster, "--check")
+    assert "warning: row 2: name: written in capitals: printed so (--capitalize-names" in warned.output
+    assert "warning: row 2: caregiver: written in capitals" in warned.output and "DELGADO" not in warned.output
+    result = run_cli("batch", roster, "-o", tmp_path / "out", "--capitalize-names", "--last-name-first", *GUIDE)
+    assert result.exit_code == 0, result.output
+    assert "in capitals" not in result.output
+    assert "Stay with Rosa M Delgado all day" in guide_texts(tmp_path / "out")["Rosa-M-Delgado-2"]

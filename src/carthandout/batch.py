@@ -42,7 +42,8 @@ from carthandout.folders import PATIENT_TEMPORARIES
 from carthandout.models import (INFUSION_YEARS, PROBE_NAME, READ_AS_EMPTY, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS,
                                 Clinic, Patient, fields_saying_no_value, parse_date_between, parse_patient)
 from carthandout.local_dates import dates_in_order
-from carthandout.name_order import WRITTEN_LAST_FIRST, fields_written_last_first, names_turned
+from carthandout.name_order import (IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first,
+                                    names_capitalized, names_turned)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
@@ -73,6 +74,7 @@ class BatchSettings:
     no_names: bool = False
     show_values: bool = False
     last_name_first: bool = False  # names written "Last, First" printed "First Last"
+    capitalize_names: bool = False  # names written in capitals printed with a capital to each word
     date_order: str | None = None  # how dates such as 3/5/2027 are read: local_dates.DATE_ORDERS
 
 
@@ -171,12 +173,15 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     not_made: list[tuple[int, Mapping[str, Any]]] = []  # rows refused: the folder names they would have
     said_nothing: dict[str, list[int]] = {}  # field: the rows whose cell holds "N/A" or the like
     last_first: dict[str, list[int]] = {}  # field: the rows whose names are written "Last, First"
+    capitals: dict[str, list[int]] = {}  # field: the rows whose names are written in capitals
     for row in roster.rows():
         for name in fields_saying_no_value(row.fields):
             said_nothing.setdefault(name, []).append(row.number)
         row = _read_as_told(row, settings)
         for name in fields_written_last_first(row.fields):
             last_first.setdefault(name, []).append(row.number)
+        for name in fields_in_capitals(row.fields):
+            capitals.setdefault(name, []).append(row.number)
         if row.problems:
             not_made.append((row.number, row.fields))
             problems += [_row_problem(row.number, problem, settings.show_values) for problem in row.problems]
@@ -215,14 +220,17 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
         jobs.append(PatientJob(number, folders[number], patient))
     return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
                        notices + no_value_notice(said_nothing) + rows_notice(last_first, WRITTEN_LAST_FIRST)
+                       + rows_notice(capitals, IN_CAPITALS)
                        + date_doubts(jobs, clinic)
                        + hidden_notice(jobs, roster.hidden()))
 
 
 def _read_as_told(row: RosterRow, settings: BatchSettings) -> RosterRow:
-    """The row's names turned (``--last-name-first``) and dates read in the order given
-    (``--date-order``); a date that is none in that order is one of the row's problems."""
+    """The row's names turned (``--last-name-first``) and capitalized (``--capitalize-names``), and
+    dates read in the order given (``--date-order``); a date that is none in that order is one of the
+    row's problems."""
     fields = names_turned(row.fields) if settings.last_name_first else row.fields
+    fields = names_capitalized(fields) if settings.capitalize_names else fields
     fields, problems = dates_in_order(fields, settings.date_order)
     return replace(row, fields=fields, problems=(*row.problems, *problems))
 

@@ -22,7 +22,8 @@ from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS
                                  checked_clinic, load_patient_file, same_file)
 from carthandout.models import READ_AS_EMPTY, Clinic, Patient, fields_saying_no_value, parse_patient
 from carthandout.local_dates import DATE_ORDERS, dates_in_order
-from carthandout.name_order import WRITTEN_LAST_FIRST, fields_written_last_first, names_turned
+from carthandout.name_order import (IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first,
+                                    names_capitalized, names_turned)
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
     earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, temporaries_of, write_atomic,
@@ -114,7 +115,11 @@ def encrypt_options(command: Any) -> Any:
 
 
 def export_options(command: Any) -> Any:
-    """``--last-name-first`` and ``--date-order``: how a health-record export writes names and dates."""
+    """``--last-name-first``, ``--capitalize-names`` and ``--date-order``: how a health-record export
+    writes names and dates."""
+    command = click.option("--capitalize-names", is_flag=True,
+                           help="Names are written in capitals, as health-record exports write them: print them "
+                                "with a capital to each word (\"Rosa M de la Cruz\").")(command)
     command = click.option("--date-order", type=click.Choice(DATE_ORDERS), default=None,
                            help="Read dates written 3/5/2027 month first (US) or day first; without it they are "
                                 "refused, as countries read them differently.")(command)
@@ -176,7 +181,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
              large_print: bool | None, show_values: bool, output_dir: Path, encrypt: bool = False,
              password_env: str | None = None, card_layout: str = "single", copies: int = 1,
              duplex: str = "long", back_offset: str | None = None, last_name_first: bool = False,
-             date_order: str | None = None, **fields: str | None) -> None:
+             date_order: str | None = None, capitalize_names: bool = False, **fields: str | None) -> None:
     """Make one patient's documents."""
     try:
         if str(patient_file) == str(clinic_file) == "-":  # the clinic read an input the patient had used up
@@ -185,6 +190,8 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         raw.update({key: value for key, value in fields.items() if value is not None})
         if last_name_first:
             raw = names_turned(raw)
+        if capitalize_names:
+            raw = names_capitalized(raw)
         raw, date_problems = dates_in_order(raw, date_order)
         if date_problems:
             raise date_problems[0]
@@ -228,6 +235,8 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         click.echo(f"warning: {name}: {READ_AS_EMPTY}", err=True)
     for name in fields_written_last_first(raw):  # none once turned
         click.echo(f"warning: {name}: {WRITTEN_LAST_FIRST}", err=True)
+    for name in fields_in_capitals(raw):
+        click.echo(f"warning: {name}: {IN_CAPITALS}", err=True)
     doubt = infusion_date_doubt(ctx.schedule)
     if doubt:
         click.echo(f"warning: infusion_date: {doubt}", err=True)
@@ -398,7 +407,8 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
           paper: str | None, jobs: int | None, check_only: bool, part_size: int, no_names: bool,
           name_template: str | None, show_values: bool, card_layout: str, copies: int, duplex: str,
           back_offset: str | None, sheet: str | None = None, ignored_columns: tuple[str, ...] = (), encrypt: bool = False,
-          password_env: str | None = None, last_name_first: bool = False, date_order: str | None = None) -> None:
+          password_env: str | None = None, last_name_first: bool = False, date_order: str | None = None,
+          capitalize_names: bool = False) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import (  # here: other commands start faster
         BatchSettings, counted, default_jobs, run_batch, validate_roster,
@@ -415,7 +425,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     try:
         template = check_template(name_template, no_names) if name_template is not None else None
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
-                                 show_values, last_name_first, date_order)
+                                 show_values, last_name_first, capitalize_names, date_order)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         # The wallet card's fit is checked once the rows say what the cards print (language, center, doctor).
         roster = open_roster(roster_file, sheet, ignored_columns)

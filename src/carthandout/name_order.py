@@ -4,7 +4,9 @@ Exports split a name into columns ("First Name", "Last Name"), or write it "Last
 ("DELGADO, ROSA MARIA"). The caregiver guide puts the name in sentences: "Stay with Delgado, Rosa
 all day" and "Delgado, Rosa must not drive" read as two people. Parts are joined in their order;
 "Last, First" is turned around only when staff say the roster writes names that way
-(``--last-name-first``), and named in a warning when they have not.
+(``--last-name-first``), and named in a warning when they have not. So are names written in
+capitals, as many exports write them ("Stay with MAREK KOWALSKI all day"): ``--capitalize-names``
+writes each word with a capital (particles such as "de la" in small letters, "McDonald").
 """
 from __future__ import annotations
 
@@ -24,6 +26,12 @@ _SUFFIXES = _GENERATIONS | _CREDENTIALS
 # A title written before the family name ("Dr. Rao, Anika"): it goes before the whole name.
 _TITLES = frozenset({"dr", "dra", "mr", "mrs", "ms", "sr", "sra"})
 _SPACES = re.compile(r"\s+")
+IN_CAPITALS = "written in capitals: printed so (--capitalize-names writes each word with a capital)"
+# Words of a name written in small letters after its first word ("Ana de la Cruz", "Ludwig van Beethoven").
+_PARTICLES = frozenset({"de", "del", "della", "la", "las", "los", "da", "das", "do", "dos", "di", "du", "van", "von",
+                        "der", "den", "ten", "ter", "y", "e", "bin", "ibn"})
+_ROMAN = re.compile(r"^(?:II|III|IV|VI{0,3}|IX|X)$")
+_PIECES = re.compile(r"([-'\u2019])")  # Hernández-Villanueva, O'Neil: each piece capitalized
 
 
 def name_from_parts(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -78,6 +86,50 @@ def names_turned(fields: Mapping[str, Any]) -> dict[str, Any]:
 def fields_written_last_first(fields: Mapping[str, Any]) -> list[str]:
     """The person fields of ``fields`` written Last, First: named in a warning (without their values)."""
     return [key for key in PERSON_FIELDS if written_last_first(fields.get(key))]
+
+
+def in_capitals(name: Any) -> bool:
+    """True for a name written wholly in capitals with two letters at least ("DELGADO, ROSA M")."""
+    return isinstance(name, str) and name.isupper() and sum(character.isalpha() for character in name) > 1
+
+
+def capitalized(name: str) -> str:
+    """A name written in capitals with a capital to each word ("ROSA M DE LA CRUZ-O'NEIL" as
+    "Rosa M de la Cruz-O'Neil", "MCDONALD" as "McDonald"); any other name as it is."""
+    if not in_capitals(name):
+        return name
+    words = name.split(" ")
+    return " ".join(_word(words, index) for index in range(len(words)))
+
+
+def _word(words: list[str], index: int) -> str:
+    """The word at ``index`` of a name in capitals, as the name would be written."""
+    word, bare = words[index], words[index].rstrip(",.")
+    after_comma = index > 0 and words[index - 1].endswith(",")
+    inner = 0 < index < len(words) - 1 and not word.endswith(",")  # neither the name's first word nor a part's last
+    if (index > 0 and _ROMAN.match(bare) and not inner) or (after_comma and bare.casefold() in _CREDENTIALS):
+        return word  # Smith III; MD after a comma (Vi, Do and Pa are names too)
+    if inner and word.casefold() in _PARTICLES:
+        return word.lower()  # de la Cruz, da Silva; not Nguyen Do
+    return "".join(_piece(piece) for piece in _PIECES.split(word))
+
+
+def _piece(piece: str) -> str:
+    lower = piece.lower()
+    if lower.startswith("mc") and len(lower) > 2:
+        return "Mc" + lower[2:].capitalize()
+    return lower[:1].upper() + lower[1:]
+
+
+def names_capitalized(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """``fields`` with each person's name written in capitals given a capital to each word."""
+    return {key: capitalized(value) if key in PERSON_FIELDS and isinstance(value, str) else value
+            for key, value in fields.items()}
+
+
+def fields_in_capitals(fields: Mapping[str, Any]) -> list[str]:
+    """The person fields of ``fields`` written in capitals: named in a warning (without their values)."""
+    return [key for key in PERSON_FIELDS if in_capitals(fields.get(key))]
 
 
 def _is_suffix(part: str) -> bool:
