@@ -324,8 +324,8 @@ def test_a_yaml_key_that_is_a_list_is_a_one_line_error(tmp_path):
      "missing, or a title above it?)"),
     ("Name,Infusion date (Day 0),MRN\nAnn Lee,2027-03-05,A-1\n",  # a digit hid the title staff must fix
      "unknown column Infusion date (Day 0) (did you mean infusion_date?) (known:"),
-    ("Name,Infusion Date,Room,Attending,Encounter\nAnn Lee,2027-03-05,4,Dr X,E1\n",  # "row 1 names no patient fields"
-     "unknown column Room, Attending, Encounter (known:"),
+    ("Name,Infusion Date,Room,Unit,Encounter\nAnn Lee,2027-03-05,4,Dr X,E1\n",  # "row 1 names no patient fields"
+     "unknown column Room, Unit, Encounter (known:"),
     ("", "the roster is empty: row 1 must hold the column names"),  # "row 1 must hold..." of a file of nothing
     ("Name,Infusion Dtae,Weight\nAnn Lee,2027-03-05,72\n",  # a patient file's misspelt key had its suggestion
      "unknown column Infusion Dtae (did you mean infusion_date?), Weight (did you mean weight_kg, in kilograms?) (known:"),

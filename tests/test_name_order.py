@@ -26,6 +26,9 @@ GUIDE = ("--doc", "caregiver-guide")
     ("Rao, Anika, MD", "Anika Rao, MD"),  # a credential keeps its comma
     ("Dr. Rao, Anika", "Dr. Anika Rao"),  # a title goes before the whole name
     ("Anika Rao, MD", "Anika Rao, MD"),
+    ("Rosa Perez, RN", "Rosa Perez, RN"), ("Luis Delgado, son", "Luis Delgado, son"),  # who they are: as written
+    ("Delgado, Rosa Jr.", "Rosa Delgado Jr."), ("Smith, V", "V Smith"),  # V: an initial
+    ("ديلغادو، روزا", "روزا ديلغادو"), ("Delgado，Rosa", "Rosa Delgado"),  # Arabic and full-width commas
 ])
 def test_a_name_written_last_first_is_turned_and_no_other(written, printed):
     assert first_last(written) == printed
@@ -170,3 +173,42 @@ def test_names_in_capitals_are_warned_about_and_written_with_capitals_when_told(
     assert result.exit_code == 0, result.output
     assert "in capitals" not in result.output
     assert "Stay with Rosa M Delgado all day" in guide_texts(tmp_path / "out")["Rosa-M-Delgado-2"]
+
+
+@pytest.mark.parametrize("cells, problem", [
+    (["N/A", "Smith"], None), (["Ana", "-"], None),  # a part saying nothing is left out, with a warning
+    (["#N/A", ""], "row 2: first_name: the cell shows the spreadsheet error #N/A"),
+    (["Rosa", "#REF!"], "row 2: last_name: the cell shows the spreadsheet error #REF!"),
+])
+def test_a_name_part_saying_nothing_is_left_out_and_one_showing_an_error_fails_its_row(tmp_path, cells, problem):
+    """"N/A Smith" and "Rosa #REF!" printed on every page: each part is read as a field is."""
+    roster = write_rows(tmp_path / "r.csv", ["First Name", "Last Name", "Infusion Date"], [[*cells, "2027-03-05"]])
+    result = run_cli("batch", roster, "-o", tmp_path / "out", *GUIDE)
+    if problem:
+        assert result.exit_code == 1 and problem in result.output
+        assert "name: is required" not in result.output  # the part's problem, not its consequence
+        return
+    assert result.exit_code == 0, result.output
+    said_nothing = "first_name" if cells[0] == "N/A" else "last_name"
+    assert f"warning: row 2: {said_nothing}: N/A, none, - or the like: read as empty" in result.output
+    (text,) = guide_texts(tmp_path / "out").values()
+    kept = cells[1] if cells[0] == "N/A" else cells[0]
+    assert f"Stay with {kept} all day" in text
+
+
+def test_a_patient_file_with_an_empty_part_and_a_suffix_column(tmp_path, write_yaml):
+    patient = write_yaml("p.yaml", 'first_name: Rosa\nmiddle_name:\nlast_name: Delgado\nSuffix: Jr.\n'
+                                   'infusion_date: "2027-03-05"\n')
+    result = run_cli("generate", "--patient", patient, "-o", tmp_path / "a", *GUIDE)
+    assert result.exit_code == 0, result.output
+    assert "Stay with Rosa Delgado Jr. all day" in pdf_text(tmp_path / "a" / "caregiver-guide.pdf")
+    number = write_yaml("n.yaml", 'first_name: 4417\nlast_name: Delgado\ninfusion_date: "2027-03-05"\n')
+    refused = run_cli("generate", "--patient", number, "-o", tmp_path / "b")
+    assert refused.exit_code == 2 and "first_name: must be text, got a number (in YAML put it in quotes" in refused.output
+
+
+def test_parts_too_long_together_are_named(tmp_path):
+    roster = write_rows(tmp_path / "r.csv", ["First Name", "Last Name", "Infusion Date"],
+                        [["A" * 70, "B" * 60, "2027-03-05"]])
+    result = run_cli("batch", roster, "--check")
+    assert "row 2: name: joined from first_name, last_name is too long (131 characters, at most 120)" in result.output

@@ -35,15 +35,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from carthandout.as_exported import ExportReading, read_as_told
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.folders import PATIENT_TEMPORARIES
-from carthandout.models import (INFUSION_YEARS, PROBE_NAME, READ_AS_EMPTY, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS,
+from carthandout.models import (INFUSION_YEARS, NAME_PARTS, PROBE_NAME, READ_AS_EMPTY, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS,
                                 Clinic, Patient, fields_saying_no_value, parse_date_between, parse_patient)
-from carthandout.local_dates import dates_in_order
-from carthandout.name_order import (IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first,
-                                    names_capitalized, names_turned)
+from carthandout.name_order import IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
@@ -73,9 +72,7 @@ class BatchSettings:
     name_template: str | None = None
     no_names: bool = False
     show_values: bool = False
-    last_name_first: bool = False  # names written "Last, First" printed "First Last"
-    capitalize_names: bool = False  # names written in capitals printed with a capital to each word
-    date_order: str | None = None  # how dates such as 3/5/2027 are read: local_dates.DATE_ORDERS
+    reading: ExportReading = ExportReading()  # how the roster writes names and dates
 
 
 @dataclass(frozen=True)
@@ -186,6 +183,8 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             not_made.append((row.number, row.fields))
             problems += [_row_problem(row.number, problem, settings.show_values) for problem in row.problems]
             unusable = {problem.field for problem in row.problems}
+            if unusable & set(NAME_PARTS):  # the name is what its parts made: not "name: is required" too
+                unusable.add("name")
             if unusable <= set(ROSTER_FIELDS):  # cells without a usable value: the others are checked too
                 others, _ = check_row(row.fields, clinic, options, cards)
                 problems += [_row_problem(row.number, error, settings.show_values) for error in others
@@ -226,12 +225,8 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
 
 
 def _read_as_told(row: RosterRow, settings: BatchSettings) -> RosterRow:
-    """The row's names turned (``--last-name-first``) and capitalized (``--capitalize-names``), and
-    dates read in the order given (``--date-order``); a date that is none in that order is one of the
-    row's problems."""
-    fields = names_turned(row.fields) if settings.last_name_first else row.fields
-    fields = names_capitalized(fields) if settings.capitalize_names else fields
-    fields, problems = dates_in_order(fields, settings.date_order)
+    """The row as the export writes it (``as_exported``); what cannot be read so, the row's problems."""
+    fields, problems = read_as_told(row.fields, settings.reading)
     return replace(row, fields=fields, problems=(*row.problems, *problems))
 
 

@@ -20,10 +20,10 @@ from carthandout.folders import PATIENT_TEMPORARIES, tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
                                  checked_clinic, load_patient_file, same_file)
-from carthandout.models import READ_AS_EMPTY, Clinic, Patient, fields_saying_no_value, parse_patient
-from carthandout.local_dates import DATE_ORDERS, dates_in_order
-from carthandout.name_order import (IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first,
-                                    names_capitalized, names_turned)
+from carthandout.models import NAME_PARTS, READ_AS_EMPTY, Clinic, Patient, fields_saying_no_value, parse_patient
+from carthandout.as_exported import ExportReading, read_as_told
+from carthandout.local_dates import DATE_ORDERS
+from carthandout.name_order import IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
     earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, temporaries_of, write_atomic,
@@ -186,15 +186,13 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     try:
         if str(patient_file) == str(clinic_file) == "-":  # the clinic read an input the patient had used up
             raise InputError("--clinic", "cannot read standard input too: --patient - reads it", sensitive=False)
-        raw = load_patient_file(patient_file) if patient_file else {}
-        raw.update({key: value for key, value in fields.items() if value is not None})
-        if last_name_first:
-            raw = names_turned(raw)
-        if capitalize_names:
-            raw = names_capitalized(raw)
-        raw, date_problems = dates_in_order(raw, date_order)
-        if date_problems:
-            raise date_problems[0]
+        given = load_patient_file(patient_file) if patient_file else {}
+        if fields.get("name") is not None:  # the flag wins over the file's name, whole or in parts
+            given = {key: value for key, value in given.items() if key not in NAME_PARTS}
+        given.update({key: value for key, value in fields.items() if value is not None})
+        raw, problems = read_as_told(given, ExportReading(last_name_first, capitalize_names, date_order))
+        if problems:
+            raise problems[0]
         patient = parse_patient(raw)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         clinic = check_clinic(clinic_for_run(clinic_file), chosen, [patient])
@@ -231,7 +229,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     for row in rows:
         if row.document == wallet_card.DOCUMENT_ID:
             _note_card_and_paper_pages(output_dir / row.file, row.pages, options, patient)
-    for name in fields_saying_no_value(raw):
+    for name in fields_saying_no_value(given):
         click.echo(f"warning: {name}: {READ_AS_EMPTY}", err=True)
     for name in fields_written_last_first(raw):  # none once turned
         click.echo(f"warning: {name}: {WRITTEN_LAST_FIRST}", err=True)
@@ -425,7 +423,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     try:
         template = check_template(name_template, no_names) if name_template is not None else None
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
-                                 show_values, last_name_first, capitalize_names, date_order)
+                                 show_values, ExportReading(last_name_first, capitalize_names, date_order))
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         # The wallet card's fit is checked once the rows say what the cards print (language, center, doctor).
         roster = open_roster(roster_file, sheet, ignored_columns)

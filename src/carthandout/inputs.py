@@ -11,7 +11,6 @@ from carthandout import models
 from carthandout.content import available_languages
 from carthandout.errors import CarthandoutError, ContentError, InputError
 from carthandout.models import ROSTER_FIELDS, Clinic, field_for_header, misspelt_field, parse_clinic, phone_digits
-from carthandout.name_order import name_from_parts
 from carthandout.resources import load_yaml_file, package_dir
 
 EXAMPLE_CLINIC = "clinic.yaml"
@@ -132,4 +131,4 @@ def _keys_as_fields(raw: Mapping[Any, Any]) -> dict[str, Any]:
             raise InputError(field, "is given twice in the patient file (keys differing in case or spacing)",
                              sensitive=False)
         fields[field] = value
-    return name_from_parts(fields)
+    return fields

@@ -73,12 +73,14 @@ FIELD_ALIASES = {
 
 # Columns an export splits the name into ("First Name", "Last Name"): joined into ``name`` when a
 # row is read (``name_order.name_from_parts``), in this order.
-NAME_PARTS = ("first_name", "middle_name", "last_name")
+NAME_PARTS = ("first_name", "middle_name", "last_name", "name_suffix")
 NAME_PART_ALIASES = {
     "first_name": ("given name", "given names", "forename"),
     "middle_name": ("middle names", "middle initial"),
     "last_name": ("family name", "surname"),
+    "name_suffix": ("suffix",),
 }
+NAME_MAX_LENGTH = 120
 # What a roster's columns and a patient file's keys may name.
 ROSTER_FIELDS = PATIENT_FIELDS + NAME_PARTS
 
@@ -343,7 +345,7 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
         if raw.get(name) in (None, ""):
             raise InputError(name, "is required")
     raw = {**raw, **dict.fromkeys(_saying_nothing(printed))}
-    name = parse_text("name", raw.get("name"), max_length=120)
+    name = parse_text("name", raw.get("name"), max_length=NAME_MAX_LENGTH)
     if not name:
         raise InputError("name", "is required")
     if not any(unicodedata.category(character).startswith("L") for character in name):
@@ -400,16 +402,21 @@ _SHORT_VALUE = 64
 def _short_values_printed(raw: Mapping[str, Any]) -> dict[str, str]:
     """The patient's short text values as the papers would print them, in field order: what both
     the spreadsheet errors and the words for nothing are looked for in."""
-    return {name: _as_printed(value) for name in PATIENT_FIELDS
+    return {name: _as_printed(value) for name in ROSTER_FIELDS  # a name's parts before they are joined too
             if isinstance(value := raw.get(name), str) and len(value) <= _SHORT_VALUE}
 
 
 def _refuse_spreadsheet_errors(printed: Mapping[str, str]) -> None:
     for field_name, text in printed.items():
-        if _SPREADSHEET_ERROR.match(text):
-            shown = text.upper() if text.startswith("#") else text
-            raise InputError(field_name, f"the cell shows the spreadsheet error {shown}",
-                             sensitive=False)  # as an xlsx roster's error cell is told
+        refuse_spreadsheet_error(field_name, text)
+
+
+def refuse_spreadsheet_error(field_name: str, printed: str) -> None:
+    """Raise InputError when ``printed`` is what a spreadsheet shows for a failed formula."""
+    if _SPREADSHEET_ERROR.match(printed):
+        shown = printed.upper() if printed.startswith("#") else printed
+        raise InputError(field_name, f"the cell shows the spreadsheet error {shown}",
+                         sensitive=False)  # as an xlsx roster's error cell is told
 
 
 def _as_printed(text: str) -> str:

@@ -14,17 +14,25 @@ import re
 from typing import Any, Mapping
 
 from carthandout.errors import InputError
-from carthandout.models import NAME_PARTS
+from carthandout.models import NAME_MAX_LENGTH, NAME_PARTS, parse_text, refuse_spreadsheet_error, stands_for_no_value
 
 # The fields whose values are people's names: in sentences, on the wallet card.
 PERSON_FIELDS = ("name", "caregiver", "physician")
 WRITTEN_LAST_FIRST = "written Last, First: printed as written (--last-name-first prints it First Last)"
 # A name's last part after a comma that is no given name: "Rosa Delgado, Jr." is First Last already.
-_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv", "v", "2nd", "3rd"})
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv", "2nd", "3rd"})  # not V: an initial as often
 _CREDENTIALS = frozenset({"md", "do", "phd", "np", "pa", "pa-c", "rn", "dnp", "mbbs", "aprn", "pharmd"})
 _SUFFIXES = _GENERATIONS | _CREDENTIALS
 # A title written before the family name ("Dr. Rao, Anika"): it goes before the whole name.
 _TITLES = frozenset({"dr", "dra", "mr", "mrs", "ms", "sr", "sra"})
+# Words after a comma that say who someone is, not their given name: "Luis Delgado, son".
+_RELATIONS = frozenset({"son", "daughter", "wife", "husband", "spouse", "partner", "mother", "father", "mom", "dad",
+                        "sister", "brother", "friend", "parent", "child", "niece", "nephew", "aunt", "uncle",
+                        "grandson", "granddaughter", "neighbor", "hijo", "hija", "esposa", "esposo", "madre",
+                        "padre", "mamá", "papá", "hermana", "hermano", "amiga", "amigo", "pareja", "nieta", "nieto",
+                        "sobrina", "sobrino", "tía", "tío"})
+# The commas a name may be written with: Latin, Arabic (،) and full-width (，).
+_COMMAS = re.compile("[,\u060c\uff0c]")
 _SPACES = re.compile(r"\s+")
 IN_CAPITALS = "written in capitals: printed so (--capitalize-names writes each word with a capital)"
 # Words of a name written in small letters after its first word ("Ana de la Cruz", "Ludwig van Beethoven").
@@ -35,31 +43,43 @@ _PIECES = re.compile(r"([-'\u2019])")  # Hernández-Villanueva, O'Neil: each pie
 
 
 def name_from_parts(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """``fields`` with the name's parts (``first_name``, ``middle_name``, ``last_name``) joined into
-    ``name``, in that order; as they are when no part is given. A part that is not text, or parts
-    beside a whole name, raise InputError naming the field."""
-    given = {part: fields[part] for part in NAME_PARTS if part in fields}
+    """``fields`` with the name's parts (``first_name``, ``middle_name``, ``last_name``,
+    ``name_suffix``) joined into ``name``, in that order; as they are when no part is given. A part
+    that says nothing ("N/A", "-") is left out, as an optional field's is read as empty. A part that
+    is not text or shows a spreadsheet's error, parts beside a whole name, and parts too long
+    together raise InputError naming the field."""
+    given = {part: fields[part] for part in NAME_PARTS if fields.get(part) not in (None, "")}
+    rest = {key: value for key, value in fields.items() if key not in NAME_PARTS}
     if not given:
-        return dict(fields)
-    if fields.get("name") not in (None, ""):
+        return rest
+    if rest.get("name") not in (None, ""):
         raise InputError("name", f"is given whole and in parts ({', '.join(given)}): keep one", sensitive=False)
-    for part, value in given.items():
-        if not isinstance(value, str):
-            raise InputError(part, "must be text", value)
-    joined = " ".join(value.strip() for value in given.values() if value.strip())
-    rest = {key: value for key, value in fields.items() if key not in NAME_PARTS and key != "name"}
+    words = [_part(part, value) for part, value in given.items()]
+    joined = " ".join(word for word in words if word)
+    if len(joined) > NAME_MAX_LENGTH:
+        raise InputError("name", f"joined from {', '.join(given)} is too long ({len(joined)} characters, at most "
+                                 f"{NAME_MAX_LENGTH})", joined)
     return {"name": joined, **rest} if joined else rest
+
+
+def _part(part: str, value: Any) -> str:
+    """A part of the name as printed; empty when it says nothing."""
+    text = parse_text(part, value, max_length=NAME_MAX_LENGTH)  # a number in YAML: told to quote it
+    refuse_spreadsheet_error(part, text)
+    return "" if stands_for_no_value(text) else text
 
 
 def written_last_first(name: Any) -> bool:
     """True for "Delgado, Rosa", "DELGADO,ROSA MARIA", "Delgado, Rosa, Jr." and "Delgado Jr., Rosa";
-    False for "Rosa Delgado", "Rosa Delgado, Jr." and names with more commas (left as written)."""
+    False for "Rosa Delgado", "Rosa Delgado, Jr.", "Rosa Perez, RN", "Luis Delgado, son" and names
+    with more commas (left as written)."""
     if not isinstance(name, str):
         return False
-    parts = [part.strip() for part in name.split(",")]
+    parts = [part.strip() for part in _COMMAS.split(name)]
     if len(parts) == 3 and _is_suffix(parts[2]):
         parts = parts[:2]
-    return len(parts) == 2 and all(_has_letter(part) for part in parts) and not _is_suffix(parts[1])
+    return (len(parts) == 2 and all(_has_letter(part) for part in parts) and not _is_suffix(parts[1])
+            and parts[1].casefold() not in _RELATIONS)
 
 
 def first_last(name: str) -> str:
@@ -67,10 +87,13 @@ def first_last(name: str) -> str:
     "Dr. Rao, Anika, MD" as "Dr. Anika Rao, MD"); a name not written Last, First as it is."""
     if not written_last_first(name):
         return name
-    last, first, *suffix = (part.strip() for part in name.split(","))
+    last, first, *suffix = (part.strip() for part in _COMMAS.split(name))
     title, _, family = last.partition(" ")
     if family and title.casefold().rstrip(".") in _TITLES:
         first, last = f"{title} {first}", family
+    given, _, generation = first.rpartition(" ")
+    if given and generation.casefold().rstrip(".") in _GENERATIONS:  # "Delgado, Rosa Jr.": Rosa Delgado Jr.
+        first, suffix = given, [generation]
     whole = f"{first} {last}"
     if suffix:
         whole += f", {suffix[0]}" if suffix[0].casefold().rstrip(".") in _CREDENTIALS else f" {suffix[0]}"

@@ -25,7 +25,6 @@ from xml.parsers import expat
 from carthandout.errors import ContentError, InputError
 from carthandout.models import (NAME_PARTS, ROSTER_FIELDS, field_for_header, header_key, header_misspelling,
                                 misspelt_field)
-from carthandout.name_order import name_from_parts
 from carthandout.resources import check_regular_file, load_yaml_file
 
 ROSTER = "roster"
@@ -253,17 +252,7 @@ def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]
         # a cell with no usable value is left out: the row's other fields are still checked
         values = {column: _field_value(column, cell) for column, cell in zip(columns, cells)
                   if column and _present(cell) and not isinstance(cell, CellProblem)}
-        yield _name_joined(RosterRow(number, values, problems))
-
-
-def _name_joined(row: RosterRow) -> RosterRow:
-    """The row with its name's parts ("First Name", "Last Name") joined into its name; a part that
-    cannot be joined is one of the row's problems (its other fields are still checked)."""
-    try:
-        return RosterRow(row.number, name_from_parts(row.fields), row.problems)
-    except InputError as error:
-        others = {key: value for key, value in row.fields.items() if key not in NAME_PARTS}
-        return RosterRow(row.number, others, (*row.problems, error))
+        yield RosterRow(number, values, problems)
 
 
 def _present(cell: Any) -> bool:
@@ -926,4 +915,4 @@ def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
         # the item's other fields are still checked (without them, "name: is required" too)
         values = {field: value for field, value in zip(fields, item.values()) if field != twice and _present(value)}
         given_twice = InputError(twice, f"is given twice in item {number - 1} of the list", sensitive=False)
-        yield _name_joined(RosterRow(number, values, (given_twice,) if twice else ()))
+        yield RosterRow(number, values, (given_twice,) if twice else ())

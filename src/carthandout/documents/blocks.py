@@ -421,7 +421,6 @@ class BalancedTable(Continuable, Table):
             return []
         return super().split(availWidth, sum(self._rowHeights[:header + keep]) + 1e-6)
 
-
     def _last_row_stands_alone(self, fitting: int, total: int) -> bool:
         """True when the one row a break leaves for the next page is a block of its own there, not a
         stray: in large print a date with four steps (a fifth of a page and more) kept the row

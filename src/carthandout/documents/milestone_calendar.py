@@ -161,18 +161,20 @@ def _month_grid(
     # A marked day's heavy border takes half its width inside the cell: its last word touched it. Large
     # print's padding clears it, and its months fill their pages.
     under_marks = 0.0 if theme.large_print else MARK_BORDER_WIDTH / 2 + 0.5
+    boxed = [[day.month == month and day in by_day for day in week] for week in weeks]
+    room_under = [under_marks if any(week) else 0.0 for week in boxed]
     body = weeks_showing(None)
-    words = _words_heights(body, column - 2 * pad, pad, under_marks)
+    words = _words_heights(body, column - 2 * pad, pad, room_under)
     if theme.large_print and sum(words) > page_body_height(blocks.ctx, theme) - header.wrap(theme.frame_width, 0)[1]:
         body = weeks_showing(1)
-        words = _words_heights(body, column - 2 * pad, pad, under_marks)
+        words = _words_heights(body, column - 2 * pad, pad, room_under)
     room_to_write = theme.type.body * (2.5 if theme.large_print else 4.2)
     heights = [max(room_to_write, height) for height in words]
     marked_fill = tint(theme.primary, 0.10)
     rows = [GridRow(cells, height=height,
                     fills=[OUTSIDE_MONTH if day.month != month else marked_fill if day in by_day else None for day in week],
-                    boxed=[day.month == month and day in by_day for day in week])
-            for week, cells, height in zip(weeks, body, heights)]
+                    boxed=week_boxed)
+            for week, week_boxed, cells, height in zip(weeks, boxed, body, heights)]
     # A month taller than a page (large print, many marks on one day) goes on under its title "(continued)":
     # the same title twice read as two calendars.
     return RowGrid(header, [column] * 7, rows, pad, GridLines(GRID_WIDTH, GRID_COLOR),
@@ -208,14 +210,9 @@ def _grid_header(theme: Theme, title: Paragraph, weekdays: list[str], column: fl
     return header
 
 
-def _words_heights(body: list[list[list[Flowable]]], width: float, pad: float, under_marks: float) -> list[float]:
-    """Each week's height for its words alone, and ``under_marks`` more for a week with marked days."""
-    return [max(stack_height(cell, width) for cell in row) + 2 * pad + (under_marks if _marked(row) else 0.0)
-            for row in body]
-
-
-def _marked(week: list[list[Flowable]]) -> bool:
-    return any(len(cell) > 1 for cell in week)  # a day's number and its marks
+def _words_heights(body: list[list[list[Flowable]]], width: float, pad: float, room_under: list[float]) -> list[float]:
+    """Each week's height for its words alone, and the room under them its framed days need."""
+    return [max(stack_height(cell, width) for cell in row) + 2 * pad + under for row, under in zip(body, room_under)]
 
 
 def _long_labels(blocks: BlockRenderer, marks: list[Mark]) -> list[Flowable]:

@@ -129,7 +129,6 @@ class RowGrid(Continuable, Flowable):
         content = max([row.min_content_height] + [stack_height(cell, w) for cell, w in zip(row.cells, inner)])
         return content + 2 * self.padding + (self.room_under_boxed if any(row.boxed) else 0.0)
 
-
     def start_height(self, width: float) -> float:
         """The header and the first rows a page break leaves together: the least of the grid a page holds."""
         self._measure(width)
