@@ -165,10 +165,11 @@ def test_a_name_in_capitals_gets_a_capital_to_each_word_and_no_other_changes(wri
 
 def test_names_in_capitals_are_warned_about_and_written_with_capitals_when_told(tmp_path):
     roster = write_rows(tmp_path / "r.csv", ["Name", "Infusion Date", "Caregiver"],
-                        [["DELGADO, ROSA M", "2027-03-05", "LUIS DELGADO"], ["Amara Okafor", "2027-03-09", ""]])
+                        [["DELGADO, ROSA M", "2027-03-05", "LUIS DELGADO"], ["Amara Okafor", "2027-03-09", "N/A"]])
     warned = run_cli("batch", roster, "--check")
     assert "warning: row 2: name: written in capitals: printed so (--capitalize-names" in warned.output
     assert "warning: row 2: caregiver: written in capitals" in warned.output and "DELGADO" not in warned.output
+    assert "rows 2, 3: caregiver: written in capitals" not in warned.output  # N/A: read as empty, not a name
     result = run_cli("batch", roster, "-o", tmp_path / "out", "--capitalize-names", "--last-name-first", *GUIDE)
     assert result.exit_code == 0, result.output
     assert "in capitals" not in result.output

@@ -152,7 +152,7 @@ def names_capitalized(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def fields_in_capitals(fields: Mapping[str, Any]) -> list[str]:
     """The person fields of ``fields`` written in capitals: named in a warning (without their values)."""
-    return [key for key in PERSON_FIELDS if in_capitals(fields.get(key))]
+    return [key for key in PERSON_FIELDS if in_capitals(value := fields.get(key)) and not stands_for_no_value(value)]
 
 
 def _is_suffix(part: str) -> bool:
