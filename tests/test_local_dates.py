@@ -58,3 +58,38 @@ def test_generate_reads_a_date_day_first_when_told(tmp_path):
     refused = run_cli("generate", "--name", "Ana", "--infusion-date", "3/13/2027", "--date-order", "day-first",
                       "-o", tmp_path / "b")
     assert refused.exit_code == 2 and "not a real date read day first" in refused.output
+
+
+def clinic_with_exports(tmp_path: Path, exports: object) -> Path:
+    import yaml
+
+    from carthandout.inputs import EXAMPLE_CLINIC, example_path
+
+    raw = yaml.safe_load(example_path(EXAMPLE_CLINIC).read_text(encoding="utf-8"))
+    raw.update(logo=str(example_path(EXAMPLE_CLINIC).parent / raw["logo"]), exports=exports)
+    path = tmp_path / "clinic.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_the_clinic_profile_says_how_its_exports_write_names_and_dates(tmp_path):
+    """Three flags to remember on every run: the clinic's file says it once."""
+    clinic = clinic_with_exports(tmp_path, {"date_order": "month-first", "last_name_first": True,
+                                            "capitalize_names": "yes"})
+    roster = write_rows(tmp_path / "r.csv", [["0001", "DELGADO, ROSA", "3/5/2027", "12/31/1961"]])
+    result = run_cli("batch", roster, "--clinic", clinic, "-o", tmp_path / "out", "--doc", "caregiver-guide")
+    assert result.exit_code == 0, result.output
+    assert "Stay with Rosa Delgado all day and all night" in pdf_text(tmp_path / "out" / "0001" / "caregiver-guide.pdf")
+    assert "warning" not in result.output.replace("warning: the clinic profile has the example", "")
+
+
+@pytest.mark.parametrize("exports, problem", [
+    ({"date_order": "mdy"}, "clinic.exports.date_order: mdy is not month-first or day-first"),
+    ({"last_name_frist": True}, "clinic.exports.last_name_frist: unknown field (did you mean last_name_first?)"),
+    ("month-first", "clinic.exports: must be a mapping"),
+])
+def test_a_bad_exports_setting_is_named_by_check_and_stops_a_run(tmp_path, exports, problem):
+    clinic = clinic_with_exports(tmp_path, exports)
+    assert problem in run_cli("check", "--clinic", clinic).output
+    result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--clinic", clinic, "-o", tmp_path)
+    assert result.exit_code == 2 and problem in result.output

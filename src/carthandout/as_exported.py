@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from carthandout.errors import InputError
-from carthandout.local_dates import dates_in_order
-from carthandout.models import NAME_PARTS
+from carthandout.local_dates import DATE_ORDERS, dates_in_order
+from carthandout.models import NAME_PARTS, closest_name, parse_flag, unknown_keys
 from carthandout.name_order import name_from_parts, names_capitalized, names_turned
 
 
@@ -18,6 +18,36 @@ class ExportReading:
     last_name_first: bool = False
     capitalize_names: bool = False
     date_order: str | None = None
+
+    def with_flags(self, last_name_first: bool, capitalize_names: bool, date_order: str | None) -> "ExportReading":
+        """This reading (the clinic's) with what the command's flags add: a flag given wins."""
+        return ExportReading(self.last_name_first or last_name_first, self.capitalize_names or capitalize_names,
+                             date_order or self.date_order)
+
+
+CLINIC_SECTION = "exports"
+_SETTINGS = ("last_name_first", "capitalize_names", "date_order")
+
+
+def clinic_reading(settings: Any) -> ExportReading:
+    """The clinic file's ``exports`` mapping (how the center's health-record exports write names
+    and dates, so that no run forgets a flag) -> ExportReading. Raises InputError naming the setting."""
+    if settings is None:
+        return ExportReading()
+    where = f"clinic.{CLINIC_SECTION}"
+    if not isinstance(settings, Mapping):
+        raise InputError(where, "must be a mapping such as {date_order: month-first, last_name_first: yes}",
+                         sensitive=False)
+    unknown = unknown_keys(settings, _SETTINGS)
+    if unknown:
+        meant = closest_name(unknown[0], _SETTINGS)
+        hint = f"did you mean {meant}?" if meant else f"known: {', '.join(_SETTINGS)}"
+        raise InputError(f"{where}.{unknown[0]}", f"unknown field ({hint})", sensitive=False)
+    order = settings.get("date_order")
+    if order is not None and order not in DATE_ORDERS:
+        raise InputError(f"{where}.date_order", f"{{value}} is not {' or '.join(DATE_ORDERS)}", order, sensitive=False)
+    return ExportReading(parse_flag(f"{where}.last_name_first", settings.get("last_name_first")),
+                         parse_flag(f"{where}.capitalize_names", settings.get("capitalize_names")), order)
 
 
 def read_as_told(fields: Mapping[str, Any], reading: ExportReading) -> tuple[dict[str, Any], list[InputError]]:

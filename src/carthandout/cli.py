@@ -21,7 +21,7 @@ from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
                                  checked_clinic, load_patient_file, same_file)
 from carthandout.models import NAME_PARTS, READ_AS_EMPTY, Clinic, Patient, fields_saying_no_value, parse_patient
-from carthandout.as_exported import ExportReading, read_as_told
+from carthandout.as_exported import CLINIC_SECTION as EXPORTS_SECTION, ExportReading, clinic_reading, read_as_told
 from carthandout.local_dates import DATE_ORDERS
 from carthandout.name_order import IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first
 from carthandout.output import (
@@ -151,6 +151,11 @@ def patient_options(command: Any) -> Any:
     return command
 
 
+def export_reading(clinic: Clinic, last_name_first: bool, capitalize_names: bool, date_order: str | None) -> ExportReading:
+    """How the export writes names and dates: the clinic profile's ``exports``, and the flags."""
+    return clinic_reading(clinic.extra(EXPORTS_SECTION)).with_flags(last_name_first, capitalize_names, date_order)
+
+
 def fail(error: CarthandoutError, show_values: bool = False) -> None:
     click.echo(f"error: {error.line(show_values)}", err=True)
     sys.exit(EXIT_BAD_INPUT)
@@ -190,12 +195,14 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         if fields.get("name") is not None:  # the flag wins over the file's name, whole or in parts
             given = {key: value for key, value in given.items() if key not in NAME_PARTS}
         given.update({key: value for key, value in fields.items() if value is not None})
-        raw, problems = read_as_told(given, ExportReading(last_name_first, capitalize_names, date_order))
+        unchecked = clinic_for_run(clinic_file)
+        reading = export_reading(unchecked, last_name_first, capitalize_names, date_order)
+        raw, problems = read_as_told(given, reading)
         if problems:
             raise problems[0]
         patient = parse_patient(raw)
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
-        clinic = check_clinic(clinic_for_run(clinic_file), chosen, [patient])
+        clinic = check_clinic(unchecked, chosen, [patient])
         options = RenderOptions(chosen, paper, None, large_print or None,
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
@@ -422,12 +429,12 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     no_names = no_names or (encrypt and name_template is None)
     try:
         template = check_template(name_template, no_names) if name_template is not None else None
-        settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
-                                 show_values, ExportReading(last_name_first, capitalize_names, date_order))
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         # The wallet card's fit is checked once the rows say what the cards print (language, center, doctor).
         roster = open_roster(roster_file, sheet, ignored_columns)
         clinic = check_clinic(clinic_for_run(clinic_file), chosen, ())
+        settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
+                                 show_values, export_reading(clinic, last_name_first, capitalize_names, date_order))
         options = RenderOptions(chosen, paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
         check_password_flags(encrypt, password_env)

@@ -522,7 +522,7 @@ CLINIC_KEYS = {
     "policy", "overrides", "physician", "language", "name_in_metadata",
 }
 # Sections of the clinic file owned by single documents (validated where they are used).
-CLINIC_EXTRA_KEYS: set[str] = {"checklist", "wallet_card", "readability"}
+CLINIC_EXTRA_KEYS: set[str] = {"checklist", "wallet_card", "readability", "exports"}
 PAPER_SIZES = ("letter", "a4")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
+from carthandout.as_exported import CLINIC_SECTION as EXPORTS_SECTION, clinic_reading
 from carthandout.context import DocumentContext, build_context, effective_policy, team_checks
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
@@ -61,6 +62,7 @@ def _clinic_checks(clinic: Clinic, documents: Sequence[str],
         lambda: check_date_format(clinic.date_format),
         lambda: effective_policy(clinic),
         lambda: max_grade_from(clinic.extra("readability")),  # used by `check` only, but a bad one is a bad file
+        lambda: clinic_reading(clinic.extra(EXPORTS_SECTION)),
         lambda: build_context(probe_patient(), clinic),  # the clinic's language, and a font for every clinic value
         *team_checks(clinic),  # and for every team member's
         *[partial(module.check_clinic, clinic) for module in owned],  # a document that owns a clinic section
