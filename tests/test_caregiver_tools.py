@@ -651,3 +651,14 @@ def test_a_marked_days_last_word_clears_its_heavy_border(tmp_path):
     frame_line = max(y for y in _heavy_border_bottoms(page, MARK_BORDER_WIDTH) if y < baseline)
     descent = 0.25 * size  # of a "g", at most
     assert baseline - descent - (frame_line + MARK_BORDER_WIDTH / 2) >= 3.0
+
+
+def test_the_last_months_list_of_dates_stays_on_its_page_with_its_weeks_shrunk_further(tmp_path):
+    """Nothing follows the last month's list: its last rows alone made a last page four fifths blank.
+    The last month's weeks give up more of their room to write to keep the list on their page."""
+    result = run_cli("generate", "--name", "Rosa María Delgado", "--infusion-date", "2027-02-26", "--doc", "calendar",
+                     "--clinic", clinic_file(tmp_path, "us-label-2025", {}), "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "calendar.pdf")]
+    assert len(pages) == 2
+    assert "March 2027" in pages[1] and "Your dates in March 2027" in pages[1] and "Caregiver with you" in pages[1]
