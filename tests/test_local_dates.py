@@ -16,12 +16,23 @@ from conftest import pdf_text, run_cli
     ("12/31/1961 12:00:00 AM", "month-first", "1961-12-31"),  # Excel's US CSV: the date cell at midnight
     ("31.12.1961 0:00", "day-first", "1961-12-31"),
     ("3/5/27", "month-first", "3/5/27"),  # a two-digit year may be 1927 or 2027: refused as written
-    ("3/5/2027 9:30", "month-first", "3/5/2027 9:30"),  # a date and time: refused as written
     ("2027-03-05", "day-first", "2027-03-05"),
+    ("3/5/2027 12:00:00\u202fAM", "month-first", "2027-03-05"),  # a narrow no-break space, as newer locales write
+    ("05.03.2027", "day-first", "2027-03-05"),
 ])
 def test_a_date_in_a_countrys_order_is_read_in_the_order_given(written, order, read):
     fields, problems = dates_in_order({"infusion_date": written, "name": "3/5/2027"}, order)
     assert fields == {"infusion_date": read, "name": "3/5/2027"} and problems == []
+
+
+@pytest.mark.parametrize("written, problem", [
+    ("3/5/2027 12:00:00 PM", "must be a date, not a date and time"),  # noon: it said "give --date-order"
+    ("3/5/2027 9:30", "must be a date, not a date and time"),
+    ("05.03.2027", "is written with dots, as dates day first are"),  # read month first, it was May 3
+])
+def test_a_date_that_cannot_be_read_month_first_says_why(written, problem):
+    fields, (refused,) = dates_in_order({"infusion_date": written}, "month-first")
+    assert fields == {} and problem in refused.line(True) and "give --date-order month-first" not in refused.line(True)
 
 
 def test_without_an_order_dates_are_left_as_written_and_one_no_date_in_the_order_is_named():
@@ -81,6 +92,13 @@ def test_the_clinic_profile_says_how_its_exports_write_names_and_dates(tmp_path)
     assert result.exit_code == 0, result.output
     assert "Stay with Rosa Delgado all day and all night" in pdf_text(tmp_path / "out" / "0001" / "caregiver-guide.pdf")
     assert "warning" not in result.output.replace("warning: the clinic profile has the example", "")
+
+
+def test_every_bad_exports_setting_is_listed_at_once(tmp_path):
+    clinic = clinic_with_exports(tmp_path, {"date_order": "mdy", "last_name_frist": True, "capitalize_names": "maybe"})
+    output = run_cli("check", "--clinic", clinic).output
+    assert all(problem in output for problem in ("clinic.exports.date_order", "clinic.exports.last_name_frist",
+                                                 "clinic.exports.capitalize_names"))
 
 
 @pytest.mark.parametrize("exports, problem", [

@@ -29,6 +29,8 @@ GUIDE = ("--doc", "caregiver-guide")
     ("Rosa Perez, RN", "Rosa Perez, RN"), ("Luis Delgado, son", "Luis Delgado, son"),  # who they are: as written
     ("Delgado, Rosa Jr.", "Rosa Delgado Jr."), ("Smith, V", "V Smith"),  # V: an initial
     ("ديلغادو، روزا", "روزا ديلغادو"), ("Delgado，Rosa", "Rosa Delgado"),  # Arabic and full-width commas
+    ("Vang, Pa", "Pa Vang"), ("Smith, John, PA", "John Smith, PA"),  # Pa: a given name after a family name alone
+    ("Ana Perez, Mother-in-law", "Ana Perez, Mother-in-law"), ("Luis Delgado, abuelo", "Luis Delgado, abuelo"),
 ])
 def test_a_name_written_last_first_is_turned_and_no_other(written, printed):
     assert first_last(written) == printed
@@ -156,6 +158,8 @@ def test_a_physician_written_last_first_from_an_attending_column_is_turned_when_
     ("VI NGUYEN", "Vi Nguyen"), ("JOHN SMITH III", "John Smith III"),
     ("MCDONALD, JOHN", "McDonald, John"), ("RAO, ANIKA, MD", "Rao, Anika, MD"),
     ("ÁNGEL NÚÑEZ", "Ángel Núñez"),
+    ("ROBERT E LEE", "Robert E Lee"), ("NGUYEN VAN AN", "Nguyen Van An"), ("W E B DU BOIS", "W E B du Bois"),
+    ("DELGADO,ROSA MARIA", "Delgado, Rosa Maria"), ("RAO，ANIKA", "Rao，Anika"),  # a comma with no space
     ("Rosa deLuca", "Rosa deLuca"), ("李伟", "李伟"),  # not in capitals: as written
 ])
 def test_a_name_in_capitals_gets_a_capital_to_each_word_and_no_other_changes(written, printed):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from carthandout.errors import InputError
+from carthandout.errors import InputError, raise_together
 from carthandout.local_dates import DATE_ORDERS, dates_in_order
 from carthandout.models import NAME_PARTS, closest_name, parse_flag, unknown_keys
 from carthandout.name_order import name_from_parts, names_capitalized, names_turned
@@ -38,16 +38,25 @@ def clinic_reading(settings: Any) -> ExportReading:
     if not isinstance(settings, Mapping):
         raise InputError(where, "must be a mapping such as {date_order: month-first, last_name_first: yes}",
                          sensitive=False)
-    unknown = unknown_keys(settings, _SETTINGS)
-    if unknown:
-        meant = closest_name(unknown[0], _SETTINGS)
-        hint = f"did you mean {meant}?" if meant else f"known: {', '.join(_SETTINGS)}"
-        raise InputError(f"{where}.{unknown[0]}", f"unknown field ({hint})", sensitive=False)
+    problems = [_unknown_setting(where, key) for key in unknown_keys(settings, _SETTINGS)]
     order = settings.get("date_order")
     if order is not None and order not in DATE_ORDERS:
-        raise InputError(f"{where}.date_order", f"{{value}} is not {' or '.join(DATE_ORDERS)}", order, sensitive=False)
-    return ExportReading(parse_flag(f"{where}.last_name_first", settings.get("last_name_first")),
-                         parse_flag(f"{where}.capitalize_names", settings.get("capitalize_names")), order)
+        problems.append(InputError(f"{where}.date_order", f"{{value}} is not {' or '.join(DATE_ORDERS)}", order,
+                                   sensitive=False))
+    flags: dict[str, bool] = {}
+    for name in ("last_name_first", "capitalize_names"):
+        try:
+            flags[name] = parse_flag(f"{where}.{name}", settings.get(name))
+        except InputError as problem:
+            problems.append(problem)
+    raise_together(problems)
+    return ExportReading(flags["last_name_first"], flags["capitalize_names"], order)
+
+
+def _unknown_setting(where: str, key: str) -> InputError:
+    meant = closest_name(key, _SETTINGS)
+    hint = f"did you mean {meant}?" if meant else f"known: {', '.join(_SETTINGS)}"
+    return InputError(f"{where}.{key}", f"unknown field ({hint})", sensitive=False)
 
 
 def read_as_told(fields: Mapping[str, Any], reading: ExportReading) -> tuple[dict[str, Any], list[InputError]]:

@@ -121,8 +121,9 @@ def export_options(command: Any) -> Any:
                            help="Names are written in capitals, as health-record exports write them: print them "
                                 "with a capital to each word (\"Rosa M de la Cruz\").")(command)
     command = click.option("--date-order", type=click.Choice(DATE_ORDERS), default=None,
-                           help="Read dates written 3/5/2027 month first (US) or day first; without it they are "
-                                "refused, as countries read them differently.")(command)
+                           help="Read dates written 3/5/2027 month first (US) or day first; without it (or the clinic "
+                                "profile's exports: date_order) they are refused, as countries read them "
+                                "differently.")(command)
     return click.option("--last-name-first", is_flag=True,
                         help="Names are written \"Last, First\", as health-record exports write them: print the "
                              "patient's, the caregiver's and the physician's \"First Last\".")(command)

@@ -19,6 +19,7 @@ DATE_FIELDS = ("infusion_date", "date_of_birth")
 _LOCAL_DATE = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})(?: +(.+))?$")
 # The time a date cell exported with its date: midnight only ("0:00", "12:00:00 AM").
 _MIDNIGHT = re.compile(r"^(?:0?0:00(?::00)?|12:00(?::00)? ?[Aa][Mm])$")
+_SPACES = re.compile(r"\s+")  # a no-break or narrow no-break space before AM, as newer locales write it
 
 
 def dates_in_order(fields: Mapping[str, Any], order: str | None) -> tuple[dict[str, Any], list[InputError]]:
@@ -37,9 +38,14 @@ def dates_in_order(fields: Mapping[str, Any], order: str | None) -> tuple[dict[s
 
 
 def _iso(field_name: str, text: str, order: str) -> str:
-    match = _LOCAL_DATE.match(text.strip())
-    if match is None or (match[5] is not None and not _MIDNIGHT.match(match[5])):
+    match = _LOCAL_DATE.match(_SPACES.sub(" ", text).strip())
+    if match is None:
         return text
+    if match[5] is not None and not _MIDNIGHT.match(match[5]):
+        raise InputError(field_name, "{value} must be a date, not a date and time", text)
+    if match[2] == "." and order == "month-first":  # 05.03.2027: dots are how day-first dates are written
+        raise InputError(field_name, "{value} is written with dots, as dates day first are: give --date-order "
+                                     "day-first, or write it YYYY-MM-DD", text)
     first, second, year = int(match[1]), int(match[3]), int(match[4])
     month, day = (first, second) if order == "month-first" else (second, first)
     try:

@@ -25,21 +25,28 @@ _CREDENTIALS = frozenset({"md", "do", "phd", "np", "pa", "pa-c", "rn", "dnp", "m
 _SUFFIXES = _GENERATIONS | _CREDENTIALS
 # A title written before the family name ("Dr. Rao, Anika"): it goes before the whole name.
 _TITLES = frozenset({"dr", "dra", "mr", "mrs", "ms", "sr", "sra"})
-# Words after a comma that say who someone is, not their given name: "Luis Delgado, son".
-_RELATIONS = frozenset({"son", "daughter", "wife", "husband", "spouse", "partner", "mother", "father", "mom", "dad",
-                        "sister", "brother", "friend", "parent", "child", "niece", "nephew", "aunt", "uncle",
-                        "grandson", "granddaughter", "neighbor", "hijo", "hija", "esposa", "esposo", "madre",
-                        "padre", "mamá", "papá", "hermana", "hermano", "amiga", "amigo", "pareja", "nieta", "nieto",
-                        "sobrina", "sobrino", "tía", "tío"})
+# Words after a comma that say who someone is, not their given name: "Luis Delgado, son" (and any
+# "...-in-law").
+_RELATIONS = frozenset({
+    "son", "daughter", "wife", "husband", "spouse", "partner", "mother", "father", "mom", "dad", "sister", "brother",
+    "friend", "parent", "child", "niece", "nephew", "aunt", "uncle", "cousin", "grandson", "granddaughter",
+    "grandmother", "grandfather", "grandma", "grandpa", "stepson", "stepdaughter", "stepmother", "stepfather",
+    "girlfriend", "boyfriend", "fiance", "fiancé", "fiancée", "guardian", "neighbor", "caregiver",
+    "hijo", "hija", "esposa", "esposo", "madre", "padre", "mamá", "papá", "hermana", "hermano", "amiga", "amigo",
+    "pareja", "nieta", "nieto", "sobrina", "sobrino", "tía", "tío", "prima", "primo", "abuela", "abuelo", "suegra",
+    "suegro", "cuñada", "cuñado", "yerno", "nuera", "novia", "novio", "tutora", "tutor", "cuidadora", "cuidador",
+    "vecina", "vecino"})
 # The commas a name may be written with: Latin, Arabic (،) and full-width (，).
 _COMMAS = re.compile("[,\u060c\uff0c]")
 _SPACES = re.compile(r"\s+")
 IN_CAPITALS = "written in capitals: printed so (--capitalize-names writes each word with a capital)"
-# Words of a name written in small letters after its first word ("Ana de la Cruz", "Ludwig van Beethoven").
-_PARTICLES = frozenset({"de", "del", "della", "la", "las", "los", "da", "das", "do", "dos", "di", "du", "van", "von",
-                        "der", "den", "ten", "ter", "y", "e", "bin", "ibn"})
+# Words of a name written in small letters inside it ("Ana de la Cruz", "Joao da Silva"). Not "van"
+# (Nguyen Van An), "do" (a family name), nor a letter alone: "Robert E Lee", "Ana Y Lopez".
+_PARTICLES = frozenset({"de", "del", "della", "la", "las", "los", "da", "das", "dos", "di", "du", "von", "der", "den",
+                        "ten", "ter", "bin", "ibn"})
+_AFTER_COMMA = re.compile(r",(?=\S)")  # "DELGADO,ROSA": a space after it, as "Delgado, Rosa" is written
 _ROMAN = re.compile(r"^(?:II|III|IV|VI{0,3}|IX|X)$")
-_PIECES = re.compile(r"([-'\u2019])")  # Hernández-Villanueva, O'Neil: each piece capitalized
+_PIECES = re.compile(r"([-'\u2019\u060c\uff0c])")  # Hernández-Villanueva, O'Neil, RAO，ANIKA: each piece capitalized
 
 
 def name_from_parts(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -78,8 +85,20 @@ def written_last_first(name: Any) -> bool:
     parts = [part.strip() for part in _COMMAS.split(name)]
     if len(parts) == 3 and _is_suffix(parts[2]):
         parts = parts[:2]
-    return (len(parts) == 2 and all(_has_letter(part) for part in parts) and not _is_suffix(parts[1])
-            and parts[1].casefold() not in _RELATIONS)
+    return (len(parts) == 2 and all(_has_letter(part) for part in parts) and not _after_whole_name(*parts)
+            and not _is_relation(parts[1]))
+
+
+def _after_whole_name(before: str, after: str) -> bool:
+    """True when ``after`` follows a whole name ("Rosa Delgado, Jr.", "Rosa Perez, RN"): a generation,
+    or a credential after a name of two words or more ("Vang, Pa" is Pa Vang: Pa is a given name)."""
+    word = after.casefold().rstrip(".")
+    return word in _GENERATIONS or (word in _CREDENTIALS and " " in before)
+
+
+def _is_relation(text: str) -> bool:
+    word = text.casefold()
+    return word in _RELATIONS or word.endswith("-in-law")
 
 
 def first_last(name: str) -> str:
@@ -121,7 +140,7 @@ def capitalized(name: str) -> str:
     "Rosa M de la Cruz-O'Neil", "MCDONALD" as "McDonald"); any other name as it is."""
     if not in_capitals(name):
         return name
-    words = name.split(" ")
+    words = _AFTER_COMMA.sub(", ", name).split(" ")
     return " ".join(_word(words, index) for index in range(len(words)))
 
 
