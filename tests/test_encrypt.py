@@ -147,12 +147,14 @@ def test_batch_encrypt_names_folders_by_row_unless_a_template_is_given(tmp_path)
     result = run_cli("batch", roster, "-o", tmp_path / "out", "--doc", "wallet-card", "--encrypt", env=env)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir()) == ["patient-2", "patient-3", "print"]
+    # staff matching a packet to its patient are told how the folders are named, and how else
+    assert "note: the folders are named by the roster's row (patient-5 holds row 5)" in result.stderr
     manifest = (tmp_path / "out" / "manifest.csv").read_text(encoding="utf-8")
     assert "RCC-004417" not in manifest and "Smith" not in manifest
     chosen = run_cli("batch", roster, "-o", tmp_path / "mrn", "--doc", "wallet-card", "--encrypt",
                      "--name-template", "{mrn}{row}", env=env)
     assert chosen.exit_code == 0, chosen.output
-    assert (tmp_path / "mrn" / "RCC-0044172").is_dir()
+    assert (tmp_path / "mrn" / "RCC-0044172").is_dir() and "named by the roster's row" not in chosen.stderr
 
 
 def test_batch_without_a_password_is_bad_input(tmp_path):

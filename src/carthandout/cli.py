@@ -427,6 +427,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         raise click.UsageError("Missing option '-o' / '--output'.")
     # Encrypted files leave the building, in folders: those are named patient-<row> unless a
     # --name-template says otherwise (the MRN or the name was on every folder and in manifest.csv).
+    no_names_given = no_names
     no_names = no_names or (encrypt and name_template is None)
     try:
         template = check_template(name_template, no_names) if name_template is not None else None
@@ -470,6 +471,9 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         for line in [problem.line() for problem in later] + result.notices:
             click.echo(line, err=True)
         say(result.summary())
+    if encrypt and name_template is None and not no_names_given:
+        click.echo("note: the folders are named by the roster's row (patient-5 holds row 5): --encrypt keeps names "
+                   "and MRNs off them; --name-template {mrn} names them by MRN", err=True)
     warn_if_example_clinic(clinic_file, clinic)
     sys.exit(result.exit_code)
 
