@@ -7,8 +7,9 @@ from typing import Any, Mapping
 
 from carthandout.errors import InputError, raise_together
 from carthandout.local_dates import DATE_ORDERS, dates_in_order
-from carthandout.models import NAME_PARTS, closest_name, parse_flag, unknown_keys
-from carthandout.name_order import name_from_parts, names_capitalized, names_turned
+from carthandout.models import NAME_PARTS, READ_AS_EMPTY, closest_name, fields_saying_no_value, parse_flag, unknown_keys
+from carthandout.name_order import (IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first,
+                                    name_from_parts, names_capitalized, names_turned)
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,15 @@ def read_as_told(fields: Mapping[str, Any], reading: ExportReading) -> tuple[dic
     read = names_capitalized(read) if reading.capitalize_names else read
     read, date_problems = dates_in_order(read, reading.date_order)
     return read, problems + date_problems
+
+
+# What a field's warning says, in the order the warnings are given.
+NOTES = (READ_AS_EMPTY, WRITTEN_LAST_FIRST, IN_CAPITALS)
+
+
+def export_notes(given: Mapping[str, Any], read: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(note, field) for each warning a patient's fields deserve, as given (a word for nothing) and
+    as read (a name still written "Last, First" or in capitals); never their values."""
+    return ([(READ_AS_EMPTY, name) for name in fields_saying_no_value(given)]
+            + [(WRITTEN_LAST_FIRST, name) for name in fields_written_last_first(read)]
+            + [(IN_CAPITALS, name) for name in fields_in_capitals(read)])

@@ -35,14 +35,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from carthandout.as_exported import ExportReading, read_as_told
+from carthandout.as_exported import NOTES, ExportReading, export_notes, read_as_told
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError
 from carthandout.folders import PATIENT_TEMPORARIES
-from carthandout.models import (INFUSION_YEARS, NAME_PARTS, PROBE_NAME, READ_AS_EMPTY, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS,
-                                Clinic, Patient, fields_saying_no_value, parse_date_between, parse_patient)
-from carthandout.name_order import IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first
+from carthandout.models import (INFUSION_YEARS, NAME_PARTS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS, Clinic,
+                                Patient, parse_date_between, parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
@@ -168,17 +167,11 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     valid: list[tuple[int, Patient]] = []
     problems: list[RowProblem] = []
     not_made: list[tuple[int, Mapping[str, Any]]] = []  # rows refused: the folder names they would have
-    said_nothing: dict[str, list[int]] = {}  # field: the rows whose cell holds "N/A" or the like
-    last_first: dict[str, list[int]] = {}  # field: the rows whose names are written "Last, First"
-    capitals: dict[str, list[int]] = {}  # field: the rows whose names are written in capitals
-    for row in roster.rows():
-        for name in fields_saying_no_value(row.fields):
-            said_nothing.setdefault(name, []).append(row.number)
-        row = _read_as_told(row, settings)
-        for name in fields_written_last_first(row.fields):
-            last_first.setdefault(name, []).append(row.number)
-        for name in fields_in_capitals(row.fields):
-            capitals.setdefault(name, []).append(row.number)
+    noted: dict[tuple[str, str], list[int]] = {}  # (note, field): the rows it is said of ("N/A", "Last, First")
+    for given in roster.rows():
+        row = _read_as_told(given, settings)
+        for note in export_notes(given.fields, row.fields):
+            noted.setdefault(note, []).append(row.number)
         if row.problems:
             not_made.append((row.number, row.fields))
             problems += [_row_problem(row.number, problem, settings.show_values) for problem in row.problems]
@@ -218,9 +211,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             continue
         jobs.append(PatientJob(number, folders[number], patient))
     return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
-                       notices + no_value_notice(said_nothing) + rows_notice(last_first, WRITTEN_LAST_FIRST)
-                       + rows_notice(capitals, IN_CAPITALS)
-                       + date_doubts(jobs, clinic)
+                       notices + export_notices(noted) + date_doubts(jobs, clinic)
                        + hidden_notice(jobs, roster.hidden()))
 
 
@@ -245,14 +236,10 @@ def date_doubts(jobs: Sequence[PatientJob], clinic: Clinic) -> list[str]:
     return [f"warning: {rows_named(numbers)}: infusion_date: {doubt}" for doubt, numbers in rows.items()]
 
 
-def no_value_notice(rows_by_field: Mapping[str, Sequence[int]]) -> list[str]:
-    """A warning line for each field with cells read as empty, naming their rows."""
-    return rows_notice(rows_by_field, READ_AS_EMPTY)
-
-
-def rows_notice(rows_by_field: Mapping[str, Sequence[int]], what: str) -> list[str]:
-    """A warning line for each field, naming the rows ``what`` says of it."""
-    return [f"warning: {rows_named(numbers)}: {name}: {what}" for name, numbers in rows_by_field.items()]
+def export_notices(noted: Mapping[tuple[str, str], Sequence[int]]) -> list[str]:
+    """A warning line for each (note, field), naming its rows; the notes in ``NOTES`` order."""
+    ordered = sorted(noted.items(), key=lambda item: NOTES.index(item[0][0]))  # stable: fields as first met
+    return [f"warning: {rows_named(numbers)}: {name}: {note}" for (note, name), numbers in ordered]
 
 
 def hidden_notice(jobs: Sequence[PatientJob], hidden: HiddenParts) -> list[str]:

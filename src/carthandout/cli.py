@@ -20,10 +20,10 @@ from carthandout.folders import PATIENT_TEMPORARIES, tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
 from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
                                  checked_clinic, load_patient_file, same_file)
-from carthandout.models import NAME_PARTS, READ_AS_EMPTY, Clinic, Patient, fields_saying_no_value, parse_patient
-from carthandout.as_exported import CLINIC_SECTION as EXPORTS_SECTION, ExportReading, clinic_reading, read_as_told
+from carthandout.models import NAME_PARTS, Clinic, Patient, parse_patient
+from carthandout.as_exported import (CLINIC_SECTION as EXPORTS_SECTION, ExportReading, clinic_reading, export_notes,
+                                      read_as_told)
 from carthandout.local_dates import DATE_ORDERS
-from carthandout.name_order import IN_CAPITALS, WRITTEN_LAST_FIRST, fields_in_capitals, fields_written_last_first
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, FolderLock, cannot_write, check_manifest_is_ours, check_replaceable,
     earlier_manifest, interrupts_ignored, recorded_digests, remove_leftover_temporaries, temporaries_of, write_atomic,
@@ -237,12 +237,8 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     for row in rows:
         if row.document == wallet_card.DOCUMENT_ID:
             _note_card_and_paper_pages(output_dir / row.file, row.pages, options, patient)
-    for name in fields_saying_no_value(given):
-        click.echo(f"warning: {name}: {READ_AS_EMPTY}", err=True)
-    for name in fields_written_last_first(raw):  # none once turned
-        click.echo(f"warning: {name}: {WRITTEN_LAST_FIRST}", err=True)
-    for name in fields_in_capitals(raw):
-        click.echo(f"warning: {name}: {IN_CAPITALS}", err=True)
+    for note, name in export_notes(given, raw):
+        click.echo(f"warning: {name}: {note}", err=True)
     doubt = infusion_date_doubt(ctx.schedule)
     if doubt:
         click.echo(f"warning: infusion_date: {doubt}", err=True)
