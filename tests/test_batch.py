@@ -2074,6 +2074,26 @@ def test_an_early_quote_s_row_names_each_such_cell_and_never_hides_a_cell_left_o
         'error: roster: row 2: a quote (") closes a cell early, and a later cell of the row opens one still open')
 
 
+def test_a_roster_typed_with_a_space_after_each_comma_keeps_its_quoted_cells_whole(tmp_path):
+    """Typed by hand as people write lists, 'RCC-1, "Delgado, Rosa", 2027-03-05': CSV reads a quote
+    after a space as text, so the comma inside split the cell: the row had a cell too many, or,
+    one cell short, every later value moved a column on. A nickname in quotes still reads as typed."""
+    roster = tmp_path / "r.csv"
+    roster.write_text('mrn, name, infusion_date, caregiver\n'
+                      'RCC-1, "Delgado, Rosa", 2027-03-05, Luis Delgado\n'
+                      'RCC-2, Ana Perez, 2027-03-06, "Perez, Juan"\n'
+                      'RCC-3, "Bud" Smith, 2027-03-07, Mia Smith\n', encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
+    assert result.exit_code == 0, result.stderr
+    texts = {mrn: pdf_text(tmp_path / "out" / mrn / "wallet-card.pdf") for mrn in ("RCC-1", "RCC-2", "RCC-3")}
+    assert "Name: Delgado, Rosa" in texts["RCC-1"] and "March 5, 2027" in texts["RCC-1"]
+    assert "Name: Ana Perez" in texts["RCC-2"]
+    assert 'Name: "Bud" Smith' in texts["RCC-3"]
+    shifted = tmp_path / "s.csv"  # one cell short: the split cell had moved the date to the caregiver
+    shifted.write_text('mrn, name, infusion_date, caregiver\nRCC-1, "Delgado, Rosa", 2027-03-05\n', encoding="utf-8")
+    assert batch(shifted, tmp_path / "out2", "--check").exit_code == 0
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_re_run_keeps_the_permissions_given_to_the_print_parts(tmp_path, jobs):
     """The earlier parts are removed before any patient is replaced, so the new ones took the

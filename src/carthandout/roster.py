@@ -275,6 +275,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
             lines = _LinesRead(stream)
             for number, cells in enumerate(_strict_rows(csv.reader(lines, delimiter=delimiter, strict=True), lines,
                                                         delimiter), start=1):
+                cells = _with_spaced_quotes(cells, lines.last, delimiter)
                 if number == 1:
                     row_delimiters = max(1, len(cells) - 1)
                 _check_quotes_closed(number, cells, delimiter, row_delimiters)
@@ -285,6 +286,21 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
         raise _not_utf8() from None
     except csv.Error as exc:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
+
+
+def _with_spaced_quotes(cells: list[Any], line: str, delimiter: str) -> list[Any]:
+    """A line typed by hand with a space after each delimiter (``RCC-1, "Delgado, Rosa", 2027-03-05``)
+    read as its writer meant: a quote after the space opens a quoted cell. CSV reads such a quote
+    as text, so a delimiter inside it split the cell and every later value moved a column on.
+    A line the spaced reading cannot read ("Bud" Smith, a nickname in quotes) stays as read."""
+    spaced_quote = any(isinstance(cell, str) and cell.startswith(" ") and cell.lstrip(" ").startswith('"')
+                       for cell in cells)
+    if not spaced_quote or any(isinstance(cell, str) and ("\n" in cell or "\r" in cell) for cell in cells):
+        return cells
+    try:
+        return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True, strict=True))
+    except csv.Error:
+        return cells
 
 
 # ="001001": how a CSV keeps leading zeros for Excel, which shows 001001 (a formula giving text)
