@@ -555,6 +555,27 @@ def test_the_patient_sheet_of_a_workbook_is_found_or_chosen(tmp_path):
     assert result.exit_code == 2 and result.stderr.startswith("error: roster: unknown column Birthday (did you mean date_of_birth?) (known:")
 
 
+def test_a_roster_with_a_column_to_leave_out_is_not_passed_over_for_another_sheet(tmp_path):
+    """A roster with an export's "Room" column lost to any sheet whose titles were all patient
+    fields: an "Example" sheet's made-up patient was printed and the cohort's were not (exit 0),
+    and a sheet of drop-down lists (Physician, Language) had its doctors read as patients."""
+    roster = [["Patient Name", "Infusion Date", "MRN", "Room"], ["Rosa Diaz", "2027-03-05", "A1", "4B"],
+              ["Ann Lee", "2027-03-06", "A2", "5C"]]
+    example = workbook_with_sheets(tmp_path / "e.xlsx", {"December": roster, "Example": [
+        ["Patient Name", "Infusion Date", "MRN"], ["Jane Example", "2027-01-01", "EX-1"]]})
+    result = run_cli("batch", example, "--check", "--ignore-column", "Room")
+    assert result.exit_code == 2
+    assert "error: roster: sheets December, Example all hold patients: choose one with --sheet" in result.stderr
+    lists = workbook_with_sheets(tmp_path / "l.xlsx", {"Roster": roster, "Lists": [["Physician", "Language"],
+                                                                                   ["Dr. Okafor", "es"]],
+                                                       "Template": [["Name", "Infusion Date"]]})
+    result = run_cli("batch", lists, "--check")
+    assert result.exit_code == 2 and result.stderr.startswith("error: roster: unknown column Room (known:")
+    result = run_cli("batch", lists, "--check", "--ignore-column", "Room")
+    assert result.exit_code == 0 and "2 patients ready, 0 rows with problems" in result.stdout
+    assert "note: read the sheet Roster (also in the workbook: Lists, Template; --sheet reads another)" in result.stderr
+
+
 def test_jobs_1_and_2_give_identical_bytes(tmp_path):
     roster = write_csv(tmp_path / "r.csv", GOOD * 2)
     one, two = tmp_path / "one", tmp_path / "two"

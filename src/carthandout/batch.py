@@ -211,7 +211,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             continue
         jobs.append(PatientJob(number, folders[number], patient))
     return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
-                       notices + export_notices(noted) + date_doubts(jobs, clinic)
+                       sheet_notice(roster) + notices + export_notices(noted) + date_doubts(jobs, clinic)
                        + hidden_notice(jobs, roster.hidden()))
 
 
@@ -240,6 +240,15 @@ def export_notices(noted: Mapping[tuple[str, str], Sequence[int]]) -> list[str]:
     """A warning line for each (note, field), naming its rows; the notes in ``NOTES`` order."""
     ordered = sorted(noted.items(), key=lambda item: NOTES.index(item[0][0]))  # stable: fields as first met
     return [f"warning: {rows_named(numbers)}: {name}: {note}" for (note, name), numbers in ordered]
+
+
+def sheet_notice(roster: Roster) -> list[str]:
+    """A note naming the sheet read when the workbook shows others: a sheet taken for another's
+    roster is then seen before the papers are handed out."""
+    if not roster.other_sheets:
+        return []
+    return [f"note: read the sheet {roster.sheet} (also in the workbook: {', '.join(roster.other_sheets)}; "
+            "--sheet reads another)"]
 
 
 def hidden_notice(jobs: Sequence[PatientJob], hidden: HiddenParts) -> list[str]:

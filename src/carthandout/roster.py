@@ -65,12 +65,13 @@ class Roster:
         if ignored and self.kind == "yaml":
             raise InputError(ROSTER, "--ignore-column is for a CSV or .xlsx roster", sensitive=False)
         self.sheet: str | None = None
+        self.other_sheets: list[str] = []  # visible beside the sheet read, when none was named
         self._sheet_marks: SheetMarks | None = None
         if self.kind == "yaml":
             self._items = _load_yaml_items(path)
             unknown_item_keys(str(key) for item in self._items if isinstance(item, Mapping) for key in item)
         elif self.kind == "xlsx":
-            self.sheet, header = patient_sheet(path, sheet)
+            self.sheet, header, self.other_sheets = patient_sheet(path, sheet)
             self.columns = column_fields(_checked_header(header), ignored)
         else:
             self.columns = column_fields(self._csv_header(), ignored)
@@ -477,29 +478,34 @@ def _check_unpacked_size(path: Path) -> None:
                          "it holds far more than a roster", sensitive=False)
 
 
-def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any]]:
-    """The worksheet to read and its first row: ``wanted`` (its case as Excel ignores it), else the
-    first (the only one, usually) unless another, and only one, has a header of patient fields (an
-    instructions sheet first). A hidden sheet is read only when named: an old month kept out of sight."""
+def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any], list[str]]:
+    """The worksheet to read, its first row and the workbook's other visible sheets: ``wanted`` (its case as Excel ignores it), else the
+    one visible sheet whose header names a patient's name and infusion date with a row below it
+    (an instructions sheet, a sheet of drop-down lists or an empty template beside the roster are
+    not read). A column of the roster's that is not a patient field (an export's "Room") does not
+    make another sheet the roster: it is named as unknown. A hidden sheet is read only when named:
+    an old month kept out of sight."""
     with _workbook(path) as workbook:
         names = [sheet.title for sheet in workbook.worksheets]  # chart sheets hold no rows
         if wanted is not None:
             wanted = _sheet_named(wanted, names)
+            return wanted, _first_row(workbook[wanted]), []
         shown = [sheet.title for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"]
-        headers = {name: _first_row(workbook[name]) for name in ([wanted] if wanted else shown or names)}
-        with_patients = [name for name, header in headers.items() if _names_patient_fields(header)]
-        if not wanted and not with_patients:
-            hidden = [name for name in names if name not in headers and _names_patient_fields(_first_row(workbook[name]))]
+        headers = {name: _first_row(workbook[name]) for name in shown or names}
+        rosters = [name for name, header in headers.items() if _names_a_roster(header)]
+        with_patients = [name for name in rosters if _has_rows(workbook[name])]
+        if not rosters:
+            hidden = [name for name in names if name not in headers and _names_a_roster(_first_row(workbook[name]))]
             if hidden:
                 raise InputError(ROSTER, f"the sheet that holds patients ({', '.join(hidden)}) is hidden: name it "
                                  "with --sheet", sensitive=False)
-    if wanted is None and len(with_patients) > 1:
+    if len(with_patients) > 1:
         raise InputError(ROSTER, f"sheets {', '.join(with_patients)} all hold patients: choose one with --sheet",
                          sensitive=False)
-    # No sheet names only patient fields: the one naming most of them is the roster with a column
-    # to fix (the error then names that column, not an instructions sheet's text).
-    chosen = wanted or (with_patients[0] if with_patients else max(headers, key=lambda name: _patient_fields_named(headers[name])))
-    return chosen, headers[chosen]
+    # No sheet names a roster's columns: the one naming most patient fields is the roster with a
+    # column to fix (the error then names that column, not an instructions sheet's text).
+    chosen = (with_patients or rosters or [max(headers, key=lambda name: _patient_fields_named(headers[name]))])[0]
+    return chosen, headers[chosen], [name for name in shown if name != chosen]
 
 
 def _sheet_named(wanted: str, names: list[str]) -> str:
@@ -522,9 +528,15 @@ def _patient_fields_named(header: list[Any]) -> int:
     return sum(1 for cell in header if _present(cell) and field_for_header(str(cell).strip()))
 
 
-def _names_patient_fields(header: list[Any]) -> bool:
-    titles = [str(cell).strip() for cell in header if _present(cell)]
-    return bool(titles) and all(field_for_header(title) for title in titles)
+def _names_a_roster(header: list[Any]) -> bool:
+    """Whether the header names the patient's name (whole or in parts) and the infusion date."""
+    fields = {field_for_header(str(cell).strip()) for cell in header if _present(cell)}
+    return "infusion_date" in fields and bool(fields & {"name", *NAME_PARTS})
+
+
+def _has_rows(sheet: Any) -> bool:
+    """Whether a row below the header holds a value."""
+    return any(any(_present(_cell_value(cell)) for cell in row) for row in sheet.iter_rows(min_row=2))
 
 
 def _xlsx_rows(path: Path, sheet: str, merged_ranges: list[tuple[int, int, int]]) -> Iterator[tuple[int, list[Any]]]:
