@@ -1927,6 +1927,25 @@ def test_a_quote_never_closed_stops_the_run_before_it_loses_the_rows_after_it(tm
     assert batch(typed, tmp_path / "out3", "--check").exit_code == 0
 
 
+def test_a_note_over_lines_with_a_row_s_worth_of_commas_on_its_first_line_is_no_runaway_quote(tmp_path):
+    """Written by Python's csv module, correctly quoted, a last column's "Meds: acyclovir,fluconazole,
+    levetiracetam,TMP-SMX,ondansetron" Alt+Enter "Allergy: PCN" stopped the run as a quote left
+    open, though the column was one --ignore-column leaves out. A quote left open in that column,
+    taking the next row, still stops it."""
+    header = "name,infusion_date,mrn,caregiver,Notes\n"
+    roster = tmp_path / "r.csv"
+    roster.write_text(header + 'Rosa Diaz,2027-03-05,A1,Luis Diaz,"Meds: acyclovir,fluconazole,levetiracetam,'
+                      'TMP-SMX,ondansetron\nAllergy: PCN"\nAnn Lee,2027-03-06,A2,Bob Lee,ok\n', encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--check", "--ignore-column", "Notes")
+    assert result.exit_code == 0 and "2 patients ready, 0 rows with problems" in result.stdout, result.stderr
+    runaway = tmp_path / "q.csv"
+    runaway.write_text(header + 'Rosa Diaz,2027-03-05,A1,Luis Diaz,"\nAnn Lee,2027-03-06,A2,Bob Lee,ok"\n'
+                       'Cy Roe,2027-03-07,A3,Di Roe,ok\n', encoding="utf-8")
+    result = batch(runaway, tmp_path / "out2", "--check", "--ignore-column", "Notes")
+    assert result.exit_code == 2 and result.stderr == (
+        f'error: roster: row 2: a quote (") {RUNS_ON}: close the quote where its cell ends, or remove it\n')
+
+
 @pytest.mark.parametrize("rows, error", [
     # closed by a later row's quoted cell: row 3 was read into row 2's caregiver, named nowhere
     ('Ana Uno,2027-03-05,C1,"Luis,(217) 555-0101\nBeto Dos,2027-03-06,C2,"Ana, wife",(217) 555-0102\n'

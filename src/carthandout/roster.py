@@ -400,13 +400,23 @@ def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_deli
     (``row_delimiters``: the rest of its row and the start of the next) written as a program writes
     them, with text right after a delimiter ("Ann Lee,2027-03-05").
     A cell typed over lines rarely holds both: "Luis Delgado, son" Alt+Enter "(evenings)",
-    "Smith,Jane MD" Alt+Enter "Hematology", "Bob" Alt+Enter "Mon, Wed, Fri, Sat" all read."""
-    for cell in cells:
+    "Smith,Jane MD" Alt+Enter "Hematology", "Bob" Alt+Enter "Mon, Wed, Fri, Sat" all read.
+    Delimiters on a cell's first line count only as many as the rest of its row would hold: a
+    last column's note "Meds: acyclovir,fluconazole,..." Alt+Enter "Allergy: PCN" reads too."""
+    for index, cell in enumerate(cells):
         if ("\n" in cell or "\r" in cell) and (cell.startswith(delimiter) or cell.endswith(delimiter) or (
-                cell.count(delimiter) >= row_delimiters and _cells_written(cell, delimiter))):
+                _row_delimiters_held(cell, delimiter, row_delimiters - index) >= row_delimiters
+                and _cells_written(cell, delimiter))):
             raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
                                          "with it (a cell typed over lines that holds a row's worth of "
                                          f"{_DELIMITER_NAMES.get(delimiter, delimiter)}s reads so too)")
+
+
+def _row_delimiters_held(cell: str, delimiter: str, rest_of_row: int) -> int:
+    """The delimiters of rows a cell may have taken: those on its later lines, and those on its
+    first line up to the ``rest_of_row`` its own row has after it."""
+    first_line, _, later_lines = cell.replace("\r", "\n").partition("\n")
+    return later_lines.count(delimiter) + min(first_line.count(delimiter), max(rest_of_row, 0))
 
 
 def _cells_written(text: str, delimiter: str) -> bool:
