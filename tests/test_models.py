@@ -28,7 +28,9 @@ def test_valid_patient_is_normalised():
 STANDS_FOR_NOTHING = ["N/A", "n/a", "none", "None", "NULL", "-", "--", "\u2014", "?", "TBD", "unknown",
                       "Not  applicable", " NA ", "n.a.", "N/D", "ninguno",
                       # as printed: invisible characters dropped ("N/A" + a zero-width space printed N/A)
-                      "N/A\u200b", "\ufeffN/A", "\u00adTBD", "n.a", "N / A", "None.", "N.A.", "..."]
+                      "N/A\u200b", "\ufeffN/A", "\u00adTBD", "n.a", "N / A", "None.", "N.A.", "...",
+                      # what pandas writes for a missing value, in its own case
+                      "nan", "NaN", "NaT", "<NA>"]
 
 
 @pytest.mark.parametrize("field", ["caregiver", "mrn", "center", "physician", "caregiver_phone", "date_of_birth",
@@ -57,11 +59,27 @@ def test_a_word_for_no_value_is_no_name(stand_in):
     assert error_line(name=stand_in) == "name: the value stands for no name (N/A, none, -): a name is needed on every page"
 
 
-@pytest.mark.parametrize("name", ["Na", "Nan Jones", "Nil", "Noe", "Nona", "Tba Tbd",
+@pytest.mark.parametrize("name", ["Na", "Nan", "Nat", "NAN", "Nan Jones", "Nil", "Noe", "Nona", "Tba Tbd",
                                   "None Smith", "Ana N/A"])
 def test_names_like_a_word_for_no_value_are_kept(name):
     """Nan (a grandmother), Na (a Korean surname), Nil (a Turkish name) are people."""
     assert patient(caregiver=name).caregiver == name
+
+
+@pytest.mark.parametrize("field", ["mrn", "caregiver_phone"])
+@pytest.mark.parametrize("written", ["1.23457E+11", "2.18E+09", "1,23457E+11", "1.2e+10", "12345.0", "2175550123.0",
+                                     "4417.00"])
+def test_a_number_as_a_spreadsheet_or_a_program_writes_it_fails_its_field(field, written):
+    """Excel's General format shows a 12-digit MRN as 1.23457E+11 in a CSV, and pandas writes
+    12345.0: both were printed on the papers and named the folder, their digits lost."""
+    line = error_line(**{field: written})
+    assert line.startswith(f"{field}: {written} ")
+    assert "in scientific notation" in line if "E" in written.upper() else "ends in .0" in line
+
+
+@pytest.mark.parametrize("mrn", ["1E45", "2E+", "RCC-1.0", "12345.01", "217.555.0100", "0.0.1"])
+def test_record_numbers_like_a_program_s_numbers_are_kept(mrn):
+    assert patient(mrn=mrn).mrn == mrn
 
 
 @pytest.mark.parametrize("raw, large_print", [("sí", True), ("Si", True), ("SÍ", True), ("Si\u0301", True),

@@ -360,8 +360,8 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
         name=name,
         infusion_date=infusion_date,
         caregiver=parse_text("caregiver", raw.get("caregiver"), max_length=120),
-        caregiver_phone=parse_phone("caregiver_phone", raw.get("caregiver_phone")),
-        mrn=parse_text("mrn", raw.get("mrn"), max_length=40),
+        caregiver_phone=digits_as_recorded("caregiver_phone", parse_phone("caregiver_phone", raw.get("caregiver_phone"))),
+        mrn=digits_as_recorded("mrn", parse_text("mrn", raw.get("mrn"), max_length=40)),
         date_of_birth=date_of_birth,
         center=parse_text("center", raw.get("center"), max_length=120),
         physician=parse_text("physician", raw.get("physician"), max_length=120),
@@ -376,7 +376,9 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
 _NO_VALUE_WORDS = frozenset({
     "n/a", "n.a", "none", "null", "unknown", "unk", "tbd", "tba", "notapplicable", "notavailable", "n/d",
     "noaplica", "ninguno", "ninguna", "desconocido", "desconocida", "-", "--", "---", "\u2013", "\u2014", "?", "??",
-    "???"})
+    "???", "<na>"})
+# What a program (pandas) writes for a missing value, in its own case only: "Nan" is a name.
+_PROGRAM_NO_VALUE = frozenset({"nan", "NaN", "NaT"})
 # What a spreadsheet shows when a formula failed (Excel; LibreOffice's Err:502 too): in a CSV
 # export as text. An xlsx roster's error cells fail their row; these do too, on every path.
 _SPREADSHEET_ERROR = re.compile(r"^(?:#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|"
@@ -391,7 +393,7 @@ def stands_for_no_value(text: str) -> bool:
 
 def _says_nothing(printed: str) -> bool:
     key = printed.casefold().replace(" ", "").rstrip(".")
-    return printed == "NA" or key in _NO_VALUE_WORDS or (printed != "" and key == "")
+    return printed in ("NA", *_PROGRAM_NO_VALUE) or key in _NO_VALUE_WORDS or (printed != "" and key == "")
 
 
 # Longer than this, a value is neither a word for nothing nor a spreadsheet's error, even with
@@ -478,6 +480,21 @@ def parse_phone(field_name: str, raw: Any, sensitive: bool = True, clinics: bool
 
 
 _LOOK_ALIKE_IN_DIGITS = re.compile(r"[0-9][OoIl]|[OoIl][0-9]")
+_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE][+-]\d+$")  # 1.23457E+11: Excel's General for 12 digits
+_DECIMAL_ZERO = re.compile(r"^\d+\.0+$")  # 12345.0: a program's float of the spreadsheet's number
+
+
+def digits_as_recorded(field_name: str, text: str) -> str:
+    """``text`` unless a spreadsheet or a program wrote its number as a number: in scientific
+    notation ("1.23457E+11": the digits past the sixth are lost) or with ".0" ("12345.0", its
+    leading zeros lost with it). The CSV path printed both on the papers and named the folder so."""
+    if _SCIENTIFIC.match(text):
+        raise InputError(field_name, "{value} is a number in scientific notation, as a spreadsheet shows a long "
+                         "number: its digits are lost (format the column as text and type them again)", text)
+    if _DECIMAL_ZERO.match(text):
+        raise InputError(field_name, "{value} ends in .0, as a program writes a number: write it as the record "
+                         "shows it (any leading zeros were lost too)", text)
+    return text
 
 
 @dataclass(frozen=True)
