@@ -15,7 +15,6 @@ from conftest import pdf_text, run_cli
     ("3/5/2027", "day-first", "2027-05-03"),
     ("12/31/1961 12:00:00 AM", "month-first", "1961-12-31"),  # Excel's US CSV: the date cell at midnight
     ("31.12.1961 0:00", "day-first", "1961-12-31"),
-    ("3/5/27", "month-first", "3/5/27"),  # a two-digit year may be 1927 or 2027: refused as written
     ("2027-03-05", "day-first", "2027-03-05"),
     ("3/5/2027 12:00:00\u202fAM", "month-first", "2027-03-05"),  # a narrow no-break space, as newer locales write
     ("05.03.2027", "day-first", "2027-03-05"),
@@ -29,6 +28,8 @@ def test_a_date_in_a_countrys_order_is_read_in_the_order_given(written, order, r
     ("3/5/2027 12:00:00 PM", "must be a date, not a date and time"),  # noon: it said "give --date-order"
     ("3/5/2027 9:30", "must be a date, not a date and time"),
     ("05.03.2027", "is written with dots, as dates day first are"),  # read month first, it was May 3
+    ("08/19/61", "has a two-digit year: write the year in full"),  # it said "give --date-order", given
+    ("3/5/27 0:00", "has a two-digit year: write the year in full"),
 ])
 def test_a_date_that_cannot_be_read_month_first_says_why(written, problem):
     fields, (refused,) = dates_in_order({"infusion_date": written}, "month-first")

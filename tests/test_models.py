@@ -224,6 +224,21 @@ def test_a_date_with_its_month_named_is_read(written):
     assert patient(infusion_date=written).infusion_date == dt.date(2027, 3, 5)
 
 
+@pytest.mark.parametrize("written", ["Friday, March 5, 2027", "viernes, 5 de marzo de 2027", "Fri 5 Mar 2027",
+                                     "Fri, Mar 5, 2027", "March 5th, 2027", "5th March 2027", "5 de marzo del 2027",
+                                     "Mar 5, 2027"])  # "mar" is also martes: a month before a day of the week
+def test_a_date_as_excel_s_long_date_writes_it_is_read(written):
+    """Excel's Long Date, "Thursday, December 10, 2026" in a CSV, was refused with a message asking
+    for a date with its month named; so were "5th March 2027" and "5 de marzo del 2027"."""
+    assert patient(infusion_date=written).infusion_date == dt.date(2027, 3, 5)
+
+
+@pytest.mark.parametrize("written", ["Thursday, March 5, 2027", "mar, 5 de marzo de 2027", "Sun 5-Mar-2027"])
+def test_a_day_of_the_week_that_is_not_the_date_s_fails_its_field(written):
+    assert error_line(infusion_date=written) == (
+        f"infusion_date: {written} names another day of the week than its date falls on")
+
+
 @pytest.mark.parametrize("written", ["2027-3-5", "2027/03/05", "2027/3/5", "2027.03.05"])
 def test_a_date_written_year_first_is_read_whatever_its_separator_or_zeros(written):
     """"2027-3-5" and "2027/03/05" were refused, though the month follows the year in every country."""

@@ -143,16 +143,22 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
     if not isinstance(raw, str):
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD", raw, sensitive)
     text = _date_of_midnight(field_name, raw, sensitive)
-    parts = _iso_date_parts(text) or _named_month_date_parts(text)
+    parts, weekday = _iso_date_parts(text) or _named_month_date_parts(text), None
+    if parts is None:  # "Mar 5, 2027" is March 5 before "mar" (martes) is a day of the week
+        dated, weekday = _without_weekday(text)
+        parts = _named_month_date_parts(dated) if weekday is not None else None
     if parts is None:
         hint = (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05,"
                 " or give --date-order month-first or day-first)") if _LOCAL_DATE.match(raw.strip()) \
             else ", or with its month named (March 5, 2027; 5 de marzo de 2027)"
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD" + hint, raw, sensitive)
     try:
-        return dt.date(*parts)
+        date = dt.date(*parts)
     except ValueError:
         raise InputError(field_name, "{value} is not a real date", raw, sensitive) from None
+    if weekday is not None and date.weekday() != weekday:
+        raise InputError(field_name, "{value} names another day of the week than its date falls on", raw, sensitive)
+    return date
 
 
 def _date_of_midnight(field_name: str, raw: str, sensitive: bool) -> str:
@@ -175,9 +181,34 @@ def _iso_date_parts(text: str) -> tuple[int, int, int] | None:
 NAMES_READ_IN = ("en", "es")
 # A date with its month named cannot be misread, whatever the country: "March 5, 2027",
 # "5 March 2027", "5-Mar-2027", "5 de marzo de 2027" (the year written in full).
-_MONTH_FIRST = re.compile(r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>[0-9]{1,2}),?\s+(?P<year>[0-9]{4})$")
-_DAY_FIRST = re.compile(r"^(?P<day>[0-9]{1,2})(?:\s+de\s+|[\s./-]+)(?P<month>[^\W\d_]+)\.?"
-                        r"(?:\s+de\s+|,?\s+|[./-])(?P<year>[0-9]{4})$", re.IGNORECASE)
+# "March 5th, 2027", "5th March 2027", "5 de marzo del 2027" too.
+_MONTH_FIRST = re.compile(r"^(?P<month>[^\W\d_]+)\.?\s+(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>[0-9]{4})$",
+                          re.IGNORECASE)
+_DAY_FIRST = re.compile(r"^(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?(?:\s+de\s+|[\s./-]+)(?P<month>[^\W\d_]+)\.?"
+                        r"(?:\s+del?\s+|,?\s+|[./-])(?P<year>[0-9]{4})$", re.IGNORECASE)
+
+
+# Excel's Long Date: "Thursday, December 10, 2026", "jueves, 10 de diciembre de 2026".
+_WEEKDAY_FIRST = re.compile(r"^(?P<weekday>[^\W\d_]+)\.?,?\s+(?P<date>\S.*)$")
+
+
+def _without_weekday(text: str) -> tuple[str, int | None]:
+    """``text`` without a day of the week named before its date, and that day (Monday 0), or None."""
+    match = _WEEKDAY_FIRST.match(text)
+    weekday = _weekday_numbers_by_name().get(_folded(match["weekday"])) if match else None
+    return (match["date"], weekday) if match and weekday is not None else (text, None)
+
+
+@lru_cache(maxsize=1)
+def _weekday_numbers_by_name() -> dict[str, int]:
+    from babel.dates import get_day_names
+
+    names = {"tues": 1, "thur": 3, "thurs": 3}
+    for locale in NAMES_READ_IN:
+        for width in ("wide", "abbreviated"):
+            for number, name in get_day_names(width, "format", locale=locale).items():
+                names[_folded(name.rstrip("."))] = number
+    return names
 
 
 def _named_month_date_parts(text: str) -> tuple[int, int, int] | None:
