@@ -576,6 +576,20 @@ def test_a_roster_with_a_column_to_leave_out_is_not_passed_over_for_another_shee
     assert "note: read the sheet Roster (also in the workbook: Lists, Template; --sheet reads another)" in result.stderr
 
 
+def test_a_workbook_that_cannot_be_opened_says_why(tmp_path):
+    """A workbook with a password to open it (usual for a sheet of patients) was "not an Excel .xlsx
+    workbook", and staff could not tell what to do."""
+    locked = tmp_path / "locked.xlsx"  # an encrypted workbook is a compound file holding the encrypted package
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
+    result = run_cli("batch", locked, "--check")
+    assert result.exit_code == 2 and result.stderr.startswith(
+        "error: roster: is a workbook with a password to open it, or an Excel 97-2003 workbook: save a copy as an "
+        "Excel .xlsx workbook without a password")
+    not_one = tmp_path / "text.xlsx"
+    not_one.write_text("name,infusion_date\n", encoding="utf-8")
+    assert run_cli("batch", not_one, "--check").stderr == "error: roster: is not an Excel .xlsx workbook\n"
+
+
 def test_jobs_1_and_2_give_identical_bytes(tmp_path):
     roster = write_csv(tmp_path / "r.csv", GOOD * 2)
     one, two = tmp_path / "one", tmp_path / "two"

@@ -468,11 +468,28 @@ def _workbook(path: Path, formulas: bool = False) -> Iterator[Any]:
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
     except Exception:  # zipfile/openpyxl raise many types for a file that is not a workbook
-        raise InputError(ROSTER, "is not an Excel .xlsx workbook", sensitive=False) from None
+        raise InputError(ROSTER, _not_a_workbook(path), sensitive=False) from None
     try:
         yield workbook
     finally:
         workbook.close()
+
+
+# How a file of Microsoft's older container format starts: a workbook with a password to open it
+# (the .xlsx encrypted inside one), or an Excel 97-2003 .xls renamed.
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _not_a_workbook(path: Path) -> str:
+    try:
+        with path.open("rb") as stream:
+            start = stream.read(len(_COMPOUND_FILE))
+    except OSError:
+        start = b""
+    if start == _COMPOUND_FILE:
+        return ("is a workbook with a password to open it, or an Excel 97-2003 workbook: save a copy as an Excel "
+                ".xlsx workbook without a password (keep it where only staff can read it)")
+    return "is not an Excel .xlsx workbook"
 
 
 def _check_unpacked_size(path: Path) -> None:
