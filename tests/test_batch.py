@@ -1347,6 +1347,11 @@ def test_excel_unicode_text_export_is_read_and_utf16_without_its_mark_is_refused
     assert result.exit_code == 2
     assert "roster: is not UTF-8 text" in result.stderr
 
+    pasted = tmp_path / "pasted.csv"  # one row pasted from an "ANSI" CSV: the line is named
+    pasted.write_bytes(b"name,infusion_date\n" + b"Ann Lee,2027-03-05\n" * 900 + "José Peña,2027-03-06\n".encode("cp1252"))
+    assert batch(pasted, tmp_path / "out", "--check").stderr.startswith(
+        'error: roster: is not UTF-8 text (from line 902: save it as "CSV UTF-8")')
+
 
 def test_a_stray_nul_in_a_utf8_roster_fails_its_row_not_the_file(tmp_path):
     """One NUL byte pasted into a cell refused the whole roster as "not UTF-8 text": staff were

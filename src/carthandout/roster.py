@@ -284,7 +284,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
     except UnicodeDecodeError:
-        raise _not_utf8() from None
+        raise _not_utf8(_first_line_not_utf8(path)) from None
     except csv.Error as exc:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
 
@@ -438,8 +438,24 @@ def _text_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def _not_utf8() -> InputError:
-    return InputError(ROSTER, "is not UTF-8 text (save it as \"CSV UTF-8\")", sensitive=False)
+def _not_utf8(line: int | None = None) -> InputError:
+    first = f"from line {line}: " if line else ""
+    return InputError(ROSTER, f"is not UTF-8 text ({first}save it as \"CSV UTF-8\")", sensitive=False)
+
+
+def _first_line_not_utf8(path: Path) -> int | None:
+    """The number of the file's first line that is not UTF-8 (one row pasted from another file
+    into a UTF-8 roster): text decodes in blocks, so the row being read when it failed is not it."""
+    try:
+        with path.open("rb") as stream:
+            for number, line in enumerate(stream, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return number
+    except OSError:
+        pass
+    return None
 
 
 def _separator_hint(line: str) -> str | None:
