@@ -322,8 +322,8 @@ def test_a_yaml_key_that_is_a_list_is_a_one_line_error(tmp_path):
     ("March cohort,,\nName,Infusion Date,MRN\nAnn Lee,2027-03-05,A-1\n",  # "looks like patient data"
      "unknown column number 1 (row 1 names no patient fields: it must hold the column names; is the header row "
      "missing, or a title above it?)"),
-    ("Name,Infusion date (Day 0),MRN\nAnn Lee,2027-03-05,A-1\n",  # a digit hid the title staff must fix
-     "unknown column Infusion date (Day 0) (did you mean infusion_date?) (known:"),
+    ("Name,Infusion date (D0),MRN\nAnn Lee,2027-03-05,A-1\n",  # a digit hid the title staff must fix
+     "unknown column Infusion date (D0) (did you mean infusion_date?) (known:"),
     ("Name,Infusion Date,Room,Unit,Encounter\nAnn Lee,2027-03-05,4,Dr X,E1\n",  # "row 1 names no patient fields"
      "unknown column Room, Unit, Encounter (known:"),
     ("", "the roster is empty: row 1 must hold the column names"),  # "row 1 must hold..." of a file of nothing
@@ -2014,6 +2014,13 @@ def test_a_health_record_exports_column_names_are_read(tmp_path):
     assert result.exit_code == 0, result.stderr
     text = " ".join(pdf_text(tmp_path / "out" / "A-1" / "wallet-card.pdf").split())
     assert "Ann Lee" in text and "Dr. Haddad" in text and "Nombre:" in text  # the front in Spanish
+    other = tmp_path / "o.csv"  # other exports' titles: "Patient" before a field's, "Day 0", "Wt (kg)"
+    other.write_text("Patient Name,Patient DOB,Date of Infusion,Patient MRN,Wt (kg)\n"
+                     "Bo Ray,1961-08-19,2027-03-05,B-1,72\n", encoding="utf-8")
+    assert "1 patient ready" in batch(other, tmp_path / "o", "--check").stdout
+    day_0 = tmp_path / "d.csv"
+    day_0.write_text("Name,Infusion Date (Day 0)\nBo Ray,2027-03-05\n", encoding="utf-8")
+    assert "1 patient ready" in batch(day_0, tmp_path / "d", "--check").stdout
     still_unknown = tmp_path / "s.csv"  # a weight without its unit stays unknown: pounds or kilograms?
     still_unknown.write_text("Name,Infusion Date,Weight\nAnn Lee,2027-03-05,160\n", encoding="utf-8")
     refused = batch(still_unknown, tmp_path / "out2")

@@ -171,7 +171,10 @@ def test_a_language_cell_holding_other_data_is_not_echoed():
 
 
 @pytest.mark.parametrize("written, code", [("Spanish", "es"), ("Español", "es"), ("espanol", "es"), ("English", "en"),
-                                           ("inglés", "en"), (" SPANISH ", "es"), ("es-MX", "es")])
+                                           ("inglés", "en"), (" SPANISH ", "es"), ("es-MX", "es"),
+                                           # ISO 639-2, and a region in brackets, as records also write them
+                                           ("spa", "es"), ("ENG", "en"), ("Spanish (Mexico)", "es"),
+                                           ("Español (México)", "es"), ("English (US)", "en")])
 def test_a_language_may_be_named_as_records_export_it(written, code):
     """A roster exported from a health record said "Spanish": every such row was refused."""
     assert patient(language=written).language == code

@@ -63,12 +63,15 @@ FIELD_ALIASES = {
     "name": ("patient name", "full name"),
     "date_of_birth": ("dob", "birth date", "birthdate"),
     "mrn": ("medical record number", "medical record"),
-    "infusion_date": ("infusion",),
+    "infusion_date": ("infusion", "date of infusion", "infusion date day 0", "day 0", "cell infusion date"),
     "caregiver": ("caregiver name",),
     "caregiver_phone": ("caregiver phone number",),
     "physician": ("doctor", "attending", "attending physician", "treating physician", "physician name", "provider"),
     "language": ("preferred language",),
+    "weight_kg": ("wt kg", "body weight kg"),
 }
+# "Patient MRN", "Patient DOB": a field's title after the word "patient" names the field.
+_PATIENT_PREFIX = "patient"
 
 
 # Columns an export splits the name into ("First Name", "Last Name"): joined into ``name`` when a
@@ -97,7 +100,9 @@ _FIELD_KEYS = {header_key(spelling): name for name in ROSTER_FIELDS
 def field_for_header(header: str) -> str | None:
     """The patient field a roster's column header or a patient file's key names ("Infusion Date",
     "INFUSION_DATE", "infusion-date": case, spaces and underscores aside; or an alias, "DOB"), or None."""
-    return _FIELD_KEYS.get(header_key(header))
+    key = header_key(header)
+    return _FIELD_KEYS.get(key) or (_FIELD_KEYS.get(key[len(_PATIENT_PREFIX):])
+                                    if key.startswith(_PATIENT_PREFIX) else None)
 
 
 def header_misspelling(header: str) -> str | None:
@@ -293,15 +298,20 @@ def parse_language(raw: Any, field_name: str = "language", sensitive: bool = Tru
     tag = _LANGUAGE.match(text)
     if tag is not None:
         return tag.group(1)
-    named = _language_codes_by_name().get(_folded(text))
+    named = _THREE_LETTER_CODES.get(text) or _language_codes_by_name().get(_folded(_REGION_AFTER.sub("", text)))
     if named is None:
         raise InputError(field_name, "{value} is not a language code such as en, es or es-MX, or a language's name",
                          raw, sensitive=sensitive)
     return named
 
 
-# Rosters exported from records often name the language ("Spanish", "Español"): a language's
-# name in English, in Spanish and in its own words is read as its code.
+# Rosters exported from records often name the language ("Spanish", "Español", "Spanish (Mexico)"):
+# a language's name in English, in Spanish and in its own words is read as its code, a region
+# after it in brackets aside; records also keep the three-letter codes of ISO 639-2 ("spa").
+_REGION_AFTER = re.compile(r"\s*\([^()]*\)$")
+_THREE_LETTER_CODES = {"eng": "en", "spa": "es", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de", "por": "pt",
+                       "ita": "it", "zho": "zh", "chi": "zh", "vie": "vi", "kor": "ko", "jpn": "ja", "ara": "ar",
+                       "rus": "ru", "hin": "hi", "pol": "pl", "tgl": "tl", "fas": "fa", "per": "fa", "hat": "ht"}
 
 
 @lru_cache(maxsize=1)
