@@ -357,10 +357,10 @@ def test_unknown_column_stops_before_anything_is_rendered(tmp_path):
     ("h.csv", "Tran Van Delgado,2027-03-05,Bo Delgado,Centre\n", "unknown column Centre (did you mean center?), "
      "number 1, 2, 3 (row 1 names no patient fields"),
     # a name as the key of the fields, of a field's name, of a value; one among the fields
-    ("r.yaml", "- Rosa Delgado: {infusion_date: '2027-03-05'}\n", "unknown field (a key that may be"),
-    ("r2.yaml", "- Luis Delgado: caregiver\n  name: Ann Lee\n  infusion_date: '2027-03-05'\n", "unknown field (a key"),
-    ("r3.yaml", "- Rosa Delgado: '2027-03-05'\n", "unknown field (a key"),
-    ("r4.yaml", "- {name: Ann, infusion_date: '2027-03-05', Rosa Delgado: x, physican: Dr X}\n", "unknown field (a key"),
+    ("r.yaml", "- Rosa Delgado: {infusion_date: '2027-03-05'}\n", "row 2: unknown field (a key that may be"),
+    ("r2.yaml", "- Luis Delgado: caregiver\n  name: Ann Lee\n  infusion_date: '2027-03-05'\n", "row 2: unknown field (a key"),
+    ("r3.yaml", "- Rosa Delgado: '2027-03-05'\n", "row 2: unknown field (a key"),
+    ("r4.yaml", "- {name: Ann, infusion_date: '2027-03-05', Rosa Delgado: x, physican: Dr X}\n", "row 2: unknown field (a key"),
 ])
 def test_titles_that_look_like_a_patient_s_details_are_not_printed(tmp_path, name, text, error):
     roster = tmp_path / name
@@ -374,7 +374,21 @@ def test_titles_that_look_like_a_patient_s_details_are_not_printed(tmp_path, nam
 def test_a_misspelt_field_of_a_yaml_roster_is_named(tmp_path):
     roster = tmp_path / "r.yaml"
     roster.write_text("- {name: Ann, infusion_date: '2027-03-05', physican: Dr X}\n", encoding="utf-8")
-    assert batch(roster, tmp_path / "out", "--check").stderr.startswith("error: roster: unknown field physican in the items")
+    assert batch(roster, tmp_path / "out", "--check").stderr.startswith(
+        "error: roster: row 2: unknown field physican in the item")
+
+
+def test_an_unknown_key_of_a_yaml_roster_names_the_rows_of_its_items(tmp_path):
+    """A "notes:" key (maybe a surname: not shown) stopped the run naming neither the key nor the
+    item: in a list of 200 patients staff could not find it."""
+    roster = tmp_path / "r.yaml"
+    roster.write_text("".join(f"- {{name: P{n}, infusion_date: '2027-03-05'}}\n" for n in range(3))
+                      + "- {name: Ann, infusion_date: '2027-03-05', notes: call first}\n"
+                      + "- {name: Bo, infusion_date: '2027-03-05', Delgado: x}\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--check")
+    assert result.exit_code == 2 and result.stderr.startswith("error: roster: rows 5, 6: unknown field (a key that may")
+    assert "notes" not in result.stderr and "Delgado" not in result.stderr
+    assert "unknown field notes, Delgado in the item" in batch(roster, tmp_path / "o", "--check", "--show-values").stderr
 
 
 def test_a_field_given_twice_in_a_yaml_item_is_its_only_problem(tmp_path):

@@ -51,7 +51,7 @@ from carthandout.output import (
 )
 from carthandout.pipeline import prepare, render_patient_files
 from carthandout.printfiles import PrintPart, PrintPatient, earlier_parts_mode, make_print_part, remove_stale_parts
-from carthandout.roster import HiddenParts, Roster, RosterRow
+from carthandout.roster import HiddenParts, Roster, RosterRow, rows_named
 from carthandout.schedule import compute_schedule, infusion_date_doubt
 
 RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
@@ -221,7 +221,6 @@ def _read_as_told(row: RosterRow, settings: BatchSettings) -> RosterRow:
     return replace(row, fields=fields, problems=(*row.problems, *problems))
 
 
-ROWS_NAMED = 10  # a line naming rows names this many, then how many more
 
 
 def date_doubts(jobs: Sequence[PatientJob], clinic: Clinic) -> list[str]:
@@ -261,13 +260,6 @@ def hidden_notice(jobs: Sequence[PatientJob], hidden: HiddenParts) -> list[str]:
     if hidden.fields:
         lines.append(f"warning: {', '.join(hidden.fields)}: in a column hidden in the sheet; printed like the others")
     return lines
-
-
-def rows_named(numbers: Sequence[int]) -> str:
-    """"row 4", "rows 2, 5, 9", "rows 2, 3, ... and 990 more"."""
-    shown = ", ".join(str(number) for number in numbers[:ROWS_NAMED])
-    more = f" and {len(numbers) - ROWS_NAMED} more" if len(numbers) > ROWS_NAMED else ""
-    return f"row{'s' if len(numbers) > 1 else ''} {shown}{more}"
 
 
 def patient_folders(rows: Sequence[tuple[int, Patient]], settings: BatchSettings,

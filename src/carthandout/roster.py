@@ -28,6 +28,7 @@ from carthandout.models import (NAME_PARTS, ROSTER_FIELDS, field_for_header, hea
 from carthandout.resources import check_regular_file, load_yaml_file
 
 ROSTER = "roster"
+FIRST_ITEM_ROW = 2  # a YAML list's items are numbered as a sheet's rows under its header row
 ROSTER_MAX_BYTES = 100_000_000  # ten thousand patients take a few megabytes in any of the formats
 XLSX_PART_MAX_BYTES = 100_000_000  # a worksheet of ten thousand patients unpacks to about 10 MB
 # A cell longer than the csv module's 131,072 characters stopped the whole batch ("not valid CSV"):
@@ -69,7 +70,7 @@ class Roster:
         self._sheet_marks: SheetMarks | None = None
         if self.kind == "yaml":
             self._items = _load_yaml_items(path)
-            unknown_item_keys(str(key) for item in self._items if isinstance(item, Mapping) for key in item)
+            unknown_item_keys(self._items)
         elif self.kind == "xlsx":
             self.sheet, header, self.other_sheets = patient_sheet(path, sheet)
             self.columns = column_fields(_checked_header(header), ignored)
@@ -224,19 +225,35 @@ def _title_named(title: str) -> str:
 _UNITS = {"weight_kg": ", in kilograms"}  # "Weight" renamed as suggested, in pounds, gave a wrong dose line
 
 
-def unknown_item_keys(keys: Iterable[str]) -> None:
-    """Raise InputError for the keys of a YAML roster's items that are no patient field. They are
-    named only when each is a misspelt field name (``physican``): any other may be a patient's
-    details in the wrong place (``- Rosa Delgado: {...}``, ``Rosa Delgado: "2027-03-05"``), shown
-    only with ``--show-values``."""
-    unknown = [key for key in dict.fromkeys(keys) if field_for_header(key) is None]
-    if not unknown:
+def unknown_item_keys(items: Sequence[Any]) -> None:
+    """Raise InputError for the keys of a YAML roster's items that are no patient field, naming the
+    rows of the items that have them (the first item is row 2). The keys are named only when each
+    is a misspelt field name (``physican``): any other may be a patient's details in the wrong place
+    (``- Rosa Delgado: {...}``, ``Rosa Delgado: "2027-03-05"``), shown only with ``--show-values``."""
+    rows: dict[str, list[int]] = {}
+    for number, item in enumerate(items, start=FIRST_ITEM_ROW):
+        for key in item if isinstance(item, Mapping) else ():
+            if field_for_header(str(key)) is None:
+                rows.setdefault(str(key), []).append(number)
+    if not rows:
         return
-    misspelt = all(map(misspelt_field, unknown))
+    unknown = list(rows)
+    numbers = sorted({number for found in rows.values() for number in found})
     raise InputError(
-        ROSTER, f"unknown field {{value}} in the items (known: {', '.join(ROSTER_FIELDS)})", ", ".join(unknown),
-        sensitive=not misspelt, hidden="(a key that may be a patient's details: each item maps field names to values)",
+        ROSTER, f"{rows_named(numbers)}: unknown field {{value}} in the item (known: {', '.join(ROSTER_FIELDS)})", ", ".join(unknown),
+        sensitive=not all(map(misspelt_field, unknown)),
+        hidden="(a key that may be a patient's details: each item maps field names to values)",
     )
+
+
+ROWS_NAMED = 10  # a line naming rows names this many, then how many more
+
+
+def rows_named(numbers: Sequence[int]) -> str:
+    """"row 4", "rows 2, 5, 9", "rows 2, 3, ... and 990 more"."""
+    shown = ", ".join(str(number) for number in numbers[:ROWS_NAMED])
+    more = f" and {len(numbers) - ROWS_NAMED} more" if len(numbers) > ROWS_NAMED else ""
+    return f"row{'s' if len(numbers) > 1 else ''} {shown}{more}"
 
 
 def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]) -> Iterator[RosterRow]:
@@ -973,7 +990,7 @@ def _load_yaml_items(path: Path) -> list[Any]:
 def _yaml_rows(items: list[Any]) -> Iterator[RosterRow]:
     """Each item, numbered as a sheet's row under its header would be (the first is row 2): the same
     patients get the same rows, and so the same folders and files, in a CSV, a sheet or a YAML list."""
-    for number, item in enumerate(items, start=2):
+    for number, item in enumerate(items, start=FIRST_ITEM_ROW):
         if item is None:
             continue
         if not isinstance(item, Mapping):
