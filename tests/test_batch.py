@@ -18,6 +18,7 @@ import yaml
 
 from carthandout.imposition import layout_for
 from carthandout.naming import UniqueNames, check_template, patient_stem
+from carthandout.edits import PATIENT_KEY
 from carthandout.errors import InputError
 from conftest import field_values, fill_in_on_screen, fonts_not_embedded, page_texts, pdf_text, run_cli
 
@@ -838,10 +839,32 @@ def test_a_print_part_in_two_languages_lists_both(tmp_path):
     assert batch(roster, out).exit_code == 0
     parts = {row["document"]: row for row in manifest(out) if row["record"] == "part-001"}
     assert parts["print-wallet-cards"]["language"] == parts["print-handouts"]["language"] == "es;en"
-    title = pypdf.PdfReader(out / "print/wallet-cards-part-001.pdf").metadata.title
-    assert "Tarjeta" in title and "wallet card" in title
+    title = pypdf.PdfReader(out / "print/wallet-cards-part-001.pdf").metadata.title  # it named no part
+    assert title == "Tarjetas de bolsillo para imprimir, part-001 / Wallet cards for printing, part-001"
     title = pypdf.PdfReader(out / "print/handouts-part-001.pdf").metadata.title  # it was English alone
     assert title == "Folletos para imprimir, part-001 / Handouts for printing, part-001"
+
+
+def test_a_print_part_of_one_patient_is_titled_as_a_part_not_as_the_patient_s_card(tmp_path):
+    """A part of one patient was a copy of their wallet-card.pdf: titled as the card (with the
+    name, where the clinic puts names in titles) and keyed to the patient, unlike other parts."""
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", GOOD[:2]), out, "--print-part-size", "1").exit_code == 0
+    for number in ("001", "002"):
+        part = pypdf.PdfReader(out / f"print/wallet-cards-part-{number}.pdf")
+        assert part.metadata.title == f"Wallet cards for printing, part-{number}"
+        assert "/" + PATIENT_KEY not in part.metadata
+    own = pypdf.PdfReader(out / "004417" / "wallet-card.pdf").metadata
+    assert "/" + PATIENT_KEY in own and "printing" not in own.title
+
+
+def test_print_parts_are_numbered_to_sort_in_print_order_however_many():
+    """Part 1000 of a run sorted between parts 100 and 101: `lpr print/*.pdf` printed it there."""
+    from carthandout.printfiles import PrintPart, part_digits, part_file
+    assert part_digits(7) == part_digits(999) == 3 and part_digits(1000) == 4 and part_digits(12345) == 5
+    names = [part_file("handouts", PrintPart(number, (), part_digits(1001))) for number in (99, 100, 101, 1000, 1001)]
+    assert names == sorted(names) and names[0] == "print/handouts-part-0099.pdf"
+    assert part_file("wallet-cards", PrintPart(7, ())) == "print/wallet-cards-part-007.pdf"
 
 
 def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):

@@ -50,7 +50,8 @@ from carthandout.output import (
     temporaries_of, write_atomic,
 )
 from carthandout.pipeline import prepare, render_patient_files
-from carthandout.printfiles import PrintPart, PrintPatient, earlier_parts_mode, make_print_part, remove_stale_parts
+from carthandout.printfiles import (PART_DIGITS, PrintPart, PrintPatient, earlier_parts_mode, make_print_part, part_digits,
+                                    remove_stale_parts)
 from carthandout.roster import HiddenParts, Roster, RosterRow, rows_named
 from carthandout.schedule import compute_schedule, infusion_date_doubt
 
@@ -711,7 +712,7 @@ def run_batch(
     # after, they are ignored. A second one while the run wrote its record ended it with the earlier
     # run's manifest ("Aborted!"), and a SIGTERM between the two (its default, to die) the same.
     with ManifestStream(settings.output_dir) as manifest, interrupts_ignored():
-        parts = PrintParts(progress, settings.jobs)
+        parts = PrintParts(progress, settings.jobs, part_digits(-(-len(jobs) // settings.part_size)))
         rendered, journal = _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
         _wind_up(jobs, settings, result, manifest, parts, rendered, journal)
         manifest.extend(parts.rows)  # print files last
@@ -972,8 +973,9 @@ class PrintParts:
     decoded). Their manifest rows are collected in part order.
     """
 
-    def __init__(self, progress: Callable[[int], None], workers: int) -> None:
+    def __init__(self, progress: Callable[[int], None], workers: int, digits: int = PART_DIGITS) -> None:
         self.pool: Any = None
+        self.digits = digits  # of every part's number (``part_digits``)
         self.progress = progress
         self.limit = max(1, workers)
         self.waiting: deque[PrintPart] = deque()
@@ -984,7 +986,7 @@ class PrintParts:
 
     def add(self, patients: list[PrintPatient]) -> None:
         self.count += 1
-        self.waiting.append(PrintPart(self.count, tuple(patients)))
+        self.waiting.append(PrintPart(self.count, tuple(patients), self.digits))
         self.poll()
 
     def poll(self) -> None:

@@ -48,14 +48,24 @@ class PrintPatient:
     patient: Patient
 
 
+PART_DIGITS = 3  # at least: part-001
+
+
+def part_digits(parts: int) -> int:
+    """The digits every part's number is written with in a run of ``parts`` parts: names that sort
+    in print order (part-1000 sorted between part-100 and part-101)."""
+    return max(PART_DIGITS, len(str(parts)))
+
+
 @dataclass(frozen=True)
 class PrintPart:
     number: int
     patients: tuple[PrintPatient, ...]
+    digits: int = PART_DIGITS
 
     @property
     def record(self) -> str:
-        return f"part-{self.number:03d}"
+        return f"part-{self.number:0{self.digits}d}"
 
 
 def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: RenderOptions,
@@ -73,8 +83,8 @@ def make_print_part(output_dir: Path, part: PrintPart, clinic: Clinic, options: 
     return [manifest_row(name, part.record, document, policy=policy_record(clinic)) for name, document in made]
 
 
-def part_file(kind: str, number: int) -> str:
-    return f"{PRINT_DIR}/{kind}-part-{number:03d}.pdf"
+def part_file(kind: str, part: PrintPart) -> str:
+    return f"{PRINT_DIR}/{kind}-{part.record}.pdf"
 
 
 def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentContext], clinic: Clinic,
@@ -111,7 +121,7 @@ def _handouts(output_dir: Path, part: PrintPart, contexts: dict[str, DocumentCon
     handouts_file = RenderedDocument(HANDOUTS_DOCUMENT, data, len(handouts.page_numbers), document_versions(sources),
                                      min(row.reviewed for row in sources), joined(row.language for row in sources))
     [handouts_file] = protect_documents([handouts_file], password)
-    return part_file("handouts", part.number), handouts_file
+    return part_file("handouts", part), handouts_file
 
 
 def _handout_source(output_dir: Path, row: ManifestRow, ctx: DocumentContext | None,
@@ -132,9 +142,9 @@ def _cards(part: PrintPart, contexts: list[DocumentContext], clinic: Clinic,
            options: RenderOptions) -> tuple[str, RenderedDocument]:
     theme = build_theme(clinic, options.paper)  # card-size text for everyone (large print: the handouts file)
     sheets = render_sheets([ctx for ctx in contexts for _ in range(options.copies)], theme, options,
-                           large_print_pages=False)
+                           large_print_pages=False, part=part.record)
     [sheets] = protect_documents([sheets], options.pdf_password)
-    return part_file("wallet-cards", part.number), replace(sheets, document=CARDS_DOCUMENT)
+    return part_file("wallet-cards", part), replace(sheets, document=CARDS_DOCUMENT)
 
 
 def check_print_folder(output_dir: Path) -> None:

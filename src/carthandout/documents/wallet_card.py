@@ -551,12 +551,13 @@ def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> Render
 
 
 def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: RenderOptions,
-                  large_print_pages: bool = True) -> RenderedDocument:
+                  large_print_pages: bool = True, part: str | None = None) -> RenderedDocument:
     """Many cards, one per context and in order, over as many sheets as needed, backs matched for duplex.
 
     ``large_print_pages``: a large-print patient's card words follow the sheets (their own
     wallet-card.pdf); a cohort's card sheets go on card stock, so their print file leaves them
-    to ``render_large_print_pages``.
+    to ``render_large_print_pages``. ``part``: the print part the sheets are (its name in the title,
+    whatever the number of patients in it).
     Raises InputError (naming the field, not the record: the caller knows which record it was)
     for the first card that cannot fit.
     """
@@ -570,7 +571,7 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
     cards = [laid_out[id(ctx)] for ctx in contexts]
     packs = [load_pack(DOCUMENT_ID, language) for language in dict.fromkeys(ctx.language for ctx in contexts)]
     buffer = io.BytesIO()
-    canvas = card_canvas(buffer, layout.page_size, _metadata(contexts, packs))
+    canvas = card_canvas(buffer, layout.page_size, _metadata(contexts, packs, part))
     backs = back_positions(layout, options.duplex, options.back_offset_mm)
     pages = 0
     for sheet in chunks(len(cards), layout.capacity):
@@ -612,12 +613,16 @@ def _paper_of(size: Size) -> str | None:
     return next((name for name, paper in PAPER.items() if tuple(paper) == tuple(size)), None)
 
 
-def _metadata(contexts: Sequence[DocumentContext], packs: Sequence[ContentPack]) -> Metadata:
-    """One patient's card: as for their other documents. A cohort's sheets: each language's title,
-    and a language only when every card is in it (a Spanish card on sheets said to be English)."""
-    if len({id(ctx) for ctx in contexts}) == 1:
+def _metadata(contexts: Sequence[DocumentContext], packs: Sequence[ContentPack], part: str | None) -> Metadata:
+    """One patient's card: as for their other documents. A cohort's sheets: each language's title
+    (a print part's, naming the part, also for one patient: printer queues told parts apart by
+    name only), and a language only when every card is in it (a Spanish card on sheets said to be
+    English)."""
+    if part is None and len({id(ctx) for ctx in contexts}) == 1:
         return metadata_for(contexts[0], packs[0])
-    return Metadata(" / ".join(pack.title for pack in packs), contexts[0].clinic.name,
+    titles = [load_common(pack.language).labels["print_cards_title"].format(part=part) if part else pack.title
+              for pack in packs]
+    return Metadata(" / ".join(dict.fromkeys(titles)), contexts[0].clinic.name,
                     " / ".join(dict.fromkeys(subject_in(pack.language) for pack in packs)),
                     packs[0].language if len(packs) == 1 else "")
 
