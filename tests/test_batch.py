@@ -867,6 +867,25 @@ def test_print_parts_are_numbered_to_sort_in_print_order_however_many():
     assert part_file("wallet-cards", PrintPart(7, ())) == "print/wallet-cards-part-007.pdf"
 
 
+def test_a_write_that_fails_names_our_file_never_the_patient_s_folder(tmp_path):
+    """A patient's folder the run could not enter gave "row 4: output: cannot write RCC-00002
+    (Permission denied)" on stderr and in errors.csv, and an over-long -o path "cannot write
+    Ana-Perez" with the patient's name: folders are named after MRNs and names."""
+    import errno
+    from carthandout.output import cannot_write
+    folder = OSError(errno.EACCES, "Permission denied", str(tmp_path / "out" / "RCC-00002"))
+    assert cannot_write(folder) == "cannot write into the output folder (Permission denied)"
+    staged = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "RCC-2" / ".handout.pdf.x1y2_z.part"))
+    assert cannot_write(staged) == "cannot write handout.pdf (No space left on device)"
+    edited = OSError(errno.EACCES, "Permission denied", str(tmp_path), None, str(tmp_path / "A" / "checklist.edited.pdf"))
+    assert cannot_write(edited) == "cannot write checklist.edited.pdf (Permission denied)"
+    roster = write_csv(tmp_path / "r.csv", [{"name": "Ana Perez", "infusion_date": "2027-03-05"}])
+    completed = subprocess.run([sys.executable, "-m", "carthandout", "batch", str(roster), "-o", str(tmp_path / ("d" * 300)),
+                                "--name-template", "{name}", "--doc", "wallet-card"], capture_output=True, text=True)
+    assert completed.returncode == 2 and "Ana" not in completed.stderr and "Perez" not in completed.stderr
+    assert "error: output: cannot write into the output folder (File name too long)" in completed.stderr
+
+
 def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):
     out = tmp_path / "out"
     assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "1").exit_code == 0

@@ -7,6 +7,7 @@ import glob
 import hashlib
 import io
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -172,10 +173,17 @@ def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:
     _rename_into_place([(temporary, path)])
 
 
+# The names of the files a run writes (a document, its edited copy, a print part, the run's
+# record), and of their temporary files: only these are named when a write fails.
+_OWN_FILE = re.compile(r"^\.?([a-z][a-z0-9_-]*(?:\.edited)?\.(?:pdf|csv))(?:\.[A-Za-z0-9_]+\.part)?$")
+
+
 def cannot_write(error: OSError) -> str:
-    """What a failed write says: the file's name only (its folder may be named after the patient)."""
+    """What a failed write says: the file's name when it is one of ours, never a folder's (named
+    after the patient's MRN or name: "cannot write RCC-00002" went to stderr and errors.csv)."""
     target = error.filename2 or error.filename  # os.replace names the temporary file first
-    return f"cannot write {Path(target).name if target else 'a file'} ({error.strerror})"
+    own = _OWN_FILE.match(Path(target).name) if isinstance(target, (str, os.PathLike)) else None
+    return f"cannot write {own[1] if own else 'into the output folder'} ({error.strerror})"
 
 
 def sha256_hex(data: bytes) -> str:
