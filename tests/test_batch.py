@@ -2129,6 +2129,26 @@ def test_a_worker_killed_between_its_renames_and_its_note_still_has_its_patient_
     assert noted[2].kept == (("a/checklist.pdf", "a/checklist.edited.pdf"),)  # its notice still printed
 
 
+def test_a_journal_that_cannot_be_written_does_not_stop_the_run(tmp_path, monkeypatch):
+    """A full disk with --jobs 2: a worker's journal line failed outside the row's own error
+    handling and the whole run stopped, with no summary, manifest or errors.csv, though patients
+    were done (with --jobs 1, no journal, the run reported each row)."""
+    import errno
+    from carthandout.batch import FinishedJournal, PatientResult
+
+    def disk_full(self, entry):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "j.part"))
+
+    monkeypatch.setattr(FinishedJournal, "_write", disk_full)
+    journal = FinishedJournal(tmp_path)
+    journal.note(2, PatientResult())  # no error: the run goes on
+    assert journal.failed and journal.read() == {}
+    out = tmp_path / "out"  # the workers fork from here, the journal's writes failing
+    result = run_cli("batch", write_csv(tmp_path / "r.csv", GOOD), "-o", out, *FAST_DOCS, "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
+    assert {row["row"] for row in manifest(out) if row["record"] != "part-001"} == {"2", "3", "4"}
+
+
 def test_a_second_signal_during_the_workers_shutdown_does_not_rename_the_stop(tmp_path, monkeypatch):
     """Ctrl-C, then SIGTERM while the workers were stopping: the SIGTERM's exception replaced the
     KeyboardInterrupt and the run said "interrupted by SIGTERM" (the second-Ctrl-C test failed so

@@ -906,6 +906,7 @@ class FinishedJournal:
 
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
+        self.failed = False  # a write failed: a safety net no more, the results still go back
 
     def note(self, row: int, outcome: PatientResult) -> None:
         self._append({"row": row, "files": [list(astuple(file)) for file in outcome.files],
@@ -919,6 +920,16 @@ class FinishedJournal:
         self._append({"row": row, "coming": [list(astuple(file)) for file in files], "kept": [list(pair) for pair in kept]})
 
     def _append(self, entry: dict[str, Any]) -> None:
+        """Best effort: a journal that cannot be written (a full disk) stopped the whole run with
+        no manifest, where the patients it would have listed are reported as any others are."""
+        if self.failed:
+            return
+        try:
+            self._write(entry)
+        except OSError:
+            self.failed = True
+
+    def _write(self, entry: dict[str, Any]) -> None:
         path = self.output_dir / self.PATTERN.replace("*", str(os.getpid()))
         with path.open("a", encoding="utf-8") as journal:
             journal.write(json.dumps(entry) + "\n")
