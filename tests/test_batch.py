@@ -1067,12 +1067,15 @@ def unreported_patients(out: Path) -> set[str]:
     return finished - {Path(row["file"]).parent.name for row in manifest(out)}
 
 
-def test_sigterm_leaves_only_complete_files(tmp_path):
+@pytest.mark.parametrize("stop, code", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_leaves_only_complete_files(tmp_path, stop, code):
+    """And SIGHUP (a terminal window closed, an SSH session dropped) too: it killed the run as
+    SIGKILL does, with no report, the earlier manifest in place and temporary files left."""
     process, out = batch_under_way(tmp_path, handouts_written=6)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(stop)
     stdout, _ = process.communicate(timeout=30)
-    assert process.returncode == 143, stdout
-    assert b"interrupted" in stdout
+    assert process.returncode == code, stdout
+    assert f"interrupted by {stop.name}".encode() in stdout
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
     listed = manifest(out)
     assert len(listed) < len(FORTY) * 2  # stopped early; what it lists is whole

@@ -45,7 +45,7 @@ from carthandout.models import (INFUSION_YEARS, NAME_PARTS, PROBE_NAME, REQUIRED
 from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
-    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, ManifestRow, ManifestStream, cannot_write, earlier_manifest,
+    ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, TERMINATING, ManifestRow, ManifestStream, cannot_write, earlier_manifest,
     interrupts_ignored, recorded_digests, regular_file_bytes, remove_leftover_temporaries, sha256_hex, spreadsheet_safe,
     temporaries_of, write_atomic,
 )
@@ -56,7 +56,7 @@ from carthandout.roster import HiddenParts, Roster, RosterRow, rows_named
 from carthandout.schedule import compute_schedule, infusion_date_doubt
 
 RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
-EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "worker": 70}
+EXIT_STOPPED = {"SIGINT": 130, "SIGTERM": 143, "SIGHUP": 129, "worker": 70}
 STOP_GRACE_SECONDS = 20.0  # for a worker to finish the patient in hand (well under a second)
 # Each field of a row is checked on its own with stand-ins for the required fields (models.PROBE_NAME).
 # With no usable infusion date of its own, a row's birth date is compared with the last one
@@ -121,7 +121,7 @@ class BatchResult:
     failed: int = 0
     files: int = 0
     seconds: float = 0.0
-    stopped_by: str | None = None  # "SIGINT", "SIGTERM" or "worker": the run did not finish
+    stopped_by: str | None = None  # "SIGINT", "SIGTERM", "SIGHUP" or "worker": the run did not finish
     problems: list[RowProblem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # not wrong, worth saying: an edited file kept
     part_problems: list[PartProblem] = field(default_factory=list)  # print parts not made; the patients' files are
@@ -496,11 +496,13 @@ _stop_requested = False
 
 
 def _init_worker(state: WorkerState) -> None:
-    """Each worker: leave Ctrl-C to the parent; on SIGTERM finish the patient in hand, then stop."""
+    """Each worker: leave Ctrl-C to the parent; on SIGTERM (or SIGHUP, sent to the whole group when
+    the terminal closes) finish the patient in hand, then stop."""
     global _state
     _state = state
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _request_stop)
+    for number in TERMINATING:
+        signal.signal(number, _request_stop)
     _die_with_parent(state.parent)
 
 
@@ -651,10 +653,12 @@ class WorkerStopped(BrokenProcessPool):
 
 
 class Terminated(BaseException):
-    """SIGTERM in the parent, raised like KeyboardInterrupt so the same clean-up runs."""
+    """SIGTERM or SIGHUP in the parent, raised like KeyboardInterrupt so the same clean-up runs: a
+    closed terminal window or a dropped SSH session killed the run as SIGKILL does, with no
+    report, the earlier run's manifest in place and its temporary files left."""
 
 
-_INTERRUPTS = {signal.SIGINT: KeyboardInterrupt, signal.SIGTERM: Terminated}
+_INTERRUPTS = {signal.SIGINT: KeyboardInterrupt, **dict.fromkeys(TERMINATING, Terminated)}
 _held = 0  # depth of interrupts_held() blocks in progress
 _pending: list[int] = []  # signals that arrived while held
 _first_interrupt: list[int] = []  # the signal that stopped the run: a second one may replace its exception

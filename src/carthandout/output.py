@@ -427,12 +427,14 @@ def _opened_folder(folder: Path) -> int:
         raise InputError("--output", f"cannot be made a folder ({problem})", sensitive=False) from None
 
 
-INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+# What stops a run in order: SIGTERM, and SIGHUP where there is one (not on Windows).
+TERMINATING = (signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []))
+INTERRUPTS = (signal.SIGINT, *TERMINATING)
 
 
 @contextmanager
 def interrupts_ignored() -> Iterator[None]:
-    """Ctrl-C and SIGTERM ignored: for the few writes that make a run's record (its documents
+    """Ctrl-C, SIGTERM and SIGHUP ignored: for the few writes that make a run's record (its documents
     renamed into place and the manifest listing them)."""
     previous = {number: signal.signal(number, signal.SIG_IGN) for number in INTERRUPTS}
     try:
