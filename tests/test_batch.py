@@ -1086,6 +1086,22 @@ def test_sigterm_leaves_only_complete_files(tmp_path, stop, code):
     assert unreported_patients(out) == set()
 
 
+def test_a_run_killed_outright_leaves_no_manifest_listing_what_it_changed(tmp_path):
+    """Killed (SIGKILL) after rewriting patients with new dates, a re-run left the earlier run's
+    manifest.csv in place: it listed print parts already removed and the digests of files since
+    rewritten, until a full re-run."""
+    first = run_cli("batch", write_csv(tmp_path / "r.csv", FORTY), "-o", tmp_path / "out", "--doc", "handout")
+    assert first.exit_code == 0 and manifest(tmp_path / "out")
+    moved = [{**patient, "infusion_date": "2027-04-02"} for patient in FORTY]
+    process, out = batch_under_way(tmp_path, 4, patients=moved)
+    process.kill()
+    process.communicate(timeout=30)
+    assert not (out / "manifest.csv").exists()
+    assert run_cli("batch", tmp_path / "r.csv", "-o", out, "--doc", "handout").exit_code == 0
+    for row in manifest(out):  # the re-run's record is whole again
+        assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
+
+
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_an_interrupted_run_with_one_job_lists_every_patient_it_wrote(tmp_path, stop):
     """--jobs 1 renders in the batch process: Ctrl-C raised inside a chunk lost its finished patients

@@ -736,6 +736,10 @@ def _run_workers(
 ) -> tuple["RenderedInOrder", "FinishedJournal"]:
     """Every patient and print part through the workers, until done or interrupted (``result.stopped_by``)."""
     recorded = recorded_digests(earlier_manifest(settings.output_dir))
+    # Read, the earlier record goes before any file it lists is replaced: a run killed (SIGKILL,
+    # a power cut) left it listing print parts already removed and the digests of files since
+    # rewritten. A file changed by hand is still told from its own bytes (``edits``).
+    (settings.output_dir / MANIFEST_FILE).unlink(missing_ok=True)
     state = WorkerState(settings.output_dir, clinic, options, settings.show_values, recorded, journal=settings.jobs > 1,
                         part_mode=earlier_parts_mode(settings.output_dir))
     rendered = RenderedInOrder(jobs, settings.jobs)
