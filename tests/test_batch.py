@@ -890,9 +890,27 @@ def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):
     out = tmp_path / "out"
     assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "1").exit_code == 0
     assert (out / "print/handouts-part-003.pdf").exists()
-    assert batch(write_csv(tmp_path / "r.csv", GOOD[:1]), out, "--print-part-size", "1").exit_code == 0
+    rerun = batch(write_csv(tmp_path / "r.csv", GOOD[:1]), out, "--print-part-size", "1")
+    assert rerun.exit_code == 0
     assert sorted(p.name for p in (out / "print").iterdir()) == ["handouts-part-001.pdf", "wallet-cards-part-001.pdf"]
     assert errors(out) == []
+    assert ("note: 4 print parts of an earlier run removed, not made this time (print/handouts-part-002.pdf, "
+            "print/handouts-part-003.pdf, print/wallet-cards-part-002.pdf, print/wallet-cards-part-003.pdf)"
+            in rerun.stderr.splitlines())  # they went without a word
+
+
+def test_a_re_run_with_fewer_documents_says_what_it_removed(tmp_path):
+    """Re-run with --doc handout alone, batch removed every patient's wallet-card.pdf and the card
+    print part without a word, where generate says "removed ... (an earlier run's document, not
+    made this time)"."""
+    out, roster = tmp_path / "out", write_csv(tmp_path / "r.csv", GOOD)
+    assert batch(roster, out).exit_code == 0
+    result = run_cli("batch", roster, "-o", out, "--doc", "handout", "--jobs", "1")
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert "note: wallet-card.pdf removed from 3 patient folders (an earlier run's document, not made this time)" in lines
+    assert "note: 1 print part of an earlier run removed, not made this time (print/wallet-cards-part-001.pdf)" in lines
+    assert not list(out.glob("*/wallet-card.pdf"))
 
 
 def test_a_rerun_keeps_each_document_edited_since_before_it_replaces_or_removes_it(tmp_path):

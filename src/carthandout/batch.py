@@ -28,7 +28,7 @@ import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from collections import deque
+from collections import Counter, deque
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
@@ -51,8 +51,8 @@ from carthandout.output import (
 )
 from carthandout.pipeline import prepare, render_patient_files
 from carthandout.printfiles import (PART_DIGITS, PrintPart, PrintPatient, earlier_parts_mode, make_print_part, part_digits,
-                                    remove_stale_parts)
-from carthandout.roster import HiddenParts, Roster, RosterRow, rows_named
+                                    part_files, remove_stale_parts)
+from carthandout.roster import ROWS_NAMED, HiddenParts, Roster, RosterRow, rows_named
 from carthandout.schedule import compute_schedule, infusion_date_doubt
 
 RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
@@ -97,6 +97,7 @@ class PatientResult:
     files: tuple[ManifestRow, ...] = ()
     problem: RowProblem | None = None
     kept: tuple[tuple[str, str], ...] = ()  # (file, its edited copy) kept before it was replaced or removed
+    removed: tuple[str, ...] = ()  # the names of an earlier run's documents removed, not made this time
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ class BatchResult:
     notices: list[str] = field(default_factory=list)  # not wrong, worth saying: an edited file kept
     part_problems: list[PartProblem] = field(default_factory=list)  # print parts not made; the patients' files are
     folders: set[str] = field(default_factory=set)  # the patients' folders this run wrote
+    removed: Counter[str] = field(default_factory=Counter)  # document name -> folders it was removed from
+    earlier_parts: set[str] = field(default_factory=set)  # the print parts in the folder before the run
 
     def summary(self) -> str:
         failed_parts = {problem.part for problem in self.part_problems if not problem.stale}
@@ -549,7 +552,7 @@ def render_patient(job: PatientJob, journal: "FinishedJournal | None" = None) ->
         return PatientResult(problem=RowProblem(job.row, "output", cannot_write(error)))
     except Exception as error:  # a bug one row's data triggers must not stop the cohort; no values in the line
         return PatientResult(problem=RowProblem(job.row, "internal", f"internal error: {type(error).__name__}"))
-    return PatientResult(tuple(files), kept=tuple(kept))
+    return PatientResult(tuple(files), kept=tuple(kept), removed=tuple(Path(name).name for name in rendered.plan.stale))
 
 
 def build_part(part: PrintPart) -> PartResult | None:
@@ -746,6 +749,7 @@ def _run_workers(
     journal = FinishedJournal(settings.output_dir)
     # The earlier run's parts go before any patient is replaced: kept until the end, an interrupted
     # (or killed) run left them in print/ beside patients it had rewritten, with the old dates.
+    result.earlier_parts = part_files(settings.output_dir)
     remove_stale_parts(settings.output_dir, set())
     try:
         with interrupts_raise(), worker_pool(settings.jobs, state) as pool:
@@ -774,7 +778,25 @@ def _wind_up(jobs: Sequence[PatientJob], settings: BatchSettings, result: BatchR
     for number, problem in remove_stale_parts(settings.output_dir, {row.file for row in parts.rows}):
         parts.problems.append(PartProblem(number, problem, stale=True))
     journal.remove()
-    result.notices += _papers_left_notice(settings.output_dir, result.folders)
+    gone = sorted(result.earlier_parts - {row.file for row in parts.rows})
+    result.notices += (_removed_notices(result.removed) + _parts_removed_notice(gone)
+                       + _papers_left_notice(settings.output_dir, result.folders))
+
+
+def _removed_notices(removed: Counter[str]) -> list[str]:
+    """A line for each document an earlier run made and this one did not (``--doc`` named fewer):
+    removed from the patients' folders, as ``generate`` says, counted by folder."""
+    return [f"note: {name} removed from {counted(folders, 'patient folder')} (an earlier run's document, not made "
+            "this time)" for name, folders in sorted(removed.items())]
+
+
+def _parts_removed_notice(gone: Sequence[str]) -> list[str]:
+    """A line naming an earlier run's print parts this run did not make again (fewer patients, or
+    no wallet cards): removed before the first patient, they went without a word."""
+    if not gone:
+        return []
+    shown = ", ".join(gone[:ROWS_NAMED]) + (f" and {len(gone) - ROWS_NAMED} more" if len(gone) > ROWS_NAMED else "")
+    return [f"note: {counted(len(gone), 'print part')} of an earlier run removed, not made this time ({shown})"]
 
 
 def _papers_left_notice(output_dir: Path, written: set[str]) -> list[str]:
@@ -818,6 +840,7 @@ def _record(outcome: PatientResult, result: BatchResult, manifest: ManifestStrea
     result.folders.add(outcome.files[0].record)
     manifest.extend(outcome.files)
     result.notices.extend(_kept_notice(outcome.files[0].row, name, copy) for name, copy in outcome.kept)
+    result.removed.update(outcome.removed)
     return True
 
 

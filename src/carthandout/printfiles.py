@@ -167,6 +167,13 @@ def earlier_parts_mode(output_dir: Path) -> int | None:
     return functools.reduce(operator.and_, modes) if modes else None
 
 
+def part_files(output_dir: Path) -> set[str]:
+    """The print parts in the output folder (``print/handouts-part-001.pdf``, ...)."""
+    folder = output_dir / PRINT_DIR
+    return {f"{PRINT_DIR}/{path.name}" for path in (folder.iterdir() if folder.is_dir() else ())
+            if _PART_FILE.match(path.name)}
+
+
 def remove_stale_parts(output_dir: Path, written: set[str]) -> list[tuple[int, str]]:
     """Part files this run did not write (an earlier, larger run's, or a part that failed now):
     printing them would repeat old patients, or old dates. Returns (part, problem) for each that
