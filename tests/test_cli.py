@@ -535,6 +535,20 @@ def test_a_folder_that_cannot_take_a_file_is_named_by_the_file_not_its_temporary
     assert capsys.readouterr().err == "error: output: cannot write handout.pdf (Permission denied)\n"
 
 
+@pytest.mark.parametrize("command", [["generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05"],
+                                     ["batch", "ROSTER"]])
+def test_an_empty_output_path_is_refused(tmp_path, monkeypatch, command):
+    """-o "$OUTDIR" with the variable unset: the cohort's papers, manifest and print/ went into
+    the current folder, exit 0."""
+    roster = tmp_path / "r.csv"
+    roster.write_text("name,infusion_date\nAnn Lee,2027-03-05\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(*[str(roster) if part == "ROSTER" else part for part in command], "-o", "")
+    assert result.exit_code == 2
+    assert "'-o' / '--output': is empty: give a path (. for the current folder)" in result.output
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["r.csv"]
+
+
 def test_a_document_is_named_in_any_case_or_with_a_space(tmp_path):
     """`--doc Handout` and `--doc "wallet card"` were unknown documents, as typed from the help."""
     result = run_cli("generate", "--name", "A", "--infusion-date", "2027-02-01", "--doc", "Handout",

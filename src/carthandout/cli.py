@@ -40,9 +40,11 @@ EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT = 0, 1, 2
 
 class UserPath(click.Path):
     """A path with its leading ``~`` expanded: the shell leaves ``--output=~/papers`` as typed, and
-    the papers went into a folder named "~" in the current one."""
+    the papers went into a folder named "~" in the current one. An empty one is refused."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():  # an unset $OUTDIR: the papers went into the current folder
+            self.fail("is empty: give a path" + (" (. for the current folder)" if not self.file_okay else ""), param, ctx)
         return super().convert(os.path.expanduser(value) if isinstance(value, str) else value, param, ctx)
 
 
