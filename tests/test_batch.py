@@ -1344,6 +1344,16 @@ def test_unique_names_are_case_insensitive_and_deterministic():
     assert [names.claim(s) for s in ("a", "A", "a", "a-2", "Print")] == ["a", "A-2", "a-3", "a-2-2", "Print-2"]
 
 
+def test_a_template_naming_a_field_a_row_lacks_keeps_the_row_number():
+    """With --name-template 'ward-{mrn}', rows without an MRN were "ward", "ward-2" in roster order:
+    a patient added above handed one patient's folder (and papers) to another, with no note."""
+    assert patient_stem({"name": "Ann", "mrn": ""}, 5, "ward-{mrn}", False).stem == "ward-5"
+    assert patient_stem({"name": "Ann", "mrn": ""}, 5, "{mrn}x", False).stem == "x-5"
+    assert patient_stem({"name": "Ann", "mrn": ""}, 5, "{mrn}", False).stem == "patient-5"  # nothing else in it
+    assert patient_stem({"name": "Ann", "mrn": "A1"}, 5, "ward-{mrn}", False).stem == "ward-A1"
+    assert patient_stem({"name": "Ann", "mrn": ""}, 5, "ward-{mrn}-{row}", False).stem == "ward-5"
+
+
 def test_default_stem_prefers_the_mrn_and_keeps_the_row_for_long_names():
     assert patient_stem({"name": "Rosa", "mrn": "RCC/44"}, 7, None, False).stem == "RCC-44"
     assert patient_stem({"name": "é" * 500}, 7, None, False).stem.endswith("-7")

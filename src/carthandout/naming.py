@@ -88,10 +88,20 @@ def patient_stem(fields: Mapping[str, str], row: int, template: str | None, no_n
     values = {**raw, "mrn": ascii_slug(raw["mrn"])[:MAX_FIELD_LENGTH], "name": ascii_slug(raw["name"])[:MAX_FIELD_LENGTH]}
     if template is None:
         template = default_template(values, no_names)
+    elif _names_an_empty_field(template, values) and safe_stem(template.format(**values), ""):
+        # "ward-{mrn}" for a row without an MRN: "ward", "ward-2" in roster order, so a row added
+        # above handed one patient's folder to another; with the row number, as the default does
+        template += "-{row}"
     stem = safe_stem(template.format(**values), NO_NAMES_TEMPLATE.format(row=row))
     # Typed as it is, when the fields make it unchanged and no row number is in it: a row number
     # changes as rows are inserted, so "Fourth-5" is never held against the MRN Fourth-5.
     return PatientStem(stem, stem == template.format(**raw) and "{row}" not in template)
+
+
+def _names_an_empty_field(template: str, values: Mapping[str, str]) -> bool:
+    """Whether ``template`` names a patient's field that is empty here, and not the row number."""
+    named = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+    return "row" not in named and any(not values[field] for field in named)
 
 
 def default_template(values: Mapping[str, str], no_names: bool) -> str:
