@@ -1412,3 +1412,16 @@ def test_every_bad_team_member_is_named(write_yaml, tmp_path):
     generated = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
                         "-o", tmp_path / "out")
     assert generated.exit_code == 2 and generated.stderr.endswith("(and 1 more: carthandout check --clinic lists them)\n")
+
+
+def test_the_progress_bar_s_time_left_follows_the_pace_since_the_first_step(monkeypatch):
+    """click's averaged the time a step took since the bar began, the workers' start-up included:
+    "3:05 left" at 12% of a run that ended 10 seconds later."""
+    import carthandout.cli as cli_module
+    clock = iter([10.0, 11.0, 12.0, 13.0, 14.0, 15.0])  # the first result 10 s in (start-up), then one a second
+    monkeypatch.setattr(cli_module.time, "monotonic", lambda: next(clock))
+    shown = []
+    step = cli_module._with_time_left(lambda steps, left: shown.append(left), length=6)
+    for _ in range(6):
+        step(1)
+    assert shown == [None, "0:04 left", "0:03 left", "0:02 left", "0:01 left", None]

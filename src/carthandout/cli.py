@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 from contextlib import contextmanager
@@ -483,8 +484,34 @@ def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
     if stream is None or not stream.isatty():  # None: stderr closed (2>&-)
         yield lambda steps: None
         return
-    with click.progressbar(length=length, label=label, file=stream) as bar:
-        yield bar.update
+    # click's own time left averages the time a step took since the bar began, the workers'
+    # start-up included: it said 3 minutes left for a run that ended 10 seconds later
+    with click.progressbar(length=length, label=label, file=stream, show_eta=False,
+                           item_show_func=lambda left: left) as bar:
+        yield _with_time_left(bar.update, length)
+
+
+def _with_time_left(update: Callable[..., None], length: int) -> Callable[[int], None]:
+    """``update``, given the time left as reckoned from the pace since the first step."""
+    first: list[float] = []  # when the first step came, and how many were done then
+    done = 0
+
+    def step(steps: int) -> None:
+        nonlocal done
+        done += steps
+        now = time.monotonic()
+        if not first:
+            first.extend((now, done))
+        # results come a chunk at a time: a second's pace at least
+        pace = (now - first[0]) / (done - first[1]) if done > first[1] and now - first[0] >= 1 else None
+        update(steps, None if pace is None or done >= length else _time_left(pace * (length - done)))
+
+    return step
+
+
+def _time_left(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes}:{seconds:02d} left"
 
 
 @cli.command(name="docs")
