@@ -1094,6 +1094,8 @@ def test_sigterm_leaves_only_complete_files(tmp_path, stop, code):
     stdout, _ = process.communicate(timeout=30)
     assert process.returncode == code, stdout
     assert f"interrupted by {stop.name}".encode() in stdout
+    done = int(re.search(rb"(\d+) patients? done, 0 failed", stdout)[1])  # and how many it did not reach
+    assert f"by {stop.name}; {len(FORTY) - done} patients not reached;".encode() in stdout
     assert not [p for p in out.rglob("*") if p.name.endswith(".part")]
     listed = manifest(out)
     assert len(listed) < len(FORTY) * 2  # stopped early; what it lists is whole

@@ -129,6 +129,8 @@ class BatchResult:
     folders: set[str] = field(default_factory=set)  # the patients' folders this run wrote
     removed: Counter[str] = field(default_factory=Counter)  # document name -> folders it was removed from
     earlier_parts: set[str] = field(default_factory=set)  # the print parts in the folder before the run
+    planned: int = 0  # the patients the run set out to render
+    reached: int = 0  # of them, those rendered or failed
 
     def summary(self) -> str:
         failed_parts = {problem.part for problem in self.part_problems if not problem.stale}
@@ -139,7 +141,8 @@ class BatchResult:
             return line + (" (stopped: a worker process died or was stopped, e.g. out of memory;"
                            " manifest.csv lists what is complete)")
         if self.stopped_by:
-            return line + f" (interrupted by {self.stopped_by}; manifest.csv lists what is complete)"
+            return line + (f" (interrupted by {self.stopped_by}; {counted(self.planned - self.reached, 'patient')} "
+                           "not reached; manifest.csv lists what is complete)")
         return line
 
     @property
@@ -713,7 +716,7 @@ def run_batch(
 ) -> BatchResult:
     """Render every job and the print files; always writes manifest.csv and errors.csv."""
     started = time.perf_counter()
-    result = BatchResult(problems=list(problems))
+    result = BatchResult(problems=list(problems), planned=len(jobs))
     _remove_partial_files(settings.output_dir, jobs, in_dir=True)  # a killed run's
     # Ctrl-C and SIGTERM stop the run only while the workers run (``interrupts_raise``); before and
     # after, they are ignored. A second one while the run wrote its record ended it with the earlier
@@ -833,6 +836,7 @@ def _render_patients(
 
 def _record(outcome: PatientResult, result: BatchResult, manifest: ManifestStream) -> bool:
     """The patient's files into the manifest, or its problem into the report; True when done."""
+    result.reached += 1
     if outcome.problem is not None:
         result.problems.append(outcome.problem)
         return False
