@@ -1425,3 +1425,11 @@ def test_the_progress_bar_s_time_left_follows_the_pace_since_the_first_step(monk
     for _ in range(6):
         step(1)
     assert shown == [None, "0:04 left", "0:03 left", "0:02 left", "0:01 left", None]
+
+
+def test_option_choices_are_taken_in_any_case(tmp_path):
+    """--paper A4 was taken, --card-layout AVERY-5371 and --duplex Long refused."""
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "3/5/2027", "--date-order", "Month-First",
+                     "--doc", "wallet-card", "--card-layout", "AVERY-5371", "--duplex", "Long", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert [round(float(side)) for side in pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages[0].mediabox[2:]] == [612, 792]

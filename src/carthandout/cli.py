@@ -123,7 +123,7 @@ def export_options(command: Any) -> Any:
     command = click.option("--capitalize-names", is_flag=True,
                            help="Names are written in capitals, as health-record exports write them: print them "
                                 "with a capital to each word (\"Rosa M de la Cruz\").")(command)
-    command = click.option("--date-order", type=click.Choice(DATE_ORDERS), default=None,
+    command = click.option("--date-order", type=click.Choice(DATE_ORDERS, case_sensitive=False), default=None,
                            help="Read dates written 3/5/2027 month first (US) or day first; without it (or the clinic "
                                 "profile's exports: date_order) they are refused, as countries read them "
                                 "differently.")(command)
@@ -136,7 +136,7 @@ def duplex_options(command: Any) -> Any:
     """``--duplex`` and ``--back-offset``: how a card sheet's back lines up with its front."""
     command = click.option("--back-offset", default=None, metavar="DX,DY",
                            help="Shift the back sheet DX,DY mm to correct the printer (read off `carthandout calibrate`).")(command)
-    return click.option("--duplex", type=click.Choice(DUPLEX_FLIPS), default="long", show_default=True,
+    return click.option("--duplex", type=click.Choice(DUPLEX_FLIPS, case_sensitive=False), default="long", show_default=True,
                         help="How the printer turns the sheet for the back: over its long or its short edge.")(command)
 
 
@@ -145,7 +145,7 @@ def card_options(command: Any) -> Any:
     command = duplex_options(command)
     command = click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True,
                            help="Wallet cards per patient.")(command)
-    return click.option("--card-layout", type=click.Choice(CARD_LAYOUTS), default="single", show_default=True,
+    return click.option("--card-layout", type=click.Choice(CARD_LAYOUTS, case_sensitive=False), default="single", show_default=True,
                         help="Wallet card: one card a page, Avery 5371 sheet, A4 10-up sheet, or fold-over.")(command)
 
 
@@ -350,7 +350,7 @@ def demo(ctx: click.Context, output_dir: Path, paper: str | None) -> None:
 
 
 @cli.command()
-@click.option("--card-layout", type=click.Choice(SHEET_LAYOUTS), default=SHEET_LAYOUTS[0], show_default=True,
+@click.option("--card-layout", type=click.Choice(SHEET_LAYOUTS, case_sensitive=False), default=SHEET_LAYOUTS[0], show_default=True,
               help="The card sheet to calibrate.")
 @duplex_options
 @click.option("-o", "--output", "output_file", required=True, type=UserPath(dir_okay=False, path_type=Path),
