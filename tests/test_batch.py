@@ -643,6 +643,8 @@ def test_a_patient_folder_linked_outside_fails_that_row_alone(tmp_path):
     assert result.exit_code == 1
     assert [(e["row"], e["field"]) for e in errors(out)] == [("2", "output")]
     assert (out / "Chen-Wei-3" / "handout.pdf").exists() and not any(elsewhere.iterdir())
+    # said of the folder, not of "the value" (there is none in the row), and never naming it
+    assert result.stderr.startswith("row 2: output: the patient's folder would be written outside the output folder\n")
 
 
 def test_a_patient_folder_linked_to_another_patients_folder_fails_that_row(tmp_path):

@@ -149,7 +149,9 @@ def inside(directory: Path, relative: str) -> Path:
     path = root / relative
     target = path.resolve()
     if target == root or root not in target.parents:
-        raise InputError("output", "{value} would be written outside the output folder", relative)
+        raise InputError("output", "{value} would be written outside the output folder", relative,
+                         hidden="the patient's folder")
     if any(part.is_symlink() for part in (path, *path.parents) if root in part.parents):
-        raise InputError("output", "{value} is a link to another folder: it must be a folder of its own", relative)
+        raise InputError("output", "{value} is a link to another folder: it must be a folder of its own", relative,
+                         hidden="the patient's folder")
     return target
