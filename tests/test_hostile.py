@@ -39,7 +39,9 @@ def has_letter(text: str) -> bool:
     return any(unicodedata.category(character).startswith("L") for character in normalise_text(text))
 
 
-record = st.fixed_dictionaries({field: value for field in FIELDS}).filter(lambda fields: has_letter(fields["name"]))  # a name needs one
+# a name needs a letter, and not to be a word for nothing ("TBA", "nan"): such a name is refused first
+record = st.fixed_dictionaries({field: value for field in FIELDS}).filter(
+    lambda fields: has_letter(fields["name"]) and not stands_for_no_value(fields["name"]))
 BOUNDED = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
