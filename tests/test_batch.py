@@ -605,6 +605,16 @@ def test_a_workbook_that_cannot_be_opened_says_why(tmp_path):
     assert run_cli("batch", not_one, "--check").stderr == "error: roster: is not an Excel .xlsx workbook\n"
 
 
+def test_more_jobs_than_cores_are_warned_of(tmp_path):
+    """--jobs 32 on 2 cores ran 33 processes, 1.5 GB, slower than 2, without a word."""
+    from carthandout.batch import default_jobs
+    many = default_jobs() + 1
+    result = run_cli("batch", write_csv(tmp_path / "r.csv", GOOD[:1]), "-o", tmp_path / "out", "--check",
+                     "--jobs", str(many))
+    assert f"warning: --jobs {many} is more than the {default_jobs()} core" in result.stderr
+    assert "warning: --jobs" not in run_cli("batch", tmp_path / "r.csv", "-o", tmp_path / "out", "--check").stderr
+
+
 def test_jobs_1_and_2_give_identical_bytes(tmp_path):
     roster = write_csv(tmp_path / "r.csv", GOOD * 2)
     one, two = tmp_path / "one", tmp_path / "two"

@@ -1102,4 +1102,18 @@ def errors_csv(problems: Iterable[RowProblem], part_problems: Iterable[PartProbl
 
 
 def default_jobs() -> int:
-    return os.cpu_count() or 1
+    """One worker per core this process may run on (a container's cpuset, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def jobs_notice(jobs: int) -> list[str]:
+    """A line when more workers are asked for than there are cores: each holds its own fonts and
+    layouts (--jobs 32 on 2 cores: 1.5 GB, and slower than 2)."""
+    cores = default_jobs()
+    if jobs <= cores:
+        return []
+    return [f"warning: --jobs {jobs} is more than the {counted(cores, 'core')} here: each worker takes its own "
+            "memory, and the run is no faster"]

@@ -416,7 +416,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
           capitalize_names: bool = False) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import (  # here: other commands start faster
-        BatchSettings, counted, default_jobs, run_batch, validate_roster,
+        BatchSettings, counted, default_jobs, jobs_notice, run_batch, validate_roster,
     )
     from carthandout.naming import check_template
     from carthandout.printfiles import check_print_folder
@@ -454,7 +454,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         click.echo("interrupted while checking the roster: nothing was written", err=True)
         sys.exit(130)
     patients, problems = checked.jobs, checked.problems
-    for line in [problem.line() for problem in problems] + checked.notices:
+    for line in [problem.line() for problem in problems] + checked.notices + jobs_notice(settings.jobs):
         click.echo(line, err=True)
     if check_only:
         say(f"checked: {counted(len(patients), 'patient')} ready, "
