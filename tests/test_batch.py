@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -1077,12 +1078,13 @@ FORTY = [{"name": f"Patient {n}", "infusion_date": "2027-03-05"} for n in range(
 
 
 def batch_under_way(tmp_path: Path, handouts_written: int, *options: str, jobs: int = 2,
-                    patients: list[dict] = FORTY) -> tuple[subprocess.Popen, Path]:
-    """A 40-patient batch in its own process, once it has written (or rewritten) some handouts."""
+                    patients: list[dict] = FORTY, before: tuple[str, ...] = ()) -> tuple[subprocess.Popen, Path]:
+    """A 40-patient batch in its own process (run by ``before``, e.g. nohup), once it has written
+    (or rewritten) some handouts."""
     out = tmp_path / "out"
     started = time.time()
     process = subprocess.Popen(
-        [sys.executable, "-m", "carthandout", "batch", str(write_csv(tmp_path / "r.csv", patients)), "-o", str(out),
+        [*before, sys.executable, "-m", "carthandout", "batch", str(write_csv(tmp_path / "r.csv", patients)), "-o", str(out),
          "--doc", "handout", "--jobs", str(jobs), *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and handouts_written > sum(
@@ -1132,6 +1134,17 @@ def test_a_run_killed_outright_leaves_no_manifest_listing_what_it_changed(tmp_pa
     assert run_cli("batch", tmp_path / "r.csv", "-o", out, "--doc", "handout").exit_code == 0
     for row in manifest(out):  # the re-run's record is whole again
         assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
+
+
+@pytest.mark.skipif(shutil.which("nohup") is None, reason="no nohup")
+def test_a_run_started_with_nohup_goes_on_after_sighup(tmp_path):
+    """Stopping on SIGHUP overrode nohup's: `nohup carthandout batch ... &`, the usual way to leave
+    a long batch running over SSH, stopped when the session closed."""
+    process, out = batch_under_way(tmp_path, 4, before=("nohup",))
+    process.send_signal(signal.SIGHUP)
+    stdout, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, stdout
+    assert len({row["row"] for row in manifest(out)}) == len(FORTY) + 1  # every patient, and the print part
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])

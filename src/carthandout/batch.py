@@ -46,8 +46,8 @@ from carthandout.naming import UniqueNames, inside, patient_stem
 from carthandout.options import DEFAULT_PART_SIZE, RenderOptions
 from carthandout.output import (
     ERRORS_FILE, MANIFEST_FILE, PRINT_DIR, TERMINATING, ManifestRow, ManifestStream, cannot_write, earlier_manifest,
-    interrupts_ignored, recorded_digests, regular_file_bytes, remove_leftover_temporaries, sha256_hex, spreadsheet_safe,
-    temporaries_of, write_atomic,
+    ignored_hangup, interrupts_ignored, recorded_digests, regular_file_bytes, remove_leftover_temporaries, sha256_hex,
+    spreadsheet_safe, temporaries_of, write_atomic,
 )
 from carthandout.pipeline import prepare, render_patient_files
 from carthandout.printfiles import (PART_DIGITS, PrintPart, PrintPatient, earlier_parts_mode, make_print_part, part_digits,
@@ -508,7 +508,8 @@ def _init_worker(state: WorkerState) -> None:
     _state = state
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for number in TERMINATING:
-        signal.signal(number, _request_stop)
+        if not ignored_hangup(number):
+            signal.signal(number, _request_stop)
     _die_with_parent(state.parent)
 
 
@@ -682,7 +683,7 @@ def interrupts_raise() -> Iterator[None]:
         raise _INTERRUPTS[signal.Signals(signum)]()
 
     _first_interrupt.clear()  # kept after the block: the stop is named from it (``_run_workers``)
-    previous = {number: signal.signal(number, handler) for number in _INTERRUPTS}
+    previous = {number: signal.signal(number, handler) for number in _INTERRUPTS if not ignored_hangup(number)}
     try:
         yield
     finally:

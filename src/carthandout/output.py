@@ -432,6 +432,16 @@ TERMINATING = (signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") el
 INTERRUPTS = (signal.SIGINT, *TERMINATING)
 
 
+# Read as the process starts, before a run ignores signals for a while (``interrupts_ignored``).
+_STARTED_IGNORING_HANGUP = hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+
+
+def ignored_hangup(number: int) -> bool:
+    """Whether ``number`` is SIGHUP and the process was started to ignore it (``nohup``, the usual
+    way to leave a long batch running over SSH): it must not stop the run then."""
+    return _STARTED_IGNORING_HANGUP and number == signal.SIGHUP
+
+
 @contextmanager
 def interrupts_ignored() -> Iterator[None]:
     """Ctrl-C, SIGTERM and SIGHUP ignored: for the few writes that make a run's record (its documents
