@@ -2093,6 +2093,12 @@ def test_a_note_over_lines_with_a_row_s_worth_of_commas_on_its_first_line_is_no_
     result = batch(runaway, tmp_path / "out2", "--check", "--ignore-column", "Notes")
     assert result.exit_code == 2 and result.stderr == (
         f'error: roster: row 2: a quote (") {RUNS_ON}: close the quote where its cell ends, or remove it\n')
+    # a note left open after its commas, closed in the next row's cells: that row is named nowhere
+    taking = tmp_path / "t.csv"
+    taking.write_text(header + 'Rosa Diaz,2027-03-05,A1,Luis Diaz,"Meds: acyclovir,fluconazole,letermovir\n'
+                      'Ann Lee,2027-03-06,A2,Bob Lee Jr",ok\nCy Roe,2027-03-07,A3,Di Roe,ok\n', encoding="utf-8")
+    result = batch(taking, tmp_path / "out3", "--check", "--ignore-column", "Notes")
+    assert result.exit_code == 2 and RUNS_ON in result.stderr
 
 
 @pytest.mark.parametrize("rows, error", [
@@ -2305,6 +2311,12 @@ def test_a_roster_typed_with_a_space_after_each_comma_keeps_its_quoted_cells_who
     assert "Name: Delgado, Rosa" in texts["RCC-1"] and "March 5, 2027" in texts["RCC-1"]
     assert "Name: Ana Perez" in texts["RCC-2"]
     assert 'Name: "Bud" Smith' in texts["RCC-3"]
+    ditto = tmp_path / "d.csv"  # ditto marks typed with a space between: two cells, not one quoted ", "
+    ditto.write_text('mrn, name, infusion_date, caregiver, physician\nRCC-3, Ann Lee, 2027-03-05, ", "\n',
+                     encoding="utf-8")
+    from carthandout.roster import open_roster
+    [row] = open_roster(ditto).rows()
+    assert row.fields["caregiver"].strip() == row.fields["physician"].strip() == '"'
     shifted = tmp_path / "s.csv"  # one cell short: the split cell had moved the date to the caregiver
     shifted.write_text('mrn, name, infusion_date, caregiver\nRCC-1, "Delgado, Rosa", 2027-03-05\n', encoding="utf-8")
     assert batch(shifted, tmp_path / "out2", "--check").exit_code == 0

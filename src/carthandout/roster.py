@@ -310,15 +310,19 @@ def _with_spaced_quotes(cells: list[Any], line: str, delimiter: str) -> list[Any
     """A line typed by hand with a space after each delimiter (``RCC-1, "Delgado, Rosa", 2027-03-05``)
     read as its writer meant: a quote after the space opens a quoted cell. CSV reads such a quote
     as text, so a delimiter inside it split the cell and every later value moved a column on.
-    A line the spaced reading cannot read ("Bud" Smith, a nickname in quotes) stays as read."""
+    A line the spaced reading cannot read ("Bud" Smith, a nickname in quotes), or reads with a
+    cell starting or ending with a delimiter (ditto marks, '", "'), stays as read."""
     spaced_quote = any(isinstance(cell, str) and cell.startswith(" ") and cell.lstrip(" ").startswith('"')
                        for cell in cells)
     if not spaced_quote or any(isinstance(cell, str) and ("\n" in cell or "\r" in cell) for cell in cells):
         return cells
     try:
-        return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True, strict=True))
+        spaced = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True, strict=True))
     except csv.Error:
         return cells
+    # '", "': two ditto marks typed with a space, not a quoted cell: the cells between taken as one
+    return cells if any(cell.strip().startswith(delimiter) or cell.strip().endswith(delimiter) for cell in spaced) \
+        else spaced
 
 
 # ="001001": how a CSV keeps leading zeros for Excel, which shows 001001 (a formula giving text)
@@ -419,10 +423,12 @@ def _check_quotes_closed(number: int, cells: list[str], delimiter: str, row_deli
     A cell typed over lines rarely holds both: "Luis Delgado, son" Alt+Enter "(evenings)",
     "Smith,Jane MD" Alt+Enter "Hematology", "Bob" Alt+Enter "Mon, Wed, Fri, Sat" all read.
     Delimiters on a cell's first line count only as many as the rest of its row would hold: a
-    last column's note "Meds: acyclovir,fluconazole,..." Alt+Enter "Allergy: PCN" reads too."""
+    last column's note "Meds: acyclovir,fluconazole,..." Alt+Enter "Allergy: PCN" reads too,
+    unless its row has more cells than the header (what the taken row left after the quote)."""
+    too_many_cells = len(cells) > row_delimiters + 1  # the swallowed row's cells after the closing quote
     for index, cell in enumerate(cells):
         if ("\n" in cell or "\r" in cell) and (cell.startswith(delimiter) or cell.endswith(delimiter) or (
-                _row_delimiters_held(cell, delimiter, row_delimiters - index) >= row_delimiters
+                (too_many_cells or _row_delimiters_held(cell, delimiter, row_delimiters - index) >= row_delimiters)
                 and _cells_written(cell, delimiter))):
             raise _runaway_quote(number, "opens a cell that runs on over the next lines of the file, taking their rows "
                                          "with it (a cell typed over lines that holds a row's worth of "
