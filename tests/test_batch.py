@@ -589,7 +589,14 @@ def test_a_roster_with_a_column_to_leave_out_is_not_passed_over_for_another_shee
     assert result.exit_code == 2 and result.stderr.startswith("error: roster: unknown column Room (known:")
     result = run_cli("batch", lists, "--check", "--ignore-column", "Room")
     assert result.exit_code == 0 and "2 patients ready, 0 rows with problems" in result.stdout
-    assert "note: read the sheet Roster (also in the workbook: Lists, Template; --sheet reads another)" in result.stderr
+    assert "note: read the sheet Roster (the workbook shows 2 other sheets; --sheet reads another)" in result.stderr
+    # a roster whose name columns are titled otherwise still holds patients: no example's is printed instead
+    first_last = workbook_with_sheets(tmp_path / "f.xlsx", {"March": [["MRN", "Last", "First", "Infusion Date"],
+                                                                      ["A1", "Diaz", "Rosa", "2027-03-05"]],
+                                                            "Example": [["Name", "Infusion Date", "MRN"],
+                                                                        ["Jane Example", "2027-01-01", "EX-1"]]})
+    result = run_cli("batch", first_last, "--check")
+    assert result.exit_code == 2 and "sheets March, Example all hold patients: choose one with --sheet" in result.stderr
 
 
 def test_a_workbook_that_cannot_be_opened_says_why(tmp_path):

@@ -253,8 +253,9 @@ def sheet_notice(roster: Roster) -> list[str]:
     roster is then seen before the papers are handed out."""
     if not roster.other_sheets:
         return []
-    return [f"note: read the sheet {roster.sheet} (also in the workbook: {', '.join(roster.other_sheets)}; "
-            "--sheet reads another)"]
+    # the others counted, not named: a sheet may be titled with a patient's name ("Delgado, Rosa")
+    others = counted(len(roster.other_sheets), "other sheet")
+    return [f"note: read the sheet {roster.sheet} (the workbook shows {others}; --sheet reads another)"]
 
 
 def hidden_notice(jobs: Sequence[PatientJob], hidden: HiddenParts) -> list[str]:

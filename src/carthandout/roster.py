@@ -545,12 +545,12 @@ def _check_unpacked_size(path: Path) -> None:
 
 
 def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any], list[str]]:
-    """The worksheet to read, its first row and the workbook's other visible sheets: ``wanted`` (its case as Excel ignores it), else the
-    one visible sheet whose header names a patient's name and infusion date with a row below it
-    (an instructions sheet, a sheet of drop-down lists or an empty template beside the roster are
-    not read). A column of the roster's that is not a patient field (an export's "Room") does not
-    make another sheet the roster: it is named as unknown. A hidden sheet is read only when named:
-    an old month kept out of sight."""
+    """The worksheet to read, its first row and the workbook's other visible sheets: ``wanted``
+    (its case as Excel ignores it), else the one visible sheet with a patient below a header naming
+    a field only patients have (an instructions sheet, a sheet of drop-down lists or an empty
+    template beside the roster are not read; two such sheets stop the run). A roster's column that
+    is no patient field (an export's "Room") never makes another sheet the roster: it is named as
+    unknown. A hidden sheet is read only when named: an old month kept out of sight."""
     with _workbook(path) as workbook:
         names = [sheet.title for sheet in workbook.worksheets]  # chart sheets hold no rows
         if wanted is not None:
@@ -559,7 +559,8 @@ def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any], list[
         shown = [sheet.title for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"]
         headers = {name: _first_row(workbook[name]) for name in shown or names}
         rosters = [name for name, header in headers.items() if _names_a_roster(header)]
-        with_patients = [name for name in rosters if _has_rows(workbook[name])]
+        with_patients = [name for name, header in headers.items()
+                         if _names_a_patient_field(header) and _has_rows(workbook[name])]
         if not rosters:
             hidden = [name for name in names if name not in headers and _names_a_roster(_first_row(workbook[name]))]
             if hidden:
@@ -596,8 +597,19 @@ def _patient_fields_named(header: list[Any]) -> int:
 
 def _names_a_roster(header: list[Any]) -> bool:
     """Whether the header names the patient's name (whole or in parts) and the infusion date."""
-    fields = {field_for_header(str(cell).strip()) for cell in header if _present(cell)}
+    fields = _fields_named(header)
     return "infusion_date" in fields and bool(fields & {"name", *NAME_PARTS})
+
+
+def _names_a_patient_field(header: list[Any]) -> bool:
+    """Whether the header names a field only a sheet of patients has (an MRN, an infusion date):
+    a roster whose name columns are titled otherwise ("Last", "First") still holds patients,
+    where a sheet of drop-down lists (physicians, languages) does not."""
+    return bool(_fields_named(header) & {"name", "infusion_date", "mrn", "date_of_birth", *NAME_PARTS})
+
+
+def _fields_named(header: list[Any]) -> set[str | None]:
+    return {field_for_header(str(cell).strip()) for cell in header if _present(cell)}
 
 
 def _has_rows(sheet: Any) -> bool:
