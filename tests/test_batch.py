@@ -2164,6 +2164,9 @@ def test_a_health_record_exports_column_names_are_read(tmp_path):
     day_0 = tmp_path / "d.csv"
     day_0.write_text("Name,Infusion Date (Day 0)\nBo Ray,2027-03-05\n", encoding="utf-8")
     assert "1 patient ready" in batch(day_0, tmp_path / "d", "--check").stdout
+    day_30 = tmp_path / "d30.csv"  # a follow-up's day is no misspelt infusion date
+    day_30.write_text("Name,Infusion Date,Day 30\nBo Ray,2027-03-05,2027-04-04\n", encoding="utf-8")
+    assert "unknown column Day 30 (known:" in batch(day_30, tmp_path / "d30", "--check").stderr
     still_unknown = tmp_path / "s.csv"  # a weight without its unit stays unknown: pounds or kilograms?
     still_unknown.write_text("Name,Infusion Date,Weight\nAnn Lee,2027-03-05,160\n", encoding="utf-8")
     refused = batch(still_unknown, tmp_path / "out2")

@@ -1424,7 +1424,7 @@ def test_the_progress_bar_s_time_left_follows_the_pace_since_the_first_step(monk
     step = cli_module._with_time_left(lambda steps, left: shown.append(left), length=6)
     for _ in range(6):
         step(1)
-    assert shown == [None, "0:04 left", "0:03 left", "0:02 left", "0:01 left", None]
+    assert shown == ["", "0:04 left", "0:03 left", "0:02 left", "0:01 left", ""]  # "" clears the bar's last text
 
 
 def test_option_choices_are_taken_in_any_case(tmp_path):

@@ -77,7 +77,7 @@ def test_a_number_as_a_spreadsheet_or_a_program_writes_it_fails_its_field(field,
     assert "in scientific notation" in line if "E" in written.upper() else "ends in .0" in line
 
 
-@pytest.mark.parametrize("mrn", ["1E45", "2E+", "RCC-1.0", "12345.01", "217.555.0100", "0.0.1"])
+@pytest.mark.parametrize("mrn", ["1E45", "2E+", "4E-1234", "RCC-1.0", "12345.01", "217.555.0100", "0.0.1"])
 def test_record_numbers_like_a_program_s_numbers_are_kept(mrn):
     assert patient(mrn=mrn).mrn == mrn
 

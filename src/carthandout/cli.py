@@ -504,7 +504,8 @@ def _with_time_left(update: Callable[..., None], length: int) -> Callable[[int],
             first.extend((now, done))
         # results come a chunk at a time: a second's pace at least
         pace = (now - first[0]) / (done - first[1]) if done > first[1] and now - first[0] >= 1 else None
-        update(steps, None if pace is None or done >= length else _time_left(pace * (length - done)))
+        # "": click keeps the last text shown for None, and said "0:00 left" at 100%
+        update(steps, "" if pace is None or done >= length else _time_left(pace * (length - done)))
 
     return step
 

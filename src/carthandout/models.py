@@ -63,7 +63,8 @@ FIELD_ALIASES = {
     "name": ("patient name", "full name"),
     "date_of_birth": ("dob", "birth date", "birthdate"),
     "mrn": ("medical record number", "medical record"),
-    "infusion_date": ("infusion", "date of infusion", "infusion date day 0", "day 0", "cell infusion date"),
+    # not "Day 0" alone: "Day 30" was then a misspelt infusion date
+    "infusion_date": ("infusion", "date of infusion", "infusion date day 0", "cell infusion date"),
     "caregiver": ("caregiver name",),
     "caregiver_phone": ("caregiver phone number",),
     "physician": ("doctor", "attending", "attending physician", "treating physician", "physician name", "provider"),
@@ -521,7 +522,7 @@ def parse_phone(field_name: str, raw: Any, sensitive: bool = True, clinics: bool
 
 
 _LOOK_ALIKE_IN_DIGITS = re.compile(r"[0-9][OoIl]|[OoIl][0-9]")
-_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE][+-]\d+$")  # 1.23457E+11: Excel's General for 12 digits
+_SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE]\+\d+$")  # 1.23457E+11: Excel's General for 12 digits
 _DECIMAL_ZERO = re.compile(r"^\d+\.0+$")  # 12345.0: a program's float of the spreadsheet's number
 
 
