@@ -390,7 +390,7 @@ def test_an_unknown_key_of_a_yaml_roster_names_the_rows_of_its_items(tmp_path):
     result = batch(roster, tmp_path / "out", "--check")
     assert result.exit_code == 2 and result.stderr.startswith("error: roster: rows 5, 6: unknown field (a key that may")
     assert "notes" not in result.stderr and "Delgado" not in result.stderr
-    assert "unknown field notes, Delgado in the item" in batch(roster, tmp_path / "o", "--check", "--show-values").stderr
+    assert "unknown field notes, Delgado in the items" in batch(roster, tmp_path / "o", "--check", "--show-values").stderr
 
 
 def test_a_field_given_twice_in_a_yaml_item_is_its_only_problem(tmp_path):
@@ -885,6 +885,9 @@ def test_print_parts_are_numbered_to_sort_in_print_order_however_many():
     names = [part_file("handouts", PrintPart(number, (), part_digits(1001))) for number in (99, 100, 101, 1000, 1001)]
     assert names == sorted(names) and names[0] == "print/handouts-part-0099.pdf"
     assert part_file("wallet-cards", PrintPart(7, ())) == "print/wallet-cards-part-007.pdf"
+    from carthandout.printfiles import part_key  # an earlier run's part-007 is this run's part-0007 again
+    assert part_key("print/wallet-cards-part-007.pdf") == part_key("print/wallet-cards-part-0007.pdf") == ("wallet-cards", 7)
+    assert part_key("print/handouts-part-0099.pdf") == ("handouts", 99) and part_key("print/x.pdf") is None
 
 
 def test_a_write_that_fails_names_our_file_never_the_patient_s_folder(tmp_path):
@@ -899,6 +902,8 @@ def test_a_write_that_fails_names_our_file_never_the_patient_s_folder(tmp_path):
     assert cannot_write(staged) == "cannot write handout.pdf (No space left on device)"
     edited = OSError(errno.EACCES, "Permission denied", str(tmp_path), None, str(tmp_path / "A" / "checklist.edited.pdf"))
     assert cannot_write(edited) == "cannot write checklist.edited.pdf (Permission denied)"
+    second = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "A" / ".checklist.edited-2.pdf.x_1.part"))
+    assert cannot_write(second) == "cannot write checklist.edited-2.pdf (No space left on device)"
     roster = write_csv(tmp_path / "r.csv", [{"name": "Ana Perez", "infusion_date": "2027-03-05"}])
     completed = subprocess.run([sys.executable, "-m", "carthandout", "batch", str(roster), "-o", str(tmp_path / ("d" * 300)),
                                 "--name-template", "{name}", "--doc", "wallet-card"], capture_output=True, text=True)
@@ -1488,6 +1493,9 @@ def test_excel_unicode_text_export_is_read_and_utf16_without_its_mark_is_refused
     pasted.write_bytes(b"name,infusion_date\n" + b"Ann Lee,2027-03-05\n" * 900 + "José Peña,2027-03-06\n".encode("cp1252"))
     assert batch(pasted, tmp_path / "out", "--check").stderr.startswith(
         'error: roster: is not UTF-8 text (from line 902: save it as "CSV UTF-8")')
+    mac = tmp_path / "mac.csv"  # "CSV (Macintosh)": lines end with CR alone
+    mac.write_bytes("name,infusion_date\rAnn Lee,2027-03-05\rJosé Peña,2027-03-06\r".encode("cp1252"))
+    assert "(from line 3: " in batch(mac, tmp_path / "out", "--check").stderr
 
 
 def test_a_stray_nul_in_a_utf8_roster_fails_its_row_not_the_file(tmp_path):

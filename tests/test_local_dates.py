@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from carthandout.errors import InputError
 from carthandout.local_dates import dates_in_order
 from conftest import pdf_text, run_cli
 
@@ -34,6 +35,14 @@ def test_a_date_in_a_countrys_order_is_read_in_the_order_given(written, order, r
 def test_a_date_that_cannot_be_read_month_first_says_why(written, problem):
     fields, (refused,) = dates_in_order({"infusion_date": written}, "month-first")
     assert fields == {} and problem in refused.line(True) and "give --date-order month-first" not in refused.line(True)
+
+
+def test_a_two_digit_year_is_named_without_an_order_too():
+    """Without --date-order, 3/5/27 was told to give --date-order; given it, to write the year in full."""
+    from carthandout.models import parse_date
+    with pytest.raises(InputError) as caught:
+        parse_date("date_of_birth", "3/5/27")
+    assert "a two-digit year" in caught.value.line() and "--date-order" not in caught.value.line()
 
 
 def test_without_an_order_dates_are_left_as_written_and_one_no_date_in_the_order_is_named():

@@ -121,7 +121,7 @@ def test_yaml_date_object_is_accepted():
 @pytest.mark.parametrize("fields, expected", [
     ({"infusion_date": "2027-02-30"}, "infusion_date: 2027-02-30 is not a real date"),
     ({"infusion_date": "03/05/2027"}, "infusion_date: 03/05/2027 is not a date in the form YYYY-MM-DD (day and month"),
-    ({"infusion_date": "5.3.27"}, "infusion_date: 5.3.27 is not a date in the form YYYY-MM-DD (day and month"),
+    ({"infusion_date": "5.3.27"}, "infusion_date: 5.3.27 is not a date in the form YYYY-MM-DD (a two-digit year, and day and month"),
     ({"infusion_date": "March 5"}, "infusion_date: March 5 is not a date in the form YYYY-MM-DD"),
     ({"infusion_date": ""}, "infusion_date: is required"),
     ({"name": ""}, "name: is required"),
@@ -178,6 +178,12 @@ def test_a_language_cell_holding_other_data_is_not_echoed():
 def test_a_language_may_be_named_as_records_export_it(written, code):
     """A roster exported from a health record said "Spanish": every such row was refused."""
     assert patient(language=written).language == code
+
+
+@pytest.mark.parametrize("written", ["English (needs Spanish interpreter)", "Spanish (English ok)"])
+def test_a_language_with_another_named_in_brackets_is_refused(written):
+    """The brackets were dropped as a region: "English (needs Spanish interpreter)" printed English."""
+    assert error_line(language=written).startswith(f"language: {written} is not a language code")
 
 
 def test_values_hidden_unless_asked():

@@ -50,9 +50,11 @@ from carthandout.output import (
     spreadsheet_safe, temporaries_of, write_atomic,
 )
 from carthandout.pipeline import prepare, render_patient_files
-from carthandout.printfiles import (PART_DIGITS, PrintPart, PrintPatient, earlier_parts_mode, make_print_part, part_digits,
-                                    part_files, remove_stale_parts)
-from carthandout.roster import ROWS_NAMED, HiddenParts, Roster, RosterRow, rows_named
+from carthandout.printfiles import (
+    PART_DIGITS, PrintPart, PrintPatient, earlier_parts_mode, make_print_part, part_digits, part_files, part_key, parts_for,
+    remove_stale_parts,
+)
+from carthandout.roster import HiddenParts, Roster, RosterRow, listed, rows_named
 from carthandout.schedule import compute_schedule, infusion_date_doubt
 
 RESERVED_NAMES = (PRINT_DIR, MANIFEST_FILE, ERRORS_FILE)
@@ -141,8 +143,9 @@ class BatchResult:
             return line + (" (stopped: a worker process died or was stopped, e.g. out of memory;"
                            " manifest.csv lists what is complete)")
         if self.stopped_by:
-            return line + (f" (interrupted by {self.stopped_by}; {counted(self.planned - self.reached, 'patient')} "
-                           "not reached; manifest.csv lists what is complete)")
+            left = self.planned - self.reached
+            not_reached = f"{counted(left, 'patient')} not reached; " if left else ""
+            return line + f" (interrupted by {self.stopped_by}; {not_reached}manifest.csv lists what is complete)"
         return line
 
     @property
@@ -226,8 +229,6 @@ def _read_as_told(row: RosterRow, settings: BatchSettings) -> RosterRow:
     """The row as the export writes it (``as_exported``); what cannot be read so, the row's problems."""
     fields, problems = read_as_told(row.fields, settings.reading)
     return replace(row, fields=fields, problems=(*row.problems, *problems))
-
-
 
 
 def date_doubts(jobs: Sequence[PatientJob], clinic: Clinic) -> list[str]:
@@ -724,7 +725,7 @@ def run_batch(
     # after, they are ignored. A second one while the run wrote its record ended it with the earlier
     # run's manifest ("Aborted!"), and a SIGTERM between the two (its default, to die) the same.
     with ManifestStream(settings.output_dir) as manifest, interrupts_ignored():
-        parts = PrintParts(progress, settings.jobs, part_digits(-(-len(jobs) // settings.part_size)))
+        parts = PrintParts(progress, settings.jobs, part_digits(parts_for(len(jobs), settings.part_size)))
         rendered, journal = _run_workers(jobs, clinic, options, settings, result, manifest, parts, progress)
         _wind_up(jobs, settings, result, manifest, parts, rendered, journal)
         manifest.extend(parts.rows)  # print files last
@@ -783,7 +784,8 @@ def _wind_up(jobs: Sequence[PatientJob], settings: BatchSettings, result: BatchR
     for number, problem in remove_stale_parts(settings.output_dir, {row.file for row in parts.rows}):
         parts.problems.append(PartProblem(number, problem, stale=True))
     journal.remove()
-    gone = sorted(result.earlier_parts - {row.file for row in parts.rows})
+    made = {part_key(row.file) for row in parts.rows}  # by number: a run of 1,000 parts names them part-0001
+    gone = sorted(file for file in result.earlier_parts if part_key(file) not in made)
     result.notices += (_removed_notices(result.removed) + _parts_removed_notice(gone)
                        + _papers_left_notice(settings.output_dir, result.folders))
 
@@ -800,8 +802,7 @@ def _parts_removed_notice(gone: Sequence[str]) -> list[str]:
     no wallet cards): removed before the first patient, they went without a word."""
     if not gone:
         return []
-    shown = ", ".join(gone[:ROWS_NAMED]) + (f" and {len(gone) - ROWS_NAMED} more" if len(gone) > ROWS_NAMED else "")
-    return [f"note: {counted(len(gone), 'print part')} of an earlier run removed, not made this time ({shown})"]
+    return [f"note: {counted(len(gone), 'print part')} of an earlier run removed, not made this time ({listed(gone)})"]
 
 
 def _papers_left_notice(output_dir: Path, written: set[str]) -> list[str]:

@@ -45,7 +45,8 @@ class UserPath(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and not value.strip():  # an unset $OUTDIR: the papers went into the current folder
-            self.fail("is empty: give a path" + (" (. for the current folder)" if not self.file_okay else ""), param, ctx)
+            folder_hint = "" if self.file_okay else " (. for the current folder)"
+            self.fail(f"is empty: give a path{folder_hint}", param, ctx)
         return super().convert(os.path.expanduser(value) if isinstance(value, str) else value, param, ctx)
 
 
@@ -136,7 +137,8 @@ def duplex_options(command: Any) -> Any:
     """``--duplex`` and ``--back-offset``: how a card sheet's back lines up with its front."""
     command = click.option("--back-offset", default=None, metavar="DX,DY",
                            help="Shift the back sheet DX,DY mm to correct the printer (read off `carthandout calibrate`).")(command)
-    return click.option("--duplex", type=click.Choice(DUPLEX_FLIPS, case_sensitive=False), default="long", show_default=True,
+    return click.option("--duplex", type=click.Choice(DUPLEX_FLIPS, case_sensitive=False), default="long",
+                        show_default=True,
                         help="How the printer turns the sheet for the back: over its long or its short edge.")(command)
 
 
@@ -145,7 +147,8 @@ def card_options(command: Any) -> Any:
     command = duplex_options(command)
     command = click.option("--copies", type=click.IntRange(1, 100), default=1, show_default=True,
                            help="Wallet cards per patient.")(command)
-    return click.option("--card-layout", type=click.Choice(CARD_LAYOUTS, case_sensitive=False), default="single", show_default=True,
+    return click.option("--card-layout", type=click.Choice(CARD_LAYOUTS, case_sensitive=False), default="single",
+                        show_default=True,
                         help="Wallet card: one card a page, Avery 5371 sheet, A4 10-up sheet, or fold-over.")(command)
 
 
@@ -350,7 +353,8 @@ def demo(ctx: click.Context, output_dir: Path, paper: str | None) -> None:
 
 
 @cli.command()
-@click.option("--card-layout", type=click.Choice(SHEET_LAYOUTS, case_sensitive=False), default=SHEET_LAYOUTS[0], show_default=True,
+@click.option("--card-layout", type=click.Choice(SHEET_LAYOUTS, case_sensitive=False), default=SHEET_LAYOUTS[0],
+              show_default=True,
               help="The card sheet to calibrate.")
 @duplex_options
 @click.option("-o", "--output", "output_file", required=True, type=UserPath(dir_okay=False, path_type=Path),
@@ -419,7 +423,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         BatchSettings, counted, default_jobs, jobs_notice, run_batch, validate_roster,
     )
     from carthandout.naming import check_template
-    from carthandout.printfiles import check_print_folder
+    from carthandout.printfiles import check_print_folder, parts_for
     from carthandout.roster import open_roster
 
     if output_dir is None and not check_only:
@@ -464,7 +468,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     # Signals stop the run only while its workers run; its report is printed whole (a SIGTERM
     # after the first Ctrl-C ended the process between the record and the summary).
     with lock, interrupts_ignored():
-        with progress_bar(len(patients) + -(-len(patients) // part_size), "rendering") as advance:
+        with progress_bar(len(patients) + parts_for(len(patients), part_size), "rendering") as advance:
             result = run_batch(patients, problems, clinic, options, settings, advance)
         later = [*result.problems[len(problems):], *result.part_problems]
         for line in [problem.line() for problem in later] + result.notices:

@@ -154,8 +154,7 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
         dated, weekday = _without_weekday(text)
         parts = _named_month_date_parts(dated) if weekday is not None else None
     if parts is None:
-        hint = (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05,"
-                " or give --date-order month-first or day-first)") if _LOCAL_DATE.match(raw.strip()) \
+        hint = _local_date_hint(raw.strip()) if _LOCAL_DATE.match(raw.strip()) \
             else ", or with its month named (March 5, 2027; 5 de marzo de 2027)"
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD" + hint, raw, sensitive)
     try:
@@ -165,6 +164,16 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
     if weekday is not None and date.weekday() != weekday:
         raise InputError(field_name, "{value} names another day of the week than its date falls on", raw, sensitive)
     return date
+
+
+def _local_date_hint(text: str) -> str:
+    """What to do with 3/5/2027, which countries read differently; with 3/5/27, whose century is
+    a guess too, no --date-order helps."""
+    if re.match(r"^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}\b", text):
+        return " (a two-digit year, and day and month order differs between countries: write it as yyyy-mm-dd, " \
+               "e.g. 2027-03-05)"
+    return (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05,"
+            " or give --date-order month-first or day-first)")
 
 
 def _date_of_midnight(field_name: str, raw: str, sensitive: bool) -> str:
@@ -299,7 +308,7 @@ def parse_language(raw: Any, field_name: str = "language", sensitive: bool = Tru
     tag = _LANGUAGE.match(text)
     if tag is not None:
         return tag.group(1)
-    named = _THREE_LETTER_CODES.get(text) or _language_codes_by_name().get(_folded(_REGION_AFTER.sub("", text)))
+    named = _THREE_LETTER_CODES.get(text) or _language_codes_by_name().get(_folded(_without_region(text)))
     if named is None:
         raise InputError(field_name, "{value} is not a language code such as en, es or es-MX, or a language's name",
                          raw, sensitive=sensitive)
@@ -309,7 +318,27 @@ def parse_language(raw: Any, field_name: str = "language", sensitive: bool = Tru
 # Rosters exported from records often name the language ("Spanish", "Español", "Spanish (Mexico)"):
 # a language's name in English, in Spanish and in its own words is read as its code, a region
 # after it in brackets aside; records also keep the three-letter codes of ISO 639-2 ("spa").
-_REGION_AFTER = re.compile(r"\s*\([^()]*\)$")
+_REGION_AFTER = re.compile(r"\s*\(([^()]*)\)$")
+
+
+def _without_region(text: str) -> str:
+    """``text`` without a country or region in brackets after it ("Spanish (Mexico)", "English
+    (US)"); as it is for anything else in brackets ("English (needs Spanish interpreter)": which
+    language is the patient's?), which is then refused."""
+    match = _REGION_AFTER.search(text)
+    return text[:match.start()] if match and _folded(match[1]) in _region_names() else text
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> frozenset[str]:
+    """Countries and regions by code ("mx", "419") and by name in the languages names are read in."""
+    from babel import Locale
+
+    names = set()
+    for locale in NAMES_READ_IN:
+        for code, name in Locale.parse(locale).territories.items():
+            names.update((_folded(code), _folded(name)))
+    return frozenset(names)
 _THREE_LETTER_CODES = {"eng": "en", "spa": "es", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de", "por": "pt",
                        "ita": "it", "zho": "zh", "chi": "zh", "vie": "vi", "kor": "ko", "jpn": "ja", "ara": "ar",
                        "rus": "ru", "hin": "hi", "pol": "pl", "tgl": "tl", "fas": "fa", "per": "fa", "hat": "ht"}
@@ -402,7 +431,8 @@ def parse_patient(raw: Mapping[str, Any]) -> Patient:
         name=name,
         infusion_date=infusion_date,
         caregiver=parse_text("caregiver", raw.get("caregiver"), max_length=120),
-        caregiver_phone=digits_as_recorded("caregiver_phone", parse_phone("caregiver_phone", raw.get("caregiver_phone"))),
+        caregiver_phone=digits_as_recorded("caregiver_phone",
+                                           parse_phone("caregiver_phone", raw.get("caregiver_phone"))),
         mrn=digits_as_recorded("mrn", parse_text("mrn", raw.get("mrn"), max_length=40)),
         date_of_birth=date_of_birth,
         center=parse_text("center", raw.get("center"), max_length=120),

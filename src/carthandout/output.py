@@ -175,7 +175,7 @@ def _publish(stream: Any, temporary: str, path: Path, flush: bool) -> None:
 
 # The names of the files a run writes (a document, its edited copy, a print part, the run's
 # record), and of their temporary files: only these are named when a write fails.
-_OWN_FILE = re.compile(r"^\.?([a-z][a-z0-9_-]*(?:\.edited)?\.(?:pdf|csv))(?:\.[A-Za-z0-9_]+\.part)?$")
+_OWN_FILE = re.compile(r"^\.?([a-z][a-z0-9_-]*(?:\.edited(?:-[0-9]+)?)?\.(?:pdf|csv))(?:\.[A-Za-z0-9_]+\.part)?$")
 
 
 def cannot_write(error: OSError) -> str:

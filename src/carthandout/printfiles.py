@@ -38,7 +38,7 @@ from carthandout.theme import build_theme
 
 HANDOUTS_DOCUMENT = "print-handouts"
 CARDS_DOCUMENT = "print-wallet-cards"
-_PART_FILE = re.compile(r"^(?:handouts|wallet-cards)-part-(\d{3,})\.pdf$")
+_PART_FILE = re.compile(r"^(handouts|wallet-cards)-part-(\d{3,})\.pdf$")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,11 @@ class PrintPatient:
 
 
 PART_DIGITS = 3  # at least: part-001
+
+
+def parts_for(patients: int, part_size: int) -> int:
+    """How many print parts ``patients`` patients make, ``part_size`` a part."""
+    return -(-patients // part_size)
 
 
 def part_digits(parts: int) -> int:
@@ -167,6 +172,13 @@ def earlier_parts_mode(output_dir: Path) -> int | None:
     return functools.reduce(operator.and_, modes) if modes else None
 
 
+def part_key(file: str) -> tuple[str, int] | None:
+    """A print part's kind and number (``print/handouts-part-0007.pdf``: handouts, 7), whatever
+    the digits it is written with."""
+    match = _PART_FILE.match(Path(file).name)
+    return (match[1], int(match[2])) if match else None
+
+
 def part_files(output_dir: Path) -> set[str]:
     """The print parts in the output folder (``print/handouts-part-001.pdf``, ...)."""
     folder = output_dir / PRINT_DIR
@@ -188,6 +200,6 @@ def remove_stale_parts(output_dir: Path, written: set[str]) -> list[tuple[int, s
             try:
                 path.unlink()
             except OSError as error:
-                left.append((int(match.group(1)), f"{path.name} is an earlier run's and could not be removed "
+                left.append((int(match.group(2)), f"{path.name} is an earlier run's and could not be removed "
                                                   f"({error.strerror}): it is out of date, do not print it"))
     return left

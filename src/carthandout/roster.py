@@ -239,9 +239,10 @@ def unknown_item_keys(items: Sequence[Any]) -> None:
         return
     unknown = list(rows)
     numbers = sorted({number for found in rows.values() for number in found})
+    items = "item" if len(numbers) == 1 else "items"
     raise InputError(
-        ROSTER, f"{rows_named(numbers)}: unknown field {{value}} in the item (known: {', '.join(ROSTER_FIELDS)})", ", ".join(unknown),
-        sensitive=not all(map(misspelt_field, unknown)),
+        ROSTER, f"{rows_named(numbers)}: unknown field {{value}} in the {items} (known: {', '.join(ROSTER_FIELDS)})",
+        ", ".join(unknown), sensitive=not all(map(misspelt_field, unknown)),
         hidden="(a key that may be a patient's details: each item maps field names to values)",
     )
 
@@ -251,9 +252,13 @@ ROWS_NAMED = 10  # a line naming rows names this many, then how many more
 
 def rows_named(numbers: Sequence[int]) -> str:
     """"row 4", "rows 2, 5, 9", "rows 2, 3, ... and 990 more"."""
-    shown = ", ".join(str(number) for number in numbers[:ROWS_NAMED])
-    more = f" and {len(numbers) - ROWS_NAMED} more" if len(numbers) > ROWS_NAMED else ""
-    return f"row{'s' if len(numbers) > 1 else ''} {shown}{more}"
+    return f"row{'s' if len(numbers) > 1 else ''} {listed([str(number) for number in numbers])}"
+
+
+def listed(items: Sequence[str]) -> str:
+    """"a, b, c", the first ``ROWS_NAMED`` of them, then how many more: "a, b, ... and 990 more"."""
+    more = f" and {len(items) - ROWS_NAMED} more" if len(items) > ROWS_NAMED else ""
+    return ", ".join(items[:ROWS_NAMED]) + more
 
 
 def _table_rows(columns: list[str | None], rows: Iterable[tuple[int, list[Any]]]) -> Iterator[RosterRow]:
@@ -300,8 +305,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
                 yield number, [cell if isinstance(cell, CellProblem) else _EXCEL_TEXT.sub(r"\1", cell) for cell in cells]
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
-    except UnicodeDecodeError:
-        raise _not_utf8(_first_line_not_utf8(path)) from None
+    except UnicodeDecodeError as error:
+        raise _not_utf8(_first_line_not_utf8(path) if error.encoding.startswith("utf-8") else None) from None
     except csv.Error as exc:
         raise InputError(ROSTER, f"is not valid CSV ({exc})", sensitive=False) from None
 
@@ -470,15 +475,18 @@ def _first_line_not_utf8(path: Path) -> int | None:
     """The number of the file's first line that is not UTF-8 (one row pasted from another file
     into a UTF-8 roster): text decodes in blocks, so the row being read when it failed is not it."""
     try:
-        with path.open("rb") as stream:
-            for number, line in enumerate(stream, start=1):
-                try:
-                    line.decode("utf-8")
-                except UnicodeDecodeError:
-                    return number
+        data = path.read_bytes()  # at most the roster's size limit
     except OSError:
-        pass
+        return None
+    for number, line in enumerate(_LINE_ENDS.split(data), start=1):  # a Mac's "CSV (Macintosh)" ends lines with CR
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
     return None
+
+
+_LINE_ENDS = re.compile(rb"\r\n|\r|\n")
 
 
 def _separator_hint(line: str) -> str | None:
