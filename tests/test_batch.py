@@ -911,6 +911,18 @@ def test_a_write_that_fails_names_our_file_never_the_patient_s_folder(tmp_path):
     assert "error: output: cannot write into the output folder (File name too long)" in completed.stderr
 
 
+def test_a_run_names_its_parts_with_the_digits_its_part_count_needs(tmp_path, monkeypatch):
+    """The width part_digits gives for the run's parts reaches the files' names and the manifest."""
+    import carthandout.batch as batch_module
+    asked = []
+    monkeypatch.setattr(batch_module, "part_digits", lambda parts: asked.append(parts) or 4)
+    out = tmp_path / "out"
+    assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "2").exit_code == 0
+    assert asked == [2] and sorted(p.name for p in (out / "print").iterdir()) == [
+        "handouts-part-0001.pdf", "handouts-part-0002.pdf", "wallet-cards-part-0001.pdf", "wallet-cards-part-0002.pdf"]
+    assert {row["record"] for row in manifest(out) if row["file"].startswith("print/")} == {"part-0001", "part-0002"}
+
+
 def test_rerun_replaces_files_and_removes_stale_print_parts(tmp_path):
     out = tmp_path / "out"
     assert batch(write_csv(tmp_path / "r.csv", GOOD), out, "--print-part-size", "1").exit_code == 0
