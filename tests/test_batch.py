@@ -1160,6 +1160,34 @@ def test_a_run_killed_outright_leaves_no_manifest_listing_what_it_changed(tmp_pa
         assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
 
 
+def test_a_run_whose_terminal_closes_ends_with_its_own_exit_code_and_record(tmp_path):
+    """The terminal closed (SIGHUP, then every write to it failing): the progress bar's next write
+    failed and the run ended with exit 1 and an error about the output folder, its files written."""
+    import pty
+    import select
+    roster, out = write_csv(tmp_path / "r.csv", FORTY), tmp_path / "out"
+    started = time.time()
+    pid, terminal = pty.fork()
+    if pid == 0:  # the run, on the terminal; its summary to a file
+        os.dup2(os.open(tmp_path / "stdout", os.O_WRONLY | os.O_CREAT), 1)
+        os.execv(sys.executable, [sys.executable, "-m", "carthandout", "batch", str(roster), "-o", str(out),
+                                  "--doc", "handout", "--jobs", "2"])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and sum(1 for path in out.glob("*/handout.pdf")
+                                               if path.stat().st_mtime >= started) < 4:
+        if select.select([terminal], [], [], 0.05)[0]:
+            try:
+                os.read(terminal, 65536)
+            except OSError:
+                break
+    os.close(terminal)  # the window closes
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 129
+    assert "interrupted by SIGHUP" in (tmp_path / "stdout").read_text(encoding="utf-8")
+    for row in manifest(out):
+        assert hashlib.sha256((out / row["file"]).read_bytes()).hexdigest() == row["sha256"]
+
+
 @pytest.mark.skipif(shutil.which("nohup") is None, reason="no nohup")
 def test_a_run_started_with_nohup_goes_on_after_sighup(tmp_path):
     """Stopping on SIGHUP overrode nohup's: `nohup carthandout batch ... &`, the usual way to leave

@@ -472,13 +472,31 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
             result = run_batch(patients, problems, clinic, options, settings, advance)
         later = [*result.problems[len(problems):], *result.part_problems]
         for line in [problem.line() for problem in later] + result.notices:
-            click.echo(line, err=True)
-        say(result.summary())
-    if encrypt and name_template is None and not no_names_given:
-        click.echo("note: the folders are named by the roster's row (patient-5 holds row 5): --encrypt keeps names "
-                   "and MRNs off them; --name-template {mrn} names them by MRN", err=True)
-    warn_if_example_clinic(clinic_file, clinic)
+            with terminal_gone_tolerated():
+                click.echo(line, err=True)
+        with terminal_gone_tolerated():
+            say(result.summary())
+    with terminal_gone_tolerated():
+        if encrypt and name_template is None and not no_names_given:
+            click.echo("note: the folders are named by the roster's row (patient-5 holds row 5): --encrypt keeps "
+                       "names and MRNs off them; --name-template {mrn} names them by MRN", err=True)
+        warn_if_example_clinic(clinic_file, clinic)
     sys.exit(result.exit_code)
+
+
+@contextmanager
+def terminal_gone_tolerated() -> Iterator[None]:
+    """A run's report to a terminal that has closed (the SIGHUP that stopped it): what cannot be
+    printed is dropped, and the run ends with its own exit code. The write failed (EIO) and the
+    run ended with exit 1 and an error about the output folder, its files all written."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno != errno.EIO:
+            raise
+        for stream in (sys.stdout, sys.stderr):  # the closed terminal's: a file or a pipe still takes its lines
+            if stream is not None and stream.isatty():
+                null_device_on(stream.fileno())
 
 
 @contextmanager
@@ -490,9 +508,31 @@ def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
         return
     # click's own time left averages the time a step took since the bar began, the workers'
     # start-up included: it said 3 minutes left for a run that ended 10 seconds later
-    with click.progressbar(length=length, label=label, file=stream, show_eta=False,
-                           item_show_func=lambda left: left) as bar:
-        yield _with_time_left(bar.update, length)
+    bar = click.progressbar(length=length, label=label, file=stream, show_eta=False, item_show_func=lambda left: left)
+    with terminal_gone_tolerated():  # the bar's own writes only: a failing disk's EIO is the run's
+        bar.__enter__()
+    try:
+        yield _shown_while_it_can_be(_with_time_left(bar.update, length))
+    finally:
+        with terminal_gone_tolerated():
+            bar.render_finish()
+
+
+def _shown_while_it_can_be(update: Callable[[int], None]) -> Callable[[int], None]:
+    """``update``, until the terminal it draws on has closed: the bar is no reason to stop a run."""
+    gone = False
+
+    def step(steps: int) -> None:
+        nonlocal gone
+        if not gone:
+            try:
+                update(steps)
+            except OSError as error:
+                if error.errno != errno.EIO:
+                    raise
+                gone = True
+
+    return step
 
 
 def _with_time_left(update: Callable[..., None], length: int) -> Callable[[int], None]:
