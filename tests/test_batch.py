@@ -2248,7 +2248,7 @@ def test_a_worker_killed_between_its_renames_and_its_note_still_has_its_patient_
     patient written and listed nowhere (a timing-dependent failure of the killed-worker test). The
     rows are noted first, and read as finished when every file is there with its digest."""
     import hashlib as digests
-    from carthandout.batch import FinishedJournal
+    from carthandout.batch import FinishedJournal, PatientResult
     from carthandout.output import ManifestRow
     (tmp_path / "a").mkdir()
     data = b"%PDF-1.7 written"
@@ -2257,14 +2257,16 @@ def test_a_worker_killed_between_its_renames_and_its_note_still_has_its_patient_
         return ManifestRow(folder, "handout", f"{folder}/handout.pdf", 7, sha256, "en", "1.2.3", "2026-11-27", "2")
     written = row("a", digests.sha256(data).hexdigest())
     journal = FinishedJournal(tmp_path)
-    journal.note_coming(2, [written], [("a/checklist.pdf", "a/checklist.edited.pdf")])  # renamed, then killed
-    journal.note_coming(3, [row("b", "0" * 64)])  # killed before the renames: no file
+    journal.note_coming(2, PatientResult((written,), kept=(("a/checklist.pdf", "a/checklist.edited.pdf"),),
+                                         removed=("calendar.pdf",)))  # renamed, then killed
+    journal.note_coming(3, PatientResult((row("b", "0" * 64),)))  # killed before the renames: no file
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "handout.pdf").write_bytes(b"an earlier run's")
-    journal.note_coming(4, [row("c", digests.sha256(data).hexdigest())])  # an earlier run's file: not this one
+    journal.note_coming(4, PatientResult((row("c", digests.sha256(data).hexdigest()),)))  # an earlier run's file
     noted = journal.read()
     assert set(noted) == {2} and noted[2].files == (written,)
     assert noted[2].kept == (("a/checklist.pdf", "a/checklist.edited.pdf"),)  # its notice still printed
+    assert noted[2].removed == ("calendar.pdf",)  # and counted in the note on documents removed
 
 
 def test_a_journal_that_cannot_be_written_does_not_stop_the_run(tmp_path, monkeypatch):

@@ -549,8 +549,9 @@ def render_patient(job: PatientJob, journal: "FinishedJournal | None" = None) ->
         rendered = render_patient_files(_state.output_dir, ctx, _state.options, f"{job.folder}/", job.folder,
                                         str(job.row), _state.recorded, own_folder=True)
         kept = rendered.keep_edited()
+        removed = tuple(Path(name).name for name in rendered.plan.stale)
         if journal is not None:
-            journal.note_coming(job.row, rendered.rows, kept)
+            journal.note_coming(job.row, PatientResult(tuple(rendered.rows), kept=tuple(kept), removed=removed))
         files = rendered.put_in_place()
     except CarthandoutError as error:
         return PatientResult(problem=_row_problem(job.row, error, _state.show_values))
@@ -558,7 +559,7 @@ def render_patient(job: PatientJob, journal: "FinishedJournal | None" = None) ->
         return PatientResult(problem=RowProblem(job.row, "output", cannot_write(error)))
     except Exception as error:  # a bug one row's data triggers must not stop the cohort; no values in the line
         return PatientResult(problem=RowProblem(job.row, "internal", f"internal error: {type(error).__name__}"))
-    return PatientResult(tuple(files), kept=tuple(kept), removed=tuple(Path(name).name for name in rendered.plan.stale))
+    return PatientResult(tuple(files), kept=tuple(kept), removed=removed)
 
 
 def build_part(part: PrintPart) -> PartResult | None:
@@ -947,15 +948,19 @@ class FinishedJournal:
         self.failed = False  # a write failed: a safety net no more, the results still go back
 
     def note(self, row: int, outcome: PatientResult) -> None:
-        self._append({"row": row, "files": [list(astuple(file)) for file in outcome.files],
-                      "problem": None if outcome.problem is None else list(astuple(outcome.problem)),
-                      "kept": [list(pair) for pair in outcome.kept]})
+        self._append({"row": row, **self._fields(outcome)})
 
-    def note_coming(self, row: int, files: Sequence[ManifestRow], kept: Sequence[tuple[str, str]] = ()) -> None:
-        """The files about to be renamed into place, and the copies kept aside of those changed by
-        hand: read as finished only when each file is there with its digest (the worker killed
-        after the renames, before ``note``)."""
-        self._append({"row": row, "coming": [list(astuple(file)) for file in files], "kept": [list(pair) for pair in kept]})
+    def note_coming(self, row: int, coming: PatientResult) -> None:
+        """The files about to be renamed into place, the copies kept aside of those changed by hand
+        and the documents to be removed: read as finished only when each file is there with its
+        digest (the worker killed after the renames, before ``note``)."""
+        self._append({"row": row, "coming": True, **self._fields(coming)})
+
+    @staticmethod
+    def _fields(outcome: PatientResult) -> dict[str, Any]:
+        return {"files": [list(astuple(file)) for file in outcome.files],
+                "problem": None if outcome.problem is None else list(astuple(outcome.problem)),
+                "kept": [list(pair) for pair in outcome.kept], "removed": list(outcome.removed)}
 
     def _append(self, entry: dict[str, Any]) -> None:
         """Best effort: a journal that cannot be written (a full disk) stopped the whole run with
@@ -978,10 +983,7 @@ class FinishedJournal:
         coming: dict[int, PatientResult] = {}
         for entry in self._entries():
             try:
-                if "coming" in entry:
-                    coming[entry["row"]] = self._result(entry["coming"], None, entry["kept"])
-                else:
-                    found[entry["row"]] = self._result(entry["files"], entry["problem"], entry["kept"])
+                (coming if entry.get("coming") else found)[entry["row"]] = self._result(entry)
             except (KeyError, TypeError):
                 continue
         for row, result in coming.items():
@@ -990,9 +992,11 @@ class FinishedJournal:
         return found
 
     @staticmethod
-    def _result(files: list[list[Any]], problem: list[Any] | None, kept: list[list[str]]) -> PatientResult:
-        return PatientResult(tuple(ManifestRow(*file) for file in files),
-                             None if problem is None else RowProblem(*problem), tuple(tuple(pair) for pair in kept))
+    def _result(entry: dict[str, Any]) -> PatientResult:
+        problem = entry["problem"]
+        return PatientResult(tuple(ManifestRow(*file) for file in entry["files"]),
+                             None if problem is None else RowProblem(*problem),
+                             tuple(tuple(pair) for pair in entry["kept"]), tuple(entry["removed"]))
 
     def _entries(self) -> Iterator[dict[str, Any]]:
         for path in sorted(self.output_dir.glob(self.PATTERN)):
