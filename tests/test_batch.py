@@ -2283,6 +2283,9 @@ def test_a_journal_that_cannot_be_written_does_not_stop_the_run(tmp_path, monkey
     journal = FinishedJournal(tmp_path)
     journal.note(2, PatientResult())  # no error: the run goes on
     assert journal.failed and journal.read() == {}
+    import multiprocessing
+    if multiprocessing.get_start_method() != "fork":  # the workers would not inherit the patch
+        return
     out = tmp_path / "out"  # the workers fork from here, the journal's writes failing
     result = run_cli("batch", write_csv(tmp_path / "r.csv", GOOD), "-o", out, *FAST_DOCS, "--jobs", "2")
     assert result.exit_code == 0, result.stderr
