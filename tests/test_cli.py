@@ -1433,3 +1433,11 @@ def test_option_choices_are_taken_in_any_case(tmp_path):
                      "--doc", "wallet-card", "--card-layout", "AVERY-5371", "--duplex", "Long", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     assert [round(float(side)) for side in pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages[0].mediabox[2:]] == [612, 792]
+
+
+@pytest.mark.parametrize("named", ["packet", "record_packet", "Record Packet"])
+def test_naming_the_record_packet_says_it_is_always_made(tmp_path, named):
+    """--doc packet was an "unknown document", though every run makes record_packet.pdf."""
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", named, "-o", tmp_path)
+    assert result.exit_code == 2
+    assert f"error: --doc: {named!r}: the record packet is made with every run, of the documents named" in result.output

@@ -18,7 +18,7 @@ from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient, probe_patient
 from carthandout.options import RenderOptions
 from carthandout.output import ManifestRow, sha256_hex, write_all_atomic
-from carthandout.packet import PACKET_DOCUMENT, build_packet
+from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.policy import policy_record
 from carthandout.protect import protect_documents
 from carthandout.readability import max_grade_from
@@ -76,12 +76,18 @@ def check_card_words(clinic: Clinic, documents: Sequence[str], patients: Iterabl
         wallet_card.check_clinic_words_fit(clinic, patients)
 
 
+_PACKET_NAMES = {PACKET_DOCUMENT, PACKET_FILE_STEM.replace("_", "-")}  # as --doc names are read
+
+
 def check_documents(names: Sequence[str]) -> tuple[str, ...]:
     """The documents named, each once; a name is read in any case, with a space or an underscore
     for its hyphen ("Wallet card")."""
     chosen = []
     for name in names:
         document = re.sub(r"[\s_]+", "-", name.strip().lower())
+        if document in _PACKET_NAMES:
+            raise InputError("--doc", f"{name!r}: the record packet is made with every run, of the documents named "
+                             f"(available: {', '.join(DOCUMENTS)})", sensitive=False)
         if document not in DOCUMENTS:
             raise InputError("--doc", f"unknown document {name!r} (available: {', '.join(DOCUMENTS)})", sensitive=False)
         chosen.append(document)
