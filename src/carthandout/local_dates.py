@@ -17,7 +17,7 @@ DATE_ORDERS = ("month-first", "day-first")
 DATE_FIELDS = ("infusion_date", "date_of_birth")
 # Four-digit years only: 3/5/27 may be 1927 or 2027, and a birth date read wrongly is a wrong patient.
 _LOCAL_DATE = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})(?: +(.+))?$")
-_TWO_DIGIT_YEAR = re.compile(r"^[0-9]{1,2}([/.-])[0-9]{1,2}\1[0-9]{2}(?: +.+)?$")
+TWO_DIGIT_YEAR = re.compile(r"^[0-9]{1,2}([/.-])[0-9]{1,2}\1[0-9]{2}(?: +.+)?$")
 # The time a date cell exported with its date: midnight only ("0:00", "12:00:00 AM").
 _MIDNIGHT = re.compile(r"^(?:0?0:00(?::00)?|12:00(?::00)? ?[Aa][Mm])$")
 _SPACES = re.compile(r"\s+")  # a no-break or narrow no-break space before AM, as newer locales write it
@@ -41,7 +41,7 @@ def dates_in_order(fields: Mapping[str, Any], order: str | None) -> tuple[dict[s
 def _iso(field_name: str, text: str, order: str) -> str:
     written = _SPACES.sub(" ", text).strip()
     match = _LOCAL_DATE.match(written)
-    if match is None and _TWO_DIGIT_YEAR.match(written):
+    if match is None and TWO_DIGIT_YEAR.match(written):
         raise InputError(field_name, "{value} has a two-digit year: write the year in full (61 is 1961 or 2061)", text)
     if match is None:
         return text

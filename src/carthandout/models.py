@@ -14,6 +14,7 @@ from typing import Any, Callable, Collection, Iterable, Mapping
 from PIL import Image
 
 from carthandout.errors import CarthandoutError, InputError, SeveralProblems, raise_together
+from carthandout.local_dates import TWO_DIGIT_YEAR
 from carthandout.textnorm import normalise_text
 
 # ASCII digits: \d takes ৪ (4, looks like 8). The year first, the month is next in every country:
@@ -169,7 +170,7 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
 def _local_date_hint(text: str) -> str:
     """What to do with 3/5/2027, which countries read differently; with 3/5/27, whose century is
     a guess too, no --date-order helps."""
-    if re.match(r"^[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2}\b", text):
+    if TWO_DIGIT_YEAR.match(text):
         return " (a two-digit year, and day and month order differs between countries: write it as yyyy-mm-dd, " \
                "e.g. 2027-03-05)"
     return (" (day and month order differs between countries: write it as yyyy-mm-dd, e.g. 2027-03-05,"
@@ -449,8 +450,8 @@ _NO_VALUE_WORDS = frozenset({
     "n/a", "n.a", "none", "null", "unknown", "unk", "tbd", "tba", "notapplicable", "notavailable", "n/d",
     "noaplica", "ninguno", "ninguna", "desconocido", "desconocida", "-", "--", "---", "\u2013", "\u2014", "?", "??",
     "???", "<na>"})
-# What a program (pandas) writes for a missing value, in its own case only: "Nan" is a name.
-_PROGRAM_NO_VALUE = frozenset({"nan", "NaN", "NaT"})
+# What a program (pandas) writes for a missing value, and "NA": in their own case only ("Nan", "Na" are names).
+_NOTHING_AS_WRITTEN = frozenset({"NA", "nan", "NaN", "NaT"})
 # What a spreadsheet shows when a formula failed (Excel; LibreOffice's Err:502 too): in a CSV
 # export as text. An xlsx roster's error cells fail their row; these do too, on every path.
 _SPREADSHEET_ERROR = re.compile(r"^(?:#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|"
@@ -465,7 +466,7 @@ def stands_for_no_value(text: str) -> bool:
 
 def _says_nothing(printed: str) -> bool:
     key = printed.casefold().replace(" ", "").rstrip(".")
-    return printed in ("NA", *_PROGRAM_NO_VALUE) or key in _NO_VALUE_WORDS or (printed != "" and key == "")
+    return printed in _NOTHING_AS_WRITTEN or key in _NO_VALUE_WORDS or (printed != "" and key == "")
 
 
 # Longer than this, a value is neither a word for nothing nor a spreadsheet's error, even with

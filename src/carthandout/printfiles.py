@@ -166,8 +166,7 @@ def check_print_folder(output_dir: Path) -> None:
 def earlier_parts_mode(output_dir: Path) -> int | None:
     """The permissions every part file in ``print/`` allows (an administrator's 600 on them), for
     this run's parts: the earlier ones are removed before any is written. None when there are none."""
-    folder = output_dir / PRINT_DIR
-    parts = [path.lstat().st_mode for path in (folder.iterdir() if folder.is_dir() else ()) if _PART_FILE.match(path.name)]
+    parts = [path.lstat().st_mode for path in _part_paths(output_dir)]
     modes = [stat.S_IMODE(mode) for mode in parts if stat.S_ISREG(mode)]  # not a link's
     return functools.reduce(operator.and_, modes) if modes else None
 
@@ -181,25 +180,25 @@ def part_key(file: str) -> tuple[str, int] | None:
 
 def part_files(output_dir: Path) -> set[str]:
     """The print parts in the output folder (``print/handouts-part-001.pdf``, ...)."""
+    return {f"{PRINT_DIR}/{path.name}" for path in _part_paths(output_dir)}
+
+
+def _part_paths(output_dir: Path) -> list[Path]:
+    """The print parts' files in ``DIR/print``, in name order (none when it is not a folder)."""
     folder = output_dir / PRINT_DIR
-    return {f"{PRINT_DIR}/{path.name}" for path in (folder.iterdir() if folder.is_dir() else ())
-            if _PART_FILE.match(path.name)}
+    return sorted(path for path in (folder.iterdir() if folder.is_dir() else ()) if _PART_FILE.match(path.name))
 
 
 def remove_stale_parts(output_dir: Path, written: set[str]) -> list[tuple[int, str]]:
     """Part files this run did not write (an earlier, larger run's, or a part that failed now):
     printing them would repeat old patients, or old dates. Returns (part, problem) for each that
     could not be removed (a read-only folder): it must not be printed."""
-    folder = output_dir / PRINT_DIR
-    if not folder.is_dir():
-        return []
     left = []
-    for path in sorted(folder.iterdir()):
-        match = _PART_FILE.match(path.name)
-        if match and f"{PRINT_DIR}/{path.name}" not in written:
+    for path in _part_paths(output_dir):
+        if f"{PRINT_DIR}/{path.name}" not in written:
             try:
                 path.unlink()
             except OSError as error:
-                left.append((int(match.group(2)), f"{path.name} is an earlier run's and could not be removed "
-                                                  f"({error.strerror}): it is out of date, do not print it"))
+                left.append((part_key(path.name)[1], f"{path.name} is an earlier run's and could not be removed "
+                                                     f"({error.strerror}): it is out of date, do not print it"))
     return left

@@ -579,7 +579,7 @@ def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any], list[
                          sensitive=False)
     # No sheet names a roster's columns: the one naming most patient fields is the roster with a
     # column to fix (the error then names that column, not an instructions sheet's text).
-    chosen = (with_patients or rosters or [max(headers, key=lambda name: _patient_fields_named(headers[name]))])[0]
+    chosen = (with_patients or rosters or [max(headers, key=lambda name: len(_fields_named(headers[name]) - {None}))])[0]
     return chosen, headers[chosen], [name for name in shown if name != chosen]
 
 
@@ -597,10 +597,6 @@ def _sheet_named(wanted: str, names: list[str]) -> str:
 def _first_row(sheet: Any) -> list[Any]:
     sheet.reset_dimensions()
     return [_cell_value(cell) for cell in next(sheet.iter_rows(min_row=1, max_row=1), ())]
-
-
-def _patient_fields_named(header: list[Any]) -> int:
-    return sum(1 for cell in header if _present(cell) and field_for_header(str(cell).strip()))
 
 
 def _names_a_roster(header: list[Any]) -> bool:
