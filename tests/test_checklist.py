@@ -495,10 +495,10 @@ def test_no_widget_names_another_page_as_its_own():
 
 
 def test_a_spanish_tooltip_reads_its_label_once():
-    """The label "Previsto:" ends in a colon: the field's tooltip read "Previsto:: Quimioterapia previa"."""
+    """The label "Fecha prevista:" ends in a colon: the field's tooltip read "Previsto:: Quimioterapia previa"."""
     reader = _render(_patient(language="es"))
     tooltips = [annotation.get_object().get("/TU", "") for page in reader.pages for annotation in page.get("/Annots", [])]
-    assert any(tip.startswith("Previsto: ") for tip in tooltips) and not any("::" in tip for tip in tooltips)
+    assert any(tip.startswith("Fecha prevista: ") for tip in tooltips) and not any("::" in tip for tip in tooltips)
 
 
 @pytest.mark.parametrize("language, expected", [

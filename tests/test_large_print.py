@@ -481,3 +481,22 @@ def test_the_large_print_logs_symptoms_column_has_the_most_room_to_write(languag
     blocks = BlockRenderer(ctx, load_pack(DOCUMENT_ID, language), build_theme(ctx.clinic, "letter", True))
     date, morning, evening, symptoms, called = _column_fractions(blocks, caregiver_period_days(ctx))
     assert symptoms == max(morning, evening, symptoms, called) and symptoms > 0.22  # two inches, landscape
+
+
+UNIT_WORDS = re.compile(r"(days?|weeks?|hours?|días?|semanas?|horas?)\b")
+
+
+@pytest.mark.parametrize("language, paper", [("en", "letter"), ("es", "a4")])
+def test_a_number_and_its_unit_stay_on_one_line(tmp_path, language, paper):
+    """Large print set "for 30" at a line's end and "days after your infusion" on the next, and
+    "durante 8 / semanas": a duration read apart in eight places of the example's documents."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--lang", language, "--paper", paper,
+                     "--large-print", "-o", tmp_path, "--doc", "handout", "--doc", "checklist", "--doc", "caregiver-guide")
+    assert result.exit_code == 0, result.output
+    parted = []
+    for document in ("handout", "checklist", "caregiver-guide"):
+        for text in page_texts(tmp_path / f"{document}.pdf"):
+            lines = [line.strip() for line in text.splitlines()]
+            parted += [(document, line, after) for line, after in zip(lines, lines[1:])
+                       if line[-1:].isdigit() and UNIT_WORDS.match(after)]
+    assert not parted

@@ -58,8 +58,8 @@ def test_spanish_checklist_deadlines_include_the_day_as_the_english_ones_do(span
     text = pdf_text(path)
     due = spanish_date(compute_schedule(dt.date.fromisoformat(INFUSION), effective_policy(load_clinic(None))).conditioning_start)
     fields = pypdf.PdfReader(path).get_fields().values()
-    due_fields = [field for field in fields if str(field.get("/TU", "")).startswith("A más tardar el:")]
-    assert len(due_fields) == text.count("A más tardar el") >= 8  # each due date is a field staff can change
+    due_fields = [field for field in fields if str(field.get("/TU", "")).startswith("Fecha límite:")]
+    assert len(due_fields) == text.count("Fecha límite:") >= 8  # each due date is a field staff can change
     assert {field["/V"] for field in due_fields} == {due}
     assert "Antes del" not in text
 
@@ -143,3 +143,26 @@ def test_a_long_date_in_the_patient_block_breaks_before_its_year(tmp_path):
     for document in ("handout", "checklist"):
         lines = [line.strip() for line in pypdf.PdfReader(tmp_path / f"{document}.pdf").pages[0].extract_text().splitlines()]
         assert "2028" not in lines and "de 2028" in lines, (document, lines[:20])
+
+
+def test_spanish_wording_a_translators_review_asked_for(spanish_out):
+    """"No es consejo médico. Es un tratamiento..." made the handout the treatment; "Su cuidador es
+    María" gave a woman a masculine noun; "Quédese cerca de Centro Oncológico Riverside" lacked
+    its article; the calendar said "al menos" and "por lo menos" in one list."""
+    handout, calendar = pdf_text(spanish_out / "handout.pdf"), pdf_text(spanish_out / "calendar.pdf")
+    assert "Este tratamiento es muy especializado y tiene riesgos graves." in handout
+    assert "La persona que le cuida es Luis Quiñones." in handout and "Su cuidador es" not in handout
+    assert "Quédese cerca de su centro de tratamiento (" in calendar
+    assert "por lo menos hasta este día" in calendar and "al menos" not in calendar
+
+
+def test_a_spanish_calendar_marks_the_end_of_daily_checks_not_of_every_check(tmp_path, write_yaml):
+    """"Fin de controles" read as "no more check-ups" where daily checks and close watch end on one day."""
+    clinic = write_yaml("clinic.yaml", 'name: "Riverside"\nphone_24h: "(217) 555-0199"\n'
+                                       "overrides: {monitoring_days: 7, daily_monitoring_days: 7}\n")
+    result = run_cli("generate", "--name", "Ana Quiñones", "--infusion-date", INFUSION, "--language", "es",
+                     "--clinic", clinic, "--doc", "calendar", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "calendar.pdf")
+    assert "Controles diarios y vigilancia de cerca" in text  # the one mark for both
+    assert text.count("Fin de controles") == text.count("Fin de controles diarios") >= 1

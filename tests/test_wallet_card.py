@@ -550,7 +550,7 @@ def test_the_back_for_clinicians_is_in_the_clinics_language(tmp_path, write_yaml
     front, back = (" ".join(page.extract_text().split()) for page in pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages)
     assert "Llame de inmediato si tiene:" in front and "Nombre:" in front  # the patient's side: the patient's language
     assert back_heading in back
-    assert ("Caregiver: Luis" if clinic_language == "en" else "Cuidador: Luis") in back
+    assert ("Caregiver: Luis" if clinic_language == "en" else "Cuidador(a): Luis") in back
     # the large-print companion pages repeat each side in its card's language
     result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--caregiver", "Luis",
                      "--lang", "es", "--clinic", clinic, "--doc", "wallet-card", "--large-print", "-o", tmp_path / "lp")

@@ -105,6 +105,11 @@ def _check_fields(pattern: str, unquoted: str) -> None:
         previous_end, previous_variable = field.end(), letter in "dML" and length == 1
 
 
+def _with_unit(count: int, unit: str) -> str:
+    """"2 weeks" with a no-break space: a number at a line's end and its unit on the next read apart."""
+    return f"{count}\u00a0{unit}"
+
+
 # babel takes tens of microseconds a call; a cohort's documents print the same days and
 # numbers thousands of times.
 @lru_cache(maxsize=4096)
@@ -150,21 +155,20 @@ class Formatter:
         """7 -> "7 days", 14 -> "2 weeks", 56 -> "8 weeks", 30 -> "30 days"."""
         if count >= 14 and count % 7 == 0:
             weeks = count // 7
-            return f"{weeks} {self.units['week'] if weeks == 1 else self.units['weeks']}"
-        return f"{count} {self.units['day'] if count == 1 else self.units['days']}"
+            return _with_unit(weeks, self.units["week"] if weeks == 1 else self.units["weeks"])
+        return _with_unit(count, self.units["day"] if count == 1 else self.units["days"])
 
     def hours(self, count: int) -> str:
         """1 -> "1 hour", 2 -> "2 hours"."""
-        return f"{count} {self.units['hour'] if count == 1 else self.units['hours']}"
+        return _with_unit(count, self.units["hour"] if count == 1 else self.units["hours"])
 
     def day_range(self, low: int, high: int) -> str:
         if low == high:
             return self.days(low)
         if low % 7 == 0 and high % 7 == 0 and low >= 7:
-            weeks = self.units["weeks"]
-            return self.units["range"].format(low=low // 7, high=f"{high // 7} {weeks}")
+            return self.units["range"].format(low=low // 7, high=_with_unit(high // 7, self.units["weeks"]))
         # Both ends in days when either is not whole weeks: "10 to 21 days", never "10 to 3 weeks".
-        return self.units["range"].format(low=low, high=f"{high} {self.units['days']}")
+        return self.units["range"].format(low=low, high=_with_unit(high, self.units["days"]))
 
     def temperature(self, fahrenheit: float, celsius: float) -> str:
         return self.units["temperature"].format(
