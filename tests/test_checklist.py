@@ -555,3 +555,14 @@ def test_without_a_second_identifier_the_record_number_is_a_field_to_write_in(gi
     assert all(fields[name]["/FT"] == "/Tx" and not fields[name].get("/V") for name in written_in)
     first_page = reader.pages[0].extract_text()
     assert [label for label in ("MRN", "Date of birth") if label in first_page] == shown
+
+
+def test_tooltips_are_written_with_plain_spaces():
+    """The no-break spaces that keep "6 weeks" and "day 1 of 3" on one line of the page went into
+    the items' tooltips, each then written in UTF-16, twice its size (the example's checklist
+    was 111 KB, 109 KB without)."""
+    reader = _render(_patient())
+    tooltips = [str(annotation.get_object().get("/TU", "")) for page in reader.pages
+                for annotation in page.get("/Annots", [])]
+    assert any("6 weeks before" in tip for tip in tooltips)
+    assert not any("\u00a0" in tip for tip in tooltips)
