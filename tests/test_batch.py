@@ -547,9 +547,14 @@ def test_the_patient_sheet_of_a_workbook_is_found_or_chosen(tmp_path):
     two = workbook_with_sheets(tmp_path / "b.xlsx", {"March": patients, "April": patients + [["Bo Li", "2027-04-02"]]})
     result = run_cli("batch", two, "--check")
     assert result.exit_code == 2
-    assert "error: roster: sheets March, April all hold patients: choose one with --sheet" in result.stderr
+    assert "error: roster: sheets 1, 2 of the tabs (--show-values shows their names) all hold patients: choose one " \
+           "with --sheet" in result.stderr
+    assert "sheets March, April all hold patients" in run_cli("batch", two, "--check", "--show-values").stderr
     assert "2 patients ready" in run_cli("batch", two, "--check", "--sheet", "April").stdout
-    assert "has no sheet 'May' (sheets: March, April)" in run_cli("batch", two, "--check", "--sheet", "May").stderr
+    assert "has no sheet 'May' (2 sheets; --show-values shows their names)" in run_cli(
+        "batch", two, "--check", "--sheet", "May").stderr
+    assert "has no sheet 'May' (sheets: March, April)" in run_cli("batch", two, "--check", "--sheet", "May",
+                                                                   "--show-values").stderr
     assert "2 patients ready" in run_cli("batch", two, "--check", "--sheet", "april").stdout  # as Excel: any case
 
     from openpyxl import load_workbook  # an old month hidden away is not a second roster
@@ -563,7 +568,9 @@ def test_the_patient_sheet_of_a_workbook_is_found_or_chosen(tmp_path):
     only["Patients"].sheet_state = "hidden"
     only.save(tmp_path / "o.xlsx")
     assert run_cli("batch", tmp_path / "o.xlsx", "--check").stderr == (
-        "error: roster: the sheet that holds patients (Patients) is hidden: name it with --sheet\n")
+        "error: roster: the sheet that holds patients is hidden (--show-values shows its name): name it with --sheet\n")
+    assert "the sheet that holds patients is hidden (Patients)" in run_cli("batch", tmp_path / "o.xlsx", "--check",
+                                                                           "--show-values").stderr
 
     unknown = workbook_with_sheets(tmp_path / "c.xlsx", {"How to fill": [["Type one patient a row"]],
                                                          "Patients": [["Name", "Infusion Date", "Birthday"]]})
@@ -581,7 +588,7 @@ def test_a_roster_with_a_column_to_leave_out_is_not_passed_over_for_another_shee
         ["Patient Name", "Infusion Date", "MRN"], ["Jane Example", "2027-01-01", "EX-1"]]})
     result = run_cli("batch", example, "--check", "--ignore-column", "Room")
     assert result.exit_code == 2
-    assert "error: roster: sheets December, Example all hold patients: choose one with --sheet" in result.stderr
+    assert "error: roster: sheets 1, 2 of the tabs (--show-values" in result.stderr
     lists = workbook_with_sheets(tmp_path / "l.xlsx", {"Roster": roster, "Lists": [["Physician", "Language"],
                                                                                    ["Dr. Okafor", "es"]],
                                                        "Template": [["Name", "Infusion Date"]]})
@@ -589,6 +596,9 @@ def test_a_roster_with_a_column_to_leave_out_is_not_passed_over_for_another_shee
     assert result.exit_code == 2 and result.stderr.startswith("error: roster: unknown column Room (known:")
     result = run_cli("batch", lists, "--check", "--ignore-column", "Room")
     assert result.exit_code == 0 and "2 patients ready, 0 rows with problems" in result.stdout
+    assert ("note: read the workbook's sheet 1 of 3, counting its tabs from the left (--sheet reads another; "
+            "--show-values names it)") in result.stderr
+    result = run_cli("batch", lists, "--check", "--ignore-column", "Room", "--show-values")
     assert "note: read the sheet Roster (the workbook shows 2 other sheets; --sheet reads another)" in result.stderr
     # a roster whose name columns are titled otherwise still holds patients: no example's is printed instead
     first_last = workbook_with_sheets(tmp_path / "f.xlsx", {"March": [["MRN", "Last", "First", "Infusion Date"],
@@ -596,7 +606,27 @@ def test_a_roster_with_a_column_to_leave_out_is_not_passed_over_for_another_shee
                                                             "Example": [["Name", "Infusion Date", "MRN"],
                                                                         ["Jane Example", "2027-01-01", "EX-1"]]})
     result = run_cli("batch", first_last, "--check")
-    assert result.exit_code == 2 and "sheets March, Example all hold patients: choose one with --sheet" in result.stderr
+    assert result.exit_code == 2 and "sheets 1, 2 of the tabs (--show-values" in result.stderr
+
+
+def test_sheets_titled_with_patients_names_are_not_named_without_show_values(tmp_path):
+    """A workbook of a sheet per patient printed "sheets Rosa Delgado, Zelda Quixote all hold
+    patients" and "read the sheet Rosa Delgado" on stderr (an outside security pass)."""
+    rows = [["Name", "Infusion Date"], ["Rosa Delgado", "2027-03-05"]]
+    per_patient = workbook_with_sheets(tmp_path / "p.xlsx", {"Rosa Delgado": rows, "Zelda Quixote": rows})
+    attempts = [run_cli("batch", per_patient, "--check"), run_cli("batch", per_patient, "--check", "--sheet", "Nobody")]
+    from openpyxl import load_workbook
+    hidden = load_workbook(per_patient)
+    hidden["Zelda Quixote"].sheet_state = "hidden"
+    hidden["Rosa Delgado"]["A1"] = "Notes"  # no longer a roster: the hidden one is
+    hidden.save(tmp_path / "h.xlsx")
+    attempts.append(run_cli("batch", tmp_path / "h.xlsx", "--check"))
+    one = workbook_with_sheets(tmp_path / "o.xlsx", {"Rosa Delgado": rows, "Instructions": [["Type a patient a row"]]})
+    attempts.append(run_cli("batch", one, "--check"))
+    assert [attempt.exit_code for attempt in attempts] == [2, 2, 2, 0]
+    assert "read the workbook's sheet 1 of 2" in attempts[-1].stderr
+    for attempt in attempts:
+        assert "Rosa" not in attempt.output and "Zelda" not in attempt.output, attempt.output
 
 
 def test_a_workbook_that_cannot_be_opened_says_why(tmp_path):

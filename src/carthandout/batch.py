@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from carthandout.as_exported import NOTES, ExportReading, export_notes, read_as_told
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
-from carthandout.errors import CarthandoutError, InputError
+from carthandout.errors import CarthandoutError, InputError, printable
 from carthandout.folders import PATIENT_TEMPORARIES
 from carthandout.models import (INFUSION_YEARS, NAME_PARTS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS, Clinic,
                                 Patient, parse_date_between, parse_patient)
@@ -221,7 +221,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             continue
         jobs.append(PatientJob(number, folders[number], patient))
     return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
-                       sheet_notice(roster) + notices + export_notices(noted) + date_doubts(jobs, clinic)
+                       sheet_notice(roster, settings.show_values) + notices + export_notices(noted) + date_doubts(jobs, clinic)
                        + hidden_notice(jobs, roster.hidden()))
 
 
@@ -249,14 +249,18 @@ def export_notices(noted: Mapping[tuple[str, str], Sequence[int]]) -> list[str]:
     return [f"warning: {rows_named(numbers)}: {name}: {note}" for (note, name), numbers in ordered]
 
 
-def sheet_notice(roster: Roster) -> list[str]:
-    """A note naming the sheet read when the workbook shows others: a sheet taken for another's
-    roster is then seen before the papers are handed out."""
-    if not roster.other_sheets:
+def sheet_notice(roster: Roster, show_values: bool) -> list[str]:
+    """A note saying which sheet was read when the workbook shows others: a sheet taken for
+    another's roster is then seen before the papers are handed out. By its place among the tabs,
+    by its name only with ``show_values``: a sheet may be titled with a patient's name."""
+    shown = roster.shown_sheets
+    if len(shown) < 2 or roster.sheet not in shown:
         return []
-    # the others counted, not named: a sheet may be titled with a patient's name ("Delgado, Rosa")
-    others = counted(len(roster.other_sheets), "other sheet")
-    return [f"note: read the sheet {roster.sheet} (the workbook shows {others}; --sheet reads another)"]
+    if show_values:
+        others = counted(len(shown) - 1, "other sheet")
+        return [f"note: read the sheet {printable(roster.sheet)} (the workbook shows {others}; --sheet reads another)"]
+    return [f"note: read the workbook's sheet {shown.index(roster.sheet) + 1} of {len(shown)}, counting its tabs "
+            f"from the left (--sheet reads another; --show-values names it)"]
 
 
 def hidden_notice(jobs: Sequence[PatientJob], hidden: HiddenParts) -> list[str]:

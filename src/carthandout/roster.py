@@ -66,13 +66,13 @@ class Roster:
         if ignored and self.kind == "yaml":
             raise InputError(ROSTER, "--ignore-column is for a CSV or .xlsx roster", sensitive=False)
         self.sheet: str | None = None
-        self.other_sheets: list[str] = []  # visible beside the sheet read, when none was named
+        self.shown_sheets: list[str] = []  # the workbook's visible sheets in tab order, when none was named
         self._sheet_marks: SheetMarks | None = None
         if self.kind == "yaml":
             self._items = _load_yaml_items(path)
             unknown_item_keys(self._items)
         elif self.kind == "xlsx":
-            self.sheet, header, self.other_sheets = patient_sheet(path, sheet)
+            self.sheet, header, self.shown_sheets = patient_sheet(path, sheet)
             self.columns = column_fields(_checked_header(header), ignored)
         else:
             self.columns = column_fields(self._csv_header(), ignored)
@@ -553,7 +553,8 @@ def _check_unpacked_size(path: Path) -> None:
 
 
 def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any], list[str]]:
-    """The worksheet to read, its first row and the workbook's other visible sheets: ``wanted``
+    """The worksheet to read, its first row and the workbook's visible sheets (none when
+    ``wanted`` names it): ``wanted``
     (its case as Excel ignores it), else the one visible sheet with a patient below a header naming
     a field only patients have (an instructions sheet, a sheet of drop-down lists or an empty
     template beside the roster are not read; two such sheets stop the run). A roster's column that
@@ -572,15 +573,20 @@ def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any], list[
         if not rosters:
             hidden = [name for name in names if name not in headers and _names_a_roster(_first_row(workbook[name]))]
             if hidden:
-                raise InputError(ROSTER, f"the sheet that holds patients ({', '.join(hidden)}) is hidden: name it "
-                                 "with --sheet", sensitive=False)
+                raise InputError(ROSTER, "the sheet that holds patients is hidden ({value}): name it with --sheet",
+                                 ", ".join(hidden), hidden="--show-values shows its name")
     if len(with_patients) > 1:
-        raise InputError(ROSTER, f"sheets {', '.join(with_patients)} all hold patients: choose one with --sheet",
-                         sensitive=False)
+        positions = [str(list(headers).index(name) + 1) for name in with_patients]
+        raise InputError(ROSTER, "sheets {value} all hold patients: choose one with --sheet", ", ".join(with_patients),
+                         hidden=f"{', '.join(positions)} of the tabs ({SHEET_NAMES_HIDDEN})")
     # No sheet names a roster's columns: the one naming most patient fields is the roster with a
     # column to fix (the error then names that column, not an instructions sheet's text).
     chosen = (with_patients or rosters or [max(headers, key=lambda name: len(_fields_named(headers[name]) - {None}))])[0]
-    return chosen, headers[chosen], [name for name in shown if name != chosen]
+    return chosen, headers[chosen], shown
+
+
+# A sheet may be titled with a patient's name ("Delgado, Rosa"): sheets are named only when asked.
+SHEET_NAMES_HIDDEN = "--show-values shows their names"
 
 
 def _sheet_named(wanted: str, names: list[str]) -> str:
@@ -590,7 +596,8 @@ def _sheet_named(wanted: str, names: list[str]) -> str:
     if len(same) > 1:
         raise InputError(ROSTER, f"has sheets {', '.join(same)}: give --sheet exactly as one is named", sensitive=False)
     if not same:
-        raise InputError(ROSTER, f"has no sheet {wanted!r} (sheets: {', '.join(names)})", sensitive=False)
+        raise InputError(ROSTER, f"has no sheet {wanted!r} ({{value}})", f"sheets: {', '.join(names)}",
+                         hidden=f"{len(names)} sheet{'s' if len(names) > 1 else ''}; {SHEET_NAMES_HIDDEN}")
     return same[0]
 
 
