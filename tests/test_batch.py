@@ -424,6 +424,31 @@ def test_a_patients_name_written_twice_as_a_key_is_not_printed(tmp_path):
     assert "a key that may be a patient's details" in result.stderr
 
 
+def test_a_sheet_numbering_rows_past_excels_last_is_refused(tmp_path):
+    """A 5 KB workbook whose one row was numbered 10^12 kept batch reading empty rows for hours
+    (openpyxl makes one for every number skipped); one just past Excel's last row was read as a
+    patient no spreadsheet could show (an outside security pass)."""
+    last = 1_048_576
+    path = _patched_workbook(tmp_path / "r.xlsx", [(
+        "</sheetData>", f'<row r="{last + 5}"><c r="A{last + 5}" t="inlineStr"><is><t>Ann Lee</t></is></c>'
+                        f'<c r="B{last + 5}" t="inlineStr"><is><t>2027-03-07</t></is></c></row></sheetData>')])
+    result = run_cli("batch", path, "--check")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: roster: numbers a row past Excel's last (1,048,576)")
+
+
+def test_hidden_columns_are_counted_no_further_than_excels_last():
+    """<col min="1" max="4000000000" hidden="1"/> in a 5 KB workbook took gigabytes: a set of every number."""
+    from types import SimpleNamespace
+    from io import BytesIO
+
+    from carthandout.roster import _scanned_marks
+
+    xml = b'<worksheet><cols><col min="3" max="100000" hidden="1"/></cols><sheetData/></worksheet>'
+    sheet = SimpleNamespace(_get_source=lambda: BytesIO(xml))
+    assert _scanned_marks(sheet).hidden_columns == set(range(3, 16_384 + 1))  # XFD, Excel's last column
+
+
 def _patched_workbook(path: Path, substitutions: list[tuple[str, str]]) -> Path:
     """A three-row workbook written by openpyxl, its sheet XML edited as another tool writes it."""
     import re

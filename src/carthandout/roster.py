@@ -30,6 +30,10 @@ from carthandout.resources import check_regular_file, load_yaml_file
 ROSTER = "roster"
 FIRST_ITEM_ROW = 2  # a YAML list's items are numbered as a sheet's rows under its header row
 ROSTER_MAX_BYTES = 100_000_000  # ten thousand patients take a few megabytes in any of the formats
+# Excel's own limits: a sheet numbering a row or column past them was not written by a spreadsheet,
+# and openpyxl makes an empty row for every number skipped (a 5 KB file made 10^12 of them).
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
 XLSX_PART_MAX_BYTES = 100_000_000  # a worksheet of ten thousand patients unpacks to about 10 MB
 # A cell longer than the csv module's 131,072 characters stopped the whole batch ("not valid CSV"):
 # any cell a roster can hold fails its own row as too long.
@@ -625,7 +629,7 @@ def _fields_named(header: list[Any]) -> set[str | None]:
 
 def _has_rows(sheet: Any) -> bool:
     """Whether a row below the header holds a value."""
-    return any(any(_present(_cell_value(cell)) for cell in row) for row in sheet.iter_rows(min_row=2))
+    return any(any(_present(_cell_value(cell)) for cell in row) for row in sheet.iter_rows(min_row=2, max_row=EXCEL_MAX_ROWS))
 
 
 def _xlsx_rows(path: Path, sheet: str, merged_ranges: list[tuple[int, int, int]]) -> Iterator[tuple[int, list[Any]]]:
@@ -641,7 +645,11 @@ def _xlsx_rows(path: Path, sheet: str, merged_ranges: list[tuple[int, int, int]]
         # The same sheet read for its formulas alongside: a formula whose result the file does not
         # hold (a roster written by a script, never opened in a spreadsheet) reads as empty. One
         # whose saved result is empty text (=IFERROR(VLOOKUP(...),""), t="str") is a blank cell.
-        for number, (cells, written) in enumerate(zip(worksheet.iter_rows(min_row=1), formula_sheet.iter_rows(min_row=1)), start=1):
+        rows = (sheet.iter_rows(min_row=1, max_row=EXCEL_MAX_ROWS + 1) for sheet in (worksheet, formula_sheet))
+        for number, (cells, written) in enumerate(zip(*rows), start=1):
+            if number > EXCEL_MAX_ROWS:
+                raise InputError(ROSTER, f"numbers a row past Excel's last ({EXCEL_MAX_ROWS:,}): not a sheet a "
+                                 "spreadsheet saved; open it in one and save it again", sensitive=False)
             yield number, merged.shown(number, [
                 UncomputedFormula("") if _uncomputed(cell, source) else _cell_value(cell)
                 for cell, source in zip(cells, written)])
@@ -685,7 +693,8 @@ def _scanned_marks(worksheet: Any) -> SheetMarks:
         elif tag == "row" and attributes.get("r", "").isdigit() and (hidden or _no_height(attributes.get("ht"))):
             marks.hidden_rows.add(int(attributes["r"]))
         elif tag == "col" and hidden and attributes.get("min", "").isdigit() and attributes.get("max", "").isdigit():
-            marks.hidden_columns.update(range(int(attributes["min"]), int(attributes["max"]) + 1))
+            last = min(int(attributes["max"]), EXCEL_MAX_COLUMNS)  # a range past Excel's last column filled memory
+            marks.hidden_columns.update(range(int(attributes["min"]), last + 1))
 
     with worksheet._get_source() as source:  # noqa: SLF001 (read-only sheets offer no other way)
         if not _mentions(source, b"mergeCell", b"hidden=", b'ht="0'):
