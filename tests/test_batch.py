@@ -2440,6 +2440,18 @@ def test_a_roster_typed_with_a_space_after_each_comma_keeps_its_quoted_cells_who
     assert batch(shifted, tmp_path / "out2", "--check").exit_code == 0
 
 
+def test_a_re_run_under_a_stricter_umask_tightens_the_print_parts(tmp_path):
+    """Print parts written 644 stayed 644 after the administrator set umask 077 (they name every patient)."""
+    roster, out = write_csv(tmp_path / "r.csv", GOOD), tmp_path / "out"
+    args = ["batch", str(roster), "-o", str(out), *FAST_DOCS, "--print-part-size", "2"]
+    assert run_cli(*args).exit_code == 0
+    code = "import os, sys; os.umask(0o077); from carthandout.cli import main; sys.argv[0] = 'carthandout'; main()"
+    assert subprocess.run([sys.executable, "-c", code, *args], capture_output=True).returncode == 0
+    files = [path for path in out.rglob("*") if path.is_file()]
+    assert len(list((out / "print").iterdir())) == 4
+    assert {oct(path.stat().st_mode & 0o777) for path in files} == {oct(0o600)}
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_re_run_keeps_the_permissions_given_to_the_print_parts(tmp_path, jobs):
     """The earlier parts are removed before any patient is replaced, so the new ones took the

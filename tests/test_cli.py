@@ -775,6 +775,20 @@ def test_files_take_the_umask_and_a_replaced_file_keeps_its_mode(tmp_path):
     assert (tmp_path / "handout.pdf").stat().st_mode & 0o777 == 0o640
 
 
+def test_a_replaced_file_allows_no_more_than_the_umask(tmp_path):
+    """Files written 644 stayed 644 on every re-run after the administrator set umask 077: a
+    replaced file kept the old file's mode, however loose (an outside security pass)."""
+    code = ("import os, sys; os.umask(0o077); from carthandout.cli import main; sys.argv[0] = 'carthandout'; main()")
+    args = ["generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "handout", "-o", str(tmp_path)]
+    assert run_cli(*args).exit_code == 0
+    for path in tmp_path.iterdir():
+        path.chmod(0o644)
+    (tmp_path / "handout.pdf").chmod(0o640)
+    assert subprocess.run([sys.executable, "-c", code, *args], capture_output=True).returncode == 0
+    assert {path.name: oct(path.stat().st_mode & 0o777) for path in tmp_path.iterdir()} == {
+        "handout.pdf": oct(0o600), "record_packet.pdf": oct(0o600), "manifest.csv": oct(0o600)}
+
+
 def test_a_rerun_leaves_no_stale_document_of_an_earlier_run(tmp_path):
     run_cli("generate", "--name", "First", "--infusion-date", "2027-03-05", "--doc", "wallet-card", "-o", tmp_path)
     assert (tmp_path / "wallet-card.pdf").exists()

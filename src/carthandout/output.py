@@ -137,14 +137,21 @@ def _current_umask() -> int:
 _NEW_FILE_MODE = 0o666 & ~_current_umask()  # read once, at import: os.umask is process-wide
 
 
+def within_umask(mode: int) -> int:
+    """``mode`` with what the umask takes away from a new file taken away too: a file replacing
+    another never allows more than the umask does (an administrator who set a stricter umask
+    after finding 644 files kept getting 644)."""
+    return mode & _NEW_FILE_MODE
+
+
 def _mode_for(path: Path) -> int:
-    """The mode of the file ``path`` replaces (an administrator's 600 stays 600), else what the
-    umask gives a new file (it was always 644, readable by every user of the machine)."""
+    """The mode of the file ``path`` replaces (an administrator's 600 stays 600) within the umask,
+    else what the umask gives a new file (it was always 644, readable by every user of the machine)."""
     try:
         status = os.lstat(path)
     except OSError:
         return _NEW_FILE_MODE
-    return stat.S_IMODE(status.st_mode) if stat.S_ISREG(status.st_mode) else _NEW_FILE_MODE
+    return within_umask(stat.S_IMODE(status.st_mode)) if stat.S_ISREG(status.st_mode) else _NEW_FILE_MODE
 
 
 def _temporary_beside(path: Path, mode: str, **open_args: Any) -> tuple[Any, str]:

@@ -28,7 +28,7 @@ from carthandout.errors import InputError
 from carthandout.models import Clinic, Patient
 from carthandout.naming import inside
 from carthandout.options import RenderOptions
-from carthandout.output import PRINT_DIR, ManifestRow, write_all_atomic
+from carthandout.output import PRINT_DIR, ManifestRow, within_umask, write_all_atomic
 from carthandout.packet import PACKET_DOCUMENT
 from carthandout.protect import protect_documents
 from carthandout.pdfjoin import OUTLINED_VIEW, OutlineItem, PdfJoiner, PdfValue, SourcePdf, open_pdf, text_string
@@ -164,11 +164,12 @@ def check_print_folder(output_dir: Path) -> None:
 
 
 def earlier_parts_mode(output_dir: Path) -> int | None:
-    """The permissions every part file in ``print/`` allows (an administrator's 600 on them), for
-    this run's parts: the earlier ones are removed before any is written. None when there are none."""
+    """The permissions every part file in ``print/`` allows (an administrator's 600 on them) within
+    the umask, for this run's parts: the earlier ones are removed before any is written. None when
+    there are none."""
     parts = [path.lstat().st_mode for path in _part_paths(output_dir)]
     modes = [stat.S_IMODE(mode) for mode in parts if stat.S_ISREG(mode)]  # not a link's
-    return functools.reduce(operator.and_, modes) if modes else None
+    return within_umask(functools.reduce(operator.and_, modes)) if modes else None
 
 
 def part_key(file: str) -> tuple[str, int] | None:
