@@ -88,6 +88,20 @@ def test_a_password_variable_without_encrypt_is_refused_not_ignored(tmp_path, co
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("command", ["generate", "batch"])
+def test_a_password_given_as_the_variables_name_is_refused_and_never_echoed(tmp_path, command):
+    """--password-env 'Hunter2-Secret!' printed "set the environment variable Hunter2-Secret!":
+    the password itself, in the terminal's scrollback and any log (an outside security pass)."""
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,infusion_date\nAnn Lee,2027-03-05\n", encoding="utf-8")
+    args = [*ARGS[:-1]] if command == "generate" else ["batch", roster]
+    result = run_cli(*args, "--encrypt", "--password-env", "Hunter2-Secret!", "-o", tmp_path / "out",
+                     env={"CARTHANDOUT_PDF_PASSWORD": ""})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --password-env: takes the name of an environment variable")
+    assert "Hunter2" not in result.output and not (tmp_path / "out").exists()
+
+
 def test_the_readable_file_identifier_is_not_the_plain_files(encrypted, tmp_path):
     """The trailer's /ID stays unencrypted; it was the plain PDF's, a hash of its content, so a
     guessed patient and date could be confirmed by making the plain file and comparing."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Sequence
@@ -24,10 +25,18 @@ DEFAULT_PASSWORD_ENV = "CARTHANDOUT_PDF_PASSWORD"
 MIN_PASSWORD_LENGTH = 8
 
 
+_ENVIRONMENT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def check_password_flags(encrypt: bool, env_name: str | None) -> None:
-    """``--password-env`` without ``--encrypt`` is refused: it wrote unencrypted PDFs, exit 0."""
+    """``--password-env`` without ``--encrypt`` is refused: it wrote unencrypted PDFs, exit 0. A
+    value that is no variable's name is refused without being echoed: it may be the password."""
     if env_name is not None and not encrypt:
         raise InputError("--password-env", "applies only with --encrypt: without it no PDF is encrypted",
+                         sensitive=False)
+    if env_name is not None and not _ENVIRONMENT_NAME.fullmatch(env_name):
+        raise InputError("--password-env", "takes the name of an environment variable that holds the password "
+                         f"(letters, digits and _, such as {DEFAULT_PASSWORD_ENV}), never the password itself",
                          sensitive=False)
 
 
