@@ -163,6 +163,19 @@ def test_check_notes_a_logo_so_tall_it_prints_a_few_millimetres_wide(write_yaml,
     assert "it is 2.0 times as tall as it is wide" in run_cli("check", "--clinic", twice).output
 
 
+def test_check_notes_a_logo_so_wide_it_prints_a_few_millimetres_high(write_yaml, tmp_path):
+    """A 3000 × 100 logo printed 56 × 1.9 mm, too small to read, and check said nothing (it noted a tall one)."""
+    from PIL import Image
+    Image.new("RGB", (3000, 100), "navy").save(tmp_path / "strip.png")
+    Image.new("RGB", (3000, 300), "navy").save(tmp_path / "banner.png")  # ten to one: 5.6 mm high, readable
+    for logo, noted in (("strip.png", True), ("banner.png", False)):
+        clinic = write_yaml(f"{logo}.yaml", f"name: X\nphone_24h: '545-0100'\nlogo: {logo}\n")
+        notes = [line for line in run_cli("check", "--clinic", clinic).output.splitlines() if "clinic.logo" in line]
+        assert notes == (["note: clinic.logo: it is 30.0 times as wide as it is tall, so it prints 2 mm high in the "
+                          "header's 56 mm width; a version cropped close, or with the name on two lines, prints "
+                          "larger"] if noted else [])
+
+
 def date_format_notes(write_yaml, date_format: str) -> list[str]:
     """What check notes of a clinic file's date format (a valid one: check passes)."""
     clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '545-0100'\ndate_format: \"{date_format}\"\n")

@@ -61,6 +61,7 @@ EXIF_ORIENTATION = 0x0112
 TURNED_A_QUARTER = (5, 6, 7, 8)  # EXIF orientations whose upright image swaps width and height
 SHARP_LOGO_PPI = 150  # pixels an inch below which a printed logo looks soft (print files embed up to 300)
 NARROW_LOGO_INCHES = 0.3  # a logo twice as tall as wide, or more: a 300 × 1200 one printed 4 mm wide
+LOW_LOGO_INCHES = 0.15  # a logo fifteen times as wide as tall, or more: a 3000 × 100 one printed 2 mm high
 
 
 def clinic_notes(clinic: Clinic) -> list[str]:
@@ -172,11 +173,16 @@ def _logo_notes(clinic: Clinic) -> list[str]:
     except (OSError, ValueError):  # a logo that cannot be read is one of the clinic's problems
         return []
     drawn_inches = min(LOGO_BOX[1] * width / height, LOGO_BOX[0]) / 72
+    drawn_height = min(LOGO_BOX[0] * height / width, LOGO_BOX[1]) / 72
     notes = []
     if drawn_inches <= NARROW_LOGO_INCHES:
         notes.append(f"note: clinic.logo: it is {height / width:.1f} times as tall as it is wide, so it prints "
                      f"{drawn_inches * 25.4:.0f} mm wide in a {LOGO_BOX[1] / 72 * 25.4:.0f} mm high header; a wide "
                      "version of the logo prints larger")
+    if drawn_height <= LOW_LOGO_INCHES:
+        notes.append(f"note: clinic.logo: it is {width / height:.1f} times as wide as it is tall, so it prints "
+                     f"{drawn_height * 25.4:.0f} mm high in the header's {LOGO_BOX[0] / 72 * 25.4:.0f} mm width; a "
+                     "version cropped close, or with the name on two lines, prints larger")
     ppi = width / drawn_inches
     if ppi < SHARP_LOGO_PPI:
         notes.append(f"note: clinic.logo: {width} × {height} pixels print at {ppi:.0f} pixels an inch and will look "
