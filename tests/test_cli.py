@@ -176,6 +176,22 @@ def test_check_notes_a_logo_so_wide_it_prints_a_few_millimetres_high(write_yaml,
                           "larger"] if noted else [])
 
 
+def test_a_logo_path_is_read_as_a_shell_reads_it_and_its_error_says_where_it_looked(tmp_path, monkeypatch):
+    """logo: "~/mylogo.png" was "does not exist beside the clinic file", and a clinic file from
+    standard input said "beside the clinic file" of the current folder (a clinic administrator's pass)."""
+    from PIL import Image
+    Image.new("RGB", (600, 200), "navy").save(tmp_path / "mylogo.png")
+    (tmp_path / "profiles").mkdir()
+    clinic = tmp_path / "profiles" / "clinic.yaml"
+    clinic.write_text("name: X\nphone_24h: '545-0100'\nlogo: ~/mylogo.png\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert run_cli("check", "--clinic", clinic).exit_code == 0
+    monkeypatch.chdir(tmp_path / "profiles")
+    result = run_cli("check", "--clinic", "-", input="name: X\nphone_24h: '545-0100'\nlogo: assets/logo.png\n")
+    assert result.exit_code == 1
+    assert "clinic.logo: assets/logo.png does not exist in the current folder" in result.output
+
+
 def date_format_notes(write_yaml, date_format: str) -> list[str]:
     """What check notes of a clinic file's date format (a valid one: check passes)."""
     clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '545-0100'\ndate_format: \"{date_format}\"\n")

@@ -886,17 +886,29 @@ def parse_text_by_language(field_name: str, raw: Any, clinic_language: str | Non
 MAX_LOGO_PIXELS = 12_000_000
 
 
+def _sought_in(written: Path, base_dir: Path) -> str:
+    """Where a logo's relative path was looked for: beside the clinic file; from standard input
+    (``--clinic -``), the current folder; from a pipe (``--clinic <(...)``), /dev/fd."""
+    if written.is_absolute():
+        return ""
+    if base_dir == Path("."):
+        return " in the current folder"
+    if base_dir.resolve() in (Path("/dev/fd").resolve(), Path("/proc/self/fd").resolve()):
+        return " (a clinic file from a pipe cannot name a logo beside it: give the logo's whole path)"
+    return " beside the clinic file"
+
+
 def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
     if raw in (None, ""):
         return None
     if not isinstance(raw, str):
         raise InputError("clinic.logo", "must be a file path", sensitive=False)
-    path = (base_dir / raw).resolve()
+    written = Path(raw).expanduser()  # "~/logo.png", as a shell would read it
+    path = (base_dir / written).resolve()
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise InputError("clinic.logo", "{value} must be a PNG or JPEG file", raw, sensitive=False)
-    if not path.exists():  # a relative path is read beside the clinic file (from a pipe: /dev/fd)
-        where = "" if Path(raw).is_absolute() else " beside the clinic file"
-        raise InputError("clinic.logo", f"{{value}} does not exist{where}", raw, sensitive=False)
+    if not path.exists():
+        raise InputError("clinic.logo", f"{{value}} does not exist{_sought_in(written, base_dir)}", raw, sensitive=False)
     if not path.is_file():
         raise InputError("clinic.logo", "{value} is not a file (a folder, a device or a pipe)", raw, sensitive=False)
     with path.open("rb") as handle:
