@@ -192,6 +192,35 @@ def test_a_logo_path_is_read_as_a_shell_reads_it_and_its_error_says_where_it_loo
     assert "clinic.logo: assets/logo.png does not exist in the current folder" in result.output
 
 
+@pytest.mark.parametrize("text, encoding, expected", [
+    ('colors: {primary: "#1F4E79 "}\n', "utf-8", None),  # refused with a space nobody sees; "A4 " was read
+    ("policy: US-Label-2025\n", "utf-8", None),  # paper, language and date format are read in any case
+    ("policy: source_document\n", "utf-8", None),
+    ("colors: {primary: '#0B6E4F'}\n", "utf-16", None),  # Notepad's "Unicode": "is not UTF-8 text"
+    ("policy: us-lable-2025\n", "utf-8", "clinic.policy: unknown policy profile 'us-lable-2025' (did you mean "
+                                        "us-label-2025?)"),
+    ("overrides: {caregiver_days: 030}\n", "utf-8", "caregiver_days must be a number, not text (write it without "
+                                                    "leading zeros)"),  # "without quotes": there were none
+    ("---\npolicy: us-label-2025\n---\nlanguage: es\n", "utf-8",  # "but found another document", cut short
+     "the file holds more than one YAML document (a --- line starts another)"),
+])
+def test_clinic_files_as_an_administrator_writes_them(write_yaml, tmp_path, text, encoding, expected):
+    """A clinic administrator's pass: what a hand-written profile holds is read, or said plainly."""
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text("name: X\nphone_24h: '545-0100'\n" + text, encoding=encoding)
+    result = run_cli("check", "--clinic", clinic)
+    if expected is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 1 and expected in result.output, result.output
+
+
+def test_a_one_day_period_is_not_one_days(write_yaml):
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\noverrides: {daily_monitoring_days: 1}\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert "daily_monitoring_days is 1 day, below" in result.output and "1 days" not in result.output
+
+
 def date_format_notes(write_yaml, date_format: str) -> list[str]:
     """What check notes of a clinic file's date format (a valid one: check passes)."""
     clinic = write_yaml("c.yaml", f"name: X\nphone_24h: '545-0100'\ndate_format: \"{date_format}\"\n")

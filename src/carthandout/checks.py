@@ -139,7 +139,7 @@ def _policy_notes(clinic: Clinic) -> list[str]:
     except CarthandoutError:  # a bad policy is one of the clinic's problems
         return []
     overridden = dict(clinic.policy_overrides)
-    notes = [f"note: policy: {name} is {value} days, below the current US label's minimum of {label_value} "
+    notes = [f"note: policy: {name} is {value} day{'' if value == 1 else 's'}, below the current US label's minimum of {label_value} "
              f"({CURRENT_LABEL_POLICY}), and the papers give the patient the shorter period; "
              + ("the clinic's override sets it: raise it if the center follows the label" if name in overridden
                 else f"give policy: {CURRENT_LABEL_POLICY} if the center follows the label")

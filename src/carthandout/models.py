@@ -686,7 +686,8 @@ def _clinic_field_parsers(raw: Mapping[str, Any], base_dir: Path, parsed: Mappin
         lambda: {"team": _parse_team(raw.get("team"), parsed.get("language"))},
         lambda: {"logo": _parse_logo(raw.get("logo"), base_dir)},
         lambda: {"date_format": _named_style_lowered(text("date_format")) or "long"},
-        lambda: {"policy": text("policy") or "source-document"},
+        # profiles are named in lower case with hyphens: "US-Label-2025", "source_document" mean them
+        lambda: {"policy": (text("policy") or "source-document").strip().lower().replace("_", "-")},
         lambda: {"physician": text("physician")},
         lambda: {"name_in_metadata": parse_flag("clinic.name_in_metadata", raw.get("name_in_metadata"))},
         lambda: {"extras": tuple(sorted((k, raw[k]) for k in CLINIC_EXTRA_KEYS if k in raw))},
@@ -703,10 +704,10 @@ def _parse_colors(raw: Any) -> dict[str, str]:
         if value is None:  # `primary: #1F4E79` unquoted: YAML reads the # as the start of a comment
             raise InputError(f"clinic.colors.{key}", 'is empty: in YAML put a color in quotes ("#1F4E79")',
                              sensitive=False)
-        if not isinstance(value, str) or not _HEX_COLOR.match(value):
+        if not isinstance(value, str) or not _HEX_COLOR.match(value.strip()):  # "#1F4E79 " as "A4 " is read
             raise InputError(f"clinic.colors.{key}", "{value} is not a #RRGGBB color", value, sensitive=False)
-    return {"primary_color": colors.get("primary", Clinic.primary_color),
-            "accent_color": colors.get("accent", Clinic.accent_color)}
+    return {"primary_color": colors.get("primary", Clinic.primary_color).strip(),
+            "accent_color": colors.get("accent", Clinic.accent_color).strip()}
 
 
 def _parse_paper(value: str) -> str:

@@ -61,7 +61,9 @@ MAX_CONDITIONING_LEAD = 365  # days before the infusion, as every other period i
 def _check_value(name: str, value: Any, where: str) -> Any:
     if name != "conditioning_days" and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
         # the docs tell clinics to quote what looks like a number
-        raise ContentError(f"{where}: {name} must be a number, not text (write it without quotes)")
+        # YAML reads 030 as text: no quotes to remove there
+        fix = "leading zeros" if re.fullmatch(r"0\d+", value.strip()) else "quotes"
+        raise ContentError(f"{where}: {name} must be a number, not text (write it without {fix})")
     if name == "conditioning_days":
         ok = isinstance(value, (list, tuple)) and value and all(
             isinstance(d, int) and not isinstance(d, bool) and -MAX_CONDITIONING_LEAD <= d < 0 for d in value)
@@ -165,7 +167,9 @@ def available_policies() -> list[str]:
 @lru_cache(maxsize=None)
 def load_policy(name: str) -> Policy:
     if name not in available_policies():
-        raise ContentError(f"clinic.policy: unknown policy profile {name!r} (available: {', '.join(available_policies())})")
+        meant = closest_name(name, available_policies())
+        raise ContentError(f"clinic.policy: unknown policy profile {name!r}{f' (did you mean {meant}?)' if meant else ''}"
+                           f" (available: {', '.join(available_policies())})")
     where = f"policies/{name}.yaml"
     raw = read_yaml_text((package_dir("policies") / f"{name}.yaml").read_text(encoding="utf-8"), where)
     policy = policy_from_mapping(raw, where)

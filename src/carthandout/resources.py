@@ -1,6 +1,7 @@
 """Access to the data shipped inside the package: content packs, fonts, policies, examples."""
 from __future__ import annotations
 
+import codecs
 import re
 import stat
 import sys
@@ -153,6 +154,7 @@ _PLAIN_WORDS = (
     ("could not find expected ':'", "a line lacks the colon after its field name", True),
     ("end of stream", "a quote or a bracket is left open", False),
     ("<stream end>", "a quote or a bracket is left open", False),
+    ("but found another document", "the file holds more than one YAML document (a --- line starts another)", False),
     ("cannot start any token", "a character that cannot start a value there (a tab? indent with spaces; else put "
                                "the value in quotes)", False),
 )
@@ -209,6 +211,8 @@ def read_bounded_text(path: Path, origin: str, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise ContentError(prefix + _too_large(max_bytes))
     try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
+            return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ContentError(f"{prefix}is not UTF-8 text") from None
