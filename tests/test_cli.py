@@ -215,6 +215,19 @@ def test_clinic_files_as_an_administrator_writes_them(write_yaml, tmp_path, text
         assert result.exit_code == 1 and expected in result.output, result.output
 
 
+def test_check_notes_a_policy_value_its_sources_leave_unconfirmed(write_yaml):
+    """us-label-2025 prints the source document's "within 2 hours", which the clinical notes say
+    the current label may not keep, and check said nothing of it (a nurse educator's review)."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n")
+    note = ("note: policy: stay_near_travel_hours is 2 in us-label-2025, a value its sources leave unconfirmed (see "
+            "the profile's notes); the papers print it: set it in the clinic's overrides once the center has "
+            "confirmed its own")
+    assert note in run_cli("check", "--clinic", clinic).output
+    confirmed = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n"
+                                     "overrides: {stay_near_travel_hours: 2}\n")
+    assert "stay_near_travel_hours" not in run_cli("check", "--clinic", confirmed).output
+
+
 def test_a_one_day_period_is_not_one_days(write_yaml):
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\noverrides: {daily_monitoring_days: 1}\n")
     result = run_cli("check", "--clinic", clinic)

@@ -144,6 +144,10 @@ def _policy_notes(clinic: Clinic) -> list[str]:
              + ("the clinic's override sets it: raise it if the center follows the label" if name in overridden
                 else f"give policy: {CURRENT_LABEL_POLICY} if the center follows the label")
              for name, value, label_value in shorter_than_label(policy)]
+    notes += [f"note: policy: {name} is {getattr(policy, name)} in {policy.name}, a value its sources leave "
+              "unconfirmed (see the profile's notes); the papers print it: set it in the clinic's overrides once "
+              "the center has confirmed its own"
+              for name in policy.unconfirmed if name not in overridden]
     if policy.caregiver_days < policy.monitoring_days:
         notes.append(f"note: policy: caregiver_days ({policy.caregiver_days}) is below monitoring_days "
                      f"({policy.monitoring_days}): the temperature log and handwriting boxes, which follow the "

@@ -31,10 +31,12 @@ class Policy:
     live_vaccine_weeks: int
     dose_cells_per_kg: int  # the label's target dose: CAR-positive viable T cells per kg body weight
     dose_max_cells: int  # the label's maximum dose in CAR-positive viable T cells
+    # values the profile's sources leave unconfirmed (``check`` notes each the clinic does not set)
+    unconfirmed: tuple[str, ...] = ()
 
 
 _META = ("name", "title", "source", "date")
-VALUE_NAMES = tuple(f.name for f in fields(Policy) if f.name not in _META)
+VALUE_NAMES = tuple(f.name for f in fields(Policy) if f.name not in (*_META, "unconfirmed"))
 _CELL_COUNTS = {"dose_cells_per_kg", "dose_max_cells"}
 
 
@@ -107,7 +109,10 @@ def policy_from_mapping(raw: Any, where: str) -> Policy:
     if missing or unknown:
         raise ContentError(f"{where}: " + (f"missing value {missing[0]}" if missing else f"unknown value {unknown[0]}"))
     checked = {n: _check_value(n, values[n], where) for n in VALUE_NAMES}
-    policy = Policy(**{k: raw[k] for k in _META}, **checked)
+    unconfirmed = raw.get("unconfirmed", [])
+    if not isinstance(unconfirmed, list) or any(name not in VALUE_NAMES for name in unconfirmed):
+        raise ContentError(f"{where}: unconfirmed must be a list of value names")
+    policy = Policy(**{k: raw[k] for k in _META}, **checked, unconfirmed=tuple(unconfirmed))
     return _check_consistency(policy, where)
 
 
