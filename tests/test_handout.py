@@ -349,6 +349,18 @@ def test_the_last_page_holds_the_contacts(tmp_path, example_patient, example_cli
     last = page_texts(tmp_path / "handout.pdf")[-1]
     assert "(217) 555-0150" in last and "(217) 555-0199" in last
 
+
+@pytest.mark.parametrize("language, says, row", [("en", "For other questions, call the clinic phone.", "Clinic phone"),
+                                                  ("es", "Si tiene otras preguntas, llame al teléfono de la clínica.",
+                                                   "Teléfono de la clínica")])
+def test_the_contacts_say_which_number_is_for_other_questions(tmp_path, language, says, row):
+    """"Call us with any other question" above two numbers left the patient to guess which (a nurse educator's review)."""
+    result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--lang", language,
+                     "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "handout.pdf")
+    assert says in text and row in text
+
 @pytest.mark.parametrize("language, caption", [("en", "How to reach us (continued)"),
                                                ("es", "Cómo comunicarse con nosotros (continuación)")])
 def test_contacts_broken_over_a_page_say_whose_they_are_on_the_next(tmp_path, write_yaml, example_clinic, language,
