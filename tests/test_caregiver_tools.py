@@ -452,7 +452,7 @@ def test_a_short_list_is_never_broken_leaving_one_item_alone(tmp_path):
     assert "Each day, ask Li Wei to copy" in last and "Look at it next to the day before" in last
 
 
-@pytest.mark.parametrize("language, signed, last_item", [("en", "Checked by", "Close monitoring"),
+@pytest.mark.parametrize("language, signed, last_item", [("en", "Checked by", "Close watch after"),
                                                           ("es", "Revisado por", "Vigilancia de cerca")])
 def test_the_checklists_sign_off_never_stands_alone_on_its_last_page(tmp_path, language, signed, last_item):
     """Large print, no weight (no dose box): "Checked by" stood alone on the last page, a sixth of
@@ -477,7 +477,7 @@ def test_the_staff_part_goes_with_a_last_table_of_one_row(tmp_path, weight, adde
         *(["--weight-kg", weight] if weight else []))
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     assert len(pages) == 3
-    assert "Checked by" in pages[-1] and "Close monitoring" in pages[-1] and "Treatment steps" in pages[-1]
+    assert "Checked by" in pages[-1] and "Close watch after" in pages[-1] and "Treatment steps" in pages[-1]
     assert "Extra test" in pages[1]
     if weight:
         assert "For staff only: target dose" in pages[-1]
@@ -502,7 +502,7 @@ def test_a_short_last_group_moves_on_whole_with_the_staff_part(tmp_path):
                             "--weight-kg", "72")
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     last = pages[-1]
-    assert all(words in last for words in ("Treatment steps", "Manufacturing", "YESCARTA infusion", "Close monitoring",
+    assert all(words in last for words in ("Treatment steps", "Manufacturing", "YESCARTA infusion", "Close watch after",
                                            "For staff only", "Checked by"))
     assert not any("Treatment steps (continued)" in text for text in pages)
 
@@ -580,7 +580,7 @@ def test_the_sign_off_goes_with_a_short_last_table(tmp_path):
                      "--doc", "checklist", "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
     pages = [" ".join(text.split()) for text in page_texts(tmp_path / "out" / "checklist.pdf")]
-    assert "Checked by" in pages[-1] and "Close monitoring" in pages[-1]
+    assert "Checked by" in pages[-1] and "Close watch after" in pages[-1]
 
 
 @pytest.mark.parametrize("language, at_least", [("en", "at least"), ("es", "por lo menos")])
