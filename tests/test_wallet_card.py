@@ -571,6 +571,25 @@ def test_the_example_stamp_on_each_side_is_in_that_sides_language(tmp_path):
     assert "Clínica de ejemplo" in pages[2] and "Example clinic" in pages[3] and "Clínica de ejemplo" not in pages[3]
 
 
+def _stroke_colors_and_render_modes(page) -> tuple[list[tuple[float, ...]], list[int]]:
+    from pypdf.generic import ContentStream
+    operations = ContentStream(page.get_contents(), page.pdf).operations
+    return ([tuple(float(value) for value in operands) for operands, operator in operations if operator == b"RG"],
+            [int(operands[0]) for operands, operator in operations if operator == b"Tr"])
+
+
+def test_the_example_stamp_and_the_guide_lines_survive_a_black_and_white_copy(tmp_path):
+    """The stamp was a light tint (about 84% grey) and the fold line and outline #9A9A9A: a
+    black-and-white copy lost all three, and the example's card with its made-up number passed
+    for a real one, with nothing to show where to fold it (a print-room pass)."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                     "--card-layout", "foldover", "-o", tmp_path)  # the bundled example clinic
+    assert result.exit_code == 0, result.output
+    strokes, modes = _stroke_colors_and_render_modes(pypdf.PdfReader(tmp_path / "wallet-card.pdf").pages[0])
+    assert modes.count(2) == 2  # both faces' stamps: filled, then outlined
+    assert strokes and all(0.299 * r + 0.587 * g + 0.114 * b < 0.5 for r, g, b in strokes), strokes
+
+
 def test_each_side_is_marked_with_the_language_of_its_words(tmp_path):
     """The file's /Lang is the patient's Spanish, and a screen reader read the English back for
     the clinic's doctors with a Spanish voice: each side's content says its own language."""

@@ -55,7 +55,8 @@ GROUP_GAP = 4.0               # points between the top and bottom groups of a fa
 LEADING = 1.17
 SIZE_STEP = 0.25
 SIGN_SEPARATOR = "\u00a0\u2022 "  # the bullet stays on the line of the sign before it
-GUIDE_GRAY = HexColor("#9A9A9A")
+# Guide lines (to write on, cut or fold along) dark enough to survive a black-and-white copy (#9A9A9A was lost)
+GUIDE_GRAY = HexColor("#6E6E6E")
 
 HEADLINE_MIN, WARNING_MIN, TEXT_MIN = 12.0, 9.0, 7.0
 WALLET_CARD_SETTINGS = ("qr",)
@@ -247,7 +248,7 @@ def _example_stamp(ctx: DocumentContext, theme: Theme) -> tuple[str, Color] | No
     """"EXAMPLE" across a face printed with the bundled example clinic, in the face's language."""
     if not ctx.clinic.example:
         return None
-    return load_common(ctx.language).labels["example_stamp"], tint(theme.accent, EXAMPLE_STAMP_TINT)
+    return load_common(ctx.language).labels["example_stamp"], theme.accent
 
 
 def _for_clinicians(ctx: DocumentContext, pack: ContentPack) -> tuple[DocumentContext, ContentPack]:
@@ -378,9 +379,12 @@ def _draw_face_content(canvas: Canvas, face: CardFace) -> None:
 
 EXAMPLE_STAMP_TINT = 0.22  # light enough to read the card through, plain enough to see at once
 EXAMPLE_STAMP_ANGLE = 28
+# The stamp's letters are outlined in the full colour: a black-and-white copy drops the light
+# fill, and the card then passed for a real one with a made-up number.
+EXAMPLE_STAMP_OUTLINE = 0.6
 
 
-def _draw_stamp(canvas: Canvas, size: Size, text: str, color: Color) -> None:
+def _draw_stamp(canvas: Canvas, size: Size, text: str, outline: Color) -> None:
     """A card printed with the bundled example clinic says so across both faces: its 24-hour
     number is made up."""
     canvas.saveState()
@@ -388,9 +392,15 @@ def _draw_stamp(canvas: Canvas, size: Size, text: str, color: Color) -> None:
     canvas.rotate(EXAMPLE_STAMP_ANGLE)
     font = text_font(bold=True)
     font_size = 0.8 * size[0] / (stringWidth(text, font, 1) or 1)  # across most of the card's width
-    canvas.setFillColor(color)
-    canvas.setFont(font, font_size)
-    canvas.drawCentredString(0, -font_size * 0.35, text)
+    canvas.setFillColor(tint(outline, EXAMPLE_STAMP_TINT))
+    canvas.setStrokeColor(outline)
+    canvas.setLineWidth(EXAMPLE_STAMP_OUTLINE)
+    text_object = canvas.beginText()
+    text_object.setTextRenderMode(2)  # fill, then stroke
+    text_object.setFont(font, font_size)
+    text_object.setTextOrigin(-stringWidth(text, font, font_size) / 2, -font_size * 0.35)
+    text_object.textOut(text)
+    canvas.drawText(text_object)
     canvas.restoreState()
 
 
@@ -667,7 +677,7 @@ def _finish_page(canvas: Canvas, layout: CardLayout, rects: tuple[Rect, ...], ma
     canvas.saveState()
     if layout.outline:
         canvas.setStrokeColor(GUIDE_GRAY)
-        canvas.setLineWidth(0.35)
+        canvas.setLineWidth(0.5)
         for rect in rects:
             canvas.roundRect(rect.x, rect.y, rect.width, rect.height, CORNER_RADIUS, stroke=1, fill=0)
     if layout.crop_marks and marks:
