@@ -123,7 +123,8 @@ def test_check_notes_what_the_papers_print_otherwise_than_the_clinic_file(write_
     from PIL import Image
     Image.new("RGB", (40, 40), "navy").save(tmp_path / "tiny.png")
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\nlogo: tiny.png\n"
-                                  "colors: {primary: '#FFFF00', accent: '#1F4E79'}\n")
+                                  "colors: {primary: '#FFFF00', accent: '#1F4E79'}\n"
+                                  "overrides: {stay_near_travel_hours: 2}\n")  # the label's unconfirmed value, set
     result = run_cli("check", "--clinic", clinic)
     assert result.exit_code == 0, result.output
     notes = [line for line in result.output.splitlines() if line.startswith("note:")]
@@ -291,7 +292,8 @@ def test_check_notes_a_caregiver_period_shorter_than_the_close_watch(write_yaml)
     result = run_cli("check", "--clinic", short)
     assert result.exit_code == 0, result.output
     assert "note: policy: caregiver_days (7) is below monitoring_days (14)" in result.output
-    same = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n")
+    same = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n"
+                                "overrides: {stay_near_travel_hours: 2}\n")  # the label's unconfirmed value, set
     assert "note: policy:" not in run_cli("check", "--clinic", same).output
 
 

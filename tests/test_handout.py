@@ -350,6 +350,21 @@ def test_the_last_page_holds_the_contacts(tmp_path, example_patient, example_cli
     assert "(217) 555-0150" in last and "(217) 555-0199" in last
 
 
+@pytest.mark.parametrize("mrn, second", [(None, "Born January 2, 1970"), ("RCC-1", "MRN RCC-1")])
+def test_every_page_names_its_patient_twice(tmp_path, mrn, second):
+    """A patient with a birth date and no MRN had only the name in every footer, so a page parted
+    from its document could not be tied to one patient (a records pass)."""
+    args = ["--mrn", mrn] if mrn else []
+    result = run_cli("generate", "--name", "Ana Li", "--infusion-date", "2027-03-05", "--date-of-birth", "1970-01-02",
+                     *args, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for document in ("handout", "temperature-log", "caregiver-guide", "calendar", "checklist"):
+        reader = pypdf.PdfReader(tmp_path / f"{document}.pdf")
+        assert all(f"Ana Li · {second}" in " ".join(page.extract_text().split()) for page in reader.pages), document
+        # the document's patient key is made from what it prints (edits.patient_key)
+        assert str(reader.metadata["/CarthandoutPatient"]).startswith("n" if mrn and document != "checklist" else "b")
+
+
 @pytest.mark.parametrize("language, says, row", [("en", "For other questions, call the clinic phone.", "Clinic phone"),
                                                   ("es", "Si tiene otras preguntas, llame al teléfono de la clínica.",
                                                    "Teléfono de la clínica")])

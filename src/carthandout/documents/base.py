@@ -219,6 +219,13 @@ FOOTER_ONE_LINE_SIZE = 9.0  # a long patient's line may shrink to this to stay o
 FOOTER_SMALLEST_SIZE = 6.0
 
 
+def footer_prints_birth_date(ctx: DocumentContext) -> bool:
+    """Every page names its patient twice: by name and MRN, else by name and birth date (a page
+    parted from its document, in a record or a printer's tray, named a patient without an MRN
+    by name alone)."""
+    return not ctx.patient.mrn and ctx.patient.date_of_birth is not None
+
+
 def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> FooterPainter:
     """Footer on every page: who the page belongs to, page x of y, the content version."""
     common = load_common(ctx.language).labels
@@ -226,6 +233,8 @@ def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> Foo
     owner = ctx.rich["patient.name"]
     if ctx.patient.mrn:
         owner = owner + Rich(" · ") + fill(common["footer_mrn"], {"mrn": ctx.rich["patient.mrn"]})
+    elif footer_prints_birth_date(ctx):
+        owner = owner + Rich(" · ") + fill(common["footer_birth"], {"birth": ctx.rich["patient.date_of_birth"]})
     version = fill(common["footer_content"], {}, {"version": pack.version, "reviewed": pack.reviewed})
     lines = _FooterLines(theme.margin, theme.margin * 0.5, theme.frame_width, style)
 
@@ -422,7 +431,8 @@ def build_branded_pdf(
     paint_header, header_height = brand_header(ctx, theme)
     top, bottom = branded_margins(theme, header_height)
     data, pages, bookmarks = build_pdf(
-        story, theme, metadata_for(ctx, pack, prints_birth_date), paint_header, footer_painter(ctx, pack, theme),
+        story, theme, metadata_for(ctx, pack, prints_birth_date or footer_prints_birth_date(ctx)), paint_header,
+        footer_painter(ctx, pack, theme),
         top_margin=top, bottom_margin=bottom,
     )
     return RenderedDocument(pack.id, data, pages, pack.version, pack.reviewed, ctx.language, bookmarks)
