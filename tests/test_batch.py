@@ -576,10 +576,10 @@ def test_the_patient_sheet_of_a_workbook_is_found_or_chosen(tmp_path):
            "with --sheet" in result.stderr
     assert "sheets March, April all hold patients" in run_cli("batch", two, "--check", "--show-values").stderr
     assert "2 patients ready" in run_cli("batch", two, "--check", "--sheet", "April").stdout
-    assert "has no sheet 'May' (2 sheets; --show-values shows their names)" in run_cli(
+    assert "has no sheet named as --sheet gives it (2 sheets; --show-values shows their names)" in run_cli(
         "batch", two, "--check", "--sheet", "May").stderr
-    assert "has no sheet 'May' (sheets: March, April)" in run_cli("batch", two, "--check", "--sheet", "May",
-                                                                   "--show-values").stderr
+    assert "has no sheet named as --sheet gives it (--sheet 'May'; sheets: March, April)" in run_cli(
+        "batch", two, "--check", "--sheet", "May", "--show-values").stderr
     assert "2 patients ready" in run_cli("batch", two, "--check", "--sheet", "april").stdout  # as Excel: any case
 
     from openpyxl import load_workbook  # an old month hidden away is not a second roster
@@ -652,6 +652,27 @@ def test_sheets_titled_with_patients_names_are_not_named_without_show_values(tmp
     assert "read the workbook's sheet 1 of 2" in attempts[-1].stderr
     for attempt in attempts:
         assert "Rosa" not in attempt.output and "Zelda" not in attempt.output, attempt.output
+
+
+def test_the_sheet_read_is_counted_among_every_tab_chart_sheets_too(tmp_path):
+    """A chart sheet's tab left of the roster was not counted: "sheet 2 of 2" pointed at the
+    instructions sheet, the second tab (a review)."""
+    from openpyxl import Workbook
+    workbook = Workbook()
+    workbook.active.title = "Instructions"
+    workbook.active.append(["Type one patient a row"])
+    from openpyxl.chart import BarChart, Reference
+    chart_sheet = workbook.create_chartsheet("Chart", 0)
+    roster = workbook.create_sheet("Patients")
+    roster.append(["Name", "Infusion Date"])
+    roster.append(["Rosa Delgado", "2027-03-05"])
+    chart = BarChart()
+    chart.add_data(Reference(roster, min_col=1, min_row=1, max_row=2))
+    chart_sheet.add_chart(chart)
+    workbook.save(tmp_path / "c.xlsx")
+    result = run_cli("batch", tmp_path / "c.xlsx", "--check")
+    assert result.exit_code == 0, result.output
+    assert "note: read the workbook's sheet 3 of 3, counting its tabs from the left" in result.stderr
 
 
 def test_a_workbook_that_cannot_be_opened_says_why(tmp_path):

@@ -193,15 +193,40 @@ def test_a_logo_path_is_read_as_a_shell_reads_it_and_its_error_says_where_it_loo
     assert "clinic.logo: assets/logo.png does not exist in the current folder" in result.output
 
 
+def test_a_logo_named_with_a_tilde_is_a_name_beside_the_clinic_file(write_yaml, tmp_path):
+    """"~logo.png" is no home folder: expanded, it ended check with "internal error: RuntimeError" (a review)."""
+    from PIL import Image
+    Image.new("RGB", (600, 200), "navy").save(tmp_path / "~logo.png")
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nlogo: ~logo.png\n")
+    assert run_cli("check", "--clinic", clinic).exit_code == 0
+    missing = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\nlogo: ~nobody-here/logo.png\n")
+    result = run_cli("check", "--clinic", missing)
+    assert result.exit_code == 1 and "clinic.logo: ~nobody-here/logo.png does not exist beside" in result.output
+
+
+def test_a_checklist_date_of_no_chemo_day_is_told_in_plain_words(write_yaml):
+    """The message counted the chemo days with the page's no-break space ("1\u00a0day"), and in
+    the clinic's language ("1 día" in an English line) (a review)."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\nlanguage: es\noverrides: {conditioning_days: [-3]}\n"
+                                  "checklist: {add: [{id: extra, group: steps, text: Extra, "
+                                  "date: dates.conditioning_day_2}]}\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert "is not a day of this policy's chemotherapy, which is 1 day" in result.output, result.output
+
+
 @pytest.mark.parametrize("text, encoding, expected", [
     ('colors: {primary: "#1F4E79 "}\n', "utf-8", None),  # refused with a space nobody sees; "A4 " was read
     ("policy: US-Label-2025\n", "utf-8", None),  # paper, language and date format are read in any case
     ("policy: source_document\n", "utf-8", None),
     ("colors: {primary: '#0B6E4F'}\n", "utf-16", None),  # Notepad's "Unicode": "is not UTF-8 text"
     ("policy: us-lable-2025\n", "utf-8", "clinic.policy: unknown policy profile 'us-lable-2025' (did you mean "
-                                        "us-label-2025?)"),
+                                        "us-label-2025? available: source-document, us-label-2025)"),
     ("overrides: {caregiver_days: 030}\n", "utf-8", "caregiver_days must be a number, not text (write it without "
                                                     "leading zeros)"),  # "without quotes": there were none
+    ("overrides: {caregiver_days: +030}\n", "utf-8", "(write it without leading zeros)"),
+    ("readability: {max_grade: 08}\n", "utf-8", "clinic.readability.max_grade: must be a number, not text (write it "
+                                                "without leading zeros)"),
+    ("name: Y\n", "utf-32", "is not UTF-8 or UTF-16 text"),  # its mark starts as UTF-16's: "not valid YAML"
     ("---\npolicy: us-label-2025\n---\nlanguage: es\n", "utf-8",  # "but found another document", cut short
      "the file holds more than one YAML document (a --- line starts another)"),
 ])
@@ -210,6 +235,7 @@ def test_clinic_files_as_an_administrator_writes_them(write_yaml, tmp_path, text
     clinic = tmp_path / "clinic.yaml"
     clinic.write_text("name: X\nphone_24h: '545-0100'\n" + text, encoding=encoding)
     result = run_cli("check", "--clinic", clinic)
+    assert "Traceback" not in result.output
     if expected is None:
         assert result.exit_code == 0, result.output
     else:
@@ -860,6 +886,19 @@ def test_a_replaced_file_allows_no_more_than_the_umask(tmp_path):
     assert subprocess.run([sys.executable, "-c", code, *args], capture_output=True).returncode == 0
     assert {path.name: oct(path.stat().st_mode & 0o777) for path in tmp_path.iterdir()} == {
         "handout.pdf": oct(0o600), "record_packet.pdf": oct(0o600), "manifest.csv": oct(0o600)}
+
+
+def test_a_kept_edited_copy_allows_no_more_than_the_umask(tmp_path):
+    """The copy kept of a checklist staff filled in is a second name for the old file: it stayed
+    644 under umask 077, holding what staff typed about the patient (a review)."""
+    code = ("import os, sys; os.umask(0o077); from carthandout.cli import main; sys.argv[0] = 'carthandout'; main()")
+    args = ["generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", "checklist", "-o", str(tmp_path)]
+    assert run_cli(*args).exit_code == 0
+    fill_in_on_screen(tmp_path / "checklist.pdf", "JL")
+    (tmp_path / "checklist.pdf").chmod(0o644)
+    assert subprocess.run([sys.executable, "-c", code, *args], capture_output=True).returncode == 0
+    assert (tmp_path / "checklist.edited.pdf").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "checklist.pdf").stat().st_mode & 0o777 == 0o600
 
 
 def test_a_rerun_leaves_no_stale_document_of_an_earlier_run(tmp_path):

@@ -102,6 +102,17 @@ def test_a_password_given_as_the_variables_name_is_refused_and_never_echoed(tmp_
     assert "Hunter2" not in result.output and not (tmp_path / "out").exists()
 
 
+def test_an_unset_password_variable_is_not_named_when_the_user_chose_it(tmp_path):
+    """--password-env Summer_2025_Rosa (a password typed where a name goes, shaped like one) was
+    repeated in "set the environment variable Summer_2025_Rosa" without a terminal (a review)."""
+    result = run_cli(*ARGS[:-1], "--encrypt", "--password-env", "Summer_2025_Rosa", "-o", tmp_path / "out",
+                     env={"Summer_2025_Rosa": ""})
+    assert result.exit_code == 2 and "Summer" not in result.output
+    assert "set the environment variable that --password-env names" in result.stderr
+    default = run_cli(*ARGS[:-1], "--encrypt", "-o", tmp_path / "out", env={"CARTHANDOUT_PDF_PASSWORD": ""})
+    assert "set the environment variable CARTHANDOUT_PDF_PASSWORD" in default.stderr
+
+
 def test_the_readable_file_identifier_is_not_the_plain_files(encrypted, tmp_path):
     """The trailer's /ID stays unencrypted; it was the plain PDF's, a hash of its content, so a
     guessed patient and date could be confirmed by making the plain file and comparing."""

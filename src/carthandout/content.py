@@ -241,7 +241,7 @@ def _kept_together(text: str) -> str:
 
 
 def plain(template: str, values: Mapping[str, str]) -> str:
-    """The template as plain text (for metadata, readability scoring and form fields' tooltips): the
+    """The template as plain text (for readability scoring and form fields' tooltips): the
     no-break spaces that keep a value on one line of a page are plain spaces (a tooltip with one
     was written in UTF-16, twice its size)."""
     text = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template).replace("**", "")

@@ -389,6 +389,13 @@ def misspelt_field(key: str) -> str | None:
     return closest_name(key, ROSTER_FIELDS) if _FIELD_LIKE.fullmatch(key) else None
 
 
+def number_as_text(text: str) -> str:
+    """What to say of a clinic setting's number YAML read as text: quoted ("8"), or written with a
+    leading zero (030, +030: YAML reads them as text, so there are no quotes to remove)."""
+    fix = "leading zeros" if re.fullmatch(r"[-+]?0\d+", text.strip()) else "quotes"
+    return f"must be a number, not text (write it without {fix})"
+
+
 def closest_name(key: str, names: Iterable[str]) -> str | None:
     """The one of ``names`` that ``key`` is most likely a misspelling of, if any is close."""
     meant = difflib.get_close_matches(key, sorted(names), n=1, cutoff=0.75)
@@ -904,7 +911,7 @@ def _parse_logo(raw: Any, base_dir: Path) -> Path | None:
         return None
     if not isinstance(raw, str):
         raise InputError("clinic.logo", "must be a file path", sensitive=False)
-    written = Path(raw).expanduser()  # "~/logo.png", as a shell would read it
+    written = Path(raw).expanduser() if raw == "~" or raw.startswith("~/") else Path(raw)  # "~logo.png" is a name
     path = (base_dir / written).resolve()
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise InputError("clinic.logo", "{value} must be a PNG or JPEG file", raw, sensitive=False)

@@ -236,11 +236,14 @@ def _edited_names(path: Path) -> Iterator[Path]:
 
 
 def _copy_beside(path: Path, copy: Path, data: bytes) -> None:
-    """A second name for the file (its mode kept), or, where links are not allowed, a copy."""
+    """A second name for the file (its mode kept, within the umask), or, where links are not
+    allowed, a copy."""
     try:
         os.link(path, copy)
     except OSError:
         write_atomic(copy, data, flush=False)
+        return
+    os.chmod(copy, within_umask(stat.S_IMODE(os.lstat(copy).st_mode)))  # the old name is replaced next
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

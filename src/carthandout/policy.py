@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any, Collection, Mapping
 
 from carthandout.errors import CarthandoutError, ContentError, raise_together
-from carthandout.models import Clinic, closest_name, unknown_keys
+from carthandout.models import Clinic, closest_name, number_as_text, unknown_keys
 from carthandout.resources import package_dir, read_yaml_text
 
 
@@ -63,9 +63,7 @@ MAX_CONDITIONING_LEAD = 365  # days before the infusion, as every other period i
 def _check_value(name: str, value: Any, where: str) -> Any:
     if name != "conditioning_days" and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
         # the docs tell clinics to quote what looks like a number
-        # YAML reads 030 as text: no quotes to remove there
-        fix = "leading zeros" if re.fullmatch(r"0\d+", value.strip()) else "quotes"
-        raise ContentError(f"{where}: {name} must be a number, not text (write it without {fix})")
+        raise ContentError(f"{where}: {name} {number_as_text(value)}")
     if name == "conditioning_days":
         ok = isinstance(value, (list, tuple)) and value and all(
             isinstance(d, int) and not isinstance(d, bool) and -MAX_CONDITIONING_LEAD <= d < 0 for d in value)
@@ -173,8 +171,8 @@ def available_policies() -> list[str]:
 def load_policy(name: str) -> Policy:
     if name not in available_policies():
         meant = closest_name(name, available_policies())
-        raise ContentError(f"clinic.policy: unknown policy profile {name!r}{f' (did you mean {meant}?)' if meant else ''}"
-                           f" (available: {', '.join(available_policies())})")
+        raise ContentError(f"clinic.policy: unknown policy profile {name!r} ({f'did you mean {meant}? ' if meant else ''}"
+                           f"available: {', '.join(available_policies())})")
     where = f"policies/{name}.yaml"
     raw = read_yaml_text((package_dir("policies") / f"{name}.yaml").read_text(encoding="utf-8"), where)
     policy = policy_from_mapping(raw, where)

@@ -52,7 +52,9 @@ def read_password(env_name: str = DEFAULT_PASSWORD_ENV) -> str:
     if not password and sys.stdin.isatty():
         password = click.prompt("PDF password", hide_input=True, confirmation_prompt=True, err=True)
     if not password:
-        raise InputError("--encrypt", f"needs a password: set the environment variable {env_name} "
+        # A name given to --password-env is not repeated: it may be the password typed there by mistake
+        variable = env_name if env_name == DEFAULT_PASSWORD_ENV else "that --password-env names"
+        raise InputError("--encrypt", f"needs a password: set the environment variable {variable} "
                          "(it is asked for only when standard input is a terminal, not a pipe such as "
                          "--patient -)", sensitive=False)
     if len(password.strip()) < MIN_PASSWORD_LENGTH:  # eight spaces were taken

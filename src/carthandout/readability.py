@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from carthandout.content import PACK_METADATA_KEYS, ContentPack, plain
 from carthandout.errors import InputError
-from carthandout.models import unknown_keys
+from carthandout.models import number_as_text, unknown_keys
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
 
 DEFAULT_MAX_GRADE = 8.0
@@ -103,8 +103,7 @@ def max_grade_from(settings: Any) -> float:
     value = settings.get("max_grade", DEFAULT_MAX_GRADE)
     low, high = GRADE_RANGE
     if isinstance(value, str):  # max_grade: "8" read as a grade out of range
-        raise InputError("clinic.readability.max_grade", "must be a number, not text (write it without quotes)",
-                         sensitive=False)
+        raise InputError("clinic.readability.max_grade", number_as_text(value), sensitive=False)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
         raise InputError("clinic.readability.max_grade", f"{{value}} is not a school grade from {low:g} to {high:g}",
                          value, sensitive=False)

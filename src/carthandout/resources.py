@@ -211,11 +211,13 @@ def read_bounded_text(path: Path, origin: str, max_bytes: int) -> str:
     if len(data) > max_bytes:
         raise ContentError(prefix + _too_large(max_bytes))
     try:
+        if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # its mark begins as UTF-16's does
+            raise UnicodeDecodeError("utf-32", data, 0, 4, "not read")
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Notepad's "Unicode"
             return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ContentError(f"{prefix}is not UTF-8 text") from None
+        raise ContentError(f"{prefix}is not UTF-8 or UTF-16 text") from None
 
 
 def load_yaml_file(path: Path, private: bool = False, repeated_keys_allowed: bool = False,

@@ -556,20 +556,28 @@ def _check_unpacked_size(path: Path) -> None:
                          "it holds far more than a roster", sensitive=False)
 
 
+# A sheet may be titled with a patient's name ("Delgado, Rosa"): sheets are named only when
+# asked (--show-values), else by their place among the workbook's tabs.
+SHEET_NAMES_HIDDEN = "--show-values shows their names"
+
+
 def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any], list[str]]:
-    """The worksheet to read, its first row and the workbook's visible sheets (none when
-    ``wanted`` names it): ``wanted``
-    (its case as Excel ignores it), else the one visible sheet with a patient below a header naming
-    a field only patients have (an instructions sheet, a sheet of drop-down lists or an empty
-    template beside the roster are not read; two such sheets stop the run). A roster's column that
-    is no patient field (an export's "Room") never makes another sheet the roster: it is named as
-    unknown. A hidden sheet is read only when named: an old month kept out of sight."""
+    """The worksheet to read, its first row and the workbook's visible tabs in order (chart
+    sheets too; none when ``wanted`` names the sheet).
+
+    ``wanted`` is matched in any case, as Excel does. Without it: the one visible sheet with a
+    patient below a header naming a field only patients have (an instructions sheet, a sheet of
+    drop-down lists or an empty template beside the roster are not read; two such sheets stop
+    the run). A roster's column that is no patient field (an export's "Room") never makes another
+    sheet the roster: it is named as unknown. A hidden sheet is read only when named: an old
+    month kept out of sight."""
     with _workbook(path) as workbook:
         names = [sheet.title for sheet in workbook.worksheets]  # chart sheets hold no rows
         if wanted is not None:
             wanted = _sheet_named(wanted, names)
             return wanted, _first_row(workbook[wanted]), []
-        shown = [sheet.title for sheet in workbook.worksheets if getattr(sheet, "sheet_state", "visible") == "visible"]
+        tabs = [name for name in workbook.sheetnames if _visible(workbook[name])]
+        shown = [name for name in names if name in tabs]
         headers = {name: _first_row(workbook[name]) for name in shown or names}
         rosters = [name for name, header in headers.items() if _names_a_roster(header)]
         with_patients = [name for name, header in headers.items()
@@ -580,27 +588,30 @@ def patient_sheet(path: Path, wanted: str | None) -> tuple[str, list[Any], list[
                 raise InputError(ROSTER, "the sheet that holds patients is hidden ({value}): name it with --sheet",
                                  ", ".join(hidden), hidden="--show-values shows its name")
     if len(with_patients) > 1:
-        positions = [str(list(headers).index(name) + 1) for name in with_patients]
+        positions = [str(tabs.index(name) + 1) for name in with_patients if name in tabs]
         raise InputError(ROSTER, "sheets {value} all hold patients: choose one with --sheet", ", ".join(with_patients),
                          hidden=f"{', '.join(positions)} of the tabs ({SHEET_NAMES_HIDDEN})")
     # No sheet names a roster's columns: the one naming most patient fields is the roster with a
     # column to fix (the error then names that column, not an instructions sheet's text).
     chosen = (with_patients or rosters or [max(headers, key=lambda name: len(_fields_named(headers[name]) - {None}))])[0]
-    return chosen, headers[chosen], shown
+    return chosen, headers[chosen], tabs
 
 
-# A sheet may be titled with a patient's name ("Delgado, Rosa"): sheets are named only when asked.
-SHEET_NAMES_HIDDEN = "--show-values shows their names"
+def _visible(sheet: Any) -> bool:
+    return getattr(sheet, "sheet_state", "visible") == "visible"
 
 
 def _sheet_named(wanted: str, names: list[str]) -> str:
+    """The sheet ``wanted`` names, in its case or another; the names are in errors only with --show-values."""
     if wanted in names:
         return wanted
     same = [name for name in names if name.casefold() == wanted.casefold()]
     if len(same) > 1:
-        raise InputError(ROSTER, f"has sheets {', '.join(same)}: give --sheet exactly as one is named", sensitive=False)
+        raise InputError(ROSTER, "has sheets {value}: give --sheet exactly as one is named", ", ".join(same),
+                         hidden=f"named as --sheet gives it but for their case ({SHEET_NAMES_HIDDEN})")
     if not same:
-        raise InputError(ROSTER, f"has no sheet {wanted!r} ({{value}})", f"sheets: {', '.join(names)}",
+        raise InputError(ROSTER, "has no sheet named as --sheet gives it ({value})",
+                         f"--sheet {wanted!r}; sheets: {', '.join(names)}",
                          hidden=f"{len(names)} sheet{'s' if len(names) > 1 else ''}; {SHEET_NAMES_HIDDEN}")
     return same[0]
 
@@ -645,7 +656,7 @@ def _xlsx_rows(path: Path, sheet: str, merged_ranges: list[tuple[int, int, int]]
         # The same sheet read for its formulas alongside: a formula whose result the file does not
         # hold (a roster written by a script, never opened in a spreadsheet) reads as empty. One
         # whose saved result is empty text (=IFERROR(VLOOKUP(...),""), t="str") is a blank cell.
-        rows = (sheet.iter_rows(min_row=1, max_row=EXCEL_MAX_ROWS + 1) for sheet in (worksheet, formula_sheet))
+        rows = (read.iter_rows(min_row=1, max_row=EXCEL_MAX_ROWS + 1) for read in (worksheet, formula_sheet))
         for number, (cells, written) in enumerate(zip(*rows), start=1):
             if number > EXCEL_MAX_ROWS:
                 raise InputError(ROSTER, f"numbers a row past Excel's last ({EXCEL_MAX_ROWS:,}): not a sheet a "

@@ -314,8 +314,9 @@ def _clinic_date(entry: Mapping[str, Any], where: str, ctx: DocumentContext, pac
         raise InputError(f"{where}.date_label", f"{{value}} is not one of {', '.join(DATE_LABELS)}", label, sensitive=False)
     day = ctx.schedule.named_dates().get(name)
     if day is None:  # dates.conditioning_day_2 under a policy of fewer chemo days: the item lost its date
+        chemo_days = len(ctx.schedule.conditioning)  # staff's words in English, plain spaces (not the page's)
         raise InputError(f"{where}.date", "{value} is not a day of this policy's chemotherapy, which is "
-                         f"{ctx.formatter.days(len(ctx.schedule.conditioning))}", entry["date"], sensitive=False)
+                         f"{chemo_days} day{'' if chemo_days == 1 else 's'}", entry["date"], sensitive=False)
     return day, pack.labels[label]
 
 
