@@ -627,3 +627,17 @@ def test_the_calibration_sheets_options_never_break_from_their_values(layout, fl
     for page in pypdf.PdfReader(io.BytesIO(calibration_sheet(layout, flip, offset))).pages:
         lines = [line.strip() for line in page.extract_text().splitlines()]
         assert not [line for line in lines if line.endswith(("--back-offset", "--duplex", "--card-layout"))]
+
+
+@pytest.mark.parametrize("layout, noted", [("single", True), ("foldover", True), ("avery-5371", False)])
+def test_duplex_for_cards_without_a_back_sheet_is_noted(tmp_path, layout, noted):
+    """--duplex short with the card-size or fold-over layout was taken without a word: the
+    printer's setting asked for changes nothing there."""
+    result = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                     "--card-layout", layout, "--duplex", "short", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert ("note: --duplex applies to the card sheets printed on both sides (avery-5371, a4-10up)" in result.stderr) \
+        is noted
+    default = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                      "--card-layout", layout, "-o", tmp_path / "default")
+    assert "--duplex" not in default.stderr

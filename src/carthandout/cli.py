@@ -18,7 +18,7 @@ from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS, wallet_card
 from carthandout.errors import CarthandoutError, InputError, raise_together
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.folders import PATIENT_TEMPORARIES, tidy_shared_folder
-from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, parse_back_offset
+from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, layout_for, parse_back_offset
 from carthandout.inputs import (EXAMPLE_CLINIC, EXAMPLE_PATIENT, MADE_UP_NUMBERS, example_path, is_example_copy,
                                  checked_clinic, load_patient_file, same_file)
 from carthandout.models import NAME_PARTS, Clinic, Patient, parse_patient
@@ -142,6 +142,16 @@ def duplex_options(command: Any) -> Any:
                         help="How the printer turns the sheet for the back: over its long or its short edge.")(command)
 
 
+def note_duplex_unused(options: RenderOptions) -> None:
+    """A note when ``--duplex`` is given for cards printed without a back sheet (the card size and
+    the fold-over): the flip asked for changes nothing, and the printer needs no setting for it."""
+    source = click.get_current_context().get_parameter_source("duplex")
+    if source == click.core.ParameterSource.COMMANDLINE and not layout_for(options.card_layout).duplex:
+        sheets = ", ".join(name for name in CARD_LAYOUTS if layout_for(name).duplex)
+        click.echo(f"note: --duplex applies to the card sheets printed on both sides ({sheets}); "
+                   f"{options.card_layout} cards have no back sheet, so it changes nothing", err=True)
+
+
 def card_options(command: Any) -> Any:
     """``--card-layout``, ``--copies`` and the duplex options: how wallet cards go on paper."""
     command = duplex_options(command)
@@ -213,6 +223,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
         options = RenderOptions(chosen, paper, None, large_print or None,
                                 card_layout=card_layout, duplex=duplex, back_offset_mm=parse_back_offset(back_offset),
                                 copies=copies)
+        note_duplex_unused(options)
         ctx = prepare(patient, clinic, options)
         options = replace(options, pdf_password=pdf_password(encrypt, password_env))
         with FolderLock(output_dir):  # before the folder is read: a run finishing there changes it
@@ -442,6 +453,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
                                  show_values, export_reading(clinic, last_name_first, capitalize_names, date_order))
         options = RenderOptions(chosen, paper, card_layout=card_layout,
                                 duplex=duplex, back_offset_mm=parse_back_offset(back_offset), copies=copies)
+        note_duplex_unused(options)
         check_password_flags(encrypt, password_env)
         if not check_only:
             options = replace(options, pdf_password=pdf_password(encrypt, password_env))
