@@ -566,3 +566,16 @@ def test_tooltips_are_written_with_plain_spaces():
                 for annotation in page.get("/Annots", [])]
     assert any("6 weeks before" in tip for tip in tooltips)
     assert not any("\u00a0" in tip for tip in tooltips)
+
+
+def test_a_date_typed_in_full_is_fitted_to_its_box():
+    """"February 28, 2027" typed into a "Date done" box ran out of it (97 pt wide at 12 pt; 18 in
+    large print) and printed cut off: the staff's boxes leave the typed size to the viewer, to fit
+    (an accessibility pass). The pre-filled dates keep the page's size."""
+    sizes: dict[str, set[str]] = {}
+    for annotation in (a.get_object() for page in _render().pages for a in page.get("/Annots", [])):
+        if "/DA" in annotation:
+            kind = str(annotation["/T"]).rsplit("_", 1)[-1]
+            sizes.setdefault(kind, set()).add(str(annotation["/DA"]).split(" Tf")[0].split()[-1])
+    assert sizes["date"] == sizes["initials"] == {"0"}
+    assert sizes["when"] and "0" not in sizes["when"]

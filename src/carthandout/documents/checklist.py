@@ -466,7 +466,7 @@ def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: s
 
 def _cell_field(theme: Theme, column_width: float, name: str, tooltip: str) -> TextField:
     font = _field_font(theme)
-    return TextField(column_width - 2 * CELL_PADDING, font * 2, name, tooltip, font_size=font)
+    return TextField(column_width - 2 * CELL_PADDING, font * 2, name, tooltip, font_size=font, fit_typed=True)
 
 
 def _columns(theme: Theme, headings: Sequence[str]) -> tuple[float, ...]:

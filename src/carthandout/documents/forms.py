@@ -219,16 +219,19 @@ class TickBox(Flowable):
 
 
 class TextField(Flowable):
-    """A fillable text field; ``boxed`` draws a box on the page to write in by pen."""
+    """A fillable text field; ``boxed`` draws a box on the page to write in by pen. ``fit_typed``:
+    what is typed in is sized by the viewer to fit the box (a date typed in full, "February 28,
+    2027", ran out of a narrow box at the field's 18 pt)."""
 
     def __init__(self, width: float, height: float, name: str, tooltip: str, value: str = "",
-                 font_size: float = 12, boxed: bool = True, border: Color = FIELD_BORDER):
+                 font_size: float = 12, boxed: bool = True, border: Color = FIELD_BORDER, fit_typed: bool = False):
         super().__init__()
         if not form_can_encode(value):
             raise ValueError("a form field value must be printable Latin-1 (check form_can_encode first)")
         self.width, self.height = width, height
         self.name, self.tooltip, self.value = name, tooltip, value
         self.font_size, self.boxed, self.border = font_size, boxed, border
+        self.typed_size = 0 if fit_typed else font_size  # 0: "auto" in the field's /DA (PDF 32000-1, 12.7.3.3)
 
     def draw(self) -> None:
         canvas = self.canv
@@ -238,14 +241,14 @@ class TextField(Flowable):
             canvas.setLineWidth(0.75)
             canvas.rect(0, 0, self.width, self.height)
             canvas.restoreState()
-        kind = ("text", self.width, self.height, self.font_size)
+        kind = ("text", self.width, self.height, self.font_size, self.typed_size)
         # drawn here when empty too: reportlab's empty appearance names Helvetica, never embedded, as
         # its font, and flattening for print copies that into the page (a preflight's "font not embedded")
         appearance = _value_appearance(canvas, self.width, self.height, self.font_size, self.value)
         _add_field(canvas, kind, (0, 0, self.width, self.height), self.name, self.tooltip,
                    lambda: canvas.acroForm.textfield(
                        name=self.name, tooltip=self.tooltip, value="", x=0, y=0, width=self.width,
-                       height=self.height, relative=True, fontName=FORM_FONT, fontSize=self.font_size,
+                       height=self.height, relative=True, fontName=FORM_FONT, fontSize=self.typed_size,
                        borderWidth=0, borderColor=None, fillColor=None, textColor=BOX_INK, maxlen=200,
                    ), text_value=self.value, value_appearance=appearance)
 
