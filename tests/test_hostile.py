@@ -266,3 +266,14 @@ def test_a_folder_that_cannot_be_locked_is_written_unlocked(tmp_path, monkeypatc
                      "-o", tmp_path / "o")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "o" / "wallet-card.pdf").is_file()
+
+
+def test_an_arabic_name_reads_back_as_the_letters_typed(tmp_path):
+    """Shaped Arabic is drawn in the letters' positional forms, and the font's map gave those
+    (U+FExx): a search for "فاطمة" in the PDF found nothing (an accessibility pass)."""
+    result = run_cli("generate", "--name", "فاطمة الزهراء", "--infusion-date", "2027-03-05", "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    words = pypdf.PdfReader(tmp_path / "handout.pdf").pages[0].extract_text().split()
+    assert "فاطمة" in words and "الزهراء" in words
+    assert not any("\ufe70" <= char <= "\ufeff" for word in words for char in word)

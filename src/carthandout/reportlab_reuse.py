@@ -37,7 +37,9 @@ import copy
 import hashlib
 import io
 import operator
+import re
 import time
+import unicodedata
 import zlib
 from collections import OrderedDict
 from functools import lru_cache
@@ -97,7 +99,26 @@ def to_unicode_cmap(font_name: str, subset: list[int]) -> str:
 
 @lru_cache(maxsize=256)
 def _cached_to_unicode_cmap(font_name: str, subset: tuple[int, ...]) -> str:
-    return _make_to_unicode_cmap(font_name, list(subset))
+    cmap = _make_to_unicode_cmap(font_name, list(subset))
+    if not any(code in ARABIC_PRESENTATION_FORMS for code in subset):
+        return cmap
+    # reportlab's map, each presentation form's line giving the letters instead
+    return "\n".join(_read_as_letters(line) for line in cmap.split("\n"))
+
+
+# Shaped Arabic is drawn in the letters' positional forms, and reportlab's map gave those code
+# points (U+FExx): a search for the name typed found nothing, and a screen reader read odd signs.
+ARABIC_PRESENTATION_FORMS = frozenset((*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00)))
+_BFCHAR_LINE = re.compile(r"^(<[0-9A-F]{2}>) <([0-9A-F]{4})>$")
+
+
+def _read_as_letters(line: str) -> str:
+    """A map line ``<code> <unicode>`` with a presentation form's code point replaced by its letters."""
+    found = _BFCHAR_LINE.match(line)
+    if not found or int(found[2], 16) not in ARABIC_PRESENTATION_FORMS:
+        return line
+    letters = unicodedata.normalize("NFKC", chr(int(found[2], 16)))
+    return f"{found[1]} <{letters.encode('utf-16-be').hex().upper()}>"
 
 
 def add_private_glyph(font: ttfonts.TTFont, name: str, gid: int, advance: float) -> int:
