@@ -553,6 +553,8 @@ def test_without_a_second_identifier_the_record_number_is_a_field_to_write_in(gi
     written_in = [name for name in fields if name.endswith("_mrn")]
     assert len(written_in) == write_in
     assert all(fields[name]["/FT"] == "/Tx" and not fields[name].get("/V") for name in written_in)
+    # a screen reader says "M R N": the field's tooltip spells it out (an accessibility pass)
+    assert all(fields[name]["/TU"] == "Medical record number (MRN)" for name in written_in)
     first_page = reader.pages[0].extract_text()
     assert [label for label in ("MRN", "Date of birth") if label in first_page] == shown
 

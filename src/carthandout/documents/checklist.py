@@ -37,7 +37,7 @@ from carthandout.typefaces import Rich, literal, rich_value, text_font
 
 DOCUMENT_ID = "checklist"
 REQUIRED_LABELS = (
-    "patient_name", "mrn", "date_of_birth", "infusion_date", "physician", "how_to_use", "column_done",
+    "patient_name", "mrn", "mrn_spelled_out", "date_of_birth", "infusion_date", "physician", "how_to_use", "column_done",
     "column_item", "column_date_done", "column_initials", "sign_off_title", "staff_signature", "staff_name",
     "signed_on",
 )
@@ -411,7 +411,7 @@ def _patient_block(blocks: BlockRenderer, prefix: str) -> Flowable:
     pairs: list[tuple[str, PairValue]] = [
         (labels["patient_name"], "{patient.name}"),
         (labels["mrn"], "{patient.mrn}" if patient.mrn
-         else "" if patient.date_of_birth else _write_in(blocks, f"{prefix}_mrn", labels["mrn"])),
+         else "" if patient.date_of_birth else _write_in(blocks, f"{prefix}_mrn", labels["mrn_spelled_out"])),
         (labels["date_of_birth"], "{patient.date_of_birth}" if patient.date_of_birth else ""),
         (labels["infusion_date"], "{patient.infusion_date}"),
         (labels["physician"], "{patient.physician}" if ctx.physician else ""),
