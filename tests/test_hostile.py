@@ -277,3 +277,14 @@ def test_an_arabic_name_reads_back_as_the_letters_typed(tmp_path):
     words = pypdf.PdfReader(tmp_path / "handout.pdf").pages[0].extract_text().split()
     assert "فاطمة" in words and "الزهراء" in words
     assert not any("\ufe70" <= char <= "\ufeff" for word in words for char in word)
+
+
+@pytest.mark.parametrize("name, words", [("مُحَمَّد عَلِيّ", ["مُحَمَّد", "عَلِيّ"]), ("فاطمة", ["فاطمة"])])
+def test_arabic_vowel_marks_read_back_inside_their_word(tmp_path, name, words):
+    """A shadda with a vowel mark is drawn as one isolated form, whose letters (NFKC) begin with
+    a space: "مُحَمَّد" read back as "مُحَم َّد" (a review)."""
+    result = run_cli("generate", "--name", name, "--infusion-date", "2027-03-05", "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    read = pypdf.PdfReader(tmp_path / "handout.pdf").pages[0].extract_text().split()
+    assert all(word in read for word in words), read[:12]
+    assert not any("\ufb50" <= char <= "\ufdff" or "\ufe70" <= char <= "\ufeff" for word in read for char in word)

@@ -641,3 +641,21 @@ def test_duplex_for_cards_without_a_back_sheet_is_noted(tmp_path, layout, noted)
     default = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
                       "--card-layout", layout, "-o", tmp_path / "default")
     assert "--duplex" not in default.stderr
+    no_card = run_cli("generate", "--name", "Rosa Delgado", "--infusion-date", "2027-03-05", "--doc", "handout",
+                      "--duplex", "short", "-o", tmp_path / "no-card")
+    assert "--duplex" not in no_card.stderr  # no card made: nothing to say of one (a review)
+
+
+def test_a_large_print_card_names_its_patient_by_the_birth_date_it_prints(tmp_path):
+    """Its paper pages' footer prints the birth date of a patient without an MRN, but its patient
+    key left it out: a re-run for another patient of that name kept the first one's annotated card
+    as this patient's edited copy (a review)."""
+    def key(*options):
+        out = tmp_path / str(len(list(tmp_path.iterdir())))
+        result = run_cli("generate", "--name", "Rosa Delgado", "--date-of-birth", "1970-01-02", "--infusion-date",
+                         "2027-03-05", "--doc", "wallet-card", *options, "-o", out)
+        assert result.exit_code == 0, result.output
+        return str(pypdf.PdfReader(out / "wallet-card.pdf").metadata["/CarthandoutPatient"])[0]
+    assert key("--large-print") == "b"
+    assert key() == "n"  # card faces only: no birth date printed
+    assert key("--large-print", "--mrn", "RCC-1") == "n"

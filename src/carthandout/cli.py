@@ -146,7 +146,8 @@ def note_duplex_unused(options: RenderOptions) -> None:
     """A note when ``--duplex`` is given for cards printed without a back sheet (the card size and
     the fold-over): the flip asked for changes nothing, and the printer needs no setting for it."""
     source = click.get_current_context().get_parameter_source("duplex")
-    if source == click.core.ParameterSource.COMMANDLINE and not layout_for(options.card_layout).duplex:
+    cards = wallet_card.DOCUMENT_ID in options.documents
+    if cards and source == click.core.ParameterSource.COMMANDLINE and not layout_for(options.card_layout).duplex:
         sheets = ", ".join(name for name in CARD_LAYOUTS if layout_for(name).duplex)
         click.echo(f"note: --duplex applies to the card sheets printed on both sides ({sheets}); "
                    f"{options.card_layout} cards have no back sheet, so it changes nothing", err=True)

@@ -34,7 +34,8 @@ def patient_key(patient: Patient, with_birth_date: bool = False) -> str:
     nothing its pages do not (a hash of the name and MRN can be checked against a guess, and
     a birth date found by trying every date). The name and MRN, ignoring case and spacing, for
     every document; the birth date too for one that prints it (the checklist: the papers most
-    often filled in, and two patients of one name without MRN are told apart by it). ``b`` or
+    often filled in, and two patients of one name without MRN are told apart by it; and every
+    page's footer of a patient without an MRN). ``b`` or
     ``n`` first says which. Encrypted with the file."""
     birth = patient.date_of_birth.isoformat() if with_birth_date and patient.date_of_birth else ""
     parts = ("carthandout-patient", " ".join(patient.mrn.casefold().split()),

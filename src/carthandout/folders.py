@@ -100,7 +100,8 @@ def _hand_edited(directory: Path, files: Iterable[str], guard: EditGuard, refusa
 
 def _read_back(relative: str, data: bytes | None, guard: EditGuard) -> tuple[HandEdits, bool]:
     """What a file says of itself: whether it was changed by hand, and whether it is this
-    patient's. The checklist was made with form fields and prints the birth date (its key has it)."""
+    patient's. The checklist was made with form fields and prints the birth date (its key has it);
+    another document's key says whether it was made with the birth date (its footer printed it)."""
     checklist = Path(relative).name.split(".")[0] == CHECKLIST
     edits = read_hand_edits(data, guard.password, has_form=checklist) if data is not None else HandEdits(UNREADABLE)
     return edits, is_patients(edits.patient, guard.patient, prints_birth_date=checklist or None)

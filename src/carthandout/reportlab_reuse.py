@@ -22,7 +22,7 @@ It also gives reportlab's object writer (``pdfdoc.format``, called for every num
 value of every dictionary: a form's widgets alone are thousands) a short path for numbers,
 names and bytes, and remembers the spelling of each dictionary key; same bytes again.
 
-Three changes it does make. A glyph that shaping makes and no character names (a Devanagari
+Four changes it does make. A glyph that shaping makes and no character names (a Devanagari
 conjunct) gets the private-use code point U+E000 plus its glyph number, where reportlab gave the
 next free one in the order the process met them: a patient's PDF differed with what the same
 worker had drawn before (``--jobs 2`` gave other bytes than ``--jobs 1``). And a font subset's
@@ -30,6 +30,8 @@ tag (the ``AAAAAA+`` before its name) comes from the subset's program instead of
 the document, so that PDFs joined into one (the record packet, the print files) never hold two
 different subsets under one name (ISO 32000-1, 9.6.4). And its time stamp, which goes into every
 file identifier, is the invariant one whatever SOURCE_DATE_EPOCH says (``FixedTimeStamp``).
+And the fonts' ToUnicode maps read shaped Arabic's positional forms as the letters they are
+(``_read_as_letters``): reportlab's gave the forms, and the patient's name could not be found.
 """
 from __future__ import annotations
 
@@ -93,7 +95,8 @@ def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
 
 
 def to_unicode_cmap(font_name: str, subset: list[int]) -> str:
-    """``ttfonts.makeToUnicodeCMap``, once per subset (every document embeds the same ones)."""
+    """``ttfonts.makeToUnicodeCMap``, once per subset (every document embeds the same ones), with
+    Arabic's presentation forms read as their letters (``_read_as_letters``)."""
     return _cached_to_unicode_cmap(font_name, tuple(subset))
 
 
@@ -108,6 +111,8 @@ def _cached_to_unicode_cmap(font_name: str, subset: tuple[int, ...]) -> str:
 
 # Shaped Arabic is drawn in the letters' positional forms, and reportlab's map gave those code
 # points (U+FExx): a search for the name typed found nothing, and a screen reader read odd signs.
+# A ligature reads as its letters in logical order (lam-alef as lam, alef): right for pypdf and
+# for search in PDF viewers; poppler and mutool, which reorder a line's glyphs, read it reversed.
 ARABIC_PRESENTATION_FORMS = frozenset((*range(0xFB50, 0xFE00), *range(0xFE70, 0xFF00)))
 _BFCHAR_LINE = re.compile(r"^(<[0-9A-F]{2}>) <([0-9A-F]{4})>$")
 
@@ -118,6 +123,8 @@ def _read_as_letters(line: str) -> str:
     if not found or int(found[2], 16) not in ARABIC_PRESENTATION_FORMS:
         return line
     letters = unicodedata.normalize("NFKC", chr(int(found[2], 16)))
+    if letters.startswith(" ") and all(unicodedata.combining(mark) for mark in letters[1:]):
+        letters = letters[1:]  # an isolated vowel mark's form: a space before it split the word
     return f"{found[1]} <{letters.encode('utf-16-be').hex().upper()}>"
 
 

@@ -25,7 +25,8 @@ from carthandout.documents.base import RenderedDocument, build_branded_pdf, head
 from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, PairValue,
                                          boxed, keep_together, missing_labels, table_padding, unkept)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
-from carthandout.documents.forms import SignatureLine, TextField, TickBox, form_can_encode, form_key, value_width
+from carthandout.documents.forms import (FORM_FONT, SignatureLine, TextField, TickBox, form_can_encode, form_key,
+                                        value_width)
 from carthandout.documents.text_line import kept_date
 from carthandout.dose import scientific, target_dose
 from carthandout.errors import CarthandoutError, InputError, raise_together
@@ -442,13 +443,14 @@ def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: s
     # 2027" and beside "March 1, 2027" looked unkempt (in normal print it cost Spanish A4 a page)
     below = theme.large_print and any(_field_below_label(blocks, item, widths[1] - 2 * CELL_PADDING)
                                       for item in items if item.day)
+    longest_date = _longest_date(blocks.ctx)
     rows = []
     for item in items:
         name = f"{prefix}_{item.id}"
         rows.append(GridRow([
             [TickBox(theme.type.body * 1.4, f"{name}_done", f"{headings[0]}: {item.plain_text}")],
             [paragraph(item.text, theme.style("cell")), *_when(blocks, item, name, widths[1], below)],
-            [_cell_field(theme, widths[2], f"{name}_date", f"{headings[2]}: {item.plain_text}")],
+            [_cell_field(theme, widths[2], f"{name}_date", f"{headings[2]}: {item.plain_text}", longest_date)],
             [_cell_field(theme, widths[3], f"{name}_initials", f"{headings[3]}: {item.plain_text}")],
         ]))
     pad = table_padding(theme)
@@ -464,9 +466,16 @@ def _item_table(blocks: BlockRenderer, items: Sequence[ChecklistItem], prefix: s
                    side_padding=CELL_PADDING, min_rows_at_break=1 if theme.large_print else MIN_ROWS_AT_BREAK)
 
 
-def _cell_field(theme: Theme, column_width: float, name: str, tooltip: str) -> TextField:
+def _cell_field(theme: Theme, column_width: float, name: str, tooltip: str, fit_typed: str = "") -> TextField:
     font = _field_font(theme)
-    return TextField(column_width - 2 * CELL_PADDING, font * 2, name, tooltip, font_size=font, fit_typed=True)
+    return TextField(column_width - 2 * CELL_PADDING, font * 2, name, tooltip, font_size=font, fit_typed=fit_typed)
+
+
+def _longest_date(ctx: DocumentContext) -> str:
+    """The widest date of the year as this document writes its dates: a date done, typed as the
+    due dates are printed, fits its box."""
+    dates = (ctx.formatter.date(dt.date(2027, month, 28)) for month in range(1, 13))
+    return max(dates, key=lambda text: stringWidth(text, FORM_FONT, 1))
 
 
 def _columns(theme: Theme, headings: Sequence[str]) -> tuple[float, ...]:

@@ -27,6 +27,7 @@ from reportlab.platypus import Flowable
 from carthandout.typefaces import face_name, family_for, register_family, text_font
 
 FORM_FONT = "Helvetica"
+FIELD_TEXT_INSET = 2.0  # between a text field's edge and what a viewer draws typed in it
 BOX_INK = HexColor("#1A1A1A")
 FIELD_BORDER = HexColor("#6B6B6B")
 
@@ -220,18 +221,20 @@ class TickBox(Flowable):
 
 class TextField(Flowable):
     """A fillable text field; ``boxed`` draws a box on the page to write in by pen. ``fit_typed``:
-    what is typed in is sized by the viewer to fit the box (a date typed in full, "February 28,
-    2027", ran out of a narrow box at the field's 18 pt)."""
+    text that what is typed in is sized to fit, no larger than ``font_size`` (a date typed in full,
+    "February 28, 2027", ran out of a narrow box at 18 pt). A size, not the form's "auto" (0): one
+    viewer sized it to the box's height, another not at all."""
 
     def __init__(self, width: float, height: float, name: str, tooltip: str, value: str = "",
-                 font_size: float = 12, boxed: bool = True, border: Color = FIELD_BORDER, fit_typed: bool = False):
+                 font_size: float = 12, boxed: bool = True, border: Color = FIELD_BORDER, fit_typed: str = ""):
         super().__init__()
         if not form_can_encode(value):
             raise ValueError("a form field value must be printable Latin-1 (check form_can_encode first)")
         self.width, self.height = width, height
         self.name, self.tooltip, self.value = name, tooltip, value
         self.font_size, self.boxed, self.border = font_size, boxed, border
-        self.typed_size = 0 if fit_typed else font_size  # 0: "auto" in the field's /DA (PDF 32000-1, 12.7.3.3)
+        room = width - 2 * FIELD_TEXT_INSET
+        self.typed_size = min(font_size, room / stringWidth(fit_typed, FORM_FONT, 1)) if fit_typed else font_size
 
     def draw(self) -> None:
         canvas = self.canv

@@ -26,7 +26,8 @@ from reportlab.platypus import Paragraph
 from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common, load_pack
 from carthandout.context import DocumentContext, build_context
-from carthandout.documents.base import (Metadata, RenderedDocument, in_language, joined, metadata_for, paragraph,
+from carthandout.documents.base import (Metadata, RenderedDocument, footer_prints_birth_date, in_language, joined,
+                                        metadata_for, paragraph,
                                         subject_in)
 from carthandout.documents.blocks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
@@ -581,7 +582,8 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
     cards = [laid_out[id(ctx)] for ctx in contexts]
     packs = [load_pack(DOCUMENT_ID, language) for language in dict.fromkeys(ctx.language for ctx in contexts)]
     buffer = io.BytesIO()
-    canvas = card_canvas(buffer, layout.page_size, _metadata(contexts, packs, part))
+    with_large_print = large_print_pages and any(options.large_print_for(ctx.patient) for ctx in contexts)
+    canvas = card_canvas(buffer, layout.page_size, _metadata(contexts, packs, part, with_large_print))
     backs = back_positions(layout, options.duplex, options.back_offset_mm)
     pages = 0
     for sheet in chunks(len(cards), layout.capacity):
@@ -606,7 +608,7 @@ def render_large_print_pages(ctx: DocumentContext, options: RenderOptions) -> Re
     pack = load_pack(DOCUMENT_ID, ctx.language)
     theme = build_theme(ctx.clinic, options.paper, large_print=True)  # the run's paper, else the clinic's
     buffer = io.BytesIO()
-    canvas = card_canvas(buffer, theme.page_size, metadata_for(ctx, pack))
+    canvas = card_canvas(buffer, theme.page_size, metadata_for(ctx, pack, footer_prints_birth_date(ctx)))
     pages = _draw_large_print(canvas, ctx, theme)
     canvas.save()
     return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, pack.language)
@@ -623,13 +625,15 @@ def _paper_of(size: Size) -> str | None:
     return next((name for name, paper in PAPER.items() if tuple(paper) == tuple(size)), None)
 
 
-def _metadata(contexts: Sequence[DocumentContext], packs: Sequence[ContentPack], part: str | None) -> Metadata:
-    """One patient's card: as for their other documents. A cohort's sheets: each language's title
+def _metadata(contexts: Sequence[DocumentContext], packs: Sequence[ContentPack], part: str | None,
+              with_large_print: bool) -> Metadata:
+    """One patient's card: as for their other documents (its patient key with the birth date when
+    its large-print pages' footer prints it). A cohort's sheets: each language's title
     (a print part's, naming the part, also for one patient: printer queues told parts apart by
     name only), and a language only when every card is in it (a Spanish card on sheets said to be
     English)."""
     if part is None and len({id(ctx) for ctx in contexts}) == 1:
-        return metadata_for(contexts[0], packs[0])
+        return metadata_for(contexts[0], packs[0], with_large_print and footer_prints_birth_date(contexts[0]))
     titles = [load_common(pack.language).labels["print_cards_title"].format(part=part) if part else pack.title
               for pack in packs]
     return Metadata(" / ".join(dict.fromkeys(titles)), contexts[0].clinic.name,
