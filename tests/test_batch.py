@@ -449,6 +449,42 @@ def test_hidden_columns_are_counted_no_further_than_excels_last():
     assert _scanned_marks(sheet).hidden_columns == set(range(3, 16_384 + 1))  # XFD, Excel's last column
 
 
+def test_two_patients_of_one_name_without_mrn_or_birth_date_are_told_apart(tmp_path):
+    """Two "Ana Perez" without MRN or birth date, infused a week apart: after the roster's order
+    changed, one's checklist filled in on screen was kept in the other's folder as her edited
+    copy (its key was the name alone). The infusion date, which every document prints, is in
+    such a patient's key (an integration pass)."""
+    first = tmp_path / "ab.csv"
+    first.write_text("name,infusion_date\nAna Perez,2026-12-03\nAna Perez,2026-12-10\n", encoding="utf-8")
+    swapped = tmp_path / "ba.csv"
+    swapped.write_text("name,infusion_date\nAna Perez,2026-12-10\nAna Perez,2026-12-03\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("batch", first, "-o", out, "--doc", "checklist").exit_code == 0
+    filled = fill_in_on_screen(out / "Ana-Perez-2" / "checklist.pdf", "AA")
+    result = run_cli("batch", swapped, "-o", out, "--doc", "checklist")
+    assert result.exit_code == 1
+    assert "row 2: output: checklist.pdf here is another patient's" in result.stderr
+    assert (out / "Ana-Perez-2" / "checklist.pdf").read_bytes() == filled
+    assert not list(out.rglob("*.edited*"))
+
+
+def test_a_patient_without_mrn_or_birth_date_is_told_apart_by_the_infusion_date_in_a_batch_only():
+    """A batch's roster holds two such patients of one name apart by their infusion dates, and so
+    does their files' key; ``generate`` takes a corrected date as the same patient's, as before.
+    Files made before (the name alone, "n") are still their patient's."""
+    from carthandout.edits import _digest, is_patients, patient_key
+    from carthandout.models import parse_patient
+    patient = parse_patient({"name": "Ana Perez", "infusion_date": "2026-12-03"})
+    moved = parse_patient({"name": "ANA  perez", "infusion_date": "2026-12-10"})
+    key = patient_key(patient)
+    assert key[0] == "i" and is_patients(key, patient, by_infusion_date=True)
+    assert is_patients(key, moved) and not is_patients(key, moved, by_infusion_date=True)
+    old_key = "n" + _digest(patient, "")
+    assert is_patients(old_key, moved) and is_patients(old_key, patient, prints_birth_date=True, by_infusion_date=True)
+    with_mrn = parse_patient({"name": "Ana Perez", "infusion_date": "2026-12-03", "mrn": "A1"})
+    assert not is_patients(old_key, with_mrn) and not is_patients(key, with_mrn)
+
+
 def _patched_workbook(path: Path, substitutions: list[tuple[str, str]]) -> Path:
     """A three-row workbook written by openpyxl, its sheet XML edited as another tool writes it."""
     import re
@@ -1071,7 +1107,8 @@ def test_a_filled_checklist_of_another_patient_in_a_row_folder_fails_its_row(tmp
     result = batch(write_csv(tmp_path / "r.csv", swapped), out, "--doc", "checklist", "--no-names-in-filenames")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0].startswith(
-        "row 2: output: checklist.pdf here is another patient's (or this one's before a corrected name, MRN or birth date) and was changed by hand")
+        "row 2: output: checklist.pdf here is another patient's (or this one's before a corrected name, MRN or birth date, "
+        "or infusion date for a patient with neither) and was changed by hand")
     assert (out / "patient-2" / "checklist.pdf").read_bytes() == filled
     assert not list(out.rglob("*.edited*"))
     assert "Rosa María Delgado" in pdf_text(out / "patient-3" / "checklist.pdf")  # the other rows are made

@@ -35,12 +35,24 @@ def patient_key(patient: Patient, with_birth_date: bool = False) -> str:
     a birth date found by trying every date). The name and MRN, ignoring case and spacing, for
     every document; the birth date too for one that prints it (the checklist: the papers most
     often filled in, and two patients of one name without MRN are told apart by it; and every
-    page's footer of a patient without an MRN). ``b`` or
-    ``n`` first says which. Encrypted with the file."""
+    page's footer of a patient without an MRN). Without an MRN or a birth date the name alone
+    stood for two patients of one name (a batch's roster holds them apart by their infusion
+    dates), and a re-run kept one's filled-in checklist in the other's folder: such a key adds a
+    second part, with the infusion date every document prints (``is_patients``). ``b``, ``n`` or
+    ``i`` first says which. Encrypted with the file."""
     birth = patient.date_of_birth.isoformat() if with_birth_date and patient.date_of_birth else ""
+    if not patient.mrn and not birth:
+        return "i" + _digest(patient, "") + _digest(patient, "", patient.infusion_date.isoformat())
+    return ("b" if birth else "n") + _digest(patient, birth)
+
+
+KEY_PART = 15  # hex digits of each digest in a key
+
+
+def _digest(patient: Patient, birth: str, *more: str) -> str:
     parts = ("carthandout-patient", " ".join(patient.mrn.casefold().split()),
-             " ".join(patient.name.casefold().split()), birth)
-    return ("b" if birth else "n") + hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:15]
+             " ".join(patient.name.casefold().split()), birth, *more)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:KEY_PART]
 
 
 def key_has_birth_date(key: str | None) -> bool:
@@ -48,14 +60,25 @@ def key_has_birth_date(key: str | None) -> bool:
     return bool(key) and key.startswith("b")
 
 
-def is_patients(key: str | None, patient: Patient, prints_birth_date: bool | None = None) -> bool:
+def is_patients(key: str | None, patient: Patient, prints_birth_date: bool | None = None,
+                by_infusion_date: bool = False) -> bool:
     """Whether a document's key says it is ``patient``'s (False for none, or an unknown kind).
     ``prints_birth_date``: known for the document (the checklist), so a key made without a birth
-    date is not taken for a patient who has one; None: as the key says."""
-    if not key or key[0] not in "bn":
+    date is not taken for a patient who has one; None: as the key says. ``by_infusion_date``: a
+    patient without MRN or birth date is told apart by the infusion date too (a batch, whose
+    roster does so); without it, a corrected date is the same patient's (``generate``)."""
+    if not key or key[0] not in "bni":
         return False
     with_birth_date = key_has_birth_date(key) if prints_birth_date is None else prints_birth_date
-    return key == patient_key(patient, with_birth_date)
+    expected = patient_key(patient, with_birth_date)
+    if key == expected:
+        return True
+    if expected[0] != "i":
+        return False
+    name_part = expected[1:1 + KEY_PART]
+    if key == "n" + name_part:  # made before the "i" kind, by the name alone: as it was then
+        return True
+    return not by_infusion_date and key[0] == "i" and key[1:1 + KEY_PART] == name_part
 
 
 UNCHANGED, FILLED, NOT_OURS, UNREADABLE, LOCKED = "unchanged", "filled", "not ours", "unreadable", "locked"

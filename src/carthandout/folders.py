@@ -38,6 +38,7 @@ class EditGuard(NamedTuple):
     patient: Patient  # whose files these are
     password: str | None  # to read the earlier files of an encrypted run
     recorded: Mapping[str, str] = MappingProxyType({})  # the earlier manifest's digests: files not read again
+    by_infusion_date: bool = False  # a batch: patients without MRN or birth date are told apart by it (is_patients)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def _read_back(relative: str, data: bytes | None, guard: EditGuard) -> tuple[Han
     another document's key says whether it was made with the birth date (its footer printed it)."""
     checklist = Path(relative).name.split(".")[0] == CHECKLIST
     edits = read_hand_edits(data, guard.password, has_form=checklist) if data is not None else HandEdits(UNREADABLE)
-    return edits, is_patients(edits.patient, guard.patient, prints_birth_date=checklist or None)
+    return edits, is_patients(edits.patient, guard.patient, prints_birth_date=checklist or None,
+                              by_infusion_date=guard.by_infusion_date)
 
 
 def _check_other_files(directory: Path, prefix: str, documents: set[str], guard: EditGuard,
@@ -161,7 +163,8 @@ def _not_theirs(edits: HandEdits, kept: bool = False) -> str:
     changed = "" if kept else " and was changed by hand since it was made (filled in on screen?)"
     if edits.patient is None:
         return f"does not say whose it is (made by another program, or an earlier carthandout){changed}"
-    return f"is another patient's (or this one's before a corrected name, MRN or birth date){changed}"
+    return (f"is another patient's (or this one's before a corrected name, MRN or birth date, or infusion date "
+            f"for a patient with neither){changed}")
 
 
 def stale_documents(directory: Path, prefix: str, written: set[str]) -> list[str]:

@@ -156,7 +156,8 @@ def render_patient_files(
     lists unchanged. ``own_folder``: a batch's patient folder, where documents not made this run
     are removed."""
     planned = [document_file(prefix, document) for document in (*options.documents, PACKET_DOCUMENT)]
-    plan = plan_folder(directory, prefix, planned, EditGuard(ctx.patient, options.pdf_password, recorded), own_folder)
+    guard = EditGuard(ctx.patient, options.pdf_password, recorded, by_infusion_date=own_folder)
+    plan = plan_folder(directory, prefix, planned, guard, own_folder)
     rendered = render_documents(ctx, options)
     packet = build_packet(ctx, [record_copy(document, ctx, options) for document in rendered])
     documents = protect_documents([*rendered, packet], options.pdf_password)
