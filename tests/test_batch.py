@@ -468,10 +468,31 @@ def test_two_patients_of_one_name_without_mrn_or_birth_date_are_told_apart(tmp_p
     assert not list(out.rglob("*.edited*"))
 
 
+def test_a_batch_refuses_a_filled_file_an_earlier_version_keyed_by_the_name_alone(tmp_path):
+    """A folder made before the infusion date was in such a patient's key: accepted, the filled
+    checklist of one "Ana Perez" was kept as the other's, and accepted on every run after (a review)."""
+    from carthandout.edits import _digest
+    from carthandout.models import parse_patient
+    roster = tmp_path / "r.csv"
+    roster.write_text("name,infusion_date\nAna Perez,2026-12-10\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("batch", roster, "-o", out, "--doc", "checklist").exit_code == 0
+    checklist = out / "Ana-Perez-2" / "checklist.pdf"
+    fill_in_on_screen(checklist, "AA")
+    writer = pypdf.PdfWriter(clone_from=checklist)  # as the earlier version keyed it: the name alone
+    writer.add_metadata({"/CarthandoutPatient": "n" + _digest(parse_patient({"name": "Ana Perez",
+                                                                              "infusion_date": "2026-12-03"}))})
+    writer.write(checklist)
+    result = run_cli("batch", roster, "-o", out, "--doc", "checklist")
+    assert result.exit_code == 1
+    assert "or made by an earlier carthandout by the name alone" in result.stderr
+    assert not list(out.rglob("*.edited*"))
+
+
 def test_a_patient_without_mrn_or_birth_date_is_told_apart_by_the_infusion_date_in_a_batch_only():
     """A batch's roster holds two such patients of one name apart by their infusion dates, and so
-    does their files' key; ``generate`` takes a corrected date as the same patient's, as before.
-    Files made before (the name alone, "n") are still their patient's."""
+    does their files' key; ``generate`` takes a corrected date as the same patient's, as before,
+    and files made before by the name alone ("n"); a batch cannot tell whose those are (a review)."""
     from carthandout.edits import _digest, is_patients, patient_key
     from carthandout.models import parse_patient
     patient = parse_patient({"name": "Ana Perez", "infusion_date": "2026-12-03"})
@@ -479,10 +500,15 @@ def test_a_patient_without_mrn_or_birth_date_is_told_apart_by_the_infusion_date_
     key = patient_key(patient)
     assert key[0] == "i" and is_patients(key, patient, by_infusion_date=True)
     assert is_patients(key, moved) and not is_patients(key, moved, by_infusion_date=True)
-    old_key = "n" + _digest(patient, "")
-    assert is_patients(old_key, moved) and is_patients(old_key, patient, prints_birth_date=True, by_infusion_date=True)
+    old_key = "n" + _digest(patient)  # made before the "i" kind: the name alone
+    assert is_patients(old_key, moved) and is_patients(old_key, patient, prints_birth_date=True)
+    assert not is_patients(old_key, patient, by_infusion_date=True)  # a batch cannot tell whose: refused, said so
     with_mrn = parse_patient({"name": "Ana Perez", "infusion_date": "2026-12-03", "mrn": "A1"})
     assert not is_patients(old_key, with_mrn) and not is_patients(key, with_mrn)
+    born = parse_patient({"name": "Ana Perez", "infusion_date": "2026-12-03", "date_of_birth": "1970-01-02"})
+    assert patient_key(born)[0] == "n"  # a birth date tells her apart: her card, which does not print it, as before
+    assert is_patients(patient_key(born), parse_patient({**{"name": "Ana Perez", "date_of_birth": "1970-01-02"},
+                                                        "infusion_date": "2026-12-10"}), by_infusion_date=True)
 
 
 def _patched_workbook(path: Path, substitutions: list[tuple[str, str]]) -> Path:
@@ -1107,8 +1133,9 @@ def test_a_filled_checklist_of_another_patient_in_a_row_folder_fails_its_row(tmp
     result = batch(write_csv(tmp_path / "r.csv", swapped), out, "--doc", "checklist", "--no-names-in-filenames")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0].startswith(
-        "row 2: output: checklist.pdf here is another patient's (or this one's before a corrected name, MRN or birth date, "
-        "or infusion date for a patient with neither) and was changed by hand")
+        "row 2: output: checklist.pdf here is another patient's, or this one's before a corrected name or infusion date, "
+        "or made by an earlier carthandout by the name alone (without an MRN or birth date, a batch tells patients of "
+        "one name apart by their infusion dates) and was changed by hand")
     assert (out / "patient-2" / "checklist.pdf").read_bytes() == filled
     assert not list(out.rglob("*.edited*"))
     assert "Rosa María Delgado" in pdf_text(out / "patient-3" / "checklist.pdf")  # the other rows are made

@@ -657,5 +657,5 @@ def test_a_large_print_card_names_its_patient_by_the_birth_date_it_prints(tmp_pa
         assert result.exit_code == 0, result.output
         return str(pypdf.PdfReader(out / "wallet-card.pdf").metadata["/CarthandoutPatient"])[0]
     assert key("--large-print") == "b"
-    assert key() == "i"  # card faces only: no birth date printed (no MRN: the name, and the infusion date)
+    assert key() == "n"  # card faces only: no birth date printed
     assert key("--large-print", "--mrn", "RCC-1") == "n"

@@ -29,29 +29,33 @@ OUR_PRODUCER = "carthandout"
 OUR_ANNOTATIONS = ("/Widget", "/Link")
 
 
+KEY_PART = 15  # hex digits of each digest in a key
+
+
 def patient_key(patient: Patient, with_birth_date: bool = False) -> str:
     """Which patient a document is for: from what the document prints, so that the key tells
     nothing its pages do not (a hash of the name and MRN can be checked against a guess, and
     a birth date found by trying every date). The name and MRN, ignoring case and spacing, for
     every document; the birth date too for one that prints it (the checklist: the papers most
     often filled in, and two patients of one name without MRN are told apart by it; and every
-    page's footer of a patient without an MRN). Without an MRN or a birth date the name alone
-    stood for two patients of one name (a batch's roster holds them apart by their infusion
-    dates), and a re-run kept one's filled-in checklist in the other's folder: such a key adds a
-    second part, with the infusion date every document prints (``is_patients``). ``b``, ``n`` or
-    ``i`` first says which. Encrypted with the file."""
+    page's footer of a patient without an MRN).
+
+    A patient with neither an MRN nor a birth date was known by the name alone, and two patients
+    of one name (a batch's roster holds them apart by their infusion dates) were one: a re-run
+    kept one's filled-in checklist in the other's folder. Such a key adds a second part with the
+    infusion date every document prints (``is_patients``). ``b``, ``n`` or ``i`` first says
+    which. Encrypted with the file."""
+    if not patient.mrn and patient.date_of_birth is None:
+        return "i" + _digest(patient) + _digest(patient, infusion=patient.infusion_date.isoformat())
     birth = patient.date_of_birth.isoformat() if with_birth_date and patient.date_of_birth else ""
-    if not patient.mrn and not birth:
-        return "i" + _digest(patient, "") + _digest(patient, "", patient.infusion_date.isoformat())
-    return ("b" if birth else "n") + _digest(patient, birth)
+    return ("b" if birth else "n") + _digest(patient, birth=birth)
 
 
-KEY_PART = 15  # hex digits of each digest in a key
-
-
-def _digest(patient: Patient, birth: str, *more: str) -> str:
-    parts = ("carthandout-patient", " ".join(patient.mrn.casefold().split()),
-             " ".join(patient.name.casefold().split()), birth, *more)
+def _digest(patient: Patient, birth: str = "", infusion: str | None = None) -> str:
+    parts = ["carthandout-patient", " ".join(patient.mrn.casefold().split()),
+             " ".join(patient.name.casefold().split()), birth]
+    if infusion is not None:
+        parts.append(infusion)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:KEY_PART]
 
 
@@ -73,12 +77,16 @@ def is_patients(key: str | None, patient: Patient, prints_birth_date: bool | Non
     expected = patient_key(patient, with_birth_date)
     if key == expected:
         return True
-    if expected[0] != "i":
+    if expected[0] != "i" or by_infusion_date:
         return False
+    # generate: the name's part, or a file made before the "i" kind by the name alone
     name_part = expected[1:1 + KEY_PART]
-    if key == "n" + name_part:  # made before the "i" kind, by the name alone: as it was then
-        return True
-    return not by_infusion_date and key[0] == "i" and key[1:1 + KEY_PART] == name_part
+    return key == "n" + name_part or (key[0] == "i" and key[1:1 + KEY_PART] == name_part)
+
+
+def told_apart_by_infusion_date(patient: Patient) -> bool:
+    """Whether a batch tells ``patient`` from another of that name by the infusion date alone."""
+    return not patient.mrn and patient.date_of_birth is None
 
 
 UNCHANGED, FILLED, NOT_OURS, UNREADABLE, LOCKED = "unchanged", "filled", "not ours", "unreadable", "locked"

@@ -26,7 +26,7 @@ from typing import Iterable, Mapping, NamedTuple
 
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.checklist import DOCUMENT_ID as CHECKLIST
-from carthandout.edits import LOCKED, UNREADABLE, HandEdits, is_patients, read_hand_edits
+from carthandout.edits import LOCKED, UNREADABLE, HandEdits, is_patients, read_hand_edits, told_apart_by_infusion_date
 from carthandout.errors import InputError
 from carthandout.models import Patient
 from carthandout.output import EDITED_MARK, check_replaceable, keep_copy, regular_file_bytes, sha256_hex, temporaries_of
@@ -38,7 +38,7 @@ class EditGuard(NamedTuple):
     patient: Patient  # whose files these are
     password: str | None  # to read the earlier files of an encrypted run
     recorded: Mapping[str, str] = MappingProxyType({})  # the earlier manifest's digests: files not read again
-    by_infusion_date: bool = False  # a batch: patients without MRN or birth date are told apart by it (is_patients)
+    by_infusion_date: bool = False  # a batch: patients without MRN or birth date are told apart by it, as its roster does
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _hand_edited(directory: Path, files: Iterable[str], guard: EditGuard, refusa
         edits, theirs = _read_back(relative, data, guard)
         if edits.changed:
             if not theirs and not (known_others_only and edits.patient is None):
-                refusals.append((relative, _not_theirs(edits)))
+                refusals.append((relative, _not_theirs(edits, guard)))
             edited.append((relative, data))
     return edited
 
@@ -129,7 +129,7 @@ def _check_other_files(directory: Path, prefix: str, documents: set[str], guard:
             continue
         if not theirs:
             earlier = "was kept by an earlier run and " if kept_copy else ""
-            refusals.append((path.name, earlier + _not_theirs(edits, kept=kept_copy)))
+            refusals.append((path.name, earlier + _not_theirs(edits, guard, kept=kept_copy)))
 
 
 DOCUMENT_STEMS = (*DOCUMENTS, PACKET_FILE_STEM)  # the names of a patient's files, and of their kept copies
@@ -153,7 +153,7 @@ def _refusal(refusals: list[tuple[str, str]]) -> str:
     return f"{len(refusals)} files here are not this patient's to keep: {listed}; move them away, then run again"
 
 
-def _not_theirs(edits: HandEdits, kept: bool = False) -> str:
+def _not_theirs(edits: HandEdits, guard: EditGuard, kept: bool = False) -> str:
     if edits.state == LOCKED:  # left unchecked, a run without --encrypt said "locked with another password"
         return ("is encrypted with a password this run was not given (--encrypt and the password it was made "
                 "with), so neither whose it is nor whether it was filled in can be told")
@@ -163,8 +163,11 @@ def _not_theirs(edits: HandEdits, kept: bool = False) -> str:
     changed = "" if kept else " and was changed by hand since it was made (filled in on screen?)"
     if edits.patient is None:
         return f"does not say whose it is (made by another program, or an earlier carthandout){changed}"
-    return (f"is another patient's (or this one's before a corrected name, MRN or birth date, or infusion date "
-            f"for a patient with neither){changed}")
+    if guard.by_infusion_date and told_apart_by_infusion_date(guard.patient):
+        return ("is another patient's, or this one's before a corrected name or infusion date, or made by an "
+                "earlier carthandout by the name alone (without an MRN or birth date, a batch tells patients of "
+                f"one name apart by their infusion dates){changed}")
+    return f"is another patient's (or this one's before a corrected name, MRN or birth date){changed}"
 
 
 def stale_documents(directory: Path, prefix: str, written: set[str]) -> list[str]:

@@ -156,6 +156,7 @@ def render_patient_files(
     lists unchanged. ``own_folder``: a batch's patient folder, where documents not made this run
     are removed."""
     planned = [document_file(prefix, document) for document in (*options.documents, PACKET_DOCUMENT)]
+    # a batch's folder (own_folder): its roster tells patients of one name apart by their infusion dates
     guard = EditGuard(ctx.patient, options.pdf_password, recorded, by_infusion_date=own_folder)
     plan = plan_folder(directory, prefix, planned, guard, own_folder)
     rendered = render_documents(ctx, options)
