@@ -32,6 +32,11 @@ OUR_ANNOTATIONS = ("/Widget", "/Link")
 KEY_PART = 15  # hex digits of each digest in a key
 
 
+def told_apart_by_infusion_date(patient: Patient) -> bool:
+    """Whether a batch tells ``patient`` from another of that name by the infusion date alone."""
+    return not patient.mrn and patient.date_of_birth is None
+
+
 def patient_key(patient: Patient, with_birth_date: bool = False) -> str:
     """Which patient a document is for: from what the document prints, so that the key tells
     nothing its pages do not (a hash of the name and MRN can be checked against a guess, and
@@ -45,7 +50,7 @@ def patient_key(patient: Patient, with_birth_date: bool = False) -> str:
     kept one's filled-in checklist in the other's folder. Such a key adds a second part with the
     infusion date every document prints (``is_patients``). ``b``, ``n`` or ``i`` first says
     which. Encrypted with the file."""
-    if not patient.mrn and patient.date_of_birth is None:
+    if told_apart_by_infusion_date(patient):
         return "i" + _digest(patient) + _digest(patient, infusion=patient.infusion_date.isoformat())
     birth = patient.date_of_birth.isoformat() if with_birth_date and patient.date_of_birth else ""
     return ("b" if birth else "n") + _digest(patient, birth=birth)
@@ -82,11 +87,6 @@ def is_patients(key: str | None, patient: Patient, prints_birth_date: bool | Non
     # generate: the name's part, or a file made before the "i" kind by the name alone
     name_part = expected[1:1 + KEY_PART]
     return key == "n" + name_part or (key[0] == "i" and key[1:1 + KEY_PART] == name_part)
-
-
-def told_apart_by_infusion_date(patient: Patient) -> bool:
-    """Whether a batch tells ``patient`` from another of that name by the infusion date alone."""
-    return not patient.mrn and patient.date_of_birth is None
 
 
 UNCHANGED, FILLED, NOT_OURS, UNREADABLE, LOCKED = "unchanged", "filled", "not ours", "unreadable", "locked"
