@@ -38,7 +38,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from carthandout.as_exported import NOTES, ExportReading, export_notes, read_as_told
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
-from carthandout.errors import CarthandoutError, InputError, printable
+from carthandout.errors import CarthandoutError, InputError, counted, printable
 from carthandout.folders import PATIENT_TEMPORARIES
 from carthandout.models import (INFUSION_YEARS, NAME_PARTS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS, Clinic,
                                 Patient, parse_date_between, parse_patient)
@@ -153,11 +153,6 @@ class BatchResult:
         if self.stopped_by:
             return EXIT_STOPPED[self.stopped_by]
         return 1 if self.failed or self.part_problems else 0
-
-
-def counted(number: int, noun: str) -> str:
-    """``1 patient``, ``2 patients``."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 # --- validation ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from carthandout.content import available_documents, available_languages, load_c
 from carthandout.context import effective_policy
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
-from carthandout.errors import CarthandoutError, InputError
+from carthandout.errors import CarthandoutError, InputError, counted
 from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_is_a_number
 from carthandout.inputs import MADE_UP_NUMBERS, CheckedClinic, checked_clinic, is_example_copy
 from carthandout.models import Clinic
@@ -139,7 +139,7 @@ def _policy_notes(clinic: Clinic) -> list[str]:
     except CarthandoutError:  # a bad policy is one of the clinic's problems
         return []
     overridden = dict(clinic.policy_overrides)
-    notes = [f"note: policy: {name} is {value} day{'' if value == 1 else 's'}, below the current US label's minimum of {label_value} "
+    notes = [f"note: policy: {name} is {counted(value, 'day')}, below the current US label's minimum of {label_value} "
              f"({CURRENT_LABEL_POLICY}), and the papers give the patient the shorter period; "
              + ("the clinic's override sets it: raise it if the center follows the label" if name in overridden
                 else f"give policy: {CURRENT_LABEL_POLICY} if the center follows the label")

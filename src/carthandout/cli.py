@@ -15,7 +15,7 @@ import click
 from carthandout import __version__
 from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS, wallet_card
-from carthandout.errors import CarthandoutError, InputError, raise_together
+from carthandout.errors import CarthandoutError, InputError, counted, raise_together
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
 from carthandout.folders import PATIENT_TEMPORARIES, tidy_shared_folder
 from carthandout.imposition import CARD_LAYOUTS, DUPLEX_FLIPS, layout_for, parse_back_offset
@@ -432,7 +432,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
           capitalize_names: bool = False) -> None:
     """Make every patient's documents from a roster (CSV, YAML or .xlsx), and the print files."""
     from carthandout.batch import (  # here: other commands start faster
-        BatchSettings, counted, default_jobs, jobs_notice, run_batch, validate_roster,
+        BatchSettings, default_jobs, jobs_notice, run_batch, validate_roster,
     )
     from carthandout.naming import check_template
     from carthandout.printfiles import check_print_folder, parts_for
@@ -532,18 +532,11 @@ def progress_bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
 
 
 def _shown_while_it_can_be(update: Callable[[int], None]) -> Callable[[int], None]:
-    """``update``, until the terminal it draws on has closed: the bar is no reason to stop a run."""
-    gone = False
-
+    """``update``, its writes dropped once the terminal it draws on has closed: the bar is no
+    reason to stop a run."""
     def step(steps: int) -> None:
-        nonlocal gone
-        if not gone:
-            try:
-                update(steps)
-            except OSError as error:
-                if error.errno != errno.EIO:
-                    raise
-                gone = True
+        with terminal_gone_tolerated():
+            update(steps)
 
     return step
 

@@ -51,6 +51,11 @@ def shown(value: object) -> str:
     return printable(text if len(text) <= SHOWN_AT_MOST else text[:SHOWN_AT_MOST] + "…")
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 patient``, ``2 patients``: a count in a message."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def printable(text: str) -> str:
     """``text`` with line breaks, control and format characters written as escapes: a value
     shown in an error stays on its one line and cannot forge another ("2027\nrow 9: ...") or

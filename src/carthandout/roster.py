@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from xml.parsers import expat
 
-from carthandout.errors import ContentError, InputError
+from carthandout.errors import ContentError, InputError, counted
 from carthandout.models import (NAME_PARTS, ROSTER_FIELDS, field_for_header, header_key, header_misspelling,
                                 misspelt_field)
 from carthandout.resources import check_regular_file, load_yaml_file
@@ -612,7 +612,7 @@ def _sheet_named(wanted: str, names: list[str]) -> str:
     if not same:
         raise InputError(ROSTER, "has no sheet named as --sheet gives it ({value})",
                          f"--sheet {wanted!r}; sheets: {', '.join(names)}",
-                         hidden=f"{len(names)} sheet{'s' if len(names) > 1 else ''}; {SHEET_NAMES_HIDDEN}")
+                         hidden=f"{counted(len(names), 'sheet')}; {SHEET_NAMES_HIDDEN}")
     return same[0]
 
 

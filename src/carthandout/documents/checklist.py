@@ -29,7 +29,7 @@ from carthandout.documents.forms import (FORM_FONT, SignatureLine, TextField, Ti
                                         value_width)
 from carthandout.documents.text_line import kept_date
 from carthandout.dose import scientific, target_dose
-from carthandout.errors import CarthandoutError, InputError, raise_together
+from carthandout.errors import CarthandoutError, InputError, counted, raise_together
 from carthandout.models import PROBE_NAME, PROBE_PHONE, Clinic, parse_text_by_language, probe_patient, text_in, unknown_keys
 from carthandout.options import RenderOptions
 from carthandout.schedule import SCHEDULE_DATE_NAMES
@@ -315,9 +315,9 @@ def _clinic_date(entry: Mapping[str, Any], where: str, ctx: DocumentContext, pac
         raise InputError(f"{where}.date_label", f"{{value}} is not one of {', '.join(DATE_LABELS)}", label, sensitive=False)
     day = ctx.schedule.named_dates().get(name)
     if day is None:  # dates.conditioning_day_2 under a policy of fewer chemo days: the item lost its date
-        chemo_days = len(ctx.schedule.conditioning)  # staff's words in English, plain spaces (not the page's)
-        raise InputError(f"{where}.date", "{value} is not a day of this policy's chemotherapy, which is "
-                         f"{chemo_days} day{'' if chemo_days == 1 else 's'}", entry["date"], sensitive=False)
+        chemo_days = counted(len(ctx.schedule.conditioning), "day")  # staff's English, not the page's words
+        raise InputError(f"{where}.date", f"{{value}} is not a day of this policy's chemotherapy, which is {chemo_days}",
+                         entry["date"], sensitive=False)
     return day, pack.labels[label]
 
 
