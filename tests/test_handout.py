@@ -559,3 +559,38 @@ def test_a_wrapped_patient_line_keeps_the_footer_rule_clear_of_the_body():
                     "Trinidad Xochiquetzal Papadopoulou · MRN 7777777777777")
     lines.draw(Recording(io.BytesIO()), owner, literal("Page 1 of 9"), literal("Content 1.2.3"), theme.primary)
     assert rules and rules[0] <= bottom + FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_capital_letter_standing_as_a_word_never_ends_or_starts_a_line(tmp_path, language):
+    """Large print ended a line with "cancers of B" and began the next with "cells"; "CAR" ending
+    a line and "T-cell" starting the next read as two words."""
+    from carthandout.content import _kept_together
+    assert _kept_together("cancers of B cells") == "cancers of\u00a0B\u00a0cells"
+    assert _kept_together("A fever, I said, O Y E U") == "A fever, I said, O Y E U"  # words of their own
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--large-print", "--lang", language,
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    ends_with_lone = re.compile(r"\s[B-DF-HJ-NP-TV-XZ]$")
+    starts_with_lone = re.compile(r"^[B-DF-HJ-NP-TV-XZ]([-.,;:)]|$)")
+    lines = [line.strip() for pdf in sorted(tmp_path.glob("*.pdf")) if pdf.name != "record_packet.pdf"
+             for text in page_texts(pdf) for line in text.splitlines()]
+    broken = [(line, after) for line, after in zip(lines, lines[1:])
+              if (ends_with_lone.search(line) and after[:1].islower()) or starts_with_lone.search(after)]
+    assert len(lines) > 500 and not broken
+
+
+@pytest.mark.parametrize("language, call, told", [("en", "Call right away for any fever, even a low one", "Tell"),
+                                                  ("es", "Llame de inmediato", "Avise")])
+def test_any_fever_is_a_reason_to_call_in_every_document_that_names_it(tmp_path, language, call, told):
+    """"Tell your team right away about any fever" read to a caregiver as "mention it at the next
+    visit" beside "Call at 100.4 °F or higher"; the call box named confusion alone of the brain
+    and nerve signs, which the caregiver guide lists."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--lang", language, "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for name in ("handout", "temperature-log"):
+        text = " ".join(" ".join(page_texts(tmp_path / f"{name}.pdf")).split())
+        assert call in text and not re.search(told + r"[^.]{0,40}fiebre|" + told + r"[^.]{0,40}fever", text), name
+    first_page = " ".join(page_texts(tmp_path / "handout.pdf")[0].split())
+    assert ("trouble speaking" in first_page and "seizures" in first_page) if language == "en" else \
+        ("dificultad para hablar" in first_page and "convulsiones" in first_page)

@@ -230,14 +230,17 @@ def _authored(text: str, bold: bool) -> tuple[str, bool]:
     return "".join(out), bold
 
 
-# Terms never broken over two lines: "CAR" ending a line and "T-cell" starting the next reads as two words.
-KEPT_TOGETHER = ("CAR T",)
+# A capital letter standing alone as a word is never the first or last thing on a line: "CAR"
+# ending a line and "T-cell" starting the next read as two words, "cancers of B" above "cells" as
+# a grade. Bound to the word before it ("CAR T", "células T", "hepatitis B") and the word after
+# it ("T cells"). Not A, E, I, O, U or Y: words of their own in English or Spanish.
+_LONE_CAPITAL = "[B-DF-HJ-NP-TV-XZ]"
+_BEFORE_LONE_CAPITAL = re.compile(rf"(?<=\w) (?={_LONE_CAPITAL}(?!\w))")
+_AFTER_LONE_CAPITAL = re.compile(rf"(?<![\w-])({_LONE_CAPITAL}) (?=\w)")
 
 
 def _kept_together(text: str) -> str:
-    for term in KEPT_TOGETHER:
-        text = text.replace(term, term.replace(" ", "\u00a0"))
-    return text
+    return _AFTER_LONE_CAPITAL.sub("\\1\u00a0", _BEFORE_LONE_CAPITAL.sub("\u00a0", text))
 
 
 def plain(template: str, values: Mapping[str, str]) -> str:
