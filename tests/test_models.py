@@ -139,6 +139,9 @@ def test_yaml_date_object_is_accepted():
     ({"language": "Spanglish"}, "language: Spanglish is not a language code such as en, es or es-MX, or a language's name"),
     ({"language": "es-"}, "language: es- is not a language code"),
     ({"name": "Ann \ufffc"}, "name: contains U+FFFC (OBJECT REPLACEMENT CHARACTER)"),  # printed a dotted box
+    # a UTF-8 export opened in Excel as Windows-1252 and saved again: "José Núñez" printed as "JosÃ© NÃºÃ±ez"
+    ({"name": "JosÃ© NÃºÃ±ez"}, "name: reads as UTF-8 text opened in the wrong encoding (é turned into Ã©)"),
+    ({"caregiver": "Ana MÃ¼ller"}, "caregiver: reads as UTF-8 text opened in the wrong encoding"),
     ({"weight_kg": "-72"}, "weight_kg: -72 is outside 1 to 400 kg"),
     # "not a number of kilograms" left the staff to guess that the unit was the problem
     ({"weight_kg": "160 lb"}, "weight_kg: 160 lb is in pounds: give the weight in kilograms"),
@@ -414,3 +417,8 @@ def test_an_address_too_tall_for_a_large_print_page_is_refused_before_printing(t
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--clinic", clinic,
                      "--doc", "handout", "--large-print", "-o", tmp_path / "out")
     assert result.exit_code == 2 and result.stderr == f"error: {expected}\n"
+
+
+@pytest.mark.parametrize("name", ["José Núñez", "João Gonçalves", "ÁLVARO ÑÚÑEZ", "Zoë’s Ångström", "Ôlà Ê", "Ã"])
+def test_accented_names_are_not_taken_for_a_wrong_encoding(name):
+    assert parse_patient({"name": name, "infusion_date": "2027-03-05"}).name == name

@@ -34,7 +34,28 @@ def normalise_text(value: str) -> str:
     for ch in text:
         _check_printable(ch)
     _check_accents(text)
-    return _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", text).strip()
+    _check_not_misdecoded(text)
+    return text
+
+
+# A UTF-8 file opened as Windows-1252 and saved again (Excel does it to a CSV it is given) turns
+# "José" into "JosÃ©": each accented letter two or three characters, the first of them one of
+# these. Such text encodes back to Windows-1252 bytes that are valid UTF-8; a real name almost
+# never does (an accented capital would have to stand before "€", "‰" or the like).
+_UTF8_LEAD_AS_CP1252 = re.compile("[\u00c2-\u00f4]")
+
+
+def _check_not_misdecoded(text: str) -> None:
+    if not _UTF8_LEAD_AS_CP1252.search(text):
+        return
+    try:
+        meant = text.encode("cp1252").decode("utf-8")
+    except UnicodeError:
+        return
+    if meant != text:
+        raise ValueError("reads as UTF-8 text opened in the wrong encoding (é turned into Ã©): "
+                         "take it again from the original, saved as UTF-8")
 
 
 # Accents left on a Latin, Greek or Cyrillic letter once NFC has composed what it can (ą́ keeps
