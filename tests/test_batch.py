@@ -2551,3 +2551,14 @@ def test_a_re_run_keeps_the_permissions_given_to_the_print_parts(tmp_path, jobs)
     parts[0].chmod(0o644)  # 640: the permissions all of them allow
     assert run_cli("batch", roster, "-o", out, *FAST_DOCS, "--jobs", jobs, "--print-part-size", "2").exit_code == 0
     assert {oct(path.stat().st_mode & 0o777) for path in (out / "print").iterdir()} == {oct(0o640)}
+
+
+def test_a_line_break_excel_escaped_in_a_cell_is_read_as_a_space(tmp_path):
+    """Excel writes a pasted line break as _x000D_ before it; the card printed "Rosa_x000D_ Delgado"."""
+    roster = _patched_workbook(tmp_path / "r.xlsx", [
+        (r'<c r="A2"[^>]*>.*?</c>', '<c r="A2" t="inlineStr"><is><t>Rosa_x000D_&#10;Delgado</t></is></c>'),
+    ])
+    result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
+    assert result.exit_code == 0, result.output
+    card = " ".join(page_texts(tmp_path / "out" / "M1" / "wallet-card.pdf"))
+    assert "Rosa Delgado" in card and "_x000D_" not in card

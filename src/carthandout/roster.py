@@ -844,8 +844,17 @@ def _cell_value(cell: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _number_text(value, getattr(cell, "number_format", "General"))
     if isinstance(value, str):
-        return _shown_text(value, getattr(cell, "number_format", "General"))
+        return _shown_text(_EXCEL_ESCAPE.sub(_unescaped, value), getattr(cell, "number_format", "General"))
     return value
+
+
+# Excel writes a character XML cannot hold as _xHHHH_: a line break pasted into a cell is _x000D_
+# before the break. openpyxl leaves the escape as it is, and it printed on the card ("María_x000D_ López").
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescaped(escape: re.Match) -> str:
+    return chr(int(escape[1], 16))
 
 
 def _shown_text(text: str, number_format: str) -> str:
