@@ -2562,3 +2562,13 @@ def test_a_line_break_excel_escaped_in_a_cell_is_read_as_a_space(tmp_path):
     assert result.exit_code == 0, result.output
     card = " ".join(page_texts(tmp_path / "out" / "M1" / "wallet-card.pdf"))
     assert "Rosa Delgado" in card and "_x000D_" not in card
+
+
+def test_an_apostrophe_keeping_a_csv_cell_text_is_not_printed(tmp_path):
+    """A report tool writes '004417 so that Excel keeps the zeros; the papers printed "MRN '004417".
+    Before a letter the apostrophe may be a name's own, and stays."""
+    rows = [{"name": "'Olani Kealoha", "infusion_date": "'2027-03-05", "mrn": "'004417", "caregiver_phone": "'+1 217 555 0123"}]
+    result = batch(write_csv(tmp_path / "roster.csv", rows), tmp_path / "out", "--doc", "wallet-card")
+    assert result.exit_code == 0, result.output
+    card = " ".join(page_texts(tmp_path / "out" / "004417" / "wallet-card.pdf"))
+    assert "'Olani Kealoha" in card and "March 5, 2027" in card and "+1 217 555 0123" in card and "'+" not in card

@@ -133,6 +133,8 @@ def test_yaml_date_object_is_accepted():
     ({"caregiver_fone": "1"}, "caregiver_fone: unknown patient field (did you mean caregiver_phone?)"),
     ({"caregiver_phone": 2175550123}, "caregiver_phone: must be quoted text"),
     ({"weight_kg": "1,000"}, "weight_kg: 1,000 is not a number"),  # a thousands comma, not a decimal one
+    # a CSV of a column formatted #,##0: "4,421" printed as the MRN, its folder named 4-421
+    ({"mrn": "4,421"}, "mrn: 4,421 has thousands separators, as a spreadsheet shows a number"),
     ({"weight_kg": "7_2"}, "weight_kg: 7_2 is not a number"),  # float() reads 72
     ({"weight_kg": "1e2"}, "weight_kg: 1e2 is not a number"),  # float() reads 100
     ({"weight_kg": "\u0667\u0662"}, "weight_kg: \u0667\u0662 is not a number"),  # Arabic-Indic 72

@@ -562,18 +562,23 @@ def parse_phone(field_name: str, raw: Any, sensitive: bool = True, clinics: bool
 _LOOK_ALIKE_IN_DIGITS = re.compile(r"[0-9][OoIl]|[OoIl][0-9]")
 _SCIENTIFIC = re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE]\+\d+$")  # 1.23457E+11: Excel's General for 12 digits
 _DECIMAL_ZERO = re.compile(r"^\d+\.0+$")  # 12345.0: a program's float of the spreadsheet's number
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")  # 4,421: a number column formatted #,##0, saved as CSV
 
 
 def digits_as_recorded(field_name: str, text: str) -> str:
     """``text`` unless a spreadsheet or a program wrote its number as a number: in scientific
     notation ("1.23457E+11": the digits past the sixth are lost) or with ".0" ("12345.0", its
-    leading zeros lost with it). The CSV path printed both on the papers and named the folder so."""
+    leading zeros lost with it), or with thousands separators ("4,421"). The CSV path printed them
+    on the papers and named the folder so."""
     if _SCIENTIFIC.match(text):
         raise InputError(field_name, "{value} is a number in scientific notation, as a spreadsheet shows a long "
                          "number: its digits are lost (format the column as text and type them again)", text)
     if _DECIMAL_ZERO.match(text):
         raise InputError(field_name, "{value} ends in .0, as a program writes a number: write it as the record "
                          "shows it (any leading zeros were lost too)", text)
+    if _THOUSANDS.match(text):
+        raise InputError(field_name, "{value} has thousands separators, as a spreadsheet shows a number: write it "
+                         "as the record shows it (any leading zeros were lost too)", text)
     return text
 
 

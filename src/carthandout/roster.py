@@ -306,7 +306,7 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Any]]]:
                 if number == 1:
                     row_delimiters = max(1, len(cells) - 1)
                 _check_quotes_closed(number, cells, delimiter, row_delimiters)
-                yield number, [cell if isinstance(cell, CellProblem) else _EXCEL_TEXT.sub(r"\1", cell) for cell in cells]
+                yield number, [cell if isinstance(cell, CellProblem) else _as_excel_shows(cell) for cell in cells]
     except OSError as exc:
         raise InputError(ROSTER, f"cannot be read ({exc.strerror})", sensitive=False) from None
     except UnicodeDecodeError as error:
@@ -336,6 +336,14 @@ def _with_spaced_quotes(cells: list[Any], line: str, delimiter: str) -> list[Any
 
 # ="001001": how a CSV keeps leading zeros for Excel, which shows 001001 (a formula giving text)
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
+# '001001: an apostrophe before what Excel would read as a number, a date or a formula keeps it
+# text; Excel shows it without the apostrophe, which printed on the papers. Before a letter it
+# may be a name's own ('Olani).
+_TEXT_MARK = re.compile(r"^'(?=[0-9+=@-])")
+
+
+def _as_excel_shows(cell: str) -> str:
+    return _TEXT_MARK.sub("", _EXCEL_TEXT.sub(r"\1", cell))
 
 
 class _LinesRead:
