@@ -2572,3 +2572,16 @@ def test_an_apostrophe_keeping_a_csv_cell_text_is_not_printed(tmp_path):
     assert result.exit_code == 0, result.output
     card = " ".join(page_texts(tmp_path / "out" / "004417" / "wallet-card.pdf"))
     assert "'Olani Kealoha" in card and "March 5, 2027" in card and "+1 217 555 0123" in card and "'+" not in card
+
+
+def test_mrns_alike_but_for_leading_zeros_are_one_mrn_to_the_roster(tmp_path):
+    """A spreadsheet dropped the zeros of one row's MRN: Rosa Delgado was made twice, as 004417 and
+    4417, and two patients whose MRNs differed only so were not questioned."""
+    rows = [GOOD[0], {**GOOD[0], "mrn": "4417"}, {**GOOD[2], "mrn": "0099"}, {**GOOD[1], "mrn": "99"}, GOOD[1]]
+    out = tmp_path / "out"
+    result = batch(write_csv(tmp_path / "roster.csv", rows), out, "--doc", "wallet-card")
+    assert result.exit_code == 1
+    assert [(e["row"], e["field"]) for e in errors(out)] == [("2", "mrn"), ("3", "mrn"), ("4", "mrn"), ("5", "mrn")]
+    assert {r["row"] for r in manifest(out) if r["row"]} == {"6"}
+    assert "row 3: mrn: the same MRN as row 2, with another number of leading zeros: check which is right" in result.stderr
+    assert "row 5: mrn: the same MRN as row 4, with another number of leading zeros" in result.stderr

@@ -309,10 +309,10 @@ def clashes_with_failed_rows(valid: Sequence[tuple[int, Patient]],
         naming = _naming_fields(fields)
         mrn, name = naming["mrn"].strip(), naming["name"].strip()
         if mrn and name:
-            failed.setdefault(mrn.casefold(), (number, name.casefold()))
+            failed.setdefault(_mrn_compared(mrn), (number, name.casefold()))
     problems = []
     for number, patient in valid:
-        other = failed.get(patient.mrn.casefold()) if patient.mrn else None
+        other = failed.get(_mrn_compared(patient.mrn)) if patient.mrn else None
         if other and other[1] != patient.name.casefold():
             problems.append(RowProblem(number, "mrn", f"the same MRN as row {other[0]}, which failed, with another "
                                                       "name: check which is right"))
@@ -383,7 +383,7 @@ def _disagreements(group: list[tuple[int, Patient]]) -> list[tuple[int, int, str
 
 def _patient_key(patient: Patient) -> tuple:
     if patient.mrn:
-        return ("mrn", patient.mrn.casefold())
+        return ("mrn", _mrn_compared(patient.mrn))
     if patient.date_of_birth:
         return ("name", patient.name.casefold(), patient.date_of_birth)
     return ("name", patient.name.casefold(), None, patient.infusion_date)
@@ -392,11 +392,18 @@ def _patient_key(patient: Patient) -> tuple:
 def _conflict(one: Patient, other: Patient) -> tuple[str, str] | None:
     """(field, what differs) when two rows of one patient disagree on who the patient is or when
     they are infused (a wallet card with another patient's name or another infusion date is dangerous)."""
+    if one.mrn.casefold() != other.mrn.casefold():  # alike but for leading zeros a spreadsheet dropped from one
+        return "mrn", "number of leading zeros"
     if not _same_person(one, other):
         return "mrn", "name or date of birth"
     if one.infusion_date != other.infusion_date:
         return "infusion_date", "infusion date"
     return None
+
+
+def _mrn_compared(mrn: str) -> str:
+    """An MRN as rows are compared by: a number's leading zeros left out (a spreadsheet drops them)."""
+    return (mrn.lstrip("0") or "0") if mrn.isdigit() else mrn.casefold()
 
 
 def _same_person(one: Patient, other: Patient) -> bool:
