@@ -71,6 +71,21 @@ def test_a_us_export_reads_with_date_order_month_first_and_is_refused_without(tm
     assert not (tmp_path / "out" / "0002").exists()
 
 
+def test_a_roster_whose_dates_prove_the_other_order_stops_before_anything_is_made(tmp_path):
+    """Read day first, rows 3 and 4 (03/12, 03/19) failed and row 2 was made: "03/05/2027" printed
+    as May 3 and "04/07/1961" as July 4, though the roster showed its dates month first."""
+    roster = write_rows(tmp_path / "r.csv", [["M1", "Ann Lee", "03/05/2027", "04/07/1961"],
+                                            ["M2", "Bob Ray", "03/12/2027", "08/19/1961"],
+                                            ["M3", "Cy Doe", "03/19/2027", "02/01/1970"]])
+    result = run_cli("batch", roster, "-o", tmp_path / "out", "--date-order", "day-first", "--doc", "wallet-card")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert ("error: roster: the dates of rows 3, 4 are real only read month first: the roster's dates look month "
+            "first, so the others would be read wrong; give --date-order month-first (nothing was made)") in result.output
+    fields, (problem,) = dates_in_order({"infusion_date": "03/19/2027"}, "day-first")
+    assert problem.line() == ("infusion_date: the value is not a real date read day first, but is one read month "
+                              "first: check --date-order")
+
+
 def test_generate_reads_a_date_day_first_when_told(tmp_path):
     result = run_cli("generate", "--name", "Ana", "--infusion-date", "3/5/2027", "--date-order", "day-first",
                      "--doc", "wallet-card", "-o", tmp_path)

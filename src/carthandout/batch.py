@@ -36,6 +36,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.as_exported import NOTES, ExportReading, export_notes, read_as_told
+from carthandout.local_dates import DateInOtherOrder, orders_read_in, other_order
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError, counted, printable
@@ -173,10 +174,15 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     problems: list[RowProblem] = []
     not_made: list[tuple[int, Mapping[str, Any]]] = []  # rows refused: the folder names they would have
     noted: dict[tuple[str, str], list[int]] = {}  # (note, field): the rows it is said of ("N/A", "Last, First")
+    in_other_order: list[int] = []  # rows with a date real only in the other day-and-month order
+    orders_read: list[set[str]] = []  # of each row: the orders its dates are real dates in
     for given in roster.rows():
         row = _read_as_told(given, settings)
         for note in export_notes(given.fields, row.fields):
             noted.setdefault(note, []).append(row.number)
+        orders_read.append(orders_read_in(given.fields))
+        if any(isinstance(problem, DateInOtherOrder) for problem in row.problems):
+            in_other_order.append(row.number)
         if row.problems:
             not_made.append((row.number, row.fields))
             problems += [_row_problem(row.number, problem, settings.show_values) for problem in row.problems]
@@ -196,6 +202,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             valid.append((row.number, patient))
     if not valid and not problems:  # a header alone, or the wrong sheet: nothing to print is a mistake
         raise InputError("roster", "no patient rows below the column names", sensitive=False)
+    refuse_a_wrong_date_order(in_other_order, orders_read, settings.reading.date_order)
     repeats = repeated_patients(valid)
     valid = [(number, patient) for number, patient in valid if number not in repeats.copies]
     conflicts = repeats.problems + clashes_with_failed_rows(valid, not_made)
@@ -218,6 +225,19 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
                        sheet_notice(roster, settings.show_values) + notices + export_notices(noted) + date_doubts(jobs, clinic)
                        + hidden_notice(jobs, roster.hidden()))
+
+
+def refuse_a_wrong_date_order(rows: Sequence[int], orders_read: Sequence[set[str]], order: str | None) -> None:
+    """Stop the run when ``rows`` have dates real only in the other order than the one given (03/19
+    read day first) and no row's dates are real only in the order given (``orders_read``, each row's
+    ``orders_read_in``): the rows whose dates were real in both (03/05) were read wrong, 3 May for
+    March 5, and printed so. When some rows prove the one order and some the other, those are typos:
+    their rows fail."""
+    if rows and order and {order} not in orders_read:
+        other = other_order(order)
+        raise InputError("roster", f"the dates of {rows_named(rows)} are real only read {other.replace('-', ' ')}: "
+                         f"the roster's dates look {other.replace('-', ' ')}, so the others would be read wrong; "
+                         f"give --date-order {other} (nothing was made)", sensitive=False)
 
 
 def _read_as_told(row: RosterRow, settings: BatchSettings) -> RosterRow:

@@ -55,5 +55,39 @@ def _iso(field_name: str, text: str, order: str) -> str:
     try:
         return dt.date(year, month, day).isoformat()
     except ValueError:
-        raise InputError(field_name, f"{{value}} is not a real date read {order.replace('-', ' ')} "
-                                     f"(--date-order {order})", text) from None
+        pass
+    if _is_date(year, day, month):  # 03/19/2027 read day first: a real date only in the other order
+        other = other_order(order)
+        raise DateInOtherOrder(field_name, f"{{value}} is not a real date read {order.replace('-', ' ')}, but is one "
+                                           f"read {other.replace('-', ' ')}: check --date-order", text)
+    raise InputError(field_name, f"{{value}} is not a real date read {order.replace('-', ' ')} "
+                                 f"(--date-order {order})", text)
+
+
+class DateInOtherOrder(InputError):
+    """A date that is none in the order given and is one in the other: the sign that the order
+    given is wrong, and that the dates read in it that were real are read wrong (03/05 as 3 May)."""
+
+
+def orders_read_in(fields: Mapping[str, Any]) -> set[str]:
+    """The day-and-month orders in which every date of ``fields`` written so (3/5/2027) is a real date."""
+    orders = set(DATE_ORDERS)
+    for name in DATE_FIELDS:
+        match = _LOCAL_DATE.match(_SPACES.sub(" ", value).strip()) if isinstance(value := fields.get(name), str) else None
+        if match:
+            first, second, year = int(match[1]), int(match[3]), int(match[4])
+            orders &= {order for order, (month, day) in zip(DATE_ORDERS, ((first, second), (second, first)))
+                       if _is_date(year, month, day)}
+    return orders
+
+
+def other_order(order: str) -> str:
+    return DATE_ORDERS[1 - DATE_ORDERS.index(order)]
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
