@@ -2585,3 +2585,23 @@ def test_mrns_alike_but_for_leading_zeros_are_one_mrn_to_the_roster(tmp_path):
     assert {r["row"] for r in manifest(out) if r["row"]} == {"6"}
     assert "row 3: mrn: the same MRN as row 2, with another number of leading zeros: check which is right" in result.stderr
     assert "row 5: mrn: the same MRN as row 4, with another number of leading zeros" in result.stderr
+
+
+def test_date_cells_beside_dates_a_spreadsheet_kept_as_text_stop_the_run(tmp_path):
+    """A day-first CSV opened in a month-first Excel: 05/03/2027 (5 March) became a date cell for
+    May 3, 19/03/2027 stayed text. With --date-order day-first the run printed May 3 and exit 0."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Name", "Infusion Date", "MRN"])
+    sheet.append(["Eva Weiss", dt.datetime(2027, 5, 3), "E1"])
+    sheet.append(["Karl Roth", "19/03/2027", "E2"])
+    workbook.save(tmp_path / "r.xlsx")
+    result = batch(tmp_path / "r.xlsx", tmp_path / "out", "--date-order", "day-first")
+    assert result.exit_code == 2 and not (tmp_path / "out" / "E1").exists()
+    assert ("error: roster: infusion_date: date cells (row 2) beside dates written as text in a country's order "
+            "(row 3), as a spreadsheet leaves a CSV it read in another country's order") in result.stderr
+    sheet["B2"] = dt.datetime(2027, 3, 13)  # a day past the 12th: no order made it, a date typed as a date
+    workbook.save(tmp_path / "r.xlsx")
+    assert batch(tmp_path / "r.xlsx", tmp_path / "out", "--date-order", "day-first").exit_code == 0

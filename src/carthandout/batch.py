@@ -36,7 +36,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.as_exported import NOTES, ExportReading, export_notes, read_as_told
-from carthandout.local_dates import DateInOtherOrder, orders_read_in, other_order
+from carthandout.local_dates import DATE_FIELDS, DateInOtherOrder, orders_read_in, other_order, written_in_a_countrys_order
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError, counted, printable
@@ -176,11 +176,13 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     noted: dict[tuple[str, str], list[int]] = {}  # (note, field): the rows it is said of ("N/A", "Last, First")
     in_other_order: list[int] = []  # rows with a date real only in the other day-and-month order
     orders_read: list[set[str]] = []  # of each row: the orders its dates are real dates in
+    given_dates: list[tuple[int, Mapping[str, Any]]] = []  # each row's date fields, as the roster gives them
     for given in roster.rows():
         row = _read_as_told(given, settings)
         for note in export_notes(given.fields, row.fields):
             noted.setdefault(note, []).append(row.number)
         orders_read.append(orders_read_in(given.fields))
+        given_dates.append((given.number, {name: given.fields.get(name) for name in DATE_FIELDS}))
         if any(isinstance(problem, DateInOtherOrder) for problem in row.problems):
             in_other_order.append(row.number)
         if row.problems:
@@ -203,6 +205,8 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     if not valid and not problems:  # a header alone, or the wrong sheet: nothing to print is a mistake
         raise InputError("roster", "no patient rows below the column names", sensitive=False)
     refuse_a_wrong_date_order(in_other_order, orders_read, settings.reading.date_order)
+    if roster.kind == "xlsx":  # a YAML roster's unquoted dates are date values too, and never swapped
+        refuse_dates_a_spreadsheet_may_have_swapped(given_dates)
     repeats = repeated_patients(valid)
     valid = [(number, patient) for number, patient in valid if number not in repeats.copies]
     conflicts = repeats.problems + clashes_with_failed_rows(valid, not_made)
@@ -238,6 +242,22 @@ def refuse_a_wrong_date_order(rows: Sequence[int], orders_read: Sequence[set[str
         raise InputError("roster", f"the dates of {rows_named(rows)} are real only read {other.replace('-', ' ')}: "
                          f"the roster's dates look {other.replace('-', ' ')}, so the others would be read wrong; "
                          f"give --date-order {other} (nothing was made)", sensitive=False)
+
+
+def refuse_dates_a_spreadsheet_may_have_swapped(given_dates: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+    """Stop the run when a date column holds date cells, each on a day up to the 12th, beside dates
+    written as text in a country's order (19/03/2027). A CSV of day-first dates opened in a
+    month-first Excel (or the other way round) comes out so: what read as a date both ways became
+    a date cell with day and month swapped (05/03/2027, 5 March, as May 3), the rest stayed text."""
+    for name in DATE_FIELDS:
+        cells = [(number, dates[name]) for number, dates in given_dates if isinstance(dates[name], dt.date)]
+        texts = [number for number, dates in given_dates if written_in_a_countrys_order(dates[name])]
+        if cells and texts and all(value.day <= 12 for _, value in cells):
+            raise InputError("roster", f"{name}: date cells ({rows_named([number for number, _ in cells])}) beside "
+                             f"dates written as text in a country's order ({rows_named(texts)}), as a spreadsheet "
+                             "leaves a CSV it read in another country's order: the date cells may have day and month "
+                             "swapped; open the CSV again in its own order, or type those dates again (nothing was made)",
+                             sensitive=False)
 
 
 def _read_as_told(row: RosterRow, settings: BatchSettings) -> RosterRow:

@@ -69,6 +69,11 @@ class DateInOtherOrder(InputError):
     given is wrong, and that the dates read in it that were real are read wrong (03/05 as 3 May)."""
 
 
+def written_in_a_countrys_order(value: Any) -> bool:
+    """Whether ``value`` is a date written day and month in some country's order (3/5/2027)."""
+    return isinstance(value, str) and _LOCAL_DATE.match(_SPACES.sub(" ", value).strip()) is not None
+
+
 def orders_read_in(fields: Mapping[str, Any]) -> set[str]:
     """The day-and-month orders in which every date of ``fields`` written so (3/5/2027) is a real date."""
     orders = set(DATE_ORDERS)
