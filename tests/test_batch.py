@@ -51,7 +51,8 @@ def manifest(out: Path) -> list[dict]:
 
 
 def errors(out: Path) -> list[dict]:
-    with (out / "errors.csv").open(encoding="utf-8") as stream:
+    assert (out / "errors.csv").read_bytes().startswith(b"\xef\xbb\xbfrow,")  # Excel reads it as UTF-8
+    with (out / "errors.csv").open(encoding="utf-8-sig") as stream:
         return list(csv.DictReader(stream))
 
 

@@ -1143,7 +1143,9 @@ def _folders_in(directory: Path) -> list[Path]:
 
 
 def errors_csv(problems: Iterable[RowProblem], part_problems: Iterable[PartProblem] = ()) -> bytes:
-    """One line per problem: a row's, then a print part's (no row; ``print part N`` as its field)."""
+    """One line per problem: a row's, then a print part's (no row; ``print part N`` as its field).
+    With a byte order mark: staff open it in Excel, which read a UTF-8 file without one as Windows-1252
+    ("TelÃ©fono" for a value shown with --show-values)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(("row", "field", "problem"))
@@ -1151,7 +1153,7 @@ def errors_csv(problems: Iterable[RowProblem], part_problems: Iterable[PartProbl
         writer.writerow(spreadsheet_safe((problem.row, problem.field, problem.problem)))
     for part_problem in part_problems:
         writer.writerow(spreadsheet_safe(("", f"print part {part_problem.part}", part_problem.problem)))
-    return buffer.getvalue().encode("utf-8")
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def default_jobs() -> int:
