@@ -123,6 +123,10 @@ def test_yaml_date_object_is_accepted():
     ({"infusion_date": "03/05/2027"}, "infusion_date: 03/05/2027 is not a date in the form YYYY-MM-DD (day and month"),
     ({"infusion_date": "5.3.27"}, "infusion_date: 5.3.27 is not a date in the form YYYY-MM-DD (a two-digit year, and day and month"),
     ({"infusion_date": "March 5"}, "infusion_date: March 5 is not a date in the form YYYY-MM-DD"),
+    # a date cell shown as its serial number, and Excel's d-mmm-yy: the message said only "not a date"
+    ({"infusion_date": "46451"}, "infusion_date: 46451 is not a date in the form YYYY-MM-DD (a number, as a "
+                                 "spreadsheet stores a date: format the column as a date)"),
+    ({"infusion_date": "5-Mar-27"}, "infusion_date: 5-Mar-27 is not a date in the form YYYY-MM-DD (a two-digit year"),
     ({"infusion_date": ""}, "infusion_date: is required"),
     ({"name": ""}, "name: is required"),
     ({"name": False}, "name: must be text, got true/false"),  # YAML 1.1: `no` -> False
@@ -424,3 +428,8 @@ def test_an_address_too_tall_for_a_large_print_page_is_refused_before_printing(t
 @pytest.mark.parametrize("name", ["José Núñez", "João Gonçalves", "ÁLVARO ÑÚÑEZ", "Zoë’s Ångström", "Ôlà Ê", "Ã"])
 def test_accented_names_are_not_taken_for_a_wrong_encoding(name):
     assert parse_patient({"name": name, "infusion_date": "2027-03-05"}).name == name
+
+
+def test_a_date_pasted_with_an_invisible_character_is_read():
+    """Text fields drop zero-width characters; a date with one was refused, though it looked right."""
+    assert parse_patient({"name": "Ann", "infusion_date": "\u200b2027-03-05\u200e"}).infusion_date.isoformat() == "2027-03-05"

@@ -12,6 +12,7 @@ import re
 from typing import Any, Mapping
 
 from carthandout.errors import InputError
+from carthandout.textnorm import without_invisible
 
 DATE_ORDERS = ("month-first", "day-first")
 DATE_FIELDS = ("infusion_date", "date_of_birth")
@@ -39,7 +40,7 @@ def dates_in_order(fields: Mapping[str, Any], order: str | None) -> tuple[dict[s
 
 
 def _iso(field_name: str, text: str, order: str) -> str:
-    written = _SPACES.sub(" ", text).strip()
+    written = _tidied(text)
     match = _LOCAL_DATE.match(written)
     if match is None and TWO_DIGIT_YEAR.match(written):
         raise InputError(field_name, "{value} has a two-digit year: write the year in full (61 is 1961 or 2061)", text)
@@ -71,19 +72,23 @@ class DateInOtherOrder(InputError):
 
 def written_in_a_countrys_order(value: Any) -> bool:
     """Whether ``value`` is a date written day and month in some country's order (3/5/2027)."""
-    return isinstance(value, str) and _LOCAL_DATE.match(_SPACES.sub(" ", value).strip()) is not None
+    return isinstance(value, str) and _LOCAL_DATE.match(_tidied(value)) is not None
 
 
 def orders_read_in(fields: Mapping[str, Any]) -> set[str]:
     """The day-and-month orders in which every date of ``fields`` written so (3/5/2027) is a real date."""
     orders = set(DATE_ORDERS)
     for name in DATE_FIELDS:
-        match = _LOCAL_DATE.match(_SPACES.sub(" ", value).strip()) if isinstance(value := fields.get(name), str) else None
+        match = _LOCAL_DATE.match(_tidied(value)) if isinstance(value := fields.get(name), str) else None
         if match:
             first, second, year = int(match[1]), int(match[3]), int(match[4])
             orders &= {order for order, (month, day) in zip(DATE_ORDERS, ((first, second), (second, first)))
                        if _is_date(year, month, day)}
     return orders
+
+
+def _tidied(text: str) -> str:
+    return _SPACES.sub(" ", without_invisible(text)).strip()
 
 
 def other_order(order: str) -> str:

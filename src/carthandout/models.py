@@ -15,7 +15,7 @@ from PIL import Image
 
 from carthandout.errors import CarthandoutError, InputError, SeveralProblems, raise_together
 from carthandout.local_dates import TWO_DIGIT_YEAR
-from carthandout.textnorm import normalise_text
+from carthandout.textnorm import normalise_text, without_invisible
 
 # ASCII digits: \d takes ৪ (4, looks like 8). The year first, the month is next in every country:
 # 2027-3-5 and 2027/03/05 are read too.
@@ -149,15 +149,13 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
         return raw
     if not isinstance(raw, str):
         raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD", raw, sensitive)
-    text = _date_of_midnight(field_name, raw, sensitive)
+    text = _date_of_midnight(field_name, without_invisible(raw), sensitive)
     parts, weekday = _iso_date_parts(text) or _named_month_date_parts(text), None
     if parts is None:  # "Mar 5, 2027" is March 5 before "mar" (martes) is a day of the week
         dated, weekday = _without_weekday(text)
         parts = _named_month_date_parts(dated) if weekday is not None else None
     if parts is None:
-        hint = _local_date_hint(raw.strip()) if _LOCAL_DATE.match(raw.strip()) \
-            else ", or with its month named (March 5, 2027; 5 de marzo de 2027)"
-        raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD" + hint, raw, sensitive)
+        raise InputError(field_name, "{value} is not a date in the form YYYY-MM-DD" + _date_hint(text), raw, sensitive)
     try:
         date = dt.date(*parts)
     except ValueError:
@@ -165,6 +163,23 @@ def parse_date(field_name: str, raw: Any, sensitive: bool = True) -> dt.date | N
     if weekday is not None and date.weekday() != weekday:
         raise InputError(field_name, "{value} names another day of the week than its date falls on", raw, sensitive)
     return date
+
+
+# 46451: a date cell shown as its number (General format), as a CSV of it writes it (1955 to 2173)
+_DATE_SERIAL = re.compile(r"^[2-9][0-9]{4}$")
+# 5-Mar-27, 5 Mar 27: Excel's d-mmm-yy
+_NAMED_MONTH_TWO_DIGIT_YEAR = re.compile(r"^[0-9]{1,2}[- ][^\W\d_]{3,}\.?[- ][0-9]{2}$")
+
+
+def _date_hint(text: str) -> str:
+    """What the message of a date not read adds, by what the text looks like."""
+    if _LOCAL_DATE.match(text):
+        return _local_date_hint(text)
+    if _DATE_SERIAL.match(text):
+        return " (a number, as a spreadsheet stores a date: format the column as a date)"
+    if _NAMED_MONTH_TWO_DIGIT_YEAR.match(text):
+        return " (a two-digit year: write the year in full, e.g. 5 March 2027)"
+    return ", or with its month named (March 5, 2027; 5 de marzo de 2027)"
 
 
 def _local_date_hint(text: str) -> str:

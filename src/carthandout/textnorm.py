@@ -21,6 +21,11 @@ _REFUSED_CATEGORIES = {
 }
 
 
+def without_invisible(value: str) -> str:
+    """``value`` with the zero-width and direction characters a paste can bring left out."""
+    return "".join(ch for ch in value if ch not in _INVISIBLE and ch not in _BIDI_CONTROLS)
+
+
 def normalise_text(value: str) -> str:
     """Return ``value`` as NFC with invisible characters dropped and whitespace collapsed.
 
@@ -29,8 +34,7 @@ def normalise_text(value: str) -> str:
     formatting characters, and U+FFFD left behind by a wrong encoding.
     """
     text = unicodedata.normalize("NFC", value)
-    text = "".join(ch for ch in text if ch not in _INVISIBLE and ch not in _BIDI_CONTROLS)
-    text = _keep_needed_joiners(text)
+    text = _keep_needed_joiners(without_invisible(text))
     for ch in text:
         _check_printable(ch)
     _check_accents(text)
