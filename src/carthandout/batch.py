@@ -763,9 +763,11 @@ def run_batch(
     options: RenderOptions,
     settings: BatchSettings,
     progress: Callable[[int], None] = lambda steps: None,
+    started: float | None = None,
 ) -> BatchResult:
-    """Render every job and the print files; always writes manifest.csv and errors.csv."""
-    started = time.perf_counter()
+    """Render every job and the print files; always writes manifest.csv and errors.csv. ``started``:
+    the ``time.perf_counter()`` the run's time counts from (the roster's reading), by default now."""
+    started = time.perf_counter() if started is None else started
     result = BatchResult(problems=list(problems), planned=len(jobs))
     _remove_partial_files(settings.output_dir, jobs, in_dir=True)  # a killed run's
     # Ctrl-C and SIGTERM stop the run only while the workers run (``interrupts_raise``); before and

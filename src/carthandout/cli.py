@@ -458,6 +458,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         check_password_flags(encrypt, password_env)
         if not check_only:
             options = replace(options, pdf_password=pdf_password(encrypt, password_env))
+        started = time.perf_counter()  # the summary's time counts reading the roster (not a password typed)
         checked = validate_roster(roster, clinic, options, settings, cards=check_only)
         check_card_words(clinic, chosen, [job.patient for job in checked.jobs])
         if not check_only:
@@ -482,7 +483,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     # after the first Ctrl-C ended the process between the record and the summary).
     with lock, interrupts_ignored():
         with progress_bar(len(patients) + parts_for(len(patients), part_size), "rendering") as advance:
-            result = run_batch(patients, problems, clinic, options, settings, advance)
+            result = run_batch(patients, problems, clinic, options, settings, advance, started)
         later = [*result.problems[len(problems):], *result.part_problems]
         for line in [problem.line() for problem in later] + result.notices:
             with terminal_gone_tolerated():
