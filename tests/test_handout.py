@@ -594,3 +594,32 @@ def test_any_fever_is_a_reason_to_call_in_every_document_that_names_it(tmp_path,
     first_page = " ".join(page_texts(tmp_path / "handout.pdf")[0].split())
     assert ("trouble speaking" in first_page and "seizures" in first_page) if language == "en" else \
         ("dificultad para hablar" in first_page and "convulsiones" in first_page)
+
+
+@pytest.mark.parametrize("large_print", [False, True])
+def test_every_page_a_caregiver_keeps_at_hand_gives_the_24_hour_line_in_its_footer(tmp_path, large_print):
+    """The number was on the first page of the log and the guide and nowhere on the calendar: at
+    night the log is open at page 3, and the calendar is on the fridge. At the right of the
+    patient's line, clear of it; not on the staff's checklist."""
+    name = "María Guadalupe Hernández-Villanueva de la Concepción"
+    result = run_cli("generate", "--name", name, "--mrn", "NLHI-0098765432", "--infusion-date", "2027-12-31",
+                     "-o", tmp_path, *(["--large-print"] if large_print else []))
+    assert result.exit_code == 0, result.output
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from carthandout.typefaces import text_font
+    call = "Day or night, call (217) 555-0199"
+    for document in ("handout", "temperature-log", "caregiver-guide", "calendar", "checklist"):
+        for page in pypdf.PdfReader(tmp_path / f"{document}.pdf").pages:
+            spans: list[tuple[str, float, float, float]] = []
+            page.extract_text(visitor_text=lambda text, cm, tm, font, size: text.strip() and spans.append(
+                (text.strip(), cm[4] + tm[4], round(cm[5] + tm[5], 1), size * tm[0])))
+            footer = [span for span in spans if span[2] < 60]
+            calls = [span for span in footer if span[0] == call]
+            if document == "checklist":
+                assert not calls
+                continue
+            (_, call_x, call_y, _), = calls
+            owner = [span for span in footer if span[2] >= call_y and span is not calls[0]]
+            assert owner and min(y for _, _, y, _ in owner) == call_y  # beside the patient's last line
+            assert all(x + stringWidth(text, text_font(), size) < call_x for text, x, y, size in owner if y == call_y)

@@ -226,10 +226,16 @@ def footer_prints_birth_date(ctx: DocumentContext) -> bool:
     return not ctx.patient.mrn and ctx.patient.date_of_birth is not None
 
 
+FOOTER_CALL_LABEL = "footer_call"  # a content pack with it prints the 24-hour line on every page
+
+
 def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> FooterPainter:
-    """Footer on every page: who the page belongs to, page x of y, the content version."""
+    """Footer on every page: who the page belongs to, page x of y, the content version; and the
+    24-hour line, when the pack words one (``FOOTER_CALL_LABEL``): the temperature log's third page,
+    or the calendar on the fridge, is what is at hand when a fever is found at night."""
     common = load_common(ctx.language).labels
     style = theme.style("footer")
+    call = fill(pack.labels[FOOTER_CALL_LABEL], ctx.rich) if FOOTER_CALL_LABEL in pack.labels else None
     owner = ctx.rich["patient.name"]
     if ctx.patient.mrn:
         owner = owner + Rich(" · ") + fill(common["footer_mrn"], {"mrn": ctx.rich["patient.mrn"]})
@@ -241,14 +247,15 @@ def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> Foo
     def paint(canvas: Canvas, page: int, pages: int) -> None:
         number = fill(common["footer_page"], {}, {"page": str(page), "pages": str(pages)})
         canvas.saveState()
-        lines.draw(canvas, owner, Rich(f"<b>{number.markup}</b>"), version, theme.primary)
+        lines.draw(canvas, owner, Rich(f"<b>{number.markup}</b>"), version, theme.primary, call)
         canvas.restoreState()
 
     return paint
 
 
 class _FooterLines:
-    """Two lines under a rule: "name · MRN", then the content version with "Page x of y" at its right.
+    """Two lines under a rule: "name · MRN" (with the 24-hour line at its right, when there is one),
+    then the content version with "Page x of y" at its right.
 
     The page number stands in the same place for every patient: it followed a short name on the
     first line, and went to the second line after a long one, so a cohort's stack numbered its pages
@@ -262,33 +269,45 @@ class _FooterLines:
         self.left, self.bottom, self.width, self.style = left, bottom, width, style
         self.space = stringWidth(" ", style.fontName, style.fontSize)
 
-    def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object) -> None:
+    def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object,
+             call: Rich | None = None) -> None:
         top_line = self.bottom + self.style.leading
-        alone = self._fitted(owner, FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - self.style.leading)
+        owner_width = self.width
+        if call is not None:
+            call_width = self._draw_at_right(canvas, Rich(f"<b>{call.markup}</b>"), top_line)
+            owner_width -= call_width + 2 * self.space
+        alone = self._fitted(owner, FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - self.style.leading,
+                             owner_width)
         alone.drawOn(canvas, self.left, top_line)
-        page = paragraph(number, self.style)
-        page.wrap(self.width, 200)
-        page_width = max(page.getActualLineWidths0())
-        page.drawOn(canvas, self.left + self.width - page_width, self.bottom)
+        page_width = self._draw_at_right(canvas, number, self.bottom)
         canvas.setStrokeColor(rule_color)
         canvas.setLineWidth(0.75)
         rule_y = max(self.bottom + FOOTER_RULE, top_line + alone.height + RULE_ABOVE_OWNER)
         canvas.line(self.left, rule_y, self.left + self.width, rule_y)
         _draw_line(canvas, version, self.style, self.left, self.bottom, self.width - page_width - 2 * self.space)
 
-    def _fitted(self, owner: Rich, highest: float) -> Paragraph:
+    def _draw_at_right(self, canvas: Canvas, rich: Rich, y: float) -> float:
+        """``rich`` on one line ending at the right edge, at ``y``; returns its width."""
+        para = paragraph(rich, self.style)
+        para.wrap(self.width, 200)
+        width = max(para.getActualLineWidths0())
+        para.drawOn(canvas, self.left + self.width - width, y)
+        return width
+
+    def _fitted(self, owner: Rich, highest: float, width: float) -> Paragraph:
         """The patient's line on one line, the font made smaller down to FOOTER_ONE_LINE_SIZE if it
         must (a second line pushed the rule up against the page's last row); else on two lines no
         taller than ``highest``, from the usual size, smaller only if it must."""
-        return (self._largest_fitting(owner, 1, FOOTER_ONE_LINE_SIZE, highest)
-                or self._largest_fitting(owner, FOOTER_MAX_OWNER_LINES, FOOTER_SMALLEST_SIZE, highest, last_resort=True))
+        return (self._largest_fitting(owner, 1, FOOTER_ONE_LINE_SIZE, highest, width)
+                or self._largest_fitting(owner, FOOTER_MAX_OWNER_LINES, FOOTER_SMALLEST_SIZE, highest, width,
+                                         last_resort=True))
 
-    def _largest_fitting(self, owner: Rich, lines: int, smallest: float, highest: float,
+    def _largest_fitting(self, owner: Rich, lines: int, smallest: float, highest: float, width: float,
                          last_resort: bool = False) -> Paragraph | None:
         style = self.style
         while True:
             para = paragraph(owner, style)
-            _, height = para.wrap(self.width, 400)
+            _, height = para.wrap(width, 400)
             if height <= min(lines * style.leading, highest):
                 return para
             if style.fontSize <= smallest:
