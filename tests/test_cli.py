@@ -735,6 +735,9 @@ def test_one_fever_scale_overridden_moves_the_other(tmp_path, write_yaml):
     ("logo: nothing-here.png", "clinic.logo: nothing-here.png does not exist beside the clinic file"),
     ("overrides: {conditioning_days: [-5, -5, -3]}", "clinic.overrides.conditioning_days"),  # two chemo days on one date
     ("overrides: {conditioning_days: [-1000000]}", "clinic.overrides.conditioning_days"),  # OverflowError
+    # a digit too many moved day 1 and every test's due date four weeks early
+    ("overrides: {conditioning_days: [-5, -4, -30]}",
+     "clinic.overrides.conditioning_days: conditioning_days must be a list of negative day numbers from -14 to -1"),
     ("checklist: {remove: [{a: 1}]}", "clinic.checklist.remove[1]"),  # crashed with TypeError
     ("checklist: {remove: [echocardiogram], rename: {echocardiogram: Echo or MUGA}}",  # the new text printed nowhere
      "clinic.checklist.rename.echocardiogram: the item is removed too: rename it or remove it"),

@@ -57,7 +57,10 @@ def _fahrenheit(celsius: float) -> float:
     return round(celsius * 9 / 5 + 32, 1)
 
 
-MAX_CONDITIONING_LEAD = 365  # days before the infusion, as every other period is at most a year
+# Days before the infusion. The chemotherapy makes room for the cells in the days just before
+# them (days -5 to -3); an earlier day is a typo: [-5, -4, -30] moved day 1 and every test's due
+# date four weeks early, and [-365 ... -1] printed a 39-page checklist.
+MAX_CONDITIONING_LEAD = 14
 
 
 def _check_value(name: str, value: Any, where: str) -> Any:
