@@ -159,6 +159,11 @@ def test_a_patient_files_keys_read_as_a_rosters_headers_and_an_unknown_one_is_pl
                       "-o", tmp_path / "c")
     assert unknown.exit_code == 2 and "Annie" not in unknown.stderr and "nickname" not in unknown.stderr
     assert unknown.stderr.startswith("error: patient: key 3 of the file (--show-values shows it) is not a patient field")
+    # written as a field is, words joined by underscores: no patient data, so named (it said "key 3")
+    field_like = run_cli("generate", "--patient", write_yaml("s.yaml", "name: Ann\ninfusion_date: 2027-03-05\n"
+                                                                       "discharge_date: 2027-03-01\n"), "-o", tmp_path / "d")
+    assert field_like.exit_code == 2
+    assert field_like.stderr.startswith("error: patient: discharge_date is not a patient field (known: name, ")
 
 
 def _nested_aliases(levels: int) -> str:

@@ -10,7 +10,8 @@ from typing import Any, Mapping, NamedTuple
 from carthandout import models
 from carthandout.content import available_languages
 from carthandout.errors import CarthandoutError, ContentError, InputError
-from carthandout.models import ROSTER_FIELDS, Clinic, field_for_header, misspelt_field, parse_clinic, phone_digits
+from carthandout.models import (ROSTER_FIELDS, Clinic, field_for_header, misspelt_field, named_as_a_field, parse_clinic,
+                                phone_digits)
 from carthandout.resources import load_yaml_file, package_dir
 
 EXAMPLE_CLINIC = "clinic.yaml"
@@ -126,7 +127,8 @@ def _keys_as_fields(raw: Mapping[Any, Any]) -> dict[str, Any]:
         field = field_for_header(str(key)) or str(key)
         if field not in ROSTER_FIELDS and not misspelt_field(field):
             raise InputError("patient", f"{{value}} is not a patient field (known: {', '.join(ROSTER_FIELDS)})",
-                             field, hidden=f"key {number} of the file (--show-values shows it)")
+                             field, sensitive=not named_as_a_field(field),
+                             hidden=f"key {number} of the file (--show-values shows it)")
         if field in fields:
             raise InputError(field, "is given twice in the patient file (keys differing in case or spacing)",
                              sensitive=False)

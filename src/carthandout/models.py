@@ -395,7 +395,17 @@ def _unknown_field(key: str) -> InputError:
     meant = misspelt_field(key)
     if meant:
         return InputError(key, f"unknown patient field (did you mean {meant}?) {known}", sensitive=False)
-    return InputError("field", f"{{value}} is not a patient field {known}", key, hidden="a field name")
+    return InputError("field", f"{{value}} is not a patient field {known}", key, sensitive=not named_as_a_field(key),
+                      hidden="a field name")
+
+
+_NAMED_AS_A_FIELD = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")  # discharge_date, chemo_start
+
+
+def named_as_a_field(key: str) -> bool:
+    """Whether ``key`` is written as a field is (words joined by underscores), and so is no patient
+    data in the wrong place: ``discharge_date`` is named in its error, ``delgado`` is not."""
+    return _NAMED_AS_A_FIELD.fullmatch(key) is not None
 
 
 def misspelt_field(key: str) -> str | None:
