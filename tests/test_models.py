@@ -433,3 +433,15 @@ def test_accented_names_are_not_taken_for_a_wrong_encoding(name):
 def test_a_date_pasted_with_an_invisible_character_is_read():
     """Text fields drop zero-width characters; a date with one was refused, though it looked right."""
     assert parse_patient({"name": "Ann", "infusion_date": "\u200b2027-03-05\u200e"}).infusion_date.isoformat() == "2027-03-05"
+
+
+def test_a_birth_date_after_the_day_of_the_run_is_refused(tmp_path):
+    """2026 typed for 1926 printed "Born December 1, 2026" in every footer, with exit 0."""
+    from conftest import RUN_DAY, run_cli
+    tomorrow = RUN_DAY + dt.timedelta(days=1)
+    refused = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--date-of-birth",
+                      tomorrow.isoformat(), "-o", tmp_path / "a")
+    assert refused.exit_code == 2 and refused.stderr.startswith("error: date_of_birth: the value is after today")
+    born_today = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--date-of-birth",
+                         RUN_DAY.isoformat(), "--doc", "wallet-card", "-o", tmp_path / "b")
+    assert born_today.exit_code == 0, born_today.output

@@ -22,6 +22,7 @@ from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.policy import policy_record
 from carthandout.protect import protect_documents
 from carthandout.readability import max_grade_from
+from carthandout import schedule
 from carthandout.theme import build_theme
 
 
@@ -96,7 +97,15 @@ def check_documents(names: Sequence[str]) -> tuple[str, ...]:
 
 def prepare(patient: Patient, clinic: Clinic, options: RenderOptions) -> DocumentContext:
     """Everything but the layout: raises InputError before any page is drawn."""
+    refuse_a_birth_date_to_come(patient)
     return build_context(patient, clinic, options.language)
+
+
+def refuse_a_birth_date_to_come(patient: Patient) -> None:
+    """A birth date after the day of the run is a typo (2026 for 1926), printed as the patient's
+    second identifier in every footer ("Born December 1, 2026")."""
+    if patient.date_of_birth is not None and patient.date_of_birth > schedule.today():
+        raise InputError("date_of_birth", "{value} is after today", patient.date_of_birth)
 
 
 def render_documents(ctx: DocumentContext, options: RenderOptions) -> list[RenderedDocument]:
