@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Mapping
 
-from babel.dates import format_date as babel_format_date
+from babel.dates import format_date as babel_format_date, get_date_format
 from babel.numbers import format_decimal
 
 from carthandout.errors import InputError
@@ -117,6 +117,14 @@ def _babel_date(value: dt.date, pattern: str, locale: str) -> str:
     return babel_format_date(value, pattern, locale=locale)
 
 
+@lru_cache(maxsize=64)
+def _pattern_names_weekday(date_format: str, locale: str) -> bool:
+    if date_format == "iso":
+        return False
+    pattern = get_date_format(date_format, locale=locale).pattern if date_format in NAMED_DATE_FORMATS else date_format
+    return "E" in re.sub(r"'[^']*'", "", pattern)  # quoted text is printed as it is
+
+
 @lru_cache(maxsize=1024, typed=True)  # day numbers, weights, thresholds: they repeat
 def _babel_number(value: float, locale: str) -> str:
     return format_decimal(value, locale=locale)
@@ -134,6 +142,10 @@ class Formatter:
         if self.date_format == "iso":
             return value.isoformat()
         return _babel_date(value, self.date_format, self.locale)
+
+    def names_weekday(self) -> bool:
+        """Whether the date format prints the weekday itself ("EEE d MMM y": "Fri 5 Mar 2027"; "full")."""
+        return _pattern_names_weekday(self.date_format, self.locale)
 
     def weekday(self, value: dt.date) -> str:
         """"Friday": printed beside dates, it helps patients place them.

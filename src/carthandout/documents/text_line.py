@@ -108,9 +108,9 @@ def _text_width(text: str, font_name: str, font_size: float) -> float:
 
 def date_cell(ctx: DocumentContext, theme: Theme, day: dt.date) -> list[Flowable]:
     """A table cell with the date in bold and its weekday below, unless the clinic's date format
-    names the weekday already ("Wednesday, September 1, 2027" had "Wednesday" under it again)."""
-    date, weekday = ctx.formatter.date(day), ctx.formatter.weekday(day)
-    cell = [plain_text(date, theme.style("cell_bold"))]
-    if weekday.casefold() not in date.casefold():
-        cell.append(plain_text(weekday, theme.style("cell")))
+    names the weekday already ("Wednesday, September 1, 2027" had "Wednesday" under it again, and
+    "Fri 5 Mar 2027" "Friday")."""
+    cell = [plain_text(ctx.formatter.date(day), theme.style("cell_bold"))]
+    if not ctx.formatter.names_weekday():
+        cell.append(plain_text(ctx.formatter.weekday(day), theme.style("cell")))
     return cell
