@@ -187,20 +187,22 @@ def test_a_wrapped_patient_line_keeps_the_mrn_label_with_its_number(tmp_path, la
         visitor_text=lambda text, cm, tm, font, size: text.strip() and spans.append((text, round(cm[5] + tm[5], 1))))
     footer_lines: dict[float, str] = {}
     for text, y in spans:
-        if y < 60:
+        if y < 60 and not text.startswith(("Day or night", "De día o de noche")):  # the 24-hour line beside it
             footer_lines[y] = footer_lines.get(y, "") + text
     number_line = [" ".join(text.split()) for text in footer_lines.values() if "12345678901234567890" in text]
-    assert len(footer_lines) >= 3 and number_line == [f"{label} 12345678901234567890"]  # the name wrapped
+    assert len(footer_lines) >= 3 and len(number_line) == 1  # the name wrapped
+    assert number_line[0].endswith(f" · {label} 12345678901234567890")
 
 
 def test_a_long_patient_line_shrinks_to_stay_on_one_line_before_it_wraps(tmp_path):
-    """Two lines pushed the footer's rule up against the page's last row."""
+    """Two lines pushed the footer's rule up against the page's last row. (The checklist's footer:
+    the handout's gives part of the line to the 24-hour line.)"""
     name = "Maximiliano Alejandro Fernández de la Cruz y Montenegro-Villalobos Santisteban Ortega Ruiz"
     result = run_cli("generate", "--name", name, "--mrn", "1234567890123", "--infusion-date", "2027-12-28",
-                     "--doc", "handout", "-o", tmp_path)
+                     "--doc", "checklist", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     spans: list[tuple[str, float, float]] = []
-    pypdf.PdfReader(tmp_path / "handout.pdf").pages[0].extract_text(
+    pypdf.PdfReader(tmp_path / "checklist.pdf").pages[0].extract_text(
         visitor_text=lambda text, cm, tm, font, size: text.strip() and spans.append((text, round(cm[5] + tm[5], 1), size)))
     owner = [(y, size) for text, y, size in spans if y < 60 and ("Maximiliano" in text or "1234567890123" in text)]
     assert len({y for y, _ in owner}) == 1 and 9 <= min(size for _, size in owner) < 12
@@ -623,3 +625,19 @@ def test_every_page_a_caregiver_keeps_at_hand_gives_the_24_hour_line_in_its_foot
             owner = [span for span in footer if span[2] >= call_y and span is not calls[0]]
             assert owner and min(y for _, _, y, _ in owner) == call_y  # beside the patient's last line
             assert all(x + stringWidth(text, text_font(), size) < call_x for text, x, y, size in owner if y == call_y)
+
+
+@pytest.mark.parametrize("language, common, call, next_heading", [
+    ("en", "Other common side effects", "Call right away for a fever", "How your team treats side effects"),
+    ("es", "Otros efectos secundarios comunes", "Llame de inmediato si tiene fiebre", "Cómo trata su equipo")])
+def test_common_side_effects_are_not_read_as_safe_to_wait_for(tmp_path, language, common, call, next_heading):
+    """A caregiver read "Other common side effects: fever and chills ... fast heartbeat" as "normal,
+    no need to call", though page 1 says to call for each; and "Both go on at least through this
+    date" did not say what goes on."""
+    result = run_cli("generate", "--patient", example_path(EXAMPLE_PATIENT), "--lang", language, "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    text = " ".join(" ".join(page_texts(tmp_path / "handout.pdf")).split())
+    section = text[text.index(common):text.index(next_heading)]
+    assert call in section
+    assert "Both go on" not in text
