@@ -124,7 +124,7 @@ def test_check_notes_what_the_papers_print_otherwise_than_the_clinic_file(write_
     Image.new("RGB", (40, 40), "navy").save(tmp_path / "tiny.png")
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\nlogo: tiny.png\n"
                                   "colors: {primary: '#FFFF00', accent: '#1F4E79'}\n"
-                                  "overrides: {stay_near_travel_hours: 2}\n")  # the label's unconfirmed value, set
+                                  "overrides: {stay_near_travel_hours: 2}\n")  # the travel time the label leaves unset, set
     result = run_cli("check", "--clinic", clinic)
     assert result.exit_code == 0, result.output
     notes = [line for line in result.output.splitlines() if line.startswith("note:")]
@@ -242,17 +242,27 @@ def test_clinic_files_as_an_administrator_writes_them(write_yaml, tmp_path, text
         assert result.exit_code == 1 and expected in result.output, result.output
 
 
-def test_check_notes_a_policy_value_its_sources_leave_unconfirmed(write_yaml):
-    """us-label-2025 prints the source document's "within 2 hours", which the clinical notes say
-    the current label may not keep, and check said nothing of it (a nurse educator's review)."""
+def test_a_travel_time_the_label_leaves_unconfirmed_is_not_printed_unless_the_clinic_sets_one(write_yaml, tmp_path):
+    """us-label-2025 printed the source document's "within 2 hours" beside the label's 2 weeks, a
+    pairing neither source makes (the clinical notes: "at least 2 weeks close to a healthcare
+    facility (whether "2 hours" remains is unconfirmed)"); check noted it, the papers did not."""
     clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n")
-    note = ("note: policy: stay_near_travel_hours is 2 in us-label-2025, a value its sources leave unconfirmed (see "
-            "the profile's notes); the papers print it: set it in the clinic's overrides once the center has "
-            "confirmed its own")
+    note = ("note: policy: us-label-2025 gives no stay_near_travel_hours (its sources leave it unconfirmed: see the "
+            "profile's notes), so the papers give none; set it in the clinic's overrides if the center has its own")
     assert note in run_cli("check", "--clinic", clinic).output
     confirmed = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n"
                                      "overrides: {stay_near_travel_hours: 2}\n")
     assert "stay_near_travel_hours" not in run_cli("check", "--clinic", confirmed).output
+    for profile, language, expected, absent in (
+            (clinic, "en", "Stay close to X, or to another healthcare facility, for at least 2 weeks", "within"),
+            (confirmed, "en", "Stay where you can get to X within 2 hours for at least 2 weeks", "another healthcare"),
+            (clinic, "es", "Quédese cerca de su centro de tratamiento (X), o de otro centro de salud,", "no más de")):
+        out = tmp_path / f"{profile.stem}-{language}"
+        result = run_cli("generate", "--name", "Ana", "--infusion-date", "2027-03-05", "--clinic", profile,
+                         "--lang", language, "--doc", "handout", "-o", out)
+        assert result.exit_code == 0, result.output
+        text = pdf_text(out / "handout.pdf")
+        assert expected in text and absent not in text
 
 
 def test_a_one_day_period_is_not_one_days(write_yaml):
@@ -319,7 +329,7 @@ def test_check_notes_a_caregiver_period_shorter_than_the_close_watch(write_yaml)
     assert result.exit_code == 0, result.output
     assert "note: policy: caregiver_days (7) is below monitoring_days (14)" in result.output
     same = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\n"
-                                "overrides: {stay_near_travel_hours: 2}\n")  # the label's unconfirmed value, set
+                                "overrides: {stay_near_travel_hours: 2}\n")  # the travel time the label leaves unset, set
     assert "note: policy:" not in run_cli("check", "--clinic", same).output
 
 

@@ -20,7 +20,7 @@ from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_
 from carthandout.inputs import MADE_UP_NUMBERS, CheckedClinic, checked_clinic, is_example_copy
 from carthandout.models import Clinic
 from carthandout.pipeline import clinic_problems
-from carthandout.policy import CURRENT_LABEL_POLICY, available_policies, load_policy, shorter_than_label
+from carthandout.policy import CURRENT_LABEL_POLICY, OPTIONAL_VALUES, available_policies, load_policy, shorter_than_label
 from carthandout.completeness import check_completeness
 from carthandout.readability import DEFAULT_MAX_GRADE, SectionScore, format_table, max_grade_from, score_pack
 from carthandout.theme import readable_on
@@ -144,10 +144,9 @@ def _policy_notes(clinic: Clinic) -> list[str]:
              + ("the clinic's override sets it: raise it if the center follows the label" if name in overridden
                 else f"give policy: {CURRENT_LABEL_POLICY} if the center follows the label")
              for name, value, label_value in shorter_than_label(policy)]
-    notes += [f"note: policy: {name} is {getattr(policy, name)} in {policy.name}, a value its sources leave "
-              "unconfirmed (see the profile's notes); the papers print it: set it in the clinic's overrides once "
-              "the center has confirmed its own"
-              for name in policy.unconfirmed if name not in overridden]
+    notes += [f"note: policy: {policy.name} gives no {name} (its sources leave it unconfirmed: see the profile's "
+              "notes), so the papers give none; set it in the clinic's overrides if the center has its own"
+              for name in OPTIONAL_VALUES if getattr(policy, name) is None]
     if policy.caregiver_days < policy.monitoring_days:
         notes.append(f"note: policy: caregiver_days ({policy.caregiver_days}) is below monitoring_days "
                      f"({policy.monitoring_days}): the temperature log and handwriting boxes, which follow the "

@@ -238,8 +238,9 @@ def _policy_values(policy: Policy, fmt: Formatter) -> dict[str, str]:
         "policy.no_driving_period": fmt.days(policy.no_driving_days),
         "policy.caregiver_period": fmt.days(policy.caregiver_days),
         "policy.manufacturing_period": fmt.day_range(policy.manufacturing_days_min, policy.manufacturing_days_max),
-        "policy.stay_near_travel_hours": str(policy.stay_near_travel_hours),
-        "policy.stay_near_travel_time": fmt.hours(policy.stay_near_travel_hours),
+        # empty when the profile gives no travel time: a block without it (``unless``)
+        "policy.stay_near_travel_hours": "" if policy.stay_near_travel_hours is None else str(policy.stay_near_travel_hours),
+        "policy.stay_near_travel_time": "" if policy.stay_near_travel_hours is None else fmt.hours(policy.stay_near_travel_hours),
         "policy.fever_threshold": fmt.temperature(policy.fever_threshold_f, policy.fever_threshold_c),
         "policy.fever_threshold_f": fmt.number(policy.fever_threshold_f),
         "policy.fever_threshold_c": fmt.number(policy.fever_threshold_c),

@@ -23,7 +23,7 @@ class Policy:
     daily_monitoring_days: int
     monitoring_days: int
     stay_near_days: int
-    stay_near_travel_hours: int
+    stay_near_travel_hours: int | None  # None: the profile's sources give no travel time (``OPTIONAL_VALUES``)
     no_driving_days: int
     caregiver_days: int
     fever_threshold_f: float
@@ -31,12 +31,13 @@ class Policy:
     live_vaccine_weeks: int
     dose_cells_per_kg: int  # the label's target dose: CAR-positive viable T cells per kg body weight
     dose_max_cells: int  # the label's maximum dose in CAR-positive viable T cells
-    # values the profile's sources leave unconfirmed (``check`` notes each the clinic does not set)
-    unconfirmed: tuple[str, ...] = ()
 
 
 _META = ("name", "title", "source", "date")
-VALUE_NAMES = tuple(f.name for f in fields(Policy) if f.name not in (*_META, "unconfirmed"))
+VALUE_NAMES = tuple(f.name for f in fields(Policy) if f.name not in _META)
+# Values a profile may leave unset (null) where its sources do not give them: the papers then say
+# nothing of them (the June 2025 label's "close to a healthcare facility", with no hours of travel).
+OPTIONAL_VALUES = ("stay_near_travel_hours",)
 _CELL_COUNTS = {"dose_cells_per_kg", "dose_max_cells"}
 
 
@@ -64,6 +65,8 @@ MAX_CONDITIONING_LEAD = 14
 
 
 def _check_value(name: str, value: Any, where: str) -> Any:
+    if value is None and name in OPTIONAL_VALUES:
+        return None
     if name != "conditioning_days" and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
         # the docs tell clinics to quote what looks like a number
         raise ContentError(f"{where}: {name} {number_as_text(value)}")
@@ -110,10 +113,7 @@ def policy_from_mapping(raw: Any, where: str) -> Policy:
     if missing or unknown:
         raise ContentError(f"{where}: " + (f"missing value {missing[0]}" if missing else f"unknown value {unknown[0]}"))
     checked = {n: _check_value(n, values[n], where) for n in VALUE_NAMES}
-    unconfirmed = raw.get("unconfirmed", [])
-    if not isinstance(unconfirmed, list) or any(name not in VALUE_NAMES for name in unconfirmed):
-        raise ContentError(f"{where}: unconfirmed must be a list of value names")
-    policy = Policy(**{k: raw[k] for k in _META}, **checked, unconfirmed=tuple(unconfirmed))
+    policy = Policy(**{k: raw[k] for k in _META}, **checked)
     return _check_consistency(policy, where)
 
 
