@@ -66,11 +66,12 @@ def test_spanish_checklist_deadlines_include_the_day_as_the_english_ones_do(span
 
 def test_spanish_checklist_says_the_vaccine_window_as_the_handout_does(spanish_out):
     """"6 semanas o menos antes" (a translator's flag, mended in the handout, left in the checklist);
-    its "Previsto hasta el" also read as ending the day before the date."""
+    its "Previsto hasta el" also read as ending the day before the date. "desde 6 semanas antes",
+    which followed, gave the window a start and no end (an auditor's flag): "durante"."""
     checklist, handout = pdf_text(spanish_out / "checklist.pdf"), pdf_text(spanish_out / "handout.pdf")
-    assert "ninguna vacuna viva desde 6 semanas antes de la quimioterapia" in checklist
-    assert "desde 6 semanas antes de la quimio" in handout
-    assert "o menos antes" not in checklist + handout
+    assert "ninguna vacuna viva durante 6 semanas antes de la quimioterapia" in checklist
+    assert "vacunas vivas durante 6 semanas antes de la quimio" in handout
+    assert "o menos antes" not in checklist + handout and "desde 6 semanas" not in checklist + handout
     assert "Último día previsto" in checklist and "Previsto hasta" not in checklist
 
 
