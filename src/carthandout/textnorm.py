@@ -34,13 +34,12 @@ def normalise_text(value: str) -> str:
     formatting characters, and U+FFFD left behind by a wrong encoding.
     """
     text = unicodedata.normalize("NFC", value)
+    _check_not_misdecoded(text)  # before the soft hyphen and the no-break space that "í" and "à" leave go
     text = _keep_needed_joiners(without_invisible(text))
     for ch in text:
         _check_printable(ch)
     _check_accents(text)
-    text = _SPACES.sub(" ", text).strip()
-    _check_not_misdecoded(text)
-    return text
+    return _SPACES.sub(" ", text).strip()
 
 
 # A UTF-8 file opened as Windows-1252 and saved again (Excel does it to a CSV it is given) turns
@@ -48,18 +47,27 @@ def normalise_text(value: str) -> str:
 # these. Such text encodes back to Windows-1252 bytes that are valid UTF-8; a real name almost
 # never does (an accented capital would have to stand before "€", "‰" or the like).
 _UTF8_LEAD_AS_CP1252 = re.compile("[\u00c2-\u00f4]")
+# The five bytes Windows-1252 leaves undefined come through as these controls ("Í" as "Ã\x8d").
+_CP1252_UNDEFINED = frozenset("\x81\x8d\x8f\x90\x9d")
+# What "É—" or "É’" would mean read as UTF-8 (IPA letters): a real name's accented capital and
+# its dash or apostrophe, not a misread one.
+_UNLIKELY_MEANT = re.compile("[\u0180-\u02ff]")
 
 
 def _check_not_misdecoded(text: str) -> None:
     if not _UTF8_LEAD_AS_CP1252.search(text):
         return
     try:
-        meant = text.encode("cp1252").decode("utf-8")
+        meant = _as_cp1252_bytes(text).decode("utf-8")
     except UnicodeError:
         return
-    if meant != text:
+    if meant != text and not _UNLIKELY_MEANT.search(meant):
         raise ValueError("reads as UTF-8 text opened in the wrong encoding (é turned into Ã©): "
                          "take it again from the original, saved as UTF-8")
+
+
+def _as_cp1252_bytes(text: str) -> bytes:
+    return b"".join(bytes([ord(ch)]) if ch in _CP1252_UNDEFINED else ch.encode("cp1252") for ch in text)
 
 
 # Accents left on a Latin, Greek or Cyrillic letter once NFC has composed what it can (ą́ keeps
