@@ -2606,6 +2606,9 @@ def test_date_cells_beside_dates_a_spreadsheet_kept_as_text_stop_the_run(tmp_pat
     sheet["B2"] = dt.datetime(2027, 3, 13)  # a day past the 12th: no order made it, a date typed as a date
     workbook.save(tmp_path / "r.xlsx")
     assert batch(tmp_path / "r.xlsx", tmp_path / "out", "--date-order", "day-first").exit_code == 0
+    sheet["B2"], sheet["B3"] = dt.datetime(2027, 3, 5), "03/06/2027"  # text real both ways: no spreadsheet left it
+    workbook.save(tmp_path / "r.xlsx")
+    assert batch(tmp_path / "r.xlsx", tmp_path / "out2", "--date-order", "month-first").exit_code == 0
 
 
 def test_the_summarys_time_counts_reading_the_roster(tmp_path, monkeypatch):

@@ -84,6 +84,10 @@ def test_a_roster_whose_dates_prove_the_other_order_stops_before_anything_is_mad
     fields, (problem,) = dates_in_order({"infusion_date": "03/19/2027"}, "day-first")
     assert problem.line() == ("infusion_date: the value is not a real date read day first, but is one read month "
                               "first: check --date-order")
+    # no row holds a date real both ways, so none was read wrong: the odd row fails alone (a review)
+    iso = write_rows(tmp_path / "iso.csv", [["M1", "Ann Lee", "2027-03-05", ""], ["M2", "Bob Ray", "03/19/2027", ""]])
+    alone = run_cli("batch", iso, "-o", tmp_path / "iso", "--date-order", "day-first", "--doc", "wallet-card")
+    assert alone.exit_code == 1 and "row 3: infusion_date: the value is not a real date read day first" in alone.output
 
 
 def test_generate_reads_a_date_day_first_when_told(tmp_path):

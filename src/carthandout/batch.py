@@ -36,7 +36,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.as_exported import NOTES, ExportReading, export_notes, read_as_told
-from carthandout.local_dates import DATE_FIELDS, DateInOtherOrder, orders_read_in, other_order, written_in_a_countrys_order
+from carthandout.local_dates import DATE_FIELDS, DATE_ORDERS, DateInOtherOrder, orders_of, orders_read_in, other_order
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError, counted, printable
@@ -175,7 +175,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     not_made: list[tuple[int, Mapping[str, Any]]] = []  # rows refused: the folder names they would have
     noted: dict[tuple[str, str], list[int]] = {}  # (note, field): the rows it is said of ("N/A", "Last, First")
     in_other_order: list[int] = []  # rows with a date real only in the other day-and-month order
-    orders_read: list[set[str]] = []  # of each row: the orders its dates are real dates in
+    orders_read: list[frozenset[str] | None] = []  # of each row: the orders its local-format dates are real in
     given_dates: list[tuple[int, Mapping[str, Any]]] = []  # each row's date fields, as the roster gives them
     for given in roster.rows():
         row = _read_as_told(given, settings)
@@ -231,13 +231,15 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
                        + hidden_notice(jobs, roster.hidden()))
 
 
-def refuse_a_wrong_date_order(rows: Sequence[int], orders_read: Sequence[set[str]], order: str | None) -> None:
+def refuse_a_wrong_date_order(rows: Sequence[int], orders_read: Sequence[frozenset[str] | None],
+                              order: str | None) -> None:
     """Stop the run when ``rows`` have dates real only in the other order than the one given (03/19
-    read day first) and no row's dates are real only in the order given (``orders_read``, each row's
-    ``orders_read_in``): the rows whose dates were real in both (03/05) were read wrong, 3 May for
-    March 5, and printed so. When some rows prove the one order and some the other, those are typos:
-    their rows fail."""
-    if rows and order and {order} not in orders_read:
+    read day first), no row's dates are real only in the order given, and some row's are real in
+    both (``orders_read``, each row's ``orders_read_in``): those (03/05) were read wrong, 3 May for
+    March 5, and printed so. When some rows prove the one order and some the other, or no row could
+    be read wrong, the odd rows are typos: they fail."""
+    read_wrong = frozenset(DATE_ORDERS) in orders_read
+    if rows and order and read_wrong and frozenset({order}) not in orders_read:
         other = other_order(order)
         raise InputError("roster", f"the dates of {rows_named(rows)} are real only read {other.replace('-', ' ')}: "
                          f"the roster's dates look {other.replace('-', ' ')}, so the others would be read wrong; "
@@ -246,18 +248,25 @@ def refuse_a_wrong_date_order(rows: Sequence[int], orders_read: Sequence[set[str
 
 def refuse_dates_a_spreadsheet_may_have_swapped(given_dates: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
     """Stop the run when a date column holds date cells, each on a day up to the 12th, beside dates
-    written as text in a country's order (19/03/2027). A CSV of day-first dates opened in a
+    written as text in a country's order that are real in one order only (19/03/2027). A CSV of day-first dates opened in a
     month-first Excel (or the other way round) comes out so: what read as a date both ways became
     a date cell with day and month swapped (05/03/2027, 5 March, as May 3), the rest stayed text."""
     for name in DATE_FIELDS:
         cells = [(number, dates[name]) for number, dates in given_dates if isinstance(dates[name], dt.date)]
-        texts = [number for number, dates in given_dates if written_in_a_countrys_order(dates[name])]
+        texts = [number for number, dates in given_dates if _real_in_one_order(dates[name])]
         if cells and texts and all(value.day <= 12 for _, value in cells):
             raise InputError("roster", f"{name}: date cells ({rows_named([number for number, _ in cells])}) beside "
                              f"dates written as text in a country's order ({rows_named(texts)}), as a spreadsheet "
                              "leaves a CSV it read in another country's order: the date cells may have day and month "
                              "swapped; open the CSV again in its own order, or type those dates again (nothing was made)",
                              sensitive=False)
+
+
+def _real_in_one_order(value: Any) -> bool:
+    """Text a spreadsheet left as text in a date column: a date in a country's order that is real
+    only in the order the spreadsheet did not read (it turns the others into date cells)."""
+    orders = orders_of(value)
+    return orders is not None and len(orders) == 1
 
 
 def _read_as_told(row: RosterRow, settings: BatchSettings) -> RosterRow:

@@ -70,21 +70,23 @@ class DateInOtherOrder(InputError):
     given is wrong, and that the dates read in it that were real are read wrong (03/05 as 3 May)."""
 
 
-def written_in_a_countrys_order(value: Any) -> bool:
-    """Whether ``value`` is a date written day and month in some country's order (3/5/2027)."""
-    return isinstance(value, str) and _LOCAL_DATE.match(_tidied(value)) is not None
+def orders_of(value: Any) -> frozenset[str] | None:
+    """The day-and-month orders in which ``value``, a date written in a country's order (3/5/2027),
+    is a real date; None for any other value."""
+    match = _LOCAL_DATE.match(_tidied(value)) if isinstance(value, str) else None
+    if match is None:
+        return None
+    first, second, year = int(match[1]), int(match[3]), int(match[4])
+    return frozenset(order for order, (month, day) in zip(DATE_ORDERS, ((first, second), (second, first)))
+                     if _is_date(year, month, day))
 
 
-def orders_read_in(fields: Mapping[str, Any]) -> set[str]:
-    """The day-and-month orders in which every date of ``fields`` written so (3/5/2027) is a real date."""
-    orders = set(DATE_ORDERS)
-    for name in DATE_FIELDS:
-        match = _LOCAL_DATE.match(_tidied(value)) if isinstance(value := fields.get(name), str) else None
-        if match:
-            first, second, year = int(match[1]), int(match[3]), int(match[4])
-            orders &= {order for order, (month, day) in zip(DATE_ORDERS, ((first, second), (second, first)))
-                       if _is_date(year, month, day)}
-    return orders
+def orders_read_in(fields: Mapping[str, Any]) -> frozenset[str] | None:
+    """The orders in which every date of ``fields`` written in a country's order is a real date;
+    None when none is written so."""
+    found = [orders_of(fields.get(name)) for name in DATE_FIELDS]
+    written = [orders for orders in found if orders is not None]
+    return frozenset.intersection(*written) if written else None
 
 
 def _tidied(text: str) -> str:
