@@ -164,6 +164,13 @@ def test_a_patient_files_keys_read_as_a_rosters_headers_and_an_unknown_one_is_pl
                                                                        "discharge_date: 2027-03-01\n"), "-o", tmp_path / "d")
     assert field_like.exit_code == 2
     assert field_like.stderr.startswith("error: patient: discharge_date is not a patient field (known: name, ")
+    for private in ("rosa_delgado", "rcc_004417"):  # a name or a number written so stays unnamed (a review)
+        hidden = run_cli("generate", "--patient", write_yaml("t.yaml", f"name: Ann\ninfusion_date: 2027-03-05\n"
+                                                                        f"{private}: x\n"), "-o", tmp_path / "e")
+        assert hidden.exit_code == 2 and private not in hidden.stderr
+    roster = write_yaml("r.yaml", "- {name: Ann, infusion_date: 2027-03-05, discharge_date: 2027-03-01}\n")
+    in_roster = run_cli("batch", roster, "--check")
+    assert in_roster.exit_code == 2 and "unknown field discharge_date in the item" in in_roster.stderr
 
 
 def _nested_aliases(levels: int) -> str:

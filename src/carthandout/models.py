@@ -399,13 +399,17 @@ def _unknown_field(key: str) -> InputError:
                       hidden="a field name")
 
 
-_NAMED_AS_A_FIELD = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")  # discharge_date, chemo_start
+_NAMED_AS_A_FIELD = re.compile(r"[a-z]+(?:_[a-z]+)+")  # discharge_date, chemo_start
+# The words that make a key a field's name, not a patient's (rosa_delgado) or a number (rcc_004417).
+_FIELD_WORDS = frozenset({"date", "day", "days", "start", "end", "time", "name", "phone", "number", "id", "code",
+                          "type", "status", "notes", "note", "kg", "lb", "weight", "height", "dob", "age", "sex"})
 
 
 def named_as_a_field(key: str) -> bool:
-    """Whether ``key`` is written as a field is (words joined by underscores), and so is no patient
-    data in the wrong place: ``discharge_date`` is named in its error, ``delgado`` is not."""
-    return _NAMED_AS_A_FIELD.fullmatch(key) is not None
+    """Whether ``key`` is written as a field is (words joined by underscores, one of them a field's
+    word), and so is no patient data in the wrong place: ``discharge_date`` is named in its error,
+    ``delgado`` and ``rosa_delgado`` are not."""
+    return _NAMED_AS_A_FIELD.fullmatch(key) is not None and not _FIELD_WORDS.isdisjoint(key.split("_"))
 
 
 def misspelt_field(key: str) -> str | None:

@@ -24,7 +24,7 @@ from xml.parsers import expat
 
 from carthandout.errors import ContentError, InputError, counted
 from carthandout.models import (NAME_PARTS, ROSTER_FIELDS, field_for_header, header_key, header_misspelling,
-                                misspelt_field)
+                                misspelt_field, named_as_a_field)
 from carthandout.resources import check_regular_file, load_yaml_file
 
 ROSTER = "roster"
@@ -232,7 +232,8 @@ _UNITS = {"weight_kg": ", in kilograms"}  # "Weight" renamed as suggested, in po
 def unknown_item_keys(items: Sequence[Any]) -> None:
     """Raise InputError for the keys of a YAML roster's items that are no patient field, naming the
     rows of the items that have them (the first item is row 2). The keys are named only when each
-    is a misspelt field name (``physican``): any other may be a patient's details in the wrong place
+    is a misspelt field name (``physican``) or written as one (``discharge_date``, ``named_as_a_field``):
+    any other may be a patient's details in the wrong place
     (``- Rosa Delgado: {...}``, ``Rosa Delgado: "2027-03-05"``), shown only with ``--show-values``."""
     rows: dict[str, list[int]] = {}
     for number, item in enumerate(items, start=FIRST_ITEM_ROW):
@@ -246,7 +247,7 @@ def unknown_item_keys(items: Sequence[Any]) -> None:
     items = "item" if len(numbers) == 1 else "items"
     raise InputError(
         ROSTER, f"{rows_named(numbers)}: unknown field {{value}} in the {items} (known: {', '.join(ROSTER_FIELDS)})",
-        ", ".join(unknown), sensitive=not all(map(misspelt_field, unknown)),
+        ", ".join(unknown), sensitive=not all(misspelt_field(key) or named_as_a_field(key) for key in unknown),
         hidden="(a key that may be a patient's details: each item maps field names to values)",
     )
 
