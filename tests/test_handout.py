@@ -190,8 +190,7 @@ def test_a_wrapped_patient_line_keeps_the_mrn_label_with_its_number(tmp_path, la
         if y < 60 and not text.startswith(("Day or night", "De día o de noche")):  # the 24-hour line beside it
             footer_lines[y] = footer_lines.get(y, "") + text
     number_line = [" ".join(text.split()) for text in footer_lines.values() if "12345678901234567890" in text]
-    assert len(footer_lines) >= 3 and len(number_line) == 1  # the name wrapped
-    assert number_line[0].endswith(f" · {label} 12345678901234567890")
+    assert len(footer_lines) >= 3 and number_line == [f"{label} 12345678901234567890"]  # the name wrapped
 
 
 def test_a_long_patient_line_shrinks_to_stay_on_one_line_before_it_wraps(tmp_path):
@@ -621,10 +620,12 @@ def test_every_page_a_caregiver_keeps_at_hand_gives_the_24_hour_line_in_its_foot
             if document == "checklist":
                 assert not calls
                 continue
-            (_, call_x, call_y, _), = calls
-            owner = [span for span in footer if span[2] >= call_y and span is not calls[0]]
-            assert owner and min(y for _, _, y, _ in owner) == call_y  # beside the patient's last line
-            assert all(x + stringWidth(text, text_font(), size) < call_x for text, x, y, size in owner if y == call_y)
+            (_, call_x, call_y, call_size), = calls
+            call_end = call_x + stringWidth(call, text_font(bold=True), call_size)
+            beside = [span for span in footer if span[2] == call_y and span is not calls[0]]
+            assert all(x + stringWidth(text, text_font(), size) < call_x or x > call_end  # clear of it
+                       for text, x, y, size in beside)
+            assert any(name.split()[0] in text for text, *_ in footer)
 
 
 @pytest.mark.parametrize("language, common, call, next_heading", [
@@ -641,3 +642,24 @@ def test_common_side_effects_are_not_read_as_safe_to_wait_for(tmp_path, language
     section = text[text.index(common):text.index(next_heading)]
     assert call in section
     assert "Both go on" not in text
+
+
+@pytest.mark.parametrize("large_print", [False, True])
+@pytest.mark.parametrize("document", ["handout", "calendar"])
+def test_a_long_24_hour_number_leaves_the_patients_line_whole(tmp_path, write_yaml, document, large_print):
+    """Beside "+1 (217) 555-0199 ext. 12345, option 22" the patient's line shrank to 6 pt over four
+    lines and split "Ex / pediente" and the MRN (a review). The patient's line comes first; the
+    24-hour line goes before the page number, or above the patient's line."""
+    clinic = write_yaml("clinic.yaml", 'name: "Riverside Cancer Center"\nphone_24h: "+1 (217) 555-0199 ext. 12345, option 22"\n')
+    owner = "María Guadalupe Hernández-Villanueva de la Concepción · Expediente RCC-0044171234567890"
+    result = run_cli("generate", "--name", owner.split(" · ")[0], "--mrn", "RCC-0044171234567890", "--infusion-date",
+                     "2027-03-05", "--clinic", clinic, "--lang", "es", "--doc", document, "-o", tmp_path,
+                     *(["--large-print"] if large_print else []))
+    assert result.exit_code == 0, result.output
+    for page in pypdf.PdfReader(tmp_path / f"{document}.pdf").pages:
+        lines: dict[float, str] = {}
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size: text.strip() and lines.update(
+            {round(cm[5] + tm[5], 1): lines.get(round(cm[5] + tm[5], 1), "") + text}))
+        footer = [" ".join(text.split()) for y, text in lines.items() if y < 70]
+        assert owner in footer  # one line of its own, whole
+        assert any("De día o de noche, llame al +1 (217) 555-0199 ext. 12345, option 22" in line for line in footer)

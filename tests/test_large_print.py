@@ -93,10 +93,9 @@ def page_words(path: Path) -> Counter[str]:
     words: Counter[str] = Counter()
     for page in pypdf.PdfReader(path).pages:
         body = page.extract_text().splitlines()[1:]
-        while body and FOOTER_LINE.search(body[-1]):
-            body.pop()
-        if body and FOOTER_CALL.search(body[-1]):
-            body.pop()
+        calls = 1
+        while body and (FOOTER_LINE.search(body[-1]) or (calls and FOOTER_CALL.search(body[-1]))):
+            calls -= bool(FOOTER_CALL.search(body.pop()))
         words.update(" ".join(body).split())
     return words
 

@@ -254,43 +254,58 @@ def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> Foo
 
 
 class _FooterLines:
-    """Two lines under a rule: "name · MRN" (with the 24-hour line at its right, when there is one),
-    then the content version with "Page x of y" at its right.
+    """Two lines under a rule: "name · MRN", then the content version with "Page x of y" at its right;
+    the 24-hour line, when there is one, at the right of the patient's line, or, when the patient's
+    line would not keep to one line beside it, before the page number, else above the patient's line.
 
     The page number stands in the same place for every patient: it followed a short name on the
     first line, and went to the second line after a long one, so a cohort's stack numbered its pages
     in two places. Each part repeats (the patient's line on every page, "Page 2 of 7" for every
     patient), so each is its own paragraph, laid out once and its drawing replayed. A patient's
     line too long for one line wraps upward (smaller, if it needs more than two lines), never into
-    the version line.
+    the version line. The patient's line comes first: beside a long 24-hour number ("ext. 12345,
+    option 2") it shrank to 6 pt over four lines and split the MRN.
     """
 
     def __init__(self, left: float, bottom: float, width: float, style: ParagraphStyle) -> None:
         self.left, self.bottom, self.width, self.style = left, bottom, width, style
         self.space = stringWidth(" ", style.fontName, style.fontSize)
+        self.highest = FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - style.leading
 
     def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object,
              call: Rich | None = None) -> None:
         top_line = self.bottom + self.style.leading
-        owner_width = self.width
-        if call is not None:
-            call_width = self._draw_at_right(canvas, Rich(f"<b>{call.markup}</b>"), top_line)
-            owner_width -= call_width + 2 * self.space
-        alone = self._fitted(owner, FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - self.style.leading,
-                             owner_width)
+        call_line = paragraph(Rich(f"<b>{call.markup}</b>"), self.style) if call is not None else None
+        call_width = self._width_of(call_line) if call_line is not None else 0.0
+        beside = call_line is not None and self._largest_fitting(
+            owner, 1, FOOTER_ONE_LINE_SIZE, self.highest, self.width - call_width - 2 * self.space)
+        alone = beside or self._fitted(owner, self.highest, self.width)
         alone.drawOn(canvas, self.left, top_line)
-        page_width = self._draw_at_right(canvas, number, self.bottom)
+        page_width = self._draw_at_right(canvas, paragraph(number, self.style), self.bottom)
+        version_room = self.width - page_width - 2 * self.space
+        top = top_line + alone.height  # of what the footer prints, under its rule
+        if call_line is not None and beside:
+            self._draw_at_right(canvas, call_line, top_line)
+        elif call_line is not None and self._width_of(paragraph(version, self.style)) + call_width + 2 * self.space <= version_room:
+            version_room -= call_width + 2 * self.space  # before the page number
+            call_line.drawOn(canvas, self.left + version_room + 2 * self.space, self.bottom)
+        elif call_line is not None and alone.height <= self.style.leading:  # above the patient's one line
+            self._draw_at_right(canvas, call_line, top)
+            top += self.style.leading
+        # else no room on any line (a number as long as a sentence, beside a long name): the body gives it
         canvas.setStrokeColor(rule_color)
         canvas.setLineWidth(0.75)
-        rule_y = max(self.bottom + FOOTER_RULE, top_line + alone.height + RULE_ABOVE_OWNER)
+        rule_y = max(self.bottom + FOOTER_RULE, top + RULE_ABOVE_OWNER)
         canvas.line(self.left, rule_y, self.left + self.width, rule_y)
-        _draw_line(canvas, version, self.style, self.left, self.bottom, self.width - page_width - 2 * self.space)
+        _draw_line(canvas, version, self.style, self.left, self.bottom, version_room)
 
-    def _draw_at_right(self, canvas: Canvas, rich: Rich, y: float) -> float:
-        """``rich`` on one line ending at the right edge, at ``y``; returns its width."""
-        para = paragraph(rich, self.style)
+    def _width_of(self, para: Paragraph) -> float:
         para.wrap(self.width, 200)
-        width = max(para.getActualLineWidths0())
+        return max(para.getActualLineWidths0())
+
+    def _draw_at_right(self, canvas: Canvas, para: Paragraph, y: float) -> float:
+        """``para`` on one line ending at the right edge, at ``y``; returns its width."""
+        width = self._width_of(para)
         para.drawOn(canvas, self.left + self.width - width, y)
         return width
 
