@@ -187,7 +187,7 @@ def test_a_wrapped_patient_line_keeps_the_mrn_label_with_its_number(tmp_path, la
         visitor_text=lambda text, cm, tm, font, size: text.strip() and spans.append((text, round(cm[5] + tm[5], 1))))
     footer_lines: dict[float, str] = {}
     for text, y in spans:
-        if y < 60 and not text.startswith(("Day or night", "De día o de noche")):  # the 24-hour line beside it
+        if y < 60 and not text.startswith(("Day or night", "Llame de día o de noche")):  # the 24-hour line beside it
             footer_lines[y] = footer_lines.get(y, "") + text
     number_line = [" ".join(text.split()) for text in footer_lines.values() if "12345678901234567890" in text]
     assert len(footer_lines) >= 3 and number_line == [f"{label} 12345678901234567890"]  # the name wrapped
@@ -662,4 +662,4 @@ def test_a_long_24_hour_number_leaves_the_patients_line_whole(tmp_path, write_ya
             {round(cm[5] + tm[5], 1): lines.get(round(cm[5] + tm[5], 1), "") + text}))
         footer = [" ".join(text.split()) for y, text in lines.items() if y < 70]
         assert owner in footer  # one line of its own, whole
-        assert any("De día o de noche, llame al +1 (217) 555-0199 ext. 12345, option 22" in line for line in footer)
+        assert any("Llame de día o de noche al +1 (217) 555-0199 ext. 12345, option 22" in line for line in footer)
