@@ -448,6 +448,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         template = check_template(name_template, no_names) if name_template is not None else None
         chosen = check_documents(documents or DEFAULT_DOCUMENTS)
         # The wallet card's fit is checked once the rows say what the cards print (language, center, doctor).
+        started = time.perf_counter()  # the summary's time counts reading the roster (not a password typed)
         roster = open_roster(roster_file, sheet, ignored_columns)
         clinic = check_clinic(clinic_for_run(clinic_file), chosen, ())
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
@@ -457,8 +458,9 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         note_duplex_unused(options)
         check_password_flags(encrypt, password_env)
         if not check_only:
+            asked = time.perf_counter()
             options = replace(options, pdf_password=pdf_password(encrypt, password_env))
-        started = time.perf_counter()  # the summary's time counts reading the roster (not a password typed)
+            started += time.perf_counter() - asked
         checked = validate_roster(roster, clinic, options, settings, cards=check_only)
         check_card_words(clinic, chosen, [job.patient for job in checked.jobs])
         if not check_only:

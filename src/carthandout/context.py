@@ -227,6 +227,13 @@ def _date_values(schedule: Schedule, fmt: Formatter) -> dict[str, str]:
     return {f"dates.{name}": fmt.date(named.get(name)) for name in SCHEDULE_DATE_NAMES}
 
 
+def _travel_values(hours: int | None, fmt: Formatter) -> dict[str, str]:
+    """Empty when the profile gives no travel time: a block without it (``unless``)."""
+    if hours is None:
+        return {"policy.stay_near_travel_hours": "", "policy.stay_near_travel_time": ""}
+    return {"policy.stay_near_travel_hours": str(hours), "policy.stay_near_travel_time": fmt.hours(hours)}
+
+
 def _policy_values(policy: Policy, fmt: Formatter) -> dict[str, str]:
     return {
         "policy.daily_monitoring_period": fmt.days(policy.daily_monitoring_days),
@@ -238,9 +245,7 @@ def _policy_values(policy: Policy, fmt: Formatter) -> dict[str, str]:
         "policy.no_driving_period": fmt.days(policy.no_driving_days),
         "policy.caregiver_period": fmt.days(policy.caregiver_days),
         "policy.manufacturing_period": fmt.day_range(policy.manufacturing_days_min, policy.manufacturing_days_max),
-        # empty when the profile gives no travel time: a block without it (``unless``)
-        "policy.stay_near_travel_hours": "" if policy.stay_near_travel_hours is None else str(policy.stay_near_travel_hours),
-        "policy.stay_near_travel_time": "" if policy.stay_near_travel_hours is None else fmt.hours(policy.stay_near_travel_hours),
+        **_travel_values(policy.stay_near_travel_hours, fmt),
         "policy.fever_threshold": fmt.temperature(policy.fever_threshold_f, policy.fever_threshold_c),
         "policy.fever_threshold_f": fmt.number(policy.fever_threshold_f),
         "policy.fever_threshold_c": fmt.number(policy.fever_threshold_c),

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, NamedTuple, Sequence
 
+from carthandout import schedule
 from carthandout.as_exported import CLINIC_SECTION as EXPORTS_SECTION, clinic_reading
 from carthandout.context import DocumentContext, build_context, effective_policy, team_checks
 from carthandout.documents import DOCUMENTS, wallet_card
@@ -22,7 +23,6 @@ from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.policy import policy_record
 from carthandout.protect import protect_documents
 from carthandout.readability import max_grade_from
-from carthandout import schedule
 from carthandout.theme import build_theme
 
 
