@@ -242,6 +242,15 @@ def test_clinic_files_as_an_administrator_writes_them(write_yaml, tmp_path, text
         assert result.exit_code == 1 and expected in result.output, result.output
 
 
+def test_check_notes_chemo_days_that_are_not_one_run(write_yaml):
+    """[-5, -4, -13], a digit too many within the range, printed a chemo day a week before the others."""
+    gap = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\noverrides: {conditioning_days: [-5, -4, -13]}\n")
+    result = run_cli("check", "--clinic", gap)
+    assert result.exit_code == 0 and ("note: policy: conditioning_days -13, -5, -4 are not one run of days" in result.output)
+    run = write_yaml("d.yaml", "name: X\nphone_24h: '545-0100'\noverrides: {conditioning_days: [-6, -5, -4]}\n")
+    assert "conditioning_days" not in run_cli("check", "--clinic", run).output
+
+
 def test_a_travel_time_the_label_leaves_unconfirmed_is_not_printed_unless_the_clinic_sets_one(write_yaml, tmp_path):
     """us-label-2025 printed the source document's "within 2 hours" beside the label's 2 weeks, a
     pairing neither source makes (the clinical notes: "at least 2 weeks close to a healthcare

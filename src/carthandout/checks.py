@@ -147,6 +147,10 @@ def _policy_notes(clinic: Clinic) -> list[str]:
     notes += [f"note: policy: {policy.name} gives no {name} (its sources leave it unconfirmed: see the profile's "
               "notes), so the papers give none; set it in the clinic's overrides if the center has its own"
               for name in OPTIONAL_VALUES if getattr(policy, name) is None]
+    days = policy.conditioning_days  # sorted
+    if days[-1] - days[0] != len(days) - 1:  # [-5, -4, -13]: a digit too many within the range
+        notes.append(f"note: policy: conditioning_days {', '.join(map(str, days))} are not one run of days: the "
+                     "papers give a chemo day apart from the others; check for a typo")
     if policy.caregiver_days < policy.monitoring_days:
         notes.append(f"note: policy: caregiver_days ({policy.caregiver_days}) is below monitoring_days "
                      f"({policy.monitoring_days}): the temperature log and handwriting boxes, which follow the "
