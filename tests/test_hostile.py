@@ -34,7 +34,16 @@ REFUSED = ["\x00", "\x07", "\x1b[31m", "\ue000", "\ufffd", "\U0001f600", "\U000e
 FIELDS = ("name", "caregiver", "mrn", "physician", "center")
 
 latin = st.characters(min_codepoint=0x20, max_codepoint=0x24F, exclude_categories=("Cc", "Cf", "Cn", "Co", "Cs"))
-value = st.lists(st.sampled_from(PRINTABLE) | st.text(latin, max_size=4), min_size=1, max_size=4).map("".join)
+def tidies(text: str) -> bool:
+    """Not refused by the tidying (random Latin can read as text misdecoded: "Â¡" is how "¡" misreads)."""
+    try:
+        normalise_text(text)
+    except ValueError:
+        return False
+    return True
+
+
+value = st.lists(st.sampled_from(PRINTABLE) | st.text(latin, max_size=4), min_size=1, max_size=4).map("".join).filter(tidies)
 def has_letter(text: str) -> bool:
     return any(unicodedata.category(character).startswith("L") for character in normalise_text(text))
 
@@ -42,7 +51,9 @@ def has_letter(text: str) -> bool:
 # a name needs a letter, and not to be a word for nothing ("TBA", "nan"): such a name is refused first
 record = st.fixed_dictionaries({field: value for field in FIELDS}).filter(
     lambda fields: has_letter(fields["name"]) and not stands_for_no_value(fields["name"]))
-BOUNDED = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# derandomize: the same examples every run, so a clean checkout passes or fails the same way
+BOUNDED = settings(max_examples=25, deadline=None, derandomize=True,
+                   suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def generate(root: Path, fields: dict[str, str]):
