@@ -49,9 +49,12 @@ def normalise_text(value: str) -> str:
 _UTF8_LEAD_AS_CP1252 = re.compile("[\u00c2-\u00f4]")
 # The five bytes Windows-1252 leaves undefined come through as these controls ("Í" as "Ã\x8d").
 _CP1252_UNDEFINED = frozenset("\x81\x8d\x8f\x90\x9d")
-# What "É—" or "É’" would mean read as UTF-8 (IPA letters): a real name's accented capital and
-# its dash or apostrophe, not a misread one.
-_UNLIKELY_MEANT = re.compile("[\u0180-\u02ff]")
+# What misread text means is letters of a name and common punctuation. What "É—", "Voß" and a
+# no-break space, or "MARTÍ" and one mean read as UTF-8 (IPA letters, NKo, a combining mark) is
+# none of these: a real name's accented letter and its dash or pasted space, not a misread one.
+_PLAUSIBLY_MEANT = re.compile(
+    "[\x00-\x7f\u00a0-\u017f\u0386-\u03ce\u0400-\u045f\u05d0-\u05ea\u0600-\u06ff\u0900-\u097f"
+    "\u1e00-\u1eff\u2010-\u2027\u3000-\u9fff\uac00-\ud7af]*")
 
 
 def _check_not_misdecoded(text: str) -> None:
@@ -61,7 +64,7 @@ def _check_not_misdecoded(text: str) -> None:
         meant = _as_cp1252_bytes(text).decode("utf-8")
     except UnicodeError:
         return
-    if meant != text and not _UNLIKELY_MEANT.search(meant):
+    if meant != text and _PLAUSIBLY_MEANT.fullmatch(meant):
         raise ValueError("reads as UTF-8 text opened in the wrong encoding (é turned into Ã©): "
                          "take it again from the original, saved as UTF-8")
 
