@@ -2568,11 +2568,13 @@ def test_a_line_break_excel_escaped_in_a_cell_is_read_as_a_space(tmp_path):
 def test_an_apostrophe_keeping_a_csv_cell_text_is_not_printed(tmp_path):
     """A report tool writes '004417 so that Excel keeps the zeros; the papers printed "MRN '004417".
     Before a letter the apostrophe may be a name's own, and stays."""
-    rows = [{"name": "'Olani Kealoha", "infusion_date": "'2027-03-05", "mrn": "'004417", "caregiver_phone": "'+1 217 555 0123"}]
+    rows = [{"name": "'Olani Kealoha", "infusion_date": "'2027-03-05", "mrn": "'004417", "caregiver_phone": "'+1 217 555 0123"},
+            {"name": "Ann Lee", "infusion_date": "2027-03-05", "mrn": "A2", "caregiver_phone": "'(217) 555-0123"}]
     result = batch(write_csv(tmp_path / "roster.csv", rows), tmp_path / "out", "--doc", "wallet-card")
     assert result.exit_code == 0, result.output
     card = " ".join(page_texts(tmp_path / "out" / "004417" / "wallet-card.pdf"))
     assert "'Olani Kealoha" in card and "March 5, 2027" in card and "+1 217 555 0123" in card and "'+" not in card
+    assert "'(" not in " ".join(page_texts(tmp_path / "out" / "A2" / "wallet-card.pdf"))  # "(217)": a negative number to Excel
 
 
 def test_mrns_alike_but_for_leading_zeros_are_one_mrn_to_the_roster(tmp_path):
@@ -2585,7 +2587,8 @@ def test_mrns_alike_but_for_leading_zeros_are_one_mrn_to_the_roster(tmp_path):
     assert [(e["row"], e["field"]) for e in errors(out)] == [("2", "mrn"), ("3", "mrn"), ("4", "mrn"), ("5", "mrn")]
     assert {r["row"] for r in manifest(out) if r["row"]} == {"6"}
     assert "row 3: mrn: the same MRN as row 2, with another number of leading zeros: check which is right" in result.stderr
-    assert "row 5: mrn: the same MRN as row 4, with another number of leading zeros" in result.stderr
+    assert ("row 5: mrn: the same MRN as row 4, with another number of leading zeros and another name or date of "
+            "birth (two patients, or one MRN mistyped?)") in result.stderr
 
 
 def test_date_cells_beside_dates_a_spreadsheet_kept_as_text_stop_the_run(tmp_path):
@@ -2609,6 +2612,11 @@ def test_date_cells_beside_dates_a_spreadsheet_kept_as_text_stop_the_run(tmp_pat
     sheet["B2"], sheet["B3"] = dt.datetime(2027, 3, 5), "03/06/2027"  # text real both ways: no spreadsheet left it
     workbook.save(tmp_path / "r.xlsx")
     assert batch(tmp_path / "r.xlsx", tmp_path / "out2", "--date-order", "month-first").exit_code == 0
+    # a birth date cell past the 12th shows the sheet was read in its own order (a small weekly cohort)
+    sheet["B2"], sheet["B3"] = dt.datetime(2027, 5, 3), "19/03/2027"
+    sheet["D1"], sheet["D2"], sheet["D3"] = "Date of birth", dt.datetime(1960, 8, 19), dt.datetime(1961, 8, 20)
+    workbook.save(tmp_path / "r.xlsx")
+    assert batch(tmp_path / "r.xlsx", tmp_path / "out3", "--date-order", "day-first").exit_code == 0
 
 
 def test_the_summarys_time_counts_reading_the_roster(tmp_path, monkeypatch):

@@ -247,19 +247,25 @@ def refuse_a_wrong_date_order(rows: Sequence[int], orders_read: Sequence[frozens
 
 
 def refuse_dates_a_spreadsheet_may_have_swapped(given_dates: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
-    """Stop the run when a date column holds date cells, each on a day up to the 12th, beside dates
-    written as text in a country's order that are real in one order only (19/03/2027). A CSV of day-first dates opened in a
-    month-first Excel (or the other way round) comes out so: what read as a date both ways became
-    a date cell with day and month swapped (05/03/2027, 5 March, as May 3), the rest stayed text."""
+    """Stop the run when a date column holds date cells beside dates written as text in a country's
+    order that are real in one order only (19/03/2027), and no date cell of the sheet is past the
+    12th of its month. A CSV of day-first dates opened in a month-first Excel (or the other way
+    round) comes out so: what read as a date both ways became a date cell with day and month
+    swapped (05/03/2027, 5 March, as May 3), the rest stayed text. A date cell on the 13th or later,
+    in any date column, shows the sheet was read in its own order (a small weekly cohort's
+    infusion dates all fell on the 2nd to 4th, beside birth dates on the 19th to 25th)."""
+    cells = {name: [(number, dates[name]) for number, dates in given_dates if isinstance(dates[name], dt.date)]
+             for name in DATE_FIELDS}
+    if any(value.day > 12 for column in cells.values() for _, value in column):
+        return
     for name in DATE_FIELDS:
-        cells = [(number, dates[name]) for number, dates in given_dates if isinstance(dates[name], dt.date)]
         texts = [number for number, dates in given_dates if _real_in_one_order(dates[name])]
-        if cells and texts and all(value.day <= 12 for _, value in cells):
-            raise InputError("roster", f"{name}: date cells ({rows_named([number for number, _ in cells])}) beside "
-                             f"dates written as text in a country's order ({rows_named(texts)}), as a spreadsheet "
-                             "leaves a CSV it read in another country's order: the date cells may have day and month "
-                             "swapped; open the CSV again in its own order, or type those dates again (nothing was made)",
-                             sensitive=False)
+        if cells[name] and texts:
+            raise InputError("roster", f"{name}: date cells ({rows_named([number for number, _ in cells[name]])}) "
+                             f"beside dates written as text in a country's order ({rows_named(texts)}), as a "
+                             "spreadsheet leaves a CSV it read in another country's order: the date cells may have "
+                             "day and month swapped; open the CSV again in its own order, or type those dates again "
+                             "(nothing was made)", sensitive=False)
 
 
 def _real_in_one_order(value: Any) -> bool:
@@ -442,7 +448,8 @@ def _conflict(one: Patient, other: Patient) -> tuple[str, str] | None:
     """(field, what differs) when two rows of one patient disagree on who the patient is or when
     they are infused (a wallet card with another patient's name or another infusion date is dangerous)."""
     if one.mrn.casefold() != other.mrn.casefold():  # alike but for leading zeros a spreadsheet dropped from one
-        return "mrn", "number of leading zeros"
+        return "mrn", "number of leading zeros" + ("" if _same_person(one, other) else
+                                                   " and another name or date of birth (two patients, or one MRN mistyped?)")
     if not _same_person(one, other):
         return "mrn", "name or date of birth"
     if one.infusion_date != other.infusion_date:

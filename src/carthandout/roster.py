@@ -337,10 +337,10 @@ def _with_spaced_quotes(cells: list[Any], line: str, delimiter: str) -> list[Any
 
 # ="001001": how a CSV keeps leading zeros for Excel, which shows 001001 (a formula giving text)
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
-# '001001: an apostrophe before what Excel would read as a number, a date or a formula keeps it
-# text; Excel shows it without the apostrophe, which printed on the papers. Before a letter it
-# may be a name's own ('Olani).
-_TEXT_MARK = re.compile(r"^'(?=[0-9+=@-])")
+# '001001: an apostrophe before what Excel would read as a number (also "(217)", a negative one),
+# a date or a formula keeps it text; Excel shows it without the apostrophe, which printed on the
+# papers. Before a letter it may be a name's own ('Olani).
+_TEXT_MARK = re.compile(r"^'(?=[0-9+=@(-])")
 
 
 def _as_excel_shows(cell: str) -> str:
