@@ -2645,3 +2645,16 @@ def test_the_summarys_time_counts_reading_the_roster(tmp_path, monkeypatch):
     result = batch(write_csv(tmp_path / "roster.csv", GOOD[:1]), tmp_path / "out", "--doc", "wallet-card")
     assert result.exit_code == 0, result.output
     assert "1 patient done, 0 failed, 5 files, 50.0 s" in result.stdout
+
+
+def test_a_roster_with_spanish_column_names_is_read(tmp_path):
+    """A Latin American export's "Nombre, Expediente, Fecha de nacimiento, Fecha de infusión" stopped
+    the run with "unknown column number 1, 2, 3, 4"; accents or none, as exports write them."""
+    roster = tmp_path / "r.csv"
+    roster.write_text("Nombre,Expediente,FECHA DE NACIMIENTO,Fecha de infusion,Cuidadora,Teléfono de la cuidadora,"
+                      "Médico,Idioma,Peso (kg)\nAna Quiñones,EXP-1,1961-08-19,2027-03-05,Lucía Quiñones,555 0100,Dra. Ruiz,"
+                      "es,72\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
+    assert result.exit_code == 0, result.output
+    card = " ".join(page_texts(tmp_path / "out" / "EXP-1" / "wallet-card.pdf")[0].split())
+    assert "Nombre: Ana Quiñones" in card and "5 de marzo de 2027" in card

@@ -61,16 +61,19 @@ _SEPARATORS = re.compile(r"[\W_]+")
 # Column names health-record exports use for the fields ("Patient Name", "DOB"): a roster with
 # them stopped with "unknown column" until its header was retyped.
 FIELD_ALIASES = {
-    "name": ("patient name", "full name"),
-    "date_of_birth": ("dob", "birth date", "birthdate"),
-    "mrn": ("medical record number", "medical record"),
+    "name": ("patient name", "full name", "nombre", "nombre del paciente", "nombre completo"),
+    "date_of_birth": ("dob", "birth date", "birthdate", "fecha de nacimiento"),
+    "mrn": ("medical record number", "medical record", "expediente", "número de expediente", "historia clínica"),
     # not "Day 0" alone: "Day 30" was then a misspelt infusion date
-    "infusion_date": ("infusion", "date of infusion", "infusion date day 0", "cell infusion date"),
-    "caregiver": ("caregiver name",),
-    "caregiver_phone": ("caregiver phone number",),
-    "physician": ("doctor", "attending", "attending physician", "treating physician", "physician name", "provider"),
-    "language": ("preferred language",),
-    "weight_kg": ("wt kg", "body weight kg"),
+    "infusion_date": ("infusion", "date of infusion", "infusion date day 0", "cell infusion date", "fecha de infusión"),
+    "caregiver": ("caregiver name", "cuidador", "cuidadora", "nombre del cuidador"),
+    "caregiver_phone": ("caregiver phone number", "teléfono del cuidador", "teléfono de la cuidadora"),
+    "physician": ("doctor", "attending", "attending physician", "treating physician", "physician name", "provider",
+                  "médico", "médico tratante"),
+    "center": ("centro", "centro de tratamiento"),
+    "language": ("preferred language", "idioma", "idioma preferido"),
+    "weight_kg": ("wt kg", "body weight kg", "peso kg"),  # never "Weight" or "Peso" alone: pounds or kilograms?
+    "large_print": ("letra grande",),
 }
 # "Patient MRN", "Patient DOB": a field's title after the word "patient" names the field.
 _PATIENT_PREFIX = "patient"
@@ -91,8 +94,10 @@ ROSTER_FIELDS = PATIENT_FIELDS + NAME_PARTS
 
 
 def header_key(header: str) -> str:
-    """A column title as it is matched: case, spaces, punctuation and underscores aside."""
-    return _SEPARATORS.sub("", header).lower()
+    """A column title as it is matched: case, spaces, punctuation, underscores and accents aside
+    ("Fecha de infusión", "FECHA DE INFUSION")."""
+    unaccented = "".join(ch for ch in unicodedata.normalize("NFKD", header) if not unicodedata.combining(ch))
+    return _SEPARATORS.sub("", unaccented).lower()
 
 
 _FIELD_KEYS = {header_key(spelling): name for name in ROSTER_FIELDS
