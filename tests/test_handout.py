@@ -664,3 +664,20 @@ def test_a_long_24_hour_number_leaves_the_patients_line_whole(tmp_path, write_ya
         footer = [" ".join(text.split()) for y, text in lines.items() if y < 70]
         assert owner in footer  # one line of its own, whole
         assert any("Llame de día o de noche al +1 (217) 555-0199 ext. 12345, option 22" in line for line in footer)
+
+
+@pytest.mark.parametrize("name", ["Rosa María Delgado", "Maximiliano Fernández-Villalobos Ortega"])
+@pytest.mark.parametrize("language, large_print", [("es", True), ("es", False), ("en", False)])
+def test_the_patients_line_keeps_its_size_beside_the_24_hour_line(tmp_path, name, language, large_print):
+    """A patient's line a little too long to share its line with the 24-hour line shrank to fit
+    beside it, smaller than the page number under it (the number now goes elsewhere)."""
+    result = run_cli("generate", "--name", name, "--mrn", "RCC-004417", "--infusion-date", "2027-03-05",
+                     "--lang", language, "--doc", "handout", "-o", tmp_path, *(["--large-print"] if large_print else []))
+    assert result.exit_code == 0, result.output
+    page = pypdf.PdfReader(tmp_path / "handout.pdf").pages[1]
+    spans: list[tuple[str, float, float]] = []
+    page.extract_text(visitor_text=lambda text, cm, tm, font, size: text.strip() and spans.append(
+        (text.strip(), round(cm[5] + tm[5], 1), size * tm[0])))
+    footer = [span for span in spans if span[1] < 70]
+    sizes = {size for text, _, size in footer if name.split()[0] in text or text.startswith(("Página", "Page"))}
+    assert len(sizes) == 1, footer

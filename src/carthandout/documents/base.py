@@ -270,6 +270,7 @@ class _FooterLines:
     def __init__(self, left: float, bottom: float, width: float, style: ParagraphStyle) -> None:
         self.left, self.bottom, self.width, self.style = left, bottom, width, style
         self.space = stringWidth(" ", style.fontName, style.fontSize)
+        self.gap = 4 * self.space  # between the 24-hour line and what shares its line: never read as one
         self.highest = FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - style.leading
 
     def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object,
@@ -277,8 +278,10 @@ class _FooterLines:
         top_line = self.bottom + self.style.leading
         call_line = paragraph(Rich(f"<b>{call.markup}</b>"), self.style) if call is not None else None
         call_width = self._width_of(call_line) if call_line is not None else 0.0
+        # beside the number only at its own size: shrunk beside it, the patient's line was smaller than the
+        # page number in large print
         beside = call_line is not None and self._largest_fitting(
-            owner, 1, FOOTER_ONE_LINE_SIZE, self.highest, self.width - call_width - 2 * self.space)
+            owner, 1, self.style.fontSize, self.highest, self.width - call_width - self.gap)
         alone = beside or self._fitted(owner, self.highest, self.width)
         alone.drawOn(canvas, self.left, top_line)
         page_width = self._draw_at_right(canvas, paragraph(number, self.style), self.bottom)
@@ -286,9 +289,9 @@ class _FooterLines:
         top = top_line + alone.height  # of what the footer prints, under its rule
         if call_line is not None and beside:
             self._draw_at_right(canvas, call_line, top_line)
-        elif call_line is not None and self._width_of(paragraph(version, self.style)) + call_width + 2 * self.space <= version_room:
-            version_room -= call_width + 2 * self.space  # before the page number
-            call_line.drawOn(canvas, self.left + version_room + 2 * self.space, self.bottom)
+        elif call_line is not None and self._width_of(paragraph(version, self.style)) + call_width + self.gap <= version_room:
+            version_room -= call_width + self.gap  # before the page number
+            call_line.drawOn(canvas, self.left + version_room + self.gap, self.bottom)
         elif call_line is not None and alone.height <= self.style.leading:  # above the patient's one line
             self._draw_at_right(canvas, call_line, top)
             top += self.style.leading
