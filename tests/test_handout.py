@@ -645,6 +645,19 @@ def test_common_side_effects_are_not_read_as_safe_to_wait_for(tmp_path, language
     assert "Both go on" not in text
 
 
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_a_name_of_two_footer_lines_still_leaves_room_for_the_24_hour_line(tmp_path, paper):
+    """With a 91-character name on A4, the patient's line took two lines and the number found no place
+    in the footer: the calendar, whose body never gives it, had it on no page (a review)."""
+    name = "María Guadalupe Hernández-Villanueva de la Concepción y Rodríguez-Santamaría Echeverría Lóp"
+    result = run_cli("generate", "--name", name, "--mrn", "RCC-004417", "--infusion-date", "2027-03-05", "--lang", "es",
+                     "--paper", paper, "--doc", "calendar", "--doc", "temperature-log", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    for document in ("calendar", "temperature-log"):
+        pages = page_texts(tmp_path / f"{document}.pdf")
+        assert all("(217) 555-0199" in text for text in pages), document
+
+
 @pytest.mark.parametrize("large_print", [False, True])
 @pytest.mark.parametrize("document", ["handout", "calendar"])
 def test_a_long_24_hour_number_leaves_the_patients_line_whole(tmp_path, write_yaml, document, large_print):

@@ -246,8 +246,10 @@ def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> Foo
 
     def paint(canvas: Canvas, page: int, pages: int) -> None:
         number = fill(common["footer_page"], {}, {"page": str(page), "pages": str(pages)})
+        widest = fill(common["footer_page"], {}, {"page": str(pages), "pages": str(pages)})  # the same place on every page
         canvas.saveState()
-        lines.draw(canvas, owner, Rich(f"<b>{number.markup}</b>"), version, theme.primary, call)
+        lines.draw(canvas, owner, Rich(f"<b>{number.markup}</b>"), version, theme.primary, call,
+                   Rich(f"<b>{widest.markup}</b>"))
         canvas.restoreState()
 
     return paint
@@ -274,7 +276,7 @@ class _FooterLines:
         self.highest = FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - style.leading
 
     def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object,
-             call: Rich | None = None) -> None:
+             call: Rich | None = None, widest_number: Rich | None = None) -> None:
         top_line = self.bottom + self.style.leading
         call_line = paragraph(Rich(f"<b>{call.markup}</b>"), self.style) if call is not None else None
         call_width = self._width_of(call_line) if call_line is not None else 0.0
@@ -286,21 +288,40 @@ class _FooterLines:
         alone.drawOn(canvas, self.left, top_line)
         page_width = self._draw_at_right(canvas, paragraph(number, self.style), self.bottom)
         version_room = self.width - page_width - 2 * self.space
+        # what the version line leaves before the page number, decided by the widest page number (so
+        # the 24-hour line stays in one place from page to page)
+        widest = self._width_of(paragraph(widest_number or number, self.style))
+        left_free = self.width - widest - 2 * self.space - self._width_of(paragraph(version, self.style)) - self.gap
         top = top_line + alone.height  # of what the footer prints, under its rule
-        if call_line is not None and beside:
+        if call_line is not None and not beside:
+            if call_width > left_free and alone.height <= self.style.leading:  # above the patient's one line
+                self._draw_at_right(canvas, call_line, top)
+                top += self.style.leading
+            else:  # before the page number, smaller if it must (beside a patient's line of two lines)
+                call_line = self._fitting_call(call, left_free)
+                if call_line is not None:
+                    call_width = self._width_of(call_line)
+                    version_room = self.width - widest - 2 * self.space - call_width - self.gap
+                    call_line.drawOn(canvas, self.left + version_room + self.gap, self.bottom)
+        elif call_line is not None:
             self._draw_at_right(canvas, call_line, top_line)
-        elif call_line is not None and self._width_of(paragraph(version, self.style)) + call_width + self.gap <= version_room:
-            version_room -= call_width + self.gap  # before the page number
-            call_line.drawOn(canvas, self.left + version_room + self.gap, self.bottom)
-        elif call_line is not None and alone.height <= self.style.leading:  # above the patient's one line
-            self._draw_at_right(canvas, call_line, top)
-            top += self.style.leading
-        # else no room on any line (a number as long as a sentence, beside a long name): the body gives it
         canvas.setStrokeColor(rule_color)
         canvas.setLineWidth(0.75)
         rule_y = max(self.bottom + FOOTER_RULE, top + RULE_ABOVE_OWNER)
         canvas.line(self.left, rule_y, self.left + self.width, rule_y)
         _draw_line(canvas, version, self.style, self.left, self.bottom, version_room)
+
+    def _fitting_call(self, call: Rich, room: float) -> Paragraph | None:
+        """The 24-hour line at the largest size down to FOOTER_SMALLEST_SIZE that fits ``room``;
+        None when none does (a number as long as a sentence beside a name of two lines)."""
+        style = self.style
+        while True:
+            para = paragraph(Rich(f"<b>{call.markup}</b>"), style)
+            if self._width_of(para) <= room:
+                return para
+            if style.fontSize <= FOOTER_SMALLEST_SIZE:
+                return None
+            style = _smaller(style)
 
     def _width_of(self, para: Paragraph) -> float:
         para.wrap(self.width, 200)
