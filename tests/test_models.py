@@ -154,6 +154,12 @@ def test_yaml_date_object_is_accepted():
     ({"name": "NicolÃ\u00a0 SolÃ\u00a0"}, "name: reads as UTF-8 text opened in the wrong encoding"),
     ({"name": "MARÃ\u008dA"}, "name: reads as UTF-8 text opened in the wrong encoding"),
     ({"name": "Ð\u0090Ð½Ð½Ð°"}, "name: reads as UTF-8 text opened in the wrong encoding"),  # Анна misread
+    # Vietnamese, Romanian, an ʻokina and a curly apostrophe misread; a zero-width space pasted after
+    ({"name": "TrÆ°Æ¡ng Thá»‹ HÆ°Æ¡ng"}, "name: reads as UTF-8 text opened in the wrong encoding"),
+    ({"name": "È˜tefan"}, "name: reads as UTF-8 text opened in the wrong encoding"),
+    ({"name": "KaÊ»iulani"}, "name: reads as UTF-8 text opened in the wrong encoding"),
+    ({"name": "Oâ€™Brien"}, "name: reads as UTF-8 text opened in the wrong encoding"),
+    ({"name": "JosÃ©\u200b"}, "name: reads as UTF-8 text opened in the wrong encoding"),
     ({"weight_kg": "-72"}, "weight_kg: -72 is outside 1 to 400 kg"),
     # "not a number of kilograms" left the staff to guess that the unit was the problem
     ({"weight_kg": "160 lb"}, "weight_kg: 160 lb is in pounds: give the weight in kilograms"),
@@ -434,7 +440,10 @@ def test_an_address_too_tall_for_a_large_print_page_is_refused_before_printing(t
 @pytest.mark.parametrize("name", ["José Núñez", "João Gonçalves", "ÁLVARO ÑÚÑEZ", "Zoë’s Ångström", "Ôlà Ê", "Ã",
                                   "RENÉ—CLAUDE", "ANDRÉ’S",  # read as UTF-8, an accented capital and a dash: IPA
                                   # a no-break space pasted after "ß" or "Í" reads as NKo or a combining mark
-                                  "Karl Voß\u00a0", "JORDI MARTÍ\u00a0PUJOL", "Anna Weiß–Hansen", "JOAN MIRÓ\u00a0"])
+                                  "Karl Voß\u00a0", "JORDI MARTÍ\u00a0PUJOL", "Anna Weiß–Hansen", "JOAN MIRÓ\u00a0",
+                                  # an accented capital before a pasted space, a dash or a quote (a review)
+                                  "HEIKKILÄ\u00a0", "PERÚ\u00a0", "BØ\u00a0", "KARI BØ–HANSEN", "HEIKKILÄ’S",
+                                  "São Paulo", "Mª José"])
 def test_accented_names_are_not_taken_for_a_wrong_encoding(name):
     assert parse_patient({"name": name, "infusion_date": "2027-03-05"}).name == " ".join(name.split())
 

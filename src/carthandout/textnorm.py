@@ -43,30 +43,49 @@ def normalise_text(value: str) -> str:
 
 
 # A UTF-8 file opened as Windows-1252 and saved again (Excel does it to a CSV it is given) turns
-# "José" into "JosÃ©": each accented letter two or three characters, the first of them one of
-# these. Such text encodes back to Windows-1252 bytes that are valid UTF-8; a real name almost
-# never does (an accented capital would have to stand before "€", "‰" or the like).
+# "José" into "JosÃ©": each accented letter two to four characters, a lead (one of these) and
+# continuations (what Windows-1252 shows for the bytes 0x80 to 0xBF).
 _UTF8_LEAD_AS_CP1252 = re.compile("[\u00c2-\u00f4]")
 # The five bytes Windows-1252 leaves undefined come through as these controls ("Í" as "Ã\x8d").
 _CP1252_UNDEFINED = frozenset("\x81\x8d\x8f\x90\x9d")
-# What misread text means is letters of a name and common punctuation. What "É—", "Voß" and a
-# no-break space, or "MARTÍ" and one mean read as UTF-8 (IPA letters, NKo, a combining mark) is
-# none of these: a real name's accented letter and its dash or pasted space, not a misread one.
-_PLAUSIBLY_MEANT = re.compile(
-    "[\x00-\x7f\u00a0-\u017f\u0386-\u03ce\u0400-\u045f\u05d0-\u05ea\u0600-\u06ff\u0900-\u097f"
-    "\u1e00-\u1eff\u2010-\u2027\u3000-\u9fff\uac00-\ud7af]*")
+_CONTINUATIONS = "".join(chr(byte) if chr(byte) in _CP1252_UNDEFINED else bytes([byte]).decode("cp1252")
+                         for byte in range(0x80, 0xC0))
+_MISREAD = re.compile(f"([\u00c2-\u00f4])([{re.escape(_CONTINUATIONS)}]{{1,3}})")
+# A real name's accented capital before a pasted no-break space, a dash or a curly quote ("Voß ",
+# "MARTÍ PUJOL", "BØ–HANSEN", "ANDRÉ’S") reads as UTF-8 too; only "Ã" before one is a misread
+# letter ("à", "Ö", "Ò").
+_TYPOGRAPHIC = frozenset("\u00a0\u2018\u2019\u201c\u201d\u2022\u2013\u2014")
 
 
 def _check_not_misdecoded(text: str) -> None:
-    if not _UTF8_LEAD_AS_CP1252.search(text):
-        return
-    try:
-        meant = _as_cp1252_bytes(text).decode("utf-8")
-    except UnicodeError:
-        return
-    if meant != text and _PLAUSIBLY_MEANT.fullmatch(meant):
+    """Refuse text with a sequence that reads, as UTF-8, as a letter of its word's script or as
+    common punctuation ("JosÃ©", "TrÆ°Æ¡ng", "Oâ€™Brien", "Ð\x90Ð½Ð½Ð°"). Zero-width and direction
+    characters, which a paste brings and Windows-1252 cannot hold, are left aside first."""
+    visible = "".join(ch for ch in text if ch == "\u00ad" or (ch not in _INVISIBLE and ch not in _BIDI_CONTROLS))
+    if any(_is_misread(visible, found) for found in _MISREAD.finditer(visible)):
         raise ValueError("reads as UTF-8 text opened in the wrong encoding (é turned into Ã©): "
                          "take it again from the original, saved as UTF-8")
+
+
+def _is_misread(text: str, found: re.Match) -> bool:
+    lead, continuations = found[1], found[2]
+    needed = 1 if lead < "\u00e0" else 2 if lead < "\u00f0" else 3
+    if len(continuations) < needed or (lead != "\u00c3" and continuations[0] in _TYPOGRAPHIC):
+        return False
+    try:
+        meant = _as_cp1252_bytes(lead + continuations[:needed]).decode("utf-8")
+    except UnicodeError:
+        return False
+    if "\u2010" <= meant <= "\u2027":  # a curly apostrophe or a dash: "Oâ€™Brien"
+        return True
+    beside = text[found.start() - 1:found.start()] + text[found.start() + 1 + needed:found.start() + 2 + needed]
+    latin_word = any(ch.isascii() and ch.isalpha() for ch in beside)
+    return unicodedata.category(meant).startswith("L") and (not latin_word or _script(meant) in ("LATIN", "MODIFIER"))
+
+
+def _script(letter: str) -> str:
+    """The first word of a letter's Unicode name: LATIN, CYRILLIC, THAI, NKO, MODIFIER ..."""
+    return unicodedata.name(letter, "").split(" ")[0]
 
 
 def _as_cp1252_bytes(text: str) -> bytes:
