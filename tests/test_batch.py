@@ -2658,3 +2658,14 @@ def test_a_roster_with_spanish_column_names_is_read(tmp_path):
     assert result.exit_code == 0, result.output
     card = " ".join(page_texts(tmp_path / "out" / "EXP-1" / "wallet-card.pdf")[0].split())
     assert "Nombre: Ana Quiñones" in card and "5 de marzo de 2027" in card
+
+
+def test_spanish_nombre_beside_apellidos_is_the_given_names(tmp_path):
+    """"Nombre, Apellidos": Apellidos was an unknown column, and left out, the card printed "Rosa María"
+    alone (a review). Beside a surname column, Nombre is the given names."""
+    roster = tmp_path / "r.csv"
+    roster.write_text("Nombre,Apellidos,Expediente,Fecha de infusión,Médica\nRosa María,Delgado Ruiz,E1,2027-03-05,"
+                      "Dra. Ana Ruiz\n", encoding="utf-8")
+    result = batch(roster, tmp_path / "out", "--doc", "wallet-card")
+    assert result.exit_code == 0, result.output
+    assert "Name: Rosa María Delgado Ruiz" in " ".join(page_texts(tmp_path / "out" / "E1" / "wallet-card.pdf")[0].split())

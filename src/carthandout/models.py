@@ -61,15 +61,16 @@ _SEPARATORS = re.compile(r"[\W_]+")
 # Column names health-record exports use for the fields ("Patient Name", "DOB"): a roster with
 # them stopped with "unknown column" until its header was retyped.
 FIELD_ALIASES = {
-    "name": ("patient name", "full name", "nombre", "nombre del paciente", "nombre completo"),
+    "name": ("patient name", "full name", "nombre", "nombres", "nombre del paciente", "nombre completo", "paciente"),
     "date_of_birth": ("dob", "birth date", "birthdate", "fecha de nacimiento"),
     "mrn": ("medical record number", "medical record", "expediente", "número de expediente", "historia clínica"),
     # not "Day 0" alone: "Day 30" was then a misspelt infusion date
-    "infusion_date": ("infusion", "date of infusion", "infusion date day 0", "cell infusion date", "fecha de infusión"),
+    "infusion_date": ("infusion", "date of infusion", "infusion date day 0", "cell infusion date", "fecha de infusión",
+                      "fecha de infusión día 0"),
     "caregiver": ("caregiver name", "cuidador", "cuidadora", "nombre del cuidador"),
     "caregiver_phone": ("caregiver phone number", "teléfono del cuidador", "teléfono de la cuidadora"),
     "physician": ("doctor", "attending", "attending physician", "treating physician", "physician name", "provider",
-                  "médico", "médico tratante"),
+                  "médico", "médica", "médico tratante", "médica tratante", "doctora", "nombre del médico"),
     "center": ("centro", "centro de tratamiento"),
     "language": ("preferred language", "idioma", "idioma preferido"),
     "weight_kg": ("wt kg", "body weight kg", "peso kg"),  # never "Weight" or "Peso" alone: pounds or kilograms?
@@ -85,7 +86,7 @@ NAME_PARTS = ("first_name", "middle_name", "last_name", "name_suffix")
 NAME_PART_ALIASES = {
     "first_name": ("given name", "given names", "forename"),
     "middle_name": ("middle names", "middle initial"),
-    "last_name": ("family name", "surname"),
+    "last_name": ("family name", "surname", "apellido", "apellidos"),
     "name_suffix": ("suffix",),
 }
 NAME_MAX_LENGTH = 120

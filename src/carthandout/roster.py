@@ -158,6 +158,7 @@ def column_fields(header: Iterable[Any], ignored: Sequence[str] = ()) -> list[st
     left_out = _titles_left_out(titles, ignored)
     unknown_columns([title for title in titles if title and title not in left_out])
     columns = [LEFT_OUT if title in left_out else field_for_header(title) if title else None for title in titles]
+    columns = _given_names_beside_surnames(titles, columns)
     named = [column for column in columns if column]
     for column in named:
         if named.count(column) > 1:
@@ -167,6 +168,17 @@ def column_fields(header: Iterable[Any], ignored: Sequence[str] = ()) -> list[st
         raise InputError(ROSTER, f"columns {titles[columns.index('name')]} and {', '.join(parts)} both give the "
                          "patient's name: leave one out with --ignore-column TITLE", sensitive=False)
     return columns
+
+
+# Spanish "Nombre" is the whole name alone, the given names beside "Apellidos" (a surname column).
+_GIVEN_NAMES_BESIDE_SURNAMES = ("nombre", "nombres")
+
+
+def _given_names_beside_surnames(titles: Sequence[str], columns: list[str | None]) -> list[str | None]:
+    if "last_name" not in columns:
+        return columns
+    return ["first_name" if column == "name" and header_key(title) in _GIVEN_NAMES_BESIDE_SURNAMES else column
+            for title, column in zip(titles, columns)]
 
 
 def _titles_left_out(titles: Sequence[str], ignored: Sequence[str]) -> set[str]:
