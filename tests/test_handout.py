@@ -645,6 +645,20 @@ def test_common_side_effects_are_not_read_as_safe_to_wait_for(tmp_path, language
     assert "Both go on" not in text
 
 
+@pytest.mark.parametrize("large_print", [False, True])
+def test_a_long_number_beside_a_long_name_is_still_on_every_page(tmp_path, write_yaml, large_print):
+    """A 39-character number beside a 103-character name fitted nowhere, even at 6 pt, and the
+    footer dropped it: the calendar gave it on no page (a review). The patient's line is made one
+    smaller line, and the number goes above it."""
+    clinic = write_yaml("clinic.yaml", 'name: "Riverside Cancer Center"\nphone_24h: "+44 20 7946 0958 / +44 20 7946 0000 x99"\n')
+    name = "María Guadalupe Hernández-Villanueva de la Concepción y Rodríguez-Santamaría Echeverría López de Arriba"
+    result = run_cli("generate", "--clinic", clinic, "--name", name, "--mrn", "123456789012", "--infusion-date",
+                     "2027-03-05", "--lang", "es", "--paper", "a4", "--doc", "calendar", "-o", tmp_path,
+                     *(["--large-print"] if large_print else []))
+    assert result.exit_code == 0, result.output
+    assert all("+44 20 7946 0000 x99" in text for text in page_texts(tmp_path / "calendar.pdf"))
+
+
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_a_name_of_two_footer_lines_still_leaves_room_for_the_24_hour_line(tmp_path, paper):
     """With a 91-character name on A4, the patient's line took two lines and the number found no place

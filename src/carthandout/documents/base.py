@@ -278,48 +278,64 @@ class _FooterLines:
     def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object,
              call: Rich | None = None, widest_number: Rich | None = None) -> None:
         top_line = self.bottom + self.style.leading
-        call_line = paragraph(Rich(f"<b>{call.markup}</b>"), self.style) if call is not None else None
-        call_width = self._width_of(call_line) if call_line is not None else 0.0
-        # beside the number only at its own size: shrunk beside it, the patient's line was smaller than the
-        # page number in large print
-        beside = call_line is not None and self._largest_fitting(
-            owner, 1, self.style.fontSize, self.highest, self.width - call_width - self.gap)
-        alone = beside or self._fitted(owner, self.highest, self.width)
-        alone.drawOn(canvas, self.left, top_line)
-        page_width = self._draw_at_right(canvas, paragraph(number, self.style), self.bottom)
-        version_room = self.width - page_width - 2 * self.space
         # what the version line leaves before the page number, decided by the widest page number (so
         # the 24-hour line stays in one place from page to page)
         widest = self._width_of(paragraph(widest_number or number, self.style))
         left_free = self.width - widest - 2 * self.space - self._width_of(paragraph(version, self.style)) - self.gap
+        alone, placement, call_line = self._placed(owner, call, left_free)
+        alone.drawOn(canvas, self.left, top_line)
+        page_width = self._draw_at_right(canvas, paragraph(number, self.style), self.bottom)
+        version_room = self.width - page_width - 2 * self.space
         top = top_line + alone.height  # of what the footer prints, under its rule
-        if call_line is not None and not beside:
-            if call_width > left_free and alone.height <= self.style.leading:  # above the patient's one line
-                self._draw_at_right(canvas, call_line, top)
-                top += self.style.leading
-            else:  # before the page number, smaller if it must (beside a patient's line of two lines)
-                call_line = self._fitting_call(call, left_free)
-                if call_line is not None:
-                    call_width = self._width_of(call_line)
-                    version_room = self.width - widest - 2 * self.space - call_width - self.gap
-                    call_line.drawOn(canvas, self.left + version_room + self.gap, self.bottom)
-        elif call_line is not None:
+        if placement == "beside":
             self._draw_at_right(canvas, call_line, top_line)
+        elif placement == "above":
+            self._draw_at_right(canvas, call_line, top)
+            top += self.style.leading
+        elif placement == "before page number":
+            version_room = self.width - widest - 2 * self.space - self._width_of(call_line) - self.gap
+            call_line.drawOn(canvas, self.left + version_room + self.gap, self.bottom)
         canvas.setStrokeColor(rule_color)
         canvas.setLineWidth(0.75)
         rule_y = max(self.bottom + FOOTER_RULE, top + RULE_ABOVE_OWNER)
         canvas.line(self.left, rule_y, self.left + self.width, rule_y)
         _draw_line(canvas, version, self.style, self.left, self.bottom, version_room)
 
-    def _fitting_call(self, call: Rich, room: float) -> Paragraph | None:
-        """The 24-hour line at the largest size down to FOOTER_SMALLEST_SIZE that fits ``room``;
-        None when none does (a number as long as a sentence beside a name of two lines)."""
+    def _placed(self, owner: Rich, call: Rich | None, left_free: float) -> tuple[Paragraph, str, Paragraph | None]:
+        """The patient's line, where the 24-hour line goes, and the 24-hour line, in this order of
+        preference: beside the patient's line, both at their own size; above the patient's line of
+        one line; before the page number, at least FOOTER_ONE_LINE_SIZE; above the patient's line
+        made one line, smaller (a name of 95 letters: the number is what a caregiver looks for);
+        before the page number at any size down to FOOTER_SMALLEST_SIZE; nowhere (a number as long
+        as a sentence beside a name as long as a paragraph)."""
+        if call is None:
+            return self._fitted(owner, self.highest, self.width), "", None
+        call_line = paragraph(Rich(f"<b>{call.markup}</b>"), self.style)
+        call_width = self._width_of(call_line)
+        beside = self._largest_fitting(owner, 1, self.style.fontSize, self.highest, self.width - call_width - self.gap)
+        if beside:
+            return beside, "beside", call_line
+        alone = self._fitted(owner, self.highest, self.width)
+        one_line = alone.height <= self.style.leading
+        if one_line and call_width > left_free:
+            return alone, "above", call_line
+        before = self._fitting_call(call, left_free, FOOTER_ONE_LINE_SIZE)
+        if before is not None:
+            return alone, "before page number", before
+        made_one_line = self._largest_fitting(owner, 1, FOOTER_SMALLEST_SIZE, self.highest, self.width)
+        if made_one_line:
+            return made_one_line, "above", call_line
+        before = self._fitting_call(call, left_free, FOOTER_SMALLEST_SIZE)
+        return alone, "before page number" if before is not None else "", before
+
+    def _fitting_call(self, call: Rich, room: float, smallest: float) -> Paragraph | None:
+        """The 24-hour line at the largest size down to ``smallest`` that fits ``room``, or None."""
         style = self.style
         while True:
             para = paragraph(Rich(f"<b>{call.markup}</b>"), style)
             if self._width_of(para) <= room:
                 return para
-            if style.fontSize <= FOOTER_SMALLEST_SIZE:
+            if style.fontSize <= smallest:
                 return None
             style = _smaller(style)
 
