@@ -160,6 +160,11 @@ def test_yaml_date_object_is_accepted():
     ({"name": "KaÊ»iulani"}, "name: reads as UTF-8 text opened in the wrong encoding"),
     ({"name": "Oâ€™Brien"}, "name: reads as UTF-8 text opened in the wrong encoding"),
     ({"name": "JosÃ©\u200b"}, "name: reads as UTF-8 text opened in the wrong encoding"),
+    # an accented letter's misread lead before a mark, where the word goes on as no real name's would
+    ({"name": "Å\u00a0koda"}, "name: reads as UTF-8 text opened in the wrong encoding"),  # Škoda
+    ({"name": "EglÄ—"}, "name: reads as UTF-8 text opened in the wrong encoding"),  # Eglė
+    ({"name": "MÂª Luisa Ruiz"}, "name: reads as UTF-8 text opened in the wrong encoding"),  # Mª
+    ({"name": "MarcelÂ·la Puig"}, "name: reads as UTF-8 text opened in the wrong encoding"),  # Marcel·la
     ({"weight_kg": "-72"}, "weight_kg: -72 is outside 1 to 400 kg"),
     # "not a number of kilograms" left the staff to guess that the unit was the problem
     ({"weight_kg": "160 lb"}, "weight_kg: 160 lb is in pounds: give the weight in kilograms"),
@@ -443,7 +448,7 @@ def test_an_address_too_tall_for_a_large_print_page_is_refused_before_printing(t
                                   "Karl Voß\u00a0", "JORDI MARTÍ\u00a0PUJOL", "Anna Weiß–Hansen", "JOAN MIRÓ\u00a0",
                                   # an accented capital before a pasted space, a dash or a quote (a review)
                                   "HEIKKILÄ\u00a0", "PERÚ\u00a0", "BØ\u00a0", "KARI BØ–HANSEN", "HEIKKILÄ’S",
-                                  "São Paulo", "Mª José"])
+                                  "São Paulo", "Mª José", "JOSÉ «PEPÉ»", "JOSÉ´S", "Marcel·la Puig"])
 def test_accented_names_are_not_taken_for_a_wrong_encoding(name):
     assert parse_patient({"name": name, "infusion_date": "2027-03-05"}).name == " ".join(name.split())
 

@@ -51,10 +51,14 @@ _CP1252_UNDEFINED = frozenset("\x81\x8d\x8f\x90\x9d")
 _CONTINUATIONS = "".join(chr(byte) if chr(byte) in _CP1252_UNDEFINED else bytes([byte]).decode("cp1252")
                          for byte in range(0x80, 0xC0))
 _MISREAD = re.compile(f"([\u00c2-\u00f4])([{re.escape(_CONTINUATIONS)}]{{1,3}})")
-# A real name's accented capital before a pasted no-break space, a dash or a curly quote ("Voß ",
-# "MARTÍ PUJOL", "BØ–HANSEN", "ANDRÉ’S") reads as UTF-8 too; only "Ã" before one is a misread
-# letter ("à", "Ö", "Ò").
-_TYPOGRAPHIC = frozenset("\u00a0\u2018\u2019\u201c\u201d\u2022\u2013\u2014")
+# A real name's accented letter before a pasted no-break space, a dash, a quote or an accent typed
+# for an apostrophe ("Voß ", "MARTÍ PUJOL", "BØ–HANSEN", "ANDRÉ’S", "JOSÉ´S", "PEPÉ»") reads as UTF-8
+# too: not counted where the word goes on as such a word would (no small letter after it, an
+# accented capital only after a capital). "Ã" before one is always a misread letter ("à", "Ö").
+_TYPOGRAPHIC = frozenset("\u00a0\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u00ab\u00bb\u2039\u203a\u201e\u201a\u00b4")
+# What "Â" and a following character misread from: a no-break space, a middle dot (Catalan l·l),
+# the ordinal indicators ("MÂª Luisa", "NÂº 3").
+_MISREAD_AFTER_A_CIRCUMFLEX = frozenset("\u00a0\u00b7\u00aa\u00ba")
 
 
 def _check_not_misdecoded(text: str) -> None:
@@ -70,17 +74,31 @@ def _check_not_misdecoded(text: str) -> None:
 def _is_misread(text: str, found: re.Match) -> bool:
     lead, continuations = found[1], found[2]
     needed = 1 if lead < "\u00e0" else 2 if lead < "\u00f0" else 3
-    if len(continuations) < needed or (lead != "\u00c3" and continuations[0] in _TYPOGRAPHIC):
+    if len(continuations) < needed or _reads_as_written(text, found.start(), lead, continuations[0]):
         return False
     try:
         meant = _as_cp1252_bytes(lead + continuations[:needed]).decode("utf-8")
     except UnicodeError:
         return False
-    if "\u2010" <= meant <= "\u2027":  # a curly apostrophe or a dash: "Oâ€™Brien"
-        return True
+    if "\u2010" <= meant <= "\u2027" or (lead == "\u00c2" and meant in _MISREAD_AFTER_A_CIRCUMFLEX):
+        return True  # a curly apostrophe or a dash ("Oâ€™Brien"), a no-break space, "ª"
     beside = text[found.start() - 1:found.start()] + text[found.start() + 1 + needed:found.start() + 2 + needed]
     latin_word = any(ch.isascii() and ch.isalpha() for ch in beside)
-    return unicodedata.category(meant).startswith("L") and (not latin_word or _script(meant) in ("LATIN", "MODIFIER"))
+    return unicodedata.category(meant).startswith("L") and (not latin_word or _script(meant) in _LATIN_NAMES)
+
+
+_LATIN_NAMES = ("LATIN", "MODIFIER", "FEMININE", "MASCULINE")  # how letters a Latin word may hold are named
+
+
+def _reads_as_written(text: str, start: int, lead: str, follower: str) -> bool:
+    """Whether an accented letter and the mark after it ("BØ–", "Voß ") stand as a real name has them."""
+    if lead == "\u00c3" or follower not in _TYPOGRAPHIC:
+        return False
+    after = text[start + 2:start + 3]
+    before = text[start - 1:start] if start else ""
+    goes_on_in_small_letters = after.isalpha() and after.islower()  # "Å\xa0koda" is "Škoda"
+    capital_after_small = lead.isupper() and before.isalpha() and before.islower()  # "EglÄ—" is "Eglė"
+    return not goes_on_in_small_letters and not capital_after_small
 
 
 def _script(letter: str) -> str:
