@@ -36,11 +36,11 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.as_exported import NOTES, ExportReading, export_notes, read_as_told
-from carthandout.local_dates import DATE_FIELDS, DATE_ORDERS, DateInOtherOrder, orders_of, orders_read_in, other_order
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError, counted, printable
 from carthandout.folders import PATIENT_TEMPORARIES
+from carthandout.local_dates import DATE_FIELDS, DATE_ORDERS, DateInOtherOrder, orders_of, orders_read_in, other_order
 from carthandout.models import (INFUSION_YEARS, NAME_PARTS, PROBE_NAME, REQUIRED_PATIENT_FIELDS, ROSTER_FIELDS, Clinic,
                                 Patient, parse_date_between, parse_patient)
 from carthandout.naming import UniqueNames, inside, patient_stem
@@ -175,13 +175,11 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     not_made: list[tuple[int, Mapping[str, Any]]] = []  # rows refused: the folder names they would have
     noted: dict[tuple[str, str], list[int]] = {}  # (note, field): the rows it is said of ("N/A", "Last, First")
     in_other_order: list[int] = []  # rows with a date real only in the other day-and-month order
-    orders_read: list[frozenset[str] | None] = []  # of each row: the orders its local-format dates are real in
     given_dates: list[tuple[int, Mapping[str, Any]]] = []  # each row's date fields, as the roster gives them
     for given in roster.rows():
         row = _read_as_told(given, settings)
         for note in export_notes(given.fields, row.fields):
             noted.setdefault(note, []).append(row.number)
-        orders_read.append(orders_read_in(given.fields))
         given_dates.append((given.number, {name: given.fields.get(name) for name in DATE_FIELDS}))
         if any(isinstance(problem, DateInOtherOrder) for problem in row.problems):
             in_other_order.append(row.number)
@@ -204,7 +202,7 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
             valid.append((row.number, patient))
     if not valid and not problems:  # a header alone, or the wrong sheet: nothing to print is a mistake
         raise InputError("roster", "no patient rows below the column names", sensitive=False)
-    refuse_a_wrong_date_order(in_other_order, orders_read, settings.reading.date_order)
+    refuse_a_wrong_date_order(in_other_order, given_dates, settings.reading.date_order)
     if roster.kind == "xlsx":  # a YAML roster's unquoted dates are date values too, and never swapped
         refuse_dates_a_spreadsheet_may_have_swapped(given_dates)
     repeats = repeated_patients(valid)
@@ -231,13 +229,14 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
                        + hidden_notice(jobs, roster.hidden()))
 
 
-def refuse_a_wrong_date_order(rows: Sequence[int], orders_read: Sequence[frozenset[str] | None],
+def refuse_a_wrong_date_order(rows: Sequence[int], given_dates: Sequence[tuple[int, Mapping[str, Any]]],
                               order: str | None) -> None:
     """Stop the run when ``rows`` have dates real only in the other order than the one given (03/19
-    read day first), no row's dates are real only in the order given, and some row's are real in
-    both (``orders_read``, each row's ``orders_read_in``): those (03/05) were read wrong, 3 May for
-    March 5, and printed so. When some rows prove the one order and some the other, or no row could
-    be read wrong, the odd rows are typos: they fail."""
+    read day first), no row's dates (``given_dates``) are real only in the order given, and some
+    row's are real in both: those (03/05) were read wrong, 3 May for March 5, and printed so. When
+    some rows prove the one order and some the other, or no row could be read wrong, the odd rows
+    are typos: they fail."""
+    orders_read = [orders_read_in(dates) for _, dates in given_dates]
     read_wrong = frozenset(DATE_ORDERS) in orders_read
     if rows and order and read_wrong and frozenset({order}) not in orders_read:
         other = other_order(order)
