@@ -44,8 +44,9 @@ def normalise_text(value: str) -> str:
 
 # A UTF-8 file opened as Windows-1252 and saved again (Excel does it to a CSV it is given) turns
 # "José" into "JosÃ©": each accented letter two to four characters, a lead (one of these) and
-# continuations (what Windows-1252 shows for the bytes 0x80 to 0xBF).
-_UTF8_LEAD_AS_CP1252 = re.compile("[\u00c2-\u00f4]")
+# continuations (what Windows-1252 shows for the bytes 0x80 to 0xBF). The soft hyphen is one
+# ("í" misread leaves it): left in, as the other invisible characters a paste brings are not.
+_PASTED_INVISIBLE = (_INVISIBLE - {"\u00ad"}) | _BIDI_CONTROLS
 # The five bytes Windows-1252 leaves undefined come through as these controls ("Í" as "Ã\x8d").
 _CP1252_UNDEFINED = frozenset("\x81\x8d\x8f\x90\x9d")
 _CONTINUATIONS = "".join(chr(byte) if chr(byte) in _CP1252_UNDEFINED else bytes([byte]).decode("cp1252")
@@ -65,7 +66,7 @@ def _check_not_misdecoded(text: str) -> None:
     """Refuse text with a sequence that reads, as UTF-8, as a letter of its word's script or as
     common punctuation ("JosÃ©", "TrÆ°Æ¡ng", "Oâ€™Brien", "Ð\x90Ð½Ð½Ð°"). Zero-width and direction
     characters, which a paste brings and Windows-1252 cannot hold, are left aside first."""
-    visible = "".join(ch for ch in text if ch == "\u00ad" or (ch not in _INVISIBLE and ch not in _BIDI_CONTROLS))
+    visible = "".join(ch for ch in text if ch not in _PASTED_INVISIBLE)
     if any(_is_misread(visible, found) for found in _MISREAD.finditer(visible)):
         raise ValueError("reads as UTF-8 text opened in the wrong encoding (é turned into Ã©): "
                          "take it again from the original, saved as UTF-8")
