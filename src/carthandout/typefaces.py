@@ -213,6 +213,11 @@ def joined_rich(parts: Sequence[Rich]) -> Rich:
                 "".join(part.text for part in parts) if shaping else None)
 
 
+def bold(rich: Rich) -> Rich:
+    """``rich`` set in bold."""
+    return rich._replace(markup=f"<b>{rich.markup}</b>")
+
+
 def literal(text: str) -> Rich:
     """Authored text known to be covered by the text font, escaped."""
     return Rich(escape(text))

@@ -23,7 +23,7 @@ from carthandout.documents.bookmarks import Bookmark, add_to_outline, noted
 from carthandout.documents.shared_layout import SharedLayoutParagraph, marked_span
 from carthandout.edits import patient_key
 from carthandout.reportlab_reuse import draw_prepared_image, prepared_image, set_patient_key
-from carthandout.typefaces import Rich, has_right_to_left, text_font, with_inherited_weight
+from carthandout.typefaces import Rich, bold, has_right_to_left, text_font, with_inherited_weight
 from carthandout.theme import Theme
 
 DRUG_SUBJECT = "Patient education: axicabtagene ciloleucel (YESCARTA) CAR T-cell therapy"  # without a pdf_subject label
@@ -235,7 +235,7 @@ def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> Foo
     or the calendar on the fridge, is what is at hand when a fever is found at night."""
     common = load_common(ctx.language).labels
     style = theme.style("footer")
-    call = fill(pack.labels[FOOTER_CALL_LABEL], ctx.rich) if FOOTER_CALL_LABEL in pack.labels else None
+    call = bold(fill(pack.labels[FOOTER_CALL_LABEL], ctx.rich)) if FOOTER_CALL_LABEL in pack.labels else None
     owner = ctx.rich["patient.name"]
     if ctx.patient.mrn:
         owner = owner + Rich(" · ") + fill(common["footer_mrn"], {"mrn": ctx.rich["patient.mrn"]})
@@ -244,12 +244,13 @@ def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> Foo
     version = fill(common["footer_content"], {}, {"version": pack.version, "reviewed": pack.reviewed})
     lines = _FooterLines(theme.margin, theme.margin * 0.5, theme.frame_width, style)
 
+    def page_number(page: int, pages: int) -> Rich:
+        return bold(fill(common["footer_page"], {}, {"page": str(page), "pages": str(pages)}))
+
     def paint(canvas: Canvas, page: int, pages: int) -> None:
-        number = fill(common["footer_page"], {}, {"page": str(page), "pages": str(pages)})
-        widest = fill(common["footer_page"], {}, {"page": str(pages), "pages": str(pages)})  # the same place on every page
         canvas.saveState()
-        lines.draw(canvas, owner, Rich(f"<b>{number.markup}</b>"), version, theme.primary, call,
-                   Rich(f"<b>{widest.markup}</b>"))
+        lines.draw(canvas, owner, page_number(page, pages), version, theme.primary, call,
+                   page_number(pages, pages))  # the widest: the 24-hour line in the same place on every page
         canvas.restoreState()
 
     return paint
@@ -274,15 +275,14 @@ class _FooterLines:
         self.space = stringWidth(" ", style.fontName, style.fontSize)
         self.gap = 4 * self.space  # between the 24-hour line and what shares its line: never read as one
         self.highest = FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - style.leading
+        self._placements: dict[tuple, tuple[Paragraph, str, Paragraph | None]] = {}
 
     def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object,
              call: Rich | None = None, widest_number: Rich | None = None) -> None:
+        """One page's footer; ``call``, the 24-hour line, in bold (``bold``)."""
         top_line = self.bottom + self.style.leading
-        # what the version line leaves before the page number, decided by the widest page number (so
-        # the 24-hour line stays in one place from page to page)
         widest = self._width_of(paragraph(widest_number or number, self.style))
-        left_free = self.width - widest - 2 * self.space - self._width_of(paragraph(version, self.style)) - self.gap
-        alone, placement, call_line = self._placed(owner, call, left_free)
+        alone, placement, call_line = self._placed_once(owner, call, version, widest)
         alone.drawOn(canvas, self.left, top_line)
         page_width = self._draw_at_right(canvas, paragraph(number, self.style), self.bottom)
         version_room = self.width - page_width - 2 * self.space
@@ -301,6 +301,17 @@ class _FooterLines:
         canvas.line(self.left, rule_y, self.left + self.width, rule_y)
         _draw_line(canvas, version, self.style, self.left, self.bottom, version_room)
 
+    def _placed_once(self, owner: Rich, call: Rich | None, version: Rich,
+                     widest: float) -> tuple[Paragraph, str, Paragraph | None]:
+        """``_placed``, worked out for the document's first page and kept for the others: the same
+        lines and the same widest page number on each."""
+        key = (owner.markup, call.markup if call is not None else None, version.markup, widest)
+        if key not in self._placements:
+            # what the version line leaves before the page number
+            left_free = self.width - widest - 2 * self.space - self._width_of(paragraph(version, self.style)) - self.gap
+            self._placements[key] = self._placed(owner, call, left_free)
+        return self._placements[key]
+
     def _placed(self, owner: Rich, call: Rich | None, left_free: float) -> tuple[Paragraph, str, Paragraph | None]:
         """The patient's line, where the 24-hour line goes, and the 24-hour line, in this order of
         preference: beside the patient's line, both at their own size; above the patient's line of
@@ -310,7 +321,7 @@ class _FooterLines:
         as a sentence beside a name as long as a paragraph)."""
         if call is None:
             return self._fitted(owner, self.highest, self.width), "", None
-        call_line = paragraph(Rich(f"<b>{call.markup}</b>"), self.style)
+        call_line = paragraph(call, self.style)
         call_width = self._width_of(call_line)
         beside = self._largest_fitting(owner, 1, self.style.fontSize, self.highest, self.width - call_width - self.gap)
         if beside:
@@ -332,7 +343,7 @@ class _FooterLines:
         """The 24-hour line at the largest size down to ``smallest`` that fits ``room``, or None."""
         style = self.style
         while True:
-            para = paragraph(Rich(f"<b>{call.markup}</b>"), style)
+            para = paragraph(call, style)
             if self._width_of(para) <= room:
                 return para
             if style.fontSize <= smallest:
