@@ -2659,6 +2659,12 @@ def test_the_summarys_time_counts_reading_the_roster(tmp_path, monkeypatch):
     # alone (a review). Beside a surname column, Nombre is the given names.
     ("Nombre,Apellidos,Expediente,Fecha de infusión,Médica\nRosa María,Delgado Ruiz,E1,2027-03-05,Dra. Ana Ruiz\n",
      "E1", ["Name: Rosa María Delgado Ruiz"]),
+    # Two surname columns, as Mexican and other Latin American exports keep them, stopped the run
+    # on an unknown column; "Nombre del paciente" beside them had been a second whole name
+    ("Nombre del paciente,Apellido paterno,Apellido materno,Expediente,Fecha de infusión\n"
+     "Rosa María,Delgado,Ruiz,E2,2027-03-05\n", "E2", ["Name: Rosa María Delgado Ruiz"]),
+    ("Primer nombre,Segundo nombre,Primer apellido,Segundo apellido,Expediente,Fecha de infusión\n"
+     "Rosa,María,Delgado,,E3,2027-03-05\n", "E3", ["Name: Rosa María Delgado"]),
 ])
 def test_a_roster_with_spanish_column_names_is_read(tmp_path, text, folder, printed):
     roster = tmp_path / "r.csv"

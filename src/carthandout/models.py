@@ -82,11 +82,15 @@ _PATIENT_PREFIX = "patient"
 
 # Columns an export splits the name into ("First Name", "Last Name"): joined into ``name`` when a
 # row is read (``name_order.name_from_parts``), in this order.
-NAME_PARTS = ("first_name", "middle_name", "last_name", "name_suffix")
+NAME_PARTS = ("first_name", "middle_name", "last_name", "second_last_name", "name_suffix")
 NAME_PART_ALIASES = {
-    "first_name": ("given name", "given names", "forename"),
-    "middle_name": ("middle names", "middle initial"),
-    "last_name": ("family name", "surname", "apellido", "apellidos"),
+    "first_name": ("given name", "given names", "forename", "primer nombre"),
+    "middle_name": ("middle names", "middle initial", "segundo nombre"),
+    "last_name": ("family name", "surname", "apellido", "apellidos", "apellido paterno", "primer apellido",
+                  "first surname", "first last name", "paternal last name", "paternal surname"),
+    # Spanish and Portuguese names carry two surnames, which exports often keep in two columns
+    "second_last_name": ("apellido materno", "segundo apellido", "second surname", "maternal last name",
+                         "maternal surname"),
     "name_suffix": ("suffix",),
 }
 NAME_MAX_LENGTH = 120

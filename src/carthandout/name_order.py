@@ -51,7 +51,7 @@ _PIECES = re.compile(r"([-'\u2019\u060c\uff0c])")  # Hernández-Villanueva, O'Ne
 
 def name_from_parts(fields: Mapping[str, Any]) -> dict[str, Any]:
     """``fields`` with the name's parts (``first_name``, ``middle_name``, ``last_name``,
-    ``name_suffix``) joined into ``name``, in that order; as they are when no part is given. A part
+    ``second_last_name``, ``name_suffix``) joined into ``name``, in that order; as they are when no part is given. A part
     that says nothing ("N/A", "-") is left out, as an optional field's is read as empty. A part that
     is not text or shows a spreadsheet's error, parts beside a whole name, and parts too long
     together raise InputError naming the field."""

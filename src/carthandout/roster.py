@@ -171,7 +171,7 @@ def column_fields(header: Iterable[Any], ignored: Sequence[str] = ()) -> list[st
 
 
 # Spanish "Nombre" is the whole name alone, the given names beside "Apellidos" (a surname column).
-_GIVEN_NAMES_BESIDE_SURNAMES = ("nombre", "nombres")
+_GIVEN_NAMES_BESIDE_SURNAMES = ("nombre", "nombres", "nombredelpaciente", "nombresdelpaciente")
 
 
 def _given_names_beside_surnames(titles: Sequence[str], columns: list[str | None]) -> list[str | None]:
