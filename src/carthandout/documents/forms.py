@@ -19,7 +19,8 @@ from typing import Callable
 
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import NoEncryption, PDFDictionary, PDFObject, PDFObjectReference, PDFStream, PDFString
+from reportlab.pdfbase.pdfdoc import (NoEncryption, PDFDictionary, PDFDocument, PDFObject, PDFObjectReference, PDFStream,
+                                      PDFString)
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
@@ -61,11 +62,11 @@ _OWN_TEXT_ENTRIES = _OWN_ENTRIES + ("V", "DV", "AP")  # DV: what a viewer's Rese
 class _SharedEntries(PDFObject):
     """Widget entries shared by many fields (flags, colours, appearances), formatted once per PDF."""
 
-    def __init__(self, entries: dict):
+    def __init__(self, entries: dict) -> None:
         self.dictionary = PDFDictionary(entries)
         self.formatted: bytes | None = None
 
-    def format(self, document) -> bytes:
+    def format(self, document: PDFDocument) -> bytes:
         if not isinstance(document.encrypt, NoEncryption):  # strings are encrypted per object: no sharing
             return self.dictionary.format(document)[3:-3]
         if self.formatted is None:
@@ -73,7 +74,7 @@ class _SharedEntries(PDFObject):
         return self.formatted
 
 
-def _format_value(value: PDFObject, document) -> bytes:
+def _format_value(value: PDFObject, document: PDFDocument) -> bytes:
     """``value.format``, with a shortcut for printable ASCII strings (field names, most tooltips)."""
     if isinstance(value, PDFString) and isinstance(document.encrypt, NoEncryption):
         text = value.s
@@ -88,7 +89,7 @@ class _Widget(PDFObject):
     def __init__(self, shared: _SharedEntries, rect: tuple[float, float, float, float], own: dict[bytes, PDFObject]):
         self.shared, self.rect, self.own = shared, rect, own
 
-    def format(self, document) -> bytes:
+    def format(self, document: PDFDocument) -> bytes:
         own = b" ".join(key + b" " + _format_value(value, document) for key, value in self.own.items())
         rect = b"/Rect [ " + fp_str(*self.rect).encode("ascii") + b" ]"
         return b"<<\n" + self.shared.format(document) + b"\n " + rect + b" " + own + b"\n>>"
@@ -103,7 +104,7 @@ class _SharedStream(PDFObject):
         self.stream = stream
         self.formatted: bytes | None = None
 
-    def format(self, document) -> bytes:
+    def format(self, document: PDFDocument) -> bytes:
         if not isinstance(document.encrypt, NoEncryption):  # streams are encrypted per object: no sharing
             return self.stream.format(document)
         if self.formatted is None:
@@ -119,7 +120,7 @@ class _StreamCopy(PDFObject):
     def __init__(self, shared: _SharedStream):
         self.shared = shared
 
-    def format(self, document) -> bytes:
+    def format(self, document: PDFDocument) -> bytes:
         return self.shared.format(document)
 
 
