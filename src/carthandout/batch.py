@@ -170,63 +170,88 @@ def validate_roster(roster: Roster, clinic: Clinic, options: RenderOptions, sett
     """Every row checked (fields, font coverage, MRNs shared between rows) and named, before anything
     is rendered. ``cards``: each row's wallet card laid out too, when the run makes cards (``--check``;
     a run lays it out as it renders the patient, and the row fails the same way, so it does it once)."""
-    valid: list[tuple[int, Patient]] = []
-    problems: list[RowProblem] = []
-    not_made: list[tuple[int, Mapping[str, Any]]] = []  # rows refused: the folder names they would have
-    noted: dict[tuple[str, str], list[int]] = {}  # (note, field): the rows it is said of ("N/A", "Last, First")
-    in_other_order: list[int] = []  # rows with a date real only in the other day-and-month order
-    given_dates: list[tuple[int, Mapping[str, Any]]] = []  # each row's date fields, as the roster gives them
+    read = _check_each_row(roster, clinic, options, settings, cards)
+    if not read.valid and not read.problems:  # a header alone, or the wrong sheet: nothing to print is a mistake
+        raise InputError("roster", "no patient rows below the column names", sensitive=False)
+    refuse_a_wrong_date_order(read.in_other_order, read.given_dates, settings.reading.date_order)
+    if roster.kind == "xlsx":  # a YAML roster's unquoted dates are date values too, and never swapped
+        refuse_dates_a_spreadsheet_may_have_swapped(read.given_dates)
+    repeats = repeated_patients(read.valid)
+    valid = [(number, patient) for number, patient in read.valid if number not in repeats.copies]
+    conflicts = repeats.problems + clashes_with_failed_rows(valid, read.not_made)
+    refused = {problem.row for problem in conflicts}
+    not_made = read.not_made + [(number, {"name": patient.name, "mrn": patient.mrn})
+                                for number, patient in valid if number in refused]
+    jobs, outside = _jobs_in_their_folders([entry for entry in valid if entry[0] not in refused], settings, not_made)
+    problems = read.problems + conflicts + outside
+    return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
+                       sheet_notice(roster, settings.show_values) + repeats.notices + export_notices(read.noted)
+                       + date_doubts(jobs, clinic) + hidden_notice(jobs, roster.hidden()))
+
+
+@dataclass
+class _RowsChecked:
+    """Each row on its own: the patients it gives, or its problems."""
+
+    valid: list[tuple[int, Patient]] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    not_made: list[tuple[int, Mapping[str, Any]]] = field(default_factory=list)  # refused: their would-be folders
+    noted: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (note, field): its rows ("N/A")
+    in_other_order: list[int] = field(default_factory=list)  # rows with a date real in the other day-month order only
+    given_dates: list[tuple[int, Mapping[str, Any]]] = field(default_factory=list)  # as the roster gives them
+
+
+def _check_each_row(roster: Roster, clinic: Clinic, options: RenderOptions, settings: BatchSettings,
+                    cards: bool) -> _RowsChecked:
+    checked = _RowsChecked()
     for given in roster.rows():
         row = _read_as_told(given, settings)
         for note in export_notes(given.fields, row.fields):
-            noted.setdefault(note, []).append(row.number)
-        given_dates.append((given.number, {name: given.fields.get(name) for name in DATE_FIELDS}))
+            checked.noted.setdefault(note, []).append(row.number)
+        checked.given_dates.append((given.number, {name: given.fields.get(name) for name in DATE_FIELDS}))
         if any(isinstance(problem, DateInOtherOrder) for problem in row.problems):
-            in_other_order.append(row.number)
+            checked.in_other_order.append(row.number)
         if row.problems:
-            not_made.append((row.number, row.fields))
-            problems += [_row_problem(row.number, problem, settings.show_values) for problem in row.problems]
-            unusable = {problem.field for problem in row.problems}
-            if unusable & set(NAME_PARTS):  # the name is what its parts made: not "name: is required" too
-                unusable.add("name")
-            if unusable <= set(ROSTER_FIELDS):  # cells without a usable value: the others are checked too
-                others, _ = check_row(row.fields, clinic, options, cards)
-                problems += [_row_problem(row.number, error, settings.show_values) for error in others
-                             if not isinstance(error, InputError) or error.field not in unusable]
-            continue
-        row_problems, patient = check_row(row.fields, clinic, options, cards)
-        if patient is None:
-            not_made.append((row.number, row.fields))
-            problems += [_row_problem(row.number, error, settings.show_values) for error in row_problems]
+            errors, patient = _unreadable_row_errors(row, clinic, options, cards), None
         else:
-            valid.append((row.number, patient))
-    if not valid and not problems:  # a header alone, or the wrong sheet: nothing to print is a mistake
-        raise InputError("roster", "no patient rows below the column names", sensitive=False)
-    refuse_a_wrong_date_order(in_other_order, given_dates, settings.reading.date_order)
-    if roster.kind == "xlsx":  # a YAML roster's unquoted dates are date values too, and never swapped
-        refuse_dates_a_spreadsheet_may_have_swapped(given_dates)
-    repeats = repeated_patients(valid)
-    valid = [(number, patient) for number, patient in valid if number not in repeats.copies]
-    conflicts = repeats.problems + clashes_with_failed_rows(valid, not_made)
-    problems += conflicts
-    notices = repeats.notices
-    refused = {problem.row for problem in conflicts}
-    not_made += [(number, {"name": patient.name, "mrn": patient.mrn}) for number, patient in valid if number in refused]
-    folders = patient_folders([(number, patient) for number, patient in valid if number not in refused], settings,
-                              not_made)
+            errors, patient = check_row(row.fields, clinic, options, cards)
+        if patient is None:
+            checked.not_made.append((row.number, row.fields))
+            checked.problems += [_row_problem(row.number, error, settings.show_values) for error in errors]
+        else:
+            checked.valid.append((row.number, patient))
+    return checked
+
+
+def _unreadable_row_errors(row: RosterRow, clinic: Clinic, options: RenderOptions,
+                           cards: bool) -> list[CarthandoutError]:
+    """A row whose cells could not all be read: their problems, and when only field values were
+    unusable, what the row's other fields get wrong too (one pass fixes the row)."""
+    unusable = {problem.field for problem in row.problems}
+    if unusable & set(NAME_PARTS):  # the name is what its parts made: not "name: is required" too
+        unusable.add("name")
+    if not unusable <= set(ROSTER_FIELDS):
+        return list(row.problems)
+    others, _ = check_row(row.fields, clinic, options, cards)
+    return [*row.problems,
+            *(error for error in others if not isinstance(error, InputError) or error.field not in unusable)]
+
+
+def _jobs_in_their_folders(patients: list[tuple[int, Patient]], settings: BatchSettings,
+                           not_made: list[tuple[int, Mapping[str, Any]]]) -> tuple[list[PatientJob], list[RowProblem]]:
+    """Each patient's job in the folder it is named; a folder that resolves outside DIR (a link in
+    DIR pointing elsewhere) fails that patient, not the run."""
+    folders = patient_folders(patients, settings, not_made)
     jobs: list[PatientJob] = []
-    for number, patient in valid:
-        if number in refused:
-            continue
+    problems: list[RowProblem] = []
+    for number, patient in patients:
         try:
             inside(settings.output_dir, folders[number])
-        except InputError as error:  # a link in DIR pointing elsewhere: this patient fails, not the run
+        except InputError as error:
             problems.append(_row_problem(number, error, settings.show_values))
             continue
         jobs.append(PatientJob(number, folders[number], patient))
-    return RosterCheck(jobs, sorted(problems, key=lambda problem: problem.row),
-                       sheet_notice(roster, settings.show_values) + notices + export_notices(noted) + date_doubts(jobs, clinic)
-                       + hidden_notice(jobs, roster.hidden()))
+    return jobs, problems
 
 
 def refuse_a_wrong_date_order(rows: Sequence[int], given_dates: Sequence[tuple[int, Mapping[str, Any]]],
