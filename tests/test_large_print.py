@@ -285,10 +285,10 @@ def test_a_very_long_center_name_leaves_the_call_box_on_page_one(tmp_path, own_c
 @pytest.mark.parametrize("language, paper, lines, clinic", [
     ("en", "letter", ["Patient Rosa María Delgado · Infusion date March 5, 2027"], "own"),
     # too long for one line: a line each, not "Paciente Rosa María Delgado ·" with the dot left hanging
-    ("es", "a4", ["Paciente Rosa María Delgado", "Infusión 5 de marzo de 2027"], "own"),
+    ("es", "a4", ["Paciente Rosa María Delgado", "Fecha de infusión 5 de marzo de 2027"], "own"),
     # a line short on letter paper: the call box's list items move closer together to make room
-    ("es", "letter", ["Paciente Rosa María Delgado", "Infusión 5 de marzo de 2027"], "own"),
-    ("es", "letter", ["Paciente Rosa María Delgado", "Infusión 5 de marzo de 2027"], "example"),
+    ("es", "letter", ["Paciente Rosa María Delgado", "Fecha de infusión 5 de marzo de 2027"], "own"),
+    ("es", "letter", ["Paciente Rosa María Delgado", "Fecha de infusión 5 de marzo de 2027"], "example"),
 ])
 def test_page_one_of_the_large_print_handout_says_whose_it_is(tmp_path, own_clinic, language, paper, lines, clinic):
     """In large print the call box goes first and the patient's block fell to page 2: page 1 named

@@ -80,7 +80,7 @@ def test_every_spanish_document_is_spanish_and_tagged_es(spanish_out, document):
     path = spanish_out / f"{document}.pdf"
     reader = pypdf.PdfReader(path)
     assert reader.trailer["/Root"].get("/Lang") == "es"
-    assert reader.metadata.subject.startswith("Educación para pacientes")  # was the English subject
+    assert reader.metadata.subject.startswith("Información para pacientes")  # was the English subject
     text = pdf_text(path)
     english_title = load_pack(document, "en").title
     assert english_title not in text
@@ -167,3 +167,29 @@ def test_a_spanish_calendar_marks_the_end_of_daily_checks_not_of_every_check(tmp
     text = pdf_text(tmp_path / "calendar.pdf")
     assert "Controles diarios y vigilancia de cerca" in text  # the one mark for both
     assert text.count("Fin de controles") == text.count("Fin de controles diarios") >= 1
+
+
+def test_spanish_warning_signs_read_as_a_worried_caregiver_needs(spanish_out):
+    """A Spanish-speaking caregiver's read (s28): "Fiebre de 100.4 °F o más, o incluso más baja"
+    could be read as any temperature at all; "Náuseas (…), vómitos o diarrea (…), si son fuertes"
+    put "if severe" last, after two glosses, where large print left it alone on a line."""
+    guide = pdf_text(spanish_out / "caregiver-guide.pdf")
+    assert "Cualquier fiebre, aunque no llegue a 100.4 °F (38 °C)" in guide
+    assert "o incluso más baja" not in guide
+    for name in ("handout.pdf", "caregiver-guide.pdf"):
+        text = pdf_text(spanish_out / name)
+        assert "Náuseas, vómitos o diarrea fuertes (malestar de estómago; heces sueltas y aguadas)" in text
+        assert "si son fuertes" not in text
+
+
+def test_spanish_words_are_the_usual_ones(spanish_out):
+    """Calques a translator would not write: "Punto" (Item), "Lista de control", "Educación para
+    pacientes", "Maneja cuando usted necesita ir"; straight quotes where a book prints curly ones."""
+    checklist = pdf_text(spanish_out / "checklist.pdf")
+    assert "Lista de verificación de la terapia" in checklist and "Prueba o paso" in checklist
+    assert "Punto" not in checklist
+    handout = pdf_text(spanish_out / "handout.pdf")
+    assert "Le lleva en carro a donde necesite ir" in handout
+    assert "“medicamento vivo”" in handout and '"' not in handout
+    assert "Fecha de infusión" in handout
+    assert pypdf.PdfReader(spanish_out / "handout.pdf").metadata.subject.startswith("Información para pacientes")
