@@ -128,3 +128,31 @@ RUN_DAY = dt.date(2026, 11, 26)  # the day the tests run on, whatever the clock 
 def fixed_run_day(monkeypatch):
     """``schedule.today`` fixed: a warning on the infusion date depends on the day of the run."""
     monkeypatch.setattr("carthandout.schedule.today", lambda: RUN_DAY)
+
+
+@pytest.fixture
+def edited_content(monkeypatch):
+    """Content packs as an author edited them: ``edit(document, language, old, new)`` replaces text
+    in the pack as it is read. The loaded packs are forgotten before and after."""
+    from carthandout import content
+    original = content._pack_text
+    edits: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+    def pack_text(document: str, language: str) -> tuple[str, str]:
+        text, origin = original(document, language)
+        for old, new in edits.get((document, language), []):
+            assert old in text, old
+            text = text.replace(old, new)
+        return text, origin
+
+    def forget() -> None:
+        content.read_pack.cache_clear()
+        content.load_pack.cache_clear()
+
+    def edit(document: str, language: str, old: str, new: str) -> None:
+        edits.setdefault((document, language), []).append((old, new))
+        forget()
+
+    monkeypatch.setattr(content, "_pack_text", pack_text)
+    yield edit
+    forget()

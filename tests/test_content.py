@@ -4,6 +4,8 @@ from carthandout.content import fill, load_pack, parse_pack
 from carthandout.errors import ContentError
 from carthandout.typefaces import Rich
 
+from conftest import run_cli
+
 PACK = '''id: handout
 language: en
 title: "T"
@@ -81,3 +83,58 @@ def test_a_restrictions_last_day_is_stated_as_included():
             pack = load_pack(document, language)
             for text in iter_strings(pack.data):
                 assert not pattern.search(text), f"{pack.origin}: {text!r}"
+
+
+# Slips a nurse educator editing handouts/en/handout.yaml made (an outside pass, s28): the YAML is
+# valid, and printing went on with a wrong page (a letter per bullet, "Your caregiver is .", a
+# block dropped for every patient) or stopped with "internal error".
+CAREGIVER_BULLETS = '''      - bullets:
+          - "Watches for the warning signs in this handout, like fever or new confusion"
+          - "Calls {clinic.phone_24h} right away if something seems wrong"
+          - "Drives you where you need to go, since you cannot drive for a while"
+'''
+NO_CAREGIVER = '      - text: "You have not named a caregiver yet. Please choose someone, and tell your care team who it is."'
+
+
+@pytest.mark.parametrize("old, new, said", [
+    (CAREGIVER_BULLETS, '      - bullets: "Watches for the warning signs"\n',
+     "sections[7] (caregiver): block 3 (bullets): must be a list of quoted texts"),
+    ("when: patient.caregiver\n", "when: patient.caregivr\n",
+     "when: 'patient.caregivr' is not a value the papers fill (did you mean patient.caregiver?)"),
+    ("\n        when: patient.caregiver\n", "\n",
+     "block 4 (text): {patient.caregiver} may be empty: give the block when: patient.caregiver"),
+    ('          text: "Stay close to {clinic.name}, or', '          txt: "Stay close to {clinic.name}, or',
+     "(callout): unknown key 'txt' (did you mean text?)"),
+    ('      - text: "Your caregiver:"', '      - txt: "Your caregiver:"',
+     "block 2: needs exactly one of text, bullets, subheading, callout, timeline, contacts; unknown key 'txt'"),
+    ("  - id: long-term\n", "  - id: caregiver\n", "duplicate id 'caregiver'"),
+    ('    heading: "Your caregiver"\n', "", "sections[7] (caregiver): needs a heading"),
+    ('    heading: "Your caregiver"\n', '    heading: 2027\n', "sections[7] (caregiver): needs a heading (quoted text)"),
+    (NO_CAREGIVER, '      - text: ["You have not named a caregiver yet.", "Please choose someone."]',
+     "block 5 (text): must be quoted text"),
+    ('          - "Don\'t give blood. Don\'t give organs, tissues or cells."', "          - Yes",
+     "(bullets): must be a list of quoted texts"),
+    ('    sources: [seed, notes]\n    blocks:\n      - text: "A caregiver is', '    blocks:\n      - text: "A caregiver is',
+     "sections[7] (caregiver): needs sources"),
+    ("    role: call-box\n", "    role: callbox\n", "role must be one of normal, call-box, disclaimer"),
+])
+def test_a_pack_the_layout_cannot_print_stops_generate_naming_file_section_and_block(
+        edited_content, tmp_path, old, new, said):
+    edited_content("handout", "en", old, new)
+    result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--doc", "handout",
+                     "-o", tmp_path)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("error: handouts/en/handout.yaml: sections["), lines
+    assert said in lines[0], lines
+    assert "internal error" not in result.stderr and not list(tmp_path.glob("*.pdf"))
+    checked = run_cli("check")
+    assert checked.exit_code == 1 and said in checked.output, checked.output
+
+
+def test_the_shipped_packs_meet_every_layout_check():
+    from carthandout.content import available_languages, available_documents
+    from carthandout.documents import DOCUMENTS
+    for language in available_languages():
+        for document in available_documents(language):
+            assert DOCUMENTS[document].validate(load_pack(document, language)) == []

@@ -11,7 +11,7 @@ from babel.dates import format_date
 from PIL import Image
 from reportlab.lib.colors import HexColor
 
-from carthandout.content import available_documents, available_languages, load_common, load_pack
+from carthandout.content import available_documents, available_languages, load_common, read_pack
 from carthandout.context import effective_policy
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
@@ -219,7 +219,7 @@ def _check_content() -> list[str]:
                 problems.append(f"handouts/{language}/{document}.yaml: no such document")
                 continue
             try:
-                problems += DOCUMENTS[document].validate(load_pack(document, language))
+                problems += DOCUMENTS[document].validate(read_pack(document, language))
             except CarthandoutError as error:
                 problems.append(error.line(show_values=True))
     return problems
@@ -256,7 +256,7 @@ def _readability(max_grade: float) -> tuple[list[SectionScore], list[str]]:
     for language in available_languages():
         for document in available_documents(language):
             try:
-                pack = load_pack(document, language)
+                pack = read_pack(document, language)
             except CarthandoutError:
                 continue  # _check_content reports it
             try:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from carthandout.content import (PACK_METADATA_KEYS, PLACEHOLDER, ContentPack, available_documents, available_languages,
-                                 iter_strings, load_pack)
+                                 iter_strings, read_pack)
 from carthandout.errors import CarthandoutError
 from carthandout.placeholders import KNOWN_PLACEHOLDERS
 from carthandout.resources import package_dir, read_yaml_text
@@ -42,7 +42,7 @@ def check_completeness() -> list[str]:
                 problems.append(f"handouts/{language}/{document}.yaml: missing (handouts/en/{document}.yaml exists)")
                 continue
             try:
-                problems += compare_packs(load_pack(document, REFERENCE_LANGUAGE), load_pack(document, language))
+                problems += compare_packs(read_pack(document, REFERENCE_LANGUAGE), read_pack(document, language))
             except CarthandoutError:
                 continue  # the pack does not load: the content check reports why
         problems += [f"handouts/{language}/{d}.yaml: no English original (handouts/en/{d}.yaml)"

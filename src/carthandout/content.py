@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterator, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 from carthandout.errors import ContentError
 from carthandout.typefaces import Rich, escape, joined_rich
@@ -69,11 +69,34 @@ def _pack_text(document: str, language: str) -> tuple[str, str]:
     return node.read_text(encoding="utf-8"), origin
 
 
+PackCheck = Callable[[ContentPack], list[str]]
+_LAYOUT_CHECKS: dict[str, PackCheck] = {}  # by document id: what its layout needs of a pack
+
+
+def register_layout_check(document: str, check: PackCheck) -> None:
+    """``check`` (a document's ``validate``) runs on each of the document's packs as it loads."""
+    _LAYOUT_CHECKS[document] = check
+
+
 @lru_cache(maxsize=None)
-def load_pack(document: str, language: str) -> ContentPack:
-    """Load and check one content pack; errors name the file (and the line for placeholders)."""
+def read_pack(document: str, language: str) -> ContentPack:
+    """One content pack read, its common keys and placeholders checked, not yet what its layout
+    needs (``carthandout check`` reads packs so, to list every problem of each)."""
     text, origin = _pack_text(document, language)
     return parse_pack(text, origin, document, language)
+
+
+@lru_cache(maxsize=None)
+def load_pack(document: str, language: str) -> ContentPack:
+    """One content pack, checked whole: its layout's needs too (a section without a heading, a list
+    of bullets given as one text). The first problem stops the run, naming the file and the key:
+    printing went on with some (a duplicate id) and stopped with an internal error on others."""
+    pack = read_pack(document, language)
+    problems = _LAYOUT_CHECKS[document](pack) if document in _LAYOUT_CHECKS else []
+    if problems:
+        more = f" (and {len(problems) - 1} more: carthandout check lists them all)" if len(problems) > 1 else ""
+        raise ContentError(problems[0] + more)
+    return pack
 
 
 def parse_pack(text: str, origin: str, document: str, language: str) -> ContentPack:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from carthandout.content import register_layout_check
+
 from carthandout.documents import handout
 from carthandout.documents import checklist
 from carthandout.documents import wallet_card
@@ -17,3 +19,5 @@ DOCUMENTS: dict[str, ModuleType] = {
     milestone_calendar.DOCUMENT_ID: milestone_calendar,
 }
 DEFAULT_DOCUMENTS: tuple[str, ...] = tuple(DOCUMENTS)
+for _document, _module in DOCUMENTS.items():
+    register_layout_check(_document, _module.validate)

@@ -18,12 +18,11 @@ from carthandout.context import DocumentContext, rich_address, rich_team
 from carthandout.typefaces import Rich, has_right_to_left, rich_value, text_font
 from carthandout.schedule import ALL_CONDITIONING_DAYS
 from carthandout.documents.base import heading_paragraph, paragraph
+from carthandout.documents.pack_checks import BLOCK_KINDS
 from carthandout.documents.text_line import date_cell, year_on_its_own_line
 from carthandout.theme import Theme, tint
 
-BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts")
 KEPT_LIST_ITEMS = 8  # a list this short stays whole with the words that open it
-SECTION_ROLES = ("normal", "call-box", "disclaimer")
 # A patient block's value: a template of fields, or what draws the value in the room it is given
 # (a field to write in).
 PairValue = str | Callable[[float], Flowable]
@@ -32,52 +31,6 @@ ROW_RULE_WIDTH = 0.5
 HEADER_RULE_WIDTH = 1.2  # under a table's header rows, in the brand color
 ROW_RULE_COLOR = HexColor("#9A9A9A")
 GRID_COLOR = HexColor("#6E6E6E")
-
-
-def validate_sections(pack: ContentPack) -> list[str]:
-    """Problems in a pack's ``sections`` (structure only; placeholders are checked at load)."""
-    problems: list[str] = []
-    sections = pack.data.get("sections")
-    if not isinstance(sections, list) or not sections:
-        return [f"{pack.origin}: sections must be a non-empty list"]
-    seen: set[str] = set()
-    for index, section in enumerate(sections, start=1):
-        where = f"{pack.origin}: sections[{index}]"
-        if not isinstance(section, Mapping) or not isinstance(section.get("id"), str):
-            problems.append(f"{where}: needs an id")
-            continue
-        if section["id"] in seen:
-            problems.append(f"{where}: duplicate id {section['id']!r}")
-        seen.add(section["id"])
-        if section.get("role", "normal") not in SECTION_ROLES:
-            problems.append(f"{where}: role must be one of {', '.join(SECTION_ROLES)}")
-        if not isinstance(section.get("heading"), str):
-            problems.append(f"{where}: needs a heading")
-        problems.extend(_block_problems(section.get("blocks"), f"{where} ({section['id']})"))
-    return problems
-
-
-def missing_labels(pack: ContentPack, required: Iterable[str]) -> list[str]:
-    return [f"{pack.origin}: labels.{key} is missing" for key in required if key not in pack.labels]
-
-
-def validate_section_pack(pack: ContentPack, required_labels: Iterable[str], call_box: bool = True) -> list[str]:
-    """The checks every section-based document shares: sections, labels, and one call box."""
-    problems = validate_sections(pack) + missing_labels(pack, required_labels)
-    if call_box and len(section_by_role(pack, "call-box")) != 1:
-        problems.append(f"{pack.origin}: exactly one section needs role: call-box")
-    return problems
-
-
-def _block_problems(blocks: Any, where: str) -> list[str]:
-    if not isinstance(blocks, list) or not blocks:
-        return [f"{where}: blocks must be a non-empty list"]
-    problems = []
-    for number, block in enumerate(blocks, start=1):
-        kinds = [k for k in BLOCK_KINDS if isinstance(block, Mapping) and k in block]
-        if len(kinds) != 1:
-            problems.append(f"{where}: block {number} needs exactly one of {', '.join(BLOCK_KINDS)}")
-    return problems
 
 
 def section_by_role(pack: ContentPack, role: str) -> list[Mapping[str, Any]]:

@@ -7,7 +7,8 @@ from reportlab.platypus import Flowable, Spacer
 from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf
-from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role, validate_section_pack
+from carthandout.documents.blocks import BlockRenderer, call_box, section_by_role
+from carthandout.documents.pack_checks import validate_section_pack
 from carthandout.documents.row_grid import GridRow, date_column_share, write_in_grid
 from carthandout.documents.text_line import date_cell
 from carthandout.documents.temperature_log import caregiver_period_days

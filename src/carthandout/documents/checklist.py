@@ -23,7 +23,8 @@ from carthandout.content import ContentPack, available_languages, fill, load_pac
 from carthandout.context import DocumentContext, build_context, check_translations_available, effective_policy
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, heading_paragraph, paragraph
 from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, PairValue,
-                                         boxed, keep_together, missing_labels, table_padding, unkept)
+                                         boxed, keep_together, table_padding, unkept)
+from carthandout.documents.pack_checks import missing_labels
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.forms import (FORM_FONT, SignatureLine, TextField, TickBox, form_can_encode, form_key,
                                         value_width)

@@ -7,7 +7,8 @@ from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, page_body_height
 from carthandout.documents.blocks import (BlockRenderer, InOrderThatFits, address_row_height, call_box, natural_width,
-                                         section_by_role, validate_section_pack)
+                                         section_by_role)
+from carthandout.documents.pack_checks import validate_section_pack
 from carthandout.errors import InputError
 from carthandout.models import Clinic, probe_patient
 from carthandout.options import RenderOptions

@@ -21,8 +21,8 @@ from carthandout.context import DocumentContext
 from carthandout.documents.base import (
     RenderedDocument, build_branded_pdf, filled, heading_paragraph, page_body_height, paragraph, wide_for_large_print,
 )
-from carthandout.documents.blocks import (GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, shown,
-                                         validate_section_pack)
+from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, shown
+from carthandout.documents.pack_checks import condition_problems, validate_section_pack
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.text_line import date_cell, plain_text
 from carthandout.options import RenderOptions
@@ -66,6 +66,8 @@ def validate(pack: ContentPack) -> list[str]:
             problems.append(f"{where}: date must be one of {', '.join(sorted(known))}")
         elif not all(isinstance(mark.get(key), str) and mark[key].strip() for key in ("short", "long")):
             problems.append(f"{where}: needs short and long text")
+        else:
+            problems += condition_problems(mark, where)
     return problems
 
 

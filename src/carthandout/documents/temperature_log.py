@@ -10,8 +10,9 @@ from carthandout.content import ContentPack, load_pack
 from carthandout.context import DocumentContext
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, wide_for_large_print
 from carthandout.documents.blocks import (
-    BlockRenderer, SideBySideIfItFits, call_box, call_box_only, keep_together, section_by_role, validate_section_pack,
+    BlockRenderer, SideBySideIfItFits, call_box, call_box_only, keep_together, section_by_role,
 )
+from carthandout.documents.pack_checks import validate_section_pack
 from carthandout.documents.row_grid import GridRow, date_column_share, write_in_grid
 from carthandout.documents.text_line import date_cell
 from carthandout.options import RenderOptions

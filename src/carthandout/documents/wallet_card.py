@@ -28,7 +28,7 @@ from carthandout.content import ContentPack, fill, load_common, load_pack
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import (Metadata, RenderedDocument, footer_prints_birth_date, in_language, joined,
                                         metadata_for, paragraph, subject_in)
-from carthandout.documents.blocks import missing_labels
+from carthandout.documents.pack_checks import missing_labels
 from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
