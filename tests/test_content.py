@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from carthandout.content import fill, load_pack, parse_pack
@@ -138,3 +140,21 @@ def test_the_shipped_packs_meet_every_layout_check():
     for language in available_languages():
         for document in available_documents(language):
             assert DOCUMENTS[document].validate(load_pack(document, language)) == []
+
+
+@pytest.mark.parametrize("typed, said", [
+    ("Hello {patient.name, welcome", "a brace without its pair"),  # printed as typed
+    ("Hello patient.name}, welcome", "a brace without its pair"),
+    ("Hello {{patient.name}}", "a brace without its pair"),  # printed "Hello {Ana}"
+    ("This is **very important.", "** opens bold without closing it"),  # bolded the rest of the paragraph
+])
+def test_unpaired_braces_and_bold_marks_name_the_file_and_line(typed, said):
+    with pytest.raises(ContentError, match=rf"handouts/en/handout.yaml:13: {re.escape(said)}"):
+        parse_pack(PACK.replace("Bad {patient.nmae} here", typed), "handouts/en/handout.yaml", "handout", "en")
+
+
+@pytest.mark.parametrize("typed", ["Go to step 2 → step 3", "Done ✓"])
+def test_a_character_the_text_font_lacks_names_the_file_and_line(typed):
+    """An arrow or a check mark printed as an empty box, and neither check nor generate said so."""
+    with pytest.raises(ContentError, match=r"handouts/en/handout.yaml:13: character U\+.* is not in the text font"):
+        parse_pack(PACK.replace("Bad {patient.nmae} here", typed), "handouts/en/handout.yaml", "handout", "en")

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
 
 from carthandout.errors import ContentError
-from carthandout.typefaces import Rich, escape, joined_rich
+from carthandout.typefaces import TEXT_FAMILY, Rich, coverage, described, escape, joined_rich, needs_glyph
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
 from carthandout.resources import package_dir, read_yaml_text
 
@@ -117,6 +117,7 @@ def parse_pack(text: str, origin: str, document: str, language: str) -> ContentP
     sources = _string_map(raw.get("sources", {}), f"{origin}: sources")
     labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
     check_placeholders(raw, text, origin)
+    check_glyphs(raw, text, origin)
     check_source_references(raw, sources, origin)
     return ContentPack(raw["id"], language, raw["title"], raw["version"], raw["reviewed"], sources, labels, raw, origin)
 
@@ -139,10 +140,37 @@ def iter_strings(node: Any) -> Iterator[str]:
 
 
 def check_placeholders(raw: Any, text: str, origin: str) -> None:
+    """Every braced name a placeholder; a brace without its pair, or ``**`` without its closing
+    one, is an error: "Hello {patient.name, welcome" printed as typed, "**very important." bolded
+    the rest of its paragraph."""
     for string in iter_strings(raw):
         for token in PLACEHOLDER.findall(string):
             if token not in KNOWN_PLACEHOLDERS and token not in LAYOUT_TOKENS:
                 raise ContentError(f"{origin}:{_line_of(text, '{' + token + '}')}: unknown placeholder {{{token}}}")
+        outside = PLACEHOLDER.sub("", string)
+        if "{" in outside or "}" in outside:
+            raise ContentError(f"{origin}:{_line_of(text, _first_line(string))}: a brace without its pair: "
+                               "write a placeholder as {patient.name}, with no other braces in the text")
+        if string.count("**") % 2:
+            raise ContentError(f"{origin}:{_line_of(text, _first_line(string))}: ** opens bold without closing it "
+                               "(**these words**)")
+
+
+def check_glyphs(raw: Mapping[str, Any], text: str, origin: str) -> None:
+    """Every character the pack prints is in the text font: an arrow or a check mark printed as an
+    empty box, and nothing said so (a patient's name falls back to another bundled font; authored
+    text does not)."""
+    drawn = coverage(TEXT_FAMILY.name)
+    for string in iter_strings({key: value for key, value in raw.items() if key != "sources"}):
+        missing = next((ch for ch in PLACEHOLDER.sub("", string) if needs_glyph(ch) and ord(ch) not in drawn), None)
+        if missing is not None:
+            raise ContentError(f"{origin}:{_line_of(text, missing)}: character {described(missing)} is not in the "
+                               f"text font ({TEXT_FAMILY.name}): it would print as an empty box")
+
+
+def _first_line(string: str) -> str:
+    """What of ``string`` is found on one line of the file (a long string folds over several)."""
+    return string.split("\n")[0][:40]
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -187,6 +215,7 @@ def load_common(language: str) -> CommonWords:
     for key in ("day", "days", "week", "weeks", "hour", "hours", "range", "temperature"):
         if key not in units:
             raise ContentError(f"{origin}: units.{key} is missing")
+    check_glyphs(raw, text, origin)
     return CommonWords(raw["locale"], units, _string_map(raw.get("labels", {}), f"{origin}: labels"))
 
 

@@ -149,7 +149,7 @@ def _outline_less_glyphs(face: TTFontFace) -> set[int]:
     return {glyph for glyph in range(count) if offsets[glyph + 1] == offsets[glyph]}
 
 
-def _needs_glyph(ch: str) -> bool:
+def needs_glyph(ch: str) -> bool:
     """Joiners steer shaping and take no glyph; every other character must be in the chosen font."""
     return not ch.isspace() and ch not in JOINERS
 
@@ -159,7 +159,7 @@ def covers(name: str, text: str) -> bool:
     if not FAMILIES[name].may_print(text):
         return False
     cmap = coverage(name)
-    return all(ord(ch) in cmap for ch in text if _needs_glyph(ch))
+    return all(ord(ch) in cmap for ch in text if needs_glyph(ch))
 
 
 def family_for(text: str) -> str | None:
@@ -395,21 +395,21 @@ def _clusters(word: str) -> list[str]:
 
 def _uncovered_message(word: str) -> str:
     for ch in word:
-        if _needs_glyph(ch) and family_for(ch) is None:
-            return f"character {_code(ch)} is not in any bundled font, so it cannot be printed"
+        if needs_glyph(ch) and family_for(ch) is None:
+            return f"character {described(ch)} is not in any bundled font, so it cannot be printed"
     # Every character has a font, but no font has them all. A loose accent rules out the text
     # font (family_for), so then the accent is one of the pair.
     marks = [ch for ch in word if unicodedata.category(ch) == "Mn"]
     anchor = marks[0] if marks else word[0]
     family = family_for(anchor) or TEXT_FAMILY.name
-    other = next((ch for ch in word if _needs_glyph(ch) and not covers(family, ch)), None)
+    other = next((ch for ch in word if needs_glyph(ch) and not covers(family, ch)), None)
     if other is None:
         return "no single bundled font prints this word's characters together; separate them with a space"
-    return (f"one word mixes {_code(anchor)} and {_code(other)}, which no single bundled font prints "
+    return (f"one word mixes {described(anchor)} and {described(other)}, which no single bundled font prints "
             "together; separate them with a space")
 
 
-def _code(ch: str) -> str:
+def described(ch: str) -> str:
     return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'unnamed character')})"
 
 
