@@ -158,3 +158,17 @@ def test_a_character_the_text_font_lacks_names_the_file_and_line(typed):
     """An arrow or a check mark printed as an empty box, and neither check nor generate said so."""
     with pytest.raises(ContentError, match=r"handouts/en/handout.yaml:13: character U\+.* is not in the text font"):
         parse_pack(PACK.replace("Bad {patient.nmae} here", typed), "handouts/en/handout.yaml", "handout", "en")
+
+
+@pytest.mark.parametrize("typed", ["Stay near for at least 4 weeks after your infusion", "Do not drive for fourteen days",
+                                   "Call at 100.4 °F", "No maneje durante 8 semanas"])
+def test_a_duration_written_as_a_number_names_the_file_and_line(typed):
+    """"4 weeks" written over {policy.stay_near_period} printed beside a 14-day clinic's date."""
+    with pytest.raises(ContentError, match=r"handouts/en/handout.yaml:13: '.*' is a duration or threshold written"):
+        parse_pack(PACK.replace("Bad {patient.nmae} here", typed), "handouts/en/handout.yaml", "handout", "en")
+
+
+@pytest.mark.parametrize("typed", ["Call the 24-hour line", "Stay {policy.stay_near_period} (through {dates.stay_near_until})",
+                                   "Take your temperature 2 times a day", "Línea de 24 horas"])
+def test_words_that_are_no_written_duration_load(typed):
+    parse_pack(PACK.replace("Bad {patient.nmae} here", typed), "handouts/en/handout.yaml", "handout", "en")

@@ -118,6 +118,7 @@ def parse_pack(text: str, origin: str, document: str, language: str) -> ContentP
     labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
     check_placeholders(raw, text, origin)
     check_glyphs(raw, text, origin)
+    check_written_durations(raw, text, origin)
     check_source_references(raw, sources, origin)
     return ContentPack(raw["id"], language, raw["title"], raw["version"], raw["reviewed"], sources, labels, raw, origin)
 
@@ -166,6 +167,28 @@ def check_glyphs(raw: Mapping[str, Any], text: str, origin: str) -> None:
         if missing is not None:
             raise ContentError(f"{origin}:{_line_of(text, missing)}: character {described(missing)} is not in the "
                                f"text font ({TEXT_FAMILY.name}): it would print as an empty box")
+
+
+# A duration or a threshold written as a number ("4 weeks", "fourteen days", "100.4 °"): the
+# policy's placeholders say it, so that it follows the clinic's profile. "24-hour" names the phone line.
+_NUMBER = (r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty|"
+           r"thirty|un|una|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|catorce|quince|veinte|"
+           r"treinta)")
+_DURATION_UNIT = r"(?:°|(?:days?|weeks?|hours?|months?|días?|semanas?|horas?|mes|meses)\b)"
+_WRITTEN_DURATION = re.compile(rf"\b{_NUMBER}[\s\u00a0-]*{_DURATION_UNIT}", re.IGNORECASE)
+_PHONE_LINE = re.compile(r"\b24[ -](?:hour|horas)\b", re.IGNORECASE)
+
+
+def check_written_durations(raw: Mapping[str, Any], text: str, origin: str) -> None:
+    """No duration or threshold written as a number: "for at least 4 weeks" printed beside a
+    clinic's 14-day date ("through March 19")."""
+    for string in iter_strings({key: value for key, value in raw.items() if key not in ("sources", "reviewed")}):
+        found = _WRITTEN_DURATION.search(_PHONE_LINE.sub("", PLACEHOLDER.sub("", string)))
+        if found:
+            raise ContentError(f"{origin}:{_line_of(text, found.group().split()[0])}: {found.group()!r} is a duration "
+                               "or threshold written as a number: use the policy's placeholder ({policy.stay_near_period}"
+                               ", {policy.fever_threshold}: docs/content-format.md lists them), which follows the "
+                               "clinic's profile")
 
 
 def _first_line(string: str) -> str:
