@@ -172,3 +172,36 @@ def test_a_duration_written_as_a_number_names_the_file_and_line(typed):
                                    "Take your temperature 2 times a day", "Línea de 24 horas"])
 def test_words_that_are_no_written_duration_load(typed):
     parse_pack(PACK.replace("Bad {patient.nmae} here", typed), "handouts/en/handout.yaml", "handout", "en")
+
+
+@pytest.mark.parametrize("document, old, new, said", [
+    # a sign added to the English call box only: Spanish patients were given another list
+    ("handout", '          - "Severe tiredness or weakness"\n',
+     '          - "Severe tiredness or weakness"\n          - "A rash or itching all over"\n',
+     "handouts/es/handout.yaml: sections/call-right-away.blocks[2].bullets: 8 items, English has 9"),
+    ("handout", '      - text: "Your caregiver:"\n', '      - subheading: "Your caregiver"\n',
+     "handouts/es/handout.yaml: sections/caregiver.blocks[2]: keys text, English has subheading"),
+    ("wallet-card", '    - "Severe tiredness or weakness"\n', "",
+     "handouts/es/wallet-card.yaml: front/front.signs: 8 items, English has 7"),
+])
+def test_check_names_blocks_and_lists_built_otherwise_than_in_english(edited_content, document, old, new, said):
+    edited_content(document, "en", old, new)
+    checked = run_cli("check")
+    assert checked.exit_code == 1 and said in checked.output, checked.output
+
+
+def test_generate_and_batch_warn_of_a_translation_of_another_version(edited_content, tmp_path, write_yaml):
+    """The English handout moved to a new version and the Spanish one did not: Spanish patients'
+    papers printed with no word, though check failed on it."""
+    edited_content("handout", "en", 'version: "1.3.8"', 'version: "1.4.0"')
+    result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--lang", "es",
+                     "--doc", "handout", "-o", tmp_path / "one")
+    assert result.exit_code == 0, result.output
+    warning = "warning: handouts/es/handout.yaml is version 1.3.8, the English 1.4.0"
+    assert warning in result.stderr
+    roster = write_yaml("roster.yaml", '- {name: Ana Test, infusion_date: "2027-03-05", language: es}\n')
+    batched = run_cli("batch", roster, "--doc", "handout", "-o", tmp_path / "all")
+    assert batched.exit_code == 0 and warning in batched.stderr, batched.output
+    english = run_cli("generate", "--name", "Ann Test", "--infusion-date", "2027-03-05", "--doc", "handout",
+                      "-o", tmp_path / "en")
+    assert "warning: handouts/es" not in english.stderr

@@ -8,11 +8,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, NoReturn
+from typing import Any, Callable, Iterator, NoReturn, Sequence
 
 import click
 
 from carthandout import __version__
+from carthandout.completeness import translations_behind
 from carthandout.content import available_documents, available_languages
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS, wallet_card
 from carthandout.errors import CarthandoutError, InputError, counted, raise_together
@@ -169,6 +170,14 @@ def patient_options(command: Any) -> Any:
     return command
 
 
+def stale_translations(chosen: Sequence[str], languages: set[str], clinic: Clinic) -> list[str]:
+    """``translations_behind`` for the packs a run prints: each document in the patients'
+    languages, and the wallet card's back in the clinic's."""
+    card_backs = (translations_behind([wallet_card.DOCUMENT_ID], [clinic.language])
+                  if wallet_card.DOCUMENT_ID in chosen else [])
+    return list(dict.fromkeys(translations_behind(chosen, languages) + card_backs))
+
+
 def export_reading(clinic: Clinic, last_name_first: bool, capitalize_names: bool, date_order: str | None) -> ExportReading:
     """How the export writes names and dates: the clinic profile's ``exports``, and the flags."""
     return clinic_reading(clinic.extra(EXPORTS_SECTION)).with_flags(last_name_first, capitalize_names, date_order)
@@ -260,6 +269,8 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     doubt = infusion_date_doubt(ctx.schedule)
     if doubt:
         click.echo(f"warning: infusion_date: {doubt}", err=True)
+    for line in stale_translations(chosen, {ctx.language}, clinic):
+        click.echo(line, err=True)
     warn_if_example_clinic(clinic_file, clinic)
 
 
@@ -474,7 +485,9 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         click.echo("interrupted while checking the roster: nothing was written", err=True)
         sys.exit(130)
     patients, problems = checked.jobs, checked.problems
-    for line in [problem.line() for problem in problems] + checked.notices + jobs_notice(settings.jobs):
+    languages = {job.patient.language or clinic.language for job in patients}
+    for line in ([problem.line() for problem in problems] + checked.notices
+                 + stale_translations(chosen, languages, clinic) + jobs_notice(settings.jobs)):
         click.echo(line, err=True)
     if check_only:
         say(f"checked: {counted(len(patients), 'patient')} ready, "

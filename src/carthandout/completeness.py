@@ -3,12 +3,14 @@
 English is the reference. A translation must carry the same version and review date (a newer English
 text means the translation is out of date), the same source keys, the same label keys with the same
 placeholders, and the same ids (sections, and items inside them) with the same placeholders and
-sources in each. Texts differ freely; structure and the patient's facts do not.
+sources in each, and the same blocks in each: a bullet added to the English call box and not to the
+Spanish one gave Spanish patients another list of signs, and check said nothing. Texts differ
+freely; structure and the patient's facts do not.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Mapping
 
 from carthandout.content import (PACK_METADATA_KEYS, PLACEHOLDER, ContentPack, available_documents, available_languages,
                                  iter_strings, read_pack)
@@ -26,6 +28,7 @@ class Unit:
     placeholders: frozenset[str]
     sources: frozenset[str]
     audience: str = "patient"
+    node: Any = field(default=None, compare=False)  # what it holds, for the shape of its blocks and lists
 
 
 def check_completeness() -> list[str]:
@@ -72,7 +75,48 @@ def compare_units(where: str, reference: Mapping[str, Unit], other: Mapping[str,
                             f"English has {sorted(reference[path].sources)}")
         if reference[path].audience != other[path].audience:
             problems.append(f"{where}: {path}: audience {other[path].audience}, English has {reference[path].audience}")
+        difference = shape_difference(reference[path].node, other[path].node, path)
+        if difference:
+            problems.append(f"{where}: {difference}")
     return problems
+
+
+def shape_difference(reference: Any, other: Any, path: str) -> str | None:
+    """Where ``other`` is built otherwise than ``reference``: a list of another length, a block of
+    another kind, other keys ("sections/caregiver.blocks[3].bullets: 2 items, English has 3").
+    Parts with an id of their own are compared as units, not here."""
+    if isinstance(reference, Mapping) and isinstance(other, Mapping):
+        ours, theirs = _compared_keys(reference), _compared_keys(other)
+        if ours != theirs:
+            return f"{path}: keys {', '.join(theirs) or 'none'}, English has {', '.join(ours) or 'none'}"
+        return next(filter(None, (shape_difference(reference[key], other[key], f"{path}.{key}") for key in ours)), None)
+    if isinstance(reference, list) and isinstance(other, list):
+        if _all_units(reference) and _all_units(other):
+            return None
+        if len(reference) != len(other):
+            return f"{path}: {len(other)} items, English has {len(reference)}"
+        pairs = enumerate(zip(reference, other), start=1)
+        return next(filter(None, (shape_difference(ours, theirs, f"{path}[{number}]") for number, (ours, theirs) in pairs)),
+                    None)
+    if _kind(reference) != _kind(other):
+        return f"{path}: {_kind(other)}, English has {_kind(reference)}"
+    return None
+
+
+def _compared_keys(node: Mapping[str, Any]) -> list[str]:
+    return sorted(str(key) for key in node if key not in ("sources", "id"))
+
+
+def _all_units(items: list[Any]) -> bool:
+    return bool(items) and all(isinstance(item, Mapping) and isinstance(item.get("id"), str) for item in items)
+
+
+def _kind(node: Any) -> str:
+    if isinstance(node, list):
+        return "a list"
+    if isinstance(node, Mapping):
+        return "a mapping"
+    return "text" if isinstance(node, str) else "a value"
 
 
 def compare_common(language: str) -> list[str]:
@@ -106,7 +150,7 @@ def pack_units(data: Mapping[str, Any]) -> dict[str, Unit]:
         if key in PACK_METADATA_KEYS:
             continue
         nested = dict(_units_in(value, key))
-        units.update(nested or {key: Unit(frozenset(_placeholders(value)), frozenset(), _audience(value))})
+        units.update(nested or {key: Unit(frozenset(_placeholders(value)), frozenset(), _audience(value), value)})
     return units
 
 
@@ -117,7 +161,7 @@ def _units_in(node: Any, path: str) -> Iterator[tuple[str, Unit]]:
     elif isinstance(node, Mapping):
         if isinstance(node.get("id"), str):
             path = f"{path}/{node['id']}"
-            yield path, Unit(frozenset(_placeholders(node)), frozenset(_source_list(node)), _audience(node))
+            yield path, Unit(frozenset(_placeholders(node)), frozenset(_source_list(node)), _audience(node), node)
         for key, value in node.items():
             if key != "sources":
                 yield from _units_in(value, path)
@@ -164,3 +208,21 @@ def _placeholder_differences(where: str, group: str, reference: Mapping[str, fro
 
 def _braced(tokens: frozenset[str]) -> str:
     return ", ".join("{" + token + "}" for token in sorted(tokens))
+
+
+def translations_behind(documents: Iterable[str], languages: Iterable[str]) -> list[str]:
+    """A warning for each of ``documents`` whose translation into one of ``languages`` has another
+    version than the English: a Spanish pack left at 1.3.7 beside English 1.3.8 printed with no
+    word, though its call box had lost a sign the English had gained."""
+    warnings = []
+    for language in sorted(set(languages) - {REFERENCE_LANGUAGE}):
+        for document in documents:
+            try:
+                english, translated = read_pack(document, REFERENCE_LANGUAGE), read_pack(document, language)
+            except CarthandoutError:
+                continue  # printing it stops on the reason
+            if translated.version != english.version:
+                warnings.append(f"warning: {translated.origin} is version {translated.version}, the English "
+                                f"{english.version}: its words may not say what the English now do "
+                                "(carthandout check lists the differences)")
+    return warnings
