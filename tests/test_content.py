@@ -205,3 +205,16 @@ def test_generate_and_batch_warn_of_a_translation_of_another_version(edited_cont
     english = run_cli("generate", "--name", "Ann Test", "--infusion-date", "2027-03-05", "--doc", "handout",
                       "-o", tmp_path / "en")
     assert "warning: handouts/es" not in english.stderr
+
+
+def test_a_box_taller_than_a_large_print_page_names_the_pack(edited_content, tmp_path):
+    """A call-box bullet of 25 sentences printed in normal print and stopped the large-print
+    handout with "internal error: LayoutError": the patient who needs large print got nothing."""
+    long_sign = " ".join(["Feeling very sick."] * 25)
+    edited_content("handout", "en", '          - "Severe tiredness or weakness"\n', f'          - "{long_sign}"\n')
+    result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--doc", "handout",
+                     "--large-print", "-o", tmp_path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: handouts/en/handout.yaml: a box or table is taller than a page in "
+                                    "large print"), result.stderr
+    assert "internal error" not in result.stderr

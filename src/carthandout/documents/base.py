@@ -14,6 +14,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus.doctemplate import LayoutError
 from reportlab.lib.styles import ParagraphStyle
 
 from carthandout import __version__
@@ -22,6 +23,7 @@ from carthandout.context import DocumentContext
 from carthandout.documents.bookmarks import Bookmark, add_to_outline, noted
 from carthandout.documents.shared_layout import SharedLayoutParagraph, marked_span
 from carthandout.edits import patient_key
+from carthandout.errors import ContentError
 from carthandout.reportlab_reuse import draw_prepared_image, prepared_image, set_patient_key
 from carthandout.typefaces import Rich, bold, has_right_to_left, text_font, with_inherited_weight
 from carthandout.theme import Theme
@@ -515,11 +517,16 @@ def build_branded_pdf(
     """A full-page document with the brand header and the standard footer on every page."""
     paint_header, header_height = brand_header(ctx, theme)
     top, bottom = branded_margins(theme, header_height)
-    data, pages, bookmarks = build_pdf(
-        story, theme, metadata_for(ctx, pack, prints_birth_date or footer_prints_birth_date(ctx)), paint_header,
-        footer_painter(ctx, pack, theme),
-        top_margin=top, bottom_margin=bottom,
-    )
+    try:
+        data, pages, bookmarks = build_pdf(
+            story, theme, metadata_for(ctx, pack, prints_birth_date or footer_prints_birth_date(ctx)), paint_header,
+            footer_painter(ctx, pack, theme),
+            top_margin=top, bottom_margin=bottom,
+        )
+    except LayoutError:  # a box no page holds: the pack's words (a patient's values are bounded), not a bug
+        size = " in large print" if theme.large_print else ""
+        raise ContentError(f"{pack.origin}: a box or table is taller than a page{size}: shorten the paragraph or "
+                           "list in it, or split it in two") from None
     return RenderedDocument(pack.id, data, pages, pack.version, pack.reviewed, ctx.language, bookmarks)
 
 
