@@ -218,3 +218,19 @@ def test_a_box_taller_than_a_large_print_page_names_the_pack(edited_content, tmp
     assert result.stderr.startswith("error: handouts/en/handout.yaml: a box or table is taller than a page in "
                                     "large print"), result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_a_card_note_made_too_long_names_the_pack_not_the_clinics_number(edited_content, tmp_path, write_yaml):
+    """A lengthened back.note was reported as "clinic.phone_24h: is too long for the wallet card":
+    the nurse who had edited the note was sent to the clinic file. A long number is still named."""
+    sentence = "Risk of infection can last months. "
+    edited_content("wallet-card", "en", "**Contact the treating center", sentence * 6 + "**Contact the treating center")
+    result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                     "-o", tmp_path / "a")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: handouts/en/wallet-card.yaml: back.note: too long for the wallet card")
+    clinic = write_yaml("clinic.yaml", 'name: "Riverside Cancer Center"\n'
+                                       'phone_24h: "(217) 555-0199, press 4, then 2, then 1"\n')  # 36 characters
+    numbered = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                       "--clinic", clinic, "-o", tmp_path / "b")
+    assert numbered.stderr.startswith("error: clinic.phone_24h: is too long for the wallet card"), numbered.stderr

@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.colors import Color, HexColor
@@ -284,8 +284,7 @@ def _back_texts(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> tuple[
     authored = _authored_maker(ctx, f"{pack.origin}: back")
     top = [
         authored("heading", words["heading"], 11, WARNING_MIN, 2, bold=True, color=theme.primary),
-        # The note names the 24-hour number: a too-long note is usually a too-long number.
-        CardText(fill(words["note"], ctx.rich), 9, TEXT_MIN, 7, "clinic.phone_24h", space_before=2),
+        _note(ctx, words["note"], authored),
     ]
     center_field = "center" if ctx.patient.center else "clinic.name"
     physician_field = "physician" if ctx.patient.physician else "clinic.physician"
@@ -296,6 +295,18 @@ def _back_texts(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> tuple[
         _row(ctx, labels["phone"], "patient.caregiver_phone", "caregiver_phone", 8.5, 1, space_before=1.5),
     ]
     return top, bottom
+
+
+ORDINARY_NUMBER_LENGTH = 20  # "+44 20 7946 0958", "(217) 555-0199 x12": no reason for a note not to fit
+
+
+def _note(ctx: DocumentContext, template: str, authored: Callable[..., CardText]) -> CardText:
+    """The back's note, which names the 24-hour number: one too long for the card is the number's
+    fault when the number is unusually long, else the note's words (a lengthened note was blamed
+    on a 14-character number, and the nurse editing it was sent to the clinic file)."""
+    if len(ctx.clinic.phone_24h) > ORDINARY_NUMBER_LENGTH:
+        return CardText(fill(template, ctx.rich), 9, TEXT_MIN, 7, "clinic.phone_24h", space_before=2)
+    return authored("note", template, 9, TEXT_MIN, 7, space_before=2)
 
 
 def _authored_maker(ctx: DocumentContext, origin: str):
