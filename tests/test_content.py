@@ -234,3 +234,18 @@ def test_a_card_note_made_too_long_names_the_pack_not_the_clinics_number(edited_
     numbered = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
                        "--clinic", clinic, "-o", tmp_path / "b")
     assert numbered.stderr.startswith("error: clinic.phone_24h: is too long for the wallet card"), numbered.stderr
+
+
+def test_a_label_that_is_not_text_is_named():
+    """"labels must map names to quoted text" did not say which of forty labels."""
+    text = PACK.replace("Bad {patient.nmae} here", "ok").replace('sources: {seed: "Source"}',
+                                                                  'sources: {seed: "Source"}\nlabels: {mrn: [MRN, Record number]}')
+    with pytest.raises(ContentError, match=r"x.yaml: labels.mrn must be quoted text"):
+        parse_pack(text, "x.yaml", "handout", "en")
+
+
+def test_a_checklist_item_without_a_text_is_named(edited_content):
+    from carthandout.content import read_pack
+    from carthandout.documents import checklist
+    edited_content("checklist", "en", '        text: "HIV screening (blood test)"\n', "")
+    assert any(": item hiv: needs a text" in line for line in checklist.validate(read_pack("checklist", "en")))

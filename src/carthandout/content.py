@@ -124,8 +124,11 @@ def parse_pack(text: str, origin: str, document: str, language: str) -> ContentP
 
 
 def _string_map(raw: Any, where: str) -> dict[str, str]:
-    if not isinstance(raw, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+    if not isinstance(raw, Mapping):
         raise ContentError(f"{where} must map names to quoted text")
+    for key, value in raw.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ContentError(f"{where}.{key} must be quoted text (\"...\")")
     return dict(raw)
 
 

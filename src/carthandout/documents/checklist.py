@@ -84,8 +84,8 @@ def validate(pack: ContentPack) -> list[str]:
         if not isinstance(items, list) or not items:
             problems.append(f"{where}: items must be a non-empty list")
             continue
-        for item in items:
-            problems += _item_problems(item, f"{where} ({group['id']})", seen, pack.labels)
+        for number, item in enumerate(items, start=1):
+            problems += _item_problems(item, f"{where} ({group['id']})", seen, pack.labels, number)
     dose = pack.data.get("staff_dose")
     dose_keys = ("title", "text", "capped_text", "caution", "caution_override")
     if not isinstance(dose, Mapping) or not all(isinstance(dose.get(k), str) for k in dose_keys):
@@ -93,10 +93,13 @@ def validate(pack: ContentPack) -> list[str]:
     return problems
 
 
-def _item_problems(item: Any, where: str, seen: set[str], labels: Mapping[str, str]) -> list[str]:
-    if not isinstance(item, Mapping) or not isinstance(item.get("id"), str) or not isinstance(item.get("text"), str):
-        return [f"{where}: every item needs an id and a text"]
+def _item_problems(item: Any, where: str, seen: set[str], labels: Mapping[str, str], number: int) -> list[str]:
+    """``number``: the item's place in its group, counted from 1, naming an item without an id."""
+    if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+        return [f"{where}: item {number}: needs an id"]
     where = f"{where}: item {item['id']}"
+    if not isinstance(item.get("text"), str) or not item["text"].strip():
+        return [f"{where}: needs a text (quoted)"]
     problems = []
     if not _ITEM_ID.match(item["id"]):
         problems.append(f"{where}: id must be lowercase letters, digits and hyphens")
