@@ -122,7 +122,7 @@ def test_check_notes_what_the_papers_print_otherwise_than_the_clinic_file(write_
     check said only "valid"."""
     from PIL import Image
     Image.new("RGB", (40, 40), "navy").save(tmp_path / "tiny.png")
-    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '545-0100'\npolicy: us-label-2025\nlogo: tiny.png\n"
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '(217) 545-0100'\npolicy: us-label-2025\nlogo: tiny.png\n"
                                   "colors: {primary: '#FFFF00', accent: '#1F4E79'}\n"
                                   "overrides: {stay_near_travel_hours: 2}\n")  # the travel time the label leaves unset, set
     result = run_cli("check", "--clinic", clinic)
@@ -1589,3 +1589,15 @@ def test_naming_the_record_packet_says_it_is_always_made(tmp_path, named):
     result = run_cli("generate", "--name", "Ann Lee", "--infusion-date", "2027-03-05", "--doc", named, "-o", tmp_path)
     assert result.exit_code == 2
     assert f"error: --doc: {named!r}: the record packet is made with every run, of the documents named" in result.output
+
+
+def test_check_notes_a_number_no_one_out_of_town_can_dial(write_yaml):
+    """A 24-hour number without its area code, and a team member's extension alone, passed check
+    and were printed on the wallet card (an outside pass, s28)."""
+    clinic = write_yaml("c.yaml", "name: X\nphone_24h: '555-0119'\nphone: '+44 20 7946 0958'\n"
+                                  "team:\n  - {role: Nurse, name: Ana, phone: 'ext. 121'}\n"
+                                  "  - {role: Pharmacist, name: Sam, phone: '(217) 555-0142'}\n")
+    result = run_cli("check", "--clinic", clinic)
+    assert "note: clinic.phone_24h: 555-0119 has 7 digits: a patient away from home" in result.output
+    assert "note: clinic.team[1].phone: ext. 121 has 3 digits" in result.output
+    assert "clinic.phone:" not in result.output and "clinic.team[2]" not in result.output

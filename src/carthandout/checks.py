@@ -18,7 +18,7 @@ from carthandout.documents.base import LOGO_BOX
 from carthandout.errors import CarthandoutError, InputError, counted
 from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_is_a_number
 from carthandout.inputs import MADE_UP_NUMBERS, CheckedClinic, checked_clinic, is_example_copy
-from carthandout.models import Clinic
+from carthandout.models import Clinic, phone_digits
 from carthandout.pipeline import clinic_problems
 from carthandout.policy import CURRENT_LABEL_POLICY, OPTIONAL_VALUES, available_policies, load_policy, shorter_than_label
 from carthandout.completeness import check_completeness
@@ -68,7 +68,21 @@ def clinic_notes(clinic: Clinic) -> list[str]:
     """What the papers print otherwise than the clinic file says, or worse than it could look, or
     a policy whose periods may not be what the clinic meant."""
     return (_color_notes(clinic) + _logo_notes(clinic) + _policy_notes(clinic) + _date_format_notes(clinic)
-            + _team_language_notes(clinic) + _locale_notes(clinic))
+            + _team_language_notes(clinic) + _locale_notes(clinic) + _phone_notes(clinic))
+
+
+DIALLED_FROM_ANYWHERE = 10  # digits of a US number with its area code
+
+
+def _phone_notes(clinic: Clinic) -> list[str]:
+    """A number without its area code (555-0119), or an extension alone (ext. 121), is printed on
+    the wallet card and every footer, and an emergency room in another town cannot dial it."""
+    numbers = [("clinic.phone_24h", clinic.phone_24h), ("clinic.phone", clinic.phone),
+               *((f"clinic.team[{number}].phone", member.phone) for number, member in enumerate(clinic.team, start=1))]
+    return [f"note: {field}: {phone} has {counted(len(phone_digits(phone)), 'digit')}: a patient away from home, or "
+            "an emergency room in another town, cannot dial it; write it with its area code (or its + and country "
+            "code)" for field, phone in numbers
+            if phone and not phone.lstrip().startswith("+") and len(phone_digits(phone)) < DIALLED_FROM_ANYWHERE]
 
 
 def _clinic_locale(clinic: Clinic) -> str | None:
