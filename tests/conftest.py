@@ -148,8 +148,10 @@ def edited_content(monkeypatch):
     def forget() -> None:
         content.read_pack.cache_clear()
         content.load_pack.cache_clear()
+        content.load_common.cache_clear()
 
     def edit(document: str, language: str, old: str, new: str) -> None:
+        assert document != "common", "the formatter's cache keeps common.yaml's locale and units"
         edits.setdefault((document, language), []).append((old, new))
         forget()
 

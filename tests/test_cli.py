@@ -1598,6 +1598,6 @@ def test_check_notes_a_number_no_one_out_of_town_can_dial(write_yaml):
                                   "team:\n  - {role: Nurse, name: Ana, phone: 'ext. 121'}\n"
                                   "  - {role: Pharmacist, name: Sam, phone: '(217) 555-0142'}\n")
     result = run_cli("check", "--clinic", clinic)
-    assert "note: clinic.phone_24h: 555-0119 has 7 digits: a patient away from home" in result.output
+    assert "note: clinic.phone_24h: 555-0119 has 7 digits: it is on the wallet card and every page's footer, and a patient away from home" in result.output
     assert "note: clinic.team[1].phone: ext. 121 has 3 digits" in result.output
     assert "clinic.phone:" not in result.output and "clinic.team[2]" not in result.output

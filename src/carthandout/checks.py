@@ -71,7 +71,7 @@ def clinic_notes(clinic: Clinic) -> list[str]:
             + _team_language_notes(clinic) + _locale_notes(clinic) + _phone_notes(clinic))
 
 
-DIALLED_FROM_ANYWHERE = 10  # digits of a US number with its area code
+DIALLED_FROM_ANYWHERE = 9  # a US number has 10 with its area code, one in Spain or Portugal 9
 
 
 def _phone_notes(clinic: Clinic) -> list[str]:
@@ -79,9 +79,10 @@ def _phone_notes(clinic: Clinic) -> list[str]:
     the wallet card and every footer, and an emergency room in another town cannot dial it."""
     numbers = [("clinic.phone_24h", clinic.phone_24h), ("clinic.phone", clinic.phone),
                *((f"clinic.team[{number}].phone", member.phone) for number, member in enumerate(clinic.team, start=1))]
-    return [f"note: {field}: {phone} has {counted(len(phone_digits(phone)), 'digit')}: a patient away from home, or "
-            "an emergency room in another town, cannot dial it; write it with its area code (or its + and country "
-            "code)" for field, phone in numbers
+    return [f"note: {field}: {phone} has {counted(len(phone_digits(phone)), 'digit')}: "
+            + ("it is on the wallet card and every page's footer, and " if field == "clinic.phone_24h" else "")
+            + "a patient away from home, or an emergency room in another town, cannot dial it; write it with its area "
+            "code (or its + and country code)" for field, phone in numbers
             if phone and not phone.lstrip().startswith("+") and len(phone_digits(phone)) < DIALLED_FROM_ANYWHERE]
 
 
@@ -233,7 +234,8 @@ def _check_content() -> list[str]:
                 problems.append(f"handouts/{language}/{document}.yaml: no such document")
                 continue
             try:
-                problems += DOCUMENTS[document].validate(read_pack(document, language))
+                pack = read_pack(document, language)
+                problems += [*pack.doubts, *DOCUMENTS[document].validate(pack)]
             except CarthandoutError as error:
                 problems.append(error.line(show_values=True))
     return problems

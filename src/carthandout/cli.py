@@ -14,7 +14,7 @@ import click
 
 from carthandout import __version__
 from carthandout.completeness import translations_behind
-from carthandout.content import available_documents, available_languages
+from carthandout.content import available_documents, available_languages, load_pack, read_pack
 from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS, wallet_card
 from carthandout.errors import CarthandoutError, InputError, counted, raise_together
 from carthandout.calibration import SHEET_LAYOUTS, calibration_sheet
@@ -170,12 +170,28 @@ def patient_options(command: Any) -> Any:
     return command
 
 
-def stale_translations(chosen: Sequence[str], languages: set[str], clinic: Clinic) -> list[str]:
-    """``translations_behind`` for the packs a run prints: each document in the patients'
-    languages, and the wallet card's back in the clinic's."""
-    card_backs = (translations_behind([wallet_card.DOCUMENT_ID], [clinic.language])
-                  if wallet_card.DOCUMENT_ID in chosen else [])
-    return list(dict.fromkeys(translations_behind(chosen, languages) + card_backs))
+def load_every_pack(chosen: Sequence[str]) -> None:
+    """The chosen documents' packs in every language, checked whole before a batch reads its rows: a
+    pack the layout cannot print failed every row of the run (exit 1), and --check passed it."""
+    for language in available_languages():
+        for document in chosen:
+            load_pack(document, language)
+
+
+def printed_packs(chosen: Sequence[str], languages: set[str], clinic: Clinic) -> list[tuple[str, str]]:
+    """(document, language) of the packs a run prints: each document in the patients' languages,
+    and the wallet card's back in the clinic's."""
+    packs = [(document, language) for language in sorted(languages) for document in chosen]
+    if wallet_card.DOCUMENT_ID in chosen:
+        packs.append((wallet_card.DOCUMENT_ID, clinic.language))
+    return list(dict.fromkeys(packs))
+
+
+def pack_warnings(packs: Sequence[tuple[str, str]]) -> list[str]:
+    """What a run prints of ``packs`` and check fails on: a translation of another version than the
+    English, a duration written as a number."""
+    return translations_behind(packs) + [f"warning: {doubt}" for document, language in packs
+                                         for doubt in read_pack(document, language).doubts]
 
 
 def export_reading(clinic: Clinic, last_name_first: bool, capitalize_names: bool, date_order: str | None) -> ExportReading:
@@ -269,7 +285,7 @@ def generate(patient_file: Path | None, clinic_file: Path | None, documents: tup
     doubt = infusion_date_doubt(ctx.schedule)
     if doubt:
         click.echo(f"warning: infusion_date: {doubt}", err=True)
-    for line in stale_translations(chosen, {ctx.language}, clinic):
+    for line in pack_warnings(printed_packs(chosen, {ctx.language}, clinic)):
         click.echo(line, err=True)
     warn_if_example_clinic(clinic_file, clinic)
 
@@ -462,6 +478,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
         started = time.perf_counter()  # the summary's time counts reading the roster (not a password typed)
         roster = open_roster(roster_file, sheet, ignored_columns)
         clinic = check_clinic(clinic_for_run(clinic_file), chosen, ())
+        load_every_pack(chosen)
         settings = BatchSettings(output_dir or Path.cwd(), jobs or default_jobs(), part_size, template, no_names,
                                  show_values, export_reading(clinic, last_name_first, capitalize_names, date_order))
         options = RenderOptions(chosen, paper, card_layout=card_layout,
@@ -487,7 +504,7 @@ def batch(roster_file: Path, output_dir: Path | None, clinic_file: Path | None, 
     patients, problems = checked.jobs, checked.problems
     languages = {job.patient.language or clinic.language for job in patients}
     for line in ([problem.line() for problem in problems] + checked.notices
-                 + stale_translations(chosen, languages, clinic) + jobs_notice(settings.jobs)):
+                 + pack_warnings(printed_packs(chosen, languages, clinic)) + jobs_notice(settings.jobs)):
         click.echo(line, err=True)
     if check_only:
         say(f"checked: {counted(len(patients), 'patient')} ready, "

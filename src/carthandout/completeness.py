@@ -87,9 +87,10 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
     Parts with an id of their own are compared as units, not here."""
     if isinstance(reference, Mapping) and isinstance(other, Mapping):
         ours, theirs = _compared_keys(reference), _compared_keys(other)
-        if ours != theirs:
-            return f"{path}: keys {', '.join(theirs) or 'none'}, English has {', '.join(ours) or 'none'}"
-        return next(filter(None, (shape_difference(reference[key], other[key], f"{path}.{key}") for key in ours)), None)
+        if sorted(ours) != sorted(theirs):
+            return f"{path}: keys {', '.join(sorted(theirs)) or 'none'}, English has {', '.join(sorted(ours)) or 'none'}"
+        return next(filter(None, (shape_difference(reference[ours[name]], other[theirs[name]], f"{path}.{name}")
+                                  for name in sorted(ours))), None)
     if isinstance(reference, list) and isinstance(other, list):
         if _all_units(reference) and _all_units(other):
             return None
@@ -103,8 +104,9 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
     return None
 
 
-def _compared_keys(node: Mapping[str, Any]) -> list[str]:
-    return sorted(str(key) for key in node if key not in ("sources", "id"))
+def _compared_keys(node: Mapping[Any, Any]) -> dict[str, Any]:
+    """The keys compared, by their names (YAML reads an unquoted ``on:`` as the key True)."""
+    return {str(key): key for key in node if key not in ("sources", "id")}
 
 
 def _all_units(items: list[Any]) -> bool:
@@ -210,19 +212,20 @@ def _braced(tokens: frozenset[str]) -> str:
     return ", ".join("{" + token + "}" for token in sorted(tokens))
 
 
-def translations_behind(documents: Iterable[str], languages: Iterable[str]) -> list[str]:
-    """A warning for each of ``documents`` whose translation into one of ``languages`` has another
+def translations_behind(packs: Iterable[tuple[str, str]]) -> list[str]:
+    """A warning for each of ``packs`` (document, language) that is a translation of another
     version than the English: a Spanish pack left at 1.3.7 beside English 1.3.8 printed with no
     word, though its call box had lost a sign the English had gained."""
     warnings = []
-    for language in sorted(set(languages) - {REFERENCE_LANGUAGE}):
-        for document in documents:
-            try:
-                english, translated = read_pack(document, REFERENCE_LANGUAGE), read_pack(document, language)
-            except CarthandoutError:
-                continue  # printing it stops on the reason
-            if translated.version != english.version:
-                warnings.append(f"warning: {translated.origin} is version {translated.version}, the English "
-                                f"{english.version}: its words may not say what the English now do "
-                                "(carthandout check lists the differences)")
+    for document, language in packs:
+        if language == REFERENCE_LANGUAGE:
+            continue
+        try:
+            english, translated = read_pack(document, REFERENCE_LANGUAGE), read_pack(document, language)
+        except CarthandoutError:
+            continue  # printing it stops on the reason
+        if translated.version != english.version:
+            warnings.append(f"warning: {translated.origin} is version {translated.version}, the English "
+                            f"{english.version}: its words may not say what the English now do "
+                            "(carthandout check lists the differences)")
     return warnings

@@ -35,6 +35,7 @@ class ContentPack:
     labels: Mapping[str, str]
     data: Mapping[str, Any] = field(repr=False)
     origin: str = ""
+    doubts: tuple[str, ...] = ()  # what check fails on and a run warns of, but does not stop: a written duration
 
     def label(self, key: str) -> str:
         try:
@@ -70,7 +71,9 @@ def _pack_text(document: str, language: str) -> tuple[str, str]:
 
 
 PackCheck = Callable[[ContentPack], list[str]]
-_LAYOUT_CHECKS: dict[str, PackCheck] = {}  # by document id: what its layout needs of a pack
+# By document id: what its layout needs of a pack. ``carthandout.documents`` registers each
+# document's ``validate`` when it is imported, as every path that renders does.
+_LAYOUT_CHECKS: dict[str, PackCheck] = {}
 
 
 def register_layout_check(document: str, check: PackCheck) -> None:
@@ -118,9 +121,9 @@ def parse_pack(text: str, origin: str, document: str, language: str) -> ContentP
     labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
     check_placeholders(raw, text, origin)
     check_glyphs(raw, text, origin)
-    check_written_durations(raw, text, origin)
     check_source_references(raw, sources, origin)
-    return ContentPack(raw["id"], language, raw["title"], raw["version"], raw["reviewed"], sources, labels, raw, origin)
+    return ContentPack(raw["id"], language, raw["title"], raw["version"], raw["reviewed"], sources, labels, raw, origin,
+                       tuple(written_durations(raw, text, origin)))
 
 
 def _string_map(raw: Any, where: str) -> dict[str, str]:
@@ -153,10 +156,10 @@ def check_placeholders(raw: Any, text: str, origin: str) -> None:
                 raise ContentError(f"{origin}:{_line_of(text, '{' + token + '}')}: unknown placeholder {{{token}}}")
         outside = PLACEHOLDER.sub("", string)
         if "{" in outside or "}" in outside:
-            raise ContentError(f"{origin}:{_line_of(text, _first_line(string))}: a brace without its pair: "
+            raise ContentError(f"{origin}:{_line_of_string(text, string)}: a brace without its pair: "
                                "write a placeholder as {patient.name}, with no other braces in the text")
         if string.count("**") % 2:
-            raise ContentError(f"{origin}:{_line_of(text, _first_line(string))}: ** opens bold without closing it "
+            raise ContentError(f"{origin}:{_line_of_string(text, string)}: ** opens bold without closing it "
                                "(**these words**)")
 
 
@@ -168,35 +171,56 @@ def check_glyphs(raw: Mapping[str, Any], text: str, origin: str) -> None:
     for string in iter_strings({key: value for key, value in raw.items() if key != "sources"}):
         missing = next((ch for ch in PLACEHOLDER.sub("", string) if needs_glyph(ch) and ord(ch) not in drawn), None)
         if missing is not None:
-            raise ContentError(f"{origin}:{_line_of(text, missing)}: character {described(missing)} is not in the "
-                               f"text font ({TEXT_FAMILY.name}): it would print as an empty box")
+            raise ContentError(f"{origin}:{_line_of_string(text, string, missing)}: character {described(missing)} "
+                               f"is not in the text font ({TEXT_FAMILY.name}): it would print as an empty box")
 
 
-# A duration or a threshold written as a number ("4 weeks", "fourteen days", "100.4 °"): the
-# policy's placeholders say it, so that it follows the clinic's profile. "24-hour" names the phone line.
-_NUMBER = (r"(?:\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty|"
-           r"thirty|un|una|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|catorce|quince|veinte|"
-           r"treinta)")
-_DURATION_UNIT = r"(?:°|(?:days?|weeks?|hours?|months?|días?|semanas?|horas?|mes|meses)\b)"
-_WRITTEN_DURATION = re.compile(rf"\b{_NUMBER}[\s\u00a0-]*{_DURATION_UNIT}", re.IGNORECASE)
-_PHONE_LINE = re.compile(r"\b24[ -](?:hour|horas)\b", re.IGNORECASE)
+# A duration or a threshold written as a number ("4 weeks", "fourteen days", "100.4 °F"): the
+# policy's placeholders say it, so that it follows the clinic's profile. A word number counts from
+# two: "one day at a time", "un día" are words, not durations.
+_WORD_NUMBER = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+                r"seventeen|eighteen|nineteen|(?:twenty|thirty)(?:[- ](?:one|two|three|four|five|six|seven|eight"
+                r"|nine))?|"
+                r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|quince|dieciséis|"
+                r"diecisiete|dieciocho|diecinueve|veinte|veinti\w+|treinta")
+_DURATION_UNIT = r"(?:days?|weeks?|wks?|hours?|hrs?|months?|d[ií]as?|semanas?|horas?|mes|meses)\b"
+_WRITTEN_DURATION = re.compile(
+    rf"(?<![\w-])(?:\d+(?:[.,]\d+)?|{_WORD_NUMBER})[\s\u00a0-]*{_DURATION_UNIT}"  # 4 weeks, catorce días
+    r"|(?<![\w.,])\d+(?:[.,]\d+)?[\s\u00a0]*[°º]?[\s\u00a0]*[FC]\b",  # 100.4 °F, 38 ºC, 100.4 F
+    re.IGNORECASE)
+# Phrases that say "always" or name the phone line, not a period a clinic sets.
+_ALWAYS = re.compile(r"\b24[- ]hour\b(?!s)|\b24 hours a day\b|\b7 days a week\b|\b24/7\b|\b(?:las|de) 24 horas\b"
+                     r"|\b24 horas (?:del|al) día\b|\b7 días (?:a|de) la semana\b", re.IGNORECASE)
 
 
-def check_written_durations(raw: Mapping[str, Any], text: str, origin: str) -> None:
-    """No duration or threshold written as a number: "for at least 4 weeks" printed beside a
-    clinic's 14-day date ("through March 19")."""
+def written_durations(raw: Mapping[str, Any], text: str, origin: str) -> list[str]:
+    """Durations and thresholds written as numbers, each as a line naming the file and its line:
+    "for at least 4 weeks" printed beside a clinic's 14-day date ("through March 19"). ``check``
+    fails on them, and ``generate`` and ``batch`` warn: a number that is no policy period (how
+    often to take a temperature) is the author's to judge."""
+    found = []
     for string in iter_strings({key: value for key, value in raw.items() if key not in ("sources", "reviewed")}):
-        found = _WRITTEN_DURATION.search(_PHONE_LINE.sub("", PLACEHOLDER.sub("", string)))
-        if found:
-            raise ContentError(f"{origin}:{_line_of(text, found.group().split()[0])}: {found.group()!r} is a duration "
-                               "or threshold written as a number: use the policy's placeholder ({policy.stay_near_period}"
-                               ", {policy.fever_threshold}: docs/content-format.md lists them), which follows the "
-                               "clinic's profile")
+        for match in _WRITTEN_DURATION.finditer(_ALWAYS.sub("", PLACEHOLDER.sub("", string))):
+            found.append(f"{origin}:{_line_of_string(text, string, match.group())}: {match.group()!r} is a duration "
+                         "or threshold written as a number: where it is one the clinic's policy sets, use its "
+                         "placeholder ({policy.stay_near_period}, {policy.fever_threshold}: docs/content-format.md "
+                         "lists them), which follows the clinic's profile")
+    return found
 
 
-def _first_line(string: str) -> str:
-    """What of ``string`` is found on one line of the file (a long string folds over several)."""
-    return string.split("\n")[0][:40]
+def _line_of_string(text: str, string: str, needle: str = "") -> int:
+    """The file's line where ``needle`` is, at or after the line where ``string`` starts (found by
+    a run of its words that YAML writes as they are: quotes, backslashes and folds aside); else
+    that line; else 1."""
+    lines = text.splitlines()
+    pieces = [piece.strip()[:30] for piece in re.split(r"[\"'\\\n]", string)]
+    start = next((number for piece in pieces if len(piece) >= 8
+                  for number, line in enumerate(lines) if piece in line), 0)
+    if needle:
+        at = next((number for number in range(start, len(lines)) if needle in lines[number]), None)
+        if at is not None:
+            return at + 1
+    return start + 1
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -211,8 +235,8 @@ def check_source_references(raw: Mapping[str, Any], sources: Mapping[str, str], 
     for item in _items_with_sources(raw):
         refs = item.get("sources")
         label = item.get("id", "?")
-        if not isinstance(refs, list) or not refs:
-            raise ContentError(f"{origin}: {label}: sources must list at least one source key")
+        if not isinstance(refs, list) or not refs or not all(isinstance(ref, str) for ref in refs):
+            raise ContentError(f"{origin}: {label}: sources must list at least one source key ([seed, notes])")
         unknown = [r for r in refs if r not in sources]
         if unknown:
             raise ContentError(f"{origin}: {label}: unknown source {unknown[0]!r} (declared: {', '.join(sources)})")

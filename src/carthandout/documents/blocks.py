@@ -18,10 +18,10 @@ from carthandout.context import DocumentContext, rich_address, rich_team
 from carthandout.typefaces import Rich, has_right_to_left, rich_value, text_font
 from carthandout.schedule import ALL_CONDITIONING_DAYS
 from carthandout.documents.base import heading_paragraph, paragraph
-from carthandout.documents.pack_checks import BLOCK_KINDS
 from carthandout.documents.text_line import date_cell, year_on_its_own_line
 from carthandout.theme import Theme, tint
 
+BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts")
 KEPT_LIST_ITEMS = 8  # a list this short stays whole with the words that open it
 # A patient block's value: a template of fields, or what draws the value in the room it is given
 # (a field to write in).

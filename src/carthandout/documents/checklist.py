@@ -115,7 +115,7 @@ def _item_problems(item: Any, where: str, seen: set[str], labels: Mapping[str, s
         problems.append(f"{where}: repeat must be one of {', '.join(REPEATS)}")
     if ("date" in item or "repeat" in item) and item.get("date_label") not in DATE_LABELS:
         problems.append(f"{where}: a dated item needs date_label, one of {', '.join(DATE_LABELS)}")
-    if "date_label" in item and item["date_label"] not in labels:
+    if isinstance(item.get("date_label"), str) and item["date_label"] not in labels:
         problems.append(f"{where}: labels.{item['date_label']} is missing")
     return problems
 

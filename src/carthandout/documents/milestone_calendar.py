@@ -22,11 +22,11 @@ from carthandout.documents.base import (
     RenderedDocument, build_branded_pdf, filled, heading_paragraph, page_body_height, paragraph, wide_for_large_print,
 )
 from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, shown
-from carthandout.documents.pack_checks import condition_problems, validate_section_pack
+from carthandout.documents.pack_checks import SCHEDULE_DATES, condition_problems, validate_section_pack
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.text_line import date_cell, plain_text
 from carthandout.options import RenderOptions
-from carthandout.schedule import ALL_CONDITIONING_DAYS, SCHEDULE_DATE_NAMES
+from carthandout.schedule import ALL_CONDITIONING_DAYS
 from carthandout.theme import Theme, tint
 from carthandout.typefaces import Rich, rich_value, text_font
 
@@ -59,11 +59,10 @@ def validate(pack: ContentPack) -> list[str]:
     marks = milestones.get("marks") if isinstance(milestones, Mapping) else None
     if not isinstance(marks, list) or not marks:
         return problems + [f"{pack.origin}: milestones.marks must be a non-empty list"]
-    known = {ALL_CONDITIONING_DAYS, *SCHEDULE_DATE_NAMES}
     for number, mark in enumerate(marks, start=1):
         where = f"{pack.origin}: milestones.marks[{number}]"
-        if not isinstance(mark, Mapping) or mark.get("date") not in known:
-            problems.append(f"{where}: date must be one of {', '.join(sorted(known))}")
+        if not isinstance(mark, Mapping) or not isinstance(mark.get("date"), str) or mark["date"] not in SCHEDULE_DATES:
+            problems.append(f"{where}: date must be one of {', '.join(sorted(SCHEDULE_DATES))}")
         elif not all(isinstance(mark.get(key), str) and mark[key].strip() for key in ("short", "long")):
             problems.append(f"{where}: needs short and long text")
         else:

@@ -11,16 +11,16 @@ import difflib
 from typing import Any, Iterable, Mapping
 
 from carthandout.content import PLACEHOLDER, ContentPack, iter_strings
+from carthandout.documents.blocks import BLOCK_KINDS
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, MAY_BE_EMPTY
 from carthandout.schedule import ALL_CONDITIONING_DAYS, SCHEDULE_DATE_NAMES
 
-BLOCK_KINDS = ("text", "bullets", "subheading", "callout", "timeline", "contacts")
 SECTION_ROLES = ("normal", "call-box", "disclaimer")
 SECTION_KEYS = ("id", "heading", "role", "sources", "blocks")
 CONDITIONS = ("when", "unless")  # print the block only when the value is filled / only when it is not
 CALLOUT_KEYS = ("title", "text", "bullets")
 TIMELINE_ROW_KEYS = ("date", "label", "detail", *CONDITIONS)
-TIMELINE_DATES = frozenset({ALL_CONDITIONING_DAYS, *SCHEDULE_DATE_NAMES})
+SCHEDULE_DATES = frozenset({ALL_CONDITIONING_DAYS, *SCHEDULE_DATE_NAMES})  # a timeline row's or calendar mark's
 
 
 def missing_labels(pack: ContentPack, required: Iterable[str]) -> list[str]:
@@ -82,28 +82,39 @@ def block_problems(block: Any, where: str) -> list[str]:
     where = f"{where} ({kind})"
     return (_unknown_keys(block, (kind, *CONDITIONS), where, f"a {kind} block")
             + condition_problems(block, where)
-            + _VALUE_CHECKS[kind](block[kind], where)
-            # a timeline's rows are printed each under its own condition: checked row by row
-            + (unguarded_problems(block[kind], block, where) if kind != "timeline" else []))
+            + _value_problems(kind, block, where))
+
+
+def _value_problems(kind: str, block: Mapping[str, Any], where: str) -> list[str]:
+    if kind == "timeline":  # each row printed under its own condition too
+        return _timeline_problems(block[kind], where, block.get("when"))
+    return _VALUE_CHECKS[kind](block[kind], where) + unguarded_problems(block[kind], [block.get("when")], where)
 
 
 def condition_problems(item: Mapping[str, Any], where: str) -> list[str]:
     """``when:`` and ``unless:`` name a value a patient's papers fill ("patient.caregiver")."""
     problems = []
     for condition in CONDITIONS:
-        if condition in item and item[condition] not in KNOWN_PLACEHOLDERS:
-            meant = _closest(str(item[condition]), KNOWN_PLACEHOLDERS)
-            problems.append(f"{where}: {condition}: {item[condition]!r} is not a value the papers fill"
+        if condition not in item:
+            continue
+        value = item[condition]
+        if not isinstance(value, str):  # "when: {patient.caregiver}" is a YAML mapping
+            problems.append(f"{where}: {condition}: must name a value without braces (when: patient.caregiver)")
+        elif value not in KNOWN_PLACEHOLDERS:
+            meant = _closest(value, KNOWN_PLACEHOLDERS)
+            problems.append(f"{where}: {condition}: {value!r} is not a value the papers fill"
                             + (f" (did you mean {meant}?)" if meant else ""))
     return problems
 
 
-def unguarded_problems(value: Any, item: Mapping[str, Any], where: str) -> list[str]:
+def unguarded_problems(value: Any, whens: Iterable[Any], where: str) -> list[str]:
     """A value that may be empty (the caregiver, a travel time) printed only under ``when:`` it is
-    filled: without it, "Your caregiver is ." printed for a patient who had named none."""
+    filled (``whens``: the block's, and a timeline row's own); without it, "Your caregiver is ."
+    printed for a patient who had named none."""
+    whens = list(whens)
     used = {token for text in iter_strings(value) for token in PLACEHOLDER.findall(text)}
     return [f"{where}: {{{token}}} may be empty: give the block when: {token}"
-            for token in sorted(used & MAY_BE_EMPTY) if item.get("when") != token]
+            for token in sorted(used & MAY_BE_EMPTY) if token not in whens]
 
 
 def _text_problems(value: Any, where: str) -> list[str]:
@@ -131,7 +142,7 @@ def _callout_problems(value: Any, where: str) -> list[str]:
     return problems
 
 
-def _timeline_problems(value: Any, where: str) -> list[str]:
+def _timeline_problems(value: Any, where: str, block_when: Any = None) -> list[str]:
     if not isinstance(value, list) or not value:
         return [f"{where}: must be a list of rows ({{date: ..., label: ..., detail: ...}})"]
     problems = []
@@ -141,12 +152,12 @@ def _timeline_problems(value: Any, where: str) -> list[str]:
             problems.append(f"{at}: must be a mapping ({{date: ..., label: ..., detail: ...}})")
             continue
         problems += _unknown_keys(row, TIMELINE_ROW_KEYS, at, "a timeline row") + condition_problems(row, at)
-        if str(row.get("date", "")).removeprefix("dates.") not in TIMELINE_DATES:
-            problems.append(f"{at}: date must be one of {', '.join(sorted(TIMELINE_DATES))}")
+        if str(row.get("date", "")).removeprefix("dates.") not in SCHEDULE_DATES:
+            problems.append(f"{at}: date must be one of {', '.join(sorted(SCHEDULE_DATES))}")
         problems += _text_problems(row.get("label"), f"{at}: label")
         if "detail" in row:
             problems += _text_problems(row["detail"], f"{at}: detail")
-        problems += unguarded_problems([row.get("label"), row.get("detail")], row, at)
+        problems += unguarded_problems([row.get("label"), row.get("detail")], [block_when, row.get("when")], at)
     return problems
 
 
@@ -155,7 +166,7 @@ def _no_problems(value: Any, where: str) -> list[str]:
 
 
 _VALUE_CHECKS = {"text": _text_problems, "subheading": _text_problems, "bullets": _bullets_problems,
-                 "callout": _callout_problems, "timeline": _timeline_problems, "contacts": _no_problems}
+                 "callout": _callout_problems, "contacts": _no_problems}  # a timeline's: _timeline_problems
 
 
 def _is_text(value: Any) -> bool:
@@ -175,6 +186,8 @@ def _named(block: Mapping[Any, Any], known: Iterable[str]) -> str:
 
 
 def _named_key(key: Any, known: tuple[str, ...]) -> str:
+    if isinstance(key, bool):  # YAML reads an unquoted on, off, yes or no as true or false
+        return f"{key} (an unquoted on, off, yes or no: quote it)"
     meant = _closest(str(key), known)
     return f"{key!r}" + (f" (did you mean {meant}?)" if meant else "")
 
