@@ -214,6 +214,19 @@ def test_check_names_blocks_and_lists_built_otherwise_than_in_english(edited_con
     assert checked.exit_code == 1 and said in checked.output, checked.output
 
 
+@pytest.mark.parametrize("document, old, new, said", [
+    # the Spanish "no driving" mark on the stay-near date: driving four weeks early, and check passed
+    ("calendar", '{date: no_driving_until, short: "Aún sin manejar"', '{date: stay_near_until, short: "Aún sin manejar"',
+     "handouts/es/calendar.yaml: milestones/milestones.marks[7].date: 'stay_near_until', English has 'no_driving_until'"),
+    ("handout", "    role: disclaimer\n", "    role: call-box\n", ".role: 'call-box', English has 'disclaimer'"),
+    ("checklist", "date_label: due_by", "date_label: planned_until", ".date_label: 'planned_until', English has 'due_by'"),
+])
+def test_check_names_dates_and_roles_a_translation_gives_otherwise(edited_content, document, old, new, said):
+    edited_content(document, "es", old, new)
+    checked = run_cli("check")
+    assert checked.exit_code == 1 and said in checked.output, checked.output
+
+
 def test_generate_and_batch_warn_of_a_translation_of_another_version(edited_content, tmp_path, write_yaml):
     """The English handout moved to a new version and the Spanish one did not: Spanish patients'
     papers printed with no word, though check failed on it."""

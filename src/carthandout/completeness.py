@@ -89,6 +89,10 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
         ours, theirs = _compared_keys(reference), _compared_keys(other)
         if sorted(ours) != sorted(theirs):
             return f"{path}: keys {', '.join(sorted(theirs)) or 'none'}, English has {', '.join(sorted(ours)) or 'none'}"
+        named = next((name for name in sorted(ours) if name in NAMING_KEYS
+                      and reference[ours[name]] != other[theirs[name]]), None)
+        if named is not None:
+            return f"{path}.{named}: {other[theirs[named]]!r}, English has {reference[ours[named]]!r}"
         return next(filter(None, (shape_difference(reference[ours[name]], other[theirs[name]], f"{path}.{name}")
                                   for name in sorted(ours))), None)
     if isinstance(reference, list) and isinstance(other, list):
@@ -102,6 +106,12 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
     if _kind(reference) != _kind(other):
         return f"{path}: {_kind(other)}, English has {_kind(reference)}"
     return None
+
+
+# Keys whose values name things (a date, a condition, a role) rather than say them: the same in
+# every language. A Spanish calendar mark dated stay_near_until instead of no_driving_until told
+# Spanish-speaking patients they could drive four weeks early, and check passed it.
+NAMING_KEYS = frozenset({"date", "when", "unless", "role", "date_label", "repeat", "audience"})
 
 
 def _compared_keys(node: Mapping[Any, Any]) -> dict[str, Any]:
