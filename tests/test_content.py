@@ -107,7 +107,8 @@ NO_CAREGIVER = '      - text: "You have not named a caregiver yet. Please choose
     ("when: patient.caregiver\n", "when: patient.caregivr\n",
      "when: 'patient.caregivr' is not a value the papers fill (did you mean patient.caregiver?)"),
     ("\n        when: patient.caregiver\n", "\n",
-     "block 4 (text): {patient.caregiver} may be empty: give the block when: patient.caregiver"),
+     "sections[7] (caregiver).blocks[4].text: {patient.caregiver} may be empty: use it only in a block, row or mark "
+     "with when: patient.caregiver"),
     ('          text: "Stay close to {clinic.name}, or', '          txt: "Stay close to {clinic.name}, or',
      "(callout): unknown key 'txt' (did you mean text?)"),
     ('      - text: "Your caregiver:"', '      - txt: "Your caregiver:"',
@@ -367,3 +368,54 @@ def test_a_key_yaml_read_as_true_says_to_quote_it(edited_content):
     edited_content("handout", "en", '      - text: "Your caregiver:"', '      - text: "Your caregiver:"\n        on: x')
     assert any("unknown key True (an unquoted on, off, yes or no: quote it)" in line
                for line in handout.validate(read_pack("handout", "en")))
+
+
+@pytest.mark.parametrize("document, old, new, said", [
+    # "within of travel" on the calendar, for a clinic whose policy gives no travel time
+    ("calendar", 'long: "Stay near {clinic.name} at least through this date"',
+     'long: "Stay within {policy.stay_near_travel_time} of {clinic.name} at least through this date"',
+     "milestones.marks[6].long: {policy.stay_near_travel_time} may be empty"),
+    ("checklist", 'text: "HIV screening (blood test)"', 'text: "HIV screening, signed by {patient.physician}"',
+     "groups[1] (tests).items[4] (hiv).text: {patient.physician} may be empty"),
+    ("handout", 'heading: "Your caregiver"', 'heading: "Your role, {patient.caregiver}"',
+     "sections[7] (caregiver).heading: {patient.caregiver} may be empty"),
+    ("handout", '      - text: "Your caregiver:"', '      - text: "Our address: {clinic.address}"',
+     "sections[7] (caregiver).blocks[2].text: {clinic.address} may be empty"),
+])
+def test_a_value_that_may_be_empty_is_refused_outside_a_guarded_part_anywhere(edited_content, document, old, new, said):
+    from carthandout.content import read_pack
+    from carthandout.documents import DOCUMENTS
+    edited_content(document, "en", old, new)
+    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
+    assert any(said in line for line in problems), problems
+
+
+def test_a_block_under_when_and_unless_of_one_value_never_prints(edited_content):
+    from carthandout.content import read_pack
+    from carthandout.documents import handout
+    edited_content("handout", "en", "        when: patient.caregiver\n",
+                   "        when: patient.caregiver\n        unless: patient.caregiver\n")
+    assert any("when and unless name the same value, so it never prints" in line
+               for line in handout.validate(read_pack("handout", "en")))
+
+
+@pytest.mark.parametrize("document, old, new, said", [
+    # a misspelt when on a calendar mark: "Daily checks end" printed for every patient, beside
+    # "Daily checks and close watch end"
+    ("calendar", 'long: "Daily checks: at least through this date", when:', 'long: "Daily checks: at least through this date", wehn:',
+     "milestones.marks[3]: unknown key 'wehn' (did you mean when?)"),
+    ("wallet-card", '  drug: "YESCARTA', '  warning: "Do not give live vaccines"\n  drug: "YESCARTA',
+     "handouts/en/wallet-card.yaml: front: unknown key 'warning'"),
+    ("checklist", '    heading: "Tests before treatment"\n', '    heading: "Tests before treatment"\n    note: "x"\n',
+     "groups[1]: unknown key 'note'"),
+    ("handout", "\nsections:\n", "\nappendix: \"More words\"\nsections:\n",
+     "handouts/en/handout.yaml: unknown key 'appendix' (a handout file has"),
+])
+def test_a_key_no_layout_reads_is_named_in_every_part_of_a_pack(edited_content, document, old, new, said):
+    """Keys outside sections and blocks were dropped without a word: a calendar mark's `wehn:`, a
+    card face's extra line, a checklist group's note, a handout's appendix."""
+    from carthandout.content import read_pack
+    from carthandout.documents import DOCUMENTS
+    edited_content(document, "en", old, new)
+    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
+    assert any(said in line for line in problems), problems

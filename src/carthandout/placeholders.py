@@ -17,10 +17,10 @@ KNOWN_PLACEHOLDERS: frozenset[str] = frozenset(
     + [f"policy.{n}" for n in POLICY_PLACEHOLDERS]
 )
 # Values a patient's papers may leave empty: text using one is printed only under ``when:`` it is
-# filled (optional patient fields; the close watch's extra time, empty when it ends with the daily
-# checks; the travel time, which a profile's sources may not give).
+# filled (optional patient fields, the clinic's address; the close watch's extra time, empty when
+# it ends with the daily checks; the travel time, which a profile's sources may not give).
 MAY_BE_EMPTY: frozenset[str] = frozenset(
-    [f"patient.{n}" for n in ("caregiver", "caregiver_phone", "mrn", "physician", "date_of_birth")]
+    [f"patient.{n}" for n in ("caregiver", "caregiver_phone", "mrn", "physician", "date_of_birth")] + ["clinic.address"]
     + [f"policy.{n}" for n in ("close_watch_after_daily_checks", "stay_near_travel_hours", "stay_near_travel_time")]
 )
 # Tokens without a namespace are filled by the layout itself (page numbers, versions, units).

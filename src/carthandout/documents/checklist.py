@@ -24,7 +24,8 @@ from carthandout.context import DocumentContext, build_context, check_translatio
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, heading_paragraph, paragraph
 from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, PairValue,
                                          boxed, keep_together, table_padding, unkept)
-from carthandout.documents.pack_checks import missing_labels
+from carthandout.documents.pack_checks import (file_part_problems, missing_labels, unguarded_values,
+                                               unknown_key_problems)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.forms import (FORM_FONT, SignatureLine, TextField, TickBox, form_can_encode, form_key,
                                         value_width)
@@ -46,6 +47,7 @@ REQUIRED_LABELS = (
 DATE_LABELS = ("due_by", "planned", "planned_until")
 REPEATS = ("conditioning_days",)
 ITEM_KEYS = {"id", "text", "sources", "date", "date_label", "repeat"}
+GROUP_KEYS = ("id", "heading", "items")
 CLINIC_SETTINGS = ("add", "remove", "rename")
 CLINIC_ITEM_KEYS = ("id", "group", "text", "date", "date_label")
 _ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -70,7 +72,8 @@ class ChecklistItem:
 # --- the content pack -----------------------------------------------------------------------
 
 def validate(pack: ContentPack) -> list[str]:
-    problems = missing_labels(pack, REQUIRED_LABELS + DATE_LABELS)
+    problems = (file_part_problems(pack, ("groups", "staff_dose"))
+                + missing_labels(pack, REQUIRED_LABELS + DATE_LABELS) + unguarded_values(pack))
     groups = pack.data.get("groups")
     if not isinstance(groups, list) or not groups:
         return problems + [f"{pack.origin}: groups must be a non-empty list"]
@@ -80,6 +83,7 @@ def validate(pack: ContentPack) -> list[str]:
         if not isinstance(group, Mapping) or not isinstance(group.get("id"), str) or not isinstance(group.get("heading"), str):
             problems.append(f"{where}: needs an id and a heading")
             continue
+        problems += unknown_key_problems(group, GROUP_KEYS, where, "a group")
         items = group.get("items")
         if not isinstance(items, list) or not items:
             problems.append(f"{where}: items must be a non-empty list")

@@ -22,7 +22,8 @@ from carthandout.documents.base import (
     RenderedDocument, build_branded_pdf, filled, heading_paragraph, page_body_height, paragraph, wide_for_large_print,
 )
 from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, shown
-from carthandout.documents.pack_checks import SCHEDULE_DATES, condition_problems, validate_section_pack
+from carthandout.documents.pack_checks import (CONDITIONS, SCHEDULE_DATES, condition_problems, unknown_key_problems,
+                                               validate_section_pack)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.text_line import date_cell, plain_text
 from carthandout.options import RenderOptions
@@ -53,8 +54,11 @@ class Mark:
     long: str
 
 
+MARK_KEYS = ("date", "short", "long", *CONDITIONS)
+
+
 def validate(pack: ContentPack) -> list[str]:
-    problems = validate_section_pack(pack, REQUIRED_LABELS, call_box=False)
+    problems = validate_section_pack(pack, REQUIRED_LABELS, call_box=False, parts=("milestones",))
     milestones = pack.data.get("milestones")
     marks = milestones.get("marks") if isinstance(milestones, Mapping) else None
     if not isinstance(marks, list) or not marks:
@@ -66,7 +70,7 @@ def validate(pack: ContentPack) -> list[str]:
         elif not all(isinstance(mark.get(key), str) and mark[key].strip() for key in ("short", "long")):
             problems.append(f"{where}: needs short and long text")
         else:
-            problems += condition_problems(mark, where)
+            problems += condition_problems(mark, where) + unknown_key_problems(mark, MARK_KEYS, where, "a mark")
     return problems
 
 

@@ -8,9 +8,9 @@ section and the block, in words a nurse educator editing the file can act on.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
-from carthandout.content import PLACEHOLDER, ContentPack, iter_strings
+from carthandout.content import PACK_METADATA_KEYS, PLACEHOLDER, ContentPack
 from carthandout.documents.blocks import BLOCK_KINDS
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, MAY_BE_EMPTY
 from carthandout.schedule import ALL_CONDITIONING_DAYS, SCHEDULE_DATE_NAMES
@@ -27,14 +27,24 @@ def missing_labels(pack: ContentPack, required: Iterable[str]) -> list[str]:
     return [f"{pack.origin}: labels.{key} is missing" for key in required if key not in pack.labels]
 
 
-def validate_section_pack(pack: ContentPack, required_labels: Iterable[str], call_box: bool = True) -> list[str]:
-    """The checks every section-based document shares: sections, labels, and one call box."""
-    problems = validate_sections(pack) + missing_labels(pack, required_labels)
+def validate_section_pack(pack: ContentPack, required_labels: Iterable[str], call_box: bool = True,
+                          parts: Iterable[str] = ()) -> list[str]:
+    """The checks every section-based document shares: the file's parts (``sections`` and
+    ``parts``), sections, labels, and one call box."""
+    problems = (file_part_problems(pack, ("sections", *parts)) + validate_sections(pack)
+                + missing_labels(pack, required_labels) + unguarded_values(pack))
     sections = pack.data.get("sections")
     mapped = [section for section in sections if isinstance(section, Mapping)] if isinstance(sections, list) else []
     if call_box and [section.get("role") for section in mapped].count("call-box") != 1:
         problems.append(f"{pack.origin}: exactly one section needs role: call-box")
     return problems
+
+
+def file_part_problems(pack: ContentPack, parts: Iterable[str]) -> list[str]:
+    """A top-level key that is neither the pack's description nor one of its document's parts is
+    never printed (``appendix:`` in a handout): named, with the keys a file of that document has."""
+    known = (*sorted(PACK_METADATA_KEYS), *parts)
+    return unknown_key_problems(pack.data, known, pack.origin, f"a {pack.id} file")
 
 
 def validate_sections(pack: ContentPack) -> list[str]:
@@ -57,7 +67,7 @@ def validate_sections(pack: ContentPack) -> list[str]:
 
 
 def _section_problems(section: Mapping[str, Any], where: str) -> list[str]:
-    problems = _unknown_keys(section, SECTION_KEYS, where, "a section")
+    problems = unknown_key_problems(section, SECTION_KEYS, where, "a section")
     if section.get("role", "normal") not in SECTION_ROLES:
         problems.append(f"{where}: role must be one of {', '.join(SECTION_ROLES)}")
     if not _is_text(section.get("heading")):
@@ -80,15 +90,9 @@ def block_problems(block: Any, where: str) -> list[str]:
                 + (f"; unknown key {_named(block, BLOCK_KINDS)}" if isinstance(block, Mapping) and not kinds else "")]
     kind = kinds[0]
     where = f"{where} ({kind})"
-    return (_unknown_keys(block, (kind, *CONDITIONS), where, f"a {kind} block")
+    return (unknown_key_problems(block, (kind, *CONDITIONS), where, f"a {kind} block")
             + condition_problems(block, where)
-            + _value_problems(kind, block, where))
-
-
-def _value_problems(kind: str, block: Mapping[str, Any], where: str) -> list[str]:
-    if kind == "timeline":  # each row printed under its own condition too
-        return _timeline_problems(block[kind], where, block.get("when"))
-    return _VALUE_CHECKS[kind](block[kind], where) + unguarded_problems(block[kind], [block.get("when")], where)
+            + _VALUE_CHECKS[kind](block[kind], where))
 
 
 def condition_problems(item: Mapping[str, Any], where: str) -> list[str]:
@@ -100,6 +104,8 @@ def condition_problems(item: Mapping[str, Any], where: str) -> list[str]:
         value = item[condition]
         if not isinstance(value, str):  # "when: {patient.caregiver}" is a YAML mapping
             problems.append(f"{where}: {condition}: must name a value without braces (when: patient.caregiver)")
+        elif condition == "unless" and item.get("when") == value:
+            problems.append(f"{where}: when and unless name the same value, so it never prints")
         elif value not in KNOWN_PLACEHOLDERS:
             meant = _closest(value, KNOWN_PLACEHOLDERS)
             problems.append(f"{where}: {condition}: {value!r} is not a value the papers fill"
@@ -107,14 +113,27 @@ def condition_problems(item: Mapping[str, Any], where: str) -> list[str]:
     return problems
 
 
-def unguarded_problems(value: Any, whens: Iterable[Any], where: str) -> list[str]:
-    """A value that may be empty (the caregiver, a travel time) printed only under ``when:`` it is
-    filled (``whens``: the block's, and a timeline row's own); without it, "Your caregiver is ."
-    printed for a patient who had named none."""
-    whens = list(whens)
-    used = {token for text in iter_strings(value) for token in PLACEHOLDER.findall(text)}
-    return [f"{where}: {{{token}}} may be empty: give the block when: {token}"
-            for token in sorted(used & MAY_BE_EMPTY) if token not in whens]
+def unguarded_values(pack: ContentPack) -> list[str]:
+    """Each text, anywhere in the pack, using a value that may be empty (the caregiver, a travel
+    time, the clinic's address) outside a block, row or mark with ``when:`` that value: "Your
+    caregiver is ." printed for a patient who had named none, "within of travel" on the calendar,
+    "signed by" on the checklist."""
+    return list(_unguarded(pack.data, f"{pack.origin}: ", ()))
+
+
+def _unguarded(node: Any, where: str, whens: tuple[Any, ...]) -> Iterator[str]:
+    if isinstance(node, str):
+        for token in sorted(set(PLACEHOLDER.findall(node)) & MAY_BE_EMPTY - set(whens)):
+            yield f"{where}: {{{token}}} may be empty: use it only in a block, row or mark with when: {token}"
+    elif isinstance(node, Mapping):
+        inner = (*whens, node["when"]) if isinstance(node.get("when"), str) else whens
+        for key, value in node.items():
+            if key not in ("sources", *CONDITIONS):
+                yield from _unguarded(value, f"{where}{'' if where.endswith(' ') else '.'}{key}", inner)
+    elif isinstance(node, list):
+        for number, value in enumerate(node, start=1):
+            named = f" ({value['id']})" if isinstance(value, Mapping) and isinstance(value.get("id"), str) else ""
+            yield from _unguarded(value, f"{where}[{number}]{named}", whens)
 
 
 def _text_problems(value: Any, where: str) -> list[str]:
@@ -130,7 +149,7 @@ def _bullets_problems(value: Any, where: str) -> list[str]:
 def _callout_problems(value: Any, where: str) -> list[str]:
     if not isinstance(value, Mapping):
         return [f"{where}: must hold title and text (or bullets)"]
-    problems = _unknown_keys(value, CALLOUT_KEYS, where, "a callout")
+    problems = unknown_key_problems(value, CALLOUT_KEYS, where, "a callout")
     if "title" in value:
         problems += _text_problems(value["title"], f"{where}: title")
     if "text" not in value and "bullets" not in value:
@@ -142,7 +161,7 @@ def _callout_problems(value: Any, where: str) -> list[str]:
     return problems
 
 
-def _timeline_problems(value: Any, where: str, block_when: Any = None) -> list[str]:
+def _timeline_problems(value: Any, where: str) -> list[str]:
     if not isinstance(value, list) or not value:
         return [f"{where}: must be a list of rows ({{date: ..., label: ..., detail: ...}})"]
     problems = []
@@ -151,13 +170,12 @@ def _timeline_problems(value: Any, where: str, block_when: Any = None) -> list[s
         if not isinstance(row, Mapping):
             problems.append(f"{at}: must be a mapping ({{date: ..., label: ..., detail: ...}})")
             continue
-        problems += _unknown_keys(row, TIMELINE_ROW_KEYS, at, "a timeline row") + condition_problems(row, at)
+        problems += unknown_key_problems(row, TIMELINE_ROW_KEYS, at, "a timeline row") + condition_problems(row, at)
         if str(row.get("date", "")).removeprefix("dates.") not in SCHEDULE_DATES:
             problems.append(f"{at}: date must be one of {', '.join(sorted(SCHEDULE_DATES))}")
         problems += _text_problems(row.get("label"), f"{at}: label")
         if "detail" in row:
             problems += _text_problems(row["detail"], f"{at}: detail")
-        problems += unguarded_problems([row.get("label"), row.get("detail")], [block_when, row.get("when")], at)
     return problems
 
 
@@ -166,14 +184,15 @@ def _no_problems(value: Any, where: str) -> list[str]:
 
 
 _VALUE_CHECKS = {"text": _text_problems, "subheading": _text_problems, "bullets": _bullets_problems,
-                 "callout": _callout_problems, "contacts": _no_problems}  # a timeline's: _timeline_problems
+                 "callout": _callout_problems, "timeline": _timeline_problems, "contacts": _no_problems}
 
 
 def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _unknown_keys(item: Mapping[Any, Any], known: Iterable[str], where: str, what: str) -> list[str]:
+def unknown_key_problems(item: Mapping[Any, Any], known: Iterable[str], where: str, what: str) -> list[str]:
+    """Each key of ``item`` that is not ``known``, named (with the key meant, when one is close)."""
     known = tuple(known)
     return [f"{where}: unknown key {_named_key(key, known)} ({what} has {', '.join(known)})"
             for key in item if key not in known]
