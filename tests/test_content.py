@@ -419,3 +419,21 @@ def test_a_key_no_layout_reads_is_named_in_every_part_of_a_pack(edited_content, 
     edited_content(document, "en", old, new)
     problems = DOCUMENTS[document].validate(read_pack(document, "en"))
     assert any(said in line for line in problems), problems
+
+
+@pytest.mark.parametrize("old, new, said", [
+    # a call-box sign of 25 sentences: the large-print handout stopped, and check said "valid"
+    ('          - "Severe tiredness or weakness"\n', '          - "' + " ".join(["Feeling very sick."] * 25) + '"\n',
+     "handouts/en/handout.yaml: a box or table is taller than a page in large print: shorten the paragraph or list "
+     "in it, or split it in two (en, large print)"),
+    # a layout token in prose: "placeholder {day} has no value here", at print time, naming no file
+    ('      - text: "Your caregiver:"', '      - text: "Your caregiver, on day {day}:"',
+     'handouts/en/handout.yaml: placeholder {day} has no value here, in "Your caregiver, on day {day}:" (en, normal '
+     'print)'),
+])
+def test_check_lays_out_every_document_in_every_language_and_print_size(edited_content, old, new, said):
+    edited_content("handout", "en", old, new)
+    if "{day}" in new:  # the same in Spanish: the translation check would speak first
+        edited_content("handout", "es", '      - text: "Su cuidador:"', '      - text: "Su cuidador, el día {day}:"')
+    checked = run_cli("check")
+    assert checked.exit_code == 1 and said in checked.output, checked.output

@@ -13,13 +13,15 @@ from reportlab.lib.colors import HexColor
 
 from carthandout.content import available_documents, available_languages, load_common, read_pack
 from carthandout.context import effective_policy
-from carthandout.documents import DOCUMENTS
+from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
 from carthandout.documents.base import LOGO_BOX
 from carthandout.errors import CarthandoutError, InputError, counted
 from carthandout.formatting import NAMED_MONTH_FORMAT, check_date_format, month_is_a_number
-from carthandout.inputs import MADE_UP_NUMBERS, CheckedClinic, checked_clinic, is_example_copy
-from carthandout.models import Clinic, phone_digits
-from carthandout.pipeline import clinic_problems
+from carthandout.inputs import (EXAMPLE_PATIENT, MADE_UP_NUMBERS, CheckedClinic, checked_clinic, example_path,
+                                is_example_copy, load_patient_file)
+from carthandout.models import Clinic, parse_patient, phone_digits, probe_patient
+from carthandout.options import RenderOptions
+from carthandout.pipeline import clinic_problems, prepare, render_documents
 from carthandout.policy import CURRENT_LABEL_POLICY, OPTIONAL_VALUES, available_policies, load_policy, shorter_than_label
 from carthandout.completeness import check_completeness
 from carthandout.readability import DEFAULT_MAX_GRADE, SectionScore, format_table, max_grade_from, score_pack
@@ -39,12 +41,32 @@ def run_checks(clinic_file: Path | None) -> CheckReport:
     max_grade, grade_problems = _max_grade(clinic or stand_in)  # a misspelt field hid the clinic's limit
     scores, score_problems = _readability(max_grade)
     problems = _check_policies() + _check_content() + clinic_problems + check_completeness()
+    if clinic is not None and not problems:  # the packs and the clinic are sound: lay them out
+        problems += layout_problems(clinic)
     if grade_problems:  # listed once: the clinic's checks may have found it already
         problems += [problem for problem in grade_problems if problem not in problems]
     else:
         problems += score_problems + [score.problem() for score in scores if not score.passed]
     notes = (clinic_notes(clinic) + _example_notes(clinic_file, clinic)) if clinic else []
     return CheckReport(problems, format_table(scores), notes)
+
+
+def layout_problems(clinic: Clinic) -> list[str]:
+    """Every document laid out for the example patient, and for one with only a name and an
+    infusion date, in every language, in normal and large print: a box taller than a large-print
+    page, or a layout token ({day}) in a handout's prose, stopped only the papers of the patients
+    they met, and check had said "valid"."""
+    problems: list[str] = []
+    for patient in (parse_patient(load_patient_file(example_path(EXAMPLE_PATIENT))), probe_patient()):
+        for language in available_languages():
+            for large_print in (False, True):
+                options = RenderOptions(DEFAULT_DOCUMENTS, language=language, large_print=large_print)
+                try:
+                    render_documents(prepare(patient, clinic, options), options)
+                except CarthandoutError as error:
+                    print_size = "large print" if large_print else "normal print"
+                    problems.append(f"{error.line(show_values=True)} ({language}, {print_size})")
+    return list(dict.fromkeys(problems))
 
 
 def _example_notes(clinic_file: Path | None, clinic: Clinic) -> list[str]:

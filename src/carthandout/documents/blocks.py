@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table,
 from reportlab.platypus.doctemplate import NullActionFlowable
 
 from carthandout.content import ContentPack, fill, last_word_kept, load_common
+from carthandout.errors import ContentError
 from carthandout.context import DocumentContext, rich_address, rich_team
 from carthandout.typefaces import Rich, has_right_to_left, rich_value, text_font
 from carthandout.schedule import ALL_CONDITIONING_DAYS
@@ -58,7 +59,10 @@ class BlockRenderer:
         }
 
     def rich(self, template: str, tokens: Mapping[str, str] | None = None) -> Rich:
-        return fill(template, self.ctx.rich, tokens)
+        try:
+            return fill(template, self.ctx.rich, tokens)
+        except ContentError as error:  # a layout token ({day}) where the layout fills none: say where
+            raise ContentError(f"{self.pack.origin}: {error}, in \"{template[:50]}\"") from None
 
     def para(self, template: str, style: str, tokens: Mapping[str, str] | None = None) -> Paragraph:
         return paragraph(self.rich(template, tokens), self.theme.style(style))
