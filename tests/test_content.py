@@ -437,3 +437,18 @@ def test_check_lays_out_every_document_in_every_language_and_print_size(edited_c
         edited_content("handout", "es", '      - text: "Su cuidador:"', '      - text: "Su cuidador, el día {day}:"')
     checked = run_cli("check")
     assert checked.exit_code == 1 and said in checked.output, checked.output
+
+
+@pytest.mark.parametrize("language, old, new, said", [
+    ("en", "{pages}", "{pages", "handouts/en/common.yaml:"),  # "Page 1 of {pages" in every footer
+    ("en", "{pages}", "{pagez}", "unknown placeholder {pagez}"),  # "has no value here", naming no file
+    ("es", "  example_clinic:", "  example_clinik:", "handouts/es/common.yaml: labels.example_clinic is missing"),
+])
+def test_common_words_are_checked_as_they_load(edited_content, tmp_path, language, old, new, said):
+    """common.yaml had the character check alone: an unpaired brace printed in every footer, and a
+    misspelt Spanish label key stopped generate with "internal error: KeyError"."""
+    edited_content("common", language, old, new)
+    result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--lang", language,
+                     "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 2 and said in result.stderr, result.output
+    assert "internal error" not in result.stderr

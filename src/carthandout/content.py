@@ -18,6 +18,9 @@ from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
 from carthandout.resources import package_dir, read_yaml_text
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+# Tokens common.yaml's labels and units take besides the layout's: the footer's birth date, the
+# "(continued)" caption's heading, a print file's part.
+COMMON_TOKENS = frozenset({"birth", "heading", "part"})
 # Keys of a content pack that describe it rather than hold its words.
 PACK_METADATA_KEYS = frozenset({"id", "language", "title", "version", "reviewed", "sources", "labels"})
 _VERSION = re.compile(r"^\d+\.\d+(\.\d+)?$")
@@ -146,13 +149,13 @@ def iter_strings(node: Any) -> Iterator[str]:
             yield from iter_strings(value)
 
 
-def check_placeholders(raw: Any, text: str, origin: str) -> None:
-    """Every braced name a placeholder; a brace without its pair, or ``**`` without its closing
-    one, is an error: "Hello {patient.name, welcome" printed as typed, "**very important." bolded
-    the rest of its paragraph."""
+def check_placeholders(raw: Any, text: str, origin: str, layout_tokens: frozenset[str] = LAYOUT_TOKENS) -> None:
+    """Every braced name a placeholder (or one of ``layout_tokens``); a brace without its pair, or
+    ``**`` without its closing one, is an error: "Hello {patient.name, welcome" printed as typed,
+    "**very important." bolded the rest of its paragraph."""
     for string in iter_strings(raw):
         for token in PLACEHOLDER.findall(string):
-            if token not in KNOWN_PLACEHOLDERS and token not in LAYOUT_TOKENS:
+            if token not in KNOWN_PLACEHOLDERS and token not in layout_tokens:
                 raise ContentError(f"{origin}:{_line_of(text, '{' + token + '}')}: unknown placeholder {{{token}}}")
         outside = PLACEHOLDER.sub("", string)
         if "{" in outside or "}" in outside:
@@ -265,8 +268,14 @@ def load_common(language: str) -> CommonWords:
     for key in ("day", "days", "week", "weeks", "hour", "hours", "range", "temperature"):
         if key not in units:
             raise ContentError(f"{origin}: units.{key} is missing")
+    labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
+    if language != "en":  # a misspelt key left the label a document asks for missing: "internal error"
+        missing = next((key for key in load_common("en").labels if key not in labels), None)
+        if missing is not None:
+            raise ContentError(f"{origin}: labels.{missing} is missing (handouts/en/common.yaml has it)")
+    check_placeholders(raw, text, origin, LAYOUT_TOKENS | COMMON_TOKENS)
     check_glyphs(raw, text, origin)
-    return CommonWords(raw["locale"], units, _string_map(raw.get("labels", {}), f"{origin}: labels"))
+    return CommonWords(raw["locale"], units, labels)
 
 
 # The space before a paragraph's last word, when that word is short and neither it nor the word
