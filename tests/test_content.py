@@ -452,3 +452,36 @@ def test_common_words_are_checked_as_they_load(edited_content, tmp_path, languag
                      "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 2 and said in result.stderr, result.output
     assert "internal error" not in result.stderr
+
+
+def test_unquoted_words_cut_by_a_comment_name_the_line():
+    """"You get this treatment one time # and only one time, through a vein." printed "You get this
+    treatment one time": YAML reads the rest as a comment."""
+    text = PACK.replace('      - text: "Bad {patient.nmae} here"',
+                        "      - text: You get this treatment one time # and only one time, through a vein.")
+    with pytest.raises(ContentError, match=r"handouts/en/handout.yaml:13: the text stops at \" #\""):
+        parse_pack(text, "handouts/en/handout.yaml", "handout", "en")
+    parse_pack(PACK.replace('      - text: "Bad {patient.nmae} here"', '      - text: "ok"  # a comment'),
+               "handouts/en/handout.yaml", "handout", "en")
+
+
+@pytest.mark.parametrize("document, old, new, said", [
+    ("checklist", '        text: "HIV screening (blood test)"\n        sources: [seed, notes]\n',
+     '        text: "HIV screening (blood test)"\n', "item hiv: needs sources"),
+    ("wallet-card", "  id: back\n  sources: [seed, notes]\n", "  id: back\n", "back: needs sources"),
+    ("calendar", "  id: milestones\n  sources: [seed, notes]\n", "  id: milestones\n", "milestones: needs sources"),
+])
+def test_every_part_that_says_something_names_its_sources(edited_content, document, old, new, said):
+    """The content format requires sources of checklist items too; a card face or the calendar's
+    marks without them passed check and generate."""
+    from carthandout.content import read_pack
+    from carthandout.documents import DOCUMENTS
+    edited_content(document, "en", old, new)
+    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
+    assert any(said in line for line in problems), problems
+
+
+def test_three_asterisks_are_named():
+    with pytest.raises(ContentError, match="handouts/en/handout.yaml:13: three asterisks"):
+        parse_pack(PACK.replace("Bad {patient.nmae} here", "This is ***very*** important"), "handouts/en/handout.yaml",
+                   "handout", "en")

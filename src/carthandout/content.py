@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
 
+import yaml
+
 from carthandout.errors import ContentError
 from carthandout.typefaces import TEXT_FAMILY, Rich, coverage, described, escape, joined_rich, needs_glyph
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
@@ -124,6 +126,7 @@ def parse_pack(text: str, origin: str, document: str, language: str) -> ContentP
     labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
     check_placeholders(raw, text, origin)
     check_glyphs(raw, text, origin)
+    check_no_text_cut_by_a_comment(text, origin)
     check_source_references(raw, sources, origin)
     return ContentPack(raw["id"], language, raw["title"], raw["version"], raw["reviewed"], sources, labels, raw, origin,
                        tuple(written_durations(raw, text, origin)))
@@ -161,9 +164,37 @@ def check_placeholders(raw: Any, text: str, origin: str, layout_tokens: frozense
         if "{" in outside or "}" in outside:
             raise ContentError(f"{origin}:{_line_of_string(text, string)}: a brace without its pair: "
                                "write a placeholder as {patient.name}, with no other braces in the text")
+        if "***" in string:  # "***very***" printed "*very*" in bold
+            raise ContentError(f"{origin}:{_line_of_string(text, string)}: three asterisks: bold is **these words**")
         if string.count("**") % 2:
             raise ContentError(f"{origin}:{_line_of_string(text, string)}: ** opens bold without closing it "
                                "(**these words**)")
+
+
+def check_no_text_cut_by_a_comment(text: str, origin: str) -> None:
+    """Unquoted words followed by `` #`` on their line: YAML reads the rest of the line as a
+    comment, and "You get this treatment one time # and only one time, through a vein." printed
+    "You get this treatment one time"."""
+    lines = text.splitlines()
+    for scalar in _plain_scalars(yaml.compose(text, Loader=yaml.SafeLoader)):
+        end = scalar.end_mark
+        after = lines[end.line][end.column:] if end.line < len(lines) else ""
+        if " " in scalar.value and after.lstrip().startswith("#"):
+            raise ContentError(f"{origin}:{end.line + 1}: the text stops at \" #\", which YAML reads as the start of "
+                               "a comment: put the whole text in quotes (\"...\")")
+
+
+def _plain_scalars(node: Any) -> Iterator[yaml.ScalarNode]:
+    """The unquoted text values under ``node``."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None:
+            yield node
+    elif isinstance(node, yaml.MappingNode):
+        for _, value in node.value:
+            yield from _plain_scalars(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for value in node.value:
+            yield from _plain_scalars(value)
 
 
 def check_glyphs(raw: Mapping[str, Any], text: str, origin: str) -> None:

@@ -104,6 +104,8 @@ def _item_problems(item: Any, where: str, seen: set[str], labels: Mapping[str, s
     where = f"{where}: item {item['id']}"
     if not isinstance(item.get("text"), str) or not item["text"].strip():
         return [f"{where}: needs a text (quoted)"]
+    if "sources" not in item:
+        return [f"{where}: needs sources: the keys of the sources it comes from"]
     problems = []
     if not _ITEM_ID.match(item["id"]):
         problems.append(f"{where}: id must be lowercase letters, digits and hyphens")

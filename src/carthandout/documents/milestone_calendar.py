@@ -63,6 +63,8 @@ def validate(pack: ContentPack) -> list[str]:
     marks = milestones.get("marks") if isinstance(milestones, Mapping) else None
     if not isinstance(marks, list) or not marks:
         return problems + [f"{pack.origin}: milestones.marks must be a non-empty list"]
+    if "sources" not in milestones:
+        problems.append(f"{pack.origin}: milestones: needs sources: the keys of the sources its marks come from")
     for number, mark in enumerate(marks, start=1):
         where = f"{pack.origin}: milestones.marks[{number}]"
         if not isinstance(mark, Mapping) or not isinstance(mark.get("date"), str) or mark["date"] not in SCHEDULE_DATES:

@@ -72,6 +72,8 @@ def validate(pack: ContentPack) -> list[str]:
             continue
         where = f"{pack.origin}: {side}"
         problems += unknown_key_problems(section, ("id", "sources", *keys), where, f"the card's {side}")
+        if "sources" not in section:
+            problems.append(f"{where}: needs sources: the keys of the sources its words come from")
         for key in keys:
             value = section.get(key)
             wanted_list = key == "signs"
