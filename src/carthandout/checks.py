@@ -48,7 +48,7 @@ def run_checks(clinic_file: Path | None) -> CheckReport:
     else:
         problems += score_problems + [score.problem() for score in scores if not score.passed]
     notes = (clinic_notes(clinic) + _example_notes(clinic_file, clinic)) if clinic else []
-    return CheckReport(problems, format_table(scores), notes)
+    return CheckReport(list(dict.fromkeys(problems)), format_table(scores), notes)  # found twice, listed once
 
 
 def layout_problems(clinic: Clinic) -> list[str]:
