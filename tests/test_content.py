@@ -9,7 +9,7 @@ from carthandout.content import fill, load_pack, parse_pack
 from carthandout.errors import ContentError
 from carthandout.typefaces import Rich
 
-from conftest import run_cli
+from conftest import pdf_text, run_cli
 
 PACK = '''id: handout
 language: en
@@ -485,3 +485,22 @@ def test_three_asterisks_are_named():
     with pytest.raises(ContentError, match="handouts/en/handout.yaml:13: three asterisks"):
         parse_pack(PACK.replace("Bad {patient.nmae} here", "This is ***very*** important"), "handouts/en/handout.yaml",
                    "handout", "en")
+
+
+def test_when_may_name_several_values_all_filled(edited_content, tmp_path):
+    """A sentence with the caregiver and the caregiver's phone could not be guarded: a block took
+    one `when:` (a nurse educator's pass)."""
+    edited_content("handout", "en", "Your caregiver is {patient.caregiver}. Please share this handout with them.\"\n"
+                   "        when: patient.caregiver",
+                   "Your caregiver is {patient.caregiver} ({patient.caregiver_phone}).\"\n"
+                   "        when: [patient.caregiver, patient.caregiver_phone]")
+    edited_content("handout", "es", "        when: patient.caregiver\n",
+                   "        when: [patient.caregiver, patient.caregiver_phone]\n")
+    both = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--caregiver", "Luis Test",
+                   "--caregiver-phone", "555-0123", "--doc", "handout", "-o", tmp_path / "both")
+    assert both.exit_code == 0, both.output
+    assert "Your caregiver is Luis Test (555-0123)." in " ".join(pdf_text(tmp_path / "both" / "handout.pdf").split())
+    no_phone = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--caregiver", "Luis Test",
+                       "--doc", "handout", "-o", tmp_path / "one")
+    assert no_phone.exit_code == 0 and "Your caregiver is" not in pdf_text(tmp_path / "one" / "handout.pdf")
+    assert run_cli("check").exit_code == 0

@@ -40,12 +40,18 @@ def section_by_role(pack: ContentPack, role: str) -> list[Mapping[str, Any]]:
 
 def shown(block: Mapping[str, Any], ctx: DocumentContext) -> bool:
     """Whether a block (a timeline row, a calendar mark) is printed for this patient: ``when`` a
-    value is filled, ``unless`` it is."""
-    if "when" in block and not ctx.values.get(block["when"]):
+    value is filled (or each of a list), ``unless`` it is."""
+    if "when" in block and not all(ctx.values.get(name) for name in condition_names(block["when"])):
         return False
     if "unless" in block and ctx.values.get(block["unless"]):
         return False
     return True
+
+
+def condition_names(when: Any) -> list[str]:
+    """The values a ``when:`` names: one, or a list."""
+    names = when if isinstance(when, list) else [when]
+    return [name for name in names if isinstance(name, str)]
 
 
 class BlockRenderer:

@@ -11,7 +11,7 @@ import difflib
 from typing import Any, Iterable, Iterator, Mapping
 
 from carthandout.content import PACK_METADATA_KEYS, PLACEHOLDER, ContentPack
-from carthandout.documents.blocks import BLOCK_KINDS
+from carthandout.documents.blocks import BLOCK_KINDS, condition_names
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, MAY_BE_EMPTY
 from carthandout.schedule import ALL_CONDITIONING_DAYS, SCHEDULE_DATE_NAMES
 
@@ -96,21 +96,27 @@ def block_problems(block: Any, where: str) -> list[str]:
 
 
 def condition_problems(item: Mapping[str, Any], where: str) -> list[str]:
-    """``when:`` and ``unless:`` name a value a patient's papers fill ("patient.caregiver")."""
+    """``when:`` and ``unless:`` name a value a patient's papers fill ("patient.caregiver");
+    ``when:`` may name several, all filled ([patient.caregiver, patient.caregiver_phone])."""
     problems = []
     for condition in CONDITIONS:
         if condition not in item:
             continue
         value = item[condition]
-        if not isinstance(value, str):  # "when: {patient.caregiver}" is a YAML mapping
+        names = value if condition == "when" and isinstance(value, list) and value else [value]
+        if not all(isinstance(name, str) for name in names):  # "when: {patient.caregiver}" is a YAML mapping
             problems.append(f"{where}: {condition}: must name a value without braces (when: patient.caregiver)")
-        elif condition == "unless" and item.get("when") == value:
+        elif condition == "unless" and value in condition_names(item.get("when")):
             problems.append(f"{where}: when and unless name the same value, so it never prints")
-        elif value not in KNOWN_PLACEHOLDERS:
-            meant = _closest(value, KNOWN_PLACEHOLDERS)
-            problems.append(f"{where}: {condition}: {value!r} is not a value the papers fill"
-                            + (f" (did you mean {meant}?)" if meant else ""))
+        else:
+            problems += [_unknown_value(condition, name, where) for name in names if name not in KNOWN_PLACEHOLDERS]
     return problems
+
+
+def _unknown_value(condition: str, name: str, where: str) -> str:
+    meant = _closest(name, KNOWN_PLACEHOLDERS)
+    return (f"{where}: {condition}: {name!r} is not a value the papers fill"
+            + (f" (did you mean {meant}?)" if meant else ""))
 
 
 def unguarded_values(pack: ContentPack) -> list[str]:
@@ -126,7 +132,7 @@ def _unguarded(node: Any, where: str, whens: tuple[Any, ...]) -> Iterator[str]:
         for token in sorted(set(PLACEHOLDER.findall(node)) & MAY_BE_EMPTY - set(whens)):
             yield f"{where}: {{{token}}} may be empty: use it only in a block, row or mark with when: {token}"
     elif isinstance(node, Mapping):
-        inner = (*whens, node["when"]) if isinstance(node.get("when"), str) else whens
+        inner = (*whens, *condition_names(node.get("when")))
         for key, value in node.items():
             if key not in ("sources", *CONDITIONS):
                 yield from _unguarded(value, f"{where}{'' if where.endswith(' ') else '.'}{key}", inner)
