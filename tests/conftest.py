@@ -135,7 +135,7 @@ def edited_content(monkeypatch):
     """Content packs as an author edited them: ``edit(document, language, old, new)`` replaces text
     in the pack as it is read. The loaded packs are forgotten before and after."""
     from carthandout import content, context
-    original = content._pack_text
+    original = content.pack_text
     edits: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def pack_text(document: str, language: str) -> tuple[str, str]:
@@ -155,6 +155,6 @@ def edited_content(monkeypatch):
         edits.setdefault((document, language), []).append((old, new))
         forget()
 
-    monkeypatch.setattr(content, "_pack_text", pack_text)
+    monkeypatch.setattr(content, "pack_text", pack_text)
     yield edit
     forget()

@@ -504,3 +504,21 @@ def test_when_may_name_several_values_all_filled(edited_content, tmp_path):
                        "--doc", "handout", "-o", tmp_path / "one")
     assert no_phone.exit_code == 0 and "Your caregiver is" not in pdf_text(tmp_path / "one" / "handout.pdf")
     assert run_cli("check").exit_code == 0
+
+
+@pytest.mark.parametrize("document, old, new, said", [
+    # two sentences of a section swapped their dates: "must not drive until April 4" (the caregiver's date)
+    ("caregiver-guide", "hasta el {dates.caregiver_until} inclusive.", "hasta el {dates.no_driving_until} inclusive.",
+     "sections/your-role.blocks[1].text: fills dates.no_driving_until, patient.name, policy.caregiver_period, "
+     "English fills dates.caregiver_until"),
+    # every Spanish fever threshold printed "38 °F (100.4 °C)"
+    ("common", "{fahrenheit}\\u00a0°F ({celsius}\\u00a0°C)", "{celsius}\\u00a0°F ({fahrenheit}\\u00a0°C)",
+     "handouts/es/common.yaml: units.temperature fills celsius, fahrenheit in another order than the English"),
+])
+def test_check_compares_what_each_text_fills_with_its_english_twin(edited_content, document, old, new, said):
+    edited_content(document, "es", old, new)
+    if document == "caregiver-guide":  # the swap: the other sentence gets the caregiver's date
+        edited_content(document, "es", "hasta el {dates.no_driving_until} inclusive. Puede",
+                       "hasta el {dates.caregiver_until} inclusive. Puede")
+    checked = run_cli("check")
+    assert checked.exit_code == 1 and said in checked.output, checked.output

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
+from carthandout import content
 from carthandout.content import (PACK_METADATA_KEYS, PLACEHOLDER, ContentPack, available_documents, available_languages,
                                  iter_strings, read_pack)
 from carthandout.errors import CarthandoutError
 from carthandout.placeholders import KNOWN_PLACEHOLDERS
-from carthandout.resources import package_dir, read_yaml_text
+from carthandout.resources import read_yaml_text
 
 REFERENCE_LANGUAGE = "en"
 
@@ -105,6 +106,10 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
                     None)
     if _kind(reference) != _kind(other):
         return f"{path}: {_kind(other)}, English has {_kind(reference)}"
+    if isinstance(reference, str):  # each text fills what its English twin fills: two dates swapped between
+        ours, theirs = sorted(set(PLACEHOLDER.findall(reference))), sorted(set(PLACEHOLDER.findall(other)))
+        if ours != theirs:  # two sentences of a section printed each other's date
+            return f"{path}: fills {', '.join(theirs) or 'nothing'}, English fills {', '.join(ours) or 'nothing'}"
     return None
 
 
@@ -142,13 +147,18 @@ def compare_common(language: str) -> list[str]:
         ours, theirs = reference.get(group) or {}, other.get(group) or {}
         problems += _key_differences(where, group, ours, theirs)
         problems += _placeholder_differences(where, group, _label_tokens(ours), _label_tokens(theirs))
+    for key, english in (reference.get("units") or {}).items():  # a unit follows its number: "{celsius} °F" swapped
+        translated = (other.get("units") or {}).get(key)
+        if isinstance(english, str) and isinstance(translated, str) \
+                and PLACEHOLDER.findall(english) != PLACEHOLDER.findall(translated):
+            problems.append(f"{where}: units.{key} fills {', '.join(PLACEHOLDER.findall(translated))} in another "
+                            f"order than the English ({', '.join(PLACEHOLDER.findall(english))})")
     return problems
 
 
 def _common_raw(language: str) -> Mapping[str, Any] | None:
     try:
-        node = package_dir("handouts") / language / "common.yaml"
-        raw = read_yaml_text(node.read_text(encoding="utf-8"), f"handouts/{language}/common.yaml")
+        raw = read_yaml_text(*content.pack_text("common", language))
     except (CarthandoutError, OSError):
         return None
     return raw if isinstance(raw, Mapping) else None

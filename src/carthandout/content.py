@@ -67,7 +67,7 @@ def available_documents(language: str) -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml") and p.name != "common.yaml")
 
 
-def _pack_text(document: str, language: str) -> tuple[str, str]:
+def pack_text(document: str, language: str) -> tuple[str, str]:
     origin = f"handouts/{language}/{document}.yaml"
     node = package_dir("handouts") / language / f"{document}.yaml"
     if language not in available_languages() or not node.is_file():
@@ -90,7 +90,7 @@ def register_layout_check(document: str, check: PackCheck) -> None:
 def read_pack(document: str, language: str) -> ContentPack:
     """One content pack read, its common keys and placeholders checked, not yet what its layout
     needs (``carthandout check`` reads packs so, to list every problem of each)."""
-    text, origin = _pack_text(document, language)
+    text, origin = pack_text(document, language)
     return parse_pack(text, origin, document, language)
 
 
@@ -291,7 +291,7 @@ def _items_with_sources(node: Any, top: bool = True) -> Iterator[Mapping[str, An
 
 @lru_cache(maxsize=None)
 def load_common(language: str) -> CommonWords:
-    text, origin = _pack_text("common", language)
+    text, origin = pack_text("common", language)
     raw = read_yaml_text(text, origin)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("locale"), str):
         raise ContentError(f"{origin}: locale is required")
