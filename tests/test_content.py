@@ -494,6 +494,8 @@ def test_when_may_name_several_values_all_filled(edited_content, tmp_path):
                    "        when: patient.caregiver",
                    "Your caregiver is {patient.caregiver} ({patient.caregiver_phone}).\"\n"
                    "        when: [patient.caregiver, patient.caregiver_phone]")
+    edited_content("handout", "es", "La persona que le cuida es {patient.caregiver}.",
+                   "La persona que le cuida es {patient.caregiver} ({patient.caregiver_phone}).")
     edited_content("handout", "es", "        when: patient.caregiver\n",
                    "        when: [patient.caregiver, patient.caregiver_phone]\n")
     both = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--caregiver", "Luis Test",
