@@ -212,26 +212,32 @@ def check_glyphs(raw: Mapping[str, Any], text: str, origin: str) -> None:
 # A duration or a threshold written as a number ("4 weeks", "fourteen days", "100.4 °F"): the
 # policy's placeholders say it, so that it follows the clinic's profile. A word number counts from
 # two: "one day at a time", "un día" are words, not durations.
-_WORD_NUMBER = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
-                r"seventeen|eighteen|nineteen|(?:twenty|thirty)(?:[- ](?:one|two|three|four|five|six|seven|eight"
-                r"|nine))?|"
+_UNITS_WORDS = r"one|two|three|four|five|six|seven|eight|nine"
+_TENS_WORDS = r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_WORD_NUMBER = (rf"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+                rf"seventeen|eighteen|nineteen|(?:{_TENS_WORDS})(?:[- ](?:{_UNITS_WORDS}))?|"
                 r"dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|once|doce|trece|catorce|quince|dieciséis|"
-                r"diecisiete|dieciocho|diecinueve|veinte|veinti\w+|treinta")
-_DURATION_UNIT = r"(?:days?|weeks?|wks?|hours?|hrs?|months?|d[ií]as?|semanas?|horas?|mes|meses)\b"
+                r"diecisiete|dieciocho|diecinueve|veinte|veinti\w+|treinta|cuarenta|cincuenta|sesenta|setenta|"
+                r"ochenta|noventa")
+_NUMBER = rf"(?:\d+(?:[.,]\d+)?(?:\s*(?:-|–|to|a)\s*\d+)?|{_WORD_NUMBER})"  # 4, 2-3, 2 to 3, fourteen
+_BETWEEN = r"(?:[\s\u00a0-]+(?:more|full|whole|calendar|extra|más|completas|completos))?"  # 4 more weeks
+_DURATION_UNIT = (r"(?:days?|weeks?|wks?|hours?|hrs?|h|months?|nights?|d[ií]as?|semanas?|sem\.|horas?|mes|meses|"
+                  r"noches?)(?!\w)")
 _WRITTEN_DURATION = re.compile(
-    rf"(?<![\w-])(?:\d+(?:[.,]\d+)?|{_WORD_NUMBER})[\s\u00a0-]*{_DURATION_UNIT}"  # 4 weeks, catorce días
-    r"|(?<![\w.,])\d+(?:[.,]\d+)?[\s\u00a0]*[°º]?[\s\u00a0]*[FC]\b",  # 100.4 °F, 38 ºC, 100.4 F
+    rf"(?<![\w-]){_NUMBER}{_BETWEEN}[\s\u00a0-]*{_DURATION_UNIT}"  # 4 weeks, catorce días, 2-3 weeks, 48 h
+    # a temperature: 100.4 °F, 38 ºC, 100.4 F, 38°, 100.4 degrees, 38 grados (not "Suite 4C")
+    r"|(?<![\w.,])\d{2,3}(?:[.,]\d+)?(?:[\s\u00a0]*[°º][\s\u00a0]*[FC]?|[\s\u00a0]+[FC]\b|[\s\u00a0]*(?:degrees|grados)\b)",
     re.IGNORECASE)
 # Phrases that say "always" or name the phone line, not a period a clinic sets.
-_ALWAYS = re.compile(r"\b24[- ]hour\b(?!s)|\b24 hours a day\b|\b7 days a week\b|\b24/7\b|\b(?:las|de) 24 horas\b"
-                     r"|\b24 horas (?:del|al) día\b|\b7 días (?:a|de) la semana\b", re.IGNORECASE)
+_ALWAYS = re.compile(r"\b24[- ]hour\b(?!s)|\b24 hours a day\b|\b7 days a week\b|\b24/7\b|\blas 24 horas del día\b"
+                     r"|\blínea de 24 horas\b|\b24 horas (?:del|al) día\b|\b7 días (?:a|de) la semana\b", re.IGNORECASE)
 
 
 def written_durations(raw: Mapping[str, Any], text: str, origin: str) -> list[str]:
     """Durations and thresholds written as numbers, each as a line naming the file and its line:
     "for at least 4 weeks" printed beside a clinic's 14-day date ("through March 19"). ``check``
-    fails on them, and ``generate`` and ``batch`` warn: a number that is no policy period (how
-    often to take a temperature) is the author's to judge."""
+    notes them, and ``generate`` and ``batch`` warn: a number that is no policy period (how often
+    to take a temperature) is the author's to judge."""
     found = []
     for string in iter_strings({key: value for key, value in raw.items() if key not in ("sources", "reviewed")}):
         for match in _WRITTEN_DURATION.finditer(_ALWAYS.sub("", PLACEHOLDER.sub("", string))):
@@ -247,9 +253,10 @@ def _line_of_string(text: str, string: str, needle: str = "") -> int:
     a run of its words that YAML writes as they are: quotes, backslashes and folds aside); else
     that line; else 1."""
     lines = text.splitlines()
-    pieces = [piece.strip()[:30] for piece in re.split(r"[\"'\\\n]", string)]
-    start = next((number for piece in pieces if len(piece) >= 8
-                  for number, line in enumerate(lines) if piece in line), 0)
+    runs = [run.strip() for run in re.split(r"[\"'\\\n]", string)]
+    # the longest start that is found: two texts may open with the same thirty characters
+    pieces = [run[:length] for length in (80, 30) for run in runs if len(run[:length]) >= 8]
+    start = next((number for piece in pieces for number, line in enumerate(lines) if piece in line), 0)
     if needle:
         at = next((number for number in range(start, len(lines)) if needle in lines[number]), None)
         if at is not None:

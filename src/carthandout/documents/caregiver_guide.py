@@ -25,7 +25,7 @@ DATE_SHARE_AT_MOST = 0.42  # the date column widens to its longest date up to th
 
 
 def validate(pack: ContentPack) -> list[str]:
-    return validate_section_pack(pack, REQUIRED_LABELS)
+    return validate_section_pack(pack, REQUIRED_LABELS, roles=("normal", "call-box"))
 
 
 def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:

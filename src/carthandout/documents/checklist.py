@@ -24,7 +24,7 @@ from carthandout.context import DocumentContext, build_context, check_translatio
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, heading_paragraph, paragraph
 from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, PairValue,
                                          boxed, keep_together, table_padding, unkept)
-from carthandout.documents.pack_checks import (file_part_problems, missing_labels, unguarded_values,
+from carthandout.documents.pack_checks import (file_part_problems, label_problems, unguarded_values,
                                                unknown_key_problems)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.forms import (FORM_FONT, SignatureLine, TextField, TickBox, form_can_encode, form_key,
@@ -73,7 +73,7 @@ class ChecklistItem:
 
 def validate(pack: ContentPack) -> list[str]:
     problems = (file_part_problems(pack, ("groups", "staff_dose"))
-                + missing_labels(pack, REQUIRED_LABELS + DATE_LABELS) + unguarded_values(pack))
+                + label_problems(pack, REQUIRED_LABELS + DATE_LABELS) + unguarded_values(pack))
     groups = pack.data.get("groups")
     if not isinstance(groups, list) or not groups:
         return problems + [f"{pack.origin}: groups must be a non-empty list"]

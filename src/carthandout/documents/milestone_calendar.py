@@ -58,7 +58,8 @@ MARK_KEYS = ("date", "short", "long", *CONDITIONS)
 
 
 def validate(pack: ContentPack) -> list[str]:
-    problems = validate_section_pack(pack, REQUIRED_LABELS, call_box=False, parts=("milestones",))
+    problems = validate_section_pack(pack, REQUIRED_LABELS, call_box=False, parts=("milestones",),
+                                     roles=("normal", "disclaimer"))
     milestones = pack.data.get("milestones")
     marks = milestones.get("marks") if isinstance(milestones, Mapping) else None
     if not isinstance(marks, list) or not marks:

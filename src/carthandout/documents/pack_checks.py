@@ -8,9 +8,10 @@ section and the block, in words a nurse educator editing the file can act on.
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.content import PACK_METADATA_KEYS, PLACEHOLDER, ContentPack
+from carthandout.documents.base import FOOTER_CALL_LABEL
 from carthandout.documents.blocks import BLOCK_KINDS, condition_names
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, MAY_BE_EMPTY
 from carthandout.schedule import ALL_CONDITIONING_DAYS, SCHEDULE_DATE_NAMES
@@ -23,16 +24,22 @@ TIMELINE_ROW_KEYS = ("date", "label", "detail", *CONDITIONS)
 SCHEDULE_DATES = frozenset({ALL_CONDITIONING_DAYS, *SCHEDULE_DATE_NAMES})  # a timeline row's or calendar mark's
 
 
-def missing_labels(pack: ContentPack, required: Iterable[str]) -> list[str]:
-    return [f"{pack.origin}: labels.{key} is missing" for key in required if key not in pack.labels]
+def label_problems(pack: ContentPack, required: Iterable[str], optional: Iterable[str] = ()) -> list[str]:
+    """Labels the layout needs and lacks, and labels it never reads: a misspelt ``footer_call``
+    dropped the 24-hour line from every page's footer, without a word."""
+    required = tuple(required)
+    known = (*required, *optional)
+    return ([f"{pack.origin}: labels.{key} is missing" for key in required if key not in pack.labels]
+            + unknown_key_problems(pack.labels, known, f"{pack.origin}: labels", f"a {pack.id} file's labels"))
 
 
 def validate_section_pack(pack: ContentPack, required_labels: Iterable[str], call_box: bool = True,
-                          parts: Iterable[str] = ()) -> list[str]:
+                          parts: Iterable[str] = (), roles: Sequence[str] = SECTION_ROLES) -> list[str]:
     """The checks every section-based document shares: the file's parts (``sections`` and
-    ``parts``), sections, labels, and one call box."""
-    problems = (file_part_problems(pack, ("sections", *parts)) + validate_sections(pack)
-                + missing_labels(pack, required_labels) + unguarded_values(pack))
+    ``parts``), sections (of the ``roles`` the document prints), labels (the footer's 24-hour line
+    optional), and one call box."""
+    problems = (file_part_problems(pack, ("sections", *parts)) + validate_sections(pack, roles)
+                + label_problems(pack, required_labels, (FOOTER_CALL_LABEL,)) + unguarded_values(pack))
     sections = pack.data.get("sections")
     mapped = [section for section in sections if isinstance(section, Mapping)] if isinstance(sections, list) else []
     if call_box and [section.get("role") for section in mapped].count("call-box") != 1:
@@ -47,7 +54,7 @@ def file_part_problems(pack: ContentPack, parts: Iterable[str]) -> list[str]:
     return unknown_key_problems(pack.data, known, pack.origin, f"a {pack.id} file")
 
 
-def validate_sections(pack: ContentPack) -> list[str]:
+def validate_sections(pack: ContentPack, roles: Sequence[str] = SECTION_ROLES) -> list[str]:
     """Problems in a pack's ``sections``; placeholders and source keys are checked as it loads."""
     sections = pack.data.get("sections")
     if not isinstance(sections, list) or not sections:
@@ -62,14 +69,14 @@ def validate_sections(pack: ContentPack) -> list[str]:
         if section["id"] in seen:
             problems.append(f"{where}: duplicate id {section['id']!r}")
         seen.add(section["id"])
-        problems += _section_problems(section, f"{where} ({section['id']})")
+        problems += _section_problems(section, f"{where} ({section['id']})", roles)
     return problems
 
 
-def _section_problems(section: Mapping[str, Any], where: str) -> list[str]:
+def _section_problems(section: Mapping[str, Any], where: str, roles: Sequence[str]) -> list[str]:
     problems = unknown_key_problems(section, SECTION_KEYS, where, "a section")
-    if section.get("role", "normal") not in SECTION_ROLES:
-        problems.append(f"{where}: role must be one of {', '.join(SECTION_ROLES)}")
+    if section.get("role", "normal") not in roles:  # a disclaimer in the caregiver guide was never printed
+        problems.append(f"{where}: role must be one of {', '.join(roles)} (this document prints no other)")
     if not _is_text(section.get("heading")):
         problems.append(f"{where}: needs a heading (quoted text)")
     if "sources" not in section:

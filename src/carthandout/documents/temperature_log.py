@@ -30,7 +30,7 @@ WRITE_IN_HEIGHT = 0.45 * inch
 
 
 def validate(pack: ContentPack) -> list[str]:
-    return validate_section_pack(pack, REQUIRED_LABELS)
+    return validate_section_pack(pack, REQUIRED_LABELS, roles=("normal", "call-box"))
 
 
 def render(ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:

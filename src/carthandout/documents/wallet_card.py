@@ -28,7 +28,7 @@ from carthandout.content import ContentPack, fill, load_common, load_pack
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import (Metadata, RenderedDocument, footer_prints_birth_date, in_language, joined,
                                         metadata_for, paragraph, subject_in)
-from carthandout.documents.pack_checks import file_part_problems, missing_labels, unguarded_values, unknown_key_problems
+from carthandout.documents.pack_checks import file_part_problems, label_problems, unguarded_values, unknown_key_problems
 from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
@@ -63,7 +63,7 @@ WALLET_CARD_SETTINGS = ("qr",)
 
 
 def validate(pack: ContentPack) -> list[str]:
-    problems = (file_part_problems(pack, ("front", "back", "calibration")) + missing_labels(pack, REQUIRED_LABELS)
+    problems = (file_part_problems(pack, ("front", "back", "calibration")) + label_problems(pack, REQUIRED_LABELS)
                 + unguarded_values(pack))
     for side, keys in (("front", FRONT_KEYS), ("back", BACK_KEYS)):
         section = pack.data.get(side)
