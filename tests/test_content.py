@@ -552,3 +552,25 @@ def test_labels_and_roles_the_document_never_prints_are_named(edited_content, do
     edited_content(document, "en", old, new)
     problems = DOCUMENTS[document].validate(read_pack(document, "en"))
     assert any(said in line for line in problems), problems
+
+
+@pytest.mark.parametrize("languages, old, new, said", [
+    (("es",), "locale: es_US", "locale: es-US", "handouts/es/common.yaml: locale 'es-US' is not one babel knows"),
+    (("en", "es"), "  continued:", "  continueds:", "common.yaml: labels.continued is missing"),
+    (("en",), '  range: "{low} to {high}"', '  range: "{low} to {high} {day}"',
+     "handouts/en/common.yaml: units.range: {day} has no value there (it takes {high}, {low})"),
+    (("en",), '  print_cards_title: "Wallet cards for printing, {part}"',
+     '  print_cards_title: "Wallet cards for printing, {part} (content {version})"',
+     "labels.print_cards_title: {version} has no value there (it takes {part})"),
+])
+def test_common_words_the_layout_cannot_use_stop_with_a_line_naming_them(edited_content, tmp_path, languages, old, new,
+                                                                         said):
+    """Each of these stopped every document (or a batch's print part) with "internal error"."""
+    for language in languages:
+        edited_content("common", language, old, new)
+    language = languages[0]
+    result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--lang", language,
+                     "--doc", "handout", "-o", tmp_path)
+    assert result.exit_code == 2 and said in result.stderr, result.output
+    checked = run_cli("check")
+    assert checked.exit_code == 1 and said in checked.output, checked.output

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
 
 import yaml
+from babel import Locale, UnknownLocaleError
 
 from carthandout.errors import ContentError
 from carthandout.typefaces import TEXT_FAMILY, Rich, coverage, described, escape, joined_rich, needs_glyph
@@ -302,18 +303,47 @@ def load_common(language: str) -> CommonWords:
     raw = read_yaml_text(text, origin)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("locale"), str):
         raise ContentError(f"{origin}: locale is required")
+    try:
+        Locale.parse(raw["locale"])
+    except (ValueError, TypeError, UnknownLocaleError):  # es-US, es_XX: every date stopped with "internal error"
+        raise ContentError(f"{origin}: locale {raw['locale']!r} is not one babel knows (es_US, en_US)") from None
     units = _string_map(raw.get("units", {}), f"{origin}: units")
-    for key in ("day", "days", "week", "weeks", "hour", "hours", "range", "temperature"):
-        if key not in units:
-            raise ContentError(f"{origin}: units.{key} is missing")
     labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
-    if language != "en":  # a misspelt key left the label a document asks for missing: "internal error"
-        missing = next((key for key in load_common("en").labels if key not in labels), None)
-        if missing is not None:
-            raise ContentError(f"{origin}: labels.{missing} is missing (handouts/en/common.yaml has it)")
     check_placeholders(raw, text, origin, LAYOUT_TOKENS | COMMON_TOKENS)
+    for group, words, expected in (("units", units, COMMON_UNITS), ("labels", labels, COMMON_LABELS)):
+        _check_common_group(group, words, expected, origin)
     check_glyphs(raw, text, origin)
     return CommonWords(raw["locale"], units, labels)
+
+
+# common.yaml's units and labels the layout reads, each with the tokens it fills; a label missing,
+# misspelt or given another token stopped every document with "internal error: KeyError".
+COMMON_UNITS: dict[str, frozenset[str]] = {
+    **{unit: frozenset() for unit in ("day", "days", "week", "weeks", "hour", "hours")},
+    "range": frozenset({"low", "high"}), "temperature": frozenset({"fahrenheit", "celsius"}),
+}
+COMMON_LABELS: dict[str, frozenset[str]] = {
+    "footer_page": frozenset({"page", "pages"}), "footer_content": frozenset({"version", "reviewed"}),
+    "footer_mrn": frozenset({"mrn"}), "footer_birth": frozenset({"birth"}), "continued": frozenset({"heading"}),
+    "example_clinic": frozenset(), "example_stamp": frozenset(),
+    "print_handouts_title": frozenset({"part"}), "print_cards_title": frozenset({"part"}),
+}
+OPTIONAL_COMMON_LABELS = ("pdf_subject", "packet_title")
+PACKET_PREFIX = "packet_prefix_"  # + a document id: its pages' labels in the record packet
+
+
+def _check_common_group(group: str, words: Mapping[str, str], expected: Mapping[str, frozenset[str]],
+                        origin: str) -> None:
+    for key, tokens in expected.items():
+        if key not in words:
+            raise ContentError(f"{origin}: {group}.{key} is missing")
+        extra = sorted(set(PLACEHOLDER.findall(words[key])) - tokens)
+        if extra:
+            allowed = ", ".join("{" + token + "}" for token in sorted(tokens)) or "none"
+            raise ContentError(f"{origin}: {group}.{key}: {{{extra[0]}}} has no value there (it takes {allowed})")
+    for key in words:
+        if key not in expected and key not in OPTIONAL_COMMON_LABELS and not key.startswith(PACKET_PREFIX):
+            raise ContentError(f"{origin}: {group}.{key} is read by nothing: a misspelling?")
 
 
 # The space before a paragraph's last word, when that word is short and neither it nor the word
