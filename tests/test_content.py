@@ -574,3 +574,54 @@ def test_common_words_the_layout_cannot_use_stop_with_a_line_naming_them(edited_
     assert result.exit_code == 2 and said in result.stderr, result.output
     checked = run_cli("check")
     assert checked.exit_code == 1 and said in checked.output, checked.output
+
+
+def test_authored_accents_are_composed_as_the_pack_loads():
+    """A text pasted from a Mac, its accents as marks of their own, printed "diá" for "día"."""
+    import unicodedata
+    decomposed = unicodedata.normalize("NFD", "Llame el mismo día")
+    pack = parse_pack(PACK.replace("Bad {patient.nmae} here", decomposed), "handouts/en/handout.yaml", "handout", "en")
+    assert pack.data["sections"][0]["blocks"][1]["text"] == "Llame el mismo día"
+
+
+@pytest.mark.parametrize("document, old, new, said", [
+    ("checklist", "= **{dose} CAR-positive viable T cells**", "= **the dose**", "staff_dose.text: must print {dose}"),
+    ("wallet-card", '    - "Chills"\n', '    - ""\n', "front.signs must be a non-empty list of text"),
+])
+def test_a_pack_missing_what_it_must_print_is_named(edited_content, document, old, new, said):
+    """The staff dose line printed no number, and an empty sign an empty line, and check passed both."""
+    from carthandout.content import read_pack
+    from carthandout.documents import DOCUMENTS
+    edited_content(document, "en", old, new)
+    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
+    assert any(said in line for line in problems), problems
+
+
+def test_equivalent_forms_are_not_refused(edited_content):
+    """dates.infusion and infusion name one date; the travel time in hours and in words are empty
+    together (an outside pass found both refused)."""
+    from carthandout.completeness import check_completeness
+    from carthandout.content import read_pack
+    from carthandout.documents import handout
+    edited_content("handout", "es", "{date: dates.infusion,", "{date: infusion,")
+    assert check_completeness() == []
+    edited_content("handout", "en", "within {policy.stay_near_travel_time} for at least",
+                   "within {policy.stay_near_travel_time} ({policy.stay_near_travel_hours} h) for at least")
+    assert handout.validate(read_pack("handout", "en")) == []
+
+
+def test_a_token_with_no_value_names_the_pack_when_printing(edited_content, tmp_path):
+    edited_content("checklist", "en", 'text: "Infection check', 'text: "Infection check, day {day}')
+    result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--doc", "checklist",
+                     "-o", tmp_path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: handouts/en/checklist.yaml (or its common.yaml): placeholder {day} has no "
+                                    "value here"), result.stderr
+
+
+def test_a_common_yaml_of_another_version_is_named_and_warned_of(edited_content, tmp_path):
+    edited_content("common", "es", 'version: "1.2.3"', 'version: "1.2.2"')
+    assert "handouts/es/common.yaml: version is '1.2.2', English has '1.2.3'" in run_cli("check").output
+    result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--lang", "es",
+                     "--doc", "handout", "-o", tmp_path)
+    assert "warning: handouts/es/common.yaml is version 1.2.2, the English 1.2.3" in result.stderr

@@ -91,7 +91,7 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
         if sorted(ours) != sorted(theirs):
             return f"{path}: keys {', '.join(sorted(theirs)) or 'none'}, English has {', '.join(sorted(ours)) or 'none'}"
         named = next((name for name in sorted(ours) if name in NAMING_KEYS
-                      and reference[ours[name]] != other[theirs[name]]), None)
+                      and _as_named(reference[ours[name]]) != _as_named(other[theirs[name]])), None)
         if named is not None:
             return f"{path}.{named}: {other[theirs[named]]!r}, English has {reference[ours[named]]!r}"
         return next(filter(None, (shape_difference(reference[ours[name]], other[theirs[name]], f"{path}.{name}")
@@ -119,6 +119,11 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
 NAMING_KEYS = frozenset({"date", "when", "unless", "role", "date_label", "repeat", "audience"})
 
 
+def _as_named(value: Any) -> Any:
+    """A naming value as the layout reads it: ``dates.infusion`` and ``infusion`` name one date."""
+    return value.removeprefix("dates.") if isinstance(value, str) else value
+
+
 def _compared_keys(node: Mapping[Any, Any]) -> dict[str, Any]:
     """The keys compared, by their names (YAML reads an unquoted ``on:`` as the key True)."""
     return {str(key): key for key in node if key not in ("sources", "id")}
@@ -143,6 +148,8 @@ def compare_common(language: str) -> list[str]:
         return []  # does not load: the content check reports why
     where = f"handouts/{language}/common.yaml"
     problems = []
+    if reference.get("version") != other.get("version"):
+        problems.append(f"{where}: version is {other.get('version')!r}, English has {reference.get('version')!r}")
     for group in ("units", "labels"):
         ours, theirs = reference.get(group) or {}, other.get(group) or {}
         problems += _key_differences(where, group, ours, theirs)
@@ -154,6 +161,12 @@ def compare_common(language: str) -> list[str]:
             problems.append(f"{where}: units.{key} fills {', '.join(PLACEHOLDER.findall(translated))} in another "
                             f"order than the English ({', '.join(PLACEHOLDER.findall(english))})")
     return problems
+
+
+def _common_versions(language: str) -> tuple[Any, Any]:
+    """The English common.yaml's version and ``language``'s."""
+    english, translated = _common_raw(REFERENCE_LANGUAGE) or {}, _common_raw(language) or {}
+    return english.get("version"), translated.get("version")
 
 
 def _common_raw(language: str) -> Mapping[str, Any] | None:
@@ -195,6 +208,8 @@ def _placeholders(node: Any) -> Iterator[str]:
         yield from PLACEHOLDER.findall(text)
         if text in KNOWN_PLACEHOLDERS:
             yield text
+        elif f"dates.{text}" in KNOWN_PLACEHOLDERS:  # a row's or mark's date: infusion is dates.infusion
+            yield f"dates.{text}"
 
 
 def _audience(node: Any) -> str:
@@ -236,7 +251,10 @@ def translations_behind(packs: Iterable[tuple[str, str]]) -> list[str]:
     """A warning for each of ``packs`` (document, language) that is a translation of another
     version than the English: a Spanish pack left at 1.3.7 beside English 1.3.8 printed with no
     word, though its call box had lost a sign the English had gained."""
-    warnings = []
+    languages = sorted({language for _, language in packs} - {REFERENCE_LANGUAGE})
+    warnings = [f"warning: handouts/{language}/common.yaml is version {theirs}, the English {ours}: its words may "
+                "not say what the English now do (carthandout check lists the differences)"
+                for language in languages for ours, theirs in [_common_versions(language)] if ours != theirs]
     for document, language in packs:
         if language == REFERENCE_LANGUAGE:
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
@@ -109,6 +110,7 @@ def load_pack(document: str, language: str) -> ContentPack:
 
 
 def parse_pack(text: str, origin: str, document: str, language: str) -> ContentPack:
+    text = composed(text)
     raw = read_yaml_text(text, origin)
     if not isinstance(raw, Mapping):
         raise ContentError(f"{origin}: must be a mapping")
@@ -131,6 +133,12 @@ def parse_pack(text: str, origin: str, document: str, language: str) -> ContentP
     check_source_references(raw, sources, origin)
     return ContentPack(raw["id"], language, raw["title"], raw["version"], raw["reviewed"], sources, labels, raw, origin,
                        tuple(written_durations(raw, text, origin)))
+
+
+def composed(text: str) -> str:
+    """``text`` with its accents composed (NFC), as patients' fields are: a text pasted from a Mac,
+    its accents written as marks of their own, printed "diá" for "día"."""
+    return unicodedata.normalize("NFC", text)
 
 
 def _string_map(raw: Any, where: str) -> dict[str, str]:
@@ -300,6 +308,7 @@ def _items_with_sources(node: Any, top: bool = True) -> Iterator[Mapping[str, An
 @lru_cache(maxsize=None)
 def load_common(language: str) -> CommonWords:
     text, origin = pack_text("common", language)
+    text = composed(text)
     raw = read_yaml_text(text, origin)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("locale"), str):
         raise ContentError(f"{origin}: locale is required")

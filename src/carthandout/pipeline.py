@@ -13,7 +13,7 @@ from carthandout.as_exported import CLINIC_SECTION as EXPORTS_SECTION, clinic_re
 from carthandout.context import DocumentContext, build_context, effective_policy, team_checks
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
-from carthandout.errors import CarthandoutError, InputError, SeveralProblems, raise_together
+from carthandout.errors import CarthandoutError, ContentError, InputError, SeveralProblems, raise_together
 from carthandout.folders import EditGuard, FolderPlan, document_file, keep_edited, plan_folder, remove_stale
 from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient, probe_patient
@@ -23,7 +23,7 @@ from carthandout.packet import PACKET_DOCUMENT, PACKET_FILE_STEM, build_packet
 from carthandout.policy import policy_record
 from carthandout.protect import protect_documents
 from carthandout.readability import max_grade_from
-from carthandout.theme import build_theme
+from carthandout.theme import Theme, build_theme
 
 
 def check_clinic(clinic: Clinic, documents: Sequence[str] = tuple(DOCUMENTS),
@@ -110,7 +110,16 @@ def refuse_a_birth_date_to_come(patient: Patient) -> None:
 
 def render_documents(ctx: DocumentContext, options: RenderOptions) -> list[RenderedDocument]:
     theme = build_theme(ctx.clinic, options.paper, options.large_print_for(ctx.patient))
-    return [DOCUMENTS[name].render(ctx, theme, options) for name in options.documents]
+    return [_rendered(name, ctx, theme, options) for name in options.documents]
+
+
+def _rendered(name: str, ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:
+    try:
+        return DOCUMENTS[name].render(ctx, theme, options)
+    except ContentError as error:  # "placeholder {day} has no value here" named no file
+        if str(error).startswith("handouts/"):
+            raise
+        raise ContentError(f"handouts/{ctx.language}/{name}.yaml (or its common.yaml): {error}") from None
 
 
 class WrittenFiles(NamedTuple):

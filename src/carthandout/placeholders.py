@@ -23,6 +23,8 @@ MAY_BE_EMPTY: frozenset[str] = frozenset(
     [f"patient.{n}" for n in ("caregiver", "caregiver_phone", "mrn", "physician", "date_of_birth")] + ["clinic.address"]
     + [f"policy.{n}" for n in ("close_watch_after_daily_checks", "stay_near_travel_hours", "stay_near_travel_time")]
 )
+# Values empty together: a text guarded by one may use the other (the travel time in hours and in words).
+EMPTY_TOGETHER: tuple[frozenset[str], ...] = (frozenset({"policy.stay_near_travel_hours", "policy.stay_near_travel_time"}),)
 # Tokens without a namespace are filled by the layout itself (page numbers, versions, units).
 LAYOUT_TOKENS = frozenset({"page", "pages", "version", "reviewed", "mrn", "low", "high", "fahrenheit", "celsius"}
                           # the checklist: chemotherapy day number, the staff dose line

@@ -90,11 +90,21 @@ def validate(pack: ContentPack) -> list[str]:
             continue
         for number, item in enumerate(items, start=1):
             problems += _item_problems(item, f"{where} ({group['id']})", seen, pack.labels, number)
-    dose = pack.data.get("staff_dose")
-    dose_keys = ("title", "text", "capped_text", "caution", "caution_override")
-    if not isinstance(dose, Mapping) or not all(isinstance(dose.get(k), str) for k in dose_keys):
-        problems.append(f"{pack.origin}: staff_dose needs {', '.join(dose_keys)}")
-    return problems
+    return problems + _dose_problems(pack)
+
+
+# The staff dose's texts and the numbers each must print: "= **the dose**" printed no number.
+DOSE_TOKENS = {"title": (), "text": ("dose", "weight"), "capped_text": ("dose", "weight_dose"), "caution": (),
+               "caution_override": ()}
+
+
+def _dose_problems(pack: ContentPack) -> list[str]:
+    dose, where = pack.data.get("staff_dose"), f"{pack.origin}: staff_dose"
+    if not isinstance(dose, Mapping) or not all(isinstance(dose.get(key), str) for key in DOSE_TOKENS):
+        return [f"{where} needs {', '.join(DOSE_TOKENS)}"]
+    problems = unknown_key_problems(dose, ("id", "audience", "sources", *DOSE_TOKENS), where, "the staff dose")
+    return problems + [f"{where}.{key}: must print {{{token}}}" for key, tokens in DOSE_TOKENS.items()
+                       for token in tokens if "{" + token + "}" not in dose[key]]
 
 
 def _item_problems(item: Any, where: str, seen: set[str], labels: Mapping[str, str], number: int) -> list[str]:

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from carthandout.content import PACK_METADATA_KEYS, PLACEHOLDER, ContentPack
 from carthandout.documents.base import FOOTER_CALL_LABEL
 from carthandout.documents.blocks import BLOCK_KINDS, condition_names
-from carthandout.placeholders import KNOWN_PLACEHOLDERS, MAY_BE_EMPTY
+from carthandout.placeholders import EMPTY_TOGETHER, KNOWN_PLACEHOLDERS, MAY_BE_EMPTY
 from carthandout.schedule import ALL_CONDITIONING_DAYS, SCHEDULE_DATE_NAMES
 
 SECTION_ROLES = ("normal", "call-box", "disclaimer")
@@ -139,7 +139,8 @@ def _unguarded(node: Any, where: str, whens: tuple[Any, ...]) -> Iterator[str]:
         for token in sorted(set(PLACEHOLDER.findall(node)) & MAY_BE_EMPTY - set(whens)):
             yield f"{where}: {{{token}}} may be empty: use it only in a block, row or mark with when: {token}"
     elif isinstance(node, Mapping):
-        inner = (*whens, *condition_names(node.get("when")))
+        named = condition_names(node.get("when"))
+        inner = (*whens, *named, *(other for group in EMPTY_TOGETHER if group & set(named) for other in group))
         for key, value in node.items():
             if key not in ("sources", *CONDITIONS):
                 yield from _unguarded(value, f"{where}{'' if where.endswith(' ') else '.'}{key}", inner)

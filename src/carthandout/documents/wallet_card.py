@@ -77,7 +77,8 @@ def validate(pack: ContentPack) -> list[str]:
         for key in keys:
             value = section.get(key)
             wanted_list = key == "signs"
-            if wanted_list and not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            if wanted_list and not (isinstance(value, list) and value
+                                    and all(isinstance(v, str) and v.strip() for v in value)):
                 problems.append(f"{pack.origin}: {side}.{key} must be a non-empty list of text")
             elif not wanted_list and not (isinstance(value, str) and value.strip()):
                 problems.append(f"{pack.origin}: {side}.{key} must be text")
