@@ -473,6 +473,11 @@ def test_unquoted_words_cut_by_a_comment_name_the_line():
         parse_pack(text, "handouts/en/handout.yaml", "handout", "en")
     parse_pack(PACK.replace('      - text: "Bad {patient.nmae} here"', '      - text: "ok"  # a comment'),
                "handouts/en/handout.yaml", "handout", "en")
+    one_word = PACK.replace('      - text: "Bad {patient.nmae} here"', "      - bullets:\n          - Seizures # or fits")
+    with pytest.raises(ContentError, match=r"handouts/en/handout.yaml:14: the text stops at"):  # "Seizures" alone
+        parse_pack(one_word, "handouts/en/handout.yaml", "handout", "en")
+    parse_pack(PACK.replace("  - id: one\n", "  - id: one  # the first\n").replace("Bad {patient.nmae} here", "ok"),
+               "handouts/en/handout.yaml", "handout", "en")
 
 
 @pytest.mark.parametrize("document, old, new, said", [

@@ -185,25 +185,30 @@ def check_no_text_cut_by_a_comment(text: str, origin: str) -> None:
     comment, and "You get this treatment one time # and only one time, through a vein." printed
     "You get this treatment one time"."""
     lines = text.splitlines()
-    for scalar in _plain_scalars(yaml.compose(text, Loader=yaml.SafeLoader)):
+    for key, scalar in _plain_scalars(yaml.compose(text, Loader=yaml.SafeLoader)):
         end = scalar.end_mark
         after = lines[end.line][end.column:] if end.line < len(lines) else ""
-        if " " in scalar.value and after.lstrip().startswith("#"):
+        if key not in NAMING_VALUES and after.lstrip().startswith("#"):
             raise ContentError(f"{origin}:{end.line + 1}: the text stops at \" #\", which YAML reads as the start of "
                                "a comment: put the whole text in quotes (\"...\")")
 
 
-def _plain_scalars(node: Any) -> Iterator[yaml.ScalarNode]:
-    """The unquoted text values under ``node``."""
+# Keys whose values name (an id, a date, a condition) rather than say: unquoted, with a comment after.
+NAMING_VALUES = frozenset({"id", "role", "when", "unless", "date", "date_label", "repeat", "audience", "sources",
+                           "locale", "language", "version", "reviewed", "contacts"})
+
+
+def _plain_scalars(node: Any, key: str = "") -> Iterator[tuple[str, yaml.ScalarNode]]:
+    """The unquoted values under ``node``, each with the key it is given under."""
     if isinstance(node, yaml.ScalarNode):
         if node.style is None:
-            yield node
+            yield key, node
     elif isinstance(node, yaml.MappingNode):
-        for _, value in node.value:
-            yield from _plain_scalars(value)
+        for key_node, value in node.value:
+            yield from _plain_scalars(value, str(key_node.value))
     elif isinstance(node, yaml.SequenceNode):
         for value in node.value:
-            yield from _plain_scalars(value)
+            yield from _plain_scalars(value, key)
 
 
 def check_glyphs(raw: Mapping[str, Any], text: str, origin: str) -> None:
