@@ -530,7 +530,7 @@ def test_when_may_name_several_values_all_filled(edited_content, tmp_path):
      "English fills dates.caregiver_until"),
     # every Spanish fever threshold printed "38 °F (100.4 °C)"
     ("common", "{fahrenheit}\\u00a0°F ({celsius}\\u00a0°C)", "{celsius}\\u00a0°F ({fahrenheit}\\u00a0°C)",
-     "handouts/es/common.yaml: units.temperature fills celsius, fahrenheit in another order than the English"),
+     "handouts/es/common.yaml: units.temperature: {fahrenheit} must be followed by °F"),
 ])
 def test_check_compares_what_each_text_fills_with_its_english_twin(edited_content, document, old, new, said):
     edited_content(document, "es", old, new)
@@ -563,10 +563,12 @@ def test_labels_and_roles_the_document_never_prints_are_named(edited_content, do
     (("es",), "locale: es_US", "locale: es-US", "handouts/es/common.yaml: locale 'es-US' is not one babel knows"),
     (("en", "es"), "  continued:", "  continueds:", "common.yaml: labels.continued is missing"),
     (("en",), '  range: "{low} to {high}"', '  range: "{low} to {high} {day}"',
-     "handouts/en/common.yaml: units.range: {day} has no value there (it takes {high}, {low})"),
+     "handouts/en/common.yaml: units.range fills day, high, low: it takes {high}, {low}"),
+    (("en",), '  range: "{low} to {high}"', '  range: "{low}"',  # one number of a range printed
+     "handouts/en/common.yaml: units.range fills low: it takes {high}, {low}"),
     (("en",), '  print_cards_title: "Wallet cards for printing, {part}"',
      '  print_cards_title: "Wallet cards for printing, {part} (content {version})"',
-     "labels.print_cards_title: {version} has no value there (it takes {part})"),
+     "labels.print_cards_title fills part, version: it takes {part}"),
 ])
 def test_common_words_the_layout_cannot_use_stop_with_a_line_naming_them(edited_content, tmp_path, languages, old, new,
                                                                          said):
@@ -630,3 +632,47 @@ def test_a_common_yaml_of_another_version_is_named_and_warned_of(edited_content,
     result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--lang", "es",
                      "--doc", "handout", "-o", tmp_path)
     assert "warning: handouts/es/common.yaml is version 1.2.2, the English 1.2.3" in result.stderr
+
+
+def test_a_celsius_first_translation_is_right_and_a_group_as_a_list_is_no_crash(edited_content):
+    """The unit check asked for the English order, refusing "{celsius} °C ({fahrenheit} °F)",
+    which prints right; `units: [a, b]` stopped check with "internal error: AttributeError"."""
+    edited_content("common", "es", "{fahrenheit}\\u00a0°F ({celsius}\\u00a0°C)", "{celsius}\\u00a0°C ({fahrenheit}\\u00a0°F)")
+    assert run_cli("check").exit_code == 0
+    edited_content("common", "es", "units:\n", "units: [a, b]\nunused:\n")
+    checked = run_cli("check")
+    assert checked.exit_code == 1 and "internal error" not in checked.output, checked.output
+
+
+def test_a_token_with_no_value_on_the_wallet_card_names_its_pack(edited_content, tmp_path):
+    """The card is laid out before the documents (its fit is checked first): "placeholder {day} has
+    no value here" named no file."""
+    edited_content("wallet-card", "en", "before treating.**", "before treating, day {day}.**")
+    result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--doc", "wallet-card",
+                     "-o", tmp_path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: handouts/en/wallet-card.yaml: placeholder {day} has no value here")
+
+
+def test_review_false_positives_and_gaps(edited_content):
+    """A timeline's labels in the caregiver guide, and when lists in another order, were refused; a
+    label named date cut by ' #' passed; a Spanish common.yaml without the packet's title printed
+    the English one."""
+    from carthandout.completeness import check_completeness
+    from carthandout.content import load_common, parse_pack, read_pack
+    from carthandout.documents import caregiver_guide
+    edited_content("caregiver-guide", "en", "  handwriting_sentence:", '  timeline_date: "Date"\n  timeline_step: "Step"\n'
+                   "  handwriting_sentence:")
+    edited_content("caregiver-guide", "en", '      - text: "Your job is to watch',
+                   '      - timeline:\n          - {date: dates.infusion, label: "Infusion"}\n'
+                   '      - text: "Your job is to watch')
+    assert not [line for line in caregiver_guide.validate(read_pack("caregiver-guide", "en")) if "timeline_" in line]
+    edited_content("handout", "en", "        when: patient.caregiver\n", "        when: [patient.caregiver, patient.mrn]\n")
+    edited_content("handout", "es", "        when: patient.caregiver\n", "        when: [patient.mrn, patient.caregiver]\n")
+    assert not [line for line in check_completeness() if "when" in line]
+    with pytest.raises(ContentError, match="the text stops at"):
+        parse_pack(PACK.replace('sources: {seed: "Source"}', 'sources: {seed: "Source"}\nlabels:\n  date: Date # and time')
+                   .replace("Bad {patient.nmae} here", "ok"), "x.yaml", "handout", "en")
+    edited_content("common", "es", "  packet_title:", "  packet_titles:")
+    with pytest.raises(ContentError, match="labels.packet_title is missing"):
+        load_common("es")

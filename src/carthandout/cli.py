@@ -188,8 +188,8 @@ def printed_packs(chosen: Sequence[str], languages: set[str], clinic: Clinic) ->
 
 
 def pack_warnings(packs: Sequence[tuple[str, str]]) -> list[str]:
-    """What a run prints of ``packs`` and check fails on: a translation of another version than the
-    English, a duration written as a number."""
+    """The warnings on ``packs`` a run prints (check notes or fails on them too): a translation of
+    another version than the English, a duration written as a number."""
     return translations_behind(packs) + [f"warning: {doubt}" for document, language in packs
                                          for doubt in read_pack(document, language).doubts]
 

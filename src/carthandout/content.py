@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
@@ -135,6 +136,18 @@ def parse_pack(text: str, origin: str, document: str, language: str) -> ContentP
                        tuple(written_durations(raw, text, origin)))
 
 
+@contextmanager
+def naming_the_pack(origin: str) -> Iterator[None]:
+    """A ContentError raised inside that does not name its file names ``origin``: "placeholder
+    {day} has no value here" said nowhere which of a dozen files to open."""
+    try:
+        yield
+    except ContentError as error:
+        if str(error).startswith(PACKS_FOLDER):  # it names its file already
+            raise
+        raise ContentError(f"{origin}: {error}") from None
+
+
 def composed(text: str) -> str:
     """``text`` with its accents composed (NFC), as patients' fields are: a text pasted from a Mac,
     its accents written as marks of their own, printed "diá" for "día"."""
@@ -198,17 +211,19 @@ NAMING_VALUES = frozenset({"id", "role", "when", "unless", "date", "date_label",
                            "locale", "language", "version", "reviewed", "contacts"})
 
 
-def _plain_scalars(node: Any, key: str = "") -> Iterator[tuple[str, yaml.ScalarNode]]:
-    """The unquoted values under ``node``, each with the key it is given under."""
+def _plain_scalars(node: Any, key: str = "", among_words: bool = False) -> Iterator[tuple[str, yaml.ScalarNode]]:
+    """The unquoted values under ``node``, each with the key it is given under ("" among labels
+    and units, whose keys are any words: a label named ``date`` is printed text)."""
     if isinstance(node, yaml.ScalarNode):
         if node.style is None:
-            yield key, node
+            yield ("" if among_words else key), node
     elif isinstance(node, yaml.MappingNode):
         for key_node, value in node.value:
-            yield from _plain_scalars(value, str(key_node.value))
+            name = str(key_node.value)
+            yield from _plain_scalars(value, name, among_words or name in ("labels", "units"))
     elif isinstance(node, yaml.SequenceNode):
         for value in node.value:
-            yield from _plain_scalars(value, key)
+            yield from _plain_scalars(value, key, among_words)
 
 
 def check_glyphs(raw: Mapping[str, Any], text: str, origin: str) -> None:
@@ -243,8 +258,9 @@ _WRITTEN_DURATION = re.compile(
     r"|(?<![\w.,])\d{2,3}(?:[.,]\d+)?(?:[\s\u00a0]*[°º][\s\u00a0]*[FC]?|[\s\u00a0]+[FC]\b|[\s\u00a0]*(?:degrees|grados)\b)",
     re.IGNORECASE)
 # Phrases that say "always" or name the phone line, not a period a clinic sets.
-_ALWAYS = re.compile(r"\b24[- ]hour\b(?!s)|\b24 hours a day\b|\b7 days a week\b|\b24/7\b|\blas 24 horas del día\b"
-                     r"|\blínea de 24 horas\b|\b24 horas (?:del|al) día\b|\b7 días (?:a|de) la semana\b", re.IGNORECASE)
+_ALWAYS = re.compile(r"\b24[- ]hour\b(?!s)|\b(?:24|twenty-four) hours a day\b|\b7 days a week\b|\b24/7\b"
+                     r"|\blas 24 horas(?! siguientes)\b|\b(?:línea|teléfono|servicio|atención) de 24 horas\b"
+                     r"|\b24 horas (?:del|al) día\b|\b7 días (?:a|de) la semana\b", re.IGNORECASE)
 
 
 def written_durations(raw: Mapping[str, Any], text: str, origin: str) -> list[str]:
@@ -324,6 +340,11 @@ def load_common(language: str) -> CommonWords:
     units = _string_map(raw.get("units", {}), f"{origin}: units")
     labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
     check_placeholders(raw, text, origin, LAYOUT_TOKENS | COMMON_TOKENS)
+    check_no_text_cut_by_a_comment(text, origin)
+    if language != "en":  # optional in English, but the translation of one English has
+        missing = next((key for key in load_common("en").labels if key not in labels), None)
+        if missing is not None:  # the English subject or packet title printed on Spanish papers
+            raise ContentError(f"{origin}: labels.{missing} is missing (handouts/en/common.yaml has it)")
     for group, words, expected in (("units", units, COMMON_UNITS), ("labels", labels, COMMON_LABELS)):
         _check_common_group(group, words, expected, origin)
     check_glyphs(raw, text, origin)
@@ -343,18 +364,25 @@ COMMON_LABELS: dict[str, frozenset[str]] = {
     "print_handouts_title": frozenset({"part"}), "print_cards_title": frozenset({"part"}),
 }
 OPTIONAL_COMMON_LABELS = ("pdf_subject", "packet_title")
+PACKS_FOLDER = "handouts/"  # how every pack's origin begins
 PACKET_PREFIX = "packet_prefix_"  # + a document id: its pages' labels in the record packet
 
 
 def _check_common_group(group: str, words: Mapping[str, str], expected: Mapping[str, frozenset[str]],
                         origin: str) -> None:
+    """Each unit or label present, with exactly the tokens it fills; none that nothing reads."""
     for key, tokens in expected.items():
         if key not in words:
             raise ContentError(f"{origin}: {group}.{key} is missing")
-        extra = sorted(set(PLACEHOLDER.findall(words[key])) - tokens)
-        if extra:
-            allowed = ", ".join("{" + token + "}" for token in sorted(tokens)) or "none"
-            raise ContentError(f"{origin}: {group}.{key}: {{{extra[0]}}} has no value there (it takes {allowed})")
+        used = set(PLACEHOLDER.findall(words[key]))
+        if used != tokens:  # "{low}" alone printed one number of a range; "{day}" had no value there
+            allowed = ", ".join("{" + token + "}" for token in sorted(tokens)) or "no token"
+            raise ContentError(f"{origin}: {group}.{key} fills {', '.join(sorted(used)) or 'nothing'}: it takes "
+                               f"{allowed}")
+    temperature = words.get("temperature", "")
+    for token, unit in (("fahrenheit", "F"), ("celsius", "C")):  # "{celsius} °F (…)" swapped the scales
+        if group == "units" and not re.search(rf"\{{{token}\}}[\s\u00a0]*°[\s\u00a0]*{unit}\b", temperature):
+            raise ContentError(f"{origin}: units.temperature: {{{token}}} must be followed by °{unit}")
     for key in words:
         if key not in expected and key not in OPTIONAL_COMMON_LABELS and not key.startswith(PACKET_PREFIX):
             raise ContentError(f"{origin}: {group}.{key} is read by nothing: a misspelling?")

@@ -13,7 +13,8 @@ from carthandout.as_exported import CLINIC_SECTION as EXPORTS_SECTION, clinic_re
 from carthandout.context import DocumentContext, build_context, effective_policy, team_checks
 from carthandout.documents import DOCUMENTS, wallet_card
 from carthandout.documents.base import RenderedDocument
-from carthandout.errors import CarthandoutError, ContentError, InputError, SeveralProblems, raise_together
+from carthandout.content import naming_the_pack
+from carthandout.errors import CarthandoutError, InputError, SeveralProblems, raise_together
 from carthandout.folders import EditGuard, FolderPlan, document_file, keep_edited, plan_folder, remove_stale
 from carthandout.formatting import check_date_format
 from carthandout.models import Clinic, Patient, probe_patient
@@ -114,12 +115,8 @@ def render_documents(ctx: DocumentContext, options: RenderOptions) -> list[Rende
 
 
 def _rendered(name: str, ctx: DocumentContext, theme: Theme, options: RenderOptions) -> RenderedDocument:
-    try:
+    with naming_the_pack(f"handouts/{ctx.language}/{name}.yaml (or its common.yaml)"):
         return DOCUMENTS[name].render(ctx, theme, options)
-    except ContentError as error:  # "placeholder {day} has no value here" named no file
-        if str(error).startswith("handouts/"):
-            raise
-        raise ContentError(f"handouts/{ctx.language}/{name}.yaml (or its common.yaml): {error}") from None
 
 
 class WrittenFiles(NamedTuple):

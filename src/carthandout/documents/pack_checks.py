@@ -39,7 +39,8 @@ def validate_section_pack(pack: ContentPack, required_labels: Iterable[str], cal
     ``parts``), sections (of the ``roles`` the document prints), labels (the footer's 24-hour line
     optional), and one call box."""
     problems = (file_part_problems(pack, ("sections", *parts)) + validate_sections(pack, roles)
-                + label_problems(pack, required_labels, (FOOTER_CALL_LABEL,)) + unguarded_values(pack))
+                + label_problems(pack, required_labels, (FOOTER_CALL_LABEL, *labels_of_blocks(pack)))
+                + unguarded_values(pack))
     sections = pack.data.get("sections")
     mapped = [section for section in sections if isinstance(section, Mapping)] if isinstance(sections, list) else []
     if call_box and [section.get("role") for section in mapped].count("call-box") != 1:
@@ -52,6 +53,20 @@ def file_part_problems(pack: ContentPack, parts: Iterable[str]) -> list[str]:
     never printed (``appendix:`` in a handout): named, with the keys a file of that document has."""
     known = (*sorted(PACK_METADATA_KEYS), *parts)
     return unknown_key_problems(pack.data, known, pack.origin, f"a {pack.id} file")
+
+
+# Labels a block kind reads, whatever the document: a timeline's column heads, the contacts' row names.
+BLOCK_LABELS = {"timeline": ("timeline_date", "timeline_step"),
+                "contacts": ("contact_main", "contact_24h", "contact_address", "physician", "caregiver")}
+
+
+def labels_of_blocks(pack: ContentPack) -> list[str]:
+    """The labels the pack's blocks read: a timeline in the caregiver guide reads its column heads."""
+    sections = pack.data.get("sections")
+    blocks = [block for section in (sections if isinstance(sections, list) else []) if isinstance(section, Mapping)
+              for block in (section.get("blocks") if isinstance(section.get("blocks"), list) else [])]
+    return [label for kind, labels in BLOCK_LABELS.items()
+            if any(isinstance(block, Mapping) and kind in block for block in blocks) for label in labels]
 
 
 def validate_sections(pack: ContentPack, roles: Sequence[str] = SECTION_ROLES) -> list[str]:

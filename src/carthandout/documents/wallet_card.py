@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from carthandout import __version__
-from carthandout.content import ContentPack, fill, load_common, load_pack
+from carthandout.content import ContentPack, fill, load_common, load_pack, naming_the_pack
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import (Metadata, RenderedDocument, footer_prints_birth_date, in_language, joined,
                                         metadata_for, paragraph, subject_in)
@@ -241,8 +241,10 @@ def lay_out_card(ctx: DocumentContext, theme: Theme, card_size: Size) -> Card:
     pack = load_pack(DOCUMENT_ID, ctx.language)
     qr_data = tel_uri(ctx.values["clinic.phone_24h"]) if wallet_card_settings(ctx.clinic)["qr"] else None
     back_ctx, back_pack = _for_clinicians(ctx, pack)
-    front_top, front_bottom = _front_texts(ctx, pack, theme)
-    back_top, back_bottom = _back_texts(back_ctx, back_pack, theme)
+    with naming_the_pack(pack.origin):
+        front_top, front_bottom = _front_texts(ctx, pack, theme)
+    with naming_the_pack(back_pack.origin):
+        back_top, back_bottom = _back_texts(back_ctx, back_pack, theme)
     return Card(
         front=replace(_face(card_size, front_top, front_bottom, theme, ctx.language, qr_data),
                       stamp=_example_stamp(ctx, theme)),
