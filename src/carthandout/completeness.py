@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
 from carthandout import content
-from carthandout.content import (PACK_METADATA_KEYS, PLACEHOLDER, ContentPack, available_documents, available_languages,
-                                 iter_strings, read_pack)
+from carthandout.content import (NAMING_KEYS, PACK_METADATA_KEYS, PLACEHOLDER, ContentPack, available_documents,
+                                 available_languages, iter_strings, read_pack)
 from carthandout.errors import CarthandoutError
 from carthandout.placeholders import KNOWN_PLACEHOLDERS
 from carthandout.resources import read_yaml_text
@@ -113,10 +113,8 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
     return None
 
 
-# Keys whose values name things (a date, a condition, a role) rather than say them: the same in
-# every language. A Spanish calendar mark dated stay_near_until instead of no_driving_until told
+# NAMING_KEYS: a Spanish calendar mark dated stay_near_until instead of no_driving_until told
 # Spanish-speaking patients they could drive four weeks early, and check passed it.
-NAMING_KEYS = frozenset({"date", "when", "unless", "role", "date_label", "repeat", "audience"})
 
 
 def _as_named(value: Any) -> Any:

@@ -206,9 +206,10 @@ def check_no_text_cut_by_a_comment(text: str, origin: str) -> None:
                                "a comment: put the whole text in quotes (\"...\")")
 
 
-# Keys whose values name (an id, a date, a condition) rather than say: unquoted, with a comment after.
-NAMING_VALUES = frozenset({"id", "role", "when", "unless", "date", "date_label", "repeat", "audience", "sources",
-                           "locale", "language", "version", "reviewed", "contacts"})
+# Keys whose values name (a date, a condition, a role) rather than say: the same in every language.
+NAMING_KEYS = frozenset({"date", "when", "unless", "role", "date_label", "repeat", "audience"})
+# Keys whose values are no words to print: unquoted, with a comment after them, they are right.
+NAMING_VALUES = NAMING_KEYS | {"id", "sources", "locale", "language", "version", "reviewed", "contacts"}
 
 
 def _plain_scalars(node: Any, key: str = "", among_words: bool = False) -> Iterator[tuple[str, yaml.ScalarNode]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Mapping
 
-from carthandout.content import PACK_METADATA_KEYS, ContentPack, plain
+from carthandout.content import NAMING_KEYS, PACK_METADATA_KEYS, ContentPack, plain
 from carthandout.errors import InputError
 from carthandout.models import number_as_text, unknown_keys
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
@@ -30,10 +30,7 @@ GRADE_RANGE = (1.0, 18.0)
 DRUG_NAMES = ("axicabtagene ciloleucel", "axicabtagén ciloleucel", "YESCARTA", "tocilizumab")
 MASK_WORD = "X"
 # Keys that are structure (ids, conditions, source lists) or headings: not read as sentences.
-SKIPPED_KEYS = frozenset({
-    "id", "role", "sources", "when", "unless", "date", "date_label", "repeat", "audience",
-    "heading", "subheading", "title",
-})
+SKIPPED_KEYS = NAMING_KEYS | {"id", "sources", "heading", "subheading", "title"}
 # A unit marked ``audience: staff`` (a dose box, a calibration sheet) is listed but not scored:
 # the gate is for what patients and caregivers read.
 # Fernández Huerta (1959): reading ease at or above the bound -> school grade (upper end of the band).
