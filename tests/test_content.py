@@ -5,11 +5,23 @@ from typing import Any, Iterator
 
 import pytest
 
-from carthandout.content import fill, load_pack, parse_pack
+from carthandout.content import fill, load_pack, parse_pack, read_pack
+from carthandout.documents import DOCUMENTS
 from carthandout.errors import ContentError
 from carthandout.typefaces import Rich
 
 from conftest import pdf_text, run_cli
+
+
+def assert_check_fails_saying(said: str) -> None:
+    checked = run_cli("check")
+    assert checked.exit_code == 1 and said in checked.output, checked.output
+
+
+def assert_layout_problem(document: str, said: str) -> None:
+    """The English pack of ``document``, as edited, has a problem its layout names with ``said``."""
+    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
+    assert any(said in line for line in problems), problems
 
 PACK = '''id: handout
 language: en
@@ -134,13 +146,11 @@ def test_a_pack_the_layout_cannot_print_stops_generate_naming_file_section_and_b
     assert lines[0].startswith("error: handouts/en/handout.yaml: sections["), lines
     assert said in lines[0], lines
     assert "internal error" not in result.stderr and not list(tmp_path.glob("*.pdf"))
-    checked = run_cli("check")
-    assert checked.exit_code == 1 and said in checked.output, checked.output
+    assert_check_fails_saying(said)
 
 
 def test_the_shipped_packs_meet_every_layout_check():
     from carthandout.content import available_languages, available_documents
-    from carthandout.documents import DOCUMENTS
     for language in available_languages():
         for document in available_documents(language):
             assert DOCUMENTS[document].validate(load_pack(document, language)) == []
@@ -221,8 +231,7 @@ def test_a_written_duration_is_noted_by_check_and_a_warning_when_printed(edited_
 ])
 def test_check_names_blocks_and_lists_built_otherwise_than_in_english(edited_content, document, old, new, said):
     edited_content(document, "en", old, new)
-    checked = run_cli("check")
-    assert checked.exit_code == 1 and said in checked.output, checked.output
+    assert_check_fails_saying(said)
 
 
 @pytest.mark.parametrize("document, old, new, said", [
@@ -234,8 +243,7 @@ def test_check_names_blocks_and_lists_built_otherwise_than_in_english(edited_con
 ])
 def test_check_names_dates_and_roles_a_translation_gives_otherwise(edited_content, document, old, new, said):
     edited_content(document, "es", old, new)
-    checked = run_cli("check")
-    assert checked.exit_code == 1 and said in checked.output, checked.output
+    assert_check_fails_saying(said)
 
 
 def test_generate_and_batch_warn_of_a_translation_of_another_version(edited_content, tmp_path, write_yaml):
@@ -293,7 +301,6 @@ def test_a_label_that_is_not_text_is_named():
 
 
 def test_a_checklist_item_without_a_text_is_named(edited_content):
-    from carthandout.content import read_pack
     from carthandout.documents import checklist
     edited_content("checklist", "en", '        text: "HIV screening (blood test)"\n', "")
     assert any(": item hiv: needs a text" in line for line in checklist.validate(read_pack("checklist", "en")))
@@ -330,7 +337,6 @@ def test_any_value_of_another_type_is_a_content_error_never_a_crash(document):
     a value of another type, gives ContentErrors or problems, never another exception."""
     from carthandout.completeness import compare_packs
     from carthandout.content import check_source_references, read_pack
-    from carthandout.documents import DOCUMENTS
     english = read_pack(document, "en")
     for path in _node_paths(dict(english.data)):
         for value in ODD_VALUES:
@@ -362,7 +368,6 @@ def test_a_pack_the_layout_cannot_print_stops_a_batch_before_its_rows(edited_con
 def test_a_timeline_block_guarded_by_when_guards_its_rows(edited_content):
     """A row using the travel time inside a block with `when:` the travel time was refused, though
     the renderer prints the block only when it is filled."""
-    from carthandout.content import read_pack
     from carthandout.documents import handout
     edited_content("handout", "en", 'label: "Stay near the center", detail: "Stay near {clinic.name} at',
                    'label: "Stay near the center", detail: "Stay within {policy.stay_near_travel_time} of {clinic.name} at')
@@ -373,7 +378,6 @@ def test_a_timeline_block_guarded_by_when_guards_its_rows(edited_content):
 
 
 def test_a_key_yaml_read_as_true_says_to_quote_it(edited_content):
-    from carthandout.content import read_pack
     from carthandout.documents import handout
     edited_content("handout", "en", '      - text: "Your caregiver:"', '      - text: "Your caregiver:"\n        on: x')
     assert any("unknown key True (an unquoted on, off, yes or no: quote it)" in line
@@ -393,15 +397,11 @@ def test_a_key_yaml_read_as_true_says_to_quote_it(edited_content):
      "sections[7] (caregiver).blocks[2].text: {clinic.address} may be empty"),
 ])
 def test_a_value_that_may_be_empty_is_refused_outside_a_guarded_part_anywhere(edited_content, document, old, new, said):
-    from carthandout.content import read_pack
-    from carthandout.documents import DOCUMENTS
     edited_content(document, "en", old, new)
-    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
-    assert any(said in line for line in problems), problems
+    assert_layout_problem(document, said)
 
 
 def test_a_block_under_when_and_unless_of_one_value_never_prints(edited_content):
-    from carthandout.content import read_pack
     from carthandout.documents import handout
     edited_content("handout", "en", "        when: patient.caregiver\n",
                    "        when: patient.caregiver\n        unless: patient.caregiver\n")
@@ -424,11 +424,8 @@ def test_a_block_under_when_and_unless_of_one_value_never_prints(edited_content)
 def test_a_key_no_layout_reads_is_named_in_every_part_of_a_pack(edited_content, document, old, new, said):
     """Keys outside sections and blocks were dropped without a word: a calendar mark's `wehn:`, a
     card face's extra line, a checklist group's note, a handout's appendix."""
-    from carthandout.content import read_pack
-    from carthandout.documents import DOCUMENTS
     edited_content(document, "en", old, new)
-    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
-    assert any(said in line for line in problems), problems
+    assert_layout_problem(document, said)
 
 
 @pytest.mark.parametrize("old, new, said", [
@@ -445,8 +442,7 @@ def test_check_lays_out_every_document_in_every_language_and_print_size(edited_c
     edited_content("handout", "en", old, new)
     if "{day}" in new:  # the same in Spanish: the translation check would speak first
         edited_content("handout", "es", '      - text: "Su cuidador:"', '      - text: "Su cuidador, el día {day}:"')
-    checked = run_cli("check")
-    assert checked.exit_code == 1 and said in checked.output, checked.output
+    assert_check_fails_saying(said)
 
 
 @pytest.mark.parametrize("language, old, new, said", [
@@ -489,11 +485,8 @@ def test_unquoted_words_cut_by_a_comment_name_the_line():
 def test_every_part_that_says_something_names_its_sources(edited_content, document, old, new, said):
     """The content format requires sources of checklist items too; a card face or the calendar's
     marks without them passed check and generate."""
-    from carthandout.content import read_pack
-    from carthandout.documents import DOCUMENTS
     edited_content(document, "en", old, new)
-    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
-    assert any(said in line for line in problems), problems
+    assert_layout_problem(document, said)
 
 
 def test_three_asterisks_are_named():
@@ -537,8 +530,7 @@ def test_check_compares_what_each_text_fills_with_its_english_twin(edited_conten
     if document == "caregiver-guide":  # the swap: the other sentence gets the caregiver's date
         edited_content(document, "es", "hasta el {dates.no_driving_until} inclusive. Puede",
                        "hasta el {dates.caregiver_until} inclusive. Puede")
-    checked = run_cli("check")
-    assert checked.exit_code == 1 and said in checked.output, checked.output
+    assert_check_fails_saying(said)
 
 
 @pytest.mark.parametrize("document, old, new, said", [
@@ -552,11 +544,8 @@ def test_check_compares_what_each_text_fills_with_its_english_twin(edited_conten
      "role must be one of normal, call-box (this document prints no other)"),
 ])
 def test_labels_and_roles_the_document_never_prints_are_named(edited_content, document, old, new, said):
-    from carthandout.content import read_pack
-    from carthandout.documents import DOCUMENTS
     edited_content(document, "en", old, new)
-    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
-    assert any(said in line for line in problems), problems
+    assert_layout_problem(document, said)
 
 
 @pytest.mark.parametrize("languages, old, new, said", [
@@ -579,8 +568,7 @@ def test_common_words_the_layout_cannot_use_stop_with_a_line_naming_them(edited_
     result = run_cli("generate", "--name", "Ana Test", "--infusion-date", "2027-03-05", "--lang", language,
                      "--doc", "handout", "-o", tmp_path)
     assert result.exit_code == 2 and said in result.stderr, result.output
-    checked = run_cli("check")
-    assert checked.exit_code == 1 and said in checked.output, checked.output
+    assert_check_fails_saying(said)
 
 
 def test_authored_accents_are_composed_as_the_pack_loads():
@@ -597,18 +585,14 @@ def test_authored_accents_are_composed_as_the_pack_loads():
 ])
 def test_a_pack_missing_what_it_must_print_is_named(edited_content, document, old, new, said):
     """The staff dose line printed no number, and an empty sign an empty line, and check passed both."""
-    from carthandout.content import read_pack
-    from carthandout.documents import DOCUMENTS
     edited_content(document, "en", old, new)
-    problems = DOCUMENTS[document].validate(read_pack(document, "en"))
-    assert any(said in line for line in problems), problems
+    assert_layout_problem(document, said)
 
 
 def test_equivalent_forms_are_not_refused(edited_content):
     """dates.infusion and infusion name one date; the travel time in hours and in words are empty
     together (an outside pass found both refused)."""
     from carthandout.completeness import check_completeness
-    from carthandout.content import read_pack
     from carthandout.documents import handout
     edited_content("handout", "es", "{date: dates.infusion,", "{date: infusion,")
     assert check_completeness() == []
