@@ -20,7 +20,7 @@ from babel import Locale, UnknownLocaleError
 from carthandout.errors import ContentError
 from carthandout.typefaces import TEXT_FAMILY, Rich, coverage, described, escape, joined_rich, needs_glyph
 from carthandout.placeholders import KNOWN_PLACEHOLDERS, LAYOUT_TOKENS
-from carthandout.resources import package_dir, read_yaml_text
+from carthandout.resources import package_dir, read_yaml_document
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # Tokens common.yaml's labels and units take besides the layout's: the footer's birth date, the
@@ -112,7 +112,7 @@ def load_pack(document: str, language: str) -> ContentPack:
 
 def parse_pack(text: str, origin: str, document: str, language: str) -> ContentPack:
     text = composed(text)
-    raw = read_yaml_text(text, origin)
+    raw, node = read_yaml_document(text, origin)
     if not isinstance(raw, Mapping):
         raise ContentError(f"{origin}: must be a mapping")
     for key in REQUIRED_TEXT_KEYS:
@@ -130,7 +130,7 @@ def parse_pack(text: str, origin: str, document: str, language: str) -> ContentP
     labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
     check_placeholders(raw, text, origin)
     check_glyphs(raw, text, origin)
-    check_no_text_cut_by_a_comment(text, origin)
+    check_no_text_cut_by_a_comment(node, text, origin)
     check_source_references(raw, sources, origin)
     return ContentPack(raw["id"], language, raw["title"], raw["version"], raw["reviewed"], sources, labels, raw, origin,
                        tuple(written_durations(raw, text, origin)))
@@ -181,7 +181,8 @@ def check_placeholders(raw: Any, text: str, origin: str, layout_tokens: frozense
     for string in iter_strings(raw):
         for token in PLACEHOLDER.findall(string):
             if token not in KNOWN_PLACEHOLDERS and token not in layout_tokens:
-                raise ContentError(f"{origin}:{_line_of(text, '{' + token + '}')}: unknown placeholder {{{token}}}")
+                raise ContentError(f"{origin}:{_line_of_string(text, string, '{' + token + '}')}: unknown placeholder "
+                                   f"{{{token}}}")
         outside = PLACEHOLDER.sub("", string)
         if "{" in outside or "}" in outside:
             raise ContentError(f"{origin}:{_line_of_string(text, string)}: a brace without its pair: "
@@ -193,12 +194,12 @@ def check_placeholders(raw: Any, text: str, origin: str, layout_tokens: frozense
                                "(**these words**)")
 
 
-def check_no_text_cut_by_a_comment(text: str, origin: str) -> None:
+def check_no_text_cut_by_a_comment(node: yaml.Node | None, text: str, origin: str) -> None:
     """Unquoted words followed by `` #`` on their line: YAML reads the rest of the line as a
     comment, and "You get this treatment one time # and only one time, through a vein." printed
     "You get this treatment one time"."""
     lines = text.splitlines()
-    for key, scalar in _plain_scalars(yaml.compose(text, Loader=yaml.SafeLoader)):
+    for key, scalar in _plain_scalars(node):
         end = scalar.end_mark
         after = lines[end.line][end.column:] if end.line < len(lines) else ""
         if key not in NAMING_VALUES and after.lstrip().startswith("#"):
@@ -256,7 +257,8 @@ _DURATION_UNIT = (r"(?:days?|weeks?|wks?|hours?|hrs?|h|months?|nights?|d[ií]as?
 _WRITTEN_DURATION = re.compile(
     rf"(?<![\w-]){_NUMBER}{_BETWEEN}[\s\u00a0-]*{_DURATION_UNIT}"  # 4 weeks, catorce días, 2-3 weeks, 48 h
     # a temperature: 100.4 °F, 38 ºC, 100.4 F, 38°, 100.4 degrees, 38 grados (not "Suite 4C")
-    r"|(?<![\w.,])\d{2,3}(?:[.,]\d+)?(?:[\s\u00a0]*[°º][\s\u00a0]*[FC]?|[\s\u00a0]+[FC]\b|[\s\u00a0]*(?:degrees|grados)\b)",
+    r"|(?<![\w.,])\d{2,3}(?:[.,]\d+)?"
+    r"(?:[\s\u00a0]*[°º][\s\u00a0]*[FC]?|[\s\u00a0]+[FC]\b|[\s\u00a0]*(?:degrees|grados)\b)",
     re.IGNORECASE)
 # Phrases that say "always" or name the phone line, not a period a clinic sets.
 _ALWAYS = re.compile(r"\b24[- ]hour\b(?!s)|\b(?:24|twenty-four) hours a day\b|\b7 days a week\b|\b24/7\b"
@@ -295,13 +297,6 @@ def _line_of_string(text: str, string: str, needle: str = "") -> int:
     return start + 1
 
 
-def _line_of(text: str, needle: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return 1
-
-
 def check_source_references(raw: Mapping[str, Any], sources: Mapping[str, str], origin: str) -> None:
     """Every item that carries ``sources:`` must name keys the file declares."""
     for item in _items_with_sources(raw):
@@ -331,7 +326,7 @@ def _items_with_sources(node: Any, top: bool = True) -> Iterator[Mapping[str, An
 def load_common(language: str) -> CommonWords:
     text, origin = pack_text("common", language)
     text = composed(text)
-    raw = read_yaml_text(text, origin)
+    raw, node = read_yaml_document(text, origin)
     if not isinstance(raw, Mapping) or not isinstance(raw.get("locale"), str):
         raise ContentError(f"{origin}: locale is required")
     try:
@@ -341,7 +336,7 @@ def load_common(language: str) -> CommonWords:
     units = _string_map(raw.get("units", {}), f"{origin}: units")
     labels = _string_map(raw.get("labels", {}), f"{origin}: labels")
     check_placeholders(raw, text, origin, LAYOUT_TOKENS | COMMON_TOKENS)
-    check_no_text_cut_by_a_comment(text, origin)
+    check_no_text_cut_by_a_comment(node, text, origin)
     if language != "en":  # optional in English, but the translation of one English has
         missing = next((key for key in load_common("en").labels if key not in labels), None)
         if missing is not None:  # the English subject or packet title printed on Spanish papers

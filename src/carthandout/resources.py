@@ -127,8 +127,24 @@ def read_yaml_text(text: str, origin: str, private: bool = False, repeated_keys_
     on its mapping instead of being an error.
     """
     loader = _RepeatedKeysRecordingLoader if repeated_keys_allowed else _UniqueKeySafeLoader
+    return _read_yaml(text, origin, loader, private, key_shown)[0]
+
+
+def read_yaml_document(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
+    """``read_yaml_text``'s data, and the node tree it was built from (where each value was written,
+    and how: quoted or not), from one reading."""
+    return _read_yaml(text, origin, _UniqueKeySafeLoader)
+
+
+def _read_yaml(text: str, origin: str, loader_class: type[yaml.SafeLoader], private: bool = False,
+               key_shown: Callable[[Any], bool] | None = None) -> tuple[Any, yaml.Node | None]:
     try:
-        return yaml.load(text, Loader=loader)
+        loader = loader_class(text)
+        try:  # what yaml.load does, keeping the node
+            node = loader.get_single_node()
+            return (loader.construct_document(node) if node is not None else None), node
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or "is not valid YAML"
         plain, at_context = _plain_words(problem)  # read before quoted parts are left out

@@ -7,12 +7,12 @@ section and the block, in words a nurse educator editing the file can act on.
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.content import PACK_METADATA_KEYS, PLACEHOLDER, ContentPack
 from carthandout.documents.base import FOOTER_CALL_LABEL
 from carthandout.documents.blocks import BLOCK_KINDS, condition_names
+from carthandout.models import closest_name
 from carthandout.placeholders import EMPTY_TOGETHER, KNOWN_PLACEHOLDERS, MAY_BE_EMPTY
 from carthandout.schedule import ALL_CONDITIONING_DAYS, SCHEDULE_DATE_NAMES
 
@@ -41,9 +41,7 @@ def validate_section_pack(pack: ContentPack, required_labels: Iterable[str], cal
     problems = (file_part_problems(pack, ("sections", *parts)) + validate_sections(pack, roles)
                 + label_problems(pack, required_labels, (FOOTER_CALL_LABEL, *labels_of_blocks(pack)))
                 + unguarded_values(pack))
-    sections = pack.data.get("sections")
-    mapped = [section for section in sections if isinstance(section, Mapping)] if isinstance(sections, list) else []
-    if call_box and [section.get("role") for section in mapped].count("call-box") != 1:
+    if call_box and [section.get("role") for section in _sections(pack)].count("call-box") != 1:
         problems.append(f"{pack.origin}: exactly one section needs role: call-box")
     return problems
 
@@ -62,11 +60,16 @@ BLOCK_LABELS = {"timeline": ("timeline_date", "timeline_step"),
 
 def labels_of_blocks(pack: ContentPack) -> list[str]:
     """The labels the pack's blocks read: a timeline in the caregiver guide reads its column heads."""
-    sections = pack.data.get("sections")
-    blocks = [block for section in (sections if isinstance(sections, list) else []) if isinstance(section, Mapping)
+    blocks = [block for section in _sections(pack)
               for block in (section.get("blocks") if isinstance(section.get("blocks"), list) else [])]
     return [label for kind, labels in BLOCK_LABELS.items()
             if any(isinstance(block, Mapping) and kind in block for block in blocks) for label in labels]
+
+
+def _sections(pack: ContentPack) -> list[Mapping[str, Any]]:
+    """The pack's sections that are mappings (the others are ``validate_sections``' to name)."""
+    sections = pack.data.get("sections")
+    return [section for section in sections if isinstance(section, Mapping)] if isinstance(sections, list) else []
 
 
 def validate_sections(pack: ContentPack, roles: Sequence[str] = SECTION_ROLES) -> list[str]:
@@ -136,7 +139,7 @@ def condition_problems(item: Mapping[str, Any], where: str) -> list[str]:
 
 
 def _unknown_value(condition: str, name: str, where: str) -> str:
-    meant = _closest(name, KNOWN_PLACEHOLDERS)
+    meant = closest_name(name, KNOWN_PLACEHOLDERS)
     return (f"{where}: {condition}: {name!r} is not a value the papers fill"
             + (f" (did you mean {meant}?)" if meant else ""))
 
@@ -236,10 +239,8 @@ def _named(block: Mapping[Any, Any], known: Iterable[str]) -> str:
 def _named_key(key: Any, known: tuple[str, ...]) -> str:
     if isinstance(key, bool):  # YAML reads an unquoted on, off, yes or no as true or false
         return f"{key} (an unquoted on, off, yes or no: quote it)"
-    meant = _closest(str(key), known)
+    meant = closest_name(str(key), known)
     return f"{key!r}" + (f" (did you mean {meant}?)" if meant else "")
 
 
-def _closest(word: str, names: Iterable[str]) -> str | None:
-    meant = difflib.get_close_matches(word, sorted(names), n=1, cutoff=0.75)
-    return meant[0] if meant else None
+
