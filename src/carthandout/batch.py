@@ -36,6 +36,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.as_exported import NOTES, ExportReading, export_notes, read_as_told
+from carthandout.collector import BetweenPatients
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError, counted, printable
@@ -584,6 +585,7 @@ class WorkerState:
 
 
 _state: WorkerState | None = None
+_collector: BetweenPatients | None = None  # the worker's cycle collection, between its patients
 
 
 _stop_requested = False
@@ -592,8 +594,9 @@ _stop_requested = False
 def _init_worker(state: WorkerState) -> None:
     """Each worker: leave Ctrl-C to the parent; on SIGTERM (or SIGHUP, sent to the whole group when
     the terminal closes) finish the patient in hand, then stop."""
-    global _state
-    _state = state
+    global _state, _collector
+    _state, _collector = state, BetweenPatients()
+    _collector.start()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for number in TERMINATING:
         if not ignored_hangup(number):
@@ -691,14 +694,20 @@ class _InProcessExecutor:
 @contextmanager
 def worker_pool(jobs: int, state: WorkerState) -> Iterator[Any]:
     """Worker processes (a dead worker raises BrokenProcessPool rather than hanging the run)."""
-    global _state
+    global _state, _collector
     if jobs <= 1:
-        previous, _state = _state, state
+        previous, outer = _state, _collector
+        _state, _collector = state, BetweenPatients()
+        _collector.start()
         try:
             yield _InProcessExecutor()
         finally:
-            _state = previous
+            _collector.restore()
+            _state, _collector = previous, outer
         return
+    # Frozen while the workers are forked: their collections never touch the objects they share
+    # with the parent, so those pages stay shared instead of being copied into every worker.
+    gc.freeze()
     executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(state,))
     try:
         yield executor
@@ -707,6 +716,7 @@ def worker_pool(jobs: int, state: WorkerState) -> Iterator[Any]:
         raise
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 def _stop_workers(executor: ProcessPoolExecutor) -> None:
@@ -1017,6 +1027,8 @@ def render_chunk(jobs: tuple[PatientJob, ...]) -> list[PatientResult]:
         results.append(render_patient(job, journal))
         if journal is not None:
             journal.note(job.row, results[-1])
+        if _collector is not None:
+            _collector.patient_done()
     return results
 
 
