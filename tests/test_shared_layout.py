@@ -77,3 +77,19 @@ def test_a_paragraph_drawn_again_in_a_document_replays_its_operators(monkeypatch
     assert len(drawn) == 3  # first met, lines shared, recorded, replayed
     monkeypatch.setattr(SharedLayoutParagraph, "_may_replay", lambda self: False)
     assert pdf() == replayed and len(drawn) == 7
+
+
+def test_the_header_band_is_laid_out_once_per_center_language_and_theme(monkeypatch):
+    """The calendar asked for the page's height once a month, each time wrapping the center's name
+    and the example stamp again; every document did it once more for its pages."""
+    from carthandout.documents import base
+    layouts = []
+    header_name = base._header_name
+    monkeypatch.setattr(base, "_header_name", lambda *args: layouts.append(args[2]) or header_name(*args))
+    base._header_band.cache_clear()
+    render(PATIENT)
+    first = len(layouts)
+    render({**PATIENT, "name": "Rosa Delgado", "infusion_date": "2027-05-03"})
+    assert first > 0 and len(layouts) == first
+    render({**PATIENT, "large_print": "yes"})  # another theme: laid out for it
+    assert len(layouts) > first

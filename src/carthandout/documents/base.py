@@ -398,54 +398,72 @@ def _draw_line(canvas: Canvas, rich: Rich, style: ParagraphStyle, x: float, y: f
 def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, BaseDocTemplate], None], float]:
     """Brand header on every page: logo and center name, with a rule in the brand color; and the
     band's height, the standard one unless the center's name needs more."""
-    name_style = theme.style("header")
+    stamp_words = fill(load_common(ctx.language).labels["example_clinic"], {}) if ctx.clinic.example else None
+    band = _header_band(ctx.rich["clinic.name"], stamp_words, theme)
     top = theme.page_size[1] - theme.margin * 0.5
-    left = theme.margin
-
-    text_left = left
-    logo_size = (0.0, 0.0)
-    if theme.logo is not None:
-        logo = prepared_image(theme.logo, LOGO_BOX).image  # decoded once per process, for drawing too
-        width, height = logo.width, logo.height
-        draw_w = min(LOGO_BOX[1] * width / height, LOGO_BOX[0])
-        logo_size = (draw_w, draw_w * height / width)
-        text_left = left + draw_w + 0.2 * inch
-    # The same on every page: parsed and wrapped once per document.
-    smallest = LARGE_PRINT_HEADER_SMALLEST_SIZE if theme.large_print else HEADER_SMALLEST_SIZE
-    right = theme.page_size[0] - theme.margin
-    name, used = _header_name(ctx.rich["clinic.name"], name_style, right - text_left, smallest)
-    band = max(HEADER_HEIGHT, used + HEADER_RULE_GAP)
-    stamp, banner = example_stamp(ctx, theme), False
-    if stamp:
-        # A box at the top right, or a banner across the page above the rule: whichever leaves
-        # the band lower (beside the box a long center's name in large print took nine lines).
-        beside = _header_name(ctx.rich["clinic.name"], name_style, right - stamp.width - EXAMPLE_STAMP_GAP - text_left,
-                              smallest)
-        boxed_band = max(HEADER_HEIGHT, beside[1] + HEADER_RULE_GAP, stamp.height + HEADER_RULE_GAP)
-        across = example_stamp(ctx, theme, width=right - left)
-        banner = band + across.height + EXAMPLE_STAMP_GAP < boxed_band
-        if banner:
-            stamp, band = across, band + across.height + EXAMPLE_STAMP_GAP
-        else:
-            (name, used), band = beside, boxed_band
+    left, right = theme.margin, theme.page_size[0] - theme.margin
 
     def paint(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
         if theme.logo is not None:
-            draw_w, draw_h = logo_size
+            draw_w, draw_h = band.logo_size
             canvas.translate(left, top - draw_h)
             _draw_logo(canvas, theme.logo, draw_w, draw_h)
             canvas.translate(-left, draw_h - top)
-        name.drawOn(canvas, text_left, top - max(0.3 * inch, used / 2) - used / 2)  # beside the logo, or hung from the top
-        rule_y = top - band + 0.2 * inch
-        if stamp:
-            stamp.draw(canvas, *((left, rule_y + EXAMPLE_STAMP_GAP / 2) if banner else (right - stamp.width, top - stamp.height)))
+        used = band.name_height
+        band.name.drawOn(canvas, band.text_left, top - max(0.3 * inch, used / 2) - used / 2)  # beside the logo, or hung from the top
+        rule_y = top - band.height + 0.2 * inch
+        if band.stamp:
+            band.stamp.draw(canvas, *((left, rule_y + EXAMPLE_STAMP_GAP / 2) if band.banner
+                                      else (right - band.stamp.width, top - band.stamp.height)))
         canvas.setStrokeColor(theme.primary)
         canvas.setLineWidth(2)
-        canvas.line(left, rule_y, theme.page_size[0] - theme.margin, rule_y)
+        canvas.line(left, rule_y, right, rule_y)
         canvas.restoreState()
 
-    return paint, band
+    return paint, band.height
+
+
+@dataclass(frozen=True)
+class _HeaderBand:
+    """Where the header's parts go: the same for every page and patient of a center, language and theme."""
+
+    name: Paragraph  # the center's name, wrapped
+    name_height: float
+    text_left: float
+    logo_size: tuple[float, float]
+    height: float
+    stamp: "ExampleStamp | None"
+    banner: bool  # the example stamp across the page above the rule, rather than boxed at the top right
+
+
+@lru_cache(maxsize=16)
+def _header_band(clinic_name: Rich, stamp_words: Rich | None, theme: Theme) -> _HeaderBand:
+    """Laid out once per process for each center, language and theme (the calendar asks for the
+    page's height once a month): its paragraphs are drawn on every page of every document, as one
+    document's were on each of its pages."""
+    name_style = theme.style("header")
+    left, right = theme.margin, theme.page_size[0] - theme.margin
+    text_left, logo_size = left, (0.0, 0.0)
+    if theme.logo is not None:
+        logo = prepared_image(theme.logo, LOGO_BOX).image  # decoded once per process, for drawing too
+        draw_w = min(LOGO_BOX[1] * logo.width / logo.height, LOGO_BOX[0])
+        logo_size = (draw_w, draw_w * logo.height / logo.width)
+        text_left = left + draw_w + 0.2 * inch
+    smallest = LARGE_PRINT_HEADER_SMALLEST_SIZE if theme.large_print else HEADER_SMALLEST_SIZE
+    name, used = _header_name(clinic_name, name_style, right - text_left, smallest)
+    band = max(HEADER_HEIGHT, used + HEADER_RULE_GAP)
+    if stamp_words is None:
+        return _HeaderBand(name, used, text_left, logo_size, band, None, False)
+    # A box at the top right, or a banner across the page above the rule: whichever leaves the band
+    # lower (beside the box a long center's name in large print took nine lines).
+    stamp = ExampleStamp(stamp_words, theme)
+    beside = _header_name(clinic_name, name_style, right - stamp.width - EXAMPLE_STAMP_GAP - text_left, smallest)
+    boxed_band = max(HEADER_HEIGHT, beside[1] + HEADER_RULE_GAP, stamp.height + HEADER_RULE_GAP)
+    across = ExampleStamp(stamp_words, theme, width=right - left)
+    if band + across.height + EXAMPLE_STAMP_GAP < boxed_band:
+        return _HeaderBand(name, used, text_left, logo_size, band + across.height + EXAMPLE_STAMP_GAP, across, True)
+    return _HeaderBand(beside[0], beside[1], text_left, logo_size, boxed_band, stamp, False)
 
 
 EXAMPLE_STAMP_WIDTH = 2.2 * inch  # at the header's top right
@@ -473,12 +491,6 @@ class ExampleStamp:
         canvas.setLineWidth(1.2)
         canvas.rect(x, y, self.width, self.height, stroke=1, fill=0)
         self.para.drawOn(canvas, x + EXAMPLE_STAMP_PAD, y + EXAMPLE_STAMP_PAD)
-
-
-def example_stamp(ctx: DocumentContext, theme: Theme, width: float = EXAMPLE_STAMP_WIDTH) -> ExampleStamp | None:
-    if not ctx.clinic.example:
-        return None
-    return ExampleStamp(fill(load_common(ctx.language).labels["example_clinic"], {}), theme, width)
 
 
 def _header_name(name: Rich, style: ParagraphStyle, width: float, smallest: float) -> tuple[Paragraph, float]:
