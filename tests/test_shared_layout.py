@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 
+import pypdf
+
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import paragraph
 from carthandout import reportlab_reuse
@@ -93,3 +95,15 @@ def test_the_header_band_is_laid_out_once_per_center_language_and_theme(monkeypa
     assert first > 0 and len(layouts) == first
     render({**PATIENT, "large_print": "yes"})  # another theme: laid out for it
     assert len(layouts) > first
+
+
+def test_the_header_is_drawn_once_a_document_and_replayed_on_its_other_pages(monkeypatch):
+    """A document's first drawing of anything is new (its fonts code no character yet)."""
+    render(PATIENT)  # the header band laid out, its drawing recorded
+    clinic_name = load_clinic(None).name
+    drawn_anew = []
+    draw = SharedLayoutParagraph.draw
+    monkeypatch.setattr(SharedLayoutParagraph, "draw", lambda self: drawn_anew.append(self.getPlainText()) or draw(self))
+    pages = sum(len(pypdf.PdfReader(io.BytesIO(data)).pages) for data in render(PATIENT))
+    assert pages > 2 * len(OPTIONS.documents)
+    assert drawn_anew.count(clinic_name) == len(OPTIONS.documents)

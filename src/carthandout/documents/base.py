@@ -440,8 +440,16 @@ class _HeaderBand:
 @lru_cache(maxsize=16)
 def _header_band(clinic_name: Rich, stamp_words: Rich | None, theme: Theme) -> _HeaderBand:
     """Laid out once per process for each center, language and theme (the calendar asks for the
-    page's height once a month): its paragraphs are drawn on every page of every document, as one
-    document's were on each of its pages."""
+    page's height once a month): its paragraphs are drawn on every page of every document, so
+    their drawing is recorded and replayed."""
+    band = _laid_out_band(clinic_name, stamp_words, theme)
+    band.name.drawn_on_every_page()
+    if band.stamp:
+        band.stamp.para.drawn_on_every_page()
+    return band
+
+
+def _laid_out_band(clinic_name: Rich, stamp_words: Rich | None, theme: Theme) -> _HeaderBand:
     name_style = theme.style("header")
     left, right = theme.margin, theme.page_size[0] - theme.margin
     text_left, logo_size = left, (0.0, 0.0)

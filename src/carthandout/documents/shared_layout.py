@@ -115,6 +115,13 @@ class SharedLayoutParagraph(Paragraph):
         self._lines_shared = True
         return self.width, self.height
 
+    def drawn_on_every_page(self) -> None:
+        """Record this wrapped paragraph's drawing for replay although its lines were not shared:
+        one paragraph object drawn on every page of every document (the header band's) is repeated
+        text as surely as a line met before."""
+        if "blPara" in self.__dict__ and self.frags is self._parsed_frags:
+            self._lines_shared = True
+
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
         if self.bookmark is not None:
             note_drawn(canvas, self.bookmark, x, y + self.height)
