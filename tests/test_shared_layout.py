@@ -14,7 +14,7 @@ from carthandout.models import parse_patient
 from carthandout.options import RenderOptions
 from carthandout.pipeline import prepare
 from carthandout.theme import build_theme
-from carthandout.typefaces import literal, rich_value
+from carthandout.typefaces import bold, literal, rich_value
 
 OPTIONS = RenderOptions(documents=("handout", "caregiver-guide", "checklist", "calendar"))
 PATIENT = {"name": "محمد حداد", "infusion_date": "2027-02-01", "caregiver": "Layla Haddad", "mrn": "AR-77"}
@@ -53,6 +53,30 @@ def test_same_markup_and_style_share_one_parse_and_one_line_breaking():
     assert first.blPara is not second.blPara and len(first.blPara.lines) == len(second.blPara.lines)
     other = paragraph(rich_value("Call the clinic right away if you have a fever!", "name"), style)
     assert other.frags is not first.frags
+
+
+def test_a_mixed_font_paragraph_wrapped_again_at_its_width_keeps_its_shared_lines(monkeypatch):
+    """reportlab turns a mixed-font paragraph's fragments into its word list when it wraps it, and
+    that paragraph broke its lines again each time a table wrapped its cell again (0.2 ms each),
+    and was drawn anew rather than replayed."""
+    from reportlab.platypus import Paragraph
+
+    clear_caches()
+    style = build_theme(load_clinic(None)).style("body")
+    words = bold(literal("Collection.")) + literal(" A machine collects T cells from your blood; it takes a few hours.")
+    paragraphs = [paragraph(words, style) for _ in range(3)]
+    for para in paragraphs:
+        para.wrap(200, 1000)
+    shared = paragraphs[-1]
+    assert shared.frags is not shared._parsed_frags  # its word list
+    broken = []
+    real = Paragraph.breakLines
+    monkeypatch.setattr(Paragraph, "breakLines", lambda self, widths: broken.append(widths) or real(self, widths))
+    lines = shared.blPara
+    assert shared.wrap(200, 1000) == (200, len(lines.lines) * style.leading) and not broken
+    assert shared.blPara is lines and shared._may_replay()
+    shared.wrap(150, 1000)  # another width: broken again, and not drawn from a recording
+    assert broken and not shared._may_replay()
 
 
 def test_a_paragraph_drawn_again_in_a_document_replays_its_operators(monkeypatch):

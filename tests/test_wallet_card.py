@@ -659,3 +659,19 @@ def test_a_large_print_card_names_its_patient_by_the_birth_date_it_prints(tmp_pa
     assert key("--large-print") == "b"
     assert key() == "n"  # card faces only: no birth date printed
     assert key("--large-print", "--mrn", "RCC-1") == "n"
+
+
+def test_a_card_sheets_authored_lines_are_drawn_once_and_replayed_on_the_other_cards(monkeypatch):
+    """The authored lines are one cached paragraph for every patient; on a cohort's sheets they
+    are drawn anew at most once (a document's first drawing of a text whose characters it has
+    not coded yet), and replayed on the other cards."""
+    from carthandout.documents.shared_layout import SharedLayoutParagraph
+    contexts = [make_ctx(name=name) for name in ("Ana Quiñones", "Rosa Delgado", "Chen Wei", "Olga Kowalski")]
+    render(contexts=contexts[:1], card_layout="avery-5371")  # the authored lines laid out
+    drawn_anew = []
+    draw = SharedLayoutParagraph.draw
+    monkeypatch.setattr(SharedLayoutParagraph, "draw", lambda self: drawn_anew.append(self.getPlainText()) or draw(self))
+    sheets = render(contexts=contexts, card_layout="avery-5371")
+    headline = "I received CAR\xa0T-cell therapy"
+    assert reader(sheets).pages[0].extract_text().count("I received CAR") == len(contexts)
+    assert drawn_anew.count(headline) <= 1 and drawn_anew.count("Name: Chen Wei") == 1

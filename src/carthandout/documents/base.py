@@ -443,9 +443,9 @@ def _header_band(clinic_name: Rich, stamp_words: Rich | None, theme: Theme) -> _
     page's height once a month): its paragraphs are drawn on every page of every document, so
     their drawing is recorded and replayed."""
     band = _laid_out_band(clinic_name, stamp_words, theme)
-    band.name.drawn_on_every_page()
+    band.name.will_repeat()
     if band.stamp:
-        band.stamp.para.drawn_on_every_page()
+        band.stamp.para.will_repeat()
     return band
 
 

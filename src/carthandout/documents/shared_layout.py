@@ -63,6 +63,7 @@ class SharedLayoutParagraph(Paragraph):
     _lines_shared = False  # True once its line breaks came from the cache: the same text seen before
     _met_before = False  # its parse came from the cache
     _last_shared_wrap: tuple[float, tuple[float, float]] | None = None  # (width, size) of its last shared wrap
+    _shared_frags: list | None = None  # its fragments as that wrap left them
     # What the paragraph reads as, for text extraction, when its glyphs do not say it (shaped
     # Devanagari came out as private-use characters). Set on a whole paragraph only (a split half
     # has none), by ``documents.base.paragraph``.
@@ -88,16 +89,21 @@ class SharedLayoutParagraph(Paragraph):
         self._parse_key, self._parsed_frags = key, parsed[1]
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        # Only a wrap from the parsed fragments is shared: after a mixed-font paragraph has been
-        # wrapped once, reportlab wraps its word list instead, and that result is not reused.
-        if self._parse_key is None or self.frags is not self._parsed_frags or availWidth < _MIN_WIDTH:
+        if self._parse_key is None or availWidth < _MIN_WIDTH:
             return super().wrap(availWidth, availHeight)
         last = self._last_shared_wrap
-        # A table wraps each cell again to draw it. A split that found no room drops blPara: wrap anew.
-        if last is not None and last[0] == availWidth and "blPara" in self.__dict__:
+        # A table wraps each cell again to draw it: the same width, the same lines. A split that
+        # found no room drops blPara: wrap anew.
+        if (last is not None and last[0] == availWidth and "blPara" in self.__dict__
+                and self.frags is self._shared_frags):
             return last[1]
+        # Only a wrap from the parsed fragments is shared: after a mixed-font paragraph has been
+        # wrapped once, reportlab wraps its word list instead, and that result is not reused.
+        if self.frags is not self._parsed_frags:
+            return super().wrap(availWidth, availHeight)
         size = self._shared_wrap(availWidth, availHeight)
         self._last_shared_wrap = (availWidth, size)
+        self._shared_frags = self.frags  # a mixed-font paragraph's are now its word list
         return size
 
     def _shared_wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -115,12 +121,14 @@ class SharedLayoutParagraph(Paragraph):
         self._lines_shared = True
         return self.width, self.height
 
-    def drawn_on_every_page(self) -> None:
+    def will_repeat(self) -> None:
         """Record this wrapped paragraph's drawing for replay although its lines were not shared:
-        one paragraph object drawn on every page of every document (the header band's) is repeated
-        text as surely as a line met before."""
-        if "blPara" in self.__dict__ and self.frags is self._parsed_frags:
+        one paragraph object drawn again and again (the header band's on every page, a wallet
+        card's authored lines on every patient's card) is repeated text as surely as a line met
+        before."""
+        if "blPara" in self.__dict__:
             self._lines_shared = True
+            self._shared_frags = self.frags
 
     def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N802,N803
         if self.bookmark is not None:
@@ -162,14 +170,14 @@ class SharedLayoutParagraph(Paragraph):
         with _fonts_used() as used:
             super().draw()
         code = canvas._code[start:]
-        fonts = _replayable_fonts(used, code, self.frags)
+        fonts = _replayable_fonts(used, code, self._parsed_frags or self.frags)
         _drawn.put(id(self.blPara), (self.blPara, code, fonts, None if fonts is None else _font_codes(fonts, canvas._doc)))
         return None
 
     def _may_replay(self) -> bool:
         # Only lines already met once are recorded: a patient's own words (met once) would
         # crowd the cache out.
-        return (self._lines_shared and "blPara" in self.__dict__ and self.frags is self._parsed_frags
+        return (self._lines_shared and "blPara" in self.__dict__ and self.frags is self._shared_frags
                 and not self.style.shaping)
 
     def _recorded_code(self, doc: PDFDocument) -> list[str] | None:

@@ -340,6 +340,9 @@ def _face(size: Size, top: list[CardText], bottom: list[CardText], theme: Theme,
     qr_room = QR_SIDE + QR_GAP if qr_data else 0.0
     top_fit, bottom_fit = fit_face(top, bottom, (inner.width, inner.width - qr_room), inner.height,
                                    beside_bottom=QR_SIDE if qr_data else 0.0)
+    for fitted in top_fit + bottom_fit:
+        if not fitted.text.from_input:  # authored: the same paragraph (``_wrapped``) on every patient's card
+            fitted.para.will_repeat()
     texts: list[tuple[Paragraph, float, float]] = []
     rules: list[tuple[Line, Color, float]] = []
     y = inner.top
