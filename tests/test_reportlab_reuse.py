@@ -145,3 +145,19 @@ def test_source_date_epoch_does_not_change_the_bytes(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     assert run_cli(*args, "-o", tmp_path / "b").exit_code == 0
     assert (tmp_path / "a" / "wallet-card.pdf").read_bytes() == (tmp_path / "b" / "wallet-card.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("text", ["12 0 obj\n", "BT /F1 12 Tf (Hola) Tj ET\n" * 40, "día · 38 °C", "", "tab\there\r\n",
+                                  "\x7f", "€ and œ"])
+def test_pdfdoc_encoding_gives_the_codecs_bytes(text):
+    assert pdfdoc.pdfdocEnc is reportlab_reuse.pdfdoc_encoded  # installed: every object header and reference
+    assert reportlab_reuse.pdfdoc_encoded(text) == text.encode("extpdfdoc")
+    assert reportlab_reuse.pdfdoc_encoded(text.encode("latin-1", "replace")) == text.encode("latin-1", "replace")
+
+
+@pytest.mark.parametrize("text", ["\x18", "ok \x1f"])
+def test_pdfdoc_encoding_refuses_what_the_codec_refuses(text):
+    with pytest.raises(UnicodeEncodeError):
+        text.encode("extpdfdoc")
+    with pytest.raises(UnicodeEncodeError):
+        reportlab_reuse.pdfdoc_encoded(text)

@@ -75,6 +75,7 @@ _add_private_glyph = ttfonts.TTFont._TTFont__addPrivate  # type: ignore[attr-def
 PRIVATE_USE = range(0xE000, 0xF900)  # the Basic Multilingual Plane's private use area
 _subset_tags: dict[int, bytes] = {}  # a font's subset number -> tag, while its objects are added
 _format = pdfdoc.format
+_pdfdoc_encoded = pdfdoc.pdfdocEnc
 _format_dictionary = pdfdoc.PDFDictionary.format
 _pdf_name = pdfdoc.PDFName
 
@@ -199,7 +200,7 @@ def format_element(element: Any, document: Any, toplevel: int = 0) -> bytes:
     if kind is float or kind is int:
         return fp_str(element).encode("latin-1")  # digits, sign and point: the same in PDFDocEncoding
     if kind is str:  # names and operators repeat; longer text (encoded streams) does not
-        return _encoded(element) if len(element) <= SHORT_TEXT else element.encode("extpdfdoc")
+        return _encoded(element) if len(element) <= SHORT_TEXT else pdfdoc_encoded(element)
     if kind is bytes:
         return element
     if kind is pdfdoc.PDFArray and all(type(item) in _NUMBERS for item in element.sequence):
@@ -220,6 +221,21 @@ def _number_array(numbers: tuple[float, ...], multiline: Any) -> bytes:
 @lru_cache(maxsize=2048)
 def _encoded(text: str) -> bytes:
     return text.encode("extpdfdoc")
+
+
+_NOT_IN_PDFDOC = re.compile(rb"[\x18-\x1f]")  # the only ASCII PDFDocEncoding gives other letters (accents)
+
+
+def pdfdoc_encoded(text: Any) -> Any:
+    """``pdfdoc.pdfdocEnc`` (text in PDFDocEncoding; bytes as they are), with ASCII (every object
+    header, reference and page stream) encoded directly: the codec's lookup by name and its
+    mapping in Python cost more than writing the bytes. The same bytes, and the same error for
+    the characters it refuses."""
+    if type(text) is str and text.isascii():
+        encoded = text.encode("ascii")
+        if not _NOT_IN_PDFDOC.search(encoded):
+            return encoded
+    return _pdfdoc_encoded(text)
 
 
 pdf_name = lru_cache(maxsize=2048)(_pdf_name)
@@ -409,6 +425,7 @@ def install() -> None:
     ttfonts.TTFont._TTFont__addPrivate = add_private_glyph  # type: ignore[attr-defined]
     ttfonts.SUBSETN = subset_tag
     pdfdoc.format = format_element
+    pdfdoc.pdfdocEnc = pdfdoc_encoded
     pdfdoc.PDFDictionary.format = format_dictionary
     pdfdoc.PDFName = pdf_name
     pdfdoc.PDFInfo.format = info_without_dates
