@@ -203,12 +203,12 @@ def format_element(element: Any, document: Any, toplevel: int = 0) -> bytes:
         return _encoded(element) if len(element) <= SHORT_TEXT else pdfdoc_encoded(element)
     if kind is bytes:
         return element
-    if kind is pdfdoc.PDFArray and all(type(item) in _NUMBERS for item in element.sequence):
+    if kind is pdfdoc.PDFArray and _NUMBERS.issuperset(map(type, element.sequence)):
         return _number_array(tuple(element.sequence), element.multiline)  # font widths, rectangles
     return _format(element, document, toplevel)
 
 
-_NUMBERS = (int, float)
+_NUMBERS = frozenset((int, float))
 
 
 @lru_cache(maxsize=1024)
