@@ -83,3 +83,29 @@ def test_the_parent_is_frozen_while_its_workers_are_forked(tmp_path: Path, monke
     assert result.exit_code == 0, result.output
     assert frozen_at_start and frozen_at_start[0] > before
     assert gc.get_freeze_count() == before
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_what_the_calling_program_froze_stays_frozen(tmp_path: Path, jobs: str):
+    """Python unfreezes all or nothing: a batch run inside a program that froze its own objects
+    must not unfreeze them."""
+    kept = [Node() for _ in range(10)]
+    gc.freeze()
+    try:
+        result = batch(write_csv(tmp_path / "roster.csv", GOOD), tmp_path / "out", "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        assert not any(obj is kept[0] for obj in gc.get_objects())  # still frozen: in no generation
+    finally:
+        gc.unfreeze()
+
+
+def test_the_parent_is_unfrozen_when_its_workers_cannot_start(tmp_path: Path, monkeypatch):
+    from carthandout import batch as batch_module
+
+    def no_pool(*args, **kwargs):
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(batch_module, "ProcessPoolExecutor", no_pool)
+    with pytest.raises(OSError):
+        batch(write_csv(tmp_path / "roster.csv", GOOD), tmp_path / "out", "--jobs", "2")
+    assert gc.get_freeze_count() == 0

@@ -36,7 +36,7 @@ from types import MappingProxyType
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from carthandout.as_exported import NOTES, ExportReading, export_notes, read_as_told
-from carthandout.collector import BetweenPatients
+from carthandout.collector import BetweenPatients, parent_frozen
 from carthandout.context import DocumentContext, effective_policy
 from carthandout.documents import wallet_card
 from carthandout.errors import CarthandoutError, InputError, counted, printable
@@ -705,18 +705,15 @@ def worker_pool(jobs: int, state: WorkerState) -> Iterator[Any]:
             _collector.restore()
             _state, _collector = previous, outer
         return
-    # Frozen while the workers are forked: their collections never touch the objects they share
-    # with the parent, so those pages stay shared instead of being copied into every worker.
-    gc.freeze()
-    executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(state,))
-    try:
-        yield executor
-    except BaseException:
-        _stop_workers(executor)
-        raise
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()
+    with parent_frozen():
+        executor = ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(state,))
+        try:
+            yield executor
+        except BaseException:
+            _stop_workers(executor)
+            raise
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _stop_workers(executor: ProcessPoolExecutor) -> None:
