@@ -90,6 +90,8 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
         ours, theirs = _compared_keys(reference), _compared_keys(other)
         if sorted(ours) != sorted(theirs):
             return f"{path}: keys {', '.join(sorted(theirs)) or 'none'}, English has {', '.join(sorted(ours)) or 'none'}"
+        # a naming value is the same in every language: a Spanish calendar mark dated stay_near_until
+        # instead of no_driving_until told patients they could drive four weeks early
         named = next((name for name in sorted(ours) if name in NAMING_KEYS
                       and _as_named(reference[ours[name]]) != _as_named(other[theirs[name]])), None)
         if named is not None:
@@ -111,10 +113,6 @@ def shape_difference(reference: Any, other: Any, path: str) -> str | None:
         if ours != theirs:  # two sentences of a section printed each other's date
             return f"{path}: fills {', '.join(theirs) or 'nothing'}, English fills {', '.join(ours) or 'nothing'}"
     return None
-
-
-# NAMING_KEYS: a Spanish calendar mark dated stay_near_until instead of no_driving_until told
-# Spanish-speaking patients they could drive four weeks early, and check passed it.
 
 
 def _as_named(value: Any) -> Any:

@@ -343,6 +343,7 @@ def load_common(language: str) -> CommonWords:
             raise ContentError(f"{origin}: labels.{missing} is missing (handouts/en/common.yaml has it)")
     for group, words, expected in (("units", units, COMMON_UNITS), ("labels", labels, COMMON_LABELS)):
         _check_common_group(group, words, expected, origin)
+    _check_temperature_scales(units["temperature"], origin)
     check_glyphs(raw, text, origin)
     return CommonWords(raw["locale"], units, labels)
 
@@ -375,13 +376,16 @@ def _check_common_group(group: str, words: Mapping[str, str], expected: Mapping[
             allowed = ", ".join("{" + token + "}" for token in sorted(tokens)) or "no token"
             raise ContentError(f"{origin}: {group}.{key} fills {', '.join(sorted(used)) or 'nothing'}: it takes "
                                f"{allowed}")
-    temperature = words.get("temperature", "")
-    for token, unit in (("fahrenheit", "F"), ("celsius", "C")):  # "{celsius} °F (…)" swapped the scales
-        if group == "units" and not re.search(rf"\{{{token}\}}[\s\u00a0]*°[\s\u00a0]*{unit}\b", temperature):
-            raise ContentError(f"{origin}: units.temperature: {{{token}}} must be followed by °{unit}")
     for key in words:
         if key not in expected and key not in OPTIONAL_COMMON_LABELS and not key.startswith(PACKET_PREFIX):
             raise ContentError(f"{origin}: {group}.{key} is read by nothing: a misspelling?")
+
+
+def _check_temperature_scales(temperature: str, origin: str) -> None:
+    """Each scale's number followed by its unit: "{celsius} °F (…)" swapped the scales."""
+    for token, unit in (("fahrenheit", "F"), ("celsius", "C")):
+        if not re.search(rf"\{{{token}\}}[\s\u00a0]*°[\s\u00a0]*{unit}\b", temperature):
+            raise ContentError(f"{origin}: units.temperature: {{{token}}} must be followed by °{unit}")
 
 
 # The space before a paragraph's last word, when that word is short and neither it nor the word

@@ -24,7 +24,7 @@ from carthandout.context import DocumentContext, build_context, check_translatio
 from carthandout.documents.base import RenderedDocument, build_branded_pdf, heading_paragraph, paragraph
 from carthandout.documents.blocks import (HEADER_RULE_WIDTH, MIN_ROWS_AT_BREAK, ROW_RULE_WIDTH, BlockRenderer, PairValue,
                                          boxed, keep_together, table_padding, unkept)
-from carthandout.documents.pack_checks import (file_part_problems, label_problems, unguarded_values,
+from carthandout.documents.pack_checks import (file_part_problems, label_problems, sources_problems, unguarded_values,
                                                unknown_key_problems)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.forms import (FORM_FONT, SignatureLine, TextField, TickBox, form_can_encode, form_key,
@@ -114,9 +114,9 @@ def _item_problems(item: Any, where: str, seen: set[str], labels: Mapping[str, s
     where = f"{where}: item {item['id']}"
     if not isinstance(item.get("text"), str) or not item["text"].strip():
         return [f"{where}: needs a text (quoted)"]
-    if "sources" not in item:
-        return [f"{where}: needs sources: the keys of the sources it comes from"]
-    problems = []
+    problems = sources_problems(item, where, "it comes")
+    if problems:
+        return problems
     if not _ITEM_ID.match(item["id"]):
         problems.append(f"{where}: id must be lowercase letters, digits and hyphens")
     if item["id"] in seen:

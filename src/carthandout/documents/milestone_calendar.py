@@ -22,8 +22,8 @@ from carthandout.documents.base import (
     RenderedDocument, build_branded_pdf, filled, heading_paragraph, page_body_height, paragraph, wide_for_large_print,
 )
 from carthandout.documents.blocks import GRID_COLOR, GRID_WIDTH, HEADER_RULE_WIDTH, BlockRenderer, data_table, shown
-from carthandout.documents.pack_checks import (CONDITIONS, SCHEDULE_DATES, condition_problems, unknown_key_problems,
-                                               validate_section_pack)
+from carthandout.documents.pack_checks import (CONDITIONS, SCHEDULE_DATES, condition_problems, sources_problems,
+                                               unknown_key_problems, validate_section_pack)
 from carthandout.documents.row_grid import GridLines, GridRow, RowGrid, stack_height
 from carthandout.documents.text_line import date_cell, plain_text
 from carthandout.options import RenderOptions
@@ -64,8 +64,7 @@ def validate(pack: ContentPack) -> list[str]:
     marks = milestones.get("marks") if isinstance(milestones, Mapping) else None
     if not isinstance(marks, list) or not marks:
         return problems + [f"{pack.origin}: milestones.marks must be a non-empty list"]
-    if "sources" not in milestones:
-        problems.append(f"{pack.origin}: milestones: needs sources: the keys of the sources its marks come from")
+    problems += sources_problems(milestones, f"{pack.origin}: milestones", "its marks come")
     for number, mark in enumerate(marks, start=1):
         where = f"{pack.origin}: milestones.marks[{number}]"
         if not isinstance(mark, Mapping) or not isinstance(mark.get("date"), str) or mark["date"] not in SCHEDULE_DATES:

@@ -97,8 +97,7 @@ def _section_problems(section: Mapping[str, Any], where: str, roles: Sequence[st
         problems.append(f"{where}: role must be one of {', '.join(roles)} (this document prints no other)")
     if not _is_text(section.get("heading")):
         problems.append(f"{where}: needs a heading (quoted text)")
-    if "sources" not in section:
-        problems.append(f"{where}: needs sources: the keys of the sources its statements come from")
+    problems += sources_problems(section, where, "its statements come")
     blocks = section.get("blocks")
     if not isinstance(blocks, list) or not blocks:
         return problems + [f"{where}: blocks must be a non-empty list"]
@@ -166,6 +165,12 @@ def _unguarded(node: Any, where: str, whens: tuple[Any, ...]) -> Iterator[str]:
         for number, value in enumerate(node, start=1):
             named = f" ({value['id']})" if isinstance(value, Mapping) and isinstance(value.get("id"), str) else ""
             yield from _unguarded(value, f"{where}[{number}]{named}", whens)
+
+
+def sources_problems(item: Mapping[Any, Any], where: str, what: str) -> list[str]:
+    """``item`` (a section, an item, a card face) names the sources ``what`` from, or says it must
+    (the keys are checked against the file's ``sources`` as it loads)."""
+    return [] if "sources" in item else [f"{where}: needs sources: the keys of the sources {what} from"]
 
 
 def _text_problems(value: Any, where: str) -> list[str]:

@@ -28,7 +28,8 @@ from carthandout.content import ContentPack, fill, load_common, load_pack, namin
 from carthandout.context import DocumentContext, build_context
 from carthandout.documents.base import (Metadata, RenderedDocument, footer_prints_birth_date, in_language, joined,
                                         metadata_for, paragraph, subject_in)
-from carthandout.documents.pack_checks import file_part_problems, label_problems, unguarded_values, unknown_key_problems
+from carthandout.documents.pack_checks import (file_part_problems, label_problems, sources_problems, unguarded_values,
+                                               unknown_key_problems)
 from carthandout.documents.large_print_card import draw_large_print_pages
 from carthandout.errors import ContentError, InputError
 from carthandout.imposition import (
@@ -72,8 +73,7 @@ def validate(pack: ContentPack) -> list[str]:
             continue
         where = f"{pack.origin}: {side}"
         problems += unknown_key_problems(section, ("id", "sources", *keys), where, f"the card's {side}")
-        if "sources" not in section:
-            problems.append(f"{where}: needs sources: the keys of the sources its words come from")
+        problems += sources_problems(section, where, "its words come")
         for key in keys:
             value = section.get(key)
             wanted_list = key == "signs"
