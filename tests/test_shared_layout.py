@@ -131,3 +131,33 @@ def test_the_header_is_drawn_once_a_document_and_replayed_on_its_other_pages(mon
     pages = sum(len(pypdf.PdfReader(io.BytesIO(data)).pages) for data in render(PATIENT))
     assert pages > 2 * len(OPTIONS.documents)
     assert drawn_anew.count(clinic_name) == len(OPTIONS.documents)
+
+
+def test_text_drawn_anew_is_coded_once_where_the_document_codes_it_the_same(monkeypatch):
+    """A table's dates and day numbers are drawn anew in every document: their operators are made
+    once per process and reused wherever the document has coded their characters the same way;
+    a document that coded them otherwise gets its own. The same bytes as coding every time."""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.pdfgen.textobject import PDFTextObject
+    from carthandout.documents import shared_layout
+    from carthandout.typefaces import text_font
+
+    coded: list[str] = []
+    split = shared_layout._split_string
+    monkeypatch.setattr(shared_layout, "_split_string", lambda font, text, doc, *args: coded.append(text) or split(font, text, doc, *args))
+
+    def pdf(first: str) -> bytes:
+        canvas = Canvas(io.BytesIO(), invariant=1)
+        for y, words in ((700, first), (600, "día 3 °C"), (500, "día 3 °C"), (400, "Tuesday")):
+            text = canvas.beginText()
+            text.setFont(text_font(), 10, 12)
+            text.setTextOrigin(72, y)
+            text.textLine(words)
+            canvas.drawText(text)
+        return canvas.getpdfdata()
+
+    clear_caches()
+    remembered = [pdf("día 3 °C"), pdf("°C í")]  # the second codes í and ° the other way round
+    assert coded == ["día 3 °C", "Tuesday", "°C í", "día 3 °C"]
+    monkeypatch.setattr(PDFTextObject, "_formatText", shared_layout._format_text)
+    assert [pdf("día 3 °C"), pdf("°C í")] == remembered

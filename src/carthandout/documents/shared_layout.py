@@ -23,6 +23,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Paragraph
 
 from carthandout.bounded_cache import BoundedCache
@@ -36,12 +37,14 @@ from carthandout.pdfjoin import text_string
 PARSED_ENTRIES = 1024
 WRAPPED_ENTRIES = 1024
 DRAWN_ENTRIES = 1024  # every repeated line of a one-language cohort; most of a mixed one
+CODED_ENTRIES = 4096  # text runs: a document's dates, day numbers and words, in both languages
 _MIN_WIDTH = 1e-8  # reportlab's _FUZZ: narrower than this, wrap answers "does not fit" itself
 
 
 _parsed = BoundedCache(PARSED_ENTRIES)
 _wrapped = BoundedCache(WRAPPED_ENTRIES)
 _drawn = BoundedCache(DRAWN_ENTRIES)
+_coded = BoundedCache(CODED_ENTRIES)
 
 
 @contextmanager
@@ -195,6 +198,7 @@ def clear_caches() -> None:
     _parsed.clear()
     _wrapped.clear()
     _drawn.clear()
+    _coded.clear()
 
 
 _fonts_touched: list[tuple[str, str]] | None = None
@@ -214,8 +218,39 @@ def _recording_internal_font_name(doc: PDFDocument, name: str) -> Any:
     return _internal_font_name(doc, name)
 
 
+_format_text = PDFTextObject._formatText
+
+
+def _remembered_format_text(text_object: PDFTextObject, text: Any) -> str:
+    """``PDFTextObject._formatText`` for TrueType text, the operators remembered per process.
+
+    Text drawn anew (a table's dates and day numbers, a line that a replay could not take) asks
+    the font to code it character by character, a tenth of a document's drawing. The same text,
+    font, size and leading, starting in the same subset, give the same operators wherever the
+    document codes its characters as it did when they were made (``_font_codes``, checked every
+    time, as for replays); then coding them again would change nothing in the document either.
+    """
+    if type(text) is not str or _fonts_touched is not None:  # shaped text; a drawing being recorded
+        return _format_text(text_object, text)
+    name = text_object._fontname
+    key = (name, text_object._fontsize, text_object._leading, text_object._curSubset, text)
+    doc = text_object._canvas._doc
+    remembered = _coded.get(key)
+    if remembered is not None:
+        fonts, codes, code, last_subset = remembered
+        if codes == _font_codes(fonts, doc):
+            text_object._curSubset = last_subset
+            return code
+    code = _format_text(text_object, text)
+    if getattr(getFont(name), "_dynamicFont", 0):
+        fonts = {name: tuple(sorted({32 if c == 0xA0 else c for c in map(ord, text)}))}
+        _coded.put(key, (fonts, _font_codes(fonts, doc), code, text_object._curSubset))
+    return code
+
+
 TTFont.splitString = _recording_split_string
 PDFDocument.getInternalFontName = _recording_internal_font_name
+PDFTextObject._formatText = _remembered_format_text
 
 
 @contextmanager
