@@ -109,3 +109,29 @@ def test_the_parent_is_unfrozen_when_its_workers_cannot_start(tmp_path: Path, mo
     with pytest.raises(OSError):
         batch(write_csv(tmp_path / "roster.csv", GOOD), tmp_path / "out", "--jobs", "2")
     assert gc.get_freeze_count() == 0
+
+
+def test_a_rendered_document_is_freed_without_the_cycle_collector():
+    """reportlab's canvas and doc template refer to each other, and a paragraph's text object to
+    itself: every document's PDF objects waited for the collector, which traced them all again
+    between patients. Released when saved, they go as soon as the document is written."""
+    from reportlab.pdfbase.pdfdoc import PDFDocument
+
+    from carthandout.documents import DEFAULT_DOCUMENTS, DOCUMENTS
+    from carthandout.inputs import load_clinic
+    from carthandout.models import parse_patient
+    from carthandout.options import RenderOptions
+    from carthandout.pipeline import prepare
+    from carthandout.theme import build_theme
+
+    options = RenderOptions(documents=DEFAULT_DOCUMENTS)
+    ctx = prepare(parse_patient({**GOOD[0], "name": "Ana Quiñones"}), load_clinic(None), options)
+    theme = build_theme(ctx.clinic)
+    gc.collect()
+    gc.disable()
+    try:
+        pages = [DOCUMENTS[name].render(ctx, theme, options).pages for name in DEFAULT_DOCUMENTS]
+        left = sum(isinstance(thing, PDFDocument) for thing in gc.get_objects())
+    finally:
+        gc.enable()
+    assert len(pages) == 6 and all(pages) and left == 0

@@ -26,8 +26,8 @@ from reportlab.platypus import Paragraph
 from carthandout import __version__
 from carthandout.content import ContentPack, fill, load_common, load_pack, naming_the_pack
 from carthandout.context import DocumentContext, build_context
-from carthandout.documents.base import (Metadata, RenderedDocument, footer_prints_birth_date, in_language, joined,
-                                        metadata_for, paragraph, subject_in)
+from carthandout.documents.base import (DocumentCanvas, Metadata, RenderedDocument, footer_prints_birth_date,
+                                        in_language, joined, metadata_for, paragraph, saved_pdf, subject_in)
 from carthandout.documents.pack_checks import (file_part_problems, label_problems, sources_problems, unguarded_values,
                                                unknown_key_problems)
 from carthandout.documents.large_print_card import draw_large_print_pages
@@ -619,8 +619,7 @@ def render_sheets(contexts: Sequence[DocumentContext], theme: Theme, options: Re
         for ctx in {id(ctx): ctx for ctx in contexts}.values():
             if options.large_print_for(ctx.patient):
                 pages += _draw_large_print(canvas, ctx, build_theme(ctx.clinic, companion_paper, large_print=True))
-    canvas.save()
-    return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, joined(pack.version for pack in packs),
+    return RenderedDocument(DOCUMENT_ID, saved_pdf(canvas, buffer), pages, joined(pack.version for pack in packs),
                             joined(pack.reviewed for pack in packs), joined(pack.language for pack in packs))
 
 
@@ -631,8 +630,7 @@ def render_large_print_pages(ctx: DocumentContext, options: RenderOptions) -> Re
     buffer = io.BytesIO()
     canvas = card_canvas(buffer, theme.page_size, metadata_for(ctx, pack, footer_prints_birth_date(ctx)))
     pages = _draw_large_print(canvas, ctx, theme)
-    canvas.save()
-    return RenderedDocument(DOCUMENT_ID, buffer.getvalue(), pages, pack.version, pack.reviewed, pack.language)
+    return RenderedDocument(DOCUMENT_ID, saved_pdf(canvas, buffer), pages, pack.version, pack.reviewed, pack.language)
 
 
 def _draw_large_print(canvas: Canvas, ctx: DocumentContext, theme: Theme) -> int:
@@ -664,7 +662,7 @@ def _metadata(contexts: Sequence[DocumentContext], packs: Sequence[ContentPack],
 
 def card_canvas(buffer: io.BytesIO, page_size: Size, meta: Metadata) -> Canvas:
     """A deterministic canvas with the document's metadata, starting in the bundled text font."""
-    canvas = Canvas(buffer, pagesize=page_size, invariant=1, initialFontName=text_font(), lang=meta.language or None)
+    canvas = DocumentCanvas(buffer, pagesize=page_size, invariant=1, initialFontName=text_font(), lang=meta.language or None)
     canvas.setTitle(meta.title)
     canvas.setAuthor(meta.author)
     canvas.setSubject(meta.subject)
