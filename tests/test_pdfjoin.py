@@ -125,6 +125,16 @@ def test_blank_page_takes_the_size_given():
     assert reader.pages[1].extract_text() == ""
 
 
+def test_the_file_identifier_is_a_digest_of_everything_before_the_cross_reference_table():
+    import hashlib
+
+    joiner = PdfJoiner()
+    joiner.append(open_pdf(canvas_pdf(["one", "two"])), keep_forms=False)
+    data = joiner.to_bytes({"Title": "Joined"}, {})
+    body = data[:int(data.split(b"startxref\n")[1].split()[0])]
+    assert read(data).trailer["/ID"][0].original_bytes == hashlib.sha256(body).digest()[:16]
+
+
 def test_encrypted_files_are_read_with_their_password():
     data = encrypt_pdf(canvas_pdf(["secret page"]), "a-password")
     with pytest.raises(PdfFormatError, match="encrypted"):
