@@ -62,7 +62,6 @@ SUBSET_BYTES = 8 * 1024 * 1024  # subsets held, per process (a CJK fallback subs
 DEFLATED_BYTES = 8 * 1024 * 1024  # inputs and outputs held, per process
 SIGHTINGS_ENTRIES = 4096
 KEEP_AFTER_SIGHTINGS = 2
-DEFLATE_MIN_SIZE = 1024  # smaller streams deflate faster than they hash and store
 SHORT_TEXT = 64
 PRINT_DPI = 300  # an image is never embedded with more pixels than this needs at its drawn size
 RESAMPLE_ABOVE = 1.25  # an image with less than this many times the pixels needed is kept as it is
@@ -171,7 +170,7 @@ def _content_tag(face: ttfonts.TTFontFace, subset: tuple[int, ...]) -> bytes:
 
 
 def deflate(data: bytes, *args: Any) -> bytes:
-    """``zlib.compress``, once per distinct input of some size that comes back.
+    """``zlib.compress``, once per distinct input that comes back.
 
     An input is kept only the third time it is seen: a page's content stream, new for every
     patient, or a wallet card's face, drawn twice for a patient in a batch (its own PDF and the
@@ -179,7 +178,7 @@ def deflate(data: bytes, *args: Any) -> bytes:
     cache grew with the cohort and pushed out the fonts and the logo, which come back in every
     document.
     """
-    if len(data) < DEFLATE_MIN_SIZE or args:
+    if args:
         return zlib.compress(data, *args)
     key = bytes(data)
     compressed = _deflated.get(key)
