@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 
 import pypdf
+import pytest
 
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import paragraph
@@ -161,3 +162,39 @@ def test_text_drawn_anew_is_coded_once_where_the_document_codes_it_the_same(monk
     assert coded == ["día 3 °C", "Tuesday", "°C í", "día 3 °C"]
     monkeypatch.setattr(PDFTextObject, "_formatText", shared_layout._format_text)
     assert [pdf("día 3 °C"), pdf("°C í")] == remembered
+
+
+PLAIN_TEXTS = ("Rosa María Delgado", "  Call (217)\u00a0555-0199\n right away ", "محمد حداد", "王小明", "BM-000017",
+               "Stay within 2\u00a0hours for 4\u00a0weeks, through March\u00a05,\u00a02027.", "x", "Zoë Müller · MRN 42")
+
+
+@pytest.mark.parametrize("style_name", ["body", "cell_bold", "footer", "title"])
+def test_plain_text_gets_the_fragments_the_markup_parser_makes(style_name):
+    """Text without tags or entities (a patient's own paragraphs) is not run through the markup
+    parser: it gets a copy of the fragment the parser makes for plain text in that style."""
+    from reportlab.platypus import Paragraph
+
+    from carthandout.documents.base import _shaped
+
+    base = build_theme(load_clinic(None)).style(style_name)
+    for style in (base, _shaped(base)):
+        for text in PLAIN_TEXTS:
+            clear_caches()
+            fast, parsed = SharedLayoutParagraph(text, style), Paragraph(text, style)
+            assert fast.text == parsed.text and len(fast.frags) == len(parsed.frags) == 1
+            assert fast.frags[0].__dict__ == parsed.frags[0].__dict__ and fast.style.__dict__ == parsed.style.__dict__
+
+
+def test_markup_still_goes_through_the_parser(monkeypatch):
+    from reportlab.platypus import paraparser
+
+    parsed: list[str] = []
+    parse = paraparser.ParaParser.parse
+    monkeypatch.setattr(paraparser.ParaParser, "parse", lambda self, text, style: parsed.append(text) or parse(self, text, style))
+    style = build_theme(load_clinic(None)).style("body")
+    clear_caches()
+    bold_name = SharedLayoutParagraph("Name: <b>Rosa</b> &amp; Luis", style)
+    plain = [SharedLayoutParagraph(text, style) for text in ("Rosa Delgado", "Luis Okafor", "Zoë Müller")]
+    assert parsed == ["plain", "Name: <b>Rosa</b> &amp; Luis"] or parsed == ["Name: <b>Rosa</b> &amp; Luis", "plain"]
+    assert [p.frags[0].text for p in plain] == ["Rosa Delgado", "Luis Okafor", "Zoë Müller"]
+    assert "".join(f.text for f in bold_name.frags) == "Name: Rosa & Luis" and len(bold_name.frags) > 2

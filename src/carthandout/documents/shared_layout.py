@@ -16,6 +16,7 @@ would have computed itself, whatever the process rendered before (same input, sa
 """
 from __future__ import annotations
 
+import copy
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -25,6 +26,8 @@ from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import textTransformFrags
+from reportlab.platypus.paraparser import ParaParser
 
 from carthandout.bounded_cache import BoundedCache
 from carthandout.documents.bookmarks import note_drawn
@@ -45,6 +48,8 @@ _parsed = BoundedCache(PARSED_ENTRIES)
 _wrapped = BoundedCache(WRAPPED_ENTRIES)
 _drawn = BoundedCache(DRAWN_ENTRIES)
 _coded = BoundedCache(CODED_ENTRIES)
+_plain_probes = BoundedCache(PARSED_ENTRIES)
+PLAIN_PROBE = "plain"
 
 
 @contextmanager
@@ -82,7 +87,12 @@ class SharedLayoutParagraph(Paragraph):
         key = (text, style, bulletText, self.caseSensitive)
         parsed = _parsed.get(key)
         if parsed is None:
-            super()._setup(text, style, bulletText, None, cleaner)
+            plain = _parsed_plain(text, style, self.caseSensitive, cleaner) if bulletText is None else None
+            if plain is None:
+                super()._setup(text, style, bulletText, None, cleaner)
+            else:
+                self.text, self.frags, self.style, self.bulletText = plain
+                self.debug = 0
             parsed = (self.text, self.frags, self.style, self.bulletText)
             _parsed.put(key, parsed)
         else:
@@ -193,12 +203,45 @@ class SharedLayoutParagraph(Paragraph):
         return code if fonts is not None and codes == _font_codes(fonts, doc) else None
 
 
+def _parsed_plain(text: str, style: Any, case_sensitive: int, cleaner: Callable) -> tuple | None:
+    """What reportlab's parse makes of text without tags or entities (a patient's own paragraphs,
+    met once: most of the parsing left), without running the markup parser: one fragment, a copy
+    of the one it makes for any other plain text in that style, with this text. None for markup."""
+    if "<" in text or "&" in text:
+        return None
+    cleaned = cleaner(text)
+    probe = _plain_probe(style, case_sensitive)
+    if not cleaned or probe is None:
+        return None
+    parsed_style, probe_fragment = probe
+    fragment = copy.copy(probe_fragment)
+    fragment.text = cleaned
+    fragments = [fragment]
+    textTransformFrags(fragments, parsed_style)
+    return cleaned, fragments, parsed_style, None
+
+
+def _plain_probe(style: Any, case_sensitive: int) -> tuple | None:
+    """The parser's style and single fragment for a plain word in ``style``, parsed once per style."""
+    key = (style, case_sensitive)
+    probe = _plain_probes.get(key)
+    if probe is None:
+        parser = ParaParser()
+        parser.caseSensitive = case_sensitive
+        parsed_style, fragments, bullet_fragments = parser.parse(PLAIN_PROBE, style)
+        one_fragment = fragments is not None and len(fragments) == 1 and not bullet_fragments
+        probe = (parsed_style, fragments[0]) if one_fragment else False
+        _plain_probes.put(key, probe)
+    return probe or None
+
+
 def clear_caches() -> None:
     """Forget every shared parse, line break and drawing (tests that compare a cold render use this)."""
     _parsed.clear()
     _wrapped.clear()
     _drawn.clear()
     _coded.clear()
+    _plain_probes.clear()
 
 
 _fonts_touched: list[tuple[str, str]] | None = None
