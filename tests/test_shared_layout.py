@@ -198,3 +198,18 @@ def test_markup_still_goes_through_the_parser(monkeypatch):
     assert parsed == ["plain", "Name: <b>Rosa</b> &amp; Luis"] or parsed == ["Name: <b>Rosa</b> &amp; Luis", "plain"]
     assert [p.frags[0].text for p in plain] == ["Rosa Delgado", "Luis Okafor", "Zoë Müller"]
     assert "".join(f.text for f in bold_name.frags) == "Name: Rosa & Luis" and len(bold_name.frags) > 2
+
+
+def test_the_footers_version_line_and_widest_page_number_are_laid_out_once_a_document(monkeypatch):
+    """Every page's footer made the content version's paragraph and measured "Page 7 of 7" anew."""
+    from carthandout.documents import base
+
+    made: list[str] = []
+    make = base.paragraph
+    monkeypatch.setattr(base, "paragraph", lambda rich, style, **kw: made.append(rich.text) or make(rich, style, **kw))
+    ctx = prepare(parse_patient(OTHERS[2]), load_clinic(None), OPTIONS)
+    handout = DOCUMENTS["handout"].render(ctx, build_theme(ctx.clinic), OPTIONS)
+    versions = [text for text in made if text.startswith("Content ")]
+    last_page = f"Page {handout.pages} of {handout.pages}"
+    assert handout.pages > 3 and len(versions) == 1 and made.count(last_page) == 2  # measured once, drawn once
+    assert pypdf.PdfReader(io.BytesIO(handout.data)).pages[1].extract_text().count("Content ") == 1

@@ -274,6 +274,7 @@ def footer_painter(ctx: DocumentContext, pack: ContentPack, theme: Theme) -> Foo
     version = fill(common["footer_content"], {}, {"version": pack.version, "reviewed": pack.reviewed})
     lines = _FooterLines(theme.margin, theme.margin * 0.5, theme.frame_width, style)
 
+    @lru_cache(maxsize=None)  # one painter per document: "Page 7 of 7" is asked for on every page
     def page_number(page: int, pages: int) -> Rich:
         return bold(fill(common["footer_page"], {}, {"page": str(page), "pages": str(pages)}))
 
@@ -306,12 +307,14 @@ class _FooterLines:
         self.gap = 4 * self.space  # between the 24-hour line and what shares its line: never read as one
         self.highest = FOOTER_HEIGHT - FOOTER_RULE_CLEARANCE - RULE_ABOVE_OWNER - style.leading
         self._placements: dict[tuple, tuple[Paragraph, str, Paragraph | None]] = {}
+        self._widths: dict[str, float] = {}  # the widest page number's, per document
+        self._version_lines: dict[str, Paragraph] = {}  # on one line: the same on every page
 
     def draw(self, canvas: Canvas, owner: Rich, number: Rich, version: Rich, rule_color: object,
              call: Rich | None = None, widest_number: Rich | None = None) -> None:
         """One page's footer; ``call``, the 24-hour line, in bold (``bold``)."""
         top_line = self.bottom + self.style.leading
-        widest = self._width_of(paragraph(widest_number or number, self.style))
+        widest = self._widest(widest_number or number)
         alone, placement, call_line = self._placed_once(owner, call, version, widest)
         alone.drawOn(canvas, self.left, top_line)
         page_width = self._draw_at_right(canvas, paragraph(number, self.style), self.bottom)
@@ -329,7 +332,33 @@ class _FooterLines:
         canvas.setLineWidth(0.75)
         rule_y = max(self.bottom + FOOTER_RULE, top + RULE_ABOVE_OWNER)
         canvas.line(self.left, rule_y, self.left + self.width, rule_y)
-        _draw_line(canvas, version, self.style, self.left, self.bottom, version_room)
+        version_line, drop = self._version_line(version, version_room)
+        version_line.drawOn(canvas, self.left, self.bottom + drop)
+
+    def _widest(self, number: Rich) -> float:
+        if number.markup not in self._widths:
+            self._widths[number.markup] = self._width_of(paragraph(number, self.style))
+        return self._widths[number.markup]
+
+    def _version_paragraph(self, version: Rich) -> Paragraph:
+        """The content version's paragraph wrapped at the footer's width, kept for the document."""
+        if version.markup not in self._version_lines:
+            para = paragraph(version, self.style)
+            para.wrap(self.width, 200)
+            para.will_repeat()
+            self._version_lines[version.markup] = para
+        return self._version_lines[version.markup]
+
+    def _version_line(self, version: Rich, room: float) -> tuple[Paragraph, float]:
+        """The content version's line for ``room`` (what the page number leaves), and how far above
+        the bottom it is drawn (its top where one line's would be, when it wraps). Where it fits on
+        one line, as nearly always, one paragraph serves every page of the document."""
+        one_line = self._version_paragraph(version)
+        if len(one_line.blPara.lines) == 1 and max(one_line.getActualLineWidths0()) <= room:
+            return one_line, 0.0
+        para = paragraph(version, self.style)
+        _, height = para.wrap(room, 200)
+        return para, self.style.leading - height
 
     def _placed_once(self, owner: Rich, call: Rich | None, version: Rich,
                      widest: float) -> tuple[Paragraph, str, Paragraph | None]:
@@ -338,7 +367,8 @@ class _FooterLines:
         key = (owner.markup, call.markup if call is not None else None, version.markup, widest)
         if key not in self._placements:
             # what the version line leaves before the page number
-            left_free = self.width - widest - 2 * self.space - self._width_of(paragraph(version, self.style)) - self.gap
+            version_width = self._width_of(self._version_paragraph(version))
+            left_free = self.width - widest - 2 * self.space - version_width - self.gap
             self._placements[key] = self._placed(owner, call, left_free)
         return self._placements[key]
 
@@ -415,12 +445,6 @@ class _FooterLines:
 def _smaller(style: ParagraphStyle) -> ParagraphStyle:
     return ParagraphStyle(f"{style.name}-{style.fontSize - 1:g}", parent=style, fontSize=style.fontSize - 1,
                           leading=min(style.leading, (style.fontSize - 1) * 1.2))
-
-
-def _draw_line(canvas: Canvas, rich: Rich, style: ParagraphStyle, x: float, y: float, width: float) -> None:
-    para = paragraph(rich, style)
-    _, height = para.wrap(width, 200)
-    para.drawOn(canvas, x, y + style.leading - height)
 
 
 def brand_header(ctx: DocumentContext, theme: Theme) -> tuple[Callable[[Canvas, BaseDocTemplate], None], float]:
