@@ -213,3 +213,21 @@ def test_the_footers_version_line_and_widest_page_number_are_laid_out_once_a_doc
     last_page = f"Page {handout.pages} of {handout.pages}"
     assert handout.pages > 3 and len(versions) == 1 and made.count(last_page) == 2  # measured once, drawn once
     assert pypdf.PdfReader(io.BytesIO(handout.data)).pages[1].extract_text().count("Content ") == 1
+
+
+def test_a_body_frame_deep_copy_has_the_frames_state_and_its_own_lists():
+    """reportlab deep-copies the frame to measure every group kept together; the copy is made
+    without the pickling protocol, numbers and text shared, anything else copied."""
+    import copy as copying
+
+    from reportlab.platypus import Frame
+
+    from carthandout.documents.base import BodyFrame
+
+    frame = BodyFrame(72, 72, 468, 648, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    frame._generated_content = ["a flowable"]
+    clone = copying.deepcopy(frame)
+    plain = Frame(72, 72, 468, 648, id="body", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    plain._generated_content = ["a flowable"]
+    assert type(clone) is BodyFrame and clone.__dict__ == copying.deepcopy(plain).__dict__
+    assert clone._generated_content == frame._generated_content and clone._generated_content is not frame._generated_content

@@ -189,10 +189,9 @@ class BodyFrame(Frame):
     """
 
     def __deepcopy__(self, memo: dict) -> "BodyFrame":
-        clone = copy.copy(self)
-        for name, value in self.__dict__.items():
-            if not isinstance(value, _IMMUTABLE):
-                setattr(clone, name, copy.deepcopy(value, memo))
+        clone = object.__new__(type(self))  # what copy.copy makes of it, without the pickling protocol
+        clone.__dict__.update({name: value if isinstance(value, _IMMUTABLE) else copy.deepcopy(value, memo)
+                               for name, value in self.__dict__.items()})
         return clone
 
 
