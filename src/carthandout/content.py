@@ -406,6 +406,8 @@ def fill(template: str, fields: Mapping[str, Rich], tokens: Mapping[str, str] | 
     ``tokens`` fills layout tokens such as ``{page}``; their values are escaped too.
     """
     markups, names = _template_parts(template)
+    if not names:  # authored words alone: what joining the one part gives
+        return Rich(markups[0])
     parts = [Rich(markups[0])]
     for name, markup in zip(names, markups[1:]):
         parts += [_token_value(name, fields, tokens or {}), Rich(markup)]
