@@ -5,7 +5,7 @@ import copy
 import io
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -151,32 +151,37 @@ class DocumentCanvas(Canvas):
         aTextObject.__dict__.pop("_do_line", None)
 
 
-def numbered_canvas(paint_footer: FooterPainter, counter: _PageCounter, patient: str = "") -> type[Canvas]:
+class NumberedCanvas(DocumentCanvas):
     """A canvas that holds its pages until the end so each footer can say "page x of y"."""
 
-    class NumberedCanvas(DocumentCanvas):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)
-            self._held_pages: list[dict] = []
-            set_patient_key(self, patient)
+    def __init__(self, *args: object, paint_footer: FooterPainter, counter: _PageCounter, patient: str = "",
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._paint_footer, self._counter = paint_footer, counter
+        self._held_pages: list[dict] = []
+        set_patient_key(self, patient)
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-            page = dict(self.__dict__)
-            del page["_held_pages"]  # each page's state held the list of them: a cycle (``release``)
-            self._held_pages.append(page)
-            self._startPage()
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        page = dict(self.__dict__)
+        del page["_held_pages"]  # each page's state held the list of them: a cycle (``release``)
+        self._held_pages.append(page)
+        self._startPage()
 
-        def save(self) -> None:
-            total = len(self._held_pages)
-            counter.pages, counter.bookmarks = total, noted(self)
-            for number, state in enumerate(self._held_pages, start=1):
-                self.__dict__.update(state)
-                paint_footer(self, number, total)
-                add_to_outline(self, [bookmark for bookmark in counter.bookmarks if bookmark.page == number - 1])
-                Canvas.showPage(self)
-            Canvas.save(self)
+    def save(self) -> None:
+        total, counter = len(self._held_pages), self._counter
+        counter.pages, counter.bookmarks = total, noted(self)
+        for number, state in enumerate(self._held_pages, start=1):
+            self.__dict__.update(state)
+            self._paint_footer(self, number, total)
+            add_to_outline(self, [bookmark for bookmark in counter.bookmarks if bookmark.page == number - 1])
+            Canvas.showPage(self)
+        Canvas.save(self)
 
-    return NumberedCanvas
+
+def numbered_canvas(paint_footer: FooterPainter, counter: _PageCounter, patient: str = "") -> Callable[..., Canvas]:
+    """What reportlab calls to make the document's canvas: one class for every document (a class
+    made per document cost more than the canvas, and lived until the cycle collector ran)."""
+    return partial(NumberedCanvas, paint_footer=paint_footer, counter=counter, patient=patient)
 
 
 class BodyFrame(Frame):
