@@ -423,7 +423,7 @@ def _wrap(text: str, family: str) -> str:
 _WEIGHT_TAGS = re.compile(r'(<b>|</b>|<font face="[^"]+">)')
 
 
-@lru_cache(maxsize=4096)  # the same authored markup in the same styles for every patient
+@lru_cache(maxsize=1024)  # the same authored markup in the same styles for every patient
 def with_inherited_weight(markup: str, style_font: str) -> str:
     """Make fallback runs follow the surrounding weight.
 
