@@ -50,16 +50,6 @@ def test_subset_is_the_same_bytes_cold_and_cached():
     assert reportlab_reuse.make_subset(face, subset) is cold
 
 
-def test_a_new_font_subset_is_deflated_once():
-    """A subset is made once per set of characters and embedded in every document that uses
-    them: its program (20 KB, 0.4 ms to deflate) is kept from its first deflation, not its third."""
-    face = pdfmetrics.getFont(text_font()).face
-    reportlab_reuse.clear_caches()
-    program = reportlab_reuse.make_subset(face, [0] + [ord(c) for c in "Zoë Müller"])
-    first = reportlab_reuse.deflate(program)
-    assert first == zlib.compress(program) and reportlab_reuse.deflate(bytes(program)) is first
-
-
 def test_object_writer_shortcut_writes_what_reportlab_writes():
     document = pdfdoc.PDFDocument(invariant=1)
     values = [0, -3, 1.5, -0.0, 1e-7, 123456.789, "/Widget", "Name with space", b"raw", True,

@@ -9,8 +9,7 @@ about a fifth of a batch's time, nearly all of it on bytes identical to the prev
   change while the process runs);
 - deflated streams, keyed by the exact bytes deflated (font programs, character maps, the logo),
   kept once they come back a third time (a page's own content stream, new every time, passes
-  through; a wallet card's face, drawn again on the cohort's card sheets, too); a font subset's
-  program from its first time, since a subset is made once and embedded again and again.
+  through; a wallet card's face, drawn again on the cohort's card sheets, too).
 
 Both give back exactly the bytes reportlab would have computed, so output stays byte-identical
 whatever was rendered before in the process.
@@ -92,7 +91,6 @@ def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
     if data is None:
         data = _make_subset(font, subset)
         _subsets.put(key, data, len(data))
-        _sightings.put(hash(data), KEEP_AFTER_SIGHTINGS)  # kept when first deflated: a subset made is embedded again
     return data
 
 
