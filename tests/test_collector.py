@@ -132,6 +132,8 @@ def test_a_rendered_document_is_freed_without_the_cycle_collector():
     try:
         pages = [DOCUMENTS[name].render(ctx, theme, options).pages for name in DEFAULT_DOCUMENTS]
         left = sum(isinstance(thing, PDFDocument) for thing in gc.get_objects())
+        canvas_classes = sum(isinstance(thing, type) and thing.__name__ == "NumberedCanvas" for thing in gc.get_objects())
     finally:
         gc.enable()
     assert len(pages) == 6 and all(pages) and left == 0
+    assert canvas_classes == 1  # one class for every document: a class made per document lived until collected
