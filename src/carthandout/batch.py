@@ -594,14 +594,19 @@ _stop_requested = False
 def _init_worker(state: WorkerState) -> None:
     """Each worker: leave Ctrl-C to the parent; on SIGTERM (or SIGHUP, sent to the whole group when
     the terminal closes) finish the patient in hand, then stop."""
-    global _state, _collector
-    _state, _collector = state, BetweenPatients()
-    _collector.start()
+    _take_state(state)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for number in TERMINATING:
         if not ignored_hangup(number):
             signal.signal(number, _request_stop)
     _die_with_parent(state.parent)
+
+
+def _take_state(state: WorkerState) -> None:
+    """This process renders with ``state``, its cycle collection run between patients."""
+    global _state, _collector
+    _state, _collector = state, BetweenPatients()
+    _collector.start()
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -697,8 +702,7 @@ def worker_pool(jobs: int, state: WorkerState) -> Iterator[Any]:
     global _state, _collector
     if jobs <= 1:
         previous, outer = _state, _collector
-        _state, _collector = state, BetweenPatients()
-        _collector.start()
+        _take_state(state)
         try:
             yield _InProcessExecutor()
         finally:

@@ -87,18 +87,15 @@ class SharedLayoutParagraph(Paragraph):
         key = (text, style, bulletText, self.caseSensitive)
         parsed = _parsed.get(key)
         if parsed is None:
-            plain = _parsed_plain(text, style, self.caseSensitive, cleaner) if bulletText is None else None
-            if plain is None:
+            parsed = _parsed_plain(text, style, self.caseSensitive, cleaner) if bulletText is None else None
+            if parsed is None:
                 super()._setup(text, style, bulletText, None, cleaner)
-            else:
-                self.text, self.frags, self.style, self.bulletText = plain
-                self.debug = 0
-            parsed = (self.text, self.frags, self.style, self.bulletText)
+                parsed = (self.text, self.frags, self.style, self.bulletText)
             _parsed.put(key, parsed)
         else:
-            self.text, self.frags, self.style, self.bulletText = parsed
-            self.debug = 0
             self._met_before = True
+        self.text, self.frags, self.style, self.bulletText = parsed
+        self.debug = 0
         self._parse_key, self._parsed_frags = key, parsed[1]
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -286,7 +283,7 @@ def _remembered_format_text(text_object: PDFTextObject, text: Any) -> str:
             return code
     code = _format_text(text_object, text)
     if getattr(getFont(name), "_dynamicFont", 0):
-        fonts = {name: tuple(sorted({32 if c == 0xA0 else c for c in map(ord, text)}))}
+        fonts = {name: tuple(sorted(_coded_characters(text)))}
         _coded.put(key, (fonts, _font_codes(fonts, doc), code, text_object._curSubset))
     return code
 
@@ -317,8 +314,13 @@ def _replayable_fonts(used: list[tuple[str, str]], code: list[str], frags: list)
         return None
     chars: dict[str, set[int]] = {}
     for name, text in used:
-        chars.setdefault(name, set()).update(32 if c == 0xA0 else c for c in map(ord, text))
+        chars.setdefault(name, set()).update(_coded_characters(text))
     return {name: tuple(sorted(codes)) for name, codes in chars.items()}
+
+
+def _coded_characters(text: str) -> set[int]:
+    """The characters a TrueType font codes for ``text``: reportlab codes a no-break space as a space."""
+    return {32 if c == 0xA0 else c for c in map(ord, text)}
 
 
 def _font_codes(fonts: dict[str, tuple[int, ...]], doc: PDFDocument) -> tuple:
