@@ -1,10 +1,11 @@
 """The caches in front of reportlab's font subsetting and deflating give back what reportlab computes."""
 from __future__ import annotations
 
-import pytest
-
+import io
 import os
 import zlib
+
+import pytest
 
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 
@@ -41,13 +42,46 @@ def test_deflate_cache_stays_within_its_budget():
     assert cache.spent <= 10_000 and cache.get(49) == b"x" and cache.get(0) is None
 
 
+def test_a_bounded_cache_keeps_an_entry_from_its_nth_put():
+    cache = BoundedCache(10, keep_from=3)
+    cache.put("name", 1)
+    cache.put("name", 2)
+    assert cache.get("name") is None
+    cache.put("name", 3)
+    assert cache.get("name") == 3
+    cache.clear()
+    cache.put("name", 4)
+    assert cache.get("name") is None
+
+
+def test_a_documents_font_subset_is_made_once_however_often_reportlab_asks(monkeypatch):
+    """reportlab makes each subset's program for its tag and again for the font file; a subset
+    seen for the first time (a patient's own letters) is not kept, so it must not be made twice."""
+    from reportlab.pdfbase import ttfonts
+    from reportlab.pdfgen.canvas import Canvas
+
+    made = []
+    real = reportlab_reuse._make_subset
+    monkeypatch.setattr(reportlab_reuse, "_make_subset", lambda face, subset: made.append(1) or real(face, subset))
+    reportlab_reuse.clear_caches()
+    canvas = Canvas(io.BytesIO(), invariant=1)
+    canvas.setFont(text_font(), 12)
+    canvas.drawString(72, 700, "Zoë Øster-Ångström")
+    data = canvas.getpdfdata()
+    assert len(made) == 1 and b"FontFile2" in data
+    assert isinstance(ttfonts.TTFontFile.makeSubset, type(reportlab_reuse.make_subset))
+
+
 def test_subset_is_the_same_bytes_cold_and_cached():
     face = pdfmetrics.getFont(text_font()).face
     subset = [0] + [ord(c) for c in "Fever 38°C"]
     reportlab_reuse.clear_caches()
     cold = reportlab_reuse.make_subset(face, subset)
     assert cold == reportlab_reuse._make_subset(face, subset)
-    assert reportlab_reuse.make_subset(face, subset) is cold
+    for _ in range(reportlab_reuse.SUBSET_KEPT_FROM - 1):  # made again: a subset met once is not kept
+        again = reportlab_reuse.make_subset(face, subset)
+        assert again == cold and again is not cold
+    assert reportlab_reuse.make_subset(face, subset) is again
 
 
 def test_object_writer_shortcut_writes_what_reportlab_writes():

@@ -6,13 +6,16 @@ about a fifth of a batch's time, nearly all of it on bytes identical to the prev
 ``install()`` puts two bounded caches in front of that work:
 
 - font subsets, keyed by the font file and the characters of the subset (a font file does not
-  change while the process runs);
+  change while the process runs), kept once they come back a third time: a subset holding the
+  letters of one patient's name (an accent the documents' own words do not have) passes through;
 - deflated streams, keyed by the exact bytes deflated (font programs, character maps, the logo),
   kept once they come back a third time (a page's own content stream, new every time, passes
   through; a wallet card's face, drawn again on the cohort's card sheets, too).
 
 Both give back exactly the bytes reportlab would have computed, so output stays byte-identical
-whatever was rendered before in the process.
+whatever was rendered before in the process. Their budgets hold what a one-language cohort's
+documents share, with room to spare, not much more: kept larger (8 MB each), they filled with
+values made for a few patients, and a worker's memory grew with the cohort.
 
 An image drawn in every document (the clinic's logo) is prepared once per process: reportlab's
 ``drawImage`` hashes the decoded pixels twice and compresses them again for every PDF, most of
@@ -58,10 +61,13 @@ from reportlab.pdfgen.canvas import Canvas
 from carthandout.bounded_cache import BoundedCache
 from carthandout.edits import PATIENT_KEY
 
-SUBSET_BYTES = 8 * 1024 * 1024  # subsets held, per process (a CJK fallback subset can be large)
-DEFLATED_BYTES = 8 * 1024 * 1024  # inputs and outputs held, per process
-SIGHTINGS_ENTRIES = 4096
-KEEP_AFTER_SIGHTINGS = 2
+SUBSET_BYTES = 1280 * 1024  # subsets held, per process (a CJK fallback subset can be large)
+DEFLATED_BYTES = 2 * 1024 * 1024  # inputs and outputs held, per process
+CMAP_BYTES = 256 * 1024
+DEFLATED_KEPT_FROM = 3  # see deflate
+SUBSET_KEPT_FROM = 3  # a subset holding one patient's letters is made once, or for a few patients
+NUMBER_ARRAY_ENTRIES = 256
+NAMES_KEPT = 512  # names and short strings: each new subset brings a new font name, met once
 SHORT_TEXT = 64
 PRINT_DPI = 300  # an image is never embedded with more pixels than this needs at its drawn size
 RESAMPLE_ABOVE = 1.25  # an image with less than this many times the pixels needed is kept as it is
@@ -73,36 +79,57 @@ _add_font_objects = ttfonts.TTFont.addObjects
 _add_private_glyph = ttfonts.TTFont._TTFont__addPrivate  # type: ignore[attr-defined]
 PRIVATE_USE = range(0xE000, 0xF900)  # the Basic Multilingual Plane's private use area
 _subset_tags: dict[int, bytes] = {}  # a font's subset number -> tag, while its objects are added
+_programs_now: dict[tuple, Any] = {}  # the subsets' programs, while a font's objects are added
+_adding_objects = False
 _format = pdfdoc.format
 _pdfdoc_encoded = pdfdoc.pdfdocEnc
 _format_dictionary = pdfdoc.PDFDictionary.format
 _pdf_name = pdfdoc.PDFName
 
 
-_subsets = BoundedCache(SUBSET_BYTES)
-_deflated = BoundedCache(DEFLATED_BYTES)
-_sightings = BoundedCache(SIGHTINGS_ENTRIES)  # hash of an input deflated but not kept -> times seen
+_subsets = BoundedCache(SUBSET_BYTES, keep_from=SUBSET_KEPT_FROM)
+_deflated = BoundedCache(DEFLATED_BYTES, keep_from=DEFLATED_KEPT_FROM)
+_cmaps = BoundedCache(CMAP_BYTES, keep_from=SUBSET_KEPT_FROM)
+_number_arrays = BoundedCache(NUMBER_ARRAY_ENTRIES, keep_from=2)  # a subset's widths, rectangles
 
 
-def make_subset(font: ttfonts.TTFontFile, subset: list[int]) -> bytes:
-    """``TTFontFile.makeSubset``, once per font file and set of characters."""
-    key = (font.filename, getattr(font, "subfontNameX", b""), tuple(subset))
-    data = _subsets.get(key)
-    if data is None:
-        data = _make_subset(font, subset)
-        _subsets.put(key, data, len(data))
-    return data
+class SubsetProgram(NamedTuple):
+    data: bytes  # the font program
+    tag: bytes  # six capital letters from its digest (``subset_tag``)
+
+
+def subset_program(face: ttfonts.TTFontFile, subset: list[int]) -> SubsetProgram:
+    """``TTFontFile.makeSubset`` and the subset's tag, once per font file and set of characters
+    that comes back: within one document's save, from ``_programs_now``."""
+    key = (face.filename, getattr(face, "subfontNameX", b""), tuple(subset))
+    program = _programs_now.get(key) or _subsets.get(key)
+    if program is None:
+        data = _make_subset(face, subset)
+        program = SubsetProgram(data, _content_tag(face.name, data))
+        _subsets.put(key, program, len(data))
+    if _adding_objects:
+        _programs_now[key] = program
+    return program
+
+
+def make_subset(face: ttfonts.TTFontFile, subset: list[int]) -> bytes:
+    """``TTFontFile.makeSubset`` through ``subset_program``."""
+    return subset_program(face, subset).data
 
 
 def to_unicode_cmap(font_name: str, subset: list[int]) -> str:
-    """``ttfonts.makeToUnicodeCMap``, once per subset (every document embeds the same ones), with
-    Arabic's presentation forms read as their letters (``_read_as_letters``)."""
-    return _cached_to_unicode_cmap(font_name, tuple(subset))
+    """``ttfonts.makeToUnicodeCMap``, once per subset that comes back (every document embeds the
+    same ones), with Arabic's presentation forms read as their letters (``_read_as_letters``)."""
+    key = (font_name, tuple(subset))
+    cmap = _cmaps.get(key)
+    if cmap is None:
+        cmap = _unicode_cmap(font_name, subset)
+        _cmaps.put(key, cmap, len(cmap))
+    return cmap
 
 
-@lru_cache(maxsize=256)
-def _cached_to_unicode_cmap(font_name: str, subset: tuple[int, ...]) -> str:
-    cmap = _make_to_unicode_cmap(font_name, list(subset))
+def _unicode_cmap(font_name: str, subset: list[int]) -> str:
+    cmap = _make_to_unicode_cmap(font_name, subset)
     if not any(code in ARABIC_PRESENTATION_FORMS for code in subset):
         return cmap
     # reportlab's map, each presentation form's line giving the letters instead
@@ -148,13 +175,17 @@ def add_font_objects(font: ttfonts.TTFont, doc: Any) -> None:
     """``TTFont.addObjects``, each subset named with its own tag (``subset_tag``): every document
     numbered its subsets from AAAAAA+, and the record packet held five different programs named
     AAAAAA+AtkinsonHyperlegible-Bold, which a print driver that keys fonts by name may mix up."""
+    global _adding_objects
     state = font.state.get(doc)
     subsets = state.subsets if state is not None else []
-    _subset_tags.update({number: _content_tag(font.face, tuple(subset)) for number, subset in enumerate(subsets)})
+    _adding_objects = True
     try:
+        _subset_tags.update({number: subset_program(font.face, subset).tag for number, subset in enumerate(subsets)})
         _add_font_objects(font, doc)
     finally:
+        _adding_objects = False
         _subset_tags.clear()
+        _programs_now.clear()
 
 
 def subset_tag(number: int) -> bytes:
@@ -162,10 +193,9 @@ def subset_tag(number: int) -> bytes:
     return _subset_tags[number]
 
 
-@lru_cache(maxsize=1024)
-def _content_tag(face: ttfonts.TTFontFace, subset: tuple[int, ...]) -> bytes:
+def _content_tag(face_name: bytes, program: bytes) -> bytes:
     """Six capital letters from a digest of the subset's font program (the same subset, the same tag)."""
-    digest = hashlib.sha256(face.name + make_subset(face, list(subset))).digest()
+    digest = hashlib.sha256(face_name + program).digest()
     return bytes(ord("A") + byte % 26 for byte in digest[:6])
 
 
@@ -184,12 +214,7 @@ def deflate(data: bytes, *args: Any) -> bytes:
     compressed = _deflated.get(key)
     if compressed is None:
         compressed = zlib.compress(key)
-        marker = hash(key)
-        seen = _sightings.get(marker) or 0
-        if seen >= KEEP_AFTER_SIGHTINGS:
-            _deflated.put(key, compressed, len(key) + len(compressed))
-        else:
-            _sightings.put(marker, seen + 1)
+        _deflated.put(key, compressed, len(key) + len(compressed))
     return compressed
 
 
@@ -210,14 +235,18 @@ def format_element(element: Any, document: Any, toplevel: int = 0) -> bytes:
 _NUMBERS = frozenset((int, float))
 
 
-@lru_cache(maxsize=1024)
 def _number_array(numbers: tuple[float, ...], multiline: Any) -> bytes:
-    array = pdfdoc.PDFArray(numbers)
-    array.multiline = multiline
-    return array.format(None)
+    key = (numbers, multiline)
+    formatted = _number_arrays.get(key)
+    if formatted is None:
+        array = pdfdoc.PDFArray(numbers)
+        array.multiline = multiline
+        formatted = array.format(None)
+        _number_arrays.put(key, formatted)
+    return formatted
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=NAMES_KEPT)
 def _encoded(text: str) -> bytes:
     return text.encode("extpdfdoc")
 
@@ -237,7 +266,7 @@ def pdfdoc_encoded(text: Any) -> Any:
     return _pdfdoc_encoded(text)
 
 
-pdf_name = lru_cache(maxsize=2048)(_pdf_name)
+pdf_name = lru_cache(maxsize=NAMES_KEPT)(_pdf_name)
 
 
 @lru_cache(maxsize=2048)
@@ -447,4 +476,5 @@ class _ZlibWithCache:
 def clear_caches() -> None:
     _subsets.clear()
     _deflated.clear()
-    _sightings.clear()
+    _cmaps.clear()
+    _number_arrays.clear()
