@@ -9,6 +9,7 @@ import pytest
 from carthandout.documents import DOCUMENTS
 from carthandout.documents.base import paragraph
 from carthandout import reportlab_reuse
+from carthandout.documents import shared_layout
 from carthandout.documents.shared_layout import SharedLayoutParagraph, clear_caches
 from carthandout.inputs import load_clinic
 from carthandout.models import parse_patient
@@ -104,6 +105,44 @@ def test_a_paragraph_drawn_again_in_a_document_replays_its_operators(monkeypatch
     assert len(drawn) == 3  # first met, lines shared, recorded, replayed
     monkeypatch.setattr(SharedLayoutParagraph, "_may_replay", lambda self: False)
     assert pdf() == replayed and len(drawn) == 7
+
+
+def drawn_three_times(text: str) -> tuple[SharedLayoutParagraph, object]:
+    """The last of three paragraphs of ``text`` drawn on one canvas (its lines recorded), and the canvas."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    clear_caches()
+    style = build_theme(load_clinic(None)).style("body")
+    canvas = Canvas(io.BytesIO(), invariant=1)
+    for y in (700, 500, 300):
+        para = paragraph(literal(text), style)
+        para.wrap(300, 100)
+        para.drawOn(canvas, 72, y)
+    return para, canvas
+
+
+def test_a_recorded_drawing_goes_with_its_lines():
+    """The recording hangs on the shared lines, so it lives as long as they do. Kept in a cache
+    of its own, it held lines the line-break cache had let go: a worker grew with the cohort."""
+    import gc
+    import weakref
+
+    para, canvas = drawn_three_times("Bring this card to every visit.")
+    assert para._recorded_code(canvas._doc) is not None  # replayed on the third
+    lines = weakref.ref(para.blPara)
+    del para
+    shared_layout._wrapped.clear()  # as when other lines push them out
+    gc.collect()
+    assert lines() is None
+
+
+def test_a_copy_of_recorded_lines_is_not_replayed():
+    """reportlab clones a line list to split a paragraph: the clone carries the recording's
+    attribute, but not its lines, and must be drawn anew."""
+    para, canvas = drawn_three_times("Keep the thermometer by your bed.")
+    assert para._recorded_code(canvas._doc) is not None
+    para.blPara = para.blPara.clone()
+    assert "_replay" in para.blPara.__dict__ and para._recorded_code(canvas._doc) is None
 
 
 def test_the_header_band_is_laid_out_once_per_center_language_and_theme(monkeypatch):

@@ -17,6 +17,7 @@ would have computed itself, whatever the process rendered before (same input, sa
 from __future__ import annotations
 
 import copy
+import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -39,14 +40,12 @@ from carthandout.pdfjoin import text_string
 # their entries, which are the biggest (about 2.4 KB).
 PARSED_ENTRIES = 1024
 WRAPPED_ENTRIES = 1024
-DRAWN_ENTRIES = 1024  # every repeated line of a one-language cohort; most of a mixed one
 CODED_ENTRIES = 1024  # 91% of lookups found (4096: 94%, and 5 MB a worker)
 _MIN_WIDTH = 1e-8  # reportlab's _FUZZ: narrower than this, wrap answers "does not fit" itself
 
 
 _parsed = BoundedCache(PARSED_ENTRIES)
 _wrapped = BoundedCache(WRAPPED_ENTRIES)
-_drawn = BoundedCache(DRAWN_ENTRIES)
 _coded = BoundedCache(CODED_ENTRIES)
 _plain_probes = BoundedCache(PARSED_ENTRIES)
 PLAIN_PROBE = "plain"
@@ -181,7 +180,8 @@ class SharedLayoutParagraph(Paragraph):
             super().draw()
         code = canvas._code[start:]
         fonts = _replayable_fonts(used, code, self._parsed_frags or self.frags)
-        _drawn.put(id(self.blPara), (self.blPara, code, fonts, None if fonts is None else _font_codes(fonts, canvas._doc)))
+        codes = None if fonts is None else _font_codes(fonts, canvas._doc)
+        self.blPara._replay = (weakref.ref(self.blPara), code, fonts, codes)
         return None
 
     def _may_replay(self) -> bool:
@@ -193,8 +193,8 @@ class SharedLayoutParagraph(Paragraph):
     def _recorded_code(self, doc: PDFDocument) -> list[str] | None:
         if not self._may_replay():
             return None
-        recorded = _drawn.get(id(self.blPara))
-        if recorded is None or recorded[0] is not self.blPara:
+        recorded = self.blPara.__dict__.get("_replay")
+        if recorded is None or recorded[0]() is not self.blPara:  # a clone of the lines carries it too
             return None
         _, code, fonts, codes = recorded
         return code if fonts is not None and codes == _font_codes(fonts, doc) else None
@@ -236,7 +236,6 @@ def clear_caches() -> None:
     """Forget every shared parse, line break and drawing (tests that compare a cold render use this)."""
     _parsed.clear()
     _wrapped.clear()
-    _drawn.clear()
     _coded.clear()
     _plain_probes.clear()
 
