@@ -205,3 +205,45 @@ def test_one_name_one_font_program_in_the_packet(generated):
     programs = font_programs_by_name(generated / "record_packet.pdf")
     assert len(programs) >= 4
     assert all(len(digests) == 1 for digests in programs.values()), programs
+
+
+
+def _text_font_programs(pdf) -> dict[str, list[bytes]]:
+    """The text font's embedded programs by face (the subset tag before ``+`` set aside)."""
+    reader = pypdf.PdfReader(pdf)
+    programs: dict[str, list[bytes]] = {}
+    for number in range(1, reader.trailer["/Size"]):
+        value = reader.get_object(number)
+        if isinstance(value, dict) and value.get("/Type") == "/FontDescriptor" and "AtkinsonHyperlegible" in value["/FontName"]:
+            face = str(value["/FontName"]).split("+", 1)[1]
+            programs.setdefault(face, []).append(value["/FontFile2"].get_object().get_data())
+    return programs
+
+
+def _generate(folder, name: str):
+    result = run_cli("generate", "--name", name, "--infusion-date", "2027-03-05", "-o", folder)
+    assert result.exit_code == 0, result.output
+    return folder / "record_packet.pdf"
+
+
+def test_the_packet_holds_one_text_font_program_a_face_whoever_the_patient(tmp_path):
+    """reportlab numbered a document's characters in the order it met them, so a name with an
+    accent gave each document a text-font program of its own: the packet held one per document
+    (six of each face), and a cohort's caches filled with programs made for one patient."""
+    programs = {}
+    for name in ("Ann Lee", "José Núñez Müller"):
+        packet = _generate(tmp_path / name.split()[0], name)
+        programs[name] = _text_font_programs(packet)
+        assert programs[name] and all(len(kept) == 1 for kept in programs[name].values())
+        assert name in pypdf.PdfReader(packet).pages[0].extract_text()
+    assert programs["Ann Lee"] == programs["José Núñez Müller"]
+
+
+def test_a_letter_beyond_the_first_subset_opens_a_second_and_the_name_reads_whole(tmp_path):
+    common = _text_font_programs(_generate(tmp_path / "common", "Ann Lee"))
+    packet = _generate(tmp_path / "rare", "Łukasz Wójcik")
+    programs = _text_font_programs(packet)
+    assert "Łukasz Wójcik" in pypdf.PdfReader(packet).pages[0].extract_text()
+    assert all(common[face][0] in kept for face, kept in programs.items())  # the same first subset
+    assert any(len(kept) == 2 for kept in programs.values())  # Ł's, the same in every document
+    assert all(len(kept) <= 2 for kept in programs.values())

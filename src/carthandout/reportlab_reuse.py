@@ -49,7 +49,7 @@ import zlib
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from PIL import Image, ImageOps
 from reportlab import rl_config
@@ -441,6 +441,61 @@ def pop_state_stack(canvas: Canvas) -> None:
     canvas.__dict__.update(zip(_STATE_NAMES, canvas.state_stack.pop()))
 
 
+_canonical_fonts: frozenset[str] = frozenset()
+_characters_written_in: Callable[[str | None], str] = lambda language: ""
+
+
+def canonical_subsets(font_names: set[str], characters_written_in: Callable[[str | None], str]) -> None:
+    """Give each document the same first subset of these fonts, whoever the patient is.
+
+    reportlab numbers a document's characters beyond ASCII in the order it meets them, so a name
+    with an accent the documents' words do not have (met on the first page) renumbered every
+    character after it: each such patient's documents got font subsets of their own, made,
+    deflated and kept again (a third of a cohort of varied names), and the record packet held a
+    different program of the text font for every document in it. Now a document's first subset
+    is ASCII and ``characters_written_in(language)`` (the document's /Lang; None: every
+    language's) in code point order, and any other character opens a second subset: the first
+    is the same program in every document of a language, which the packet and the print files
+    hold once, and the second holds a patient's few letters.
+    """
+    global _canonical_fonts, _characters_written_in
+    _canonical_fonts, _characters_written_in = frozenset(font_names), characters_written_in
+
+
+def _seeding_split_string(split_string: Callable) -> Callable:
+    def seeding(font: ttfonts.TTFont, text: str, doc: Any, *args: Any) -> Any:
+        if doc not in font.state and font.fontName in _canonical_fonts:
+            font.state[doc] = _seeded_state(font, _characters_written_in(_document_language(doc)))
+        return split_string(font, text, doc, *args)
+    seeding.seeds_subsets = True  # type: ignore[attr-defined]
+    return seeding
+
+
+FIRST_SUBSET_FREE_CODES = range(1, 32)  # reportlab's codes 1-31 of the first subset: the rest is ASCII
+SECOND_SUBSET = 256
+
+
+def _seeded_state(font: ttfonts.TTFont, characters: str) -> Any:
+    """A font's state in a new document: ``characters`` coded 1, 2, ... in its first subset, and
+    the next new character in the second subset (reportlab opens one at code 256)."""
+    state = ttfonts.TTFont.State(font._asciiReadable, font)
+    if state.frozen or state.nextCode != FIRST_SUBSET_FREE_CODES.start:  # a whole font, or not ASCII-readable
+        return state
+    has_glyph = font.face.charToGlyph
+    codes = [code for code in map(ord, characters) if code in has_glyph and code not in state.assignments]
+    for number, code in zip(FIRST_SUBSET_FREE_CODES, codes):
+        state.subsets[0][number] = code
+        state.assignments[code] = number
+    state.nextCode = SECOND_SUBSET
+    return state
+
+
+def _document_language(doc: Any) -> str | None:
+    """The language a reportlab document was given (its catalog's /Lang), without its region."""
+    language = getattr(getattr(doc, "Catalog", None), "Lang", None)
+    return str(getattr(language, "s", "")).split("-")[0] or None
+
+
 def install() -> None:
     """Route reportlab's subsetting, deflating and object writing through the shortcuts (idempotent)."""
     # reportlab wraps page, form and image streams in ASCII85 by default, a 7-bit armour for mail
@@ -460,6 +515,8 @@ def install() -> None:
     pdfdoc.TimeStamp = FixedTimeStamp
     Canvas.push_state_stack = push_state_stack
     Canvas.pop_state_stack = pop_state_stack
+    if not getattr(ttfonts.TTFont.splitString, "seeds_subsets", False):
+        ttfonts.TTFont.splitString = _seeding_split_string(ttfonts.TTFont.splitString)
     if not isinstance(pdfdoc.zlib, _ZlibWithCache):
         pdfdoc.zlib = _ZlibWithCache()
 

@@ -22,11 +22,37 @@ from reportlab.pdfbase.ttfonts import TTFont, TTFontFace
 
 from carthandout import reportlab_reuse, shaping
 from carthandout.errors import InputError
-from carthandout.resources import packaged_path
+from carthandout.resources import package_dir, packaged_path
 from carthandout.textnorm import JOINERS
 
 shaping.install()
 reportlab_reuse.install()
+
+# Characters the code sets between authored words (bullets, the footer's dot, dashes, quotes).
+TYPESET_CHARACTERS = "\u2022\u00b7\u2013\u2014\u2019"
+# Accented letters of names, the commonest first: as many as the text font's first subset has
+# room for beside a language's own characters, so that most names need no second subset.
+NAME_LETTERS = "áéíóúñüçàèöäãâêôõøåëïìòùîûÁÉÍÓÚÑÜÇÖÄ"
+FIRST_SUBSET_ROOM = 31  # reportlab's codes 1-31; the first subset's others are ASCII
+
+
+@lru_cache(maxsize=None)
+def first_subset_characters(language: str | None) -> str:
+    """What the text font's first subset holds beyond ASCII in every document of ``language``
+    (every language's, for None), in code point order (``reportlab_reuse.canonical_subsets``):
+    every character its documents are written with, then accented letters of names."""
+    written = sorted(_written_characters(language))
+    letters = [letter for letter in NAME_LETTERS if letter not in written]
+    return "".join(sorted(written + letters[:max(0, FIRST_SUBSET_ROOM - len(written))]))
+
+
+def _written_characters(language: str | None) -> set[str]:
+    handouts = package_dir("handouts")
+    folders = [handouts / language] if language else sorted(handouts.iterdir(), key=lambda entry: entry.name)
+    texts = [entry.read_text(encoding="utf-8") for folder in folders if folder.is_dir()
+             for entry in sorted(folder.iterdir(), key=lambda entry: entry.name) if entry.name.endswith(".yaml")]
+    found = {character for text in (*texts, TYPESET_CHARACTERS) for character in text if ord(character) > 127}
+    return found - {"\u00a0"}  # reportlab sets a no-break space as a space
 
 
 def escape(text: str) -> str:
@@ -96,6 +122,10 @@ _NEEDS_SHAPING = re.compile(
 
 def face_name(family: FontFamily, bold: bool = False, italic: bool = False) -> str:
     return f"{family.name}-{'B' if bold else ''}{'I' if italic else ''}".rstrip("-")
+
+
+reportlab_reuse.canonical_subsets({face_name(TEXT_FAMILY, bool(bold), bool(italic)) for bold in (0, 1) for italic in (0, 1)},
+                                   first_subset_characters)
 
 
 @lru_cache(maxsize=None)
