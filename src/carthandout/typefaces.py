@@ -30,9 +30,10 @@ reportlab_reuse.install()
 
 # Characters the code sets between authored words (bullets, the footer's dot, dashes, quotes).
 TYPESET_CHARACTERS = "\u2022\u00b7\u2013\u2014\u2019"
-# Accented letters of names, the commonest first: as many as the text font's first subset has
-# room for beside a language's own characters, so that most names need no second subset.
-NAME_LETTERS = "áéíóúñüçàèöäãâêôõøåëïìòùîûÁÉÍÓÚÑÜÇÖÄ"
+# Accented letters of names, the commonest first (Spanish names' first: the papers' second
+# language, and most accented names a US center sees): as many as the text font's first subset
+# has room for beside a language's own characters, so that most names need no second subset.
+NAME_LETTERS = "áéíóúñÁÉÓÍÚüçàèöäãâêôõøåëïßìòùîûÑÜÇÖÄ"
 FIRST_SUBSET_ROOM = 31  # reportlab's codes 1-31; the first subset's others are ASCII
 
 
