@@ -25,7 +25,7 @@ It also gives reportlab's object writer (``pdfdoc.format``, called for every num
 value of every dictionary: a form's widgets alone are thousands) a short path for numbers,
 names and bytes, and remembers the spelling of each dictionary key; same bytes again.
 
-Four changes it does make. A glyph that shaping makes and no character names (a Devanagari
+Five changes it does make. A glyph that shaping makes and no character names (a Devanagari
 conjunct) gets the private-use code point U+E000 plus its glyph number, where reportlab gave the
 next free one in the order the process met them: a patient's PDF differed with what the same
 worker had drawn before (``--jobs 2`` gave other bytes than ``--jobs 1``). And a font subset's
@@ -35,6 +35,8 @@ different subsets under one name (ISO 32000-1, 9.6.4). And its time stamp, which
 file identifier, is the invariant one whatever SOURCE_DATE_EPOCH says (``FixedTimeStamp``).
 And the fonts' ToUnicode maps read shaped Arabic's positional forms as the letters they are
 (``_read_as_letters``): reportlab's gave the forms, and the patient's name could not be found.
+And the text font's first subset holds the same characters in every document of a language
+(``canonical_subsets``), where reportlab numbered them in the order a document met them.
 """
 from __future__ import annotations
 
@@ -67,6 +69,7 @@ CMAP_BYTES = 256 * 1024
 DEFLATED_KEPT_FROM = 3  # see deflate
 SUBSET_KEPT_FROM = 3  # a subset holding one patient's letters is made once, or for a few patients
 NUMBER_ARRAY_ENTRIES = 256
+NUMBER_ARRAY_KEPT_FROM = 2  # a subset's widths: kept when the subset comes back
 NAMES_KEPT = 512  # names and short strings: each new subset brings a new font name, met once
 SHORT_TEXT = 64
 PRINT_DPI = 300  # an image is never embedded with more pixels than this needs at its drawn size
@@ -80,7 +83,6 @@ _add_private_glyph = ttfonts.TTFont._TTFont__addPrivate  # type: ignore[attr-def
 PRIVATE_USE = range(0xE000, 0xF900)  # the Basic Multilingual Plane's private use area
 _subset_tags: dict[int, bytes] = {}  # a font's subset number -> tag, while its objects are added
 _programs_now: dict[tuple, Any] = {}  # the subsets' programs, while a font's objects are added
-_adding_objects = False
 _format = pdfdoc.format
 _pdfdoc_encoded = pdfdoc.pdfdocEnc
 _format_dictionary = pdfdoc.PDFDictionary.format
@@ -90,7 +92,7 @@ _pdf_name = pdfdoc.PDFName
 _subsets = BoundedCache(SUBSET_BYTES, keep_from=SUBSET_KEPT_FROM)
 _deflated = BoundedCache(DEFLATED_BYTES, keep_from=DEFLATED_KEPT_FROM)
 _cmaps = BoundedCache(CMAP_BYTES, keep_from=SUBSET_KEPT_FROM)
-_number_arrays = BoundedCache(NUMBER_ARRAY_ENTRIES, keep_from=2)  # a subset's widths, rectangles
+_number_arrays = BoundedCache(NUMBER_ARRAY_ENTRIES, keep_from=NUMBER_ARRAY_KEPT_FROM)  # widths, rectangles
 
 
 class SubsetProgram(NamedTuple):
@@ -101,15 +103,17 @@ class SubsetProgram(NamedTuple):
 def subset_program(face: ttfonts.TTFontFile, subset: list[int]) -> SubsetProgram:
     """``TTFontFile.makeSubset`` and the subset's tag, once per font file and set of characters
     that comes back: within one document's save, from ``_programs_now``."""
-    key = (face.filename, getattr(face, "subfontNameX", b""), tuple(subset))
+    key = _subset_key(face, subset)
     program = _programs_now.get(key) or _subsets.get(key)
     if program is None:
         data = _make_subset(face, subset)
         program = SubsetProgram(data, _content_tag(face.name, data))
         _subsets.put(key, program, len(data))
-    if _adding_objects:
-        _programs_now[key] = program
     return program
+
+
+def _subset_key(face: ttfonts.TTFontFile, subset: list[int]) -> tuple:
+    return face.filename, getattr(face, "subfontNameX", b""), tuple(subset)
 
 
 def make_subset(face: ttfonts.TTFontFile, subset: list[int]) -> bytes:
@@ -175,15 +179,14 @@ def add_font_objects(font: ttfonts.TTFont, doc: Any) -> None:
     """``TTFont.addObjects``, each subset named with its own tag (``subset_tag``): every document
     numbered its subsets from AAAAAA+, and the record packet held five different programs named
     AAAAAA+AtkinsonHyperlegible-Bold, which a print driver that keys fonts by name may mix up."""
-    global _adding_objects
     state = font.state.get(doc)
     subsets = state.subsets if state is not None else []
-    _adding_objects = True
     try:
-        _subset_tags.update({number: subset_program(font.face, subset).tag for number, subset in enumerate(subsets)})
+        for number, subset in enumerate(subsets):  # reportlab asks for each program again: kept here till then
+            program = _programs_now[_subset_key(font.face, subset)] = subset_program(font.face, subset)
+            _subset_tags[number] = program.tag
         _add_font_objects(font, doc)
     finally:
-        _adding_objects = False
         _subset_tags.clear()
         _programs_now.clear()
 

@@ -185,8 +185,8 @@ class SharedLayoutParagraph(Paragraph):
         return None
 
     def _may_replay(self) -> bool:
-        # Only lines already met once are recorded: a patient's own words (met once) would
-        # crowd the cache out.
+        # Only lines already met once are recorded: a patient's own words (met once) would be
+        # recorded for nothing.
         return (self._lines_shared and "blPara" in self.__dict__ and self.frags is self._shared_frags
                 and not self.style.shaping)
 
